@@ -1,0 +1,82 @@
+//! Rust names for wire names: heck for the case, a suffix for keywords.
+
+use heck::{ToPascalCase, ToSnakeCase};
+
+/// Words Rust reserves in any edition; a field or method with such a name gets a `_` suffix
+/// (`type` -> `type_`), which reads better than `r#type` and also works for `self`/`crate`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// snake_case Rust identifier for a wire name.
+pub fn field_name(wire: &str) -> String {
+    let mut s = wire.to_snake_case();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("f_{s}");
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// PascalCase Rust type or variant name. Dots and other separators split words
+/// (`InvalidParam.ParamNotPresent` -> `InvalidParamParamNotPresent`).
+pub fn type_name(wire: &str) -> String {
+    let cleaned: String = wire
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut s = cleaned.to_pascal_case();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("V{s}");
+    }
+    if s == "Self" {
+        s.push('_');
+    }
+    s
+}
+
+/// Whether `s` is a valid snake_case identifier a user may give as `rust_name`.
+pub fn is_valid_field_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !KEYWORDS.contains(&s)
+}
+
+/// Whether `s` is a valid PascalCase identifier for `type_name`.
+pub fn is_valid_type_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && s != "Self"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(field_name("organizationId"), "organization_id");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("ref"), "ref_");
+        assert_eq!(field_name("avatar_url"), "avatar_url");
+        assert_eq!(field_name("Import_from_svn"), "import_from_svn");
+        assert_eq!(field_name("2fa"), "f_2fa");
+        assert_eq!(
+            type_name("InvalidParam.ParamNotPresent"),
+            "InvalidParamParamNotPresent"
+        );
+        assert_eq!(type_name("GetVMDeployOrder"), "GetVmDeployOrder");
+        assert_eq!(type_name("self"), "Self_");
+        assert!(is_valid_field_name("body_id"));
+        assert!(!is_valid_field_name("Body"));
+        assert!(!is_valid_field_name("type"));
+    }
+}

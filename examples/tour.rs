@@ -1,0 +1,2 @@
+//! Placeholder until the mock server lands.
+fn main() {}

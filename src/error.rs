@@ -1,0 +1,186 @@
+//! The one error type every call returns.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::credentials::CredentialsError;
+use crate::operation::{ApiErrorCode, ErrorDoc};
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The service answered with an error (non-2xx, or 2xx with `success: false`).
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A parameter value cannot be sent; nothing was sent.
+    #[error("{operation}: invalid parameter `{name}`: {reason}")]
+    InvalidParameter {
+        /// The operation.
+        operation: &'static str,
+        /// Wire name of the parameter.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The request could not be sent or its response not read (connection refused, reset,
+    /// TLS failure, ...).
+    #[error("{operation}: transport error: {source}")]
+    Transport {
+        /// The operation.
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No complete response within the configured timeout.
+    #[error("{operation}: timed out after {timeout:?}")]
+    Timeout {
+        /// The operation.
+        operation: &'static str,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// A 2xx response whose body does not match the operation's response schema.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The client is misconfigured (bad endpoint, ...).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// No credentials could be found or loaded.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+}
+
+impl Error {
+    /// The API error, if the service answered with one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The error code as the operation's typed enum, e.g.
+    /// `err.code::<GetProjectInfoErrorCode>()`; `None` if this is not an API error.
+    pub fn code<E: ApiErrorCode>(&self) -> Option<E> {
+        self.as_api().map(|e| E::from_code(&e.code))
+    }
+
+    /// The request id the service gave, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.as_api().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// Whether retrying the same request may succeed: connection errors, timeouts, HTTP
+    /// 5xx and throttling.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status >= 500 || e.is_throttling(),
+            Error::Timeout { .. } => true,
+            Error::Transport { source, .. } => {
+                source.is_connect() || source.is_request() || source.is_body()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An error answer from the service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The operation.
+    pub operation: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// Error code (`Code`, `code` or `errorCode` in the body); `HTTP<status>` when the
+    /// body has none.
+    pub code: String,
+    /// Error message, if the body has one.
+    pub message: String,
+    /// Request id, from the body or the `x-acs-request-id` header.
+    pub request_id: Option<String>,
+    /// Positive `x-acs-retry-after` header: the service is throttling.
+    pub retry_after: Option<Duration>,
+    /// The spec's entry for this code, if documented for the operation.
+    pub documented: Option<&'static ErrorDoc>,
+    /// The first bytes of the body, for codes the body did not explain.
+    pub body_snippet: String,
+}
+
+impl ApiError {
+    /// Throttling: a `Throttling*` code, HTTP 429, or a positive `x-acs-retry-after`.
+    pub fn is_throttling(&self) -> bool {
+        self.code.starts_with("Throttling") || self.status == 429 || self.retry_after.is_some()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed: HTTP {} {}",
+            self.operation, self.status, self.code
+        )?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(doc) = self.documented {
+            if !doc.description.is_empty() {
+                write!(f, " ({})", doc.description)?;
+            }
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        if self.message.is_empty() && self.documented.is_none() && !self.body_snippet.is_empty() {
+            write!(f, "; body: {}", self.body_snippet)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A response body that does not decode into the operation's response type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The operation.
+    pub operation: &'static str,
+    /// HTTP status of the response.
+    pub status: u16,
+    /// Path of the field that failed (`project.gmtCreate`), `.` for the whole body.
+    pub field: String,
+    /// What serde said.
+    pub message: String,
+    /// The first bytes of the body.
+    pub body_snippet: String,
+    /// Request id from the headers, if any.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: cannot decode the HTTP {} response at `{}`: {}; body starts: {}",
+            self.operation, self.status, self.field, self.message, self.body_snippet
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// At most 200 bytes of a body, cut at a character boundary.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(200);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = text[..end].to_string();
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}

@@ -1,0 +1,54 @@
+//! Typed Rust SDK for the Alibaba Cloud DevOps (Yunxiao, 云效) OpenAPI, product `devops`,
+//! version `2021-06-25`.
+//!
+//! Every operation is generated from a YAML spec in `spec/`: a request type with its
+//! required parameters in `new(..)` and setters for the rest, a response type, an enum of
+//! its documented error codes, and an async method on [`Client`]. Operations are grouped
+//! by area: [`flow`], [`codeup`], [`projex`], [`testhub`], [`appstack`],
+//! [`organization`], [`insight`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), yunxiao::Error> {
+//! use yunxiao::flow::PassPipelineValidateRequest;
+//!
+//! let client = yunxiao::Client::builder()
+//!     .access_key("LTAI...", "secret")
+//!     .build()?;
+//! let done = client
+//!     .pass_pipeline_validate(PassPipelineValidateRequest::new("org-id", 11222, 1111, "111"))
+//!     .await?;
+//! assert_eq!(done.success, Some(true));
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod client;
+pub mod credentials;
+mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
+mod operation;
+mod paginate;
+mod retry;
+pub mod signing;
+#[doc(hidden)]
+pub mod wire;
+
+pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
+pub use credentials::{Credentials, ProvideCredentials};
+pub use error::{ApiError, DecodeError, Error};
+pub use operation::{
+    ApiErrorCode, BodyEncoding, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamLocation,
+    ParamMeta, RequestBody,
+};
+pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
+pub use retry::RetryConfig;
+pub use signing::SignatureVersion;
+
+// The generated API: one module per area, plus `OPERATIONS`.
+#[allow(missing_docs)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/mod.rs"));
+}
+pub use generated::*;

@@ -1,0 +1,236 @@
+//! Helpers the generated code uses to build requests. Not a stable API.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::operation::{BodyEncoding, HttpRequest, OperationMeta, RequestBody};
+use crate::signing::encode::percent_encode;
+use crate::Error;
+
+/// Form bodies, as the official SDK sends them.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// A scalar that can stand in a path segment, the query or a header.
+pub trait QueryValue {
+    /// The value's text on the wire, before percent-encoding.
+    fn to_query_value(&self) -> String;
+}
+
+macro_rules! display_query_value {
+    ($($t:ty),*) => {$(
+        impl QueryValue for $t {
+            fn to_query_value(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_query_value!(String, str, i32, i64, f32, f64, bool);
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn to_query_value(&self) -> String {
+        (**self).to_query_value()
+    }
+}
+
+/// Shown in `Debug` output in place of a secret.
+pub struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+/// Builds one operation's [`HttpRequest`].
+pub struct RequestBuilder {
+    meta: &'static OperationMeta,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    // BTreeMap: the official SDK sends body keys sorted, and so do we.
+    body: BTreeMap<String, Value>,
+}
+
+impl RequestBuilder {
+    /// Starts a request for `meta`.
+    pub fn new(meta: &'static OperationMeta) -> Self {
+        Self {
+            meta,
+            path: String::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: BTreeMap::new(),
+        }
+    }
+
+    fn invalid(&self, name: &str, reason: impl Into<String>) -> Error {
+        Error::InvalidParameter {
+            operation: self.meta.action,
+            name: name.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Appends literal path text from the template (already encoded as needed).
+    pub fn path_literal(&mut self, text: &str) {
+        self.path.push_str(text);
+    }
+
+    /// Appends one path parameter as one encoded segment. Empty, `.` and `..` are refused:
+    /// HTTP stacks drop dot segments after signing, so the request would go elsewhere.
+    pub fn path_param<V: QueryValue + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &V,
+    ) -> Result<(), Error> {
+        let value = value.to_query_value();
+        match value.as_str() {
+            "" => return Err(self.invalid(name, "a path parameter must not be empty")),
+            "." | ".." => {
+                return Err(
+                    self.invalid(name, format!("'{value}' is not allowed as a path segment"))
+                )
+            }
+            _ => {}
+        }
+        self.path.push_str(&percent_encode(&value));
+        Ok(())
+    }
+
+    /// Adds a query parameter if set.
+    pub fn query<V: QueryValue + ?Sized>(&mut self, name: &str, value: Option<&V>) {
+        if let Some(v) = value {
+            self.query.push((name.to_string(), v.to_query_value()));
+        }
+    }
+
+    /// Adds an array or object query parameter as one JSON string, if set.
+    pub fn query_json<V: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        if let Some(v) = value {
+            let text = serde_json::to_string(v).map_err(|e| self.invalid(name, e.to_string()))?;
+            self.query.push((name.to_string(), text));
+        }
+        Ok(())
+    }
+
+    /// Adds a header parameter if set.
+    pub fn header<V: QueryValue + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        if let Some(v) = value {
+            let text = v.to_query_value();
+            if text.contains(['\r', '\n']) {
+                return Err(self.invalid(name, "a header value must not contain line breaks"));
+            }
+            self.headers.push((name.to_ascii_lowercase(), text));
+        }
+        Ok(())
+    }
+
+    /// Adds an array or object header parameter as one JSON string, if set.
+    pub fn header_json<V: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        if let Some(v) = value {
+            let text = serde_json::to_string(v).map_err(|e| self.invalid(name, e.to_string()))?;
+            self.header(name, Some(&text))?;
+        }
+        Ok(())
+    }
+
+    /// Adds a body field if set.
+    pub fn body_field<V: Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        if let Some(v) = value {
+            let value = serde_json::to_value(v).map_err(|e| self.invalid(name, e.to_string()))?;
+            if let Value::Number(n) = &value {
+                if n.as_f64().is_some_and(|f| !f.is_finite()) {
+                    return Err(self.invalid(name, "not a finite number"));
+                }
+            }
+            self.body.insert(name.to_string(), value);
+        }
+        Ok(())
+    }
+
+    /// The finished request. JSON operations always send an object (`{}` when no field is
+    /// set), as the official SDK does; operations without a body send none.
+    pub fn finish(self) -> Result<HttpRequest, Error> {
+        let body = match self.meta.body {
+            BodyEncoding::None => None,
+            BodyEncoding::Json => {
+                let bytes = serde_json::to_vec(&self.body)
+                    .map_err(|e| self.invalid("body", e.to_string()))?;
+                Some(RequestBody {
+                    content_type: crate::signing::JSON_CONTENT_TYPE,
+                    bytes,
+                })
+            }
+            BodyEncoding::Form => {
+                let mut pairs = Vec::new();
+                for (k, v) in &self.body {
+                    flatten(k, v, &mut pairs);
+                }
+                Some(RequestBody {
+                    content_type: FORM_CONTENT_TYPE,
+                    bytes: form_encode(&pairs).into_bytes(),
+                })
+            }
+        };
+        Ok(HttpRequest {
+            method: self.meta.method,
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            body,
+        })
+    }
+}
+
+/// Flattens a JSON value into form pairs the way the official SDK does: objects as
+/// `key.sub`, arrays as `key.1`, `key.2`, ...; null is left out.
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Null => {}
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Bool(_) | Value::Number(_) => out.push((prefix.to_string(), value.to_string())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{}", i + 1), item, out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` text (space as `+`).
+pub fn form_encode(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", form_component(k), form_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn form_component(s: &str) -> String {
+    percent_encode(s).replace("%20", "+")
+}

@@ -2,6 +2,7 @@
 //! assembles files and formats them with prettyplease.
 
 mod docs;
+mod example;
 mod operation;
 mod types;
 
@@ -56,10 +57,20 @@ fn root(api: &Api) -> TokenStream {
         let req = types::ident(&o.request_type());
         quote!(<#area::#req as crate::Operation>::META)
     });
+    let calls = api.operations.iter().map(|o| {
+        let area = types::ident(&o.area);
+        let req = types::ident(&o.request_type());
+        let action = &o.action;
+        quote!((#action, crate::mock::call_example::<#area::#req> as crate::mock::ExampleCall))
+    });
     quote! {
         #(#areas)*
         /// Metadata of every operation, sorted by area and action (used by the mock server).
         pub static OPERATIONS: &[&crate::OperationMeta] = &[#(#metas),*];
+        /// Every operation's example call, by action: sends the request built from the
+        /// spec's examples and returns the decoded response as JSON.
+        #[cfg(feature = "mock")]
+        pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[#(#calls),*];
     }
 }
 

@@ -19,6 +19,7 @@ pub fn operation(op: &Operation) -> TokenStream {
         .as_ref()
         .map(|p| pagination(op, p))
         .unwrap_or_default();
+    let example = super::example::example_impl(op);
     // Validation registers children before parents; reversed, each type precedes its parts.
     let types = op
         .request_types
@@ -34,6 +35,7 @@ pub fn operation(op: &Operation) -> TokenStream {
         #meta_impl
         #method
         #pagination
+        #example
     }
 }
 

@@ -701,20 +701,24 @@ impl Cx<'_> {
                 let name = name.as_ref()?;
                 match params
                     .iter()
-                    .position(|q| &q.wire_name == name && q.location == Location::Query)
-                {
+                    // Most list operations page through query parameters; a few (search, Insight
+                    // exports) carry them in the JSON body. The paginator only sets the field.
+                    .position(|q| {
+                        &q.wire_name == name
+                            && matches!(q.location, Location::Query | Location::Body)
+                    }) {
                     Some(i) if want.contains(&params[i].ty) => Some(i),
                     Some(_) => {
                         cx.err(
                             &format!("pagination.{key}"),
-                            format!("query parameter '{name}' has the wrong type for {key}"),
+                            format!("parameter '{name}' has the wrong type for {key}"),
                         );
                         None
                     }
                     None => {
                         cx.err(
                             &format!("pagination.{key}"),
-                            format!("'{name}' is not a query parameter of this operation"),
+                            format!("'{name}' is not a query or body parameter of this operation"),
                         );
                         None
                     }
@@ -782,12 +786,15 @@ impl Cx<'_> {
         let mut fixed = Vec::new();
         for (name, value) in &p.fixed {
             match params.iter().position(|q| {
-                &q.wire_name == name && q.location == Location::Query && q.ty == TypeRef::String
+                &q.wire_name == name
+                    && q.location == Location::Query
+                    && q.ty == TypeRef::String
+                    && !q.required
             }) {
                 Some(i) => fixed.push((i, value.clone())),
                 None => self.err(
                     &format!("pagination.fixed.{name}"),
-                    format!("'{name}' is not a string query parameter of this operation"),
+                    format!("'{name}' is not an optional string query parameter of this operation"),
                 ),
             }
         }

@@ -34,7 +34,9 @@ fn value(ty: &TypeRef, example: Option<&str>, types: &[TypeDef], depth: usize) -
     match ty {
         TypeRef::String => {
             // Path-safe and never empty, so every example request can be sent.
-            let text = example.filter(|e| *e != "." && *e != "..").unwrap_or("example");
+            let text = example
+                .filter(|e| *e != "." && *e != "..")
+                .unwrap_or("example");
             quote!(#text.to_string())
         }
         TypeRef::I32 => {
@@ -46,11 +48,17 @@ fn value(ty: &TypeRef, example: Option<&str>, types: &[TypeDef], depth: usize) -
             quote!(#v)
         }
         TypeRef::F32 => {
-            let v = example.and_then(|e| e.parse::<f32>().ok()).filter(|v| v.is_finite()).unwrap_or(1.0);
+            let v = example
+                .and_then(|e| e.parse::<f32>().ok())
+                .filter(|v| v.is_finite())
+                .unwrap_or(1.0);
             quote!(#v)
         }
         TypeRef::F64 => {
-            let v = example.and_then(|e| e.parse::<f64>().ok()).filter(|v| v.is_finite()).unwrap_or(1.0);
+            let v = example
+                .and_then(|e| e.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .unwrap_or(1.0);
             quote!(#v)
         }
         TypeRef::Bool => {
@@ -72,7 +80,10 @@ fn value(ty: &TypeRef, example: Option<&str>, types: &[TypeDef], depth: usize) -
 
 fn named(name: &str, types: &[TypeDef], depth: usize) -> TokenStream {
     let id = ident(name);
-    match types.iter().find(|t| matches!(t, TypeDef::Struct(s) if s.name == name) || matches!(t, TypeDef::Enum(e) if e.name == name)) {
+    match types.iter().find(|t| {
+        matches!(t, TypeDef::Struct(s) if s.name == name)
+            || matches!(t, TypeDef::Enum(e) if e.name == name)
+    }) {
         Some(TypeDef::Struct(s)) => {
             let fields = s.fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);

@@ -199,6 +199,8 @@ pub struct Pagination {
     pub item_type: TypeRef,
     /// Response fields leading to the total count (an integer), if any.
     pub total_path: Option<Vec<String>>,
+    /// Whether the total is already an `i64` (else `i32`).
+    pub total_is_i64: bool,
     /// Query parameters the paginator always sets: (param index, value).
     pub fixed: Vec<(usize, String)>,
 }

@@ -810,6 +810,7 @@ impl Cx<'_> {
             size_param,
             items_path,
             item_type: *item_type,
+            total_is_i64: matches!(total, Some((_, TypeRef::I64))),
             total_path: total.map(|(p, _)| p),
             fixed,
         })

@@ -93,6 +93,11 @@ fn request(op: &Operation) -> TokenStream {
     );
     let has_secret = op.params.iter().any(|p| p.secret);
     let derive_debug = if has_secret { quote!() } else { quote!(Debug,) };
+    let derive_default = if op.params.iter().any(|p| p.required) {
+        quote!()
+    } else {
+        quote!(Default,)
+    };
     let debug_impl = if has_secret {
         let name_str = op.request_type();
         let entries = op.params.iter().map(|p| {
@@ -118,7 +123,7 @@ fn request(op: &Operation) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(Clone, #derive_debug PartialEq)]
+        #[derive(Clone, #derive_debug #derive_default PartialEq)]
         pub struct #name {
             #(#fields)*
         }
@@ -175,6 +180,16 @@ fn error_enum(op: &Operation) -> TokenStream {
         let code = &e.code;
         quote!(Self::#v => #code,)
     });
+    let from_body = if op.errors.is_empty() {
+        quote!(Self::Unknown(code.to_string()))
+    } else {
+        quote! {
+            match code {
+                #(#from)*
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -185,10 +200,7 @@ fn error_enum(op: &Operation) -> TokenStream {
         }
         impl crate::ApiErrorCode for #name {
             fn from_code(code: &str) -> Self {
-                match code {
-                    #(#from)*
-                    other => Self::Unknown(other.to_string()),
-                }
+                #from_body
             }
             fn as_str(&self) -> &str {
                 match self {
@@ -358,7 +370,11 @@ fn pagination(op: &Operation, p: &Pagination) -> TokenStream {
     let total_expr = match &p.total_path {
         Some(path) => {
             let c = chain(path);
-            quote!(#c.copied().map(i64::from))
+            if p.total_is_i64 {
+                quote!(#c.copied())
+            } else {
+                quote!(#c.copied().map(i64::from))
+            }
         }
         None => quote!(None),
     };
@@ -454,7 +470,13 @@ fn wrap(required: bool, value: TokenStream) -> TokenStream {
 /// Reads an integer parameter as `Option<i64>`.
 fn read_int(p: &Param) -> TokenStream {
     let field = ident(&p.rust_name);
-    if p.required {
+    if p.ty == TypeRef::I64 {
+        if p.required {
+            quote!(Some(self.#field))
+        } else {
+            quote!(self.#field)
+        }
+    } else if p.required {
         quote!(Some(i64::from(self.#field)))
     } else {
         quote!(self.#field.map(i64::from))

@@ -126,9 +126,14 @@ fn request_struct(s: &StructDef) -> TokenStream {
             })
             .collect::<Vec<_>>(),
     );
+    let derive_default = if s.fields.iter().any(|f| f.required) {
+        quote!()
+    } else {
+        quote!(Default,)
+    };
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
         pub struct #name {
             #(#fields)*
         }

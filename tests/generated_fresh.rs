@@ -1,0 +1,59 @@
+//! generated/ must be exactly what build.rs emits from spec/.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const REFRESH: &str = "cargo run -p yunxiao-codegen -- spec generated";
+
+#[test]
+fn generated_folder_matches_the_specs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = yunxiao_codegen::generate_dir(&root.join("spec")).expect("spec/ generates");
+    let expected: BTreeMap<String, String> = output.files.into_iter().collect();
+
+    let mut actual = BTreeMap::new();
+    collect(
+        &root.join("generated"),
+        &root.join("generated"),
+        &mut actual,
+    );
+
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !actual.contains_key(*k))
+        .collect();
+    let stale: Vec<_> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
+    let differ: Vec<_> = expected
+        .iter()
+        .filter(|(k, v)| actual.get(*k).is_some_and(|a| a != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        missing.is_empty() && stale.is_empty() && differ.is_empty(),
+        "generated/ is out of date with spec/ (missing: {missing:?}, no longer generated: {stale:?}, different: {differ:?}).\nRefresh it with: {REFRESH}"
+    );
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.insert(rel, std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}

@@ -387,10 +387,9 @@ impl Client {
             .map_err(|_| Error::Config(format!("bad HTTP method {}", req.method)))?;
         let mut builder = inner.http.request(method, &url).timeout(inner.timeout);
         for (name, value) in &headers {
-            // reqwest sets `host` from the URL, which is the same value.
-            if name != "host" {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
+            // `host` is sent explicitly: the URL drops a default port (`:443`, `:80`) that
+            // the endpoint names and the signature covers.
+            builder = builder.header(name.as_str(), value.as_str());
         }
         if !body.is_empty() || req.body.is_some() {
             builder = builder.body(body.to_vec());
@@ -450,8 +449,9 @@ fn decode<T: DeserializeOwned>(
     if let Some(id) = &request_id {
         span.record("request_id", id.as_str());
     }
-    let failed =
-        !(200..300).contains(&status) || envelope.success == Some(false) || retry_after.is_some();
+    // `x-acs-retry-after` marks an error answer as throttling; it does not turn a
+    // successful answer into an error (that would retry a call that already took effect).
+    let failed = !(200..300).contains(&status) || envelope.success == Some(false);
     if failed {
         let as_text = |v: &serde_json::Value| match v {
             serde_json::Value::String(s) => s.clone(),
@@ -462,7 +462,7 @@ fn decode<T: DeserializeOwned>(
             .as_ref()
             .map(as_text)
             .or_else(|| envelope.error_code.as_ref().map(as_text))
-            .filter(|c| !c.is_empty())
+            .filter(|c| !c.trim_matches(['"', ' ']).is_empty())
             .unwrap_or_else(|| format!("HTTP{status}"));
         let message = envelope
             .message

@@ -69,6 +69,8 @@ pub struct ParamMeta {
     pub ty: &'static str,
     /// Whether it must be sent.
     pub required: bool,
+    /// Whether its value is a secret (redacted from `Debug`).
+    pub secret: bool,
 }
 
 /// A documented error code.
@@ -106,7 +108,8 @@ pub trait Operation: Send + Sync {
 }
 
 /// An unsigned HTTP request, exactly as it will be sent apart from the signing headers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` redacts the values of secret parameters.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// HTTP method.
     pub method: &'static str,
@@ -118,6 +121,46 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Body and its content type.
     pub body: Option<RequestBody>,
+    /// Wire names of secret parameters, whose values `Debug` hides.
+    pub secret_names: Vec<&'static str>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |pairs: &[(String, String)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    let hidden = self.secret_names.iter().any(|s| s.eq_ignore_ascii_case(k));
+                    (
+                        k.clone(),
+                        if hidden {
+                            "<redacted>".to_string()
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
+                .collect()
+        };
+        let body_has_secret = self.body.is_some() && !self.secret_names.is_empty();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact(&self.query))
+            .field("headers", &redact(&self.headers))
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| {
+                    if body_has_secret {
+                        format!("<{} bytes, may hold secrets>", b.bytes.len())
+                    } else {
+                        String::from_utf8_lossy(&b.bytes).into_owned()
+                    }
+                }),
+            )
+            .finish()
+    }
 }
 
 /// A serialized request body.

@@ -1,5 +1,6 @@
 //! Streams over paginated list operations.
 
+use std::collections::HashSet;
 use std::pin::Pin;
 
 use futures_core::Stream;
@@ -50,6 +51,10 @@ pub trait Paginate: Operation + Clone + 'static {
     fn set_page_number(&mut self, _page: i64) {}
     /// Asks for the page after `cursor` (cursor style).
     fn set_cursor(&mut self, _cursor: String) {}
+    /// The cursor the request starts from, if set (cursor style).
+    fn cursor(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Pages through a list operation. Build one with the generated `*_stream` methods.
@@ -71,7 +76,8 @@ struct State<'a, O> {
     seen: usize,
     pages: usize,
     max_pages: Option<usize>,
-    last_cursor: Option<String>,
+    /// Cursors already sent: a server that cycles through cursors must not page forever.
+    cursors: HashSet<String>,
 }
 
 impl<'a, O: Paginate> Paginator<'a, O> {
@@ -94,13 +100,14 @@ impl<'a, O: Paginate> Paginator<'a, O> {
     pub fn pages(self) -> BoxStream<'a, Vec<O::Item>> {
         let mut first = self.request;
         first.prepare();
+        let cursors = first.cursor().into_iter().collect();
         let state = State {
             client: self.client,
             next: Some(first),
             seen: 0,
             pages: 0,
             max_pages: self.max_pages,
-            last_cursor: None,
+            cursors,
         };
         Box::pin(stream::try_unfold(state, |mut st| async move {
             let Some(request) = st.next.take() else {
@@ -113,7 +120,7 @@ impl<'a, O: Paginate> Paginator<'a, O> {
             let parts = O::split_page(response);
             st.pages += 1;
             st.seen += parts.items.len();
-            st.next = next_request(&request, &parts, st.seen, &mut st.last_cursor);
+            st.next = next_request(&request, &parts, st.seen, &mut st.cursors);
             Ok(Some((parts.items, st)))
         }))
     }
@@ -143,7 +150,7 @@ fn next_request<O: Paginate>(
     request: &O,
     parts: &PageParts<O::Item>,
     seen: usize,
-    last_cursor: &mut Option<String>,
+    cursors: &mut HashSet<String>,
 ) -> Option<O> {
     if parts.items.is_empty() {
         return None;
@@ -155,17 +162,18 @@ fn next_request<O: Paginate>(
     match O::STYLE {
         PageStyle::Cursor => {
             let cursor = parts.cursor.clone().filter(|c| !c.is_empty())?;
-            if last_cursor.as_ref() == Some(&cursor) {
+            if !cursors.insert(cursor.clone()) {
                 return None;
             }
-            *last_cursor = Some(cursor.clone());
             next.set_cursor(cursor);
         }
         PageStyle::Page => {
-            if request
+            // A short page ends the list unless the total says more remain (servers may cap
+            // the page size below what was asked).
+            let short = request
                 .page_size()
-                .is_some_and(|size| (parts.items.len() as i64) < size)
-            {
+                .is_some_and(|size| (parts.items.len() as i64) < size);
+            if short && parts.total.is_none() {
                 return None;
             }
             let page = request.page_number().unwrap_or(1);

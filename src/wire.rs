@@ -192,12 +192,20 @@ impl RequestBuilder {
                 })
             }
         };
+        let secret_names = self
+            .meta
+            .params
+            .iter()
+            .filter(|p| p.secret)
+            .map(|p| p.name)
+            .collect();
         Ok(HttpRequest {
             method: self.meta.method,
             path: self.path,
             query: self.query,
             headers: self.headers,
             body,
+            secret_names,
         })
     }
 }

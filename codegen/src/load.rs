@@ -116,8 +116,6 @@ pub fn parse(source: &Source) -> Result<(String, SpecFile), Diagnostic> {
 }
 
 fn is_area_name(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !matches!(s, "self" | "crate" | "super" | "type" | "mod" | "fn")
+    // The area is a module name: no Rust keyword (`match`, `async`, `self`, ...).
+    s.starts_with(|c: char| c.is_ascii_lowercase()) && crate::names::is_valid_field_name(s)
 }

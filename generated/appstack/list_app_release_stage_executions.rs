@@ -194,60 +194,70 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "releaseWorkflowSn",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "releaseStageSn",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pagination",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "perPage",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -316,9 +326,7 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
     type Item = ListAppReleaseStageExecutionsData;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {
-        if self.pagination.is_none() {
-            self.pagination = Some("keyset".to_string());
-        }
+        self.pagination = Some("keyset".to_string());
     }
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -335,9 +343,12 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_app_release_stage_executions`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_app_release_stage_executions_stream(
         &self,
         request: ListAppReleaseStageExecutionsRequest,

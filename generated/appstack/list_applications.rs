@@ -149,36 +149,42 @@ impl crate::Operation for ListApplicationsRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pagination",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "perPage",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -235,9 +241,7 @@ impl crate::Paginate for ListApplicationsRequest {
     type Item = ListApplicationsData;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {
-        if self.pagination.is_none() {
-            self.pagination = Some("keyset".to_string());
-        }
+        self.pagination = Some("keyset".to_string());
     }
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -254,9 +258,12 @@ impl crate::Paginate for ListApplicationsRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_applications`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_applications`](crate::Client::list_applications) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_applications_stream(
         &self,
         request: ListApplicationsRequest,

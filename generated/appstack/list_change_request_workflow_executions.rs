@@ -146,54 +146,63 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sn",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "perPage",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "releaseStageSn",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "releaseWorkflowSn",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -269,7 +278,7 @@ impl crate::Paginate for ListChangeRequestWorkflowExecutionsRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_change_request_workflow_executions`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_change_request_workflow_executions_stream(
         &self,
         request: ListChangeRequestWorkflowExecutionsRequest,

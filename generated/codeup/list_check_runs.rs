@@ -331,36 +331,42 @@ impl crate::Operation for ListCheckRunsRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "ref",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repositoryIdentity",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],
@@ -477,7 +483,7 @@ impl crate::Paginate for ListCheckRunsRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_check_runs`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_check_runs`](crate::Client::list_check_runs) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_check_runs_stream(
         &self,
         request: ListCheckRunsRequest,

@@ -197,36 +197,42 @@ impl crate::Operation for ListCommitStatusesRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repositoryIdentity",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sha",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],
@@ -315,7 +321,7 @@ impl crate::Paginate for ListCommitStatusesRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_commit_statuses`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_commit_statuses_stream(
         &self,
         request: ListCommitStatusesRequest,

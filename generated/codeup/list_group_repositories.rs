@@ -282,36 +282,42 @@ impl crate::Operation for ListGroupRepositoriesRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "accessToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "search",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -412,7 +418,7 @@ impl crate::Paginate for ListGroupRepositoriesRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_group_repositories`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_group_repositories`](crate::Client::list_group_repositories) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_group_repositories_stream(
         &self,
         request: ListGroupRepositoriesRequest,

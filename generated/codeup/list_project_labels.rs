@@ -204,54 +204,63 @@ impl crate::Operation for ListProjectLabelsRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repositoryIdentity",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "search",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "withCounts",
                 location: crate::ParamLocation::Query,
                 ty: "boolean",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -334,7 +343,7 @@ impl crate::Paginate for ListProjectLabelsRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_project_labels`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_project_labels`](crate::Client::list_project_labels) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_project_labels_stream(
         &self,
         request: ListProjectLabelsRequest,

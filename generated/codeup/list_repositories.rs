@@ -271,54 +271,63 @@ impl crate::Operation for ListRepositoriesRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "archived",
                 location: crate::ParamLocation::Query,
                 ty: "boolean",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "minAccessLevel",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "perPage",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "search",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -410,7 +419,7 @@ impl crate::Paginate for ListRepositoriesRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_repositories`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_repositories`](crate::Client::list_repositories) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_repositories_stream(
         &self,
         request: ListRepositoriesRequest,

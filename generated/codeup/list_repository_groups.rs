@@ -267,54 +267,63 @@ impl crate::Operation for ListRepositoryGroupsRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "includePersonal",
                 location: crate::ParamLocation::Query,
                 ty: "boolean",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "parentId",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "search",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -408,7 +417,7 @@ impl crate::Paginate for ListRepositoryGroupsRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_repository_groups`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_repository_groups`](crate::Client::list_repository_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_repository_groups_stream(
         &self,
         request: ListRepositoryGroupsRequest,

@@ -195,30 +195,35 @@ impl crate::Operation for ListRepositoryWebhookRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "accessToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -300,7 +305,7 @@ impl crate::Paginate for ListRepositoryWebhookRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_repository_webhook`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_repository_webhook_stream(
         &self,
         request: ListRepositoryWebhookRequest,

@@ -272,48 +272,56 @@ impl crate::Operation for ListSearchCommitRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "keyword",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "order",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repoPath",
                 location: crate::ParamLocation::Body,
                 ty: "object",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "scope",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -406,7 +414,7 @@ impl crate::Paginate for ListSearchCommitRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_search_commit`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_search_commit`](crate::Client::list_search_commit) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_search_commit_stream(
         &self,
         request: ListSearchCommitRequest,

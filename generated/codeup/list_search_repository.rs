@@ -313,60 +313,70 @@ impl crate::Operation for ListSearchRepositoryRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "aliyunPk",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "keyword",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "order",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repoPath",
                 location: crate::ParamLocation::Body,
                 ty: "object",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "scope",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "visibilityLevel",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -464,7 +474,7 @@ impl crate::Paginate for ListSearchRepositoryRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_search_repository`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_search_repository`](crate::Client::list_search_repository) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_search_repository_stream(
         &self,
         request: ListSearchRepositoryRequest,

@@ -344,66 +344,77 @@ impl crate::Operation for ListSearchSourceCodeRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "filePath",
                 location: crate::ParamLocation::Body,
                 ty: "object",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "isCodeBlock",
                 location: crate::ParamLocation::Body,
                 ty: "boolean",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "keyword",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "language",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "order",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Body,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "repoPath",
                 location: crate::ParamLocation::Body,
                 ty: "object",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "scope",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -501,7 +512,7 @@ impl crate::Paginate for ListSearchSourceCodeRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_search_source_code`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_search_source_code`](crate::Client::list_search_source_code) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_search_source_code_stream(
         &self,
         request: ListSearchSourceCodeRequest,

@@ -183,36 +183,42 @@ impl crate::Operation for ListUserKeysRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "orderBy",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "sort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -293,7 +299,7 @@ impl crate::Paginate for ListUserKeysRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_user_keys`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_user_keys`](crate::Client::list_user_keys) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_user_keys_stream(
         &self,
         request: ListUserKeysRequest,

@@ -414,30 +414,35 @@ impl crate::Operation for ListUserResourcesRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: true,
             },
             crate::ParamMeta {
                 name: "organizationId",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "page",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSize",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "userIds",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -568,7 +573,7 @@ impl crate::Paginate for ListUserResourcesRequest {
     }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_user_resources`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_user_resources`](crate::Client::list_user_resources) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_user_resources_stream(
         &self,
         request: ListUserResourcesRequest,

@@ -102,6 +102,7 @@ impl crate::Operation for ListFlowTagGroupsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],

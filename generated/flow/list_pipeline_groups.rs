@@ -119,18 +119,21 @@ impl crate::Operation for ListPipelineGroupsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -202,9 +205,12 @@ impl crate::Paginate for ListPipelineGroupsRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_groups`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_pipeline_groups_stream(
         &self,
         request: ListPipelineGroupsRequest,

@@ -167,36 +167,42 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pipelineId",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "category",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "identifier",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -279,9 +285,12 @@ impl crate::Paginate for ListPipelineJobHistorysRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_job_historys`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_pipeline_job_historys_stream(
         &self,
         request: ListPipelineJobHistorysRequest,

@@ -193,48 +193,56 @@ impl crate::Operation for ListPipelineRunsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pipelineId",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "endTime",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "startTime",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "status",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "triggerMode",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -317,9 +325,12 @@ impl crate::Paginate for ListPipelineRunsRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_runs`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_pipeline_runs_stream(
         &self,
         request: ListPipelineRunsRequest,

@@ -212,30 +212,35 @@ impl crate::Operation for ListVariableGroupsRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Query,
                 ty: "integer",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageOrder",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pageSort",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -327,9 +332,12 @@ impl crate::Paginate for ListVariableGroupsRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_variable_groups`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_variable_groups`](crate::Client::list_variable_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_variable_groups_stream(
         &self,
         request: ListVariableGroupsRequest,

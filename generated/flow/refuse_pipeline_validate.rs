@@ -221,24 +221,28 @@ impl crate::Operation for RefusePipelineValidateRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pipelineId",
                 location: crate::ParamLocation::Path,
                 ty: "long",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "pipelineRunId",
                 location: crate::ParamLocation::Path,
                 ty: "long",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "jobId",
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[

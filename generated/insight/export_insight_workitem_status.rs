@@ -273,30 +273,35 @@ impl crate::Operation for ExportInsightWorkitemStatusRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "endTime",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Body,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "startTime",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],
@@ -394,9 +399,12 @@ impl crate::Paginate for ExportInsightWorkitemStatusRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::export_insight_workitem_status`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::export_insight_workitem_status`](crate::Client::export_insight_workitem_status) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn export_insight_workitem_status_stream(
         &self,
         request: ExportInsightWorkitemStatusRequest,

@@ -86,6 +86,7 @@ impl crate::Operation for CreateSshKeyRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],

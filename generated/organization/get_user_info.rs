@@ -102,6 +102,7 @@ impl crate::Operation for GetUserInfoRequest {
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],

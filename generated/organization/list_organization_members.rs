@@ -264,60 +264,70 @@ impl crate::Operation for ListOrganizationMembersRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "containsExternInfo",
                 location: crate::ParamLocation::Query,
                 ty: "boolean",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "externUid",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "joinTimeFrom",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "joinTimeTo",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResults",
                 location: crate::ParamLocation::Query,
                 ty: "long",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "organizationMemberName",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "provider",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "state",
                 location: crate::ParamLocation::Query,
                 ty: "string",
                 required: false,
+                secret: false,
             },
         ],
         errors: &[],
@@ -408,9 +418,12 @@ impl crate::Paginate for ListOrganizationMembersRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::list_organization_members`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::list_organization_members`](crate::Client::list_organization_members) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn list_organization_members_stream(
         &self,
         request: ListOrganizationMembersRequest,

@@ -86,6 +86,7 @@ impl crate::Operation for ResetSshKeyRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],

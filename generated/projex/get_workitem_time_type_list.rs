@@ -101,6 +101,7 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],

@@ -251,36 +251,42 @@ impl crate::Operation for GetTestcaseListRequest {
                 location: crate::ParamLocation::Path,
                 ty: "string",
                 required: true,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "conditions",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "directoryIdentifier",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "maxResult",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "nextToken",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: false,
+                secret: false,
             },
             crate::ParamMeta {
                 name: "spaceIdentifier",
                 location: crate::ParamLocation::Body,
                 ty: "string",
                 required: true,
+                secret: false,
             },
         ],
         errors: &[],
@@ -377,9 +383,12 @@ impl crate::Paginate for GetTestcaseListRequest {
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
 }
 impl crate::Client {
-    /// Streams every item of [`Client::get_testcase_list`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    /// Streams every item of [`Client::get_testcase_list`](crate::Client::get_testcase_list) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
     pub fn get_testcase_list_stream(
         &self,
         request: GetTestcaseListRequest,

@@ -60,6 +60,10 @@ fn escape_markdown(line: &str) -> String {
                         c.is_whitespace() || ",，。)）】>\"'`<".contains(c) || !c.is_ascii()
                     })
                     .unwrap_or(tail.len());
+                // Sentence punctuation right after a URL is not part of it.
+                let end = tail[..end]
+                    .trim_end_matches(['.', ';', ':', '!', '?'])
+                    .len();
                 let (url, after) = tail.split_at(end);
                 out.push('<');
                 out.push_str(url);

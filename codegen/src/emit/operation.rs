@@ -236,7 +236,8 @@ fn operation_impl(op: &Operation) -> TokenStream {
         };
         let ty = &p.spec_type;
         let required = p.required;
-        quote!(crate::ParamMeta { name: #n, location: crate::ParamLocation::#loc, ty: #ty, required: #required })
+        let secret = p.secret;
+        quote!(crate::ParamMeta { name: #n, location: crate::ParamLocation::#loc, ty: #ty, required: #required, secret: #secret })
     });
     let errors = op.errors.iter().map(|e| {
         let (status, code, message, description) = (e.status, &e.code, &e.message, &e.description);
@@ -386,9 +387,23 @@ fn pagination(op: &Operation, p: &Pagination) -> TokenStream {
             (
                 quote!(crate::PageStyle::Cursor),
                 quote!(#c.cloned()),
-                quote! {
-                    fn set_cursor(&mut self, cursor: String) {
-                        self.#field = #value;
+                if op.params[*param].required {
+                    quote! {
+                        fn set_cursor(&mut self, cursor: String) {
+                            self.#field = #value;
+                        }
+                        fn cursor(&self) -> Option<String> {
+                            Some(self.#field.clone())
+                        }
+                    }
+                } else {
+                    quote! {
+                        fn set_cursor(&mut self, cursor: String) {
+                            self.#field = #value;
+                        }
+                        fn cursor(&self) -> Option<String> {
+                            self.#field.clone()
+                        }
                     }
                 },
             )
@@ -425,14 +440,13 @@ fn pagination(op: &Operation, p: &Pagination) -> TokenStream {
     };
     let fixed = p.fixed.iter().map(|(i, value)| {
         let field = ident(&op.params[*i].rust_name);
+        // Set even over the caller's value: the stream depends on this paging mode.
         quote! {
-            if self.#field.is_none() {
-                self.#field = Some(#value.to_string());
-            }
+            self.#field = Some(#value.to_string());
         }
     });
     let doc = format!(
-        " Streams every item of [`Client::{f}`] across pages. The request's own page-size parameter sets the page size; the stream stops after the last page."
+        " Streams every item of [`Client::{f}`](crate::Client::{f}) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page."
     );
     quote! {
         impl crate::Paginate for #req {

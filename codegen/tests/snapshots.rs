@@ -1,0 +1,404 @@
+//! Snapshots of the generated code: the five seed specs from spec/, the hard-case fixtures
+//! under tests/fixtures/ok/, and the "sixth endpoint" check.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use yunxiao_codegen::{generate, Source};
+
+fn generate_map(sources: &[Source]) -> BTreeMap<String, String> {
+    match generate(sources) {
+        Ok(files) => files.into_iter().collect(),
+        Err(e) => panic!("generation failed:\n{e}"),
+    }
+}
+
+// ---- the five seed specs -------------------------------------------------------------
+
+#[test]
+fn seed_specs_generate_the_expected_files() {
+    let files = generate_map(&seed_sources());
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "codeup/update_group.rs",
+            "flow/get_pipeline_artifact_url.rs",
+            "flow/pass_pipeline_validate.rs",
+            "flow/refuse_pipeline_validate.rs",
+            "mod.rs",
+            "projex/get_project_info.rs",
+        ]
+    );
+}
+
+macro_rules! seed_snapshot {
+    ($test:ident, $file:literal) => {
+        #[test]
+        fn $test() {
+            let files = generate_map(&seed_sources());
+            let code = files.get($file).expect(concat!($file, " is generated"));
+            insta::assert_snapshot!(snap_name("seed", $file), code);
+        }
+    };
+}
+
+seed_snapshot!(
+    seed_get_pipeline_artifact_url,
+    "flow/get_pipeline_artifact_url.rs"
+);
+seed_snapshot!(
+    seed_pass_pipeline_validate,
+    "flow/pass_pipeline_validate.rs"
+);
+seed_snapshot!(
+    seed_refuse_pipeline_validate,
+    "flow/refuse_pipeline_validate.rs"
+);
+seed_snapshot!(seed_get_project_info, "projex/get_project_info.rs");
+seed_snapshot!(seed_update_group, "codeup/update_group.rs");
+seed_snapshot!(seed_mod_rs, "mod.rs");
+
+/// Each seed alone generates the same operation file as the five together.
+#[test]
+fn seed_output_does_not_depend_on_the_other_specs() {
+    let together = generate_map(&seed_sources());
+    for source in seed_sources() {
+        let alone = generate_map(std::slice::from_ref(&source));
+        for (name, code) in alone.iter().filter(|(n, _)| *n != "mod.rs") {
+            assert_eq!(Some(code), together.get(name), "{name} differs");
+        }
+    }
+}
+
+/// Generation is deterministic: the same input gives byte-identical output.
+#[test]
+fn generation_is_deterministic() {
+    let a = generate(&seed_sources()).unwrap();
+    let mut reversed = seed_sources();
+    reversed.reverse();
+    let b = generate(&reversed).unwrap();
+    assert_eq!(a, b);
+}
+
+// ---- hard-case fixtures --------------------------------------------------------------
+
+fn fixture(relative: &str) -> Source {
+    source_from(&fixtures_dir().join("ok"), "tests/fixtures/ok", relative)
+}
+
+/// Generates one fixture alone and returns its operation file.
+fn fixture_code(relative: &str) -> String {
+    let files = generate_map(&[fixture(relative)]);
+    let name = relative.replace(".yaml", ".rs");
+    files
+        .get(&name)
+        .unwrap_or_else(|| panic!("{name} not generated"))
+        .clone()
+}
+
+macro_rules! fixture_snapshot {
+    ($test:ident, $file:literal, |$code:ident| $checks:block) => {
+        #[test]
+        fn $test() {
+            let $code = fixture_code($file);
+            insta::assert_snapshot!(snap_name("fixture", &$file.replace(".yaml", "")), $code);
+            $checks
+        }
+    };
+}
+
+fn has(code: &str, needle: &str) {
+    assert!(code.contains(needle), "generated code lacks `{needle}`");
+}
+
+fn lacks(code: &str, needle: &str) {
+    assert!(!code.contains(needle), "generated code has `{needle}`");
+}
+
+fixture_snapshot!(
+    nested_arrays_and_maps,
+    "flow/get_build_matrix.yaml",
+    |code| {
+        // array of objects holding arrays of objects holding arrays of arrays.
+        has(&code, "pub stages: Option<Vec<GetBuildMatrixStages>>");
+        has(&code, "pub jobs: Option<Vec<GetBuildMatrixJobs>>");
+        has(&code, "pub steps: Option<Vec<GetBuildMatrixSteps>>");
+        has(&code, "pub matrix: Option<Vec<Vec<String>>>");
+        // the second `jobs` gets a longer name instead of colliding.
+        has(&code, "pub jobs: Option<Vec<GetBuildMatrixResponseJobs>>");
+        has(
+            &code,
+            "pub labels: Option<std::collections::BTreeMap<String, String>>",
+        );
+        has(
+            &code,
+            "pub env: Option<std::collections::BTreeMap<String, GetBuildMatrixEnv>>",
+        );
+        has(
+            &code,
+            "std::collections::BTreeMap<String, Vec<GetBuildMatrixStageStep>>,",
+        );
+        has(
+            &code,
+            "pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>",
+        );
+        has(
+            &code,
+            "pub extra: Option<std::collections::BTreeMap<String, serde_json::Value>>",
+        );
+        has(&code, "pub raw: Option<serde_json::Value>");
+    }
+);
+
+fixture_snapshot!(
+    ten_level_deep_response,
+    "projex/get_deep_tree.yaml",
+    |code| {
+        for level in 1..=10 {
+            has(&code, &format!("pub struct GetDeepTreeL{level} "));
+        }
+        has(&code, "pub l10: Option<GetDeepTreeL10>");
+        has(&code, "pub leaf: Option<String>");
+    }
+);
+
+fixture_snapshot!(
+    enums_keywords_numbers_locations_docs,
+    "codeup/update_widget.yaml",
+    |code| {
+        // keyword wire names keep their wire name through serde or the request builder.
+        has(&code, "pub type_: UpdateWidgetType,");
+        has(&code, "pub ref_: Option<String>,");
+        has(&code, "pub self_: bool,");
+        has(&code, "pub match_: UpdateWidgetMatch,");
+        has(&code, "req.query(\"type\", Some(&self.type_));");
+        has(&code, "req.query(\"ref\", self.ref_.as_ref());");
+        has(&code, "req.body_field(\"self\", Some(&self.self_))?;");
+        has(&code, "req.body_field(\"match\", Some(&self.match_))?;");
+        has(
+            &code,
+            "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]",
+        );
+        has(
+            &code,
+            "#[serde(rename = \"self\", default, skip_serializing_if = \"Option::is_none\")]",
+        );
+        // rust_name: `id` in the path and in the body.
+        has(&code, "req.path_param(\"id\", &self.id)?;");
+        has(&code, "req.body_field(\"id\", Some(&self.body_id))?;");
+        has(&code, "pub id: i64,");
+        has(&code, "pub body_id: String,");
+        // numbers.
+        has(&code, "pub count: Option<i32>,");
+        has(&code, "pub size: Option<i64>,");
+        has(&code, "pub weight: Option<f64>,");
+        has(&code, "pub ratio: Option<f32>,");
+        has(&code, "pub score: Option<f64>,");
+        // headers, required and optional.
+        has(
+            &code,
+            "req.header(\"x-acs-trace\", Some(&self.x_acs_trace));",
+        );
+        has(
+            &code,
+            "req.header(\"x-acs-extra\", self.x_acs_extra.as_ref());",
+        );
+        // nested request object with required fields: plain fields and a `new` taking them.
+        has(
+            &code,
+            "#[serde(rename = \"pattern\")]\n    pub pattern: String,",
+        );
+        has(
+            &code,
+            "pub fn new(pattern: impl Into<String>, type_: UpdateWidgetMatchType) -> Self",
+        );
+        has(&code, "pub fn new(max: i64) -> Self");
+        // enums keep unknown values.
+        has(&code, "\"in-progress\" => Self::InProgress,");
+        has(&code, "\"2fa\" => Self::V2fa,");
+        has(&code, "_ => Self::Unknown(value),");
+        // docs: brackets and angle brackets escaped, URLs linked, the secret example hidden.
+        has(&code, "/// 更新部件 \\[x\\] 的 &lt;T&gt; 配置");
+        has(
+            &code,
+            "<https://help.aliyun.com/document_detail/460565.html>",
+        );
+        // The secret's example stays out of the docs (the mock-only `Example` impl may use it).
+        let docs: String = code
+            .lines()
+            .filter(|l| l.trim_start().starts_with("///"))
+            .collect();
+        assert!(!docs.contains("secret-should-not-show"));
+        // A URL followed by a full stop does not swallow it.
+        has(&code, "<https://example.com/path?x=1>.");
+        lacks(&code, "Vec<T>");
+    }
+);
+
+fixture_snapshot!(
+    page_pagination_with_fixed,
+    "flow/list_pipeline_runs_paged.yaml",
+    |code| {
+        has(
+            &code,
+            "const STYLE: crate::PageStyle = crate::PageStyle::Page;",
+        );
+        has(&code, "self.order_by = Some(\"id\".to_string());");
+        has(&code, "self.sort = Some(\"desc\".to_string());");
+        has(
+            &code,
+            "self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));",
+        );
+        has(&code, "pub fn list_pipeline_runs_paged_stream(");
+    }
+);
+
+fixture_snapshot!(
+    cursor_pagination,
+    "codeup/list_commits_cursor.yaml",
+    |code| {
+        has(
+            &code,
+            "const STYLE: crate::PageStyle = crate::PageStyle::Cursor;",
+        );
+        has(&code, "fn set_cursor(&mut self, cursor: String)");
+        has(&code, "self.next_token = Some(cursor);");
+        has(&code, "Some(i64::from(self.max_results))");
+        has(&code, "pub fn list_commits_cursor_stream(");
+    }
+);
+
+fixture_snapshot!(
+    bare_string_response_percent_literal_json_style,
+    "testhub/get_file_raw.yaml",
+    |code| {
+        has(&code, "pub type GetFileRawResponse = String;");
+        has(&code, "response_is_text: true");
+        has(&code, "req.path_literal(\"%3Araw\");");
+        has(
+            &code,
+            "path: \"/projects/{projectId}/files/{filePath}%3Araw\"",
+        );
+        has(
+            &code,
+            "req.query_json(\"filters\", self.filters.as_ref())?;",
+        );
+        has(&code, "req.query_json(\"options\", Some(&self.options))?;");
+        has(
+            &code,
+            "req.header_json(\"context\", self.context.as_ref())?;",
+        );
+    }
+);
+
+fixture_snapshot!(
+    bare_array_response,
+    "insight/list_metric_names.yaml",
+    |code| {
+        has(
+            &code,
+            "pub type ListMetricNamesResponse = Vec<ListMetricNamesItem>;",
+        );
+        has(&code, "pub struct ListMetricNamesItem ");
+        has(&code, "pub aliases: Option<Vec<String>>");
+        has(&code, "response_is_text: false");
+    }
+);
+
+fixture_snapshot!(form_body, "organization/add_member_form.yaml", |code| {
+    has(&code, "body: crate::BodyEncoding::Form");
+    has(&code, "req.body_field(\"userId\", Some(&self.user_id))?;");
+    has(
+        &code,
+        "req.body_field(\"roleLevel\", self.role_level.as_ref())?;",
+    );
+});
+
+/// All fixtures together: the registry lists each once, sorted by area and action.
+#[test]
+fn all_fixtures_together() {
+    let sources: Vec<Source> = yaml_files(&fixtures_dir().join("ok"))
+        .iter()
+        .map(|r| fixture(r))
+        .collect();
+    assert_eq!(sources.len(), 8);
+    let files = generate_map(&sources);
+    assert_eq!(files.len(), sources.len() + 1);
+    insta::assert_snapshot!("fixture__mod_rs", files["mod.rs"]);
+}
+
+// ---- the sixth endpoint --------------------------------------------------------------
+
+#[test]
+fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
+    let before = generate_map(&seed_sources());
+    let mut sources = seed_sources();
+    sources.push(source_from(
+        &fixtures_dir().join("sixth"),
+        "spec",
+        "flow/list_flow_widgets.yaml",
+    ));
+    let after = generate_map(&sources);
+
+    // Exactly one new file, and every other operation file is byte-identical.
+    let added: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    let removed: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    assert_eq!(added, ["flow/list_flow_widgets.rs"]);
+    assert!(removed.is_empty(), "removed: {removed:?}");
+    for (name, code) in &before {
+        if name != "mod.rs" {
+            assert_eq!(code, &after[name], "{name} changed");
+        }
+    }
+
+    // The new file has the Client method (and its stream).
+    let new_file = &after["flow/list_flow_widgets.rs"];
+    has(new_file, "impl crate::Client {");
+    has(
+        new_file,
+        "pub async fn list_flow_widgets(\n        &self,\n        request: ListFlowWidgetsRequest,\n    ) -> Result<ListFlowWidgetsResponse, crate::Error>",
+    );
+    has(new_file, "pub fn list_flow_widgets_stream(");
+    insta::assert_snapshot!("sixth__flow__list_flow_widgets", new_file);
+
+    // mod.rs only gains lines: the include!, the OPERATIONS entry and the EXAMPLE_CALLS entry.
+    let old: Vec<&str> = before["mod.rs"].lines().collect();
+    let new: Vec<&str> = after["mod.rs"].lines().collect();
+    let gained = added_lines(&old, &new);
+    assert_eq!(
+        gained,
+        [
+            "    include!(concat!(env!(\"OUT_DIR\"), \"/flow/list_flow_widgets.rs\"));",
+            "    <flow::ListFlowWidgetsRequest as crate::Operation>::META,",
+            "        \"ListFlowWidgets\",",
+            "        crate::mock::call_example::<flow::ListFlowWidgetsRequest>",
+            "            as crate::mock::ExampleCall,",
+        ],
+        "mod.rs diff:\n{}",
+        gained.join("\n")
+    );
+}
+
+/// Lines of `new` not matched by `old`, where `old` must be a subsequence of `new` apart
+/// from grouping punctuation (`(`/`),` lines rustfmt adds around a new tuple).
+fn added_lines<'a>(old: &[&str], new: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for line in new {
+        if i < old.len() && old[i] == *line {
+            i += 1;
+        } else {
+            out.push(*line);
+        }
+    }
+    assert_eq!(
+        i,
+        old.len(),
+        "a line of the old mod.rs was edited or removed"
+    );
+    out.retain(|l| !matches!(l.trim(), "(" | ")," | ")"));
+    out
+}

@@ -1,0 +1,718 @@
+//! The HTTP server: accept loop, request handling and the test-facing handle.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::reply::{error_body, gateway_error_body, Example, MockError, MockReply, JSON};
+use super::routes::Router;
+use super::validate::{self, RequestParts};
+use crate::signing::{self, VerifyError};
+use crate::{Client, ClientBuilder, Credentials, OperationMeta, RetryConfig, API_VERSION};
+
+/// Access key id the mock accepts by default (and its [`MockServer::client`] uses).
+pub const MOCK_ACCESS_KEY_ID: &str = "mock-access-key-id";
+/// Access key secret paired with [`MOCK_ACCESS_KEY_ID`].
+pub const MOCK_ACCESS_KEY_SECRET: &str = "mock-access-key-secret";
+/// Default cap on request bodies (10 MiB); larger bodies get HTTP 413.
+pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+/// Default number of received requests kept for [`MockServer::requests`].
+pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
+/// Connections served at once; further ones wait to be accepted.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// One request the mock received, as it arrived (also requests it rejected).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedRequest {
+    /// The routed operation's action; without a route, the `x-acs-action` header (or
+    /// empty).
+    pub action: String,
+    /// HTTP method.
+    pub method: String,
+    /// The path as sent (percent-encoded).
+    pub path: String,
+    /// Decoded query pairs, in wire order.
+    pub query: Vec<(String, String)>,
+    /// Headers in wire order, names lower-case (values not valid UTF-8 are replaced).
+    pub headers: Vec<(String, String)>,
+    /// The body bytes (empty when the body was refused as too large).
+    pub body: Vec<u8>,
+    /// The HTTP status the mock answered.
+    pub status: u16,
+}
+
+impl ReceivedRequest {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Overrides of one server.
+#[derive(Default)]
+struct Overrides {
+    /// Used for every call.
+    always: HashMap<&'static str, MockReply>,
+    /// Used first, for a number of calls each, in the order installed.
+    limited: HashMap<&'static str, VecDeque<(usize, MockReply)>>,
+}
+
+impl Overrides {
+    fn next(&mut self, action: &str) -> Option<MockReply> {
+        if let Some(queue) = self.limited.get_mut(action) {
+            if let Some((left, reply)) = queue.front_mut() {
+                let reply = reply.clone();
+                *left -= 1;
+                if *left == 0 {
+                    queue.pop_front();
+                }
+                return Some(reply);
+            }
+        }
+        self.always.get(action).cloned()
+    }
+}
+
+struct State {
+    router: Router,
+    examples: HashMap<&'static str, Example>,
+    credentials: Vec<Credentials>,
+    verify_signatures: bool,
+    body_limit: usize,
+    record_limit: usize,
+    overrides: Mutex<Overrides>,
+    requests: Mutex<VecDeque<ReceivedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere cannot leave these maps inconsistent; keep serving.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Configures a [`MockServer`]: which credentials it accepts, and its limits.
+#[derive(Debug, Clone)]
+pub struct MockServerBuilder {
+    credentials: Vec<Credentials>,
+    verify_signatures: bool,
+    body_limit: usize,
+    record_limit: usize,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: Vec::new(),
+            verify_signatures: true,
+            body_limit: DEFAULT_BODY_LIMIT,
+            record_limit: DEFAULT_RECORD_LIMIT,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Accepts requests signed with this AccessKey pair. The first credentials added are
+    /// the ones [`MockServer::client`] uses. Without any, the mock accepts
+    /// [`MOCK_ACCESS_KEY_ID`] / [`MOCK_ACCESS_KEY_SECRET`].
+    pub fn access_key(self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.credentials(Credentials::new(id, secret))
+    }
+
+    /// Accepts requests signed with these credentials. With a security token (STS), the
+    /// request must also carry that token in `x-acs-security-token`.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials.push(credentials);
+        self
+    }
+
+    /// Whether to check signatures (default `true`). Without the check any
+    /// `Authorization` header, or none, is accepted.
+    pub fn verify_signatures(mut self, verify: bool) -> Self {
+        self.verify_signatures = verify;
+        self
+    }
+
+    /// The largest request body accepted, in bytes (default [`DEFAULT_BODY_LIMIT`]);
+    /// larger ones get HTTP 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How many received requests [`MockServer::requests`] keeps, the most recent ones
+    /// (default [`DEFAULT_RECORD_LIMIT`]; 0 keeps none).
+    pub fn record_limit(mut self, requests: usize) -> Self {
+        self.record_limit = requests;
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// If no loopback port can be bound (see [`MockServerBuilder::try_start`]) or when
+    /// called outside a Tokio runtime.
+    pub async fn start(self) -> MockServer {
+        match self.try_start().await {
+            Ok(server) => server,
+            Err(e) => panic!("the mock server cannot bind 127.0.0.1: {e}"),
+        }
+    }
+
+    /// Like [`MockServerBuilder::start`], returning a bind error instead of panicking.
+    pub async fn try_start(self) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let mut credentials = self.credentials;
+        if credentials.is_empty() {
+            credentials.push(Credentials::new(MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET));
+        }
+        let operations: &[&'static OperationMeta] = crate::OPERATIONS;
+        let state = Arc::new(State {
+            router: Router::new(operations),
+            examples: operations
+                .iter()
+                .map(|m| (m.action, Example::of(m)))
+                .collect(),
+            credentials,
+            verify_signatures: self.verify_signatures,
+            body_limit: self.body_limit,
+            record_limit: self.record_limit,
+            overrides: Mutex::new(Overrides::default()),
+            requests: Mutex::new(VecDeque::new()),
+        });
+        let (shutdown, shutdown_rx) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, state.clone(), shutdown_rx));
+        Ok(MockServer {
+            addr,
+            state,
+            shutdown: Some(shutdown),
+            task,
+        })
+    }
+}
+
+/// A local server that answers every operation of the API from its spec.
+///
+/// It routes by method and path template, verifies signatures (V3, legacy and STS),
+/// checks `x-acs-action` and the required parameters and their types, then answers the
+/// operation's documented example (with a fresh request id) or an override. It stops
+/// when dropped, closing every connection.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use yunxiao::mock::{MockReply, MockServer};
+/// use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
+///
+/// let server = MockServer::start().await;
+/// let client = server.client();
+/// let info = client
+///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .await?;
+/// assert_eq!(info.project.and_then(|p| p.custom_code).as_deref(), Some("OJAY"));
+///
+/// server.respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))?;
+/// let err = client
+///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.code(), Some(GetProjectInfoErrorCode::OperateNoPermission));
+/// assert_eq!(server.requests().len(), 2);
+/// # Ok(())
+/// # }
+/// ```
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("credentials", &self.state.credentials)
+            .field("verify_signatures", &self.state.verify_signatures)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        // Dropping the accept task drops its JoinSet, which aborts every connection.
+        self.task.abort();
+    }
+}
+
+impl MockServer {
+    /// Starts a mock with the default test credentials ([`MOCK_ACCESS_KEY_ID`],
+    /// [`MOCK_ACCESS_KEY_SECRET`]) on `127.0.0.1` and a free port.
+    ///
+    /// # Panics
+    ///
+    /// If no loopback port can be bound, or outside a Tokio runtime.
+    pub async fn start() -> MockServer {
+        MockServerBuilder::default().start().await
+    }
+
+    /// A builder to choose credentials and limits.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials [`MockServer::client`] signs with (the first ones accepted).
+    pub fn credentials(&self) -> &Credentials {
+        &self.state.credentials[0]
+    }
+
+    /// A client builder pointed at the mock, with its credentials, retries disabled and
+    /// a 10 s timeout; change what you need and `build()` it.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .endpoint(self.endpoint())
+            .credentials(self.credentials().clone())
+            .retry(RetryConfig::disabled())
+            .timeout(Duration::from_secs(10))
+    }
+
+    /// A client for the mock (see [`MockServer::client_builder`]).
+    ///
+    /// # Panics
+    ///
+    /// Only if the HTTP client cannot be built at all (no TLS backend can initialise).
+    pub fn client(&self) -> Client {
+        match self.client_builder().build() {
+            Ok(client) => client,
+            Err(e) => panic!("cannot build a client for the mock: {e}"),
+        }
+    }
+
+    fn action(&self, action: &str) -> Result<&'static OperationMeta, MockError> {
+        self.state
+            .router
+            .by_action(action)
+            .ok_or_else(|| MockError::UnknownAction(action.to_string()))
+    }
+
+    /// Answers every later call of `action` with `reply` (replacing an earlier
+    /// [`respond`](Self::respond) for it). Calls covered by
+    /// [`respond_times`](Self::respond_times) come first.
+    pub fn respond(&self, action: &str, reply: MockReply) -> Result<(), MockError> {
+        let meta = self.action(action)?;
+        reply.check(meta)?;
+        lock(&self.state.overrides)
+            .always
+            .insert(meta.action, reply);
+        Ok(())
+    }
+
+    /// Answers the next `times` calls of `action` with `reply`, then goes back to what it
+    /// answered before. Several such overrides are used one after another, in the order
+    /// installed (e.g. two 503s, then success, to test retries).
+    pub fn respond_times(
+        &self,
+        action: &str,
+        times: usize,
+        reply: MockReply,
+    ) -> Result<(), MockError> {
+        let meta = self.action(action)?;
+        reply.check(meta)?;
+        if times > 0 {
+            lock(&self.state.overrides)
+                .limited
+                .entry(meta.action)
+                .or_default()
+                .push_back((times, reply));
+        }
+        Ok(())
+    }
+
+    /// Removes every override of `action`: it answers its example again.
+    pub fn reset(&self, action: &str) -> Result<(), MockError> {
+        let meta = self.action(action)?;
+        let mut overrides = lock(&self.state.overrides);
+        overrides.always.remove(meta.action);
+        overrides.limited.remove(meta.action);
+        Ok(())
+    }
+
+    /// Removes every override of every operation.
+    pub fn reset_all(&self) {
+        *lock(&self.state.overrides) = Overrides::default();
+    }
+
+    /// The requests received so far, oldest first (at most the record limit).
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.state.requests).iter().cloned().collect()
+    }
+
+    /// The requests received so far, forgetting them.
+    pub fn take_requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.state.requests).drain(..).collect()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.state.requests).clear();
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept(), if connections.len() < MAX_CONNECTIONS => {
+                match accepted {
+                    Ok((stream, _)) => {
+                        connections.spawn(serve_connection(stream, state.clone()));
+                    }
+                    // E.g. out of file descriptors: back off instead of spinning.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                }
+            }
+        }
+    }
+    // `connections` is dropped here, aborting every connection task.
+}
+
+async fn serve_connection(stream: TcpStream, state: Arc<State>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        async move { Ok::<_, Infallible>(handle(&state, req).await) }
+    });
+    // Errors (malformed HTTP, resets) end this connection only.
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .to_string()
+        .to_ascii_uppercase()
+}
+
+/// What to answer and how long to wait first.
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+    delay: Option<Duration>,
+}
+
+impl Answer {
+    fn gateway(status: u16, request_id: &str, code: &str, message: &str) -> Self {
+        Self::json(status, gateway_error_body(request_id, code, message))
+    }
+
+    fn json(status: u16, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            content_type: JSON.to_string(),
+            body,
+            headers: Vec::new(),
+            delay: None,
+        }
+    }
+}
+
+fn signature_error(e: &VerifyError) -> (&'static str, String) {
+    let code = match e {
+        VerifyError::MissingAuthorization
+        | VerifyError::MalformedAuthorization(_)
+        | VerifyError::MissingHeader(_)
+        | VerifyError::UnsignedHeader(_)
+        | VerifyError::UnsupportedSignatureMethod(_) => "IncompleteSignature",
+        VerifyError::UnknownAccessKey(_) => "InvalidAccessKeyId.NotFound",
+        _ => "SignatureDoesNotMatch",
+    };
+    (code, format!("The request signature is not valid: {e}."))
+}
+
+async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let request_id = new_request_id();
+    let (parts, body) = req.into_parts();
+    let method = parts.method.as_str().to_string();
+    let path = parts.uri.path().to_string();
+    let query = validate::parse_urlencoded(parts.uri.query().unwrap_or_default().as_bytes());
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let header_action = parts
+        .headers
+        .get("x-acs-action")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+
+    let declared_len = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = || {
+        Answer::gateway(
+            413,
+            &request_id,
+            "RequestEntityTooLarge",
+            &format!("The request body exceeds {} bytes.", state.body_limit),
+        )
+    };
+    let body = if declared_len.is_some_and(|n| n > state.body_limit as u64) {
+        Err(too_large())
+    } else {
+        match Limited::new(body, state.body_limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+            Err(e) => Err(Answer::gateway(
+                400,
+                &request_id,
+                "InvalidRequest",
+                &format!("The request body cannot be read: {e}."),
+            )),
+        }
+    };
+
+    let mut action = header_action.clone().unwrap_or_default();
+    let (answer, body) = match body {
+        Err(answer) => (answer, Bytes::new()),
+        Ok(body) => {
+            let answer = decide(
+                state,
+                &request_id,
+                &method,
+                &path,
+                &query,
+                &headers,
+                header_action.as_deref(),
+                &body,
+                &mut action,
+            );
+            (answer, body)
+        }
+    };
+
+    if state.record_limit > 0 {
+        let mut requests = lock(&state.requests);
+        while requests.len() >= state.record_limit {
+            requests.pop_front();
+        }
+        requests.push_back(ReceivedRequest {
+            action,
+            method,
+            path,
+            query,
+            headers,
+            body: body.to_vec(),
+            status: answer.status,
+        });
+    }
+
+    if let Some(delay) = answer.delay {
+        tokio::time::sleep(delay).await;
+    }
+    build_response(answer, &request_id)
+}
+
+fn build_response(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&answer.content_type) {
+        headers.insert(CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-acs-request-id", v);
+    }
+    for (name, value) in &answer.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.append(n, v);
+        }
+    }
+    response
+}
+
+/// Routes, verifies and checks one request, and picks its answer.
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    state: &State,
+    request_id: &str,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    header_action: Option<&str>,
+    body: &[u8],
+    action: &mut String,
+) -> Answer {
+    // 1. Route by method and path; the action header settles overlapping templates.
+    let found = state.router.find(method, path);
+    let Some(matched) = found
+        .iter()
+        .find(|m| Some(m.route.meta.action) == header_action)
+        .or_else(|| found.first())
+    else {
+        return Answer::gateway(
+            404,
+            request_id,
+            "InvalidAction.NotFound",
+            &format!("No operation matches {method} {path}."),
+        );
+    };
+    let meta = matched.route.meta;
+    *action = meta.action.to_string();
+
+    // 2. Signature.
+    if state.verify_signatures {
+        let lookup = |ak: &str| {
+            state
+                .credentials
+                .iter()
+                .find(|c| c.access_key_id() == ak)
+                .map(|c| c.access_key_secret().to_string())
+        };
+        match signing::verify(method, path, query, headers, body, lookup) {
+            Err(e) => {
+                let (code, message) = signature_error(&e);
+                return Answer::gateway(403, request_id, code, &message);
+            }
+            Ok(verified) => {
+                let expected = state
+                    .credentials
+                    .iter()
+                    .find(|c| c.access_key_id() == verified.access_key_id)
+                    .and_then(|c| c.security_token());
+                if let Some(token) = expected {
+                    if verified.security_token.as_deref() != Some(token) {
+                        return Answer::gateway(
+                            403,
+                            request_id,
+                            "InvalidSecurityToken.Mismatch",
+                            "The security token does not match the access key.",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // 3. Action and version headers.
+    if header_action != Some(meta.action) {
+        return Answer::gateway(
+            400,
+            request_id,
+            "InvalidAction.Mismatch",
+            &format!(
+                "x-acs-action is {}, but {method} {path} is {}.",
+                header_action.map_or("missing".to_string(), |a| format!("'{a}'")),
+                meta.action
+            ),
+        );
+    }
+    let version = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("x-acs-version"))
+        .map(|(_, v)| v.as_str());
+    if version != Some(API_VERSION) {
+        return Answer::gateway(
+            400,
+            request_id,
+            "InvalidVersion",
+            &format!("x-acs-version must be {API_VERSION}."),
+        );
+    }
+
+    // 4. Parameters.
+    let parts = RequestParts {
+        path_params: &matched.params,
+        query,
+        headers,
+        body,
+    };
+    if let Err(invalid) = validate::check(meta, &parts) {
+        return Answer::json(
+            400,
+            error_body(request_id, invalid.code, &invalid.message, true),
+        );
+    }
+
+    // 5. The override or the example.
+    let reply = lock(&state.overrides)
+        .next(meta.action)
+        .unwrap_or_else(MockReply::example);
+    let fallback = Example::Json(serde_json::Value::Object(Default::default()));
+    let example = state.examples.get(meta.action).unwrap_or(&fallback);
+    let rendered = reply.render(meta, example, request_id);
+    Answer {
+        status: rendered.status,
+        content_type: rendered.content_type,
+        body: rendered.body,
+        headers: reply.headers,
+        delay: reply.delay,
+    }
+}

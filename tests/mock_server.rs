@@ -464,7 +464,7 @@ async fn templates_with_encoded_colons_route() {
     let server = MockServer::start().await;
     // `/appstack/apps%3Asearch`: the literal `%3A` matches `:` and `%3A`.
     for path in ["/appstack/apps%3Asearch", "/appstack/apps:search"] {
-        let (status, body) = Raw::new("POST", path, "ListApplications")
+        let (status, body) = Raw::new("GET", path, "ListApplications")
             .query("organizationId", ORG)
             .send(&server)
             .await;

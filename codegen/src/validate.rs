@@ -52,6 +52,22 @@ pub fn whole_api(ops: &[Operation]) -> Vec<Diagnostic> {
             }
         }
     }
+    // A list operation also gets `<method>_stream`, which must not be another's method.
+    let methods: HashMap<&str, &Operation> = ops.iter().map(|o| (o.fn_name.as_str(), o)).collect();
+    for op in ops.iter().filter(|o| o.pagination.is_some()) {
+        let stream = format!("{}_stream", op.fn_name);
+        if let Some(other) = methods.get(stream.as_str()) {
+            diags.push(Diagnostic {
+                file: other.source.clone(),
+                location: None,
+                field: "action".into(),
+                message: format!(
+                    "method '{stream}' is also the stream method of list operation '{}' in {}; rename one action",
+                    op.action, op.source
+                ),
+            });
+        }
+    }
     diags
 }
 
@@ -246,7 +262,16 @@ impl Cx<'_> {
                     r.clone()
                 }
                 Some(r) => r.clone(),
-                None => names::field_name(name),
+                None => {
+                    let r = names::field_name(name);
+                    if !is_rust_ident(&r) {
+                        self.err(
+                            &at,
+                            format!("'{name}' gives the Rust name '{r}', which is not a Rust identifier; give it a rust_name"),
+                        );
+                    }
+                    r
+                }
             };
             if let Some(other) = rust_seen.insert(rust_name.clone(), name.to_string()) {
                 self.err_at(&format!("parameters[{i}]"), &at, format!("Rust field name '{rust_name}' collides with parameter '{other}'; give one a rust_name"));
@@ -546,7 +571,16 @@ impl Cx<'_> {
                     r.clone()
                 }
                 Some(r) => r.clone(),
-                None => names::field_name(fname),
+                None => {
+                    let r = names::field_name(fname);
+                    if !is_rust_ident(&r) {
+                        self.err(
+                            &fat,
+                            format!("'{fname}' gives the Rust name '{r}', which is not a Rust identifier; give it a rust_name"),
+                        );
+                    }
+                    r
+                }
             };
             if let Some(other) = rust_seen.insert(rust_name.clone(), fname.to_string()) {
                 self.err_at(&format!("{at}.fields[{i}]"), &fat, format!("Rust field name '{rust_name}' collides with field '{other}'; give one a rust_name"));
@@ -873,6 +907,12 @@ impl Cx<'_> {
 /// Suffixes that would clash with the operation's own types.
 fn reserved_suffix(s: &str) -> bool {
     matches!(s, "Request" | "ErrorCode")
+}
+
+/// Whether `s` can be emitted as an identifier (`proc_macro2::Ident::new` panics otherwise):
+/// heck keeps any alphanumeric character, and some (`²`, `½`) are not identifier characters.
+fn is_rust_ident(s: &str) -> bool {
+    syn::parse_str::<syn::Ident>(s).is_ok()
 }
 
 fn is_pascal_ascii(s: &str) -> bool {

@@ -571,6 +571,9 @@ fn odd_values_in_seeds_never_panic() {
         ("name: ", "name: 名称"),
         ("name: ", "name: 2fa"),
         ("name: ", "name: \"a b\""),
+        ("name: ", "name: x²"),
+        ("name: ", "name: ½"),
+        ("name: ", "name: Ⅻ"),
         ("code: ", "code: Unknown"),
         ("code: ", "code: \"\""),
         ("action: ", "action: \"\""),
@@ -589,3 +592,80 @@ fn odd_values_in_seeds_never_panic() {
         }
     }
 }
+
+/// A response nested `depth` objects deep.
+fn deep_spec(depth: usize) -> String {
+    let mut text = String::from(
+        "action: GetWidget\nsummary: s\nmethod: GET\npath: /w\nresponse:\n  type: object\n  fields:\n",
+    );
+    for level in 0..depth {
+        let pad = " ".repeat(4 + level * 4);
+        text.push_str(&format!(
+            "{pad}- name: l{level}\n{pad}  type: object\n{pad}  fields:\n"
+        ));
+    }
+    let pad = " ".repeat(4 + depth * 4);
+    text.push_str(&format!("{pad}- name: leaf\n{pad}  type: string\n"));
+    text
+}
+
+#[test]
+fn deep_nesting_generates_or_fails_cleanly() {
+    // 40 levels generate; serde_yaml's recursion limit stops absurd depths with an error
+    // instead of a stack overflow (which catch_unwind could not catch).
+    run(&[source("flow/get_widget.yaml", &deep_spec(40))]).expect("40 levels generate");
+    let message = rejected(&[source("flow/get_widget.yaml", &deep_spec(300))]);
+    assert!(message.contains("recursion limit"), "{message}");
+}
+
+bad!(non_identifier_characters_in_wire_names, "flow/get_widget.yaml" => "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets
+parameters:
+  - name: x²
+    in: query
+    type: string
+  - name: ½
+    in: query
+    type: string
+  - name: 名称
+    in: query
+    type: string
+response:
+  type: object
+  fields:
+    - name: area²
+      type: long
+");
+
+const LIST_WIDGETS: &str = "\
+action: ListWidgets
+summary: 列出部件
+method: GET
+path: /widgets
+parameters:
+  - name: nextToken
+    in: query
+    type: string
+response:
+  type: object
+  fields:
+    - name: nextToken
+      type: string
+    - name: items
+      type: array
+      items:
+        type: string
+pagination:
+  style: cursor
+  cursor_param: nextToken
+  cursor_field: nextToken
+  items_field: items
+";
+
+bad!(stream_method_collides_with_another_action,
+    "flow/list_widgets.yaml" => LIST_WIDGETS,
+    "codeup/list_widgets_stream.yaml" => &GOOD.replace("GetWidget", "ListWidgetsStream"),
+);

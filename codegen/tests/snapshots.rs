@@ -402,3 +402,24 @@ fn added_lines<'a>(old: &[&str], new: &[&'a str]) -> Vec<&'a str> {
     out.retain(|l| !matches!(l.trim(), "(" | ")," | ")"));
     out
 }
+
+/// A `\r` escape in spec text must not reach the generated file: rustc rejects a bare carriage
+/// return in doc comments and raw strings.
+#[test]
+fn carriage_returns_never_reach_the_output() {
+    let text = "action: GetWidget\n\
+                summary: \"获取\\r部件\"\n\
+                description: \"line one\\r\\nline two\\rline three\"\n\
+                method: GET\n\
+                path: /w\n\
+                response:\n  type: object\n  fields:\n    - name: a\n      type: string\n      description: \"x\\ry\"\n      example: \"p\\rq\"\n\
+                example_response: \"{\\\"a\\\":\\r \\\"x\\\"}\\r\\n\"\n";
+    let files = generate_map(&[source("flow/get_widget.yaml", text)]);
+    let code = &files["flow/get_widget.rs"];
+    assert!(!code.contains('\r'), "{code}");
+    has(code, "/// 获取\n    /// 部件");
+    has(
+        code,
+        "example_response: Some(\"{\\\"a\\\":\\r \\\"x\\\"}\")",
+    );
+}

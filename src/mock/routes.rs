@@ -163,7 +163,7 @@ impl Router {
                     .map(|params| RouteMatch { route, params })
             })
             .collect();
-        found.sort_by(|a, b| b.route.literal_len.cmp(&a.route.literal_len));
+        found.sort_by_key(|m| std::cmp::Reverse(m.route.literal_len));
         found
     }
 
@@ -228,6 +228,7 @@ mod tests {
                 path,
                 meta.action
             );
+            assert_eq!(found.len(), 1, "{} {} is ambiguous", meta.method, path);
             let own = found
                 .iter()
                 .find(|m| m.route.meta.action == meta.action)

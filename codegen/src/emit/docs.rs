@@ -13,6 +13,8 @@ pub fn lines(text: &str) -> TokenStream {
 /// Doc lines for text that is already Markdown (generated links, code spans).
 pub fn raw(text: &str) -> TokenStream {
     let mut out = TokenStream::new();
+    // A bare carriage return (from a `\r` escape in the YAML) is not allowed in a doc comment.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     for line in text.trim_end().lines() {
         let line = if line.is_empty() {
             String::new()

@@ -897,7 +897,12 @@ impl Cx<'_> {
             current = field.ty.clone();
         }
         if !accept(&current) {
-            self.err(at, format!("'{dotted}' has the wrong type for this role"));
+            let want = match at {
+                "pagination.items_field" => "an array",
+                "pagination.cursor_field" => "a string",
+                _ => "an integer or long",
+            };
+            self.err(at, format!("response field '{dotted}' must be {want}"));
             return None;
         }
         Some((path, current))

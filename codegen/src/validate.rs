@@ -253,26 +253,7 @@ impl Cx<'_> {
                     "body parameter, but the operation has no body (set body: json or form)",
                 );
             }
-            let rust_name = match &p.rust_name {
-                Some(r) if !names::is_valid_field_name(r) => {
-                    self.err(
-                        &format!("{at}.rust_name"),
-                        format!("'{r}' is not a snake_case Rust identifier"),
-                    );
-                    r.clone()
-                }
-                Some(r) => r.clone(),
-                None => {
-                    let r = names::field_name(name);
-                    if !is_rust_ident(&r) {
-                        self.err(
-                            &at,
-                            format!("'{name}' gives the Rust name '{r}', which is not a Rust identifier; give it a rust_name"),
-                        );
-                    }
-                    r
-                }
-            };
+            let rust_name = self.rust_name(p.rust_name.as_deref(), name, &at);
             if let Some(other) = rust_seen.insert(rust_name.clone(), name.to_string()) {
                 self.err_at(&format!("parameters[{i}]"), &at, format!("Rust field name '{rust_name}' collides with parameter '{other}'; give one a rust_name"));
             }
@@ -336,6 +317,31 @@ impl Cx<'_> {
             });
         }
         params
+    }
+
+    /// The Rust field name: the spec's `rust_name`, else the wire name in snake_case.
+    fn rust_name(&mut self, explicit: Option<&str>, wire: &str, at: &str) -> String {
+        match explicit {
+            Some(r) => {
+                if !names::is_valid_field_name(r) {
+                    self.err(
+                        &format!("{at}.rust_name"),
+                        format!("'{r}' is not a snake_case Rust identifier"),
+                    );
+                }
+                r.to_string()
+            }
+            None => {
+                let r = names::field_name(wire);
+                if !is_rust_ident(&r) {
+                    self.err(
+                        at,
+                        format!("'{wire}' gives the Rust name '{r}', which is not a Rust identifier; give it a rust_name"),
+                    );
+                }
+                r
+            }
+        }
     }
 
     fn path(&mut self, template: &str, params: &[Param]) -> Vec<PathPart> {
@@ -562,26 +568,7 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            let rust_name = match &f.rust_name {
-                Some(r) if !names::is_valid_field_name(r) => {
-                    self.err(
-                        &format!("{fat}.rust_name"),
-                        format!("'{r}' is not a snake_case Rust identifier"),
-                    );
-                    r.clone()
-                }
-                Some(r) => r.clone(),
-                None => {
-                    let r = names::field_name(fname);
-                    if !is_rust_ident(&r) {
-                        self.err(
-                            &fat,
-                            format!("'{fname}' gives the Rust name '{r}', which is not a Rust identifier; give it a rust_name"),
-                        );
-                    }
-                    r
-                }
-            };
+            let rust_name = self.rust_name(f.rust_name.as_deref(), fname, &fat);
             if let Some(other) = rust_seen.insert(rust_name.clone(), fname.to_string()) {
                 self.err_at(&format!("{at}.fields[{i}]"), &fat, format!("Rust field name '{rust_name}' collides with field '{other}'; give one a rust_name"));
             }

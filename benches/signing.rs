@@ -36,6 +36,7 @@ fn bench_signing(c: &mut Criterion) {
         timestamp: UNIX_EPOCH + Duration::from_secs(1_767_323_045),
         nonce: "f4dc63c27930536a9f68422baa4a5c67",
         credentials: &creds,
+        extra_headers: &[],
     };
 
     let v3_ctx = ctx(SignatureVersion::V3);

@@ -360,7 +360,7 @@ impl Client {
             .as_ref()
             .map(|b| b.bytes.as_slice())
             .unwrap_or_default();
-        let mut headers = signing::sign_request(&RequestContext {
+        let headers = signing::sign_request(&RequestContext {
             version: inner.signature_version,
             method: req.method,
             host: inner.endpoint.host(),
@@ -374,9 +374,8 @@ impl Client {
             timestamp: SystemTime::now(),
             nonce: &nonce,
             credentials: &credentials,
+            extra_headers: &req.headers,
         });
-        // Header parameters are sent but, like the official SDK's, not signed.
-        headers.extend(req.headers.iter().cloned());
 
         let mut url = format!("{}{}", inner.endpoint, req.path);
         if !req.query.is_empty() {

@@ -175,6 +175,7 @@ impl<'a> Raw<'a> {
             timestamp: SystemTime::now(),
             nonce: &nonce,
             credentials,
+            extra_headers: &[],
         })
     }
 

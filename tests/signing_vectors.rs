@@ -254,6 +254,7 @@ fn rebuild(case: &Case) -> Vec<(String, String)> {
         timestamp,
         nonce: need("x-acs-signature-nonce"),
         credentials: &case.credentials,
+        extra_headers: &[],
     })
 }
 
@@ -537,6 +538,7 @@ fn sts_access_key_header_must_match_credential() {
         timestamp: SystemTime::now(),
         nonce: &signing::new_nonce(),
         credentials: &creds,
+        extra_headers: &[],
     };
     let headers = signing::sign_request(&ctx);
     assert!(signing::verify("GET", ctx.path, &[], &headers, b"", lookup).is_ok());
@@ -571,6 +573,7 @@ fn fresh_json_request_round_trips_through_verify() {
             timestamp: SystemTime::now(),
             nonce: &signing::new_nonce(),
             credentials: &creds,
+            extra_headers: &[],
         };
         let headers = signing::sign_request(&ctx);
         assert_eq!(

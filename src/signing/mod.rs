@@ -77,6 +77,9 @@ pub struct RequestContext<'a> {
     pub nonce: &'a str,
     /// The credentials to sign with.
     pub credentials: &'a Credentials,
+    /// The operation's own header parameters: sent and signed (the service requires every
+    /// `x-acs-*` header to be signed), after the standard headers.
+    pub extra_headers: &'a [(String, String)],
 }
 
 /// A fresh signature nonce: 32 lowercase hex chars from a random UUID v4, as the SDK sends.
@@ -168,6 +171,7 @@ pub fn sign_request(ctx: &RequestContext<'_>) -> Vec<(String, String)> {
                 v3::hashed_payload(ctx.body),
             ));
             push_credential_headers(&mut h, creds);
+            h.extend(ctx.extra_headers.iter().cloned());
             let sig = v3::sign(
                 &SignableRequest {
                     method: ctx.method,
@@ -195,6 +199,7 @@ pub fn sign_request(ctx: &RequestContext<'_>) -> Vec<(String, String)> {
                 push(&mut h, "content-type", ct);
             }
             push_credential_headers(&mut h, creds);
+            h.extend(ctx.extra_headers.iter().cloned());
             let sig = legacy::sign(
                 &SignableRequest {
                     method: ctx.method,

@@ -272,7 +272,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             (Location::Header, true) => quote!(header_json),
             (Location::Body, _) => quote!(body_field),
         };
-        let fallible = p.json_style || p.location == Location::Body;
+        let fallible = p.json_style || matches!(p.location, Location::Body | Location::Header);
         let q = if fallible { quote!(?) } else { quote!() };
         build.extend(if p.required {
             quote!(req.#call(#n, Some(&self.#f))#q;)

@@ -9,6 +9,8 @@
 //! `build.rs` of the `yunxiao` crate calls [`generate_dir`] and writes [`Output::files`]
 //! into `OUT_DIR`.
 
+#![warn(missing_docs)]
+
 pub mod emit;
 pub mod error;
 pub mod load;

@@ -200,11 +200,11 @@ fixture_snapshot!(
         // headers, required and optional.
         has(
             &code,
-            "req.header(\"x-acs-trace\", Some(&self.x_acs_trace));",
+            "req.header(\"x-acs-trace\", Some(&self.x_acs_trace))?;",
         );
         has(
             &code,
-            "req.header(\"x-acs-extra\", self.x_acs_extra.as_ref());",
+            "req.header(\"x-acs-extra\", self.x_acs_extra.as_ref())?;",
         );
         // nested request object with required fields: plain fields and a `new` taking them.
         has(

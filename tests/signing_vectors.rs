@@ -591,3 +591,43 @@ fn fresh_json_request_round_trips_through_verify() {
         assert_eq!(err, Err(VerifyError::SignatureMismatch), "{version:?}");
     }
 }
+
+#[test]
+fn header_parameters_are_sent_and_signed_in_both_modes() {
+    let creds = Credentials::new("testid", "testsecret");
+    let extra = vec![("x-acs-trace".to_string(), "trace-1".to_string())];
+    for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
+        let ctx = RequestContext {
+            version,
+            method: "GET",
+            host: "devops.aliyuncs.com",
+            path: "/w",
+            query: &[],
+            action: "GetWidget",
+            api_version: "2021-06-25",
+            user_agent: "ua",
+            content_type: None,
+            body: b"",
+            timestamp: SystemTime::now(),
+            nonce: &signing::new_nonce(),
+            credentials: &creds,
+            extra_headers: &extra,
+        };
+        let headers = signing::sign_request(&ctx);
+        assert!(headers
+            .iter()
+            .any(|(k, v)| k == "x-acs-trace" && v == "trace-1"));
+        if version == SignatureVersion::V3 {
+            let auth = &headers
+                .iter()
+                .find(|(k, _)| k == "Authorization")
+                .unwrap()
+                .1;
+            assert!(auth.contains(";x-acs-trace;"), "{auth}");
+        }
+        assert!(signing::verify("GET", "/w", &[], &headers, b"", lookup).is_ok());
+        // The value is covered by the signature.
+        let tampered = replace_header(&headers, "x-acs-trace", "trace-2");
+        assert!(signing::verify("GET", "/w", &[], &tampered, b"", lookup).is_err());
+    }
+}

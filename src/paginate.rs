@@ -101,10 +101,17 @@ impl<'a, O: Paginate> Paginator<'a, O> {
         let mut first = self.request;
         first.prepare();
         let cursors = first.cursor().into_iter().collect();
+        // Starting at page p counts the pages before it against the total.
+        let seen = match (O::STYLE, first.page_number(), first.page_size()) {
+            (PageStyle::Page, Some(page), Some(size)) if page > 1 && size > 0 => {
+                usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX)
+            }
+            _ => 0,
+        };
         let state = State {
             client: self.client,
             next: Some(first),
-            seen: 0,
+            seen,
             pages: 0,
             max_pages: self.max_pages,
             cursors,

@@ -689,3 +689,36 @@ async fn short_page_with_total_left_keeps_paging() {
     let ids: Vec<i64> = all.iter().map(|r| r.id.expect("id")).collect();
     assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
 }
+
+/// A stream that starts at page 3 of 3 counts the first two pages against the total, so it
+/// makes no extra request for an empty page 4.
+#[tokio::test]
+async fn starting_at_a_later_page_counts_earlier_pages_toward_the_total() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repository/list"))
+        .respond_with(|r: &Request| {
+            let p: i64 = query(r, "page").parse().unwrap_or(1);
+            let items: Vec<Value> = if p <= 3 {
+                vec![json!({"Id": 2 * p - 1}), json!({"Id": 2 * p})]
+            } else {
+                vec![]
+            };
+            ResponseTemplate::new(200).set_body_json(json!({"result": items, "total": 6}))
+        })
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let all = c
+        .list_repositories_stream(
+            yunxiao::codeup::ListRepositoriesRequest::new(ORG)
+                .page(3)
+                .per_page(2),
+        )
+        .collect_all()
+        .await
+        .expect("pages");
+    let ids: Vec<i64> = all.iter().map(|r| r.id.expect("id")).collect();
+    assert_eq!(ids, [5, 6]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

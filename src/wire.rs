@@ -75,6 +75,11 @@ impl RequestBuilder {
         }
     }
 
+    /// An array or object parameter as one JSON string.
+    fn json_text<V: Serialize + ?Sized>(&self, name: &str, value: &V) -> Result<String, Error> {
+        serde_json::to_string(value).map_err(|e| self.invalid(name, e.to_string()))
+    }
+
     /// Appends literal path text from the template (already encoded as needed).
     pub fn path_literal(&mut self, text: &str) {
         self.path.push_str(text);
@@ -115,7 +120,7 @@ impl RequestBuilder {
         value: Option<&V>,
     ) -> Result<(), Error> {
         if let Some(v) = value {
-            let text = serde_json::to_string(v).map_err(|e| self.invalid(name, e.to_string()))?;
+            let text = self.json_text(name, v)?;
             self.query.push((name.to_string(), text));
         }
         Ok(())
@@ -144,7 +149,7 @@ impl RequestBuilder {
         value: Option<&V>,
     ) -> Result<(), Error> {
         if let Some(v) = value {
-            let text = serde_json::to_string(v).map_err(|e| self.invalid(name, e.to_string()))?;
+            let text = self.json_text(name, v)?;
             self.header(name, Some(&text))?;
         }
         Ok(())

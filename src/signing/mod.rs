@@ -170,20 +170,6 @@ pub fn sign_request(ctx: &RequestContext<'_>) -> Vec<(String, String)> {
                 "x-acs-content-sha256".to_owned(),
                 v3::hashed_payload(ctx.body),
             ));
-            push_credential_headers(&mut h, creds);
-            h.extend(ctx.extra_headers.iter().cloned());
-            let sig = v3::sign(
-                &SignableRequest {
-                    method: ctx.method,
-                    path: ctx.path,
-                    query: ctx.query,
-                    headers: &h,
-                    body: ctx.body,
-                },
-                creds.access_key_id(),
-                creds.access_key_secret(),
-            );
-            h.push(("Authorization".to_owned(), sig.authorization));
         }
         SignatureVersion::Legacy => {
             h.push(("date".to_owned(), format_http_date(ctx.timestamp)));
@@ -198,22 +184,27 @@ pub fn sign_request(ctx: &RequestContext<'_>) -> Vec<(String, String)> {
             if let Some(ct) = ctx.content_type {
                 push(&mut h, "content-type", ct);
             }
-            push_credential_headers(&mut h, creds);
-            h.extend(ctx.extra_headers.iter().cloned());
-            let sig = legacy::sign(
-                &SignableRequest {
-                    method: ctx.method,
-                    path: ctx.path,
-                    query: ctx.query,
-                    headers: &h,
-                    body: ctx.body,
-                },
-                creds.access_key_id(),
-                creds.access_key_secret(),
-            );
-            h.push(("authorization".to_owned(), sig.authorization));
         }
     }
+    push_credential_headers(&mut h, creds);
+    h.extend(ctx.extra_headers.iter().cloned());
+    let req = SignableRequest {
+        method: ctx.method,
+        path: ctx.path,
+        query: ctx.query,
+        headers: &h,
+        body: ctx.body,
+    };
+    let (id, secret) = (creds.access_key_id(), creds.access_key_secret());
+    // The captures show the header's name cased differently in the two modes.
+    let authorization = match ctx.version {
+        SignatureVersion::V3 => ("Authorization", v3::sign(&req, id, secret).authorization),
+        SignatureVersion::Legacy => (
+            "authorization",
+            legacy::sign(&req, id, secret).authorization,
+        ),
+    };
+    h.push((authorization.0.to_owned(), authorization.1));
     h
 }
 

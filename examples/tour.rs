@@ -124,7 +124,7 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
         .await
     {
         Ok(_) => return Err("GetProjectInfo should have failed".into()),
-        Err(err) => match (err.code::<GetProjectInfoErrorCode>(), err.as_api()) {
+        Err(err) => match (err.code(), err.as_api()) {
             (Some(GetProjectInfoErrorCode::OperateNoPermission), Some(api)) => writeln!(
                 out,
                 "GetProjectInfo          denied: HTTP {} {} \"{}\" (request id {})",

@@ -496,1152 +496,247 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <testhub::UpdateTestCaseRequest as crate::Operation>::META,
     <testhub::UpdateTestResultRequest as crate::Operation>::META,
 ];
-/// Every operation's example call, by action: sends the request built from the
-/// spec's examples and returns the decoded response as JSON.
+/// Every operation as the mock server serves it: its metadata, example response and
+/// example call, sorted by area and action.
 #[cfg(feature = "mock")]
-pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
-    (
-        "CancelExecutionReleaseStage",
-        crate::mock::call_example::<appstack::CancelExecutionReleaseStageRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateChangeRequest",
-        crate::mock::call_example::<appstack::CreateChangeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteAppMember",
-        crate::mock::call_example::<appstack::DeleteAppMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetApplication",
-        crate::mock::call_example::<appstack::GetApplicationRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetReleaseStagePipelineRun",
-        crate::mock::call_example::<appstack::GetReleaseStagePipelineRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListAppReleaseStageExecutionIntegratedMetadata",
-        crate::mock::call_example::<
-            appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest,
-        > as crate::mock::ExampleCall,
-    ),
-    (
-        "ListAppReleaseStageExecutions",
-        crate::mock::call_example::<appstack::ListAppReleaseStageExecutionsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListApplicationMembers",
-        crate::mock::call_example::<appstack::ListApplicationMembersRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListApplications",
-        crate::mock::call_example::<appstack::ListApplicationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListChangeRequestWorkflowExecutions",
-        crate::mock::call_example::<appstack::ListChangeRequestWorkflowExecutionsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "PassReleaseStagePipelineValidate",
-        crate::mock::call_example::<appstack::PassReleaseStagePipelineValidateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "RefuseReleaseStagePipelineValidate",
-        crate::mock::call_example::<appstack::RefuseReleaseStagePipelineValidateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateAppMember",
-        crate::mock::call_example::<appstack::UpdateAppMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateApplication",
-        crate::mock::call_example::<appstack::UpdateApplicationRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "AddGroupMember",
-        crate::mock::call_example::<codeup::AddGroupMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "AddRepositoryMember",
-        crate::mock::call_example::<codeup::AddRepositoryMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "AddWebhook",
-        crate::mock::call_example::<codeup::AddWebhookRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CloseMergeRequest",
-        crate::mock::call_example::<codeup::CloseMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateBranch",
-        crate::mock::call_example::<codeup::CreateBranchRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateCheckRun",
-        crate::mock::call_example::<codeup::CreateCheckRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateComment",
-        crate::mock::call_example::<codeup::CreateCommentRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateCommitStatus",
-        crate::mock::call_example::<codeup::CreateCommitStatusRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateCommitWithMultipleFiles",
-        crate::mock::call_example::<codeup::CreateCommitWithMultipleFilesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateDeployKey",
-        crate::mock::call_example::<codeup::CreateDeployKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateFile",
-        crate::mock::call_example::<codeup::CreateFileRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateMergeRequest",
-        crate::mock::call_example::<codeup::CreateMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateOAuthToken",
-        crate::mock::call_example::<codeup::CreateOAuthTokenRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateProjectLabel",
-        crate::mock::call_example::<codeup::CreateProjectLabelRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreatePushRule",
-        crate::mock::call_example::<codeup::CreatePushRuleRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateRepository",
-        crate::mock::call_example::<codeup::CreateRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateRepositoryGroup",
-        crate::mock::call_example::<codeup::CreateRepositoryGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateTag",
-        crate::mock::call_example::<codeup::CreateTagRequest> as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateUserKey",
-        crate::mock::call_example::<codeup::CreateUserKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteBranch",
-        crate::mock::call_example::<codeup::DeleteBranchRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteFile",
-        crate::mock::call_example::<codeup::DeleteFileRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteProjectLabel",
-        crate::mock::call_example::<codeup::DeleteProjectLabelRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteProtectedBranch",
-        crate::mock::call_example::<codeup::DeleteProtectedBranchRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeletePushRule",
-        crate::mock::call_example::<codeup::DeletePushRuleRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteRepository",
-        crate::mock::call_example::<codeup::DeleteRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteRepositoryGroup",
-        crate::mock::call_example::<codeup::DeleteRepositoryGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteRepositoryMember",
-        crate::mock::call_example::<codeup::DeleteRepositoryMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteRepositoryWebhook",
-        crate::mock::call_example::<codeup::DeleteRepositoryWebhookRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteTag",
-        crate::mock::call_example::<codeup::DeleteTagRequest> as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteUserKey",
-        crate::mock::call_example::<codeup::DeleteUserKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "EnableDeployKey",
-        crate::mock::call_example::<codeup::EnableDeployKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetBranchInfo",
-        crate::mock::call_example::<codeup::GetBranchInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetCheckRun",
-        crate::mock::call_example::<codeup::GetCheckRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetCodeupOrganization",
-        crate::mock::call_example::<codeup::GetCodeupOrganizationRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetCompareDetail",
-        crate::mock::call_example::<codeup::GetCompareDetailRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetFileBlobs",
-        crate::mock::call_example::<codeup::GetFileBlobsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetFileLastCommit",
-        crate::mock::call_example::<codeup::GetFileLastCommitRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetGroupByPath",
-        crate::mock::call_example::<codeup::GetGroupByPathRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetGroupDetail",
-        crate::mock::call_example::<codeup::GetGroupDetailRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetMergeRequest",
-        crate::mock::call_example::<codeup::GetMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetMergeRequestChangeTree",
-        crate::mock::call_example::<codeup::GetMergeRequestChangeTreeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetProjectMember",
-        crate::mock::call_example::<codeup::GetProjectMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetRepository",
-        crate::mock::call_example::<codeup::GetRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetRepositoryCommit",
-        crate::mock::call_example::<codeup::GetRepositoryCommitRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetRepositoryTag",
-        crate::mock::call_example::<codeup::GetRepositoryTagRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetSearchCodePreview",
-        crate::mock::call_example::<codeup::GetSearchCodePreviewRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "LinkMergeRequestLabel",
-        crate::mock::call_example::<codeup::LinkMergeRequestLabelRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListCheckRuns",
-        crate::mock::call_example::<codeup::ListCheckRunsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListCommitStatuses",
-        crate::mock::call_example::<codeup::ListCommitStatusesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListGroupMember",
-        crate::mock::call_example::<codeup::ListGroupMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListGroupRepositories",
-        crate::mock::call_example::<codeup::ListGroupRepositoriesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListMergeRequestComments",
-        crate::mock::call_example::<codeup::ListMergeRequestCommentsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListMergeRequestFilesReads",
-        crate::mock::call_example::<codeup::ListMergeRequestFilesReadsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListMergeRequestLabels",
-        crate::mock::call_example::<codeup::ListMergeRequestLabelsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListMergeRequestPatchSets",
-        crate::mock::call_example::<codeup::ListMergeRequestPatchSetsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProjectLabels",
-        crate::mock::call_example::<codeup::ListProjectLabelsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProtectedBranches",
-        crate::mock::call_example::<codeup::ListProtectedBranchesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPushRules",
-        crate::mock::call_example::<codeup::ListPushRulesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositories",
-        crate::mock::call_example::<codeup::ListRepositoriesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryBranches",
-        crate::mock::call_example::<codeup::ListRepositoryBranchesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryCommitDiff",
-        crate::mock::call_example::<codeup::ListRepositoryCommitDiffRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryGroups",
-        crate::mock::call_example::<codeup::ListRepositoryGroupsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryMemberWithInherited",
-        crate::mock::call_example::<codeup::ListRepositoryMemberWithInheritedRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryTags",
-        crate::mock::call_example::<codeup::ListRepositoryTagsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryTree",
-        crate::mock::call_example::<codeup::ListRepositoryTreeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListRepositoryWebhook",
-        crate::mock::call_example::<codeup::ListRepositoryWebhookRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListSearchCommit",
-        crate::mock::call_example::<codeup::ListSearchCommitRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListSearchRepository",
-        crate::mock::call_example::<codeup::ListSearchRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListSearchSourceCode",
-        crate::mock::call_example::<codeup::ListSearchSourceCodeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListUserKeys",
-        crate::mock::call_example::<codeup::ListUserKeysRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListUserResources",
-        crate::mock::call_example::<codeup::ListUserResourcesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "MergeMergeRequest",
-        crate::mock::call_example::<codeup::MergeMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ReopenMergeRequest",
-        crate::mock::call_example::<codeup::ReopenMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ReviewMergeRequest",
-        crate::mock::call_example::<codeup::ReviewMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "TransferRepository",
-        crate::mock::call_example::<codeup::TransferRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "TriggerRepositoryMirrorSync",
-        crate::mock::call_example::<codeup::TriggerRepositoryMirrorSyncRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateCheckRun",
-        crate::mock::call_example::<codeup::UpdateCheckRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateFile",
-        crate::mock::call_example::<codeup::UpdateFileRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateGroup",
-        crate::mock::call_example::<codeup::UpdateGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateGroupMember",
-        crate::mock::call_example::<codeup::UpdateGroupMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateMergeRequest",
-        crate::mock::call_example::<codeup::UpdateMergeRequestRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateMergeRequestPersonnel",
-        crate::mock::call_example::<codeup::UpdateMergeRequestPersonnelRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateProjectLabel",
-        crate::mock::call_example::<codeup::UpdateProjectLabelRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateProtectedBranches",
-        crate::mock::call_example::<codeup::UpdateProtectedBranchesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdatePushReviewOnOff",
-        crate::mock::call_example::<codeup::UpdatePushReviewOnOffRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdatePushRule",
-        crate::mock::call_example::<codeup::UpdatePushRuleRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateRepository",
-        crate::mock::call_example::<codeup::UpdateRepositoryRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateRepositoryMember",
-        crate::mock::call_example::<codeup::UpdateRepositoryMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "AddPipelineRelations",
-        crate::mock::call_example::<flow::AddPipelineRelationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateFlowTag",
-        crate::mock::call_example::<flow::CreateFlowTagRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateFlowTagGroup",
-        crate::mock::call_example::<flow::CreateFlowTagGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreatePipeline",
-        crate::mock::call_example::<flow::CreatePipelineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreatePipelineGroup",
-        crate::mock::call_example::<flow::CreatePipelineGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateServiceAuth",
-        crate::mock::call_example::<flow::CreateServiceAuthRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateServiceConnection",
-        crate::mock::call_example::<flow::CreateServiceConnectionRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateServiceCredential",
-        crate::mock::call_example::<flow::CreateServiceCredentialRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateVariableGroup",
-        crate::mock::call_example::<flow::CreateVariableGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteFlowTag",
-        crate::mock::call_example::<flow::DeleteFlowTagRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteFlowTagGroup",
-        crate::mock::call_example::<flow::DeleteFlowTagGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteHostGroup",
-        crate::mock::call_example::<flow::DeleteHostGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeletePipeline",
-        crate::mock::call_example::<flow::DeletePipelineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeletePipelineGroup",
-        crate::mock::call_example::<flow::DeletePipelineGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeletePipelineRelations",
-        crate::mock::call_example::<flow::DeletePipelineRelationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteVariableGroup",
-        crate::mock::call_example::<flow::DeleteVariableGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetFlowTagGroup",
-        crate::mock::call_example::<flow::GetFlowTagGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetHostGroup",
-        crate::mock::call_example::<flow::GetHostGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetPipeline",
-        crate::mock::call_example::<flow::GetPipelineRequest> as crate::mock::ExampleCall,
-    ),
-    (
-        "GetPipelineArtifactUrl",
-        crate::mock::call_example::<flow::GetPipelineArtifactUrlRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetPipelineEmasArtifactUrl",
-        crate::mock::call_example::<flow::GetPipelineEmasArtifactUrlRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetPipelineGroup",
-        crate::mock::call_example::<flow::GetPipelineGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetPipelineScanReportUrl",
-        crate::mock::call_example::<flow::GetPipelineScanReportUrlRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetVMDeployOrder",
-        crate::mock::call_example::<flow::GetVmDeployOrderRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetVariableGroup",
-        crate::mock::call_example::<flow::GetVariableGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "JoinPipelineGroup",
-        crate::mock::call_example::<flow::JoinPipelineGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListFlowTagGroups",
-        crate::mock::call_example::<flow::ListFlowTagGroupsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListHostGroups",
-        crate::mock::call_example::<flow::ListHostGroupsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineGroupPipelines",
-        crate::mock::call_example::<flow::ListPipelineGroupPipelinesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineGroups",
-        crate::mock::call_example::<flow::ListPipelineGroupsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineJobHistorys",
-        crate::mock::call_example::<flow::ListPipelineJobHistorysRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineJobs",
-        crate::mock::call_example::<flow::ListPipelineJobsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineRelations",
-        crate::mock::call_example::<flow::ListPipelineRelationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListPipelineRuns",
-        crate::mock::call_example::<flow::ListPipelineRunsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListServiceAuths",
-        crate::mock::call_example::<flow::ListServiceAuthsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListServiceConnections",
-        crate::mock::call_example::<flow::ListServiceConnectionsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListServiceCredentials",
-        crate::mock::call_example::<flow::ListServiceCredentialsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListVariableGroups",
-        crate::mock::call_example::<flow::ListVariableGroupsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "LogPipelineJobRun",
-        crate::mock::call_example::<flow::LogPipelineJobRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "LogVMDeployMachine",
-        crate::mock::call_example::<flow::LogVmDeployMachineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "PassPipelineValidate",
-        crate::mock::call_example::<flow::PassPipelineValidateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "RefusePipelineValidate",
-        crate::mock::call_example::<flow::RefusePipelineValidateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ResumeVMDeployOrder",
-        crate::mock::call_example::<flow::ResumeVmDeployOrderRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "RetryPipelineJobRun",
-        crate::mock::call_example::<flow::RetryPipelineJobRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "RetryVMDeployMachine",
-        crate::mock::call_example::<flow::RetryVmDeployMachineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "SkipPipelineJobRun",
-        crate::mock::call_example::<flow::SkipPipelineJobRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "SkipVMDeployMachine",
-        crate::mock::call_example::<flow::SkipVmDeployMachineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "StartPipelineRun",
-        crate::mock::call_example::<flow::StartPipelineRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "StopPipelineJobRun",
-        crate::mock::call_example::<flow::StopPipelineJobRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "StopPipelineRun",
-        crate::mock::call_example::<flow::StopPipelineRunRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "StopVMDeployOrder",
-        crate::mock::call_example::<flow::StopVmDeployOrderRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateFlowTag",
-        crate::mock::call_example::<flow::UpdateFlowTagRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateFlowTagGroup",
-        crate::mock::call_example::<flow::UpdateFlowTagGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateHostGroup",
-        crate::mock::call_example::<flow::UpdateHostGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdatePipeline",
-        crate::mock::call_example::<flow::UpdatePipelineRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdatePipelineBaseInfo",
-        crate::mock::call_example::<flow::UpdatePipelineBaseInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdatePipelineGroup",
-        crate::mock::call_example::<flow::UpdatePipelineGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateVariableGroup",
-        crate::mock::call_example::<flow::UpdateVariableGroupRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightCustomValue",
-        crate::mock::call_example::<insight::ExportInsightCustomValueRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightExpectedWorkTime",
-        crate::mock::call_example::<insight::ExportInsightExpectedWorkTimeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightField",
-        crate::mock::call_example::<insight::ExportInsightFieldRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightSpaceRef",
-        crate::mock::call_example::<insight::ExportInsightSpaceRefRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightSprint",
-        crate::mock::call_example::<insight::ExportInsightSprintRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightTagRef",
-        crate::mock::call_example::<insight::ExportInsightTagRefRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightWorkTime",
-        crate::mock::call_example::<insight::ExportInsightWorkTimeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightWorkitemStatus",
-        crate::mock::call_example::<insight::ExportInsightWorkitemStatusRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightWorkitemStatusJoinWorkitemDefectExtra",
-        crate::mock::call_example::<
-            insight::ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
-        > as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportInsightWorkitemVersion",
-        crate::mock::call_example::<insight::ExportInsightWorkitemVersionRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ExportWorkitemActivity",
-        crate::mock::call_example::<insight::ExportWorkitemActivityRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateResourceMember",
-        crate::mock::call_example::<organization::CreateResourceMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateSshKey",
-        crate::mock::call_example::<organization::CreateSshKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteResourceMember",
-        crate::mock::call_example::<organization::DeleteResourceMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetOrganizationMember",
-        crate::mock::call_example::<organization::GetOrganizationMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetUserInfo",
-        crate::mock::call_example::<organization::GetUserInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListJoinedOrganizations",
-        crate::mock::call_example::<organization::ListJoinedOrganizationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListOrganizationMembers",
-        crate::mock::call_example::<organization::ListOrganizationMembersRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListOrganizations",
-        crate::mock::call_example::<organization::ListOrganizationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListResourceMembers",
-        crate::mock::call_example::<organization::ListResourceMembersRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListUserDrawRecordByPk",
-        crate::mock::call_example::<organization::ListUserDrawRecordByPkRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ResetSshKey",
-        crate::mock::call_example::<organization::ResetSshKeyRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateOrganizationMember",
-        crate::mock::call_example::<organization::UpdateOrganizationMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateResourceMember",
-        crate::mock::call_example::<organization::UpdateResourceMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateProject",
-        crate::mock::call_example::<projex::CreateProjectRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateSprint",
-        crate::mock::call_example::<projex::CreateSprintRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateWorkitem",
-        crate::mock::call_example::<projex::CreateWorkitemRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateWorkitemComment",
-        crate::mock::call_example::<projex::CreateWorkitemCommentRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateWorkitemEstimate",
-        crate::mock::call_example::<projex::CreateWorkitemEstimateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateWorkitemRecord",
-        crate::mock::call_example::<projex::CreateWorkitemRecordRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateWorkitemV2",
-        crate::mock::call_example::<projex::CreateWorkitemV2Request>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteProject",
-        crate::mock::call_example::<projex::DeleteProjectRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteWorkitem",
-        crate::mock::call_example::<projex::DeleteWorkitemRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteWorkitemAllComment",
-        crate::mock::call_example::<projex::DeleteWorkitemAllCommentRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "DeleteWorkitemComment",
-        crate::mock::call_example::<projex::DeleteWorkitemCommentRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetCustomFieldOption",
-        crate::mock::call_example::<projex::GetCustomFieldOptionRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetProjectInfo",
-        crate::mock::call_example::<projex::GetProjectInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetSprintInfo",
-        crate::mock::call_example::<projex::GetSprintInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkItemActivity",
-        crate::mock::call_example::<projex::GetWorkItemActivityRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkItemInfo",
-        crate::mock::call_example::<projex::GetWorkItemInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkItemWorkFlowInfo",
-        crate::mock::call_example::<projex::GetWorkItemWorkFlowInfoRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkitemAttachmentCreatemeta",
-        crate::mock::call_example::<projex::GetWorkitemAttachmentCreatemetaRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkitemCommentList",
-        crate::mock::call_example::<projex::GetWorkitemCommentListRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkitemFile",
-        crate::mock::call_example::<projex::GetWorkitemFileRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkitemRelations",
-        crate::mock::call_example::<projex::GetWorkitemRelationsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetWorkitemTimeTypeList",
-        crate::mock::call_example::<projex::GetWorkitemTimeTypeListRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProjectMembers",
-        crate::mock::call_example::<projex::ListProjectMembersRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProjectTemplates",
-        crate::mock::call_example::<projex::ListProjectTemplatesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProjectWorkitemTypes",
-        crate::mock::call_example::<projex::ListProjectWorkitemTypesRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListProjects",
-        crate::mock::call_example::<projex::ListProjectsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListSprints",
-        crate::mock::call_example::<projex::ListSprintsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkItemAllFields",
-        crate::mock::call_example::<projex::ListWorkItemAllFieldsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkItemWorkFlowStatus",
-        crate::mock::call_example::<projex::ListWorkItemWorkFlowStatusRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkitemAttachments",
-        crate::mock::call_example::<projex::ListWorkitemAttachmentsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkitemEstimate",
-        crate::mock::call_example::<projex::ListWorkitemEstimateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkitemTime",
-        crate::mock::call_example::<projex::ListWorkitemTimeRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListWorkitems",
-        crate::mock::call_example::<projex::ListWorkitemsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateProjectField",
-        crate::mock::call_example::<projex::UpdateProjectFieldRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateProjectMember",
-        crate::mock::call_example::<projex::UpdateProjectMemberRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateWorkItem",
-        crate::mock::call_example::<projex::UpdateWorkItemRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateWorkitemComment",
-        crate::mock::call_example::<projex::UpdateWorkitemCommentRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateWorkitemField",
-        crate::mock::call_example::<projex::UpdateWorkitemFieldRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "WorkitemAttachmentCreate",
-        crate::mock::call_example::<projex::WorkitemAttachmentCreateRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "CreateTestCase",
-        crate::mock::call_example::<testhub::CreateTestCaseRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetTestResultList",
-        crate::mock::call_example::<testhub::GetTestResultListRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "GetTestcaseList",
-        crate::mock::call_example::<testhub::GetTestcaseListRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "ListTestCaseFields",
-        crate::mock::call_example::<testhub::ListTestCaseFieldsRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateTestCase",
-        crate::mock::call_example::<testhub::UpdateTestCaseRequest>
-            as crate::mock::ExampleCall,
-    ),
-    (
-        "UpdateTestResult",
-        crate::mock::call_example::<testhub::UpdateTestResultRequest>
-            as crate::mock::ExampleCall,
-    ),
+pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
+    crate::mock::MockOperation::of::<appstack::CancelExecutionReleaseStageRequest>(),
+    crate::mock::MockOperation::of::<appstack::CreateChangeRequestRequest>(),
+    crate::mock::MockOperation::of::<appstack::DeleteAppMemberRequest>(),
+    crate::mock::MockOperation::of::<appstack::GetApplicationRequest>(),
+    crate::mock::MockOperation::of::<appstack::GetReleaseStagePipelineRunRequest>(),
+    crate::mock::MockOperation::of::<
+        appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest,
+    >(),
+    crate::mock::MockOperation::of::<appstack::ListAppReleaseStageExecutionsRequest>(),
+    crate::mock::MockOperation::of::<appstack::ListApplicationMembersRequest>(),
+    crate::mock::MockOperation::of::<appstack::ListApplicationsRequest>(),
+    crate::mock::MockOperation::of::<
+        appstack::ListChangeRequestWorkflowExecutionsRequest,
+    >(),
+    crate::mock::MockOperation::of::<
+        appstack::PassReleaseStagePipelineValidateRequest,
+    >(),
+    crate::mock::MockOperation::of::<
+        appstack::RefuseReleaseStagePipelineValidateRequest,
+    >(),
+    crate::mock::MockOperation::of::<appstack::UpdateAppMemberRequest>(),
+    crate::mock::MockOperation::of::<appstack::UpdateApplicationRequest>(),
+    crate::mock::MockOperation::of::<codeup::AddGroupMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::AddRepositoryMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::AddWebhookRequest>(),
+    crate::mock::MockOperation::of::<codeup::CloseMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateBranchRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateCheckRunRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateCommentRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateCommitStatusRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateCommitWithMultipleFilesRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateDeployKeyRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateFileRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateOAuthTokenRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateProjectLabelRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreatePushRuleRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateRepositoryGroupRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateTagRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateUserKeyRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteBranchRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteFileRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteProjectLabelRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteProtectedBranchRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeletePushRuleRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteRepositoryGroupRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteRepositoryMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteRepositoryWebhookRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteTagRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteUserKeyRequest>(),
+    crate::mock::MockOperation::of::<codeup::EnableDeployKeyRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetBranchInfoRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetCheckRunRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetCodeupOrganizationRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetCompareDetailRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetFileBlobsRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetFileLastCommitRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetGroupByPathRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetGroupDetailRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetMergeRequestChangeTreeRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetProjectMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetRepositoryCommitRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetRepositoryTagRequest>(),
+    crate::mock::MockOperation::of::<codeup::GetSearchCodePreviewRequest>(),
+    crate::mock::MockOperation::of::<codeup::LinkMergeRequestLabelRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListCheckRunsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListCommitStatusesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListGroupMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListGroupRepositoriesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListMergeRequestCommentsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListMergeRequestFilesReadsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListMergeRequestLabelsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListMergeRequestPatchSetsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListProjectLabelsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListProtectedBranchesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListPushRulesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoriesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryBranchesRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryCommitDiffRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryGroupsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryMemberWithInheritedRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryTagsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryTreeRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryWebhookRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListSearchCommitRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListSearchRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListSearchSourceCodeRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListUserKeysRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListUserResourcesRequest>(),
+    crate::mock::MockOperation::of::<codeup::MergeMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::ReopenMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::ReviewMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::TransferRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::TriggerRepositoryMirrorSyncRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateCheckRunRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateFileRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateGroupRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateGroupMemberRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateMergeRequestRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateMergeRequestPersonnelRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateProjectLabelRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateProtectedBranchesRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdatePushReviewOnOffRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdatePushRuleRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateRepositoryRequest>(),
+    crate::mock::MockOperation::of::<codeup::UpdateRepositoryMemberRequest>(),
+    crate::mock::MockOperation::of::<flow::AddPipelineRelationsRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateFlowTagRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateFlowTagGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::CreatePipelineRequest>(),
+    crate::mock::MockOperation::of::<flow::CreatePipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateServiceAuthRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateServiceConnectionRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateServiceCredentialRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateVariableGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::DeleteFlowTagRequest>(),
+    crate::mock::MockOperation::of::<flow::DeleteFlowTagGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::DeleteHostGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::DeletePipelineRequest>(),
+    crate::mock::MockOperation::of::<flow::DeletePipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::DeletePipelineRelationsRequest>(),
+    crate::mock::MockOperation::of::<flow::DeleteVariableGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::GetFlowTagGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::GetHostGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineArtifactUrlRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineEmasArtifactUrlRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineScanReportUrlRequest>(),
+    crate::mock::MockOperation::of::<flow::GetVmDeployOrderRequest>(),
+    crate::mock::MockOperation::of::<flow::GetVariableGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::JoinPipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::ListFlowTagGroupsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListHostGroupsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineGroupPipelinesRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineGroupsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineJobHistorysRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineJobsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineRelationsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelineRunsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListServiceAuthsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListServiceConnectionsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListServiceCredentialsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListVariableGroupsRequest>(),
+    crate::mock::MockOperation::of::<flow::LogPipelineJobRunRequest>(),
+    crate::mock::MockOperation::of::<flow::LogVmDeployMachineRequest>(),
+    crate::mock::MockOperation::of::<flow::PassPipelineValidateRequest>(),
+    crate::mock::MockOperation::of::<flow::RefusePipelineValidateRequest>(),
+    crate::mock::MockOperation::of::<flow::ResumeVmDeployOrderRequest>(),
+    crate::mock::MockOperation::of::<flow::RetryPipelineJobRunRequest>(),
+    crate::mock::MockOperation::of::<flow::RetryVmDeployMachineRequest>(),
+    crate::mock::MockOperation::of::<flow::SkipPipelineJobRunRequest>(),
+    crate::mock::MockOperation::of::<flow::SkipVmDeployMachineRequest>(),
+    crate::mock::MockOperation::of::<flow::StartPipelineRunRequest>(),
+    crate::mock::MockOperation::of::<flow::StopPipelineJobRunRequest>(),
+    crate::mock::MockOperation::of::<flow::StopPipelineRunRequest>(),
+    crate::mock::MockOperation::of::<flow::StopVmDeployOrderRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdateFlowTagRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdateFlowTagGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdateHostGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdatePipelineRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdatePipelineBaseInfoRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdatePipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::UpdateVariableGroupRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightCustomValueRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightExpectedWorkTimeRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightFieldRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightSpaceRefRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightSprintRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightTagRefRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightWorkTimeRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightWorkitemStatusRequest>(),
+    crate::mock::MockOperation::of::<
+        insight::ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
+    >(),
+    crate::mock::MockOperation::of::<insight::ExportInsightWorkitemVersionRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportWorkitemActivityRequest>(),
+    crate::mock::MockOperation::of::<organization::CreateResourceMemberRequest>(),
+    crate::mock::MockOperation::of::<organization::CreateSshKeyRequest>(),
+    crate::mock::MockOperation::of::<organization::DeleteResourceMemberRequest>(),
+    crate::mock::MockOperation::of::<organization::GetOrganizationMemberRequest>(),
+    crate::mock::MockOperation::of::<organization::GetUserInfoRequest>(),
+    crate::mock::MockOperation::of::<organization::ListJoinedOrganizationsRequest>(),
+    crate::mock::MockOperation::of::<organization::ListOrganizationMembersRequest>(),
+    crate::mock::MockOperation::of::<organization::ListOrganizationsRequest>(),
+    crate::mock::MockOperation::of::<organization::ListResourceMembersRequest>(),
+    crate::mock::MockOperation::of::<organization::ListUserDrawRecordByPkRequest>(),
+    crate::mock::MockOperation::of::<organization::ResetSshKeyRequest>(),
+    crate::mock::MockOperation::of::<organization::UpdateOrganizationMemberRequest>(),
+    crate::mock::MockOperation::of::<organization::UpdateResourceMemberRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateProjectRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateSprintRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateWorkitemRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateWorkitemCommentRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateWorkitemEstimateRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateWorkitemRecordRequest>(),
+    crate::mock::MockOperation::of::<projex::CreateWorkitemV2Request>(),
+    crate::mock::MockOperation::of::<projex::DeleteProjectRequest>(),
+    crate::mock::MockOperation::of::<projex::DeleteWorkitemRequest>(),
+    crate::mock::MockOperation::of::<projex::DeleteWorkitemAllCommentRequest>(),
+    crate::mock::MockOperation::of::<projex::DeleteWorkitemCommentRequest>(),
+    crate::mock::MockOperation::of::<projex::GetCustomFieldOptionRequest>(),
+    crate::mock::MockOperation::of::<projex::GetProjectInfoRequest>(),
+    crate::mock::MockOperation::of::<projex::GetSprintInfoRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkItemActivityRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkItemInfoRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkItemWorkFlowInfoRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkitemAttachmentCreatemetaRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkitemCommentListRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkitemFileRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkitemRelationsRequest>(),
+    crate::mock::MockOperation::of::<projex::GetWorkitemTimeTypeListRequest>(),
+    crate::mock::MockOperation::of::<projex::ListProjectMembersRequest>(),
+    crate::mock::MockOperation::of::<projex::ListProjectTemplatesRequest>(),
+    crate::mock::MockOperation::of::<projex::ListProjectWorkitemTypesRequest>(),
+    crate::mock::MockOperation::of::<projex::ListProjectsRequest>(),
+    crate::mock::MockOperation::of::<projex::ListSprintsRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkItemAllFieldsRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkItemWorkFlowStatusRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkitemAttachmentsRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkitemEstimateRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkitemTimeRequest>(),
+    crate::mock::MockOperation::of::<projex::ListWorkitemsRequest>(),
+    crate::mock::MockOperation::of::<projex::UpdateProjectFieldRequest>(),
+    crate::mock::MockOperation::of::<projex::UpdateProjectMemberRequest>(),
+    crate::mock::MockOperation::of::<projex::UpdateWorkItemRequest>(),
+    crate::mock::MockOperation::of::<projex::UpdateWorkitemCommentRequest>(),
+    crate::mock::MockOperation::of::<projex::UpdateWorkitemFieldRequest>(),
+    crate::mock::MockOperation::of::<projex::WorkitemAttachmentCreateRequest>(),
+    crate::mock::MockOperation::of::<testhub::CreateTestCaseRequest>(),
+    crate::mock::MockOperation::of::<testhub::GetTestResultListRequest>(),
+    crate::mock::MockOperation::of::<testhub::GetTestcaseListRequest>(),
+    crate::mock::MockOperation::of::<testhub::ListTestCaseFieldsRequest>(),
+    crate::mock::MockOperation::of::<testhub::UpdateTestCaseRequest>(),
+    crate::mock::MockOperation::of::<testhub::UpdateTestResultRequest>(),
 ];

@@ -253,7 +253,7 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };
         let mut user_agent = format!(
             "AlibabaCloud ({}; {}) yunxiao-rust/{} TeaDSL/2",
@@ -311,11 +311,18 @@ impl Client {
     }
 
     /// Sends any operation's request. The generated methods call this.
-    pub async fn send<O: Operation>(&self, request: O) -> Result<O::Response, Error> {
+    pub async fn send<O: Operation>(&self, request: O) -> Result<O::Response, Error<O::ErrorCode>> {
         self.send_ref(&request).await
     }
 
-    pub(crate) async fn send_ref<O: Operation>(&self, request: &O) -> Result<O::Response, Error> {
+    pub(crate) async fn send_ref<O: Operation>(
+        &self,
+        request: &O,
+    ) -> Result<O::Response, Error<O::ErrorCode>> {
+        self.send_untyped(request).await.map_err(Error::typed)
+    }
+
+    async fn send_untyped<O: Operation>(&self, request: &O) -> Result<O::Response, Error> {
         let meta = O::META;
         let http = request.to_http_request()?;
         let retry = &self.inner.retry;
@@ -383,7 +390,7 @@ impl Client {
             url.push_str(&encode::wire_query(&req.query));
         }
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|_| Error::Config(format!("bad HTTP method {}", req.method)))?;
+            .map_err(|_| Error::config(format!("bad HTTP method {}", req.method)))?;
         let mut builder = inner.http.request(method, &url).timeout(inner.timeout);
         for (name, value) in &headers {
             // `host` is sent explicitly: the URL drops a default port (`:443`, `:80`) that
@@ -395,7 +402,7 @@ impl Client {
         }
 
         let started = Instant::now();
-        let transport = |e: reqwest::Error| {
+        let transport = |e: reqwest::Error| -> Error {
             if e.is_timeout() {
                 Error::Timeout {
                     operation: meta.action,

@@ -1,15 +1,36 @@
 //! The one error type every call returns.
 
+use std::convert::Infallible;
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::credentials::CredentialsError;
 use crate::operation::{ApiErrorCode, ErrorDoc};
 
 /// Everything that can go wrong with a call.
-#[derive(Debug, thiserror::Error)]
+///
+/// `C` is the error-code enum of the operation the error came from (for example
+/// `Error<GetProjectInfoErrorCode>`), so [`Error::code`] reads the code with that enum and no
+/// other. `Error` alone (`C` = [`AnyCode`]) is any operation's error: every `Error<C>`
+/// converts into it, so `?` works in a function that calls several operations.
+///
+/// ```compile_fail
+/// # async fn demo(client: yunxiao::Client) {
+/// use yunxiao::flow::PassPipelineValidateErrorCode;
+/// use yunxiao::projex::GetProjectInfoRequest;
+///
+/// let err = client
+///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .await
+///     .unwrap_err();
+/// // Another operation's codes do not compile:
+/// let code: Option<PassPipelineValidateErrorCode> = err.code();
+/// # }
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<C = AnyCode> {
     /// The service answered with an error (non-2xx, or 2xx with `success: false`).
     #[error(transparent)]
     Api(Box<ApiError>),
@@ -50,21 +71,83 @@ pub enum Error {
     /// No credentials could be found or loaded.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    /// Never built: it only carries the code type `C`.
+    #[doc(hidden)]
+    #[error("unreachable")]
+    __Code(Infallible, PhantomData<fn() -> C>),
 }
 
-impl Error {
+// By hand: a derive would require `C: Debug`, which no value of `C` is ever shown by.
+impl<C> fmt::Debug for Error<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            Error::InvalidParameter {
+                operation,
+                name,
+                reason,
+            } => f
+                .debug_struct("InvalidParameter")
+                .field("operation", operation)
+                .field("name", name)
+                .field("reason", reason)
+                .finish(),
+            Error::Transport { operation, source } => f
+                .debug_struct("Transport")
+                .field("operation", operation)
+                .field("source", source)
+                .finish(),
+            Error::Timeout { operation, timeout } => f
+                .debug_struct("Timeout")
+                .field("operation", operation)
+                .field("timeout", timeout)
+                .finish(),
+            Error::Decode(e) => f.debug_tuple("Decode").field(e).finish(),
+            Error::Config(m) => f.debug_tuple("Config").field(m).finish(),
+            Error::Credentials(e) => f.debug_tuple("Credentials").field(e).finish(),
+            Error::__Code(never, _) => match *never {},
+        }
+    }
+}
+
+/// The code type of [`Error`] when the operation is not known: codes are read as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnyCode {}
+
+impl<C> Error<C> {
+    /// The same error with another code type (the value is moved, not changed).
+    fn recode<D>(self) -> Error<D> {
+        match self {
+            Error::Api(e) => Error::Api(e),
+            Error::InvalidParameter {
+                operation,
+                name,
+                reason,
+            } => Error::InvalidParameter {
+                operation,
+                name,
+                reason,
+            },
+            Error::Transport { operation, source } => Error::Transport { operation, source },
+            Error::Timeout { operation, timeout } => Error::Timeout { operation, timeout },
+            Error::Decode(e) => Error::Decode(e),
+            Error::Config(m) => Error::Config(m),
+            Error::Credentials(e) => Error::Credentials(e),
+            Error::__Code(never, _) => match never {},
+        }
+    }
+
+    /// This error as any operation's error.
+    pub fn untyped(self) -> Error {
+        self.recode()
+    }
+
     /// The API error, if the service answered with one.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
             _ => None,
         }
-    }
-
-    /// The error code as the operation's typed enum, e.g.
-    /// `err.code::<GetProjectInfoErrorCode>()`; `None` if this is not an API error.
-    pub fn code<E: ApiErrorCode>(&self) -> Option<E> {
-        self.as_api().map(|e| E::from_code(&e.code))
     }
 
     /// The request id the service gave, if any.
@@ -83,6 +166,37 @@ impl Error {
             }
             _ => false,
         }
+    }
+}
+
+impl Error {
+    /// A configuration error (an untyped `Error`, so `?` needs no annotation).
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config(message.into())
+    }
+
+    /// The same error, for the operation whose codes are `C`.
+    pub(crate) fn typed<C: ApiErrorCode>(self) -> Error<C> {
+        self.recode()
+    }
+
+    /// The error code as the service sent it; `None` if this is not an API error.
+    pub fn code(&self) -> Option<&str> {
+        self.as_api().map(|e| e.code.as_str())
+    }
+}
+
+impl<C: ApiErrorCode> Error<C> {
+    /// The error code as the operation's enum (`Unknown(code)` for a code its spec does not
+    /// list); `None` if this is not an API error.
+    pub fn code(&self) -> Option<C> {
+        self.as_api().map(|e| C::from_code(&e.code))
+    }
+}
+
+impl<C: ApiErrorCode> From<Error<C>> for Error {
+    fn from(e: Error<C>) -> Self {
+        e.untyped()
     }
 }
 

@@ -25,6 +25,7 @@
 
 mod client;
 pub mod credentials;
+mod envelope;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
@@ -37,11 +38,13 @@ pub mod wire;
 
 pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
 pub use credentials::{Credentials, ProvideCredentials};
-pub use error::{ApiError, DecodeError, Error};
+pub use envelope::Envelope;
+pub use error::{AnyCode, ApiError, DecodeError, Error};
 pub use operation::{
-    ApiErrorCode, BodyEncoding, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamLocation,
-    ParamMeta, RequestBody,
+    ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
 };
+/// The words of the spec format, as the operation metadata carries them.
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
 pub use retry::RetryConfig;
 pub use signing::SignatureVersion;

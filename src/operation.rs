@@ -2,7 +2,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::Error;
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
+
+use crate::{Envelope, Error};
 
 /// Static facts about one operation, taken from its spec.
 #[derive(Debug)]
@@ -10,7 +12,7 @@ pub struct OperationMeta {
     /// Wire action name (`x-acs-action`).
     pub action: &'static str,
     /// HTTP method.
-    pub method: &'static str,
+    pub method: HttpMethod,
     /// Path template, e.g. `/organization/{organizationId}/project/{projectId}`.
     pub path: &'static str,
     /// The module the operation lives in (`flow`, `codeup`, ...).
@@ -23,8 +25,6 @@ pub struct OperationMeta {
     pub params: &'static [ParamMeta],
     /// Documented error codes.
     pub errors: &'static [ErrorDoc],
-    /// The documented example response body.
-    pub example_response: Option<&'static str>,
 }
 
 impl OperationMeta {
@@ -34,30 +34,6 @@ impl OperationMeta {
     }
 }
 
-/// Request body encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyEncoding {
-    /// No body.
-    None,
-    /// A JSON object of the body parameters.
-    Json,
-    /// `application/x-www-form-urlencoded`.
-    Form,
-}
-
-/// Where a parameter travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamLocation {
-    /// A path segment.
-    Path,
-    /// The query string.
-    Query,
-    /// A header.
-    Header,
-    /// A field of the body.
-    Body,
-}
-
 /// One parameter's metadata.
 #[derive(Debug)]
 pub struct ParamMeta {
@@ -65,12 +41,56 @@ pub struct ParamMeta {
     pub name: &'static str,
     /// Where it goes.
     pub location: ParamLocation,
-    /// Spec type word (`string`, `long`, `array`, ...).
-    pub ty: &'static str,
+    /// Its spec type (a shape counts as `object`, or `string` for an enum shape).
+    pub ty: TypeWord,
     /// Whether it must be sent.
     pub required: bool,
     /// Whether its value is a secret (redacted from `Debug`).
     pub secret: bool,
+}
+
+impl ParamMeta {
+    const fn new(name: &'static str, location: ParamLocation, ty: TypeWord) -> Self {
+        Self {
+            name,
+            location,
+            ty,
+            required: false,
+            secret: false,
+        }
+    }
+
+    /// A path parameter (always required).
+    pub const fn path(name: &'static str, ty: TypeWord) -> Self {
+        Self::new(name, ParamLocation::Path, ty).required()
+    }
+
+    /// An optional query parameter.
+    pub const fn query(name: &'static str, ty: TypeWord) -> Self {
+        Self::new(name, ParamLocation::Query, ty)
+    }
+
+    /// An optional header parameter.
+    pub const fn header(name: &'static str, ty: TypeWord) -> Self {
+        Self::new(name, ParamLocation::Header, ty)
+    }
+
+    /// An optional body field.
+    pub const fn body(name: &'static str, ty: TypeWord) -> Self {
+        Self::new(name, ParamLocation::Body, ty)
+    }
+
+    /// The same parameter, required.
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    /// The same parameter, secret.
+    pub const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
 }
 
 /// A documented error code.
@@ -86,7 +106,9 @@ pub struct ErrorDoc {
     pub description: &'static str,
 }
 
-/// An operation's typed error-code enum (generated per operation).
+/// An operation's typed error-code enum (generated per operation). The error of a call,
+/// [`Error<C>`](crate::Error), carries it as `C`, so a code is read with the operation's own
+/// enum and no other.
 pub trait ApiErrorCode: Sized {
     /// The variant for a wire code; undocumented codes become `Unknown(code)`.
     fn from_code(code: &str) -> Self;
@@ -98,7 +120,7 @@ pub trait ApiErrorCode: Sized {
 /// `Client` methods or [`Client::send`](crate::Client::send).
 pub trait Operation: Send + Sync {
     /// The decoded response.
-    type Response: DeserializeOwned + Send;
+    type Response: DeserializeOwned + Envelope + Send;
     /// The operation's documented error codes.
     type ErrorCode: ApiErrorCode;
     /// Static facts from the spec.

@@ -9,14 +9,7 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use crate::operation::Operation;
 use crate::{Client, Error};
 
-/// How an operation pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PageStyle {
-    /// An opaque cursor (`nextToken`) from each response.
-    Cursor,
-    /// A 1-based page number.
-    Page,
-}
+pub use yunxiao_vocab::PageStyle;
 
 /// One page's items and what the response says about the rest.
 #[derive(Debug)]
@@ -68,7 +61,7 @@ pub struct Paginator<'a, O: Paginate> {
     max_pages: Option<usize>,
 }
 
-type BoxStream<'a, T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'a>>;
+type BoxStream<'a, T, C> = Pin<Box<dyn Stream<Item = Result<T, Error<C>>> + Send + 'a>>;
 
 struct State<'a, O> {
     client: &'a Client,
@@ -97,7 +90,7 @@ impl<'a, O: Paginate> Paginator<'a, O> {
     }
 
     /// The pages, one `Vec` of items each.
-    pub fn pages(self) -> BoxStream<'a, Vec<O::Item>> {
+    pub fn pages(self) -> BoxStream<'a, Vec<O::Item>, O::ErrorCode> {
         let mut first = self.request;
         first.prepare();
         let cursors = first.cursor().into_iter().collect();
@@ -133,16 +126,16 @@ impl<'a, O: Paginate> Paginator<'a, O> {
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> BoxStream<'a, O::Item> {
+    pub fn items(self) -> BoxStream<'a, O::Item, O::ErrorCode> {
         Box::pin(
             self.pages()
-                .map_ok(|page| stream::iter(page.into_iter().map(Ok::<_, Error>)))
+                .map_ok(|page| stream::iter(page.into_iter().map(Ok::<_, Error<O::ErrorCode>>)))
                 .try_flatten(),
         )
     }
 
     /// Collects every item of every page.
-    pub async fn collect_all(self) -> Result<Vec<O::Item>, Error> {
+    pub async fn collect_all(self) -> Result<Vec<O::Item>, Error<O::ErrorCode>> {
         let mut out = Vec::new();
         let mut pages = self.pages();
         while let Some(page) = pages.next().await {

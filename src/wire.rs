@@ -205,7 +205,7 @@ impl RequestBuilder {
             .map(|p| p.name)
             .collect();
         Ok(HttpRequest {
-            method: self.meta.method,
+            method: self.meta.method.as_str(),
             path: self.path,
             query: self.query,
             headers: self.headers,

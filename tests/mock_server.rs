@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 use yunxiao::credentials::Credentials;
-use yunxiao::mock::{MockReply, MockServer, PARAM_NOT_PRESENT, TYPE_MISMATCH};
+use yunxiao::mock::{MockOperation, MockReply, MockServer, PARAM_NOT_PRESENT, TYPE_MISMATCH};
 use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
 use yunxiao::signing::{self, RequestContext, SignatureVersion};
 use yunxiao::{Error, RetryConfig, API_VERSION, OPERATIONS};
@@ -55,16 +55,9 @@ fn same_numbers(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn meta(action: &str) -> &'static yunxiao::OperationMeta {
-    OPERATIONS
-        .iter()
-        .find(|m| m.action == action)
-        .unwrap_or_else(|| panic!("no operation {action}"))
-}
-
-fn example_json(meta: &yunxiao::OperationMeta) -> Value {
-    match meta.example_response {
-        Some(text) if meta.response_is_text => {
+fn example_json(op: &MockOperation) -> Value {
+    match op.example_response {
+        Some(text) if op.meta.response_is_text => {
             serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
         }
         Some(text) => serde_json::from_str(text).expect("examples are JSON"),
@@ -76,12 +69,12 @@ fn example_json(meta: &yunxiao::OperationMeta) -> Value {
 async fn every_example_call_round_trips() {
     let server = MockServer::start().await;
     let client = server.client();
-    assert_eq!(yunxiao::EXAMPLE_CALLS.len(), OPERATIONS.len());
+    assert_eq!(yunxiao::MOCK_OPERATIONS.len(), OPERATIONS.len());
     let mut number_form = BTreeSet::new();
     let mut failures = Vec::new();
-    for (action, call) in yunxiao::EXAMPLE_CALLS {
-        let meta = meta(action);
-        let typed = match call(&client).await {
+    for op in yunxiao::MOCK_OPERATIONS {
+        let (meta, action) = (op.meta, &op.meta.action);
+        let typed = match (op.call_example)(&client).await {
             Ok(v) => v,
             Err(e) => {
                 failures.push(format!("{action}: call failed: {e}"));
@@ -92,12 +85,12 @@ async fn every_example_call_round_trips() {
         let received = server.take_requests();
         assert_eq!(received.len(), 1, "{action}: {received:?}");
         assert_eq!(received[0].action, *action);
-        assert_eq!(received[0].method, meta.method, "{action}");
+        assert_eq!(received[0].method, meta.method.as_str(), "{action}");
         assert_eq!(received[0].header("x-acs-action"), Some(*action));
         assert_eq!(received[0].status, 200, "{action}");
 
         let typed = without_request_id(typed);
-        let example = without_request_id(example_json(meta));
+        let example = without_request_id(example_json(op));
         if typed == example {
             continue;
         }
@@ -487,7 +480,7 @@ async fn documented_error_override_reaches_the_typed_error() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.code::<GetProjectInfoErrorCode>(),
+        err.code(),
         Some(GetProjectInfoErrorCode::OperateNoPermission)
     );
     let api = err.as_api().unwrap();

@@ -1,23 +1,32 @@
 //! Generates the `yunxiao` client from YAML endpoint specs.
 //!
-//! The pipeline has four stages, one module each:
-//! [`load`] (serde_yaml, keeping file names and serde_yaml's line/column) ->
-//! [`validate`] (checks that name the file, the field path and the problem) ->
-//! [`model`] (the intermediate model: Rust names, doc text, types) ->
-//! [`emit`] (quote + proc-macro2 tokens, formatted with prettyplease).
+//! The pipeline has one module per stage, each a plain function of the one before:
+//!
+//! 1. [`load`]: find the files, parse them with serde_yaml into the [`spec`] types (the spec
+//!    format's words are the enums of `yunxiao-vocab`);
+//! 2. [`check`]: every rule of the format, collected as located [`Diagnostic`]s
+//!    (`file:line:col: field.path: what is wrong`); nothing is lowered or named here;
+//! 3. [`lower`]: checked specs into the [`model`], types keyed by position;
+//! 4. [`registry`]: one registry gives every type its Rust name, by one rule;
+//! 5. [`emit`]: model to tokens (quote), formatted by prettyplease.
 //!
 //! `build.rs` of the `yunxiao` crate calls [`generate_dir`] and writes [`Output::files`]
-//! into `OUT_DIR`.
+//! into `OUT_DIR`; `cargo run -p yunxiao-codegen -- spec generated` writes the committed copy.
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod emit;
 pub mod error;
 pub mod load;
+pub mod locate;
+pub mod lower;
 pub mod model;
 pub mod names;
+pub mod registry;
+pub mod resolve;
+pub mod schema;
 pub mod spec;
-pub mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -26,8 +35,8 @@ pub use error::{Diagnostic, Errors};
 /// One spec file's text and the name used for it in messages (e.g. `spec/flow/x.yaml`).
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// Path relative to the spec root (`flow/get_pipeline_artifact_url.yaml`); its first
-    /// folder is the area.
+    /// Path relative to the spec root (`flow/get_pipeline_artifact_url.yaml`, or
+    /// `codeup/shapes/commit.yaml` for a shared shape); its first folder is the area.
     pub relative: String,
     /// Name shown in messages.
     pub display: String,
@@ -40,7 +49,7 @@ pub struct Source {
 pub struct Output {
     /// `(file name, Rust source)`, sorted by name.
     pub files: Vec<(String, String)>,
-    /// Every spec file read, for `cargo:rerun-if-changed`.
+    /// Every spec file and folder read, for `cargo:rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
 }
 
@@ -53,30 +62,18 @@ pub fn generate_dir(dir: &Path) -> Result<Output, Errors> {
 
 /// Generates the client from in-memory sources (used by tests and fixtures).
 pub fn generate(sources: &[Source]) -> Result<Vec<(String, String)>, Errors> {
-    let api = lower(sources)?;
+    let api = model(sources)?;
     emit::files(&api).map_err(|d| Errors(vec![d]))
 }
 
-/// Loads and checks sources into the model.
-pub fn lower(sources: &[Source]) -> Result<model::Api, Errors> {
-    let mut diags = Vec::new();
-    let mut operations = Vec::new();
-    for source in sources {
-        match load::parse(source) {
-            Ok((area, spec)) => {
-                match validate::operation(&source.display, &area, &source.text, &spec) {
-                    Ok(op) => operations.push(op),
-                    Err(mut d) => diags.append(&mut d),
-                }
-            }
-            Err(d) => diags.push(d),
-        }
+/// Loads, checks, lowers and names: the model the emitters read.
+pub fn model(sources: &[Source]) -> Result<model::Api, Errors> {
+    let (input, mut diags) = load::parse_all(sources);
+    diags.extend(check::api(&input));
+    if !diags.is_empty() {
+        return Err(Errors(diags));
     }
-    operations.sort_by(|a, b| (&a.area, &a.action).cmp(&(&b.area, &b.action)));
-    diags.extend(validate::whole_api(&operations));
-    if diags.is_empty() {
-        Ok(model::Api { operations })
-    } else {
-        Err(Errors(diags))
-    }
+    let mut api = lower::api(&input);
+    registry::assign_names(&mut api).map_err(Errors)?;
+    Ok(api)
 }

@@ -1,5 +1,7 @@
 //! `cargo run -p yunxiao-codegen -- spec generated`: writes the generated client into a folder
-//! (the committed, readable copy under generated/), removing files no spec produces any more.
+//! (the committed, readable copy under generated/), removing files no spec produces any more,
+//! and refreshes what the spec folder derives from the format's definitions: `schema.json`,
+//! `shape.schema.json` and the key reference in `README.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,12 +36,31 @@ fn run(spec: &Path, out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(&path, text)?;
-        }
+        write_if_changed(&path, text)?;
     }
     remove_stale(out, &wanted)?;
+    for (name, text) in yunxiao_codegen::schema::spec_files() {
+        write_if_changed(&spec.join(name), &text)?;
+    }
+    let readme = spec.join("README.md");
+    if let Ok(current) = std::fs::read_to_string(&readme) {
+        match yunxiao_codegen::schema::refresh_readme(&current) {
+            Some(text) => write_if_changed(&readme, &text)?,
+            None => eprintln!(
+                "note: {} has no generated-reference markers; left as is",
+                readme.display()
+            ),
+        }
+    }
     Ok(output.files.len())
+}
+
+/// Leaves unchanged files untouched, so their mtimes do not trigger rebuilds.
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text)?;
+    }
+    Ok(())
 }
 
 fn remove_stale(dir: &Path, wanted: &[PathBuf]) -> std::io::Result<()> {

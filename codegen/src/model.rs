@@ -1,18 +1,115 @@
-//! The intermediate model: checked, named, ready to emit. Emitters read only this.
+//! The intermediate model: checked, lowered and named, ready to emit. Emitters read only this.
+//!
+//! Types are keyed by their position ([`TypeKey`]): a shared shape by its declared name, an
+//! inline type by its owner (an operation's request or response, or a shape) and field path. [`crate::registry`] gives every key its
+//! Rust name; nothing here depends on the order in which a pass visited the spec.
 
-/// Every operation, sorted by area then action.
-#[derive(Debug, Clone)]
+use std::collections::BTreeMap;
+
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, TypeWord};
+
+/// Every operation and every named type.
+#[derive(Debug, Clone, Default)]
 pub struct Api {
     /// The operations, sorted by area then action.
     pub operations: Vec<Operation>,
+    /// Every generated struct and enum, by position.
+    pub types: BTreeMap<TypeKey, TypeDef>,
 }
 
 impl Api {
     /// The areas in use, sorted.
     pub fn areas(&self) -> Vec<&str> {
-        let mut areas: Vec<&str> = self.operations.iter().map(|o| o.area.as_str()).collect();
+        let mut areas: Vec<&str> = self
+            .operations
+            .iter()
+            .map(|o| o.area.as_str())
+            .chain(self.shapes().map(|t| t.area.as_str()))
+            .collect();
+        areas.sort();
         areas.dedup();
         areas
+    }
+
+    /// The shared shapes, sorted by name.
+    pub fn shapes(&self) -> impl Iterator<Item = &TypeDef> {
+        self.types
+            .values()
+            .filter(|t| matches!(t.key, TypeKey::Shape(_)))
+    }
+
+    /// The type at `key`. Lowering creates a definition for every key it refers to.
+    pub fn type_def(&self, key: &TypeKey) -> Option<&TypeDef> {
+        self.types.get(key)
+    }
+
+    /// The operations whose request or response contains `key`, at any depth.
+    pub fn users(&self, key: &TypeKey) -> Vec<&Operation> {
+        self.operations
+            .iter()
+            .filter(|op| {
+                let mut seen = Vec::new();
+                let roots = op.params.iter().map(|p| &p.ty).chain([&op.response]);
+                roots.into_iter().any(|ty| self.contains(ty, key, &mut seen))
+            })
+            .collect()
+    }
+
+    fn contains<'a>(&'a self, ty: &'a TypeRef, key: &TypeKey, seen: &mut Vec<&'a TypeKey>) -> bool {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => self.contains(inner, key, seen),
+            TypeRef::Named(k) if k == key => true,
+            TypeRef::Named(k) if !seen.contains(&k) => {
+                seen.push(k);
+                match self.types.get(k).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(fields)) => {
+                        fields.iter().any(|f| self.contains(&f.ty, key, seen))
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Where a type is defined: the key the registry names it by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeKey {
+    /// A shared shape, by its declared name.
+    Shape(String),
+    /// A type written inline in one operation.
+    Inline(Position),
+}
+
+/// The position of an inline type: its owner and the wire names of the fields leading to
+/// it. Array items and map values add no segment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// The operation side or shape the type is written in.
+    pub owner: Owner,
+    /// Parameter name then field names (request), or field names from the root (response
+    /// and shapes; empty for the root itself).
+    pub path: Vec<String>,
+}
+
+/// What an inline type is written in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Owner {
+    /// A request parameter of the operation with this action.
+    Request(String),
+    /// The response body of the operation with this action.
+    Response(String),
+    /// The shared shape with this name.
+    Shape(String),
+}
+
+impl Owner {
+    /// The action or shape name: the prefix of the owner's type names.
+    pub fn prefix(&self) -> &str {
+        match self {
+            Owner::Request(a) | Owner::Response(a) | Owner::Shape(a) => a,
+        }
     }
 }
 
@@ -27,12 +124,12 @@ pub struct Operation {
     pub source: String,
     /// `get_project_info`.
     pub fn_name: String,
-    /// `GetProjectInfo`: prefix of every type of this operation.
+    /// `GetProjectInfo`: prefix of the operation's own types.
     pub type_prefix: String,
     /// Summary, description and notes for the method's and request's rustdoc.
     pub docs: OperationDocs,
-    /// HTTP method, upper case (`GET`, `POST`, `PUT`, `DELETE` or `PATCH`).
-    pub method: String,
+    /// HTTP method.
+    pub method: HttpMethod,
     /// The spec's path template verbatim (`/oapi/v1/.../{id}`).
     pub path_template: String,
     /// The path template split into literal text and path parameters.
@@ -41,14 +138,13 @@ pub struct Operation {
     pub body: BodyEncoding,
     /// Request parameters, in spec order.
     pub params: Vec<Param>,
-    /// Structs and enums for nested request objects.
-    pub request_types: Vec<TypeDef>,
-    /// Type of the response body (the `{Prefix}Response` struct when the root is an object).
+    /// Type of the response body.
     pub response: TypeRef,
-    /// Structs and enums of the response tree.
-    pub response_types: Vec<TypeDef>,
     /// Whether the response body is plain text rather than JSON.
     pub response_is_text: bool,
+    /// The operation's inline types, in spec order with parents before their parts
+    /// (request side first).
+    pub types: Vec<TypeKey>,
     /// Documented error codes, variants of `<Action>ErrorCode`.
     pub errors: Vec<ErrorCode>,
     /// How to page through results, for list operations.
@@ -69,6 +165,14 @@ impl Operation {
     /// Name of the error-code enum: `{Prefix}ErrorCode`.
     pub fn error_type(&self) -> String {
         format!("{}ErrorCode", self.type_prefix)
+    }
+    /// The key of the response root, if it is an inline object (or the items of an inline
+    /// array).
+    pub fn response_root(&self) -> TypeKey {
+        TypeKey::Inline(Position {
+            owner: Owner::Response(self.action.clone()),
+            path: Vec::new(),
+        })
     }
 }
 
@@ -94,42 +198,6 @@ pub enum PathPart {
     Param(usize),
 }
 
-/// How the request body is sent (the spec's `body`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyEncoding {
-    /// No body.
-    None,
-    /// A JSON object of the `in: body` parameters, always sent.
-    Json,
-    /// `application/x-www-form-urlencoded` body parameters.
-    Form,
-}
-
-/// Where a parameter is sent (the spec's `in`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Location {
-    /// Substituted into the path template.
-    Path,
-    /// A query-string parameter.
-    Query,
-    /// An HTTP header.
-    Header,
-    /// A field of the request body.
-    Body,
-}
-
-impl Location {
-    /// The spec's word for the location (`path`, `query`, `header` or `body`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Header => "header",
-            Location::Body => "body",
-        }
-    }
-}
-
 /// A request parameter.
 #[derive(Debug, Clone)]
 pub struct Param {
@@ -138,11 +206,11 @@ pub struct Param {
     /// snake_case Rust field name (the spec's `rust_name`, else derived from the wire name).
     pub rust_name: String,
     /// Where the parameter is sent.
-    pub location: Location,
+    pub location: ParamLocation,
     /// Rust type of the value.
     pub ty: TypeRef,
-    /// The spec's type word, for the mock server's checks.
-    pub spec_type: String,
+    /// The spec's type word (for a shape: `object` or `string`), for the runtime metadata.
+    pub word: TypeWord,
     /// Required parameters are arguments of `new(..)`; optional ones get setters.
     pub required: bool,
     /// Description and example for the field's rustdoc.
@@ -181,34 +249,53 @@ pub enum TypeRef {
     Any,
     /// `Vec<T>` (spec `array`).
     Vec(Box<TypeRef>),
-    /// `BTreeMap<String, T>` (spec `map`).
+    /// `BTreeMap<String, T>` (spec `map`, or an `object` without fields).
     Map(Box<TypeRef>),
-    /// A generated struct or enum, by name.
-    Named(String),
+    /// A generated struct or enum.
+    Named(TypeKey),
 }
 
-/// A generated struct or string enum.
+/// A generated struct or string enum, with its Rust name.
 #[derive(Debug, Clone)]
-pub enum TypeDef {
-    /// A struct for an `object` node.
-    Struct(StructDef),
-    /// An enum for a `string` node with `enum` values.
-    Enum(EnumDef),
-}
-
-/// A generated struct for an `object` node.
-#[derive(Debug, Clone)]
-pub struct StructDef {
-    /// Rust type name.
+pub struct TypeDef {
+    /// Its position.
+    pub key: TypeKey,
+    /// Rust type name, given by [`crate::registry`].
     pub name: String,
+    /// The module (area) it is emitted in.
+    pub area: String,
+    /// The spec file that defines it.
+    pub source: String,
     /// The node's description, if any.
     pub docs: Option<String>,
-    /// Fields, in spec order.
-    pub fields: Vec<Field>,
-    /// The operation's top-level response struct.
-    pub is_root: bool,
-    /// Request structs keep required fields non-optional; response fields are all optional.
-    pub is_request: bool,
+    /// A struct or an enum.
+    pub kind: TypeKind,
+    /// Whether a request uses it.
+    pub in_request: bool,
+    /// Whether a response uses it.
+    pub in_response: bool,
+    /// For shapes: the spec's notes.
+    pub notes: Vec<String>,
+    /// The spec's `type_name`, if it gives one.
+    pub type_name: Option<String>,
+    /// For shapes: the inline types written inside it, in spec order, parents first.
+    pub parts: Vec<TypeKey>,
+}
+
+impl TypeDef {
+    /// Response types keep every field optional: the service omits fields freely.
+    pub fn all_optional(&self) -> bool {
+        self.in_response
+    }
+}
+
+/// What a [`TypeDef`] is.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct for an `object` node with fields.
+    Struct(Vec<Field>),
+    /// An enum for a `string` node with `enum` values.
+    Enum(Vec<EnumVariant>),
 }
 
 /// A field of a generated struct.
@@ -218,23 +305,12 @@ pub struct Field {
     pub wire_name: String,
     /// snake_case Rust field name.
     pub rust_name: String,
-    /// Rust type of the value (wrapped in `Option` unless required).
+    /// Rust type of the value (wrapped in `Option` unless required in a request-only type).
     pub ty: TypeRef,
-    /// Whether a request field must be set; always `false` in responses.
+    /// Whether the spec marks the field required (meaningful for requests).
     pub required: bool,
     /// Description and example for the field's rustdoc.
     pub docs: FieldDocs,
-}
-
-/// A generated string enum that keeps unknown values.
-#[derive(Debug, Clone)]
-pub struct EnumDef {
-    /// Rust type name.
-    pub name: String,
-    /// The node's description, if any.
-    pub docs: Option<String>,
-    /// The documented values, in spec order.
-    pub variants: Vec<EnumVariant>,
 }
 
 /// One documented value of a string enum.
@@ -266,11 +342,11 @@ pub struct ErrorCode {
 /// How a list operation is paged, resolved to parameter indexes and response paths.
 #[derive(Debug, Clone)]
 pub struct Pagination {
-    /// Cursor or page-number paging.
+    /// Cursor or page-number paging, with the parameter that advances it.
     pub style: PaginationStyle,
     /// Index of the page-size parameter, if any.
     pub size_param: Option<usize>,
-    /// Response fields (rust names) leading to the items array.
+    /// Response fields (Rust names) leading to the items array.
     pub items_path: Vec<String>,
     /// Element type of the items array.
     pub item_type: TypeRef,
@@ -289,7 +365,7 @@ pub enum PaginationStyle {
     Cursor {
         /// Index of the cursor parameter in `Operation::params`.
         param: usize,
-        /// Response fields (rust names) leading to the next cursor.
+        /// Response fields (Rust names) leading to the next cursor.
         field_path: Vec<String>,
     },
     /// `page_param` index.
@@ -297,4 +373,14 @@ pub enum PaginationStyle {
         /// Index of the page-number parameter in `Operation::params`.
         param: usize,
     },
+}
+
+impl PaginationStyle {
+    /// The spec word for this style.
+    pub fn word(&self) -> PageStyle {
+        match self {
+            PaginationStyle::Cursor { .. } => PageStyle::Cursor,
+            PaginationStyle::Page { .. } => PageStyle::Page,
+        }
+    }
 }

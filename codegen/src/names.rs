@@ -41,6 +41,21 @@ pub fn type_name(wire: &str) -> String {
     s
 }
 
+/// The Rust field name of a parameter or field: the spec's `rust_name`, else the wire name
+/// in snake_case.
+pub fn rust_field_name(wire: &str, explicit: Option<&str>) -> String {
+    match explicit {
+        Some(r) => r.to_string(),
+        None => field_name(wire),
+    }
+}
+
+/// Whether `s` can be emitted as an identifier (`proc_macro2::Ident::new` panics otherwise):
+/// heck keeps any alphanumeric character, and some (`²`, `½`) are not identifier characters.
+pub fn is_rust_ident(s: &str) -> bool {
+    syn::parse_str::<syn::Ident>(s).is_ok()
+}
+
 /// Whether `s` is a valid snake_case identifier a user may give as `rust_name`.
 pub fn is_valid_field_name(s: &str) -> bool {
     let mut chars = s.chars();

@@ -1,102 +1,184 @@
-//! The YAML spec format as serde types: what `spec/*.yaml` files contain, before any checks.
+//! The YAML spec format as serde types: what `spec/**/*.yaml` files contain, before any
+//! checks. The doc comments here are the format's reference: `spec/schema.json`,
+//! `spec/shape.schema.json` and the key tables of `spec/README.md` are generated from them
+//! (see [`crate::schema`]).
 //!
-//! Keys are strict (`deny_unknown_fields`) so a misspelt key is an error, not a silent default.
-//! Enumerated values (`method`, `type`, `in`, ...) are plain strings here and checked in
-//! `validate`, which can name the field path in its message.
+//! Keys are strict (`deny_unknown_fields`), so a misspelt key is an error, not a silent
+//! default. Closed word sets (`type`, `in`, `method`, `body`, `style`, pagination `style`) are
+//! the enums of `yunxiao-vocab`, so an unknown word fails here with the allowed words listed.
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
 use serde::Deserialize;
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, TypeWord};
 
-/// One endpoint spec file.
-#[derive(Debug, Deserialize)]
+/// One API operation: `spec/<area>/<action_in_snake_case>.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Yunxiao endpoint spec")]
 pub struct SpecFile {
-    /// `action`: the operation name exactly as the API spells it (`x-acs-action`).
+    /// The operation name exactly as the API spells it (`x-acs-action`), misspellings included. PascalCase ASCII; the file name is its snake_case.
     pub action: String,
-    /// `summary`: one-line title as documented; first line of the rustdoc.
+    /// One line, as documented (Chinese as written). First line of the rustdoc.
     pub summary: String,
-    /// `summary_en`: optional English line added to the rustdoc.
+    /// An English line, added to the rustdoc.
     #[serde(default)]
     pub summary_en: Option<String>,
-    /// `description`: longer text from the documentation page.
+    /// Longer text from the documentation page.
     #[serde(default)]
     pub description: Option<String>,
-    /// `method`: HTTP method (`GET`, `POST`, `PUT`, `DELETE` or `PATCH`).
-    pub method: String,
-    /// `path`: path template starting with `/`; `{name}` marks a path parameter.
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// Path template starting with `/`. `{name}` is a path parameter; everything else is sent literally, so already-encoded characters such as `%3A` stay as written.
     pub path: String,
-    /// `body`: request body encoding, `none` (default), `json` or `form`.
+    /// How the `in: body` parameters are encoded (default `none`).
+    #[serde(default = "no_body")]
+    pub body: BodyEncoding,
+    /// The request parameters, in documented order.
     #[serde(default)]
-    pub body: Option<String>,
-    /// `parameters`: the request parameters.
-    #[serde(default)]
-    pub parameters: Vec<NodeSpec>,
-    /// `response`: schema of the 2xx response body.
+    pub parameters: Vec<ParamSpec>,
+    /// Schema of the 2xx response body; usually an `object` with `fields`, or a `shape`.
     pub response: NodeSpec,
-    /// `pagination`: how to page through results, if the operation lists.
+    /// How to page through results, for list operations.
     #[serde(default)]
     pub pagination: Option<PaginationSpec>,
-    /// `errors`: documented error codes.
+    /// Documented error codes.
     #[serde(default)]
     pub errors: Vec<ErrorSpec>,
-    /// `example_response`: documented example response body, served by the mock server.
+    /// The documented example response body, as a literal block. Must be valid JSON (checked); the mock server answers it.
     #[serde(default)]
     pub example_response: Option<String>,
-    /// `notes`: judgements made while transcribing, kept in the generated docs.
+    /// Judgements made while transcribing (messy docs, guesses), kept in the generated docs.
     #[serde(default)]
     pub notes: Vec<String>,
 }
 
-/// A parameter or a schema node. Parameter-only keys (`in`, `secret`, `style`) are rejected
-/// on response nodes by `validate`.
-#[derive(Debug, Deserialize)]
+fn no_body() -> BodyEncoding {
+    BodyEncoding::None
+}
+
+/// A shared shape: `spec/<area>/shapes/<name_in_snake_case>.yaml`. One named struct (or string
+/// enum) that operations of any area use with `shape: <Name>`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NodeSpec {
-    /// `name`: wire name of a parameter or object field (absent on the response root and array items).
-    #[serde(default)]
-    pub name: Option<String>,
-    /// `in`: where a parameter is sent (`path`, `query`, `header` or `body`).
-    #[serde(rename = "in", default)]
-    pub location: Option<String>,
-    /// `type`: the spec type word (`string`, `integer`, `long`, `object`, `array`, `map`, `any`, ...).
-    #[serde(rename = "type")]
-    pub ty: String,
-    /// `required`: whether a parameter or request-object field must be set (default `false`).
-    #[serde(default)]
-    pub required: Option<bool>,
-    /// `description`: documentation text.
+#[schemars(title = "Yunxiao shared shape")]
+pub struct ShapeFile {
+    /// The shape's Rust type name, PascalCase; unique across all areas. The file name is its snake_case.
+    pub shape: String,
+    /// What the shape is, as documented; the type's rustdoc.
     #[serde(default)]
     pub description: Option<String>,
-    /// `example`: example value, as documented.
-    #[serde(default)]
-    pub example: Option<serde_yaml::Value>,
-    /// `secret`: `true` for credentials whose value is redacted from `Debug` output.
-    #[serde(default)]
-    pub secret: Option<bool>,
-    /// `rust_name`: override of the snake_case Rust field name.
-    #[serde(default)]
-    pub rust_name: Option<String>,
-    /// `type_name`: for `object` nodes, override of the generated struct's name suffix.
-    #[serde(default)]
-    pub type_name: Option<String>,
-    /// `style`: for `array`/`object` query or header parameters, `json` (sent as one JSON string).
-    #[serde(default)]
-    pub style: Option<String>,
-    /// `items`: for `array`, the element node.
-    #[serde(default)]
-    pub items: Option<Box<NodeSpec>>,
-    /// `fields`: for `object`, the named field nodes.
+    /// `object` (with `fields`) or `string` (with `enum`).
+    #[serde(rename = "type")]
+    pub ty: TypeWord,
+    /// For `object`: the fields. A shape used in any response has every field optional in Rust; `required` then only documents the request side.
     #[serde(default)]
     pub fields: Option<Vec<NodeSpec>>,
-    /// `values`: for `map`, the value node.
+    /// For `string`: the documented values.
+    #[serde(rename = "enum", default)]
+    pub enum_values: Option<Vec<EnumValueSpec>>,
+    /// Judgements: which operations' subtrees the shape stands for and how they differ.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A request parameter.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    /// Wire name, exactly as sent.
+    pub name: String,
+    /// Where the parameter travels. Path parameters must be `required: true` and appear in `path`.
+    #[serde(rename = "in")]
+    pub location: Option<ParamLocation>,
+    /// What the parameter holds. Give either `type` or `shape`.
+    #[serde(rename = "type", default)]
+    pub ty: Option<TypeWord>,
+    /// A shared shape (by name) instead of a `type`.
+    #[serde(default)]
+    pub shape: Option<String>,
+    /// Whether the parameter must be set (default `false`).
+    #[serde(default)]
+    pub required: Option<bool>,
+    /// Documentation text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Example value, as documented.
+    #[serde(default)]
+    #[schemars(with = "serde_json::Value")]
+    pub example: Option<serde_yaml::Value>,
+    /// `true` for credentials such as `accessToken`: the value is redacted from `Debug` output and from example docs.
+    #[serde(default)]
+    pub secret: Option<bool>,
+    /// Override of the snake_case Rust field name, e.g. when `id` is both a path and a body parameter.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// For `array`, `map`, `object` and `any` parameters in the query or a header: how the value is written.
+    #[serde(default)]
+    pub style: Option<ParamStyle>,
+    /// For `object`: the name of the generated struct after the action prefix (default: from the parameter name).
+    #[serde(default)]
+    pub type_name: Option<String>,
+    /// For `array`: the element node.
+    #[serde(default)]
+    pub items: Option<Box<NodeSpec>>,
+    /// For `object`: the fields.
+    #[serde(default)]
+    pub fields: Option<Vec<NodeSpec>>,
+    /// For `map`: the value node (default `any`).
     #[serde(default)]
     pub values: Option<Box<NodeSpec>>,
-    /// `enum`: for `string`, the documented values; generates a Rust enum.
+    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
+    #[serde(rename = "enum", default)]
+    pub enum_values: Option<Vec<EnumValueSpec>>,
+}
+
+/// A schema node: the response root, an object field, an array's items or a map's values.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// For object fields: the JSON key, exactly as sent. The response root, `items` and `values` have none.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the node holds. Give either `type` or `shape`.
+    #[serde(rename = "type", default)]
+    pub ty: Option<TypeWord>,
+    /// A shared shape (by name) instead of a `type`; `description` here documents the field, the shape documents itself.
+    #[serde(default)]
+    pub shape: Option<String>,
+    /// For fields of request objects: whether the field must be set. Response fields are always optional in Rust, because the service omits fields freely.
+    #[serde(default)]
+    pub required: Option<bool>,
+    /// Documentation text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Example value, as documented.
+    #[serde(default)]
+    #[schemars(with = "serde_json::Value")]
+    pub example: Option<serde_yaml::Value>,
+    /// Override of the snake_case Rust field name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// For `object` (and `string` with `enum`): the name of the generated type after the action prefix (default: from the field name).
+    #[serde(default)]
+    pub type_name: Option<String>,
+    /// For `array`: the element node.
+    #[serde(default)]
+    pub items: Option<Box<NodeSpec>>,
+    /// For `object`: the fields. Without them the object is kept as a map of any JSON values.
+    #[serde(default)]
+    pub fields: Option<Vec<NodeSpec>>,
+    /// For `map`: the value node (default `any`).
+    #[serde(default)]
+    pub values: Option<Box<NodeSpec>>,
+    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
 }
 
 /// One documented value of a string enum.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValueSpec {
     /// The value exactly as sent on the wire.
@@ -107,10 +189,10 @@ pub struct EnumValueSpec {
 }
 
 /// One documented error code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorSpec {
-    /// HTTP status the code comes with.
+    /// The HTTP status the code comes with.
     pub status: u16,
     /// The error code string; becomes a variant of `<Action>ErrorCode`.
     pub code: String,
@@ -123,29 +205,118 @@ pub struct ErrorSpec {
 }
 
 /// How to page through a list operation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationSpec {
-    /// `cursor` (next token) or `page` (page number).
-    pub style: String,
-    /// Cursor style: query (or body) parameter that carries the cursor.
+    /// `cursor` (a next token from each response) or `page` (a page number).
+    pub style: PageStyle,
+    /// Cursor style: the query or body parameter that carries the cursor.
     #[serde(default)]
     pub cursor_param: Option<String>,
-    /// Cursor style: response field (dotted path) with the next cursor.
+    /// Cursor style: the response field (dotted wire names) with the next cursor.
     #[serde(default)]
     pub cursor_field: Option<String>,
-    /// Page style: query (or body) parameter with the 1-based page number.
+    /// Page style: the query or body parameter with the 1-based page number.
     #[serde(default)]
     pub page_param: Option<String>,
-    /// Query (or body) parameter with the page size.
+    /// The query or body parameter with the page size.
     #[serde(default)]
     pub size_param: Option<String>,
-    /// Response field (dotted path) holding the page's items.
+    /// The response field (dotted wire names) holding the page's items.
     pub items_field: String,
-    /// Response field (dotted path) with the total number of items, if any.
+    /// The response field (dotted wire names) with the total number of items, if any.
     #[serde(default)]
     pub total_field: Option<String>,
     /// Optional string query parameters the paginator always sets: wire name to value.
     #[serde(default)]
-    pub fixed: std::collections::BTreeMap<String, String>,
+    pub fixed: BTreeMap<String, String>,
+}
+
+/// The schema keys of a parameter or node, read the same way for both.
+#[derive(Clone, Copy, Debug)]
+pub struct Node<'a> {
+    /// `type`.
+    pub ty: Option<TypeWord>,
+    /// `shape`.
+    pub shape: Option<&'a str>,
+    /// `required`.
+    pub required: Option<bool>,
+    /// `description`.
+    pub description: Option<&'a str>,
+    /// `example`.
+    pub example: Option<&'a serde_yaml::Value>,
+    /// `rust_name`.
+    pub rust_name: Option<&'a str>,
+    /// `type_name`.
+    pub type_name: Option<&'a str>,
+    /// `items`.
+    pub items: Option<&'a NodeSpec>,
+    /// `fields`.
+    pub fields: Option<&'a [NodeSpec]>,
+    /// `values`.
+    pub values: Option<&'a NodeSpec>,
+    /// `enum`.
+    pub enum_values: Option<&'a [EnumValueSpec]>,
+}
+
+impl ParamSpec {
+    /// The parameter's schema keys.
+    pub fn node(&self) -> Node<'_> {
+        Node {
+            ty: self.ty,
+            shape: self.shape.as_deref(),
+            required: self.required,
+            description: self.description.as_deref(),
+            example: self.example.as_ref(),
+            rust_name: self.rust_name.as_deref(),
+            type_name: self.type_name.as_deref(),
+            items: self.items.as_deref(),
+            fields: self.fields.as_deref(),
+            values: self.values.as_deref(),
+            enum_values: self.enum_values.as_deref(),
+        }
+    }
+}
+
+impl NodeSpec {
+    /// The field's wire name, trimmed (empty for nodes without one).
+    pub fn wire_name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default().trim()
+    }
+
+    /// The node's schema keys.
+    pub fn node(&self) -> Node<'_> {
+        Node {
+            ty: self.ty,
+            shape: self.shape.as_deref(),
+            required: self.required,
+            description: self.description.as_deref(),
+            example: self.example.as_ref(),
+            rust_name: self.rust_name.as_deref(),
+            type_name: self.type_name.as_deref(),
+            items: self.items.as_deref(),
+            fields: self.fields.as_deref(),
+            values: self.values.as_deref(),
+            enum_values: self.enum_values.as_deref(),
+        }
+    }
+}
+
+impl ShapeFile {
+    /// The shape's schema keys.
+    pub fn node(&self) -> Node<'_> {
+        Node {
+            ty: Some(self.ty),
+            shape: None,
+            required: None,
+            description: self.description.as_deref(),
+            example: None,
+            rust_name: None,
+            type_name: None,
+            items: None,
+            fields: self.fields.as_deref(),
+            values: None,
+            enum_values: self.enum_values.as_deref(),
+        }
+    }
 }

@@ -368,13 +368,34 @@ parameters:
     style: json
 response:
   type: object
-  in: body
   fields:
     - name: count
       type: integer
       fields:
         - name: x
           type: string
+    - name: tags
+      type: array
+      items:
+        name: tag
+        type: string
+    - name: status
+      type: string
+      shape: Status
+      enum:
+        - value: DONE
+");
+
+// Parameter-only keys are not keys of response nodes: serde rejects them and lists only
+// the keys a response field takes.
+bad!(parameter_key_on_a_response_field, "flow/get_widget.yaml" => "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets
+response:
+  type: object
+  fields:
     - name: secretField
       type: string
       secret: true
@@ -432,7 +453,7 @@ fn unknown_type_lnog_in_a_nested_response_field() {
     assert_eq!(
         message,
         format!(
-            "spec/projex/get_project_info.yaml:{line}:11: response.project.gmtCreate.type: \
+            "spec/projex/get_project_info.yaml:{line}:17: response.project.gmtCreate.type: \
              unknown type 'lnog' (expected one of string, integer, long, float, double, number, \
              boolean, object, array, map, any)"
         )

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage): 取消执行研发阶段流水线
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CancelExecutionReleaseStageRequest {
     /// `appName`.
     ///
@@ -49,6 +50,7 @@ impl CancelExecutionReleaseStageRequest {
 }
 /// Response of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CancelExecutionReleaseStageResponse {
     /// `success`.
     ///
@@ -56,8 +58,21 @@ pub struct CancelExecutionReleaseStageResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage). Read one from an error with [`Error::code`](crate::Error::code).
+impl CancelExecutionReleaseStageResponse {
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CancelExecutionReleaseStageResponse {
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+/// Error codes documented for [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CancelExecutionReleaseStageErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -77,52 +92,19 @@ impl crate::Operation for CancelExecutionReleaseStageRequest {
     type ErrorCode = CancelExecutionReleaseStageErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CancelExecutionReleaseStage",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3Acancel",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executionNumber",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
+            crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(r#"{
-  "success": true
-}"#),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -148,7 +130,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CancelExecutionReleaseStageErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CancelExecutionReleaseStageErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -156,12 +138,18 @@ impl crate::Client {
     pub async fn cancel_execution_release_stage(
         &self,
         request: CancelExecutionReleaseStageRequest,
-    ) -> Result<CancelExecutionReleaseStageResponse, crate::Error> {
+    ) -> Result<
+        CancelExecutionReleaseStageResponse,
+        crate::Error<CancelExecutionReleaseStageErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CancelExecutionReleaseStageRequest {
+    const RESPONSE: Option<&'static str> = Some(r#"{
+  "success": true
+}"#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

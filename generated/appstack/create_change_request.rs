@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_change_request`](crate::Client::create_change_request): 创建变更
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateChangeRequestRequest {
     /// `appName`.
     ///
@@ -85,6 +86,7 @@ impl CreateChangeRequestRequest {
 }
 /// Response of [`Client::create_change_request`](crate::Client::create_change_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateChangeRequestResponse {
     /// `appCodeRepoSn`.
     ///
@@ -177,8 +179,92 @@ pub struct CreateChangeRequestResponse {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::create_change_request`](crate::Client::create_change_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateChangeRequestResponse {
+    /// Sets `appCodeRepoSn`.
+    pub fn with_app_code_repo_sn(mut self, value: impl Into<String>) -> Self {
+        self.app_code_repo_sn = Some(value.into());
+        self
+    }
+    /// Sets `appName`.
+    pub fn with_app_name(mut self, value: impl Into<String>) -> Self {
+        self.app_name = Some(value.into());
+        self
+    }
+    /// Sets `autoDeleteBranchWhenEnd`.
+    pub fn with_auto_delete_branch_when_end(mut self, value: bool) -> Self {
+        self.auto_delete_branch_when_end = Some(value);
+        self
+    }
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_id = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
+        self.gmt_modified = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `originBranch`.
+    pub fn with_origin_branch(mut self, value: impl Into<String>) -> Self {
+        self.origin_branch = Some(value.into());
+        self
+    }
+    /// Sets `originBranchRevisionSha`.
+    pub fn with_origin_branch_revision_sha(mut self, value: impl Into<String>) -> Self {
+        self.origin_branch_revision_sha = Some(value.into());
+        self
+    }
+    /// Sets `ownerAccountId`.
+    pub fn with_owner_account_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_account_id = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+    /// Sets `sn`.
+    pub fn with_sn(mut self, value: impl Into<String>) -> Self {
+        self.sn = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateChangeRequestResponse {}
+/// Error codes documented for [`Client::create_change_request`](crate::Client::create_change_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateChangeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -198,96 +284,23 @@ impl crate::Operation for CreateChangeRequestRequest {
     type ErrorCode = CreateChangeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateChangeRequest",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/appstack/apps/{appName}/changeRequests",
         area: "appstack",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "appCodeRepoSn",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "autoDeleteBranchWhenEnd",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createBranch",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ownerAccountId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ownerId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "title",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("appCodeRepoSn", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("autoDeleteBranchWhenEnd", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("createBranch", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("ownerAccountId", crate::TypeWord::String),
+            crate::ParamMeta::body("ownerId", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("title", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "appCodeRepoSn": "sn123",
-  "appName": "app-name",
-  "autoDeleteBranchWhenEnd": false,
-  "branch": "hotfix/20240524",
-  "creatorAccountId": "create-account-123",
-  "creatorId": "create-id-123",
-  "gmtCreate": "2024-01-01 00:00:00",
-  "gmtModified": "2024-01-01 00:00:00",
-  "originBranch": "master",
-  "originBranchRevisionSha": "revision-123",
-  "ownerAccountId": "account-id-123",
-  "ownerId": "owner-id-123",
-  "sn": "ce51b31b996246ecaf874736838360b2",
-  "state": "DEVELOPING",
-  "type": "APP"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -317,7 +330,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateChangeRequestErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateChangeRequestErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -325,12 +338,34 @@ impl crate::Client {
     pub async fn create_change_request(
         &self,
         request: CreateChangeRequestRequest,
-    ) -> Result<CreateChangeRequestResponse, crate::Error> {
+    ) -> Result<
+        CreateChangeRequestResponse,
+        crate::Error<CreateChangeRequestErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateChangeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "appCodeRepoSn": "sn123",
+  "appName": "app-name",
+  "autoDeleteBranchWhenEnd": false,
+  "branch": "hotfix/20240524",
+  "creatorAccountId": "create-account-123",
+  "creatorId": "create-id-123",
+  "gmtCreate": "2024-01-01 00:00:00",
+  "gmtModified": "2024-01-01 00:00:00",
+  "originBranch": "master",
+  "originBranchRevisionSha": "revision-123",
+  "ownerAccountId": "account-id-123",
+  "ownerId": "owner-id-123",
+  "sn": "ce51b31b996246ecaf874736838360b2",
+  "state": "DEVELOPING",
+  "type": "APP"
+}"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_app_member`](crate::Client::delete_app_member): 删除应用成员
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteAppMemberRequest {
     /// `appName`.
     ///
@@ -49,8 +50,9 @@ impl DeleteAppMemberRequest {
 }
 /// Response of [`Client::delete_app_member`](crate::Client::delete_app_member).
 pub type DeleteAppMemberResponse = String;
-/// Error codes documented for [`Client::delete_app_member`](crate::Client::delete_app_member). Read one from an error with [`Error::code`](crate::Error::code).
+/// Error codes documented for [`Client::delete_app_member`](crate::Client::delete_app_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteAppMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -70,43 +72,18 @@ impl crate::Operation for DeleteAppMemberRequest {
     type ErrorCode = DeleteAppMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteAppMember",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: true,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "subjectId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "subjectType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("subjectId", crate::TypeWord::String),
+            crate::ParamMeta::query("subjectType", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(r#""""#),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -128,7 +105,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteAppMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteAppMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -137,12 +114,13 @@ impl crate::Client {
     pub async fn delete_app_member(
         &self,
         request: DeleteAppMemberRequest,
-    ) -> Result<DeleteAppMemberResponse, crate::Error> {
+    ) -> Result<DeleteAppMemberResponse, crate::Error<DeleteAppMemberErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteAppMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(r#""""#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_application`](crate::Client::get_application): 查找应用详情
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetApplicationRequest {
     /// `appName`.
     ///
@@ -29,6 +30,7 @@ impl GetApplicationRequest {
 }
 /// Response of [`Client::get_application`](crate::Client::get_application).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetApplicationResponse {
     /// `appTemplateDisplayName`.
     ///
@@ -78,8 +80,51 @@ pub struct GetApplicationResponse {
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-/// Error codes documented for [`Client::get_application`](crate::Client::get_application). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetApplicationResponse {
+    /// Sets `appTemplateDisplayName`.
+    pub fn with_app_template_display_name(mut self, value: impl Into<String>) -> Self {
+        self.app_template_display_name = Some(value.into());
+        self
+    }
+    /// Sets `appTemplateName`.
+    pub fn with_app_template_name(mut self, value: impl Into<String>) -> Self {
+        self.app_template_name = Some(value.into());
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetApplicationResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_application`](crate::Client::get_application). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetApplicationErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -99,39 +144,16 @@ impl crate::Operation for GetApplicationRequest {
     type ErrorCode = GetApplicationErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetApplication",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "appTemplateDisplayName": "应用模版展示名称A",
-  "appTemplateName": "应用模版名称A",
-  "creatorAccountId": "1332695887xxxxxx",
-  "description": "应用描述",
-  "gmtCreate": "2024-01-01T00:00:00.000+00:00",
-  "name": "testApp",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -150,7 +172,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetApplicationErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetApplicationErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -158,12 +180,23 @@ impl crate::Client {
     pub async fn get_application(
         &self,
         request: GetApplicationRequest,
-    ) -> Result<GetApplicationResponse, crate::Error> {
+    ) -> Result<GetApplicationResponse, crate::Error<GetApplicationErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetApplicationRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "appTemplateDisplayName": "应用模版展示名称A",
+  "appTemplateName": "应用模版名称A",
+  "creatorAccountId": "1332695887xxxxxx",
+  "description": "应用描述",
+  "gmtCreate": "2024-01-01T00:00:00.000+00:00",
+  "name": "testApp",
+  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
+}"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

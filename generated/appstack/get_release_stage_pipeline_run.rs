@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): 获取研发阶段流水线运行实例
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunRequest {
     /// `appName`.
     ///
@@ -49,13 +50,25 @@ impl GetReleaseStagePipelineRunRequest {
 }
 /// Response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunResponse {
     /// `pipelineRun`.
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<GetReleaseStagePipelineRunPipelineRun>,
 }
-/// Part of a response.
+impl GetReleaseStagePipelineRunResponse {
+    /// Sets `pipelineRun`.
+    pub fn with_pipeline_run(
+        mut self,
+        value: GetReleaseStagePipelineRunPipelineRun,
+    ) -> Self {
+        self.pipeline_run = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunPipelineRun {
     /// `createTime`.
     ///
@@ -115,8 +128,141 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Part of a response.
+impl GetReleaseStagePipelineRunPipelineRun {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `pipelineId`.
+    pub fn with_pipeline_id(mut self, value: i64) -> Self {
+        self.pipeline_id = Some(value);
+        self
+    }
+    /// Sets `pipelineRunId`.
+    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
+        self.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sets `sources`.
+    pub fn with_sources(
+        mut self,
+        value: Vec<GetReleaseStagePipelineRunSources>,
+    ) -> Self {
+        self.sources = Some(value);
+        self
+    }
+    /// Sets `stageGroup`.
+    pub fn with_stage_group(mut self, value: Vec<Vec<String>>) -> Self {
+        self.stage_group = Some(value);
+        self
+    }
+    /// Sets `stages`.
+    pub fn with_stages(mut self, value: Vec<GetReleaseStagePipelineRunStages>) -> Self {
+        self.stages = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `triggerMode`.
+    pub fn with_trigger_mode(mut self, value: i32) -> Self {
+        self.trigger_mode = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetReleaseStagePipelineRunSources {
+    /// `data`.
+    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<GetReleaseStagePipelineRunData>,
+    /// `sign`.
+    ///
+    /// Example: `assaaaaaasasasa`
+    #[serde(rename = "sign", default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<String>,
+    /// `type`.
+    ///
+    /// Example: `Codeup`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl GetReleaseStagePipelineRunSources {
+    /// Sets `data`.
+    pub fn with_data(mut self, value: GetReleaseStagePipelineRunData) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `sign`.
+    pub fn with_sign(mut self, value: impl Into<String>) -> Self {
+        self.sign = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetReleaseStagePipelineRunData {
+    /// `branch`.
+    ///
+    /// Example: `master`
+    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// `commit`.
+    ///
+    /// Example: `{}`
+    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// `repo`.
+    ///
+    /// Example: `http://codeup.aliyun.com/a.git`
+    #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+}
+impl GetReleaseStagePipelineRunData {
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: impl Into<String>) -> Self {
+        self.commit = Some(value.into());
+        self
+    }
+    /// Sets `repo`.
+    pub fn with_repo(mut self, value: impl Into<String>) -> Self {
+        self.repo = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunStages {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -125,8 +271,24 @@ pub struct GetReleaseStagePipelineRunStages {
     #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
     pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
 }
-/// Part of a response.
+impl GetReleaseStagePipelineRunStages {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `stageInfo`.
+    pub fn with_stage_info(
+        mut self,
+        value: GetReleaseStagePipelineRunStageInfo,
+    ) -> Self {
+        self.stage_info = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunStageInfo {
     /// `endTime`.
     ///
@@ -150,8 +312,36 @@ pub struct GetReleaseStagePipelineRunStageInfo {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Part of a response.
+impl GetReleaseStagePipelineRunStageInfo {
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: i64) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets `jobs`.
+    pub fn with_jobs(mut self, value: Vec<GetReleaseStagePipelineRunJobs>) -> Self {
+        self.jobs = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: i64) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunJobs {
     /// `actions`.
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
@@ -185,8 +375,49 @@ pub struct GetReleaseStagePipelineRunJobs {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Part of a response.
+impl GetReleaseStagePipelineRunJobs {
+    /// Sets `actions`.
+    pub fn with_actions(
+        mut self,
+        value: Vec<GetReleaseStagePipelineRunActions>,
+    ) -> Self {
+        self.actions = Some(value);
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: i64) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `params`.
+    pub fn with_params(mut self, value: impl Into<String>) -> Self {
+        self.params = Some(value.into());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: i64) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunActions {
     /// `disable`.
     ///
@@ -204,44 +435,27 @@ pub struct GetReleaseStagePipelineRunActions {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetReleaseStagePipelineRunSources {
-    /// `data`.
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<GetReleaseStagePipelineRunData>,
-    /// `sign`.
-    ///
-    /// Example: `assaaaaaasasasa`
-    #[serde(rename = "sign", default, skip_serializing_if = "Option::is_none")]
-    pub sign: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `Codeup`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+impl GetReleaseStagePipelineRunActions {
+    /// Sets `disable`.
+    pub fn with_disable(mut self, value: bool) -> Self {
+        self.disable = Some(value);
+        self
+    }
+    /// Sets `params`.
+    pub fn with_params(mut self, value: serde_json::Value) -> Self {
+        self.params = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetReleaseStagePipelineRunData {
-    /// `branch`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    /// `commit`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// `repo`.
-    ///
-    /// Example: `http://codeup.aliyun.com/a.git`
-    #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
-    pub repo: Option<String>,
-}
-/// Error codes documented for [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for GetReleaseStagePipelineRunResponse {}
+/// Error codes documented for [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetReleaseStagePipelineRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -261,51 +475,63 @@ impl crate::Operation for GetReleaseStagePipelineRunRequest {
     type ErrorCode = GetReleaseStagePipelineRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetReleaseStagePipelineRun",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3AgetPipelineRun",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executionNumber",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
+            crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/appstack/apps/");
+        req.path_param("appName", &self.app_name)?;
+        req.path_literal("/releaseWorkflows/");
+        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_literal("/releaseStages/");
+        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_literal("/executions/");
+        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_literal("%3AgetPipelineRun");
+        req.query("organizationId", self.organization_id.as_ref());
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取研发阶段流水线运行实例
+    ///
+    /// Get release stage pipeline run.
+    ///
+    /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3AgetPipelineRun` (action `GetReleaseStagePipelineRun`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetReleaseStagePipelineRunErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    pub async fn get_release_stage_pipeline_run(
+        &self,
+        request: GetReleaseStagePipelineRunRequest,
+    ) -> Result<
+        GetReleaseStagePipelineRunResponse,
+        crate::Error<GetReleaseStagePipelineRunErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetReleaseStagePipelineRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "pipelineRun": {
     "createTime": 1586863220000,
     "creatorAccountId": "1111111111",
@@ -355,46 +581,7 @@ impl crate::Operation for GetReleaseStagePipelineRunRequest {
     "updateTime": 1586863220000
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
-        req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
-        req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
-        req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
-        req.path_literal("%3AgetPipelineRun");
-        req.query("organizationId", self.organization_id.as_ref());
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取研发阶段流水线运行实例
-    ///
-    /// Get release stage pipeline run.
-    ///
-    /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3AgetPipelineRun` (action `GetReleaseStagePipelineRun`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetReleaseStagePipelineRunErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_release_stage_pipeline_run(
-        &self,
-        request: GetReleaseStagePipelineRunRequest,
-    ) -> Result<GetReleaseStagePipelineRunResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetReleaseStagePipelineRunRequest {
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): 查询研发阶段执行记录集成变更信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataRequest {
     /// `appName`.
     ///
@@ -51,8 +52,9 @@ impl ListAppReleaseStageExecutionIntegratedMetadataRequest {
 pub type ListAppReleaseStageExecutionIntegratedMetadataResponse = Vec<
     ListAppReleaseStageExecutionIntegratedMetadataItem,
 >;
-/// Part of a response.
+/// Response of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
     /// `releaseBranch`.
     ///
@@ -84,8 +86,39 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
         Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
     >,
 }
-/// Part of a response.
+impl ListAppReleaseStageExecutionIntegratedMetadataItem {
+    /// Sets `releaseBranch`.
+    pub fn with_release_branch(mut self, value: impl Into<String>) -> Self {
+        self.release_branch = Some(value.into());
+        self
+    }
+    /// Sets `releaseRevision`.
+    pub fn with_release_revision(mut self, value: impl Into<String>) -> Self {
+        self.release_revision = Some(value.into());
+        self
+    }
+    /// Sets `repoUrl`.
+    pub fn with_repo_url(mut self, value: impl Into<String>) -> Self {
+        self.repo_url = Some(value.into());
+        self
+    }
+    /// Sets `repoType`.
+    pub fn with_repo_type(mut self, value: impl Into<String>) -> Self {
+        self.repo_type = Some(value.into());
+        self
+    }
+    /// Sets `changeRequests`.
+    pub fn with_change_requests(
+        mut self,
+        value: Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
+    ) -> Self {
+        self.change_requests = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
     /// `sn`.
     ///
@@ -111,8 +144,36 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
     pub owner_account_id: Option<String>,
 }
-/// Error codes documented for [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
+    /// Sets `sn`.
+    pub fn with_sn(mut self, value: impl Into<String>) -> Self {
+        self.sn = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `branchName`.
+    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
+        self.branch_name = Some(value.into());
+        self
+    }
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `ownerAccountId`.
+    pub fn with_owner_account_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_account_id = Some(value.into());
+        self
+    }
+}
+/// Error codes documented for [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListAppReleaseStageExecutionIntegratedMetadataErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -132,67 +193,19 @@ impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest 
     type ErrorCode = ListAppReleaseStageExecutionIntegratedMetadataErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutionIntegratedMetadata",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}/integratedMetadata",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executionNumber",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
+            crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"[
-  {
-    "releaseBranch": "release/20240625-152603220321211_release_3252057_1",
-    "releaseRevision": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
-    "repoUrl": "https://codeup.aliyun.com/60d54f3daccf2bbd6659f3ad/auto-test.git",
-    "repoType": "CODEUP",
-    "changeRequests": [
-      {
-        "sn": "fcd37726a6f84c60b7eb9c5856007c2f",
-        "branchName": "feature/20240625",
-        "commitId": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
-        "ownerAccountId": "262579140573491041"
-      }
-    ]
-  }
-]"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -218,7 +231,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListAppReleaseStageExecutionIntegratedMetadataErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionIntegratedMetadataErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -227,12 +240,33 @@ impl crate::Client {
     pub async fn list_app_release_stage_execution_integrated_metadata(
         &self,
         request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
-    ) -> Result<ListAppReleaseStageExecutionIntegratedMetadataResponse, crate::Error> {
+    ) -> Result<
+        ListAppReleaseStageExecutionIntegratedMetadataResponse,
+        crate::Error<ListAppReleaseStageExecutionIntegratedMetadataErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionIntegratedMetadataRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"[
+  {
+    "releaseBranch": "release/20240625-152603220321211_release_3252057_1",
+    "releaseRevision": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
+    "repoUrl": "https://codeup.aliyun.com/60d54f3daccf2bbd6659f3ad/auto-test.git",
+    "repoType": "CODEUP",
+    "changeRequests": [
+      {
+        "sn": "fcd37726a6f84c60b7eb9c5856007c2f",
+        "branchName": "feature/20240625",
+        "commitId": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
+        "ownerAccountId": "262579140573491041"
+      }
+    ]
+  }
+]"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

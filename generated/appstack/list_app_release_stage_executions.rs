@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): 批量查询研发阶段执行记录
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsRequest {
     /// `appName`.
     ///
@@ -103,6 +104,7 @@ impl ListAppReleaseStageExecutionsRequest {
 }
 /// Response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsResponse {
     /// `current`.
     ///
@@ -133,8 +135,41 @@ pub struct ListAppReleaseStageExecutionsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListAppReleaseStageExecutionsResponse {
+    /// Sets `current`.
+    pub fn with_current(mut self, value: i64) -> Self {
+        self.current = Some(value);
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<ListAppReleaseStageExecutionsData>) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `pages`.
+    pub fn with_pages(mut self, value: i64) -> Self {
+        self.pages = Some(value);
+        self
+    }
+    /// Sets `perPage`.
+    pub fn with_per_page(mut self, value: i64) -> Self {
+        self.per_page = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsData {
     /// `endTime`.
     ///
@@ -162,8 +197,37 @@ pub struct ListAppReleaseStageExecutionsData {
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
     pub trigger_mode: Option<String>,
 }
-/// Error codes documented for [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListAppReleaseStageExecutionsData {
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `number`.
+    pub fn with_number(mut self, value: impl Into<String>) -> Self {
+        self.number = Some(value.into());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `triggerMode`.
+    pub fn with_trigger_mode(mut self, value: impl Into<String>) -> Self {
+        self.trigger_mode = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListAppReleaseStageExecutionsResponse {}
+/// Error codes documented for [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListAppReleaseStageExecutionsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -183,102 +247,24 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     type ErrorCode = ListAppReleaseStageExecutionsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutions",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pagination",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "perPage",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("pagination", crate::TypeWord::String),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "current": 1,
-  "data": [
-    {
-      "endTime": "2024-06-25T07:26:18.000+00:00",
-      "number": "1",
-      "startTime": "2024-06-25T07:25:54.000+00:00",
-      "state": "SUCCESS",
-      "triggerMode": "MANUAL"
-    }
-  ],
-  "nextToken": "vxc2341gfssad12",
-  "pages": 1,
-  "perPage": 20,
-  "total": 2
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -308,7 +294,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListAppReleaseStageExecutionsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -318,7 +304,10 @@ impl crate::Client {
     pub async fn list_app_release_stage_executions(
         &self,
         request: ListAppReleaseStageExecutionsRequest,
-    ) -> Result<ListAppReleaseStageExecutionsResponse, crate::Error> {
+    ) -> Result<
+        ListAppReleaseStageExecutionsResponse,
+        crate::Error<ListAppReleaseStageExecutionsErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -358,6 +347,24 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "current": 1,
+  "data": [
+    {
+      "endTime": "2024-06-25T07:26:18.000+00:00",
+      "number": "1",
+      "startTime": "2024-06-25T07:25:54.000+00:00",
+      "state": "SUCCESS",
+      "triggerMode": "MANUAL"
+    }
+  ],
+  "nextToken": "vxc2341gfssad12",
+  "pages": 1,
+  "perPage": 20,
+  "total": 2
+}"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

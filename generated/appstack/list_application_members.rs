@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_application_members`](crate::Client::list_application_members): 查找应用成员列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListApplicationMembersRequest {
     /// `appName`.
     ///
@@ -29,6 +30,7 @@ impl ListApplicationMembersRequest {
 }
 /// Response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApplicationMembersResponse {
     /// `current`.
     ///
@@ -59,8 +61,41 @@ pub struct ListApplicationMembersResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListApplicationMembersResponse {
+    /// Sets `current`.
+    pub fn with_current(mut self, value: i64) -> Self {
+        self.current = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `pages`.
+    pub fn with_pages(mut self, value: i64) -> Self {
+        self.pages = Some(value);
+        self
+    }
+    /// Sets `records`.
+    pub fn with_records(mut self, value: Vec<ListApplicationMembersRecords>) -> Self {
+        self.records = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApplicationMembersRecords {
     /// `avatar`.
     ///
@@ -91,8 +126,41 @@ pub struct ListApplicationMembersRecords {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
+impl ListApplicationMembersRecords {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `roleList`.
+    pub fn with_role_list(mut self, value: Vec<ListApplicationMembersRoleList>) -> Self {
+        self.role_list = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApplicationMembersRoleList {
     /// `displayName`.
     ///
@@ -105,8 +173,26 @@ pub struct ListApplicationMembersRoleList {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_application_members`](crate::Client::list_application_members). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListApplicationMembersRoleList {
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListApplicationMembersResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_application_members`](crate::Client::list_application_members). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListApplicationMembersErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -126,30 +212,54 @@ impl crate::Operation for ListApplicationMembersRequest {
     type ErrorCode = ListApplicationMembersErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplicationMembers",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/appstack/apps/");
+        req.path_param("appName", &self.app_name)?;
+        req.path_literal("/members");
+        req.query("organizationId", self.organization_id.as_ref());
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查找应用成员列表
+    ///
+    /// List application members.
+    ///
+    /// `GET /appstack/apps/{appName}/members` (action `ListApplicationMembers`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationMembersErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    pub async fn list_application_members(
+        &self,
+        request: ListApplicationMembersRequest,
+    ) -> Result<
+        ListApplicationMembersResponse,
+        crate::Error<ListApplicationMembersErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListApplicationMembersRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "current": 1,
   "pageSize": 10,
   "pages": 10,
@@ -171,40 +281,7 @@ impl crate::Operation for ListApplicationMembersRequest {
   "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
   "total": 100
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
-        req.path_literal("/members");
-        req.query("organizationId", self.organization_id.as_ref());
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查找应用成员列表
-    ///
-    /// List application members.
-    ///
-    /// `GET /appstack/apps/{appName}/members` (action `ListApplicationMembers`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListApplicationMembersErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_application_members(
-        &self,
-        request: ListApplicationMembersRequest,
-    ) -> Result<ListApplicationMembersResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListApplicationMembersRequest {
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_applications`](crate::Client::list_applications): 分页查找应用详情
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListApplicationsRequest {
     /// `nextToken`.
     ///
@@ -74,6 +75,7 @@ impl ListApplicationsRequest {
 }
 /// Response of [`Client::list_applications`](crate::Client::list_applications).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApplicationsResponse {
     /// `data`.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
@@ -89,8 +91,26 @@ pub struct ListApplicationsResponse {
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-/// Part of a response.
+impl ListApplicationsResponse {
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<ListApplicationsData>) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_applications`](crate::Client::list_applications).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApplicationsData {
     /// `creatorAccountId`.
     ///
@@ -117,8 +137,36 @@ pub struct ListApplicationsData {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_applications`](crate::Client::list_applications). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListApplicationsData {
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListApplicationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_applications`](crate::Client::list_applications). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListApplicationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -138,70 +186,20 @@ impl crate::Operation for ListApplicationsRequest {
     type ErrorCode = ListApplicationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplications",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps%3Asearch",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pagination",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "perPage",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("pagination", crate::TypeWord::String),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "data": [
-    {
-      "creatorAccountId": "1332695887xxxxxx",
-      "description": "应用描述",
-      "gmtCreate": "2024-01-01T00:00:00.000+00:00",
-      "name": "testApp"
-    }
-  ],
-  "nextToken": "vxc2341gfssad12",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -224,7 +222,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListApplicationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -233,7 +231,7 @@ impl crate::Client {
     pub async fn list_applications(
         &self,
         request: ListApplicationsRequest,
-    ) -> Result<ListApplicationsResponse, crate::Error> {
+    ) -> Result<ListApplicationsResponse, crate::Error<ListApplicationsErrorCode>> {
         self.send(request).await
     }
 }
@@ -273,6 +271,20 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListApplicationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "data": [
+    {
+      "creatorAccountId": "1332695887xxxxxx",
+      "description": "应用描述",
+      "gmtCreate": "2024-01-01T00:00:00.000+00:00",
+      "name": "testApp"
+    }
+  ],
+  "nextToken": "vxc2341gfssad12",
+  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
+}"#,
+    );
     fn example() -> Self {
         Self {
             next_token: Some("vxc2341gfssad12".to_string()),

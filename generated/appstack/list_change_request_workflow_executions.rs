@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): 查询变更研发流程运行记录
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsRequest {
     /// `appName`.
     ///
@@ -89,6 +90,7 @@ impl ListChangeRequestWorkflowExecutionsRequest {
 }
 /// Response of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsResponse {
     /// `current`.
     ///
@@ -114,8 +116,37 @@ pub struct ListChangeRequestWorkflowExecutionsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Error codes documented for [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListChangeRequestWorkflowExecutionsResponse {
+    /// Sets `current`.
+    pub fn with_current(mut self, value: i64) -> Self {
+        self.current = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `pages`.
+    pub fn with_pages(mut self, value: i64) -> Self {
+        self.pages = Some(value);
+        self
+    }
+    /// Sets `records`.
+    pub fn with_records(mut self, value: Vec<serde_json::Value>) -> Self {
+        self.records = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListChangeRequestWorkflowExecutionsResponse {}
+/// Error codes documented for [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListChangeRequestWorkflowExecutionsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -135,86 +166,25 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     type ErrorCode = ListChangeRequestWorkflowExecutionsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListChangeRequestWorkflowExecutions",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/appstack/apps/{appName}/changeRequests/{sn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "perPage",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("sn", crate::TypeWord::String),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
+            crate::ParamMeta::query("releaseStageSn", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("releaseWorkflowSn", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "current": 1,
-  "pageSize": 20,
-  "pages": 10,
-  "records": [],
-  "total": 200
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -242,7 +212,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListChangeRequestWorkflowExecutionsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListChangeRequestWorkflowExecutionsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -250,7 +220,10 @@ impl crate::Client {
     pub async fn list_change_request_workflow_executions(
         &self,
         request: ListChangeRequestWorkflowExecutionsRequest,
-    ) -> Result<ListChangeRequestWorkflowExecutionsResponse, crate::Error> {
+    ) -> Result<
+        ListChangeRequestWorkflowExecutionsResponse,
+        crate::Error<ListChangeRequestWorkflowExecutionsErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -288,6 +261,15 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestWorkflowExecutionsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "current": 1,
+  "pageSize": 20,
+  "pages": 10,
+  "records": [],
+  "total": 200
+}"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

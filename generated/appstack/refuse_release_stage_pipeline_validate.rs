@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate): 拒绝人工卡点
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RefuseReleaseStagePipelineValidateRequest {
     /// `appName`.
     ///
@@ -55,6 +56,7 @@ impl RefuseReleaseStagePipelineValidateRequest {
 }
 /// Response of [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RefuseReleaseStagePipelineValidateResponse {
     /// `success`.
     ///
@@ -62,8 +64,21 @@ pub struct RefuseReleaseStagePipelineValidateResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate). Read one from an error with [`Error::code`](crate::Error::code).
+impl RefuseReleaseStagePipelineValidateResponse {
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for RefuseReleaseStagePipelineValidateResponse {
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+/// Error codes documented for [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RefuseReleaseStagePipelineValidateErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -83,59 +98,20 @@ impl crate::Operation for RefuseReleaseStagePipelineValidateRequest {
     type ErrorCode = RefuseReleaseStagePipelineValidateErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RefuseReleaseStagePipelineValidate",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3ArefusePipelineValidate",
         area: "appstack",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseWorkflowSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "releaseStageSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executionNumber",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "jobId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
+            crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
+            crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
+            crate::ParamMeta::query("jobId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(r#"{
-  "success": true
-}"#),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -162,7 +138,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`RefuseReleaseStagePipelineValidateErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`RefuseReleaseStagePipelineValidateErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -170,12 +146,18 @@ impl crate::Client {
     pub async fn refuse_release_stage_pipeline_validate(
         &self,
         request: RefuseReleaseStagePipelineValidateRequest,
-    ) -> Result<RefuseReleaseStagePipelineValidateResponse, crate::Error> {
+    ) -> Result<
+        RefuseReleaseStagePipelineValidateResponse,
+        crate::Error<RefuseReleaseStagePipelineValidateErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for RefuseReleaseStagePipelineValidateRequest {
+    const RESPONSE: Option<&'static str> = Some(r#"{
+  "success": true
+}"#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

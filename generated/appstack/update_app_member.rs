@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_app_member`](crate::Client::update_app_member): 更新应用成员
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateAppMemberRequest {
     /// `appName`.
     ///
@@ -49,8 +50,9 @@ impl UpdateAppMemberRequest {
 }
 /// Response of [`Client::update_app_member`](crate::Client::update_app_member).
 pub type UpdateAppMemberResponse = String;
-/// Part of a request.
+/// Part of the request of [`Client::update_app_member`](crate::Client::update_app_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateAppMemberPlayer {
     /// `id`.
     ///
@@ -79,8 +81,9 @@ impl UpdateAppMemberPlayer {
         self
     }
 }
-/// Error codes documented for [`Client::update_app_member`](crate::Client::update_app_member). Read one from an error with [`Error::code`](crate::Error::code).
+/// Error codes documented for [`Client::update_app_member`](crate::Client::update_app_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateAppMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -100,43 +103,18 @@ impl crate::Operation for UpdateAppMemberRequest {
     type ErrorCode = UpdateAppMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateAppMember",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::Json,
         response_is_text: true,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "player",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "roleNames",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("player", crate::TypeWord::Object),
+            crate::ParamMeta::body("roleNames", crate::TypeWord::Array),
         ],
         errors: &[],
-        example_response: Some(r#""""#),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -158,7 +136,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateAppMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateAppMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -167,12 +145,13 @@ impl crate::Client {
     pub async fn update_app_member(
         &self,
         request: UpdateAppMemberRequest,
-    ) -> Result<UpdateAppMemberResponse, crate::Error> {
+    ) -> Result<UpdateAppMemberResponse, crate::Error<UpdateAppMemberErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateAppMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(r#""""#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_application`](crate::Client::update_application): 更新应用
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateApplicationRequest {
     /// `appName`.
     ///
@@ -39,6 +40,7 @@ impl UpdateApplicationRequest {
 }
 /// Response of [`Client::update_application`](crate::Client::update_application).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateApplicationResponse {
     /// `creatorAccountId`.
     ///
@@ -70,8 +72,41 @@ pub struct UpdateApplicationResponse {
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-/// Error codes documented for [`Client::update_application`](crate::Client::update_application). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateApplicationResponse {
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateApplicationResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_application`](crate::Client::update_application). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateApplicationErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -91,44 +126,17 @@ impl crate::Operation for UpdateApplicationRequest {
     type ErrorCode = UpdateApplicationErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateApplication",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "appName",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ownerAccountId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("appName", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("ownerAccountId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "creatorAccountId": "1332695887xxxxxx",
-  "description": "应用描述",
-  "gmtCreate": "2024-01-01T00:00:00.000+00:00",
-  "name": "testApp",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -148,7 +156,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateApplicationErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateApplicationErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -156,12 +164,21 @@ impl crate::Client {
     pub async fn update_application(
         &self,
         request: UpdateApplicationRequest,
-    ) -> Result<UpdateApplicationResponse, crate::Error> {
+    ) -> Result<UpdateApplicationResponse, crate::Error<UpdateApplicationErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateApplicationRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "creatorAccountId": "1332695887xxxxxx",
+  "description": "应用描述",
+  "gmtCreate": "2024-01-01T00:00:00.000+00:00",
+  "name": "testApp",
+  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
+}"#,
+    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::add_group_member`](crate::Client::add_group_member): 添加组成员
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddGroupMemberRequest {
     /// `groupId`.
     ///
@@ -63,6 +64,7 @@ impl std::fmt::Debug for AddGroupMemberRequest {
 }
 /// Response of [`Client::add_group_member`](crate::Client::add_group_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddGroupMemberResponse {
     /// `errorCode`.
     ///
@@ -86,8 +88,36 @@ pub struct AddGroupMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl AddGroupMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<AddGroupMemberResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::add_group_member`](crate::Client::add_group_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddGroupMemberResult {
     /// `accessLevel`.
     ///
@@ -130,8 +160,65 @@ pub struct AddGroupMemberResult {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::add_group_member`](crate::Client::add_group_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl AddGroupMemberResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for AddGroupMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::add_group_member`](crate::Client::add_group_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AddGroupMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -151,69 +238,20 @@ impl crate::Operation for AddGroupMemberRequest {
     type ErrorCode = AddGroupMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddGroupMember",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/groups/{groupId}/members/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "aliyunPks",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("accessLevel", crate::TypeWord::Integer).required(),
+            crate::ParamMeta::body("aliyunPks", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "accessLevel": 30,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 123456,
-      "name": "codeup",
-      "sourceId": 223241,
-      "state": "active",
-      "username": "test-codeup"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -236,7 +274,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`AddGroupMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`AddGroupMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -245,12 +283,32 @@ impl crate::Client {
     pub async fn add_group_member(
         &self,
         request: AddGroupMemberRequest,
-    ) -> Result<AddGroupMemberResponse, crate::Error> {
+    ) -> Result<AddGroupMemberResponse, crate::Error<AddGroupMemberErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddGroupMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": [
+    {
+      "accessLevel": 30,
+      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+      "email": "username@example.com",
+      "id": 123456,
+      "name": "codeup",
+      "sourceId": 223241,
+      "state": "active",
+      "username": "test-codeup"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::add_webhook`](crate::Client::add_webhook): 添加代码库Webhook
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct AddWebhookRequest {
     /// `repositoryId`.
     ///
@@ -136,6 +137,7 @@ impl std::fmt::Debug for AddWebhookRequest {
 }
 /// Response of [`Client::add_webhook`](crate::Client::add_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddWebhookResponse {
     /// `errorCode`.
     ///
@@ -159,8 +161,36 @@ pub struct AddWebhookResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl AddWebhookResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: AddWebhookResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::add_webhook`](crate::Client::add_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddWebhookResult {
     /// `createdAt`.
     ///
@@ -229,8 +259,85 @@ pub struct AddWebhookResult {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Error codes documented for [`Client::add_webhook`](crate::Client::add_webhook). Read one from an error with [`Error::code`](crate::Error::code).
+impl AddWebhookResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enableSslVerification`.
+    pub fn with_enable_ssl_verification(mut self, value: bool) -> Self {
+        self.enable_ssl_verification = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastTestResult`.
+    pub fn with_last_test_result(mut self, value: impl Into<String>) -> Self {
+        self.last_test_result = Some(value.into());
+        self
+    }
+    /// Sets `mergeRequestsEvents`.
+    pub fn with_merge_requests_events(mut self, value: bool) -> Self {
+        self.merge_requests_events = Some(value);
+        self
+    }
+    /// Sets `noteEvents`.
+    pub fn with_note_events(mut self, value: bool) -> Self {
+        self.note_events = Some(value);
+        self
+    }
+    /// Sets `pushEvents`.
+    pub fn with_push_events(mut self, value: bool) -> Self {
+        self.push_events = Some(value);
+        self
+    }
+    /// Sets `repositoryId`.
+    pub fn with_repository_id(mut self, value: i64) -> Self {
+        self.repository_id = Some(value);
+        self
+    }
+    /// Sets `secretToken`.
+    pub fn with_secret_token(mut self, value: impl Into<String>) -> Self {
+        self.secret_token = Some(value.into());
+        self
+    }
+    /// Sets `tagPushEvents`.
+    pub fn with_tag_push_events(mut self, value: bool) -> Self {
+        self.tag_push_events = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for AddWebhookResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::add_webhook`](crate::Client::add_webhook). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AddWebhookErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -250,112 +357,26 @@ impl crate::Operation for AddWebhookRequest {
     type ErrorCode = AddWebhookErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddWebhook",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/webhooks/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "enableSslVerification",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeRequestsEvents",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "noteEvents",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pushEvents",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "secretToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "tagPushEvents",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "url",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("enableSslVerification", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("mergeRequestsEvents", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("noteEvents", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("pushEvents", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("secretToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::body("tagPushEvents", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("url", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_NOT_FOUND_ERROR",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "enableSslVerification": false,
-    "id": 30815,
-    "lastTestResult": "ok",
-    "mergeRequestsEvents": true,
-    "noteEvents": false,
-    "pushEvents": true,
-    "repositoryId": 2835387,
-    "secretToken": "xxxx",
-    "tagPushEvents": true,
-    "url": "https://xxxxx"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -384,7 +405,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`AddWebhookErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`AddWebhookErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -394,12 +415,33 @@ impl crate::Client {
     pub async fn add_webhook(
         &self,
         request: AddWebhookRequest,
-    ) -> Result<AddWebhookResponse, crate::Error> {
+    ) -> Result<AddWebhookResponse, crate::Error<AddWebhookErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddWebhookRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_NOT_FOUND_ERROR",
+  "errorMessage": "",
+  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
+  "result": {
+    "createdAt": "2022-03-12 12:00:00",
+    "enableSslVerification": false,
+    "id": 30815,
+    "lastTestResult": "ok",
+    "mergeRequestsEvents": true,
+    "noteEvents": false,
+    "pushEvents": true,
+    "repositoryId": 2835387,
+    "secretToken": "xxxx",
+    "tagPushEvents": true,
+    "url": "https://xxxxx"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

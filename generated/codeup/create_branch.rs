@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_branch`](crate::Client::create_branch): 创建分支
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateBranchRequest {
     /// `repositoryId`.
     ///
@@ -63,6 +64,7 @@ impl std::fmt::Debug for CreateBranchRequest {
 }
 /// Response of [`Client::create_branch`](crate::Client::create_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateBranchResponse {
     /// `errorCode`.
     ///
@@ -86,8 +88,36 @@ pub struct CreateBranchResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateBranchResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateBranchResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_branch`](crate::Client::create_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateBranchResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -103,8 +133,26 @@ pub struct CreateBranchResult {
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
 }
-/// Part of a response.
+impl CreateBranchResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: CreateBranchCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `protected`.
+    pub fn with_protected(mut self, value: bool) -> Self {
+        self.protected = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_branch`](crate::Client::create_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateBranchCommit {
     /// `authorEmail`.
     ///
@@ -159,8 +207,85 @@ pub struct CreateBranchCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::create_branch`](crate::Client::create_branch). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateBranchCommit {
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateBranchResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_branch`](crate::Client::create_branch). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateBranchErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -180,72 +305,20 @@ impl crate::Operation for CreateBranchRequest {
     type ErrorCode = CreateBranchErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateBranch",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ref",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("ref", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "commit": {
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 09:00:00",
-      "committedDate": "2022-03-18 10:00:00",
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
-      "message": "create branch",
-      "parentIds": [],
-      "shortId": "ff4fb5ac"
-    },
-    "name": "createBranch",
-    "protected": false
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -268,7 +341,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateBranchErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateBranchErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -277,12 +350,35 @@ impl crate::Client {
     pub async fn create_branch(
         &self,
         request: CreateBranchRequest,
-    ) -> Result<CreateBranchResponse, crate::Error> {
+    ) -> Result<CreateBranchResponse, crate::Error<CreateBranchErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateBranchRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "commit": {
+      "authorEmail": "username@example.com",
+      "authoredDate": "2022-03-18 09:00:00",
+      "committedDate": "2022-03-18 10:00:00",
+      "committerEmail": "username@example.com",
+      "createdAt": "2022-03-18 10:00:00",
+      "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
+      "message": "create branch",
+      "parentIds": [],
+      "shortId": "ff4fb5ac"
+    },
+    "name": "createBranch",
+    "protected": false
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

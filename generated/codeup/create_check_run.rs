@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_check_run`](crate::Client::create_check_run): 添加检查运行记录
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCheckRunRequest {
     /// `accessToken`.
     ///
@@ -19,7 +20,7 @@ pub struct CreateCheckRunRequest {
     /// `annotations`.
     ///
     /// Sent as body parameter `annotations`.
-    pub annotations: Option<Vec<CreateCheckRunAnnotations>>,
+    pub annotations: Option<Vec<CreateCheckRunRequestAnnotations>>,
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
@@ -47,7 +48,7 @@ pub struct CreateCheckRunRequest {
     /// `output`.
     ///
     /// Sent as body parameter `output`.
-    pub output: Option<CreateCheckRunOutput>,
+    pub output: Option<CreateCheckRunRequestOutput>,
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
@@ -87,7 +88,7 @@ impl CreateCheckRunRequest {
         self
     }
     /// Sets `annotations`.
-    pub fn annotations(mut self, value: Vec<CreateCheckRunAnnotations>) -> Self {
+    pub fn annotations(mut self, value: Vec<CreateCheckRunRequestAnnotations>) -> Self {
         self.annotations = Some(value);
         self
     }
@@ -112,7 +113,7 @@ impl CreateCheckRunRequest {
         self
     }
     /// Sets `output`.
-    pub fn output(mut self, value: CreateCheckRunOutput) -> Self {
+    pub fn output(mut self, value: CreateCheckRunRequestOutput) -> Self {
         self.output = Some(value);
         self
     }
@@ -149,82 +150,10 @@ impl std::fmt::Debug for CreateCheckRunRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<CreateCheckRunImages>>,
-    /// `summary`.
-    #[serde(rename = "summary")]
-    pub summary: String,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title")]
-    pub title: String,
-}
-impl CreateCheckRunOutput {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(summary: impl Into<String>, title: impl Into<String>) -> Self {
-        Self {
-            images: None,
-            summary: summary.into(),
-            text: None,
-            title: title.into(),
-        }
-    }
-    /// Sets `images`.
-    pub fn images(mut self, value: Vec<CreateCheckRunImages>) -> Self {
-        self.images = Some(value);
-        self
-    }
-    /// Sets `text`.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt")]
-    pub alt: String,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl")]
-    pub image_url: String,
-}
-impl CreateCheckRunImages {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(alt: impl Into<String>, image_url: impl Into<String>) -> Self {
-        Self {
-            alt: alt.into(),
-            caption: None,
-            image_url: image_url.into(),
-        }
-    }
-    /// Sets `caption`.
-    pub fn caption(mut self, value: impl Into<String>) -> Self {
-        self.caption = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunAnnotations {
+#[non_exhaustive]
+pub struct CreateCheckRunRequestAnnotations {
     /// `annotationLevel`.
     ///
     /// Example: `notice`
@@ -265,7 +194,7 @@ pub struct CreateCheckRunAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl CreateCheckRunAnnotations {
+impl CreateCheckRunRequestAnnotations {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         annotation_level: impl Into<String>,
@@ -307,8 +236,84 @@ impl CreateCheckRunAnnotations {
         self
     }
 }
+/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunRequestOutput {
+    /// `images`.
+    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<CreateCheckRunRequestOutputImages>>,
+    /// `summary`.
+    #[serde(rename = "summary")]
+    pub summary: String,
+    /// `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `title`.
+    ///
+    /// Example: `Mighty Readme report`
+    #[serde(rename = "title")]
+    pub title: String,
+}
+impl CreateCheckRunRequestOutput {
+    /// Creates a value from its required fields; optional ones start unset.
+    pub fn new(summary: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            images: None,
+            summary: summary.into(),
+            text: None,
+            title: title.into(),
+        }
+    }
+    /// Sets `images`.
+    pub fn images(mut self, value: Vec<CreateCheckRunRequestOutputImages>) -> Self {
+        self.images = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunRequestOutputImages {
+    /// `alt`.
+    ///
+    /// Example: `test-image-alt`
+    #[serde(rename = "alt")]
+    pub alt: String,
+    /// `caption`.
+    ///
+    /// Example: `test`
+    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// `imageUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "imageUrl")]
+    pub image_url: String,
+}
+impl CreateCheckRunRequestOutputImages {
+    /// Creates a value from its required fields; optional ones start unset.
+    pub fn new(alt: impl Into<String>, image_url: impl Into<String>) -> Self {
+        Self {
+            alt: alt.into(),
+            caption: None,
+            image_url: image_url.into(),
+        }
+    }
+    /// Sets `caption`.
+    pub fn caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+}
 /// Response of [`Client::create_check_run`](crate::Client::create_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCheckRunResponse {
     /// `errorCode`.
     ///
@@ -332,12 +337,40 @@ pub struct CreateCheckRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateCheckRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateCheckRunResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCheckRunResult {
     /// `annotations`.
     #[serde(rename = "annotations", default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<Vec<CreateCheckRunResultAnnotations>>,
+    pub annotations: Option<Vec<CreateCheckRunResponseResultAnnotations>>,
     /// `checkSuite`.
     #[serde(rename = "checkSuite", default, skip_serializing_if = "Option::is_none")]
     pub check_suite: Option<CreateCheckRunCheckSuite>,
@@ -383,7 +416,7 @@ pub struct CreateCheckRunResult {
     pub name: Option<String>,
     /// `output`.
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<CreateCheckRunResultOutput>,
+    pub output: Option<CreateCheckRunResponseResultOutput>,
     /// `startedAt`.
     ///
     /// Example: `2023-03-15T08:00:00Z`
@@ -403,84 +436,90 @@ pub struct CreateCheckRunResult {
     #[serde(rename = "writer", default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<CreateCheckRunWriter>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunWriter {
-    /// `id`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `logoUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `slug`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+impl CreateCheckRunResult {
+    /// Sets `annotations`.
+    pub fn with_annotations(
+        mut self,
+        value: Vec<CreateCheckRunResponseResultAnnotations>,
+    ) -> Self {
+        self.annotations = Some(value);
+        self
+    }
+    /// Sets `checkSuite`.
+    pub fn with_check_suite(mut self, value: CreateCheckRunCheckSuite) -> Self {
+        self.check_suite = Some(value);
+        self
+    }
+    /// Sets `completedAt`.
+    pub fn with_completed_at(mut self, value: impl Into<String>) -> Self {
+        self.completed_at = Some(value.into());
+        self
+    }
+    /// Sets `conclusion`.
+    pub fn with_conclusion(mut self, value: impl Into<String>) -> Self {
+        self.conclusion = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `detailsUrl`.
+    pub fn with_details_url(mut self, value: impl Into<String>) -> Self {
+        self.details_url = Some(value.into());
+        self
+    }
+    /// Sets `externalId`.
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+    /// Sets `headSha`.
+    pub fn with_head_sha(mut self, value: impl Into<String>) -> Self {
+        self.head_sha = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn with_output(mut self, value: CreateCheckRunResponseResultOutput) -> Self {
+        self.output = Some(value);
+        self
+    }
+    /// Sets `startedAt`.
+    pub fn with_started_at(mut self, value: impl Into<String>) -> Self {
+        self.started_at = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `writer`.
+    pub fn with_writer(mut self, value: CreateCheckRunWriter) -> Self {
+        self.writer = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunResultOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<CreateCheckRunOutputImages>>,
-    /// `summary`.
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunOutputImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
-    pub alt: Option<String>,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
-    pub image_url: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunCheckSuite {
-    /// `id`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCheckRunResultAnnotations {
+#[non_exhaustive]
+pub struct CreateCheckRunResponseResultAnnotations {
     /// `annotationLevel`.
     ///
     /// Example: `notice`
@@ -530,8 +569,230 @@ pub struct CreateCheckRunResultAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::create_check_run`](crate::Client::create_check_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateCheckRunResponseResultAnnotations {
+    /// Sets `annotationLevel`.
+    pub fn with_annotation_level(mut self, value: impl Into<String>) -> Self {
+        self.annotation_level = Some(value.into());
+        self
+    }
+    /// Sets `endColumn`.
+    pub fn with_end_column(mut self, value: i64) -> Self {
+        self.end_column = Some(value);
+        self
+    }
+    /// Sets `endLine`.
+    pub fn with_end_line(mut self, value: i64) -> Self {
+        self.end_line = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `rawDetails`.
+    pub fn with_raw_details(mut self, value: impl Into<String>) -> Self {
+        self.raw_details = Some(value.into());
+        self
+    }
+    /// Sets `startColumn`.
+    pub fn with_start_column(mut self, value: i64) -> Self {
+        self.start_column = Some(value);
+        self
+    }
+    /// Sets `startLine`.
+    pub fn with_start_line(mut self, value: i64) -> Self {
+        self.start_line = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunCheckSuite {
+    /// `id`.
+    ///
+    /// Example: `1`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+}
+impl CreateCheckRunCheckSuite {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunResponseResultOutput {
+    /// `images`.
+    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<CreateCheckRunResponseResultOutputImages>>,
+    /// `summary`.
+    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `title`.
+    ///
+    /// Example: `Mighty Readme report`
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl CreateCheckRunResponseResultOutput {
+    /// Sets `images`.
+    pub fn with_images(
+        mut self,
+        value: Vec<CreateCheckRunResponseResultOutputImages>,
+    ) -> Self {
+        self.images = Some(value);
+        self
+    }
+    /// Sets `summary`.
+    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunResponseResultOutputImages {
+    /// `alt`.
+    ///
+    /// Example: `test-image-alt`
+    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    /// `caption`.
+    ///
+    /// Example: `test`
+    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// `imageUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+impl CreateCheckRunResponseResultOutputImages {
+    /// Sets `alt`.
+    pub fn with_alt(mut self, value: impl Into<String>) -> Self {
+        self.alt = Some(value.into());
+        self
+    }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCheckRunWriter {
+    /// `id`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `logoUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// `name`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `slug`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `type`.
+    ///
+    /// Example: `User`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl CreateCheckRunWriter {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logoUrl`.
+    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `slug`.
+    pub fn with_slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateCheckRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_check_run`](crate::Client::create_check_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateCheckRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -551,107 +812,75 @@ impl crate::Operation for CreateCheckRunRequest {
     type ErrorCode = CreateCheckRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCheckRun",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/check_runs/create_check_run",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "annotations",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "completedAt",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conclusion",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "detailsUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "externalId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "headSha",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "output",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startedAt",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "status",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("annotations", crate::TypeWord::Array),
+            crate::ParamMeta::body("completedAt", crate::TypeWord::String),
+            crate::ParamMeta::body("conclusion", crate::TypeWord::String),
+            crate::ParamMeta::body("detailsUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("externalId", crate::TypeWord::String),
+            crate::ParamMeta::body("headSha", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("output", crate::TypeWord::Object),
+            crate::ParamMeta::body("startedAt", crate::TypeWord::String),
+            crate::ParamMeta::body("status", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/check_runs/create_check_run");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.body_field("annotations", self.annotations.as_ref())?;
+        req.body_field("completedAt", self.completed_at.as_ref())?;
+        req.body_field("conclusion", self.conclusion.as_ref())?;
+        req.body_field("detailsUrl", self.details_url.as_ref())?;
+        req.body_field("externalId", self.external_id.as_ref())?;
+        req.body_field("headSha", Some(&self.head_sha))?;
+        req.body_field("name", Some(&self.name))?;
+        req.body_field("output", self.output.as_ref())?;
+        req.body_field("startedAt", self.started_at.as_ref())?;
+        req.body_field("status", self.status.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 添加检查运行记录
+    ///
+    /// Create check run.
+    ///
+    /// `POST /api/v4/projects/check_runs/create_check_run` (action `CreateCheckRun`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCheckRunErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn create_check_run(
+        &self,
+        request: CreateCheckRunRequest,
+    ) -> Result<CreateCheckRunResponse, crate::Error<CreateCheckRunErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateCheckRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -701,51 +930,7 @@ impl crate::Operation for CreateCheckRunRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/check_runs/create_check_run");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("annotations", self.annotations.as_ref())?;
-        req.body_field("completedAt", self.completed_at.as_ref())?;
-        req.body_field("conclusion", self.conclusion.as_ref())?;
-        req.body_field("detailsUrl", self.details_url.as_ref())?;
-        req.body_field("externalId", self.external_id.as_ref())?;
-        req.body_field("headSha", Some(&self.head_sha))?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("output", self.output.as_ref())?;
-        req.body_field("startedAt", self.started_at.as_ref())?;
-        req.body_field("status", self.status.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 添加检查运行记录
-    ///
-    /// Create check run.
-    ///
-    /// `POST /api/v4/projects/check_runs/create_check_run` (action `CreateCheckRun`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateCheckRunErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_check_run(
-        &self,
-        request: CreateCheckRunRequest,
-    ) -> Result<CreateCheckRunResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateCheckRunRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
@@ -753,11 +938,11 @@ impl crate::mock::Example for CreateCheckRunRequest {
             repository_identity: "example".to_string(),
             annotations: Some(
                 vec![
-                    CreateCheckRunAnnotations { annotation_level : "notice".to_string(),
-                    end_column : Some(5i64), end_line : 2i64, message : "example"
-                    .to_string(), path : "demo/test.txt".to_string(), raw_details :
-                    Some("example".to_string()), start_column : Some(3i64), start_line :
-                    1i64, title : Some("example".to_string()), }
+                    CreateCheckRunRequestAnnotations { annotation_level : "notice"
+                    .to_string(), end_column : Some(5i64), end_line : 2i64, message :
+                    "example".to_string(), path : "demo/test.txt".to_string(),
+                    raw_details : Some("example".to_string()), start_column : Some(3i64),
+                    start_line : 1i64, title : Some("example".to_string()), }
                 ],
             ),
             completed_at: Some("2023-03-15T08:00:00Z".to_string()),
@@ -766,12 +951,12 @@ impl crate::mock::Example for CreateCheckRunRequest {
             external_id: Some("42".to_string()),
             head_sha: "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string(),
             name: "my-check-ci".to_string(),
-            output: Some(CreateCheckRunOutput {
+            output: Some(CreateCheckRunRequestOutput {
                 images: Some(
                     vec![
-                        CreateCheckRunImages { alt : "test-image-alt".to_string(),
-                        caption : Some("test".to_string()), image_url : "xxx"
-                        .to_string(), }
+                        CreateCheckRunRequestOutputImages { alt : "test-image-alt"
+                        .to_string(), caption : Some("test".to_string()), image_url :
+                        "xxx".to_string(), }
                     ],
                 ),
                 summary: "example".to_string(),

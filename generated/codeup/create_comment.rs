@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_comment`](crate::Client::create_comment): 创建评论
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCommentRequest {
     /// `accessToken`.
     ///
@@ -158,6 +159,7 @@ impl std::fmt::Debug for CreateCommentRequest {
 }
 /// Response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommentResponse {
     /// `errorCode`.
     ///
@@ -181,8 +183,36 @@ pub struct CreateCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateCommentResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateCommentResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommentResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
@@ -263,8 +293,159 @@ pub struct CreateCommentResult {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
+impl CreateCommentResult {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: CreateCommentAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `commentBizId`.
+    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `commentTime`.
+    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
+        self.comment_time = Some(value.into());
+        self
+    }
+    /// Sets `commentType`.
+    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
+        self.comment_type = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `deleted`.
+    pub fn with_deleted(mut self, value: bool) -> Self {
+        self.deleted = Some(value);
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `lastEditTime`.
+    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
+        self.last_edit_time = Some(value.into());
+        self
+    }
+    /// Sets `lineNumber`.
+    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
+        self.line_number = Some(value.into());
+        self
+    }
+    /// Sets `parentCommentBizId`.
+    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `relatedPatchSet`.
+    pub fn with_related_patch_set(
+        mut self,
+        value: CreateCommentRelatedPatchSet,
+    ) -> Self {
+        self.related_patch_set = Some(value);
+        self
+    }
+    /// Sets `resolved`.
+    pub fn with_resolved(mut self, value: bool) -> Self {
+        self.resolved = Some(value);
+        self
+    }
+    /// Sets `rootCommentBizId`.
+    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.root_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCommentAuthor {
+    /// `aliyunPk`.
+    ///
+    /// Example: `284692704493684695`
+    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
+    pub aliyun_pk: Option<String>,
+    /// `avatarUrl`.
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `19927`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl CreateCommentAuthor {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommentRelatedPatchSet {
     /// `commitId`.
     ///
@@ -304,45 +485,60 @@ pub struct CreateCommentRelatedPatchSet {
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCommentAuthor {
-    /// `aliyunPk`.
-    ///
-    /// Example: `284692704493684695`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19927`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+impl CreateCommentRelatedPatchSet {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `patchSetBizId`.
+    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `patchSetName`.
+    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_name = Some(value.into());
+        self
+    }
+    /// Sets `patchSetNo`.
+    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_no = Some(value.into());
+        self
+    }
+    /// Sets `relatedMergeItemType`.
+    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
+        self.related_merge_item_type = Some(value.into());
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::create_comment`](crate::Client::create_comment). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for CreateCommentResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_comment`](crate::Client::create_comment). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateCommentErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -362,114 +558,77 @@ impl crate::Operation for CreateCommentRequest {
     type ErrorCode = CreateCommentErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateComment",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/code_reviews/comments/create_comment",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commentType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "content",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "draft",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fromPachSetBizId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "lineNumber",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parentCommentBizId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "patchSetBizId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "resolved",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "toPatchSetBizId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("commentType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("content", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("draft", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("filePath", crate::TypeWord::String),
+            crate::ParamMeta::body("fromPachSetBizId", crate::TypeWord::String),
+            crate::ParamMeta::body("lineNumber", crate::TypeWord::Integer),
+            crate::ParamMeta::body("parentCommentBizId", crate::TypeWord::String),
+            crate::ParamMeta::body("patchSetBizId", crate::TypeWord::String),
+            crate::ParamMeta::body("resolved", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("toPatchSetBizId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/code_reviews/comments/create_comment");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("localId", Some(&self.local_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.body_field("commentType", Some(&self.comment_type))?;
+        req.body_field("content", Some(&self.content))?;
+        req.body_field("draft", self.draft.as_ref())?;
+        req.body_field("filePath", self.file_path.as_ref())?;
+        req.body_field("fromPachSetBizId", self.from_pach_set_biz_id.as_ref())?;
+        req.body_field("lineNumber", self.line_number.as_ref())?;
+        req.body_field("parentCommentBizId", self.parent_comment_biz_id.as_ref())?;
+        req.body_field("patchSetBizId", self.patch_set_biz_id.as_ref())?;
+        req.body_field("resolved", self.resolved.as_ref())?;
+        req.body_field("toPatchSetBizId", self.to_patch_set_biz_id.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 创建评论
+    ///
+    /// Create comment.
+    ///
+    /// `POST /api/v4/projects/code_reviews/comments/create_comment` (action `CreateComment`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommentErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn create_comment(
+        &self,
+        request: CreateCommentRequest,
+    ) -> Result<CreateCommentResponse, crate::Error<CreateCommentErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateCommentRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -505,52 +664,7 @@ impl crate::Operation for CreateCommentRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/code_reviews/comments/create_comment");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("commentType", Some(&self.comment_type))?;
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("draft", self.draft.as_ref())?;
-        req.body_field("filePath", self.file_path.as_ref())?;
-        req.body_field("fromPachSetBizId", self.from_pach_set_biz_id.as_ref())?;
-        req.body_field("lineNumber", self.line_number.as_ref())?;
-        req.body_field("parentCommentBizId", self.parent_comment_biz_id.as_ref())?;
-        req.body_field("patchSetBizId", self.patch_set_biz_id.as_ref())?;
-        req.body_field("resolved", self.resolved.as_ref())?;
-        req.body_field("toPatchSetBizId", self.to_patch_set_biz_id.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 创建评论
-    ///
-    /// Create comment.
-    ///
-    /// `POST /api/v4/projects/code_reviews/comments/create_comment` (action `CreateComment`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateCommentErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_comment(
-        &self,
-        request: CreateCommentRequest,
-    ) -> Result<CreateCommentResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateCommentRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_commit_status`](crate::Client::create_commit_status): 创建提交状态记录
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCommitStatusRequest {
     /// `accessToken`.
     ///
@@ -96,6 +97,7 @@ impl std::fmt::Debug for CreateCommitStatusRequest {
 }
 /// Response of [`Client::create_commit_status`](crate::Client::create_commit_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitStatusResponse {
     /// `errorCode`.
     ///
@@ -119,8 +121,36 @@ pub struct CreateCommitStatusResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateCommitStatusResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateCommitStatusResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_commit_status`](crate::Client::create_commit_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitStatusResult {
     /// `context`.
     ///
@@ -154,8 +184,46 @@ pub struct CreateCommitStatusResult {
     #[serde(rename = "targetUrl", default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
-/// Part of a response.
+impl CreateCommitStatusResult {
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<String>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: CreateCommitStatusCreator) -> Self {
+        self.creator = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `sha`.
+    pub fn with_sha(mut self, value: impl Into<String>) -> Self {
+        self.sha = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `targetUrl`.
+    pub fn with_target_url(mut self, value: impl Into<String>) -> Self {
+        self.target_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_commit_status`](crate::Client::create_commit_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitStatusCreator {
     /// `aliyunPk`.
     ///
@@ -178,8 +246,45 @@ pub struct CreateCommitStatusCreator {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::create_commit_status`](crate::Client::create_commit_status). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateCommitStatusCreator {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: i64) -> Self {
+        self.aliyun_pk = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `login`.
+    pub fn with_login(mut self, value: impl Into<String>) -> Self {
+        self.login = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateCommitStatusResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_commit_status`](crate::Client::create_commit_status). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateCommitStatusErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -199,91 +304,24 @@ impl crate::Operation for CreateCommitStatusRequest {
     type ErrorCode = CreateCommitStatusErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCommitStatus",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/repository/commit_statuses/create_commit_status",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sha",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "context",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "state",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("sha", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("context", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("state", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("targetUrl", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "020F71F3-F063-5B8B-8978-2B01833216BB",
-  "result": {
-    "context": "default",
-    "creator": {
-      "aliyunPk": 204485087002425236,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "login": "codeup",
-      "type": "User"
-    },
-    "id": 30815,
-    "sha": "c0ca103441b9fa7f369be8d24a6f20db44dfddf7",
-    "state": "success",
-    "targetUrl": "xxx"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -310,7 +348,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateCommitStatusErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommitStatusErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -319,12 +357,33 @@ impl crate::Client {
     pub async fn create_commit_status(
         &self,
         request: CreateCommitStatusRequest,
-    ) -> Result<CreateCommitStatusResponse, crate::Error> {
+    ) -> Result<CreateCommitStatusResponse, crate::Error<CreateCommitStatusErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateCommitStatusRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "020F71F3-F063-5B8B-8978-2B01833216BB",
+  "result": {
+    "context": "default",
+    "creator": {
+      "aliyunPk": 204485087002425236,
+      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+      "login": "codeup",
+      "type": "User"
+    },
+    "id": 30815,
+    "sha": "c0ca103441b9fa7f369be8d24a6f20db44dfddf7",
+    "state": "success",
+    "targetUrl": "xxx"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): 单提交变更多个文件
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesRequest {
     /// `accessToken`.
     ///
@@ -72,8 +73,9 @@ impl std::fmt::Debug for CreateCommitWithMultipleFilesRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesActions {
     /// `action`.
     ///
@@ -129,6 +131,7 @@ impl CreateCommitWithMultipleFilesActions {
 }
 /// Response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -152,8 +155,36 @@ pub struct CreateCommitWithMultipleFilesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateCommitWithMultipleFilesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateCommitWithMultipleFilesResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
@@ -216,50 +247,84 @@ pub struct CreateCommitWithMultipleFilesResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCommitWithMultipleFilesCommitter {
-    /// `aliyunPk`.
-    ///
-    /// Example: `235671547828975455`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `24661`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// `websiteUrl`.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
-    pub website_url: Option<String>,
+impl CreateCommitWithMultipleFilesResult {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: CreateCommitWithMultipleFilesAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committer`.
+    pub fn with_committer(
+        mut self,
+        value: CreateCommitWithMultipleFilesCommitter,
+    ) -> Self {
+        self.committer = Some(value);
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesAuthor {
     /// `aliyunPk`.
     ///
@@ -300,8 +365,150 @@ pub struct CreateCommitWithMultipleFilesAuthor {
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 }
-/// Error codes documented for [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateCommitWithMultipleFilesAuthor {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `websiteUrl`.
+    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
+        self.website_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateCommitWithMultipleFilesCommitter {
+    /// `aliyunPk`.
+    ///
+    /// Example: `235671547828975455`
+    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
+    pub aliyun_pk: Option<String>,
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `24661`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `committer-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `committer-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `websiteUrl`.
+    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    pub website_url: Option<String>,
+}
+impl CreateCommitWithMultipleFilesCommitter {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `websiteUrl`.
+    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
+        self.website_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateCommitWithMultipleFilesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateCommitWithMultipleFilesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -321,58 +528,64 @@ impl crate::Operation for CreateCommitWithMultipleFilesRequest {
     type ErrorCode = CreateCommitWithMultipleFilesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCommitWithMultipleFiles",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/repository/commits/files",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "actions",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "branch",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commitMessage",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("actions", crate::TypeWord::Array).required(),
+            crate::ParamMeta::body("branch", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("commitMessage", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/repository/commits/files");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.body_field("actions", Some(&self.actions))?;
+        req.body_field("branch", Some(&self.branch))?;
+        req.body_field("commitMessage", self.commit_message.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 单提交变更多个文件
+    ///
+    /// Create commit with multiple files.
+    ///
+    /// `POST /api/v4/projects/repository/commits/files` (action `CreateCommitWithMultipleFiles`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommitWithMultipleFilesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
+    pub async fn create_commit_with_multiple_files(
+        &self,
+        request: CreateCommitWithMultipleFilesRequest,
+    ) -> Result<
+        CreateCommitWithMultipleFilesResponse,
+        crate::Error<CreateCommitWithMultipleFilesErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateCommitWithMultipleFilesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "",
   "errorMsg": "error",
   "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
@@ -410,44 +623,7 @@ impl crate::Operation for CreateCommitWithMultipleFilesRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/repository/commits/files");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("actions", Some(&self.actions))?;
-        req.body_field("branch", Some(&self.branch))?;
-        req.body_field("commitMessage", self.commit_message.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 单提交变更多个文件
-    ///
-    /// Create commit with multiple files.
-    ///
-    /// `POST /api/v4/projects/repository/commits/files` (action `CreateCommitWithMultipleFiles`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateCommitWithMultipleFilesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
-    pub async fn create_commit_with_multiple_files(
-        &self,
-        request: CreateCommitWithMultipleFilesRequest,
-    ) -> Result<CreateCommitWithMultipleFilesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateCommitWithMultipleFilesRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_deploy_key`](crate::Client::create_deploy_key): 创建部署密钥
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateDeployKeyRequest {
     /// `repositoryId`.
     ///
@@ -63,6 +64,7 @@ impl std::fmt::Debug for CreateDeployKeyRequest {
 }
 /// Response of [`Client::create_deploy_key`](crate::Client::create_deploy_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateDeployKeyResponse {
     /// `errorCode`.
     ///
@@ -86,8 +88,36 @@ pub struct CreateDeployKeyResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateDeployKeyResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateDeployKeyResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_deploy_key`](crate::Client::create_deploy_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateDeployKeyResult {
     /// `createdAt`.
     ///
@@ -111,8 +141,50 @@ pub struct CreateDeployKeyResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::create_deploy_key`](crate::Client::create_deploy_key). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateDeployKeyResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `fingerprint`.
+    pub fn with_fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.fingerprint = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `key`.
+    pub fn with_key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateDeployKeyResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_deploy_key`](crate::Client::create_deploy_key). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateDeployKeyErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -132,63 +204,20 @@ impl crate::Operation for CreateDeployKeyRequest {
     type ErrorCode = CreateDeployKeyErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateDeployKey",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "key",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "title",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("key", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("title", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-18 14:24:54",
-    "fingerprint": "xx:xx:xx:xx",
-    "id": 502385,
-    "key": ""
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -211,7 +240,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateDeployKeyErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateDeployKeyErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -220,12 +249,26 @@ impl crate::Client {
     pub async fn create_deploy_key(
         &self,
         request: CreateDeployKeyRequest,
-    ) -> Result<CreateDeployKeyResponse, crate::Error> {
+    ) -> Result<CreateDeployKeyResponse, crate::Error<CreateDeployKeyErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateDeployKeyRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "createdAt": "2022-03-18 14:24:54",
+    "fingerprint": "xx:xx:xx:xx",
+    "id": 502385,
+    "key": ""
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_merge_request`](crate::Client::create_merge_request): 创建代码评审
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateMergeRequestRequest {
     /// `repositoryId`.
     ///
@@ -125,6 +126,7 @@ impl std::fmt::Debug for CreateMergeRequestRequest {
 }
 /// Response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateMergeRequestResponse {
     /// `errorCode`.
     ///
@@ -148,8 +150,36 @@ pub struct CreateMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateMergeRequestResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateMergeRequestResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateMergeRequestResult {
     /// `ahead`.
     ///
@@ -273,9 +303,130 @@ pub struct CreateMergeRequestResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Part of a response.
+impl CreateMergeRequestResult {
+    /// Sets `ahead`.
+    pub fn with_ahead(mut self, value: i32) -> Self {
+        self.ahead = Some(value);
+        self
+    }
+    /// Sets `allRequirementsPass`.
+    pub fn with_all_requirements_pass(mut self, value: bool) -> Self {
+        self.all_requirements_pass = Some(value);
+        self
+    }
+    /// Sets `author`.
+    pub fn with_author(mut self, value: CreateMergeRequestAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `behind`.
+    pub fn with_behind(mut self, value: i32) -> Self {
+        self.behind = Some(value);
+        self
+    }
+    /// Sets `createFrom`.
+    pub fn with_create_from(mut self, value: impl Into<String>) -> Self {
+        self.create_from = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `detailUrl`.
+    pub fn with_detail_url(mut self, value: impl Into<String>) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+    /// Sets `localId`.
+    pub fn with_local_id(mut self, value: i64) -> Self {
+        self.local_id = Some(value);
+        self
+    }
+    /// Sets `mrBizId`.
+    pub fn with_mr_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.mr_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `mrType`.
+    pub fn with_mr_type(mut self, value: impl Into<String>) -> Self {
+        self.mr_type = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: i64) -> Self {
+        self.project_id = Some(value);
+        self
+    }
+    /// Sets `reviewers`.
+    pub fn with_reviewers(mut self, value: Vec<CreateMergeRequestReviewers>) -> Self {
+        self.reviewers = Some(value);
+        self
+    }
+    /// Sets `sourceBranch`.
+    pub fn with_source_branch(mut self, value: impl Into<String>) -> Self {
+        self.source_branch = Some(value.into());
+        self
+    }
+    /// Sets `sourceProjectId`.
+    pub fn with_source_project_id(mut self, value: i64) -> Self {
+        self.source_project_id = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `subscribers`.
+    pub fn with_subscribers(
+        mut self,
+        value: Vec<CreateMergeRequestSubscribers>,
+    ) -> Self {
+        self.subscribers = Some(value);
+        self
+    }
+    /// Sets `supportMergeFastForwardOnly`.
+    pub fn with_support_merge_fast_forward_only(mut self, value: bool) -> Self {
+        self.support_merge_fast_forward_only = Some(value);
+        self
+    }
+    /// Sets `targetBranch`.
+    pub fn with_target_branch(mut self, value: impl Into<String>) -> Self {
+        self.target_branch = Some(value.into());
+        self
+    }
+    /// Sets `targetProjectId`.
+    pub fn with_target_project_id(mut self, value: i64) -> Self {
+        self.target_project_id = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateMergeRequestSubscribers {
+#[non_exhaustive]
+pub struct CreateMergeRequestAuthor {
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -288,7 +439,7 @@ pub struct CreateMergeRequestSubscribers {
     pub email: Option<String>,
     /// `id`.
     ///
-    /// Example: `10092`
+    /// Example: `19230`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
@@ -303,12 +454,45 @@ pub struct CreateMergeRequestSubscribers {
     pub state: Option<String>,
     /// `username`.
     ///
-    /// Example: `root-test-codeup`
+    /// Example: `test-codeup-nickname`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl CreateMergeRequestAuthor {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateMergeRequestReviewers {
     /// `avatarUrl`.
     ///
@@ -355,9 +539,52 @@ pub struct CreateMergeRequestReviewers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl CreateMergeRequestReviewers {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `hasReviewed`.
+    pub fn with_has_reviewed(mut self, value: bool) -> Self {
+        self.has_reviewed = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reviewOpinionStatus`.
+    pub fn with_review_opinion_status(mut self, value: impl Into<String>) -> Self {
+        self.review_opinion_status = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateMergeRequestAuthor {
+#[non_exhaustive]
+pub struct CreateMergeRequestSubscribers {
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -370,7 +597,7 @@ pub struct CreateMergeRequestAuthor {
     pub email: Option<String>,
     /// `id`.
     ///
-    /// Example: `19230`
+    /// Example: `10092`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
@@ -385,12 +612,59 @@ pub struct CreateMergeRequestAuthor {
     pub state: Option<String>,
     /// `username`.
     ///
-    /// Example: `test-codeup-nickname`
+    /// Example: `root-test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::create_merge_request`](crate::Client::create_merge_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateMergeRequestSubscribers {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateMergeRequestResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_merge_request`](crate::Client::create_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateMergeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -410,100 +684,73 @@ impl crate::Operation for CreateMergeRequestRequest {
     type ErrorCode = CreateMergeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateMergeRequest",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/{repositoryId}/merge_requests",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createFrom",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "reviewerIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sourceBranch",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sourceProjectId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetBranch",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetProjectId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "title",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workItemIds",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("createFrom", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("reviewerIds", crate::TypeWord::Array),
+            crate::ParamMeta::body("sourceBranch", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("sourceProjectId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::body("targetBranch", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("targetProjectId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::body("title", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("workItemIds", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/merge_requests");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.body_field("createFrom", Some(&self.create_from))?;
+        req.body_field("description", self.description.as_ref())?;
+        req.body_field("reviewerIds", self.reviewer_ids.as_ref())?;
+        req.body_field("sourceBranch", Some(&self.source_branch))?;
+        req.body_field("sourceProjectId", Some(&self.source_project_id))?;
+        req.body_field("targetBranch", Some(&self.target_branch))?;
+        req.body_field("targetProjectId", Some(&self.target_project_id))?;
+        req.body_field("title", Some(&self.title))?;
+        req.body_field("workItemIds", self.work_item_ids.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 创建代码评审
+    ///
+    /// Create merge request.
+    ///
+    /// `POST /api/v4/projects/{repositoryId}/merge_requests` (action `CreateMergeRequest`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateMergeRequestErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn create_merge_request(
+        &self,
+        request: CreateMergeRequestRequest,
+    ) -> Result<CreateMergeRequestResponse, crate::Error<CreateMergeRequestErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateMergeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
@@ -559,51 +806,7 @@ impl crate::Operation for CreateMergeRequestRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/merge_requests");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("createFrom", Some(&self.create_from))?;
-        req.body_field("description", self.description.as_ref())?;
-        req.body_field("reviewerIds", self.reviewer_ids.as_ref())?;
-        req.body_field("sourceBranch", Some(&self.source_branch))?;
-        req.body_field("sourceProjectId", Some(&self.source_project_id))?;
-        req.body_field("targetBranch", Some(&self.target_branch))?;
-        req.body_field("targetProjectId", Some(&self.target_project_id))?;
-        req.body_field("title", Some(&self.title))?;
-        req.body_field("workItemIds", self.work_item_ids.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 创建代码评审
-    ///
-    /// Create merge request.
-    ///
-    /// `POST /api/v4/projects/{repositoryId}/merge_requests` (action `CreateMergeRequest`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateMergeRequestErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_merge_request(
-        &self,
-        request: CreateMergeRequestRequest,
-    ) -> Result<CreateMergeRequestResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateMergeRequestRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token): 创建OAuth令牌
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateOAuthTokenRequest {
     /// clientId
     ///
@@ -71,6 +72,7 @@ impl std::fmt::Debug for CreateOAuthTokenRequest {
 }
 /// Response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateOAuthTokenResponse {
     /// `errorCode`.
     ///
@@ -94,8 +96,36 @@ pub struct CreateOAuthTokenResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl CreateOAuthTokenResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateOAuthTokenResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateOAuthTokenResult {
     /// `accessToken`.
     ///
@@ -118,8 +148,45 @@ pub struct CreateOAuthTokenResult {
     #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
 }
-/// Error codes documented for [`Client::create_o_auth_token`](crate::Client::create_o_auth_token). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateOAuthTokenResult {
+    /// Sets `accessToken`.
+    pub fn with_access_token(mut self, value: impl Into<String>) -> Self {
+        self.access_token = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `tokenType`.
+    pub fn with_token_type(mut self, value: impl Into<String>) -> Self {
+        self.token_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateOAuthTokenResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_o_auth_token`](crate::Client::create_o_auth_token). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateOAuthTokenErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -139,70 +206,22 @@ impl crate::Operation for CreateOAuthTokenRequest {
     type ErrorCode = CreateOAuthTokenErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateOAuthToken",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/login/oauth/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "clientId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "clientSecret",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "code",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "grantType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "login",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::body("clientId", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("clientSecret", crate::TypeWord::String)
+                .required()
+                .secret(),
+            crate::ParamMeta::body("code", crate::TypeWord::String).secret(),
+            crate::ParamMeta::body("grantType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("login", crate::TypeWord::String),
+            crate::ParamMeta::body("scope", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
-  "result": {
-    "accessToken": "2aeb4cd012af879e54f0d37dfa526f51",
-    "id": "30815",
-    "scope": "read:repo",
-    "tokenType": "code"
-  },
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -225,7 +244,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateOAuthTokenErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateOAuthTokenErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -236,12 +255,26 @@ impl crate::Client {
     pub async fn create_o_auth_token(
         &self,
         request: CreateOAuthTokenRequest,
-    ) -> Result<CreateOAuthTokenResponse, crate::Error> {
+    ) -> Result<CreateOAuthTokenResponse, crate::Error<CreateOAuthTokenErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateOAuthTokenRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
+  "result": {
+    "accessToken": "2aeb4cd012af879e54f0d37dfa526f51",
+    "id": "30815",
+    "scope": "read:repo",
+    "tokenType": "code"
+  },
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             client_id: "dc7e0b3c00a3e58f46".to_string(),

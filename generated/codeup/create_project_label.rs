@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_project_label`](crate::Client::create_project_label): 创建代码库Label
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProjectLabelRequest {
     /// `accessToken`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for CreateProjectLabelRequest {
 }
 /// Response of [`Client::create_project_label`](crate::Client::create_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProjectLabelResponse {
     /// `errorCode`.
     ///
@@ -97,8 +99,36 @@ pub struct CreateProjectLabelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateProjectLabelResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateProjectLabelResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_project_label`](crate::Client::create_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProjectLabelResult {
     /// `color`.
     ///
@@ -117,8 +147,45 @@ pub struct CreateProjectLabelResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::create_project_label`](crate::Client::create_project_label). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateProjectLabelResult {
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateProjectLabelResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_project_label`](crate::Client::create_project_label). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateProjectLabelErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -138,68 +205,22 @@ impl crate::Operation for CreateProjectLabelRequest {
     type ErrorCode = CreateProjectLabelErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProjectLabel",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "color",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("color", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r##"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "color": "#006AD4",
-    "id": "b5b5738b94954bc6aa5a293316ed1d24"
-  },
-  "success": true
-}"##,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -222,7 +243,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateProjectLabelErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateProjectLabelErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -232,12 +253,24 @@ impl crate::Client {
     pub async fn create_project_label(
         &self,
         request: CreateProjectLabelRequest,
-    ) -> Result<CreateProjectLabelResponse, crate::Error> {
+    ) -> Result<CreateProjectLabelResponse, crate::Error<CreateProjectLabelErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProjectLabelRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r##"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
+  "result": {
+    "color": "#006AD4",
+    "id": "b5b5738b94954bc6aa5a293316ed1d24"
+  },
+  "success": true
+}"##,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_push_rule`](crate::Client::create_push_rule): 创建推送规则
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePushRuleRequest {
     /// `repositoryId`.
     ///
@@ -19,14 +20,14 @@ pub struct CreatePushRuleRequest {
     /// `ruleInfos`.
     ///
     /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Vec<CreatePushRuleRuleInfos>,
+    pub rule_infos: Vec<CreatePushRuleRequestRuleInfos>,
 }
 impl CreatePushRuleRequest {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         repository_id: impl Into<String>,
         organization_id: impl Into<String>,
-        rule_infos: Vec<CreatePushRuleRuleInfos>,
+        rule_infos: Vec<CreatePushRuleRequestRuleInfos>,
     ) -> Self {
         Self {
             repository_id: repository_id.into(),
@@ -54,9 +55,10 @@ impl std::fmt::Debug for CreatePushRuleRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePushRuleRuleInfos {
+#[non_exhaustive]
+pub struct CreatePushRuleRequestRuleInfos {
     /// `checkerName`.
     ///
     /// Example: `CommitMessageChecker`
@@ -80,7 +82,7 @@ pub struct CreatePushRuleRuleInfos {
     )]
     pub file_rule_regexes: Option<Vec<String>>,
 }
-impl CreatePushRuleRuleInfos {
+impl CreatePushRuleRequestRuleInfos {
     /// Creates a value with every optional field unset.
     pub fn new() -> Self {
         Self {
@@ -113,6 +115,7 @@ impl CreatePushRuleRuleInfos {
 }
 /// Response of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePushRuleResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -134,8 +137,36 @@ pub struct CreatePushRuleResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreatePushRuleResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreatePushRuleResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePushRuleResult {
     /// `gmtCreate`.
     ///
@@ -154,11 +185,37 @@ pub struct CreatePushRuleResult {
     pub id: Option<i64>,
     /// `ruleInfos`.
     #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
-    pub rule_infos: Option<Vec<CreatePushRuleResultRuleInfos>>,
+    pub rule_infos: Option<Vec<CreatePushRuleResponseResultRuleInfos>>,
 }
-/// Part of a response.
+impl CreatePushRuleResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
+        self.gmt_modified = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ruleInfos`.
+    pub fn with_rule_infos(
+        mut self,
+        value: Vec<CreatePushRuleResponseResultRuleInfos>,
+    ) -> Self {
+        self.rule_infos = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePushRuleResultRuleInfos {
+#[non_exhaustive]
+pub struct CreatePushRuleResponseResultRuleInfos {
     /// `checkerName`.
     ///
     /// Example: `ForcePushChecker`
@@ -182,8 +239,45 @@ pub struct CreatePushRuleResultRuleInfos {
     )]
     pub file_rule_regexes: Option<Vec<String>>,
 }
-/// Error codes documented for [`Client::create_push_rule`](crate::Client::create_push_rule). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreatePushRuleResponseResultRuleInfos {
+    /// Sets `checkerName`.
+    pub fn with_checker_name(mut self, value: impl Into<String>) -> Self {
+        self.checker_name = Some(value.into());
+        self
+    }
+    /// Sets `checkerType`.
+    pub fn with_checker_type(mut self, value: impl Into<String>) -> Self {
+        self.checker_type = Some(value.into());
+        self
+    }
+    /// Sets `extraMessage`.
+    pub fn with_extra_message(mut self, value: impl Into<String>) -> Self {
+        self.extra_message = Some(value.into());
+        self
+    }
+    /// Sets `fileRuleRegexes`.
+    pub fn with_file_rule_regexes(mut self, value: Vec<String>) -> Self {
+        self.file_rule_regexes = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreatePushRuleResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_push_rule`](crate::Client::create_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreatePushRuleErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -203,63 +297,19 @@ impl crate::Operation for CreatePushRuleRequest {
     type ErrorCode = CreatePushRuleErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePushRule",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/{repositoryId}/push_rule",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ruleInfos",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("ruleInfos", crate::TypeWord::Array).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "gmtCreate": "2023-09-03T18:20:06+08:00",
-    "gmtModified": "2023-09-03T18:20:06+08:00",
-    "id": 2077,
-    "ruleInfos": [
-      {
-        "checkerName": "ForcePushChecker",
-        "checkerType": "warn",
-        "extraMessage": "disabled",
-        "fileRuleRegexes": []
-      }
-    ]
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -281,7 +331,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreatePushRuleErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreatePushRuleErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -290,22 +340,43 @@ impl crate::Client {
     pub async fn create_push_rule(
         &self,
         request: CreatePushRuleRequest,
-    ) -> Result<CreatePushRuleResponse, crate::Error> {
+    ) -> Result<CreatePushRuleResponse, crate::Error<CreatePushRuleErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePushRuleRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "gmtCreate": "2023-09-03T18:20:06+08:00",
+    "gmtModified": "2023-09-03T18:20:06+08:00",
+    "id": 2077,
+    "ruleInfos": [
+      {
+        "checkerName": "ForcePushChecker",
+        "checkerType": "warn",
+        "extraMessage": "disabled",
+        "fileRuleRegexes": []
+      }
+    ]
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: vec![
-                CreatePushRuleRuleInfos { checker_name : Some("CommitMessageChecker"
-                .to_string()), checker_type : Some("warn".to_string()), extra_message :
-                Some("user@example.com".to_string()), file_rule_regexes :
-                Some(vec!["example".to_string()]), }
+                CreatePushRuleRequestRuleInfos { checker_name :
+                Some("CommitMessageChecker".to_string()), checker_type : Some("warn"
+                .to_string()), extra_message : Some("user@example.com".to_string()),
+                file_rule_regexes : Some(vec!["example".to_string()]), }
             ],
         }
     }

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_repository`](crate::Client::create_repository): 创建(导入)代码库
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRepositoryRequest {
     /// `accessToken`.
     ///
@@ -250,6 +251,7 @@ impl std::fmt::Debug for CreateRepositoryRequest {
 }
 /// Response of [`Client::create_repository`](crate::Client::create_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateRepositoryResponse {
     /// `errorCode`.
     ///
@@ -275,8 +277,36 @@ pub struct CreateRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateRepositoryResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateRepositoryResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_repository`](crate::Client::create_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateRepositoryResult {
     /// `Import_from_svn`.
     ///
@@ -378,8 +408,106 @@ pub struct CreateRepositoryResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Part of a response.
+impl CreateRepositoryResult {
+    /// Sets `Import_from_svn`.
+    pub fn with_import_from_svn(mut self, value: bool) -> Self {
+        self.import_from_svn = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `avatar_url`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `defaultBranch`.
+    pub fn with_default_branch(mut self, value: impl Into<String>) -> Self {
+        self.default_branch = Some(value.into());
+        self
+    }
+    /// Sets `demoProject`.
+    pub fn with_demo_project(mut self, value: bool) -> Self {
+        self.demo_project = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `httpUrlToRepo`.
+    pub fn with_http_url_to_repo(mut self, value: impl Into<String>) -> Self {
+        self.http_url_to_repo = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: CreateRepositoryNamespace) -> Self {
+        self.namespace = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `sshUrlToRepo`.
+    pub fn with_ssh_url_to_repo(mut self, value: impl Into<String>) -> Self {
+        self.ssh_url_to_repo = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
+        self.visibility_level = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_repository`](crate::Client::create_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateRepositoryNamespace {
     /// `avatar`.
     #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
@@ -434,8 +562,75 @@ pub struct CreateRepositoryNamespace {
     )]
     pub visibility_level: Option<String>,
 }
-/// Error codes documented for [`Client::create_repository`](crate::Client::create_repository). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateRepositoryNamespace {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `public`.
+    pub fn with_public(mut self, value: bool) -> Self {
+        self.public = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
+        self.visibility_level = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateRepositoryResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_repository`](crate::Client::create_repository). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateRepositoryErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -455,200 +650,37 @@ impl crate::Operation for CreateRepositoryRequest {
     type ErrorCode = CreateRepositoryErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepository",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "createParentPath",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sync",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "avatarUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "gitignoreType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "importAccount",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "importDemoProject",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "importRepoType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "importToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "importTokenEncrypted",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "importUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "initStandardService",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "isCryptoEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localImportUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "namespaceId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "path",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "readmeType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "visibilityLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("createParentPath", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("sync", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("avatarUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("gitignoreType", crate::TypeWord::String),
+            crate::ParamMeta::body("importAccount", crate::TypeWord::String),
+            crate::ParamMeta::body("importDemoProject", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("importRepoType", crate::TypeWord::String),
+            crate::ParamMeta::body("importToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::body("importTokenEncrypted", crate::TypeWord::String)
+                .secret(),
+            crate::ParamMeta::body("importUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("initStandardService", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("isCryptoEnabled", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("localImportUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("namespaceId", crate::TypeWord::Long),
+            crate::ParamMeta::body("path", crate::TypeWord::String),
+            crate::ParamMeta::body("readmeType", crate::TypeWord::String),
+            crate::ParamMeta::body("visibilityLevel", crate::TypeWord::Integer),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "401",
-  "errorMessage": "SYSTEM_UNAUTHORIZED_ERROR",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "Import_from_svn": false,
-    "archived": false,
-    "avatar_url": "",
-    "createdAt": "2022-01-14T21:08:26+08:00",
-    "creatorId": 1233,
-    "defaultBranch": "master",
-    "demoProject": false,
-    "httpUrlToRepo": "",
-    "id": 2959,
-    "lastActivityAt": "2022-01-14T21:08:26+08:00",
-    "name": "codeupTest",
-    "nameWithNamespace": "codeup-test-org / test-codeup",
-    "namespace": {
-      "avatar": "",
-      "createdAt": "2022-01-14T21:08:26+08:00",
-      "description": "codeup repo description",
-      "id": 3194,
-      "name": "codeup",
-      "ownerId": 123,
-      "path": "codeup",
-      "public": true,
-      "updatedAt": "2022-01-14T21:08:26+08:00",
-      "visibilityLevel": "0"
-    },
-    "path": "test-codeup",
-    "pathWithNamespace": "codeup-test-org/test-codeup",
-    "sshUrlToRepo": "",
-    "visibilityLevel": "0",
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -686,7 +718,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateRepositoryErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateRepositoryErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -697,12 +729,51 @@ impl crate::Client {
     pub async fn create_repository(
         &self,
         request: CreateRepositoryRequest,
-    ) -> Result<CreateRepositoryResponse, crate::Error> {
+    ) -> Result<CreateRepositoryResponse, crate::Error<CreateRepositoryErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateRepositoryRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "401",
+  "errorMessage": "SYSTEM_UNAUTHORIZED_ERROR",
+  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
+  "result": {
+    "Import_from_svn": false,
+    "archived": false,
+    "avatar_url": "",
+    "createdAt": "2022-01-14T21:08:26+08:00",
+    "creatorId": 1233,
+    "defaultBranch": "master",
+    "demoProject": false,
+    "httpUrlToRepo": "",
+    "id": 2959,
+    "lastActivityAt": "2022-01-14T21:08:26+08:00",
+    "name": "codeupTest",
+    "nameWithNamespace": "codeup-test-org / test-codeup",
+    "namespace": {
+      "avatar": "",
+      "createdAt": "2022-01-14T21:08:26+08:00",
+      "description": "codeup repo description",
+      "id": 3194,
+      "name": "codeup",
+      "ownerId": 123,
+      "path": "codeup",
+      "public": true,
+      "updatedAt": "2022-01-14T21:08:26+08:00",
+      "visibilityLevel": "0"
+    },
+    "path": "test-codeup",
+    "pathWithNamespace": "codeup-test-org/test-codeup",
+    "sshUrlToRepo": "",
+    "visibilityLevel": "0",
+    "webUrl": ""
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_repository_group`](crate::Client::create_repository_group): 创建代码组
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateRepositoryGroupRequest {
     /// `accessToken`.
     ///
@@ -92,6 +93,7 @@ impl std::fmt::Debug for CreateRepositoryGroupRequest {
 }
 /// Response of [`Client::create_repository_group`](crate::Client::create_repository_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateRepositoryGroupResponse {
     /// `errorCode`.
     ///
@@ -115,8 +117,36 @@ pub struct CreateRepositoryGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateRepositoryGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateRepositoryGroupResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_repository_group`](crate::Client::create_repository_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateRepositoryGroupResult {
     /// `avatarUrl`.
     ///
@@ -185,8 +215,85 @@ pub struct CreateRepositoryGroupResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::create_repository_group`](crate::Client::create_repository_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateRepositoryGroupResult {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateRepositoryGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_repository_group`](crate::Client::create_repository_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateRepositoryGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -206,90 +313,24 @@ impl crate::Operation for CreateRepositoryGroupRequest {
     type ErrorCode = CreateRepositoryGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepositoryGroup",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/groups/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "avatarUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parentId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "path",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "visibilityLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("avatarUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("parentId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::body("path", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("visibilityLevel", crate::TypeWord::Integer)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 18685,
-    "name": "test-create-group",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "path": "test-create-group",
-    "pathWithNamespace": "codeup-test-org/test-create-group",
-    "type": "Group",
-    "visibilityLevel": 10,
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -314,7 +355,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateRepositoryGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateRepositoryGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -323,12 +364,35 @@ impl crate::Client {
     pub async fn create_repository_group(
         &self,
         request: CreateRepositoryGroupRequest,
-    ) -> Result<CreateRepositoryGroupResponse, crate::Error> {
+    ) -> Result<
+        CreateRepositoryGroupResponse,
+        crate::Error<CreateRepositoryGroupErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateRepositoryGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "id": 18685,
+    "name": "test-create-group",
+    "ownerId": 19230,
+    "parentId": 26842,
+    "path": "test-create-group",
+    "pathWithNamespace": "codeup-test-org/test-create-group",
+    "type": "Group",
+    "visibilityLevel": 10,
+    "webUrl": ""
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

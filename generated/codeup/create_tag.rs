@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_tag`](crate::Client::create_tag): 创建标签Tag
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTagRequest {
     /// `repositoryId`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for CreateTagRequest {
 }
 /// Response of [`Client::create_tag`](crate::Client::create_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTagResponse {
     /// `errorCode`.
     ///
@@ -97,8 +99,36 @@ pub struct CreateTagResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateTagResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateTagResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTagResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -117,8 +147,31 @@ pub struct CreateTagResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl CreateTagResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: CreateTagCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTagCommit {
     /// `authorEmail`.
     ///
@@ -171,8 +224,85 @@ pub struct CreateTagCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::create_tag`](crate::Client::create_tag). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateTagCommit {
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateTagResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_tag`](crate::Client::create_tag). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateTagErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -192,78 +322,21 @@ impl crate::Operation for CreateTagRequest {
     type ErrorCode = CreateTagErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateTag",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/tags/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "message",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ref",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tagName",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("message", crate::TypeWord::String),
+            crate::ParamMeta::body("ref", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("tagName", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "commit": {
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 10:00:00",
-      "committedDate": "2022-03-18 09:00:00",
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "e0297d8fb0393c833a8531e7cc8832739e3cba6d",
-      "parentIds": [],
-      "shortId": "e0297d8f"
-    },
-    "id": "0e3b6aa5eab2b086b59fde74766b28d4e5faab0d",
-    "name": "v1.0"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -287,7 +360,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateTagErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateTagErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -296,12 +369,34 @@ impl crate::Client {
     pub async fn create_tag(
         &self,
         request: CreateTagRequest,
-    ) -> Result<CreateTagResponse, crate::Error> {
+    ) -> Result<CreateTagResponse, crate::Error<CreateTagErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateTagRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "commit": {
+      "authorEmail": "username@example.com",
+      "authoredDate": "2022-03-18 10:00:00",
+      "committedDate": "2022-03-18 09:00:00",
+      "committerEmail": "username@example.com",
+      "createdAt": "2022-03-18 10:00:00",
+      "id": "e0297d8fb0393c833a8531e7cc8832739e3cba6d",
+      "parentIds": [],
+      "shortId": "e0297d8f"
+    },
+    "id": "0e3b6aa5eab2b086b59fde74766b28d4e5faab0d",
+    "name": "v1.0"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_user_key`](crate::Client::create_user_key): 创建SSH Key密钥
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateUserKeyRequest {
     /// `accessToken`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for CreateUserKeyRequest {
 }
 /// Response of [`Client::create_user_key`](crate::Client::create_user_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateUserKeyResponse {
     /// `errorCode`.
     ///
@@ -99,8 +101,36 @@ pub struct CreateUserKeyResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateUserKeyResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: CreateUserKeyResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_user_key`](crate::Client::create_user_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateUserKeyResult {
     /// `createdAt`.
     ///
@@ -143,8 +173,65 @@ pub struct CreateUserKeyResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::create_user_key`](crate::Client::create_user_key). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateUserKeyResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expireTime`.
+    pub fn with_expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+    /// Sets `fingerPrint`.
+    pub fn with_finger_print(mut self, value: impl Into<String>) -> Self {
+        self.finger_print = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `keyScope`.
+    pub fn with_key_scope(mut self, value: impl Into<String>) -> Self {
+        self.key_scope = Some(value.into());
+        self
+    }
+    /// Sets `lastUsedTime`.
+    pub fn with_last_used_time(mut self, value: impl Into<String>) -> Self {
+        self.last_used_time = Some(value.into());
+        self
+    }
+    /// Sets `publicKey`.
+    pub fn with_public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateUserKeyResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_user_key`](crate::Client::create_user_key). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateUserKeyErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -164,74 +251,21 @@ impl crate::Operation for CreateUserKeyRequest {
     type ErrorCode = CreateUserKeyErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateUserKey",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v3/user/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "expireTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "keyScope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "publicKey",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "title",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("expireTime", crate::TypeWord::String),
+            crate::ParamMeta::body("keyScope", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("publicKey", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("title", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "expireTime": "2022-03-12 12:00:00",
-    "fingerPrint": "xxx",
-    "id": 11072,
-    "keyScope": "ALL",
-    "lastUsedTime": "2022-03-12 12:00:00",
-    "publicKey": "xxx",
-    "title": "My Title"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -254,7 +288,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateUserKeyErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateUserKeyErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -262,12 +296,30 @@ impl crate::Client {
     pub async fn create_user_key(
         &self,
         request: CreateUserKeyRequest,
-    ) -> Result<CreateUserKeyResponse, crate::Error> {
+    ) -> Result<CreateUserKeyResponse, crate::Error<CreateUserKeyErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateUserKeyRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "createdAt": "2022-03-12 12:00:00",
+    "expireTime": "2022-03-12 12:00:00",
+    "fingerPrint": "xxx",
+    "id": 11072,
+    "keyScope": "ALL",
+    "lastUsedTime": "2022-03-12 12:00:00",
+    "publicKey": "xxx",
+    "title": "My Title"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

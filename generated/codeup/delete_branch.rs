@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_branch`](crate::Client::delete_branch): 删除分支
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteBranchRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for DeleteBranchRequest {
 }
 /// Response of [`Client::delete_branch`](crate::Client::delete_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBranchResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct DeleteBranchResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl DeleteBranchResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteBranchResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::delete_branch`](crate::Client::delete_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteBranchResult {
     /// `branchName`.
     ///
@@ -88,8 +118,30 @@ pub struct DeleteBranchResult {
     #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
 }
-/// Error codes documented for [`Client::delete_branch`](crate::Client::delete_branch). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteBranchResult {
+    /// Sets `branchName`.
+    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
+        self.branch_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteBranchResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_branch`](crate::Client::delete_branch). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteBranchErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -109,53 +161,18 @@ impl crate::Operation for DeleteBranchRequest {
     type ErrorCode = DeleteBranchErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteBranch",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/repository/{repositoryId}/branches/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "branchName": "deleteBranch"
-  },
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -177,7 +194,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteBranchErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteBranchErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -186,12 +203,23 @@ impl crate::Client {
     pub async fn delete_branch(
         &self,
         request: DeleteBranchRequest,
-    ) -> Result<DeleteBranchResponse, crate::Error> {
+    ) -> Result<DeleteBranchResponse, crate::Error<DeleteBranchErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteBranchRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
+  "result": {
+    "branchName": "deleteBranch"
+  },
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_file`](crate::Client::delete_file): 删除文件
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteFileRequest {
     /// `repositoryId`.
     ///
@@ -70,6 +71,7 @@ impl std::fmt::Debug for DeleteFileRequest {
 }
 /// Response of [`Client::delete_file`](crate::Client::delete_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteFileResponse {
     /// `errorCode`.
     ///
@@ -93,8 +95,36 @@ pub struct DeleteFileResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl DeleteFileResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteFileResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::delete_file`](crate::Client::delete_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteFileResult {
     /// `branchName`.
     ///
@@ -107,8 +137,35 @@ pub struct DeleteFileResult {
     #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
 }
-/// Error codes documented for [`Client::delete_file`](crate::Client::delete_file). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteFileResult {
+    /// Sets `branchName`.
+    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
+        self.branch_name = Some(value.into());
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteFileResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_file`](crate::Client::delete_file). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteFileErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -128,68 +185,20 @@ impl crate::Operation for DeleteFileRequest {
     type ErrorCode = DeleteFileErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFile",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/repository/{repositoryId}/files/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commitMessage",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("commitMessage", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "7EFAD5FB-2296-5D52-BC60-FCC992A40767",
-  "result": {
-    "branchName": "master",
-    "filePath": "src/main/delete.java"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -213,7 +222,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteFileErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteFileErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -222,12 +231,24 @@ impl crate::Client {
     pub async fn delete_file(
         &self,
         request: DeleteFileRequest,
-    ) -> Result<DeleteFileResponse, crate::Error> {
+    ) -> Result<DeleteFileResponse, crate::Error<DeleteFileErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteFileRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "7EFAD5FB-2296-5D52-BC60-FCC992A40767",
+  "result": {
+    "branchName": "master",
+    "filePath": "src/main/delete.java"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_project_label`](crate::Client::delete_project_label): 删除代码库Label
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteProjectLabelRequest {
     /// `labelId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for DeleteProjectLabelRequest {
 }
 /// Response of [`Client::delete_project_label`](crate::Client::delete_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteProjectLabelResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct DeleteProjectLabelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl DeleteProjectLabelResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteProjectLabelResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::delete_project_label`](crate::Client::delete_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteProjectLabelResult {
     /// `result`.
     ///
@@ -88,8 +118,30 @@ pub struct DeleteProjectLabelResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_project_label`](crate::Client::delete_project_label). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteProjectLabelResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeleteProjectLabelResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_project_label`](crate::Client::delete_project_label). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteProjectLabelErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -109,53 +161,20 @@ impl crate::Operation for DeleteProjectLabelRequest {
     type ErrorCode = DeleteProjectLabelErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteProjectLabel",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "labelId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("labelId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -176,7 +195,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteProjectLabelErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteProjectLabelErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -186,12 +205,23 @@ impl crate::Client {
     pub async fn delete_project_label(
         &self,
         request: DeleteProjectLabelRequest,
-    ) -> Result<DeleteProjectLabelResponse, crate::Error> {
+    ) -> Result<DeleteProjectLabelResponse, crate::Error<DeleteProjectLabelErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteProjectLabelRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             label_id: "example".to_string(),

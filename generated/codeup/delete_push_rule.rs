@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_push_rule`](crate::Client::delete_push_rule): 删除推送规则
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePushRuleRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for DeletePushRuleRequest {
 }
 /// Response of [`Client::delete_push_rule`](crate::Client::delete_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletePushRuleResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct DeletePushRuleResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl DeletePushRuleResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeletePushRuleResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::delete_push_rule`](crate::Client::delete_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletePushRuleResult {
     /// `result`.
     ///
@@ -88,8 +118,30 @@ pub struct DeletePushRuleResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_push_rule`](crate::Client::delete_push_rule). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeletePushRuleResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeletePushRuleResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_push_rule`](crate::Client::delete_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeletePushRuleErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -109,53 +161,18 @@ impl crate::Operation for DeletePushRuleRequest {
     type ErrorCode = DeletePushRuleErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePushRule",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/api/v4/projects/{repositoryId}/push_rule/{pushRuleId}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pushRuleId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "InvalidParam.NotFound",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -177,7 +194,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeletePushRuleErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePushRuleErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -186,12 +203,23 @@ impl crate::Client {
     pub async fn delete_push_rule(
         &self,
         request: DeletePushRuleRequest,
-    ) -> Result<DeletePushRuleResponse, crate::Error> {
+    ) -> Result<DeletePushRuleResponse, crate::Error<DeletePushRuleErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePushRuleRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "InvalidParam.NotFound",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "result": true
+  },
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_repository_member`](crate::Client::delete_repository_member): 删除代码库成员
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteRepositoryMemberRequest {
     /// `repositoryId`.
     ///
@@ -67,6 +68,7 @@ impl std::fmt::Debug for DeleteRepositoryMemberRequest {
 }
 /// Response of [`Client::delete_repository_member`](crate::Client::delete_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRepositoryMemberResponse {
     /// `errorCode`.
     ///
@@ -90,8 +92,36 @@ pub struct DeleteRepositoryMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl DeleteRepositoryMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteRepositoryMemberResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::delete_repository_member`](crate::Client::delete_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRepositoryMemberResult {
     /// `accessLevel`.
     ///
@@ -129,8 +159,60 @@ pub struct DeleteRepositoryMemberResult {
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
 }
-/// Error codes documented for [`Client::delete_repository_member`](crate::Client::delete_repository_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteRepositoryMemberResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `createAt`.
+    pub fn with_create_at(mut self, value: impl Into<String>) -> Self {
+        self.create_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `sourceType`.
+    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+    /// Sets `updateAt`.
+    pub fn with_update_at(mut self, value: impl Into<String>) -> Self {
+        self.update_at = Some(value.into());
+        self
+    }
+    /// Sets `userId`.
+    pub fn with_user_id(mut self, value: i64) -> Self {
+        self.user_id = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeleteRepositoryMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_repository_member`](crate::Client::delete_repository_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteRepositoryMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -150,66 +232,20 @@ impl crate::Operation for DeleteRepositoryMemberRequest {
     type ErrorCode = DeleteRepositoryMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryMember",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/members/delete/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "aliyunPk",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "memberType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("memberType", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "0E1BCF81-51E6-59D4-8D55-FF945111127A",
-  "result": {
-    "accessLevel": 30,
-    "createAt": "2022-03-12 12:00:00",
-    "id": 30815,
-    "sourceId": 2080398,
-    "sourceType": "Project",
-    "updateAt": "2022-03-12 12:00:00",
-    "userId": 19280
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -232,7 +268,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteRepositoryMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -241,12 +277,32 @@ impl crate::Client {
     pub async fn delete_repository_member(
         &self,
         request: DeleteRepositoryMemberRequest,
-    ) -> Result<DeleteRepositoryMemberResponse, crate::Error> {
+    ) -> Result<
+        DeleteRepositoryMemberResponse,
+        crate::Error<DeleteRepositoryMemberErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "0E1BCF81-51E6-59D4-8D55-FF945111127A",
+  "result": {
+    "accessLevel": 30,
+    "createAt": "2022-03-12 12:00:00",
+    "id": 30815,
+    "sourceId": 2080398,
+    "sourceType": "Project",
+    "updateAt": "2022-03-12 12:00:00",
+    "userId": 19280
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook): 删除代码库Webhook
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteRepositoryWebhookRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for DeleteRepositoryWebhookRequest {
 }
 /// Response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRepositoryWebhookResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct DeleteRepositoryWebhookResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl DeleteRepositoryWebhookResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteRepositoryWebhookResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRepositoryWebhookResult {
     /// `buildEvents`.
     ///
@@ -162,8 +192,100 @@ pub struct DeleteRepositoryWebhookResult {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Error codes documented for [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteRepositoryWebhookResult {
+    /// Sets `buildEvents`.
+    pub fn with_build_events(mut self, value: bool) -> Self {
+        self.build_events = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enableSslVerification`.
+    pub fn with_enable_ssl_verification(mut self, value: bool) -> Self {
+        self.enable_ssl_verification = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `issuesEvents`.
+    pub fn with_issues_events(mut self, value: bool) -> Self {
+        self.issues_events = Some(value);
+        self
+    }
+    /// Sets `lastTestResult`.
+    pub fn with_last_test_result(mut self, value: impl Into<String>) -> Self {
+        self.last_test_result = Some(value.into());
+        self
+    }
+    /// Sets `mergeRequestsEvents`.
+    pub fn with_merge_requests_events(mut self, value: bool) -> Self {
+        self.merge_requests_events = Some(value);
+        self
+    }
+    /// Sets `noteEvents`.
+    pub fn with_note_events(mut self, value: bool) -> Self {
+        self.note_events = Some(value);
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: i64) -> Self {
+        self.project_id = Some(value);
+        self
+    }
+    /// Sets `pushEvents`.
+    pub fn with_push_events(mut self, value: bool) -> Self {
+        self.push_events = Some(value);
+        self
+    }
+    /// Sets `secretToken`.
+    pub fn with_secret_token(mut self, value: impl Into<String>) -> Self {
+        self.secret_token = Some(value.into());
+        self
+    }
+    /// Sets `tagPushEvents`.
+    pub fn with_tag_push_events(mut self, value: bool) -> Self {
+        self.tag_push_events = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteRepositoryWebhookResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteRepositoryWebhookErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -183,66 +305,18 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
     type ErrorCode = DeleteRepositoryWebhookErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryWebhook",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/repository/{repositoryId}/hooks/{hookId}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "hookId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("hookId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "buildEvents": false,
-    "createdAt": "2022-03-18 14:24:54",
-    "enableSslVerification": false,
-    "id": 524836,
-    "issuesEvents": false,
-    "lastTestResult": "",
-    "mergeRequestsEvents": true,
-    "noteEvents": true,
-    "projectId": 2369234,
-    "pushEvents": true,
-    "secretToken": "xxxx",
-    "tagPushEvents": true,
-    "type": "ProjectHook",
-    "url": "https://xxxxx"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -264,7 +338,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteRepositoryWebhookErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryWebhookErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -273,12 +347,39 @@ impl crate::Client {
     pub async fn delete_repository_webhook(
         &self,
         request: DeleteRepositoryWebhookRequest,
-    ) -> Result<DeleteRepositoryWebhookResponse, crate::Error> {
+    ) -> Result<
+        DeleteRepositoryWebhookResponse,
+        crate::Error<DeleteRepositoryWebhookErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryWebhookRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "buildEvents": false,
+    "createdAt": "2022-03-18 14:24:54",
+    "enableSslVerification": false,
+    "id": 524836,
+    "issuesEvents": false,
+    "lastTestResult": "",
+    "mergeRequestsEvents": true,
+    "noteEvents": true,
+    "projectId": 2369234,
+    "pushEvents": true,
+    "secretToken": "xxxx",
+    "tagPushEvents": true,
+    "type": "ProjectHook",
+    "url": "https://xxxxx"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_user_key`](crate::Client::delete_user_key): 删除用户的SSH Key
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteUserKeyRequest {
     /// `keyId`.
     ///
@@ -46,6 +47,7 @@ impl std::fmt::Debug for DeleteUserKeyRequest {
 }
 /// Response of [`Client::delete_user_key`](crate::Client::delete_user_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteUserKeyResponse {
     /// `errorCode`.
     ///
@@ -71,8 +73,36 @@ pub struct DeleteUserKeyResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl DeleteUserKeyResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: DeleteUserKeyResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::delete_user_key`](crate::Client::delete_user_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteUserKeyResult {
     /// `context`.
     ///
@@ -128,8 +158,80 @@ pub struct DeleteUserKeyResult {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
-/// Error codes documented for [`Client::delete_user_key`](crate::Client::delete_user_key). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteUserKeyResult {
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<String>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expireTime`.
+    pub fn with_expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+    /// Sets `fingerPrint`.
+    pub fn with_finger_print(mut self, value: impl Into<String>) -> Self {
+        self.finger_print = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `keyScope`.
+    pub fn with_key_scope(mut self, value: impl Into<String>) -> Self {
+        self.key_scope = Some(value.into());
+        self
+    }
+    /// Sets `lastUsedTime`.
+    pub fn with_last_used_time(mut self, value: impl Into<String>) -> Self {
+        self.last_used_time = Some(value.into());
+        self
+    }
+    /// Sets `publicKey`.
+    pub fn with_public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+    /// Sets `shaContext`.
+    pub fn with_sha_context(mut self, value: impl Into<String>) -> Self {
+        self.sha_context = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteUserKeyResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_user_key`](crate::Client::delete_user_key). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteUserKeyErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -149,55 +251,17 @@ impl crate::Operation for DeleteUserKeyRequest {
     type ErrorCode = DeleteUserKeyErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteUserKey",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/api/v3/user/keys/{keyId}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "keyId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("keyId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "context": "xxx",
-    "createdAt": "2022-03-18 14:24:54",
-    "expireTime": "2022-03-18 14:24:54",
-    "fingerPrint": "xxx",
-    "id": 50998,
-    "keyScope": "ALL",
-    "lastUsedTime": "2022-03-18 14:24:54",
-    "publicKey": "xxx",
-    "shaContext": "xxx",
-    "updatedAt": "2022-03-18 14:24:54"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -217,7 +281,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteUserKeyErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteUserKeyErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -225,12 +289,32 @@ impl crate::Client {
     pub async fn delete_user_key(
         &self,
         request: DeleteUserKeyRequest,
-    ) -> Result<DeleteUserKeyResponse, crate::Error> {
+    ) -> Result<DeleteUserKeyResponse, crate::Error<DeleteUserKeyErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteUserKeyRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "context": "xxx",
+    "createdAt": "2022-03-18 14:24:54",
+    "expireTime": "2022-03-18 14:24:54",
+    "fingerPrint": "xxx",
+    "id": 50998,
+    "keyScope": "ALL",
+    "lastUsedTime": "2022-03-18 14:24:54",
+    "publicKey": "xxx",
+    "shaContext": "xxx",
+    "updatedAt": "2022-03-18 14:24:54"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             key_id: "example".to_string(),

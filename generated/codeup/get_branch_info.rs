@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_branch_info`](crate::Client::get_branch_info): 查询单个分支
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetBranchInfoRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for GetBranchInfoRequest {
 }
 /// Response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBranchInfoResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct GetBranchInfoResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetBranchInfoResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetBranchInfoResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBranchInfoResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -96,8 +126,26 @@ pub struct GetBranchInfoResult {
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<String>,
 }
-/// Part of a response.
+impl GetBranchInfoResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: GetBranchInfoCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `protected`.
+    pub fn with_protected(mut self, value: impl Into<String>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBranchInfoCommit {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
@@ -164,58 +212,91 @@ pub struct GetBranchInfoCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetBranchInfoSignature {
-    /// `gpgKeyId`.
-    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub gpg_key_id: Option<String>,
-    /// `verificationStatus`.
-    ///
-    /// Example: `verified`
-    #[serde(
-        rename = "verificationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub verification_status: Option<String>,
+impl GetBranchInfoCommit {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: GetBranchInfoAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `commentsCount`.
+    pub fn with_comments_count(mut self, value: i64) -> Self {
+        self.comments_count = Some(value);
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committer`.
+    pub fn with_committer(mut self, value: GetBranchInfoCommitter) -> Self {
+        self.committer = Some(value);
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: GetBranchInfoSignature) -> Self {
+        self.signature = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetBranchInfoCommitter {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `5035`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup-commit`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `commitcommit`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBranchInfoAuthor {
     /// `avatarUrl`.
     ///
@@ -248,8 +329,151 @@ pub struct GetBranchInfoAuthor {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::get_branch_info`](crate::Client::get_branch_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetBranchInfoAuthor {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetBranchInfoCommitter {
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `5035`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `codeup-commit`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `commitcommit`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl GetBranchInfoCommitter {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetBranchInfoSignature {
+    /// `gpgKeyId`.
+    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub gpg_key_id: Option<String>,
+    /// `verificationStatus`.
+    ///
+    /// Example: `verified`
+    #[serde(
+        rename = "verificationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verification_status: Option<String>,
+}
+impl GetBranchInfoSignature {
+    /// Sets `gpgKeyId`.
+    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
+        self.gpg_key_id = Some(value.into());
+        self
+    }
+    /// Sets `verificationStatus`.
+    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetBranchInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_branch_info`](crate::Client::get_branch_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetBranchInfoErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -269,44 +493,56 @@ impl crate::Operation for GetBranchInfoRequest {
     type ErrorCode = GetBranchInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetBranchInfo",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/branches/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/branches/detail");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("branchName", Some(&self.branch_name));
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询单个分支
+    ///
+    /// Get branch info.
+    ///
+    /// `GET /repository/{repositoryId}/branches/detail` (action `GetBranchInfo`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetBranchInfoErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
+    pub async fn get_branch_info(
+        &self,
+        request: GetBranchInfoRequest,
+    ) -> Result<GetBranchInfoResponse, crate::Error<GetBranchInfoErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetBranchInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
@@ -347,43 +583,7 @@ impl crate::Operation for GetBranchInfoRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/branches/detail");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("branchName", Some(&self.branch_name));
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询单个分支
-    ///
-    /// Get branch info.
-    ///
-    /// `GET /repository/{repositoryId}/branches/detail` (action `GetBranchInfo`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetBranchInfoErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
-    pub async fn get_branch_info(
-        &self,
-        request: GetBranchInfoRequest,
-    ) -> Result<GetBranchInfoResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetBranchInfoRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

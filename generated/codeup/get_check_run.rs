@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_check_run`](crate::Client::get_check_run): 查询检查运行
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCheckRunRequest {
     /// `accessToken`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for GetCheckRunRequest {
 }
 /// Response of [`Client::get_check_run`](crate::Client::get_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCheckRunResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct GetCheckRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetCheckRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetCheckRunResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCheckRunResult {
     /// `annotations`.
     #[serde(rename = "annotations", default, skip_serializing_if = "Option::is_none")]
@@ -150,83 +180,86 @@ pub struct GetCheckRunResult {
     #[serde(rename = "writer", default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<GetCheckRunWriter>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCheckRunWriter {
-    /// `id`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `logoUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `slug`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+impl GetCheckRunResult {
+    /// Sets `annotations`.
+    pub fn with_annotations(mut self, value: Vec<GetCheckRunAnnotations>) -> Self {
+        self.annotations = Some(value);
+        self
+    }
+    /// Sets `checkSuite`.
+    pub fn with_check_suite(mut self, value: GetCheckRunCheckSuite) -> Self {
+        self.check_suite = Some(value);
+        self
+    }
+    /// Sets `completedAt`.
+    pub fn with_completed_at(mut self, value: impl Into<String>) -> Self {
+        self.completed_at = Some(value.into());
+        self
+    }
+    /// Sets `conclusion`.
+    pub fn with_conclusion(mut self, value: impl Into<String>) -> Self {
+        self.conclusion = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `detailsUrl`.
+    pub fn with_details_url(mut self, value: impl Into<String>) -> Self {
+        self.details_url = Some(value.into());
+        self
+    }
+    /// Sets `externalId`.
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+    /// Sets `headSha`.
+    pub fn with_head_sha(mut self, value: impl Into<String>) -> Self {
+        self.head_sha = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn with_output(mut self, value: GetCheckRunOutput) -> Self {
+        self.output = Some(value);
+        self
+    }
+    /// Sets `startedAt`.
+    pub fn with_started_at(mut self, value: impl Into<String>) -> Self {
+        self.started_at = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `writer`.
+    pub fn with_writer(mut self, value: GetCheckRunWriter) -> Self {
+        self.writer = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCheckRunOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<GetCheckRunImages>>,
-    /// `summary`.
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCheckRunImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
-    pub alt: Option<String>,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
-    pub image_url: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCheckRunCheckSuite {
-    /// `id`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCheckRunAnnotations {
     /// `annotationLevel`.
     ///
@@ -277,8 +310,227 @@ pub struct GetCheckRunAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::get_check_run`](crate::Client::get_check_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetCheckRunAnnotations {
+    /// Sets `annotationLevel`.
+    pub fn with_annotation_level(mut self, value: impl Into<String>) -> Self {
+        self.annotation_level = Some(value.into());
+        self
+    }
+    /// Sets `endColumn`.
+    pub fn with_end_column(mut self, value: i64) -> Self {
+        self.end_column = Some(value);
+        self
+    }
+    /// Sets `endLine`.
+    pub fn with_end_line(mut self, value: i64) -> Self {
+        self.end_line = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `rawDetails`.
+    pub fn with_raw_details(mut self, value: impl Into<String>) -> Self {
+        self.raw_details = Some(value.into());
+        self
+    }
+    /// Sets `startColumn`.
+    pub fn with_start_column(mut self, value: i64) -> Self {
+        self.start_column = Some(value);
+        self
+    }
+    /// Sets `startLine`.
+    pub fn with_start_line(mut self, value: i64) -> Self {
+        self.start_line = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCheckRunCheckSuite {
+    /// `id`.
+    ///
+    /// Example: `1`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+}
+impl GetCheckRunCheckSuite {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCheckRunOutput {
+    /// `images`.
+    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<GetCheckRunImages>>,
+    /// `summary`.
+    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `title`.
+    ///
+    /// Example: `Mighty Readme report`
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl GetCheckRunOutput {
+    /// Sets `images`.
+    pub fn with_images(mut self, value: Vec<GetCheckRunImages>) -> Self {
+        self.images = Some(value);
+        self
+    }
+    /// Sets `summary`.
+    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCheckRunImages {
+    /// `alt`.
+    ///
+    /// Example: `test-image-alt`
+    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    /// `caption`.
+    ///
+    /// Example: `test`
+    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// `imageUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+impl GetCheckRunImages {
+    /// Sets `alt`.
+    pub fn with_alt(mut self, value: impl Into<String>) -> Self {
+        self.alt = Some(value.into());
+        self
+    }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_check_run`](crate::Client::get_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCheckRunWriter {
+    /// `id`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `logoUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// `name`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `slug`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `type`.
+    ///
+    /// Example: `User`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl GetCheckRunWriter {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logoUrl`.
+    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `slug`.
+    pub fn with_slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetCheckRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_check_run`](crate::Client::get_check_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetCheckRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -298,44 +550,57 @@ impl crate::Operation for GetCheckRunRequest {
     type ErrorCode = GetCheckRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCheckRun",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/check_runs/get_check_run",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "checkRunId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("checkRunId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/check_runs/get_check_run");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("checkRunId", Some(&self.check_run_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询检查运行
+    ///
+    /// Get check run.
+    ///
+    /// `GET /api/v4/projects/check_runs/get_check_run` (action `GetCheckRun`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCheckRunErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn get_check_run(
+        &self,
+        request: GetCheckRunRequest,
+    ) -> Result<GetCheckRunResponse, crate::Error<GetCheckRunErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetCheckRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -385,42 +650,7 @@ impl crate::Operation for GetCheckRunRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/check_runs/get_check_run");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("checkRunId", Some(&self.check_run_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询检查运行
-    ///
-    /// Get check run.
-    ///
-    /// `GET /api/v4/projects/check_runs/get_check_run` (action `GetCheckRun`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetCheckRunErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_check_run(
-        &self,
-        request: GetCheckRunRequest,
-    ) -> Result<GetCheckRunResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetCheckRunRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

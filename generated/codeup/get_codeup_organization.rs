@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization): 获取企业信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetCodeupOrganizationRequest {
     /// `identity`.
     ///
@@ -40,6 +41,7 @@ impl std::fmt::Debug for GetCodeupOrganizationRequest {
 }
 /// Response of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCodeupOrganizationResponse {
     /// `errorCode`.
     ///
@@ -63,8 +65,36 @@ pub struct GetCodeupOrganizationResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetCodeupOrganizationResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetCodeupOrganizationResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCodeupOrganizationResult {
     /// `createdAt`.
     ///
@@ -102,8 +132,60 @@ pub struct GetCodeupOrganizationResult {
     #[serde(rename = "userRole", default, skip_serializing_if = "Option::is_none")]
     pub user_role: Option<String>,
 }
-/// Error codes documented for [`Client::get_codeup_organization`](crate::Client::get_codeup_organization). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetCodeupOrganizationResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: i64) -> Self {
+        self.namespace_id = Some(value);
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `userRole`.
+    pub fn with_user_role(mut self, value: impl Into<String>) -> Self {
+        self.user_role = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetCodeupOrganizationResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_codeup_organization`](crate::Client::get_codeup_organization). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetCodeupOrganizationErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -123,45 +205,16 @@ impl crate::Operation for GetCodeupOrganizationRequest {
     type ErrorCode = GetCodeupOrganizationErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCodeupOrganization",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/organization/{identity}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "identity",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
+            crate::ParamMeta::path("identity", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "id": 3624,
-    "namespaceId": 100003,
-    "organizationId": "60de7a6852743a5162b5f957",
-    "path": "test-codeup",
-    "updatedAt": "2022-03-18 14:24:54",
-    "userRole": "ORG_MEMBER"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -180,7 +233,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetCodeupOrganizationErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCodeupOrganizationErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -189,12 +242,32 @@ impl crate::Client {
     pub async fn get_codeup_organization(
         &self,
         request: GetCodeupOrganizationRequest,
-    ) -> Result<GetCodeupOrganizationResponse, crate::Error> {
+    ) -> Result<
+        GetCodeupOrganizationResponse,
+        crate::Error<GetCodeupOrganizationErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCodeupOrganizationRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "InvalidTagGroup.IdNotFound",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "createdAt": "2022-03-12 12:00:00",
+    "id": 3624,
+    "namespaceId": 100003,
+    "organizationId": "60de7a6852743a5162b5f957",
+    "path": "test-codeup",
+    "updatedAt": "2022-03-18 14:24:54",
+    "userRole": "ORG_MEMBER"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             identity: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_compare_detail`](crate::Client::get_compare_detail): 获取比较详情
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetCompareDetailRequest {
     /// `repositoryId`.
     ///
@@ -69,6 +70,7 @@ impl GetCompareDetailRequest {
 }
 /// Response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCompareDetailResponse {
     /// `errorCode`.
     ///
@@ -92,8 +94,36 @@ pub struct GetCompareDetailResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetCompareDetailResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetCompareDetailResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCompareDetailResult {
     /// `commits`.
     #[serde(rename = "commits", default, skip_serializing_if = "Option::is_none")]
@@ -105,8 +135,299 @@ pub struct GetCompareDetailResult {
     #[serde(rename = "messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<String>>,
 }
-/// Part of a response.
+impl GetCompareDetailResult {
+    /// Sets `commits`.
+    pub fn with_commits(mut self, value: Vec<GetCompareDetailCommits>) -> Self {
+        self.commits = Some(value);
+        self
+    }
+    /// Sets `diffs`.
+    pub fn with_diffs(mut self, value: Vec<GetCompareDetailDiffs>) -> Self {
+        self.diffs = Some(value);
+        self
+    }
+    /// Sets `messages`.
+    pub fn with_messages(mut self, value: Vec<String>) -> Self {
+        self.messages = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCompareDetailCommits {
+    /// `author`.
+    #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<GetCompareDetailAuthor>,
+    /// `authorEmail`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
+    pub author_email: Option<String>,
+    /// `authorName`.
+    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// `authoredDate`.
+    ///
+    /// Example: `2023-01-03T15:41:26+08:00`
+    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
+    pub authored_date: Option<String>,
+    /// `commentsCount`.
+    ///
+    /// Example: `1`
+    #[serde(rename = "commentsCount", default, skip_serializing_if = "Option::is_none")]
+    pub comments_count: Option<i64>,
+    /// `committedDate`.
+    ///
+    /// Example: `2023-01-03T15:41:26+08:00`
+    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
+    pub committed_date: Option<String>,
+    /// `committer`.
+    #[serde(rename = "committer", default, skip_serializing_if = "Option::is_none")]
+    pub committer: Option<GetCompareDetailCommitter>,
+    /// `committerEmail`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
+    pub committer_email: Option<String>,
+    /// `committerName`.
+    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
+    pub committer_name: Option<String>,
+    /// `createdAt`.
+    ///
+    /// Example: `2023-01-03T15:41:26+08:00`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `b8f6f28520b1936aafe2e638373e19ccafa42b02`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `message`.
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `parentIds`.
+    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
+    pub parent_ids: Option<Vec<String>>,
+    /// `shortId`.
+    ///
+    /// Example: `b8f6f285`
+    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
+    pub short_id: Option<String>,
+    /// `title`.
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl GetCompareDetailCommits {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: GetCompareDetailAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `commentsCount`.
+    pub fn with_comments_count(mut self, value: i64) -> Self {
+        self.comments_count = Some(value);
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committer`.
+    pub fn with_committer(mut self, value: GetCompareDetailCommitter) -> Self {
+        self.committer = Some(value);
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCompareDetailAuthor {
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `21396`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `Codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl GetCompareDetailAuthor {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetCompareDetailCommitter {
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `43910`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `Codeup-commiter`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl GetCompareDetailCommitter {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCompareDetailDiffs {
     /// `aMode`.
     ///
@@ -172,137 +493,90 @@ pub struct GetCompareDetailDiffs {
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCompareDetailCommits {
-    /// `author`.
-    #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<GetCompareDetailAuthor>,
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2023-01-03T15:41:26+08:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `commentsCount`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "commentsCount", default, skip_serializing_if = "Option::is_none")]
-    pub comments_count: Option<i64>,
-    /// `committedDate`.
-    ///
-    /// Example: `2023-01-03T15:41:26+08:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committer`.
-    #[serde(rename = "committer", default, skip_serializing_if = "Option::is_none")]
-    pub committer: Option<GetCompareDetailCommitter>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2023-01-03T15:41:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `b8f6f28520b1936aafe2e638373e19ccafa42b02`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `b8f6f285`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+impl GetCompareDetailDiffs {
+    /// Sets `aMode`.
+    pub fn with_a_mode(mut self, value: impl Into<String>) -> Self {
+        self.a_mode = Some(value.into());
+        self
+    }
+    /// Sets `bMode`.
+    pub fn with_b_mode(mut self, value: impl Into<String>) -> Self {
+        self.b_mode = Some(value.into());
+        self
+    }
+    /// Sets `deletedFile`.
+    pub fn with_deleted_file(mut self, value: bool) -> Self {
+        self.deleted_file = Some(value);
+        self
+    }
+    /// Sets `diff`.
+    pub fn with_diff(mut self, value: impl Into<String>) -> Self {
+        self.diff = Some(value.into());
+        self
+    }
+    /// Sets `isBinary`.
+    pub fn with_is_binary(mut self, value: bool) -> Self {
+        self.is_binary = Some(value);
+        self
+    }
+    /// Sets `isNewLfs`.
+    pub fn with_is_new_lfs(mut self, value: bool) -> Self {
+        self.is_new_lfs = Some(value);
+        self
+    }
+    /// Sets `isOldLfs`.
+    pub fn with_is_old_lfs(mut self, value: bool) -> Self {
+        self.is_old_lfs = Some(value);
+        self
+    }
+    /// Sets `newFile`.
+    pub fn with_new_file(mut self, value: bool) -> Self {
+        self.new_file = Some(value);
+        self
+    }
+    /// Sets `newId`.
+    pub fn with_new_id(mut self, value: impl Into<String>) -> Self {
+        self.new_id = Some(value.into());
+        self
+    }
+    /// Sets `newPath`.
+    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
+        self.new_path = Some(value.into());
+        self
+    }
+    /// Sets `oldId`.
+    pub fn with_old_id(mut self, value: impl Into<String>) -> Self {
+        self.old_id = Some(value.into());
+        self
+    }
+    /// Sets `oldPath`.
+    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
+        self.old_path = Some(value.into());
+        self
+    }
+    /// Sets `renamedFile`.
+    pub fn with_renamed_file(mut self, value: bool) -> Self {
+        self.renamed_file = Some(value);
+        self
+    }
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCompareDetailCommitter {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `43910`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `Codeup-commiter`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+impl crate::Envelope for GetCompareDetailResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetCompareDetailAuthor {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `21396`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `Codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Error codes documented for [`Client::get_compare_detail`](crate::Client::get_compare_detail). Read one from an error with [`Error::code`](crate::Error::code).
+/// Error codes documented for [`Client::get_compare_detail`](crate::Client::get_compare_detail). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetCompareDetailErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -322,65 +596,64 @@ impl crate::Operation for GetCompareDetailRequest {
     type ErrorCode = GetCompareDetailErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCompareDetail",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/commits/compare/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "from",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxDiffByte",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxDiffFile",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeBase",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "to",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("from", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("maxDiffByte", crate::TypeWord::Integer),
+            crate::ParamMeta::query("maxDiffFile", crate::TypeWord::Integer),
+            crate::ParamMeta::query("mergeBase", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("to", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/commits/compare/detail");
+        req.query("from", Some(&self.from));
+        req.query("maxDiffByte", self.max_diff_byte.as_ref());
+        req.query("maxDiffFile", self.max_diff_file.as_ref());
+        req.query("mergeBase", self.merge_base.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("to", Some(&self.to));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取比较详情
+    ///
+    /// Get compare detail.
+    ///
+    /// `GET /repository/{repositoryId}/commits/compare/detail` (action `GetCompareDetail`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCompareDetailErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commits\[\].message); example_response uses an empty string for "".
+    /// - The SDK example of maxDiffByte ('24 \t- 1024 \t- 1024') is not an integer value; it is left out of the field example and of example_response.
+    pub async fn get_compare_detail(
+        &self,
+        request: GetCompareDetailRequest,
+    ) -> Result<GetCompareDetailResponse, crate::Error<GetCompareDetailErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetCompareDetailRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -433,47 +706,7 @@ impl crate::Operation for GetCompareDetailRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/commits/compare/detail");
-        req.query("from", Some(&self.from));
-        req.query("maxDiffByte", self.max_diff_byte.as_ref());
-        req.query("maxDiffFile", self.max_diff_file.as_ref());
-        req.query("mergeBase", self.merge_base.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("to", Some(&self.to));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取比较详情
-    ///
-    /// Get compare detail.
-    ///
-    /// `GET /repository/{repositoryId}/commits/compare/detail` (action `GetCompareDetail`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetCompareDetailErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commits\[\].message); example_response uses an empty string for "".
-    /// - The SDK example of maxDiffByte ('24 \t- 1024 \t- 1024') is not an integer value; it is left out of the field example and of example_response.
-    pub async fn get_compare_detail(
-        &self,
-        request: GetCompareDetailRequest,
-    ) -> Result<GetCompareDetailResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetCompareDetailRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

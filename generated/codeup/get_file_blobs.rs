@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_file_blobs`](crate::Client::get_file_blobs): 查询文件
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetFileBlobsRequest {
     /// `repositoryId`.
     ///
@@ -85,6 +86,7 @@ impl std::fmt::Debug for GetFileBlobsRequest {
 }
 /// Response of [`Client::get_file_blobs`](crate::Client::get_file_blobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFileBlobsResponse {
     /// `errorCode`.
     ///
@@ -108,8 +110,36 @@ pub struct GetFileBlobsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetFileBlobsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetFileBlobsResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_file_blobs`](crate::Client::get_file_blobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFileBlobsResult {
     /// `content`.
     ///
@@ -125,8 +155,40 @@ pub struct GetFileBlobsResult {
     #[serde(rename = "totalLines", default, skip_serializing_if = "Option::is_none")]
     pub total_lines: Option<i32>,
 }
-/// Error codes documented for [`Client::get_file_blobs`](crate::Client::get_file_blobs). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetFileBlobsResult {
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn with_size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `totalLines`.
+    pub fn with_total_lines(mut self, value: i32) -> Self {
+        self.total_lines = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetFileBlobsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_file_blobs`](crate::Client::get_file_blobs). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetFileBlobsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -146,75 +208,22 @@ impl crate::Operation for GetFileBlobsRequest {
     type ErrorCode = GetFileBlobsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFileBlobs",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/files/blobs",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "from",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ref",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "to",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("from", crate::TypeWord::Long),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("ref", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("to", crate::TypeWord::Long),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "content": "xxxx",
-    "totalLines": 65535
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -239,7 +248,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetFileBlobsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFileBlobsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -248,12 +257,24 @@ impl crate::Client {
     pub async fn get_file_blobs(
         &self,
         request: GetFileBlobsRequest,
-    ) -> Result<GetFileBlobsResponse, crate::Error> {
+    ) -> Result<GetFileBlobsResponse, crate::Error<GetFileBlobsErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileBlobsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
+  "result": {
+    "content": "xxxx",
+    "totalLines": 65535
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

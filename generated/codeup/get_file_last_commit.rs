@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit): 获取文件上一次提交信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetFileLastCommitRequest {
     /// `repositoryId`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for GetFileLastCommitRequest {
 }
 /// Response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFileLastCommitResponse {
     /// `errorCode`.
     ///
@@ -97,8 +99,36 @@ pub struct GetFileLastCommitResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetFileLastCommitResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetFileLastCommitResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFileLastCommitResult {
     /// `authorDate`.
     ///
@@ -158,8 +188,76 @@ pub struct GetFileLastCommitResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
+impl GetFileLastCommitResult {
+    /// Sets `authorDate`.
+    pub fn with_author_date(mut self, value: impl Into<String>) -> Self {
+        self.author_date = Some(value.into());
+        self
+    }
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: GetFileLastCommitSignature) -> Self {
+        self.signature = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFileLastCommitSignature {
     /// GPG密钥ID
     ///
@@ -176,8 +274,35 @@ pub struct GetFileLastCommitSignature {
     )]
     pub verification_status: Option<String>,
 }
-/// Error codes documented for [`Client::get_file_last_commit`](crate::Client::get_file_last_commit). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetFileLastCommitSignature {
+    /// Sets `gpgKeyId`.
+    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
+        self.gpg_key_id = Some(value.into());
+        self
+    }
+    /// Sets `verificationStatus`.
+    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetFileLastCommitResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_file_last_commit`](crate::Client::get_file_last_commit). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetFileLastCommitErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -197,80 +322,21 @@ impl crate::Operation for GetFileLastCommitRequest {
     type ErrorCode = GetFileLastCommitErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFileLastCommit",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/files/lastCommit",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sha",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "showSignature",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("sha", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("showSignature", crate::TypeWord::Boolean),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "authorDate": "2022-08-08 18:09:09",
-    "authorEmail": "username@example.com",
-    "authorName": "test-codeup",
-    "committedDate": "2022-03-18 15:00:02",
-    "committerEmail": "username@example.com",
-    "committerName": "committer-codeup",
-    "createdAt": "2022-03-18 14:24:54",
-    "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
-    "parentIds": [],
-    "shortId": "ff4fb5ac",
-    "signature": {
-      "gpgKeyId": "34d2c47c7ce46a5c4639c5ffe208",
-      "verificationStatus": "verified"
-    }
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -294,7 +360,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetFileLastCommitErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFileLastCommitErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -303,12 +369,36 @@ impl crate::Client {
     pub async fn get_file_last_commit(
         &self,
         request: GetFileLastCommitRequest,
-    ) -> Result<GetFileLastCommitResponse, crate::Error> {
+    ) -> Result<GetFileLastCommitResponse, crate::Error<GetFileLastCommitErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileLastCommitRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "authorDate": "2022-08-08 18:09:09",
+    "authorEmail": "username@example.com",
+    "authorName": "test-codeup",
+    "committedDate": "2022-03-18 15:00:02",
+    "committerEmail": "username@example.com",
+    "committerName": "committer-codeup",
+    "createdAt": "2022-03-18 14:24:54",
+    "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
+    "parentIds": [],
+    "shortId": "ff4fb5ac",
+    "signature": {
+      "gpgKeyId": "34d2c47c7ce46a5c4639c5ffe208",
+      "verificationStatus": "verified"
+    }
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_group_by_path`](crate::Client::get_group_by_path): 根据路径查询代码组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetGroupByPathRequest {
     /// `identity`.
     ///
@@ -24,6 +25,7 @@ impl GetGroupByPathRequest {
 }
 /// Response of [`Client::get_group_by_path`](crate::Client::get_group_by_path).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetGroupByPathResponse {
     /// `errorCode`.
     ///
@@ -47,8 +49,36 @@ pub struct GetGroupByPathResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetGroupByPathResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetGroupByPathResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_group_by_path`](crate::Client::get_group_by_path).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetGroupByPathResult {
     /// `avatarUrl`.
     ///
@@ -114,8 +144,80 @@ pub struct GetGroupByPathResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::get_group_by_path`](crate::Client::get_group_by_path). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetGroupByPathResult {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_id = Some(value.into());
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetGroupByPathResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_group_by_path`](crate::Client::get_group_by_path). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetGroupByPathErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -135,47 +237,16 @@ impl crate::Operation for GetGroupByPathRequest {
     type ErrorCode = GetGroupByPathErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupByPath",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/4/groups/find_by_path",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "identity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("identity", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 30815,
-    "name": "test-group",
-    "ownerId": "19230",
-    "parentId": "26842",
-    "path": "test-group",
-    "pathWithNamespace": "codeup-test-org/test-group",
-    "visibilityLevel": 0,
-    "webUrl": "xxx"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -194,7 +265,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetGroupByPathErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetGroupByPathErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -203,12 +274,31 @@ impl crate::Client {
     pub async fn get_group_by_path(
         &self,
         request: GetGroupByPathRequest,
-    ) -> Result<GetGroupByPathResponse, crate::Error> {
+    ) -> Result<GetGroupByPathResponse, crate::Error<GetGroupByPathErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetGroupByPathRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
+  "result": {
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "id": 30815,
+    "name": "test-group",
+    "ownerId": "19230",
+    "parentId": "26842",
+    "path": "test-group",
+    "pathWithNamespace": "codeup-test-org/test-group",
+    "visibilityLevel": 0,
+    "webUrl": "xxx"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             identity: "60de7a6852743a5162b5f957/test-group".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_group_detail`](crate::Client::get_group_detail): 查询代码组信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetGroupDetailRequest {
     /// `accessToken`.
     ///
@@ -46,6 +47,7 @@ impl std::fmt::Debug for GetGroupDetailRequest {
 }
 /// Response of [`Client::get_group_detail`](crate::Client::get_group_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetGroupDetailResponse {
     /// `errorCode`.
     ///
@@ -69,8 +71,36 @@ pub struct GetGroupDetailResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetGroupDetailResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetGroupDetailResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_group_detail`](crate::Client::get_group_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetGroupDetailResult {
     /// `avatarUrl`.
     ///
@@ -139,8 +169,85 @@ pub struct GetGroupDetailResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::get_group_detail`](crate::Client::get_group_detail). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetGroupDetailResult {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetGroupDetailResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_group_detail`](crate::Client::get_group_detail). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetGroupDetailErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -160,55 +267,17 @@ impl crate::Operation for GetGroupDetailRequest {
     type ErrorCode = GetGroupDetailErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupDetail",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/groups/get_detail",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("groupId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "4CA06B0B-5867-5DE6-A0FA-9F39C97B524C",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 36612,
-    "name": "test-group-detail",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "path": "test-group-detail",
-    "pathWithNamespace": "codeup-test-org/test-group-detail",
-    "type": "Group",
-    "visibilityLevel": 10,
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -228,7 +297,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetGroupDetailErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetGroupDetailErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -237,12 +306,32 @@ impl crate::Client {
     pub async fn get_group_detail(
         &self,
         request: GetGroupDetailRequest,
-    ) -> Result<GetGroupDetailResponse, crate::Error> {
+    ) -> Result<GetGroupDetailResponse, crate::Error<GetGroupDetailErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetGroupDetailRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "4CA06B0B-5867-5DE6-A0FA-9F39C97B524C",
+  "result": {
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "id": 36612,
+    "name": "test-group-detail",
+    "ownerId": 19230,
+    "parentId": 26842,
+    "path": "test-group-detail",
+    "pathWithNamespace": "codeup-test-org/test-group-detail",
+    "type": "Group",
+    "visibilityLevel": 10,
+    "webUrl": ""
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_merge_request`](crate::Client::get_merge_request): 查询合并请求详情
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetMergeRequestRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for GetMergeRequestRequest {
 }
 /// Response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct GetMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetMergeRequestResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetMergeRequestResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestResult {
     /// `ahead`.
     ///
@@ -226,34 +256,153 @@ pub struct GetMergeRequestResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetMergeRequestTodoList {
-    /// `requirementCheckItems`.
-    #[serde(
-        rename = "requirementCheckItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub requirement_check_items: Option<Vec<GetMergeRequestRequirementCheckItems>>,
+impl GetMergeRequestResult {
+    /// Sets `ahead`.
+    pub fn with_ahead(mut self, value: i32) -> Self {
+        self.ahead = Some(value);
+        self
+    }
+    /// Sets `allRequirementsPass`.
+    pub fn with_all_requirements_pass(mut self, value: bool) -> Self {
+        self.all_requirements_pass = Some(value);
+        self
+    }
+    /// Sets `author`.
+    pub fn with_author(mut self, value: GetMergeRequestAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `behind`.
+    pub fn with_behind(mut self, value: i32) -> Self {
+        self.behind = Some(value);
+        self
+    }
+    /// Sets `createFrom`.
+    pub fn with_create_from(mut self, value: impl Into<String>) -> Self {
+        self.create_from = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `detailUrl`.
+    pub fn with_detail_url(mut self, value: impl Into<String>) -> Self {
+        self.detail_url = Some(value.into());
+        self
+    }
+    /// Sets `localId`.
+    pub fn with_local_id(mut self, value: i64) -> Self {
+        self.local_id = Some(value);
+        self
+    }
+    /// Sets `mergedRevision`.
+    pub fn with_merged_revision(mut self, value: impl Into<String>) -> Self {
+        self.merged_revision = Some(value.into());
+        self
+    }
+    /// Sets `mrBizId`.
+    pub fn with_mr_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.mr_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `mrType`.
+    pub fn with_mr_type(mut self, value: impl Into<String>) -> Self {
+        self.mr_type = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: i64) -> Self {
+        self.project_id = Some(value);
+        self
+    }
+    /// Sets `reviewers`.
+    pub fn with_reviewers(mut self, value: Vec<GetMergeRequestReviewers>) -> Self {
+        self.reviewers = Some(value);
+        self
+    }
+    /// Sets `sourceBranch`.
+    pub fn with_source_branch(mut self, value: impl Into<String>) -> Self {
+        self.source_branch = Some(value.into());
+        self
+    }
+    /// Sets `sourceProjectId`.
+    pub fn with_source_project_id(mut self, value: i64) -> Self {
+        self.source_project_id = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `subscribers`.
+    pub fn with_subscribers(mut self, value: Vec<GetMergeRequestSubscribers>) -> Self {
+        self.subscribers = Some(value);
+        self
+    }
+    /// Sets `supportMergeFastForwardOnly`.
+    pub fn with_support_merge_fast_forward_only(mut self, value: bool) -> Self {
+        self.support_merge_fast_forward_only = Some(value);
+        self
+    }
+    /// Sets `targetBranch`.
+    pub fn with_target_branch(mut self, value: impl Into<String>) -> Self {
+        self.target_branch = Some(value.into());
+        self
+    }
+    /// Sets `targetProjectId`.
+    pub fn with_target_project_id(mut self, value: i64) -> Self {
+        self.target_project_id = Some(value);
+        self
+    }
+    /// Sets `targetProjectNameWithNamespace`.
+    pub fn with_target_project_name_with_namespace(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.target_project_name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `targetProjectPathWithNamespace`.
+    pub fn with_target_project_path_with_namespace(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.target_project_path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `todoList`.
+    pub fn with_todo_list(mut self, value: GetMergeRequestTodoList) -> Self {
+        self.todo_list = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: impl Into<String>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetMergeRequestRequirementCheckItems {
-    /// `itemType`.
-    ///
-    /// Example: `COMMENTS_CHECK`
-    #[serde(rename = "itemType", default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<String>,
-    /// `pass`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "pass", default, skip_serializing_if = "Option::is_none")]
-    pub pass: Option<bool>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetMergeRequestSubscribers {
+#[non_exhaustive]
+pub struct GetMergeRequestAuthor {
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -266,12 +415,12 @@ pub struct GetMergeRequestSubscribers {
     pub email: Option<String>,
     /// `id`.
     ///
-    /// Example: `90452`
+    /// Example: `19927`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
     ///
-    /// Example: `test-subscriber`
+    /// Example: `test-codeup`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `state`.
@@ -281,12 +430,45 @@ pub struct GetMergeRequestSubscribers {
     pub state: Option<String>,
     /// `username`.
     ///
-    /// Example: `test-subscriber`
+    /// Example: `root-test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl GetMergeRequestAuthor {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestReviewers {
     /// `avatarUrl`.
     ///
@@ -339,9 +521,62 @@ pub struct GetMergeRequestReviewers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl GetMergeRequestReviewers {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `hasCommented`.
+    pub fn with_has_commented(mut self, value: bool) -> Self {
+        self.has_commented = Some(value);
+        self
+    }
+    /// Sets `hasReviewed`.
+    pub fn with_has_reviewed(mut self, value: bool) -> Self {
+        self.has_reviewed = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `reviewOpinionStatus`.
+    pub fn with_review_opinion_status(mut self, value: impl Into<String>) -> Self {
+        self.review_opinion_status = Some(value.into());
+        self
+    }
+    /// Sets `reviewTime`.
+    pub fn with_review_time(mut self, value: impl Into<String>) -> Self {
+        self.review_time = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetMergeRequestAuthor {
+#[non_exhaustive]
+pub struct GetMergeRequestSubscribers {
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -354,12 +589,12 @@ pub struct GetMergeRequestAuthor {
     pub email: Option<String>,
     /// `id`.
     ///
-    /// Example: `19927`
+    /// Example: `90452`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
     ///
-    /// Example: `test-codeup`
+    /// Example: `test-subscriber`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `state`.
@@ -369,12 +604,108 @@ pub struct GetMergeRequestAuthor {
     pub state: Option<String>,
     /// `username`.
     ///
-    /// Example: `root-test-codeup`
+    /// Example: `test-subscriber`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::get_merge_request`](crate::Client::get_merge_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetMergeRequestSubscribers {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetMergeRequestTodoList {
+    /// `requirementCheckItems`.
+    #[serde(
+        rename = "requirementCheckItems",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requirement_check_items: Option<Vec<GetMergeRequestRequirementCheckItems>>,
+}
+impl GetMergeRequestTodoList {
+    /// Sets `requirementCheckItems`.
+    pub fn with_requirement_check_items(
+        mut self,
+        value: Vec<GetMergeRequestRequirementCheckItems>,
+    ) -> Self {
+        self.requirement_check_items = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetMergeRequestRequirementCheckItems {
+    /// `itemType`.
+    ///
+    /// Example: `COMMENTS_CHECK`
+    #[serde(rename = "itemType", default, skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
+    /// `pass`.
+    ///
+    /// Example: `true`
+    #[serde(rename = "pass", default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<bool>,
+}
+impl GetMergeRequestRequirementCheckItems {
+    /// Sets `itemType`.
+    pub fn with_item_type(mut self, value: impl Into<String>) -> Self {
+        self.item_type = Some(value.into());
+        self
+    }
+    /// Sets `pass`.
+    pub fn with_pass(mut self, value: bool) -> Self {
+        self.pass = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetMergeRequestResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_merge_request`](crate::Client::get_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetMergeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -394,44 +725,57 @@ impl crate::Operation for GetMergeRequestRequest {
     type ErrorCode = GetMergeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetMergeRequest",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/merge_requests/");
+        req.path_param("localId", &self.local_id)?;
+        req.path_literal("/detail");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询合并请求详情
+    ///
+    /// Get merge request.
+    ///
+    /// `GET /api/v4/projects/{repositoryId}/merge_requests/{localId}/detail` (action `GetMergeRequest`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetMergeRequestErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn get_merge_request(
+        &self,
+        request: GetMergeRequestRequest,
+    ) -> Result<GetMergeRequestResponse, crate::Error<GetMergeRequestErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetMergeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
@@ -496,44 +840,7 @@ impl crate::Operation for GetMergeRequestRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
-        req.path_literal("/detail");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询合并请求详情
-    ///
-    /// Get merge request.
-    ///
-    /// `GET /api/v4/projects/{repositoryId}/merge_requests/{localId}/detail` (action `GetMergeRequest`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetMergeRequestErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_merge_request(
-        &self,
-        request: GetMergeRequestRequest,
-    ) -> Result<GetMergeRequestResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetMergeRequestRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

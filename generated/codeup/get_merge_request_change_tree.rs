@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree): 查询合并请求的变更信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetMergeRequestChangeTreeRequest {
     /// `accessToken`.
     ///
@@ -70,6 +71,7 @@ impl std::fmt::Debug for GetMergeRequestChangeTreeRequest {
 }
 /// Response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestChangeTreeResponse {
     /// `errorCode`.
     ///
@@ -93,8 +95,36 @@ pub struct GetMergeRequestChangeTreeResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetMergeRequestChangeTreeResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetMergeRequestChangeTreeResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestChangeTreeResult {
     /// `changedFilesCount`.
     ///
@@ -123,8 +153,34 @@ pub struct GetMergeRequestChangeTreeResult {
     #[serde(rename = "totalDelLines", default, skip_serializing_if = "Option::is_none")]
     pub total_del_lines: Option<i64>,
 }
-/// Part of a response.
+impl GetMergeRequestChangeTreeResult {
+    /// Sets `changedFilesCount`.
+    pub fn with_changed_files_count(mut self, value: i64) -> Self {
+        self.changed_files_count = Some(value);
+        self
+    }
+    /// Sets `changedFilesInfos`.
+    pub fn with_changed_files_infos(
+        mut self,
+        value: Vec<GetMergeRequestChangeTreeChangedFilesInfos>,
+    ) -> Self {
+        self.changed_files_infos = Some(value);
+        self
+    }
+    /// Sets `totalAddLines`.
+    pub fn with_total_add_lines(mut self, value: i64) -> Self {
+        self.total_add_lines = Some(value);
+        self
+    }
+    /// Sets `totalDelLines`.
+    pub fn with_total_del_lines(mut self, value: i64) -> Self {
+        self.total_del_lines = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMergeRequestChangeTreeChangedFilesInfos {
     /// `addLines`.
     ///
@@ -167,8 +223,65 @@ pub struct GetMergeRequestChangeTreeChangedFilesInfos {
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
 }
-/// Error codes documented for [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetMergeRequestChangeTreeChangedFilesInfos {
+    /// Sets `addLines`.
+    pub fn with_add_lines(mut self, value: i64) -> Self {
+        self.add_lines = Some(value);
+        self
+    }
+    /// Sets `binaryFile`.
+    pub fn with_binary_file(mut self, value: bool) -> Self {
+        self.binary_file = Some(value);
+        self
+    }
+    /// Sets `delLines`.
+    pub fn with_del_lines(mut self, value: i64) -> Self {
+        self.del_lines = Some(value);
+        self
+    }
+    /// Sets `deletedFile`.
+    pub fn with_deleted_file(mut self, value: bool) -> Self {
+        self.deleted_file = Some(value);
+        self
+    }
+    /// Sets `newFile`.
+    pub fn with_new_file(mut self, value: bool) -> Self {
+        self.new_file = Some(value);
+        self
+    }
+    /// Sets `newPath`.
+    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
+        self.new_path = Some(value.into());
+        self
+    }
+    /// Sets `oldPath`.
+    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
+        self.old_path = Some(value.into());
+        self
+    }
+    /// Sets `renamedFile`.
+    pub fn with_renamed_file(mut self, value: bool) -> Self {
+        self.renamed_file = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetMergeRequestChangeTreeResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetMergeRequestChangeTreeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -188,81 +301,24 @@ impl crate::Operation for GetMergeRequestChangeTreeRequest {
     type ErrorCode = GetMergeRequestChangeTreeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetMergeRequestChangeTree",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/merge_requests/diffs/change_tree",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "fromPatchSetBizId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "toPatchSetBizId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("fromPatchSetBizId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("toPatchSetBizId", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "result": {
-    "changedFilesCount": 20,
-    "changedFilesInfos": [
-      {
-        "addLines": 10,
-        "binaryFile": false,
-        "delLines": 0,
-        "deletedFile": false,
-        "newFile": true,
-        "newPath": "test.txt",
-        "oldPath": "test.txt",
-        "renamedFile": false
-      }
-    ],
-    "totalAddLines": 100,
-    "totalDelLines": 50
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -285,7 +341,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetMergeRequestChangeTreeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetMergeRequestChangeTreeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -294,12 +350,40 @@ impl crate::Client {
     pub async fn get_merge_request_change_tree(
         &self,
         request: GetMergeRequestChangeTreeRequest,
-    ) -> Result<GetMergeRequestChangeTreeResponse, crate::Error> {
+    ) -> Result<
+        GetMergeRequestChangeTreeResponse,
+        crate::Error<GetMergeRequestChangeTreeErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetMergeRequestChangeTreeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
+  "result": {
+    "changedFilesCount": 20,
+    "changedFilesInfos": [
+      {
+        "addLines": 10,
+        "binaryFile": false,
+        "delLines": 0,
+        "deletedFile": false,
+        "newFile": true,
+        "newPath": "test.txt",
+        "oldPath": "test.txt",
+        "renamedFile": false
+      }
+    ],
+    "totalAddLines": 100,
+    "totalDelLines": 50
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

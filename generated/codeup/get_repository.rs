@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_repository`](crate::Client::get_repository): 使用代码库ID或路径查询代码库信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetRepositoryRequest {
     /// `accessToken`.
     ///
@@ -46,6 +47,7 @@ impl std::fmt::Debug for GetRepositoryRequest {
 }
 /// Response of [`Client::get_repository`](crate::Client::get_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryResponse {
     /// `errorCode`.
     ///
@@ -69,8 +71,36 @@ pub struct GetRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetRepositoryResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `repository`.
+    pub fn with_repository(mut self, value: GetRepositoryRepository) -> Self {
+        self.repository = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository`](crate::Client::get_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryRepository {
     /// `archive`.
     ///
@@ -185,8 +215,101 @@ pub struct GetRepositoryRepository {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Part of a response.
+impl GetRepositoryRepository {
+    /// Sets `archive`.
+    pub fn with_archive(mut self, value: bool) -> Self {
+        self.archive = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `defaultBranch`.
+    pub fn with_default_branch(mut self, value: impl Into<String>) -> Self {
+        self.default_branch = Some(value.into());
+        self
+    }
+    /// Sets `demoProjectStatus`.
+    pub fn with_demo_project_status(mut self, value: bool) -> Self {
+        self.demo_project_status = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `httpUrlToRepository`.
+    pub fn with_http_url_to_repository(mut self, value: impl Into<String>) -> Self {
+        self.http_url_to_repository = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: GetRepositoryNamespace) -> Self {
+        self.namespace = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `sshUrlToRepository`.
+    pub fn with_ssh_url_to_repository(mut self, value: impl Into<String>) -> Self {
+        self.ssh_url_to_repository = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository`](crate::Client::get_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryNamespace {
     /// `avatar`.
     ///
@@ -238,8 +361,70 @@ pub struct GetRepositoryNamespace {
     )]
     pub visibility_level: Option<i32>,
 }
-/// Error codes documented for [`Client::get_repository`](crate::Client::get_repository). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetRepositoryNamespace {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetRepositoryResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_repository`](crate::Client::get_repository). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetRepositoryErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -259,37 +444,53 @@ impl crate::Operation for GetRepositoryRequest {
     type ErrorCode = GetRepositoryErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepository",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/get",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "identity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("identity", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/get");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("identity", Some(&self.identity));
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 使用代码库ID或路径查询代码库信息
+    ///
+    /// Get repository.
+    ///
+    /// `GET /repository/get` (action `GetRepository`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn get_repository(
+        &self,
+        request: GetRepositoryRequest,
+    ) -> Result<GetRepositoryResponse, crate::Error<GetRepositoryErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetRepositoryRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "repository": {
@@ -325,41 +526,7 @@ impl crate::Operation for GetRepositoryRequest {
   "requestId": "37294673-00CA-5B8B-914F-A8B35511E90A",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/get");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("identity", Some(&self.identity));
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 使用代码库ID或路径查询代码库信息
-    ///
-    /// Get repository.
-    ///
-    /// `GET /repository/get` (action `GetRepository`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetRepositoryErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_repository(
-        &self,
-        request: GetRepositoryRequest,
-    ) -> Result<GetRepositoryResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetRepositoryRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

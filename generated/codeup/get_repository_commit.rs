@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_repository_commit`](crate::Client::get_repository_commit): 查询代码库提交信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetRepositoryCommitRequest {
     /// `repositoryId`.
     ///
@@ -67,6 +68,7 @@ impl std::fmt::Debug for GetRepositoryCommitRequest {
 }
 /// Response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryCommitResponse {
     /// `errorCode`.
     ///
@@ -90,8 +92,36 @@ pub struct GetRepositoryCommitResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetRepositoryCommitResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetRepositoryCommitResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryCommitResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
@@ -162,63 +192,91 @@ pub struct GetRepositoryCommitResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetRepositoryCommitSignature {
-    /// `gpgKeyId`.
-    ///
-    /// Example: `34d2c47c7ce46a5c4639c5ffe208`
-    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub gpg_key_id: Option<String>,
-    /// `verificationStatus`.
-    ///
-    /// Example: `verified`
-    #[serde(
-        rename = "verificationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub verification_status: Option<String>,
+impl GetRepositoryCommitResult {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: GetRepositoryCommitAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `commentsCount`.
+    pub fn with_comments_count(mut self, value: i64) -> Self {
+        self.comments_count = Some(value);
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committer`.
+    pub fn with_committer(mut self, value: GetRepositoryCommitCommitter) -> Self {
+        self.committer = Some(value);
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: GetRepositoryCommitSignature) -> Self {
+        self.signature = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetRepositoryCommitCommitter {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `24661`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `nickname`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// `websiteUrl`.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
-    pub website_url: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryCommitAuthor {
     /// `avatarUrl`.
     ///
@@ -254,8 +312,166 @@ pub struct GetRepositoryCommitAuthor {
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 }
-/// Error codes documented for [`Client::get_repository_commit`](crate::Client::get_repository_commit). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetRepositoryCommitAuthor {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `websiteUrl`.
+    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
+        self.website_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetRepositoryCommitCommitter {
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `24661`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `committer-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `nickname`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `websiteUrl`.
+    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
+    pub website_url: Option<String>,
+}
+impl GetRepositoryCommitCommitter {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `websiteUrl`.
+    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
+        self.website_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetRepositoryCommitSignature {
+    /// `gpgKeyId`.
+    ///
+    /// Example: `34d2c47c7ce46a5c4639c5ffe208`
+    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub gpg_key_id: Option<String>,
+    /// `verificationStatus`.
+    ///
+    /// Example: `verified`
+    #[serde(
+        rename = "verificationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verification_status: Option<String>,
+}
+impl GetRepositoryCommitSignature {
+    /// Sets `gpgKeyId`.
+    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
+        self.gpg_key_id = Some(value.into());
+        self
+    }
+    /// Sets `verificationStatus`.
+    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetRepositoryCommitResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_repository_commit`](crate::Client::get_repository_commit). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetRepositoryCommitErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -275,51 +491,62 @@ impl crate::Operation for GetRepositoryCommitRequest {
     type ErrorCode = GetRepositoryCommitErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryCommit",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/commits/{sha}",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sha",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "showSignature",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("sha", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("showSignature", crate::TypeWord::Boolean),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/commits/");
+        req.path_param("sha", &self.sha)?;
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("showSignature", self.show_signature.as_ref());
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询代码库提交信息
+    ///
+    /// Get repository commit.
+    ///
+    /// `GET /repository/{repositoryId}/commits/{sha}` (action `GetRepositoryCommit`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryCommitErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
+    pub async fn get_repository_commit(
+        &self,
+        request: GetRepositoryCommitRequest,
+    ) -> Result<
+        GetRepositoryCommitResponse,
+        crate::Error<GetRepositoryCommitErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetRepositoryCommitRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
@@ -360,44 +587,7 @@ impl crate::Operation for GetRepositoryCommitRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/commits/");
-        req.path_param("sha", &self.sha)?;
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("showSignature", self.show_signature.as_ref());
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询代码库提交信息
-    ///
-    /// Get repository commit.
-    ///
-    /// `GET /repository/{repositoryId}/commits/{sha}` (action `GetRepositoryCommit`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetRepositoryCommitErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
-    pub async fn get_repository_commit(
-        &self,
-        request: GetRepositoryCommitRequest,
-    ) -> Result<GetRepositoryCommitResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetRepositoryCommitRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

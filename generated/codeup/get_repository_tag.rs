@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_repository_tag`](crate::Client::get_repository_tag): 查询单个标签
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetRepositoryTagRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for GetRepositoryTagRequest {
 }
 /// Response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryTagResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct GetRepositoryTagResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetRepositoryTagResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetRepositoryTagResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryTagResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -99,8 +129,31 @@ pub struct GetRepositoryTagResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl GetRepositoryTagResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: GetRepositoryTagCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryTagCommit {
     /// `authorEmail`.
     ///
@@ -156,8 +209,76 @@ pub struct GetRepositoryTagCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
+impl GetRepositoryTagCommit {
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: GetRepositoryTagSignature) -> Self {
+        self.signature = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetRepositoryTagSignature {
     /// `gpgKeyId`.
     #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
@@ -172,8 +293,35 @@ pub struct GetRepositoryTagSignature {
     )]
     pub verification_status: Option<String>,
 }
-/// Error codes documented for [`Client::get_repository_tag`](crate::Client::get_repository_tag). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetRepositoryTagSignature {
+    /// Sets `gpgKeyId`.
+    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
+        self.gpg_key_id = Some(value.into());
+        self
+    }
+    /// Sets `verificationStatus`.
+    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetRepositoryTagResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_repository_tag`](crate::Client::get_repository_tag). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetRepositoryTagErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -193,44 +341,57 @@ impl crate::Operation for GetRepositoryTagRequest {
     type ErrorCode = GetRepositoryTagErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryTag",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/tag/info",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tagName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("tagName", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/tag/info");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("tagName", Some(&self.tag_name));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询单个标签
+    ///
+    /// Get repository tag.
+    ///
+    /// `GET /repository/{repositoryId}/tag/info` (action `GetRepositoryTag`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryTagErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
+    pub async fn get_repository_tag(
+        &self,
+        request: GetRepositoryTagRequest,
+    ) -> Result<GetRepositoryTagResponse, crate::Error<GetRepositoryTagErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetRepositoryTagRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "CE7353E3-F989-56A9-B97C-897ABBDB9A01",
@@ -254,43 +415,7 @@ impl crate::Operation for GetRepositoryTagRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/tag/info");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("tagName", Some(&self.tag_name));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询单个标签
-    ///
-    /// Get repository tag.
-    ///
-    /// `GET /repository/{repositoryId}/tag/info` (action `GetRepositoryTag`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetRepositoryTagErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
-    pub async fn get_repository_tag(
-        &self,
-        request: GetRepositoryTagRequest,
-    ) -> Result<GetRepositoryTagResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetRepositoryTagRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

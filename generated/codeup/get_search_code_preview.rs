@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview): 预览代码片段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetSearchCodePreviewRequest {
     /// `docId`.
     ///
@@ -43,6 +44,7 @@ impl GetSearchCodePreviewRequest {
 }
 /// Response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSearchCodePreviewResponse {
     /// `errorCode`.
     ///
@@ -66,8 +68,36 @@ pub struct GetSearchCodePreviewResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetSearchCodePreviewResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetSearchCodePreviewResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSearchCodePreviewResult {
     /// `docId`.
     ///
@@ -85,8 +115,66 @@ pub struct GetSearchCodePreviewResult {
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<GetSearchCodePreviewSource>,
 }
-/// Part of a response.
+impl GetSearchCodePreviewResult {
+    /// Sets `docId`.
+    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
+        self.doc_id = Some(value.into());
+        self
+    }
+    /// Sets `highlightTextMap`.
+    pub fn with_highlight_text_map(
+        mut self,
+        value: GetSearchCodePreviewHighlightTextMap,
+    ) -> Self {
+        self.highlight_text_map = Some(value);
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: GetSearchCodePreviewSource) -> Self {
+        self.source = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetSearchCodePreviewHighlightTextMap {
+    /// `clob`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
+    pub clob: Option<String>,
+    /// `fileName`.
+    ///
+    /// Example: `test.rb`
+    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// `organizationId`.
+    ///
+    /// Example: `5ffd468b1e45db3c1cc26ad6`
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+}
+impl GetSearchCodePreviewHighlightTextMap {
+    /// Sets `clob`.
+    pub fn with_clob(mut self, value: impl Into<String>) -> Self {
+        self.clob = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSearchCodePreviewSource {
     /// `branch`.
     ///
@@ -124,27 +212,60 @@ pub struct GetSearchCodePreviewSource {
     #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetSearchCodePreviewHighlightTextMap {
-    /// `clob`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
-    pub clob: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test.rb`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `5ffd468b1e45db3c1cc26ad6`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+impl GetSearchCodePreviewSource {
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `checkinDate`.
+    pub fn with_checkin_date(mut self, value: impl Into<String>) -> Self {
+        self.checkin_date = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `repoPath`.
+    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
+        self.repo_path = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::get_search_code_preview`](crate::Client::get_search_code_preview). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for GetSearchCodePreviewResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_search_code_preview`](crate::Client::get_search_code_preview). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetSearchCodePreviewErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -164,44 +285,58 @@ impl crate::Operation for GetSearchCodePreviewRequest {
     type ErrorCode = GetSearchCodePreviewErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetSearchCodePreview",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/search/code_preview",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "docId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "isDsl",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "keyword",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("docId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("isDsl", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("keyword", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/search/code_preview");
+        req.query("docId", Some(&self.doc_id));
+        req.query("isDsl", self.is_dsl.as_ref());
+        req.query("keyword", Some(&self.keyword));
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 预览代码片段
+    ///
+    /// Get search code preview.
+    ///
+    /// `GET /search/code_preview` (action `GetSearchCodePreview`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetSearchCodePreviewErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn get_search_code_preview(
+        &self,
+        request: GetSearchCodePreviewRequest,
+    ) -> Result<
+        GetSearchCodePreviewResponse,
+        crate::Error<GetSearchCodePreviewErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetSearchCodePreviewRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
@@ -224,42 +359,7 @@ impl crate::Operation for GetSearchCodePreviewRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/search/code_preview");
-        req.query("docId", Some(&self.doc_id));
-        req.query("isDsl", self.is_dsl.as_ref());
-        req.query("keyword", Some(&self.keyword));
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 预览代码片段
-    ///
-    /// Get search code preview.
-    ///
-    /// `GET /search/code_preview` (action `GetSearchCodePreview`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetSearchCodePreviewErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_search_code_preview(
-        &self,
-        request: GetSearchCodePreviewRequest,
-    ) -> Result<GetSearchCodePreviewResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetSearchCodePreviewRequest {
+    );
     fn example() -> Self {
         Self {
             doc_id: "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb"

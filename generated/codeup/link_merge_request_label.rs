@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label): 关联合并请求Label
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LinkMergeRequestLabelRequest {
     /// `accessToken`.
     ///
@@ -63,6 +64,7 @@ impl std::fmt::Debug for LinkMergeRequestLabelRequest {
 }
 /// Response of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinkMergeRequestLabelResponse {
     /// `errorCode`.
     ///
@@ -86,8 +88,36 @@ pub struct LinkMergeRequestLabelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl LinkMergeRequestLabelResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: LinkMergeRequestLabelResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LinkMergeRequestLabelResult {
     /// `result`.
     ///
@@ -95,8 +125,30 @@ pub struct LinkMergeRequestLabelResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::link_merge_request_label`](crate::Client::link_merge_request_label). Read one from an error with [`Error::code`](crate::Error::code).
+impl LinkMergeRequestLabelResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for LinkMergeRequestLabelResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::link_merge_request_label`](crate::Client::link_merge_request_label). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LinkMergeRequestLabelErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -116,60 +168,21 @@ impl crate::Operation for LinkMergeRequestLabelRequest {
     type ErrorCode = LinkMergeRequestLabelErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LinkMergeRequestLabel",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/merge_requests/link_labels",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "labelIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("labelIds", crate::TypeWord::Array).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -191,7 +204,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`LinkMergeRequestLabelErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LinkMergeRequestLabelErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -200,12 +213,26 @@ impl crate::Client {
     pub async fn link_merge_request_label(
         &self,
         request: LinkMergeRequestLabelRequest,
-    ) -> Result<LinkMergeRequestLabelResponse, crate::Error> {
+    ) -> Result<
+        LinkMergeRequestLabelResponse,
+        crate::Error<LinkMergeRequestLabelErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LinkMergeRequestLabelRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses): 查询提交状态列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListCommitStatusesRequest {
     /// `accessToken`.
     ///
@@ -78,6 +79,7 @@ impl std::fmt::Debug for ListCommitStatusesRequest {
 }
 /// Response of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCommitStatusesResponse {
     /// `errorCode`.
     ///
@@ -106,8 +108,41 @@ pub struct ListCommitStatusesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListCommitStatusesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListCommitStatusesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCommitStatusesResult {
     /// `context`.
     ///
@@ -141,8 +176,46 @@ pub struct ListCommitStatusesResult {
     #[serde(rename = "targetUrl", default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
-/// Part of a response.
+impl ListCommitStatusesResult {
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<String>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: ListCommitStatusesCreator) -> Self {
+        self.creator = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `sha`.
+    pub fn with_sha(mut self, value: impl Into<String>) -> Self {
+        self.sha = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `targetUrl`.
+    pub fn with_target_url(mut self, value: impl Into<String>) -> Self {
+        self.target_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCommitStatusesCreator {
     /// `aliyunPk`.
     ///
@@ -165,8 +238,45 @@ pub struct ListCommitStatusesCreator {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::list_commit_statuses`](crate::Client::list_commit_statuses). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListCommitStatusesCreator {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `login`.
+    pub fn with_login(mut self, value: impl Into<String>) -> Self {
+        self.login = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListCommitStatusesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_commit_statuses`](crate::Client::list_commit_statuses). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListCommitStatusesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -186,80 +296,22 @@ impl crate::Operation for ListCommitStatusesRequest {
     type ErrorCode = ListCommitStatusesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListCommitStatuses",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/repository/commit_statuses/list_commit_statuses",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sha",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("sha", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "context": "test-commit-status-context",
-      "creator": {
-        "aliyunPk": "235671547828975455",
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "login": "codeup",
-        "type": "User"
-      },
-      "id": 19285,
-      "sha": "61cc69557962d29f737a91730b3e86f497f083a3",
-      "state": "success",
-      "targetUrl": "xxx"
-    }
-  ],
-  "success": true,
-  "total": 28
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -284,7 +336,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListCommitStatusesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListCommitStatusesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -293,7 +345,7 @@ impl crate::Client {
     pub async fn list_commit_statuses(
         &self,
         request: ListCommitStatusesRequest,
-    ) -> Result<ListCommitStatusesResponse, crate::Error> {
+    ) -> Result<ListCommitStatusesResponse, crate::Error<ListCommitStatusesErrorCode>> {
         self.send(request).await
     }
 }
@@ -331,6 +383,30 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListCommitStatusesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": [
+    {
+      "context": "test-commit-status-context",
+      "creator": {
+        "aliyunPk": "235671547828975455",
+        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+        "login": "codeup",
+        "type": "User"
+      },
+      "id": 19285,
+      "sha": "61cc69557962d29f737a91730b3e86f497f083a3",
+      "state": "success",
+      "targetUrl": "xxx"
+    }
+  ],
+  "success": true,
+  "total": 28
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_group_repositories`](crate::Client::list_group_repositories): 查询代码组下的库列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListGroupRepositoriesRequest {
     /// `groupId`.
     ///
@@ -79,6 +80,7 @@ impl std::fmt::Debug for ListGroupRepositoriesRequest {
 }
 /// Response of [`Client::list_group_repositories`](crate::Client::list_group_repositories).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListGroupRepositoriesResponse {
     /// `errorCode`.
     ///
@@ -107,8 +109,41 @@ pub struct ListGroupRepositoriesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListGroupRepositoriesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListGroupRepositoriesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_group_repositories`](crate::Client::list_group_repositories).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListGroupRepositoriesResult {
     /// `archived`.
     ///
@@ -250,8 +285,150 @@ pub struct ListGroupRepositoriesResult {
     #[serde(rename = "wikiEnabled", default, skip_serializing_if = "Option::is_none")]
     pub wiki_enabled: Option<bool>,
 }
-/// Error codes documented for [`Client::list_group_repositories`](crate::Client::list_group_repositories). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListGroupRepositoriesResult {
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `commitCount`.
+    pub fn with_commit_count(mut self, value: i64) -> Self {
+        self.commit_count = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `httpUrl`.
+    pub fn with_http_url(mut self, value: impl Into<String>) -> Self {
+        self.http_url = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `importUrl`.
+    pub fn with_import_url(mut self, value: impl Into<String>) -> Self {
+        self.import_url = Some(value.into());
+        self
+    }
+    /// Sets `isStared`.
+    pub fn with_is_stared(mut self, value: bool) -> Self {
+        self.is_stared = Some(value);
+        self
+    }
+    /// Sets `issuesEnabled`.
+    pub fn with_issues_enabled(mut self, value: bool) -> Self {
+        self.issues_enabled = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `mergeRequestsEnabled`.
+    pub fn with_merge_requests_enabled(mut self, value: bool) -> Self {
+        self.merge_requests_enabled = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: i64) -> Self {
+        self.namespace_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `privateFlag`.
+    pub fn with_private_flag(mut self, value: bool) -> Self {
+        self.private_flag = Some(value);
+        self
+    }
+    /// Sets `snippetsEnabled`.
+    pub fn with_snippets_enabled(mut self, value: bool) -> Self {
+        self.snippets_enabled = Some(value);
+        self
+    }
+    /// Sets `sshUrl`.
+    pub fn with_ssh_url(mut self, value: impl Into<String>) -> Self {
+        self.ssh_url = Some(value.into());
+        self
+    }
+    /// Sets `starCount`.
+    pub fn with_star_count(mut self, value: i32) -> Self {
+        self.star_count = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+    /// Sets `wikiEnabled`.
+    pub fn with_wiki_enabled(mut self, value: bool) -> Self {
+        self.wiki_enabled = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListGroupRepositoriesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_group_repositories`](crate::Client::list_group_repositories). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListGroupRepositoriesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -271,92 +448,21 @@ impl crate::Operation for ListGroupRepositoriesRequest {
     type ErrorCode = ListGroupRepositoriesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListGroupRepositories",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/groups/{groupId}/projects",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "9293CBDA-B5BC-5AD6-A8F4-C7873AC7A3DF",
-  "result": [
-    {
-      "archived": false,
-      "commitCount": 10,
-      "createdAt": "2022-03-18 14:24:54",
-      "creatorId": 19238,
-      "httpUrl": "https://xxx/test/test",
-      "id": 89616,
-      "importUrl": "http://xxx/x",
-      "isStared": true,
-      "issuesEnabled": true,
-      "lastActivityAt": "2022-03-18 14:24:54",
-      "mergeRequestsEnabled": true,
-      "name": "test-group-repo",
-      "namespaceId": 100003,
-      "path": "test-group-repo",
-      "pathWithNamespace": "codeup-test-org/test-group-repo",
-      "privateFlag": true,
-      "snippetsEnabled": false,
-      "sshUrl": "git@xxx:xxx/test/test.git",
-      "starCount": 0,
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0,
-      "webUrl": "",
-      "wikiEnabled": true
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -380,7 +486,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListGroupRepositoriesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListGroupRepositoriesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -390,7 +496,10 @@ impl crate::Client {
     pub async fn list_group_repositories(
         &self,
         request: ListGroupRepositoriesRequest,
-    ) -> Result<ListGroupRepositoriesResponse, crate::Error> {
+    ) -> Result<
+        ListGroupRepositoriesResponse,
+        crate::Error<ListGroupRepositoriesErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -428,6 +537,42 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListGroupRepositoriesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "9293CBDA-B5BC-5AD6-A8F4-C7873AC7A3DF",
+  "result": [
+    {
+      "archived": false,
+      "commitCount": 10,
+      "createdAt": "2022-03-18 14:24:54",
+      "creatorId": 19238,
+      "httpUrl": "https://xxx/test/test",
+      "id": 89616,
+      "importUrl": "http://xxx/x",
+      "isStared": true,
+      "issuesEnabled": true,
+      "lastActivityAt": "2022-03-18 14:24:54",
+      "mergeRequestsEnabled": true,
+      "name": "test-group-repo",
+      "namespaceId": 100003,
+      "path": "test-group-repo",
+      "pathWithNamespace": "codeup-test-org/test-group-repo",
+      "privateFlag": true,
+      "snippetsEnabled": false,
+      "sshUrl": "git@xxx:xxx/test/test.git",
+      "starCount": 0,
+      "updatedAt": "2022-03-18 14:24:54",
+      "visibilityLevel": 0,
+      "webUrl": "",
+      "wikiEnabled": true
+    }
+  ],
+  "success": true,
+  "total": 2
+}"#,
+    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments): 查询合并请求评论列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListMergeRequestCommentsRequest {
     /// `accessToken`.
     ///
@@ -111,6 +112,7 @@ impl std::fmt::Debug for ListMergeRequestCommentsRequest {
 }
 /// Response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestCommentsResponse {
     /// `errorCode`.
     ///
@@ -134,12 +136,40 @@ pub struct ListMergeRequestCommentsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListMergeRequestCommentsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListMergeRequestCommentsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestCommentsResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestCommentsAuthor>,
+    pub author: Option<ListMergeRequestCommentsResponseResultAuthor>,
     /// `childComments`.
     #[serde(rename = "childComments", default, skip_serializing_if = "Option::is_none")]
     pub child_comments: Option<Vec<ListMergeRequestCommentsChildComments>>,
@@ -196,7 +226,7 @@ pub struct ListMergeRequestCommentsResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub related_patch_set: Option<ListMergeRequestCommentsResultRelatedPatchSet>,
+    pub related_patch_set: Option<ListMergeRequestCommentsResponseResultRelatedPatchSet>,
     /// `resolved`.
     ///
     /// Example: `false`
@@ -217,53 +247,174 @@ pub struct ListMergeRequestCommentsResult {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsResultRelatedPatchSet {
-    /// `commitId`.
-    ///
-    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `patchSetBizId`.
-    ///
-    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_biz_id: Option<String>,
-    /// `patchSetName`.
-    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_name: Option<String>,
-    /// `patchSetNo`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
-    /// `relatedMergeItemType`.
-    ///
-    /// Example: `MERGE_SOURCE`
-    #[serde(
-        rename = "relatedMergeItemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_merge_item_type: Option<String>,
-    /// `shortId`.
-    ///
-    /// Example: `1a072f53`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
+impl ListMergeRequestCommentsResult {
+    /// Sets `author`.
+    pub fn with_author(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultAuthor,
+    ) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `childComments`.
+    pub fn with_child_comments(
+        mut self,
+        value: Vec<ListMergeRequestCommentsChildComments>,
+    ) -> Self {
+        self.child_comments = Some(value);
+        self
+    }
+    /// Sets `commentBizId`.
+    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `commentTime`.
+    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
+        self.comment_time = Some(value.into());
+        self
+    }
+    /// Sets `commentType`.
+    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
+        self.comment_type = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `deleted`.
+    pub fn with_deleted(mut self, value: bool) -> Self {
+        self.deleted = Some(value);
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `lastEditTime`.
+    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
+        self.last_edit_time = Some(value.into());
+        self
+    }
+    /// Sets `lineNumber`.
+    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
+        self.line_number = Some(value.into());
+        self
+    }
+    /// Sets `parentCommentBizId`.
+    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `relatedPatchSet`.
+    pub fn with_related_patch_set(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultRelatedPatchSet,
+    ) -> Self {
+        self.related_patch_set = Some(value);
+        self
+    }
+    /// Sets `resolved`.
+    pub fn with_resolved(mut self, value: bool) -> Self {
+        self.resolved = Some(value);
+        self
+    }
+    /// Sets `rootCommentBizId`.
+    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.root_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultAuthor {
+    /// `aliyunPk`.
+    ///
+    /// Example: `284692704493684695`
+    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
+    pub aliyun_pk: Option<String>,
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl ListMergeRequestCommentsResponseResultAuthor {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestCommentsChildComments {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestCommentsChildCommentsAuthor>,
+    pub author: Option<ListMergeRequestCommentsResponseResultChildCommentsAuthor>,
     /// `commentBizId`.
     ///
     /// Example: `63f0e293357f48f9846ddc4dbbebd0e3`
@@ -324,7 +475,9 @@ pub struct ListMergeRequestCommentsChildComments {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub related_patch_set: Option<ListMergeRequestCommentsChildCommentsRelatedPatchSet>,
+    pub related_patch_set: Option<
+        ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet,
+    >,
     /// `resolved`.
     ///
     /// Example: `false`
@@ -345,53 +498,176 @@ pub struct ListMergeRequestCommentsChildComments {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsChildCommentsRelatedPatchSet {
-    /// `commitId`.
-    ///
-    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `patchSetBizId`.
-    ///
-    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_biz_id: Option<String>,
-    /// `patchSetName`.
-    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_name: Option<String>,
-    /// `patchSetNo`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
-    /// `relatedMergeItemType`.
-    ///
-    /// Example: `MERGE_SOURCE`
-    #[serde(
-        rename = "relatedMergeItemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_merge_item_type: Option<String>,
-    /// `shortId`.
-    ///
-    /// Example: `1a072f53`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
+impl ListMergeRequestCommentsChildComments {
+    /// Sets `author`.
+    pub fn with_author(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultChildCommentsAuthor,
+    ) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `commentBizId`.
+    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `commentTime`.
+    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
+        self.comment_time = Some(value.into());
+        self
+    }
+    /// Sets `commentType`.
+    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
+        self.comment_type = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `deleted`.
+    pub fn with_deleted(mut self, value: bool) -> Self {
+        self.deleted = Some(value);
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `finalChildComments`.
+    pub fn with_final_child_comments(
+        mut self,
+        value: Vec<ListMergeRequestCommentsFinalChildComments>,
+    ) -> Self {
+        self.final_child_comments = Some(value);
+        self
+    }
+    /// Sets `lastEditTime`.
+    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
+        self.last_edit_time = Some(value.into());
+        self
+    }
+    /// Sets `lineNumber`.
+    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
+        self.line_number = Some(value.into());
+        self
+    }
+    /// Sets `parentCommentBizId`.
+    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `relatedPatchSet`.
+    pub fn with_related_patch_set(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet,
+    ) -> Self {
+        self.related_patch_set = Some(value);
+        self
+    }
+    /// Sets `resolved`.
+    pub fn with_resolved(mut self, value: bool) -> Self {
+        self.resolved = Some(value);
+        self
+    }
+    /// Sets `rootCommentBizId`.
+    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.root_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultChildCommentsAuthor {
+    /// `aliyunPk`.
+    ///
+    /// Example: `204485087002425236`
+    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
+    pub aliyun_pk: Option<String>,
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl ListMergeRequestCommentsResponseResultChildCommentsAuthor {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestCommentsFinalChildComments {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestCommentsFinalChildCommentsAuthor>,
+    pub author: Option<
+        ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor,
+    >,
     /// `commentBizId`.
     ///
     /// Example: `5c399e3685e542a28db16d93e9f82abb`
@@ -445,7 +721,9 @@ pub struct ListMergeRequestCommentsFinalChildComments {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub related_patch_set: Option<ListMergeRequestCommentsRelatedPatchSet>,
+    pub related_patch_set: Option<
+        ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet,
+    >,
     /// `resolved`.
     ///
     /// Example: `false`
@@ -466,9 +744,163 @@ pub struct ListMergeRequestCommentsFinalChildComments {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
+impl ListMergeRequestCommentsFinalChildComments {
+    /// Sets `author`.
+    pub fn with_author(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor,
+    ) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `commentBizId`.
+    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `commentTime`.
+    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
+        self.comment_time = Some(value.into());
+        self
+    }
+    /// Sets `commentType`.
+    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
+        self.comment_type = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `deleted`.
+    pub fn with_deleted(mut self, value: bool) -> Self {
+        self.deleted = Some(value);
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `lastEditTime`.
+    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
+        self.last_edit_time = Some(value.into());
+        self
+    }
+    /// Sets `lineNumber`.
+    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
+        self.line_number = Some(value.into());
+        self
+    }
+    /// Sets `parentCommentBizId`.
+    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `relatedPatchSet`.
+    pub fn with_related_patch_set(
+        mut self,
+        value: ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet,
+    ) -> Self {
+        self.related_patch_set = Some(value);
+        self
+    }
+    /// Sets `resolved`.
+    pub fn with_resolved(mut self, value: bool) -> Self {
+        self.resolved = Some(value);
+        self
+    }
+    /// Sets `rootCommentBizId`.
+    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.root_comment_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsRelatedPatchSet {
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor {
+    /// `aliyunPk`.
+    ///
+    /// Example: `235671547828975455`
+    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
+    pub aliyun_pk: Option<String>,
+    /// `avatarUrl`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `state`.
+    ///
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet {
     /// `commitId`.
     ///
     /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
@@ -507,119 +939,218 @@ pub struct ListMergeRequestCommentsRelatedPatchSet {
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsFinalChildCommentsAuthor {
-    /// `aliyunPk`.
-    ///
-    /// Example: `235671547828975455`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+impl ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `patchSetBizId`.
+    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `patchSetName`.
+    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_name = Some(value.into());
+        self
+    }
+    /// Sets `patchSetNo`.
+    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_no = Some(value.into());
+        self
+    }
+    /// Sets `relatedMergeItemType`.
+    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
+        self.related_merge_item_type = Some(value.into());
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsChildCommentsAuthor {
-    /// `aliyunPk`.
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet {
+    /// `commitId`.
     ///
-    /// Example: `204485087002425236`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
+    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
+    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
+    pub commit_id: Option<String>,
+    /// `createdAt`.
     ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
+    /// Example: `2022-03-18 14:24:54`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `patchSetBizId`.
     ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
+    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
+    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_biz_id: Option<String>,
+    /// `patchSetName`.
+    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_name: Option<String>,
+    /// `patchSetNo`.
     ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
+    /// Example: `1`
+    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_no: Option<String>,
+    /// `relatedMergeItemType`.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
+    /// Example: `MERGE_SOURCE`
+    #[serde(
+        rename = "relatedMergeItemType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_merge_item_type: Option<String>,
+    /// `shortId`.
     ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    /// Example: `1a072f53`
+    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
+    pub short_id: Option<String>,
 }
-/// Part of a response.
+impl ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `patchSetBizId`.
+    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `patchSetName`.
+    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_name = Some(value.into());
+        self
+    }
+    /// Sets `patchSetNo`.
+    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_no = Some(value.into());
+        self
+    }
+    /// Sets `relatedMergeItemType`.
+    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
+        self.related_merge_item_type = Some(value.into());
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMergeRequestCommentsAuthor {
-    /// `aliyunPk`.
+#[non_exhaustive]
+pub struct ListMergeRequestCommentsResponseResultRelatedPatchSet {
+    /// `commitId`.
     ///
-    /// Example: `284692704493684695`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
+    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
+    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
+    pub commit_id: Option<String>,
+    /// `createdAt`.
     ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
+    /// Example: `2022-03-18 14:24:54`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `patchSetBizId`.
     ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
+    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
+    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_biz_id: Option<String>,
+    /// `patchSetName`.
+    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_name: Option<String>,
+    /// `patchSetNo`.
     ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
+    /// Example: `1`
+    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
+    pub patch_set_no: Option<String>,
+    /// `relatedMergeItemType`.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
+    /// Example: `MERGE_SOURCE`
+    #[serde(
+        rename = "relatedMergeItemType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_merge_item_type: Option<String>,
+    /// `shortId`.
     ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    /// Example: `1a072f53`
+    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
+    pub short_id: Option<String>,
 }
-/// Error codes documented for [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListMergeRequestCommentsResponseResultRelatedPatchSet {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `patchSetBizId`.
+    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `patchSetName`.
+    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_name = Some(value.into());
+        self
+    }
+    /// Sets `patchSetNo`.
+    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_no = Some(value.into());
+        self
+    }
+    /// Sets `relatedMergeItemType`.
+    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
+        self.related_merge_item_type = Some(value.into());
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListMergeRequestCommentsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListMergeRequestCommentsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -639,79 +1170,70 @@ impl crate::Operation for ListMergeRequestCommentsRequest {
     type ErrorCode = ListMergeRequestCommentsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestComments",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/merge_requests/comments/list_comments",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commentType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "patchSetBizIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "resolved",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "state",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("commentType", crate::TypeWord::String),
+            crate::ParamMeta::body("filePath", crate::TypeWord::String),
+            crate::ParamMeta::body("patchSetBizIds", crate::TypeWord::Array),
+            crate::ParamMeta::body("resolved", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("state", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/merge_requests/comments/list_comments");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("localId", Some(&self.local_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.body_field("commentType", self.comment_type.as_ref())?;
+        req.body_field("filePath", self.file_path.as_ref())?;
+        req.body_field("patchSetBizIds", self.patch_set_biz_ids.as_ref())?;
+        req.body_field("resolved", self.resolved.as_ref())?;
+        req.body_field("state", self.state.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询合并请求评论列表
+    ///
+    /// List merge request comments.
+    ///
+    /// `POST /api/v4/projects/merge_requests/comments/list_comments` (action `ListMergeRequestComments`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestCommentsErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn list_merge_request_comments(
+        &self,
+        request: ListMergeRequestCommentsRequest,
+    ) -> Result<
+        ListMergeRequestCommentsResponse,
+        crate::Error<ListMergeRequestCommentsErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListMergeRequestCommentsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "56C33A95-C04F-59F0-B3CD-E2A2EB9FADBB",
@@ -810,47 +1332,7 @@ impl crate::Operation for ListMergeRequestCommentsRequest {
   ],
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/merge_requests/comments/list_comments");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("commentType", self.comment_type.as_ref())?;
-        req.body_field("filePath", self.file_path.as_ref())?;
-        req.body_field("patchSetBizIds", self.patch_set_biz_ids.as_ref())?;
-        req.body_field("resolved", self.resolved.as_ref())?;
-        req.body_field("state", self.state.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询合并请求评论列表
-    ///
-    /// List merge request comments.
-    ///
-    /// `POST /api/v4/projects/merge_requests/comments/list_comments` (action `ListMergeRequestComments`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListMergeRequestCommentsErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_merge_request_comments(
-        &self,
-        request: ListMergeRequestCommentsRequest,
-    ) -> Result<ListMergeRequestCommentsResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListMergeRequestCommentsRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads): 查询合并请求文件已读列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListMergeRequestFilesReadsRequest {
     /// `accessToken`.
     ///
@@ -70,6 +71,7 @@ impl std::fmt::Debug for ListMergeRequestFilesReadsRequest {
 }
 /// Response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestFilesReadsResponse {
     /// `errorCode`.
     ///
@@ -93,8 +95,36 @@ pub struct ListMergeRequestFilesReadsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListMergeRequestFilesReadsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListMergeRequestFilesReadsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestFilesReadsResult {
     /// `deletedFile`.
     ///
@@ -125,8 +155,44 @@ pub struct ListMergeRequestFilesReadsResult {
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<String>,
 }
-/// Part of a response.
+impl ListMergeRequestFilesReadsResult {
+    /// Sets `deletedFile`.
+    pub fn with_deleted_file(mut self, value: impl Into<String>) -> Self {
+        self.deleted_file = Some(value.into());
+        self
+    }
+    /// Sets `newFile`.
+    pub fn with_new_file(mut self, value: bool) -> Self {
+        self.new_file = Some(value);
+        self
+    }
+    /// Sets `newFilePath`.
+    pub fn with_new_file_path(mut self, value: impl Into<String>) -> Self {
+        self.new_file_path = Some(value.into());
+        self
+    }
+    /// Sets `oldFilePath`.
+    pub fn with_old_file_path(mut self, value: impl Into<String>) -> Self {
+        self.old_file_path = Some(value.into());
+        self
+    }
+    /// Sets `readUsers`.
+    pub fn with_read_users(
+        mut self,
+        value: Vec<ListMergeRequestFilesReadsReadUsers>,
+    ) -> Self {
+        self.read_users = Some(value);
+        self
+    }
+    /// Sets `renamedFile`.
+    pub fn with_renamed_file(mut self, value: impl Into<String>) -> Self {
+        self.renamed_file = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestFilesReadsReadUsers {
     /// `aliyunPk`.
     ///
@@ -159,8 +225,55 @@ pub struct ListMergeRequestFilesReadsReadUsers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListMergeRequestFilesReadsReadUsers {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListMergeRequestFilesReadsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListMergeRequestFilesReadsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -180,58 +293,66 @@ impl crate::Operation for ListMergeRequestFilesReadsRequest {
     type ErrorCode = ListMergeRequestFilesReadsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestFilesReads",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/merge_requests/diffs/files_read_infos",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "fromPatchSetBizId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "toPatchSetBizId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("fromPatchSetBizId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("toPatchSetBizId", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/merge_requests/diffs/files_read_infos");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("fromPatchSetBizId", Some(&self.from_patch_set_biz_id));
+        req.query("localId", Some(&self.local_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("toPatchSetBizId", Some(&self.to_patch_set_biz_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询合并请求文件已读列表
+    ///
+    /// List merge request files reads.
+    ///
+    /// `GET /api/v4/projects/merge_requests/diffs/files_read_infos` (action `ListMergeRequestFilesReads`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestFilesReadsErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn list_merge_request_files_reads(
+        &self,
+        request: ListMergeRequestFilesReadsRequest,
+    ) -> Result<
+        ListMergeRequestFilesReadsResponse,
+        crate::Error<ListMergeRequestFilesReadsErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListMergeRequestFilesReadsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -256,44 +377,7 @@ impl crate::Operation for ListMergeRequestFilesReadsRequest {
   ],
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/merge_requests/diffs/files_read_infos");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("fromPatchSetBizId", Some(&self.from_patch_set_biz_id));
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.query("toPatchSetBizId", Some(&self.to_patch_set_biz_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询合并请求文件已读列表
-    ///
-    /// List merge request files reads.
-    ///
-    /// `GET /api/v4/projects/merge_requests/diffs/files_read_infos` (action `ListMergeRequestFilesReads`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListMergeRequestFilesReadsErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_merge_request_files_reads(
-        &self,
-        request: ListMergeRequestFilesReadsRequest,
-    ) -> Result<ListMergeRequestFilesReadsResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListMergeRequestFilesReadsRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("agp_4d57a6796b3626f52064ab1fba5384a5".to_string()),

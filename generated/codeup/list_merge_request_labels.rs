@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels): 查询合并请求Label列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListMergeRequestLabelsRequest {
     /// `accessToken`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for ListMergeRequestLabelsRequest {
 }
 /// Response of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestLabelsResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct ListMergeRequestLabelsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListMergeRequestLabelsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListMergeRequestLabelsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestLabelsResult {
     /// `color`.
     ///
@@ -99,8 +129,45 @@ pub struct ListMergeRequestLabelsResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListMergeRequestLabelsResult {
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListMergeRequestLabelsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListMergeRequestLabelsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -120,56 +187,20 @@ impl crate::Operation for ListMergeRequestLabelsRequest {
     type ErrorCode = ListMergeRequestLabelsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestLabels",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/merge_requests/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r##"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": [
-    {
-      "color": "#A16AD7",
-      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f"
-    }
-  ],
-  "success": true
-}"##,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -190,7 +221,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListMergeRequestLabelsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestLabelsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -199,12 +230,29 @@ impl crate::Client {
     pub async fn list_merge_request_labels(
         &self,
         request: ListMergeRequestLabelsRequest,
-    ) -> Result<ListMergeRequestLabelsResponse, crate::Error> {
+    ) -> Result<
+        ListMergeRequestLabelsResponse,
+        crate::Error<ListMergeRequestLabelsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestLabelsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r##"{
+  "errorCode": "Invalid.IdNotFound",
+  "errorMessage": "",
+  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
+  "result": [
+    {
+      "color": "#A16AD7",
+      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f"
+    }
+  ],
+  "success": true
+}"##,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets): 查询合并请求的版本列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListMergeRequestPatchSetsRequest {
     /// `accessToken`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for ListMergeRequestPatchSetsRequest {
 }
 /// Response of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestPatchSetsResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct ListMergeRequestPatchSetsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListMergeRequestPatchSetsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListMergeRequestPatchSetsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMergeRequestPatchSetsResult {
     /// `commitId`.
     ///
@@ -120,8 +150,60 @@ pub struct ListMergeRequestPatchSetsResult {
     #[serde(rename = "shortCommitId", default, skip_serializing_if = "Option::is_none")]
     pub short_commit_id: Option<String>,
 }
-/// Error codes documented for [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListMergeRequestPatchSetsResult {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `patchSetBizId`.
+    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_biz_id = Some(value.into());
+        self
+    }
+    /// Sets `patchSetName`.
+    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
+        self.patch_set_name = Some(value.into());
+        self
+    }
+    /// Sets `patchSetNo`.
+    pub fn with_patch_set_no(mut self, value: i64) -> Self {
+        self.patch_set_no = Some(value);
+        self
+    }
+    /// Sets `relatedMergeItemType`.
+    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
+        self.related_merge_item_type = Some(value.into());
+        self
+    }
+    /// Sets `shortCommitId`.
+    pub fn with_short_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.short_commit_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListMergeRequestPatchSetsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListMergeRequestPatchSetsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -141,60 +223,20 @@ impl crate::Operation for ListMergeRequestPatchSetsRequest {
     type ErrorCode = ListMergeRequestPatchSetsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestPatchSets",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/merge_requests/diffs/list_patchsets",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("localId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-      "createdAt": "2022-03-18 14:24:54",
-      "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-      "patchSetNo": 1,
-      "relatedMergeItemType": "MERGE_SOURCE",
-      "shortCommitId": "1a072f53"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -215,7 +257,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListMergeRequestPatchSetsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestPatchSetsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -224,12 +266,33 @@ impl crate::Client {
     pub async fn list_merge_request_patch_sets(
         &self,
         request: ListMergeRequestPatchSetsRequest,
-    ) -> Result<ListMergeRequestPatchSetsResponse, crate::Error> {
+    ) -> Result<
+        ListMergeRequestPatchSetsResponse,
+        crate::Error<ListMergeRequestPatchSetsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestPatchSetsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": [
+    {
+      "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
+      "createdAt": "2022-03-18 14:24:54",
+      "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
+      "patchSetNo": 1,
+      "relatedMergeItemType": "MERGE_SOURCE",
+      "shortCommitId": "1a072f53"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

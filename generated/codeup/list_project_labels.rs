@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_project_labels`](crate::Client::list_project_labels): 查询代码库Label列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListProjectLabelsRequest {
     /// `accessToken`.
     ///
@@ -115,6 +116,7 @@ impl std::fmt::Debug for ListProjectLabelsRequest {
 }
 /// Response of [`Client::list_project_labels`](crate::Client::list_project_labels).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectLabelsResponse {
     /// `errorCode`.
     ///
@@ -143,8 +145,41 @@ pub struct ListProjectLabelsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListProjectLabelsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListProjectLabelsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_labels`](crate::Client::list_project_labels).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectLabelsResult {
     /// `color`.
     ///
@@ -172,8 +207,50 @@ pub struct ListProjectLabelsResult {
     )]
     pub open_merge_requests_count: Option<i64>,
 }
-/// Error codes documented for [`Client::list_project_labels`](crate::Client::list_project_labels). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListProjectLabelsResult {
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `openMergeRequestsCount`.
+    pub fn with_open_merge_requests_count(mut self, value: i64) -> Self {
+        self.open_merge_requests_count = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListProjectLabelsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_project_labels`](crate::Client::list_project_labels). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProjectLabelsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -193,93 +270,25 @@ impl crate::Operation for ListProjectLabelsRequest {
     type ErrorCode = ListProjectLabelsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectLabels",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "withCounts",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
+            crate::ParamMeta::query("withCounts", crate::TypeWord::Boolean),
         ],
         errors: &[],
-        example_response: Some(
-            r##"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "color": "#A16AD7",
-      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f",
-      "openMergeRequestsCount": 1
-    }
-  ],
-  "success": true,
-  "total": 30
-}"##,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -305,7 +314,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProjectLabelsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectLabelsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -315,7 +324,7 @@ impl crate::Client {
     pub async fn list_project_labels(
         &self,
         request: ListProjectLabelsRequest,
-    ) -> Result<ListProjectLabelsResponse, crate::Error> {
+    ) -> Result<ListProjectLabelsResponse, crate::Error<ListProjectLabelsErrorCode>> {
         self.send(request).await
     }
 }
@@ -353,6 +362,22 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectLabelsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r##"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": [
+    {
+      "color": "#A16AD7",
+      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f",
+      "openMergeRequestsCount": 1
+    }
+  ],
+  "success": true,
+  "total": 30
+}"##,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

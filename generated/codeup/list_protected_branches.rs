@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_protected_branches`](crate::Client::list_protected_branches): 查询保护分支列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListProtectedBranchesRequest {
     /// `repositoryId`.
     ///
@@ -49,6 +50,7 @@ impl std::fmt::Debug for ListProtectedBranchesRequest {
 }
 /// Response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProtectedBranchesResponse {
     /// `errorCode`.
     ///
@@ -72,8 +74,36 @@ pub struct ListProtectedBranchesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListProtectedBranchesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListProtectedBranchesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProtectedBranchesResult {
     /// `allowMergeRoles`.
     #[serde(
@@ -143,112 +173,198 @@ pub struct ListProtectedBranchesResult {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<ListProtectedBranchesCheckConfig>,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<ListProtectedBranchesCheckTaskQualityConfig>,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<ListProtectedBranchesCodeGuidelinesDetection>,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<ListProtectedBranchesSensitiveInfoDetection>,
+impl ListProtectedBranchesResult {
+    /// Sets `allowMergeRoles`.
+    pub fn with_allow_merge_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_merge_roles = Some(value);
+        self
+    }
+    /// Sets `allowMergeUserIds`.
+    pub fn with_allow_merge_user_ids(mut self, value: Vec<i64>) -> Self {
+        self.allow_merge_user_ids = Some(value);
+        self
+    }
+    /// Sets `allowMergeUsers`.
+    pub fn with_allow_merge_users(
+        mut self,
+        value: Vec<ListProtectedBranchesAllowMergeUsers>,
+    ) -> Self {
+        self.allow_merge_users = Some(value);
+        self
+    }
+    /// Sets `allowPushRoles`.
+    pub fn with_allow_push_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_push_roles = Some(value);
+        self
+    }
+    /// Sets `allowPushUserIds`.
+    pub fn with_allow_push_user_ids(mut self, value: Vec<i64>) -> Self {
+        self.allow_push_user_ids = Some(value);
+        self
+    }
+    /// Sets `allowPushUsers`.
+    pub fn with_allow_push_users(
+        mut self,
+        value: Vec<ListProtectedBranchesAllowPushUsers>,
+    ) -> Self {
+        self.allow_push_users = Some(value);
+        self
+    }
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `matches`.
+    pub fn with_matches(mut self, value: Vec<String>) -> Self {
+        self.matches = Some(value);
+        self
+    }
+    /// Sets `mergeRequestSetting`.
+    pub fn with_merge_request_setting(
+        mut self,
+        value: ListProtectedBranchesMergeRequestSetting,
+    ) -> Self {
+        self.merge_request_setting = Some(value);
+        self
+    }
+    /// Sets `testSettingDTO`.
+    pub fn with_test_setting_dto(
+        mut self,
+        value: ListProtectedBranchesTestSettingDto,
+    ) -> Self {
+        self.test_setting_dto = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesSensitiveInfoDetection {
-    /// `enabled`.
+#[non_exhaustive]
+pub struct ListProtectedBranchesAllowMergeUsers {
+    /// `avatar`.
     ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// `email`.
     ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesCodeGuidelinesDetection {
-    /// `enabled`.
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
     ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `biz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<Vec<ListProtectedBranchesCheckItems>>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
+    /// Example: `19238`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `codeup-test`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
-/// Part of a response.
+impl ListProtectedBranchesAllowMergeUsers {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProtectedBranchesAllowPushUsers {
+    /// `avatar`.
+    ///
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// `email`.
+    ///
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `id`.
+    ///
+    /// Example: `19238`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `username`.
+    ///
+    /// Example: `codeup-test`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+impl ListProtectedBranchesAllowPushUsers {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProtectedBranchesMergeRequestSetting {
     /// `allowMergeRequestRoles`.
     #[serde(
@@ -316,8 +432,59 @@ pub struct ListProtectedBranchesMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-/// Part of a response.
+impl ListProtectedBranchesMergeRequestSetting {
+    /// Sets `allowMergeRequestRoles`.
+    pub fn with_allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_merge_request_roles = Some(value);
+        self
+    }
+    /// Sets `defaultAssignees`.
+    pub fn with_default_assignees(
+        mut self,
+        value: Vec<ListProtectedBranchesDefaultAssignees>,
+    ) -> Self {
+        self.default_assignees = Some(value);
+        self
+    }
+    /// Sets `isAllowSelfApproval`.
+    pub fn with_is_allow_self_approval(mut self, value: bool) -> Self {
+        self.is_allow_self_approval = Some(value);
+        self
+    }
+    /// Sets `isRequireDiscussionProcessed`.
+    pub fn with_is_require_discussion_processed(mut self, value: bool) -> Self {
+        self.is_require_discussion_processed = Some(value);
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `isResetApprovalWhenNewPush`.
+    pub fn with_is_reset_approval_when_new_push(mut self, value: bool) -> Self {
+        self.is_reset_approval_when_new_push = Some(value);
+        self
+    }
+    /// Sets `minimumApproval`.
+    pub fn with_minimum_approval(mut self, value: i32) -> Self {
+        self.minimum_approval = Some(value);
+        self
+    }
+    /// Sets `mrMode`.
+    pub fn with_mr_mode(mut self, value: impl Into<String>) -> Self {
+        self.mr_mode = Some(value.into());
+        self
+    }
+    /// Sets `whiteList`.
+    pub fn with_white_list(mut self, value: impl Into<String>) -> Self {
+        self.white_list = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProtectedBranchesDefaultAssignees {
     /// `avatar`.
     ///
@@ -343,62 +510,264 @@ pub struct ListProtectedBranchesDefaultAssignees {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl ListProtectedBranchesDefaultAssignees {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesAllowPushUsers {
-    /// `avatar`.
+#[non_exhaustive]
+pub struct ListProtectedBranchesTestSettingDto {
+    /// `checkConfig`.
+    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
+    pub check_config: Option<ListProtectedBranchesCheckConfig>,
+    /// `checkTaskQualityConfig`.
+    #[serde(
+        rename = "checkTaskQualityConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub check_task_quality_config: Option<ListProtectedBranchesCheckTaskQualityConfig>,
+    /// `codeGuidelinesDetection`.
+    #[serde(
+        rename = "codeGuidelinesDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code_guidelines_detection: Option<ListProtectedBranchesCodeGuidelinesDetection>,
+    /// `isRequired`.
     ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `email`.
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
+    /// `sensitiveInfoDetection`.
+    #[serde(
+        rename = "sensitiveInfoDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sensitive_info_detection: Option<ListProtectedBranchesSensitiveInfoDetection>,
+}
+impl ListProtectedBranchesTestSettingDto {
+    /// Sets `checkConfig`.
+    pub fn with_check_config(mut self, value: ListProtectedBranchesCheckConfig) -> Self {
+        self.check_config = Some(value);
+        self
+    }
+    /// Sets `checkTaskQualityConfig`.
+    pub fn with_check_task_quality_config(
+        mut self,
+        value: ListProtectedBranchesCheckTaskQualityConfig,
+    ) -> Self {
+        self.check_task_quality_config = Some(value);
+        self
+    }
+    /// Sets `codeGuidelinesDetection`.
+    pub fn with_code_guidelines_detection(
+        mut self,
+        value: ListProtectedBranchesCodeGuidelinesDetection,
+    ) -> Self {
+        self.code_guidelines_detection = Some(value);
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `sensitiveInfoDetection`.
+    pub fn with_sensitive_info_detection(
+        mut self,
+        value: ListProtectedBranchesSensitiveInfoDetection,
+    ) -> Self {
+        self.sensitive_info_detection = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProtectedBranchesCheckConfig {
+    /// `checkItems`.
+    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
+    pub check_items: Option<Vec<ListProtectedBranchesCheckItems>>,
+}
+impl ListProtectedBranchesCheckConfig {
+    /// Sets `checkItems`.
+    pub fn with_check_items(
+        mut self,
+        value: Vec<ListProtectedBranchesCheckItems>,
+    ) -> Self {
+        self.check_items = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProtectedBranchesCheckItems {
+    /// `isRequired`.
     ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
-/// Part of a response.
+impl ListProtectedBranchesCheckItems {
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProtectedBranchesAllowMergeUsers {
-    /// `avatar`.
+#[non_exhaustive]
+pub struct ListProtectedBranchesCheckTaskQualityConfig {
+    /// `bizNo`.
     ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `email`.
+    /// Example: `123456`
+    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
+    pub biz_no: Option<String>,
+    /// `enabled`.
     ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
     ///
-    /// Example: `19238`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `username`.
+    /// Example: `test_task_quality`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `taskName`.
     ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    /// Example: `biz-task-quality`
+    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
+    pub task_name: Option<String>,
 }
-/// Error codes documented for [`Client::list_protected_branches`](crate::Client::list_protected_branches). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListProtectedBranchesCheckTaskQualityConfig {
+    /// Sets `bizNo`.
+    pub fn with_biz_no(mut self, value: impl Into<String>) -> Self {
+        self.biz_no = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `taskName`.
+    pub fn with_task_name(mut self, value: impl Into<String>) -> Self {
+        self.task_name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProtectedBranchesCodeGuidelinesDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_guide_lines`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl ListProtectedBranchesCodeGuidelinesDetection {
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProtectedBranchesSensitiveInfoDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_sensitive_info`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl ListProtectedBranchesSensitiveInfoDetection {
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListProtectedBranchesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_protected_branches`](crate::Client::list_protected_branches). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProtectedBranchesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -418,37 +787,57 @@ impl crate::Operation for ListProtectedBranchesRequest {
     type ErrorCode = ListProtectedBranchesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProtectedBranches",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/protect_branches",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/repository/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/protect_branches");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询保护分支列表
+    ///
+    /// List protected branches.
+    ///
+    /// `GET /repository/{repositoryId}/protect_branches` (action `ListProtectedBranches`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProtectedBranchesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn list_protected_branches(
+        &self,
+        request: ListProtectedBranchesRequest,
+    ) -> Result<
+        ListProtectedBranchesResponse,
+        crate::Error<ListProtectedBranchesErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListProtectedBranchesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "313A1BF6-63B7-52D4-A098-952221A65254",
@@ -525,42 +914,7 @@ impl crate::Operation for ListProtectedBranchesRequest {
   ],
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/protect_branches");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询保护分支列表
-    ///
-    /// List protected branches.
-    ///
-    /// `GET /repository/{repositoryId}/protect_branches` (action `ListProtectedBranches`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProtectedBranchesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_protected_branches(
-        &self,
-        request: ListProtectedBranchesRequest,
-    ) -> Result<ListProtectedBranchesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListProtectedBranchesRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

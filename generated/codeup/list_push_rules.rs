@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_push_rules`](crate::Client::list_push_rules): 查询推送规则列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListPushRulesRequest {
     /// `repositoryId`.
     ///
@@ -49,6 +50,7 @@ impl std::fmt::Debug for ListPushRulesRequest {
 }
 /// Response of [`Client::list_push_rules`](crate::Client::list_push_rules).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPushRulesResponse {
     /// `errorCode`.
     ///
@@ -77,8 +79,41 @@ pub struct ListPushRulesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListPushRulesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListPushRulesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_push_rules`](crate::Client::list_push_rules).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPushRulesResult {
     /// `gmtCreate`.
     ///
@@ -99,8 +134,31 @@ pub struct ListPushRulesResult {
     #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
     pub rule_infos: Option<Vec<ListPushRulesRuleInfos>>,
 }
-/// Part of a response.
+impl ListPushRulesResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
+        self.gmt_modified = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ruleInfos`.
+    pub fn with_rule_infos(mut self, value: Vec<ListPushRulesRuleInfos>) -> Self {
+        self.rule_infos = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_push_rules`](crate::Client::list_push_rules).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPushRulesRuleInfos {
     /// `checkerName`.
     ///
@@ -123,8 +181,45 @@ pub struct ListPushRulesRuleInfos {
     )]
     pub file_rule_regexes: Option<Vec<String>>,
 }
-/// Error codes documented for [`Client::list_push_rules`](crate::Client::list_push_rules). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPushRulesRuleInfos {
+    /// Sets `checkerName`.
+    pub fn with_checker_name(mut self, value: impl Into<String>) -> Self {
+        self.checker_name = Some(value.into());
+        self
+    }
+    /// Sets `checkerType`.
+    pub fn with_checker_type(mut self, value: impl Into<String>) -> Self {
+        self.checker_type = Some(value.into());
+        self
+    }
+    /// Sets `extraMessage`.
+    pub fn with_extra_message(mut self, value: impl Into<String>) -> Self {
+        self.extra_message = Some(value.into());
+        self
+    }
+    /// Sets `fileRuleRegexes`.
+    pub fn with_file_rule_regexes(mut self, value: Vec<String>) -> Self {
+        self.file_rule_regexes = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListPushRulesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_push_rules`](crate::Client::list_push_rules). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPushRulesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -144,37 +239,54 @@ impl crate::Operation for ListPushRulesRequest {
     type ErrorCode = ListPushRulesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPushRules",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/projects/{repositoryId}/push_rule/push_rules/list",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/push_rule/push_rules/list");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询推送规则列表
+    ///
+    /// List push rules.
+    ///
+    /// `GET /api/v4/projects/{repositoryId}/push_rule/push_rules/list` (action `ListPushRules`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPushRulesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].ruleInfos\[\].extraMessage); example_response uses an empty string for "".
+    pub async fn list_push_rules(
+        &self,
+        request: ListPushRulesRequest,
+    ) -> Result<ListPushRulesResponse, crate::Error<ListPushRulesErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListPushRulesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -196,42 +308,7 @@ impl crate::Operation for ListPushRulesRequest {
   "success": true,
   "total": 2
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/push_rule/push_rules/list");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询推送规则列表
-    ///
-    /// List push rules.
-    ///
-    /// `GET /api/v4/projects/{repositoryId}/push_rule/push_rules/list` (action `ListPushRules`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPushRulesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].ruleInfos\[\].extraMessage); example_response uses an empty string for "".
-    pub async fn list_push_rules(
-        &self,
-        request: ListPushRulesRequest,
-    ) -> Result<ListPushRulesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListPushRulesRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

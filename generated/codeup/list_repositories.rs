@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repositories`](crate::Client::list_repositories): 查询代码库列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoriesRequest {
     /// `accessToken`.
     ///
@@ -117,6 +118,7 @@ impl std::fmt::Debug for ListRepositoriesRequest {
 }
 /// Response of [`Client::list_repositories`](crate::Client::list_repositories).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoriesResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -143,8 +145,41 @@ pub struct ListRepositoriesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListRepositoriesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: i32) -> Self {
+        self.error_code = Some(value);
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoriesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repositories`](crate::Client::list_repositories).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoriesResult {
     /// `Id`.
     ///
@@ -239,8 +274,112 @@ pub struct ListRepositoriesResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::list_repositories`](crate::Client::list_repositories). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoriesResult {
+    /// Sets `Id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `archive`.
+    pub fn with_archive(mut self, value: bool) -> Self {
+        self.archive = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `importStatus`.
+    pub fn with_import_status(mut self, value: impl Into<String>) -> Self {
+        self.import_status = Some(value.into());
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: i64) -> Self {
+        self.namespace_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `star`.
+    pub fn with_star(mut self, value: bool) -> Self {
+        self.star = Some(value);
+        self
+    }
+    /// Sets `starCount`.
+    pub fn with_star_count(mut self, value: i64) -> Self {
+        self.star_count = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
+        self.visibility_level = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoriesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repositories`](crate::Client::list_repositories). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoriesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -260,103 +399,24 @@ impl crate::Operation for ListRepositoriesRequest {
     type ErrorCode = ListRepositoriesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositories",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/list",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "archived",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "minAccessLevel",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "perPage",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("archived", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("minAccessLevel", crate::TypeWord::Integer),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": [
-    {
-      "Id": 1,
-      "accessLevel": 40,
-      "archive": false,
-      "createdAt": "2022-01-14T21:08:26+08:00",
-      "lastActivityAt": "2022-01-14T21:08:26+08:00",
-      "name": "codeupTest",
-      "namespaceId": 745,
-      "path": "test-codeup",
-      "pathWithNamespace": "codeup-test-org/test-codeup",
-      "star": false,
-      "starCount": 0,
-      "updatedAt": "2022-01-14T21:08:26+08:00",
-      "visibilityLevel": "0",
-      "webUrl": ""
-    }
-  ],
-  "success": true,
-  "total": 149
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -382,7 +442,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoriesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoriesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -391,7 +451,7 @@ impl crate::Client {
     pub async fn list_repositories(
         &self,
         request: ListRepositoriesRequest,
-    ) -> Result<ListRepositoriesResponse, crate::Error> {
+    ) -> Result<ListRepositoriesResponse, crate::Error<ListRepositoriesErrorCode>> {
         self.send(request).await
     }
 }
@@ -429,6 +489,32 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoriesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorMessage": "",
+  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
+  "result": [
+    {
+      "Id": 1,
+      "accessLevel": 40,
+      "archive": false,
+      "createdAt": "2022-01-14T21:08:26+08:00",
+      "lastActivityAt": "2022-01-14T21:08:26+08:00",
+      "name": "codeupTest",
+      "namespaceId": 745,
+      "path": "test-codeup",
+      "pathWithNamespace": "codeup-test-org/test-codeup",
+      "star": false,
+      "starCount": 0,
+      "updatedAt": "2022-01-14T21:08:26+08:00",
+      "visibilityLevel": "0",
+      "webUrl": ""
+    }
+  ],
+  "success": true,
+  "total": 149
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("example".to_string()),

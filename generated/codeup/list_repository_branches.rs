@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_branches`](crate::Client::list_repository_branches): 查询分支列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryBranchesRequest {
     /// `repositoryId`.
     ///
@@ -93,6 +94,7 @@ impl std::fmt::Debug for ListRepositoryBranchesRequest {
 }
 /// Response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryBranchesResponse {
     /// `errorCode`.
     ///
@@ -121,8 +123,41 @@ pub struct ListRepositoryBranchesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListRepositoryBranchesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryBranchesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryBranchesResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -138,8 +173,26 @@ pub struct ListRepositoryBranchesResult {
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<String>,
 }
-/// Part of a response.
+impl ListRepositoryBranchesResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: ListRepositoryBranchesCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `protected`.
+    pub fn with_protected(mut self, value: impl Into<String>) -> Self {
+        self.protected = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryBranchesCommit {
     /// `authorEmail`.
     ///
@@ -196,8 +249,85 @@ pub struct ListRepositoryBranchesCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_branches`](crate::Client::list_repository_branches). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryBranchesCommit {
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryBranchesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_branches`](crate::Client::list_repository_branches). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryBranchesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -217,90 +347,22 @@ impl crate::Operation for ListRepositoryBranchesRequest {
     type ErrorCode = ListRepositoryBranchesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryBranches",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "1F4F342D-493A-5B2C-B133-BA78B30FF834",
-  "result": [
-    {
-      "commit": {
-        "authorEmail": "username@example.com",
-        "authorName": "test-codeup",
-        "authoredDate": "2022-03-18 10:00:00",
-        "committedDate": "2022-03-18 11:00:00",
-        "committerEmail": "username@example.com",
-        "committerName": "commit-codeup",
-        "createdAt": "2022-03-18 10:00:00",
-        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-        "parentIds": [],
-        "shortId": "e0297d8f"
-      },
-      "name": "testBranch",
-      "protected": "false"
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -325,7 +387,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryBranchesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryBranchesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -334,7 +396,10 @@ impl crate::Client {
     pub async fn list_repository_branches(
         &self,
         request: ListRepositoryBranchesRequest,
-    ) -> Result<ListRepositoryBranchesResponse, crate::Error> {
+    ) -> Result<
+        ListRepositoryBranchesResponse,
+        crate::Error<ListRepositoryBranchesErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -372,6 +437,33 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryBranchesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "1F4F342D-493A-5B2C-B133-BA78B30FF834",
+  "result": [
+    {
+      "commit": {
+        "authorEmail": "username@example.com",
+        "authorName": "test-codeup",
+        "authoredDate": "2022-03-18 10:00:00",
+        "committedDate": "2022-03-18 11:00:00",
+        "committerEmail": "username@example.com",
+        "committerName": "commit-codeup",
+        "createdAt": "2022-03-18 10:00:00",
+        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
+        "parentIds": [],
+        "shortId": "e0297d8f"
+      },
+      "name": "testBranch",
+      "protected": "false"
+    }
+  ],
+  "success": true,
+  "total": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff): 查询代码库单个提交（Commit）的提交内容
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryCommitDiffRequest {
     /// `repositoryId`.
     ///
@@ -67,6 +68,7 @@ impl std::fmt::Debug for ListRepositoryCommitDiffRequest {
 }
 /// Response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryCommitDiffResponse {
     /// `errorCode`.
     ///
@@ -90,8 +92,36 @@ pub struct ListRepositoryCommitDiffResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListRepositoryCommitDiffResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryCommitDiffResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryCommitDiffResult {
     /// `aMode`.
     ///
@@ -147,8 +177,90 @@ pub struct ListRepositoryCommitDiffResult {
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
 }
-/// Error codes documented for [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryCommitDiffResult {
+    /// Sets `aMode`.
+    pub fn with_a_mode(mut self, value: impl Into<String>) -> Self {
+        self.a_mode = Some(value.into());
+        self
+    }
+    /// Sets `bMode`.
+    pub fn with_b_mode(mut self, value: impl Into<String>) -> Self {
+        self.b_mode = Some(value.into());
+        self
+    }
+    /// Sets `deletedFile`.
+    pub fn with_deleted_file(mut self, value: bool) -> Self {
+        self.deleted_file = Some(value);
+        self
+    }
+    /// Sets `diff`.
+    pub fn with_diff(mut self, value: impl Into<String>) -> Self {
+        self.diff = Some(value.into());
+        self
+    }
+    /// Sets `isBinary`.
+    pub fn with_is_binary(mut self, value: bool) -> Self {
+        self.is_binary = Some(value);
+        self
+    }
+    /// Sets `isNewLfs`.
+    pub fn with_is_new_lfs(mut self, value: bool) -> Self {
+        self.is_new_lfs = Some(value);
+        self
+    }
+    /// Sets `isOldLfs`.
+    pub fn with_is_old_lfs(mut self, value: bool) -> Self {
+        self.is_old_lfs = Some(value);
+        self
+    }
+    /// Sets `newFile`.
+    pub fn with_new_file(mut self, value: bool) -> Self {
+        self.new_file = Some(value);
+        self
+    }
+    /// Sets `newId`.
+    pub fn with_new_id(mut self, value: impl Into<String>) -> Self {
+        self.new_id = Some(value.into());
+        self
+    }
+    /// Sets `newPath`.
+    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
+        self.new_path = Some(value.into());
+        self
+    }
+    /// Sets `oldId`.
+    pub fn with_old_id(mut self, value: impl Into<String>) -> Self {
+        self.old_id = Some(value.into());
+        self
+    }
+    /// Sets `oldPath`.
+    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
+        self.old_path = Some(value.into());
+        self
+    }
+    /// Sets `renamedFile`.
+    pub fn with_renamed_file(mut self, value: bool) -> Self {
+        self.renamed_file = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryCommitDiffResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryCommitDiffErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -168,68 +280,19 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
     type ErrorCode = ListRepositoryCommitDiffErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryCommitDiff",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/commits/{sha}/diff",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sha",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "contextLine",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("sha", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("contextLine", crate::TypeWord::Integer),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "success",
-  "errorMessage": "",
-  "requestId": "0EE38A4E-8991-532A-8E8B-5C22B5D2E058",
-  "result": [
-    {
-      "aMode": "100644",
-      "bMode": "100755",
-      "diff": "--- /dev/null\\\\n+++ b/src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java\\\\n@@ -0,0 +1,13 @@\\\\n+package com.aliyun.codeupdemo;\\\\n+\\\\n+import org.junit.jupiter.api.Test;\\\\n+import org.springframework.boot.test.context.SpringBootTest;\\\\n+\\\\n+@SpringBootTest\\\\n+class CodeupDemoApplicationTest {\\\\n+\\\\n+ @Test\\\\n+ void contextLoads() {\\\\n+ }\\\\n+\\\\n+}\\\\n",
-      "newId": "6c268061a546378276559c713d0ad377d4xxxxxx",
-      "newPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java",
-      "oldId": "0000000000000000000000000000000000000000",
-      "oldPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -253,7 +316,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryCommitDiffErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryCommitDiffErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -262,12 +325,34 @@ impl crate::Client {
     pub async fn list_repository_commit_diff(
         &self,
         request: ListRepositoryCommitDiffRequest,
-    ) -> Result<ListRepositoryCommitDiffResponse, crate::Error> {
+    ) -> Result<
+        ListRepositoryCommitDiffResponse,
+        crate::Error<ListRepositoryCommitDiffErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryCommitDiffRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "success",
+  "errorMessage": "",
+  "requestId": "0EE38A4E-8991-532A-8E8B-5C22B5D2E058",
+  "result": [
+    {
+      "aMode": "100644",
+      "bMode": "100755",
+      "diff": "--- /dev/null\\\\n+++ b/src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java\\\\n@@ -0,0 +1,13 @@\\\\n+package com.aliyun.codeupdemo;\\\\n+\\\\n+import org.junit.jupiter.api.Test;\\\\n+import org.springframework.boot.test.context.SpringBootTest;\\\\n+\\\\n+@SpringBootTest\\\\n+class CodeupDemoApplicationTest {\\\\n+\\\\n+ @Test\\\\n+ void contextLoads() {\\\\n+ }\\\\n+\\\\n+}\\\\n",
+      "newId": "6c268061a546378276559c713d0ad377d4xxxxxx",
+      "newPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java",
+      "oldId": "0000000000000000000000000000000000000000",
+      "oldPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

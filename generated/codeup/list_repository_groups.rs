@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_groups`](crate::Client::list_repository_groups): 查询代码组列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryGroupsRequest {
     /// `accessToken`.
     ///
@@ -112,6 +113,7 @@ impl std::fmt::Debug for ListRepositoryGroupsRequest {
 }
 /// Response of [`Client::list_repository_groups`](crate::Client::list_repository_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryGroupsResponse {
     /// `errorCode`.
     ///
@@ -140,8 +142,41 @@ pub struct ListRepositoryGroupsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListRepositoryGroupsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryGroupsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_groups`](crate::Client::list_repository_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryGroupsResult {
     /// `accessLevel`.
     ///
@@ -235,8 +270,110 @@ pub struct ListRepositoryGroupsResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_groups`](crate::Client::list_repository_groups). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryGroupsResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `groupCount`.
+    pub fn with_group_count(mut self, value: i64) -> Self {
+        self.group_count = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `projectCount`.
+    pub fn with_project_count(mut self, value: i64) -> Self {
+        self.project_count = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryGroupsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_groups`](crate::Client::list_repository_groups). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryGroupsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -256,105 +393,24 @@ impl crate::Operation for ListRepositoryGroupsRequest {
     type ErrorCode = ListRepositoryGroupsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryGroups",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/groups/get/all",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "includePersonal",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parentId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("includePersonal", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("parentId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "accessLevel": 40,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "createdAt": "2022-03-18 14:24:54",
-      "groupCount": 10,
-      "id": 19285,
-      "name": "test-codeup",
-      "ownerId": 19230,
-      "parentId": 26842,
-      "path": "test-codeup",
-      "pathWithNamespace": "60de7a6852743a5162b5f957/test-codeup",
-      "projectCount": 10,
-      "type": "Group",
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0,
-      "webUrl": ""
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -380,7 +436,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryGroupsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryGroupsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -389,7 +445,10 @@ impl crate::Client {
     pub async fn list_repository_groups(
         &self,
         request: ListRepositoryGroupsRequest,
-    ) -> Result<ListRepositoryGroupsResponse, crate::Error> {
+    ) -> Result<
+        ListRepositoryGroupsResponse,
+        crate::Error<ListRepositoryGroupsErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -427,6 +486,34 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryGroupsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": [
+    {
+      "accessLevel": 40,
+      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+      "createdAt": "2022-03-18 14:24:54",
+      "groupCount": 10,
+      "id": 19285,
+      "name": "test-codeup",
+      "ownerId": 19230,
+      "parentId": 26842,
+      "path": "test-codeup",
+      "pathWithNamespace": "60de7a6852743a5162b5f957/test-codeup",
+      "projectCount": 10,
+      "type": "Group",
+      "updatedAt": "2022-03-18 14:24:54",
+      "visibilityLevel": 0,
+      "webUrl": ""
+    }
+  ],
+  "success": true,
+  "total": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

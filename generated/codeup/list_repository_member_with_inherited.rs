@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited): 查询代码库成员列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedRequest {
     /// `repositoryId`.
     ///
@@ -49,6 +50,7 @@ impl std::fmt::Debug for ListRepositoryMemberWithInheritedRequest {
 }
 /// Response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -66,8 +68,39 @@ pub struct ListRepositoryMemberWithInheritedResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListRepositoryMemberWithInheritedResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: Vec<ListRepositoryMemberWithInheritedResult>,
+    ) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedResult {
     /// `accessLevel`.
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
@@ -102,8 +135,54 @@ pub struct ListRepositoryMemberWithInheritedResult {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Part of a response.
+impl ListRepositoryMemberWithInheritedResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `inherited`.
+    pub fn with_inherited(
+        mut self,
+        value: ListRepositoryMemberWithInheritedInherited,
+    ) -> Self {
+        self.inherited = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedInherited {
     /// id
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -145,8 +224,60 @@ pub struct ListRepositoryMemberWithInheritedInherited {
     )]
     pub visibility_level: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryMemberWithInheritedInherited {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
+        self.visibility_level = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryMemberWithInheritedResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryMemberWithInheritedErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -166,53 +297,17 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
     type ErrorCode = ListRepositoryMemberWithInheritedErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryMemberWithInherited",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/members/list",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "result": [
-    {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "inherited": {
-        "name": "codeup",
-        "path": "codeup",
-        "visibilityLevel": "0"
-      },
-      "name": "codeup",
-      "state": "active",
-      "username": "yunxiao"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -233,7 +328,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryMemberWithInheritedErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryMemberWithInheritedErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -242,12 +337,33 @@ impl crate::Client {
     pub async fn list_repository_member_with_inherited(
         &self,
         request: ListRepositoryMemberWithInheritedRequest,
-    ) -> Result<ListRepositoryMemberWithInheritedResponse, crate::Error> {
+    ) -> Result<
+        ListRepositoryMemberWithInheritedResponse,
+        crate::Error<ListRepositoryMemberWithInheritedErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryMemberWithInheritedRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "result": [
+    {
+      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+      "inherited": {
+        "name": "codeup",
+        "path": "codeup",
+        "visibilityLevel": "0"
+      },
+      "name": "codeup",
+      "state": "active",
+      "username": "yunxiao"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_tags`](crate::Client::list_repository_tags): 查询标签列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryTagsRequest {
     /// `repositoryId`.
     ///
@@ -93,6 +94,7 @@ impl std::fmt::Debug for ListRepositoryTagsRequest {
 }
 /// Response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTagsResponse {
     /// `errorCode`.
     ///
@@ -121,8 +123,41 @@ pub struct ListRepositoryTagsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListRepositoryTagsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryTagsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTagsResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
@@ -141,8 +176,31 @@ pub struct ListRepositoryTagsResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl ListRepositoryTagsResult {
+    /// Sets `commit`.
+    pub fn with_commit(mut self, value: ListRepositoryTagsCommit) -> Self {
+        self.commit = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTagsCommit {
     /// `authorEmail`.
     ///
@@ -198,8 +256,76 @@ pub struct ListRepositoryTagsCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
+impl ListRepositoryTagsCommit {
+    /// Sets `authorEmail`.
+    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
+        self.author_email = Some(value.into());
+        self
+    }
+    /// Sets `authorName`.
+    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
+        self.author_name = Some(value.into());
+        self
+    }
+    /// Sets `authoredDate`.
+    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
+        self.authored_date = Some(value.into());
+        self
+    }
+    /// Sets `committedDate`.
+    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
+        self.committed_date = Some(value.into());
+        self
+    }
+    /// Sets `committerEmail`.
+    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
+        self.committer_email = Some(value.into());
+        self
+    }
+    /// Sets `committerName`.
+    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
+        self.committer_name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `parentIds`.
+    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
+        self.parent_ids = Some(value);
+        self
+    }
+    /// Sets `shortId`.
+    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
+        self.short_id = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: ListRepositoryTagsSignature) -> Self {
+        self.signature = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTagsSignature {
     /// `gpgKeyId`.
     #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
@@ -214,8 +340,35 @@ pub struct ListRepositoryTagsSignature {
     )]
     pub verification_status: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_tags`](crate::Client::list_repository_tags). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryTagsSignature {
+    /// Sets `gpgKeyId`.
+    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
+        self.gpg_key_id = Some(value.into());
+        self
+    }
+    /// Sets `verificationStatus`.
+    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
+        self.verification_status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryTagsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_tags`](crate::Client::list_repository_tags). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryTagsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -235,92 +388,22 @@ impl crate::Operation for ListRepositoryTagsRequest {
     type ErrorCode = ListRepositoryTagsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTags",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/tag/list",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "search",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("search", crate::TypeWord::String),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "commit": {
-        "authorEmail": "username@example.com",
-        "authoredDate": "2022-03-18 10:00:00",
-        "committedDate": "2022-03-18 09:00:00",
-        "committerEmail": "username@example.com",
-        "createdAt": "2022-03-18 10:00:00",
-        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-        "parentIds": [],
-        "shortId": "de02b625",
-        "signature": {
-          "gpgKeyId": "",
-          "verificationStatus": "verified"
-        }
-      },
-      "id": "9a494e7b88ca35cde00579af2df4ab46136c022e",
-      "name": "tag v1.0"
-    }
-  ],
-  "success": true,
-  "total": 30
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -345,7 +428,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryTagsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryTagsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -354,7 +437,7 @@ impl crate::Client {
     pub async fn list_repository_tags(
         &self,
         request: ListRepositoryTagsRequest,
-    ) -> Result<ListRepositoryTagsResponse, crate::Error> {
+    ) -> Result<ListRepositoryTagsResponse, crate::Error<ListRepositoryTagsErrorCode>> {
         self.send(request).await
     }
 }
@@ -392,6 +475,35 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTagsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": [
+    {
+      "commit": {
+        "authorEmail": "username@example.com",
+        "authoredDate": "2022-03-18 10:00:00",
+        "committedDate": "2022-03-18 09:00:00",
+        "committerEmail": "username@example.com",
+        "createdAt": "2022-03-18 10:00:00",
+        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
+        "parentIds": [],
+        "shortId": "de02b625",
+        "signature": {
+          "gpgKeyId": "",
+          "verificationStatus": "verified"
+        }
+      },
+      "id": "9a494e7b88ca35cde00579af2df4ab46136c022e",
+      "name": "tag v1.0"
+    }
+  ],
+  "success": true,
+  "total": 30
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

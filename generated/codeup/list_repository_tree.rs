@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_tree`](crate::Client::list_repository_tree): 查询代码库文件树
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryTreeRequest {
     /// `repositoryId`.
     ///
@@ -82,6 +83,7 @@ impl std::fmt::Debug for ListRepositoryTreeRequest {
 }
 /// Response of [`Client::list_repository_tree`](crate::Client::list_repository_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTreeResponse {
     /// `errorCode`.
     ///
@@ -105,8 +107,36 @@ pub struct ListRepositoryTreeResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListRepositoryTreeResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryTreeResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_tree`](crate::Client::list_repository_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryTreeResult {
     /// `id`.
     ///
@@ -139,8 +169,55 @@ pub struct ListRepositoryTreeResult {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_tree`](crate::Client::list_repository_tree). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryTreeResult {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `isLFS`.
+    pub fn with_is_lfs(mut self, value: bool) -> Self {
+        self.is_lfs = Some(value);
+        self
+    }
+    /// Sets `mode`.
+    pub fn with_mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryTreeResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_tree`](crate::Client::list_repository_tree). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryTreeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -160,74 +237,21 @@ impl crate::Operation for ListRepositoryTreeRequest {
     type ErrorCode = ListRepositoryTreeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTree",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/files/tree",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "path",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "refName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "type",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("path", crate::TypeWord::String),
+            crate::ParamMeta::query("refName", crate::TypeWord::String),
+            crate::ParamMeta::query("type", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "6557983C-FB08-51A9-AC5A-A7A0D0950A07",
-  "result": [
-    {
-      "id": "76c3f251f414ac31f2e01faf6f2008a9d756a437",
-      "isLFS": false,
-      "mode": "100644",
-      "name": "test-codeup",
-      "path": "test-codeup",
-      "type": "blob"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -251,7 +275,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryTreeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryTreeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -260,12 +284,30 @@ impl crate::Client {
     pub async fn list_repository_tree(
         &self,
         request: ListRepositoryTreeRequest,
-    ) -> Result<ListRepositoryTreeResponse, crate::Error> {
+    ) -> Result<ListRepositoryTreeResponse, crate::Error<ListRepositoryTreeErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTreeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "6557983C-FB08-51A9-AC5A-A7A0D0950A07",
+  "result": [
+    {
+      "id": "76c3f251f414ac31f2e01faf6f2008a9d756a437",
+      "isLFS": false,
+      "mode": "100644",
+      "name": "test-codeup",
+      "path": "test-codeup",
+      "type": "blob"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook): 查询代码库Webhook列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListRepositoryWebhookRequest {
     /// `repositoryId`.
     ///
@@ -71,6 +72,7 @@ impl std::fmt::Debug for ListRepositoryWebhookRequest {
 }
 /// Response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryWebhookResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -97,8 +99,41 @@ pub struct ListRepositoryWebhookResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListRepositoryWebhookResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListRepositoryWebhookResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRepositoryWebhookResult {
     /// `createdAt`.
     ///
@@ -163,8 +198,85 @@ pub struct ListRepositoryWebhookResult {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Error codes documented for [`Client::list_repository_webhook`](crate::Client::list_repository_webhook). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListRepositoryWebhookResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enableSslVerification`.
+    pub fn with_enable_ssl_verification(mut self, value: bool) -> Self {
+        self.enable_ssl_verification = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastTestResult`.
+    pub fn with_last_test_result(mut self, value: impl Into<String>) -> Self {
+        self.last_test_result = Some(value.into());
+        self
+    }
+    /// Sets `mergeRequestsEvents`.
+    pub fn with_merge_requests_events(mut self, value: bool) -> Self {
+        self.merge_requests_events = Some(value);
+        self
+    }
+    /// Sets `noteEvents`.
+    pub fn with_note_events(mut self, value: bool) -> Self {
+        self.note_events = Some(value);
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: i64) -> Self {
+        self.project_id = Some(value);
+        self
+    }
+    /// Sets `pushEvents`.
+    pub fn with_push_events(mut self, value: bool) -> Self {
+        self.push_events = Some(value);
+        self
+    }
+    /// Sets `secretToken`.
+    pub fn with_secret_token(mut self, value: impl Into<String>) -> Self {
+        self.secret_token = Some(value.into());
+        self
+    }
+    /// Sets `tagPushEvents`.
+    pub fn with_tag_push_events(mut self, value: bool) -> Self {
+        self.tag_push_events = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListRepositoryWebhookResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_repository_webhook`](crate::Client::list_repository_webhook). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListRepositoryWebhookErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -184,69 +296,20 @@ impl crate::Operation for ListRepositoryWebhookRequest {
     type ErrorCode = ListRepositoryWebhookErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryWebhook",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/repository/{repositoryId}/webhooks/list",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "result": [
-    {
-      "createdAt": "2022-03-18 14:24:54",
-      "enableSslVerification": false,
-      "id": 16776,
-      "mergeRequestsEvents": true,
-      "noteEvents": false,
-      "pushEvents": false,
-      "secretToken": "xxxx",
-      "tagPushEvents": false,
-      "url": "https://xxxx"
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -269,7 +332,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListRepositoryWebhookErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryWebhookErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -277,7 +340,10 @@ impl crate::Client {
     pub async fn list_repository_webhook(
         &self,
         request: ListRepositoryWebhookRequest,
-    ) -> Result<ListRepositoryWebhookResponse, crate::Error> {
+    ) -> Result<
+        ListRepositoryWebhookResponse,
+        crate::Error<ListRepositoryWebhookErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -315,6 +381,26 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryWebhookRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
+  "result": [
+    {
+      "createdAt": "2022-03-18 14:24:54",
+      "enableSslVerification": false,
+      "id": 16776,
+      "mergeRequestsEvents": true,
+      "noteEvents": false,
+      "pushEvents": false,
+      "secretToken": "xxxx",
+      "tagPushEvents": false,
+      "url": "https://xxxx"
+    }
+  ],
+  "success": true,
+  "total": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

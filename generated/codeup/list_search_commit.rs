@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_search_commit`](crate::Client::list_search_commit): 搜索代码提交数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListSearchCommitRequest {
     /// `organizationId`.
     ///
@@ -82,8 +83,9 @@ impl ListSearchCommitRequest {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchCommitRepoPath {
     /// `matchType`.
     ///
@@ -128,6 +130,7 @@ impl ListSearchCommitRepoPath {
 }
 /// Response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchCommitResponse {
     /// `errorCode`.
     ///
@@ -156,8 +159,41 @@ pub struct ListSearchCommitResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListSearchCommitResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListSearchCommitResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchCommitResult {
     /// `docId`.
     ///
@@ -175,8 +211,72 @@ pub struct ListSearchCommitResult {
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchCommitSource>,
 }
-/// Part of a response.
+impl ListSearchCommitResult {
+    /// Sets `docId`.
+    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
+        self.doc_id = Some(value.into());
+        self
+    }
+    /// Sets `highlightTextMap`.
+    pub fn with_highlight_text_map(
+        mut self,
+        value: ListSearchCommitHighlightTextMap,
+    ) -> Self {
+        self.highlight_text_map = Some(value);
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: ListSearchCommitSource) -> Self {
+        self.source = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListSearchCommitHighlightTextMap {
+    /// `commitId`.
+    ///
+    /// Example: `df1b701cb0f3f7ca92320d49d31995821f2d045c`
+    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
+    pub commit_id: Option<String>,
+    /// `commitMessage`.
+    #[serde(rename = "commitMessage", default, skip_serializing_if = "Option::is_none")]
+    pub commit_message: Option<String>,
+    /// `organizationId`.
+    ///
+    /// Example: `60de7a6852743a5162b5f957`
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// `title`.
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl ListSearchCommitHighlightTextMap {
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `commitMessage`.
+    pub fn with_commit_message(mut self, value: impl Into<String>) -> Self {
+        self.commit_message = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchCommitSource {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
@@ -208,8 +308,46 @@ pub struct ListSearchCommitSource {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Part of a response.
+impl ListSearchCommitSource {
+    /// Sets `author`.
+    pub fn with_author(mut self, value: ListSearchCommitAuthor) -> Self {
+        self.author = Some(value);
+        self
+    }
+    /// Sets `authorTime`.
+    pub fn with_author_time(mut self, value: impl Into<String>) -> Self {
+        self.author_time = Some(value.into());
+        self
+    }
+    /// Sets `commitId`.
+    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
+        self.commit_id = Some(value.into());
+        self
+    }
+    /// Sets `commitMessage`.
+    pub fn with_commit_message(mut self, value: impl Into<String>) -> Self {
+        self.commit_message = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `repoPath`.
+    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
+        self.repo_path = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchCommitAuthor {
     /// `email`.
     ///
@@ -220,28 +358,35 @@ pub struct ListSearchCommitAuthor {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSearchCommitHighlightTextMap {
-    /// `commitId`.
-    ///
-    /// Example: `df1b701cb0f3f7ca92320d49d31995821f2d045c`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `commitMessage`.
-    #[serde(rename = "commitMessage", default, skip_serializing_if = "Option::is_none")]
-    pub commit_message: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+impl ListSearchCommitAuthor {
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::list_search_commit`](crate::Client::list_search_commit). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for ListSearchCommitResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_search_commit`](crate::Client::list_search_commit). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSearchCommitErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -261,97 +406,23 @@ impl crate::Operation for ListSearchCommitRequest {
     type ErrorCode = ListSearchCommitErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSearchCommit",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/search/commit",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "keyword",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "order",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repoPath",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("order", crate::TypeWord::String),
+            crate::ParamMeta::body("page", crate::TypeWord::Integer),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
+            crate::ParamMeta::body("scope", crate::TypeWord::String),
+            crate::ParamMeta::body("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
-      "highlightTextMap": {
-        "commitId": "df1b701cb0f3f7ca92320d49d31995821f2d045c",
-        "organizationId": "60de7a6852743a5162b5f957"
-      },
-      "source": {
-        "author": {
-          "email": "username@example.com"
-        },
-        "authorTime": "2022-11-11 11:11:11",
-        "commitId": "a748f5ecb17a93900d4808944bfcc96dc158ee2d",
-        "organizationId": "61133b011bd96aa110f1b500",
-        "repoPath": "codeup/test-repo"
-      }
-    }
-  ],
-  "success": true,
-  "total": 10
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -376,7 +447,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListSearchCommitErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchCommitErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -386,7 +457,7 @@ impl crate::Client {
     pub async fn list_search_commit(
         &self,
         request: ListSearchCommitRequest,
-    ) -> Result<ListSearchCommitResponse, crate::Error> {
+    ) -> Result<ListSearchCommitResponse, crate::Error<ListSearchCommitErrorCode>> {
         self.send(request).await
     }
 }
@@ -424,6 +495,33 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchCommitRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": [
+    {
+      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
+      "highlightTextMap": {
+        "commitId": "df1b701cb0f3f7ca92320d49d31995821f2d045c",
+        "organizationId": "60de7a6852743a5162b5f957"
+      },
+      "source": {
+        "author": {
+          "email": "username@example.com"
+        },
+        "authorTime": "2022-11-11 11:11:11",
+        "commitId": "a748f5ecb17a93900d4808944bfcc96dc158ee2d",
+        "organizationId": "61133b011bd96aa110f1b500",
+        "repoPath": "codeup/test-repo"
+      }
+    }
+  ],
+  "success": true,
+  "total": 10
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),

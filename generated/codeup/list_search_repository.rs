@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_search_repository`](crate::Client::list_search_repository): 搜索代码仓库数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListSearchRepositoryRequest {
     /// `organizationId`.
     ///
@@ -102,8 +103,9 @@ impl ListSearchRepositoryRequest {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchRepositoryRepoPath {
     /// `matchType`.
     ///
@@ -148,6 +150,7 @@ impl ListSearchRepositoryRepoPath {
 }
 /// Response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchRepositoryResponse {
     /// `errorCode`.
     ///
@@ -176,8 +179,41 @@ pub struct ListSearchRepositoryResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListSearchRepositoryResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListSearchRepositoryResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchRepositoryResult {
     /// `docId`.
     ///
@@ -195,8 +231,98 @@ pub struct ListSearchRepositoryResult {
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchRepositorySource>,
 }
-/// Part of a response.
+impl ListSearchRepositoryResult {
+    /// Sets `docId`.
+    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
+        self.doc_id = Some(value.into());
+        self
+    }
+    /// Sets `highlightTextMap`.
+    pub fn with_highlight_text_map(
+        mut self,
+        value: ListSearchRepositoryHighlightTextMap,
+    ) -> Self {
+        self.highlight_text_map = Some(value);
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: ListSearchRepositorySource) -> Self {
+        self.source = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListSearchRepositoryHighlightTextMap {
+    /// `creatorUserId`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    pub creator_user_id: Option<String>,
+    /// `description`.
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `organizationId`.
+    ///
+    /// Example: `60de7a6852743a5162b5f957`
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// `readMe`.
+    ///
+    /// Example: `xx`
+    #[serde(rename = "readMe", default, skip_serializing_if = "Option::is_none")]
+    pub read_me: Option<String>,
+    /// `repoNameWithNamespace`.
+    ///
+    /// Example: `codeup/test-repo`
+    #[serde(
+        rename = "repoNameWithNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub repo_name_with_namespace: Option<String>,
+    /// `repoPath`.
+    ///
+    /// Example: `codeup/test-repo`
+    #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
+    pub repo_path: Option<String>,
+}
+impl ListSearchRepositoryHighlightTextMap {
+    /// Sets `creatorUserId`.
+    pub fn with_creator_user_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_user_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `readMe`.
+    pub fn with_read_me(mut self, value: impl Into<String>) -> Self {
+        self.read_me = Some(value.into());
+        self
+    }
+    /// Sets `repoNameWithNamespace`.
+    pub fn with_repo_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.repo_name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `repoPath`.
+    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
+        self.repo_path = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchRepositorySource {
     /// `createTime`.
     ///
@@ -245,44 +371,65 @@ pub struct ListSearchRepositorySource {
     )]
     pub visibility_level: Option<i32>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSearchRepositoryHighlightTextMap {
-    /// `creatorUserId`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
-    pub creator_user_id: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `readMe`.
-    ///
-    /// Example: `xx`
-    #[serde(rename = "readMe", default, skip_serializing_if = "Option::is_none")]
-    pub read_me: Option<String>,
-    /// `repoNameWithNamespace`.
-    ///
-    /// Example: `codeup/test-repo`
-    #[serde(
-        rename = "repoNameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub repo_name_with_namespace: Option<String>,
-    /// `repoPath`.
-    ///
-    /// Example: `codeup/test-repo`
-    #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
-    pub repo_path: Option<String>,
+impl ListSearchRepositorySource {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `lastActivityTime`.
+    pub fn with_last_activity_time(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_time = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `readMe`.
+    pub fn with_read_me(mut self, value: impl Into<String>) -> Self {
+        self.read_me = Some(value.into());
+        self
+    }
+    /// Sets `repoName`.
+    pub fn with_repo_name(mut self, value: impl Into<String>) -> Self {
+        self.repo_name = Some(value.into());
+        self
+    }
+    /// Sets `repoPath`.
+    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
+        self.repo_path = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
 }
-/// Error codes documented for [`Client::list_search_repository`](crate::Client::list_search_repository). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for ListSearchRepositoryResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_search_repository`](crate::Client::list_search_repository). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSearchRepositoryErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -302,114 +449,25 @@ impl crate::Operation for ListSearchRepositoryRequest {
     type ErrorCode = ListSearchRepositoryErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSearchRepository",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/search/repo",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "aliyunPk",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "keyword",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "order",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repoPath",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "visibilityLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("aliyunPk", crate::TypeWord::String),
+            crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("order", crate::TypeWord::String),
+            crate::ParamMeta::body("page", crate::TypeWord::Integer),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
+            crate::ParamMeta::body("scope", crate::TypeWord::String),
+            crate::ParamMeta::body("sort", crate::TypeWord::String),
+            crate::ParamMeta::body("visibilityLevel", crate::TypeWord::Integer),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
-      "highlightTextMap": {
-        "creatorUserId": "xxx",
-        "organizationId": "60de7a6852743a5162b5f957",
-        "readMe": "xx",
-        "repoNameWithNamespace": "codeup/test-repo",
-        "repoPath": "codeup/test-repo"
-      },
-      "source": {
-        "createTime": "2022-10-10 10:10:10",
-        "lastActivityTime": "2022-11-11 11:11:11",
-        "organizationId": "62a94a8611fc0f0c9e2a7bc1",
-        "readMe": "xxx",
-        "repoName": "test-repo",
-        "repoPath": "codeup/test-repo",
-        "visibilityLevel": 0
-      }
-    }
-  ],
-  "success": true,
-  "total": 30
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -436,7 +494,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListSearchRepositoryErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchRepositoryErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -446,7 +504,10 @@ impl crate::Client {
     pub async fn list_search_repository(
         &self,
         request: ListSearchRepositoryRequest,
-    ) -> Result<ListSearchRepositoryResponse, crate::Error> {
+    ) -> Result<
+        ListSearchRepositoryResponse,
+        crate::Error<ListSearchRepositoryErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -484,6 +545,36 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchRepositoryRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": [
+    {
+      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
+      "highlightTextMap": {
+        "creatorUserId": "xxx",
+        "organizationId": "60de7a6852743a5162b5f957",
+        "readMe": "xx",
+        "repoNameWithNamespace": "codeup/test-repo",
+        "repoPath": "codeup/test-repo"
+      },
+      "source": {
+        "createTime": "2022-10-10 10:10:10",
+        "lastActivityTime": "2022-11-11 11:11:11",
+        "organizationId": "62a94a8611fc0f0c9e2a7bc1",
+        "readMe": "xxx",
+        "repoName": "test-repo",
+        "repoPath": "codeup/test-repo",
+        "visibilityLevel": 0
+      }
+    }
+  ],
+  "success": true,
+  "total": 30
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "61e54b0e0bb300d827e1ae27".to_string(),

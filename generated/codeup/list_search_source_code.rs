@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_search_source_code`](crate::Client::list_search_source_code): 搜索代码片段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListSearchSourceCodeRequest {
     /// `organizationId`.
     ///
@@ -112,52 +113,9 @@ impl ListSearchSourceCodeRequest {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSearchSourceCodeRepoPath {
-    /// `matchType`.
-    ///
-    /// Example: `term`
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
-    pub match_type: Option<String>,
-    /// `operatorType`.
-    ///
-    /// Example: `equal`
-    #[serde(rename = "operatorType", default, skip_serializing_if = "Option::is_none")]
-    pub operator_type: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl ListSearchSourceCodeRepoPath {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            match_type: None,
-            operator_type: None,
-            value: None,
-        }
-    }
-    /// Sets `matchType`.
-    pub fn match_type(mut self, value: impl Into<String>) -> Self {
-        self.match_type = Some(value.into());
-        self
-    }
-    /// Sets `operatorType`.
-    pub fn operator_type(mut self, value: impl Into<String>) -> Self {
-        self.operator_type = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchSourceCodeFilePath {
     /// `matchType`.
     ///
@@ -200,8 +158,54 @@ impl ListSearchSourceCodeFilePath {
         self
     }
 }
+/// Part of the request of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListSearchSourceCodeRepoPath {
+    /// `matchType`.
+    ///
+    /// Example: `term`
+    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
+    pub match_type: Option<String>,
+    /// `operatorType`.
+    ///
+    /// Example: `equal`
+    #[serde(rename = "operatorType", default, skip_serializing_if = "Option::is_none")]
+    pub operator_type: Option<String>,
+    /// `value`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl ListSearchSourceCodeRepoPath {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            match_type: None,
+            operator_type: None,
+            value: None,
+        }
+    }
+    /// Sets `matchType`.
+    pub fn match_type(mut self, value: impl Into<String>) -> Self {
+        self.match_type = Some(value.into());
+        self
+    }
+    /// Sets `operatorType`.
+    pub fn operator_type(mut self, value: impl Into<String>) -> Self {
+        self.operator_type = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// Response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchSourceCodeResponse {
     /// `errorCode`.
     ///
@@ -230,8 +234,41 @@ pub struct ListSearchSourceCodeResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListSearchSourceCodeResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListSearchSourceCodeResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchSourceCodeResult {
     /// `docId`.
     ///
@@ -249,8 +286,76 @@ pub struct ListSearchSourceCodeResult {
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchSourceCodeSource>,
 }
-/// Part of a response.
+impl ListSearchSourceCodeResult {
+    /// Sets `docId`.
+    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
+        self.doc_id = Some(value.into());
+        self
+    }
+    /// Sets `highlightTextMap`.
+    pub fn with_highlight_text_map(
+        mut self,
+        value: ListSearchSourceCodeHighlightTextMap,
+    ) -> Self {
+        self.highlight_text_map = Some(value);
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: ListSearchSourceCodeSource) -> Self {
+        self.source = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListSearchSourceCodeHighlightTextMap {
+    /// `clob`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
+    pub clob: Option<String>,
+    /// `fileName`.
+    ///
+    /// Example: `test.java`
+    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// `language`.
+    ///
+    /// Example: `java`
+    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// `organizationId`.
+    ///
+    /// Example: `60de7a6852743a5162b5f957`
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+}
+impl ListSearchSourceCodeHighlightTextMap {
+    /// Sets `clob`.
+    pub fn with_clob(mut self, value: impl Into<String>) -> Self {
+        self.clob = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSearchSourceCodeSource {
     /// `branch`.
     ///
@@ -288,32 +393,60 @@ pub struct ListSearchSourceCodeSource {
     #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSearchSourceCodeHighlightTextMap {
-    /// `clob`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
-    pub clob: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test.java`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `language`.
-    ///
-    /// Example: `java`
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
+impl ListSearchSourceCodeSource {
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `checkinDate`.
+    pub fn with_checkin_date(mut self, value: impl Into<String>) -> Self {
+        self.checkin_date = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `repoPath`.
+    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
+        self.repo_path = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::list_search_source_code`](crate::Client::list_search_source_code). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for ListSearchSourceCodeResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_search_source_code`](crate::Client::list_search_source_code). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSearchSourceCodeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -333,120 +466,26 @@ impl crate::Operation for ListSearchSourceCodeRequest {
     type ErrorCode = ListSearchSourceCodeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSearchSourceCode",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/search/code",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "isCodeBlock",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "keyword",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "language",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "order",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repoPath",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("filePath", crate::TypeWord::Object),
+            crate::ParamMeta::body("isCodeBlock", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("language", crate::TypeWord::String),
+            crate::ParamMeta::body("order", crate::TypeWord::String),
+            crate::ParamMeta::body("page", crate::TypeWord::Integer),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
+            crate::ParamMeta::body("scope", crate::TypeWord::String),
+            crate::ParamMeta::body("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/spec/frontend/snippets/test_utils.js",
-      "highlightTextMap": {
-        "clob": "xxx",
-        "fileName": "test.java",
-        "language": "java",
-        "organizationId": "60de7a6852743a5162b5f957"
-      },
-      "source": {
-        "branch": "master",
-        "checkinDate": "2022-10-10 10:00:00",
-        "fileName": "test_utils.js",
-        "filePath": "spec/frontend/snippets/test_utils.js",
-        "language": "JavaScript",
-        "organizationId": "60de7a6852743a5162b5f957",
-        "repoPath": "codeup/test-repo"
-      }
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -474,7 +513,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListSearchSourceCodeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchSourceCodeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -484,7 +523,10 @@ impl crate::Client {
     pub async fn list_search_source_code(
         &self,
         request: ListSearchSourceCodeRequest,
-    ) -> Result<ListSearchSourceCodeResponse, crate::Error> {
+    ) -> Result<
+        ListSearchSourceCodeResponse,
+        crate::Error<ListSearchSourceCodeErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -522,6 +564,35 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchSourceCodeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": [
+    {
+      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/spec/frontend/snippets/test_utils.js",
+      "highlightTextMap": {
+        "clob": "xxx",
+        "fileName": "test.java",
+        "language": "java",
+        "organizationId": "60de7a6852743a5162b5f957"
+      },
+      "source": {
+        "branch": "master",
+        "checkinDate": "2022-10-10 10:00:00",
+        "fileName": "test_utils.js",
+        "filePath": "spec/frontend/snippets/test_utils.js",
+        "language": "JavaScript",
+        "organizationId": "60de7a6852743a5162b5f957",
+        "repoPath": "codeup/test-repo"
+      }
+    }
+  ],
+  "success": true,
+  "total": 2
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "66c0c9fffeb86b450c199fcd".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_user_keys`](crate::Client::list_user_keys): 查询当前用户的SSH Key列表
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListUserKeysRequest {
     /// `accessToken`.
     ///
@@ -84,6 +85,7 @@ impl std::fmt::Debug for ListUserKeysRequest {
 }
 /// Response of [`Client::list_user_keys`](crate::Client::list_user_keys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserKeysResponse {
     /// `errorCode`.
     ///
@@ -109,8 +111,36 @@ pub struct ListUserKeysResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListUserKeysResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListUserKeysResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_keys`](crate::Client::list_user_keys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserKeysResult {
     /// `createdAt`.
     ///
@@ -151,8 +181,65 @@ pub struct ListUserKeysResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::list_user_keys`](crate::Client::list_user_keys). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListUserKeysResult {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expireTime`.
+    pub fn with_expire_time(mut self, value: impl Into<String>) -> Self {
+        self.expire_time = Some(value.into());
+        self
+    }
+    /// Sets `fingerPrint`.
+    pub fn with_finger_print(mut self, value: impl Into<String>) -> Self {
+        self.finger_print = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `keyScope`.
+    pub fn with_key_scope(mut self, value: impl Into<String>) -> Self {
+        self.key_scope = Some(value.into());
+        self
+    }
+    /// Sets `lastUsedTime`.
+    pub fn with_last_used_time(mut self, value: impl Into<String>) -> Self {
+        self.last_used_time = Some(value.into());
+        self
+    }
+    /// Sets `publicKey`.
+    pub fn with_public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListUserKeysResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_user_keys`](crate::Client::list_user_keys). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListUserKeysErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -172,75 +259,21 @@ impl crate::Operation for ListUserKeysRequest {
     type ErrorCode = ListUserKeysErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserKeys",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v3/user/keys",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "Openapi.RequestError",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "createdAt": "2022-03-18 14:24:54",
-      "expireTime": "2022-03-18 14:24:54",
-      "fingerPrint": "xxx",
-      "id": 5240,
-      "keyScope": "ALL",
-      "lastUsedTime": "2022-03-18 14:24:54",
-      "publicKey": "xxx"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -263,7 +296,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListUserKeysErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserKeysErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -271,7 +304,7 @@ impl crate::Client {
     pub async fn list_user_keys(
         &self,
         request: ListUserKeysRequest,
-    ) -> Result<ListUserKeysResponse, crate::Error> {
+    ) -> Result<ListUserKeysResponse, crate::Error<ListUserKeysErrorCode>> {
         self.send(request).await
     }
 }
@@ -309,6 +342,25 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListUserKeysRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "Openapi.RequestError",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": [
+    {
+      "createdAt": "2022-03-18 14:24:54",
+      "expireTime": "2022-03-18 14:24:54",
+      "fingerPrint": "xxx",
+      "id": 5240,
+      "keyScope": "ALL",
+      "lastUsedTime": "2022-03-18 14:24:54",
+      "publicKey": "xxx"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_user_resources`](crate::Client::list_user_resources): 查询用户有权限的资源（代码库、组）
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ListUserResourcesRequest {
     /// `accessToken`.
     ///
@@ -73,6 +74,7 @@ impl std::fmt::Debug for ListUserResourcesRequest {
 }
 /// Response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserResourcesResponse {
     /// `errorCode`.
     ///
@@ -101,8 +103,41 @@ pub struct ListUserResourcesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListUserResourcesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListUserResourcesResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserResourcesResult {
     /// `groupInfos`.
     #[serde(rename = "groupInfos", default, skip_serializing_if = "Option::is_none")]
@@ -118,53 +153,180 @@ pub struct ListUserResourcesResult {
     #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<ListUserResourcesUserInfo>,
 }
-/// Part of a response.
+impl ListUserResourcesResult {
+    /// Sets `groupInfos`.
+    pub fn with_group_infos(mut self, value: Vec<ListUserResourcesGroupInfos>) -> Self {
+        self.group_infos = Some(value);
+        self
+    }
+    /// Sets `repositoryInfos`.
+    pub fn with_repository_infos(
+        mut self,
+        value: Vec<ListUserResourcesRepositoryInfos>,
+    ) -> Self {
+        self.repository_infos = Some(value);
+        self
+    }
+    /// Sets `userInfo`.
+    pub fn with_user_info(mut self, value: ListUserResourcesUserInfo) -> Self {
+        self.user_info = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesUserInfo {
-    /// `avatarUrl`.
+#[non_exhaustive]
+pub struct ListUserResourcesGroupInfos {
+    /// `groupInfo`.
+    #[serde(rename = "groupInfo", default, skip_serializing_if = "Option::is_none")]
+    pub group_info: Option<ListUserResourcesGroupInfo>,
+    /// `groupRole`.
+    #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
+    pub group_role: Option<ListUserResourcesGroupRole>,
+}
+impl ListUserResourcesGroupInfos {
+    /// Sets `groupInfo`.
+    pub fn with_group_info(mut self, value: ListUserResourcesGroupInfo) -> Self {
+        self.group_info = Some(value);
+        self
+    }
+    /// Sets `groupRole`.
+    pub fn with_group_role(mut self, value: ListUserResourcesGroupRole) -> Self {
+        self.group_role = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListUserResourcesGroupInfo {
+    /// `createdAt`.
     ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
+    /// Example: `2022-01-14T21:08:26+08:00`
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `description`.
     ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    /// Example: `test-group`
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// `id`.
     ///
-    /// Example: `19230`
+    /// Example: `35268`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
     ///
-    /// Example: `test-codeup`
+    /// Example: `test-group`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `state`.
+    /// `nameWithNamespace`.
+    #[serde(
+        rename = "nameWithNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_with_namespace: Option<String>,
+    /// `ownerId`.
     ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
+    /// Example: `1234`
+    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<i64>,
+    /// `parentId`.
     ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    /// Example: `1183319`
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+    /// `path`.
+    ///
+    /// Example: `test-group`
+    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `pathWithNamespace`.
+    ///
+    /// Example: `test-org/test-group`
+    #[serde(
+        rename = "pathWithNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_with_namespace: Option<String>,
+    /// `updatedAt`.
+    ///
+    /// Example: `2022-01-14T21:08:26+08:00`
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// `visibilityLevel`.
+    ///
+    /// Example: `0`
+    #[serde(
+        rename = "visibilityLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub visibility_level: Option<i32>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesRepositoryInfos {
-    /// `repositoryInfo`.
-    #[serde(rename = "repositoryInfo", default, skip_serializing_if = "Option::is_none")]
-    pub repository_info: Option<ListUserResourcesRepositoryInfo>,
-    /// `repositoryRole`.
-    #[serde(rename = "repositoryRole", default, skip_serializing_if = "Option::is_none")]
-    pub repository_role: Option<ListUserResourcesRepositoryRole>,
+impl ListUserResourcesGroupInfo {
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesRepositoryRole {
+#[non_exhaustive]
+pub struct ListUserResourcesGroupRole {
     /// `accessLevel`.
     ///
     /// Example: `40`
@@ -180,17 +342,74 @@ pub struct ListUserResourcesRepositoryRole {
     pub en_role_name: Option<String>,
     /// `sourceId`.
     ///
-    /// Example: `37229`
+    /// Example: `35268`
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<i64>,
     /// `sourceType`.
     ///
-    /// Example: `Project`
+    /// Example: `Namespace`
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
 }
-/// Part of a response.
+impl ListUserResourcesGroupRole {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `cnRoleName`.
+    pub fn with_cn_role_name(mut self, value: impl Into<String>) -> Self {
+        self.cn_role_name = Some(value.into());
+        self
+    }
+    /// Sets `enRoleName`.
+    pub fn with_en_role_name(mut self, value: impl Into<String>) -> Self {
+        self.en_role_name = Some(value.into());
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `sourceType`.
+    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListUserResourcesRepositoryInfos {
+    /// `repositoryInfo`.
+    #[serde(rename = "repositoryInfo", default, skip_serializing_if = "Option::is_none")]
+    pub repository_info: Option<ListUserResourcesRepositoryInfo>,
+    /// `repositoryRole`.
+    #[serde(rename = "repositoryRole", default, skip_serializing_if = "Option::is_none")]
+    pub repository_role: Option<ListUserResourcesRepositoryRole>,
+}
+impl ListUserResourcesRepositoryInfos {
+    /// Sets `repositoryInfo`.
+    pub fn with_repository_info(
+        mut self,
+        value: ListUserResourcesRepositoryInfo,
+    ) -> Self {
+        self.repository_info = Some(value);
+        self
+    }
+    /// Sets `repositoryRole`.
+    pub fn with_repository_role(
+        mut self,
+        value: ListUserResourcesRepositoryRole,
+    ) -> Self {
+        self.repository_role = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserResourcesRepositoryInfo {
     /// `accessLevel`.
     ///
@@ -276,19 +495,87 @@ pub struct ListUserResourcesRepositoryInfo {
     )]
     pub visibility_level: Option<i32>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesGroupInfos {
-    /// `groupInfo`.
-    #[serde(rename = "groupInfo", default, skip_serializing_if = "Option::is_none")]
-    pub group_info: Option<ListUserResourcesGroupInfo>,
-    /// `groupRole`.
-    #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
-    pub group_role: Option<ListUserResourcesGroupRole>,
+impl ListUserResourcesRepositoryInfo {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `encrypted`.
+    pub fn with_encrypted(mut self, value: bool) -> Self {
+        self.encrypted = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: i64) -> Self {
+        self.namespace_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesGroupRole {
+#[non_exhaustive]
+pub struct ListUserResourcesRepositoryRole {
     /// `accessLevel`.
     ///
     /// Example: `40`
@@ -304,86 +591,126 @@ pub struct ListUserResourcesGroupRole {
     pub en_role_name: Option<String>,
     /// `sourceId`.
     ///
-    /// Example: `35268`
+    /// Example: `37229`
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<i64>,
     /// `sourceType`.
     ///
-    /// Example: `Namespace`
+    /// Example: `Project`
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
 }
-/// Part of a response.
+impl ListUserResourcesRepositoryRole {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `cnRoleName`.
+    pub fn with_cn_role_name(mut self, value: impl Into<String>) -> Self {
+        self.cn_role_name = Some(value.into());
+        self
+    }
+    /// Sets `enRoleName`.
+    pub fn with_en_role_name(mut self, value: impl Into<String>) -> Self {
+        self.en_role_name = Some(value.into());
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `sourceType`.
+    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListUserResourcesGroupInfo {
-    /// `createdAt`.
+#[non_exhaustive]
+pub struct ListUserResourcesUserInfo {
+    /// `avatarUrl`.
     ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
+    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// `email`.
     ///
-    /// Example: `test-group`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// Example: `username@example.com`
+    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// `id`.
     ///
-    /// Example: `35268`
+    /// Example: `19230`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
     ///
-    /// Example: `test-group`
+    /// Example: `test-codeup`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `ownerId`.
+    /// `state`.
     ///
-    /// Example: `1234`
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<i64>,
-    /// `parentId`.
+    /// Example: `active`
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `username`.
     ///
-    /// Example: `1183319`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-group`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `test-org/test-group`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
+    /// Example: `test-codeup`
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
-/// Error codes documented for [`Client::list_user_resources`](crate::Client::list_user_resources). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListUserResourcesUserInfo {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListUserResourcesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_user_resources`](crate::Client::list_user_resources). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListUserResourcesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -403,51 +730,91 @@ impl crate::Operation for ListUserResourcesRequest {
     type ErrorCode = ListUserResourcesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserResources",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/api/v4/user/vision/user_resources",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "page",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSize",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "userIds",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
+            crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
+            crate::ParamMeta::query("userIds", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/user/vision/user_resources");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("page", self.page.as_ref());
+        req.query("pageSize", self.page_size.as_ref());
+        req.query("userIds", self.user_ids.as_ref());
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 查询用户有权限的资源（代码库、组）
+    ///
+    /// List user resources.
+    ///
+    /// `GET /api/v4/user/vision/user_resources` (action `ListUserResources`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserResourcesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Placed in codeup: /api/v4/user/vision/user_resources lists a user's Codeup resources (repositories, groups).
+    /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    pub async fn list_user_resources(
+        &self,
+        request: ListUserResourcesRequest,
+    ) -> Result<ListUserResourcesResponse, crate::Error<ListUserResourcesErrorCode>> {
+        self.send(request).await
+    }
+}
+impl crate::Paginate for ListUserResourcesRequest {
+    type Item = ListUserResourcesResult;
+    const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    fn prepare(&mut self) {}
+    fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
+        let cursor = None;
+        let total = response.total.as_ref().copied();
+        crate::PageParts {
+            items: response.result.unwrap_or_default(),
+            cursor,
+            total,
+        }
+    }
+    fn page_size(&self) -> Option<i64> {
+        self.page_size
+    }
+    fn page_number(&self) -> Option<i64> {
+        self.page
+    }
+    fn set_page_number(&mut self, page: i64) {
+        self.page = Some(page);
+    }
+}
+impl crate::Client {
+    /// Streams every item of [`Client::list_user_resources`](crate::Client::list_user_resources) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    pub fn list_user_resources_stream(
+        &self,
+        request: ListUserResourcesRequest,
+    ) -> crate::Paginator<'_, ListUserResourcesRequest> {
+        crate::Paginator::new(self, request)
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListUserResourcesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "success",
   "errorMessage": "",
   "requestId": "A35869D5-BB29-5F84-A4DD-B09985EA2AFA",
@@ -513,76 +880,7 @@ impl crate::Operation for ListUserResourcesRequest {
   "success": true,
   "total": 2
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/user/vision/user_resources");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("page", self.page.as_ref());
-        req.query("pageSize", self.page_size.as_ref());
-        req.query("userIds", self.user_ids.as_ref());
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 查询用户有权限的资源（代码库、组）
-    ///
-    /// List user resources.
-    ///
-    /// `GET /api/v4/user/vision/user_resources` (action `ListUserResources`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListUserResourcesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Placed in codeup: /api/v4/user/vision/user_resources lists a user's Codeup resources (repositories, groups).
-    /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn list_user_resources(
-        &self,
-        request: ListUserResourcesRequest,
-    ) -> Result<ListUserResourcesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-impl crate::Paginate for ListUserResourcesRequest {
-    type Item = ListUserResourcesResult;
-    const STYLE: crate::PageStyle = crate::PageStyle::Page;
-    fn prepare(&mut self) {}
-    fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
-        let cursor = None;
-        let total = response.total.as_ref().copied();
-        crate::PageParts {
-            items: response.result.unwrap_or_default(),
-            cursor,
-            total,
-        }
-    }
-    fn page_size(&self) -> Option<i64> {
-        self.page_size
-    }
-    fn page_number(&self) -> Option<i64> {
-        self.page
-    }
-    fn set_page_number(&mut self, page: i64) {
-        self.page = Some(page);
-    }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_user_resources`](crate::Client::list_user_resources) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_user_resources_stream(
-        &self,
-        request: ListUserResourcesRequest,
-    ) -> crate::Paginator<'_, ListUserResourcesRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListUserResourcesRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::merge_merge_request`](crate::Client::merge_merge_request): 合并代码评审
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MergeMergeRequestRequest {
     /// `repositoryId`.
     ///
@@ -85,6 +86,7 @@ impl std::fmt::Debug for MergeMergeRequestRequest {
 }
 /// Response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MergeMergeRequestResponse {
     /// `errorCode`.
     ///
@@ -108,8 +110,36 @@ pub struct MergeMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl MergeMergeRequestResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: MergeMergeRequestResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MergeMergeRequestResult {
     /// `bizId`.
     #[serde(rename = "bizId", default, skip_serializing_if = "Option::is_none")]
@@ -129,8 +159,50 @@ pub struct MergeMergeRequestResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::merge_merge_request`](crate::Client::merge_merge_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl MergeMergeRequestResult {
+    /// Sets `bizId`.
+    pub fn with_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.biz_id = Some(value.into());
+        self
+    }
+    /// Sets `localId`.
+    pub fn with_local_id(mut self, value: i64) -> Self {
+        self.local_id = Some(value);
+        self
+    }
+    /// Sets `mergedRevision`.
+    pub fn with_merged_revision(mut self, value: impl Into<String>) -> Self {
+        self.merged_revision = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: i64) -> Self {
+        self.project_id = Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for MergeMergeRequestResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::merge_merge_request`](crate::Client::merge_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MergeMergeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -150,74 +222,22 @@ impl crate::Operation for MergeMergeRequestRequest {
     type ErrorCode = MergeMergeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "MergeMergeRequest",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/merge",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeMessage",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "removeSourceBranch",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("mergeMessage", crate::TypeWord::String),
+            crate::ParamMeta::body("mergeType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("removeSourceBranch", crate::TypeWord::Boolean),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "9ED5E382-3A58-51E4-8A81-CE25D1756025",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -243,7 +263,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`MergeMergeRequestErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`MergeMergeRequestErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -252,12 +272,23 @@ impl crate::Client {
     pub async fn merge_merge_request(
         &self,
         request: MergeMergeRequestRequest,
-    ) -> Result<MergeMergeRequestResponse, crate::Error> {
+    ) -> Result<MergeMergeRequestResponse, crate::Error<MergeMergeRequestErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for MergeMergeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "9ED5E382-3A58-51E4-8A81-CE25D1756025",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::reopen_merge_request`](crate::Client::reopen_merge_request): 重新打开代码评审
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReopenMergeRequestRequest {
     /// `repositoryId`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for ReopenMergeRequestRequest {
 }
 /// Response of [`Client::reopen_merge_request`](crate::Client::reopen_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReopenMergeRequestResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct ReopenMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ReopenMergeRequestResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: ReopenMergeRequestResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::reopen_merge_request`](crate::Client::reopen_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReopenMergeRequestResult {
     /// `result`.
     ///
@@ -88,8 +118,30 @@ pub struct ReopenMergeRequestResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::reopen_merge_request`](crate::Client::reopen_merge_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl ReopenMergeRequestResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ReopenMergeRequestResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::reopen_merge_request`](crate::Client::reopen_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReopenMergeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -109,53 +161,18 @@ impl crate::Operation for ReopenMergeRequestRequest {
     type ErrorCode = ReopenMergeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ReopenMergeRequest",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/reopen",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "313A1BF6-63B7-52D4-A098-952221A65254",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -178,7 +195,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ReopenMergeRequestErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ReopenMergeRequestErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -187,12 +204,23 @@ impl crate::Client {
     pub async fn reopen_merge_request(
         &self,
         request: ReopenMergeRequestRequest,
-    ) -> Result<ReopenMergeRequestResponse, crate::Error> {
+    ) -> Result<ReopenMergeRequestResponse, crate::Error<ReopenMergeRequestErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ReopenMergeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "313A1BF6-63B7-52D4-A098-952221A65254",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

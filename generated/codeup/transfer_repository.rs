@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::transfer_repository`](crate::Client::transfer_repository): 转移代码库
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TransferRepositoryRequest {
     /// `accessToken`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for TransferRepositoryRequest {
 }
 /// Response of [`Client::transfer_repository`](crate::Client::transfer_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransferRepositoryResponse {
     /// `errorCode`.
     ///
@@ -79,8 +81,36 @@ pub struct TransferRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl TransferRepositoryResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: TransferRepositoryResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::transfer_repository`](crate::Client::transfer_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransferRepositoryResult {
     /// `accessLevel`.
     ///
@@ -184,8 +214,120 @@ pub struct TransferRepositoryResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::transfer_repository`](crate::Client::transfer_repository). Read one from an error with [`Error::code`](crate::Error::code).
+impl TransferRepositoryResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `demoProject`.
+    pub fn with_demo_project(mut self, value: bool) -> Self {
+        self.demo_project = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `encrypted`.
+    pub fn with_encrypted(mut self, value: bool) -> Self {
+        self.encrypted = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: i64) -> Self {
+        self.namespace_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `starCount`.
+    pub fn with_star_count(mut self, value: i64) -> Self {
+        self.star_count = Some(value);
+        self
+    }
+    /// Sets `starred`.
+    pub fn with_starred(mut self, value: bool) -> Self {
+        self.starred = Some(value);
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for TransferRepositoryResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::transfer_repository`](crate::Client::transfer_repository). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferRepositoryErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -205,44 +347,56 @@ impl crate::Operation for TransferRepositoryRequest {
     type ErrorCode = TransferRepositoryErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TransferRepository",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/repository/transfer",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("groupId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/repository/transfer");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("groupId", Some(&self.group_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryId", Some(&self.repository_id));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 转移代码库
+    ///
+    /// Transfer repository.
+    ///
+    /// `POST /api/v4/projects/repository/transfer` (action `TransferRepository`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`TransferRepositoryErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "" and ”“.
+    pub async fn transfer_repository(
+        &self,
+        request: TransferRepositoryRequest,
+    ) -> Result<TransferRepositoryResponse, crate::Error<TransferRepositoryErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for TransferRepositoryRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -267,42 +421,7 @@ impl crate::Operation for TransferRepositoryRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/repository/transfer");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("groupId", Some(&self.group_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryId", Some(&self.repository_id));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 转移代码库
-    ///
-    /// Transfer repository.
-    ///
-    /// `POST /api/v4/projects/repository/transfer` (action `TransferRepository`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`TransferRepositoryErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "" and ”“.
-    pub async fn transfer_repository(
-        &self,
-        request: TransferRepositoryRequest,
-    ) -> Result<TransferRepositoryResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for TransferRepositoryRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),

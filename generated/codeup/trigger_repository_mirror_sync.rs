@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync): 触发仓库同步
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncRequest {
     /// `repositoryId`.
     ///
@@ -71,6 +72,7 @@ impl std::fmt::Debug for TriggerRepositoryMirrorSyncRequest {
 }
 /// Response of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncResponse {
     /// `errorCode`.
     ///
@@ -96,8 +98,36 @@ pub struct TriggerRepositoryMirrorSyncResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl TriggerRepositoryMirrorSyncResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: TriggerRepositoryMirrorSyncResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncResult {
     /// `result`.
     ///
@@ -105,8 +135,30 @@ pub struct TriggerRepositoryMirrorSyncResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync). Read one from an error with [`Error::code`](crate::Error::code).
+impl TriggerRepositoryMirrorSyncResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for TriggerRepositoryMirrorSyncResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TriggerRepositoryMirrorSyncErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -126,60 +178,20 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
     type ErrorCode = TriggerRepositoryMirrorSyncErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TriggerRepositoryMirrorSync",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/mirror",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "account",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "token",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("account", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("token", crate::TypeWord::String).secret(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_ILLEGAL_ARGUMENT_ERROR",
-  "errorMessage": "企业不存在",
-  "requestId": "37294673-00CA-5B8B-914F-A8B35511E90A",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -202,7 +214,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`TriggerRepositoryMirrorSyncErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`TriggerRepositoryMirrorSyncErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -211,12 +223,26 @@ impl crate::Client {
     pub async fn trigger_repository_mirror_sync(
         &self,
         request: TriggerRepositoryMirrorSyncRequest,
-    ) -> Result<TriggerRepositoryMirrorSyncResponse, crate::Error> {
+    ) -> Result<
+        TriggerRepositoryMirrorSyncResponse,
+        crate::Error<TriggerRepositoryMirrorSyncErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for TriggerRepositoryMirrorSyncRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_ILLEGAL_ARGUMENT_ERROR",
+  "errorMessage": "企业不存在",
+  "requestId": "37294673-00CA-5B8B-914F-A8B35511E90A",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_check_run`](crate::Client::update_check_run): 更新检查运行记录
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateCheckRunRequest {
     /// `accessToken`.
     ///
@@ -23,7 +24,7 @@ pub struct UpdateCheckRunRequest {
     /// `annotations`.
     ///
     /// Sent as body parameter `annotations`.
-    pub annotations: Option<Vec<UpdateCheckRunAnnotations>>,
+    pub annotations: Option<Vec<UpdateCheckRunRequestAnnotations>>,
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
@@ -47,7 +48,7 @@ pub struct UpdateCheckRunRequest {
     /// `output`.
     ///
     /// Sent as body parameter `output`.
-    pub output: Option<UpdateCheckRunOutput>,
+    pub output: Option<UpdateCheckRunRequestOutput>,
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
@@ -86,7 +87,7 @@ impl UpdateCheckRunRequest {
         self
     }
     /// Sets `annotations`.
-    pub fn annotations(mut self, value: Vec<UpdateCheckRunAnnotations>) -> Self {
+    pub fn annotations(mut self, value: Vec<UpdateCheckRunRequestAnnotations>) -> Self {
         self.annotations = Some(value);
         self
     }
@@ -116,7 +117,7 @@ impl UpdateCheckRunRequest {
         self
     }
     /// Sets `output`.
-    pub fn output(mut self, value: UpdateCheckRunOutput) -> Self {
+    pub fn output(mut self, value: UpdateCheckRunRequestOutput) -> Self {
         self.output = Some(value);
         self
     }
@@ -153,87 +154,10 @@ impl std::fmt::Debug for UpdateCheckRunRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_check_run`](crate::Client::update_check_run).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<UpdateCheckRunImages>>,
-    /// `summary`.
-    #[serde(rename = "summary")]
-    pub summary: String,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-impl UpdateCheckRunOutput {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(summary: impl Into<String>) -> Self {
-        Self {
-            images: None,
-            summary: summary.into(),
-            text: None,
-            title: None,
-        }
-    }
-    /// Sets `images`.
-    pub fn images(mut self, value: Vec<UpdateCheckRunImages>) -> Self {
-        self.images = Some(value);
-        self
-    }
-    /// Sets `text`.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt")]
-    pub alt: String,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl")]
-    pub image_url: String,
-}
-impl UpdateCheckRunImages {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(alt: impl Into<String>, image_url: impl Into<String>) -> Self {
-        Self {
-            alt: alt.into(),
-            caption: None,
-            image_url: image_url.into(),
-        }
-    }
-    /// Sets `caption`.
-    pub fn caption(mut self, value: impl Into<String>) -> Self {
-        self.caption = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunAnnotations {
+#[non_exhaustive]
+pub struct UpdateCheckRunRequestAnnotations {
     /// `annotationLevel`.
     ///
     /// Example: `failure`
@@ -274,7 +198,7 @@ pub struct UpdateCheckRunAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl UpdateCheckRunAnnotations {
+impl UpdateCheckRunRequestAnnotations {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         annotation_level: impl Into<String>,
@@ -316,8 +240,89 @@ impl UpdateCheckRunAnnotations {
         self
     }
 }
+/// Part of the request of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunRequestOutput {
+    /// `images`.
+    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<UpdateCheckRunRequestOutputImages>>,
+    /// `summary`.
+    #[serde(rename = "summary")]
+    pub summary: String,
+    /// `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `title`.
+    ///
+    /// Example: `Mighty Readme report`
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl UpdateCheckRunRequestOutput {
+    /// Creates a value from its required fields; optional ones start unset.
+    pub fn new(summary: impl Into<String>) -> Self {
+        Self {
+            images: None,
+            summary: summary.into(),
+            text: None,
+            title: None,
+        }
+    }
+    /// Sets `images`.
+    pub fn images(mut self, value: Vec<UpdateCheckRunRequestOutputImages>) -> Self {
+        self.images = Some(value);
+        self
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunRequestOutputImages {
+    /// `alt`.
+    ///
+    /// Example: `test-image-alt`
+    #[serde(rename = "alt")]
+    pub alt: String,
+    /// `caption`.
+    ///
+    /// Example: `test`
+    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// `imageUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "imageUrl")]
+    pub image_url: String,
+}
+impl UpdateCheckRunRequestOutputImages {
+    /// Creates a value from its required fields; optional ones start unset.
+    pub fn new(alt: impl Into<String>, image_url: impl Into<String>) -> Self {
+        Self {
+            alt: alt.into(),
+            caption: None,
+            image_url: image_url.into(),
+        }
+    }
+    /// Sets `caption`.
+    pub fn caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+}
 /// Response of [`Client::update_check_run`](crate::Client::update_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateCheckRunResponse {
     /// `errorCode`.
     ///
@@ -341,12 +346,40 @@ pub struct UpdateCheckRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateCheckRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateCheckRunResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateCheckRunResult {
     /// `annotations`.
     #[serde(rename = "annotations", default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<Vec<UpdateCheckRunResultAnnotations>>,
+    pub annotations: Option<Vec<UpdateCheckRunResponseResultAnnotations>>,
     /// `checkSuite`.
     #[serde(rename = "checkSuite", default, skip_serializing_if = "Option::is_none")]
     pub check_suite: Option<UpdateCheckRunCheckSuite>,
@@ -392,7 +425,7 @@ pub struct UpdateCheckRunResult {
     pub name: Option<String>,
     /// `output`.
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<UpdateCheckRunResultOutput>,
+    pub output: Option<UpdateCheckRunResponseResultOutput>,
     /// `startedAt`.
     ///
     /// Example: `2023-03-15T08:00:00Z`
@@ -412,84 +445,90 @@ pub struct UpdateCheckRunResult {
     #[serde(rename = "writer", default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<UpdateCheckRunWriter>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunWriter {
-    /// `id`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `logoUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `slug`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+impl UpdateCheckRunResult {
+    /// Sets `annotations`.
+    pub fn with_annotations(
+        mut self,
+        value: Vec<UpdateCheckRunResponseResultAnnotations>,
+    ) -> Self {
+        self.annotations = Some(value);
+        self
+    }
+    /// Sets `checkSuite`.
+    pub fn with_check_suite(mut self, value: UpdateCheckRunCheckSuite) -> Self {
+        self.check_suite = Some(value);
+        self
+    }
+    /// Sets `completedAt`.
+    pub fn with_completed_at(mut self, value: impl Into<String>) -> Self {
+        self.completed_at = Some(value.into());
+        self
+    }
+    /// Sets `conclusion`.
+    pub fn with_conclusion(mut self, value: impl Into<String>) -> Self {
+        self.conclusion = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `detailsUrl`.
+    pub fn with_details_url(mut self, value: impl Into<String>) -> Self {
+        self.details_url = Some(value.into());
+        self
+    }
+    /// Sets `externalId`.
+    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
+        self.external_id = Some(value.into());
+        self
+    }
+    /// Sets `headSha`.
+    pub fn with_head_sha(mut self, value: impl Into<String>) -> Self {
+        self.head_sha = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `output`.
+    pub fn with_output(mut self, value: UpdateCheckRunResponseResultOutput) -> Self {
+        self.output = Some(value);
+        self
+    }
+    /// Sets `startedAt`.
+    pub fn with_started_at(mut self, value: impl Into<String>) -> Self {
+        self.started_at = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `writer`.
+    pub fn with_writer(mut self, value: UpdateCheckRunWriter) -> Self {
+        self.writer = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunResultOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<UpdateCheckRunOutputImages>>,
-    /// `summary`.
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunOutputImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
-    pub alt: Option<String>,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
-    pub image_url: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunCheckSuite {
-    /// `id`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateCheckRunResultAnnotations {
+#[non_exhaustive]
+pub struct UpdateCheckRunResponseResultAnnotations {
     /// `annotationLevel`.
     ///
     /// Example: `warning`
@@ -539,8 +578,230 @@ pub struct UpdateCheckRunResultAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-/// Error codes documented for [`Client::update_check_run`](crate::Client::update_check_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateCheckRunResponseResultAnnotations {
+    /// Sets `annotationLevel`.
+    pub fn with_annotation_level(mut self, value: impl Into<String>) -> Self {
+        self.annotation_level = Some(value.into());
+        self
+    }
+    /// Sets `endColumn`.
+    pub fn with_end_column(mut self, value: i64) -> Self {
+        self.end_column = Some(value);
+        self
+    }
+    /// Sets `endLine`.
+    pub fn with_end_line(mut self, value: i64) -> Self {
+        self.end_line = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `rawDetails`.
+    pub fn with_raw_details(mut self, value: impl Into<String>) -> Self {
+        self.raw_details = Some(value.into());
+        self
+    }
+    /// Sets `startColumn`.
+    pub fn with_start_column(mut self, value: i64) -> Self {
+        self.start_column = Some(value);
+        self
+    }
+    /// Sets `startLine`.
+    pub fn with_start_line(mut self, value: i64) -> Self {
+        self.start_line = Some(value);
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunCheckSuite {
+    /// `id`.
+    ///
+    /// Example: `1`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+}
+impl UpdateCheckRunCheckSuite {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunResponseResultOutput {
+    /// `images`.
+    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<UpdateCheckRunResponseResultOutputImages>>,
+    /// `summary`.
+    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `title`.
+    ///
+    /// Example: `Mighty Readme report`
+    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+impl UpdateCheckRunResponseResultOutput {
+    /// Sets `images`.
+    pub fn with_images(
+        mut self,
+        value: Vec<UpdateCheckRunResponseResultOutputImages>,
+    ) -> Self {
+        self.images = Some(value);
+        self
+    }
+    /// Sets `summary`.
+    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunResponseResultOutputImages {
+    /// `alt`.
+    ///
+    /// Example: `test-image-alt`
+    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    /// `caption`.
+    ///
+    /// Example: `test`
+    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// `imageUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+impl UpdateCheckRunResponseResultOutputImages {
+    /// Sets `alt`.
+    pub fn with_alt(mut self, value: impl Into<String>) -> Self {
+        self.alt = Some(value.into());
+        self
+    }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_check_run`](crate::Client::update_check_run).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateCheckRunWriter {
+    /// `id`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `logoUrl`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// `name`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `slug`.
+    ///
+    /// Example: `test-codeup`
+    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `type`.
+    ///
+    /// Example: `User`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl UpdateCheckRunWriter {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `logoUrl`.
+    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `slug`.
+    pub fn with_slug(mut self, value: impl Into<String>) -> Self {
+        self.slug = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateCheckRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_check_run`](crate::Client::update_check_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateCheckRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -560,107 +821,75 @@ impl crate::Operation for UpdateCheckRunRequest {
     type ErrorCode = UpdateCheckRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateCheckRun",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/check_runs/update_check_run",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "checkRunId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "annotations",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "completedAt",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conclusion",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "detailsUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "externalId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "output",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startedAt",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "status",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("checkRunId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("annotations", crate::TypeWord::Array),
+            crate::ParamMeta::body("completedAt", crate::TypeWord::String),
+            crate::ParamMeta::body("conclusion", crate::TypeWord::String),
+            crate::ParamMeta::body("detailsUrl", crate::TypeWord::String),
+            crate::ParamMeta::body("externalId", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String),
+            crate::ParamMeta::body("output", crate::TypeWord::Object),
+            crate::ParamMeta::body("startedAt", crate::TypeWord::String),
+            crate::ParamMeta::body("status", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/api/v4/projects/check_runs/update_check_run");
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("checkRunId", Some(&self.check_run_id));
+        req.query("organizationId", Some(&self.organization_id));
+        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.body_field("annotations", self.annotations.as_ref())?;
+        req.body_field("completedAt", self.completed_at.as_ref())?;
+        req.body_field("conclusion", self.conclusion.as_ref())?;
+        req.body_field("detailsUrl", self.details_url.as_ref())?;
+        req.body_field("externalId", self.external_id.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("output", self.output.as_ref())?;
+        req.body_field("startedAt", self.started_at.as_ref())?;
+        req.body_field("status", self.status.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 更新检查运行记录
+    ///
+    /// Update check run.
+    ///
+    /// `POST /api/v4/projects/check_runs/update_check_run` (action `UpdateCheckRun`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateCheckRunErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn update_check_run(
+        &self,
+        request: UpdateCheckRunRequest,
+    ) -> Result<UpdateCheckRunResponse, crate::Error<UpdateCheckRunErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for UpdateCheckRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -710,51 +939,7 @@ impl crate::Operation for UpdateCheckRunRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/api/v4/projects/check_runs/update_check_run");
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("checkRunId", Some(&self.check_run_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("annotations", self.annotations.as_ref())?;
-        req.body_field("completedAt", self.completed_at.as_ref())?;
-        req.body_field("conclusion", self.conclusion.as_ref())?;
-        req.body_field("detailsUrl", self.details_url.as_ref())?;
-        req.body_field("externalId", self.external_id.as_ref())?;
-        req.body_field("name", self.name.as_ref())?;
-        req.body_field("output", self.output.as_ref())?;
-        req.body_field("startedAt", self.started_at.as_ref())?;
-        req.body_field("status", self.status.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 更新检查运行记录
-    ///
-    /// Update check run.
-    ///
-    /// `POST /api/v4/projects/check_runs/update_check_run` (action `UpdateCheckRun`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateCheckRunErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_check_run(
-        &self,
-        request: UpdateCheckRunRequest,
-    ) -> Result<UpdateCheckRunResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for UpdateCheckRunRequest {
+    );
     fn example() -> Self {
         Self {
             access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
@@ -763,11 +948,11 @@ impl crate::mock::Example for UpdateCheckRunRequest {
             repository_identity: "example".to_string(),
             annotations: Some(
                 vec![
-                    UpdateCheckRunAnnotations { annotation_level : "failure".to_string(),
-                    end_column : Some(5i64), end_line : 2i64, message : "example"
-                    .to_string(), path : "demo/test.txt".to_string(), raw_details :
-                    Some("example".to_string()), start_column : Some(3i64), start_line :
-                    1i64, title : Some("example".to_string()), }
+                    UpdateCheckRunRequestAnnotations { annotation_level : "failure"
+                    .to_string(), end_column : Some(5i64), end_line : 2i64, message :
+                    "example".to_string(), path : "demo/test.txt".to_string(),
+                    raw_details : Some("example".to_string()), start_column : Some(3i64),
+                    start_line : 1i64, title : Some("example".to_string()), }
                 ],
             ),
             completed_at: Some("2023-03-15T08:00:00Z".to_string()),
@@ -775,12 +960,12 @@ impl crate::mock::Example for UpdateCheckRunRequest {
             details_url: Some("xx".to_string()),
             external_id: Some("42".to_string()),
             name: Some("my-check-ci".to_string()),
-            output: Some(UpdateCheckRunOutput {
+            output: Some(UpdateCheckRunRequestOutput {
                 images: Some(
                     vec![
-                        UpdateCheckRunImages { alt : "test-image-alt".to_string(),
-                        caption : Some("test".to_string()), image_url : "xxx"
-                        .to_string(), }
+                        UpdateCheckRunRequestOutputImages { alt : "test-image-alt"
+                        .to_string(), caption : Some("test".to_string()), image_url :
+                        "xxx".to_string(), }
                     ],
                 ),
                 summary: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_file`](crate::Client::update_file): 更新代码库文件
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateFileRequest {
     /// `repositoryId`.
     ///
@@ -95,6 +96,7 @@ impl std::fmt::Debug for UpdateFileRequest {
 }
 /// Response of [`Client::update_file`](crate::Client::update_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateFileResponse {
     /// `errorCode`.
     ///
@@ -118,8 +120,36 @@ pub struct UpdateFileResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateFileResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateFileResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_file`](crate::Client::update_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateFileResult {
     /// `branchName`.
     ///
@@ -132,8 +162,35 @@ pub struct UpdateFileResult {
     #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
 }
-/// Error codes documented for [`Client::update_file`](crate::Client::update_file). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateFileResult {
+    /// Sets `branchName`.
+    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
+        self.branch_name = Some(value.into());
+        self
+    }
+    /// Sets `filePath`.
+    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
+        self.file_path = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateFileResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_file`](crate::Client::update_file). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateFileErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -153,89 +210,24 @@ impl crate::Operation for UpdateFileRequest {
     type ErrorCode = UpdateFileErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFile",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/repository/{repositoryId}/files/update",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "branchName",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commitMessage",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "content",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "encoding",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "newPath",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "oldPath",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("branchName", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("commitMessage", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("content", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("encoding", crate::TypeWord::String),
+            crate::ParamMeta::body("newPath", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("oldPath", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
-  "result": {
-    "branchName": "master",
-    "filePath": "src/main/update.txt"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -262,7 +254,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateFileErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateFileErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -271,12 +263,24 @@ impl crate::Client {
     pub async fn update_file(
         &self,
         request: UpdateFileRequest,
-    ) -> Result<UpdateFileResponse, crate::Error> {
+    ) -> Result<UpdateFileResponse, crate::Error<UpdateFileErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFileRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
+  "result": {
+    "branchName": "master",
+    "filePath": "src/main/update.txt"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_group`](crate::Client::update_group): 更新代码组信息
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateGroupRequest {
     /// 企业标识,也称企业 ID,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
@@ -96,6 +97,7 @@ impl std::fmt::Debug for UpdateGroupRequest {
 }
 /// Response of [`Client::update_group`](crate::Client::update_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateGroupResponse {
     /// 请求 ID
     ///
@@ -121,8 +123,36 @@ pub struct UpdateGroupResponse {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<UpdateGroupResult>,
 }
+impl UpdateGroupResponse {
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateGroupResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
 /// 返回详情结果
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateGroupResult {
     /// 代码组主键 ID
     ///
@@ -195,8 +225,85 @@ pub struct UpdateGroupResult {
     )]
     pub visibility_level: Option<i32>,
 }
-/// Error codes documented for [`Client::update_group`](crate::Client::update_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateGroupResult {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_group`](crate::Client::update_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateGroupErrorCode {
     /// `Forbidden.UserNotAdminOrOwner` (HTTP 403): The current user is not an admin or owner in the organization and is not authorized to perform the operation.
     ///
@@ -224,68 +331,22 @@ impl crate::Operation for UpdateGroupRequest {
     type ErrorCode = UpdateGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroup",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/groups/modify",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "pathWithNamespace",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "path",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "visibilityLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "avatarUrl",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::body("pathWithNamespace", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("path", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("visibilityLevel", crate::TypeWord::Integer),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("avatarUrl", crate::TypeWord::String),
         ],
         errors: &[
             crate::ErrorDoc {
@@ -295,28 +356,6 @@ impl crate::Operation for UpdateGroupRequest {
                 description: "当前用户非该企业管理员或拥有者,无权进行操作。",
             },
         ],
-        example_response: Some(
-            r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorCode": "success",
-  "errorMessage": "InvalidParam.NoPermission",
-  "success": true,
-  "result": {
-    "id": 30815,
-    "pathWithNamespace": "codeup-test-org/test-codeup",
-    "nameWithNamespace": "codeup-test-org / codeup(斜杠两侧有空格)",
-    "name": "codeup",
-    "path": "test-codeup",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "description": "描述信息的具体内容",
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-    "webUrl": "\"\"",
-    "type": "Group",
-    "visibilityLevel": 10
-  }
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -343,7 +382,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -360,12 +399,34 @@ impl crate::Client {
     pub async fn update_group(
         &self,
         request: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, crate::Error> {
+    ) -> Result<UpdateGroupResponse, crate::Error<UpdateGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "errorCode": "success",
+  "errorMessage": "InvalidParam.NoPermission",
+  "success": true,
+  "result": {
+    "id": 30815,
+    "pathWithNamespace": "codeup-test-org/test-codeup",
+    "nameWithNamespace": "codeup-test-org / codeup(斜杠两侧有空格)",
+    "name": "codeup",
+    "path": "test-codeup",
+    "ownerId": 19230,
+    "parentId": 26842,
+    "description": "描述信息的具体内容",
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
+    "webUrl": "\"\"",
+    "type": "Group",
+    "visibilityLevel": 10
+  }
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "1e9903d8b3f1xxxxxf9286ef5".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_group_member`](crate::Client::update_group_member): 修改组成员
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateGroupMemberRequest {
     /// `groupId`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for UpdateGroupMemberRequest {
 }
 /// Response of [`Client::update_group_member`](crate::Client::update_group_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateGroupMemberResponse {
     /// `errorCode`.
     ///
@@ -97,8 +99,36 @@ pub struct UpdateGroupMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateGroupMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateGroupMemberResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_group_member`](crate::Client::update_group_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateGroupMemberResult {
     /// `accessLevel`.
     ///
@@ -146,8 +176,70 @@ pub struct UpdateGroupMemberResult {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::update_group_member`](crate::Client::update_group_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateGroupMemberResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `memberType`.
+    pub fn with_member_type(mut self, value: impl Into<String>) -> Self {
+        self.member_type = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateGroupMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_group_member`](crate::Client::update_group_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateGroupMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -167,75 +259,21 @@ impl crate::Operation for UpdateGroupMemberRequest {
     type ErrorCode = UpdateGroupMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroupMember",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/repository/groups/{groupId}/members/update/aliyun_pk",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "aliyunPk",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "memberType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("aliyunPk", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("accessLevel", crate::TypeWord::Integer).required(),
+            crate::ParamMeta::body("memberType", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "accessLevel": 30,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "username@example.com",
-    "id": 24661,
-    "memberType": "USERS",
-    "name": "codeup",
-    "sourceId": 223241,
-    "state": "active",
-    "username": "test-codeup"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -259,7 +297,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateGroupMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateGroupMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -268,12 +306,31 @@ impl crate::Client {
     pub async fn update_group_member(
         &self,
         request: UpdateGroupMemberRequest,
-    ) -> Result<UpdateGroupMemberResponse, crate::Error> {
+    ) -> Result<UpdateGroupMemberResponse, crate::Error<UpdateGroupMemberErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "accessLevel": 30,
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "email": "username@example.com",
+    "id": 24661,
+    "memberType": "USERS",
+    "name": "codeup",
+    "sourceId": 223241,
+    "state": "active",
+    "username": "test-codeup"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_merge_request`](crate::Client::update_merge_request): 更新代码评审的标题和描述
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestRequest {
     /// `repositoryId`.
     ///
@@ -78,6 +79,7 @@ impl std::fmt::Debug for UpdateMergeRequestRequest {
 }
 /// Response of [`Client::update_merge_request`](crate::Client::update_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestResponse {
     /// `errorCode`.
     ///
@@ -101,8 +103,36 @@ pub struct UpdateMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateMergeRequestResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateMergeRequestResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_merge_request`](crate::Client::update_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestResult {
     /// `result`.
     ///
@@ -110,8 +140,30 @@ pub struct UpdateMergeRequestResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::update_merge_request`](crate::Client::update_merge_request). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateMergeRequestResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateMergeRequestResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_merge_request`](crate::Client::update_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateMergeRequestErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -131,67 +183,21 @@ impl crate::Operation for UpdateMergeRequestRequest {
     type ErrorCode = UpdateMergeRequestErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequest",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "title",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("title", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -215,7 +221,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateMergeRequestErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateMergeRequestErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -224,12 +230,23 @@ impl crate::Client {
     pub async fn update_merge_request(
         &self,
         request: UpdateMergeRequestRequest,
-    ) -> Result<UpdateMergeRequestResponse, crate::Error> {
+    ) -> Result<UpdateMergeRequestResponse, crate::Error<UpdateMergeRequestErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

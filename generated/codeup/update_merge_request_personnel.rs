@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel): 更新代码评审的干系人
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelRequest {
     /// `repositoryId`.
     ///
@@ -74,6 +75,7 @@ impl std::fmt::Debug for UpdateMergeRequestPersonnelRequest {
 }
 /// Response of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelResponse {
     /// `errorCode`.
     ///
@@ -97,8 +99,36 @@ pub struct UpdateMergeRequestPersonnelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateMergeRequestPersonnelResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateMergeRequestPersonnelResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelResult {
     /// `result`.
     ///
@@ -106,8 +136,30 @@ pub struct UpdateMergeRequestPersonnelResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateMergeRequestPersonnelResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateMergeRequestPersonnelResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateMergeRequestPersonnelErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -127,67 +179,21 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
     type ErrorCode = UpdateMergeRequestPersonnelErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequestPersonnel",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/person/{personType}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "localId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "personType",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "newUserIdList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("personType", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("newUserIdList", crate::TypeWord::Array),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -212,7 +218,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateMergeRequestPersonnelErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateMergeRequestPersonnelErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -221,12 +227,26 @@ impl crate::Client {
     pub async fn update_merge_request_personnel(
         &self,
         request: UpdateMergeRequestPersonnelRequest,
-    ) -> Result<UpdateMergeRequestPersonnelResponse, crate::Error> {
+    ) -> Result<
+        UpdateMergeRequestPersonnelResponse,
+        crate::Error<UpdateMergeRequestPersonnelErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestPersonnelRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

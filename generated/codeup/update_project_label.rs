@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_project_label`](crate::Client::update_project_label): 更新代码库Label
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateProjectLabelRequest {
     /// `labelId`.
     ///
@@ -89,6 +90,7 @@ impl std::fmt::Debug for UpdateProjectLabelRequest {
 }
 /// Response of [`Client::update_project_label`](crate::Client::update_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectLabelResponse {
     /// `errorCode`.
     ///
@@ -112,8 +114,36 @@ pub struct UpdateProjectLabelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateProjectLabelResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateProjectLabelResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_project_label`](crate::Client::update_project_label).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectLabelResult {
     /// `color`.
     ///
@@ -132,8 +162,45 @@ pub struct UpdateProjectLabelResult {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::update_project_label`](crate::Client::update_project_label). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateProjectLabelResult {
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateProjectLabelResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_project_label`](crate::Client::update_project_label). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateProjectLabelErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -153,75 +220,23 @@ impl crate::Operation for UpdateProjectLabelRequest {
     type ErrorCode = UpdateProjectLabelErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectLabel",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "labelId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "repositoryIdentity",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "color",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("labelId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("color", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r##"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "color": "#EF433B",
-    "id": "8d84d73cf315473683400760f02dbfc1"
-  },
-  "success": true
-}"##,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -245,7 +260,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateProjectLabelErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectLabelErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -255,12 +270,24 @@ impl crate::Client {
     pub async fn update_project_label(
         &self,
         request: UpdateProjectLabelRequest,
-    ) -> Result<UpdateProjectLabelResponse, crate::Error> {
+    ) -> Result<UpdateProjectLabelResponse, crate::Error<UpdateProjectLabelErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectLabelRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r##"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "color": "#EF433B",
+    "id": "8d84d73cf315473683400760f02dbfc1"
+  },
+  "success": true
+}"##,
+    );
     fn example() -> Self {
         Self {
             label_id: "example".to_string(),

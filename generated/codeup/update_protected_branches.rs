@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_protected_branches`](crate::Client::update_protected_branches): 更改保护分支设置
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateProtectedBranchesRequest {
     /// `repositoryId`.
     ///
@@ -47,11 +48,11 @@ pub struct UpdateProtectedBranchesRequest {
     /// `mergeRequestSetting`.
     ///
     /// Sent as body parameter `mergeRequestSetting`.
-    pub merge_request_setting: Option<UpdateProtectedBranchesMergeRequestSetting>,
+    pub merge_request_setting: Option<UpdateProtectedBranchesRequestMergeRequestSetting>,
     /// `testSettingDTO`.
     ///
     /// Sent as body parameter `testSettingDTO`.
-    pub test_setting_dto: Option<UpdateProtectedBranchesTestSettingDto>,
+    pub test_setting_dto: Option<UpdateProtectedBranchesRequestTestSettingDto>,
 }
 impl UpdateProtectedBranchesRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -114,7 +115,7 @@ impl UpdateProtectedBranchesRequest {
     /// Sets `mergeRequestSetting`.
     pub fn merge_request_setting(
         mut self,
-        value: UpdateProtectedBranchesMergeRequestSetting,
+        value: UpdateProtectedBranchesRequestMergeRequestSetting,
     ) -> Self {
         self.merge_request_setting = Some(value);
         self
@@ -122,7 +123,7 @@ impl UpdateProtectedBranchesRequest {
     /// Sets `testSettingDTO`.
     pub fn test_setting_dto(
         mut self,
-        value: UpdateProtectedBranchesTestSettingDto,
+        value: UpdateProtectedBranchesRequestTestSettingDto,
     ) -> Self {
         self.test_setting_dto = Some(value);
         self
@@ -149,260 +150,10 @@ impl std::fmt::Debug for UpdateProtectedBranchesRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<UpdateProtectedBranchesCheckConfig>,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<UpdateProtectedBranchesCheckTaskQualityConfig>,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<
-        UpdateProtectedBranchesCodeGuidelinesDetection,
-    >,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<UpdateProtectedBranchesSensitiveInfoDetection>,
-}
-impl UpdateProtectedBranchesTestSettingDto {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            check_config: None,
-            check_task_quality_config: None,
-            code_guidelines_detection: None,
-            is_required: None,
-            sensitive_info_detection: None,
-        }
-    }
-    /// Sets `checkConfig`.
-    pub fn check_config(mut self, value: UpdateProtectedBranchesCheckConfig) -> Self {
-        self.check_config = Some(value);
-        self
-    }
-    /// Sets `checkTaskQualityConfig`.
-    pub fn check_task_quality_config(
-        mut self,
-        value: UpdateProtectedBranchesCheckTaskQualityConfig,
-    ) -> Self {
-        self.check_task_quality_config = Some(value);
-        self
-    }
-    /// Sets `codeGuidelinesDetection`.
-    pub fn code_guidelines_detection(
-        mut self,
-        value: UpdateProtectedBranchesCodeGuidelinesDetection,
-    ) -> Self {
-        self.code_guidelines_detection = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `sensitiveInfoDetection`.
-    pub fn sensitive_info_detection(
-        mut self,
-        value: UpdateProtectedBranchesSensitiveInfoDetection,
-    ) -> Self {
-        self.sensitive_info_detection = Some(value);
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesSensitiveInfoDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-impl UpdateProtectedBranchesSensitiveInfoDetection {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            enabled: None,
-            message: None,
-        }
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesCodeGuidelinesDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-impl UpdateProtectedBranchesCodeGuidelinesDetection {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            enabled: None,
-            message: None,
-        }
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `bz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-impl UpdateProtectedBranchesCheckTaskQualityConfig {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            biz_no: None,
-            enabled: None,
-            message: None,
-            task_name: None,
-        }
-    }
-    /// Sets `bizNo`.
-    pub fn biz_no(mut self, value: impl Into<String>) -> Self {
-        self.biz_no = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `taskName`.
-    pub fn task_name(mut self, value: impl Into<String>) -> Self {
-        self.task_name = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<Vec<UpdateProtectedBranchesCheckItems>>,
-}
-impl UpdateProtectedBranchesCheckConfig {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { check_items: None }
-    }
-    /// Sets `checkItems`.
-    pub fn check_items(mut self, value: Vec<UpdateProtectedBranchesCheckItems>) -> Self {
-        self.check_items = Some(value);
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-impl UpdateProtectedBranchesCheckItems {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            is_required: None,
-            name: None,
-        }
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesMergeRequestSetting {
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestMergeRequestSetting {
     /// `allowMergeRequestRoles`.
     #[serde(
         rename = "allowMergeRequestRoles",
@@ -469,7 +220,7 @@ pub struct UpdateProtectedBranchesMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-impl UpdateProtectedBranchesMergeRequestSetting {
+impl UpdateProtectedBranchesRequestMergeRequestSetting {
     /// Creates a value with every optional field unset.
     pub fn new() -> Self {
         Self {
@@ -530,8 +281,278 @@ impl UpdateProtectedBranchesMergeRequestSetting {
         self
     }
 }
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDto {
+    /// `checkConfig`.
+    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
+    pub check_config: Option<UpdateProtectedBranchesRequestTestSettingDtoCheckConfig>,
+    /// `checkTaskQualityConfig`.
+    #[serde(
+        rename = "checkTaskQualityConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub check_task_quality_config: Option<
+        UpdateProtectedBranchesRequestTestSettingDtoCheckTaskQualityConfig,
+    >,
+    /// `codeGuidelinesDetection`.
+    #[serde(
+        rename = "codeGuidelinesDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code_guidelines_detection: Option<
+        UpdateProtectedBranchesRequestTestSettingDtoCodeGuidelinesDetection,
+    >,
+    /// `isRequired`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
+    /// `sensitiveInfoDetection`.
+    #[serde(
+        rename = "sensitiveInfoDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sensitive_info_detection: Option<
+        UpdateProtectedBranchesRequestTestSettingDtoSensitiveInfoDetection,
+    >,
+}
+impl UpdateProtectedBranchesRequestTestSettingDto {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            check_config: None,
+            check_task_quality_config: None,
+            code_guidelines_detection: None,
+            is_required: None,
+            sensitive_info_detection: None,
+        }
+    }
+    /// Sets `checkConfig`.
+    pub fn check_config(
+        mut self,
+        value: UpdateProtectedBranchesRequestTestSettingDtoCheckConfig,
+    ) -> Self {
+        self.check_config = Some(value);
+        self
+    }
+    /// Sets `checkTaskQualityConfig`.
+    pub fn check_task_quality_config(
+        mut self,
+        value: UpdateProtectedBranchesRequestTestSettingDtoCheckTaskQualityConfig,
+    ) -> Self {
+        self.check_task_quality_config = Some(value);
+        self
+    }
+    /// Sets `codeGuidelinesDetection`.
+    pub fn code_guidelines_detection(
+        mut self,
+        value: UpdateProtectedBranchesRequestTestSettingDtoCodeGuidelinesDetection,
+    ) -> Self {
+        self.code_guidelines_detection = Some(value);
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `sensitiveInfoDetection`.
+    pub fn sensitive_info_detection(
+        mut self,
+        value: UpdateProtectedBranchesRequestTestSettingDtoSensitiveInfoDetection,
+    ) -> Self {
+        self.sensitive_info_detection = Some(value);
+        self
+    }
+}
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDtoCheckConfig {
+    /// `checkItems`.
+    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
+    pub check_items: Option<
+        Vec<UpdateProtectedBranchesRequestTestSettingDtoCheckConfigCheckItems>,
+    >,
+}
+impl UpdateProtectedBranchesRequestTestSettingDtoCheckConfig {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self { check_items: None }
+    }
+    /// Sets `checkItems`.
+    pub fn check_items(
+        mut self,
+        value: Vec<UpdateProtectedBranchesRequestTestSettingDtoCheckConfigCheckItems>,
+    ) -> Self {
+        self.check_items = Some(value);
+        self
+    }
+}
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDtoCheckConfigCheckItems {
+    /// `isRequired`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateProtectedBranchesRequestTestSettingDtoCheckConfigCheckItems {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            is_required: None,
+            name: None,
+        }
+    }
+    /// Sets `isRequired`.
+    pub fn is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDtoCheckTaskQualityConfig {
+    /// `bizNo`.
+    ///
+    /// Example: `123456`
+    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
+    pub biz_no: Option<String>,
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_task_quality`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `taskName`.
+    ///
+    /// Example: `bz-task-quality`
+    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
+    pub task_name: Option<String>,
+}
+impl UpdateProtectedBranchesRequestTestSettingDtoCheckTaskQualityConfig {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            biz_no: None,
+            enabled: None,
+            message: None,
+            task_name: None,
+        }
+    }
+    /// Sets `bizNo`.
+    pub fn biz_no(mut self, value: impl Into<String>) -> Self {
+        self.biz_no = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `taskName`.
+    pub fn task_name(mut self, value: impl Into<String>) -> Self {
+        self.task_name = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDtoCodeGuidelinesDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_guide_lines`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl UpdateProtectedBranchesRequestTestSettingDtoCodeGuidelinesDetection {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            message: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesRequestTestSettingDtoSensitiveInfoDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_sensitive_info`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl UpdateProtectedBranchesRequestTestSettingDtoSensitiveInfoDetection {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            message: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
 /// Response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProtectedBranchesResponse {
     /// `errorCode`.
     ///
@@ -555,8 +576,36 @@ pub struct UpdateProtectedBranchesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateProtectedBranchesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateProtectedBranchesResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProtectedBranchesResult {
     /// `allowMergeRoles`.
     #[serde(
@@ -598,124 +647,65 @@ pub struct UpdateProtectedBranchesResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub merge_request_setting: Option<UpdateProtectedBranchesResultMergeRequestSetting>,
+    pub merge_request_setting: Option<
+        UpdateProtectedBranchesResponseResultMergeRequestSetting,
+    >,
     /// `testSettingDTO`.
     #[serde(rename = "testSettingDTO", default, skip_serializing_if = "Option::is_none")]
-    pub test_setting_dto: Option<UpdateProtectedBranchesResultTestSettingDto>,
+    pub test_setting_dto: Option<UpdateProtectedBranchesResponseResultTestSettingDto>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesResultTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<UpdateProtectedBranchesTestSettingDtoCheckConfig>,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<
-        UpdateProtectedBranchesTestSettingDtoCheckTaskQualityConfig,
-    >,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<
-        UpdateProtectedBranchesTestSettingDtoCodeGuidelinesDetection,
-    >,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<
-        UpdateProtectedBranchesTestSettingDtoSensitiveInfoDetection,
-    >,
+impl UpdateProtectedBranchesResult {
+    /// Sets `allowMergeRoles`.
+    pub fn with_allow_merge_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_merge_roles = Some(value);
+        self
+    }
+    /// Sets `allowMergeUserIds`.
+    pub fn with_allow_merge_user_ids(mut self, value: Vec<i64>) -> Self {
+        self.allow_merge_user_ids = Some(value);
+        self
+    }
+    /// Sets `allowPushRoles`.
+    pub fn with_allow_push_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_push_roles = Some(value);
+        self
+    }
+    /// Sets `allowPushUserIds`.
+    pub fn with_allow_push_user_ids(mut self, value: Vec<i64>) -> Self {
+        self.allow_push_user_ids = Some(value);
+        self
+    }
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `mergeRequestSetting`.
+    pub fn with_merge_request_setting(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultMergeRequestSetting,
+    ) -> Self {
+        self.merge_request_setting = Some(value);
+        self
+    }
+    /// Sets `testSettingDTO`.
+    pub fn with_test_setting_dto(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultTestSettingDto,
+    ) -> Self {
+        self.test_setting_dto = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesTestSettingDtoSensitiveInfoDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesTestSettingDtoCodeGuidelinesDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesTestSettingDtoCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `biz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesTestSettingDtoCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<Vec<UpdateProtectedBranchesCheckConfigCheckItems>>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesCheckConfigCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProtectedBranchesResultMergeRequestSetting {
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultMergeRequestSetting {
     /// `allowMergeRequestRoles`.
     #[serde(
         rename = "allowMergeRequestRoles",
@@ -782,8 +772,299 @@ pub struct UpdateProtectedBranchesResultMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-/// Error codes documented for [`Client::update_protected_branches`](crate::Client::update_protected_branches). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateProtectedBranchesResponseResultMergeRequestSetting {
+    /// Sets `allowMergeRequestRoles`.
+    pub fn with_allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
+        self.allow_merge_request_roles = Some(value);
+        self
+    }
+    /// Sets `defaultAssignees`.
+    pub fn with_default_assignees(mut self, value: Vec<String>) -> Self {
+        self.default_assignees = Some(value);
+        self
+    }
+    /// Sets `isAllowSelfApproval`.
+    pub fn with_is_allow_self_approval(mut self, value: bool) -> Self {
+        self.is_allow_self_approval = Some(value);
+        self
+    }
+    /// Sets `isRequireDiscussionProcessed`.
+    pub fn with_is_require_discussion_processed(mut self, value: bool) -> Self {
+        self.is_require_discussion_processed = Some(value);
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `isResetApprovalWhenNewPush`.
+    pub fn with_is_reset_approval_when_new_push(mut self, value: bool) -> Self {
+        self.is_reset_approval_when_new_push = Some(value);
+        self
+    }
+    /// Sets `minimumApproval`.
+    pub fn with_minimum_approval(mut self, value: i32) -> Self {
+        self.minimum_approval = Some(value);
+        self
+    }
+    /// Sets `mrMode`.
+    pub fn with_mr_mode(mut self, value: impl Into<String>) -> Self {
+        self.mr_mode = Some(value.into());
+        self
+    }
+    /// Sets `whiteList`.
+    pub fn with_white_list(mut self, value: impl Into<String>) -> Self {
+        self.white_list = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDto {
+    /// `checkConfig`.
+    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
+    pub check_config: Option<
+        UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig,
+    >,
+    /// `checkTaskQualityConfig`.
+    #[serde(
+        rename = "checkTaskQualityConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub check_task_quality_config: Option<
+        UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig,
+    >,
+    /// `codeGuidelinesDetection`.
+    #[serde(
+        rename = "codeGuidelinesDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code_guidelines_detection: Option<
+        UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection,
+    >,
+    /// `isRequired`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
+    /// `sensitiveInfoDetection`.
+    #[serde(
+        rename = "sensitiveInfoDetection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sensitive_info_detection: Option<
+        UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection,
+    >,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDto {
+    /// Sets `checkConfig`.
+    pub fn with_check_config(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig,
+    ) -> Self {
+        self.check_config = Some(value);
+        self
+    }
+    /// Sets `checkTaskQualityConfig`.
+    pub fn with_check_task_quality_config(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig,
+    ) -> Self {
+        self.check_task_quality_config = Some(value);
+        self
+    }
+    /// Sets `codeGuidelinesDetection`.
+    pub fn with_code_guidelines_detection(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection,
+    ) -> Self {
+        self.code_guidelines_detection = Some(value);
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `sensitiveInfoDetection`.
+    pub fn with_sensitive_info_detection(
+        mut self,
+        value: UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection,
+    ) -> Self {
+        self.sensitive_info_detection = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig {
+    /// `checkItems`.
+    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
+    pub check_items: Option<
+        Vec<UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems>,
+    >,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig {
+    /// Sets `checkItems`.
+    pub fn with_check_items(
+        mut self,
+        value: Vec<
+            UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems,
+        >,
+    ) -> Self {
+        self.check_items = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems {
+    /// `isRequired`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<bool>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems {
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig {
+    /// `bizNo`.
+    ///
+    /// Example: `123456`
+    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
+    pub biz_no: Option<String>,
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_task_quality`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `taskName`.
+    ///
+    /// Example: `biz-task-quality`
+    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
+    pub task_name: Option<String>,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig {
+    /// Sets `bizNo`.
+    pub fn with_biz_no(mut self, value: impl Into<String>) -> Self {
+        self.biz_no = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `taskName`.
+    pub fn with_task_name(mut self, value: impl Into<String>) -> Self {
+        self.task_name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_guide_lines`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection {
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection {
+    /// `enabled`.
+    ///
+    /// Example: `false`
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `message`.
+    ///
+    /// Example: `test_code_sensitive_info`
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+impl UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection {
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateProtectedBranchesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_protected_branches`](crate::Client::update_protected_branches). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateProtectedBranchesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -803,100 +1084,77 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
     type ErrorCode = UpdateProtectedBranchesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProtectedBranches",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/{repositoryId}/protect_branches/{id}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "allowMergeRoles",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "allowMergeUserIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "allowPushRoles",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "allowPushUserIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "branch",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeRequestSetting",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testSettingDTO",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("allowMergeRoles", crate::TypeWord::Array),
+            crate::ParamMeta::body("allowMergeUserIds", crate::TypeWord::Array),
+            crate::ParamMeta::body("allowPushRoles", crate::TypeWord::Array),
+            crate::ParamMeta::body("allowPushUserIds", crate::TypeWord::Array),
+            crate::ParamMeta::body("branch", crate::TypeWord::String),
+            crate::ParamMeta::body("id", crate::TypeWord::Long),
+            crate::ParamMeta::body("mergeRequestSetting", crate::TypeWord::Object),
+            crate::ParamMeta::body("testSettingDTO", crate::TypeWord::Object),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/");
+        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_literal("/protect_branches/");
+        req.path_param("id", &self.id)?;
+        req.query("accessToken", self.access_token.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("allowMergeRoles", self.allow_merge_roles.as_ref())?;
+        req.body_field("allowMergeUserIds", self.allow_merge_user_ids.as_ref())?;
+        req.body_field("allowPushRoles", self.allow_push_roles.as_ref())?;
+        req.body_field("allowPushUserIds", self.allow_push_user_ids.as_ref())?;
+        req.body_field("branch", self.branch.as_ref())?;
+        req.body_field("id", self.body_id.as_ref())?;
+        req.body_field("mergeRequestSetting", self.merge_request_setting.as_ref())?;
+        req.body_field("testSettingDTO", self.test_setting_dto.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 更改保护分支设置
+    ///
+    /// Update protected branches.
+    ///
+    /// `PUT /{repositoryId}/protect_branches/{id}` (action `UpdateProtectedBranches`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProtectedBranchesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - path is verbatim from the SDKs (/{repositoryId}/protect_branches/{id}). The other protected-branch operations live under /repository/{repositoryId}/protect_branches, so this may be an SDK error; not changed.
+    /// - `id` is sent both in the path and in the body; the body field is named body_id in Rust (rust_name) so the two do not collide.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    pub async fn update_protected_branches(
+        &self,
+        request: UpdateProtectedBranchesRequest,
+    ) -> Result<
+        UpdateProtectedBranchesResponse,
+        crate::Error<UpdateProtectedBranchesErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for UpdateProtectedBranchesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "SYSTEM_UNKNOWN_ERROR",
   "errorMessage": "",
   "requestId": "A35869D5-BB29-5F84-A4DD-B09985EA2AFA",
@@ -945,53 +1203,7 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
   },
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/");
-        req.path_param("repositoryId", &self.repository_id)?;
-        req.path_literal("/protect_branches/");
-        req.path_param("id", &self.id)?;
-        req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", self.organization_id.as_ref());
-        req.body_field("allowMergeRoles", self.allow_merge_roles.as_ref())?;
-        req.body_field("allowMergeUserIds", self.allow_merge_user_ids.as_ref())?;
-        req.body_field("allowPushRoles", self.allow_push_roles.as_ref())?;
-        req.body_field("allowPushUserIds", self.allow_push_user_ids.as_ref())?;
-        req.body_field("branch", self.branch.as_ref())?;
-        req.body_field("id", self.body_id.as_ref())?;
-        req.body_field("mergeRequestSetting", self.merge_request_setting.as_ref())?;
-        req.body_field("testSettingDTO", self.test_setting_dto.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 更改保护分支设置
-    ///
-    /// Update protected branches.
-    ///
-    /// `PUT /{repositoryId}/protect_branches/{id}` (action `UpdateProtectedBranches`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateProtectedBranchesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - path is verbatim from the SDKs (/{repositoryId}/protect_branches/{id}). The other protected-branch operations live under /repository/{repositoryId}/protect_branches, so this may be an SDK error; not changed.
-    /// - `id` is sent both in the path and in the body; the body field is named body_id in Rust (rust_name) so the two do not collide.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_protected_branches(
-        &self,
-        request: UpdateProtectedBranchesRequest,
-    ) -> Result<UpdateProtectedBranchesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for UpdateProtectedBranchesRequest {
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
@@ -1004,7 +1216,7 @@ impl crate::mock::Example for UpdateProtectedBranchesRequest {
             allow_push_user_ids: Some(vec!["example".to_string()]),
             branch: Some("master".to_string()),
             body_id: Some(19224i64),
-            merge_request_setting: Some(UpdateProtectedBranchesMergeRequestSetting {
+            merge_request_setting: Some(UpdateProtectedBranchesRequestMergeRequestSetting {
                 allow_merge_request_roles: Some(vec![1i32]),
                 default_assignees: Some(vec!["example".to_string()]),
                 is_allow_self_approval: Some(true),
@@ -1015,27 +1227,28 @@ impl crate::mock::Example for UpdateProtectedBranchesRequest {
                 mr_mode: Some("general".to_string()),
                 white_list: Some("**.java".to_string()),
             }),
-            test_setting_dto: Some(UpdateProtectedBranchesTestSettingDto {
-                check_config: Some(UpdateProtectedBranchesCheckConfig {
+            test_setting_dto: Some(UpdateProtectedBranchesRequestTestSettingDto {
+                check_config: Some(UpdateProtectedBranchesRequestTestSettingDtoCheckConfig {
                     check_items: Some(
                         vec![
-                            UpdateProtectedBranchesCheckItems { is_required :
-                            Some(false), name : Some("example".to_string()), }
+                            UpdateProtectedBranchesRequestTestSettingDtoCheckConfigCheckItems
+                            { is_required : Some(false), name : Some("example"
+                            .to_string()), }
                         ],
                     ),
                 }),
-                check_task_quality_config: Some(UpdateProtectedBranchesCheckTaskQualityConfig {
+                check_task_quality_config: Some(UpdateProtectedBranchesRequestTestSettingDtoCheckTaskQualityConfig {
                     biz_no: Some("123456".to_string()),
                     enabled: Some(false),
                     message: Some("test_task_quality".to_string()),
                     task_name: Some("bz-task-quality".to_string()),
                 }),
-                code_guidelines_detection: Some(UpdateProtectedBranchesCodeGuidelinesDetection {
+                code_guidelines_detection: Some(UpdateProtectedBranchesRequestTestSettingDtoCodeGuidelinesDetection {
                     enabled: Some(false),
                     message: Some("test_code_guide_lines".to_string()),
                 }),
                 is_required: Some(false),
-                sensitive_info_detection: Some(UpdateProtectedBranchesSensitiveInfoDetection {
+                sensitive_info_detection: Some(UpdateProtectedBranchesRequestTestSettingDtoSensitiveInfoDetection {
                     enabled: Some(false),
                     message: Some("test_code_sensitive_info".to_string()),
                 }),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off): 推送评审模式开关
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePushReviewOnOffRequest {
     /// `repositoryId`.
     ///
@@ -33,6 +34,7 @@ impl UpdatePushReviewOnOffRequest {
 }
 /// Response of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePushReviewOnOffResponse {
     /// `errorCode`.
     ///
@@ -56,8 +58,36 @@ pub struct UpdatePushReviewOnOffResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdatePushReviewOnOffResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdatePushReviewOnOffResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePushReviewOnOffResult {
     /// `result`.
     ///
@@ -65,8 +95,30 @@ pub struct UpdatePushReviewOnOffResult {
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
 }
-/// Error codes documented for [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdatePushReviewOnOffResult {
+    /// Sets `result`.
+    pub fn with_result(mut self, value: bool) -> Self {
+        self.result = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdatePushReviewOnOffResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdatePushReviewOnOffErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -86,46 +138,18 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
     type ErrorCode = UpdatePushReviewOnOffErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePushReviewOnOff",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/repository/{repositoryId}/settings/trunk_mode",
         area: "codeup",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "trunkMode",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("trunkMode", crate::TypeWord::Boolean).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -146,7 +170,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdatePushReviewOnOffErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePushReviewOnOffErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -155,12 +179,26 @@ impl crate::Client {
     pub async fn update_push_review_on_off(
         &self,
         request: UpdatePushReviewOnOffRequest,
-    ) -> Result<UpdatePushReviewOnOffResponse, crate::Error> {
+    ) -> Result<
+        UpdatePushReviewOnOffResponse,
+        crate::Error<UpdatePushReviewOnOffErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePushReviewOnOffRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
+  "result": {
+    "result": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

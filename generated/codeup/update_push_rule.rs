@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_push_rule`](crate::Client::update_push_rule): 更新推送规则
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePushRuleRequest {
     /// `repositoryId`.
     ///
@@ -23,7 +24,7 @@ pub struct UpdatePushRuleRequest {
     /// `ruleInfos`.
     ///
     /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Option<Vec<UpdatePushRuleRuleInfos>>,
+    pub rule_infos: Option<Vec<UpdatePushRuleRequestRuleInfos>>,
 }
 impl UpdatePushRuleRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -46,7 +47,7 @@ impl UpdatePushRuleRequest {
         self
     }
     /// Sets `ruleInfos`.
-    pub fn rule_infos(mut self, value: Vec<UpdatePushRuleRuleInfos>) -> Self {
+    pub fn rule_infos(mut self, value: Vec<UpdatePushRuleRequestRuleInfos>) -> Self {
         self.rule_infos = Some(value);
         self
     }
@@ -65,9 +66,10 @@ impl std::fmt::Debug for UpdatePushRuleRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_push_rule`](crate::Client::update_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdatePushRuleRuleInfos {
+#[non_exhaustive]
+pub struct UpdatePushRuleRequestRuleInfos {
     /// `checkerName`.
     ///
     /// Example: `CommitAuthorChecker`
@@ -91,7 +93,7 @@ pub struct UpdatePushRuleRuleInfos {
     )]
     pub file_rule_regexes: Option<Vec<String>>,
 }
-impl UpdatePushRuleRuleInfos {
+impl UpdatePushRuleRequestRuleInfos {
     /// Creates a value with every optional field unset.
     pub fn new() -> Self {
         Self {
@@ -124,6 +126,7 @@ impl UpdatePushRuleRuleInfos {
 }
 /// Response of [`Client::update_push_rule`](crate::Client::update_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePushRuleResponse {
     /// `errorCode`.
     ///
@@ -147,8 +150,36 @@ pub struct UpdatePushRuleResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdatePushRuleResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdatePushRuleResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_push_rule`](crate::Client::update_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePushRuleResult {
     /// `gmtCreate`.
     ///
@@ -165,11 +196,37 @@ pub struct UpdatePushRuleResult {
     pub id: Option<i64>,
     /// `ruleInfos`.
     #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
-    pub rule_infos: Option<Vec<UpdatePushRuleResultRuleInfos>>,
+    pub rule_infos: Option<Vec<UpdatePushRuleResponseResultRuleInfos>>,
 }
-/// Part of a response.
+impl UpdatePushRuleResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
+        self.gmt_modified = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ruleInfos`.
+    pub fn with_rule_infos(
+        mut self,
+        value: Vec<UpdatePushRuleResponseResultRuleInfos>,
+    ) -> Self {
+        self.rule_infos = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_push_rule`](crate::Client::update_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdatePushRuleResultRuleInfos {
+#[non_exhaustive]
+pub struct UpdatePushRuleResponseResultRuleInfos {
     /// `checkerName`.
     ///
     /// Example: `CommitAuthorChecker`
@@ -193,8 +250,45 @@ pub struct UpdatePushRuleResultRuleInfos {
     )]
     pub file_rule_regexes: Option<Vec<String>>,
 }
-/// Error codes documented for [`Client::update_push_rule`](crate::Client::update_push_rule). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdatePushRuleResponseResultRuleInfos {
+    /// Sets `checkerName`.
+    pub fn with_checker_name(mut self, value: impl Into<String>) -> Self {
+        self.checker_name = Some(value.into());
+        self
+    }
+    /// Sets `checkerType`.
+    pub fn with_checker_type(mut self, value: impl Into<String>) -> Self {
+        self.checker_type = Some(value.into());
+        self
+    }
+    /// Sets `extraMessage`.
+    pub fn with_extra_message(mut self, value: impl Into<String>) -> Self {
+        self.extra_message = Some(value.into());
+        self
+    }
+    /// Sets `fileRuleRegexes`.
+    pub fn with_file_rule_regexes(mut self, value: Vec<String>) -> Self {
+        self.file_rule_regexes = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdatePushRuleResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_push_rule`](crate::Client::update_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdatePushRuleErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -214,69 +308,20 @@ impl crate::Operation for UpdatePushRuleRequest {
     type ErrorCode = UpdatePushRuleErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePushRule",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/api/v4/projects/{repositoryId}/push_rule/{pushRuleId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pushRuleId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ruleInfos",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("ruleInfos", crate::TypeWord::Array),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "gmtCreate": "2023-09-03T18:20:06+08:00",
-    "gmtModified": "2023-09-03T18:20:06+08:00",
-    "ruleInfos": [
-      {
-        "checkerName": "CommitAuthorChecker",
-        "checkerType": "warn",
-        "extraMessage": "on",
-        "fileRuleRegexes": []
-      }
-    ]
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -299,7 +344,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdatePushRuleErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePushRuleErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -308,12 +353,32 @@ impl crate::Client {
     pub async fn update_push_rule(
         &self,
         request: UpdatePushRuleRequest,
-    ) -> Result<UpdatePushRuleResponse, crate::Error> {
+    ) -> Result<UpdatePushRuleResponse, crate::Error<UpdatePushRuleErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePushRuleRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "result": {
+    "gmtCreate": "2023-09-03T18:20:06+08:00",
+    "gmtModified": "2023-09-03T18:20:06+08:00",
+    "ruleInfos": [
+      {
+        "checkerName": "CommitAuthorChecker",
+        "checkerType": "warn",
+        "extraMessage": "on",
+        "fileRuleRegexes": []
+      }
+    ]
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
@@ -322,10 +387,10 @@ impl crate::mock::Example for UpdatePushRuleRequest {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: Some(
                 vec![
-                    UpdatePushRuleRuleInfos { checker_name : Some("CommitAuthorChecker"
-                    .to_string()), checker_type : Some("warn".to_string()), extra_message
-                    : Some("on".to_string()), file_rule_regexes : Some(vec!["example"
-                    .to_string()]), }
+                    UpdatePushRuleRequestRuleInfos { checker_name :
+                    Some("CommitAuthorChecker".to_string()), checker_type : Some("warn"
+                    .to_string()), extra_message : Some("on".to_string()),
+                    file_rule_regexes : Some(vec!["example".to_string()]), }
                 ],
             ),
         }

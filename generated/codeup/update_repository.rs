@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_repository`](crate::Client::update_repository): 更新代码库名称、路径、描述、默认分支等设置
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRepositoryRequest {
     /// `repositoryId`.
     ///
@@ -250,41 +251,9 @@ impl std::fmt::Debug for UpdateRepositoryRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateRepositoryProjectCloneDownloadRoleList {
-    /// `allowed`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "allowed", default, skip_serializing_if = "Option::is_none")]
-    pub allowed: Option<bool>,
-    /// `roleCode`.
-    ///
-    /// Example: `15`
-    #[serde(rename = "roleCode", default, skip_serializing_if = "Option::is_none")]
-    pub role_code: Option<i32>,
-}
-impl UpdateRepositoryProjectCloneDownloadRoleList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            allowed: None,
-            role_code: None,
-        }
-    }
-    /// Sets `allowed`.
-    pub fn allowed(mut self, value: bool) -> Self {
-        self.allowed = Some(value);
-        self
-    }
-    /// Sets `roleCode`.
-    pub fn role_code(mut self, value: i32) -> Self {
-        self.role_code = Some(value);
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryProjectCloneDownloadMethodList {
     /// `allowed`.
     ///
@@ -316,8 +285,43 @@ impl UpdateRepositoryProjectCloneDownloadMethodList {
         self
     }
 }
+/// Part of the request of [`Client::update_repository`](crate::Client::update_repository).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateRepositoryProjectCloneDownloadRoleList {
+    /// `allowed`.
+    ///
+    /// Example: `true`
+    #[serde(rename = "allowed", default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<bool>,
+    /// `roleCode`.
+    ///
+    /// Example: `15`
+    #[serde(rename = "roleCode", default, skip_serializing_if = "Option::is_none")]
+    pub role_code: Option<i32>,
+}
+impl UpdateRepositoryProjectCloneDownloadRoleList {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            allowed: None,
+            role_code: None,
+        }
+    }
+    /// Sets `allowed`.
+    pub fn allowed(mut self, value: bool) -> Self {
+        self.allowed = Some(value);
+        self
+    }
+    /// Sets `roleCode`.
+    pub fn role_code(mut self, value: i32) -> Self {
+        self.role_code = Some(value);
+        self
+    }
+}
 /// Response of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryResponse {
     /// `errorCode`.
     ///
@@ -341,8 +345,36 @@ pub struct UpdateRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateRepositoryResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateRepositoryResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryResult {
     /// `archived`.
     ///
@@ -469,8 +501,121 @@ pub struct UpdateRepositoryResult {
     #[serde(rename = "wikiEnabled", default, skip_serializing_if = "Option::is_none")]
     pub wiki_enabled: Option<bool>,
 }
-/// Part of a response.
+impl UpdateRepositoryResult {
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `buildsEnabled`.
+    pub fn with_builds_enabled(mut self, value: bool) -> Self {
+        self.builds_enabled = Some(value);
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: i64) -> Self {
+        self.creator_id = Some(value);
+        self
+    }
+    /// Sets `defaultBranch`.
+    pub fn with_default_branch(mut self, value: impl Into<String>) -> Self {
+        self.default_branch = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `httpUrlToRepo`.
+    pub fn with_http_url_to_repo(mut self, value: impl Into<String>) -> Self {
+        self.http_url_to_repo = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `issuesEnabled`.
+    pub fn with_issues_enabled(mut self, value: bool) -> Self {
+        self.issues_enabled = Some(value);
+        self
+    }
+    /// Sets `lastActivityAt`.
+    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
+        self.last_activity_at = Some(value.into());
+        self
+    }
+    /// Sets `mergeRequestsEnabled`.
+    pub fn with_merge_requests_enabled(mut self, value: bool) -> Self {
+        self.merge_requests_enabled = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameWithNamespace`.
+    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.name_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: UpdateRepositoryNamespace) -> Self {
+        self.namespace = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `pathWithNamespace`.
+    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.path_with_namespace = Some(value.into());
+        self
+    }
+    /// Sets `snippetsEnabled`.
+    pub fn with_snippets_enabled(mut self, value: bool) -> Self {
+        self.snippets_enabled = Some(value);
+        self
+    }
+    /// Sets `sshUrlToRepo`.
+    pub fn with_ssh_url_to_repo(mut self, value: impl Into<String>) -> Self {
+        self.ssh_url_to_repo = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+    /// Sets `wikiEnabled`.
+    pub fn with_wiki_enabled(mut self, value: bool) -> Self {
+        self.wiki_enabled = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryNamespace {
     /// `avatar`.
     ///
@@ -518,8 +663,70 @@ pub struct UpdateRepositoryNamespace {
     )]
     pub visibility_level: Option<i32>,
 }
-/// Error codes documented for [`Client::update_repository`](crate::Client::update_repository). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateRepositoryNamespace {
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ownerId`.
+    pub fn with_owner_id(mut self, value: i64) -> Self {
+        self.owner_id = Some(value);
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `visibilityLevel`.
+    pub fn with_visibility_level(mut self, value: i32) -> Self {
+        self.visibility_level = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateRepositoryResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_repository`](crate::Client::update_repository). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateRepositoryErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -539,192 +746,41 @@ impl crate::Operation for UpdateRepositoryRequest {
     type ErrorCode = UpdateRepositoryErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepository",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/repository/{repositoryId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "adminSettingLanguage",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "avatar",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "buildsEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "checkEmail",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "defaultBranch",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "issuesEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "mergeRequestsEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "openCloneDownloadControl",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "path",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectCloneDownloadMethodList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectCloneDownloadRoleList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "snippetsEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "visibilityLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "wikiEnabled",
-                location: crate::ParamLocation::Body,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("adminSettingLanguage", crate::TypeWord::String),
+            crate::ParamMeta::body("avatar", crate::TypeWord::String),
+            crate::ParamMeta::body("buildsEnabled", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("checkEmail", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("defaultBranch", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("id", crate::TypeWord::Long),
+            crate::ParamMeta::body("issuesEnabled", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("mergeRequestsEnabled", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("name", crate::TypeWord::String),
+            crate::ParamMeta::body("openCloneDownloadControl", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("path", crate::TypeWord::String),
+            crate::ParamMeta::body(
+                "projectCloneDownloadMethodList",
+                crate::TypeWord::Array,
+            ),
+            crate::ParamMeta::body(
+                "projectCloneDownloadRoleList",
+                crate::TypeWord::Array,
+            ),
+            crate::ParamMeta::body("snippetsEnabled", crate::TypeWord::Boolean),
+            crate::ParamMeta::body("visibilityLevel", crate::TypeWord::Integer),
+            crate::ParamMeta::body("wikiEnabled", crate::TypeWord::Boolean),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
-  "result": {
-    "archived": false,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "buildsEnabled": false,
-    "createdAt": "2022-03-18 14:24:54",
-    "creatorId": 19238,
-    "defaultBranch": "master",
-    "httpUrlToRepo": "https://codeup.aliyun.com/xxx/test/test.git",
-    "id": 2825387,
-    "issuesEnabled": true,
-    "lastActivityAt": "2022-03-20 14:24:54",
-    "mergeRequestsEnabled": true,
-    "name": "codeup",
-    "namespace": {
-      "avatar": "https://xxx",
-      "createdAt": "2022-02-18 14:24:54",
-      "id": 29322,
-      "name": "codeup",
-      "ownerId": 19238,
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0
-    },
-    "path": "codeup",
-    "pathWithNamespace": "codeup-test-org / codeup",
-    "snippetsEnabled": false,
-    "sshUrlToRepo": "git@codeup.aliyun.com:xxx/test/test.git",
-    "visibilityLevel": 0,
-    "webUrl": "https://codeup.aliyun.com/xxx/test/test",
-    "wikiEnabled": true
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -770,7 +826,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateRepositoryErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateRepositoryErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -779,12 +835,50 @@ impl crate::Client {
     pub async fn update_repository(
         &self,
         request: UpdateRepositoryRequest,
-    ) -> Result<UpdateRepositoryResponse, crate::Error> {
+    ) -> Result<UpdateRepositoryResponse, crate::Error<UpdateRepositoryErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
+  "result": {
+    "archived": false,
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "buildsEnabled": false,
+    "createdAt": "2022-03-18 14:24:54",
+    "creatorId": 19238,
+    "defaultBranch": "master",
+    "httpUrlToRepo": "https://codeup.aliyun.com/xxx/test/test.git",
+    "id": 2825387,
+    "issuesEnabled": true,
+    "lastActivityAt": "2022-03-20 14:24:54",
+    "mergeRequestsEnabled": true,
+    "name": "codeup",
+    "namespace": {
+      "avatar": "https://xxx",
+      "createdAt": "2022-02-18 14:24:54",
+      "id": 29322,
+      "name": "codeup",
+      "ownerId": 19238,
+      "updatedAt": "2022-03-18 14:24:54",
+      "visibilityLevel": 0
+    },
+    "path": "codeup",
+    "pathWithNamespace": "codeup-test-org / codeup",
+    "snippetsEnabled": false,
+    "sshUrlToRepo": "git@codeup.aliyun.com:xxx/test/test.git",
+    "visibilityLevel": 0,
+    "webUrl": "https://codeup.aliyun.com/xxx/test/test",
+    "wikiEnabled": true
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_repository_member`](crate::Client::update_repository_member): 修改代码库成员的权限（角色）
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRepositoryMemberRequest {
     /// `repositoryId`.
     ///
@@ -112,8 +113,9 @@ impl std::fmt::Debug for UpdateRepositoryMemberRequest {
             .finish()
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_repository_member`](crate::Client::update_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryMemberRelatedInfos {
     /// `relatedId`.
     ///
@@ -158,6 +160,7 @@ impl UpdateRepositoryMemberRelatedInfos {
 }
 /// Response of [`Client::update_repository_member`](crate::Client::update_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryMemberResponse {
     /// `errorCode`.
     ///
@@ -181,8 +184,36 @@ pub struct UpdateRepositoryMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateRepositoryMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: UpdateRepositoryMemberResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_repository_member`](crate::Client::update_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRepositoryMemberResult {
     /// `accessLevel`.
     ///
@@ -248,8 +279,90 @@ pub struct UpdateRepositoryMemberResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-/// Error codes documented for [`Client::update_repository_member`](crate::Client::update_repository_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateRepositoryMemberResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `expireAt`.
+    pub fn with_expire_at(mut self, value: impl Into<String>) -> Self {
+        self.expire_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `memberName`.
+    pub fn with_member_name(mut self, value: impl Into<String>) -> Self {
+        self.member_name = Some(value.into());
+        self
+    }
+    /// Sets `memberType`.
+    pub fn with_member_type(mut self, value: impl Into<String>) -> Self {
+        self.member_type = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: i64) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `sourceType`.
+    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `webUrl`.
+    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
+        self.web_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateRepositoryMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_repository_member`](crate::Client::update_repository_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateRepositoryMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -269,100 +382,24 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
     type ErrorCode = UpdateRepositoryMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepositoryMember",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/repository/{repositoryId}/members/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "repositoryId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "aliyunPk",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessLevel",
-                location: crate::ParamLocation::Body,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "expireAt",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "memberType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relatedId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relatedInfos",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("organizationId", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("accessLevel", crate::TypeWord::Integer),
+            crate::ParamMeta::body("expireAt", crate::TypeWord::String),
+            crate::ParamMeta::body("memberType", crate::TypeWord::String),
+            crate::ParamMeta::body("relatedId", crate::TypeWord::String),
+            crate::ParamMeta::body("relatedInfos", crate::TypeWord::Array),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "success",
-  "errorMessage": "",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "accessLevel": 40,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "test@alibaba.com",
-    "expireAt": "2020-08-08 08:08:08",
-    "id": 30815,
-    "memberName": "test_memeber_name",
-    "memberType": "USERS",
-    "name": "codeup",
-    "sourceId": 223241,
-    "sourceType": "Project",
-    "state": "normal",
-    "username": "codeup-test",
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -389,7 +426,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateRepositoryMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateRepositoryMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -398,12 +435,38 @@ impl crate::Client {
     pub async fn update_repository_member(
         &self,
         request: UpdateRepositoryMemberRequest,
-    ) -> Result<UpdateRepositoryMemberResponse, crate::Error> {
+    ) -> Result<
+        UpdateRepositoryMemberResponse,
+        crate::Error<UpdateRepositoryMemberErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "success",
+  "errorMessage": "",
+  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
+  "result": {
+    "accessLevel": 40,
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "email": "test@alibaba.com",
+    "expireAt": "2020-08-08 08:08:08",
+    "id": 30815,
+    "memberName": "test_memeber_name",
+    "memberType": "USERS",
+    "name": "codeup",
+    "sourceId": 223241,
+    "sourceType": "Project",
+    "state": "normal",
+    "username": "codeup-test",
+    "webUrl": ""
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

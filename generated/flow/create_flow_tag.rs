@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_flow_tag`](crate::Client::create_flow_tag): 创建标签
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFlowTagRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl CreateFlowTagRequest {
 }
 /// Response of [`Client::create_flow_tag`](crate::Client::create_flow_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateFlowTagResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -60,8 +62,50 @@ pub struct CreateFlowTagResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::create_flow_tag`](crate::Client::create_flow_tag). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateFlowTagResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateFlowTagResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_flow_tag`](crate::Client::create_flow_tag). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateFlowTagErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -81,51 +125,18 @@ impl crate::Operation for CreateFlowTagRequest {
     type ErrorCode = CreateFlowTagErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTag",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/flow/tags",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "color",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "flowTagGroupId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("color", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("flowTagGroupId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": 111,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -147,7 +158,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateFlowTagErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateFlowTagErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -157,12 +168,21 @@ impl crate::Client {
     pub async fn create_flow_tag(
         &self,
         request: CreateFlowTagRequest,
-    ) -> Result<CreateFlowTagResponse, crate::Error> {
+    ) -> Result<CreateFlowTagResponse, crate::Error<CreateFlowTagErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFlowTagRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "id": 111,
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

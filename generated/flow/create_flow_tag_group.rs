@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group): 创建标签分类
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateFlowTagGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl CreateFlowTagGroupRequest {
 }
 /// Response of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateFlowTagGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,50 @@ pub struct CreateFlowTagGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateFlowTagGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateFlowTagGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateFlowTagGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -66,37 +110,16 @@ impl crate::Operation for CreateFlowTagGroupRequest {
     type ErrorCode = CreateFlowTagGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTagGroup",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": 1223,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -116,7 +139,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateFlowTagGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateFlowTagGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -126,12 +149,21 @@ impl crate::Client {
     pub async fn create_flow_tag_group(
         &self,
         request: CreateFlowTagGroupRequest,
-    ) -> Result<CreateFlowTagGroupResponse, crate::Error> {
+    ) -> Result<CreateFlowTagGroupResponse, crate::Error<CreateFlowTagGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFlowTagGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "id": 1223,
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group): 创建流水线分组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreatePipelineGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl CreatePipelineGroupRequest {
 }
 /// Response of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePipelineGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,39 @@ pub struct CreatePipelineGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreatePipelineGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `pipelineGroup`.
+    pub fn with_pipeline_group(
+        mut self,
+        value: CreatePipelineGroupPipelineGroup,
+    ) -> Self {
+        self.pipeline_group = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatePipelineGroupPipelineGroup {
     /// `id`.
     ///
@@ -57,8 +90,35 @@ pub struct CreatePipelineGroupPipelineGroup {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::create_pipeline_group`](crate::Client::create_pipeline_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreatePipelineGroupPipelineGroup {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreatePipelineGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_pipeline_group`](crate::Client::create_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreatePipelineGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -78,39 +138,16 @@ impl crate::Operation for CreatePipelineGroupRequest {
     type ErrorCode = CreatePipelineGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePipelineGroup",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineGroup": {
-    "id": 111
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -130,7 +167,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreatePipelineGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreatePipelineGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -139,12 +176,26 @@ impl crate::Client {
     pub async fn create_pipeline_group(
         &self,
         request: CreatePipelineGroupRequest,
-    ) -> Result<CreatePipelineGroupResponse, crate::Error> {
+    ) -> Result<
+        CreatePipelineGroupResponse,
+        crate::Error<CreatePipelineGroupErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePipelineGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "pipelineGroup": {
+    "id": 111
+  },
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

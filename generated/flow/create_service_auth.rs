@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_service_auth`](crate::Client::create_service_auth): 创建服务授权
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceAuthRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl CreateServiceAuthRequest {
 }
 /// Response of [`Client::create_service_auth`](crate::Client::create_service_auth).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceAuthResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -50,8 +52,50 @@ pub struct CreateServiceAuthResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::create_service_auth`](crate::Client::create_service_auth). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateServiceAuthResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateServiceAuthResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_service_auth`](crate::Client::create_service_auth). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateServiceAuthErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -71,37 +115,17 @@ impl crate::Operation for CreateServiceAuthRequest {
     type ErrorCode = CreateServiceAuthErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceAuth",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceAuthType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("serviceAuthType", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": "1223",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -121,7 +145,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateServiceAuthErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceAuthErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -130,12 +154,21 @@ impl crate::Client {
     pub async fn create_service_auth(
         &self,
         request: CreateServiceAuthRequest,
-    ) -> Result<CreateServiceAuthResponse, crate::Error> {
+    ) -> Result<CreateServiceAuthResponse, crate::Error<CreateServiceAuthErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceAuthRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "id": "1223",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

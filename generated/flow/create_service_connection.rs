@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_service_connection`](crate::Client::create_service_connection): 创建服务连接
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceConnectionRequest {
     /// `organizationId`.
     ///
@@ -51,6 +52,7 @@ impl CreateServiceConnectionRequest {
 }
 /// Response of [`Client::create_service_connection`](crate::Client::create_service_connection).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceConnectionResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -74,8 +76,50 @@ pub struct CreateServiceConnectionResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::create_service_connection`](crate::Client::create_service_connection). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateServiceConnectionResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateServiceConnectionResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_service_connection`](crate::Client::create_service_connection). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateServiceConnectionErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -95,65 +139,20 @@ impl crate::Operation for CreateServiceConnectionRequest {
     type ErrorCode = CreateServiceConnectionErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceConnection",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/createServiceConnection",
         area: "flow",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "authType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "connectionName",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "connectionType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceAuthId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("authType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("connectionName", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("connectionType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("scope", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("serviceAuthId", crate::TypeWord::Long).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": 19224,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -177,7 +176,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateServiceConnectionErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceConnectionErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -187,12 +186,24 @@ impl crate::Client {
     pub async fn create_service_connection(
         &self,
         request: CreateServiceConnectionRequest,
-    ) -> Result<CreateServiceConnectionResponse, crate::Error> {
+    ) -> Result<
+        CreateServiceConnectionResponse,
+        crate::Error<CreateServiceConnectionErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceConnectionRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "id": 19224,
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_service_credential`](crate::Client::create_service_credential): 创建用户名密码类型的证书
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CreateServiceCredentialRequest {
     /// `organizationId`.
     ///
@@ -67,6 +68,7 @@ impl std::fmt::Debug for CreateServiceCredentialRequest {
 }
 /// Response of [`Client::create_service_credential`](crate::Client::create_service_credential).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateServiceCredentialResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -90,8 +92,50 @@ pub struct CreateServiceCredentialResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::create_service_credential`](crate::Client::create_service_credential). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateServiceCredentialResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateServiceCredentialResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_service_credential`](crate::Client::create_service_credential). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateServiceCredentialErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -111,65 +155,22 @@ impl crate::Operation for CreateServiceCredentialRequest {
     type ErrorCode = CreateServiceCredentialErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceCredential",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "password",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "type",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "username",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("password", crate::TypeWord::String)
+                .required()
+                .secret(),
+            crate::ParamMeta::body("scope", crate::TypeWord::String),
+            crate::ParamMeta::body("type", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("username", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": 11222,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -193,7 +194,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateServiceCredentialErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceCredentialErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -203,12 +204,24 @@ impl crate::Client {
     pub async fn create_service_credential(
         &self,
         request: CreateServiceCredentialRequest,
-    ) -> Result<CreateServiceCredentialResponse, crate::Error> {
+    ) -> Result<
+        CreateServiceCredentialResponse,
+        crate::Error<CreateServiceCredentialErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceCredentialRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "id": 11222,
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_variable_group`](crate::Client::create_variable_group): 创建变量组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateVariableGroupRequest {
     /// `organizationId`.
     ///
@@ -43,6 +44,7 @@ impl CreateVariableGroupRequest {
 }
 /// Response of [`Client::create_variable_group`](crate::Client::create_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateVariableGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -70,8 +72,50 @@ pub struct CreateVariableGroupResponse {
     )]
     pub variable_group_id: Option<i64>,
 }
-/// Error codes documented for [`Client::create_variable_group`](crate::Client::create_variable_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateVariableGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `variableGroupId`.
+    pub fn with_variable_group_id(mut self, value: i64) -> Self {
+        self.variable_group_id = Some(value);
+        self
+    }
+}
+impl crate::Envelope for CreateVariableGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_variable_group`](crate::Client::create_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateVariableGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -91,51 +135,18 @@ impl crate::Operation for CreateVariableGroupRequest {
     type ErrorCode = CreateVariableGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateVariableGroup",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::Form,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "variables",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("variables", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "variableGroupId": 1234
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -157,7 +168,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateVariableGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateVariableGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -166,12 +177,24 @@ impl crate::Client {
     pub async fn create_variable_group(
         &self,
         request: CreateVariableGroupRequest,
-    ) -> Result<CreateVariableGroupResponse, crate::Error> {
+    ) -> Result<
+        CreateVariableGroupResponse,
+        crate::Error<CreateVariableGroupErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateVariableGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "variableGroupId": 1234
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

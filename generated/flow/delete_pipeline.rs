@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_pipeline`](crate::Client::delete_pipeline): 删除流水线
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePipelineRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl DeletePipelineRequest {
 }
 /// Response of [`Client::delete_pipeline`](crate::Client::delete_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletePipelineResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,45 @@ pub struct DeletePipelineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_pipeline`](crate::Client::delete_pipeline). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeletePipelineResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeletePipelineResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_pipeline`](crate::Client::delete_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeletePipelineErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -66,36 +105,16 @@ impl crate::Operation for DeletePipelineRequest {
     type ErrorCode = DeletePipelineErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipeline",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/organization/{organizationId}/pipelines/{pipelineId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -115,7 +134,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeletePipelineErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -124,12 +143,20 @@ impl crate::Client {
     pub async fn delete_pipeline(
         &self,
         request: DeletePipelineRequest,
-    ) -> Result<DeletePipelineResponse, crate::Error> {
+    ) -> Result<DeletePipelineResponse, crate::Error<DeletePipelineErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

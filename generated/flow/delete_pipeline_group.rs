@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group): 删除流水线分组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePipelineGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl DeletePipelineGroupRequest {
 }
 /// Response of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletePipelineGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -42,8 +44,45 @@ pub struct DeletePipelineGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeletePipelineGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeletePipelineGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeletePipelineGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -63,36 +102,16 @@ impl crate::Operation for DeletePipelineGroupRequest {
     type ErrorCode = DeletePipelineGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineGroup",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -112,7 +131,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeletePipelineGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -121,12 +140,23 @@ impl crate::Client {
     pub async fn delete_pipeline_group(
         &self,
         request: DeletePipelineGroupRequest,
-    ) -> Result<DeletePipelineGroupResponse, crate::Error> {
+    ) -> Result<
+        DeletePipelineGroupResponse,
+        crate::Error<DeletePipelineGroupErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

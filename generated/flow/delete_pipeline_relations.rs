@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations): 删除流水线关联
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeletePipelineRelationsRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl DeletePipelineRelationsRequest {
 }
 /// Response of [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletePipelineRelationsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -57,8 +59,45 @@ pub struct DeletePipelineRelationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeletePipelineRelationsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeletePipelineRelationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeletePipelineRelationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -78,50 +117,18 @@ impl crate::Operation for DeletePipelineRelationsRequest {
     type ErrorCode = DeletePipelineRelationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineRelations",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relObjectId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relObjectType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("relObjectId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -144,7 +151,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeletePipelineRelationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineRelationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -153,12 +160,23 @@ impl crate::Client {
     pub async fn delete_pipeline_relations(
         &self,
         request: DeletePipelineRelationsRequest,
-    ) -> Result<DeletePipelineRelationsResponse, crate::Error> {
+    ) -> Result<
+        DeletePipelineRelationsResponse,
+        crate::Error<DeletePipelineRelationsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineRelationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

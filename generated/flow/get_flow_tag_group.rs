@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group): 获取标签分类
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetFlowTagGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl GetFlowTagGroupRequest {
 }
 /// Response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFlowTagGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -43,8 +45,36 @@ pub struct GetFlowTagGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetFlowTagGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `flowTagGroup`.
+    pub fn with_flow_tag_group(mut self, value: GetFlowTagGroupFlowTagGroup) -> Self {
+        self.flow_tag_group = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFlowTagGroupFlowTagGroup {
     /// `creatorAccountId`.
     ///
@@ -76,8 +106,36 @@ pub struct GetFlowTagGroupFlowTagGroup {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl GetFlowTagGroupFlowTagGroup {
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `flowTagList`.
+    pub fn with_flow_tag_list(mut self, value: Vec<GetFlowTagGroupFlowTagList>) -> Self {
+        self.flow_tag_list = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modiferAccountId`.
+    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifer_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetFlowTagGroupFlowTagList {
     /// `color`.
     ///
@@ -111,8 +169,50 @@ pub struct GetFlowTagGroupFlowTagList {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetFlowTagGroupFlowTagList {
+    /// Sets `color`.
+    pub fn with_color(mut self, value: impl Into<String>) -> Self {
+        self.color = Some(value.into());
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modiferAccountId`.
+    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifer_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetFlowTagGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetFlowTagGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -132,49 +232,16 @@ impl crate::Operation for GetFlowTagGroupRequest {
     type ErrorCode = GetFlowTagGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFlowTagGroup",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r##"{
-  "errorCode": "",
-  "errorMessage": "",
-  "flowTagGroup": {
-    "creatorAccountId": "1111111111111",
-    "flowTagList": [
-      {
-        "color": "#1F9AEF",
-        "creatorAccountId": "1111111111111",
-        "id": 111,
-        "modiferAccountId": "1111111111111"
-      }
-    ],
-    "id": 1111,
-    "modiferAccountId": "1111111111111"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"##,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -194,7 +261,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetFlowTagGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFlowTagGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -204,12 +271,33 @@ impl crate::Client {
     pub async fn get_flow_tag_group(
         &self,
         request: GetFlowTagGroupRequest,
-    ) -> Result<GetFlowTagGroupResponse, crate::Error> {
+    ) -> Result<GetFlowTagGroupResponse, crate::Error<GetFlowTagGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFlowTagGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r##"{
+  "errorCode": "",
+  "errorMessage": "",
+  "flowTagGroup": {
+    "creatorAccountId": "1111111111111",
+    "flowTagList": [
+      {
+        "color": "#1F9AEF",
+        "creatorAccountId": "1111111111111",
+        "id": 111,
+        "modiferAccountId": "1111111111111"
+      }
+    ],
+    "id": 1111,
+    "modiferAccountId": "1111111111111"
+  },
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"##,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

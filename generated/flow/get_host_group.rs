@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_host_group`](crate::Client::get_host_group): 获取主机组信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetHostGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl GetHostGroupRequest {
 }
 /// Response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetHostGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,36 @@ pub struct GetHostGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetHostGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `hostGroup`.
+    pub fn with_host_group(mut self, value: GetHostGroupHostGroup) -> Self {
+        self.host_group = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetHostGroupHostGroup {
     /// `aliyunRegion`.
     ///
@@ -130,8 +160,86 @@ pub struct GetHostGroupHostGroup {
     #[serde(rename = "upateTIme", default, skip_serializing_if = "Option::is_none")]
     pub upate_t_ime: Option<i64>,
 }
-/// Part of a response.
+impl GetHostGroupHostGroup {
+    /// Sets `aliyunRegion`.
+    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_region = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `ecsLabelKey`.
+    pub fn with_ecs_label_key(mut self, value: impl Into<String>) -> Self {
+        self.ecs_label_key = Some(value.into());
+        self
+    }
+    /// Sets `ecsLabelValue`.
+    pub fn with_ecs_label_value(mut self, value: impl Into<String>) -> Self {
+        self.ecs_label_value = Some(value.into());
+        self
+    }
+    /// Sets `ecsType`.
+    pub fn with_ecs_type(mut self, value: impl Into<String>) -> Self {
+        self.ecs_type = Some(value.into());
+        self
+    }
+    /// Sets `hostInfos`.
+    pub fn with_host_infos(mut self, value: Vec<GetHostGroupHostInfos>) -> Self {
+        self.host_infos = Some(value);
+        self
+    }
+    /// Sets `hostNum`.
+    pub fn with_host_num(mut self, value: i64) -> Self {
+        self.host_num = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `serviceConnectionId`.
+    pub fn with_service_connection_id(mut self, value: i64) -> Self {
+        self.service_connection_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `upateTIme`.
+    pub fn with_upate_t_ime(mut self, value: i64) -> Self {
+        self.upate_t_ime = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetHostGroupHostInfos {
     /// `aliyunRegionId`.
     ///
@@ -187,8 +295,70 @@ pub struct GetHostGroupHostInfos {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Error codes documented for [`Client::get_host_group`](crate::Client::get_host_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetHostGroupHostInfos {
+    /// Sets `aliyunRegionId`.
+    pub fn with_aliyun_region_id(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_region_id = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `instanceName`.
+    pub fn with_instance_name(mut self, value: impl Into<String>) -> Self {
+        self.instance_name = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    pub fn with_ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `machineSn`.
+    pub fn with_machine_sn(mut self, value: impl Into<String>) -> Self {
+        self.machine_sn = Some(value.into());
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `objectType`.
+    pub fn with_object_type(mut self, value: impl Into<String>) -> Self {
+        self.object_type = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetHostGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_host_group`](crate::Client::get_host_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetHostGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -208,30 +378,52 @@ impl crate::Operation for GetHostGroupRequest {
     type ErrorCode = GetHostGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetHostGroup",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/hostGroups/");
+        req.path_param("id", &self.id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取主机组信息
+    ///
+    /// Get host group.
+    ///
+    /// `GET /organization/{organizationId}/hostGroups/{id}` (action `GetHostGroup`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetHostGroupErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    pub async fn get_host_group(
+        &self,
+        request: GetHostGroupRequest,
+    ) -> Result<GetHostGroupResponse, crate::Error<GetHostGroupErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetHostGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "",
   "errorMessage": "",
   "hostGroup": {
@@ -264,41 +456,7 @@ impl crate::Operation for GetHostGroupRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/hostGroups/");
-        req.path_param("id", &self.id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取主机组信息
-    ///
-    /// Get host group.
-    ///
-    /// `GET /organization/{organizationId}/hostGroups/{id}` (action `GetHostGroup`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetHostGroupErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_host_group(
-        &self,
-        request: GetHostGroupRequest,
-    ) -> Result<GetHostGroupResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetHostGroupRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

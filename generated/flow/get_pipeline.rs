@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_pipeline`](crate::Client::get_pipeline): 获取流水线
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetPipelineRequest {
 }
 /// Response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -48,8 +50,36 @@ pub struct GetPipelineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetPipelineResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `pipeline`.
+    pub fn with_pipeline(mut self, value: GetPipelinePipeline) -> Self {
+        self.pipeline = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelinePipeline {
     /// `createTime`.
     ///
@@ -106,22 +136,61 @@ pub struct GetPipelinePipeline {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineTagList {
-    /// `id`.
-    ///
-    /// Example: `22`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `标签1`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+impl GetPipelinePipeline {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `envId`.
+    pub fn with_env_id(mut self, value: i32) -> Self {
+        self.env_id = Some(value);
+        self
+    }
+    /// Sets `envName`.
+    pub fn with_env_name(mut self, value: impl Into<String>) -> Self {
+        self.env_name = Some(value.into());
+        self
+    }
+    /// Sets `groupId`.
+    pub fn with_group_id(mut self, value: i64) -> Self {
+        self.group_id = Some(value);
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pipelineConfig`.
+    pub fn with_pipeline_config(mut self, value: GetPipelinePipelineConfig) -> Self {
+        self.pipeline_config = Some(value);
+        self
+    }
+    /// Sets `tagList`.
+    pub fn with_tag_list(mut self, value: Vec<GetPipelineTagList>) -> Self {
+        self.tag_list = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelinePipelineConfig {
     /// `flow`.
     ///
@@ -137,8 +206,26 @@ pub struct GetPipelinePipelineConfig {
     #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<GetPipelineSources>>,
 }
-/// Part of a response.
+impl GetPipelinePipelineConfig {
+    /// Sets `flow`.
+    pub fn with_flow(mut self, value: impl Into<String>) -> Self {
+        self.flow = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    pub fn with_settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `sources`.
+    pub fn with_sources(mut self, value: Vec<GetPipelineSources>) -> Self {
+        self.sources = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineSources {
     /// `data`.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
@@ -154,8 +241,26 @@ pub struct GetPipelineSources {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
+impl GetPipelineSources {
+    /// Sets `data`.
+    pub fn with_data(mut self, value: GetPipelineData) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `sign`.
+    pub fn with_sign(mut self, value: impl Into<String>) -> Self {
+        self.sign = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineData {
     /// `branch`.
     ///
@@ -244,8 +349,132 @@ pub struct GetPipelineData {
     #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
 }
-/// Error codes documented for [`Client::get_pipeline`](crate::Client::get_pipeline). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetPipelineData {
+    /// Sets `branch`.
+    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+    /// Sets `cloneDepth`.
+    pub fn with_clone_depth(mut self, value: i64) -> Self {
+        self.clone_depth = Some(value);
+        self
+    }
+    /// Sets `credentialId`.
+    pub fn with_credential_id(mut self, value: i64) -> Self {
+        self.credential_id = Some(value);
+        self
+    }
+    /// Sets `credentialLabel`.
+    pub fn with_credential_label(mut self, value: impl Into<String>) -> Self {
+        self.credential_label = Some(value.into());
+        self
+    }
+    /// Sets `credentialType`.
+    pub fn with_credential_type(mut self, value: impl Into<String>) -> Self {
+        self.credential_type = Some(value.into());
+        self
+    }
+    /// Sets `events`.
+    pub fn with_events(mut self, value: Vec<String>) -> Self {
+        self.events = Some(value);
+        self
+    }
+    /// Sets `isBranchMode`.
+    pub fn with_is_branch_mode(mut self, value: bool) -> Self {
+        self.is_branch_mode = Some(value);
+        self
+    }
+    /// Sets `isCloneDepth`.
+    pub fn with_is_clone_depth(mut self, value: bool) -> Self {
+        self.is_clone_depth = Some(value);
+        self
+    }
+    /// Sets `isSubmodule`.
+    pub fn with_is_submodule(mut self, value: bool) -> Self {
+        self.is_submodule = Some(value);
+        self
+    }
+    /// Sets `isTrigger`.
+    pub fn with_is_trigger(mut self, value: bool) -> Self {
+        self.is_trigger = Some(value);
+        self
+    }
+    /// Sets `label`.
+    pub fn with_label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `repo`.
+    pub fn with_repo(mut self, value: impl Into<String>) -> Self {
+        self.repo = Some(value.into());
+        self
+    }
+    /// Sets `serviceConnectionId`.
+    pub fn with_service_connection_id(mut self, value: i64) -> Self {
+        self.service_connection_id = Some(value);
+        self
+    }
+    /// Sets `triggerFilter`.
+    pub fn with_trigger_filter(mut self, value: impl Into<String>) -> Self {
+        self.trigger_filter = Some(value.into());
+        self
+    }
+    /// Sets `webhook`.
+    pub fn with_webhook(mut self, value: impl Into<String>) -> Self {
+        self.webhook = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetPipelineTagList {
+    /// `id`.
+    ///
+    /// Example: `22`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `标签1`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl GetPipelineTagList {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetPipelineResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_pipeline`](crate::Client::get_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetPipelineErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -265,30 +494,52 @@ impl crate::Operation for GetPipelineRequest {
     type ErrorCode = GetPipelineErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipeline",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelines/{pipelineId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/pipelines/");
+        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取流水线
+    ///
+    /// Get pipeline.
+    ///
+    /// `GET /organization/{organizationId}/pipelines/{pipelineId}` (action `GetPipeline`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    pub async fn get_pipeline(
+        &self,
+        request: GetPipelineRequest,
+    ) -> Result<GetPipelineResponse, crate::Error<GetPipelineErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetPipelineRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "",
   "errorMessage": "",
   "pipeline": {
@@ -338,41 +589,7 @@ impl crate::Operation for GetPipelineRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取流水线
-    ///
-    /// Get pipeline.
-    ///
-    /// `GET /organization/{organizationId}/pipelines/{pipelineId}` (action `GetPipeline`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetPipelineErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_pipeline(
-        &self,
-        request: GetPipelineRequest,
-    ) -> Result<GetPipelineResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetPipelineRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url): 获取流水线构建产物下载地址
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineArtifactUrlRequest {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
@@ -33,6 +34,7 @@ impl GetPipelineArtifactUrlRequest {
 }
 /// Response of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineArtifactUrlResponse {
     /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
@@ -56,8 +58,50 @@ pub struct GetPipelineArtifactUrlResponse {
     #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
 }
-/// Error codes documented for [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetPipelineArtifactUrlResponse {
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `fileUrl`.
+    pub fn with_file_url(mut self, value: impl Into<String>) -> Self {
+        self.file_url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetPipelineArtifactUrlResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetPipelineArtifactUrlErrorCode {
     /// `InvalidCluster.NotFound` (HTTP 400): No cluster is available to generate the workspace.
     ///
@@ -203,33 +247,15 @@ impl crate::Operation for GetPipelineArtifactUrlRequest {
     type ErrorCode = GetPipelineArtifactUrlErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineArtifactUrl",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipeline/getArtifactDownloadUrl",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "filePath",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fileName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("fileName", crate::TypeWord::String).required(),
         ],
         errors: &[
             crate::ErrorDoc {
@@ -341,15 +367,6 @@ impl crate::Operation for GetPipelineArtifactUrlRequest {
                 description: "工作空间不存在",
             },
         ],
-        example_response: Some(
-            r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorMessage": "”“",
-  "success": true,
-  "errorCode": "”“",
-  "fileUrl": "http://aliyun.com/"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -372,7 +389,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetPipelineArtifactUrlErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineArtifactUrlErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -387,12 +404,24 @@ impl crate::Client {
     pub async fn get_pipeline_artifact_url(
         &self,
         request: GetPipelineArtifactUrlRequest,
-    ) -> Result<GetPipelineArtifactUrlResponse, crate::Error> {
+    ) -> Result<
+        GetPipelineArtifactUrlResponse,
+        crate::Error<GetPipelineArtifactUrlErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineArtifactUrlRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "errorMessage": "”“",
+  "success": true,
+  "errorCode": "”“",
+  "fileUrl": "http://aliyun.com/"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

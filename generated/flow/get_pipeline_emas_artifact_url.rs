@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): 获取emase构建物下载链接
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineEmasArtifactUrlRequest {
     /// `organizationId`.
     ///
@@ -51,6 +52,7 @@ impl GetPipelineEmasArtifactUrlRequest {
 }
 /// Response of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineEmasArtifactUrlResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -72,8 +74,50 @@ pub struct GetPipelineEmasArtifactUrlResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetPipelineEmasArtifactUrlResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `fileUrl`.
+    pub fn with_file_url(mut self, value: impl Into<String>) -> Self {
+        self.file_url = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetPipelineEmasArtifactUrlResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetPipelineEmasArtifactUrlErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -93,65 +137,21 @@ impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
     type ErrorCode = GetPipelineEmasArtifactUrlErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineEmasArtifactUrl",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/emas/artifact/{emasJobInstanceId}/{md5}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "emasJobInstanceId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "md5",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineRunId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceConnectionId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("emasJobInstanceId", crate::TypeWord::String),
+            crate::ParamMeta::path("md5", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::query("serviceConnectionId", crate::TypeWord::Long)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "fileUrl": "http://aliyun.com",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -178,7 +178,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetPipelineEmasArtifactUrlErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineEmasArtifactUrlErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -188,12 +188,24 @@ impl crate::Client {
     pub async fn get_pipeline_emas_artifact_url(
         &self,
         request: GetPipelineEmasArtifactUrlRequest,
-    ) -> Result<GetPipelineEmasArtifactUrlResponse, crate::Error> {
+    ) -> Result<
+        GetPipelineEmasArtifactUrlResponse,
+        crate::Error<GetPipelineEmasArtifactUrlErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineEmasArtifactUrlRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "fileUrl": "http://aliyun.com",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

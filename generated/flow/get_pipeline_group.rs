@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group): 获取流水线分组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl GetPipelineGroupRequest {
 }
 /// Response of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,36 @@ pub struct GetPipelineGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetPipelineGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `pipelineGroup`.
+    pub fn with_pipeline_group(mut self, value: GetPipelineGroupPipelineGroup) -> Self {
+        self.pipeline_group = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineGroupPipelineGroup {
     /// `createTime`.
     ///
@@ -62,8 +92,40 @@ pub struct GetPipelineGroupPipelineGroup {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::get_pipeline_group`](crate::Client::get_pipeline_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetPipelineGroupPipelineGroup {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetPipelineGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_pipeline_group`](crate::Client::get_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetPipelineGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -83,40 +145,16 @@ impl crate::Operation for GetPipelineGroupRequest {
     type ErrorCode = GetPipelineGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineGroup",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineGroup": {
-    "createTime": 1586863220000,
-    "id": 111
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -136,7 +174,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetPipelineGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -145,12 +183,24 @@ impl crate::Client {
     pub async fn get_pipeline_group(
         &self,
         request: GetPipelineGroupRequest,
-    ) -> Result<GetPipelineGroupResponse, crate::Error> {
+    ) -> Result<GetPipelineGroupResponse, crate::Error<GetPipelineGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "pipelineGroup": {
+    "createTime": 1586863220000,
+    "id": 111
+  },
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

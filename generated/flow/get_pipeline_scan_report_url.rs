@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url): 获取扫描报告下载链接
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineScanReportUrlRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetPipelineScanReportUrlRequest {
 }
 /// Response of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineScanReportUrlResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -48,8 +50,50 @@ pub struct GetPipelineScanReportUrlResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetPipelineScanReportUrlResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `reportUrl`.
+    pub fn with_report_url(mut self, value: impl Into<String>) -> Self {
+        self.report_url = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetPipelineScanReportUrlResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetPipelineScanReportUrlErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -69,37 +113,16 @@ impl crate::Operation for GetPipelineScanReportUrlRequest {
     type ErrorCode = GetPipelineScanReportUrlErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineScanReportUrl",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipeline/getPipelineScanReportUrl",
         area: "flow",
         body: crate::BodyEncoding::Form,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "reportPath",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("reportPath", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "reportUrl": "http://aliyun.com",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -119,7 +142,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetPipelineScanReportUrlErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineScanReportUrlErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -129,12 +152,24 @@ impl crate::Client {
     pub async fn get_pipeline_scan_report_url(
         &self,
         request: GetPipelineScanReportUrlRequest,
-    ) -> Result<GetPipelineScanReportUrlResponse, crate::Error> {
+    ) -> Result<
+        GetPipelineScanReportUrlResponse,
+        crate::Error<GetPipelineScanReportUrlErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineScanReportUrlRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "reportUrl": "http://aliyun.com",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_variable_group`](crate::Client::get_variable_group): 获取变量组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetVariableGroupRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl GetVariableGroupRequest {
 }
 /// Response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVariableGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -45,8 +47,36 @@ pub struct GetVariableGroupResponse {
     #[serde(rename = "variableGroup", default, skip_serializing_if = "Option::is_none")]
     pub variable_group: Option<GetVariableGroupVariableGroup>,
 }
-/// Part of a response.
+impl GetVariableGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `variableGroup`.
+    pub fn with_variable_group(mut self, value: GetVariableGroupVariableGroup) -> Self {
+        self.variable_group = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVariableGroupVariableGroup {
     /// `ccreatorAccountId`.
     ///
@@ -102,8 +132,86 @@ pub struct GetVariableGroupVariableGroup {
     #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<GetVariableGroupVariables>>,
 }
-/// Part of a response.
+impl GetVariableGroupVariableGroup {
+    /// Sets `ccreatorAccountId`.
+    pub fn with_ccreator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.ccreator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `relatedPipelines`.
+    pub fn with_related_pipelines(
+        mut self,
+        value: Vec<GetVariableGroupRelatedPipelines>,
+    ) -> Self {
+        self.related_pipelines = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+    /// Sets `variables`.
+    pub fn with_variables(mut self, value: Vec<GetVariableGroupVariables>) -> Self {
+        self.variables = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetVariableGroupRelatedPipelines {
+    /// `id`.
+    ///
+    /// Example: `1234`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `流水线`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl GetVariableGroupRelatedPipelines {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVariableGroupVariables {
     /// `isEncrypted`.
     ///
@@ -121,22 +229,40 @@ pub struct GetVariableGroupVariables {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetVariableGroupRelatedPipelines {
-    /// `id`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `流水线`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+impl GetVariableGroupVariables {
+    /// Sets `isEncrypted`.
+    pub fn with_is_encrypted(mut self, value: bool) -> Self {
+        self.is_encrypted = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::get_variable_group`](crate::Client::get_variable_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for GetVariableGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_variable_group`](crate::Client::get_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetVariableGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -156,30 +282,52 @@ impl crate::Operation for GetVariableGroupRequest {
     type ErrorCode = GetVariableGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVariableGroup",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/variableGroups/");
+        req.path_param("id", &self.id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取变量组
+    ///
+    /// Get variable group.
+    ///
+    /// `GET /organization/{organizationId}/variableGroups/{id}` (action `GetVariableGroup`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVariableGroupErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    pub async fn get_variable_group(
+        &self,
+        request: GetVariableGroupRequest,
+    ) -> Result<GetVariableGroupResponse, crate::Error<GetVariableGroupErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetVariableGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "",
   "errorMessage": "",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -207,41 +355,7 @@ impl crate::Operation for GetVariableGroupRequest {
     ]
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/variableGroups/");
-        req.path_param("id", &self.id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取变量组
-    ///
-    /// Get variable group.
-    ///
-    /// `GET /organization/{organizationId}/variableGroups/{id}` (action `GetVariableGroup`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetVariableGroupErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_variable_group(
-        &self,
-        request: GetVariableGroupRequest,
-    ) -> Result<GetVariableGroupResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetVariableGroupRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): 获取部署单信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetVmDeployOrderRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl GetVmDeployOrderRequest {
 }
 /// Response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVmDeployOrderResponse {
     /// `deployOrder`.
     #[serde(rename = "deployOrder", default, skip_serializing_if = "Option::is_none")]
@@ -52,12 +54,40 @@ pub struct GetVmDeployOrderResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetVmDeployOrderResponse {
+    /// Sets `deployOrder`.
+    pub fn with_deploy_order(mut self, value: GetVmDeployOrderDeployOrder) -> Self {
+        self.deploy_order = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVmDeployOrderDeployOrder {
     /// `actions`.
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<GetVmDeployOrderActions>>,
+    pub actions: Option<Vec<GetVmDeployOrderResponseDeployOrderActions>>,
     /// `createTime`.
     ///
     /// Example: `111111111111`
@@ -104,8 +134,104 @@ pub struct GetVmDeployOrderDeployOrder {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Part of a response.
+impl GetVmDeployOrderDeployOrder {
+    /// Sets `actions`.
+    pub fn with_actions(
+        mut self,
+        value: Vec<GetVmDeployOrderResponseDeployOrderActions>,
+    ) -> Self {
+        self.actions = Some(value);
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `currentBatch`.
+    pub fn with_current_batch(mut self, value: i32) -> Self {
+        self.current_batch = Some(value);
+        self
+    }
+    /// Sets `deployMachineInfo`.
+    pub fn with_deploy_machine_info(
+        mut self,
+        value: GetVmDeployOrderDeployMachineInfo,
+    ) -> Self {
+        self.deploy_machine_info = Some(value);
+        self
+    }
+    /// Sets `deployOrderId`.
+    pub fn with_deploy_order_id(mut self, value: impl Into<String>) -> Self {
+        self.deploy_order_id = Some(value.into());
+        self
+    }
+    /// Sets `exceptionCode`.
+    pub fn with_exception_code(mut self, value: impl Into<String>) -> Self {
+        self.exception_code = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `totalBatch`.
+    pub fn with_total_batch(mut self, value: i32) -> Self {
+        self.total_batch = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetVmDeployOrderResponseDeployOrderActions {
+    /// `disable`.
+    ///
+    /// Example: `true`
+    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
+    pub disable: Option<bool>,
+    /// `params`.
+    ///
+    /// Example: `{}`
+    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Value>,
+    /// `type`.
+    ///
+    /// Example: `StopVMDeployOrder`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl GetVmDeployOrderResponseDeployOrderActions {
+    /// Sets `disable`.
+    pub fn with_disable(mut self, value: bool) -> Self {
+        self.disable = Some(value);
+        self
+    }
+    /// Sets `params`.
+    pub fn with_params(mut self, value: serde_json::Value) -> Self {
+        self.params = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVmDeployOrderDeployMachineInfo {
     /// `batchNum`.
     ///
@@ -121,12 +247,35 @@ pub struct GetVmDeployOrderDeployMachineInfo {
     #[serde(rename = "hostGroupId", default, skip_serializing_if = "Option::is_none")]
     pub host_group_id: Option<i64>,
 }
-/// Part of a response.
+impl GetVmDeployOrderDeployMachineInfo {
+    /// Sets `batchNum`.
+    pub fn with_batch_num(mut self, value: i32) -> Self {
+        self.batch_num = Some(value);
+        self
+    }
+    /// Sets `deployMachines`.
+    pub fn with_deploy_machines(
+        mut self,
+        value: Vec<GetVmDeployOrderDeployMachines>,
+    ) -> Self {
+        self.deploy_machines = Some(value);
+        self
+    }
+    /// Sets `hostGroupId`.
+    pub fn with_host_group_id(mut self, value: i64) -> Self {
+        self.host_group_id = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetVmDeployOrderDeployMachines {
     /// `actions`.
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<GetVmDeployOrderDeployMachinesActions>>,
+    pub actions: Option<
+        Vec<GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions>,
+    >,
     /// `batchNum`.
     ///
     /// Example: `22`
@@ -163,9 +312,57 @@ pub struct GetVmDeployOrderDeployMachines {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Part of a response.
+impl GetVmDeployOrderDeployMachines {
+    /// Sets `actions`.
+    pub fn with_actions(
+        mut self,
+        value: Vec<
+            GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions,
+        >,
+    ) -> Self {
+        self.actions = Some(value);
+        self
+    }
+    /// Sets `batchNum`.
+    pub fn with_batch_num(mut self, value: i32) -> Self {
+        self.batch_num = Some(value);
+        self
+    }
+    /// Sets `clientStatus`.
+    pub fn with_client_status(mut self, value: impl Into<String>) -> Self {
+        self.client_status = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `ip`.
+    pub fn with_ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `machineSn`.
+    pub fn with_machine_sn(mut self, value: impl Into<String>) -> Self {
+        self.machine_sn = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetVmDeployOrderDeployMachinesActions {
+#[non_exhaustive]
+pub struct GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions {
     /// `disable`.
     ///
     /// Example: `true`
@@ -182,27 +379,40 @@ pub struct GetVmDeployOrderDeployMachinesActions {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetVmDeployOrderActions {
-    /// `disable`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
-    pub disable: Option<bool>,
-    /// `params`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<serde_json::Value>,
-    /// `type`.
-    ///
-    /// Example: `StopVMDeployOrder`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+impl GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions {
+    /// Sets `disable`.
+    pub fn with_disable(mut self, value: bool) -> Self {
+        self.disable = Some(value);
+        self
+    }
+    /// Sets `params`.
+    pub fn with_params(mut self, value: serde_json::Value) -> Self {
+        self.params = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for GetVmDeployOrderResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetVmDeployOrderErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -222,37 +432,56 @@ impl crate::Operation for GetVmDeployOrderRequest {
     type ErrorCode = GetVmDeployOrderErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVMDeployOrder",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "deployOrderId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/pipelines/");
+        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_literal("/deploy/");
+        req.path_param("deployOrderId", &self.deploy_order_id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取部署单信息
+    ///
+    /// Get VM deploy order.
+    ///
+    /// `GET /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}` (action `GetVMDeployOrder`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVmDeployOrderErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
+    /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
+    pub async fn get_vm_deploy_order(
+        &self,
+        request: GetVmDeployOrderRequest,
+    ) -> Result<GetVmDeployOrderResponse, crate::Error<GetVmDeployOrderErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetVmDeployOrderRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "deployOrder": {
     "actions": [
       {
@@ -294,44 +523,7 @@ impl crate::Operation for GetVmDeployOrderRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
-        req.path_literal("/deploy/");
-        req.path_param("deployOrderId", &self.deploy_order_id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取部署单信息
-    ///
-    /// Get VM deploy order.
-    ///
-    /// `GET /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}` (action `GetVMDeployOrder`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetVmDeployOrderErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
-    /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn get_vm_deploy_order(
-        &self,
-        request: GetVmDeployOrderRequest,
-    ) -> Result<GetVmDeployOrderResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetVmDeployOrderRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups): 获取标签分类列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListFlowTagGroupsRequest {
     /// `organizationId`.
     ///
@@ -19,6 +20,7 @@ impl ListFlowTagGroupsRequest {
 }
 /// Response of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListFlowTagGroupsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -38,8 +40,39 @@ pub struct ListFlowTagGroupsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListFlowTagGroupsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `flowTagGroups`.
+    pub fn with_flow_tag_groups(
+        mut self,
+        value: Vec<ListFlowTagGroupsFlowTagGroups>,
+    ) -> Self {
+        self.flow_tag_groups = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListFlowTagGroupsFlowTagGroups {
     /// `creatorAccountId`.
     ///
@@ -70,8 +103,45 @@ pub struct ListFlowTagGroupsFlowTagGroups {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListFlowTagGroupsFlowTagGroups {
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modiferAccountId`.
+    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifer_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListFlowTagGroupsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListFlowTagGroupsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -91,37 +161,13 @@ impl crate::Operation for ListFlowTagGroupsRequest {
     type ErrorCode = ListFlowTagGroupsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListFlowTagGroups",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
-        params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-        ],
+        params: &[crate::ParamMeta::path("organizationId", crate::TypeWord::String)],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "flowTagGroups": [
-    {
-      "creatorAccountId": "111111111",
-      "id": 111,
-      "modiferAccountId": "11111111",
-      "name": "标签名称"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -140,7 +186,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListFlowTagGroupsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListFlowTagGroupsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -150,12 +196,28 @@ impl crate::Client {
     pub async fn list_flow_tag_groups(
         &self,
         request: ListFlowTagGroupsRequest,
-    ) -> Result<ListFlowTagGroupsResponse, crate::Error> {
+    ) -> Result<ListFlowTagGroupsResponse, crate::Error<ListFlowTagGroupsErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListFlowTagGroupsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "flowTagGroups": [
+    {
+      "creatorAccountId": "111111111",
+      "id": 111,
+      "modiferAccountId": "11111111",
+      "name": "标签名称"
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_host_groups`](crate::Client::list_host_groups): 获取主机组列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListHostGroupsRequest {
     /// `organizationId`.
     ///
@@ -109,6 +110,7 @@ impl ListHostGroupsRequest {
 }
 /// Response of [`Client::list_host_groups`](crate::Client::list_host_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListHostGroupsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -140,8 +142,46 @@ pub struct ListHostGroupsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ListHostGroupsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `hostGroups`.
+    pub fn with_host_groups(mut self, value: Vec<ListHostGroupsHostGroups>) -> Self {
+        self.host_groups = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_host_groups`](crate::Client::list_host_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListHostGroupsHostGroups {
     /// `aliyunRegion`.
     ///
@@ -226,8 +266,95 @@ pub struct ListHostGroupsHostGroups {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-/// Error codes documented for [`Client::list_host_groups`](crate::Client::list_host_groups). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListHostGroupsHostGroups {
+    /// Sets `aliyunRegion`.
+    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_region = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `ecsLabelKey`.
+    pub fn with_ecs_label_key(mut self, value: impl Into<String>) -> Self {
+        self.ecs_label_key = Some(value.into());
+        self
+    }
+    /// Sets `ecsLabelValue`.
+    pub fn with_ecs_label_value(mut self, value: impl Into<String>) -> Self {
+        self.ecs_label_value = Some(value.into());
+        self
+    }
+    /// Sets `ecsType`.
+    pub fn with_ecs_type(mut self, value: impl Into<String>) -> Self {
+        self.ecs_type = Some(value.into());
+        self
+    }
+    /// Sets `hostNum`.
+    pub fn with_host_num(mut self, value: i64) -> Self {
+        self.host_num = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `serviceConnectionId`.
+    pub fn with_service_connection_id(mut self, value: i64) -> Self {
+        self.service_connection_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListHostGroupsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_host_groups`](crate::Client::list_host_groups). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListHostGroupsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -247,112 +374,24 @@ impl crate::Operation for ListHostGroupsRequest {
     type ErrorCode = ListHostGroupsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListHostGroups",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/hostGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createEndTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createStartTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "creatorAccountIds",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ids",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageOrder",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("createEndTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("createStartTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("creatorAccountIds", crate::TypeWord::String),
+            crate::ParamMeta::query("ids", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("name", crate::TypeWord::String),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("pageOrder", crate::TypeWord::String),
+            crate::ParamMeta::query("pageSort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "hostGroups": [
-    {
-      "aliyunRegion": "cn-beijing",
-      "createTime": 1586863220000,
-      "creatorAccountId": "2222222222222",
-      "description": "主机组",
-      "ecsLabelKey": "ecs",
-      "ecsLabelValue": "value",
-      "ecsType": "ECS_ALIYUN",
-      "hostNum": 3,
-      "id": 323232,
-      "modifierAccountId": "211111111",
-      "name": "部署组",
-      "serviceConnectionId": 1212122,
-      "type": "ECS",
-      "updateTime": 1586863220000
-    }
-  ],
-  "nextToken": "asassasassa",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -380,7 +419,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListHostGroupsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListHostGroupsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -390,7 +429,7 @@ impl crate::Client {
     pub async fn list_host_groups(
         &self,
         request: ListHostGroupsRequest,
-    ) -> Result<ListHostGroupsResponse, crate::Error> {
+    ) -> Result<ListHostGroupsResponse, crate::Error<ListHostGroupsErrorCode>> {
         self.send(request).await
     }
 }
@@ -428,6 +467,34 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListHostGroupsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "hostGroups": [
+    {
+      "aliyunRegion": "cn-beijing",
+      "createTime": 1586863220000,
+      "creatorAccountId": "2222222222222",
+      "description": "主机组",
+      "ecsLabelKey": "ecs",
+      "ecsLabelValue": "value",
+      "ecsType": "ECS_ALIYUN",
+      "hostNum": 3,
+      "id": 323232,
+      "modifierAccountId": "211111111",
+      "name": "部署组",
+      "serviceConnectionId": 1212122,
+      "type": "ECS",
+      "updateTime": 1586863220000
+    }
+  ],
+  "nextToken": "asassasassa",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 50
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

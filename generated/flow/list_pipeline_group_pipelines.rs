@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines): 获取流水线分组下流水线列表列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineGroupPipelinesRequest {
     /// `organizationId`.
     ///
@@ -104,6 +105,7 @@ impl ListPipelineGroupPipelinesRequest {
 }
 /// Response of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineGroupPipelinesResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -135,8 +137,49 @@ pub struct ListPipelineGroupPipelinesResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
-/// Part of a response.
+impl ListPipelineGroupPipelinesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `pipelines`.
+    pub fn with_pipelines(
+        mut self,
+        value: Vec<ListPipelineGroupPipelinesPipelines>,
+    ) -> Self {
+        self.pipelines = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i32) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineGroupPipelinesPipelines {
     /// `createTime`.
     ///
@@ -152,8 +195,40 @@ pub struct ListPipelineGroupPipelinesPipelines {
     #[serde(rename = "pipelineName", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_name: Option<String>,
 }
-/// Error codes documented for [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineGroupPipelinesPipelines {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `pipelineId`.
+    pub fn with_pipeline_id(mut self, value: i64) -> Self {
+        self.pipeline_id = Some(value);
+        self
+    }
+    /// Sets `pipelineName`.
+    pub fn with_pipeline_name(mut self, value: impl Into<String>) -> Self {
+        self.pipeline_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListPipelineGroupPipelinesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineGroupPipelinesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -173,100 +248,24 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
     type ErrorCode = ListPipelineGroupPipelinesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroupPipelines",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createEndTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "createStartTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executeEndTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executeStartTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "resultStatusList",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::query("createEndTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("createStartTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("executeEndTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("executeStartTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("pipelineName", crate::TypeWord::String),
+            crate::ParamMeta::query("resultStatusList", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "aaaa",
-  "pipelines": [
-    {
-      "createTime": 1586863220000,
-      "pipelineId": 1111
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 20
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -295,7 +294,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineGroupPipelinesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineGroupPipelinesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -304,7 +303,10 @@ impl crate::Client {
     pub async fn list_pipeline_group_pipelines(
         &self,
         request: ListPipelineGroupPipelinesRequest,
-    ) -> Result<ListPipelineGroupPipelinesResponse, crate::Error> {
+    ) -> Result<
+        ListPipelineGroupPipelinesResponse,
+        crate::Error<ListPipelineGroupPipelinesErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -342,6 +344,22 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupPipelinesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "nextToken": "aaaa",
+  "pipelines": [
+    {
+      "createTime": 1586863220000,
+      "pipelineId": 1111
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 20
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

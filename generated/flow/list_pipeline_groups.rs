@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): 获取流水线分组列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineGroupsRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl ListPipelineGroupsRequest {
 }
 /// Response of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineGroupsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -70,8 +72,49 @@ pub struct ListPipelineGroupsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
-/// Part of a response.
+impl ListPipelineGroupsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `pipelineGroups`.
+    pub fn with_pipeline_groups(
+        mut self,
+        value: Vec<ListPipelineGroupsPipelineGroups>,
+    ) -> Self {
+        self.pipeline_groups = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i32) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineGroupsPipelineGroups {
     /// `createTime`.
     ///
@@ -87,8 +130,40 @@ pub struct ListPipelineGroupsPipelineGroups {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineGroupsPipelineGroups {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListPipelineGroupsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineGroupsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -108,51 +183,17 @@ impl crate::Operation for ListPipelineGroupsRequest {
     type ErrorCode = ListPipelineGroupsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroups",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "ssaassasass",
-  "pipelineGroups": [
-    {
-      "createTime": 1586863220000,
-      "id": 111
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -173,7 +214,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineGroupsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineGroupsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -182,7 +223,7 @@ impl crate::Client {
     pub async fn list_pipeline_groups(
         &self,
         request: ListPipelineGroupsRequest,
-    ) -> Result<ListPipelineGroupsResponse, crate::Error> {
+    ) -> Result<ListPipelineGroupsResponse, crate::Error<ListPipelineGroupsErrorCode>> {
         self.send(request).await
     }
 }
@@ -220,6 +261,22 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "nextToken": "ssaassasass",
+  "pipelineGroups": [
+    {
+      "createTime": 1586863220000,
+      "id": 111
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 50
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys): 获取流水线运行过的任务历史
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineJobHistorysRequest {
     /// `organizationId`.
     ///
@@ -55,6 +56,7 @@ impl ListPipelineJobHistorysRequest {
 }
 /// Response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineJobHistorysResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -84,8 +86,46 @@ pub struct ListPipelineJobHistorysResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
-/// Part of a response.
+impl ListPipelineJobHistorysResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `jobs`.
+    pub fn with_jobs(mut self, value: Vec<ListPipelineJobHistorysJobs>) -> Self {
+        self.jobs = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i32) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineJobHistorysJobs {
     /// `executeNumber`.
     ///
@@ -135,8 +175,70 @@ pub struct ListPipelineJobHistorysJobs {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Error codes documented for [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineJobHistorysJobs {
+    /// Sets `executeNumber`.
+    pub fn with_execute_number(mut self, value: i32) -> Self {
+        self.execute_number = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `jobId`.
+    pub fn with_job_id(mut self, value: i64) -> Self {
+        self.job_id = Some(value);
+        self
+    }
+    /// Sets `jobName`.
+    pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
+    }
+    /// Sets `operatorAccountId`.
+    pub fn with_operator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.operator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `pipelineId`.
+    pub fn with_pipeline_id(mut self, value: i64) -> Self {
+        self.pipeline_id = Some(value);
+        self
+    }
+    /// Sets `pipelineRunId`.
+    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
+        self.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sets `sources`.
+    pub fn with_sources(mut self, value: impl Into<String>) -> Self {
+        self.sources = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListPipelineJobHistorysResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineJobHistorysErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -156,78 +258,20 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
     type ErrorCode = ListPipelineJobHistorysErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineJobHistorys",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/job/historys",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "identifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("identifier", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long).required(),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "jobs": [
-    {
-      "executeNumber": 1,
-      "identifier": "10_xaxxsxa",
-      "jobId": 123,
-      "operatorAccountId": "ssaasssa",
-      "pipelineId": 123,
-      "pipelineRunId": 123,
-      "sources": "{}",
-      "status": "SUCCESS"
-    }
-  ],
-  "nextToken": "xsxxs",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 20
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -252,7 +296,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineJobHistorysErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineJobHistorysErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -262,7 +306,10 @@ impl crate::Client {
     pub async fn list_pipeline_job_historys(
         &self,
         request: ListPipelineJobHistorysRequest,
-    ) -> Result<ListPipelineJobHistorysResponse, crate::Error> {
+    ) -> Result<
+        ListPipelineJobHistorysResponse,
+        crate::Error<ListPipelineJobHistorysErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -300,6 +347,28 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobHistorysRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "jobs": [
+    {
+      "executeNumber": 1,
+      "identifier": "10_xaxxsxa",
+      "jobId": 123,
+      "operatorAccountId": "ssaasssa",
+      "pipelineId": 123,
+      "pipelineRunId": 123,
+      "sources": "{}",
+      "status": "SUCCESS"
+    }
+  ],
+  "nextToken": "xsxxs",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 20
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

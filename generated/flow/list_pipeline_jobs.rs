@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): 获取流水线运行过的任务
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineJobsRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl ListPipelineJobsRequest {
 }
 /// Response of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineJobsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,36 @@ pub struct ListPipelineJobsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListPipelineJobsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `jobs`.
+    pub fn with_jobs(mut self, value: Vec<ListPipelineJobsJobs>) -> Self {
+        self.jobs = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineJobsJobs {
     /// `identifier`.
     ///
@@ -74,8 +104,45 @@ pub struct ListPipelineJobsJobs {
     #[serde(rename = "lastJobParams", default, skip_serializing_if = "Option::is_none")]
     pub last_job_params: Option<String>,
 }
-/// Error codes documented for [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineJobsJobs {
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `jobName`.
+    pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
+        self.job_name = Some(value.into());
+        self
+    }
+    /// Sets `lastJobId`.
+    pub fn with_last_job_id(mut self, value: i64) -> Self {
+        self.last_job_id = Some(value);
+        self
+    }
+    /// Sets `lastJobParams`.
+    pub fn with_last_job_params(mut self, value: impl Into<String>) -> Self {
+        self.last_job_params = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListPipelineJobsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineJobsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -95,50 +162,17 @@ impl crate::Operation for ListPipelineJobsRequest {
     type ErrorCode = ListPipelineJobsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineJobs",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/jobs",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "jobs": [
-    {
-      "identifier": "ss_saxsxsxs",
-      "lastJobId": 123,
-      "lastJobParams": "{}"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -160,7 +194,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineJobsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineJobsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -170,12 +204,27 @@ impl crate::Client {
     pub async fn list_pipeline_jobs(
         &self,
         request: ListPipelineJobsRequest,
-    ) -> Result<ListPipelineJobsResponse, crate::Error> {
+    ) -> Result<ListPipelineJobsResponse, crate::Error<ListPipelineJobsErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "jobs": [
+    {
+      "identifier": "ss_saxsxsxs",
+      "lastJobId": 123,
+      "lastJobParams": "{}"
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

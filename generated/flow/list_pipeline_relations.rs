@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations): 获取流水线关联列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineRelationsRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl ListPipelineRelationsRequest {
 }
 /// Response of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineRelationsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -58,8 +60,39 @@ pub struct ListPipelineRelationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListPipelineRelationsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `pipelineRelations`.
+    pub fn with_pipeline_relations(
+        mut self,
+        value: Vec<ListPipelineRelationsPipelineRelations>,
+    ) -> Self {
+        self.pipeline_relations = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineRelationsPipelineRelations {
     /// `refObjectId`.
     ///
@@ -67,8 +100,30 @@ pub struct ListPipelineRelationsPipelineRelations {
     #[serde(rename = "refObjectId", default, skip_serializing_if = "Option::is_none")]
     pub ref_object_id: Option<i64>,
 }
-/// Error codes documented for [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineRelationsPipelineRelations {
+    /// Sets `refObjectId`.
+    pub fn with_ref_object_id(mut self, value: i64) -> Self {
+        self.ref_object_id = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListPipelineRelationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineRelationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -88,48 +143,17 @@ impl crate::Operation for ListPipelineRelationsRequest {
     type ErrorCode = ListPipelineRelationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRelations",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relObjectType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineRelations": [
-    {
-      "refObjectId": 12234
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -151,7 +175,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineRelationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineRelationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -160,12 +184,28 @@ impl crate::Client {
     pub async fn list_pipeline_relations(
         &self,
         request: ListPipelineRelationsRequest,
-    ) -> Result<ListPipelineRelationsResponse, crate::Error> {
+    ) -> Result<
+        ListPipelineRelationsResponse,
+        crate::Error<ListPipelineRelationsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRelationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "pipelineRelations": [
+    {
+      "refObjectId": 12234
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): 获取流水线运行历史
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListPipelineRunsRequest {
     /// `organizationId`.
     ///
@@ -87,6 +88,7 @@ impl ListPipelineRunsRequest {
 }
 /// Response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineRunsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -118,8 +120,49 @@ pub struct ListPipelineRunsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ListPipelineRunsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `pipelineRuns`.
+    pub fn with_pipeline_runs(
+        mut self,
+        value: Vec<ListPipelineRunsPipelineRuns>,
+    ) -> Self {
+        self.pipeline_runs = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPipelineRunsPipelineRuns {
     /// `creatorAccountId`.
     ///
@@ -161,8 +204,60 @@ pub struct ListPipelineRunsPipelineRuns {
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
     pub trigger_mode: Option<i64>,
 }
-/// Error codes documented for [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListPipelineRunsPipelineRuns {
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: i64) -> Self {
+        self.end_time = Some(value);
+        self
+    }
+    /// Sets `pipelineId`.
+    pub fn with_pipeline_id(mut self, value: i64) -> Self {
+        self.pipeline_id = Some(value);
+        self
+    }
+    /// Sets `pipelineRunId`.
+    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
+        self.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: i64) -> Self {
+        self.start_time = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `triggerMode`.
+    pub fn with_trigger_mode(mut self, value: i64) -> Self {
+        self.trigger_mode = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListPipelineRunsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListPipelineRunsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -182,91 +277,22 @@ impl crate::Operation for ListPipelineRunsRequest {
     type ErrorCode = ListPipelineRunsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRuns",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "status",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "triggerMode",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("endTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("startTime", crate::TypeWord::Long),
+            crate::ParamMeta::query("status", crate::TypeWord::String),
+            crate::ParamMeta::query("triggerMode", crate::TypeWord::Integer),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "xzxsasasaas",
-  "pipelineRuns": [
-    {
-      "creatorAccountId": "1222222222",
-      "endTime": 1586863220000,
-      "pipelineId": 1234,
-      "pipelineRunId": 11,
-      "startTime": 1586863220000,
-      "status": "状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中",
-      "triggerMode": 1
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -293,7 +319,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListPipelineRunsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineRunsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -302,7 +328,7 @@ impl crate::Client {
     pub async fn list_pipeline_runs(
         &self,
         request: ListPipelineRunsRequest,
-    ) -> Result<ListPipelineRunsResponse, crate::Error> {
+    ) -> Result<ListPipelineRunsResponse, crate::Error<ListPipelineRunsErrorCode>> {
         self.send(request).await
     }
 }
@@ -340,6 +366,27 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRunsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "nextToken": "xzxsasasaas",
+  "pipelineRuns": [
+    {
+      "creatorAccountId": "1222222222",
+      "endTime": 1586863220000,
+      "pipelineId": 1234,
+      "pipelineRunId": 11,
+      "startTime": 1586863220000,
+      "status": "状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中",
+      "triggerMode": 1
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 50
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_service_auths`](crate::Client::list_service_auths): 获取服务授权列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListServiceAuthsRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListServiceAuthsRequest {
 }
 /// Response of [`Client::list_service_auths`](crate::Client::list_service_auths).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceAuthsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -48,8 +50,39 @@ pub struct ListServiceAuthsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListServiceAuthsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `serviceAuths`.
+    pub fn with_service_auths(
+        mut self,
+        value: Vec<ListServiceAuthsServiceAuths>,
+    ) -> Self {
+        self.service_auths = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_service_auths`](crate::Client::list_service_auths).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceAuthsServiceAuths {
     /// `id`.
     ///
@@ -72,8 +105,45 @@ pub struct ListServiceAuthsServiceAuths {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::list_service_auths`](crate::Client::list_service_auths). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListServiceAuthsServiceAuths {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ownerName`.
+    pub fn with_owner_name(mut self, value: impl Into<String>) -> Self {
+        self.owner_name = Some(value.into());
+        self
+    }
+    /// Sets `ownerStaffId`.
+    pub fn with_owner_staff_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_staff_id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListServiceAuthsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_service_auths`](crate::Client::list_service_auths). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListServiceAuthsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -93,44 +163,17 @@ impl crate::Operation for ListServiceAuthsRequest {
     type ErrorCode = ListServiceAuthsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceAuths",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceAuthType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("serviceAuthType", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "serviceAuths": [
-    {
-      "id": 123,
-      "ownerName": "张三",
-      "ownerStaffId": "123456789",
-      "type": "Codeup"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -150,7 +193,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListServiceAuthsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceAuthsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -159,12 +202,28 @@ impl crate::Client {
     pub async fn list_service_auths(
         &self,
         request: ListServiceAuthsRequest,
-    ) -> Result<ListServiceAuthsResponse, crate::Error> {
+    ) -> Result<ListServiceAuthsResponse, crate::Error<ListServiceAuthsErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceAuthsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "serviceAuths": [
+    {
+      "id": 123,
+      "ownerName": "张三",
+      "ownerStaffId": "123456789",
+      "type": "Codeup"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

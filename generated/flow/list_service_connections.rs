@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_service_connections`](crate::Client::list_service_connections): 获取服务连接列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListServiceConnectionsRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListServiceConnectionsRequest {
 }
 /// Response of [`Client::list_service_connections`](crate::Client::list_service_connections).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceConnectionsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,39 @@ pub struct ListServiceConnectionsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListServiceConnectionsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `serviceConnections`.
+    pub fn with_service_connections(
+        mut self,
+        value: Vec<ListServiceConnectionsServiceConnections>,
+    ) -> Self {
+        self.service_connections = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_service_connections`](crate::Client::list_service_connections).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceConnectionsServiceConnections {
     /// `createTime`.
     ///
@@ -84,8 +117,55 @@ pub struct ListServiceConnectionsServiceConnections {
     #[serde(rename = "uuid", default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
 }
-/// Error codes documented for [`Client::list_service_connections`](crate::Client::list_service_connections). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListServiceConnectionsServiceConnections {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ownerAccountId`.
+    pub fn with_owner_account_id(mut self, value: i64) -> Self {
+        self.owner_account_id = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    pub fn with_uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListServiceConnectionsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_service_connections`](crate::Client::list_service_connections). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListServiceConnectionsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -105,45 +185,17 @@ impl crate::Operation for ListServiceConnectionsRequest {
     type ErrorCode = ListServiceConnectionsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceConnections",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/serviceConnections",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sericeConnectionType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("sericeConnectionType", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "serviceConnections": [
-    {
-      "createTime": 1586863220000,
-      "id": 123,
-      "name": "张三的oss服务连接",
-      "ownerAccountId": 1212123212121212,
-      "type": "oss"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -163,7 +215,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListServiceConnectionsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceConnectionsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -172,12 +224,32 @@ impl crate::Client {
     pub async fn list_service_connections(
         &self,
         request: ListServiceConnectionsRequest,
-    ) -> Result<ListServiceConnectionsResponse, crate::Error> {
+    ) -> Result<
+        ListServiceConnectionsResponse,
+        crate::Error<ListServiceConnectionsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceConnectionsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "serviceConnections": [
+    {
+      "createTime": 1586863220000,
+      "id": 123,
+      "name": "张三的oss服务连接",
+      "ownerAccountId": 1212123212121212,
+      "type": "oss"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

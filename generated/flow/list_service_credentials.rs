@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_service_credentials`](crate::Client::list_service_credentials): 获取服务证书列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListServiceCredentialsRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListServiceCredentialsRequest {
 }
 /// Response of [`Client::list_service_credentials`](crate::Client::list_service_credentials).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceCredentialsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,39 @@ pub struct ListServiceCredentialsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListServiceCredentialsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `serviceCredentials`.
+    pub fn with_service_credentials(
+        mut self,
+        value: Vec<ListServiceCredentialsServiceCredentials>,
+    ) -> Self {
+        self.service_credentials = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_service_credentials`](crate::Client::list_service_credentials).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListServiceCredentialsServiceCredentials {
     /// `id`.
     ///
@@ -76,8 +109,45 @@ pub struct ListServiceCredentialsServiceCredentials {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::list_service_credentials`](crate::Client::list_service_credentials). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListServiceCredentialsServiceCredentials {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `ownerName`.
+    pub fn with_owner_name(mut self, value: impl Into<String>) -> Self {
+        self.owner_name = Some(value.into());
+        self
+    }
+    /// Sets `ownerStaffId`.
+    pub fn with_owner_staff_id(mut self, value: impl Into<String>) -> Self {
+        self.owner_staff_id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListServiceCredentialsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_service_credentials`](crate::Client::list_service_credentials). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListServiceCredentialsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -97,44 +167,17 @@ impl crate::Operation for ListServiceCredentialsRequest {
     type ErrorCode = ListServiceCredentialsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceCredentials",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceCredentialType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("serviceCredentialType", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "serviceCredentials": [
-    {
-      "id": 123,
-      "ownerName": "张三",
-      "ownerStaffId": "123456789",
-      "type": "Codeup"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -154,7 +197,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListServiceCredentialsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceCredentialsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -163,12 +206,31 @@ impl crate::Client {
     pub async fn list_service_credentials(
         &self,
         request: ListServiceCredentialsRequest,
-    ) -> Result<ListServiceCredentialsResponse, crate::Error> {
+    ) -> Result<
+        ListServiceCredentialsResponse,
+        crate::Error<ListServiceCredentialsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceCredentialsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "serviceCredentials": [
+    {
+      "id": 123,
+      "ownerName": "张三",
+      "ownerStaffId": "123456789",
+      "type": "Codeup"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_variable_groups`](crate::Client::list_variable_groups): 获取变量组列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListVariableGroupsRequest {
     /// `organizationId`.
     ///
@@ -59,6 +60,7 @@ impl ListVariableGroupsRequest {
 }
 /// Response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListVariableGroupsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -90,8 +92,49 @@ pub struct ListVariableGroupsResponse {
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
     pub variable_groups: Option<Vec<ListVariableGroupsVariableGroups>>,
 }
-/// Part of a response.
+impl ListVariableGroupsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+    /// Sets `variableGroups`.
+    pub fn with_variable_groups(
+        mut self,
+        value: Vec<ListVariableGroupsVariableGroups>,
+    ) -> Self {
+        self.variable_groups = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListVariableGroupsVariableGroups {
     /// `createTime`.
     ///
@@ -147,8 +190,86 @@ pub struct ListVariableGroupsVariableGroups {
     #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<ListVariableGroupsVariables>>,
 }
-/// Part of a response.
+impl ListVariableGroupsVariableGroups {
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `creatorAccountId`.
+    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_account_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `modifierAccountId`.
+    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_account_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `relatedPipelines`.
+    pub fn with_related_pipelines(
+        mut self,
+        value: Vec<ListVariableGroupsRelatedPipelines>,
+    ) -> Self {
+        self.related_pipelines = Some(value);
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+    /// Sets `variables`.
+    pub fn with_variables(mut self, value: Vec<ListVariableGroupsVariables>) -> Self {
+        self.variables = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListVariableGroupsRelatedPipelines {
+    /// `id`.
+    ///
+    /// Example: `1234`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `流水线`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl ListVariableGroupsRelatedPipelines {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListVariableGroupsVariables {
     /// `isEncrypted`.
     ///
@@ -166,22 +287,40 @@ pub struct ListVariableGroupsVariables {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListVariableGroupsRelatedPipelines {
-    /// `id`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `流水线`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+impl ListVariableGroupsVariables {
+    /// Sets `isEncrypted`.
+    pub fn with_is_encrypted(mut self, value: bool) -> Self {
+        self.is_encrypted = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::list_variable_groups`](crate::Client::list_variable_groups). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for ListVariableGroupsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_variable_groups`](crate::Client::list_variable_groups). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListVariableGroupsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -201,83 +340,19 @@ impl crate::Operation for ListVariableGroupsRequest {
     type ErrorCode = ListVariableGroupsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListVariableGroups",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageOrder",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pageSort",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Integer),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("pageOrder", crate::TypeWord::String),
+            crate::ParamMeta::query("pageSort", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "assassa",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 30,
-  "variableGroups": [
-    {
-      "createTime": 1586863220000,
-      "creatorAccountId": "13232343434343",
-      "description": "变量组",
-      "id": 12234,
-      "modifierAccountId": "13232343434343",
-      "name": "变量组",
-      "relatedPipelines": [
-        {
-          "id": 1234,
-          "name": "流水线"
-        }
-      ],
-      "updateTime": 1586863220000,
-      "variables": [
-        {
-          "isEncrypted": true,
-          "name": "name1",
-          "value": "value1"
-        }
-      ]
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -300,7 +375,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListVariableGroupsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListVariableGroupsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -309,7 +384,7 @@ impl crate::Client {
     pub async fn list_variable_groups(
         &self,
         request: ListVariableGroupsRequest,
-    ) -> Result<ListVariableGroupsResponse, crate::Error> {
+    ) -> Result<ListVariableGroupsResponse, crate::Error<ListVariableGroupsErrorCode>> {
         self.send(request).await
     }
 }
@@ -347,6 +422,40 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListVariableGroupsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "nextToken": "assassa",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 30,
+  "variableGroups": [
+    {
+      "createTime": 1586863220000,
+      "creatorAccountId": "13232343434343",
+      "description": "变量组",
+      "id": 12234,
+      "modifierAccountId": "13232343434343",
+      "name": "变量组",
+      "relatedPipelines": [
+        {
+          "id": 1234,
+          "name": "流水线"
+        }
+      ],
+      "updateTime": 1586863220000,
+      "variables": [
+        {
+          "isEncrypted": true,
+          "name": "name1",
+          "value": "value1"
+        }
+      ]
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

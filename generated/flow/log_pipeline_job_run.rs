@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run): 获取流水线运行任务日志
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LogPipelineJobRunRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl LogPipelineJobRunRequest {
 }
 /// Response of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogPipelineJobRunResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -60,8 +62,36 @@ pub struct LogPipelineJobRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl LogPipelineJobRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `log`.
+    pub fn with_log(mut self, value: LogPipelineJobRunLog) -> Self {
+        self.log = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogPipelineJobRunLog {
     /// `content`.
     ///
@@ -74,8 +104,35 @@ pub struct LogPipelineJobRunLog {
     #[serde(rename = "more", default, skip_serializing_if = "Option::is_none")]
     pub more: Option<bool>,
 }
-/// Error codes documented for [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl LogPipelineJobRunLog {
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `more`.
+    pub fn with_more(mut self, value: bool) -> Self {
+        self.more = Some(value);
+        self
+    }
+}
+impl crate::Envelope for LogPipelineJobRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LogPipelineJobRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -95,54 +152,18 @@ impl crate::Operation for LogPipelineJobRunRequest {
     type ErrorCode = LogPipelineJobRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LogPipelineJobRun",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/job/{jobId}/logs",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "jobId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineRunId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("jobId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "log": {
-    "content": "success",
-    "more": true
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -167,7 +188,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`LogPipelineJobRunErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LogPipelineJobRunErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -176,12 +197,24 @@ impl crate::Client {
     pub async fn log_pipeline_job_run(
         &self,
         request: LogPipelineJobRunRequest,
-    ) -> Result<LogPipelineJobRunResponse, crate::Error> {
+    ) -> Result<LogPipelineJobRunResponse, crate::Error<LogPipelineJobRunErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LogPipelineJobRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "log": {
+    "content": "success",
+    "more": true
+  },
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

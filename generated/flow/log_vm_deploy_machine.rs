@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine): 获取机器部署日志
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct LogVmDeployMachineRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl LogVmDeployMachineRequest {
 }
 /// Response of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogVmDeployMachineResponse {
     /// `deployMachineLog`.
     #[serde(
@@ -62,8 +64,39 @@ pub struct LogVmDeployMachineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl LogVmDeployMachineResponse {
+    /// Sets `deployMachineLog`.
+    pub fn with_deploy_machine_log(
+        mut self,
+        value: LogVmDeployMachineDeployMachineLog,
+    ) -> Self {
+        self.deploy_machine_log = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogVmDeployMachineDeployMachineLog {
     /// `aliyunRegion`.
     ///
@@ -95,8 +128,50 @@ pub struct LogVmDeployMachineDeployMachineLog {
     #[serde(rename = "deployLogPath", default, skip_serializing_if = "Option::is_none")]
     pub deploy_log_path: Option<String>,
 }
-/// Error codes documented for [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine). Read one from an error with [`Error::code`](crate::Error::code).
+impl LogVmDeployMachineDeployMachineLog {
+    /// Sets `aliyunRegion`.
+    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_region = Some(value.into());
+        self
+    }
+    /// Sets `deployBeginTime`.
+    pub fn with_deploy_begin_time(mut self, value: i64) -> Self {
+        self.deploy_begin_time = Some(value);
+        self
+    }
+    /// Sets `deployEndTime`.
+    pub fn with_deploy_end_time(mut self, value: i64) -> Self {
+        self.deploy_end_time = Some(value);
+        self
+    }
+    /// Sets `deployLog`.
+    pub fn with_deploy_log(mut self, value: impl Into<String>) -> Self {
+        self.deploy_log = Some(value.into());
+        self
+    }
+    /// Sets `deployLogPath`.
+    pub fn with_deploy_log_path(mut self, value: impl Into<String>) -> Self {
+        self.deploy_log_path = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for LogVmDeployMachineResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LogVmDeployMachineErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -116,57 +191,18 @@ impl crate::Operation for LogVmDeployMachineRequest {
     type ErrorCode = LogVmDeployMachineErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LogVMDeployMachine",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/log",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "deployOrderId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "machineSn",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
+            crate::ParamMeta::path("machineSn", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "deployMachineLog": {
-    "aliyunRegion": "cn-hangzhou",
-    "deployBeginTime": 11111111111,
-    "deployEndTime": 12222222,
-    "deployLog": "success",
-    "deployLogPath": "/tmp/log"
-  },
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -191,7 +227,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`LogVmDeployMachineErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LogVmDeployMachineErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -201,12 +237,27 @@ impl crate::Client {
     pub async fn log_vm_deploy_machine(
         &self,
         request: LogVmDeployMachineRequest,
-    ) -> Result<LogVmDeployMachineResponse, crate::Error> {
+    ) -> Result<LogVmDeployMachineResponse, crate::Error<LogVmDeployMachineErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LogVmDeployMachineRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "deployMachineLog": {
+    "aliyunRegion": "cn-hangzhou",
+    "deployBeginTime": 11111111111,
+    "deployEndTime": 12222222,
+    "deployLog": "success",
+    "deployLogPath": "/tmp/log"
+  },
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

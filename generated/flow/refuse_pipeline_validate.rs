@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate): 拒绝人工卡点
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RefusePipelineValidateRequest {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
@@ -39,6 +40,7 @@ impl RefusePipelineValidateRequest {
 }
 /// Response of [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RefusePipelineValidateResponse {
     /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
@@ -57,8 +59,45 @@ pub struct RefusePipelineValidateResponse {
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
 }
-/// Error codes documented for [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate). Read one from an error with [`Error::code`](crate::Error::code).
+impl RefusePipelineValidateResponse {
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for RefusePipelineValidateResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RefusePipelineValidateErrorCode {
     /// `InvalidCluster.NotFound` (HTTP 400): No cluster is available to generate the workspace.
     ///
@@ -210,40 +249,16 @@ impl crate::Operation for RefusePipelineValidateRequest {
     type ErrorCode = RefusePipelineValidateErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RefusePipelineValidate",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/refuse",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineRunId",
-                location: crate::ParamLocation::Path,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "jobId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
+            crate::ParamMeta::path("jobId", crate::TypeWord::String),
         ],
         errors: &[
             crate::ErrorDoc {
@@ -361,14 +376,6 @@ impl crate::Operation for RefusePipelineValidateRequest {
                 description: "工作空间不存在",
             },
         ],
-        example_response: Some(
-            r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorMessage": "”“",
-  "success": true,
-  "errorCode": "\"\""
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -395,7 +402,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`RefusePipelineValidateErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`RefusePipelineValidateErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -410,12 +417,23 @@ impl crate::Client {
     pub async fn refuse_pipeline_validate(
         &self,
         request: RefusePipelineValidateRequest,
-    ) -> Result<RefusePipelineValidateResponse, crate::Error> {
+    ) -> Result<
+        RefusePipelineValidateResponse,
+        crate::Error<RefusePipelineValidateErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for RefusePipelineValidateRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "errorMessage": "”“",
+  "success": true,
+  "errorCode": "\"\""
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order): 继续部署
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ResumeVmDeployOrderRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl ResumeVmDeployOrderRequest {
 }
 /// Response of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResumeVmDeployOrderResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -49,8 +51,45 @@ pub struct ResumeVmDeployOrderResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order). Read one from an error with [`Error::code`](crate::Error::code).
+impl ResumeVmDeployOrderResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ResumeVmDeployOrderResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResumeVmDeployOrderErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -70,43 +109,17 @@ impl crate::Operation for ResumeVmDeployOrderRequest {
     type ErrorCode = ResumeVmDeployOrderErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResumeVMDeployOrder",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/resume",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "deployOrderId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -129,7 +142,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ResumeVmDeployOrderErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ResumeVmDeployOrderErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -139,12 +152,23 @@ impl crate::Client {
     pub async fn resume_vm_deploy_order(
         &self,
         request: ResumeVmDeployOrderRequest,
-    ) -> Result<ResumeVmDeployOrderResponse, crate::Error> {
+    ) -> Result<
+        ResumeVmDeployOrderResponse,
+        crate::Error<ResumeVmDeployOrderErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ResumeVmDeployOrderRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run): 运行流水线
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct StartPipelineRunRequest {
     /// `organizationId`.
     ///
@@ -37,6 +38,7 @@ impl StartPipelineRunRequest {
 }
 /// Response of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StartPipelineRunResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -60,8 +62,50 @@ pub struct StartPipelineRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::start_pipeline_run`](crate::Client::start_pipeline_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl StartPipelineRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `pipelineRunId`.
+    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
+        self.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for StartPipelineRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::start_pipeline_run`](crate::Client::start_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StartPipelineRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -81,44 +125,17 @@ impl crate::Operation for StartPipelineRunRequest {
     type ErrorCode = StartPipelineRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StartPipelineRun",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organizations/{organizationId}/pipelines/{pipelineId}/run",
         area: "flow",
         body: crate::BodyEncoding::Form,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "params",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::body("params", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineRunId": 1,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -140,7 +157,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`StartPipelineRunErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`StartPipelineRunErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -149,12 +166,21 @@ impl crate::Client {
     pub async fn start_pipeline_run(
         &self,
         request: StartPipelineRunRequest,
-    ) -> Result<StartPipelineRunResponse, crate::Error> {
+    ) -> Result<StartPipelineRunResponse, crate::Error<StartPipelineRunErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for StartPipelineRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "pipelineRunId": 1,
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

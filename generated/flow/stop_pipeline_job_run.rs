@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run): 终止流水线任务运行
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct StopPipelineJobRunRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl StopPipelineJobRunRequest {
 }
 /// Response of [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StopPipelineJobRunResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -59,8 +61,45 @@ pub struct StopPipelineJobRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run). Read one from an error with [`Error::code`](crate::Error::code).
+impl StopPipelineJobRunResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for StopPipelineJobRunResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StopPipelineJobRunErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -80,50 +119,18 @@ impl crate::Operation for StopPipelineJobRunRequest {
     type ErrorCode = StopPipelineJobRunErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopPipelineJobRun",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineRunId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "jobId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("jobId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "\"\\\\\"",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -148,7 +155,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`StopPipelineJobRunErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`StopPipelineJobRunErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -157,12 +164,20 @@ impl crate::Client {
     pub async fn stop_pipeline_job_run(
         &self,
         request: StopPipelineJobRunRequest,
-    ) -> Result<StopPipelineJobRunResponse, crate::Error> {
+    ) -> Result<StopPipelineJobRunResponse, crate::Error<StopPipelineJobRunErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for StopPipelineJobRunRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "\"\\\\\"",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group): 标签分类
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateFlowTagGroupRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl UpdateFlowTagGroupRequest {
 }
 /// Response of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateFlowTagGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -49,8 +51,45 @@ pub struct UpdateFlowTagGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateFlowTagGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateFlowTagGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateFlowTagGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -70,43 +109,17 @@ impl crate::Operation for UpdateFlowTagGroupRequest {
     type ErrorCode = UpdateFlowTagGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFlowTagGroup",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -127,7 +140,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateFlowTagGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateFlowTagGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -137,12 +150,20 @@ impl crate::Client {
     pub async fn update_flow_tag_group(
         &self,
         request: UpdateFlowTagGroupRequest,
-    ) -> Result<UpdateFlowTagGroupResponse, crate::Error> {
+    ) -> Result<UpdateFlowTagGroupResponse, crate::Error<UpdateFlowTagGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFlowTagGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

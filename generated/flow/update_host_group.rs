@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_host_group`](crate::Client::update_host_group): 更新主机组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateHostGroupRequest {
     /// `organizationId`.
     ///
@@ -115,6 +116,7 @@ impl UpdateHostGroupRequest {
 }
 /// Response of [`Client::update_host_group`](crate::Client::update_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateHostGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -133,8 +135,45 @@ pub struct UpdateHostGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_host_group`](crate::Client::update_host_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateHostGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateHostGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_host_group`](crate::Client::update_host_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateHostGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -154,106 +193,27 @@ impl crate::Operation for UpdateHostGroupRequest {
     type ErrorCode = UpdateHostGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateHostGroup",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::Form,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "id",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "aliyunRegion",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ecsLabelKey",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ecsLabelValue",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "ecsType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "envId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "machineInfos",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "serviceConnectionId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tagIds",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "type",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::body("aliyunRegion", crate::TypeWord::String),
+            crate::ParamMeta::body("ecsLabelKey", crate::TypeWord::String),
+            crate::ParamMeta::body("ecsLabelValue", crate::TypeWord::String),
+            crate::ParamMeta::body("ecsType", crate::TypeWord::String),
+            crate::ParamMeta::body("envId", crate::TypeWord::String),
+            crate::ParamMeta::body("machineInfos", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("serviceConnectionId", crate::TypeWord::Long)
+                .required(),
+            crate::ParamMeta::body("tagIds", crate::TypeWord::String),
+            crate::ParamMeta::body("type", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -283,7 +243,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateHostGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateHostGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -292,12 +252,20 @@ impl crate::Client {
     pub async fn update_host_group(
         &self,
         request: UpdateHostGroupRequest,
-    ) -> Result<UpdateHostGroupResponse, crate::Error> {
+    ) -> Result<UpdateHostGroupResponse, crate::Error<UpdateHostGroupErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateHostGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_pipeline`](crate::Client::update_pipeline): 更新流水线。
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePipelineRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl UpdatePipelineRequest {
 }
 /// Response of [`Client::update_pipeline`](crate::Client::update_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePipelineResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -55,8 +57,45 @@ pub struct UpdatePipelineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_pipeline`](crate::Client::update_pipeline). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdatePipelineResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdatePipelineResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_pipeline`](crate::Client::update_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdatePipelineErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -76,45 +115,18 @@ impl crate::Operation for UpdatePipelineRequest {
     type ErrorCode = UpdatePipelineErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipeline",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/pipelines/update",
         area: "flow",
         body: crate::BodyEncoding::Form,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "content",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("content", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("pipelineId", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(r#"{
-  "success": true
-}"#),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -136,7 +148,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdatePipelineErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -144,12 +156,15 @@ impl crate::Client {
     pub async fn update_pipeline(
         &self,
         request: UpdatePipelineRequest,
-    ) -> Result<UpdatePipelineResponse, crate::Error> {
+    ) -> Result<UpdatePipelineResponse, crate::Error<UpdatePipelineErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineRequest {
+    const RESPONSE: Option<&'static str> = Some(r#"{
+  "success": true
+}"#);
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

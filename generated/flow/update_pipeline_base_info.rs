@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info): 删除标签
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePipelineBaseInfoRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl UpdatePipelineBaseInfoRequest {
 }
 /// Response of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePipelineBaseInfoResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -69,8 +71,45 @@ pub struct UpdatePipelineBaseInfoResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdatePipelineBaseInfoResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdatePipelineBaseInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdatePipelineBaseInfoErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -90,57 +129,19 @@ impl crate::Operation for UpdatePipelineBaseInfoRequest {
     type ErrorCode = UpdatePipelineBaseInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineBaseInfo",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/baseInfo",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "envId",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "pipelineName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tagList",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::query("envId", crate::TypeWord::Long),
+            crate::ParamMeta::query("pipelineName", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("tagList", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -164,7 +165,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdatePipelineBaseInfoErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineBaseInfoErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -174,12 +175,23 @@ impl crate::Client {
     pub async fn update_pipeline_base_info(
         &self,
         request: UpdatePipelineBaseInfoRequest,
-    ) -> Result<UpdatePipelineBaseInfoResponse, crate::Error> {
+    ) -> Result<
+        UpdatePipelineBaseInfoResponse,
+        crate::Error<UpdatePipelineBaseInfoErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineBaseInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group): 更新流水线分组
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdatePipelineGroupRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl UpdatePipelineGroupRequest {
 }
 /// Response of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdatePipelineGroupResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -51,8 +53,45 @@ pub struct UpdatePipelineGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_pipeline_group`](crate::Client::update_pipeline_group). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdatePipelineGroupResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdatePipelineGroupResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_pipeline_group`](crate::Client::update_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdatePipelineGroupErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -72,43 +111,17 @@ impl crate::Operation for UpdatePipelineGroupRequest {
     type ErrorCode = UpdatePipelineGroupErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineGroup",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "groupId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -129,7 +142,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdatePipelineGroupErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineGroupErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -138,12 +151,23 @@ impl crate::Client {
     pub async fn update_pipeline_group(
         &self,
         request: UpdatePipelineGroupRequest,
-    ) -> Result<UpdatePipelineGroupResponse, crate::Error> {
+    ) -> Result<
+        UpdatePipelineGroupResponse,
+        crate::Error<UpdatePipelineGroupErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineGroupRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

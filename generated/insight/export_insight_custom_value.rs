@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value): 导出Insight custom_value表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightCustomValueRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightCustomValueRequest {
 }
 /// Response of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightCustomValueResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightCustomValueResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightCustomValueResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightCustomValueResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightCustomValueResult {
     /// `doubleValue`.
     ///
@@ -142,8 +167,77 @@ pub struct ExportInsightCustomValueResult {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightCustomValueResult {
+    /// Sets `doubleValue`.
+    pub fn with_double_value(mut self, value: f64) -> Self {
+        self.double_value = Some(value);
+        self
+    }
+    /// Sets `fieldId`.
+    pub fn with_field_id(mut self, value: impl Into<String>) -> Self {
+        self.field_id = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `longValue`.
+    pub fn with_long_value(mut self, value: i64) -> Self {
+        self.long_value = Some(value);
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `targetId`.
+    pub fn with_target_id(mut self, value: impl Into<String>) -> Self {
+        self.target_id = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightCustomValueResponse {}
+/// Error codes documented for [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightCustomValueErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -163,73 +257,19 @@ impl crate::Operation for ExportInsightCustomValueRequest {
     type ErrorCode = ExportInsightCustomValueErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightCustomValue",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/customValues",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "doubleValue": 66.6,
-      "fieldId": "34dde3dfa5e3750151a7c4xxxx",
-      "gmtCreate": 1704950971000,
-      "gmtModified": 1714669494000,
-      "id": 320737507,
-      "identifier": "442d4a6a9980e841dc192a411080xxxx",
-      "isDeleted": "N",
-      "longValue": 66,
-      "organizationId": "61db9af2148974246bexxxx",
-      "targetId": "1ee00fcb1a18c2dc83dafdxxxx",
-      "targetType": "Workitem",
-      "type": "string",
-      "value": "66"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -252,7 +292,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightCustomValueErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightCustomValueErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -261,7 +301,10 @@ impl crate::Client {
     pub async fn export_insight_custom_value(
         &self,
         request: ExportInsightCustomValueRequest,
-    ) -> Result<ExportInsightCustomValueResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightCustomValueResponse,
+        crate::Error<ExportInsightCustomValueErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -299,6 +342,30 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightCustomValueRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "doubleValue": 66.6,
+      "fieldId": "34dde3dfa5e3750151a7c4xxxx",
+      "gmtCreate": 1704950971000,
+      "gmtModified": 1714669494000,
+      "id": 320737507,
+      "identifier": "442d4a6a9980e841dc192a411080xxxx",
+      "isDeleted": "N",
+      "longValue": 66,
+      "organizationId": "61db9af2148974246bexxxx",
+      "targetId": "1ee00fcb1a18c2dc83dafdxxxx",
+      "targetType": "Workitem",
+      "type": "string",
+      "value": "66"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): 导出Insight expected_work_time表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightExpectedWorkTimeRequest {
 }
 /// Response of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,34 @@ pub struct ExportInsightExpectedWorkTimeResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightExpectedWorkTimeResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: Vec<ExportInsightExpectedWorkTimeResult>,
+    ) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeResult {
     /// `gmtCreate`.
     ///
@@ -135,8 +163,72 @@ pub struct ExportInsightExpectedWorkTimeResult {
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightExpectedWorkTimeResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `recorderId`.
+    pub fn with_recorder_id(mut self, value: impl Into<String>) -> Self {
+        self.recorder_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: f64) -> Self {
+        self.value = Some(value);
+        self
+    }
+    /// Sets `workitemId`.
+    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.workitem_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightExpectedWorkTimeResponse {}
+/// Error codes documented for [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightExpectedWorkTimeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -156,71 +248,19 @@ impl crate::Operation for ExportInsightExpectedWorkTimeRequest {
     type ErrorCode = ExportInsightExpectedWorkTimeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightExpectedWorkTime",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/expectedWorkTimes",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1714976497000,
-      "gmtModified": 1714976520000,
-      "id": 26281535,
-      "identifier": "bd4ddc7b0ea0ef2ab52699xxxx",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246be6xxxx",
-      "projectId": "6c4687b0179e1d458fedf1xxxx",
-      "recorderId": "63466a385dc8531eebd7xxxx",
-      "source": "projex",
-      "value": 180,
-      "workitemId": "de7c6fd3bd4b53f4d9e279xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -243,7 +283,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightExpectedWorkTimeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightExpectedWorkTimeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -252,7 +292,10 @@ impl crate::Client {
     pub async fn export_insight_expected_work_time(
         &self,
         request: ExportInsightExpectedWorkTimeRequest,
-    ) -> Result<ExportInsightExpectedWorkTimeResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightExpectedWorkTimeResponse,
+        crate::Error<ExportInsightExpectedWorkTimeErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -290,6 +333,28 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightExpectedWorkTimeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "gmtCreate": 1714976497000,
+      "gmtModified": 1714976520000,
+      "id": 26281535,
+      "identifier": "bd4ddc7b0ea0ef2ab52699xxxx",
+      "isDeleted": "N",
+      "organizationId": "61db9af2148974246be6xxxx",
+      "projectId": "6c4687b0179e1d458fedf1xxxx",
+      "recorderId": "63466a385dc8531eebd7xxxx",
+      "source": "projex",
+      "value": 180,
+      "workitemId": "de7c6fd3bd4b53f4d9e279xxxx"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

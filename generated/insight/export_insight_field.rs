@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_field`](crate::Client::export_insight_field): 导出Insight field表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightFieldRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightFieldRequest {
 }
 /// Response of [`Client::export_insight_field`](crate::Client::export_insight_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightFieldResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightFieldResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightFieldResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightFieldResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_field`](crate::Client::export_insight_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightFieldResult {
     /// `fieldId`.
     ///
@@ -153,8 +178,92 @@ pub struct ExportInsightFieldResult {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_field`](crate::Client::export_insight_field). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightFieldResult {
+    /// Sets `fieldId`.
+    pub fn with_field_id(mut self, value: impl Into<String>) -> Self {
+        self.field_id = Some(value.into());
+        self
+    }
+    /// Sets `fieldName`.
+    pub fn with_field_name(mut self, value: impl Into<String>) -> Self {
+        self.field_name = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `isSystem`.
+    pub fn with_is_system(mut self, value: impl Into<String>) -> Self {
+        self.is_system = Some(value.into());
+        self
+    }
+    /// Sets `optionValue`.
+    pub fn with_option_value(mut self, value: impl Into<String>) -> Self {
+        self.option_value = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `position`.
+    pub fn with_position(mut self, value: i32) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `targetId`.
+    pub fn with_target_id(mut self, value: impl Into<String>) -> Self {
+        self.target_id = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightFieldResponse {}
+/// Error codes documented for [`Client::export_insight_field`](crate::Client::export_insight_field). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightFieldErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -174,74 +283,19 @@ impl crate::Operation for ExportInsightFieldRequest {
     type ErrorCode = ExportInsightFieldErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightField",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/fields",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "fieldId": "9798551",
-      "gmtCreate": 1713752162000,
-      "gmtModified": 1714977502000,
-      "id": 666666,
-      "identifier": "field-444153",
-      "isDeleted": "N",
-      "isSystem": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "position": 150,
-      "scope": "global",
-      "source": "projex",
-      "targetId": "61db9af2148974246bexxxx",
-      "targetType": "organization",
-      "type": "string"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -264,7 +318,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightFieldErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightFieldErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -273,7 +327,7 @@ impl crate::Client {
     pub async fn export_insight_field(
         &self,
         request: ExportInsightFieldRequest,
-    ) -> Result<ExportInsightFieldResponse, crate::Error> {
+    ) -> Result<ExportInsightFieldResponse, crate::Error<ExportInsightFieldErrorCode>> {
         self.send(request).await
     }
 }
@@ -311,6 +365,31 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightFieldRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "fieldId": "9798551",
+      "gmtCreate": 1713752162000,
+      "gmtModified": 1714977502000,
+      "id": 666666,
+      "identifier": "field-444153",
+      "isDeleted": "N",
+      "isSystem": "N",
+      "organizationId": "61db9af2148974246bexxxx",
+      "position": 150,
+      "scope": "global",
+      "source": "projex",
+      "targetId": "61db9af2148974246bexxxx",
+      "targetType": "organization",
+      "type": "string"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

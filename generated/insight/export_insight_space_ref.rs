@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref): 导出Insight space_ref表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightSpaceRefRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightSpaceRefRequest {
 }
 /// Response of [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightSpaceRefResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightSpaceRefResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightSpaceRefResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightSpaceRefResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightSpaceRefResult {
     /// `creatorId`.
     ///
@@ -132,8 +157,67 @@ pub struct ExportInsightSpaceRefResult {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightSpaceRefResult {
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_id = Some(value.into());
+        self
+    }
+    /// Sets `fromId`.
+    pub fn with_from_id(mut self, value: impl Into<String>) -> Self {
+        self.from_id = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `modifierId`.
+    pub fn with_modifier_id(mut self, value: impl Into<String>) -> Self {
+        self.modifier_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `toId`.
+    pub fn with_to_id(mut self, value: impl Into<String>) -> Self {
+        self.to_id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightSpaceRefResponse {}
+/// Error codes documented for [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightSpaceRefErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -153,71 +237,19 @@ impl crate::Operation for ExportInsightSpaceRefRequest {
     type ErrorCode = ExportInsightSpaceRefErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightSpaceRef",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/spaceRefs",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "creatorId": "65659358c319d2a0f912xxxx",
-      "fromId": "7bc2be989727d0d4c9801fxxxx",
-      "gmtCreate": 1704267849000,
-      "gmtModified": 1704267849000,
-      "id": 356525,
-      "identifier": "49565",
-      "isDeleted": "N",
-      "modifierId": "65659358c319d2a0f912xxxx",
-      "organizationId": "61db9af2148974246bexxxx",
-      "toId": "732026500a48d7a74f8b43xxxx",
-      "type": "ASSOCIATED"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -240,7 +272,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightSpaceRefErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightSpaceRefErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -249,7 +281,10 @@ impl crate::Client {
     pub async fn export_insight_space_ref(
         &self,
         request: ExportInsightSpaceRefRequest,
-    ) -> Result<ExportInsightSpaceRefResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightSpaceRefResponse,
+        crate::Error<ExportInsightSpaceRefErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -287,6 +322,28 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSpaceRefRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "creatorId": "65659358c319d2a0f912xxxx",
+      "fromId": "7bc2be989727d0d4c9801fxxxx",
+      "gmtCreate": 1704267849000,
+      "gmtModified": 1704267849000,
+      "id": 356525,
+      "identifier": "49565",
+      "isDeleted": "N",
+      "modifierId": "65659358c319d2a0f912xxxx",
+      "organizationId": "61db9af2148974246bexxxx",
+      "toId": "732026500a48d7a74f8b43xxxx",
+      "type": "ASSOCIATED"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_sprint`](crate::Client::export_insight_sprint): 导出Insight sprint表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightSprintRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightSprintRequest {
 }
 /// Response of [`Client::export_insight_sprint`](crate::Client::export_insight_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightSprintResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightSprintResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightSprintResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightSprintResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_sprint`](crate::Client::export_insight_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightSprintResult {
     /// `actualEnd`.
     ///
@@ -154,8 +179,87 @@ pub struct ExportInsightSprintResult {
     )]
     pub work_time_capacity: Option<f64>,
 }
-/// Error codes documented for [`Client::export_insight_sprint`](crate::Client::export_insight_sprint). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightSprintResult {
+    /// Sets `actualEnd`.
+    pub fn with_actual_end(mut self, value: i64) -> Self {
+        self.actual_end = Some(value);
+        self
+    }
+    /// Sets `actualStart`.
+    pub fn with_actual_start(mut self, value: i64) -> Self {
+        self.actual_start = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtEnd`.
+    pub fn with_gmt_end(mut self, value: i64) -> Self {
+        self.gmt_end = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: i32) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `workTimeCapacity`.
+    pub fn with_work_time_capacity(mut self, value: f64) -> Self {
+        self.work_time_capacity = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ExportInsightSprintResponse {}
+/// Error codes documented for [`Client::export_insight_sprint`](crate::Client::export_insight_sprint). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightSprintErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -175,74 +279,19 @@ impl crate::Operation for ExportInsightSprintRequest {
     type ErrorCode = ExportInsightSprintErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightSprint",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/sprints",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "actualEnd": 1711936113000,
-      "actualStart": 1711936113000,
-      "gmtCreate": 1710989643000,
-      "gmtEnd": 1711728000000,
-      "gmtModified": 1711936113000,
-      "gmtStart": 1711936113000,
-      "id": 18471761,
-      "identifier": "e4895cadc86632f34dfaa7xxxx",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "385e7e5a4be6791f0a5185xxxx",
-      "source": "projex",
-      "status": 50,
-      "workTimeCapacity": 60.0
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -265,7 +314,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightSprintErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightSprintErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -274,7 +323,10 @@ impl crate::Client {
     pub async fn export_insight_sprint(
         &self,
         request: ExportInsightSprintRequest,
-    ) -> Result<ExportInsightSprintResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightSprintResponse,
+        crate::Error<ExportInsightSprintErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -312,6 +364,31 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSprintRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "actualEnd": 1711936113000,
+      "actualStart": 1711936113000,
+      "gmtCreate": 1710989643000,
+      "gmtEnd": 1711728000000,
+      "gmtModified": 1711936113000,
+      "gmtStart": 1711936113000,
+      "id": 18471761,
+      "identifier": "e4895cadc86632f34dfaa7xxxx",
+      "isDeleted": "N",
+      "organizationId": "61db9af2148974246bexxxx",
+      "projectId": "385e7e5a4be6791f0a5185xxxx",
+      "source": "projex",
+      "status": 50,
+      "workTimeCapacity": 60.0
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

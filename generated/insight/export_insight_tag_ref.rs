@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref): 导出Insight tag_ref表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightTagRefRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightTagRefRequest {
 }
 /// Response of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightTagRefResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightTagRefResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightTagRefResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightTagRefResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightTagRefResult {
     /// `gmtCreate`.
     ///
@@ -127,8 +152,62 @@ pub struct ExportInsightTagRefResult {
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightTagRefResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `tagId`.
+    pub fn with_tag_id(mut self, value: impl Into<String>) -> Self {
+        self.tag_id = Some(value.into());
+        self
+    }
+    /// Sets `targetId`.
+    pub fn with_target_id(mut self, value: impl Into<String>) -> Self {
+        self.target_id = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightTagRefResponse {}
+/// Error codes documented for [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightTagRefErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -148,70 +227,19 @@ impl crate::Operation for ExportInsightTagRefRequest {
     type ErrorCode = ExportInsightTagRefErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightTagRef",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/tagRefs",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1696660187000,
-      "gmtModified": 1696660187000,
-      "id": 41317426,
-      "identifier": "8545272",
-      "isDeleted": "N",
-      "name": "1",
-      "organizationId": "61db9af2148974246bexxxx",
-      "tagId": "19e0bc5348ccbe6c0d00fbxxxx",
-      "targetId": "bde89961b5a4acc8cf54eaxxxx",
-      "targetType": "Workitem"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -234,7 +262,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightTagRefErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightTagRefErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -243,7 +271,10 @@ impl crate::Client {
     pub async fn export_insight_tag_ref(
         &self,
         request: ExportInsightTagRefRequest,
-    ) -> Result<ExportInsightTagRefResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightTagRefResponse,
+        crate::Error<ExportInsightTagRefErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -281,6 +312,27 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightTagRefRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "gmtCreate": 1696660187000,
+      "gmtModified": 1696660187000,
+      "id": 41317426,
+      "identifier": "8545272",
+      "isDeleted": "N",
+      "name": "1",
+      "organizationId": "61db9af2148974246bexxxx",
+      "tagId": "19e0bc5348ccbe6c0d00fbxxxx",
+      "targetId": "bde89961b5a4acc8cf54eaxxxx",
+      "targetType": "Workitem"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

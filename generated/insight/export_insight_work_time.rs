@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time): 导出Insight work_time表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightWorkTimeRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightWorkTimeRequest {
 }
 /// Response of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkTimeResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportInsightWorkTimeResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightWorkTimeResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportInsightWorkTimeResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkTimeResult {
     /// `actualValue`.
     ///
@@ -158,8 +183,97 @@ pub struct ExportInsightWorkTimeResult {
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_work_time`](crate::Client::export_insight_work_time). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightWorkTimeResult {
+    /// Sets `actualValue`.
+    pub fn with_actual_value(mut self, value: f64) -> Self {
+        self.actual_value = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtEnd`.
+    pub fn with_gmt_end(mut self, value: i64) -> Self {
+        self.gmt_end = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `recorderId`.
+    pub fn with_recorder_id(mut self, value: impl Into<String>) -> Self {
+        self.recorder_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    pub fn with_uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: i64) -> Self {
+        self.value = Some(value);
+        self
+    }
+    /// Sets `workitemId`.
+    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.workitem_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightWorkTimeResponse {}
+/// Error codes documented for [`Client::export_insight_work_time`](crate::Client::export_insight_work_time). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightWorkTimeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -179,75 +293,19 @@ impl crate::Operation for ExportInsightWorkTimeRequest {
     type ErrorCode = ExportInsightWorkTimeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightWorkTime",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/workTimes",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "actualValue": 120,
-      "gmtCreate": 1714978610000,
-      "gmtEnd": 1715011199999,
-      "gmtModified": 1714978610000,
-      "gmtStart": 1714924800000,
-      "id": 49506082,
-      "identifier": "da70ce5824231ca3c04ef808e0",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "09670872890eb1a0bb998exxxx",
-      "recorderId": "65659358c319d2a0f912xxxx",
-      "source": "projex",
-      "uuid": "000000000cd82d3df50d5e5a5c094094fd7b4461",
-      "value": 120,
-      "workitemId": "17bc1cf9a037a15fc9ce76xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -270,7 +328,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightWorkTimeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkTimeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -279,7 +337,10 @@ impl crate::Client {
     pub async fn export_insight_work_time(
         &self,
         request: ExportInsightWorkTimeRequest,
-    ) -> Result<ExportInsightWorkTimeResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightWorkTimeResponse,
+        crate::Error<ExportInsightWorkTimeErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -317,6 +378,32 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkTimeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "actualValue": 120,
+      "gmtCreate": 1714978610000,
+      "gmtEnd": 1715011199999,
+      "gmtModified": 1714978610000,
+      "gmtStart": 1714924800000,
+      "id": 49506082,
+      "identifier": "da70ce5824231ca3c04ef808e0",
+      "isDeleted": "N",
+      "organizationId": "61db9af2148974246bexxxx",
+      "projectId": "09670872890eb1a0bb998exxxx",
+      "recorderId": "65659358c319d2a0f912xxxx",
+      "source": "projex",
+      "uuid": "000000000cd82d3df50d5e5a5c094094fd7b4461",
+      "value": 120,
+      "workitemId": "17bc1cf9a037a15fc9ce76xxxx"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

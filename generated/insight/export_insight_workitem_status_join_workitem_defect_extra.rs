@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra): 导出Insight workitem_stauts表 join workitem_defect_extra表表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
 }
 /// Response of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,34 @@ pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: Vec<ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult>,
+    ) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult {
     /// `assignedToId`.
     ///
@@ -276,8 +304,227 @@ pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult {
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult {
+    /// Sets `assignedToId`.
+    pub fn with_assigned_to_id(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to_id = Some(value.into());
+        self
+    }
+    /// Sets `creatorId`.
+    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
+        self.creator_id = Some(value.into());
+        self
+    }
+    /// Sets `expectedWorkTime`.
+    pub fn with_expected_work_time(mut self, value: i64) -> Self {
+        self.expected_work_time = Some(value);
+        self
+    }
+    /// Sets `extraId`.
+    pub fn with_extra_id(mut self, value: i64) -> Self {
+        self.extra_id = Some(value);
+        self
+    }
+    /// Sets `extraIsDeleted`.
+    pub fn with_extra_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.extra_is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `foundPhase`.
+    pub fn with_found_phase(mut self, value: i32) -> Self {
+        self.found_phase = Some(value);
+        self
+    }
+    /// Sets `gmtClosed`.
+    pub fn with_gmt_closed(mut self, value: i64) -> Self {
+        self.gmt_closed = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtDue`.
+    pub fn with_gmt_due(mut self, value: i64) -> Self {
+        self.gmt_due = Some(value);
+        self
+    }
+    /// Sets `gmtFixed`.
+    pub fn with_gmt_fixed(mut self, value: impl Into<String>) -> Self {
+        self.gmt_fixed = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `gmtTodo`.
+    pub fn with_gmt_todo(mut self, value: i64) -> Self {
+        self.gmt_todo = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `isArchived`.
+    pub fn with_is_archived(mut self, value: impl Into<String>) -> Self {
+        self.is_archived = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `isDone`.
+    pub fn with_is_done(mut self, value: impl Into<String>) -> Self {
+        self.is_done = Some(value.into());
+        self
+    }
+    /// Sets `isStupid`.
+    pub fn with_is_stupid(mut self, value: impl Into<String>) -> Self {
+        self.is_stupid = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_id = Some(value.into());
+        self
+    }
+    /// Sets `participantIds`.
+    pub fn with_participant_ids(mut self, value: impl Into<String>) -> Self {
+        self.participant_ids = Some(value.into());
+        self
+    }
+    /// Sets `phase`.
+    pub fn with_phase(mut self, value: i32) -> Self {
+        self.phase = Some(value);
+        self
+    }
+    /// Sets `priority`.
+    pub fn with_priority(mut self, value: i32) -> Self {
+        self.priority = Some(value);
+        self
+    }
+    /// Sets `productId`.
+    pub fn with_product_id(mut self, value: impl Into<String>) -> Self {
+        self.product_id = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `reopenNum`.
+    pub fn with_reopen_num(mut self, value: i32) -> Self {
+        self.reopen_num = Some(value);
+        self
+    }
+    /// Sets `serialNumber`.
+    pub fn with_serial_number(mut self, value: i32) -> Self {
+        self.serial_number = Some(value);
+        self
+    }
+    /// Sets `seriousLevel`.
+    pub fn with_serious_level(mut self, value: i32) -> Self {
+        self.serious_level = Some(value);
+        self
+    }
+    /// Sets `solution`.
+    pub fn with_solution(mut self, value: impl Into<String>) -> Self {
+        self.solution = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `sprintId`.
+    pub fn with_sprint_id(mut self, value: impl Into<String>) -> Self {
+        self.sprint_id = Some(value.into());
+        self
+    }
+    /// Sets `stage`.
+    pub fn with_stage(mut self, value: i32) -> Self {
+        self.stage = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `statusId`.
+    pub fn with_status_id(mut self, value: impl Into<String>) -> Self {
+        self.status_id = Some(value.into());
+        self
+    }
+    /// Sets `storyPoint`.
+    pub fn with_story_point(mut self, value: f32) -> Self {
+        self.story_point = Some(value);
+        self
+    }
+    /// Sets `subType`.
+    pub fn with_sub_type(mut self, value: impl Into<String>) -> Self {
+        self.sub_type = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: i32) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `verifierId`.
+    pub fn with_verifier_id(mut self, value: impl Into<String>) -> Self {
+        self.verifier_id = Some(value.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn with_version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `versions`.
+    pub fn with_versions(mut self, value: impl Into<String>) -> Self {
+        self.versions = Some(value.into());
+        self
+    }
+    /// Sets `workTime`.
+    pub fn with_work_time(mut self, value: i64) -> Self {
+        self.work_time = Some(value);
+        self
+    }
+    /// Sets `workitemId`.
+    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.workitem_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {}
+/// Error codes documented for [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -298,93 +545,19 @@ impl crate::Operation for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequ
     type ErrorCode = ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightWorkitemStatusJoinWorkitemDefectExtra",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/workitemStatusJoinWorkitemDefectExtras",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "assignedToId": "65e836b981d758be7a25xxxx",
-      "creatorId": "65e836b981d758be7a25xxxx",
-      "expectedWorkTime": 10,
-      "extraId": 123,
-      "extraIsDeleted": "N",
-      "foundPhase": 10,
-      "gmtClosed": 33166339200000,
-      "gmtCreate": 1713430241000,
-      "gmtDue": 33166339200000,
-      "gmtModified": 1714755985000,
-      "gmtStart": 33166339200000,
-      "gmtTodo": 33166339200000,
-      "id": 701615370,
-      "isArchived": "N",
-      "isDeleted": "N",
-      "isDone": "Y",
-      "organizationId": "61db9af2148974246bexxxx",
-      "parentId": "a80a203a9078a7a1b1f2c6xxxx",
-      "participantIds": "6135b21fb383ef39551cf02e,63466a385dc8531eebd764e9",
-      "phase": 10,
-      "priority": 2,
-      "projectId": "6732a29d846bf998dc09e7xxxx",
-      "source": "projex",
-      "sprintId": "731c83a40bbf3c2f080e07xxxx",
-      "stage": 10,
-      "statusId": "100005",
-      "storyPoint": 10.0,
-      "subType": "9uy29901re573f561d69xxxx",
-      "type": 1,
-      "verifierId": "65e836b981d758be7a25xxxx",
-      "versions": "{6a8cdda167415bea1506c7262c}",
-      "workTime": 10,
-      "workitemId": "636f661a612a945bbcdb4cxxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -407,7 +580,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -418,7 +591,7 @@ impl crate::Client {
         request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
     ) -> Result<
         ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse,
-        crate::Error,
+        crate::Error<ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode>,
     > {
         self.send(request).await
     }
@@ -460,6 +633,50 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "assignedToId": "65e836b981d758be7a25xxxx",
+      "creatorId": "65e836b981d758be7a25xxxx",
+      "expectedWorkTime": 10,
+      "extraId": 123,
+      "extraIsDeleted": "N",
+      "foundPhase": 10,
+      "gmtClosed": 33166339200000,
+      "gmtCreate": 1713430241000,
+      "gmtDue": 33166339200000,
+      "gmtModified": 1714755985000,
+      "gmtStart": 33166339200000,
+      "gmtTodo": 33166339200000,
+      "id": 701615370,
+      "isArchived": "N",
+      "isDeleted": "N",
+      "isDone": "Y",
+      "organizationId": "61db9af2148974246bexxxx",
+      "parentId": "a80a203a9078a7a1b1f2c6xxxx",
+      "participantIds": "6135b21fb383ef39551cf02e,63466a385dc8531eebd764e9",
+      "phase": 10,
+      "priority": 2,
+      "projectId": "6732a29d846bf998dc09e7xxxx",
+      "source": "projex",
+      "sprintId": "731c83a40bbf3c2f080e07xxxx",
+      "stage": 10,
+      "statusId": "100005",
+      "storyPoint": 10.0,
+      "subType": "9uy29901re573f561d69xxxx",
+      "type": 1,
+      "verifierId": "65e836b981d758be7a25xxxx",
+      "versions": "{6a8cdda167415bea1506c7262c}",
+      "workTime": 10,
+      "workitemId": "636f661a612a945bbcdb4cxxxx"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): 导出Insight workitem_version表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemVersionRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportInsightWorkitemVersionRequest {
 }
 /// Response of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemVersionResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,34 @@ pub struct ExportInsightWorkitemVersionResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportInsightWorkitemVersionResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(
+        mut self,
+        value: Vec<ExportInsightWorkitemVersionResult>,
+    ) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportInsightWorkitemVersionResult {
     /// `gmtCreate`.
     ///
@@ -145,8 +173,82 @@ pub struct ExportInsightWorkitemVersionResult {
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
 }
-/// Error codes documented for [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportInsightWorkitemVersionResult {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtPublish`.
+    pub fn with_gmt_publish(mut self, value: i64) -> Self {
+        self.gmt_publish = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDeleted`.
+    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `lockStatus`.
+    pub fn with_lock_status(mut self, value: i32) -> Self {
+        self.lock_status = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: i32) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `targetId`.
+    pub fn with_target_id(mut self, value: impl Into<String>) -> Self {
+        self.target_id = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportInsightWorkitemVersionResponse {}
+/// Error codes documented for [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportInsightWorkitemVersionErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -166,73 +268,19 @@ impl crate::Operation for ExportInsightWorkitemVersionRequest {
     type ErrorCode = ExportInsightWorkitemVersionErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightWorkitemVersion",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/workitemVersions",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1704251228000,
-      "gmtModified": 1704251228000,
-      "gmtPublish": 1704902400000,
-      "gmtStart": 1704297600000,
-      "id": 648131,
-      "identifier": "7ba6e8261b973c976df76b7de1",
-      "isDeleted": "N",
-      "lockStatus": 0,
-      "organizationId": "61db9af2148974246bexxxx",
-      "source": "projex",
-      "status": 100,
-      "targetId": "7eee44ec7f699d4e6980faxxxx",
-      "targetType": "Project"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -255,7 +303,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportInsightWorkitemVersionErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkitemVersionErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -264,7 +312,10 @@ impl crate::Client {
     pub async fn export_insight_workitem_version(
         &self,
         request: ExportInsightWorkitemVersionRequest,
-    ) -> Result<ExportInsightWorkitemVersionResponse, crate::Error> {
+    ) -> Result<
+        ExportInsightWorkitemVersionResponse,
+        crate::Error<ExportInsightWorkitemVersionErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -302,6 +353,30 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemVersionRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "gmtCreate": 1704251228000,
+      "gmtModified": 1704251228000,
+      "gmtPublish": 1704902400000,
+      "gmtStart": 1704297600000,
+      "id": 648131,
+      "identifier": "7ba6e8261b973c976df76b7de1",
+      "isDeleted": "N",
+      "lockStatus": 0,
+      "organizationId": "61db9af2148974246bexxxx",
+      "source": "projex",
+      "status": 100,
+      "targetId": "7eee44ec7f699d4e6980faxxxx",
+      "targetType": "Project"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity): 导出Insight workitem_activity表数据
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ExportWorkitemActivityRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ExportWorkitemActivityRequest {
 }
 /// Response of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportWorkitemActivityResponse {
     /// `maxResults`.
     ///
@@ -73,8 +75,31 @@ pub struct ExportWorkitemActivityResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ExportWorkitemActivityResponse {
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ExportWorkitemActivityResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExportWorkitemActivityResult {
     /// `gmtEvent`.
     ///
@@ -127,8 +152,62 @@ pub struct ExportWorkitemActivityResult {
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
 }
-/// Error codes documented for [`Client::export_workitem_activity`](crate::Client::export_workitem_activity). Read one from an error with [`Error::code`](crate::Error::code).
+impl ExportWorkitemActivityResult {
+    /// Sets `gmtEvent`.
+    pub fn with_gmt_event(mut self, value: i64) -> Self {
+        self.gmt_event = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `newValue`.
+    pub fn with_new_value(mut self, value: impl Into<String>) -> Self {
+        self.new_value = Some(value.into());
+        self
+    }
+    /// Sets `oldValue`.
+    pub fn with_old_value(mut self, value: impl Into<String>) -> Self {
+        self.old_value = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `projectId`.
+    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `workitemId`.
+    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.workitem_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ExportWorkitemActivityResponse {}
+/// Error codes documented for [`Client::export_workitem_activity`](crate::Client::export_workitem_activity). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExportWorkitemActivityErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -148,70 +227,19 @@ impl crate::Operation for ExportWorkitemActivityRequest {
     type ErrorCode = ExportWorkitemActivityErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportWorkitemActivity",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/data/workitemActivities",
         area: "insight",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("startTime", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtEvent": 1714961337000,
-      "id": 4406380356,
-      "identifier": "254662353",
-      "newValue": "1",
-      "oldValue": "2",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "2a62349afcbef7f23d8f31xxxx",
-      "source": "projex",
-      "type": "workitem.update.priority",
-      "workitemId": "ec69eae498acce08ff7260xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -234,7 +262,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ExportWorkitemActivityErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportWorkitemActivityErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -243,7 +271,10 @@ impl crate::Client {
     pub async fn export_workitem_activity(
         &self,
         request: ExportWorkitemActivityRequest,
-    ) -> Result<ExportWorkitemActivityResponse, crate::Error> {
+    ) -> Result<
+        ExportWorkitemActivityResponse,
+        crate::Error<ExportWorkitemActivityErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -281,6 +312,27 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportWorkitemActivityRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "maxResults": 10,
+  "nextToken": "2",
+  "result": [
+    {
+      "gmtEvent": 1714961337000,
+      "id": 4406380356,
+      "identifier": "254662353",
+      "newValue": "1",
+      "oldValue": "2",
+      "organizationId": "61db9af2148974246bexxxx",
+      "projectId": "2a62349afcbef7f23d8f31xxxx",
+      "source": "projex",
+      "type": "workitem.update.priority",
+      "workitemId": "ec69eae498acce08ff7260xxxx"
+    }
+  ],
+  "totalCount": 100
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_organization_member`](crate::Client::get_organization_member): 获取企业成员
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetOrganizationMemberRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetOrganizationMemberRequest {
 }
 /// Response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetOrganizationMemberResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -50,8 +52,36 @@ pub struct GetOrganizationMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetOrganizationMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `member`.
+    pub fn with_member(mut self, value: GetOrganizationMemberMember) -> Self {
+        self.member = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetOrganizationMemberMember {
     /// `accountId`.
     ///
@@ -128,8 +158,81 @@ pub struct GetOrganizationMemberMember {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
+impl GetOrganizationMemberMember {
+    /// Sets `accountId`.
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `birthday`.
+    pub fn with_birthday(mut self, value: i64) -> Self {
+        self.birthday = Some(value);
+        self
+    }
+    /// Sets `deptLists`.
+    pub fn with_dept_lists(mut self, value: Vec<String>) -> Self {
+        self.dept_lists = Some(value);
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `hiredDate`.
+    pub fn with_hired_date(mut self, value: i64) -> Self {
+        self.hired_date = Some(value);
+        self
+    }
+    /// Sets `identities`.
+    pub fn with_identities(mut self, value: GetOrganizationMemberIdentities) -> Self {
+        self.identities = Some(value);
+        self
+    }
+    /// Sets `jobNumber`.
+    pub fn with_job_number(mut self, value: impl Into<String>) -> Self {
+        self.job_number = Some(value.into());
+        self
+    }
+    /// Sets `joinTime`.
+    pub fn with_join_time(mut self, value: i64) -> Self {
+        self.join_time = Some(value);
+        self
+    }
+    /// Sets `lastVisitTime`.
+    pub fn with_last_visit_time(mut self, value: i64) -> Self {
+        self.last_visit_time = Some(value);
+        self
+    }
+    /// Sets `mobile`.
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `organizationMemberName`.
+    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_member_name = Some(value.into());
+        self
+    }
+    /// Sets `organizationRoleId`.
+    pub fn with_organization_role_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_role_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationRoleName`.
+    pub fn with_organization_role_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_role_name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetOrganizationMemberIdentities {
     /// `externUid`.
     ///
@@ -142,8 +245,35 @@ pub struct GetOrganizationMemberIdentities {
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
 }
-/// Error codes documented for [`Client::get_organization_member`](crate::Client::get_organization_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetOrganizationMemberIdentities {
+    /// Sets `externUid`.
+    pub fn with_extern_uid(mut self, value: impl Into<String>) -> Self {
+        self.extern_uid = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetOrganizationMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_organization_member`](crate::Client::get_organization_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetOrganizationMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -163,30 +293,55 @@ impl crate::Operation for GetOrganizationMemberRequest {
     type ErrorCode = GetOrganizationMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetOrganizationMember",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accountId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("accountId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/members/");
+        req.path_param("accountId", &self.account_id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取企业成员
+    ///
+    /// Get organization member.
+    ///
+    /// `GET /organization/{organizationId}/members/{accountId}` (action `GetOrganizationMember`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetOrganizationMemberErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (errorCode); leaves the null ones out.
+    pub async fn get_organization_member(
+        &self,
+        request: GetOrganizationMemberRequest,
+    ) -> Result<
+        GetOrganizationMemberResponse,
+        crate::Error<GetOrganizationMemberErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetOrganizationMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorMessage": "error info",
   "member": {
     "accountId": "123456677888",
@@ -208,41 +363,7 @@ impl crate::Operation for GetOrganizationMemberRequest {
   "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/members/");
-        req.path_param("accountId", &self.account_id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取企业成员
-    ///
-    /// Get organization member.
-    ///
-    /// `GET /organization/{organizationId}/members/{accountId}` (action `GetOrganizationMember`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetOrganizationMemberErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (errorCode); leaves the null ones out.
-    pub async fn get_organization_member(
-        &self,
-        request: GetOrganizationMemberRequest,
-    ) -> Result<GetOrganizationMemberResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetOrganizationMemberRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_user_info`](crate::Client::get_user_info): 查询当前用户信息
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetUserInfoRequest {
     /// `organizationId`.
     ///
@@ -22,6 +23,7 @@ impl GetUserInfoRequest {
 }
 /// Response of [`Client::get_user_info`](crate::Client::get_user_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetUserInfoResponse {
     /// `errorCode`.
     ///
@@ -45,8 +47,36 @@ pub struct GetUserInfoResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetUserInfoResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: GetUserInfoResult) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_user_info`](crate::Client::get_user_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetUserInfoResult {
     /// `avatarUrl`.
     ///
@@ -70,8 +100,50 @@ pub struct GetUserInfoResult {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::get_user_info`](crate::Client::get_user_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetUserInfoResult {
+    /// Sets `avatarUrl`.
+    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.avatar_url = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetUserInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_user_info`](crate::Client::get_user_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetUserInfoErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -91,34 +163,13 @@ impl crate::Operation for GetUserInfoRequest {
     type ErrorCode = GetUserInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetUserInfo",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/users/current",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
-        params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-        ],
+        params: &[crate::ParamMeta::query("organizationId", crate::TypeWord::String)],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "username@example.com",
-    "id": 4205
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -136,7 +187,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetUserInfoErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetUserInfoErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -145,12 +196,25 @@ impl crate::Client {
     pub async fn get_user_info(
         &self,
         request: GetUserInfoRequest,
-    ) -> Result<GetUserInfoResponse, crate::Error> {
+    ) -> Result<GetUserInfoResponse, crate::Error<GetUserInfoErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetUserInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "result": {
+    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
+    "email": "username@example.com",
+    "id": 4205
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: Some("61e54b0e0bb300d827e1ae27".to_string()),

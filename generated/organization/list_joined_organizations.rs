@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): 当前用户加入的企业列表
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListJoinedOrganizationsRequest {}
 impl ListJoinedOrganizationsRequest {
     /// Creates a value with every optional field unset.
@@ -12,6 +13,7 @@ impl ListJoinedOrganizationsRequest {
 }
 /// Response of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListJoinedOrganizationsResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -33,8 +35,39 @@ pub struct ListJoinedOrganizationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListJoinedOrganizationsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `organizations`.
+    pub fn with_organizations(
+        mut self,
+        value: Vec<ListJoinedOrganizationsOrganizations>,
+    ) -> Self {
+        self.organizations = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListJoinedOrganizationsOrganizations {
     /// `id`.
     ///
@@ -48,8 +81,40 @@ pub struct ListJoinedOrganizationsOrganizations {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_joined_organizations`](crate::Client::list_joined_organizations). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListJoinedOrganizationsOrganizations {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `isOrgAdmin`.
+    pub fn with_is_org_admin(mut self, value: bool) -> Self {
+        self.is_org_admin = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListJoinedOrganizationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_joined_organizations`](crate::Client::list_joined_organizations). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListJoinedOrganizationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -69,26 +134,13 @@ impl crate::Operation for ListJoinedOrganizationsRequest {
     type ErrorCode = ListJoinedOrganizationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListJoinedOrganizations",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/users/joinedOrgs",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "organizations": [
-    {
-      "id": "65f25d0fa54c216dcf6b1dbd"
-    }
-  ],
-  "requestId": "11D0EE6E-5803-5D4C-A652-E672BE1F3D8E",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -105,7 +157,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListJoinedOrganizationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListJoinedOrganizationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -114,12 +166,28 @@ impl crate::Client {
     pub async fn list_joined_organizations(
         &self,
         request: ListJoinedOrganizationsRequest,
-    ) -> Result<ListJoinedOrganizationsResponse, crate::Error> {
+    ) -> Result<
+        ListJoinedOrganizationsResponse,
+        crate::Error<ListJoinedOrganizationsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListJoinedOrganizationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "organizations": [
+    {
+      "id": "65f25d0fa54c216dcf6b1dbd"
+    }
+  ],
+  "requestId": "11D0EE6E-5803-5D4C-A652-E672BE1F3D8E",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {}
     }

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_organization_members`](crate::Client::list_organization_members): 获取企业成员列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListOrganizationMembersRequest {
     /// `organizationId`.
     ///
@@ -109,6 +110,7 @@ impl ListOrganizationMembersRequest {
 }
 /// Response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrganizationMembersResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -140,8 +142,46 @@ pub struct ListOrganizationMembersResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ListOrganizationMembersResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `members`.
+    pub fn with_members(mut self, value: Vec<ListOrganizationMembersMembers>) -> Self {
+        self.members = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrganizationMembersMembers {
     /// `accountId`.
     ///
@@ -218,8 +258,81 @@ pub struct ListOrganizationMembersMembers {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-/// Part of a response.
+impl ListOrganizationMembersMembers {
+    /// Sets `accountId`.
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `birthday`.
+    pub fn with_birthday(mut self, value: i64) -> Self {
+        self.birthday = Some(value);
+        self
+    }
+    /// Sets `deptLists`.
+    pub fn with_dept_lists(mut self, value: Vec<String>) -> Self {
+        self.dept_lists = Some(value);
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `hiredDate`.
+    pub fn with_hired_date(mut self, value: i64) -> Self {
+        self.hired_date = Some(value);
+        self
+    }
+    /// Sets `identities`.
+    pub fn with_identities(mut self, value: ListOrganizationMembersIdentities) -> Self {
+        self.identities = Some(value);
+        self
+    }
+    /// Sets `jobNumber`.
+    pub fn with_job_number(mut self, value: impl Into<String>) -> Self {
+        self.job_number = Some(value.into());
+        self
+    }
+    /// Sets `joinTime`.
+    pub fn with_join_time(mut self, value: i64) -> Self {
+        self.join_time = Some(value);
+        self
+    }
+    /// Sets `lastVisitTime`.
+    pub fn with_last_visit_time(mut self, value: i64) -> Self {
+        self.last_visit_time = Some(value);
+        self
+    }
+    /// Sets `mobile`.
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `organizationMemberName`.
+    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_member_name = Some(value.into());
+        self
+    }
+    /// Sets `organizationRoleId`.
+    pub fn with_organization_role_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_role_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationRoleName`.
+    pub fn with_organization_role_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_role_name = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrganizationMembersIdentities {
     /// `externUid`.
     ///
@@ -232,8 +345,35 @@ pub struct ListOrganizationMembersIdentities {
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
 }
-/// Error codes documented for [`Client::list_organization_members`](crate::Client::list_organization_members). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListOrganizationMembersIdentities {
+    /// Sets `externUid`.
+    pub fn with_extern_uid(mut self, value: impl Into<String>) -> Self {
+        self.extern_uid = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListOrganizationMembersResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_organization_members`](crate::Client::list_organization_members). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListOrganizationMembersErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -253,112 +393,24 @@ impl crate::Operation for ListOrganizationMembersRequest {
     type ErrorCode = ListOrganizationMembersErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizationMembers",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "containsExternInfo",
-                location: crate::ParamLocation::Query,
-                ty: "boolean",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "externUid",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "joinTimeFrom",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "joinTimeTo",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationMemberName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "provider",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "state",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("containsExternInfo", crate::TypeWord::Boolean),
+            crate::ParamMeta::query("externUid", crate::TypeWord::String),
+            crate::ParamMeta::query("joinTimeFrom", crate::TypeWord::Long),
+            crate::ParamMeta::query("joinTimeTo", crate::TypeWord::Long),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationMemberName", crate::TypeWord::String),
+            crate::ParamMeta::query("provider", crate::TypeWord::String),
+            crate::ParamMeta::query("state", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorMessage": "error info",
-  "members": [
-    {
-      "accountId": "123456677888",
-      "birthday": 1631845101798,
-      "deptLists": [],
-      "email": "(敏感字段，暂不返回)",
-      "hiredDate": 1631845101798,
-      "identities": {
-        "externUid": "1236666",
-        "provider": "Dingtalk"
-      },
-      "jobNumber": "373***",
-      "joinTime": 1631845101798,
-      "lastVisitTime": 1631845101798,
-      "mobile": "(敏感字段，暂不返回)",
-      "organizationRoleId": "8fc0c9ff039711dd64acd000",
-      "state": "normal"
-    }
-  ],
-  "nextToken": "",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "success": true,
-  "totalCount": 15
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -386,7 +438,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListOrganizationMembersErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationMembersErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -395,7 +447,10 @@ impl crate::Client {
     pub async fn list_organization_members(
         &self,
         request: ListOrganizationMembersRequest,
-    ) -> Result<ListOrganizationMembersResponse, crate::Error> {
+    ) -> Result<
+        ListOrganizationMembersResponse,
+        crate::Error<ListOrganizationMembersErrorCode>,
+    > {
         self.send(request).await
     }
 }
@@ -433,6 +488,34 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationMembersRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorMessage": "error info",
+  "members": [
+    {
+      "accountId": "123456677888",
+      "birthday": 1631845101798,
+      "deptLists": [],
+      "email": "(敏感字段，暂不返回)",
+      "hiredDate": 1631845101798,
+      "identities": {
+        "externUid": "1236666",
+        "provider": "Dingtalk"
+      },
+      "jobNumber": "373***",
+      "joinTime": 1631845101798,
+      "lastVisitTime": 1631845101798,
+      "mobile": "(敏感字段，暂不返回)",
+      "organizationRoleId": "8fc0c9ff039711dd64acd000",
+      "state": "normal"
+    }
+  ],
+  "nextToken": "",
+  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
+  "success": true,
+  "totalCount": 15
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

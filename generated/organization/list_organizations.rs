@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_organizations`](crate::Client::list_organizations): 查询用户企业列表
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListOrganizationsRequest {
     /// `accessLevel`.
     ///
@@ -56,6 +57,7 @@ impl std::fmt::Debug for ListOrganizationsRequest {
 }
 /// Response of [`Client::list_organizations`](crate::Client::list_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrganizationsResponse {
     /// `errorCode`.
     ///
@@ -84,8 +86,41 @@ pub struct ListOrganizationsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-/// Part of a response.
+impl ListOrganizationsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `result`.
+    pub fn with_result(mut self, value: Vec<ListOrganizationsResult>) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_organizations`](crate::Client::list_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrganizationsResult {
     /// `accessLevel`.
     ///
@@ -129,8 +164,60 @@ pub struct ListOrganizationsResult {
     )]
     pub organization_role: Option<String>,
 }
-/// Error codes documented for [`Client::list_organizations`](crate::Client::list_organizations). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListOrganizationsResult {
+    /// Sets `accessLevel`.
+    pub fn with_access_level(mut self, value: i32) -> Self {
+        self.access_level = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `namespaceId`.
+    pub fn with_namespace_id(mut self, value: impl Into<String>) -> Self {
+        self.namespace_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationAlias`.
+    pub fn with_organization_alias(mut self, value: impl Into<String>) -> Self {
+        self.organization_alias = Some(value.into());
+        self
+    }
+    /// Sets `organizationId`.
+    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationName`.
+    pub fn with_organization_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_name = Some(value.into());
+        self
+    }
+    /// Sets `organizationRole`.
+    pub fn with_organization_role(mut self, value: impl Into<String>) -> Self {
+        self.organization_role = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListOrganizationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_organizations`](crate::Client::list_organizations). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListOrganizationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -150,52 +237,17 @@ impl crate::Operation for ListOrganizationsRequest {
     type ErrorCode = ListOrganizationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizations",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organizations/list",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "accessLevel",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accessToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: true,
-            },
-            crate::ParamMeta {
-                name: "minAccessLevel",
-                location: crate::ParamLocation::Query,
-                ty: "integer",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("accessLevel", crate::TypeWord::Integer),
+            crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
+            crate::ParamMeta::query("minAccessLevel", crate::TypeWord::Integer),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "95FE5953-FF5B-5F80-94AD-FFF97D990FE0",
-  "result": [
-    {
-      "accessLevel": 60,
-      "id": 5240,
-      "organizationId": "60de7a6852743a5162b5f957",
-      "organizationRole": "ORG_ADMIN"
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -215,7 +267,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListOrganizationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -224,12 +276,29 @@ impl crate::Client {
     pub async fn list_organizations(
         &self,
         request: ListOrganizationsRequest,
-    ) -> Result<ListOrganizationsResponse, crate::Error> {
+    ) -> Result<ListOrganizationsResponse, crate::Error<ListOrganizationsErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "",
+  "requestId": "95FE5953-FF5B-5F80-94AD-FFF97D990FE0",
+  "result": [
+    {
+      "accessLevel": 60,
+      "id": 5240,
+      "organizationId": "60de7a6852743a5162b5f957",
+      "organizationRole": "ORG_ADMIN"
+    }
+  ],
+  "success": true,
+  "total": 2
+}"#,
+    );
     fn example() -> Self {
         Self {
             access_level: Some(5i32),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_resource_members`](crate::Client::list_resource_members): 获取资源成员列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListResourceMembersRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl ListResourceMembersRequest {
 }
 /// Response of [`Client::list_resource_members`](crate::Client::list_resource_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListResourceMembersResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -58,8 +60,39 @@ pub struct ListResourceMembersResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListResourceMembersResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `resourceMembers`.
+    pub fn with_resource_members(
+        mut self,
+        value: Vec<ListResourceMembersResourceMembers>,
+    ) -> Self {
+        self.resource_members = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_resource_members`](crate::Client::list_resource_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListResourceMembersResourceMembers {
     /// `accountId`.
     ///
@@ -77,8 +110,40 @@ pub struct ListResourceMembersResourceMembers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Error codes documented for [`Client::list_resource_members`](crate::Client::list_resource_members). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListResourceMembersResourceMembers {
+    /// Sets `accountId`.
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `roleName`.
+    pub fn with_role_name(mut self, value: impl Into<String>) -> Self {
+        self.role_name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListResourceMembersResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_resource_members`](crate::Client::list_resource_members). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListResourceMembersErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -98,50 +163,17 @@ impl crate::Operation for ListResourceMembersRequest {
     type ErrorCode = ListResourceMembersErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListResourceMembers",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "resourceType",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "resourceId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceType", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "resourceMembers": [
-    {
-      "accountId": "22212212",
-      "roleName": "admin",
-      "username": "张三"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -164,7 +196,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListResourceMembersErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListResourceMembersErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -173,12 +205,30 @@ impl crate::Client {
     pub async fn list_resource_members(
         &self,
         request: ListResourceMembersRequest,
-    ) -> Result<ListResourceMembersResponse, crate::Error> {
+    ) -> Result<
+        ListResourceMembersResponse,
+        crate::Error<ListResourceMembersErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListResourceMembersRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "resourceMembers": [
+    {
+      "accountId": "22212212",
+      "roleName": "admin",
+      "username": "张三"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

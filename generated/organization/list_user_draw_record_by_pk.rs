@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): 测试DrawService
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListUserDrawRecordByPkRequest {
     /// `aliyunPk`.
     ///
@@ -44,6 +45,7 @@ impl ListUserDrawRecordByPkRequest {
 }
 /// Response of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserDrawRecordByPkResponse {
     /// `code`.
     ///
@@ -69,8 +71,36 @@ pub struct ListUserDrawRecordByPkResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListUserDrawRecordByPkResponse {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: Vec<ListUserDrawRecordByPkData>) -> Self {
+        self.data = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListUserDrawRecordByPkData {
     /// `aliyunPk`.
     ///
@@ -106,8 +136,54 @@ pub struct ListUserDrawRecordByPkData {
     #[serde(rename = "uccId", default, skip_serializing_if = "Option::is_none")]
     pub ucc_id: Option<String>,
 }
-/// Error codes documented for [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListUserDrawRecordByPkData {
+    /// Sets `aliyunPk`.
+    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.aliyun_pk = Some(value.into());
+        self
+    }
+    /// Sets `drawGroup`.
+    pub fn with_draw_group(mut self, value: impl Into<String>) -> Self {
+        self.draw_group = Some(value.into());
+        self
+    }
+    /// Sets `drawPoolName`.
+    pub fn with_draw_pool_name(mut self, value: impl Into<String>) -> Self {
+        self.draw_pool_name = Some(value.into());
+        self
+    }
+    /// Sets `drawResult`.
+    pub fn with_draw_result(mut self, value: impl Into<String>) -> Self {
+        self.draw_result = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `taskGroupId`.
+    pub fn with_task_group_id(mut self, value: impl Into<String>) -> Self {
+        self.task_group_id = Some(value.into());
+        self
+    }
+    /// Sets `uccId`.
+    pub fn with_ucc_id(mut self, value: impl Into<String>) -> Self {
+        self.ucc_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListUserDrawRecordByPkResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+}
+/// Error codes documented for [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListUserDrawRecordByPkErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -127,53 +203,17 @@ impl crate::Operation for ListUserDrawRecordByPkRequest {
     type ErrorCode = ListUserDrawRecordByPkErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserDrawRecordByPk",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/listUserDrawRecords",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "aliyunPk",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "drawGroup",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "drawPoolName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::query("aliyunPk", crate::TypeWord::String),
+            crate::ParamMeta::query("drawGroup", crate::TypeWord::String),
+            crate::ParamMeta::query("drawPoolName", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "code": "200",
-  "data": [
-    {
-      "aliyunPk": "1401072305438324",
-      "drawGroup": "dsadsadsadas",
-      "drawPoolName": "dasdsadasdas",
-      "drawResult": "2",
-      "gmtCreate": "1545726028000",
-      "uccId": "dsadsadasd"
-    }
-  ],
-  "message": "None",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -193,7 +233,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListUserDrawRecordByPkErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserDrawRecordByPkErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -202,12 +242,33 @@ impl crate::Client {
     pub async fn list_user_draw_record_by_pk(
         &self,
         request: ListUserDrawRecordByPkRequest,
-    ) -> Result<ListUserDrawRecordByPkResponse, crate::Error> {
+    ) -> Result<
+        ListUserDrawRecordByPkResponse,
+        crate::Error<ListUserDrawRecordByPkErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListUserDrawRecordByPkRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "code": "200",
+  "data": [
+    {
+      "aliyunPk": "1401072305438324",
+      "drawGroup": "dsadsadsadas",
+      "drawPoolName": "dasdsadasdas",
+      "drawResult": "2",
+      "gmtCreate": "1545726028000",
+      "uccId": "dsadsadasd"
+    }
+  ],
+  "message": "None",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             aliyun_pk: Some("1789095186553536".to_string()),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key): 重置企业公钥
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ResetSshKeyRequest {
     /// `organizationId`.
     ///
@@ -19,6 +20,7 @@ impl ResetSshKeyRequest {
 }
 /// Response of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResetSshKeyResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -40,8 +42,36 @@ pub struct ResetSshKeyResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ResetSshKeyResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `sshKey`.
+    pub fn with_ssh_key(mut self, value: ResetSshKeySshKey) -> Self {
+        self.ssh_key = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResetSshKeySshKey {
     /// `id`.
     ///
@@ -54,8 +84,35 @@ pub struct ResetSshKeySshKey {
     #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
 }
-/// Error codes documented for [`Client::reset_ssh_key`](crate::Client::reset_ssh_key). Read one from an error with [`Error::code`](crate::Error::code).
+impl ResetSshKeySshKey {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `publicKey`.
+    pub fn with_public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ResetSshKeyResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::reset_ssh_key`](crate::Client::reset_ssh_key). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResetSshKeyErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -75,33 +132,13 @@ impl crate::Operation for ResetSshKeyRequest {
     type ErrorCode = ResetSshKeyErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResetSshKey",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/sshKey",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
-        params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-        ],
+        params: &[crate::ParamMeta::path("organizationId", crate::TypeWord::String)],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sshKey": {
-    "id": 1212,
-    "publicKey": "saaaaaaaaaaaaaaaa"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -120,7 +157,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ResetSshKeyErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ResetSshKeyErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -129,12 +166,24 @@ impl crate::Client {
     pub async fn reset_ssh_key(
         &self,
         request: ResetSshKeyRequest,
-    ) -> Result<ResetSshKeyResponse, crate::Error> {
+    ) -> Result<ResetSshKeyResponse, crate::Error<ResetSshKeyErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ResetSshKeyRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "sshKey": {
+    "id": 1212,
+    "publicKey": "saaaaaaaaaaaaaaaa"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_organization_member`](crate::Client::update_organization_member): 当前用户加入的企业列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateOrganizationMemberRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl UpdateOrganizationMemberRequest {
 }
 /// Response of [`Client::update_organization_member`](crate::Client::update_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateOrganizationMemberResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -54,8 +56,36 @@ pub struct UpdateOrganizationMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateOrganizationMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `member`.
+    pub fn with_member(mut self, value: UpdateOrganizationMemberMember) -> Self {
+        self.member = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_organization_member`](crate::Client::update_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateOrganizationMemberMember {
     /// `accountId`.
     ///
@@ -70,8 +100,35 @@ pub struct UpdateOrganizationMemberMember {
     )]
     pub organization_member_name: Option<String>,
 }
-/// Error codes documented for [`Client::update_organization_member`](crate::Client::update_organization_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateOrganizationMemberMember {
+    /// Sets `accountId`.
+    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
+        self.account_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationMemberName`.
+    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.organization_member_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateOrganizationMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_organization_member`](crate::Client::update_organization_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateOrganizationMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -91,46 +148,18 @@ impl crate::Operation for UpdateOrganizationMemberRequest {
     type ErrorCode = UpdateOrganizationMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateOrganizationMember",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "accountId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "organizationMemberName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("accountId", crate::TypeWord::String),
+            crate::ParamMeta::query("organizationMemberName", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "member": {
-    "accountId": "292035769476261xxx"
-  },
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -151,7 +180,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateOrganizationMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateOrganizationMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -160,12 +189,26 @@ impl crate::Client {
     pub async fn update_organization_member(
         &self,
         request: UpdateOrganizationMemberRequest,
-    ) -> Result<UpdateOrganizationMemberResponse, crate::Error> {
+    ) -> Result<
+        UpdateOrganizationMemberResponse,
+        crate::Error<UpdateOrganizationMemberErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateOrganizationMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "",
+  "errorMessage": "",
+  "member": {
+    "accountId": "292035769476261xxx"
+  },
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_project`](crate::Client::create_project): 创建项目
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateProjectRequest {
     /// `organizationId`.
     ///
@@ -45,6 +46,7 @@ impl CreateProjectRequest {
 }
 /// Response of [`Client::create_project`](crate::Client::create_project).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProjectResponse {
     /// `errorCode`.
     ///
@@ -70,8 +72,36 @@ pub struct CreateProjectResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateProjectResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `project`.
+    pub fn with_project(mut self, value: CreateProjectProject) -> Self {
+        self.project = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_project`](crate::Client::create_project).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProjectProject {
     /// `categoryIdentifier`.
     ///
@@ -170,8 +200,105 @@ pub struct CreateProjectProject {
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::create_project`](crate::Client::create_project). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateProjectProject {
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `customCode`.
+    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
+        self.custom_code = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationIdentifier`.
+    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
+        self.organization_identifier = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `typeIdentifier`.
+    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateProjectResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_project`](crate::Client::create_project). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateProjectErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -191,51 +318,58 @@ impl crate::Operation for CreateProjectRequest {
     type ErrorCode = CreateProjectErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProject",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/projects/createProject",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "customCode",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "templateIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("customCode", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("scope", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("templateIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/projects/createProject");
+        req.body_field("customCode", Some(&self.custom_code))?;
+        req.body_field("name", Some(&self.name))?;
+        req.body_field("scope", Some(&self.scope))?;
+        req.body_field("templateIdentifier", Some(&self.template_identifier))?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 创建项目
+    ///
+    /// Create project.
+    ///
+    /// `POST /organization/{organizationId}/projects/createProject` (action `CreateProject`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateProjectErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    pub async fn create_project(
+        &self,
+        request: CreateProjectRequest,
+    ) -> Result<CreateProjectResponse, crate::Error<CreateProjectErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateProjectRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "project": {
@@ -259,43 +393,7 @@ impl crate::Operation for CreateProjectRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/projects/createProject");
-        req.body_field("customCode", Some(&self.custom_code))?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("scope", Some(&self.scope))?;
-        req.body_field("templateIdentifier", Some(&self.template_identifier))?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 创建项目
-    ///
-    /// Create project.
-    ///
-    /// `POST /organization/{organizationId}/projects/createProject` (action `CreateProject`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateProjectErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_project(
-        &self,
-        request: CreateProjectRequest,
-    ) -> Result<CreateProjectResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateProjectRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_sprint`](crate::Client::create_sprint): 创建迭代
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateSprintRequest {
     /// `organizationId`.
     ///
@@ -59,6 +60,7 @@ impl CreateSprintRequest {
 }
 /// Response of [`Client::create_sprint`](crate::Client::create_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateSprintResponse {
     /// `errorCode`.
     ///
@@ -84,8 +86,36 @@ pub struct CreateSprintResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateSprintResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `sprint`.
+    pub fn with_sprint(mut self, value: CreateSprintSprint) -> Self {
+        self.sprint = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_sprint`](crate::Client::create_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateSprintSprint {
     /// `creator`.
     ///
@@ -152,8 +182,85 @@ pub struct CreateSprintSprint {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Error codes documented for [`Client::create_sprint`](crate::Client::create_sprint). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateSprintSprint {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    pub fn with_end_date(mut self, value: i64) -> Self {
+        self.end_date = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `startDate`.
+    pub fn with_start_date(mut self, value: i64) -> Self {
+        self.start_date = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateSprintResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_sprint`](crate::Client::create_sprint). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateSprintErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -173,78 +280,21 @@ impl crate::Operation for CreateSprintRequest {
     type ErrorCode = CreateSprintErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateSprint",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/sprints/create",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "endDate",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "name",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "staffIds",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "startDate",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("endDate", crate::TypeWord::String),
+            crate::ParamMeta::body("name", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("staffIds", crate::TypeWord::Array).required(),
+            crate::ParamMeta::body("startDate", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sprint": {
-    "creator": "19xx7043xxxxxxx914",
-    "description": "xxx",
-    "endDate": 1623916393000,
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "demo示例项目",
-    "scope": "public",
-    "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "startDate": 1638403200000,
-    "status": "TODO"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -268,7 +318,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateSprintErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateSprintErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -276,12 +326,34 @@ impl crate::Client {
     pub async fn create_sprint(
         &self,
         request: CreateSprintRequest,
-    ) -> Result<CreateSprintResponse, crate::Error> {
+    ) -> Result<CreateSprintResponse, crate::Error<CreateSprintErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateSprintRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "sprint": {
+    "creator": "19xx7043xxxxxxx914",
+    "description": "xxx",
+    "endDate": 1623916393000,
+    "gmtCreate": 1623916393000,
+    "gmtModified": 1623916393000,
+    "identifier": "e8bxxxxxxxxxxxxxxxx23",
+    "modifier": "19xx7043xxxxxxx914",
+    "name": "demo示例项目",
+    "scope": "public",
+    "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
+    "startDate": 1638403200000,
+    "status": "TODO"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_workitem`](crate::Client::create_workitem): 新建工作项
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWorkitemRequest {
     /// `organizationId`.
     ///
@@ -142,8 +143,9 @@ impl CreateWorkitemRequest {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::create_workitem`](crate::Client::create_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemFieldValueList {
     /// `fieldIdentifier`.
     ///
@@ -194,6 +196,7 @@ impl CreateWorkitemFieldValueList {
 }
 /// Response of [`Client::create_workitem`](crate::Client::create_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemResponse {
     /// `errorCode`.
     ///
@@ -219,8 +222,36 @@ pub struct CreateWorkitemResponse {
     #[serde(rename = "workitem", default, skip_serializing_if = "Option::is_none")]
     pub workitem: Option<CreateWorkitemWorkitem>,
 }
-/// Part of a response.
+impl CreateWorkitemResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workitem`.
+    pub fn with_workitem(mut self, value: CreateWorkitemWorkitem) -> Self {
+        self.workitem = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem`](crate::Client::create_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemWorkitem {
     /// `assignedTo`.
     ///
@@ -359,8 +390,135 @@ pub struct CreateWorkitemWorkitem {
     )]
     pub workitem_type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::create_workitem`](crate::Client::create_workitem). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateWorkitemWorkitem {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `document`.
+    pub fn with_document(mut self, value: impl Into<String>) -> Self {
+        self.document = Some(value.into());
+        self
+    }
+    /// Sets `documentFormat`.
+    pub fn with_document_format(mut self, value: impl Into<String>) -> Self {
+        self.document_format = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `parentIdentifier`.
+    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.parent_identifier = Some(value.into());
+        self
+    }
+    /// Sets `serialNumber`.
+    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceName`.
+    pub fn with_space_name(mut self, value: impl Into<String>) -> Self {
+        self.space_name = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `sprintIdentifier`.
+    pub fn with_sprint_identifier(mut self, value: impl Into<String>) -> Self {
+        self.sprint_identifier = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `updateStatusAt`.
+    pub fn with_update_status_at(mut self, value: i64) -> Self {
+        self.update_status_at = Some(value);
+        self
+    }
+    /// Sets `workitemTypeIdentifier`.
+    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateWorkitemResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_workitem`](crate::Client::create_workitem). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateWorkitemErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -380,157 +538,31 @@ impl crate::Operation for CreateWorkitemRequest {
     type ErrorCode = CreateWorkitemErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitem",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/create",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "assignedTo",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "descriptionFormat",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fieldValueList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parent",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "participant",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "space",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sprint",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "subject",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tracker",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "verifier",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("assignedTo", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("descriptionFormat", crate::TypeWord::String),
+            crate::ParamMeta::body("fieldValueList", crate::TypeWord::Array),
+            crate::ParamMeta::body("parent", crate::TypeWord::String),
+            crate::ParamMeta::body("participant", crate::TypeWord::Array),
+            crate::ParamMeta::body("space", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("spaceType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("sprint", crate::TypeWord::Array),
+            crate::ParamMeta::body("subject", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("tracker", crate::TypeWord::Array),
+            crate::ParamMeta::body("verifier", crate::TypeWord::Array),
+            crate::ParamMeta::body("workitemType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitem": {
-    "assignedTo": "19xx7043xxxxxxx914",
-    "categoryIdentifier": "Req",
-    "creator": "19xx7043xxxxxxx914",
-    "document": "html格式",
-    "gmtCreate": 1640850318000,
-    "gmtModified": 1640850318000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
-    "serialNumber": "ABCD-1",
-    "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-    "spaceName": "需求项目",
-    "spaceType": "Project",
-    "sprintIdentifier": "75528f17703e92e5a568......",
-    "status": "待处理",
-    "statusIdentifier": "28",
-    "statusStageIdentifier": "100005",
-    "subject": "测试工作项",
-    "updateStatusAt": 1640850328000,
-    "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
-  }
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -564,7 +596,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateWorkitemErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -573,12 +605,43 @@ impl crate::Client {
     pub async fn create_workitem(
         &self,
         request: CreateWorkitemRequest,
-    ) -> Result<CreateWorkitemResponse, crate::Error> {
+    ) -> Result<CreateWorkitemResponse, crate::Error<CreateWorkitemErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "workitem": {
+    "assignedTo": "19xx7043xxxxxxx914",
+    "categoryIdentifier": "Req",
+    "creator": "19xx7043xxxxxxx914",
+    "document": "html格式",
+    "gmtCreate": 1640850318000,
+    "gmtModified": 1640850318000,
+    "identifier": "e8bxxxxxxxxxxxxxxxx23",
+    "logicalStatus": "NORMAL",
+    "modifier": "19xx7043xxxxxxx914",
+    "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
+    "serialNumber": "ABCD-1",
+    "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
+    "spaceName": "需求项目",
+    "spaceType": "Project",
+    "sprintIdentifier": "75528f17703e92e5a568......",
+    "status": "待处理",
+    "statusIdentifier": "28",
+    "statusStageIdentifier": "100005",
+    "subject": "测试工作项",
+    "updateStatusAt": 1640850328000,
+    "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
+  }
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): 创建一个评论
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWorkitemCommentRequest {
     /// `organizationId`.
     ///
@@ -49,6 +50,7 @@ impl CreateWorkitemCommentRequest {
 }
 /// Response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemCommentResponse {
     /// `Comment`.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
@@ -72,8 +74,36 @@ pub struct CreateWorkitemCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl CreateWorkitemCommentResponse {
+    /// Sets `Comment`.
+    pub fn with_comment(mut self, value: CreateWorkitemCommentComment) -> Self {
+        self.comment = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemCommentComment {
     /// `Id`.
     ///
@@ -129,8 +159,66 @@ pub struct CreateWorkitemCommentComment {
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<CreateWorkitemCommentUser>,
 }
-/// Part of a response.
+impl CreateWorkitemCommentComment {
+    /// Sets `Id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `formatType`.
+    pub fn with_format_type(mut self, value: impl Into<String>) -> Self {
+        self.format_type = Some(value.into());
+        self
+    }
+    /// Sets `isTop`.
+    pub fn with_is_top(mut self, value: bool) -> Self {
+        self.is_top = Some(value);
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(mut self, value: i64) -> Self {
+        self.modified_time = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `targetIdentifier`.
+    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.target_identifier = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `topTime`.
+    pub fn with_top_time(mut self, value: i64) -> Self {
+        self.top_time = Some(value);
+        self
+    }
+    /// Sets `user`.
+    pub fn with_user(mut self, value: CreateWorkitemCommentUser) -> Self {
+        self.user = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemCommentUser {
     /// `account`.
     ///
@@ -162,8 +250,60 @@ pub struct CreateWorkitemCommentUser {
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
 }
-/// Error codes documented for [`Client::create_workitem_comment`](crate::Client::create_workitem_comment). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateWorkitemCommentUser {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateWorkitemCommentResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_workitem_comment`](crate::Client::create_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateWorkitemCommentErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -183,72 +323,20 @@ impl crate::Operation for CreateWorkitemCommentRequest {
     type ErrorCode = CreateWorkitemCommentErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemComment",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/comment",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "content",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "formatType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parentId",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("content", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("formatType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("parentId", crate::TypeWord::String),
+            crate::ParamMeta::body("workitemIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "Comment": {
-    "Id": 26842,
-    "createTime": 1667202662000,
-    "formatType": "RICHTEXT/MARKDOWN",
-    "modifiedTime": 1637995553000,
-    "parentId": 26842,
-    "targetIdentifier": "79d523806bdxxxxx95612a5154",
-    "targetType": "workitem",
-    "topTime": 1667202662000,
-    "user": {
-      "account": "13164xxxxx41068",
-      "avatar": "https://xxxxx/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
-      "identifier": "1e9903d8bxxxxxxe9df9286ef5",
-      "targetType": "workitem"
-    }
-  },
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -271,7 +359,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateWorkitemCommentErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemCommentErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -280,12 +368,38 @@ impl crate::Client {
     pub async fn create_workitem_comment(
         &self,
         request: CreateWorkitemCommentRequest,
-    ) -> Result<CreateWorkitemCommentResponse, crate::Error> {
+    ) -> Result<
+        CreateWorkitemCommentResponse,
+        crate::Error<CreateWorkitemCommentErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemCommentRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "Comment": {
+    "Id": 26842,
+    "createTime": 1667202662000,
+    "formatType": "RICHTEXT/MARKDOWN",
+    "modifiedTime": 1637995553000,
+    "parentId": 26842,
+    "targetIdentifier": "79d523806bdxxxxx95612a5154",
+    "targetType": "workitem",
+    "topTime": 1667202662000,
+    "user": {
+      "account": "13164xxxxx41068",
+      "avatar": "https://xxxxx/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
+      "identifier": "1e9903d8bxxxxxxe9df9286ef5",
+      "targetType": "workitem"
+    }
+  },
+  "errorCode": "success",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

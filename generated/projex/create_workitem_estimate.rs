@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): 登记预计工时
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWorkitemEstimateRequest {
     /// `organizationId`.
     ///
@@ -55,6 +56,7 @@ impl CreateWorkitemEstimateRequest {
 }
 /// Response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemEstimateResponse {
     /// `WorkitemTimeEstimate`.
     #[serde(
@@ -82,8 +84,39 @@ pub struct CreateWorkitemEstimateResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateWorkitemEstimateResponse {
+    /// Sets `WorkitemTimeEstimate`.
+    pub fn with_workitem_time_estimate(
+        mut self,
+        value: CreateWorkitemEstimateWorkitemTimeEstimate,
+    ) -> Self {
+        self.workitem_time_estimate = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemEstimateWorkitemTimeEstimate {
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
@@ -116,8 +149,41 @@ pub struct CreateWorkitemEstimateWorkitemTimeEstimate {
     )]
     pub workitem_identifier: Option<String>,
 }
-/// Part of a response.
+impl CreateWorkitemEstimateWorkitemTimeEstimate {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `recordUser`.
+    pub fn with_record_user(mut self, value: CreateWorkitemEstimateRecordUser) -> Self {
+        self.record_user = Some(value);
+        self
+    }
+    /// Sets `spentTime`.
+    pub fn with_spent_time(mut self, value: i64) -> Self {
+        self.spent_time = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `workitemIdentifier`.
+    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemEstimateRecordUser {
     /// `account`.
     ///
@@ -204,8 +270,115 @@ pub struct CreateWorkitemEstimateRecordUser {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-/// Error codes documented for [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateWorkitemEstimateRecordUser {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `dingTalkId`.
+    pub fn with_ding_talk_id(mut self, value: impl Into<String>) -> Self {
+        self.ding_talk_id = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `displayNickName`.
+    pub fn with_display_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.display_nick_name = Some(value.into());
+        self
+    }
+    /// Sets `displayRealName`.
+    pub fn with_display_real_name(mut self, value: impl Into<String>) -> Self {
+        self.display_real_name = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `gender`.
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDisabled`.
+    pub fn with_is_disabled(mut self, value: bool) -> Self {
+        self.is_disabled = Some(value);
+        self
+    }
+    /// Sets `mobile`.
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `nameEn`.
+    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
+        self.name_en = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `nickNamePinyin`.
+    pub fn with_nick_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.nick_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+    /// Sets `realNamePinyin`.
+    pub fn with_real_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.real_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `stamp`.
+    pub fn with_stamp(mut self, value: impl Into<String>) -> Self {
+        self.stamp = Some(value.into());
+        self
+    }
+    /// Sets `tbRoleId`.
+    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
+        self.tb_role_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateWorkitemEstimateResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateWorkitemEstimateErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -225,58 +398,66 @@ impl crate::Operation for CreateWorkitemEstimateRequest {
     type ErrorCode = CreateWorkitemEstimateErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemEstimate",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/estimate",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "recordUserIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spentTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "type",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("recordUserIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("spentTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("type", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("workitemIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/estimate");
+        req.body_field("description", self.description.as_ref())?;
+        req.body_field("recordUserIdentifier", Some(&self.record_user_identifier))?;
+        req.body_field("spentTime", Some(&self.spent_time))?;
+        req.body_field("type", Some(&self.type_))?;
+        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 登记预计工时
+    ///
+    /// Create workitem estimate.
+    ///
+    /// `POST /organization/{organizationId}/workitems/estimate` (action `CreateWorkitemEstimate`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemEstimateErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - example_response sets success to true; the SDKs give no example for it.
+    /// - The SDK example of WorkitemTimeEstimate.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    pub async fn create_workitem_estimate(
+        &self,
+        request: CreateWorkitemEstimateRequest,
+    ) -> Result<
+        CreateWorkitemEstimateResponse,
+        crate::Error<CreateWorkitemEstimateErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateWorkitemEstimateRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "WorkitemTimeEstimate": {
     "identifier": "deafe5f33xxxxx6a259d8dafd",
     "recordUser": {
@@ -301,46 +482,7 @@ impl crate::Operation for CreateWorkitemEstimateRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/estimate");
-        req.body_field("description", self.description.as_ref())?;
-        req.body_field("recordUserIdentifier", Some(&self.record_user_identifier))?;
-        req.body_field("spentTime", Some(&self.spent_time))?;
-        req.body_field("type", Some(&self.type_))?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 登记预计工时
-    ///
-    /// Create workitem estimate.
-    ///
-    /// `POST /organization/{organizationId}/workitems/estimate` (action `CreateWorkitemEstimate`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateWorkitemEstimateErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - example_response sets success to true; the SDKs give no example for it.
-    /// - The SDK example of WorkitemTimeEstimate.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn create_workitem_estimate(
-        &self,
-        request: CreateWorkitemEstimateRequest,
-    ) -> Result<CreateWorkitemEstimateResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateWorkitemEstimateRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_workitem_record`](crate::Client::create_workitem_record): 登记实际工时
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWorkitemRecordRequest {
     /// `organizationId`.
     ///
@@ -67,6 +68,7 @@ impl CreateWorkitemRecordRequest {
 }
 /// Response of [`Client::create_workitem_record`](crate::Client::create_workitem_record).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemRecordResponse {
     /// `WorkitemTime`.
     #[serde(rename = "WorkitemTime", default, skip_serializing_if = "Option::is_none")]
@@ -92,8 +94,39 @@ pub struct CreateWorkitemRecordResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl CreateWorkitemRecordResponse {
+    /// Sets `WorkitemTime`.
+    pub fn with_workitem_time(
+        mut self,
+        value: CreateWorkitemRecordWorkitemTime,
+    ) -> Self {
+        self.workitem_time = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_record`](crate::Client::create_workitem_record).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemRecordWorkitemTime {
     /// `actualTime`.
     ///
@@ -136,8 +169,51 @@ pub struct CreateWorkitemRecordWorkitemTime {
     )]
     pub workitem_identifier: Option<String>,
 }
-/// Part of a response.
+impl CreateWorkitemRecordWorkitemTime {
+    /// Sets `actualTime`.
+    pub fn with_actual_time(mut self, value: i64) -> Self {
+        self.actual_time = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtEnd`.
+    pub fn with_gmt_end(mut self, value: i64) -> Self {
+        self.gmt_end = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `recordUser`.
+    pub fn with_record_user(mut self, value: CreateWorkitemRecordRecordUser) -> Self {
+        self.record_user = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `workitemIdentifier`.
+    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_workitem_record`](crate::Client::create_workitem_record).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemRecordRecordUser {
     /// `account`.
     ///
@@ -220,8 +296,115 @@ pub struct CreateWorkitemRecordRecordUser {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-/// Error codes documented for [`Client::create_workitem_record`](crate::Client::create_workitem_record). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateWorkitemRecordRecordUser {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `dingTalkId`.
+    pub fn with_ding_talk_id(mut self, value: impl Into<String>) -> Self {
+        self.ding_talk_id = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `displayNickName`.
+    pub fn with_display_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.display_nick_name = Some(value.into());
+        self
+    }
+    /// Sets `displayRealName`.
+    pub fn with_display_real_name(mut self, value: impl Into<String>) -> Self {
+        self.display_real_name = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `gender`.
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isDisabled`.
+    pub fn with_is_disabled(mut self, value: bool) -> Self {
+        self.is_disabled = Some(value);
+        self
+    }
+    /// Sets `mobile`.
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `nameEn`.
+    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
+        self.name_en = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `nickNamePinyin`.
+    pub fn with_nick_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.nick_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+    /// Sets `realNamePinyin`.
+    pub fn with_real_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.real_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `stamp`.
+    pub fn with_stamp(mut self, value: impl Into<String>) -> Self {
+        self.stamp = Some(value.into());
+        self
+    }
+    /// Sets `tbRoleId`.
+    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
+        self.tb_role_id = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateWorkitemRecordResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_workitem_record`](crate::Client::create_workitem_record). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateWorkitemRecordErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -241,97 +424,24 @@ impl crate::Operation for CreateWorkitemRecordRequest {
     type ErrorCode = CreateWorkitemRecordErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemRecord",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/record",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "actualTime",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "gmtEnd",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "gmtStart",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "recordUserIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "type",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("actualTime", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("gmtEnd", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("gmtStart", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("recordUserIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("type", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("workitemIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "WorkitemTime": {
-    "actualTime": 12,
-    "gmtEnd": 1667205617089,
-    "gmtStart": 1667205617061,
-    "identifier": "deafe5f33xxxxx6a259d8dafd",
-    "recordUser": {
-      "account": "1316458xxxxx41068",
-      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
-      "dingTalkId": "xx12322",
-      "email": "xxx@xxx.com",
-      "identifier": "deafe5f33xxxxx6a259d8dafd",
-      "nameEn": "wangwu",
-      "nickNamePinyin": "wangwu",
-      "realNamePinyin": "wangwu",
-      "tbRoleId": "1e9903d8b3f1xxxxxf9286ef5"
-    },
-    "type": "deafe5f33xxxxx6a259d8dafd",
-    "workitemIdentifier": "9144ef6b72d8exxxxx9e61a4d0"
-  },
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -357,7 +467,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateWorkitemRecordErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemRecordErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -366,12 +476,42 @@ impl crate::Client {
     pub async fn create_workitem_record(
         &self,
         request: CreateWorkitemRecordRequest,
-    ) -> Result<CreateWorkitemRecordResponse, crate::Error> {
+    ) -> Result<
+        CreateWorkitemRecordResponse,
+        crate::Error<CreateWorkitemRecordErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRecordRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "WorkitemTime": {
+    "actualTime": 12,
+    "gmtEnd": 1667205617089,
+    "gmtStart": 1667205617061,
+    "identifier": "deafe5f33xxxxx6a259d8dafd",
+    "recordUser": {
+      "account": "1316458xxxxx41068",
+      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
+      "dingTalkId": "xx12322",
+      "email": "xxx@xxx.com",
+      "identifier": "deafe5f33xxxxx6a259d8dafd",
+      "nameEn": "wangwu",
+      "nickNamePinyin": "wangwu",
+      "realNamePinyin": "wangwu",
+      "tbRoleId": "1e9903d8b3f1xxxxxf9286ef5"
+    },
+    "type": "deafe5f33xxxxx6a259d8dafd",
+    "workitemIdentifier": "9144ef6b72d8exxxxx9e61a4d0"
+  },
+  "errorCode": "success",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

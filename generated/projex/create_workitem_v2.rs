@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2): 创建工作项
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateWorkitemV2Request {
     /// `organizationId`.
     ///
@@ -142,8 +143,9 @@ impl CreateWorkitemV2Request {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemV2FieldValueList {
     /// `fieldIdentifier`.
     ///
@@ -181,6 +183,7 @@ impl CreateWorkitemV2FieldValueList {
 }
 /// Response of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateWorkitemV2Response {
     /// `errorCode`.
     ///
@@ -212,8 +215,50 @@ pub struct CreateWorkitemV2Response {
     )]
     pub workitem_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::create_workitem_v2`](crate::Client::create_workitem_v2). Read one from an error with [`Error::code`](crate::Error::code).
+impl CreateWorkitemV2Response {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `workitemIdentifier`.
+    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for CreateWorkitemV2Response {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_workitem_v2`](crate::Client::create_workitem_v2). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateWorkitemV2ErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -233,128 +278,31 @@ impl crate::Operation for CreateWorkitemV2Request {
     type ErrorCode = CreateWorkitemV2ErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemV2",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitem",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "assignedTo",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "description",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fieldValueList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "parentIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "participants",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sprintIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "subject",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tags",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "trackers",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "verifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "versions",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemTypeIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("assignedTo", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("description", crate::TypeWord::String),
+            crate::ParamMeta::body("fieldValueList", crate::TypeWord::Array),
+            crate::ParamMeta::body("parentIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("participants", crate::TypeWord::Array),
+            crate::ParamMeta::body("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("sprintIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("subject", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("tags", crate::TypeWord::Array),
+            crate::ParamMeta::body("trackers", crate::TypeWord::Array),
+            crate::ParamMeta::body("verifier", crate::TypeWord::String),
+            crate::ParamMeta::body("versions", crate::TypeWord::Array),
+            crate::ParamMeta::body("workitemTypeIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
-  "success": "true",
-  "workitemIdentifier": "11234455454355"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -387,7 +335,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateWorkitemV2ErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemV2ErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -395,12 +343,21 @@ impl crate::Client {
     pub async fn create_workitem_v2(
         &self,
         request: CreateWorkitemV2Request,
-    ) -> Result<CreateWorkitemV2Response, crate::Error> {
+    ) -> Result<CreateWorkitemV2Response, crate::Error<CreateWorkitemV2ErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemV2Request {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "InvalidTagGroup.IdNotFound",
+  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
+  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
+  "success": "true",
+  "workitemIdentifier": "11234455454355"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

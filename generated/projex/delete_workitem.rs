@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_workitem`](crate::Client::delete_workitem): 删除工作项
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteWorkitemRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl DeleteWorkitemRequest {
 }
 /// Response of [`Client::delete_workitem`](crate::Client::delete_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteWorkitemResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,50 @@ pub struct DeleteWorkitemResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::delete_workitem`](crate::Client::delete_workitem). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteWorkitemResponse {
+    /// Sets `deleteFlag`.
+    pub fn with_delete_flag(mut self, value: bool) -> Self {
+        self.delete_flag = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for DeleteWorkitemResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_workitem`](crate::Client::delete_workitem). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteWorkitemErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -73,36 +117,16 @@ impl crate::Operation for DeleteWorkitemRequest {
     type ErrorCode = DeleteWorkitemErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitem",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/organization/{organizationId}/workitem/delete",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "identifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("identifier", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -122,7 +146,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteWorkitemErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -131,12 +155,20 @@ impl crate::Client {
     pub async fn delete_workitem(
         &self,
         request: DeleteWorkitemRequest,
-    ) -> Result<DeleteWorkitemResponse, crate::Error> {
+    ) -> Result<DeleteWorkitemResponse, crate::Error<DeleteWorkitemErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "InvalidTagGroup.IdNotFound",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

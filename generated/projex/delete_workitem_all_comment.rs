@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): 删除所有评论
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteWorkitemAllCommentRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl DeleteWorkitemAllCommentRequest {
 }
 /// Response of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteWorkitemAllCommentResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,50 @@ pub struct DeleteWorkitemAllCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Error codes documented for [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteWorkitemAllCommentResponse {
+    /// Sets `deleteFlag`.
+    pub fn with_delete_flag(mut self, value: bool) -> Self {
+        self.delete_flag = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteWorkitemAllCommentResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteWorkitemAllCommentErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -73,36 +117,16 @@ impl crate::Operation for DeleteWorkitemAllCommentRequest {
     type ErrorCode = DeleteWorkitemAllCommentErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitemAllComment",
-        method: "DELETE",
+        method: crate::HttpMethod::Delete,
         path: "/organization/{organizationId}/workitems/deleteAllComment",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "identifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("identifier", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -122,7 +146,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteWorkitemAllCommentErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemAllCommentErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -131,12 +155,23 @@ impl crate::Client {
     pub async fn delete_workitem_all_comment(
         &self,
         request: DeleteWorkitemAllCommentRequest,
-    ) -> Result<DeleteWorkitemAllCommentResponse, crate::Error> {
+    ) -> Result<
+        DeleteWorkitemAllCommentResponse,
+        crate::Error<DeleteWorkitemAllCommentErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemAllCommentRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "success",
+  "errorMsg": "error",
+  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

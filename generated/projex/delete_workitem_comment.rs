@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): 删除单条评论
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct DeleteWorkitemCommentRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl DeleteWorkitemCommentRequest {
 }
 /// Response of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteWorkitemCommentResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
@@ -58,8 +60,50 @@ pub struct DeleteWorkitemCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Error codes documented for [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment). Read one from an error with [`Error::code`](crate::Error::code).
+impl DeleteWorkitemCommentResponse {
+    /// Sets `deleteFlag`.
+    pub fn with_delete_flag(mut self, value: bool) -> Self {
+        self.delete_flag = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for DeleteWorkitemCommentResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeleteWorkitemCommentErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -79,43 +123,17 @@ impl crate::Operation for DeleteWorkitemCommentRequest {
     type ErrorCode = DeleteWorkitemCommentErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitemComment",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/deleteComent",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commentId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "identifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("commentId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::body("identifier", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -136,7 +154,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`DeleteWorkitemCommentErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemCommentErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -146,12 +164,23 @@ impl crate::Client {
     pub async fn delete_workitem_comment(
         &self,
         request: DeleteWorkitemCommentRequest,
-    ) -> Result<DeleteWorkitemCommentResponse, crate::Error> {
+    ) -> Result<
+        DeleteWorkitemCommentResponse,
+        crate::Error<DeleteWorkitemCommentErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemCommentRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "success",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

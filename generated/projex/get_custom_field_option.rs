@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option): 获取自定义字段的选项值
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetCustomFieldOptionRequest {
     /// `organizationId`.
     ///
@@ -45,6 +46,7 @@ impl GetCustomFieldOptionRequest {
 }
 /// Response of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCustomFieldOptionResponse {
     /// `errorCode`.
     ///
@@ -70,8 +72,36 @@ pub struct GetCustomFieldOptionResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetCustomFieldOptionResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `fileds`.
+    pub fn with_fileds(mut self, value: Vec<GetCustomFieldOptionFileds>) -> Self {
+        self.fileds = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetCustomFieldOptionFileds {
     /// `displayValue`.
     ///
@@ -113,8 +143,60 @@ pub struct GetCustomFieldOptionFileds {
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
 }
-/// Error codes documented for [`Client::get_custom_field_option`](crate::Client::get_custom_field_option). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetCustomFieldOptionFileds {
+    /// Sets `displayValue`.
+    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
+        self.display_value = Some(value.into());
+        self
+    }
+    /// Sets `fieldIdentifier`.
+    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `level`.
+    pub fn with_level(mut self, value: i64) -> Self {
+        self.level = Some(value);
+        self
+    }
+    /// Sets `position`.
+    pub fn with_position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `valueEn`.
+    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
+        self.value_en = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetCustomFieldOptionResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_custom_field_option`](crate::Client::get_custom_field_option). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetCustomFieldOptionErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -134,68 +216,21 @@ impl crate::Operation for GetCustomFieldOptionRequest {
     type ErrorCode = GetCustomFieldOptionErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCustomFieldOption",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/fields/{fieldId}/getCustomOption",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fieldId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemTypeIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("fieldId", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("workitemTypeIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "fileds": [
-    {
-      "displayValue": "223",
-      "fieldIdentifier": "e8bxxxxxxxxxxxxxxxx23",
-      "identifier": "3345",
-      "level": 1,
-      "position": 1,
-      "value": "223",
-      "valueEn": "223"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -219,7 +254,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetCustomFieldOptionErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCustomFieldOptionErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -228,12 +263,34 @@ impl crate::Client {
     pub async fn get_custom_field_option(
         &self,
         request: GetCustomFieldOptionRequest,
-    ) -> Result<GetCustomFieldOptionResponse, crate::Error> {
+    ) -> Result<
+        GetCustomFieldOptionResponse,
+        crate::Error<GetCustomFieldOptionErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCustomFieldOptionRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "fileds": [
+    {
+      "displayValue": "223",
+      "fieldIdentifier": "e8bxxxxxxxxxxxxxxxx23",
+      "identifier": "3345",
+      "level": 1,
+      "position": 1,
+      "value": "223",
+      "valueEn": "223"
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

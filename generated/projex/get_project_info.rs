@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_project_info`](crate::Client::get_project_info): 获取项目详情
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetProjectInfoRequest {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
@@ -29,6 +30,7 @@ impl GetProjectInfoRequest {
 ///
 /// 项目信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetProjectInfoResponse {
     /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
@@ -54,8 +56,36 @@ pub struct GetProjectInfoResponse {
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
     pub project: Option<GetProjectInfoProject>,
 }
+impl GetProjectInfoResponse {
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `project`.
+    pub fn with_project(mut self, value: GetProjectInfoProject) -> Self {
+        self.project = Some(value);
+        self
+    }
+}
 /// 项目信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetProjectInfoProject {
     /// 空间大类
     #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
@@ -190,8 +220,145 @@ pub struct GetProjectInfoProject {
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::get_project_info`](crate::Client::get_project_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetProjectInfoProject {
+    /// Sets `category`.
+    pub fn with_category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `customCode`.
+    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
+        self.custom_code = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `iconGroup`.
+    pub fn with_icon_group(mut self, value: impl Into<String>) -> Self {
+        self.icon_group = Some(value.into());
+        self
+    }
+    /// Sets `icon`.
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `iconBig`.
+    pub fn with_icon_big(mut self, value: impl Into<String>) -> Self {
+        self.icon_big = Some(value.into());
+        self
+    }
+    /// Sets `iconSmall`.
+    pub fn with_icon_small(mut self, value: impl Into<String>) -> Self {
+        self.icon_small = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `identifierPath`.
+    pub fn with_identifier_path(mut self, value: impl Into<String>) -> Self {
+        self.identifier_path = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationIdentifier`.
+    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
+        self.organization_identifier = Some(value.into());
+        self
+    }
+    /// Sets `parentIdentifier`.
+    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.parent_identifier = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subType`.
+    pub fn with_sub_type(mut self, value: impl Into<String>) -> Self {
+        self.sub_type = Some(value.into());
+        self
+    }
+    /// Sets `typeIdentifier`.
+    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetProjectInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_project_info`](crate::Client::get_project_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetProjectInfoErrorCode {
     /// `Operate.NoPermission` (HTTP 403): NoPermission
     ///
@@ -219,26 +386,14 @@ impl crate::Operation for GetProjectInfoRequest {
     type ErrorCode = GetProjectInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetProjectInfo",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/project/{projectId}",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("projectId", crate::TypeWord::String),
         ],
         errors: &[
             crate::ErrorDoc {
@@ -248,8 +403,49 @@ impl crate::Operation for GetProjectInfoRequest {
                 description: "没有权限",
             },
         ],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/project/");
+        req.path_param("projectId", &self.project_id)?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取项目详情
+    ///
+    /// Get the details of a project.
+    ///
+    /// 根据projectId获取项目基本信息。
+    ///
+    /// `GET /organization/{organizationId}/project/{projectId}` (action `GetProjectInfo`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetProjectInfoErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - The parameter table is run together ("organizationIdstring" means name organizationId, type string), and the required column is lost. Both parameters are path parameters, so they are required. The official SDK agrees.
+    /// - The response root row is described as 项目信息, the same as the project field. It is kept as written.
+    /// - The "null" examples (a string) of category, id, parentIdentifier and subType mean 'empty' and are left out of the field examples. example_response keeps them exactly as documented.
+    /// - statusStageIdentifier's example 8a4058a71159b68254...... is truncated on the page. It is kept as written because it is not an 'empty' placeholder.
+    /// - iconGroup is a JSON document sent as a string. It stays type string and is not parsed.
+    /// - gmtCreate and gmtModified are long (epoch milliseconds), as documented.
+    /// - The official SDK's summary (根据id获取项目详情-Projex) differs from the page title. The page's title is used.
+    pub async fn get_project_info(
+        &self,
+        request: GetProjectInfoRequest,
+    ) -> Result<GetProjectInfoResponse, crate::Error<GetProjectInfoErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetProjectInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "errorCode": "Openapi.RequestError",
   "errorMessage": "error",
@@ -281,48 +477,7 @@ impl crate::Operation for GetProjectInfoRequest {
     "typeIdentifier": "CustomProject"
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/project/");
-        req.path_param("projectId", &self.project_id)?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取项目详情
-    ///
-    /// Get the details of a project.
-    ///
-    /// 根据projectId获取项目基本信息。
-    ///
-    /// `GET /organization/{organizationId}/project/{projectId}` (action `GetProjectInfo`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetProjectInfoErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - The parameter table is run together ("organizationIdstring" means name organizationId, type string), and the required column is lost. Both parameters are path parameters, so they are required. The official SDK agrees.
-    /// - The response root row is described as 项目信息, the same as the project field. It is kept as written.
-    /// - The "null" examples (a string) of category, id, parentIdentifier and subType mean 'empty' and are left out of the field examples. example_response keeps them exactly as documented.
-    /// - statusStageIdentifier's example 8a4058a71159b68254...... is truncated on the page. It is kept as written because it is not an 'empty' placeholder.
-    /// - iconGroup is a JSON document sent as a string. It stays type string and is not parsed.
-    /// - gmtCreate and gmtModified are long (epoch milliseconds), as documented.
-    /// - The official SDK's summary (根据id获取项目详情-Projex) differs from the page title. The page's title is used.
-    pub async fn get_project_info(
-        &self,
-        request: GetProjectInfoRequest,
-    ) -> Result<GetProjectInfoResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetProjectInfoRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_sprint_info`](crate::Client::get_sprint_info): 获取迭代详情
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetSprintInfoRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetSprintInfoRequest {
 }
 /// Response of [`Client::get_sprint_info`](crate::Client::get_sprint_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSprintInfoResponse {
     /// `errorCode`.
     ///
@@ -52,8 +54,36 @@ pub struct GetSprintInfoResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetSprintInfoResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `sprint`.
+    pub fn with_sprint(mut self, value: GetSprintInfoSprint) -> Self {
+        self.sprint = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_sprint_info`](crate::Client::get_sprint_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSprintInfoSprint {
     /// `creator`.
     ///
@@ -123,8 +153,90 @@ pub struct GetSprintInfoSprint {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Error codes documented for [`Client::get_sprint_info`](crate::Client::get_sprint_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetSprintInfoSprint {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    pub fn with_end_date(mut self, value: i64) -> Self {
+        self.end_date = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `owners`.
+    pub fn with_owners(mut self, value: Vec<String>) -> Self {
+        self.owners = Some(value);
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `startDate`.
+    pub fn with_start_date(mut self, value: i64) -> Self {
+        self.start_date = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetSprintInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_sprint_info`](crate::Client::get_sprint_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetSprintInfoErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -144,51 +256,16 @@ impl crate::Operation for GetSprintInfoRequest {
     type ErrorCode = GetSprintInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetSprintInfo",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/sprints/{sprintId}/getSprintinfo",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "sprintId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("sprintId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sprint": {
-    "creator": "19xx7043xxxxxxx914",
-    "description": "xxx",
-    "endDate": 1623916393000,
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "demo示例项目",
-    "owners": [],
-    "scope": "public",
-    "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "startDate": 1638403200000,
-    "status": "Todo"
-  },
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -209,7 +286,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetSprintInfoErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetSprintInfoErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -217,12 +294,35 @@ impl crate::Client {
     pub async fn get_sprint_info(
         &self,
         request: GetSprintInfoRequest,
-    ) -> Result<GetSprintInfoResponse, crate::Error> {
+    ) -> Result<GetSprintInfoResponse, crate::Error<GetSprintInfoErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSprintInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMessage": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "sprint": {
+    "creator": "19xx7043xxxxxxx914",
+    "description": "xxx",
+    "endDate": 1623916393000,
+    "gmtCreate": 1623916393000,
+    "gmtModified": 1623916393000,
+    "identifier": "e8bxxxxxxxxxxxxxxxx23",
+    "modifier": "19xx7043xxxxxxx914",
+    "name": "demo示例项目",
+    "owners": [],
+    "scope": "public",
+    "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
+    "startDate": 1638403200000,
+    "status": "Todo"
+  },
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

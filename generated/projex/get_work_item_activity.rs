@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): 获取工作项动态
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkItemActivityRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetWorkItemActivityRequest {
 }
 /// Response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemActivityResponse {
     /// `activities`.
     #[serde(rename = "activities", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,36 @@ pub struct GetWorkItemActivityResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetWorkItemActivityResponse {
+    /// Sets `activities`.
+    pub fn with_activities(mut self, value: Vec<GetWorkItemActivityActivities>) -> Self {
+        self.activities = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemActivityActivities {
     /// `actionType`.
     ///
@@ -104,8 +134,135 @@ pub struct GetWorkItemActivityActivities {
     )]
     pub resource_identifier: Option<String>,
 }
-/// Part of a response.
+impl GetWorkItemActivityActivities {
+    /// Sets `actionType`.
+    pub fn with_action_type(mut self, value: impl Into<String>) -> Self {
+        self.action_type = Some(value.into());
+        self
+    }
+    /// Sets `eventId`.
+    pub fn with_event_id(mut self, value: i64) -> Self {
+        self.event_id = Some(value);
+        self
+    }
+    /// Sets `eventTime`.
+    pub fn with_event_time(mut self, value: i64) -> Self {
+        self.event_time = Some(value);
+        self
+    }
+    /// Sets `eventType`.
+    pub fn with_event_type(mut self, value: impl Into<String>) -> Self {
+        self.event_type = Some(value.into());
+        self
+    }
+    /// Sets `newValue`.
+    pub fn with_new_value(mut self, value: Vec<GetWorkItemActivityNewValue>) -> Self {
+        self.new_value = Some(value);
+        self
+    }
+    /// Sets `oldValue`.
+    pub fn with_old_value(mut self, value: Vec<GetWorkItemActivityOldValue>) -> Self {
+        self.old_value = Some(value);
+        self
+    }
+    /// Sets `operator`.
+    pub fn with_operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+    /// Sets `parentEventId`.
+    pub fn with_parent_event_id(mut self, value: i64) -> Self {
+        self.parent_event_id = Some(value);
+        self
+    }
+    /// Sets `property`.
+    pub fn with_property(mut self, value: GetWorkItemActivityProperty) -> Self {
+        self.property = Some(value);
+        self
+    }
+    /// Sets `resourceIdentifier`.
+    pub fn with_resource_identifier(mut self, value: impl Into<String>) -> Self {
+        self.resource_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetWorkItemActivityNewValue {
+    /// `displayValue`.
+    ///
+    /// Example: `Sprint-221124`
+    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
+    pub display_value: Option<String>,
+    /// `plainValue`.
+    ///
+    /// Example: `bed1cca179badeb501a72d1194`
+    #[serde(rename = "plainValue", default, skip_serializing_if = "Option::is_none")]
+    pub plain_value: Option<String>,
+    /// `resourceType`.
+    ///
+    /// Example: `Sprint`
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+impl GetWorkItemActivityNewValue {
+    /// Sets `displayValue`.
+    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
+        self.display_value = Some(value.into());
+        self
+    }
+    /// Sets `plainValue`.
+    pub fn with_plain_value(mut self, value: impl Into<String>) -> Self {
+        self.plain_value = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetWorkItemActivityOldValue {
+    /// `displayValue`.
+    ///
+    /// Example: `Sprint-221124`
+    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
+    pub display_value: Option<String>,
+    /// `plainValue`.
+    ///
+    /// Example: `bed1cca179badeb501a72d1194`
+    #[serde(rename = "plainValue", default, skip_serializing_if = "Option::is_none")]
+    pub plain_value: Option<String>,
+    /// `resourceType`.
+    ///
+    /// Example: `Sprint`
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+impl GetWorkItemActivityOldValue {
+    /// Sets `displayValue`.
+    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
+        self.display_value = Some(value.into());
+        self
+    }
+    /// Sets `plainValue`.
+    pub fn with_plain_value(mut self, value: impl Into<String>) -> Self {
+        self.plain_value = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemActivityProperty {
     /// `displayName`.
     ///
@@ -130,46 +287,45 @@ pub struct GetWorkItemActivityProperty {
     #[serde(rename = "propertyType", default, skip_serializing_if = "Option::is_none")]
     pub property_type: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetWorkItemActivityOldValue {
-    /// `displayValue`.
-    ///
-    /// Example: `Sprint-221124`
-    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
-    pub display_value: Option<String>,
-    /// `plainValue`.
-    ///
-    /// Example: `bed1cca179badeb501a72d1194`
-    #[serde(rename = "plainValue", default, skip_serializing_if = "Option::is_none")]
-    pub plain_value: Option<String>,
-    /// `resourceType`.
-    ///
-    /// Example: `Sprint`
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
+impl GetWorkItemActivityProperty {
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `propertyIdentifier`.
+    pub fn with_property_identifier(mut self, value: impl Into<String>) -> Self {
+        self.property_identifier = Some(value.into());
+        self
+    }
+    /// Sets `propertyName`.
+    pub fn with_property_name(mut self, value: impl Into<String>) -> Self {
+        self.property_name = Some(value.into());
+        self
+    }
+    /// Sets `propertyType`.
+    pub fn with_property_type(mut self, value: impl Into<String>) -> Self {
+        self.property_type = Some(value.into());
+        self
+    }
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetWorkItemActivityNewValue {
-    /// `displayValue`.
-    ///
-    /// Example: `Sprint-221124`
-    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
-    pub display_value: Option<String>,
-    /// `plainValue`.
-    ///
-    /// Example: `bed1cca179badeb501a72d1194`
-    #[serde(rename = "plainValue", default, skip_serializing_if = "Option::is_none")]
-    pub plain_value: Option<String>,
-    /// `resourceType`.
-    ///
-    /// Example: `Sprint`
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
+impl crate::Envelope for GetWorkItemActivityResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
 }
-/// Error codes documented for [`Client::get_work_item_activity`](crate::Client::get_work_item_activity). Read one from an error with [`Error::code`](crate::Error::code).
+/// Error codes documented for [`Client::get_work_item_activity`](crate::Client::get_work_item_activity). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkItemActivityErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -189,30 +345,57 @@ impl crate::Operation for GetWorkItemActivityRequest {
     type ErrorCode = GetWorkItemActivityErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemActivity",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/getActivity",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/");
+        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_literal("/getActivity");
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取工作项动态
+    ///
+    /// Get work item activity.
+    ///
+    /// `GET /organization/{organizationId}/workitems/{workitemId}/getActivity` (action `GetWorkItemActivity`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkItemActivityErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (activities\[\].property.propertyType); leaves the null ones out.
+    /// - The SDK example of activities\[\].property ('public') is not an object value; it is left out of the field example and of example_response.
+    pub async fn get_work_item_activity(
+        &self,
+        request: GetWorkItemActivityRequest,
+    ) -> Result<
+        GetWorkItemActivityResponse,
+        crate::Error<GetWorkItemActivityErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetWorkItemActivityRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "activities": [
     {
       "actionType": "update",
@@ -248,43 +431,7 @@ impl crate::Operation for GetWorkItemActivityRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
-        req.path_literal("/getActivity");
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取工作项动态
-    ///
-    /// Get work item activity.
-    ///
-    /// `GET /organization/{organizationId}/workitems/{workitemId}/getActivity` (action `GetWorkItemActivity`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkItemActivityErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (activities\[\].property.propertyType); leaves the null ones out.
-    /// - The SDK example of activities\[\].property ('public') is not an object value; it is left out of the field example and of example_response.
-    pub async fn get_work_item_activity(
-        &self,
-        request: GetWorkItemActivityRequest,
-    ) -> Result<GetWorkItemActivityResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetWorkItemActivityRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

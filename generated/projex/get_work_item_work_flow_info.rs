@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info): 获取工作项工作流信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoRequest {
     /// `organizationId`.
     ///
@@ -37,6 +38,7 @@ impl GetWorkItemWorkFlowInfoRequest {
 }
 /// Response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoResponse {
     /// `errorCode`.
     ///
@@ -62,8 +64,36 @@ pub struct GetWorkItemWorkFlowInfoResponse {
     #[serde(rename = "workflow", default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<GetWorkItemWorkFlowInfoWorkflow>,
 }
-/// Part of a response.
+impl GetWorkItemWorkFlowInfoResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workflow`.
+    pub fn with_workflow(mut self, value: GetWorkItemWorkFlowInfoWorkflow) -> Self {
+        self.workflow = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoWorkflow {
     /// `creator`.
     ///
@@ -145,49 +175,89 @@ pub struct GetWorkItemWorkFlowInfoWorkflow {
     )]
     pub workflow_actions: Option<Vec<GetWorkItemWorkFlowInfoWorkflowActions>>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetWorkItemWorkFlowInfoWorkflowActions {
-    /// `id`.
-    ///
-    /// Example: `16274887`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nextWorkflowStatusIdentifier`.
-    ///
-    /// Example: `100011`
-    #[serde(
-        rename = "nextWorkflowStatusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub next_workflow_status_identifier: Option<String>,
-    /// `workflowIdentifier`.
-    ///
-    /// Example: `fd0xxxxxd00d355b05dxxxx26`
-    #[serde(
-        rename = "workflowIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_identifier: Option<String>,
-    /// `workflowStatusIdentifier`.
-    ///
-    /// Example: `100005`
-    #[serde(
-        rename = "workflowStatusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_status_identifier: Option<String>,
+impl GetWorkItemWorkFlowInfoWorkflow {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `defaultStatusIdentifier`.
+    pub fn with_default_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.default_status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ownerSpaceIdentifier`.
+    pub fn with_owner_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.owner_space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `ownerSpaceType`.
+    pub fn with_owner_space_type(mut self, value: impl Into<String>) -> Self {
+        self.owner_space_type = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `statusOrder`.
+    pub fn with_status_order(mut self, value: impl Into<String>) -> Self {
+        self.status_order = Some(value.into());
+        self
+    }
+    /// Sets `statuses`.
+    pub fn with_statuses(mut self, value: Vec<GetWorkItemWorkFlowInfoStatuses>) -> Self {
+        self.statuses = Some(value);
+        self
+    }
+    /// Sets `workflowActions`.
+    pub fn with_workflow_actions(
+        mut self,
+        value: Vec<GetWorkItemWorkFlowInfoWorkflowActions>,
+    ) -> Self {
+        self.workflow_actions = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoStatuses {
     /// `creator`.
     ///
@@ -253,8 +323,152 @@ pub struct GetWorkItemWorkFlowInfoStatuses {
     )]
     pub workflow_stage_name: Option<String>,
 }
-/// Error codes documented for [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkItemWorkFlowInfoStatuses {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `workflowStageIdentifier`.
+    pub fn with_workflow_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workflow_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `workflowStageName`.
+    pub fn with_workflow_stage_name(mut self, value: impl Into<String>) -> Self {
+        self.workflow_stage_name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetWorkItemWorkFlowInfoWorkflowActions {
+    /// `id`.
+    ///
+    /// Example: `16274887`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// `name`.
+    ///
+    /// Example: `xxx`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `nextWorkflowStatusIdentifier`.
+    ///
+    /// Example: `100011`
+    #[serde(
+        rename = "nextWorkflowStatusIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_workflow_status_identifier: Option<String>,
+    /// `workflowIdentifier`.
+    ///
+    /// Example: `fd0xxxxxd00d355b05dxxxx26`
+    #[serde(
+        rename = "workflowIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_identifier: Option<String>,
+    /// `workflowStatusIdentifier`.
+    ///
+    /// Example: `100005`
+    #[serde(
+        rename = "workflowStatusIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_status_identifier: Option<String>,
+}
+impl GetWorkItemWorkFlowInfoWorkflowActions {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nextWorkflowStatusIdentifier`.
+    pub fn with_next_workflow_status_identifier(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.next_workflow_status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `workflowIdentifier`.
+    pub fn with_workflow_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workflow_identifier = Some(value.into());
+        self
+    }
+    /// Sets `workflowStatusIdentifier`.
+    pub fn with_workflow_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workflow_status_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetWorkItemWorkFlowInfoResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkItemWorkFlowInfoErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -274,37 +488,58 @@ impl crate::Operation for GetWorkItemWorkFlowInfoRequest {
     type ErrorCode = GetWorkItemWorkFlowInfoErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemWorkFlowInfo",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "configurationId",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
+            crate::ParamMeta::query("configurationId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/");
+        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_literal("/getWorkflowInfo");
+        req.query("configurationId", self.configuration_id.as_ref());
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取工作项工作流信息
+    ///
+    /// Get work item work flow info.
+    ///
+    /// `GET /organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo` (action `GetWorkItemWorkFlowInfo`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkItemWorkFlowInfoErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (workflow.ownerSpaceType and workflow.statusOrder); leaves the null ones out.
+    pub async fn get_work_item_work_flow_info(
+        &self,
+        request: GetWorkItemWorkFlowInfoRequest,
+    ) -> Result<
+        GetWorkItemWorkFlowInfoResponse,
+        crate::Error<GetWorkItemWorkFlowInfoErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetWorkItemWorkFlowInfoRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "error",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -347,43 +582,7 @@ impl crate::Operation for GetWorkItemWorkFlowInfoRequest {
     ]
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
-        req.path_literal("/getWorkflowInfo");
-        req.query("configurationId", self.configuration_id.as_ref());
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取工作项工作流信息
-    ///
-    /// Get work item work flow info.
-    ///
-    /// `GET /organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo` (action `GetWorkItemWorkFlowInfo`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkItemWorkFlowInfoErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (workflow.ownerSpaceType and workflow.statusOrder); leaves the null ones out.
-    pub async fn get_work_item_work_flow_info(
-        &self,
-        request: GetWorkItemWorkFlowInfoRequest,
-    ) -> Result<GetWorkItemWorkFlowInfoResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetWorkItemWorkFlowInfoRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

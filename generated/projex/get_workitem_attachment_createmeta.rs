@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): 获取附件上传的元信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl GetWorkitemAttachmentCreatemetaRequest {
 }
 /// Response of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaResponse {
     /// `errorCode`.
     ///
@@ -58,8 +60,39 @@ pub struct GetWorkitemAttachmentCreatemetaResponse {
     #[serde(rename = "uploadInfo", default, skip_serializing_if = "Option::is_none")]
     pub upload_info: Option<GetWorkitemAttachmentCreatemetaUploadInfo>,
 }
-/// Part of a response.
+impl GetWorkitemAttachmentCreatemetaResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `uploadInfo`.
+    pub fn with_upload_info(
+        mut self,
+        value: GetWorkitemAttachmentCreatemetaUploadInfo,
+    ) -> Self {
+        self.upload_info = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaUploadInfo {
     /// `accessid`.
     ///
@@ -87,8 +120,50 @@ pub struct GetWorkitemAttachmentCreatemetaUploadInfo {
     #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
-/// Error codes documented for [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkitemAttachmentCreatemetaUploadInfo {
+    /// Sets `accessid`.
+    pub fn with_accessid(mut self, value: impl Into<String>) -> Self {
+        self.accessid = Some(value.into());
+        self
+    }
+    /// Sets `dir`.
+    pub fn with_dir(mut self, value: impl Into<String>) -> Self {
+        self.dir = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    pub fn with_host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `policy`.
+    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+    /// Sets `signature`.
+    pub fn with_signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetWorkitemAttachmentCreatemetaResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkitemAttachmentCreatemetaErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -108,50 +183,17 @@ impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     type ErrorCode = GetWorkitemAttachmentCreatemetaErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemAttachmentCreatemeta",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment/createmeta",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fileName",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::query("fileName", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMessage": "Forbidden.UserNotInCurrentOrganization",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true",
-  "uploadInfo": {
-    "accessid": "xxxxxxx",
-    "dir": "ddd/dddd",
-    "host": "xxxxx",
-    "policy": "xxxxxxx",
-    "signature": "xdWcrl/yTmIUA0kE7a3B0Ox4Vu8="
-  }
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -173,7 +215,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkitemAttachmentCreatemetaErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemAttachmentCreatemetaErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -181,12 +223,30 @@ impl crate::Client {
     pub async fn get_workitem_attachment_createmeta(
         &self,
         request: GetWorkitemAttachmentCreatemetaRequest,
-    ) -> Result<GetWorkitemAttachmentCreatemetaResponse, crate::Error> {
+    ) -> Result<
+        GetWorkitemAttachmentCreatemetaResponse,
+        crate::Error<GetWorkitemAttachmentCreatemetaErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemAttachmentCreatemetaRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Invalid.IdNotFound",
+  "errorMessage": "Forbidden.UserNotInCurrentOrganization",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": "true",
+  "uploadInfo": {
+    "accessid": "xxxxxxx",
+    "dir": "ddd/dddd",
+    "host": "xxxxx",
+    "policy": "xxxxxxx",
+    "signature": "xdWcrl/yTmIUA0kE7a3B0Ox4Vu8="
+  }
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

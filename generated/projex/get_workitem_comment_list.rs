@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): 获得所有评论
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkitemCommentListRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl GetWorkitemCommentListRequest {
 }
 /// Response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemCommentListResponse {
     /// `commentList`.
     #[serde(rename = "commentList", default, skip_serializing_if = "Option::is_none")]
@@ -50,8 +52,39 @@ pub struct GetWorkitemCommentListResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl GetWorkitemCommentListResponse {
+    /// Sets `commentList`.
+    pub fn with_comment_list(
+        mut self,
+        value: Vec<GetWorkitemCommentListCommentList>,
+    ) -> Self {
+        self.comment_list = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemCommentListCommentList {
     /// `content`.
     ///
@@ -109,8 +142,66 @@ pub struct GetWorkitemCommentListCommentList {
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<GetWorkitemCommentListUser>,
 }
-/// Part of a response.
+impl GetWorkitemCommentListCommentList {
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `formatType`.
+    pub fn with_format_type(mut self, value: impl Into<String>) -> Self {
+        self.format_type = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `isTop`.
+    pub fn with_is_top(mut self, value: bool) -> Self {
+        self.is_top = Some(value);
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(mut self, value: i64) -> Self {
+        self.modified_time = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `targetIdentifier`.
+    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.target_identifier = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `topTime`.
+    pub fn with_top_time(mut self, value: i64) -> Self {
+        self.top_time = Some(value);
+        self
+    }
+    /// Sets `user`.
+    pub fn with_user(mut self, value: GetWorkitemCommentListUser) -> Self {
+        self.user = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemCommentListUser {
     /// `account`.
     #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
@@ -128,8 +219,50 @@ pub struct GetWorkitemCommentListUser {
     #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
     pub real_name: Option<String>,
 }
-/// Error codes documented for [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkitemCommentListUser {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetWorkitemCommentListResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkitemCommentListErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -149,49 +282,16 @@ impl crate::Operation for GetWorkitemCommentListRequest {
     type ErrorCode = GetWorkitemCommentListErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemCommentList",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/commentList",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "commentList": [
-    {
-      "content": "066961",
-      "createTime": 1667205617061,
-      "formatType": "RICHTEXT/MARKDOWN",
-      "id": 6573,
-      "modifiedTime": 1646323200000,
-      "parentId": 1013131897677566,
-      "targetIdentifier": "9144ef6b72d8exxxxx9e61a4d0",
-      "targetType": "workitem",
-      "topTime": 1667205617089,
-      "user": {}
-    }
-  ],
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -212,7 +312,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkitemCommentListErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemCommentListErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -221,12 +321,36 @@ impl crate::Client {
     pub async fn get_workitem_comment_list(
         &self,
         request: GetWorkitemCommentListRequest,
-    ) -> Result<GetWorkitemCommentListResponse, crate::Error> {
+    ) -> Result<
+        GetWorkitemCommentListResponse,
+        crate::Error<GetWorkitemCommentListErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemCommentListRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "commentList": [
+    {
+      "content": "066961",
+      "createTime": 1667205617061,
+      "formatType": "RICHTEXT/MARKDOWN",
+      "id": 6573,
+      "modifiedTime": 1646323200000,
+      "parentId": 1013131897677566,
+      "targetIdentifier": "9144ef6b72d8exxxxx9e61a4d0",
+      "targetType": "workitem",
+      "topTime": 1667205617089,
+      "user": {}
+    }
+  ],
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

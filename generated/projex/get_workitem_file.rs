@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_workitem_file`](crate::Client::get_workitem_file): 获取工作项文件信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkitemFileRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl GetWorkitemFileRequest {
 }
 /// Response of [`Client::get_workitem_file`](crate::Client::get_workitem_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemFileResponse {
     /// `errorCode`.
     ///
@@ -58,8 +60,36 @@ pub struct GetWorkitemFileResponse {
     #[serde(rename = "workitemFile", default, skip_serializing_if = "Option::is_none")]
     pub workitem_file: Option<GetWorkitemFileWorkitemFile>,
 }
-/// Part of a response.
+impl GetWorkitemFileResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `workitemFile`.
+    pub fn with_workitem_file(mut self, value: GetWorkitemFileWorkitemFile) -> Self {
+        self.workitem_file = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_file`](crate::Client::get_workitem_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemFileWorkitemFile {
     /// `id`.
     ///
@@ -87,8 +117,50 @@ pub struct GetWorkitemFileWorkitemFile {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Error codes documented for [`Client::get_workitem_file`](crate::Client::get_workitem_file). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkitemFileWorkitemFile {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn with_size(mut self, value: i32) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetWorkitemFileResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_workitem_file`](crate::Client::get_workitem_file). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkitemFileErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -108,50 +180,17 @@ impl crate::Operation for GetWorkitemFileRequest {
     type ErrorCode = GetWorkitemFileErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemFile",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/files/{fileIdentifier}",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fileIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::path("fileIdentifier", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true",
-  "workitemFile": {
-    "id": "sddrdfdf123df",
-    "name": "ddc.pdf",
-    "size": 10001,
-    "suffix": "pdf",
-    "url": "http://tmaestro-oss.oss-cn-hongkong.aliyuncs.com/thread_1682129288279.log"
-  }
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -173,7 +212,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkitemFileErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemFileErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -181,12 +220,27 @@ impl crate::Client {
     pub async fn get_workitem_file(
         &self,
         request: GetWorkitemFileRequest,
-    ) -> Result<GetWorkitemFileResponse, crate::Error> {
+    ) -> Result<GetWorkitemFileResponse, crate::Error<GetWorkitemFileErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemFileRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "success",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": "true",
+  "workitemFile": {
+    "id": "sddrdfdf123df",
+    "name": "ddc.pdf",
+    "size": 10001,
+    "suffix": "pdf",
+    "url": "http://tmaestro-oss.oss-cn-hongkong.aliyuncs.com/thread_1682129288279.log"
+  }
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): 获得一个工作项的指定关联项
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkitemRelationsRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl GetWorkitemRelationsRequest {
 }
 /// Response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemRelationsResponse {
     /// `errorCode`.
     ///
@@ -58,8 +60,39 @@ pub struct GetWorkitemRelationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl GetWorkitemRelationsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `relationList`.
+    pub fn with_relation_list(
+        mut self,
+        value: Vec<GetWorkitemRelationsRelationList>,
+    ) -> Self {
+        self.relation_list = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemRelationsRelationList {
     /// `assignedTo`.
     ///
@@ -112,8 +145,65 @@ pub struct GetWorkitemRelationsRelationList {
     )]
     pub workitem_type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::get_workitem_relations`](crate::Client::get_workitem_relations). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkitemRelationsRelationList {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
+        self.gmt_create = Some(value.into());
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
+        self.gmt_modified = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `workitemTypeIdentifier`.
+    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetWorkitemRelationsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_workitem_relations`](crate::Client::get_workitem_relations). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkitemRelationsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -133,54 +223,17 @@ impl crate::Operation for GetWorkitemRelationsRequest {
     type ErrorCode = GetWorkitemRelationsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemRelations",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/getRelations",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "relationType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
+            crate::ParamMeta::query("relationType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "InvalidGroup.IdNotFound",
-  "errorMsg": "error",
-  "relationList": [
-    {
-      "assignedTo": "aliyun_1384605",
-      "categoryIdentifier": "Req",
-      "gmtCreate": "1667205617061",
-      "gmtModified": "1667205617089",
-      "identifier": "deafe5f33xxxxx6a259d8dafd",
-      "spaceIdentifier": "2b856dxxxxxxb61d93676255ba",
-      "workitemTypeIdentifier": "9uy29901re573f561d69jn40"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -202,7 +255,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkitemRelationsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemRelationsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -210,12 +263,34 @@ impl crate::Client {
     pub async fn get_workitem_relations(
         &self,
         request: GetWorkitemRelationsRequest,
-    ) -> Result<GetWorkitemRelationsResponse, crate::Error> {
+    ) -> Result<
+        GetWorkitemRelationsResponse,
+        crate::Error<GetWorkitemRelationsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemRelationsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "InvalidGroup.IdNotFound",
+  "errorMsg": "error",
+  "relationList": [
+    {
+      "assignedTo": "aliyun_1384605",
+      "categoryIdentifier": "Req",
+      "gmtCreate": "1667205617061",
+      "gmtModified": "1667205617089",
+      "identifier": "deafe5f33xxxxx6a259d8dafd",
+      "spaceIdentifier": "2b856dxxxxxxb61d93676255ba",
+      "workitemTypeIdentifier": "9uy29901re573f561d69jn40"
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

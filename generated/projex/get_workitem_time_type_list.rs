@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): 获得一个企业下所有工时类型
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetWorkitemTimeTypeListRequest {
     /// `organizationId`.
     ///
@@ -19,6 +20,7 @@ impl GetWorkitemTimeTypeListRequest {
 }
 /// Response of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemTimeTypeListResponse {
     /// `errorCode`.
     ///
@@ -44,8 +46,39 @@ pub struct GetWorkitemTimeTypeListResponse {
     #[serde(rename = "timeType", default, skip_serializing_if = "Option::is_none")]
     pub time_type: Option<Vec<GetWorkitemTimeTypeListTimeType>>,
 }
-/// Part of a response.
+impl GetWorkitemTimeTypeListResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `timeType`.
+    pub fn with_time_type(
+        mut self,
+        value: Vec<GetWorkitemTimeTypeListTimeType>,
+    ) -> Self {
+        self.time_type = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetWorkitemTimeTypeListTimeType {
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
@@ -69,8 +102,50 @@ pub struct GetWorkitemTimeTypeListTimeType {
     #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
 }
-/// Error codes documented for [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetWorkitemTimeTypeListTimeType {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `position`.
+    pub fn with_position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+}
+impl crate::Envelope for GetWorkitemTimeTypeListResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetWorkitemTimeTypeListErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -90,36 +165,13 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
     type ErrorCode = GetWorkitemTimeTypeListErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemTimeTypeList",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/type/list",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
-        params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-        ],
+        params: &[crate::ParamMeta::path("organizationId", crate::TypeWord::String)],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMsg": "error",
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "success": "true",
-  "timeType": [
-    {
-      "displayName": "deploy",
-      "identifier": "67fb001005aac8d3d2a3372416",
-      "position": 1
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -138,7 +190,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetWorkitemTimeTypeListErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemTimeTypeListErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -146,12 +198,30 @@ impl crate::Client {
     pub async fn get_workitem_time_type_list(
         &self,
         request: GetWorkitemTimeTypeListRequest,
-    ) -> Result<GetWorkitemTimeTypeListResponse, crate::Error> {
+    ) -> Result<
+        GetWorkitemTimeTypeListResponse,
+        crate::Error<GetWorkitemTimeTypeListErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemTimeTypeListRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Invalid.IdNotFound",
+  "errorMsg": "error",
+  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
+  "success": "true",
+  "timeType": [
+    {
+      "displayName": "deploy",
+      "identifier": "67fb001005aac8d3d2a3372416",
+      "position": 1
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_project_members`](crate::Client::list_project_members): 根据项目id获取项目所以成员
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListProjectMembersRequest {
     /// `organizationId`.
     ///
@@ -33,6 +34,7 @@ impl ListProjectMembersRequest {
 }
 /// Response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectMembersResponse {
     /// `errorCode`.
     ///
@@ -58,8 +60,36 @@ pub struct ListProjectMembersResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListProjectMembersResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `members`.
+    pub fn with_members(mut self, value: Vec<ListProjectMembersMembers>) -> Self {
+        self.members = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectMembersMembers {
     /// `account`.
     #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
@@ -160,8 +190,131 @@ pub struct ListProjectMembersMembers {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-/// Part of a response.
+impl ListProjectMembersMembers {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `dingTalkId`.
+    pub fn with_ding_talk_id(mut self, value: impl Into<String>) -> Self {
+        self.ding_talk_id = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `displayNickName`.
+    pub fn with_display_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.display_nick_name = Some(value.into());
+        self
+    }
+    /// Sets `displayRealName`.
+    pub fn with_display_real_name(mut self, value: impl Into<String>) -> Self {
+        self.display_real_name = Some(value.into());
+        self
+    }
+    /// Sets `division`.
+    pub fn with_division(mut self, value: ListProjectMembersDivision) -> Self {
+        self.division = Some(value);
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `gender`.
+    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
+        self.gender = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `mobile`.
+    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `nameEn`.
+    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
+        self.name_en = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `nickNamePinyin`.
+    pub fn with_nick_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.nick_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `organizationUserInfo`.
+    pub fn with_organization_user_info(
+        mut self,
+        value: ListProjectMembersOrganizationUserInfo,
+    ) -> Self {
+        self.organization_user_info = Some(value);
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+    /// Sets `realNamePinyin`.
+    pub fn with_real_name_pinyin(mut self, value: impl Into<String>) -> Self {
+        self.real_name_pinyin = Some(value.into());
+        self
+    }
+    /// Sets `roleName`.
+    pub fn with_role_name(mut self, value: impl Into<String>) -> Self {
+        self.role_name = Some(value.into());
+        self
+    }
+    /// Sets `stamp`.
+    pub fn with_stamp(mut self, value: impl Into<String>) -> Self {
+        self.stamp = Some(value.into());
+        self
+    }
+    /// Sets `tbRoleId`.
+    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
+        self.tb_role_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ListProjectMembersDivision {
+    /// `identifier`.
+    ///
+    /// Example: `1345xxxxxxx947xxxx`
+    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+}
+impl ListProjectMembersDivision {
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectMembersOrganizationUserInfo {
     /// `organizationIdentifier`.
     ///
@@ -173,17 +326,30 @@ pub struct ListProjectMembersOrganizationUserInfo {
     )]
     pub organization_identifier: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProjectMembersDivision {
-    /// `identifier`.
-    ///
-    /// Example: `1345xxxxxxx947xxxx`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
+impl ListProjectMembersOrganizationUserInfo {
+    /// Sets `organizationIdentifier`.
+    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
+        self.organization_identifier = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::list_project_members`](crate::Client::list_project_members). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for ListProjectMembersResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_project_members`](crate::Client::list_project_members). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProjectMembersErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -203,37 +369,55 @@ impl crate::Operation for ListProjectMembersRequest {
     type ErrorCode = ListProjectMembersErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectMembers",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/projects/{projectId}/listMembers",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("projectId", crate::TypeWord::String),
+            crate::ParamMeta::query("targetType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/projects/");
+        req.path_param("projectId", &self.project_id)?;
+        req.path_literal("/listMembers");
+        req.query("targetType", Some(&self.target_type));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 根据项目id获取项目所以成员
+    ///
+    /// List project members.
+    ///
+    /// `GET /organization/{organizationId}/projects/{projectId}/listMembers` (action `ListProjectMembers`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectMembersErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (members\[\].account, members\[\].dingTalkId, members\[\].gender and members\[\].tbRoleId); leaves the null ones out.
+    pub async fn list_project_members(
+        &self,
+        request: ListProjectMembersRequest,
+    ) -> Result<ListProjectMembersResponse, crate::Error<ListProjectMembersErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListProjectMembersRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "members": [
@@ -262,43 +446,7 @@ impl crate::Operation for ListProjectMembersRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
-        req.path_literal("/listMembers");
-        req.query("targetType", Some(&self.target_type));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 根据项目id获取项目所以成员
-    ///
-    /// List project members.
-    ///
-    /// `GET /organization/{organizationId}/projects/{projectId}/listMembers` (action `ListProjectMembers`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProjectMembersErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (members\[\].account, members\[\].dingTalkId, members\[\].gender and members\[\].tbRoleId); leaves the null ones out.
-    pub async fn list_project_members(
-        &self,
-        request: ListProjectMembersRequest,
-    ) -> Result<ListProjectMembersResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListProjectMembersRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_project_templates`](crate::Client::list_project_templates): 获取项目模板列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListProjectTemplatesRequest {
     /// `organizationId`.
     ///
@@ -24,6 +25,7 @@ impl ListProjectTemplatesRequest {
 }
 /// Response of [`Client::list_project_templates`](crate::Client::list_project_templates).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectTemplatesResponse {
     /// `errorCode`.
     ///
@@ -49,8 +51,36 @@ pub struct ListProjectTemplatesResponse {
     #[serde(rename = "templates", default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<ListProjectTemplatesTemplates>>,
 }
-/// Part of a response.
+impl ListProjectTemplatesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `templates`.
+    pub fn with_templates(mut self, value: Vec<ListProjectTemplatesTemplates>) -> Self {
+        self.templates = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_templates`](crate::Client::list_project_templates).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectTemplatesTemplates {
     /// `copyFrom`.
     #[serde(rename = "copyFrom", default, skip_serializing_if = "Option::is_none")]
@@ -128,8 +158,100 @@ pub struct ListProjectTemplatesTemplates {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i64>,
 }
-/// Error codes documented for [`Client::list_project_templates`](crate::Client::list_project_templates). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListProjectTemplatesTemplates {
+    /// Sets `copyFrom`.
+    pub fn with_copy_from(mut self, value: impl Into<String>) -> Self {
+        self.copy_from = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameEn`.
+    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
+        self.name_en = Some(value.into());
+        self
+    }
+    /// Sets `resourceCategory`.
+    pub fn with_resource_category(mut self, value: impl Into<String>) -> Self {
+        self.resource_category = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: i64) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListProjectTemplatesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_project_templates`](crate::Client::list_project_templates). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProjectTemplatesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -149,30 +271,55 @@ impl crate::Operation for ListProjectTemplatesRequest {
     type ErrorCode = ListProjectTemplatesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectTemplates",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/projects/listTemplates",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/projects/listTemplates");
+        req.query("category", Some(&self.category));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取项目模板列表
+    ///
+    /// List project templates.
+    ///
+    /// `GET /organization/{organizationId}/projects/listTemplates` (action `ListProjectTemplates`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectTemplatesErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (templates\[\].copyFrom, templates\[\].resourceType, templates\[\].spaceIdentifier and templates\[\].spaceType); leaves the null ones out.
+    pub async fn list_project_templates(
+        &self,
+        request: ListProjectTemplatesRequest,
+    ) -> Result<
+        ListProjectTemplatesResponse,
+        crate::Error<ListProjectTemplatesErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListProjectTemplatesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -193,41 +340,7 @@ impl crate::Operation for ListProjectTemplatesRequest {
     }
   ]
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/projects/listTemplates");
-        req.query("category", Some(&self.category));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取项目模板列表
-    ///
-    /// List project templates.
-    ///
-    /// `GET /organization/{organizationId}/projects/listTemplates` (action `ListProjectTemplates`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProjectTemplatesErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (templates\[\].copyFrom, templates\[\].resourceType, templates\[\].spaceIdentifier and templates\[\].spaceType); leaves the null ones out.
-    pub async fn list_project_templates(
-        &self,
-        request: ListProjectTemplatesRequest,
-    ) -> Result<ListProjectTemplatesResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListProjectTemplatesRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

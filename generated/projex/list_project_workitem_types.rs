@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): 获取项目下开启的工作项类型
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListProjectWorkitemTypesRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl ListProjectWorkitemTypesRequest {
 }
 /// Response of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectWorkitemTypesResponse {
     /// `errorCode`.
     ///
@@ -62,8 +64,39 @@ pub struct ListProjectWorkitemTypesResponse {
     #[serde(rename = "workitemTypes", default, skip_serializing_if = "Option::is_none")]
     pub workitem_types: Option<Vec<ListProjectWorkitemTypesWorkitemTypes>>,
 }
-/// Part of a response.
+impl ListProjectWorkitemTypesResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workitemTypes`.
+    pub fn with_workitem_types(
+        mut self,
+        value: Vec<ListProjectWorkitemTypesWorkitemTypes>,
+    ) -> Self {
+        self.workitem_types = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectWorkitemTypesWorkitemTypes {
     /// `addUser`.
     ///
@@ -126,8 +159,85 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
     #[serde(rename = "systemDefault", default, skip_serializing_if = "Option::is_none")]
     pub system_default: Option<bool>,
 }
-/// Error codes documented for [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListProjectWorkitemTypesWorkitemTypes {
+    /// Sets `addUser`.
+    pub fn with_add_user(mut self, value: impl Into<String>) -> Self {
+        self.add_user = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `defaultType`.
+    pub fn with_default_type(mut self, value: bool) -> Self {
+        self.default_type = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enable`.
+    pub fn with_enable(mut self, value: bool) -> Self {
+        self.enable = Some(value);
+        self
+    }
+    /// Sets `gmtAdd`.
+    pub fn with_gmt_add(mut self, value: i64) -> Self {
+        self.gmt_add = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nameEn`.
+    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
+        self.name_en = Some(value.into());
+        self
+    }
+    /// Sets `systemDefault`.
+    pub fn with_system_default(mut self, value: bool) -> Self {
+        self.system_default = Some(value);
+        self
+    }
+}
+impl crate::Envelope for ListProjectWorkitemTypesResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProjectWorkitemTypesErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -147,64 +257,18 @@ impl crate::Operation for ListProjectWorkitemTypesRequest {
     type ErrorCode = ListProjectWorkitemTypesErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectWorkitemTypes",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/projects/{projectId}/getWorkitemType",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("projectId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "例：Openapi.RequestError",
-  "errorMessage": "errormessage",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitemTypes": [
-    {
-      "addUser": "用户阿里云pk，例如19xxxx31947xxxx",
-      "categoryIdentifier": "Req",
-      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
-      "description": "该类型的具体信息",
-      "gmtAdd": 1641870287000,
-      "gmtCreate": 1620455467000,
-      "identifier": "dfexxxxxf4fee18xxxxx36",
-      "name": "例：业务类需求",
-      "nameEn": "例：Business Requirement",
-      "systemDefault": true
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -227,7 +291,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProjectWorkitemTypesErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectWorkitemTypesErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -238,12 +302,37 @@ impl crate::Client {
     pub async fn list_project_workitem_types(
         &self,
         request: ListProjectWorkitemTypesRequest,
-    ) -> Result<ListProjectWorkitemTypesResponse, crate::Error> {
+    ) -> Result<
+        ListProjectWorkitemTypesResponse,
+        crate::Error<ListProjectWorkitemTypesErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectWorkitemTypesRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "例：Openapi.RequestError",
+  "errorMessage": "errormessage",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "workitemTypes": [
+    {
+      "addUser": "用户阿里云pk，例如19xxxx31947xxxx",
+      "categoryIdentifier": "Req",
+      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
+      "description": "该类型的具体信息",
+      "gmtAdd": 1641870287000,
+      "gmtCreate": 1620455467000,
+      "identifier": "dfexxxxxf4fee18xxxxx36",
+      "name": "例：业务类需求",
+      "nameEn": "例：Business Requirement",
+      "systemDefault": true
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

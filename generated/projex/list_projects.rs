@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_projects`](crate::Client::list_projects): 获取项目列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListProjectsRequest {
     /// `organizationId`.
     ///
@@ -74,6 +75,7 @@ impl ListProjectsRequest {
 }
 /// Response of [`Client::list_projects`](crate::Client::list_projects).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectsResponse {
     /// `errorCode`.
     ///
@@ -112,8 +114,51 @@ pub struct ListProjectsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ListProjectsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `projects`.
+    pub fn with_projects(mut self, value: Vec<ListProjectsProjects>) -> Self {
+        self.projects = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_projects`](crate::Client::list_projects).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProjectsProjects {
     /// `categoryIdentifier`.
     ///
@@ -181,8 +226,90 @@ pub struct ListProjectsProjects {
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::list_projects`](crate::Client::list_projects). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListProjectsProjects {
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `customCode`.
+    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
+        self.custom_code = Some(value.into());
+        self
+    }
+    /// Sets `deleteTime`.
+    pub fn with_delete_time(mut self, value: i64) -> Self {
+        self.delete_time = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `typeIdentifier`.
+    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListProjectsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_projects`](crate::Client::list_projects). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListProjectsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -202,87 +329,21 @@ impl crate::Operation for ListProjectsRequest {
     type ErrorCode = ListProjectsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjects",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/listProjects",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conditions",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "extraConditions",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "scope",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("conditions", crate::TypeWord::String),
+            crate::ParamMeta::query("extraConditions", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("scope", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "projects": [
-    {
-      "categoryIdentifier": "Project",
-      "creator": "19xx7043xxxxxxx914",
-      "customCode": "OJAY",
-      "description": "xxx",
-      "gmtCreate": 1640778694000,
-      "icon": "https://xxxxxx.png",
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "name": "xxxx",
-      "scope": "public"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 10
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -307,7 +368,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListProjectsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -316,7 +377,7 @@ impl crate::Client {
     pub async fn list_projects(
         &self,
         request: ListProjectsRequest,
-    ) -> Result<ListProjectsResponse, crate::Error> {
+    ) -> Result<ListProjectsResponse, crate::Error<ListProjectsErrorCode>> {
         self.send(request).await
     }
 }
@@ -354,6 +415,30 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "maxResults": 20,
+  "nextToken": "",
+  "projects": [
+    {
+      "categoryIdentifier": "Project",
+      "creator": "19xx7043xxxxxxx914",
+      "customCode": "OJAY",
+      "description": "xxx",
+      "gmtCreate": 1640778694000,
+      "icon": "https://xxxxxx.png",
+      "identifier": "e8bxxxxxxxxxxxxxxxx23",
+      "name": "xxxx",
+      "scope": "public"
+    }
+  ],
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 10
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

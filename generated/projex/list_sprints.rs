@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_sprints`](crate::Client::list_sprints): 获取迭代列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListSprintsRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl ListSprintsRequest {
 }
 /// Response of [`Client::list_sprints`](crate::Client::list_sprints).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSprintsResponse {
     /// `errorCode`.
     ///
@@ -91,8 +93,51 @@ pub struct ListSprintsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl ListSprintsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `sprints`.
+    pub fn with_sprints(mut self, value: Vec<ListSprintsSprints>) -> Self {
+        self.sprints = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_sprints`](crate::Client::list_sprints).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSprintsSprints {
     /// `creator`.
     ///
@@ -159,8 +204,85 @@ pub struct ListSprintsSprints {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-/// Error codes documented for [`Client::list_sprints`](crate::Client::list_sprints). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListSprintsSprints {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    pub fn with_end_date(mut self, value: i64) -> Self {
+        self.end_date = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `startDate`.
+    pub fn with_start_date(mut self, value: i64) -> Self {
+        self.start_date = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListSprintsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_sprints`](crate::Client::list_sprints). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSprintsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -180,76 +302,20 @@ impl crate::Operation for ListSprintsRequest {
     type ErrorCode = ListSprintsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSprints",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/sprints/list",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "long",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sprints": [
-    {
-      "creator": "19xx7043xxxxxxx914",
-      "description": "xxx",
-      "endDate": 1623916393000,
-      "gmtCreate": 1623916393000,
-      "gmtModified": 1623916393000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "modifier": "19xx7043xxxxxxx914",
-      "name": "demo示例项目",
-      "scope": "public",
-      "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
-      "startDate": 1638403200000,
-      "status": "TODO"
-    }
-  ],
-  "success": true,
-  "totalCount": 10
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -272,7 +338,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListSprintsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSprintsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -281,7 +347,7 @@ impl crate::Client {
     pub async fn list_sprints(
         &self,
         request: ListSprintsRequest,
-    ) -> Result<ListSprintsResponse, crate::Error> {
+    ) -> Result<ListSprintsResponse, crate::Error<ListSprintsErrorCode>> {
         self.send(request).await
     }
 }
@@ -319,6 +385,33 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSprintsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "maxResults": 20,
+  "nextToken": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "sprints": [
+    {
+      "creator": "19xx7043xxxxxxx914",
+      "description": "xxx",
+      "endDate": 1623916393000,
+      "gmtCreate": 1623916393000,
+      "gmtModified": 1623916393000,
+      "identifier": "e8bxxxxxxxxxxxxxxxx23",
+      "modifier": "19xx7043xxxxxxx914",
+      "name": "demo示例项目",
+      "scope": "public",
+      "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
+      "startDate": 1638403200000,
+      "status": "TODO"
+    }
+  ],
+  "success": true,
+  "totalCount": 10
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

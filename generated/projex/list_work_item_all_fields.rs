@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields): 获取项目下工作项的所有字段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkItemAllFieldsRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl ListWorkItemAllFieldsRequest {
 }
 /// Response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkItemAllFieldsResponse {
     /// `errorCode`.
     ///
@@ -64,8 +66,36 @@ pub struct ListWorkItemAllFieldsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListWorkItemAllFieldsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn with_fields(mut self, value: Vec<ListWorkItemAllFieldsFields>) -> Self {
+        self.fields = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkItemAllFieldsFields {
     /// `className`.
     ///
@@ -161,8 +191,96 @@ pub struct ListWorkItemAllFieldsFields {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
+impl ListWorkItemAllFieldsFields {
+    /// Sets `className`.
+    pub fn with_class_name(mut self, value: impl Into<String>) -> Self {
+        self.class_name = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn with_default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn with_format(mut self, value: impl Into<String>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `isShowWhenCreate`.
+    pub fn with_is_show_when_create(mut self, value: bool) -> Self {
+        self.is_show_when_create = Some(value);
+        self
+    }
+    /// Sets `isSystemRequired`.
+    pub fn with_is_system_required(mut self, value: bool) -> Self {
+        self.is_system_required = Some(value);
+        self
+    }
+    /// Sets `linkWithService`.
+    pub fn with_link_with_service(mut self, value: impl Into<String>) -> Self {
+        self.link_with_service = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn with_options(mut self, value: Vec<ListWorkItemAllFieldsOptions>) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkItemAllFieldsOptions {
     /// `displayValue`.
     ///
@@ -202,8 +320,60 @@ pub struct ListWorkItemAllFieldsOptions {
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
 }
-/// Error codes documented for [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkItemAllFieldsOptions {
+    /// Sets `displayValue`.
+    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
+        self.display_value = Some(value.into());
+        self
+    }
+    /// Sets `fieldIdentifier`.
+    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `level`.
+    pub fn with_level(mut self, value: i64) -> Self {
+        self.level = Some(value);
+        self
+    }
+    /// Sets `position`.
+    pub fn with_position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `valueEn`.
+    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
+        self.value_en = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkItemAllFieldsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkItemAllFieldsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -223,44 +393,61 @@ impl crate::Operation for ListWorkItemAllFieldsRequest {
     type ErrorCode = ListWorkItemAllFieldsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemAllFields",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/fields/listAll",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemTypeIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("workitemTypeIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/fields/listAll");
+        req.query("spaceIdentifier", Some(&self.space_identifier));
+        req.query("spaceType", Some(&self.space_type));
+        req.query("workitemTypeIdentifier", Some(&self.workitem_type_identifier));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取项目下工作项的所有字段
+    ///
+    /// List work item all fields.
+    ///
+    /// `GET /organization/{organizationId}/workitems/fields/listAll` (action `ListWorkItemAllFields`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkItemAllFieldsErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService and fields\[\].options\[\].valueEn); leaves the null ones out.
+    pub async fn list_work_item_all_fields(
+        &self,
+        request: ListWorkItemAllFieldsRequest,
+    ) -> Result<
+        ListWorkItemAllFieldsResponse,
+        crate::Error<ListWorkItemAllFieldsErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListWorkItemAllFieldsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "fields": [
@@ -295,43 +482,7 @@ impl crate::Operation for ListWorkItemAllFieldsRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/fields/listAll");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
-        req.query("workitemTypeIdentifier", Some(&self.workitem_type_identifier));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取项目下工作项的所有字段
-    ///
-    /// List work item all fields.
-    ///
-    /// `GET /organization/{organizationId}/workitems/fields/listAll` (action `ListWorkItemAllFields`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkItemAllFieldsErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService and fields\[\].options\[\].valueEn); leaves the null ones out.
-    pub async fn list_work_item_all_fields(
-        &self,
-        request: ListWorkItemAllFieldsRequest,
-    ) -> Result<ListWorkItemAllFieldsResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListWorkItemAllFieldsRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

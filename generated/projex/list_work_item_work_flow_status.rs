@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status): 查询工作项工作流的所有状态
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusRequest {
     /// `organizationId`.
     ///
@@ -49,6 +50,7 @@ impl ListWorkItemWorkFlowStatusRequest {
 }
 /// Response of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusResponse {
     /// `errorCode`.
     ///
@@ -72,8 +74,39 @@ pub struct ListWorkItemWorkFlowStatusResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListWorkItemWorkFlowStatusResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `statuses`.
+    pub fn with_statuses(
+        mut self,
+        value: Vec<ListWorkItemWorkFlowStatusStatuses>,
+    ) -> Self {
+        self.statuses = Some(value);
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusStatuses {
     /// `creator`.
     ///
@@ -139,8 +172,80 @@ pub struct ListWorkItemWorkFlowStatusStatuses {
     )]
     pub workflow_stage_name: Option<String>,
 }
-/// Error codes documented for [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkItemWorkFlowStatusStatuses {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    pub fn with_source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `workflowStageIdentifier`.
+    pub fn with_workflow_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workflow_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `workflowStageName`.
+    pub fn with_workflow_stage_name(mut self, value: impl Into<String>) -> Self {
+        self.workflow_stage_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkItemWorkFlowStatusResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkItemWorkFlowStatusErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -160,72 +265,24 @@ impl crate::Operation for ListWorkItemWorkFlowStatusRequest {
     type ErrorCode = ListWorkItemWorkFlowStatusErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemWorkFlowStatus",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/workflow/listWorkflowStatus",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemCategoryIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemTypeIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
+            crate::ParamMeta::query(
+                    "workitemCategoryIdentifier",
+                    crate::TypeWord::String,
+                )
+                .required(),
+            crate::ParamMeta::query("workitemTypeIdentifier", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "例：Openapi.RequestError",
-  "errorMessage": "errormessage",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "statuses": [
-    {
-      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
-      "description": "该状态的具体信息",
-      "gmtCreate": 1620455467000,
-      "gmtModified": 1641870287000,
-      "identifier": "dfexxxxxf4fee18xxxxx36",
-      "modifier": "用户阿里云pk，例如19xxxx31947xxxx",
-      "name": "例：待处理",
-      "resourceType": "Workitem",
-      "source": "system",
-      "workflowStageIdentifier": "例如：1",
-      "workflowStageName": "例：确认阶段"
-    }
-  ],
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -251,7 +308,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkItemWorkFlowStatusErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkItemWorkFlowStatusErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -260,12 +317,38 @@ impl crate::Client {
     pub async fn list_work_item_work_flow_status(
         &self,
         request: ListWorkItemWorkFlowStatusRequest,
-    ) -> Result<ListWorkItemWorkFlowStatusResponse, crate::Error> {
+    ) -> Result<
+        ListWorkItemWorkFlowStatusResponse,
+        crate::Error<ListWorkItemWorkFlowStatusErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkItemWorkFlowStatusRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "例：Openapi.RequestError",
+  "errorMessage": "errormessage",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "statuses": [
+    {
+      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
+      "description": "该状态的具体信息",
+      "gmtCreate": 1620455467000,
+      "gmtModified": 1641870287000,
+      "identifier": "dfexxxxxf4fee18xxxxx36",
+      "modifier": "用户阿里云pk，例如19xxxx31947xxxx",
+      "name": "例：待处理",
+      "resourceType": "Workitem",
+      "source": "system",
+      "workflowStageIdentifier": "例如：1",
+      "workflowStageName": "例：确认阶段"
+    }
+  ],
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): 获取工作项的附件列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkitemAttachmentsRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListWorkitemAttachmentsRequest {
 }
 /// Response of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemAttachmentsResponse {
     /// `attachments`.
     #[serde(rename = "attachments", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +54,39 @@ pub struct ListWorkitemAttachmentsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListWorkitemAttachmentsResponse {
+    /// Sets `attachments`.
+    pub fn with_attachments(
+        mut self,
+        value: Vec<ListWorkitemAttachmentsAttachments>,
+    ) -> Self {
+        self.attachments = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemAttachmentsAttachments {
     /// `creator`.
     ///
@@ -91,8 +124,60 @@ pub struct ListWorkitemAttachmentsAttachments {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-/// Error codes documented for [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkitemAttachmentsAttachments {
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `fileIdentifier`.
+    pub fn with_file_identifier(mut self, value: impl Into<String>) -> Self {
+        self.file_identifier = Some(value.into());
+        self
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `fileSuffix`.
+    pub fn with_file_suffix(mut self, value: impl Into<String>) -> Self {
+        self.file_suffix = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `size`.
+    pub fn with_size(mut self, value: impl Into<String>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkitemAttachmentsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkitemAttachmentsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -112,47 +197,16 @@ impl crate::Operation for ListWorkitemAttachmentsRequest {
     type ErrorCode = ListWorkitemAttachmentsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemAttachments",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachments",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemIdentifier", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "attachments": [
-    {
-      "creator": "237109",
-      "fileIdentifier": "dflkjlsdddsdl234lkjfg",
-      "fileName": "Artifacts_1565193_1.tgz",
-      "fileSuffix": "tgz",
-      "gmtCreate": 1545726028000,
-      "size": "50",
-      "url": "http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D"
-    }
-  ],
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMsg": "error",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -173,7 +227,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkitemAttachmentsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemAttachmentsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -181,12 +235,34 @@ impl crate::Client {
     pub async fn list_workitem_attachments(
         &self,
         request: ListWorkitemAttachmentsRequest,
-    ) -> Result<ListWorkitemAttachmentsResponse, crate::Error> {
+    ) -> Result<
+        ListWorkitemAttachmentsResponse,
+        crate::Error<ListWorkitemAttachmentsErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemAttachmentsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "attachments": [
+    {
+      "creator": "237109",
+      "fileIdentifier": "dflkjlsdddsdl234lkjfg",
+      "fileName": "Artifacts_1565193_1.tgz",
+      "fileSuffix": "tgz",
+      "gmtCreate": 1545726028000,
+      "size": "50",
+      "url": "http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D"
+    }
+  ],
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMsg": "error",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate): 获取工作项预计工时明细列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkitemEstimateRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListWorkitemEstimateRequest {
 }
 /// Response of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemEstimateResponse {
     /// `code`.
     ///
@@ -61,8 +63,44 @@ pub struct ListWorkitemEstimateResponse {
     )]
     pub workitem_time_estimate: Option<Vec<ListWorkitemEstimateWorkitemTimeEstimate>>,
 }
-/// Part of a response.
+impl ListWorkitemEstimateResponse {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: i64) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workitemTimeEstimate`.
+    pub fn with_workitem_time_estimate(
+        mut self,
+        value: Vec<ListWorkitemEstimateWorkitemTimeEstimate>,
+    ) -> Self {
+        self.workitem_time_estimate = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemEstimateWorkitemTimeEstimate {
     /// `description`.
     ///
@@ -117,8 +155,61 @@ pub struct ListWorkitemEstimateWorkitemTimeEstimate {
     )]
     pub workitem_identifier: Option<String>,
 }
-/// Part of a response.
+impl ListWorkitemEstimateWorkitemTimeEstimate {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtEnd`.
+    pub fn with_gmt_end(mut self, value: i64) -> Self {
+        self.gmt_end = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `recordUser`.
+    pub fn with_record_user(mut self, value: ListWorkitemEstimateRecordUser) -> Self {
+        self.record_user = Some(value);
+        self
+    }
+    /// Sets `spentTime`.
+    pub fn with_spent_time(mut self, value: f32) -> Self {
+        self.spent_time = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `workitemIdentifier`.
+    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemEstimateRecordUser {
     /// `identifier`.
     ///
@@ -129,8 +220,35 @@ pub struct ListWorkitemEstimateRecordUser {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkitemEstimateRecordUser {
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkitemEstimateResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkitemEstimateErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -150,30 +268,55 @@ impl crate::Operation for ListWorkitemEstimateRequest {
     type ErrorCode = ListWorkitemEstimateErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemEstimate",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/estimate/list",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/");
+        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_literal("/estimate/list");
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取工作项预计工时明细列表
+    ///
+    /// List workitem estimate.
+    ///
+    /// `GET /organization/{organizationId}/workitems/{workitemId}/estimate/list` (action `ListWorkitemEstimate`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemEstimateErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    pub async fn list_workitem_estimate(
+        &self,
+        request: ListWorkitemEstimateRequest,
+    ) -> Result<
+        ListWorkitemEstimateResponse,
+        crate::Error<ListWorkitemEstimateErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListWorkitemEstimateRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "code": 200,
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
@@ -196,41 +339,7 @@ impl crate::Operation for ListWorkitemEstimateRequest {
     }
   ]
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
-        req.path_literal("/estimate/list");
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取工作项预计工时明细列表
-    ///
-    /// List workitem estimate.
-    ///
-    /// `GET /organization/{organizationId}/workitems/{workitemId}/estimate/list` (action `ListWorkitemEstimate`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkitemEstimateErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_workitem_estimate(
-        &self,
-        request: ListWorkitemEstimateRequest,
-    ) -> Result<ListWorkitemEstimateResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListWorkitemEstimateRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_workitem_time`](crate::Client::list_workitem_time): 获取工作项工时明细列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkitemTimeRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListWorkitemTimeRequest {
 }
 /// Response of [`Client::list_workitem_time`](crate::Client::list_workitem_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemTimeResponse {
     /// `code`.
     ///
@@ -57,8 +59,44 @@ pub struct ListWorkitemTimeResponse {
     #[serde(rename = "workitemTime", default, skip_serializing_if = "Option::is_none")]
     pub workitem_time: Option<Vec<ListWorkitemTimeWorkitemTime>>,
 }
-/// Part of a response.
+impl ListWorkitemTimeResponse {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: i64) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workitemTime`.
+    pub fn with_workitem_time(
+        mut self,
+        value: Vec<ListWorkitemTimeWorkitemTime>,
+    ) -> Self {
+        self.workitem_time = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_workitem_time`](crate::Client::list_workitem_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemTimeWorkitemTime {
     /// `actualTime`.
     ///
@@ -115,8 +153,75 @@ pub struct ListWorkitemTimeWorkitemTime {
     )]
     pub workitem_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::list_workitem_time`](crate::Client::list_workitem_time). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkitemTimeWorkitemTime {
+    /// Sets `actualTime`.
+    pub fn with_actual_time(mut self, value: f32) -> Self {
+        self.actual_time = Some(value);
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtEnd`.
+    pub fn with_gmt_end(mut self, value: i64) -> Self {
+        self.gmt_end = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `gmtStart`.
+    pub fn with_gmt_start(mut self, value: i64) -> Self {
+        self.gmt_start = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `recordUser`.
+    pub fn with_record_user(mut self, value: impl Into<String>) -> Self {
+        self.record_user = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `workitemIdentifier`.
+    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkitemTimeResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_workitem_time`](crate::Client::list_workitem_time). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkitemTimeErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -136,51 +241,16 @@ impl crate::Operation for ListWorkitemTimeRequest {
     type ErrorCode = ListWorkitemTimeErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemTime",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/workitems/{workitemId}/time/list",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemId", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "code": 200,
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitemTime": [
-    {
-      "actualTime": 1,
-      "description": "开发代码等",
-      "gmtCreate": 1653235200000,
-      "gmtEnd": 1653235200000,
-      "gmtModified": 1653235200000,
-      "gmtStart": 1653235200000,
-      "identifier": "a4ac3a81e90217db32b7......",
-      "recordUser": "1967043931......",
-      "type": "研发",
-      "workitemIdentifier": "5daa9a15c7fd55523996......"
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -201,7 +271,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkitemTimeErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemTimeErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -209,12 +279,35 @@ impl crate::Client {
     pub async fn list_workitem_time(
         &self,
         request: ListWorkitemTimeRequest,
-    ) -> Result<ListWorkitemTimeResponse, crate::Error> {
+    ) -> Result<ListWorkitemTimeResponse, crate::Error<ListWorkitemTimeErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemTimeRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "code": 200,
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "workitemTime": [
+    {
+      "actualTime": 1,
+      "description": "开发代码等",
+      "gmtCreate": 1653235200000,
+      "gmtEnd": 1653235200000,
+      "gmtModified": 1653235200000,
+      "gmtStart": 1653235200000,
+      "identifier": "a4ac3a81e90217db32b7......",
+      "recordUser": "1967043931......",
+      "type": "研发",
+      "workitemIdentifier": "5daa9a15c7fd55523996......"
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

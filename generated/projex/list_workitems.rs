@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_workitems`](crate::Client::list_workitems): 获取工作项列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListWorkitemsRequest {
     /// `organizationId`.
     ///
@@ -109,6 +110,7 @@ impl ListWorkitemsRequest {
 }
 /// Response of [`Client::list_workitems`](crate::Client::list_workitems).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemsResponse {
     /// `errorCode`.
     ///
@@ -147,8 +149,51 @@ pub struct ListWorkitemsResponse {
     #[serde(rename = "workitems", default, skip_serializing_if = "Option::is_none")]
     pub workitems: Option<Vec<ListWorkitemsWorkitems>>,
 }
-/// Part of a response.
+impl ListWorkitemsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+    /// Sets `workitems`.
+    pub fn with_workitems(mut self, value: Vec<ListWorkitemsWorkitems>) -> Self {
+        self.workitems = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_workitems`](crate::Client::list_workitems).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWorkitemsWorkitems {
     /// `assignedTo`.
     ///
@@ -287,8 +332,135 @@ pub struct ListWorkitemsWorkitems {
     )]
     pub workitem_type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::list_workitems`](crate::Client::list_workitems). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListWorkitemsWorkitems {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `document`.
+    pub fn with_document(mut self, value: impl Into<String>) -> Self {
+        self.document = Some(value.into());
+        self
+    }
+    /// Sets `finishTime`.
+    pub fn with_finish_time(mut self, value: i64) -> Self {
+        self.finish_time = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `parentIdentifier`.
+    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.parent_identifier = Some(value.into());
+        self
+    }
+    /// Sets `serialNumber`.
+    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceName`.
+    pub fn with_space_name(mut self, value: impl Into<String>) -> Self {
+        self.space_name = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `sprintIdentifier`.
+    pub fn with_sprint_identifier(mut self, value: impl Into<String>) -> Self {
+        self.sprint_identifier = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `updateStatusAt`.
+    pub fn with_update_status_at(mut self, value: i64) -> Self {
+        self.update_status_at = Some(value);
+        self
+    }
+    /// Sets `workitemTypeIdentifier`.
+    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListWorkitemsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_workitems`](crate::Client::list_workitems). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWorkitemsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -308,127 +480,26 @@ impl crate::Operation for ListWorkitemsRequest {
     type ErrorCode = ListWorkitemsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitems",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/listWorkitems",
         area: "projex",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "category",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conditions",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "extraConditions",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "groupCondition",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResults",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "orderBy",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "searchType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceType",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("category", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("conditions", crate::TypeWord::String),
+            crate::ParamMeta::query("extraConditions", crate::TypeWord::String),
+            crate::ParamMeta::query("groupCondition", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::String),
+            crate::ParamMeta::query("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::query("orderBy", crate::TypeWord::String),
+            crate::ParamMeta::query("searchType", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::query("spaceType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 10,
-  "workitems": [
-    {
-      "assignedTo": "19xx7043xxxxxxx914",
-      "categoryIdentifier": "Req",
-      "creator": "19xx7043xxxxxxx914",
-      "document": "html格式",
-      "gmtCreate": 1640850318000,
-      "gmtModified": 1640850318000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "logicalStatus": "NORMAL",
-      "modifier": "19xx7043xxxxxxx914",
-      "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
-      "serialNumber": "ABCD-1",
-      "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-      "spaceName": "需求项目",
-      "spaceType": "Project",
-      "sprintIdentifier": "75528f17703e92e5a568......",
-      "status": "待处理",
-      "statusIdentifier": "100005",
-      "statusStageIdentifier": "1",
-      "subject": "测试工作项",
-      "updateStatusAt": 1640850328000,
-      "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -457,7 +528,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListWorkitemsErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemsErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -467,7 +538,7 @@ impl crate::Client {
     pub async fn list_workitems(
         &self,
         request: ListWorkitemsRequest,
-    ) -> Result<ListWorkitemsResponse, crate::Error> {
+    ) -> Result<ListWorkitemsResponse, crate::Error<ListWorkitemsErrorCode>> {
         self.send(request).await
     }
 }
@@ -502,6 +573,42 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "maxResults": 20,
+  "nextToken": "",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "totalCount": 10,
+  "workitems": [
+    {
+      "assignedTo": "19xx7043xxxxxxx914",
+      "categoryIdentifier": "Req",
+      "creator": "19xx7043xxxxxxx914",
+      "document": "html格式",
+      "gmtCreate": 1640850318000,
+      "gmtModified": 1640850318000,
+      "identifier": "e8bxxxxxxxxxxxxxxxx23",
+      "logicalStatus": "NORMAL",
+      "modifier": "19xx7043xxxxxxx914",
+      "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
+      "serialNumber": "ABCD-1",
+      "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
+      "spaceName": "需求项目",
+      "spaceType": "Project",
+      "sprintIdentifier": "75528f17703e92e5a568......",
+      "status": "待处理",
+      "statusIdentifier": "100005",
+      "statusStageIdentifier": "1",
+      "subject": "测试工作项",
+      "updateStatusAt": 1640850328000,
+      "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_project_field`](crate::Client::update_project_field): 更新项目属性与字段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateProjectFieldRequest {
     /// `organizationId`.
     ///
@@ -63,8 +64,41 @@ impl UpdateProjectFieldRequest {
         self
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateProjectFieldUpdateBasicFieldRequestList {
+    /// `propertyKey`.
+    ///
+    /// Example: `name`
+    #[serde(rename = "propertyKey", default, skip_serializing_if = "Option::is_none")]
+    pub property_key: Option<String>,
+    /// `propertyValue`.
+    #[serde(rename = "propertyValue", default, skip_serializing_if = "Option::is_none")]
+    pub property_value: Option<String>,
+}
+impl UpdateProjectFieldUpdateBasicFieldRequestList {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self {
+            property_key: None,
+            property_value: None,
+        }
+    }
+    /// Sets `propertyKey`.
+    pub fn property_key(mut self, value: impl Into<String>) -> Self {
+        self.property_key = Some(value.into());
+        self
+    }
+    /// Sets `propertyValue`.
+    pub fn property_value(mut self, value: impl Into<String>) -> Self {
+        self.property_value = Some(value.into());
+        self
+    }
+}
+/// Part of the request of [`Client::update_project_field`](crate::Client::update_project_field).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectFieldUpdateForOpenApiList {
     /// `fieldIdentifier`.
     ///
@@ -98,39 +132,9 @@ impl UpdateProjectFieldUpdateForOpenApiList {
         self
     }
 }
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProjectFieldUpdateBasicFieldRequestList {
-    /// `propertyKey`.
-    ///
-    /// Example: `name`
-    #[serde(rename = "propertyKey", default, skip_serializing_if = "Option::is_none")]
-    pub property_key: Option<String>,
-    /// `propertyValue`.
-    #[serde(rename = "propertyValue", default, skip_serializing_if = "Option::is_none")]
-    pub property_value: Option<String>,
-}
-impl UpdateProjectFieldUpdateBasicFieldRequestList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            property_key: None,
-            property_value: None,
-        }
-    }
-    /// Sets `propertyKey`.
-    pub fn property_key(mut self, value: impl Into<String>) -> Self {
-        self.property_key = Some(value.into());
-        self
-    }
-    /// Sets `propertyValue`.
-    pub fn property_value(mut self, value: impl Into<String>) -> Self {
-        self.property_value = Some(value.into());
-        self
-    }
-}
 /// Response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectFieldResponse {
     /// `errorCode`.
     ///
@@ -156,8 +160,36 @@ pub struct UpdateProjectFieldResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateProjectFieldResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `project`.
+    pub fn with_project(mut self, value: UpdateProjectFieldProject) -> Self {
+        self.project = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectFieldProject {
     /// `category`.
     ///
@@ -298,8 +330,141 @@ pub struct UpdateProjectFieldProject {
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
 }
-/// Part of a response.
+impl UpdateProjectFieldProject {
+    /// Sets `category`.
+    pub fn with_category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `customCode`.
+    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
+        self.custom_code = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `fieldList`.
+    pub fn with_field_list(mut self, value: Vec<UpdateProjectFieldFieldList>) -> Self {
+        self.field_list = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `icon`.
+    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `iconBig`.
+    pub fn with_icon_big(mut self, value: impl Into<String>) -> Self {
+        self.icon_big = Some(value.into());
+        self
+    }
+    /// Sets `iconGroup`.
+    pub fn with_icon_group(mut self, value: impl Into<String>) -> Self {
+        self.icon_group = Some(value.into());
+        self
+    }
+    /// Sets `iconSmall`.
+    pub fn with_icon_small(mut self, value: impl Into<String>) -> Self {
+        self.icon_small = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `identifierPath`.
+    pub fn with_identifier_path(mut self, value: impl Into<String>) -> Self {
+        self.identifier_path = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `organizationIdentifier`.
+    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
+        self.organization_identifier = Some(value.into());
+        self
+    }
+    /// Sets `parentIdentifier`.
+    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.parent_identifier = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusName`.
+    pub fn with_status_name(mut self, value: impl Into<String>) -> Self {
+        self.status_name = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subType`.
+    pub fn with_sub_type(mut self, value: impl Into<String>) -> Self {
+        self.sub_type = Some(value.into());
+        self
+    }
+    /// Sets `typeIdentifier`.
+    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.type_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectFieldFieldList {
     /// `displayName`.
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
@@ -320,8 +485,45 @@ pub struct UpdateProjectFieldFieldList {
     #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
     pub value_type: Option<String>,
 }
-/// Error codes documented for [`Client::update_project_field`](crate::Client::update_project_field). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateProjectFieldFieldList {
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `valueType`.
+    pub fn with_value_type(mut self, value: impl Into<String>) -> Self {
+        self.value_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateProjectFieldResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_project_field`](crate::Client::update_project_field). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateProjectFieldErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -341,51 +543,65 @@ impl crate::Operation for UpdateProjectFieldRequest {
     type ErrorCode = UpdateProjectFieldErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectField",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/project/{identifier}",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "identifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "statusIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "updateBasicFieldRequestList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "updateForOpenApiList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("identifier", crate::TypeWord::String),
+            crate::ParamMeta::body("statusIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body(
+                "updateBasicFieldRequestList",
+                crate::TypeWord::Array,
+            ),
+            crate::ParamMeta::body("updateForOpenApiList", crate::TypeWord::Array),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/project/");
+        req.path_param("identifier", &self.identifier)?;
+        req.body_field("statusIdentifier", self.status_identifier.as_ref())?;
+        req.body_field(
+            "updateBasicFieldRequestList",
+            self.update_basic_field_request_list.as_ref(),
+        )?;
+        req.body_field("updateForOpenApiList", self.update_for_open_api_list.as_ref())?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 更新项目属性与字段
+    ///
+    /// Update project field.
+    ///
+    /// `POST /organization/{organizationId}/project/{identifier}` (action `UpdateProjectField`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectFieldErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (project.parentIdentifier and project.subType); leaves the null ones out.
+    /// - The SDK example of success is 'True'; it is read as the boolean true.
+    pub async fn update_project_field(
+        &self,
+        request: UpdateProjectFieldRequest,
+    ) -> Result<UpdateProjectFieldResponse, crate::Error<UpdateProjectFieldErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for UpdateProjectFieldRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMessage": "errormessage",
   "project": {
@@ -420,48 +636,7 @@ impl crate::Operation for UpdateProjectFieldRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/project/");
-        req.path_param("identifier", &self.identifier)?;
-        req.body_field("statusIdentifier", self.status_identifier.as_ref())?;
-        req.body_field(
-            "updateBasicFieldRequestList",
-            self.update_basic_field_request_list.as_ref(),
-        )?;
-        req.body_field("updateForOpenApiList", self.update_for_open_api_list.as_ref())?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 更新项目属性与字段
-    ///
-    /// Update project field.
-    ///
-    /// `POST /organization/{organizationId}/project/{identifier}` (action `UpdateProjectField`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateProjectFieldErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (project.parentIdentifier and project.subType); leaves the null ones out.
-    /// - The SDK example of success is 'True'; it is read as the boolean true.
-    pub async fn update_project_field(
-        &self,
-        request: UpdateProjectFieldRequest,
-    ) -> Result<UpdateProjectFieldResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for UpdateProjectFieldRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

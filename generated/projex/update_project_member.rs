@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_project_member`](crate::Client::update_project_member): 添加项目成员
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateProjectMemberRequest {
     /// `organizationId`.
     ///
@@ -57,6 +58,7 @@ impl UpdateProjectMemberRequest {
 }
 /// Response of [`Client::update_project_member`](crate::Client::update_project_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectMemberResponse {
     /// `errorCode`.
     ///
@@ -82,8 +84,36 @@ pub struct UpdateProjectMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateProjectMemberResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `member`.
+    pub fn with_member(mut self, value: UpdateProjectMemberMember) -> Self {
+        self.member = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_project_member`](crate::Client::update_project_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateProjectMemberMember {
     /// `gmtCreate`.
     ///
@@ -130,8 +160,65 @@ pub struct UpdateProjectMemberMember {
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
 }
-/// Error codes documented for [`Client::update_project_member`](crate::Client::update_project_member). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateProjectMemberMember {
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `roleIdentifier`.
+    pub fn with_role_identifier(mut self, value: impl Into<String>) -> Self {
+        self.role_identifier = Some(value.into());
+        self
+    }
+    /// Sets `targetIdentifier`.
+    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.target_identifier = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `userIdentifier`.
+    pub fn with_user_identifier(mut self, value: impl Into<String>) -> Self {
+        self.user_identifier = Some(value.into());
+        self
+    }
+    /// Sets `userType`.
+    pub fn with_user_type(mut self, value: impl Into<String>) -> Self {
+        self.user_type = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateProjectMemberResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_project_member`](crate::Client::update_project_member). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateProjectMemberErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -151,81 +238,22 @@ impl crate::Operation for UpdateProjectMemberRequest {
     type ErrorCode = UpdateProjectMemberErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectMember",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/projects/{projectId}/updateMember",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "projectId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "roleIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "targetType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "userIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "userType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("projectId", crate::TypeWord::String),
+            crate::ParamMeta::body("roleIdentifier", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("targetIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("targetType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("userIdentifier", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("userType", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "member": {
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "id": "1124382",
-    "roleIdentifier": "project.admin",
-    "targetIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "targetType": "Space",
-    "userIdentifier": "19xx7043xxxxxxx914",
-    "userType": "user"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -251,7 +279,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateProjectMemberErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectMemberErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -259,12 +287,33 @@ impl crate::Client {
     pub async fn update_project_member(
         &self,
         request: UpdateProjectMemberRequest,
-    ) -> Result<UpdateProjectMemberResponse, crate::Error> {
+    ) -> Result<
+        UpdateProjectMemberResponse,
+        crate::Error<UpdateProjectMemberErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectMemberRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "member": {
+    "gmtCreate": 1623916393000,
+    "gmtModified": 1623916393000,
+    "id": "1124382",
+    "roleIdentifier": "project.admin",
+    "targetIdentifier": "5e70xxxxxxcd000xxxxe96",
+    "targetType": "Space",
+    "userIdentifier": "19xx7043xxxxxxx914",
+    "userType": "user"
+  },
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

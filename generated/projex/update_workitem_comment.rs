@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): 更新工作项评论
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateWorkitemCommentRequest {
     /// `organizationId`.
     ///
@@ -45,6 +46,7 @@ impl UpdateWorkitemCommentRequest {
 }
 /// Response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemCommentResponse {
     /// `comment`.
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
@@ -70,8 +72,36 @@ pub struct UpdateWorkitemCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Part of a response.
+impl UpdateWorkitemCommentResponse {
+    /// Sets `comment`.
+    pub fn with_comment(mut self, value: UpdateWorkitemCommentComment) -> Self {
+        self.comment = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemCommentComment {
     /// `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
@@ -127,8 +157,66 @@ pub struct UpdateWorkitemCommentComment {
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UpdateWorkitemCommentUser>,
 }
-/// Part of a response.
+impl UpdateWorkitemCommentComment {
+    /// Sets `content`.
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: i64) -> Self {
+        self.create_time = Some(value);
+        self
+    }
+    /// Sets `formatType`.
+    pub fn with_format_type(mut self, value: impl Into<String>) -> Self {
+        self.format_type = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `isTop`.
+    pub fn with_is_top(mut self, value: bool) -> Self {
+        self.is_top = Some(value);
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(mut self, value: i64) -> Self {
+        self.modified_time = Some(value);
+        self
+    }
+    /// Sets `parentId`.
+    pub fn with_parent_id(mut self, value: i64) -> Self {
+        self.parent_id = Some(value);
+        self
+    }
+    /// Sets `targetIdentifier`.
+    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.target_identifier = Some(value.into());
+        self
+    }
+    /// Sets `targetType`.
+    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
+        self.target_type = Some(value.into());
+        self
+    }
+    /// Sets `topTime`.
+    pub fn with_top_time(mut self, value: i64) -> Self {
+        self.top_time = Some(value);
+        self
+    }
+    /// Sets `user`.
+    pub fn with_user(mut self, value: UpdateWorkitemCommentUser) -> Self {
+        self.user = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemCommentUser {
     /// `account`.
     ///
@@ -155,8 +243,55 @@ pub struct UpdateWorkitemCommentUser {
     #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
     pub real_name: Option<String>,
 }
-/// Error codes documented for [`Client::update_workitem_comment`](crate::Client::update_workitem_comment). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateWorkitemCommentUser {
+    /// Sets `account`.
+    pub fn with_account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `avatar`.
+    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
+        self.avatar = Some(value.into());
+        self
+    }
+    /// Sets `displayName`.
+    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
+        self.display_name = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `nickName`.
+    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
+        self.nick_name = Some(value.into());
+        self
+    }
+    /// Sets `realName`.
+    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
+        self.real_name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateWorkitemCommentResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_workitem_comment`](crate::Client::update_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateWorkitemCommentErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -176,72 +311,20 @@ impl crate::Operation for UpdateWorkitemCommentRequest {
     type ErrorCode = UpdateWorkitemCommentErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkitemComment",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/commentUpdate",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "commentId",
-                location: crate::ParamLocation::Body,
-                ty: "long",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "content",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "formatType",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("commentId", crate::TypeWord::Long).required(),
+            crate::ParamMeta::body("content", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("formatType", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("workitemIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "comment": {
-    "createTime": 1667205617061,
-    "formatType": "MARKDOWN/RICHTEXT",
-    "id": "1964584",
-    "modifiedTime": 1646323200000,
-    "parentId": 2684432,
-    "targetIdentifier": "deafe5f33xxxxx6a259d8dafd",
-    "targetType": "workitem",
-    "topTime": 1667205617089,
-    "user": {
-      "account": "1316458xxxxx41068",
-      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
-      "identifier": "9144ef6b72d8exxxxx9e61a4d0"
-    }
-  },
-  "errorCode": "InvalidParam.NotFound",
-  "errorMsg": "error",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -264,7 +347,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateWorkitemCommentErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkitemCommentErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -273,12 +356,38 @@ impl crate::Client {
     pub async fn update_workitem_comment(
         &self,
         request: UpdateWorkitemCommentRequest,
-    ) -> Result<UpdateWorkitemCommentResponse, crate::Error> {
+    ) -> Result<
+        UpdateWorkitemCommentResponse,
+        crate::Error<UpdateWorkitemCommentErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemCommentRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "comment": {
+    "createTime": 1667205617061,
+    "formatType": "MARKDOWN/RICHTEXT",
+    "id": "1964584",
+    "modifiedTime": 1646323200000,
+    "parentId": 2684432,
+    "targetIdentifier": "deafe5f33xxxxx6a259d8dafd",
+    "targetType": "workitem",
+    "topTime": 1667205617089,
+    "user": {
+      "account": "1316458xxxxx41068",
+      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
+      "identifier": "9144ef6b72d8exxxxx9e61a4d0"
+    }
+  },
+  "errorCode": "InvalidParam.NotFound",
+  "errorMsg": "error",
+  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_workitem_field`](crate::Client::update_workitem_field): 批量更新工作项字段信息
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateWorkitemFieldRequest {
     /// `organizationId`.
     ///
@@ -35,8 +36,9 @@ impl UpdateWorkitemFieldRequest {
         }
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemFieldUpdateWorkitemPropertyRequest {
     /// `fieldIdentifier`.
     ///
@@ -61,6 +63,7 @@ impl UpdateWorkitemFieldUpdateWorkitemPropertyRequest {
 }
 /// Response of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemFieldResponse {
     /// `errorCode`.
     ///
@@ -86,8 +89,36 @@ pub struct UpdateWorkitemFieldResponse {
     #[serde(rename = "workitem", default, skip_serializing_if = "Option::is_none")]
     pub workitem: Option<UpdateWorkitemFieldWorkitem>,
 }
-/// Part of a response.
+impl UpdateWorkitemFieldResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `workitem`.
+    pub fn with_workitem(mut self, value: UpdateWorkitemFieldWorkitem) -> Self {
+        self.workitem = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateWorkitemFieldWorkitem {
     /// `assignedTo`.
     ///
@@ -223,8 +254,130 @@ pub struct UpdateWorkitemFieldWorkitem {
     )]
     pub workitem_type_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::update_workitem_field`](crate::Client::update_workitem_field). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateWorkitemFieldWorkitem {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to = Some(value.into());
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `document`.
+    pub fn with_document(mut self, value: impl Into<String>) -> Self {
+        self.document = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `logicalStatus`.
+    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
+        self.logical_status = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `parentIdentifier`.
+    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.parent_identifier = Some(value.into());
+        self
+    }
+    /// Sets `serialNumber`.
+    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
+        self.serial_number = Some(value.into());
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceName`.
+    pub fn with_space_name(mut self, value: impl Into<String>) -> Self {
+        self.space_name = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `sprintIdentifier`.
+    pub fn with_sprint_identifier(mut self, value: impl Into<String>) -> Self {
+        self.sprint_identifier = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `statusIdentifier`.
+    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_identifier = Some(value.into());
+        self
+    }
+    /// Sets `statusStageIdentifier`.
+    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
+        self.status_stage_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `updateStatusAt`.
+    pub fn with_update_status_at(mut self, value: i64) -> Self {
+        self.update_status_at = Some(value);
+        self
+    }
+    /// Sets `workitemTypeIdentifier`.
+    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.workitem_type_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for UpdateWorkitemFieldResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_workitem_field`](crate::Client::update_workitem_field). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateWorkitemFieldErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -244,37 +397,64 @@ impl crate::Operation for UpdateWorkitemFieldRequest {
     type ErrorCode = UpdateWorkitemFieldErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkitemField",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitems/updateWorkitemField",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "updateWorkitemPropertyRequest",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body(
+                    "updateWorkitemPropertyRequest",
+                    crate::TypeWord::Array,
+                )
+                .required(),
+            crate::ParamMeta::body("workitemIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/workitems/updateWorkitemField");
+        req.body_field(
+            "updateWorkitemPropertyRequest",
+            Some(&self.update_workitem_property_request),
+        )?;
+        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 批量更新工作项字段信息
+    ///
+    /// Update workitem field.
+    ///
+    /// `POST /organization/{organizationId}/workitems/updateWorkitemField` (action `UpdateWorkitemField`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkitemFieldErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    pub async fn update_workitem_field(
+        &self,
+        request: UpdateWorkitemFieldRequest,
+    ) -> Result<
+        UpdateWorkitemFieldResponse,
+        crate::Error<UpdateWorkitemFieldErrorCode>,
+    > {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for UpdateWorkitemFieldRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
@@ -303,44 +483,7 @@ impl crate::Operation for UpdateWorkitemFieldRequest {
     "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/workitems/updateWorkitemField");
-        req.body_field(
-            "updateWorkitemPropertyRequest",
-            Some(&self.update_workitem_property_request),
-        )?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 批量更新工作项字段信息
-    ///
-    /// Update workitem field.
-    ///
-    /// `POST /organization/{organizationId}/workitems/updateWorkitemField` (action `UpdateWorkitemField`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateWorkitemFieldErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_workitem_field(
-        &self,
-        request: UpdateWorkitemFieldRequest,
-    ) -> Result<UpdateWorkitemFieldResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for UpdateWorkitemFieldRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create): 工作项附件创建
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct WorkitemAttachmentCreateRequest {
     /// `organizationId`.
     ///
@@ -39,6 +40,7 @@ impl WorkitemAttachmentCreateRequest {
 }
 /// Response of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkitemAttachmentCreateResponse {
     /// `errorCode`.
     ///
@@ -61,8 +63,45 @@ pub struct WorkitemAttachmentCreateResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-/// Error codes documented for [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create). Read one from an error with [`Error::code`](crate::Error::code).
+impl WorkitemAttachmentCreateResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMessage`.
+    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: impl Into<String>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for WorkitemAttachmentCreateResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success.as_deref().and_then(|s| s.parse().ok())
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
+    }
+}
+/// Error codes documented for [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WorkitemAttachmentCreateErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -82,50 +121,19 @@ impl crate::Operation for WorkitemAttachmentCreateRequest {
     type ErrorCode = WorkitemAttachmentCreateErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "WorkitemAttachmentCreate",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment",
         area: "projex",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "workitemIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fileKey",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "originalFilename",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("workitemIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("fileKey", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("originalFilename", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "InvalidTagGroup.IdNotFoundntraceId: 2137844496.4337.16624448853053831",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "success": "true"
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -148,7 +156,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`WorkitemAttachmentCreateErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`WorkitemAttachmentCreateErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -156,12 +164,23 @@ impl crate::Client {
     pub async fn workitem_attachment_create(
         &self,
         request: WorkitemAttachmentCreateRequest,
-    ) -> Result<WorkitemAttachmentCreateResponse, crate::Error> {
+    ) -> Result<
+        WorkitemAttachmentCreateResponse,
+        crate::Error<WorkitemAttachmentCreateErrorCode>,
+    > {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for WorkitemAttachmentCreateRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "SYSTEM_UNKNOWN_ERROR",
+  "errorMessage": "InvalidTagGroup.IdNotFoundntraceId: 2137844496.4337.16624448853053831",
+  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
+  "success": "true"
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

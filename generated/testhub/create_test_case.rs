@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::create_test_case`](crate::Client::create_test_case): 创建测试用例
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CreateTestCaseRequest {
     /// `organizationId`.
     ///
@@ -86,69 +87,9 @@ impl CreateTestCaseRequest {
         self
     }
 }
-/// Part of a request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseTestcaseStepContentInfo {
-    /// `precondition`.
-    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
-    pub precondition: Option<String>,
-    /// `stepResultList`.
-    #[serde(rename = "stepResultList", default, skip_serializing_if = "Option::is_none")]
-    pub step_result_list: Option<Vec<CreateTestCaseStepResultList>>,
-    /// `stepType`.
-    ///
-    /// Example: `TEXT`
-    #[serde(rename = "stepType")]
-    pub step_type: String,
-}
-impl CreateTestCaseTestcaseStepContentInfo {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(step_type: impl Into<String>) -> Self {
-        Self {
-            precondition: None,
-            step_result_list: None,
-            step_type: step_type.into(),
-        }
-    }
-    /// Sets `precondition`.
-    pub fn precondition(mut self, value: impl Into<String>) -> Self {
-        self.precondition = Some(value.into());
-        self
-    }
-    /// Sets `stepResultList`.
-    pub fn step_result_list(mut self, value: Vec<CreateTestCaseStepResultList>) -> Self {
-        self.step_result_list = Some(value);
-        self
-    }
-}
-/// Part of a request.
+/// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseStepResultList {
-    /// `expected`.
-    #[serde(rename = "expected", default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    /// `step`.
-    #[serde(rename = "step", default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-}
-impl CreateTestCaseStepResultList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { expected: None, step: None }
-    }
-    /// Sets `expected`.
-    pub fn expected(mut self, value: impl Into<String>) -> Self {
-        self.expected = Some(value.into());
-        self
-    }
-    /// Sets `step`.
-    pub fn step(mut self, value: impl Into<String>) -> Self {
-        self.step = Some(value.into());
-        self
-    }
-}
-/// Part of a request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTestCaseFieldValueList {
     /// `fieldIdentifier`.
     ///
@@ -184,8 +125,72 @@ impl CreateTestCaseFieldValueList {
         self
     }
 }
+/// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseTestcaseStepContentInfo {
+    /// `precondition`.
+    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<String>,
+    /// `stepResultList`.
+    #[serde(rename = "stepResultList", default, skip_serializing_if = "Option::is_none")]
+    pub step_result_list: Option<Vec<CreateTestCaseStepResultList>>,
+    /// `stepType`.
+    ///
+    /// Example: `TEXT`
+    #[serde(rename = "stepType")]
+    pub step_type: String,
+}
+impl CreateTestCaseTestcaseStepContentInfo {
+    /// Creates a value from its required fields; optional ones start unset.
+    pub fn new(step_type: impl Into<String>) -> Self {
+        Self {
+            precondition: None,
+            step_result_list: None,
+            step_type: step_type.into(),
+        }
+    }
+    /// Sets `precondition`.
+    pub fn precondition(mut self, value: impl Into<String>) -> Self {
+        self.precondition = Some(value.into());
+        self
+    }
+    /// Sets `stepResultList`.
+    pub fn step_result_list(mut self, value: Vec<CreateTestCaseStepResultList>) -> Self {
+        self.step_result_list = Some(value);
+        self
+    }
+}
+/// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseStepResultList {
+    /// `expected`.
+    #[serde(rename = "expected", default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// `step`.
+    #[serde(rename = "step", default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+}
+impl CreateTestCaseStepResultList {
+    /// Creates a value with every optional field unset.
+    pub fn new() -> Self {
+        Self { expected: None, step: None }
+    }
+    /// Sets `expected`.
+    pub fn expected(mut self, value: impl Into<String>) -> Self {
+        self.expected = Some(value.into());
+        self
+    }
+    /// Sets `step`.
+    pub fn step(mut self, value: impl Into<String>) -> Self {
+        self.step = Some(value.into());
+        self
+    }
+}
 /// Response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTestCaseResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
@@ -209,8 +214,36 @@ pub struct CreateTestCaseResponse {
     #[serde(rename = "testcase", default, skip_serializing_if = "Option::is_none")]
     pub testcase: Option<CreateTestCaseTestcase>,
 }
-/// Part of a response.
+impl CreateTestCaseResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `testcase`.
+    pub fn with_testcase(mut self, value: CreateTestCaseTestcase) -> Self {
+        self.testcase = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTestCaseTestcase {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -259,24 +292,287 @@ pub struct CreateTestCaseTestcase {
     #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }
-/// Part of a response.
+impl CreateTestCaseTestcase {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: CreateTestCaseAssignedTo) -> Self {
+        self.assigned_to = Some(value);
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: CreateTestCaseCreator) -> Self {
+        self.creator = Some(value);
+        self
+    }
+    /// Sets `detailInfo`.
+    pub fn with_detail_info(mut self, value: CreateTestCaseDetailInfo) -> Self {
+        self.detail_info = Some(value);
+        self
+    }
+    /// Sets `directory`.
+    pub fn with_directory(mut self, value: CreateTestCaseDirectory) -> Self {
+        self.directory = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: CreateTestCaseModifier) -> Self {
+        self.modifier = Some(value);
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseModifier {
-    /// `modifyIdentifier`.
+#[non_exhaustive]
+pub struct CreateTestCaseAssignedTo {
+    /// `assignIdentifier`.
     ///
     /// Example: `134xxx343xxxxx`
     #[serde(
-        rename = "modifyIdentifier",
+        rename = "assignIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub modify_identifier: Option<String>,
+    pub assign_identifier: Option<String>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `tbRoleId`.
+    ///
+    /// Example: `3c2253c22xxxxxxxx53a`
+    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub tb_role_id: Option<String>,
+}
+impl CreateTestCaseAssignedTo {
+    /// Sets `assignIdentifier`.
+    pub fn with_assign_identifier(mut self, value: impl Into<String>) -> Self {
+        self.assign_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tbRoleId`.
+    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
+        self.tb_role_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseCreator {
+    /// `createIdentifier`.
+    ///
+    /// Example: `134xxx343xxxxx`
+    #[serde(
+        rename = "createIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_identifier: Option<String>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl CreateTestCaseCreator {
+    /// Sets `createIdentifier`.
+    pub fn with_create_identifier(mut self, value: impl Into<String>) -> Self {
+        self.create_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseDetailInfo {
+    /// `expectedResult`.
+    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
+    pub expected_result: Option<CreateTestCaseExpectedResult>,
+    /// `precondition`.
+    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<CreateTestCasePrecondition>,
+    /// `stepContent`.
+    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
+    pub step_content: Option<CreateTestCaseStepContent>,
+    /// `stepType`.
+    ///
+    /// Example: `TEXT/TABLE`
+    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
+    pub step_type: Option<String>,
+}
+impl CreateTestCaseDetailInfo {
+    /// Sets `expectedResult`.
+    pub fn with_expected_result(mut self, value: CreateTestCaseExpectedResult) -> Self {
+        self.expected_result = Some(value);
+        self
+    }
+    /// Sets `precondition`.
+    pub fn with_precondition(mut self, value: CreateTestCasePrecondition) -> Self {
+        self.precondition = Some(value);
+        self
+    }
+    /// Sets `stepContent`.
+    pub fn with_step_content(mut self, value: CreateTestCaseStepContent) -> Self {
+        self.step_content = Some(value);
+        self
+    }
+    /// Sets `stepType`.
+    pub fn with_step_type(mut self, value: impl Into<String>) -> Self {
+        self.step_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseExpectedResult {
+    /// `expectContent`.
+    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
+    pub expect_content: Option<String>,
+    /// `expectContentType`.
+    ///
+    /// Example: `RICHTEXT`
+    #[serde(
+        rename = "expectContentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expect_content_type: Option<String>,
+    /// `expectIdentifier`.
+    ///
+    /// Example: `59253164xxxxxxf2e98dbc7e27`
+    #[serde(
+        rename = "expectIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expect_identifier: Option<String>,
+}
+impl CreateTestCaseExpectedResult {
+    /// Sets `expectContent`.
+    pub fn with_expect_content(mut self, value: impl Into<String>) -> Self {
+        self.expect_content = Some(value.into());
+        self
+    }
+    /// Sets `expectContentType`.
+    pub fn with_expect_content_type(mut self, value: impl Into<String>) -> Self {
+        self.expect_content_type = Some(value.into());
+        self
+    }
+    /// Sets `expectIdentifier`.
+    pub fn with_expect_identifier(mut self, value: impl Into<String>) -> Self {
+        self.expect_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCasePrecondition {
+    /// `preContent`.
+    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
+    pub pre_content: Option<String>,
+    /// `preContentType`.
+    ///
+    /// Example: `RICHTEXT`
+    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
+    pub pre_content_type: Option<String>,
+    /// `preIdentifier`.
+    ///
+    /// Example: `59253164xxxxxxf2e98dbc7e27`
+    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
+    pub pre_identifier: Option<String>,
+}
+impl CreateTestCasePrecondition {
+    /// Sets `preContent`.
+    pub fn with_pre_content(mut self, value: impl Into<String>) -> Self {
+        self.pre_content = Some(value.into());
+        self
+    }
+    /// Sets `preContentType`.
+    pub fn with_pre_content_type(mut self, value: impl Into<String>) -> Self {
+        self.pre_content_type = Some(value.into());
+        self
+    }
+    /// Sets `preIdentifier`.
+    pub fn with_pre_identifier(mut self, value: impl Into<String>) -> Self {
+        self.pre_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CreateTestCaseStepContent {
+    /// `stepContent`.
+    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
+    pub step_content: Option<String>,
+    /// `stepContentType`.
+    ///
+    /// Example: `RICHTEXT`
+    #[serde(
+        rename = "stepContentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub step_content_type: Option<String>,
+    /// `stepIdentifier`.
+    ///
+    /// Example: `59253164xxxxxxf2e98dbc7e27`
+    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
+    pub step_identifier: Option<String>,
+}
+impl CreateTestCaseStepContent {
+    /// Sets `stepContent`.
+    pub fn with_step_content(mut self, value: impl Into<String>) -> Self {
+        self.step_content = Some(value.into());
+        self
+    }
+    /// Sets `stepContentType`.
+    pub fn with_step_content_type(mut self, value: impl Into<String>) -> Self {
+        self.step_content_type = Some(value.into());
+        self
+    }
+    /// Sets `stepIdentifier`.
+    pub fn with_step_identifier(mut self, value: impl Into<String>) -> Self {
+        self.step_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateTestCaseDirectory {
     /// `childIdentifier`.
     ///
@@ -303,126 +599,74 @@ pub struct CreateTestCaseDirectory {
     #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
     pub path_name: Option<Vec<String>>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseDetailInfo {
-    /// `expectedResult`.
-    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
-    pub expected_result: Option<CreateTestCaseExpectedResult>,
-    /// `precondition`.
-    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
-    pub precondition: Option<CreateTestCasePrecondition>,
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<CreateTestCaseStepContent>,
-    /// `stepType`.
-    ///
-    /// Example: `TEXT/TABLE`
-    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
+impl CreateTestCaseDirectory {
+    /// Sets `childIdentifier`.
+    pub fn with_child_identifier(mut self, value: impl Into<String>) -> Self {
+        self.child_identifier = Some(value.into());
+        self
+    }
+    /// Sets `directoryIdentifier`.
+    pub fn with_directory_identifier(mut self, value: impl Into<String>) -> Self {
+        self.directory_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pathName`.
+    pub fn with_path_name(mut self, value: Vec<String>) -> Self {
+        self.path_name = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseStepContent {
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<String>,
-    /// `stepContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "stepContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub step_content_type: Option<String>,
-    /// `stepIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub step_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCasePrecondition {
-    /// `preContent`.
-    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content: Option<String>,
-    /// `preContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content_type: Option<String>,
-    /// `preIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub pre_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseExpectedResult {
-    /// `expectContent`.
-    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
-    pub expect_content: Option<String>,
-    /// `expectContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "expectContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_content_type: Option<String>,
-    /// `expectIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(
-        rename = "expectIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseCreator {
-    /// `createIdentifier`.
+#[non_exhaustive]
+pub struct CreateTestCaseModifier {
+    /// `modifyIdentifier`.
     ///
     /// Example: `134xxx343xxxxx`
     #[serde(
-        rename = "createIdentifier",
+        rename = "modifyIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub create_identifier: Option<String>,
+    pub modify_identifier: Option<String>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateTestCaseAssignedTo {
-    /// `assignIdentifier`.
-    ///
-    /// Example: `134xxx343xxxxx`
-    #[serde(
-        rename = "assignIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assign_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `tbRoleId`.
-    ///
-    /// Example: `3c2253c22xxxxxxxx53a`
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
+impl CreateTestCaseModifier {
+    /// Sets `modifyIdentifier`.
+    pub fn with_modify_identifier(mut self, value: impl Into<String>) -> Self {
+        self.modify_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::create_test_case`](crate::Client::create_test_case). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for CreateTestCaseResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::create_test_case`](crate::Client::create_test_case). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CreateTestCaseErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -442,79 +686,71 @@ impl crate::Operation for CreateTestCaseRequest {
     type ErrorCode = CreateTestCaseErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateTestCase",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/testhub/testcase",
         area: "testhub",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "assignedTo",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "directoryIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "fieldValueList",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "priority",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "subject",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "tags",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testcaseStepContentInfo",
-                location: crate::ParamLocation::Body,
-                ty: "object",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("assignedTo", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("directoryIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("fieldValueList", crate::TypeWord::Array),
+            crate::ParamMeta::body("priority", crate::TypeWord::String),
+            crate::ParamMeta::body("spaceIdentifier", crate::TypeWord::String)
+                .required(),
+            crate::ParamMeta::body("subject", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("tags", crate::TypeWord::Array),
+            crate::ParamMeta::body("testcaseStepContentInfo", crate::TypeWord::Object),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/testhub/testcase");
+        req.body_field("assignedTo", Some(&self.assigned_to))?;
+        req.body_field("directoryIdentifier", Some(&self.directory_identifier))?;
+        req.body_field("fieldValueList", self.field_value_list.as_ref())?;
+        req.body_field("priority", self.priority.as_ref())?;
+        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
+        req.body_field("subject", Some(&self.subject))?;
+        req.body_field("tags", self.tags.as_ref())?;
+        req.body_field(
+            "testcaseStepContentInfo",
+            self.testcase_step_content_info.as_ref(),
+        )?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 创建测试用例
+    ///
+    /// Create test case.
+    ///
+    /// `POST /organization/{organizationId}/testhub/testcase` (action `CreateTestCase`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateTestCaseErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
+    pub async fn create_test_case(
+        &self,
+        request: CreateTestCaseRequest,
+    ) -> Result<CreateTestCaseResponse, crate::Error<CreateTestCaseErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for CreateTestCaseRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "",
   "errorMsg": "error",
   "requestId": "18E50717-93A4-53BC-A30D-963F742A1CE6",
@@ -556,51 +792,7 @@ impl crate::Operation for CreateTestCaseRequest {
     "spaceType": "TestRepo"
   }
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/testhub/testcase");
-        req.body_field("assignedTo", Some(&self.assigned_to))?;
-        req.body_field("directoryIdentifier", Some(&self.directory_identifier))?;
-        req.body_field("fieldValueList", self.field_value_list.as_ref())?;
-        req.body_field("priority", self.priority.as_ref())?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
-        req.body_field("subject", Some(&self.subject))?;
-        req.body_field("tags", self.tags.as_ref())?;
-        req.body_field(
-            "testcaseStepContentInfo",
-            self.testcase_step_content_info.as_ref(),
-        )?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 创建测试用例
-    ///
-    /// Create test case.
-    ///
-    /// `POST /organization/{organizationId}/testhub/testcase` (action `CreateTestCase`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`CreateTestCaseErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
-    pub async fn create_test_case(
-        &self,
-        request: CreateTestCaseRequest,
-    ) -> Result<CreateTestCaseResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for CreateTestCaseRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

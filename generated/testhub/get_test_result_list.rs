@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_test_result_list`](crate::Client::get_test_result_list): 获取测试计划中的测试用例列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetTestResultListRequest {
     /// `organizationId`.
     ///
@@ -43,6 +44,7 @@ impl GetTestResultListRequest {
 }
 /// Response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestResultListResponse {
     /// `errorCode`.
     ///
@@ -68,8 +70,36 @@ pub struct GetTestResultListResponse {
     #[serde(rename = "testResult", default, skip_serializing_if = "Option::is_none")]
     pub test_result: Option<Vec<GetTestResultListTestResult>>,
 }
-/// Part of a response.
+impl GetTestResultListResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `testResult`.
+    pub fn with_test_result(mut self, value: Vec<GetTestResultListTestResult>) -> Self {
+        self.test_result = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestResultListTestResult {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -146,22 +176,104 @@ pub struct GetTestResultListTestResult {
     )]
     pub testcase_identifier: Option<String>,
 }
-/// Part of a response.
+impl GetTestResultListTestResult {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: GetTestResultListAssignedTo) -> Self {
+        self.assigned_to = Some(value);
+        self
+    }
+    /// Sets `bugCount`.
+    pub fn with_bug_count(mut self, value: i64) -> Self {
+        self.bug_count = Some(value);
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `customFields`.
+    pub fn with_custom_fields(
+        mut self,
+        value: Vec<GetTestResultListCustomFields>,
+    ) -> Self {
+        self.custom_fields = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `testResultExecutor`.
+    pub fn with_test_result_executor(
+        mut self,
+        value: GetTestResultListTestResultExecutor,
+    ) -> Self {
+        self.test_result_executor = Some(value);
+        self
+    }
+    /// Sets `testResultGmtCreate`.
+    pub fn with_test_result_gmt_create(mut self, value: i64) -> Self {
+        self.test_result_gmt_create = Some(value);
+        self
+    }
+    /// Sets `testResultIdentifier`.
+    pub fn with_test_result_identifier(mut self, value: impl Into<String>) -> Self {
+        self.test_result_identifier = Some(value.into());
+        self
+    }
+    /// Sets `testResultStatus`.
+    pub fn with_test_result_status(mut self, value: impl Into<String>) -> Self {
+        self.test_result_status = Some(value.into());
+        self
+    }
+    /// Sets `testcaseIdentifier`.
+    pub fn with_testcase_identifier(mut self, value: impl Into<String>) -> Self {
+        self.testcase_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTestResultListTestResultExecutor {
-    /// `executorIdentifier`.
+#[non_exhaustive]
+pub struct GetTestResultListAssignedTo {
+    /// `assignedToIdenttifier`.
     #[serde(
-        rename = "executorIdentifier",
+        rename = "assignedToIdenttifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub executor_identifier: Option<String>,
+    pub assigned_to_identtifier: Option<String>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl GetTestResultListAssignedTo {
+    /// Sets `assignedToIdenttifier`.
+    pub fn with_assigned_to_identtifier(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to_identtifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestResultListCustomFields {
     /// `fieldClassName`.
     #[serde(rename = "fieldClassName", default, skip_serializing_if = "Option::is_none")]
@@ -180,22 +292,72 @@ pub struct GetTestResultListCustomFields {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-/// Part of a response.
+impl GetTestResultListCustomFields {
+    /// Sets `fieldClassName`.
+    pub fn with_field_class_name(mut self, value: impl Into<String>) -> Self {
+        self.field_class_name = Some(value.into());
+        self
+    }
+    /// Sets `fieldFormat`.
+    pub fn with_field_format(mut self, value: impl Into<String>) -> Self {
+        self.field_format = Some(value.into());
+        self
+    }
+    /// Sets `fieldIdentifier`.
+    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTestResultListAssignedTo {
-    /// `assignedToIdenttifier`.
+#[non_exhaustive]
+pub struct GetTestResultListTestResultExecutor {
+    /// `executorIdentifier`.
     #[serde(
-        rename = "assignedToIdenttifier",
+        rename = "executorIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub assigned_to_identtifier: Option<String>,
+    pub executor_identifier: Option<String>,
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Error codes documented for [`Client::get_test_result_list`](crate::Client::get_test_result_list). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetTestResultListTestResultExecutor {
+    /// Sets `executorIdentifier`.
+    pub fn with_executor_identifier(mut self, value: impl Into<String>) -> Self {
+        self.executor_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetTestResultListResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_test_result_list`](crate::Client::get_test_result_list). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetTestResultListErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -215,64 +377,19 @@ impl crate::Operation for GetTestResultListRequest {
     type ErrorCode = GetTestResultListErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetTestResultList",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresults",
         area: "testhub",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testPlanIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conditions",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "directoryIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("testPlanIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("conditions", crate::TypeWord::String),
+            crate::ParamMeta::body("directoryIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "testResult": [
-    {
-      "assignedTo": {},
-      "bugCount": 8,
-      "categoryIdentifier": "Req",
-      "customFields": [
-        {}
-      ],
-      "subject": "测试工作项",
-      "testResultExecutor": {},
-      "testResultIdentifier": "a8bxxxxxxxxxxxxxxxx54",
-      "testResultStatus": "TO DO"
-    }
-  ]
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -295,7 +412,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetTestResultListErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetTestResultListErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -303,12 +420,34 @@ impl crate::Client {
     pub async fn get_test_result_list(
         &self,
         request: GetTestResultListRequest,
-    ) -> Result<GetTestResultListResponse, crate::Error> {
+    ) -> Result<GetTestResultListResponse, crate::Error<GetTestResultListErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetTestResultListRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true,
+  "testResult": [
+    {
+      "assignedTo": {},
+      "bugCount": 8,
+      "categoryIdentifier": "Req",
+      "customFields": [
+        {}
+      ],
+      "subject": "测试工作项",
+      "testResultExecutor": {},
+      "testResultIdentifier": "a8bxxxxxxxxxxxxxxxx54",
+      "testResultStatus": "TO DO"
+    }
+  ]
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

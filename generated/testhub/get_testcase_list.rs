@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::get_testcase_list`](crate::Client::get_testcase_list): 获取测试用例列表
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct GetTestcaseListRequest {
     /// `organizationId`.
     ///
@@ -67,6 +68,7 @@ impl GetTestcaseListRequest {
 }
 /// Response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestcaseListResponse {
     /// `errorCode`.
     ///
@@ -105,8 +107,51 @@ pub struct GetTestcaseListResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-/// Part of a response.
+impl GetTestcaseListResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `maxResults`.
+    pub fn with_max_results(mut self, value: i64) -> Self {
+        self.max_results = Some(value);
+        self
+    }
+    /// Sets `nextToken`.
+    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
+        self.next_token = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+    /// Sets `testcase`.
+    pub fn with_testcase(mut self, value: Vec<GetTestcaseListTestcase>) -> Self {
+        self.testcase = Some(value);
+        self
+    }
+    /// Sets `totalCount`.
+    pub fn with_total_count(mut self, value: i64) -> Self {
+        self.total_count = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestcaseListTestcase {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -145,38 +190,83 @@ pub struct GetTestcaseListTestcase {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<GetTestcaseListTags>>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTestcaseListTags {
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `tagIdentifier`.
-    ///
-    /// Example: `85702b33f14bxxxxxx58173ba`
-    #[serde(rename = "tagIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub tag_identifier: Option<String>,
+impl GetTestcaseListTestcase {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: GetTestcaseListAssignedTo) -> Self {
+        self.assigned_to = Some(value);
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `customFields`.
+    pub fn with_custom_fields(
+        mut self,
+        value: Vec<GetTestcaseListCustomFields>,
+    ) -> Self {
+        self.custom_fields = Some(value);
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `space`.
+    pub fn with_space(mut self, value: GetTestcaseListSpace) -> Self {
+        self.space = Some(value);
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: Vec<GetTestcaseListTags>) -> Self {
+        self.tags = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTestcaseListSpace {
-    /// `spaceIdentifier`.
+#[non_exhaustive]
+pub struct GetTestcaseListAssignedTo {
+    /// `assignedToIdenttifier`.
     ///
-    /// Example: `22c32972b853cd703dbf0efe4c`
+    /// Example: `12xxxxx456`
     #[serde(
-        rename = "spaceIdentifier",
+        rename = "assignedToIdenttifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub space_identifier: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `TestRepo`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub assigned_to_identtifier: Option<String>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
-/// Part of a response.
+impl GetTestcaseListAssignedTo {
+    /// Sets `assignedToIdenttifier`.
+    pub fn with_assigned_to_identtifier(mut self, value: impl Into<String>) -> Self {
+        self.assigned_to_identtifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetTestcaseListCustomFields {
     /// `fieldClassName`.
     ///
@@ -203,24 +293,101 @@ pub struct GetTestcaseListCustomFields {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-/// Part of a response.
+impl GetTestcaseListCustomFields {
+    /// Sets `fieldClassName`.
+    pub fn with_field_class_name(mut self, value: impl Into<String>) -> Self {
+        self.field_class_name = Some(value.into());
+        self
+    }
+    /// Sets `fieldFormat`.
+    pub fn with_field_format(mut self, value: impl Into<String>) -> Self {
+        self.field_format = Some(value.into());
+        self
+    }
+    /// Sets `fieldIdentifier`.
+    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTestcaseListAssignedTo {
-    /// `assignedToIdenttifier`.
+#[non_exhaustive]
+pub struct GetTestcaseListSpace {
+    /// `spaceIdentifier`.
     ///
-    /// Example: `12xxxxx456`
+    /// Example: `22c32972b853cd703dbf0efe4c`
     #[serde(
-        rename = "assignedToIdenttifier",
+        rename = "spaceIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub assigned_to_identtifier: Option<String>,
+    pub space_identifier: Option<String>,
+    /// `type`.
+    ///
+    /// Example: `TestRepo`
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+impl GetTestcaseListSpace {
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetTestcaseListTags {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `tagIdentifier`.
+    ///
+    /// Example: `85702b33f14bxxxxxx58173ba`
+    #[serde(rename = "tagIdentifier", default, skip_serializing_if = "Option::is_none")]
+    pub tag_identifier: Option<String>,
 }
-/// Error codes documented for [`Client::get_testcase_list`](crate::Client::get_testcase_list). Read one from an error with [`Error::code`](crate::Error::code).
+impl GetTestcaseListTags {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tagIdentifier`.
+    pub fn with_tag_identifier(mut self, value: impl Into<String>) -> Self {
+        self.tag_identifier = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for GetTestcaseListResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::get_testcase_list`](crate::Client::get_testcase_list). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GetTestcaseListErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -240,58 +407,91 @@ impl crate::Operation for GetTestcaseListRequest {
     type ErrorCode = GetTestcaseListErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetTestcaseList",
-        method: "POST",
+        method: crate::HttpMethod::Post,
         path: "/organization/{organizationId}/testhub/testcases",
         area: "testhub",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "conditions",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "directoryIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "maxResult",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "nextToken",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::body("conditions", crate::TypeWord::String),
+            crate::ParamMeta::body("directoryIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("maxResult", crate::TypeWord::String),
+            crate::ParamMeta::body("nextToken", crate::TypeWord::String),
+            crate::ParamMeta::body("spaceIdentifier", crate::TypeWord::String).required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/testhub/testcases");
+        req.body_field("conditions", self.conditions.as_ref())?;
+        req.body_field("directoryIdentifier", self.directory_identifier.as_ref())?;
+        req.body_field("maxResult", self.max_result.as_ref())?;
+        req.body_field("nextToken", self.next_token.as_ref())?;
+        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取测试用例列表
+    ///
+    /// Get testcase list.
+    ///
+    /// `POST /organization/{organizationId}/testhub/testcases` (action `GetTestcaseList`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetTestcaseListErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Pagination has no size_param: the page-size parameter maxResult is typed string in the SDKs, not a number, so it is left for the caller to set.
+    /// - The paging parameter nextToken is sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
+    pub async fn get_testcase_list(
+        &self,
+        request: GetTestcaseListRequest,
+    ) -> Result<GetTestcaseListResponse, crate::Error<GetTestcaseListErrorCode>> {
+        self.send(request).await
+    }
+}
+impl crate::Paginate for GetTestcaseListRequest {
+    type Item = GetTestcaseListTestcase;
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    fn prepare(&mut self) {}
+    fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
+        let cursor = response.next_token.as_ref().cloned();
+        let total = response.total_count.as_ref().copied();
+        crate::PageParts {
+            items: response.testcase.unwrap_or_default(),
+            cursor,
+            total,
+        }
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.next_token = Some(cursor);
+    }
+    fn cursor(&self) -> Option<String> {
+        self.next_token.clone()
+    }
+}
+impl crate::Client {
+    /// Streams every item of [`Client::get_testcase_list`](crate::Client::get_testcase_list) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
+    pub fn get_testcase_list_stream(
+        &self,
+        request: GetTestcaseListRequest,
+    ) -> crate::Paginator<'_, GetTestcaseListRequest> {
+        crate::Paginator::new(self, request)
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for GetTestcaseListRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "maxResults": 20,
@@ -328,76 +528,7 @@ impl crate::Operation for GetTestcaseListRequest {
   ],
   "totalCount": 10
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/testhub/testcases");
-        req.body_field("conditions", self.conditions.as_ref())?;
-        req.body_field("directoryIdentifier", self.directory_identifier.as_ref())?;
-        req.body_field("maxResult", self.max_result.as_ref())?;
-        req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取测试用例列表
-    ///
-    /// Get testcase list.
-    ///
-    /// `POST /organization/{organizationId}/testhub/testcases` (action `GetTestcaseList`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`GetTestcaseListErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Pagination has no size_param: the page-size parameter maxResult is typed string in the SDKs, not a number, so it is left for the caller to set.
-    /// - The paging parameter nextToken is sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn get_testcase_list(
-        &self,
-        request: GetTestcaseListRequest,
-    ) -> Result<GetTestcaseListResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-impl crate::Paginate for GetTestcaseListRequest {
-    type Item = GetTestcaseListTestcase;
-    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
-    fn prepare(&mut self) {}
-    fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
-        let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied();
-        crate::PageParts {
-            items: response.testcase.unwrap_or_default(),
-            cursor,
-            total,
-        }
-    }
-    fn set_cursor(&mut self, cursor: String) {
-        self.next_token = Some(cursor);
-    }
-    fn cursor(&self) -> Option<String> {
-        self.next_token.clone()
-    }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::get_testcase_list`](crate::Client::get_testcase_list) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn get_testcase_list_stream(
-        &self,
-        request: GetTestcaseListRequest,
-    ) -> crate::Paginator<'_, GetTestcaseListRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for GetTestcaseListRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields): 获取测试用例全部字段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ListTestCaseFieldsRequest {
     /// `organizationId`.
     ///
@@ -27,6 +28,7 @@ impl ListTestCaseFieldsRequest {
 }
 /// Response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTestCaseFieldsResponse {
     /// `errorCode`.
     ///
@@ -52,8 +54,36 @@ pub struct ListTestCaseFieldsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl ListTestCaseFieldsResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn with_fields(mut self, value: Vec<ListTestCaseFieldsFields>) -> Self {
+        self.fields = Some(value);
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTestCaseFieldsFields {
     /// `className`.
     ///
@@ -149,8 +179,96 @@ pub struct ListTestCaseFieldsFields {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Part of a response.
+impl ListTestCaseFieldsFields {
+    /// Sets `className`.
+    pub fn with_class_name(mut self, value: impl Into<String>) -> Self {
+        self.class_name = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn with_default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn with_format(mut self, value: impl Into<String>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `gmtCreate`.
+    pub fn with_gmt_create(mut self, value: i64) -> Self {
+        self.gmt_create = Some(value);
+        self
+    }
+    /// Sets `gmtModified`.
+    pub fn with_gmt_modified(mut self, value: i64) -> Self {
+        self.gmt_modified = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `isRequired`.
+    pub fn with_is_required(mut self, value: bool) -> Self {
+        self.is_required = Some(value);
+        self
+    }
+    /// Sets `isShowWhenCreate`.
+    pub fn with_is_show_when_create(mut self, value: bool) -> Self {
+        self.is_show_when_create = Some(value);
+        self
+    }
+    /// Sets `isSystemRequired`.
+    pub fn with_is_system_required(mut self, value: bool) -> Self {
+        self.is_system_required = Some(value);
+        self
+    }
+    /// Sets `linkWithService`.
+    pub fn with_link_with_service(mut self, value: impl Into<String>) -> Self {
+        self.link_with_service = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn with_options(mut self, value: Vec<ListTestCaseFieldsOptions>) -> Self {
+        self.options = Some(value);
+        self
+    }
+    /// Sets `resourceType`.
+    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
+        self.resource_type = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTestCaseFieldsOptions {
     /// `displayValue`.
     ///
@@ -188,8 +306,60 @@ pub struct ListTestCaseFieldsOptions {
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
 }
-/// Error codes documented for [`Client::list_test_case_fields`](crate::Client::list_test_case_fields). Read one from an error with [`Error::code`](crate::Error::code).
+impl ListTestCaseFieldsOptions {
+    /// Sets `displayValue`.
+    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
+        self.display_value = Some(value.into());
+        self
+    }
+    /// Sets `fieldIdentifier`.
+    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `level`.
+    pub fn with_level(mut self, value: i64) -> Self {
+        self.level = Some(value);
+        self
+    }
+    /// Sets `position`.
+    pub fn with_position(mut self, value: i64) -> Self {
+        self.position = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `valueEn`.
+    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
+        self.value_en = Some(value.into());
+        self
+    }
+}
+impl crate::Envelope for ListTestCaseFieldsResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::list_test_case_fields`](crate::Client::list_test_case_fields). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListTestCaseFieldsErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -209,30 +379,53 @@ impl crate::Operation for ListTestCaseFieldsRequest {
     type ErrorCode = ListTestCaseFieldsErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListTestCaseFields",
-        method: "GET",
+        method: crate::HttpMethod::Get,
         path: "/organization/{organizationId}/testhub/testcase/fields",
         area: "testhub",
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "spaceIdentifier",
-                location: crate::ParamLocation::Query,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::query("spaceIdentifier", crate::TypeWord::String)
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/testhub/testcase/fields");
+        req.query("spaceIdentifier", Some(&self.space_identifier));
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 获取测试用例全部字段
+    ///
+    /// List test case fields.
+    ///
+    /// `GET /organization/{organizationId}/testhub/testcase/fields` (action `ListTestCaseFields`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListTestCaseFieldsErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService, fields\[\].options\[\].position and fields\[\].options\[\].valueEn); leaves the null ones out.
+    pub async fn list_test_case_fields(
+        &self,
+        request: ListTestCaseFieldsRequest,
+    ) -> Result<ListTestCaseFieldsResponse, crate::Error<ListTestCaseFieldsErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for ListTestCaseFieldsRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "errorCode": "Openapi.RequestError",
   "errorMsg": "error",
   "fields": [
@@ -266,41 +459,7 @@ impl crate::Operation for ListTestCaseFieldsRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/testhub/testcase/fields");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 获取测试用例全部字段
-    ///
-    /// List test case fields.
-    ///
-    /// `GET /organization/{organizationId}/testhub/testcase/fields` (action `ListTestCaseFields`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`ListTestCaseFieldsErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService, fields\[\].options\[\].position and fields\[\].options\[\].valueEn); leaves the null ones out.
-    pub async fn list_test_case_fields(
-        &self,
-        request: ListTestCaseFieldsRequest,
-    ) -> Result<ListTestCaseFieldsResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for ListTestCaseFieldsRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

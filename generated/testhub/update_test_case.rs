@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_test_case`](crate::Client::update_test_case): 更新测试用例字段
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateTestCaseRequest {
     /// `organizationId`.
     ///
@@ -35,8 +36,9 @@ impl UpdateTestCaseRequest {
         }
     }
 }
-/// Part of a request.
+/// Part of the request of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTestCaseUpdateWorkitemPropertyRequest {
     /// `fieldIdentifier`.
     ///
@@ -63,6 +65,7 @@ impl UpdateTestCaseUpdateWorkitemPropertyRequest {
 }
 /// Response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTestCaseResponse {
     /// `Testcase`.
     #[serde(rename = "Testcase", default, skip_serializing_if = "Option::is_none")]
@@ -86,8 +89,36 @@ pub struct UpdateTestCaseResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of a response.
+impl UpdateTestCaseResponse {
+    /// Sets `Testcase`.
+    pub fn with_testcase(mut self, value: UpdateTestCaseTestcase) -> Self {
+        self.testcase = Some(value);
+        self
+    }
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTestCaseTestcase {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -136,26 +167,289 @@ pub struct UpdateTestCaseTestcase {
     #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }
-/// Part of a response.
+impl UpdateTestCaseTestcase {
+    /// Sets `assignedTo`.
+    pub fn with_assigned_to(mut self, value: UpdateTestCaseAssignedTo) -> Self {
+        self.assigned_to = Some(value);
+        self
+    }
+    /// Sets `categoryIdentifier`.
+    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
+        self.category_identifier = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn with_creator(mut self, value: UpdateTestCaseCreator) -> Self {
+        self.creator = Some(value);
+        self
+    }
+    /// Sets `detailInfo`.
+    pub fn with_detail_info(mut self, value: UpdateTestCaseDetailInfo) -> Self {
+        self.detail_info = Some(value);
+        self
+    }
+    /// Sets `directory`.
+    pub fn with_directory(mut self, value: UpdateTestCaseDirectory) -> Self {
+        self.directory = Some(value);
+        self
+    }
+    /// Sets `identifier`.
+    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
+        self.identifier = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn with_modifier(mut self, value: UpdateTestCaseModifier) -> Self {
+        self.modifier = Some(value);
+        self
+    }
+    /// Sets `spaceIdentifier`.
+    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.space_identifier = Some(value.into());
+        self
+    }
+    /// Sets `spaceType`.
+    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
+        self.space_type = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseModifier {
-    /// `modifyIdentifier`.
+#[non_exhaustive]
+pub struct UpdateTestCaseAssignedTo {
+    /// `assignIdentifier`.
     ///
     /// Example: `1316xxxxxx8624xxx`
     #[serde(
-        rename = "modifyIdentifier",
+        rename = "assignIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub modify_identifier: Option<String>,
+    pub assign_identifier: Option<String>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `tbRoleId`.
+    ///
+    /// Example: `xxxxxxxewdds12xxx`
+    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
+    pub tb_role_id: Option<String>,
+}
+impl UpdateTestCaseAssignedTo {
+    /// Sets `assignIdentifier`.
+    pub fn with_assign_identifier(mut self, value: impl Into<String>) -> Self {
+        self.assign_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tbRoleId`.
+    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
+        self.tb_role_id = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTestCaseCreator {
+    /// `createIdentifier`.
+    ///
+    /// Example: `1316xxxxxx8624xxx`
+    #[serde(
+        rename = "createIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_identifier: Option<String>,
     /// `name`.
     ///
     /// Example: `xxxxxxx`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
+impl UpdateTestCaseCreator {
+    /// Sets `createIdentifier`.
+    pub fn with_create_identifier(mut self, value: impl Into<String>) -> Self {
+        self.create_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTestCaseDetailInfo {
+    /// `expectedResult`.
+    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
+    pub expected_result: Option<UpdateTestCaseExpectedResult>,
+    /// `precondition`.
+    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<UpdateTestCasePrecondition>,
+    /// `stepContent`.
+    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
+    pub step_content: Option<UpdateTestCaseStepContent>,
+    /// `stepType`.
+    ///
+    /// Example: `TEXT/TABLE`
+    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
+    pub step_type: Option<String>,
+}
+impl UpdateTestCaseDetailInfo {
+    /// Sets `expectedResult`.
+    pub fn with_expected_result(mut self, value: UpdateTestCaseExpectedResult) -> Self {
+        self.expected_result = Some(value);
+        self
+    }
+    /// Sets `precondition`.
+    pub fn with_precondition(mut self, value: UpdateTestCasePrecondition) -> Self {
+        self.precondition = Some(value);
+        self
+    }
+    /// Sets `stepContent`.
+    pub fn with_step_content(mut self, value: UpdateTestCaseStepContent) -> Self {
+        self.step_content = Some(value);
+        self
+    }
+    /// Sets `stepType`.
+    pub fn with_step_type(mut self, value: impl Into<String>) -> Self {
+        self.step_type = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTestCaseExpectedResult {
+    /// `expectContent`.
+    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
+    pub expect_content: Option<String>,
+    /// `expectContentType`.
+    ///
+    /// Example: `MARKDOWN`
+    #[serde(
+        rename = "expectContentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expect_content_type: Option<String>,
+    /// `expectIdentifier`.
+    ///
+    /// Example: `685340d13127b01185335bd360`
+    #[serde(
+        rename = "expectIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expect_identifier: Option<String>,
+}
+impl UpdateTestCaseExpectedResult {
+    /// Sets `expectContent`.
+    pub fn with_expect_content(mut self, value: impl Into<String>) -> Self {
+        self.expect_content = Some(value.into());
+        self
+    }
+    /// Sets `expectContentType`.
+    pub fn with_expect_content_type(mut self, value: impl Into<String>) -> Self {
+        self.expect_content_type = Some(value.into());
+        self
+    }
+    /// Sets `expectIdentifier`.
+    pub fn with_expect_identifier(mut self, value: impl Into<String>) -> Self {
+        self.expect_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTestCasePrecondition {
+    /// `preContent`.
+    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
+    pub pre_content: Option<String>,
+    /// `preContentType`.
+    ///
+    /// Example: `MARKDOWN`
+    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
+    pub pre_content_type: Option<String>,
+    /// `preIdentifier`.
+    ///
+    /// Example: `3354596c7b3004480b635acf95`
+    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
+    pub pre_identifier: Option<String>,
+}
+impl UpdateTestCasePrecondition {
+    /// Sets `preContent`.
+    pub fn with_pre_content(mut self, value: impl Into<String>) -> Self {
+        self.pre_content = Some(value.into());
+        self
+    }
+    /// Sets `preContentType`.
+    pub fn with_pre_content_type(mut self, value: impl Into<String>) -> Self {
+        self.pre_content_type = Some(value.into());
+        self
+    }
+    /// Sets `preIdentifier`.
+    pub fn with_pre_identifier(mut self, value: impl Into<String>) -> Self {
+        self.pre_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateTestCaseStepContent {
+    /// `stepContent`.
+    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
+    pub step_content: Option<String>,
+    /// `stepContentType`.
+    ///
+    /// Example: `RICHTEXT`
+    #[serde(
+        rename = "stepContentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub step_content_type: Option<String>,
+    /// `stepIdentifier`.
+    ///
+    /// Example: `ad504e6cdcd2165b28eb1e1b9f`
+    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
+    pub step_identifier: Option<String>,
+}
+impl UpdateTestCaseStepContent {
+    /// Sets `stepContent`.
+    pub fn with_step_content(mut self, value: impl Into<String>) -> Self {
+        self.step_content = Some(value.into());
+        self
+    }
+    /// Sets `stepContentType`.
+    pub fn with_step_content_type(mut self, value: impl Into<String>) -> Self {
+        self.step_content_type = Some(value.into());
+        self
+    }
+    /// Sets `stepIdentifier`.
+    pub fn with_step_identifier(mut self, value: impl Into<String>) -> Self {
+        self.step_identifier = Some(value.into());
+        self
+    }
+}
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTestCaseDirectory {
     /// `childIdentifier`.
     ///
@@ -182,128 +476,76 @@ pub struct UpdateTestCaseDirectory {
     #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
     pub path_name: Option<Vec<String>>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseDetailInfo {
-    /// `expectedResult`.
-    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
-    pub expected_result: Option<UpdateTestCaseExpectedResult>,
-    /// `precondition`.
-    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
-    pub precondition: Option<UpdateTestCasePrecondition>,
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<UpdateTestCaseStepContent>,
-    /// `stepType`.
-    ///
-    /// Example: `TEXT/TABLE`
-    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
+impl UpdateTestCaseDirectory {
+    /// Sets `childIdentifier`.
+    pub fn with_child_identifier(mut self, value: impl Into<String>) -> Self {
+        self.child_identifier = Some(value.into());
+        self
+    }
+    /// Sets `directoryIdentifier`.
+    pub fn with_directory_identifier(mut self, value: impl Into<String>) -> Self {
+        self.directory_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pathName`.
+    pub fn with_path_name(mut self, value: Vec<String>) -> Self {
+        self.path_name = Some(value);
+        self
+    }
 }
-/// Part of a response.
+/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseStepContent {
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<String>,
-    /// `stepContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "stepContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub step_content_type: Option<String>,
-    /// `stepIdentifier`.
-    ///
-    /// Example: `ad504e6cdcd2165b28eb1e1b9f`
-    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub step_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCasePrecondition {
-    /// `preContent`.
-    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content: Option<String>,
-    /// `preContentType`.
-    ///
-    /// Example: `MARKDOWN`
-    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content_type: Option<String>,
-    /// `preIdentifier`.
-    ///
-    /// Example: `3354596c7b3004480b635acf95`
-    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub pre_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseExpectedResult {
-    /// `expectContent`.
-    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
-    pub expect_content: Option<String>,
-    /// `expectContentType`.
-    ///
-    /// Example: `MARKDOWN`
-    #[serde(
-        rename = "expectContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_content_type: Option<String>,
-    /// `expectIdentifier`.
-    ///
-    /// Example: `685340d13127b01185335bd360`
-    #[serde(
-        rename = "expectIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_identifier: Option<String>,
-}
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseCreator {
-    /// `createIdentifier`.
+#[non_exhaustive]
+pub struct UpdateTestCaseModifier {
+    /// `modifyIdentifier`.
     ///
     /// Example: `1316xxxxxx8624xxx`
     #[serde(
-        rename = "createIdentifier",
+        rename = "modifyIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub create_identifier: Option<String>,
+    pub modify_identifier: Option<String>,
     /// `name`.
     ///
     /// Example: `xxxxxxx`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Part of a response.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateTestCaseAssignedTo {
-    /// `assignIdentifier`.
-    ///
-    /// Example: `1316xxxxxx8624xxx`
-    #[serde(
-        rename = "assignIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assign_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `tbRoleId`.
-    ///
-    /// Example: `xxxxxxxewdds12xxx`
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
+impl UpdateTestCaseModifier {
+    /// Sets `modifyIdentifier`.
+    pub fn with_modify_identifier(mut self, value: impl Into<String>) -> Self {
+        self.modify_identifier = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
-/// Error codes documented for [`Client::update_test_case`](crate::Client::update_test_case). Read one from an error with [`Error::code`](crate::Error::code).
+impl crate::Envelope for UpdateTestCaseResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_test_case`](crate::Client::update_test_case). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateTestCaseErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -323,37 +565,61 @@ impl crate::Operation for UpdateTestCaseRequest {
     type ErrorCode = UpdateTestCaseErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateTestCase",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/testhub/testcase/{testcaseIdentifier}",
         area: "testhub",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testcaseIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "updateWorkitemPropertyRequest",
-                location: crate::ParamLocation::Body,
-                ty: "array",
-                required: true,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("testcaseIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body(
+                    "updateWorkitemPropertyRequest",
+                    crate::TypeWord::Array,
+                )
+                .required(),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
+    };
+    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
+        let mut req = crate::wire::RequestBuilder::new(Self::META);
+        req.path_literal("/organization/");
+        req.path_param("organizationId", &self.organization_id)?;
+        req.path_literal("/testhub/testcase/");
+        req.path_param("testcaseIdentifier", &self.testcase_identifier)?;
+        req.body_field(
+            "updateWorkitemPropertyRequest",
+            Some(&self.update_workitem_property_request),
+        )?;
+        req.finish()
+    }
+}
+impl crate::Client {
+    /// 更新测试用例字段
+    ///
+    /// Update test case.
+    ///
+    /// `PUT /organization/{organizationId}/testhub/testcase/{testcaseIdentifier}` (action `UpdateTestCase`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateTestCaseErrorCode`], which names the documented codes.
+    ///
+    /// # Notes from the spec
+    ///
+    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
+    pub async fn update_test_case(
+        &self,
+        request: UpdateTestCaseRequest,
+    ) -> Result<UpdateTestCaseResponse, crate::Error<UpdateTestCaseErrorCode>> {
+        self.send(request).await
+    }
+}
+#[cfg(feature = "mock")]
+impl crate::mock::Example for UpdateTestCaseRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
   "Testcase": {
     "assignedTo": {
       "assignIdentifier": "1316xxxxxx8624xxx",
@@ -397,45 +663,7 @@ impl crate::Operation for UpdateTestCaseRequest {
   "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
   "success": true
 }"#,
-        ),
-    };
-    fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
-        let mut req = crate::wire::RequestBuilder::new(Self::META);
-        req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
-        req.path_literal("/testhub/testcase/");
-        req.path_param("testcaseIdentifier", &self.testcase_identifier)?;
-        req.body_field(
-            "updateWorkitemPropertyRequest",
-            Some(&self.update_workitem_property_request),
-        )?;
-        req.finish()
-    }
-}
-impl crate::Client {
-    /// 更新测试用例字段
-    ///
-    /// Update test case.
-    ///
-    /// `PUT /organization/{organizationId}/testhub/testcase/{testcaseIdentifier}` (action `UpdateTestCase`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateTestCaseErrorCode`] names the documented codes.
-    ///
-    /// # Notes from the spec
-    ///
-    /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
-    pub async fn update_test_case(
-        &self,
-        request: UpdateTestCaseRequest,
-    ) -> Result<UpdateTestCaseResponse, crate::Error> {
-        self.send(request).await
-    }
-}
-#[cfg(feature = "mock")]
-impl crate::mock::Example for UpdateTestCaseRequest {
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -3,6 +3,7 @@
 
 /// Parameters of [`Client::update_test_result`](crate::Client::update_test_result): 更新了测试计划中测试用例的执行人与状态
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateTestResultRequest {
     /// `organizationId`.
     ///
@@ -53,6 +54,7 @@ impl UpdateTestResultRequest {
 }
 /// Response of [`Client::update_test_result`](crate::Client::update_test_result).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateTestResultResponse {
     /// `errorCode`.
     ///
@@ -75,8 +77,45 @@ pub struct UpdateTestResultResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Error codes documented for [`Client::update_test_result`](crate::Client::update_test_result). Read one from an error with [`Error::code`](crate::Error::code).
+impl UpdateTestResultResponse {
+    /// Sets `errorCode`.
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `errorMsg`.
+    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `requestId`.
+    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    pub fn with_success(mut self, value: bool) -> Self {
+        self.success = Some(value);
+        self
+    }
+}
+impl crate::Envelope for UpdateTestResultResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    fn success(&self) -> Option<bool> {
+        self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+    fn error_message(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+}
+/// Error codes documented for [`Client::update_test_result`](crate::Client::update_test_result). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateTestResultErrorCode {
     /// A code the documentation does not list, kept as sent.
     Unknown(String),
@@ -96,57 +135,19 @@ impl crate::Operation for UpdateTestResultRequest {
     type ErrorCode = UpdateTestResultErrorCode;
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateTestResult",
-        method: "PUT",
+        method: crate::HttpMethod::Put,
         path: "/organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresult/{testcaseIdentifier}",
         area: "testhub",
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta {
-                name: "organizationId",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testPlanIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "testcaseIdentifier",
-                location: crate::ParamLocation::Path,
-                ty: "string",
-                required: true,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "executor",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
-            crate::ParamMeta {
-                name: "status",
-                location: crate::ParamLocation::Body,
-                ty: "string",
-                required: false,
-                secret: false,
-            },
+            crate::ParamMeta::path("organizationId", crate::TypeWord::String),
+            crate::ParamMeta::path("testPlanIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::path("testcaseIdentifier", crate::TypeWord::String),
+            crate::ParamMeta::body("executor", crate::TypeWord::String),
+            crate::ParamMeta::body("status", crate::TypeWord::String),
         ],
         errors: &[],
-        example_response: Some(
-            r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-        ),
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -170,7 +171,7 @@ impl crate::Client {
     ///
     /// # Errors
     ///
-    /// Any [`Error`](crate::Error); for API errors, [`UpdateTestResultErrorCode`] names the documented codes.
+    /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateTestResultErrorCode`], which names the documented codes.
     ///
     /// # Notes from the spec
     ///
@@ -178,12 +179,20 @@ impl crate::Client {
     pub async fn update_test_result(
         &self,
         request: UpdateTestResultRequest,
-    ) -> Result<UpdateTestResultResponse, crate::Error> {
+    ) -> Result<UpdateTestResultResponse, crate::Error<UpdateTestResultErrorCode>> {
         self.send(request).await
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateTestResultRequest {
+    const RESPONSE: Option<&'static str> = Some(
+        r#"{
+  "errorCode": "Openapi.RequestError",
+  "errorMsg": "error",
+  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
+  "success": true
+}"#,
+    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -5,12 +5,40 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
-use crate::{Client, Error, Operation};
+use crate::{Client, Error, Operation, OperationMeta};
 
-/// A request filled from its spec's parameter examples (every optional parameter set).
+/// An operation's examples from its spec (generated for every operation).
 pub trait Example: Operation + Sized {
-    /// The example request.
+    /// The documented example response body, as written in the spec.
+    const RESPONSE: Option<&'static str>;
+    /// A request filled from the spec's parameter examples (every optional parameter set).
     fn example() -> Self;
+}
+
+/// One operation as the mock serves it (the generated `MOCK_OPERATIONS` lists them all).
+#[derive(Debug, Clone, Copy)]
+pub struct MockOperation {
+    /// The operation's metadata.
+    pub meta: &'static OperationMeta,
+    /// Its documented example response body.
+    pub example_response: Option<&'static str>,
+    /// Sends its example request and returns the decoded response as JSON.
+    pub call_example: ExampleCall,
+}
+
+impl MockOperation {
+    /// The entry for operation `O`.
+    pub const fn of<O>() -> Self
+    where
+        O: Example + 'static,
+        O::Response: Serialize,
+    {
+        Self {
+            meta: O::META,
+            example_response: O::RESPONSE,
+            call_example: call_example::<O>,
+        }
+    }
 }
 
 /// A boxed call of one operation's example request.
@@ -28,7 +56,7 @@ where
     O::Response: Serialize,
 {
     Box::pin(async move {
-        let response = client.send(O::example()).await?;
+        let response = client.send(O::example()).await.map_err(Error::untyped)?;
         serde_json::to_value(&response)
             .map_err(|e| Error::Config(format!("cannot re-serialize the response: {e}")))
     })
@@ -36,8 +64,8 @@ where
 
 /// The example call for an action, if there is such an operation.
 pub fn example_call(action: &str) -> Option<ExampleCall> {
-    crate::EXAMPLE_CALLS
+    crate::MOCK_OPERATIONS
         .iter()
-        .find(|(a, _)| *a == action)
-        .map(|(_, call)| *call)
+        .find(|op| op.meta.action == action)
+        .map(|op| op.call_example)
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::MockOperation;
 use crate::OperationMeta;
 
 /// An answer the mock gives instead of (or on top of) an operation's documented example.
@@ -202,11 +203,11 @@ pub(crate) enum Example {
 }
 
 impl Example {
-    pub(crate) fn of(meta: &OperationMeta) -> Self {
-        let Some(text) = meta.example_response else {
+    pub(crate) fn of(op: &MockOperation) -> Self {
+        let Some(text) = op.example_response else {
             return Example::Json(Value::Object(Map::new()));
         };
-        if meta.response_is_text {
+        if op.meta.response_is_text {
             return Example::Text(text);
         }
         match serde_json::from_str(text) {
@@ -322,10 +323,14 @@ mod tests {
         <crate::projex::GetProjectInfoRequest as crate::Operation>::META
     }
 
+    fn example() -> Example {
+        Example::of(&MockOperation::of::<crate::projex::GetProjectInfoRequest>())
+    }
+
     #[test]
     fn documented_error_uses_the_spec() {
         let r =
-            MockReply::error("Operate.NoPermission").render(meta(), &Example::of(meta()), "RID");
+            MockReply::error("Operate.NoPermission").render(meta(), &example(), "RID");
         assert_eq!(r.status, 403);
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(
@@ -338,7 +343,7 @@ mod tests {
 
     #[test]
     fn example_gets_a_fresh_request_id() {
-        let r = MockReply::example().render(meta(), &Example::of(meta()), "RID");
+        let r = MockReply::example().render(meta(), &example(), "RID");
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["requestId"], "RID");
         assert_eq!(v["project"]["customCode"], "OJAY");

@@ -156,7 +156,7 @@ impl Router {
         let mut found: Vec<RouteMatch<'_>> = self
             .routes
             .iter()
-            .filter(|r| r.meta.method.eq_ignore_ascii_case(method))
+            .filter(|r| r.meta.method.as_str().eq_ignore_ascii_case(method))
             .filter_map(|route| {
                 route
                     .matches(&segments)
@@ -220,7 +220,7 @@ mod tests {
                 rest = &rest[end..];
             }
             path.push_str(rest);
-            let found = router.find(meta.method, &path);
+            let found = router.find(meta.method.as_str(), &path);
             assert!(
                 found.iter().any(|m| m.route.meta.action == meta.action),
                 "{} {} does not route to {}",

@@ -197,12 +197,11 @@ impl MockServerBuilder {
         if credentials.is_empty() {
             credentials.push(Credentials::new(MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET));
         }
-        let operations: &[&'static OperationMeta] = crate::OPERATIONS;
         let state = Arc::new(State {
-            router: Router::new(operations),
-            examples: operations
+            router: Router::new(crate::OPERATIONS),
+            examples: crate::MOCK_OPERATIONS
                 .iter()
-                .map(|m| (m.action, Example::of(m)))
+                .map(|op| (op.meta.action, Example::of(op)))
                 .collect(),
             credentials,
             verify_signatures: self.verify_signatures,

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{BodyEncoding, OperationMeta, ParamLocation, ParamMeta};
+use crate::{BodyEncoding, OperationMeta, ParamLocation, ParamMeta, TypeWord};
 
 /// Error code for a missing required parameter.
 pub const PARAM_NOT_PRESENT: &str = "InvalidParam.ParamNotPresent";
@@ -24,7 +24,7 @@ impl Invalid {
             code: PARAM_NOT_PRESENT,
             message: format!(
                 "required {} parameter `{}` is not present",
-                location_word(p.location),
+                p.location,
                 p.name
             ),
         }
@@ -44,7 +44,7 @@ impl Invalid {
             code: TYPE_MISMATCH,
             message: format!(
                 "{} parameter `{}` must be of type {}, got {shown}",
-                location_word(p.location),
+                p.location,
                 p.name,
                 p.ty
             ),
@@ -52,44 +52,34 @@ impl Invalid {
     }
 }
 
-fn location_word(l: ParamLocation) -> &'static str {
-    match l {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Body => "body",
-    }
-}
-
 /// Whether `text` (a path segment, query value, header or form value) parses as `ty`.
 /// Arrays, objects and maps travel as one JSON document.
-fn text_is(ty: &str, text: &str) -> bool {
+fn text_is(ty: TypeWord, text: &str) -> bool {
     match ty {
-        "integer" => text.parse::<i32>().is_ok(),
-        "long" => text.parse::<i64>().is_ok(),
-        "float" | "double" | "number" => text
+        TypeWord::Integer => text.parse::<i32>().is_ok(),
+        TypeWord::Long => text.parse::<i64>().is_ok(),
+        TypeWord::Float | TypeWord::Double | TypeWord::Number => text
             .parse::<f64>()
             .is_ok_and(|f| f.is_finite() && !text.trim().is_empty()),
-        "boolean" => text == "true" || text == "false",
-        "array" | "object" | "map" => {
+        TypeWord::Boolean => text == "true" || text == "false",
+        TypeWord::Array | TypeWord::Object | TypeWord::Map => {
             serde_json::from_str::<Value>(text).is_ok_and(|v| json_is(ty, &v))
         }
-        // string, any, and words this version does not know.
-        _ => true,
+        TypeWord::String | TypeWord::Any => true,
     }
 }
 
 /// Whether a JSON value has the shape of `ty`.
-fn json_is(ty: &str, v: &Value) -> bool {
+fn json_is(ty: TypeWord, v: &Value) -> bool {
     match ty {
-        "string" => v.is_string(),
-        "integer" => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-        "long" => v.as_i64().is_some(),
-        "float" | "double" | "number" => v.is_number(),
-        "boolean" => v.is_boolean(),
-        "array" => v.is_array(),
-        "object" | "map" => v.is_object(),
-        _ => true,
+        TypeWord::String => v.is_string(),
+        TypeWord::Integer => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        TypeWord::Long => v.as_i64().is_some(),
+        TypeWord::Float | TypeWord::Double | TypeWord::Number => v.is_number(),
+        TypeWord::Boolean => v.is_boolean(),
+        TypeWord::Array => v.is_array(),
+        TypeWord::Object | TypeWord::Map => v.is_object(),
+        TypeWord::Any => true,
     }
 }
 
@@ -189,7 +179,7 @@ impl Body {
                 let flattened = pairs.iter().any(|(k, _)| k.starts_with(&prefix));
                 match direct {
                     Some((_, v)) => check_text(p, Some(v)),
-                    None if flattened && matches!(p.ty, "array" | "object" | "map" | "any") => {
+                    None if flattened && p.ty.is_structured() => {
                         Ok(())
                     }
                     None if flattened => Err(Invalid::mismatch(p, "a flattened value")),
@@ -241,27 +231,27 @@ mod tests {
 
     #[test]
     fn text_types() {
-        assert!(text_is("long", "-12"));
-        assert!(!text_is("long", "12a"));
-        assert!(!text_is("integer", "3000000000"));
-        assert!(text_is("boolean", "true"));
-        assert!(!text_is("boolean", "True"));
-        assert!(!text_is("double", "NaN"));
-        assert!(text_is("double", "1.5"));
-        assert!(text_is("array", "[1,2]"));
-        assert!(!text_is("array", "{}"));
-        assert!(text_is("string", "anything"));
+        assert!(text_is(TypeWord::Long, "-12"));
+        assert!(!text_is(TypeWord::Long, "12a"));
+        assert!(!text_is(TypeWord::Integer, "3000000000"));
+        assert!(text_is(TypeWord::Boolean, "true"));
+        assert!(!text_is(TypeWord::Boolean, "True"));
+        assert!(!text_is(TypeWord::Double, "NaN"));
+        assert!(text_is(TypeWord::Double, "1.5"));
+        assert!(text_is(TypeWord::Array, "[1,2]"));
+        assert!(!text_is(TypeWord::Array, "{}"));
+        assert!(text_is(TypeWord::String, "anything"));
     }
 
     #[test]
     fn json_types() {
-        assert!(json_is("integer", &serde_json::json!(10)));
-        assert!(!json_is("integer", &serde_json::json!("ten")));
-        assert!(!json_is("integer", &serde_json::json!(1.5)));
-        assert!(json_is("long", &serde_json::json!(-5)));
-        assert!(!json_is("long", &serde_json::json!(u64::MAX)));
-        assert!(json_is("map", &serde_json::json!({"a": 1})));
-        assert!(json_is("any", &serde_json::json!(null)));
+        assert!(json_is(TypeWord::Integer, &serde_json::json!(10)));
+        assert!(!json_is(TypeWord::Integer, &serde_json::json!("ten")));
+        assert!(!json_is(TypeWord::Integer, &serde_json::json!(1.5)));
+        assert!(json_is(TypeWord::Long, &serde_json::json!(-5)));
+        assert!(!json_is(TypeWord::Long, &serde_json::json!(u64::MAX)));
+        assert!(json_is(TypeWord::Map, &serde_json::json!({"a": 1})));
+        assert!(json_is(TypeWord::Any, &serde_json::json!(null)));
     }
 
     #[test]

@@ -1,26 +1,35 @@
-//! `Example` impls: a request filled from the spec's examples, for the mock server's
-//! round-trip tests and the tour. Only compiled with the `mock` feature.
+//! `Example` impls: a request filled from the spec's examples and the documented example
+//! response, for the mock server, its round-trip tests and the tour. Compiled only with the
+//! `mock` feature, so other builds carry no example data.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::types::ident;
+use super::types::{ident, type_path};
 use crate::model::*;
 
-pub fn example_impl(op: &Operation) -> TokenStream {
+pub fn example_impl(op: &Operation, api: &Api) -> TokenStream {
     let name = ident(&op.request_type());
     let fields = op.params.iter().map(|p| {
         let f = ident(&p.rust_name);
-        let value = value(&p.ty, p.docs.example.as_deref(), &op.request_types, 0);
+        let value = value(&p.ty, p.docs.example.as_deref(), api, &op.area, 0);
         if p.required {
             quote!(#f: #value)
         } else {
             quote!(#f: Some(#value))
         }
     });
+    let response = match &op.example_response {
+        Some(e) => {
+            let lit = raw_string(e.trim_end());
+            quote!(Some(#lit))
+        }
+        None => quote!(None),
+    };
     quote! {
         #[cfg(feature = "mock")]
         impl crate::mock::Example for #name {
+            const RESPONSE: Option<&'static str> = #response;
             fn example() -> Self {
                 Self { #(#fields,)* }
             }
@@ -29,7 +38,7 @@ pub fn example_impl(op: &Operation) -> TokenStream {
 }
 
 /// A Rust expression of type `ty`: the example where it parses, else a plain value.
-fn value(ty: &TypeRef, example: Option<&str>, types: &[TypeDef], depth: usize) -> TokenStream {
+fn value(ty: &TypeRef, example: Option<&str>, api: &Api, area: &str, depth: usize) -> TokenStream {
     let example = example.map(str::trim).filter(|e| !e.is_empty());
     match ty {
         TypeRef::String => {
@@ -70,39 +79,49 @@ fn value(ty: &TypeRef, example: Option<&str>, types: &[TypeDef], depth: usize) -
             None => quote!(serde_json::Value::Null),
         },
         TypeRef::Vec(inner) => {
-            let item = value(inner, example, types, depth + 1);
+            let item = value(inner, example, api, area, depth + 1);
             quote!(vec![#item])
         }
         TypeRef::Map(_) => quote!(std::collections::BTreeMap::new()),
-        TypeRef::Named(name) => named(name, types, depth),
+        TypeRef::Named(key) => named(key, api, area, depth),
     }
 }
 
-fn named(name: &str, types: &[TypeDef], depth: usize) -> TokenStream {
-    let id = ident(name);
-    match types.iter().find(|t| {
-        matches!(t, TypeDef::Struct(s) if s.name == name)
-            || matches!(t, TypeDef::Enum(e) if e.name == name)
-    }) {
-        Some(TypeDef::Struct(s)) => {
-            let fields = s.fields.iter().map(|f| {
+fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
+    let Some(def) = api.type_def(key).filter(|_| depth < 32) else {
+        return quote!(Default::default());
+    };
+    let path = type_path(def, area);
+    match &def.kind {
+        TypeKind::Struct(fields) => {
+            let fields = fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);
-                let v = value(&f.ty, f.docs.example.as_deref(), types, depth + 1);
-                if f.required {
+                let v = value(&f.ty, f.docs.example.as_deref(), api, area, depth + 1);
+                if f.required && !def.all_optional() {
                     quote!(#fname: #v)
                 } else {
                     quote!(#fname: Some(#v))
                 }
             });
-            quote!(#id { #(#fields,)* })
+            quote!(#path { #(#fields,)* })
         }
-        Some(TypeDef::Enum(e)) => match e.variants.first() {
+        TypeKind::Enum(variants) => match variants.first() {
             Some(v) => {
                 let variant = ident(&v.ident);
-                quote!(#id::#variant)
+                quote!(#path::#variant)
             }
-            None => quote!(#id::Unknown(String::new())),
+            None => quote!(#path::Unknown(String::new())),
         },
-        None => quote!(Default::default()),
     }
+}
+
+/// A raw string literal, so multi-line JSON stays readable in the generated code.
+fn raw_string(s: &str) -> Literal {
+    let mut hashes = String::from("#");
+    while s.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    let text = format!("r{hashes}\"{s}\"{hashes}");
+    text.parse::<Literal>()
+        .unwrap_or_else(|_| Literal::string(s))
 }

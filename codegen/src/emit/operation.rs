@@ -1,36 +1,36 @@
 //! Everything one operation needs: request, response, error codes, `Operation` impl, the
 //! `Client` method and, for list operations, the paginator.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs;
-use super::types::{constructor, ident, rust_type, setters, type_def};
+use super::{docs, vocab};
+use super::types::{ident, rust_type, struct_item, type_def, FieldItem, StructItem};
 use crate::model::*;
 
-pub fn operation(op: &Operation) -> TokenStream {
-    let request = request(op);
-    let response = response(op);
+pub fn operation(op: &Operation, api: &Api) -> TokenStream {
+    let request = request(op, api);
+    let response = response_alias(op, api);
+    let types = op.types.iter().filter_map(|key| {
+        let def = api.type_def(key)?;
+        let doc = type_doc(op, def, *key == op.response_root());
+        Some(type_def(def, api, doc))
+    });
+    let envelope = envelope_impl(op, api);
     let error_enum = error_enum(op);
     let meta_impl = operation_impl(op);
     let method = client_method(op);
     let pagination = op
         .pagination
         .as_ref()
-        .map(|p| pagination(op, p))
+        .map(|p| pagination(op, p, api))
         .unwrap_or_default();
-    let example = super::example::example_impl(op);
-    // Validation registers children before parents; reversed, each type precedes its parts.
-    let types = op
-        .request_types
-        .iter()
-        .rev()
-        .chain(op.response_types.iter().rev())
-        .map(|t| type_def(t, &op.fn_name));
+    let example = super::example::example_impl(op, api);
     quote! {
         #request
         #response
         #(#types)*
+        #envelope
         #error_enum
         #meta_impl
         #method
@@ -39,123 +39,97 @@ pub fn operation(op: &Operation) -> TokenStream {
     }
 }
 
-fn request(op: &Operation) -> TokenStream {
-    let name = ident(&op.request_type());
+/// The doc of one of the operation's own types.
+fn type_doc(op: &Operation, def: &TypeDef, is_root: bool) -> TokenStream {
+    let f = &op.fn_name;
+    let text = match (&def.docs, is_root) {
+        (Some(d), true) => format!(
+            "Response of [`Client::{f}`](crate::Client::{f}).\n\n{}",
+            docs::escape(d)
+        ),
+        (None, true) => format!("Response of [`Client::{f}`](crate::Client::{f})."),
+        (Some(d), false) => docs::escape(d),
+        (None, false) if def.in_request => {
+            format!("Part of the request of [`Client::{f}`](crate::Client::{f}).")
+        }
+        (None, false) => format!("Part of the response of [`Client::{f}`](crate::Client::{f})."),
+    };
+    docs::raw(&text)
+}
+
+fn request(op: &Operation, api: &Api) -> TokenStream {
     let doc = docs::raw(&format!(
         "Parameters of [`Client::{}`](crate::Client::{}): {}",
         op.fn_name,
         op.fn_name,
         docs::escape(&op.docs.summary)
     ));
-    let fields = op.params.iter().map(|p| {
-        let mut text = match &p.docs.description {
-            Some(d) => docs::escape(d),
-            None => format!("`{}`.", p.wire_name),
-        };
-        text.push_str(&format!(
-            "\n\nSent as {} parameter `{}`.",
-            p.location.as_str(),
-            p.wire_name
-        ));
-        if let Some(example) = &p.docs.example {
-            if !p.secret {
-                text.push_str(&format!(" {}", docs::example_line(example)));
-            }
-        }
-        let doc = docs::raw(&text);
-        let fname = ident(&p.rust_name);
-        let ty = rust_type(&p.ty);
-        if p.required {
-            quote!(#doc pub #fname: #ty,)
-        } else {
-            quote!(#doc pub #fname: Option<#ty>,)
-        }
-    });
-    let ctor = constructor(
-        &op.params
-            .iter()
-            .map(|p| (p.rust_name.as_str(), &p.ty, p.required))
-            .collect::<Vec<_>>(),
-        &[],
-    );
-    let setters = setters(
-        &op.params
-            .iter()
-            .map(|p| {
-                (
-                    p.rust_name.as_str(),
-                    p.wire_name.as_str(),
-                    &p.ty,
-                    p.required,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    let has_secret = op.params.iter().any(|p| p.secret);
-    let derive_debug = if has_secret { quote!() } else { quote!(Debug,) };
-    let derive_default = if op.params.iter().any(|p| p.required) {
-        quote!()
-    } else {
-        quote!(Default,)
-    };
-    let debug_impl = if has_secret {
-        let name_str = op.request_type();
-        let entries = op.params.iter().map(|p| {
-            let f = ident(&p.rust_name);
-            let label = &p.rust_name;
-            if p.secret && p.required {
-                quote!(.field(#label, &crate::wire::Redacted))
-            } else if p.secret {
-                quote!(.field(#label, &self.#f.as_ref().map(|_| crate::wire::Redacted)))
-            } else {
-                quote!(.field(#label, &self.#f))
-            }
-        });
-        quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#name_str) #(#entries)* .finish()
+    let fields = op
+        .params
+        .iter()
+        .map(|p| {
+            let mut text = match &p.docs.description {
+                Some(d) => docs::escape(d),
+                None => format!("`{}`.", p.wire_name),
+            };
+            text.push_str(&format!(
+                "\n\nSent as {} parameter `{}`.",
+                p.location, p.wire_name
+            ));
+            if let Some(example) = &p.docs.example {
+                if !p.secret {
+                    text.push_str(&format!(" {}", docs::example_line(example)));
                 }
             }
-        }
-    } else {
-        quote!()
-    };
-    quote! {
-        #doc
-        #[derive(Clone, #derive_debug #derive_default PartialEq)]
-        pub struct #name {
-            #(#fields)*
-        }
-        impl #name {
-            #ctor
-            #setters
-        }
-        #debug_impl
-    }
+            FieldItem {
+                rust: p.rust_name.clone(),
+                wire: p.wire_name.clone(),
+                ty: rust_type(&p.ty, api, &op.area),
+                is_string: p.ty == TypeRef::String,
+                required: p.required,
+                doc: docs::raw(&text),
+                secret: p.secret,
+            }
+        })
+        .collect();
+    struct_item(&StructItem {
+        name: op.request_type(),
+        doc,
+        fields,
+        serde: false,
+        constructor: true,
+    })
 }
 
-fn response(op: &Operation) -> TokenStream {
-    // An object response is the root struct the validator registered under `{Prefix}Response`;
-    // anything else gets a type alias so every operation has a `{Prefix}Response`.
-    match &op.response {
-        TypeRef::Named(n) if *n == op.response_type() => quote!(),
-        other => {
-            let name = ident(&op.response_type());
-            let ty = rust_type(other);
-            let doc = format!(
-                " Response of [`Client::{}`](crate::Client::{}).",
-                op.fn_name, op.fn_name
-            );
-            quote!(#[doc = #doc] pub type #name = #ty;)
-        }
+/// Every operation has a `{Prefix}Response`: the inline root struct, or an alias.
+fn response_alias(op: &Operation, api: &Api) -> TokenStream {
+    if op.response == TypeRef::Named(op.response_root()) {
+        return quote!();
+    }
+    let name = ident(&op.response_type());
+    let ty = rust_type(&op.response, api, &op.area);
+    let doc = format!(
+        " Response of [`Client::{}`](crate::Client::{}).",
+        op.fn_name, op.fn_name
+    );
+    quote!(#[doc = #doc] pub type #name = #ty;)
+}
+
+/// `Envelope` for an inline response root: the fields every Yunxiao answer may carry.
+fn envelope_impl(op: &Operation, api: &Api) -> TokenStream {
+    if op.response != TypeRef::Named(op.response_root()) {
+        return quote!();
+    }
+    match api.type_def(&op.response_root()) {
+        Some(def) => super::envelope::envelope_impl(def),
+        None => quote!(),
     }
 }
 
 fn error_enum(op: &Operation) -> TokenStream {
     let name = ident(&op.error_type());
     let doc = format!(
-        " Error codes documented for [`Client::{}`](crate::Client::{}). Read one from an error with [`Error::code`](crate::Error::code).",
+        " Error codes documented for [`Client::{}`](crate::Client::{}). Read one from its error with [`Error::code`](crate::Error::code).",
         op.fn_name, op.fn_name
     );
     let variants = op.errors.iter().map(|e| {
@@ -193,6 +167,7 @@ fn error_enum(op: &Operation) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A code the documentation does not list, kept as sent.
@@ -217,39 +192,31 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let response = ident(&op.response_type());
     let error = ident(&op.error_type());
     let action = &op.action;
-    let method = &op.method;
+    let method = vocab::method(op.method);
     let path = &op.path_template;
     let area = &op.area;
-    let body = match op.body {
-        BodyEncoding::None => quote!(crate::BodyEncoding::None),
-        BodyEncoding::Json => quote!(crate::BodyEncoding::Json),
-        BodyEncoding::Form => quote!(crate::BodyEncoding::Form),
-    };
+    let body = vocab::body(op.body);
     let is_text = op.response_is_text;
     let params = op.params.iter().map(|p| {
-        let n = &p.wire_name;
-        let loc = match p.location {
-            Location::Path => quote!(Path),
-            Location::Query => quote!(Query),
-            Location::Header => quote!(Header),
-            Location::Body => quote!(Body),
+        let (name, ty) = (&p.wire_name, vocab::type_word(p.word));
+        let mut meta = match p.location {
+            ParamLocation::Path => quote!(crate::ParamMeta::path(#name, #ty)),
+            ParamLocation::Query => quote!(crate::ParamMeta::query(#name, #ty)),
+            ParamLocation::Header => quote!(crate::ParamMeta::header(#name, #ty)),
+            ParamLocation::Body => quote!(crate::ParamMeta::body(#name, #ty)),
         };
-        let ty = &p.spec_type;
-        let required = p.required;
-        let secret = p.secret;
-        quote!(crate::ParamMeta { name: #n, location: crate::ParamLocation::#loc, ty: #ty, required: #required, secret: #secret })
+        if p.required && p.location != ParamLocation::Path {
+            meta.extend(quote!(.required()));
+        }
+        if p.secret {
+            meta.extend(quote!(.secret()));
+        }
+        meta
     });
     let errors = op.errors.iter().map(|e| {
         let (status, code, message, description) = (e.status, &e.code, &e.message, &e.description);
         quote!(crate::ErrorDoc { status: #status, code: #code, message: #message, description: #description })
     });
-    let example = match &op.example_response {
-        Some(e) => {
-            let lit = raw_string(e.trim_end());
-            quote!(Some(#lit))
-        }
-        None => quote!(None),
-    };
 
     let mut build = TokenStream::new();
     for part in &op.path {
@@ -265,14 +232,15 @@ fn operation_impl(op: &Operation) -> TokenStream {
     for p in &op.params {
         let (n, f) = (&p.wire_name, ident(&p.rust_name));
         let call = match (p.location, p.json_style) {
-            (Location::Path, _) => continue,
-            (Location::Query, false) => quote!(query),
-            (Location::Query, true) => quote!(query_json),
-            (Location::Header, false) => quote!(header),
-            (Location::Header, true) => quote!(header_json),
-            (Location::Body, _) => quote!(body_field),
+            (ParamLocation::Path, _) => continue,
+            (ParamLocation::Query, false) => quote!(query),
+            (ParamLocation::Query, true) => quote!(query_json),
+            (ParamLocation::Header, false) => quote!(header),
+            (ParamLocation::Header, true) => quote!(header_json),
+            (ParamLocation::Body, _) => quote!(body_field),
         };
-        let fallible = p.json_style || matches!(p.location, Location::Body | Location::Header);
+        let fallible =
+            p.json_style || matches!(p.location, ParamLocation::Body | ParamLocation::Header);
         let q = if fallible { quote!(?) } else { quote!() };
         build.extend(if p.required {
             quote!(req.#call(#n, Some(&self.#f))#q;)
@@ -293,7 +261,6 @@ fn operation_impl(op: &Operation) -> TokenStream {
                 response_is_text: #is_text,
                 params: &[#(#params),*],
                 errors: &[#(#errors),*],
-                example_response: #example,
             };
             fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
                 let mut req = crate::wire::RequestBuilder::new(Self::META);
@@ -308,6 +275,7 @@ fn client_method(op: &Operation) -> TokenStream {
     let f = ident(&op.fn_name);
     let req = ident(&op.request_type());
     let resp = ident(&op.response_type());
+    let code = ident(&op.error_type());
     let mut text = docs::escape(&op.docs.summary);
     if let Some(en) = &op.docs.summary_en {
         text.push_str(&format!("\n\n{}", docs::escape(en)));
@@ -322,7 +290,7 @@ fn client_method(op: &Operation) -> TokenStream {
         op.method, op.path_template, op.action
     ));
     text.push_str(&format!(
-        "\n\n# Errors\n\nAny [`Error`](crate::Error); for API errors, [`{}`] names the documented codes.",
+        "\n\n# Errors\n\nAny [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`{}`], which names the documented codes.",
         op.error_type()
     ));
     if !op.docs.notes.is_empty() {
@@ -335,16 +303,16 @@ fn client_method(op: &Operation) -> TokenStream {
     quote! {
         impl crate::Client {
             #doc
-            pub async fn #f(&self, request: #req) -> Result<#resp, crate::Error> {
+            pub async fn #f(&self, request: #req) -> Result<#resp, crate::Error<#code>> {
                 self.send(request).await
             }
         }
     }
 }
 
-fn pagination(op: &Operation, p: &Pagination) -> TokenStream {
+fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
     let req = ident(&op.request_type());
-    let item = rust_type(&p.item_type);
+    let item = rust_type(&p.item_type, api, &op.area);
     let stream_fn = ident(&format!("{}_stream", op.fn_name));
     let f = &op.fn_name;
     let chain = |path: &[String]| -> TokenStream {
@@ -503,15 +471,4 @@ fn int_conv(ty: &TypeRef) -> TokenStream {
         TypeRef::I32 => quote!(i32::try_from(page).unwrap_or(i32::MAX)),
         _ => quote!(page),
     }
-}
-
-/// A raw string literal, so multi-line JSON stays readable in the generated code.
-fn raw_string(s: &str) -> Literal {
-    let mut hashes = String::from("#");
-    while s.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    let text = format!("r{hashes}\"{s}\"{hashes}");
-    text.parse::<Literal>()
-        .unwrap_or_else(|_| Literal::string(s))
 }

@@ -1,17 +1,18 @@
-//! Rust types, structs and enums.
+//! Rust types: type expressions, structs (with their constructor and setters) and string
+//! enums. Request structs, nested objects and shared shapes all go through [`struct_item`].
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::docs;
-use crate::model::{EnumDef, StructDef, TypeDef, TypeRef};
+use crate::model::{Api, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// The Rust type for a model type.
-pub fn rust_type(ty: &TypeRef) -> TokenStream {
+/// The Rust type for a model type, written from inside module `area`.
+pub fn rust_type(ty: &TypeRef, api: &Api, area: &str) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::I32 => quote!(i32),
@@ -21,119 +22,120 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::Any => quote!(serde_json::Value),
         TypeRef::Vec(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, api, area);
             quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(inner, api, area);
             quote!(std::collections::BTreeMap<String, #inner>)
         }
-        TypeRef::Named(name) => {
-            let name = ident(name);
-            quote!(#name)
-        }
+        TypeRef::Named(key) => match api.type_def(key) {
+            Some(def) => type_path(def, area),
+            None => quote!(serde_json::Value),
+        },
     }
 }
 
-/// A parameter type for a constructor or setter: strings take `impl Into<String>`.
-pub fn arg_type(ty: &TypeRef) -> (TokenStream, bool) {
-    match ty {
-        TypeRef::String => (quote!(impl Into<String>), true),
-        other => (rust_type(other), false),
-    }
-}
-
-/// A struct or enum; `fn_name` is the operation's method, for the root response's doc link.
-pub fn type_def(def: &TypeDef, fn_name: &str) -> TokenStream {
-    match def {
-        TypeDef::Struct(s) if s.is_request => request_struct(s),
-        TypeDef::Struct(s) => response_struct(s, fn_name),
-        TypeDef::Enum(e) => string_enum(e),
-    }
-}
-
-/// A struct of the response tree: every field optional, unknown fields ignored.
-fn response_struct(s: &StructDef, fn_name: &str) -> TokenStream {
-    let name = ident(&s.name);
-    let mut text = match &s.docs {
-        Some(d) => docs::escape(d),
-        None => "Part of a response.".to_string(),
-    };
-    if s.is_root {
-        text = format!("Response of [`Client::{fn_name}`](crate::Client::{fn_name}).\n\n{text}");
-        if s.docs.is_none() {
-            text = format!("Response of [`Client::{fn_name}`](crate::Client::{fn_name}).");
-        }
-    }
-    let doc = docs::raw(&text);
-    let fields = s.fields.iter().map(|f| {
-        let doc = docs::field(&f.docs, &f.wire_name);
-        let fname = ident(&f.rust_name);
-        let ty = rust_type(&f.ty);
-        let wire = &f.wire_name;
-        quote! {
-            #doc
-            #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
-            pub #fname: Option<#ty>,
-        }
-    });
-    quote! {
-        #doc
-        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct #name {
-            #(#fields)*
-        }
-    }
-}
-
-/// A nested object of a request: required fields are plain, optional ones `Option`, and a
-/// `new` + setters API like the top-level request.
-fn request_struct(s: &StructDef) -> TokenStream {
-    let name = ident(&s.name);
-    let doc = docs::lines(s.docs.as_deref().unwrap_or("Part of a request."));
-    let fields = s.fields.iter().map(|f| {
-        let doc = docs::field(&f.docs, &f.wire_name);
-        let fname = ident(&f.rust_name);
-        let ty = rust_type(&f.ty);
-        let wire = &f.wire_name;
-        if f.required {
-            quote! { #doc #[serde(rename = #wire)] pub #fname: #ty, }
-        } else {
-            quote! {
-                #doc
-                #[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]
-                pub #fname: Option<#ty>,
-            }
-        }
-    });
-    let ctor = constructor(
-        &s.fields
-            .iter()
-            .map(|f| (f.rust_name.as_str(), &f.ty, f.required))
-            .collect::<Vec<_>>(),
-        &[],
-    );
-    let setters = setters(
-        &s.fields
-            .iter()
-            .map(|f| {
-                (
-                    f.rust_name.as_str(),
-                    f.wire_name.as_str(),
-                    &f.ty,
-                    f.required,
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    let derive_default = if s.fields.iter().any(|f| f.required) {
-        quote!()
+/// A generated type's path from inside module `area`.
+pub fn type_path(def: &TypeDef, area: &str) -> TokenStream {
+    let name = ident(&def.name);
+    if def.area == area {
+        quote!(#name)
     } else {
-        quote!(Default,)
-    };
+        let module = ident(&def.area);
+        quote!(crate::#module::#name)
+    }
+}
+
+/// One field of a struct to emit.
+pub struct FieldItem {
+    /// snake_case field name.
+    pub rust: String,
+    /// Wire name (for serde and the setter's doc).
+    pub wire: String,
+    /// The value's Rust type (without `Option`).
+    pub ty: TokenStream,
+    /// Whether the value is a `String` (setters take `impl Into<String>`).
+    pub is_string: bool,
+    /// Required: a plain field and an argument of `new`; else `Option` with a setter.
+    pub required: bool,
+    /// Doc attributes.
+    pub doc: TokenStream,
+    /// Redacted from `Debug`.
+    pub secret: bool,
+}
+
+/// A struct to emit: the fields and how the struct is used.
+pub struct StructItem {
+    /// Rust name.
+    pub name: String,
+    /// Doc attributes.
+    pub doc: TokenStream,
+    /// The fields, in spec order.
+    pub fields: Vec<FieldItem>,
+    /// Whether the struct is (de)serialized as a JSON object (all but top-level requests).
+    pub serde: bool,
+    /// A request type: `new(required..)` and setters named after the fields. Response types
+    /// start from `Default` and have `with_<field>` setters.
+    pub constructor: bool,
+}
+
+impl FieldItem {
+    /// A field of a generated struct; in types a response uses, every field is optional.
+    pub fn of(f: &Field, def: &TypeDef, api: &Api) -> Self {
+        Self {
+            rust: f.rust_name.clone(),
+            wire: f.wire_name.clone(),
+            ty: rust_type(&f.ty, api, &def.area),
+            is_string: f.ty == TypeRef::String,
+            required: f.required && !def.all_optional(),
+            doc: docs::field(&f.docs, &f.wire_name),
+            secret: false,
+        }
+    }
+}
+
+/// A struct with public fields, `#[non_exhaustive]` so fields can be added, built with `new`
+/// (required fields) or `Default`, and a setter per optional field.
+pub fn struct_item(s: &StructItem) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = &s.doc;
+    let fields = s.fields.iter().map(|f| {
+        let (fdoc, fname, ty, wire) = (&f.doc, ident(&f.rust), &f.ty, &f.wire);
+        let serde = match (s.serde, f.required) {
+            (false, _) => quote!(),
+            (true, true) => quote!(#[serde(rename = #wire)]),
+            (true, false) => {
+                quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")])
+            }
+        };
+        if f.required {
+            quote!(#fdoc #serde pub #fname: #ty,)
+        } else {
+            quote!(#fdoc #serde pub #fname: Option<#ty>,)
+        }
+    });
+    let has_required = s.fields.iter().any(|f| f.required);
+    let has_secret = s.fields.iter().any(|f| f.secret);
+    let mut derives = vec![quote!(Clone)];
+    if !has_secret {
+        derives.push(quote!(Debug));
+    }
+    if !has_required {
+        derives.push(quote!(Default));
+    }
+    derives.push(quote!(PartialEq));
+    if s.serde {
+        derives.push(quote!(serde::Serialize));
+        derives.push(quote!(serde::Deserialize));
+    }
+    let ctor = s.constructor.then(|| constructor(&s.fields));
+    let setters = setters(&s.fields, s.constructor);
+    let debug = has_secret.then(|| redacting_debug(s));
     quote! {
         #doc
-        #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(#(#derives),*)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
@@ -141,36 +143,28 @@ fn request_struct(s: &StructDef) -> TokenStream {
             #ctor
             #setters
         }
+        #debug
     }
 }
 
 /// `new(required...)`: required fields as arguments, optional ones `None`.
-/// `extra` lists fields set to fixed expressions.
-pub fn constructor(fields: &[(&str, &TypeRef, bool)], extra: &[TokenStream]) -> TokenStream {
-    let args = fields.iter().filter(|f| f.2).map(|(n, ty, _)| {
-        let n = ident(n);
-        let (ty, _) = arg_type(ty);
+fn constructor(fields: &[FieldItem]) -> TokenStream {
+    let args = fields.iter().filter(|f| f.required).map(|f| {
+        let n = ident(&f.rust);
+        let ty = arg_type(f);
         quote!(#n: #ty)
     });
-    let inits = fields.iter().map(|(n, ty, required)| {
-        let n = ident(n);
-        if *required {
-            if arg_type(ty).1 {
-                quote!(#n: #n.into())
-            } else {
-                quote!(#n)
-            }
-        } else {
-            quote!(#n: None)
+    let inits = fields.iter().map(|f| {
+        let n = ident(&f.rust);
+        match (f.required, f.is_string) {
+            (true, true) => quote!(#n: #n.into()),
+            (true, false) => quote!(#n),
+            (false, _) => quote!(#n: None),
         }
     });
-    let many = fields.iter().filter(|f| f.2).count() > 7;
-    let allow = if many {
-        quote!(#[allow(clippy::too_many_arguments)])
-    } else {
-        quote!()
-    };
-    let doc = if fields.iter().any(|f| f.2) {
+    let allow = (fields.iter().filter(|f| f.required).count() > 7)
+        .then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let doc = if fields.iter().any(|f| f.required) {
         " Creates a value from its required fields; optional ones start unset."
     } else {
         " Creates a value with every optional field unset."
@@ -179,27 +173,38 @@ pub fn constructor(fields: &[(&str, &TypeRef, bool)], extra: &[TokenStream]) -> 
         #[doc = #doc]
         #allow
         pub fn new(#(#args),*) -> Self {
-            Self { #(#inits,)* #(#extra,)* }
+            Self { #(#inits,)* }
         }
     }
 }
 
-/// One setter per optional field, named after the field.
-pub fn setters(fields: &[(&str, &str, &TypeRef, bool)]) -> TokenStream {
+/// A setter's argument type: strings take `impl Into<String>`.
+fn arg_type(f: &FieldItem) -> TokenStream {
+    if f.is_string {
+        quote!(impl Into<String>)
+    } else {
+        f.ty.clone()
+    }
+}
+
+/// One setter per optional field: named after the field on request types, `with_<field>` on
+/// response types, whose field names stay free for accessors such as `request_id()`.
+fn setters(fields: &[FieldItem], request: bool) -> TokenStream {
     let mut out = TokenStream::new();
-    for (name, wire, ty, required) in fields {
-        if *required {
-            continue;
-        }
-        let field = ident(name);
-        let setter = ident(&setter_name(name));
-        let (arg, is_into) = arg_type(ty);
-        let value = if is_into {
+    for f in fields.iter().filter(|f| !f.required) {
+        let field = ident(&f.rust);
+        let setter = if request {
+            ident(&setter_name(&f.rust))
+        } else {
+            ident(&format!("with_{}", f.rust))
+        };
+        let arg = arg_type(f);
+        let value = if f.is_string {
             quote!(value.into())
         } else {
             quote!(value)
         };
-        let doc = format!(" Sets `{wire}`.");
+        let doc = format!(" Sets `{}`.", f.wire);
         out.extend(quote! {
             #[doc = #doc]
             pub fn #setter(mut self, value: #arg) -> Self {
@@ -211,24 +216,60 @@ pub fn setters(fields: &[(&str, &str, &TypeRef, bool)]) -> TokenStream {
     out
 }
 
-/// The setter for a field; `new` is taken by the constructor.
+/// The setter for a field: its own name, unless that would shadow the constructor or a
+/// method of a derived trait (`x.clone()` must stay `Clone::clone`).
 pub fn setter_name(field: &str) -> String {
-    if field == "new" {
-        "with_new".to_string()
+    const TAKEN: &[&str] = &[
+        "new", "default", "clone", "clone_from", "eq", "ne", "fmt", "serialize", "deserialize",
+    ];
+    if TAKEN.contains(&field) {
+        format!("with_{field}")
     } else {
         field.to_string()
     }
 }
 
+/// `Debug` that shows secret fields as `<redacted>`.
+fn redacting_debug(s: &StructItem) -> TokenStream {
+    let name = ident(&s.name);
+    let label = &s.name;
+    let entries = s.fields.iter().map(|f| {
+        let (field, text) = (ident(&f.rust), &f.rust);
+        match (f.secret, f.required) {
+            (true, true) => quote!(.field(#text, &crate::wire::Redacted)),
+            (true, false) => {
+                quote!(.field(#text, &self.#field.as_ref().map(|_| crate::wire::Redacted)))
+            }
+            (false, _) => quote!(.field(#text, &self.#field)),
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #(#entries)* .finish()
+            }
+        }
+    }
+}
+
+/// A generated struct or enum definition.
+pub fn type_def(def: &TypeDef, api: &Api, doc: TokenStream) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct(fields) => struct_item(&StructItem {
+            name: def.name.clone(),
+            doc,
+            fields: fields.iter().map(|f| FieldItem::of(f, def, api)).collect(),
+            serde: true,
+            constructor: !def.all_optional(),
+        }),
+        TypeKind::Enum(variants) => string_enum(&def.name, doc, variants),
+    }
+}
+
 /// A string enum that keeps values it does not know.
-fn string_enum(e: &EnumDef) -> TokenStream {
-    let name = ident(&e.name);
-    let doc = docs::lines(
-        e.docs
-            .as_deref()
-            .unwrap_or("A documented set of string values."),
-    );
-    let variants = e.variants.iter().map(|v| {
+fn string_enum(name: &str, doc: TokenStream, variants: &[EnumVariant]) -> TokenStream {
+    let name = ident(name);
+    let items = variants.iter().map(|v| {
         let id = ident(&v.ident);
         let text = match &v.docs {
             Some(d) => format!("`{}`: {d}", v.value),
@@ -237,22 +278,21 @@ fn string_enum(e: &EnumDef) -> TokenStream {
         let doc = docs::lines(&text);
         quote!(#doc #id,)
     });
-    let from_arms = e.variants.iter().map(|v| {
-        let id = ident(&v.ident);
-        let value = &v.value;
+    let from_arms = variants.iter().map(|v| {
+        let (id, value) = (ident(&v.ident), &v.value);
         quote!(#value => Self::#id,)
     });
-    let as_arms = e.variants.iter().map(|v| {
-        let id = ident(&v.ident);
-        let value = &v.value;
+    let as_arms = variants.iter().map(|v| {
+        let (id, value) = (ident(&v.ident), &v.value);
         quote!(Self::#id => #value,)
     });
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(from = "String", into = "String")]
+        #[non_exhaustive]
         pub enum #name {
-            #(#variants)*
+            #(#items)*
             /// A value the documentation does not list, kept as sent.
             Unknown(String),
         }

@@ -1,0 +1,41 @@
+//! The spec's words as runtime values. Each match is exhaustive, so a new word in
+//! `yunxiao-vocab` does not compile until it is emitted here.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{BodyEncoding, HttpMethod, TypeWord};
+
+pub fn method(m: HttpMethod) -> TokenStream {
+    match m {
+        HttpMethod::Get => quote!(crate::HttpMethod::Get),
+        HttpMethod::Post => quote!(crate::HttpMethod::Post),
+        HttpMethod::Put => quote!(crate::HttpMethod::Put),
+        HttpMethod::Delete => quote!(crate::HttpMethod::Delete),
+        HttpMethod::Patch => quote!(crate::HttpMethod::Patch),
+    }
+}
+
+pub fn body(b: BodyEncoding) -> TokenStream {
+    match b {
+        BodyEncoding::None => quote!(crate::BodyEncoding::None),
+        BodyEncoding::Json => quote!(crate::BodyEncoding::Json),
+        BodyEncoding::Form => quote!(crate::BodyEncoding::Form),
+    }
+}
+
+pub fn type_word(t: TypeWord) -> TokenStream {
+    match t {
+        TypeWord::String => quote!(crate::TypeWord::String),
+        TypeWord::Integer => quote!(crate::TypeWord::Integer),
+        TypeWord::Long => quote!(crate::TypeWord::Long),
+        TypeWord::Float => quote!(crate::TypeWord::Float),
+        TypeWord::Double => quote!(crate::TypeWord::Double),
+        TypeWord::Number => quote!(crate::TypeWord::Number),
+        TypeWord::Boolean => quote!(crate::TypeWord::Boolean),
+        TypeWord::Object => quote!(crate::TypeWord::Object),
+        TypeWord::Array => quote!(crate::TypeWord::Array),
+        TypeWord::Map => quote!(crate::TypeWord::Map),
+        TypeWord::Any => quote!(crate::TypeWord::Any),
+    }
+}

@@ -3,10 +3,15 @@
 /// AppStack: applications, release workflows and change requests.
 pub mod appstack {
     include!(concat!(env!("OUT_DIR"), "/appstack/cancel_execution_release_stage.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/create_app_members.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/create_change_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/delete_app_member.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/execute_change_request_release_stage.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/appstack/get_application.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/get_release_stage_pipeline_run.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/list_all_release_workflows.rs"));
     include!(
         concat!(env!("OUT_DIR"),
         "/appstack/list_app_release_stage_execution_integrated_metadata.rs")
@@ -17,6 +22,7 @@ pub mod appstack {
     include!(
         concat!(env!("OUT_DIR"), "/appstack/list_change_request_workflow_executions.rs")
     );
+    include!(concat!(env!("OUT_DIR"), "/appstack/list_change_requests.rs"));
     include!(
         concat!(env!("OUT_DIR"), "/appstack/pass_release_stage_pipeline_validate.rs")
     );
@@ -42,6 +48,7 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/create_merge_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_o_auth_token.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_project_label.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/create_protectd_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_push_rule.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_repository.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_repository_group.rs"));
@@ -49,6 +56,7 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/create_user_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_file.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/delete_group_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_project_label.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_protected_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_push_rule.rs"));
@@ -83,12 +91,14 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_files_reads.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_labels.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_patch_sets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_requests.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_project_labels.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_protected_branches.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_push_rules.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repositories.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_branches.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_commit_diff.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_commits.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_groups.rs"));
     include!(
         concat!(env!("OUT_DIR"), "/codeup/list_repository_member_with_inherited.rs")
@@ -124,6 +134,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/create_host_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_pipeline.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_pipeline_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_service_auth.rs"));
@@ -143,6 +154,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_emas_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_scan_report_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_vm_deploy_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_variable_group.rs"));
@@ -155,6 +167,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_jobs.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_relations.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_runs.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/list_pipelines.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_auths.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_connections.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_credentials.rs"));
@@ -185,6 +198,7 @@ pub mod insight {
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_custom_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_expected_work_time.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_field.rs"));
+    include!(concat!(env!("OUT_DIR"), "/insight/export_insight_space.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_space_ref.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_sprint.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_tag_ref.rs"));
@@ -267,15 +281,19 @@ pub mod testhub {
 /// Metadata of every operation, sorted by area and action (used by the mock server).
 pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <appstack::CancelExecutionReleaseStageRequest as crate::Operation>::META,
+    <appstack::CreateAppMembersRequest as crate::Operation>::META,
     <appstack::CreateChangeRequestRequest as crate::Operation>::META,
     <appstack::DeleteAppMemberRequest as crate::Operation>::META,
+    <appstack::ExecuteChangeRequestReleaseStageRequest as crate::Operation>::META,
     <appstack::GetApplicationRequest as crate::Operation>::META,
     <appstack::GetReleaseStagePipelineRunRequest as crate::Operation>::META,
+    <appstack::ListAllReleaseWorkflowsRequest as crate::Operation>::META,
     <appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest as crate::Operation>::META,
     <appstack::ListAppReleaseStageExecutionsRequest as crate::Operation>::META,
     <appstack::ListApplicationMembersRequest as crate::Operation>::META,
     <appstack::ListApplicationsRequest as crate::Operation>::META,
     <appstack::ListChangeRequestWorkflowExecutionsRequest as crate::Operation>::META,
+    <appstack::ListChangeRequestsRequest as crate::Operation>::META,
     <appstack::PassReleaseStagePipelineValidateRequest as crate::Operation>::META,
     <appstack::RefuseReleaseStagePipelineValidateRequest as crate::Operation>::META,
     <appstack::UpdateAppMemberRequest as crate::Operation>::META,
@@ -294,6 +312,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::CreateMergeRequestRequest as crate::Operation>::META,
     <codeup::CreateOAuthTokenRequest as crate::Operation>::META,
     <codeup::CreateProjectLabelRequest as crate::Operation>::META,
+    <codeup::CreateProtectdBranchRequest as crate::Operation>::META,
     <codeup::CreatePushRuleRequest as crate::Operation>::META,
     <codeup::CreateRepositoryRequest as crate::Operation>::META,
     <codeup::CreateRepositoryGroupRequest as crate::Operation>::META,
@@ -301,6 +320,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::CreateUserKeyRequest as crate::Operation>::META,
     <codeup::DeleteBranchRequest as crate::Operation>::META,
     <codeup::DeleteFileRequest as crate::Operation>::META,
+    <codeup::DeleteGroupMemberRequest as crate::Operation>::META,
     <codeup::DeleteProjectLabelRequest as crate::Operation>::META,
     <codeup::DeleteProtectedBranchRequest as crate::Operation>::META,
     <codeup::DeletePushRuleRequest as crate::Operation>::META,
@@ -335,12 +355,14 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::ListMergeRequestFilesReadsRequest as crate::Operation>::META,
     <codeup::ListMergeRequestLabelsRequest as crate::Operation>::META,
     <codeup::ListMergeRequestPatchSetsRequest as crate::Operation>::META,
+    <codeup::ListMergeRequestsRequest as crate::Operation>::META,
     <codeup::ListProjectLabelsRequest as crate::Operation>::META,
     <codeup::ListProtectedBranchesRequest as crate::Operation>::META,
     <codeup::ListPushRulesRequest as crate::Operation>::META,
     <codeup::ListRepositoriesRequest as crate::Operation>::META,
     <codeup::ListRepositoryBranchesRequest as crate::Operation>::META,
     <codeup::ListRepositoryCommitDiffRequest as crate::Operation>::META,
+    <codeup::ListRepositoryCommitsRequest as crate::Operation>::META,
     <codeup::ListRepositoryGroupsRequest as crate::Operation>::META,
     <codeup::ListRepositoryMemberWithInheritedRequest as crate::Operation>::META,
     <codeup::ListRepositoryTagsRequest as crate::Operation>::META,
@@ -371,6 +393,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::AddPipelineRelationsRequest as crate::Operation>::META,
     <flow::CreateFlowTagRequest as crate::Operation>::META,
     <flow::CreateFlowTagGroupRequest as crate::Operation>::META,
+    <flow::CreateHostGroupRequest as crate::Operation>::META,
     <flow::CreatePipelineRequest as crate::Operation>::META,
     <flow::CreatePipelineGroupRequest as crate::Operation>::META,
     <flow::CreateServiceAuthRequest as crate::Operation>::META,
@@ -390,6 +413,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::GetPipelineArtifactUrlRequest as crate::Operation>::META,
     <flow::GetPipelineEmasArtifactUrlRequest as crate::Operation>::META,
     <flow::GetPipelineGroupRequest as crate::Operation>::META,
+    <flow::GetPipelineRunRequest as crate::Operation>::META,
     <flow::GetPipelineScanReportUrlRequest as crate::Operation>::META,
     <flow::GetVmDeployOrderRequest as crate::Operation>::META,
     <flow::GetVariableGroupRequest as crate::Operation>::META,
@@ -402,6 +426,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::ListPipelineJobsRequest as crate::Operation>::META,
     <flow::ListPipelineRelationsRequest as crate::Operation>::META,
     <flow::ListPipelineRunsRequest as crate::Operation>::META,
+    <flow::ListPipelinesRequest as crate::Operation>::META,
     <flow::ListServiceAuthsRequest as crate::Operation>::META,
     <flow::ListServiceConnectionsRequest as crate::Operation>::META,
     <flow::ListServiceCredentialsRequest as crate::Operation>::META,
@@ -429,6 +454,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <insight::ExportInsightCustomValueRequest as crate::Operation>::META,
     <insight::ExportInsightExpectedWorkTimeRequest as crate::Operation>::META,
     <insight::ExportInsightFieldRequest as crate::Operation>::META,
+    <insight::ExportInsightSpaceRequest as crate::Operation>::META,
     <insight::ExportInsightSpaceRefRequest as crate::Operation>::META,
     <insight::ExportInsightSprintRequest as crate::Operation>::META,
     <insight::ExportInsightTagRefRequest as crate::Operation>::META,
@@ -506,6 +532,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "CreateAppMembers",
+        crate::mock::call_example::<appstack::CreateAppMembersRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "CreateChangeRequest",
         crate::mock::call_example::<appstack::CreateChangeRequestRequest>
             as crate::mock::ExampleCall,
@@ -516,6 +547,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "ExecuteChangeRequestReleaseStage",
+        crate::mock::call_example::<appstack::ExecuteChangeRequestReleaseStageRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "GetApplication",
         crate::mock::call_example::<appstack::GetApplicationRequest>
             as crate::mock::ExampleCall,
@@ -523,6 +559,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "GetReleaseStagePipelineRun",
         crate::mock::call_example::<appstack::GetReleaseStagePipelineRunRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "ListAllReleaseWorkflows",
+        crate::mock::call_example::<appstack::ListAllReleaseWorkflowsRequest>
             as crate::mock::ExampleCall,
     ),
     (
@@ -549,6 +590,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "ListChangeRequestWorkflowExecutions",
         crate::mock::call_example::<appstack::ListChangeRequestWorkflowExecutionsRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "ListChangeRequests",
+        crate::mock::call_example::<appstack::ListChangeRequestsRequest>
             as crate::mock::ExampleCall,
     ),
     (
@@ -642,6 +688,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "CreateProtectdBranch",
+        crate::mock::call_example::<codeup::CreateProtectdBranchRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "CreatePushRule",
         crate::mock::call_example::<codeup::CreatePushRuleRequest>
             as crate::mock::ExampleCall,
@@ -673,6 +724,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "DeleteFile",
         crate::mock::call_example::<codeup::DeleteFileRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "DeleteGroupMember",
+        crate::mock::call_example::<codeup::DeleteGroupMemberRequest>
             as crate::mock::ExampleCall,
     ),
     (
@@ -845,6 +901,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "ListMergeRequests",
+        crate::mock::call_example::<codeup::ListMergeRequestsRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "ListProjectLabels",
         crate::mock::call_example::<codeup::ListProjectLabelsRequest>
             as crate::mock::ExampleCall,
@@ -872,6 +933,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "ListRepositoryCommitDiff",
         crate::mock::call_example::<codeup::ListRepositoryCommitDiffRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "ListRepositoryCommits",
+        crate::mock::call_example::<codeup::ListRepositoryCommitsRequest>
             as crate::mock::ExampleCall,
     ),
     (
@@ -1025,6 +1091,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "CreateHostGroup",
+        crate::mock::call_example::<flow::CreateHostGroupRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "CreatePipeline",
         crate::mock::call_example::<flow::CreatePipelineRequest>
             as crate::mock::ExampleCall,
@@ -1119,6 +1190,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
     (
+        "GetPipelineRun",
+        crate::mock::call_example::<flow::GetPipelineRunRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
         "GetPipelineScanReportUrl",
         crate::mock::call_example::<flow::GetPipelineScanReportUrlRequest>
             as crate::mock::ExampleCall,
@@ -1176,6 +1252,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "ListPipelineRuns",
         crate::mock::call_example::<flow::ListPipelineRunsRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "ListPipelines",
+        crate::mock::call_example::<flow::ListPipelinesRequest>
             as crate::mock::ExampleCall,
     ),
     (
@@ -1311,6 +1392,11 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
     (
         "ExportInsightField",
         crate::mock::call_example::<insight::ExportInsightFieldRequest>
+            as crate::mock::ExampleCall,
+    ),
+    (
+        "ExportInsightSpace",
+        crate::mock::call_example::<insight::ExportInsightSpaceRequest>
             as crate::mock::ExampleCall,
     ),
     (

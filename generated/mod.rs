@@ -3,10 +3,15 @@
 /// AppStack: applications, release workflows and change requests.
 pub mod appstack {
     include!(concat!(env!("OUT_DIR"), "/appstack/cancel_execution_release_stage.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/create_app_members.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/create_change_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/delete_app_member.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/execute_change_request_release_stage.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/appstack/get_application.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/get_release_stage_pipeline_run.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/list_all_release_workflows.rs"));
     include!(
         concat!(env!("OUT_DIR"),
         "/appstack/list_app_release_stage_execution_integrated_metadata.rs")
@@ -17,6 +22,7 @@ pub mod appstack {
     include!(
         concat!(env!("OUT_DIR"), "/appstack/list_change_request_workflow_executions.rs")
     );
+    include!(concat!(env!("OUT_DIR"), "/appstack/list_change_requests.rs"));
     include!(
         concat!(env!("OUT_DIR"), "/appstack/pass_release_stage_pipeline_validate.rs")
     );
@@ -42,6 +48,7 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/create_merge_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_o_auth_token.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_project_label.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/create_protectd_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_push_rule.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_repository.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/create_repository_group.rs"));
@@ -49,6 +56,7 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/create_user_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_file.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/delete_group_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_project_label.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_protected_branch.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/delete_push_rule.rs"));
@@ -83,12 +91,14 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_files_reads.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_labels.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_request_patch_sets.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/list_merge_requests.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_project_labels.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_protected_branches.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_push_rules.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repositories.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_branches.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_commit_diff.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_commits.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/list_repository_groups.rs"));
     include!(
         concat!(env!("OUT_DIR"), "/codeup/list_repository_member_with_inherited.rs")
@@ -124,6 +134,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/create_host_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_pipeline.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_pipeline_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_service_auth.rs"));
@@ -143,6 +154,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_emas_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_pipeline_scan_report_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_vm_deploy_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/get_variable_group.rs"));
@@ -155,6 +167,7 @@ pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_jobs.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_relations.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_pipeline_runs.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/list_pipelines.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_auths.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_connections.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/list_service_credentials.rs"));
@@ -185,6 +198,7 @@ pub mod insight {
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_custom_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_expected_work_time.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_field.rs"));
+    include!(concat!(env!("OUT_DIR"), "/insight/export_insight_space.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_space_ref.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_sprint.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_tag_ref.rs"));
@@ -267,15 +281,19 @@ pub mod testhub {
 /// Metadata of every operation, sorted by area and action (used by the mock server).
 pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <appstack::CancelExecutionReleaseStageRequest as crate::Operation>::META,
+    <appstack::CreateAppMembersRequest as crate::Operation>::META,
     <appstack::CreateChangeRequestRequest as crate::Operation>::META,
     <appstack::DeleteAppMemberRequest as crate::Operation>::META,
+    <appstack::ExecuteChangeRequestReleaseStageRequest as crate::Operation>::META,
     <appstack::GetApplicationRequest as crate::Operation>::META,
     <appstack::GetReleaseStagePipelineRunRequest as crate::Operation>::META,
+    <appstack::ListAllReleaseWorkflowsRequest as crate::Operation>::META,
     <appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest as crate::Operation>::META,
     <appstack::ListAppReleaseStageExecutionsRequest as crate::Operation>::META,
     <appstack::ListApplicationMembersRequest as crate::Operation>::META,
     <appstack::ListApplicationsRequest as crate::Operation>::META,
     <appstack::ListChangeRequestWorkflowExecutionsRequest as crate::Operation>::META,
+    <appstack::ListChangeRequestsRequest as crate::Operation>::META,
     <appstack::PassReleaseStagePipelineValidateRequest as crate::Operation>::META,
     <appstack::RefuseReleaseStagePipelineValidateRequest as crate::Operation>::META,
     <appstack::UpdateAppMemberRequest as crate::Operation>::META,
@@ -294,6 +312,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::CreateMergeRequestRequest as crate::Operation>::META,
     <codeup::CreateOAuthTokenRequest as crate::Operation>::META,
     <codeup::CreateProjectLabelRequest as crate::Operation>::META,
+    <codeup::CreateProtectdBranchRequest as crate::Operation>::META,
     <codeup::CreatePushRuleRequest as crate::Operation>::META,
     <codeup::CreateRepositoryRequest as crate::Operation>::META,
     <codeup::CreateRepositoryGroupRequest as crate::Operation>::META,
@@ -301,6 +320,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::CreateUserKeyRequest as crate::Operation>::META,
     <codeup::DeleteBranchRequest as crate::Operation>::META,
     <codeup::DeleteFileRequest as crate::Operation>::META,
+    <codeup::DeleteGroupMemberRequest as crate::Operation>::META,
     <codeup::DeleteProjectLabelRequest as crate::Operation>::META,
     <codeup::DeleteProtectedBranchRequest as crate::Operation>::META,
     <codeup::DeletePushRuleRequest as crate::Operation>::META,
@@ -335,12 +355,14 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <codeup::ListMergeRequestFilesReadsRequest as crate::Operation>::META,
     <codeup::ListMergeRequestLabelsRequest as crate::Operation>::META,
     <codeup::ListMergeRequestPatchSetsRequest as crate::Operation>::META,
+    <codeup::ListMergeRequestsRequest as crate::Operation>::META,
     <codeup::ListProjectLabelsRequest as crate::Operation>::META,
     <codeup::ListProtectedBranchesRequest as crate::Operation>::META,
     <codeup::ListPushRulesRequest as crate::Operation>::META,
     <codeup::ListRepositoriesRequest as crate::Operation>::META,
     <codeup::ListRepositoryBranchesRequest as crate::Operation>::META,
     <codeup::ListRepositoryCommitDiffRequest as crate::Operation>::META,
+    <codeup::ListRepositoryCommitsRequest as crate::Operation>::META,
     <codeup::ListRepositoryGroupsRequest as crate::Operation>::META,
     <codeup::ListRepositoryMemberWithInheritedRequest as crate::Operation>::META,
     <codeup::ListRepositoryTagsRequest as crate::Operation>::META,
@@ -371,6 +393,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::AddPipelineRelationsRequest as crate::Operation>::META,
     <flow::CreateFlowTagRequest as crate::Operation>::META,
     <flow::CreateFlowTagGroupRequest as crate::Operation>::META,
+    <flow::CreateHostGroupRequest as crate::Operation>::META,
     <flow::CreatePipelineRequest as crate::Operation>::META,
     <flow::CreatePipelineGroupRequest as crate::Operation>::META,
     <flow::CreateServiceAuthRequest as crate::Operation>::META,
@@ -390,6 +413,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::GetPipelineArtifactUrlRequest as crate::Operation>::META,
     <flow::GetPipelineEmasArtifactUrlRequest as crate::Operation>::META,
     <flow::GetPipelineGroupRequest as crate::Operation>::META,
+    <flow::GetPipelineRunRequest as crate::Operation>::META,
     <flow::GetPipelineScanReportUrlRequest as crate::Operation>::META,
     <flow::GetVmDeployOrderRequest as crate::Operation>::META,
     <flow::GetVariableGroupRequest as crate::Operation>::META,
@@ -402,6 +426,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <flow::ListPipelineJobsRequest as crate::Operation>::META,
     <flow::ListPipelineRelationsRequest as crate::Operation>::META,
     <flow::ListPipelineRunsRequest as crate::Operation>::META,
+    <flow::ListPipelinesRequest as crate::Operation>::META,
     <flow::ListServiceAuthsRequest as crate::Operation>::META,
     <flow::ListServiceConnectionsRequest as crate::Operation>::META,
     <flow::ListServiceCredentialsRequest as crate::Operation>::META,
@@ -429,6 +454,7 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <insight::ExportInsightCustomValueRequest as crate::Operation>::META,
     <insight::ExportInsightExpectedWorkTimeRequest as crate::Operation>::META,
     <insight::ExportInsightFieldRequest as crate::Operation>::META,
+    <insight::ExportInsightSpaceRequest as crate::Operation>::META,
     <insight::ExportInsightSpaceRefRequest as crate::Operation>::META,
     <insight::ExportInsightSprintRequest as crate::Operation>::META,
     <insight::ExportInsightTagRefRequest as crate::Operation>::META,
@@ -501,10 +527,15 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
 #[cfg(feature = "mock")]
 pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<appstack::CancelExecutionReleaseStageRequest>(),
+    crate::mock::MockOperation::of::<appstack::CreateAppMembersRequest>(),
     crate::mock::MockOperation::of::<appstack::CreateChangeRequestRequest>(),
     crate::mock::MockOperation::of::<appstack::DeleteAppMemberRequest>(),
+    crate::mock::MockOperation::of::<
+        appstack::ExecuteChangeRequestReleaseStageRequest,
+    >(),
     crate::mock::MockOperation::of::<appstack::GetApplicationRequest>(),
     crate::mock::MockOperation::of::<appstack::GetReleaseStagePipelineRunRequest>(),
+    crate::mock::MockOperation::of::<appstack::ListAllReleaseWorkflowsRequest>(),
     crate::mock::MockOperation::of::<
         appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest,
     >(),
@@ -514,6 +545,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<
         appstack::ListChangeRequestWorkflowExecutionsRequest,
     >(),
+    crate::mock::MockOperation::of::<appstack::ListChangeRequestsRequest>(),
     crate::mock::MockOperation::of::<
         appstack::PassReleaseStagePipelineValidateRequest,
     >(),
@@ -536,6 +568,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<codeup::CreateMergeRequestRequest>(),
     crate::mock::MockOperation::of::<codeup::CreateOAuthTokenRequest>(),
     crate::mock::MockOperation::of::<codeup::CreateProjectLabelRequest>(),
+    crate::mock::MockOperation::of::<codeup::CreateProtectdBranchRequest>(),
     crate::mock::MockOperation::of::<codeup::CreatePushRuleRequest>(),
     crate::mock::MockOperation::of::<codeup::CreateRepositoryRequest>(),
     crate::mock::MockOperation::of::<codeup::CreateRepositoryGroupRequest>(),
@@ -543,6 +576,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<codeup::CreateUserKeyRequest>(),
     crate::mock::MockOperation::of::<codeup::DeleteBranchRequest>(),
     crate::mock::MockOperation::of::<codeup::DeleteFileRequest>(),
+    crate::mock::MockOperation::of::<codeup::DeleteGroupMemberRequest>(),
     crate::mock::MockOperation::of::<codeup::DeleteProjectLabelRequest>(),
     crate::mock::MockOperation::of::<codeup::DeleteProtectedBranchRequest>(),
     crate::mock::MockOperation::of::<codeup::DeletePushRuleRequest>(),
@@ -577,12 +611,14 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<codeup::ListMergeRequestFilesReadsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListMergeRequestLabelsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListMergeRequestPatchSetsRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListMergeRequestsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListProjectLabelsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListProtectedBranchesRequest>(),
     crate::mock::MockOperation::of::<codeup::ListPushRulesRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoriesRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoryBranchesRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoryCommitDiffRequest>(),
+    crate::mock::MockOperation::of::<codeup::ListRepositoryCommitsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoryGroupsRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoryMemberWithInheritedRequest>(),
     crate::mock::MockOperation::of::<codeup::ListRepositoryTagsRequest>(),
@@ -613,6 +649,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<flow::AddPipelineRelationsRequest>(),
     crate::mock::MockOperation::of::<flow::CreateFlowTagRequest>(),
     crate::mock::MockOperation::of::<flow::CreateFlowTagGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::CreateHostGroupRequest>(),
     crate::mock::MockOperation::of::<flow::CreatePipelineRequest>(),
     crate::mock::MockOperation::of::<flow::CreatePipelineGroupRequest>(),
     crate::mock::MockOperation::of::<flow::CreateServiceAuthRequest>(),
@@ -632,6 +669,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<flow::GetPipelineArtifactUrlRequest>(),
     crate::mock::MockOperation::of::<flow::GetPipelineEmasArtifactUrlRequest>(),
     crate::mock::MockOperation::of::<flow::GetPipelineGroupRequest>(),
+    crate::mock::MockOperation::of::<flow::GetPipelineRunRequest>(),
     crate::mock::MockOperation::of::<flow::GetPipelineScanReportUrlRequest>(),
     crate::mock::MockOperation::of::<flow::GetVmDeployOrderRequest>(),
     crate::mock::MockOperation::of::<flow::GetVariableGroupRequest>(),
@@ -644,6 +682,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<flow::ListPipelineJobsRequest>(),
     crate::mock::MockOperation::of::<flow::ListPipelineRelationsRequest>(),
     crate::mock::MockOperation::of::<flow::ListPipelineRunsRequest>(),
+    crate::mock::MockOperation::of::<flow::ListPipelinesRequest>(),
     crate::mock::MockOperation::of::<flow::ListServiceAuthsRequest>(),
     crate::mock::MockOperation::of::<flow::ListServiceConnectionsRequest>(),
     crate::mock::MockOperation::of::<flow::ListServiceCredentialsRequest>(),
@@ -671,6 +710,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<insight::ExportInsightCustomValueRequest>(),
     crate::mock::MockOperation::of::<insight::ExportInsightExpectedWorkTimeRequest>(),
     crate::mock::MockOperation::of::<insight::ExportInsightFieldRequest>(),
+    crate::mock::MockOperation::of::<insight::ExportInsightSpaceRequest>(),
     crate::mock::MockOperation::of::<insight::ExportInsightSpaceRefRequest>(),
     crate::mock::MockOperation::of::<insight::ExportInsightSprintRequest>(),
     crate::mock::MockOperation::of::<insight::ExportInsightTagRefRequest>(),

@@ -129,6 +129,10 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/update_repository.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/update_repository_member.rs"));
 }
+/// Shapes several areas share.
+pub mod common {
+    include!(concat!(env!("OUT_DIR"), "/common/shapes/basic_response.rs"));
+}
 /// Flow: pipelines, runs, jobs, manual gates, artifacts, host and variable groups, service connections.
 pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));

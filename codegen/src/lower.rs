@@ -132,6 +132,13 @@ impl Lowering<'_> {
             }
             (None, None) => return keys,
         };
+        let field = match &pos.owner {
+            Owner::Request(_) => format!("parameters.{}", pos.path.join(".")),
+            Owner::Response(_) if pos.path.is_empty() => "response".to_string(),
+            Owner::Response(_) => format!("response.{}", pos.path.join(".")),
+            Owner::Shape(_) if pos.path.is_empty() => "shape".to_string(),
+            Owner::Shape(_) => pos.path.join("."),
+        };
         self.types.insert(
             key.clone(),
             TypeDef {
@@ -139,6 +146,8 @@ impl Lowering<'_> {
                 name: String::new(),
                 area: cx.area.to_string(),
                 source: cx.file.to_string(),
+                location: crate::locate::locate(cx.text, &field),
+                field,
                 docs: clean(node.description),
                 kind,
                 in_request: false,
@@ -156,6 +165,7 @@ impl Lowering<'_> {
         let origin = Origin {
             area: &shape.area,
             file: &shape.file,
+            text: &shape.text,
         };
         let pos = Position {
             owner: Owner::Shape(name.clone()),
@@ -178,6 +188,7 @@ impl Lowering<'_> {
         let origin = Origin {
             area: &op.area,
             file: &op.file,
+            text: &op.text,
         };
         let mut types = Vec::new();
         let params: Vec<Param> = spec
@@ -369,6 +380,7 @@ enum Side {
 struct Origin<'a> {
     area: &'a str,
     file: &'a str,
+    text: &'a str,
 }
 
 fn path_parts(template: &str, params: &[Param]) -> Vec<PathPart> {

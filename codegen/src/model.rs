@@ -266,6 +266,10 @@ pub struct TypeDef {
     pub area: String,
     /// The spec file that defines it.
     pub source: String,
+    /// Its field path in that file (`response.result.commit`), for messages.
+    pub field: String,
+    /// Line and column of that field, when found.
+    pub location: Option<(usize, usize)>,
     /// The node's description, if any.
     pub docs: Option<String>,
     /// A struct or an enum.

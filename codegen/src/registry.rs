@@ -87,12 +87,16 @@ pub fn assign_names(api: &mut Api) -> Result<(), Vec<Diagnostic>> {
         }
     }
     for op in &api.operations {
-        for fixed in [op.request_type(), op.error_type()] {
-            if let Some(key) = seen.get(&(op.area.as_str(), fixed.as_str())) {
+        let root = op.response_root();
+        for fixed in [op.request_type(), op.response_type(), op.error_type()] {
+            let found = seen.get(&(op.area.as_str(), fixed.as_str()));
+            // The response root itself is `{Prefix}Response`.
+            if let Some(key) = found.filter(|k| ***k != root || item_roots.contains(&root)) {
+                let def = &api.types[*key];
                 diags.push(Diagnostic {
-                    file: api.types[*key].source.clone(),
-                    location: None,
-                    field: describe(key),
+                    file: def.source.clone(),
+                    location: def.location,
+                    field: def.field.clone(),
                     message: format!(
                         "type name '{fixed}' is also a type of operation {} in {}; set a type_name",
                         op.action, op.source
@@ -113,14 +117,16 @@ pub fn assign_names(api: &mut Api) -> Result<(), Vec<Diagnostic>> {
 }
 
 fn clash(api: &Api, key: &TypeKey, other: &TypeKey, name: &str) -> Diagnostic {
+    let (def, other) = (&api.types[key], &api.types[other]);
     Diagnostic {
-        file: api.types[key].source.clone(),
-        location: None,
-        field: describe(key),
+        file: def.source.clone(),
+        location: def.location,
+        field: def.field.clone(),
         message: format!(
-            "type name '{name}' is also given to {} in {}; set a type_name on one",
-            describe(other),
-            api.types[other].source
+            "type name '{name}' is also given to {} ({} in {}); set a type_name on one",
+            describe(&other.key),
+            other.field,
+            other.source
         ),
     }
 }

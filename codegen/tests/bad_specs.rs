@@ -690,3 +690,71 @@ bad!(stream_method_collides_with_another_action,
     "flow/list_widgets.yaml" => LIST_WIDGETS,
     "codeup/list_widgets_stream.yaml" => &GOOD.replace("GetWidget", "ListWidgetsStream"),
 );
+
+// ---- shared shapes -----------------------------------------------------------------------
+
+/// GOOD, with its response's `requestId` replaced by a field of shape `shape`.
+fn using_shape(shape: &str) -> String {
+    GOOD.replace(
+        "    - name: requestId\n      type: string\n",
+        &format!("    - name: owner\n      shape: {shape}\n"),
+    )
+}
+
+const OWNER: &str = "\
+shape: Owner
+type: object
+fields:
+  - name: id
+    type: long
+";
+
+bad!(unknown_shape, "flow/get_widget.yaml" => &using_shape("Ownr"), "flow/shapes/owner.yaml" => OWNER);
+
+bad!(shape_file_named_after_another_shape,
+    "flow/get_widget.yaml" => &using_shape("Owner"),
+    "flow/shapes/user.yaml" => OWNER,
+);
+
+bad!(shape_that_is_not_an_object_or_enum, "flow/shapes/owner.yaml" => "\
+shape: Owner
+type: long
+");
+
+bad!(shape_with_keys_of_its_own, "flow/get_widget.yaml" => &using_shape("Owner").replace(
+    "      shape: Owner\n",
+    "      shape: Owner\n      fields:\n        - name: x\n          type: string\n",
+), "flow/shapes/owner.yaml" => OWNER);
+
+bad!(shapes_that_contain_each_other,
+    "flow/shapes/owner.yaml" => "\
+shape: Owner
+type: object
+fields:
+  - name: team
+    shape: Team
+",
+    "flow/shapes/team.yaml" => "\
+shape: Team
+type: object
+fields:
+  - name: owners
+    type: array
+    items:
+      shape: Owner
+",
+);
+
+bad!(two_areas_define_one_shape,
+    "flow/shapes/owner.yaml" => OWNER,
+    "codeup/shapes/owner.yaml" => OWNER,
+);
+
+bad!(inline_type_takes_a_shape_name,
+    "flow/get_widget.yaml" => &using_shape("Owner").replace(
+        "    - name: owner\n      shape: Owner\n",
+        "    - name: owner\n      shape: Owner\n    - name: detail\n      type: object\n      type_name: Detail\n      fields:\n        - name: x\n          type: string\n",
+    ),
+    "flow/shapes/owner.yaml" => OWNER,
+    "flow/shapes/get_widget_detail.yaml" => &OWNER.replace("Owner", "GetWidgetDetail"),
+);

@@ -218,7 +218,7 @@ impl GetReleaseStagePipelineRunSources {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -447,7 +447,7 @@ impl GetReleaseStagePipelineRunActions {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }

@@ -232,7 +232,7 @@ impl GetPipelineRunSources {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -462,7 +462,7 @@ impl GetPipelineRunActions {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }

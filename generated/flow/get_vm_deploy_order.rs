@@ -224,7 +224,7 @@ impl GetVmDeployOrderResponseDeployOrderActions {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -391,7 +391,7 @@ impl GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }

@@ -413,7 +413,7 @@ impl ExportInsightWorkitemStatusResult {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: i32) -> Self {
+    pub fn with_type(mut self, value: i32) -> Self {
         self.type_ = Some(value);
         self
     }

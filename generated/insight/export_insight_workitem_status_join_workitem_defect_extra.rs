@@ -491,7 +491,7 @@ impl ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: i32) -> Self {
+    pub fn with_type(mut self, value: i32) -> Self {
         self.type_ = Some(value);
         self
     }

@@ -230,7 +230,7 @@ impl ListProjectTemplatesTemplates {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: i64) -> Self {
+    pub fn with_type(mut self, value: i64) -> Self {
         self.type_ = Some(value);
         self
     }

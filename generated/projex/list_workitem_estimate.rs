@@ -197,7 +197,7 @@ impl ListWorkitemEstimateWorkitemTimeEstimate {
         self
     }
     /// Sets `type`.
-    pub fn with_type_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }

@@ -150,6 +150,7 @@ fn area_doc(area: &str) -> String {
         "appstack" => "AppStack: applications, release workflows and change requests.",
         "organization" => "Organization: members, roles, organizations, users and SSH keys.",
         "insight" => "Insight: data exports.",
+        "common" => "Shapes several areas share.",
         other => return format!(" Operations of the `{other}` area."),
     };
     format!(" {text}")

@@ -196,7 +196,9 @@ fn setters(fields: &[FieldItem], request: bool) -> TokenStream {
         let setter = if request {
             ident(&setter_name(&f.rust))
         } else {
-            ident(&format!("with_{}", f.rust))
+            // `type_` -> `with_type`: the keyword suffix is not needed after `with_`.
+            let base = f.rust.trim_end_matches('_');
+            ident(&format!("with_{}", if base.is_empty() { &f.rust } else { base }))
         };
         let arg = arg_type(f);
         let value = if f.is_string {

@@ -8,7 +8,9 @@
 /// use yunxiao::projex::GetProjectInfoResponse;
 /// use yunxiao::Envelope;
 ///
-/// let response = GetProjectInfoResponse::default().with_request_id("4C5A1-...");
+/// // Response types are `#[non_exhaustive]`: build one (say, for a test) from `Default`.
+/// let mut response = GetProjectInfoResponse::default();
+/// response.request_id = Some("4C5A1-...".into());
 /// assert_eq!(response.request_id(), Some("4C5A1-..."));
 /// assert_eq!(response.success(), None);
 /// ```

@@ -57,3 +57,24 @@ fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         }
     }
 }
+
+/// spec/schema.json, spec/shape.schema.json and the key reference in spec/README.md are
+/// generated from the generator's definitions of the format.
+#[test]
+fn spec_schemas_and_reference_match_the_format() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    for (name, text) in yunxiao_codegen::schema::spec_files() {
+        let actual = std::fs::read_to_string(spec.join(name)).unwrap_or_default();
+        assert!(
+            actual == text,
+            "spec/{name} is out of date with codegen/src/spec.rs.\nRefresh it with: {REFRESH}"
+        );
+    }
+    let readme = std::fs::read_to_string(spec.join("README.md")).expect("spec/README.md");
+    let refreshed = yunxiao_codegen::schema::refresh_readme(&readme)
+        .expect("spec/README.md keeps its generated-reference markers");
+    assert!(
+        readme == refreshed,
+        "the key reference in spec/README.md is out of date with codegen/src/spec.rs.\nRefresh it with: {REFRESH}"
+    );
+}

@@ -472,7 +472,7 @@ fn verify_accepts_signed_requests_and_rejects_tampering() {
                 );
                 assert_eq!(err, Err(VerifyError::MissingHeader("host".into())), "{id}");
             }
-            // The legacy signature does not cover the body (SIGNING.md): documented gap.
+            // The legacy signature does not cover the body (docs/signing.md): documented gap.
             SignatureVersion::Legacy => assert!(err.is_ok(), "{id}: legacy ignores the body"),
         }
     }

@@ -6,7 +6,11 @@ use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde_json::Value;
 
-use crate::spec::{ShapeFile, SpecFile};
+use yunxiao_vocab::Word;
+
+use crate::spec::{
+    BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, ShapeFile, SpecFile, TypeWord,
+};
 
 /// Marks the start of the generated reference in `spec/README.md`.
 pub const README_BEGIN: &str = "<!-- BEGIN GENERATED: the key reference, from codegen/src/spec.rs -->";
@@ -49,7 +53,6 @@ pub fn reference() -> String {
     let op = schema_value::<SpecFile>();
     let shape = schema_value::<ShapeFile>();
     let defs = op.get("definitions").cloned().unwrap_or(Value::Null);
-    let shape_defs = shape.get("definitions").cloned().unwrap_or(Value::Null);
     let mut out = String::new();
     let sections: [(&str, &Value); 7] = [
         ("An operation file (`spec/<area>/<action>.yaml`)", &op),
@@ -67,19 +70,12 @@ pub fn reference() -> String {
         out.push_str(&format!("### {title}\n\n{}\n", key_table(schema)));
     }
     out.push_str("### Words\n\n");
-    for name in [
-        "TypeWord",
-        "ParamLocation",
-        "HttpMethod",
-        "BodyEncoding",
-        "ParamStyle",
-        "PageStyle",
-    ] {
-        let def = defs.get(name).or_else(|| shape_defs.get(name));
-        if let Some(def) = def {
-            out.push_str(&word_table(name, def));
-        }
-    }
+    out.push_str(&word_table::<TypeWord>("`type`"));
+    out.push_str(&word_table::<ParamLocation>("`in`"));
+    out.push_str(&word_table::<HttpMethod>("`method`"));
+    out.push_str(&word_table::<BodyEncoding>("`body`"));
+    out.push_str(&word_table::<ParamStyle>("`style`"));
+    out.push_str(&word_table::<PageStyle>("`pagination.style`"));
     out
 }
 
@@ -95,7 +91,10 @@ fn key_table(schema: &Value) -> String {
         .unwrap_or_default();
     let mut out = String::from("| key | required | meaning |\n|---|---|---|\n");
     if let Some(props) = schema["properties"].as_object() {
-        for (key, prop) in props {
+        // Required keys first, then the others, each alphabetically.
+        let mut keys: Vec<(&String, &Value)> = props.iter().collect();
+        keys.sort_by_key(|(k, _)| (!required.contains(&k.as_str()), k.as_str()));
+        for (key, prop) in keys {
             let desc = prop["description"].as_str().unwrap_or_default();
             let yes = if required.contains(&key.as_str()) {
                 "yes"
@@ -109,20 +108,10 @@ fn key_table(schema: &Value) -> String {
 }
 
 /// The words of one set, with their meaning.
-fn word_table(name: &str, def: &Value) -> String {
-    let what = match name {
-        "TypeWord" => "`type`",
-        "ParamLocation" => "`in`",
-        "HttpMethod" => "`method`",
-        "BodyEncoding" => "`body`",
-        "ParamStyle" => "`style`",
-        _ => "`pagination.style`",
-    };
-    let mut out = format!("{what}:\n\n| word | meaning |\n|---|---|\n");
-    for choice in def["oneOf"].as_array().into_iter().flatten() {
-        let word = choice["const"].as_str().unwrap_or_default();
-        let desc = choice["description"].as_str().unwrap_or_default();
-        out.push_str(&format!("| `{word}` | {} |\n", one_line(desc)));
+fn word_table<W: Word>(key: &str) -> String {
+    let mut out = format!("{key}:\n\n| word | meaning |\n|---|---|\n");
+    for w in W::ALL {
+        out.push_str(&format!("| `{}` | {} |\n", w.word(), one_line(w.meaning())));
     }
     out.push('\n');
     out

@@ -91,6 +91,7 @@ pub struct ParamSpec {
     pub name: String,
     /// Where the parameter travels. Path parameters must be `required: true` and appear in `path`.
     #[serde(rename = "in")]
+    #[schemars(required)]
     pub location: Option<ParamLocation>,
     /// What the parameter holds. Give either `type` or `shape`.
     #[serde(rename = "type", default)]

@@ -89,9 +89,20 @@ fn fixture(relative: &str) -> Source {
     source_from(&fixtures_dir().join("ok"), "tests/fixtures/ok", relative)
 }
 
-/// Generates one fixture alone and returns its operation file.
+/// The fixtures' shared shapes (`<area>/shapes/*.yaml`).
+fn fixture_shapes() -> Vec<Source> {
+    yaml_files(&fixtures_dir().join("ok"))
+        .iter()
+        .filter(|r| r.contains("/shapes/"))
+        .map(|r| fixture(r))
+        .collect()
+}
+
+/// Generates one fixture (with the fixtures' shapes) and returns its operation file.
 fn fixture_code(relative: &str) -> String {
-    let files = generate_map(&[fixture(relative)]);
+    let mut sources = fixture_shapes();
+    sources.push(fixture(relative));
+    let files = generate_map(&sources);
     let name = relative.replace(".yaml", ".rs");
     files
         .get(&name)
@@ -124,11 +135,15 @@ fixture_snapshot!(
     |code| {
         // array of objects holding arrays of objects holding arrays of arrays.
         has(&code, "pub stages: Option<Vec<GetBuildMatrixStages>>");
-        has(&code, "pub jobs: Option<Vec<GetBuildMatrixJobs>>");
         has(&code, "pub steps: Option<Vec<GetBuildMatrixSteps>>");
         has(&code, "pub matrix: Option<Vec<Vec<String>>>");
-        // the second `jobs` gets a longer name instead of colliding.
+        // two `jobs` objects: each is named by its whole path instead of colliding.
+        has(
+            &code,
+            "pub jobs: Option<Vec<GetBuildMatrixResponseStagesJobs>>",
+        );
         has(&code, "pub jobs: Option<Vec<GetBuildMatrixResponseJobs>>");
+        lacks(&code, "GetBuildMatrixJobs");
         has(
             &code,
             "pub labels: Option<std::collections::BTreeMap<String, String>>",
@@ -170,10 +185,12 @@ fixture_snapshot!(
     "codeup/update_widget.yaml",
     |code| {
         // keyword wire names keep their wire name through serde or the request builder.
-        has(&code, "pub type_: UpdateWidgetType,");
+        // `match` and `type` exist in the request and the response: whole-path names.
+        has(&code, "pub type_: UpdateWidgetRequestType,");
+        has(&code, "pub type_: Option<UpdateWidgetResponseType>,");
         has(&code, "pub ref_: Option<String>,");
         has(&code, "pub self_: bool,");
-        has(&code, "pub match_: UpdateWidgetMatch,");
+        has(&code, "pub match_: UpdateWidgetRequestMatch,");
         has(&code, "req.query(\"type\", Some(&self.type_));");
         has(&code, "req.query(\"ref\", self.ref_.as_ref());");
         has(&code, "req.body_field(\"self\", Some(&self.self_))?;");
@@ -213,7 +230,7 @@ fixture_snapshot!(
         );
         has(
             &code,
-            "pub fn new(pattern: impl Into<String>, type_: UpdateWidgetMatchType) -> Self",
+            "pub fn new(pattern: impl Into<String>, type_: UpdateWidgetRequestMatchType) -> Self",
         );
         has(&code, "pub fn new(max: i64) -> Self");
         // enums keep unknown values.
@@ -317,6 +334,59 @@ fixture_snapshot!(form_body, "organization/add_member_form.yaml", |code| {
     );
 });
 
+fixture_snapshot!(shared_shapes, "flow/list_builds.yaml", |code| {
+    // items and the cursor are read through shapes.
+    has(&code, "type Item = Build;");
+    has(
+        &code,
+        "let cursor = response.page.as_ref().and_then(|v| v.next_token.as_ref()).cloned();",
+    );
+    // a string-enum shape as a query parameter.
+    has(&code, "pub status: Option<BuildStatus>,");
+    has(&code, "crate::ParamMeta::query(\"status\", crate::TypeWord::String)");
+    let rerun = fixture_code("codeup/rerun_build.yaml");
+    // from another area, by path; required in the request, so a `new` argument.
+    has(&rerun, "pub build: crate::flow::Build,");
+    has(
+        &rerun,
+        "pub fn new(repository_id: impl Into<String>, build: crate::flow::Build) -> Self",
+    );
+    has(&rerun, "pub steps: Option<Vec<crate::flow::BuildStep>>,");
+    has(&rerun, "pub result: Option<crate::flow::Build>,");
+    let get = fixture_code("flow/get_build.yaml");
+    has(&get, "pub type GetBuildResponse = BuildEnvelope;");
+});
+
+/// The shapes themselves: one file each, the nested object named after the shape, every
+/// field optional because responses use them, and `Envelope` on a whole-response shape.
+#[test]
+fn shape_files() {
+    let mut sources = fixture_shapes();
+    for op in ["flow/list_builds.yaml", "flow/get_build.yaml", "codeup/rerun_build.yaml"] {
+        sources.push(fixture(op));
+    }
+    let files = generate_map(&sources);
+    let build = &files["flow/shapes/build.rs"];
+    insta::assert_snapshot!("fixture__flow__shapes__build", build);
+    has(build, "pub struct Build {");
+    has(build, "pub trigger: Option<BuildTrigger>,");
+    has(build, "pub struct BuildTrigger {");
+    lacks(build, "pub fn with_");
+    has(
+        build,
+        "/// Used by [`Client::rerun_build`](crate::Client::rerun_build), [`Client::get_build`](crate::Client::get_build), [`Client::list_builds`](crate::Client::list_builds).",
+    );
+    // `required: true` in a shape that responses use documents the request side only.
+    has(&files["flow/shapes/build_step.rs"], "pub name: Option<String>,");
+    has(
+        &files["flow/shapes/build_status.rs"],
+        "\"RUNNING\" => Self::Running,",
+    );
+    let envelope = &files["flow/shapes/build_envelope.rs"];
+    has(envelope, "impl crate::Envelope for BuildEnvelope {");
+    lacks(build, "impl crate::Envelope");
+}
+
 /// All fixtures together: the registry lists each once, sorted by area and action.
 #[test]
 fn all_fixtures_together() {
@@ -324,7 +394,7 @@ fn all_fixtures_together() {
         .iter()
         .map(|r| fixture(r))
         .collect();
-    assert_eq!(sources.len(), 8);
+    assert_eq!(sources.len(), 16);
     let files = generate_map(&sources);
     assert_eq!(files.len(), sources.len() + 1);
     insta::assert_snapshot!("fixture__mod_rs", files["mod.rs"]);
@@ -359,12 +429,12 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
     has(new_file, "impl crate::Client {");
     has(
         new_file,
-        "pub async fn list_flow_widgets(\n        &self,\n        request: ListFlowWidgetsRequest,\n    ) -> Result<ListFlowWidgetsResponse, crate::Error>",
+        "pub async fn list_flow_widgets(\n        &self,\n        request: ListFlowWidgetsRequest,\n    ) -> Result<ListFlowWidgetsResponse, crate::Error<ListFlowWidgetsErrorCode>>",
     );
     has(new_file, "pub fn list_flow_widgets_stream(");
     insta::assert_snapshot!("sixth__flow__list_flow_widgets", new_file);
 
-    // mod.rs only gains lines: the include!, the OPERATIONS entry and the EXAMPLE_CALLS entry.
+    // mod.rs only gains lines: the include!, the OPERATIONS entry and the MOCK_OPERATIONS entry.
     let old: Vec<&str> = before["mod.rs"].lines().collect();
     let new: Vec<&str> = after["mod.rs"].lines().collect();
     let gained = added_lines(&old, &new);
@@ -373,9 +443,7 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
         [
             "    include!(concat!(env!(\"OUT_DIR\"), \"/flow/list_flow_widgets.rs\"));",
             "    <flow::ListFlowWidgetsRequest as crate::Operation>::META,",
-            "        \"ListFlowWidgets\",",
-            "        crate::mock::call_example::<flow::ListFlowWidgetsRequest>",
-            "            as crate::mock::ExampleCall,",
+            "    crate::mock::MockOperation::of::<flow::ListFlowWidgetsRequest>(),",
         ],
         "mod.rs diff:\n{}",
         gained.join("\n")
@@ -420,6 +488,6 @@ fn carriage_returns_never_reach_the_output() {
     has(code, "/// 获取\n    /// 部件");
     has(
         code,
-        "example_response: Some(\"{\\\"a\\\":\\r \\\"x\\\"}\")",
+        "const RESPONSE: Option<&'static str> = Some(\"{\\\"a\\\":\\r \\\"x\\\"}\");",
     );
 }

@@ -58,13 +58,6 @@ pub struct CancelExecutionReleaseStageResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CancelExecutionReleaseStageResponse {
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 impl crate::Envelope for CancelExecutionReleaseStageResponse {
     fn success(&self) -> Option<bool> {
         self.success

@@ -73,23 +73,6 @@ pub struct ExecuteChangeRequestReleaseStageResponse {
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run_id: Option<i64>,
 }
-impl ExecuteChangeRequestReleaseStageResponse {
-    /// Sets `object`.
-    pub fn with_object(mut self, value: i64) -> Self {
-        self.object = Some(value);
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineRunId`.
-    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
-        self.pipeline_run_id = Some(value);
-        self
-    }
-}
 impl crate::Envelope for ExecuteChangeRequestReleaseStageResponse {}
 /// Error codes documented for [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

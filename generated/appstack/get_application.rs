@@ -80,43 +80,6 @@ pub struct GetApplicationResponse {
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
-impl GetApplicationResponse {
-    /// Sets `appTemplateDisplayName`.
-    pub fn with_app_template_display_name(mut self, value: impl Into<String>) -> Self {
-        self.app_template_display_name = Some(value.into());
-        self
-    }
-    /// Sets `appTemplateName`.
-    pub fn with_app_template_name(mut self, value: impl Into<String>) -> Self {
-        self.app_template_name = Some(value.into());
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
-        self.gmt_create = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-}
 impl crate::Envelope for GetApplicationResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()

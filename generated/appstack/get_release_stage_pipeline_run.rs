@@ -56,16 +56,6 @@ pub struct GetReleaseStagePipelineRunResponse {
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<GetReleaseStagePipelineRunPipelineRun>,
 }
-impl GetReleaseStagePipelineRunResponse {
-    /// Sets `pipelineRun`.
-    pub fn with_pipeline_run(
-        mut self,
-        value: GetReleaseStagePipelineRunPipelineRun,
-    ) -> Self {
-        self.pipeline_run = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -128,66 +118,6 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-impl GetReleaseStagePipelineRunPipelineRun {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineRunId`.
-    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
-        self.pipeline_run_id = Some(value);
-        self
-    }
-    /// Sets `sources`.
-    pub fn with_sources(
-        mut self,
-        value: Vec<GetReleaseStagePipelineRunSources>,
-    ) -> Self {
-        self.sources = Some(value);
-        self
-    }
-    /// Sets `stageGroup`.
-    pub fn with_stage_group(mut self, value: Vec<Vec<String>>) -> Self {
-        self.stage_group = Some(value);
-        self
-    }
-    /// Sets `stages`.
-    pub fn with_stages(mut self, value: Vec<GetReleaseStagePipelineRunStages>) -> Self {
-        self.stages = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
-    pub fn with_trigger_mode(mut self, value: i32) -> Self {
-        self.trigger_mode = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -205,23 +135,6 @@ pub struct GetReleaseStagePipelineRunSources {
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetReleaseStagePipelineRunSources {
-    /// Sets `data`.
-    pub fn with_data(mut self, value: GetReleaseStagePipelineRunData) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `sign`.
-    pub fn with_sign(mut self, value: impl Into<String>) -> Self {
-        self.sign = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -243,23 +156,6 @@ pub struct GetReleaseStagePipelineRunData {
     #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
 }
-impl GetReleaseStagePipelineRunData {
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `commit`.
-    pub fn with_commit(mut self, value: impl Into<String>) -> Self {
-        self.commit = Some(value.into());
-        self
-    }
-    /// Sets `repo`.
-    pub fn with_repo(mut self, value: impl Into<String>) -> Self {
-        self.repo = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -270,21 +166,6 @@ pub struct GetReleaseStagePipelineRunStages {
     /// `stageInfo`.
     #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
     pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
-}
-impl GetReleaseStagePipelineRunStages {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `stageInfo`.
-    pub fn with_stage_info(
-        mut self,
-        value: GetReleaseStagePipelineRunStageInfo,
-    ) -> Self {
-        self.stage_info = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -311,33 +192,6 @@ pub struct GetReleaseStagePipelineRunStageInfo {
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-impl GetReleaseStagePipelineRunStageInfo {
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(mut self, value: Vec<GetReleaseStagePipelineRunJobs>) -> Self {
-        self.jobs = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -375,46 +229,6 @@ pub struct GetReleaseStagePipelineRunJobs {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-impl GetReleaseStagePipelineRunJobs {
-    /// Sets `actions`.
-    pub fn with_actions(
-        mut self,
-        value: Vec<GetReleaseStagePipelineRunActions>,
-    ) -> Self {
-        self.actions = Some(value);
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(mut self, value: impl Into<String>) -> Self {
-        self.params = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -434,23 +248,6 @@ pub struct GetReleaseStagePipelineRunActions {
     /// Example: `PassPipelineValidate`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetReleaseStagePipelineRunActions {
-    /// Sets `disable`.
-    pub fn with_disable(mut self, value: bool) -> Self {
-        self.disable = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(mut self, value: serde_json::Value) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetReleaseStagePipelineRunResponse {}
 /// Error codes documented for [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).

@@ -59,41 +59,6 @@ pub struct ListAllReleaseWorkflowsItem {
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
-impl ListAllReleaseWorkflowsItem {
-    /// Sets `appName`.
-    pub fn with_app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-    /// Sets `sn`.
-    pub fn with_sn(mut self, value: impl Into<String>) -> Self {
-        self.sn = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn with_order(mut self, value: impl Into<String>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `releaseStages`.
-    pub fn with_release_stages(
-        mut self,
-        value: Vec<ListAllReleaseWorkflowsReleaseStages>,
-    ) -> Self {
-        self.release_stages = Some(value);
-        self
-    }
-    /// Sets `note`.
-    pub fn with_note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -129,41 +94,6 @@ pub struct ListAllReleaseWorkflowsReleaseStages {
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
     pub variable_groups: Option<Vec<ListAllReleaseWorkflowsVariableGroups>>,
 }
-impl ListAllReleaseWorkflowsReleaseStages {
-    /// Sets `appName`.
-    pub fn with_app_name(mut self, value: impl Into<String>) -> Self {
-        self.app_name = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `sn`.
-    pub fn with_sn(mut self, value: impl Into<String>) -> Self {
-        self.sn = Some(value.into());
-        self
-    }
-    /// Sets `releaseWorkflowSn`.
-    pub fn with_release_workflow_sn(mut self, value: impl Into<String>) -> Self {
-        self.release_workflow_sn = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn with_order(mut self, value: impl Into<String>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `variableGroups`.
-    pub fn with_variable_groups(
-        mut self,
-        value: Vec<ListAllReleaseWorkflowsVariableGroups>,
-    ) -> Self {
-        self.variable_groups = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -181,23 +111,6 @@ pub struct ListAllReleaseWorkflowsVariableGroups {
     /// Example: `APP`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl ListAllReleaseWorkflowsVariableGroups {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 /// Error codes documented for [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -86,36 +86,6 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
         Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
     >,
 }
-impl ListAppReleaseStageExecutionIntegratedMetadataItem {
-    /// Sets `releaseBranch`.
-    pub fn with_release_branch(mut self, value: impl Into<String>) -> Self {
-        self.release_branch = Some(value.into());
-        self
-    }
-    /// Sets `releaseRevision`.
-    pub fn with_release_revision(mut self, value: impl Into<String>) -> Self {
-        self.release_revision = Some(value.into());
-        self
-    }
-    /// Sets `repoUrl`.
-    pub fn with_repo_url(mut self, value: impl Into<String>) -> Self {
-        self.repo_url = Some(value.into());
-        self
-    }
-    /// Sets `repoType`.
-    pub fn with_repo_type(mut self, value: impl Into<String>) -> Self {
-        self.repo_type = Some(value.into());
-        self
-    }
-    /// Sets `changeRequests`.
-    pub fn with_change_requests(
-        mut self,
-        value: Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
-    ) -> Self {
-        self.change_requests = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -143,33 +113,6 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
     /// Example: `262579140573491041`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
     pub owner_account_id: Option<String>,
-}
-impl ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
-    /// Sets `sn`.
-    pub fn with_sn(mut self, value: impl Into<String>) -> Self {
-        self.sn = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `branchName`.
-    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
-        self.branch_name = Some(value.into());
-        self
-    }
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `ownerAccountId`.
-    pub fn with_owner_account_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_account_id = Some(value.into());
-        self
-    }
 }
 /// Error codes documented for [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

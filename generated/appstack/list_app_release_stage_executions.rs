@@ -135,38 +135,6 @@ pub struct ListAppReleaseStageExecutionsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListAppReleaseStageExecutionsResponse {
-    /// Sets `current`.
-    pub fn with_current(mut self, value: i64) -> Self {
-        self.current = Some(value);
-        self
-    }
-    /// Sets `data`.
-    pub fn with_data(mut self, value: Vec<ListAppReleaseStageExecutionsData>) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(mut self, value: i64) -> Self {
-        self.pages = Some(value);
-        self
-    }
-    /// Sets `perPage`.
-    pub fn with_per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -196,33 +164,6 @@ pub struct ListAppReleaseStageExecutionsData {
     /// Example: `MANUAL`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
     pub trigger_mode: Option<String>,
-}
-impl ListAppReleaseStageExecutionsData {
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-    /// Sets `number`.
-    pub fn with_number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
-    pub fn with_trigger_mode(mut self, value: impl Into<String>) -> Self {
-        self.trigger_mode = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListAppReleaseStageExecutionsResponse {}
 /// Error codes documented for [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions). Read one from its error with [`Error::code`](crate::Error::code).

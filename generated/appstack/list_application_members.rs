@@ -61,38 +61,6 @@ pub struct ListApplicationMembersResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListApplicationMembersResponse {
-    /// Sets `current`.
-    pub fn with_current(mut self, value: i64) -> Self {
-        self.current = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn with_page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(mut self, value: i64) -> Self {
-        self.pages = Some(value);
-        self
-    }
-    /// Sets `records`.
-    pub fn with_records(mut self, value: Vec<ListApplicationMembersRecords>) -> Self {
-        self.records = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -126,38 +94,6 @@ pub struct ListApplicationMembersRecords {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-impl ListApplicationMembersRecords {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `roleList`.
-    pub fn with_role_list(mut self, value: Vec<ListApplicationMembersRoleList>) -> Self {
-        self.role_list = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -172,18 +108,6 @@ pub struct ListApplicationMembersRoleList {
     /// Example: `developer`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListApplicationMembersRoleList {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListApplicationMembersResponse {
     fn request_id(&self) -> Option<&str> {

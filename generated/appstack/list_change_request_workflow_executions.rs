@@ -116,33 +116,6 @@ pub struct ListChangeRequestWorkflowExecutionsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListChangeRequestWorkflowExecutionsResponse {
-    /// Sets `current`.
-    pub fn with_current(mut self, value: i64) -> Self {
-        self.current = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn with_page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(mut self, value: i64) -> Self {
-        self.pages = Some(value);
-        self
-    }
-    /// Sets `records`.
-    pub fn with_records(mut self, value: Vec<serde_json::Value>) -> Self {
-        self.records = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 impl crate::Envelope for ListChangeRequestWorkflowExecutionsResponse {}
 /// Error codes documented for [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -156,38 +156,6 @@ pub struct ListChangeRequestsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListChangeRequestsResponse {
-    /// Sets `current`.
-    pub fn with_current(mut self, value: i64) -> Self {
-        self.current = Some(value);
-        self
-    }
-    /// Sets `data`.
-    pub fn with_data(mut self, value: Vec<serde_json::Value>) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pages`.
-    pub fn with_pages(mut self, value: i64) -> Self {
-        self.pages = Some(value);
-        self
-    }
-    /// Sets `perPage`.
-    pub fn with_per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 impl crate::Envelope for ListChangeRequestsResponse {}
 /// Error codes documented for [`Client::list_change_requests`](crate::Client::list_change_requests). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -64,13 +64,6 @@ pub struct RefuseReleaseStagePipelineValidateResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl RefuseReleaseStagePipelineValidateResponse {
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 impl crate::Envelope for RefuseReleaseStagePipelineValidateResponse {
     fn success(&self) -> Option<bool> {
         self.success

@@ -183,33 +183,6 @@ pub struct CreateCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateCommentResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateCommentResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -293,81 +266,6 @@ pub struct CreateCommentResult {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl CreateCommentResult {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: CreateCommentAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `commentBizId`.
-    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `commentTime`.
-    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
-        self.comment_time = Some(value.into());
-        self
-    }
-    /// Sets `commentType`.
-    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
-        self.comment_type = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: bool) -> Self {
-        self.deleted = Some(value);
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `lastEditTime`.
-    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
-        self.last_edit_time = Some(value.into());
-        self
-    }
-    /// Sets `lineNumber`.
-    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
-        self.line_number = Some(value.into());
-        self
-    }
-    /// Sets `parentCommentBizId`.
-    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `relatedPatchSet`.
-    pub fn with_related_patch_set(
-        mut self,
-        value: CreateCommentRelatedPatchSet,
-    ) -> Self {
-        self.related_patch_set = Some(value);
-        self
-    }
-    /// Sets `resolved`.
-    pub fn with_resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `rootCommentBizId`.
-    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.root_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -405,43 +303,6 @@ pub struct CreateCommentAuthor {
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl CreateCommentAuthor {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_comment`](crate::Client::create_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -484,43 +345,6 @@ pub struct CreateCommentRelatedPatchSet {
     /// Example: `1a072f53`
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
-}
-impl CreateCommentRelatedPatchSet {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetName`.
-    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_name = Some(value.into());
-        self
-    }
-    /// Sets `patchSetNo`.
-    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_no = Some(value.into());
-        self
-    }
-    /// Sets `relatedMergeItemType`.
-    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
-        self.related_merge_item_type = Some(value.into());
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateCommentResponse {
     fn request_id(&self) -> Option<&str> {

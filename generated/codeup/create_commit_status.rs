@@ -121,33 +121,6 @@ pub struct CreateCommitStatusResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateCommitStatusResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateCommitStatusResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_commit_status`](crate::Client::create_commit_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -184,43 +157,6 @@ pub struct CreateCommitStatusResult {
     #[serde(rename = "targetUrl", default, skip_serializing_if = "Option::is_none")]
     pub target_url: Option<String>,
 }
-impl CreateCommitStatusResult {
-    /// Sets `context`.
-    pub fn with_context(mut self, value: impl Into<String>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: CreateCommitStatusCreator) -> Self {
-        self.creator = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `sha`.
-    pub fn with_sha(mut self, value: impl Into<String>) -> Self {
-        self.sha = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `targetUrl`.
-    pub fn with_target_url(mut self, value: impl Into<String>) -> Self {
-        self.target_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_commit_status`](crate::Client::create_commit_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -245,28 +181,6 @@ pub struct CreateCommitStatusCreator {
     /// Example: `User`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl CreateCommitStatusCreator {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: i64) -> Self {
-        self.aliyun_pk = Some(value);
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `login`.
-    pub fn with_login(mut self, value: impl Into<String>) -> Self {
-        self.login = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateCommitStatusResponse {
     fn request_id(&self) -> Option<&str> {

@@ -155,33 +155,6 @@ pub struct CreateCommitWithMultipleFilesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateCommitWithMultipleFilesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateCommitWithMultipleFilesResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -247,81 +220,6 @@ pub struct CreateCommitWithMultipleFilesResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl CreateCommitWithMultipleFilesResult {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: CreateCommitWithMultipleFilesAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `authorEmail`.
-    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `authorName`.
-    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `authoredDate`.
-    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
-        self.authored_date = Some(value.into());
-        self
-    }
-    /// Sets `committedDate`.
-    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
-        self.committed_date = Some(value.into());
-        self
-    }
-    /// Sets `committer`.
-    pub fn with_committer(
-        mut self,
-        value: CreateCommitWithMultipleFilesCommitter,
-    ) -> Self {
-        self.committer = Some(value);
-        self
-    }
-    /// Sets `committerEmail`.
-    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
-        self.committer_email = Some(value.into());
-        self
-    }
-    /// Sets `committerName`.
-    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
-        self.committer_name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `parentIds`.
-    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
-        self.parent_ids = Some(value);
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -365,48 +263,6 @@ pub struct CreateCommitWithMultipleFilesAuthor {
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 }
-impl CreateCommitWithMultipleFilesAuthor {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-    /// Sets `websiteUrl`.
-    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
-        self.website_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -449,48 +305,6 @@ pub struct CreateCommitWithMultipleFilesCommitter {
     /// `websiteUrl`.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
-}
-impl CreateCommitWithMultipleFilesCommitter {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-    /// Sets `websiteUrl`.
-    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
-        self.website_url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateCommitWithMultipleFilesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -150,33 +150,6 @@ pub struct CreateMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateMergeRequestResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateMergeRequestResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -303,126 +276,6 @@ pub struct CreateMergeRequestResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-impl CreateMergeRequestResult {
-    /// Sets `ahead`.
-    pub fn with_ahead(mut self, value: i32) -> Self {
-        self.ahead = Some(value);
-        self
-    }
-    /// Sets `allRequirementsPass`.
-    pub fn with_all_requirements_pass(mut self, value: bool) -> Self {
-        self.all_requirements_pass = Some(value);
-        self
-    }
-    /// Sets `author`.
-    pub fn with_author(mut self, value: CreateMergeRequestAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `behind`.
-    pub fn with_behind(mut self, value: i32) -> Self {
-        self.behind = Some(value);
-        self
-    }
-    /// Sets `createFrom`.
-    pub fn with_create_from(mut self, value: impl Into<String>) -> Self {
-        self.create_from = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `detailUrl`.
-    pub fn with_detail_url(mut self, value: impl Into<String>) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-    /// Sets `localId`.
-    pub fn with_local_id(mut self, value: i64) -> Self {
-        self.local_id = Some(value);
-        self
-    }
-    /// Sets `mrBizId`.
-    pub fn with_mr_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.mr_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `mrType`.
-    pub fn with_mr_type(mut self, value: impl Into<String>) -> Self {
-        self.mr_type = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `reviewers`.
-    pub fn with_reviewers(mut self, value: Vec<CreateMergeRequestReviewers>) -> Self {
-        self.reviewers = Some(value);
-        self
-    }
-    /// Sets `sourceBranch`.
-    pub fn with_source_branch(mut self, value: impl Into<String>) -> Self {
-        self.source_branch = Some(value.into());
-        self
-    }
-    /// Sets `sourceProjectId`.
-    pub fn with_source_project_id(mut self, value: i64) -> Self {
-        self.source_project_id = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `subscribers`.
-    pub fn with_subscribers(
-        mut self,
-        value: Vec<CreateMergeRequestSubscribers>,
-    ) -> Self {
-        self.subscribers = Some(value);
-        self
-    }
-    /// Sets `supportMergeFastForwardOnly`.
-    pub fn with_support_merge_fast_forward_only(mut self, value: bool) -> Self {
-        self.support_merge_fast_forward_only = Some(value);
-        self
-    }
-    /// Sets `targetBranch`.
-    pub fn with_target_branch(mut self, value: impl Into<String>) -> Self {
-        self.target_branch = Some(value.into());
-        self
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: i64) -> Self {
-        self.target_project_id = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: impl Into<String>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -457,38 +310,6 @@ pub struct CreateMergeRequestAuthor {
     /// Example: `test-codeup-nickname`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl CreateMergeRequestAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -539,48 +360,6 @@ pub struct CreateMergeRequestReviewers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl CreateMergeRequestReviewers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `hasReviewed`.
-    pub fn with_has_reviewed(mut self, value: bool) -> Self {
-        self.has_reviewed = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `reviewOpinionStatus`.
-    pub fn with_review_opinion_status(mut self, value: impl Into<String>) -> Self {
-        self.review_opinion_status = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_merge_request`](crate::Client::create_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -615,38 +394,6 @@ pub struct CreateMergeRequestSubscribers {
     /// Example: `root-test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl CreateMergeRequestSubscribers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

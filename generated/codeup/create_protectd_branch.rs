@@ -560,33 +560,6 @@ pub struct CreateProtectdBranchResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateProtectdBranchResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateProtectdBranchResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -637,54 +610,6 @@ pub struct CreateProtectdBranchResult {
     /// `testSettingDTO`.
     #[serde(rename = "testSettingDTO", default, skip_serializing_if = "Option::is_none")]
     pub test_setting_dto: Option<CreateProtectdBranchResponseResultTestSettingDto>,
-}
-impl CreateProtectdBranchResult {
-    /// Sets `allowMergeRoles`.
-    pub fn with_allow_merge_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_roles = Some(value);
-        self
-    }
-    /// Sets `allowMergeUserIds`.
-    pub fn with_allow_merge_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_merge_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowPushRoles`.
-    pub fn with_allow_push_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_push_roles = Some(value);
-        self
-    }
-    /// Sets `allowPushUserIds`.
-    pub fn with_allow_push_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_push_user_ids = Some(value);
-        self
-    }
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `mergeRequestSetting`.
-    pub fn with_merge_request_setting(
-        mut self,
-        value: CreateProtectdBranchResponseResultMergeRequestSetting,
-    ) -> Self {
-        self.merge_request_setting = Some(value);
-        self
-    }
-    /// Sets `testSettingDTO`.
-    pub fn with_test_setting_dto(
-        mut self,
-        value: CreateProtectdBranchResponseResultTestSettingDto,
-    ) -> Self {
-        self.test_setting_dto = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -756,53 +681,6 @@ pub struct CreateProtectdBranchResponseResultMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-impl CreateProtectdBranchResponseResultMergeRequestSetting {
-    /// Sets `allowMergeRequestRoles`.
-    pub fn with_allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_request_roles = Some(value);
-        self
-    }
-    /// Sets `defaultAssignees`.
-    pub fn with_default_assignees(mut self, value: Vec<String>) -> Self {
-        self.default_assignees = Some(value);
-        self
-    }
-    /// Sets `isAllowSelfApproval`.
-    pub fn with_is_allow_self_approval(mut self, value: bool) -> Self {
-        self.is_allow_self_approval = Some(value);
-        self
-    }
-    /// Sets `isRequireDiscussionProcessed`.
-    pub fn with_is_require_discussion_processed(mut self, value: bool) -> Self {
-        self.is_require_discussion_processed = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isResetApprovalWhenNewPush`.
-    pub fn with_is_reset_approval_when_new_push(mut self, value: bool) -> Self {
-        self.is_reset_approval_when_new_push = Some(value);
-        self
-    }
-    /// Sets `minimumApproval`.
-    pub fn with_minimum_approval(mut self, value: i32) -> Self {
-        self.minimum_approval = Some(value);
-        self
-    }
-    /// Sets `mrMode`.
-    pub fn with_mr_mode(mut self, value: impl Into<String>) -> Self {
-        self.mr_mode = Some(value.into());
-        self
-    }
-    /// Sets `whiteList`.
-    pub fn with_white_list(mut self, value: impl Into<String>) -> Self {
-        self.white_list = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -845,45 +723,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDto {
         CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetection,
     >,
 }
-impl CreateProtectdBranchResponseResultTestSettingDto {
-    /// Sets `checkConfig`.
-    pub fn with_check_config(
-        mut self,
-        value: CreateProtectdBranchResponseResultTestSettingDtoCheckConfig,
-    ) -> Self {
-        self.check_config = Some(value);
-        self
-    }
-    /// Sets `checkTaskQualityConfig`.
-    pub fn with_check_task_quality_config(
-        mut self,
-        value: CreateProtectdBranchResponseResultTestSettingDtoCheckTaskQualityConfig,
-    ) -> Self {
-        self.check_task_quality_config = Some(value);
-        self
-    }
-    /// Sets `codeGuidelinesDetection`.
-    pub fn with_code_guidelines_detection(
-        mut self,
-        value: CreateProtectdBranchResponseResultTestSettingDtoCodeGuidelinesDetection,
-    ) -> Self {
-        self.code_guidelines_detection = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `sensitiveInfoDetection`.
-    pub fn with_sensitive_info_detection(
-        mut self,
-        value: CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetection,
-    ) -> Self {
-        self.sensitive_info_detection = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -893,16 +732,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckConfig {
     pub check_items: Option<
         Vec<CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems>,
     >,
-}
-impl CreateProtectdBranchResponseResultTestSettingDtoCheckConfig {
-    /// Sets `checkItems`.
-    pub fn with_check_items(
-        mut self,
-        value: Vec<CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems>,
-    ) -> Self {
-        self.check_items = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -916,18 +745,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems {
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -954,28 +771,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckTaskQualityConfi
     #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
 }
-impl CreateProtectdBranchResponseResultTestSettingDtoCheckTaskQualityConfig {
-    /// Sets `bizNo`.
-    pub fn with_biz_no(mut self, value: impl Into<String>) -> Self {
-        self.biz_no = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `taskName`.
-    pub fn with_task_name(mut self, value: impl Into<String>) -> Self {
-        self.task_name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -991,18 +786,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDtoCodeGuidelinesDetecti
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-impl CreateProtectdBranchResponseResultTestSettingDtoCodeGuidelinesDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1017,18 +800,6 @@ pub struct CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetectio
     /// Example: `test_code_sensitive_info`
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-impl CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateProtectdBranchResponse {
     fn request_id(&self) -> Option<&str> {

@@ -137,33 +137,6 @@ pub struct CreatePushRuleResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreatePushRuleResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreatePushRuleResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -186,31 +159,6 @@ pub struct CreatePushRuleResult {
     /// `ruleInfos`.
     #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
     pub rule_infos: Option<Vec<CreatePushRuleResponseResultRuleInfos>>,
-}
-impl CreatePushRuleResult {
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
-        self.gmt_create = Some(value.into());
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
-        self.gmt_modified = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ruleInfos`.
-    pub fn with_rule_infos(
-        mut self,
-        value: Vec<CreatePushRuleResponseResultRuleInfos>,
-    ) -> Self {
-        self.rule_infos = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -238,28 +186,6 @@ pub struct CreatePushRuleResponseResultRuleInfos {
         skip_serializing_if = "Option::is_none"
     )]
     pub file_rule_regexes: Option<Vec<String>>,
-}
-impl CreatePushRuleResponseResultRuleInfos {
-    /// Sets `checkerName`.
-    pub fn with_checker_name(mut self, value: impl Into<String>) -> Self {
-        self.checker_name = Some(value.into());
-        self
-    }
-    /// Sets `checkerType`.
-    pub fn with_checker_type(mut self, value: impl Into<String>) -> Self {
-        self.checker_type = Some(value.into());
-        self
-    }
-    /// Sets `extraMessage`.
-    pub fn with_extra_message(mut self, value: impl Into<String>) -> Self {
-        self.extra_message = Some(value.into());
-        self
-    }
-    /// Sets `fileRuleRegexes`.
-    pub fn with_file_rule_regexes(mut self, value: Vec<String>) -> Self {
-        self.file_rule_regexes = Some(value);
-        self
-    }
 }
 impl crate::Envelope for CreatePushRuleResponse {
     fn request_id(&self) -> Option<&str> {

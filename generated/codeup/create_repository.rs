@@ -277,33 +277,6 @@ pub struct CreateRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateRepositoryResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateRepositoryResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_repository`](crate::Client::create_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -408,103 +381,6 @@ pub struct CreateRepositoryResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-impl CreateRepositoryResult {
-    /// Sets `Import_from_svn`.
-    pub fn with_import_from_svn(mut self, value: bool) -> Self {
-        self.import_from_svn = Some(value);
-        self
-    }
-    /// Sets `archived`.
-    pub fn with_archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
-    }
-    /// Sets `avatar_url`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-    /// Sets `defaultBranch`.
-    pub fn with_default_branch(mut self, value: impl Into<String>) -> Self {
-        self.default_branch = Some(value.into());
-        self
-    }
-    /// Sets `demoProject`.
-    pub fn with_demo_project(mut self, value: bool) -> Self {
-        self.demo_project = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `httpUrlToRepo`.
-    pub fn with_http_url_to_repo(mut self, value: impl Into<String>) -> Self {
-        self.http_url_to_repo = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityAt`.
-    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
-        self.last_activity_at = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: CreateRepositoryNamespace) -> Self {
-        self.namespace = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `sshUrlToRepo`.
-    pub fn with_ssh_url_to_repo(mut self, value: impl Into<String>) -> Self {
-        self.ssh_url_to_repo = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
-        self.visibility_level = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_repository`](crate::Client::create_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -561,58 +437,6 @@ pub struct CreateRepositoryNamespace {
         skip_serializing_if = "Option::is_none"
     )]
     pub visibility_level: Option<String>,
-}
-impl CreateRepositoryNamespace {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `ownerId`.
-    pub fn with_owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `public`.
-    pub fn with_public(mut self, value: bool) -> Self {
-        self.public = Some(value);
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
-        self.visibility_level = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateRepositoryResponse {
     fn request_id(&self) -> Option<&str> {

@@ -99,33 +99,6 @@ pub struct CreateTagResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateTagResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateTagResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -146,28 +119,6 @@ pub struct CreateTagResult {
     /// Example: `v1.0`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl CreateTagResult {
-    /// Sets `commit`.
-    pub fn with_commit(mut self, value: CreateTagCommit) -> Self {
-        self.commit = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -223,68 +174,6 @@ pub struct CreateTagCommit {
     /// `title`.
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-impl CreateTagCommit {
-    /// Sets `authorEmail`.
-    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `authorName`.
-    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `authoredDate`.
-    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
-        self.authored_date = Some(value.into());
-        self
-    }
-    /// Sets `committedDate`.
-    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
-        self.committed_date = Some(value.into());
-        self
-    }
-    /// Sets `committerEmail`.
-    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
-        self.committer_email = Some(value.into());
-        self
-    }
-    /// Sets `committerName`.
-    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
-        self.committer_name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `parentIds`.
-    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
-        self.parent_ids = Some(value);
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateTagResponse {
     fn request_id(&self) -> Option<&str> {

@@ -101,33 +101,6 @@ pub struct CreateUserKeyResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateUserKeyResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: CreateUserKeyResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_user_key`](crate::Client::create_user_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -172,48 +145,6 @@ pub struct CreateUserKeyResult {
     /// Example: `My Title`
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-impl CreateUserKeyResult {
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `expireTime`.
-    pub fn with_expire_time(mut self, value: impl Into<String>) -> Self {
-        self.expire_time = Some(value.into());
-        self
-    }
-    /// Sets `fingerPrint`.
-    pub fn with_finger_print(mut self, value: impl Into<String>) -> Self {
-        self.finger_print = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `keyScope`.
-    pub fn with_key_scope(mut self, value: impl Into<String>) -> Self {
-        self.key_scope = Some(value.into());
-        self
-    }
-    /// Sets `lastUsedTime`.
-    pub fn with_last_used_time(mut self, value: impl Into<String>) -> Self {
-        self.last_used_time = Some(value.into());
-        self
-    }
-    /// Sets `publicKey`.
-    pub fn with_public_key(mut self, value: impl Into<String>) -> Self {
-        self.public_key = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateUserKeyResponse {
     fn request_id(&self) -> Option<&str> {

@@ -81,33 +81,6 @@ pub struct DeleteBranchResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-impl DeleteBranchResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: DeleteBranchResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::delete_branch`](crate::Client::delete_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -117,13 +90,6 @@ pub struct DeleteBranchResult {
     /// Example: `deleteBranch`
     #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
-}
-impl DeleteBranchResult {
-    /// Sets `branchName`.
-    pub fn with_branch_name(mut self, value: impl Into<String>) -> Self {
-        self.branch_name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for DeleteBranchResponse {
     fn request_id(&self) -> Option<&str> {

@@ -81,33 +81,6 @@ pub struct DeleteProtectedBranchResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl DeleteProtectedBranchResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: DeleteProtectedBranchResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -117,13 +90,6 @@ pub struct DeleteProtectedBranchResult {
     /// Example: `true`
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
-}
-impl DeleteProtectedBranchResult {
-    /// Sets `result`.
-    pub fn with_result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
 }
 impl crate::Envelope for DeleteProtectedBranchResponse {
     fn request_id(&self) -> Option<&str> {

@@ -81,33 +81,6 @@ pub struct DeletePushRuleResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-impl DeletePushRuleResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: DeletePushRuleResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::delete_push_rule`](crate::Client::delete_push_rule).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -117,13 +90,6 @@ pub struct DeletePushRuleResult {
     /// Example: `true`
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
-}
-impl DeletePushRuleResult {
-    /// Sets `result`.
-    pub fn with_result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
 }
 impl crate::Envelope for DeletePushRuleResponse {
     fn request_id(&self) -> Option<&str> {

@@ -92,33 +92,6 @@ pub struct DeleteRepositoryMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl DeleteRepositoryMemberResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: DeleteRepositoryMemberResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::delete_repository_member`](crate::Client::delete_repository_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -158,43 +131,6 @@ pub struct DeleteRepositoryMemberResult {
     /// Example: `19280`
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
-}
-impl DeleteRepositoryMemberResult {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `createAt`.
-    pub fn with_create_at(mut self, value: impl Into<String>) -> Self {
-        self.create_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `sourceId`.
-    pub fn with_source_id(mut self, value: i64) -> Self {
-        self.source_id = Some(value);
-        self
-    }
-    /// Sets `sourceType`.
-    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-    /// Sets `updateAt`.
-    pub fn with_update_at(mut self, value: impl Into<String>) -> Self {
-        self.update_at = Some(value.into());
-        self
-    }
-    /// Sets `userId`.
-    pub fn with_user_id(mut self, value: i64) -> Self {
-        self.user_id = Some(value);
-        self
-    }
 }
 impl crate::Envelope for DeleteRepositoryMemberResponse {
     fn request_id(&self) -> Option<&str> {

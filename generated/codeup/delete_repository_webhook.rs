@@ -81,33 +81,6 @@ pub struct DeleteRepositoryWebhookResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl DeleteRepositoryWebhookResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: DeleteRepositoryWebhookResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -191,83 +164,6 @@ pub struct DeleteRepositoryWebhookResult {
     /// Example: `https://xxxxx`
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-impl DeleteRepositoryWebhookResult {
-    /// Sets `buildEvents`.
-    pub fn with_build_events(mut self, value: bool) -> Self {
-        self.build_events = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `enableSslVerification`.
-    pub fn with_enable_ssl_verification(mut self, value: bool) -> Self {
-        self.enable_ssl_verification = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `issuesEvents`.
-    pub fn with_issues_events(mut self, value: bool) -> Self {
-        self.issues_events = Some(value);
-        self
-    }
-    /// Sets `lastTestResult`.
-    pub fn with_last_test_result(mut self, value: impl Into<String>) -> Self {
-        self.last_test_result = Some(value.into());
-        self
-    }
-    /// Sets `mergeRequestsEvents`.
-    pub fn with_merge_requests_events(mut self, value: bool) -> Self {
-        self.merge_requests_events = Some(value);
-        self
-    }
-    /// Sets `noteEvents`.
-    pub fn with_note_events(mut self, value: bool) -> Self {
-        self.note_events = Some(value);
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `pushEvents`.
-    pub fn with_push_events(mut self, value: bool) -> Self {
-        self.push_events = Some(value);
-        self
-    }
-    /// Sets `secretToken`.
-    pub fn with_secret_token(mut self, value: impl Into<String>) -> Self {
-        self.secret_token = Some(value.into());
-        self
-    }
-    /// Sets `tagPushEvents`.
-    pub fn with_tag_push_events(mut self, value: bool) -> Self {
-        self.tag_push_events = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for DeleteRepositoryWebhookResponse {
     fn request_id(&self) -> Option<&str> {

@@ -81,33 +81,6 @@ pub struct GetBranchInfoResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetBranchInfoResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetBranchInfoResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -125,23 +98,6 @@ pub struct GetBranchInfoResult {
     /// Example: `false`
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<String>,
-}
-impl GetBranchInfoResult {
-    /// Sets `commit`.
-    pub fn with_commit(mut self, value: GetBranchInfoCommit) -> Self {
-        self.commit = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `protected`.
-    pub fn with_protected(mut self, value: impl Into<String>) -> Self {
-        self.protected = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -212,88 +168,6 @@ pub struct GetBranchInfoCommit {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl GetBranchInfoCommit {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: GetBranchInfoAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `authorEmail`.
-    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `authorName`.
-    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `authoredDate`.
-    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
-        self.authored_date = Some(value.into());
-        self
-    }
-    /// Sets `commentsCount`.
-    pub fn with_comments_count(mut self, value: i64) -> Self {
-        self.comments_count = Some(value);
-        self
-    }
-    /// Sets `committedDate`.
-    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
-        self.committed_date = Some(value.into());
-        self
-    }
-    /// Sets `committer`.
-    pub fn with_committer(mut self, value: GetBranchInfoCommitter) -> Self {
-        self.committer = Some(value);
-        self
-    }
-    /// Sets `committerEmail`.
-    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
-        self.committer_email = Some(value.into());
-        self
-    }
-    /// Sets `committerName`.
-    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
-        self.committer_name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `parentIds`.
-    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
-        self.parent_ids = Some(value);
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-    /// Sets `signature`.
-    pub fn with_signature(mut self, value: GetBranchInfoSignature) -> Self {
-        self.signature = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -328,38 +202,6 @@ pub struct GetBranchInfoAuthor {
     /// Example: `testtest`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl GetBranchInfoAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -396,38 +238,6 @@ pub struct GetBranchInfoCommitter {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl GetBranchInfoCommitter {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_branch_info`](crate::Client::get_branch_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -444,18 +254,6 @@ pub struct GetBranchInfoSignature {
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_status: Option<String>,
-}
-impl GetBranchInfoSignature {
-    /// Sets `gpgKeyId`.
-    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
-        self.gpg_key_id = Some(value.into());
-        self
-    }
-    /// Sets `verificationStatus`.
-    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
-        self.verification_status = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetBranchInfoResponse {
     fn request_id(&self) -> Option<&str> {

@@ -94,33 +94,6 @@ pub struct GetCompareDetailResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetCompareDetailResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetCompareDetailResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -134,23 +107,6 @@ pub struct GetCompareDetailResult {
     /// `messages`.
     #[serde(rename = "messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<String>>,
-}
-impl GetCompareDetailResult {
-    /// Sets `commits`.
-    pub fn with_commits(mut self, value: Vec<GetCompareDetailCommits>) -> Self {
-        self.commits = Some(value);
-        self
-    }
-    /// Sets `diffs`.
-    pub fn with_diffs(mut self, value: Vec<GetCompareDetailDiffs>) -> Self {
-        self.diffs = Some(value);
-        self
-    }
-    /// Sets `messages`.
-    pub fn with_messages(mut self, value: Vec<String>) -> Self {
-        self.messages = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -218,83 +174,6 @@ pub struct GetCompareDetailCommits {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl GetCompareDetailCommits {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: GetCompareDetailAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `authorEmail`.
-    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `authorName`.
-    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `authoredDate`.
-    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
-        self.authored_date = Some(value.into());
-        self
-    }
-    /// Sets `commentsCount`.
-    pub fn with_comments_count(mut self, value: i64) -> Self {
-        self.comments_count = Some(value);
-        self
-    }
-    /// Sets `committedDate`.
-    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
-        self.committed_date = Some(value.into());
-        self
-    }
-    /// Sets `committer`.
-    pub fn with_committer(mut self, value: GetCompareDetailCommitter) -> Self {
-        self.committer = Some(value);
-        self
-    }
-    /// Sets `committerEmail`.
-    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
-        self.committer_email = Some(value.into());
-        self
-    }
-    /// Sets `committerName`.
-    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
-        self.committer_name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `parentIds`.
-    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
-        self.parent_ids = Some(value);
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -328,38 +207,6 @@ pub struct GetCompareDetailAuthor {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl GetCompareDetailAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -392,38 +239,6 @@ pub struct GetCompareDetailCommitter {
     /// Example: `Codeup-commiter`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl GetCompareDetailCommitter {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -492,73 +307,6 @@ pub struct GetCompareDetailDiffs {
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
-}
-impl GetCompareDetailDiffs {
-    /// Sets `aMode`.
-    pub fn with_a_mode(mut self, value: impl Into<String>) -> Self {
-        self.a_mode = Some(value.into());
-        self
-    }
-    /// Sets `bMode`.
-    pub fn with_b_mode(mut self, value: impl Into<String>) -> Self {
-        self.b_mode = Some(value.into());
-        self
-    }
-    /// Sets `deletedFile`.
-    pub fn with_deleted_file(mut self, value: bool) -> Self {
-        self.deleted_file = Some(value);
-        self
-    }
-    /// Sets `diff`.
-    pub fn with_diff(mut self, value: impl Into<String>) -> Self {
-        self.diff = Some(value.into());
-        self
-    }
-    /// Sets `isBinary`.
-    pub fn with_is_binary(mut self, value: bool) -> Self {
-        self.is_binary = Some(value);
-        self
-    }
-    /// Sets `isNewLfs`.
-    pub fn with_is_new_lfs(mut self, value: bool) -> Self {
-        self.is_new_lfs = Some(value);
-        self
-    }
-    /// Sets `isOldLfs`.
-    pub fn with_is_old_lfs(mut self, value: bool) -> Self {
-        self.is_old_lfs = Some(value);
-        self
-    }
-    /// Sets `newFile`.
-    pub fn with_new_file(mut self, value: bool) -> Self {
-        self.new_file = Some(value);
-        self
-    }
-    /// Sets `newId`.
-    pub fn with_new_id(mut self, value: impl Into<String>) -> Self {
-        self.new_id = Some(value.into());
-        self
-    }
-    /// Sets `newPath`.
-    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
-        self.new_path = Some(value.into());
-        self
-    }
-    /// Sets `oldId`.
-    pub fn with_old_id(mut self, value: impl Into<String>) -> Self {
-        self.old_id = Some(value.into());
-        self
-    }
-    /// Sets `oldPath`.
-    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
-        self.old_path = Some(value.into());
-        self
-    }
-    /// Sets `renamedFile`.
-    pub fn with_renamed_file(mut self, value: bool) -> Self {
-        self.renamed_file = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetCompareDetailResponse {
     fn request_id(&self) -> Option<&str> {

@@ -110,33 +110,6 @@ pub struct GetFileBlobsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetFileBlobsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetFileBlobsResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_file_blobs`](crate::Client::get_file_blobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -154,23 +127,6 @@ pub struct GetFileBlobsResult {
     /// Example: `65535`
     #[serde(rename = "totalLines", default, skip_serializing_if = "Option::is_none")]
     pub total_lines: Option<i32>,
-}
-impl GetFileBlobsResult {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `totalLines`.
-    pub fn with_total_lines(mut self, value: i32) -> Self {
-        self.total_lines = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetFileBlobsResponse {
     fn request_id(&self) -> Option<&str> {

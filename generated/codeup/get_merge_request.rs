@@ -81,33 +81,6 @@ pub struct GetMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetMergeRequestResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetMergeRequestResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -256,149 +229,6 @@ pub struct GetMergeRequestResult {
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
-impl GetMergeRequestResult {
-    /// Sets `ahead`.
-    pub fn with_ahead(mut self, value: i32) -> Self {
-        self.ahead = Some(value);
-        self
-    }
-    /// Sets `allRequirementsPass`.
-    pub fn with_all_requirements_pass(mut self, value: bool) -> Self {
-        self.all_requirements_pass = Some(value);
-        self
-    }
-    /// Sets `author`.
-    pub fn with_author(mut self, value: GetMergeRequestAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `behind`.
-    pub fn with_behind(mut self, value: i32) -> Self {
-        self.behind = Some(value);
-        self
-    }
-    /// Sets `createFrom`.
-    pub fn with_create_from(mut self, value: impl Into<String>) -> Self {
-        self.create_from = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `detailUrl`.
-    pub fn with_detail_url(mut self, value: impl Into<String>) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-    /// Sets `localId`.
-    pub fn with_local_id(mut self, value: i64) -> Self {
-        self.local_id = Some(value);
-        self
-    }
-    /// Sets `mergedRevision`.
-    pub fn with_merged_revision(mut self, value: impl Into<String>) -> Self {
-        self.merged_revision = Some(value.into());
-        self
-    }
-    /// Sets `mrBizId`.
-    pub fn with_mr_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.mr_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `mrType`.
-    pub fn with_mr_type(mut self, value: impl Into<String>) -> Self {
-        self.mr_type = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `reviewers`.
-    pub fn with_reviewers(mut self, value: Vec<GetMergeRequestReviewers>) -> Self {
-        self.reviewers = Some(value);
-        self
-    }
-    /// Sets `sourceBranch`.
-    pub fn with_source_branch(mut self, value: impl Into<String>) -> Self {
-        self.source_branch = Some(value.into());
-        self
-    }
-    /// Sets `sourceProjectId`.
-    pub fn with_source_project_id(mut self, value: i64) -> Self {
-        self.source_project_id = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `subscribers`.
-    pub fn with_subscribers(mut self, value: Vec<GetMergeRequestSubscribers>) -> Self {
-        self.subscribers = Some(value);
-        self
-    }
-    /// Sets `supportMergeFastForwardOnly`.
-    pub fn with_support_merge_fast_forward_only(mut self, value: bool) -> Self {
-        self.support_merge_fast_forward_only = Some(value);
-        self
-    }
-    /// Sets `targetBranch`.
-    pub fn with_target_branch(mut self, value: impl Into<String>) -> Self {
-        self.target_branch = Some(value.into());
-        self
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: i64) -> Self {
-        self.target_project_id = Some(value);
-        self
-    }
-    /// Sets `targetProjectNameWithNamespace`.
-    pub fn with_target_project_name_with_namespace(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.target_project_name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `targetProjectPathWithNamespace`.
-    pub fn with_target_project_path_with_namespace(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.target_project_path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `todoList`.
-    pub fn with_todo_list(mut self, value: GetMergeRequestTodoList) -> Self {
-        self.todo_list = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: impl Into<String>) -> Self {
-        self.update_time = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -433,38 +263,6 @@ pub struct GetMergeRequestAuthor {
     /// Example: `root-test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl GetMergeRequestAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -521,58 +319,6 @@ pub struct GetMergeRequestReviewers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl GetMergeRequestReviewers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `hasCommented`.
-    pub fn with_has_commented(mut self, value: bool) -> Self {
-        self.has_commented = Some(value);
-        self
-    }
-    /// Sets `hasReviewed`.
-    pub fn with_has_reviewed(mut self, value: bool) -> Self {
-        self.has_reviewed = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `reviewOpinionStatus`.
-    pub fn with_review_opinion_status(mut self, value: impl Into<String>) -> Self {
-        self.review_opinion_status = Some(value.into());
-        self
-    }
-    /// Sets `reviewTime`.
-    pub fn with_review_time(mut self, value: impl Into<String>) -> Self {
-        self.review_time = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -608,38 +354,6 @@ pub struct GetMergeRequestSubscribers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl GetMergeRequestSubscribers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -651,16 +365,6 @@ pub struct GetMergeRequestTodoList {
         skip_serializing_if = "Option::is_none"
     )]
     pub requirement_check_items: Option<Vec<GetMergeRequestRequirementCheckItems>>,
-}
-impl GetMergeRequestTodoList {
-    /// Sets `requirementCheckItems`.
-    pub fn with_requirement_check_items(
-        mut self,
-        value: Vec<GetMergeRequestRequirementCheckItems>,
-    ) -> Self {
-        self.requirement_check_items = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_merge_request`](crate::Client::get_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -676,18 +380,6 @@ pub struct GetMergeRequestRequirementCheckItems {
     /// Example: `true`
     #[serde(rename = "pass", default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<bool>,
-}
-impl GetMergeRequestRequirementCheckItems {
-    /// Sets `itemType`.
-    pub fn with_item_type(mut self, value: impl Into<String>) -> Self {
-        self.item_type = Some(value.into());
-        self
-    }
-    /// Sets `pass`.
-    pub fn with_pass(mut self, value: bool) -> Self {
-        self.pass = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

@@ -95,33 +95,6 @@ pub struct GetMergeRequestChangeTreeResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetMergeRequestChangeTreeResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetMergeRequestChangeTreeResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -152,31 +125,6 @@ pub struct GetMergeRequestChangeTreeResult {
     /// Example: `50`
     #[serde(rename = "totalDelLines", default, skip_serializing_if = "Option::is_none")]
     pub total_del_lines: Option<i64>,
-}
-impl GetMergeRequestChangeTreeResult {
-    /// Sets `changedFilesCount`.
-    pub fn with_changed_files_count(mut self, value: i64) -> Self {
-        self.changed_files_count = Some(value);
-        self
-    }
-    /// Sets `changedFilesInfos`.
-    pub fn with_changed_files_infos(
-        mut self,
-        value: Vec<GetMergeRequestChangeTreeChangedFilesInfos>,
-    ) -> Self {
-        self.changed_files_infos = Some(value);
-        self
-    }
-    /// Sets `totalAddLines`.
-    pub fn with_total_add_lines(mut self, value: i64) -> Self {
-        self.total_add_lines = Some(value);
-        self
-    }
-    /// Sets `totalDelLines`.
-    pub fn with_total_del_lines(mut self, value: i64) -> Self {
-        self.total_del_lines = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -222,48 +170,6 @@ pub struct GetMergeRequestChangeTreeChangedFilesInfos {
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
-}
-impl GetMergeRequestChangeTreeChangedFilesInfos {
-    /// Sets `addLines`.
-    pub fn with_add_lines(mut self, value: i64) -> Self {
-        self.add_lines = Some(value);
-        self
-    }
-    /// Sets `binaryFile`.
-    pub fn with_binary_file(mut self, value: bool) -> Self {
-        self.binary_file = Some(value);
-        self
-    }
-    /// Sets `delLines`.
-    pub fn with_del_lines(mut self, value: i64) -> Self {
-        self.del_lines = Some(value);
-        self
-    }
-    /// Sets `deletedFile`.
-    pub fn with_deleted_file(mut self, value: bool) -> Self {
-        self.deleted_file = Some(value);
-        self
-    }
-    /// Sets `newFile`.
-    pub fn with_new_file(mut self, value: bool) -> Self {
-        self.new_file = Some(value);
-        self
-    }
-    /// Sets `newPath`.
-    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
-        self.new_path = Some(value.into());
-        self
-    }
-    /// Sets `oldPath`.
-    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
-        self.old_path = Some(value.into());
-        self
-    }
-    /// Sets `renamedFile`.
-    pub fn with_renamed_file(mut self, value: bool) -> Self {
-        self.renamed_file = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetMergeRequestChangeTreeResponse {
     fn request_id(&self) -> Option<&str> {

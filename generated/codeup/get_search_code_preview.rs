@@ -68,33 +68,6 @@ pub struct GetSearchCodePreviewResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetSearchCodePreviewResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: GetSearchCodePreviewResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -115,26 +88,6 @@ pub struct GetSearchCodePreviewResult {
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<GetSearchCodePreviewSource>,
 }
-impl GetSearchCodePreviewResult {
-    /// Sets `docId`.
-    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
-        self.doc_id = Some(value.into());
-        self
-    }
-    /// Sets `highlightTextMap`.
-    pub fn with_highlight_text_map(
-        mut self,
-        value: GetSearchCodePreviewHighlightTextMap,
-    ) -> Self {
-        self.highlight_text_map = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: GetSearchCodePreviewSource) -> Self {
-        self.source = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -154,23 +107,6 @@ pub struct GetSearchCodePreviewHighlightTextMap {
     /// Example: `5ffd468b1e45db3c1cc26ad6`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-}
-impl GetSearchCodePreviewHighlightTextMap {
-    /// Sets `clob`.
-    pub fn with_clob(mut self, value: impl Into<String>) -> Self {
-        self.clob = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -211,43 +147,6 @@ pub struct GetSearchCodePreviewSource {
     /// Example: `codeup/test-repo`
     #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
-}
-impl GetSearchCodePreviewSource {
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `checkinDate`.
-    pub fn with_checkin_date(mut self, value: impl Into<String>) -> Self {
-        self.checkin_date = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `language`.
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
-        self.repo_path = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetSearchCodePreviewResponse {
     fn request_id(&self) -> Option<&str> {

@@ -103,33 +103,6 @@ pub struct ListCheckRunsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListCheckRunsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListCheckRunsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -202,83 +175,6 @@ pub struct ListCheckRunsResult {
     #[serde(rename = "writer", default, skip_serializing_if = "Option::is_none")]
     pub writer: Option<ListCheckRunsWriter>,
 }
-impl ListCheckRunsResult {
-    /// Sets `annotations`.
-    pub fn with_annotations(mut self, value: Vec<ListCheckRunsAnnotations>) -> Self {
-        self.annotations = Some(value);
-        self
-    }
-    /// Sets `checkSuite`.
-    pub fn with_check_suite(mut self, value: ListCheckRunsCheckSuite) -> Self {
-        self.check_suite = Some(value);
-        self
-    }
-    /// Sets `completedAt`.
-    pub fn with_completed_at(mut self, value: impl Into<String>) -> Self {
-        self.completed_at = Some(value.into());
-        self
-    }
-    /// Sets `conclusion`.
-    pub fn with_conclusion(mut self, value: impl Into<String>) -> Self {
-        self.conclusion = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `detailsUrl`.
-    pub fn with_details_url(mut self, value: impl Into<String>) -> Self {
-        self.details_url = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `headSha`.
-    pub fn with_head_sha(mut self, value: impl Into<String>) -> Self {
-        self.head_sha = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `output`.
-    pub fn with_output(mut self, value: ListCheckRunsOutput) -> Self {
-        self.output = Some(value);
-        self
-    }
-    /// Sets `startedAt`.
-    pub fn with_started_at(mut self, value: impl Into<String>) -> Self {
-        self.started_at = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `writer`.
-    pub fn with_writer(mut self, value: ListCheckRunsWriter) -> Self {
-        self.writer = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -332,58 +228,6 @@ pub struct ListCheckRunsAnnotations {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl ListCheckRunsAnnotations {
-    /// Sets `annotationLevel`.
-    pub fn with_annotation_level(mut self, value: impl Into<String>) -> Self {
-        self.annotation_level = Some(value.into());
-        self
-    }
-    /// Sets `endColumn`.
-    pub fn with_end_column(mut self, value: i64) -> Self {
-        self.end_column = Some(value);
-        self
-    }
-    /// Sets `endLine`.
-    pub fn with_end_line(mut self, value: i64) -> Self {
-        self.end_line = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `rawDetails`.
-    pub fn with_raw_details(mut self, value: impl Into<String>) -> Self {
-        self.raw_details = Some(value.into());
-        self
-    }
-    /// Sets `startColumn`.
-    pub fn with_start_column(mut self, value: i64) -> Self {
-        self.start_column = Some(value);
-        self
-    }
-    /// Sets `startLine`.
-    pub fn with_start_line(mut self, value: i64) -> Self {
-        self.start_line = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -393,13 +237,6 @@ pub struct ListCheckRunsCheckSuite {
     /// Example: `1`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-}
-impl ListCheckRunsCheckSuite {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -420,28 +257,6 @@ pub struct ListCheckRunsOutput {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl ListCheckRunsOutput {
-    /// Sets `images`.
-    pub fn with_images(mut self, value: Vec<ListCheckRunsImages>) -> Self {
-        self.images = Some(value);
-        self
-    }
-    /// Sets `summary`.
-    pub fn with_summary(mut self, value: impl Into<String>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn with_text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -461,23 +276,6 @@ pub struct ListCheckRunsImages {
     /// Example: `xxx`
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-}
-impl ListCheckRunsImages {
-    /// Sets `alt`.
-    pub fn with_alt(mut self, value: impl Into<String>) -> Self {
-        self.alt = Some(value.into());
-        self
-    }
-    /// Sets `caption`.
-    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
-        self.caption = Some(value.into());
-        self
-    }
-    /// Sets `imageUrl`.
-    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_check_runs`](crate::Client::list_check_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -508,33 +306,6 @@ pub struct ListCheckRunsWriter {
     /// Example: `User`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl ListCheckRunsWriter {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `logoUrl`.
-    pub fn with_logo_url(mut self, value: impl Into<String>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `slug`.
-    pub fn with_slug(mut self, value: impl Into<String>) -> Self {
-        self.slug = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListCheckRunsResponse {
     fn request_id(&self) -> Option<&str> {

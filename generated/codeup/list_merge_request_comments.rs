@@ -136,33 +136,6 @@ pub struct ListMergeRequestCommentsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListMergeRequestCommentsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListMergeRequestCommentsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -247,92 +220,6 @@ pub struct ListMergeRequestCommentsResult {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ListMergeRequestCommentsResult {
-    /// Sets `author`.
-    pub fn with_author(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultAuthor,
-    ) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `childComments`.
-    pub fn with_child_comments(
-        mut self,
-        value: Vec<ListMergeRequestCommentsChildComments>,
-    ) -> Self {
-        self.child_comments = Some(value);
-        self
-    }
-    /// Sets `commentBizId`.
-    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `commentTime`.
-    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
-        self.comment_time = Some(value.into());
-        self
-    }
-    /// Sets `commentType`.
-    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
-        self.comment_type = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: bool) -> Self {
-        self.deleted = Some(value);
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `lastEditTime`.
-    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
-        self.last_edit_time = Some(value.into());
-        self
-    }
-    /// Sets `lineNumber`.
-    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
-        self.line_number = Some(value.into());
-        self
-    }
-    /// Sets `parentCommentBizId`.
-    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `relatedPatchSet`.
-    pub fn with_related_patch_set(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultRelatedPatchSet,
-    ) -> Self {
-        self.related_patch_set = Some(value);
-        self
-    }
-    /// Sets `resolved`.
-    pub fn with_resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `rootCommentBizId`.
-    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.root_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -370,43 +257,6 @@ pub struct ListMergeRequestCommentsResponseResultAuthor {
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListMergeRequestCommentsResponseResultAuthor {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -498,92 +348,6 @@ pub struct ListMergeRequestCommentsChildComments {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ListMergeRequestCommentsChildComments {
-    /// Sets `author`.
-    pub fn with_author(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultChildCommentsAuthor,
-    ) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `commentBizId`.
-    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `commentTime`.
-    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
-        self.comment_time = Some(value.into());
-        self
-    }
-    /// Sets `commentType`.
-    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
-        self.comment_type = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: bool) -> Self {
-        self.deleted = Some(value);
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `finalChildComments`.
-    pub fn with_final_child_comments(
-        mut self,
-        value: Vec<ListMergeRequestCommentsFinalChildComments>,
-    ) -> Self {
-        self.final_child_comments = Some(value);
-        self
-    }
-    /// Sets `lastEditTime`.
-    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
-        self.last_edit_time = Some(value.into());
-        self
-    }
-    /// Sets `lineNumber`.
-    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
-        self.line_number = Some(value.into());
-        self
-    }
-    /// Sets `parentCommentBizId`.
-    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `relatedPatchSet`.
-    pub fn with_related_patch_set(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet,
-    ) -> Self {
-        self.related_patch_set = Some(value);
-        self
-    }
-    /// Sets `resolved`.
-    pub fn with_resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `rootCommentBizId`.
-    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.root_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -621,43 +385,6 @@ pub struct ListMergeRequestCommentsResponseResultChildCommentsAuthor {
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListMergeRequestCommentsResponseResultChildCommentsAuthor {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -744,84 +471,6 @@ pub struct ListMergeRequestCommentsFinalChildComments {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ListMergeRequestCommentsFinalChildComments {
-    /// Sets `author`.
-    pub fn with_author(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor,
-    ) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `commentBizId`.
-    pub fn with_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `commentTime`.
-    pub fn with_comment_time(mut self, value: impl Into<String>) -> Self {
-        self.comment_time = Some(value.into());
-        self
-    }
-    /// Sets `commentType`.
-    pub fn with_comment_type(mut self, value: impl Into<String>) -> Self {
-        self.comment_type = Some(value.into());
-        self
-    }
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `deleted`.
-    pub fn with_deleted(mut self, value: bool) -> Self {
-        self.deleted = Some(value);
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `lastEditTime`.
-    pub fn with_last_edit_time(mut self, value: impl Into<String>) -> Self {
-        self.last_edit_time = Some(value.into());
-        self
-    }
-    /// Sets `lineNumber`.
-    pub fn with_line_number(mut self, value: impl Into<String>) -> Self {
-        self.line_number = Some(value.into());
-        self
-    }
-    /// Sets `parentCommentBizId`.
-    pub fn with_parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `relatedPatchSet`.
-    pub fn with_related_patch_set(
-        mut self,
-        value: ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet,
-    ) -> Self {
-        self.related_patch_set = Some(value);
-        self
-    }
-    /// Sets `resolved`.
-    pub fn with_resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `rootCommentBizId`.
-    pub fn with_root_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.root_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -859,43 +508,6 @@ pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildComments
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -939,43 +551,6 @@ pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildComments
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
 }
-impl ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetName`.
-    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_name = Some(value.into());
-        self
-    }
-    /// Sets `patchSetNo`.
-    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_no = Some(value.into());
-        self
-    }
-    /// Sets `relatedMergeItemType`.
-    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
-        self.related_merge_item_type = Some(value.into());
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1018,43 +593,6 @@ pub struct ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet {
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
 }
-impl ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetName`.
-    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_name = Some(value.into());
-        self
-    }
-    /// Sets `patchSetNo`.
-    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_no = Some(value.into());
-        self
-    }
-    /// Sets `relatedMergeItemType`.
-    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
-        self.related_merge_item_type = Some(value.into());
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1096,43 +634,6 @@ pub struct ListMergeRequestCommentsResponseResultRelatedPatchSet {
     /// Example: `1a072f53`
     #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
     pub short_id: Option<String>,
-}
-impl ListMergeRequestCommentsResponseResultRelatedPatchSet {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetName`.
-    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_name = Some(value.into());
-        self
-    }
-    /// Sets `patchSetNo`.
-    pub fn with_patch_set_no(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_no = Some(value.into());
-        self
-    }
-    /// Sets `relatedMergeItemType`.
-    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
-        self.related_merge_item_type = Some(value.into());
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListMergeRequestCommentsResponse {
     fn request_id(&self) -> Option<&str> {

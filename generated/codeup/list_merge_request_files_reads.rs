@@ -95,33 +95,6 @@ pub struct ListMergeRequestFilesReadsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListMergeRequestFilesReadsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListMergeRequestFilesReadsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -154,41 +127,6 @@ pub struct ListMergeRequestFilesReadsResult {
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<String>,
-}
-impl ListMergeRequestFilesReadsResult {
-    /// Sets `deletedFile`.
-    pub fn with_deleted_file(mut self, value: impl Into<String>) -> Self {
-        self.deleted_file = Some(value.into());
-        self
-    }
-    /// Sets `newFile`.
-    pub fn with_new_file(mut self, value: bool) -> Self {
-        self.new_file = Some(value);
-        self
-    }
-    /// Sets `newFilePath`.
-    pub fn with_new_file_path(mut self, value: impl Into<String>) -> Self {
-        self.new_file_path = Some(value.into());
-        self
-    }
-    /// Sets `oldFilePath`.
-    pub fn with_old_file_path(mut self, value: impl Into<String>) -> Self {
-        self.old_file_path = Some(value.into());
-        self
-    }
-    /// Sets `readUsers`.
-    pub fn with_read_users(
-        mut self,
-        value: Vec<ListMergeRequestFilesReadsReadUsers>,
-    ) -> Self {
-        self.read_users = Some(value);
-        self
-    }
-    /// Sets `renamedFile`.
-    pub fn with_renamed_file(mut self, value: impl Into<String>) -> Self {
-        self.renamed_file = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -224,38 +162,6 @@ pub struct ListMergeRequestFilesReadsReadUsers {
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListMergeRequestFilesReadsReadUsers {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListMergeRequestFilesReadsResponse {
     fn request_id(&self) -> Option<&str> {

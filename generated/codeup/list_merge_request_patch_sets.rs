@@ -81,33 +81,6 @@ pub struct ListMergeRequestPatchSetsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListMergeRequestPatchSetsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListMergeRequestPatchSetsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -149,43 +122,6 @@ pub struct ListMergeRequestPatchSetsResult {
     /// Example: `1a072f53`
     #[serde(rename = "shortCommitId", default, skip_serializing_if = "Option::is_none")]
     pub short_commit_id: Option<String>,
-}
-impl ListMergeRequestPatchSetsResult {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn with_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetName`.
-    pub fn with_patch_set_name(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_name = Some(value.into());
-        self
-    }
-    /// Sets `patchSetNo`.
-    pub fn with_patch_set_no(mut self, value: i64) -> Self {
-        self.patch_set_no = Some(value);
-        self
-    }
-    /// Sets `relatedMergeItemType`.
-    pub fn with_related_merge_item_type(mut self, value: impl Into<String>) -> Self {
-        self.related_merge_item_type = Some(value.into());
-        self
-    }
-    /// Sets `shortCommitId`.
-    pub fn with_short_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.short_commit_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListMergeRequestPatchSetsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -224,38 +224,6 @@ pub struct ListMergeRequestsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListMergeRequestsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListMergeRequestsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -417,158 +385,6 @@ pub struct ListMergeRequestsResult {
     #[serde(rename = "workInProgress", default, skip_serializing_if = "Option::is_none")]
     pub work_in_progress: Option<bool>,
 }
-impl ListMergeRequestsResult {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: ListMergeRequestsAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `creationMethod`.
-    pub fn with_creation_method(mut self, value: impl Into<String>) -> Self {
-        self.creation_method = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `detailUrl`.
-    pub fn with_detail_url(mut self, value: impl Into<String>) -> Self {
-        self.detail_url = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `iid`.
-    pub fn with_iid(mut self, value: i64) -> Self {
-        self.iid = Some(value);
-        self
-    }
-    /// Sets `labels`.
-    pub fn with_labels(mut self, value: Vec<ListMergeRequestsLabels>) -> Self {
-        self.labels = Some(value);
-        self
-    }
-    /// Sets `localId`.
-    pub fn with_local_id(mut self, value: i64) -> Self {
-        self.local_id = Some(value);
-        self
-    }
-    /// Sets `mergedRevision`.
-    pub fn with_merged_revision(mut self, value: impl Into<String>) -> Self {
-        self.merged_revision = Some(value.into());
-        self
-    }
-    /// Sets `mrBizId`.
-    pub fn with_mr_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.mr_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `newMergeRequestIdentifier`.
-    pub fn with_new_merge_request_identifier(mut self, value: bool) -> Self {
-        self.new_merge_request_identifier = Some(value);
-        self
-    }
-    /// Sets `newVersionState`.
-    pub fn with_new_version_state(mut self, value: impl Into<String>) -> Self {
-        self.new_version_state = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `reviewers`.
-    pub fn with_reviewers(mut self, value: Vec<ListMergeRequestsReviewers>) -> Self {
-        self.reviewers = Some(value);
-        self
-    }
-    /// Sets `sourceBranch`.
-    pub fn with_source_branch(mut self, value: impl Into<String>) -> Self {
-        self.source_branch = Some(value.into());
-        self
-    }
-    /// Sets `sourceProjectId`.
-    pub fn with_source_project_id(mut self, value: i64) -> Self {
-        self.source_project_id = Some(value);
-        self
-    }
-    /// Sets `sourceType`.
-    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-    /// Sets `sshUrl`.
-    pub fn with_ssh_url(mut self, value: impl Into<String>) -> Self {
-        self.ssh_url = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `subscribers`.
-    pub fn with_subscribers(mut self, value: Vec<ListMergeRequestsSubscribers>) -> Self {
-        self.subscribers = Some(value);
-        self
-    }
-    /// Sets `supportMergeFFOnly`.
-    pub fn with_support_merge_ff_only(mut self, value: bool) -> Self {
-        self.support_merge_ff_only = Some(value);
-        self
-    }
-    /// Sets `targetBranch`.
-    pub fn with_target_branch(mut self, value: impl Into<String>) -> Self {
-        self.target_branch = Some(value.into());
-        self
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: i64) -> Self {
-        self.target_project_id = Some(value);
-        self
-    }
-    /// Sets `targetType`.
-    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `workInProgress`.
-    pub fn with_work_in_progress(mut self, value: bool) -> Self {
-        self.work_in_progress = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -604,38 +420,6 @@ pub struct ListMergeRequestsAuthor {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl ListMergeRequestsAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -652,28 +436,6 @@ pub struct ListMergeRequestsLabels {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListMergeRequestsLabels {
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -731,63 +493,6 @@ pub struct ListMergeRequestsReviewers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl ListMergeRequestsReviewers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `hasCommented`.
-    pub fn with_has_commented(mut self, value: bool) -> Self {
-        self.has_commented = Some(value);
-        self
-    }
-    /// Sets `hasReviewed`.
-    pub fn with_has_reviewed(mut self, value: bool) -> Self {
-        self.has_reviewed = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `reviewOpinionStatus`.
-    pub fn with_review_opinion_status(mut self, value: impl Into<String>) -> Self {
-        self.review_opinion_status = Some(value.into());
-        self
-    }
-    /// Sets `reviewTime`.
-    pub fn with_review_time(mut self, value: impl Into<String>) -> Self {
-        self.review_time = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -822,38 +527,6 @@ pub struct ListMergeRequestsSubscribers {
     /// Example: `root-test-subscriber`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListMergeRequestsSubscribers {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListMergeRequestsResponse {
     fn request_id(&self) -> Option<&str> {

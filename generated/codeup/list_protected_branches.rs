@@ -74,33 +74,6 @@ pub struct ListProtectedBranchesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListProtectedBranchesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListProtectedBranchesResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -173,85 +146,6 @@ pub struct ListProtectedBranchesResult {
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
-impl ListProtectedBranchesResult {
-    /// Sets `allowMergeRoles`.
-    pub fn with_allow_merge_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_roles = Some(value);
-        self
-    }
-    /// Sets `allowMergeUserIds`.
-    pub fn with_allow_merge_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_merge_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowMergeUsers`.
-    pub fn with_allow_merge_users(
-        mut self,
-        value: Vec<ListProtectedBranchesAllowMergeUsers>,
-    ) -> Self {
-        self.allow_merge_users = Some(value);
-        self
-    }
-    /// Sets `allowPushRoles`.
-    pub fn with_allow_push_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_push_roles = Some(value);
-        self
-    }
-    /// Sets `allowPushUserIds`.
-    pub fn with_allow_push_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_push_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowPushUsers`.
-    pub fn with_allow_push_users(
-        mut self,
-        value: Vec<ListProtectedBranchesAllowPushUsers>,
-    ) -> Self {
-        self.allow_push_users = Some(value);
-        self
-    }
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `matches`.
-    pub fn with_matches(mut self, value: Vec<String>) -> Self {
-        self.matches = Some(value);
-        self
-    }
-    /// Sets `mergeRequestSetting`.
-    pub fn with_merge_request_setting(
-        mut self,
-        value: ListProtectedBranchesMergeRequestSetting,
-    ) -> Self {
-        self.merge_request_setting = Some(value);
-        self
-    }
-    /// Sets `testSettingDTO`.
-    pub fn with_test_setting_dto(
-        mut self,
-        value: ListProtectedBranchesTestSettingDto,
-    ) -> Self {
-        self.test_setting_dto = Some(value);
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -280,33 +174,6 @@ pub struct ListProtectedBranchesAllowMergeUsers {
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-impl ListProtectedBranchesAllowMergeUsers {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -334,33 +201,6 @@ pub struct ListProtectedBranchesAllowPushUsers {
     /// Example: `codeup-test`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListProtectedBranchesAllowPushUsers {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -432,56 +272,6 @@ pub struct ListProtectedBranchesMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-impl ListProtectedBranchesMergeRequestSetting {
-    /// Sets `allowMergeRequestRoles`.
-    pub fn with_allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_request_roles = Some(value);
-        self
-    }
-    /// Sets `defaultAssignees`.
-    pub fn with_default_assignees(
-        mut self,
-        value: Vec<ListProtectedBranchesDefaultAssignees>,
-    ) -> Self {
-        self.default_assignees = Some(value);
-        self
-    }
-    /// Sets `isAllowSelfApproval`.
-    pub fn with_is_allow_self_approval(mut self, value: bool) -> Self {
-        self.is_allow_self_approval = Some(value);
-        self
-    }
-    /// Sets `isRequireDiscussionProcessed`.
-    pub fn with_is_require_discussion_processed(mut self, value: bool) -> Self {
-        self.is_require_discussion_processed = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isResetApprovalWhenNewPush`.
-    pub fn with_is_reset_approval_when_new_push(mut self, value: bool) -> Self {
-        self.is_reset_approval_when_new_push = Some(value);
-        self
-    }
-    /// Sets `minimumApproval`.
-    pub fn with_minimum_approval(mut self, value: i32) -> Self {
-        self.minimum_approval = Some(value);
-        self
-    }
-    /// Sets `mrMode`.
-    pub fn with_mr_mode(mut self, value: impl Into<String>) -> Self {
-        self.mr_mode = Some(value.into());
-        self
-    }
-    /// Sets `whiteList`.
-    pub fn with_white_list(mut self, value: impl Into<String>) -> Self {
-        self.white_list = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -509,33 +299,6 @@ pub struct ListProtectedBranchesDefaultAssignees {
     /// Example: `codeup-test`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListProtectedBranchesDefaultAssignees {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -571,42 +334,6 @@ pub struct ListProtectedBranchesTestSettingDto {
     )]
     pub sensitive_info_detection: Option<ListProtectedBranchesSensitiveInfoDetection>,
 }
-impl ListProtectedBranchesTestSettingDto {
-    /// Sets `checkConfig`.
-    pub fn with_check_config(mut self, value: ListProtectedBranchesCheckConfig) -> Self {
-        self.check_config = Some(value);
-        self
-    }
-    /// Sets `checkTaskQualityConfig`.
-    pub fn with_check_task_quality_config(
-        mut self,
-        value: ListProtectedBranchesCheckTaskQualityConfig,
-    ) -> Self {
-        self.check_task_quality_config = Some(value);
-        self
-    }
-    /// Sets `codeGuidelinesDetection`.
-    pub fn with_code_guidelines_detection(
-        mut self,
-        value: ListProtectedBranchesCodeGuidelinesDetection,
-    ) -> Self {
-        self.code_guidelines_detection = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `sensitiveInfoDetection`.
-    pub fn with_sensitive_info_detection(
-        mut self,
-        value: ListProtectedBranchesSensitiveInfoDetection,
-    ) -> Self {
-        self.sensitive_info_detection = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -614,16 +341,6 @@ pub struct ListProtectedBranchesCheckConfig {
     /// `checkItems`.
     #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
     pub check_items: Option<Vec<ListProtectedBranchesCheckItems>>,
-}
-impl ListProtectedBranchesCheckConfig {
-    /// Sets `checkItems`.
-    pub fn with_check_items(
-        mut self,
-        value: Vec<ListProtectedBranchesCheckItems>,
-    ) -> Self {
-        self.check_items = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -637,18 +354,6 @@ pub struct ListProtectedBranchesCheckItems {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListProtectedBranchesCheckItems {
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -675,28 +380,6 @@ pub struct ListProtectedBranchesCheckTaskQualityConfig {
     #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
 }
-impl ListProtectedBranchesCheckTaskQualityConfig {
-    /// Sets `bizNo`.
-    pub fn with_biz_no(mut self, value: impl Into<String>) -> Self {
-        self.biz_no = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `taskName`.
-    pub fn with_task_name(mut self, value: impl Into<String>) -> Self {
-        self.task_name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -712,18 +395,6 @@ pub struct ListProtectedBranchesCodeGuidelinesDetection {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-impl ListProtectedBranchesCodeGuidelinesDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -738,18 +409,6 @@ pub struct ListProtectedBranchesSensitiveInfoDetection {
     /// Example: `test_code_sensitive_info`
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-impl ListProtectedBranchesSensitiveInfoDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListProtectedBranchesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -92,33 +92,6 @@ pub struct ListRepositoryCommitDiffResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListRepositoryCommitDiffResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListRepositoryCommitDiffResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -176,73 +149,6 @@ pub struct ListRepositoryCommitDiffResult {
     /// `renamedFile`.
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<bool>,
-}
-impl ListRepositoryCommitDiffResult {
-    /// Sets `aMode`.
-    pub fn with_a_mode(mut self, value: impl Into<String>) -> Self {
-        self.a_mode = Some(value.into());
-        self
-    }
-    /// Sets `bMode`.
-    pub fn with_b_mode(mut self, value: impl Into<String>) -> Self {
-        self.b_mode = Some(value.into());
-        self
-    }
-    /// Sets `deletedFile`.
-    pub fn with_deleted_file(mut self, value: bool) -> Self {
-        self.deleted_file = Some(value);
-        self
-    }
-    /// Sets `diff`.
-    pub fn with_diff(mut self, value: impl Into<String>) -> Self {
-        self.diff = Some(value.into());
-        self
-    }
-    /// Sets `isBinary`.
-    pub fn with_is_binary(mut self, value: bool) -> Self {
-        self.is_binary = Some(value);
-        self
-    }
-    /// Sets `isNewLfs`.
-    pub fn with_is_new_lfs(mut self, value: bool) -> Self {
-        self.is_new_lfs = Some(value);
-        self
-    }
-    /// Sets `isOldLfs`.
-    pub fn with_is_old_lfs(mut self, value: bool) -> Self {
-        self.is_old_lfs = Some(value);
-        self
-    }
-    /// Sets `newFile`.
-    pub fn with_new_file(mut self, value: bool) -> Self {
-        self.new_file = Some(value);
-        self
-    }
-    /// Sets `newId`.
-    pub fn with_new_id(mut self, value: impl Into<String>) -> Self {
-        self.new_id = Some(value.into());
-        self
-    }
-    /// Sets `newPath`.
-    pub fn with_new_path(mut self, value: impl Into<String>) -> Self {
-        self.new_path = Some(value.into());
-        self
-    }
-    /// Sets `oldId`.
-    pub fn with_old_id(mut self, value: impl Into<String>) -> Self {
-        self.old_id = Some(value.into());
-        self
-    }
-    /// Sets `oldPath`.
-    pub fn with_old_path(mut self, value: impl Into<String>) -> Self {
-        self.old_path = Some(value.into());
-        self
-    }
-    /// Sets `renamedFile`.
-    pub fn with_renamed_file(mut self, value: bool) -> Self {
-        self.renamed_file = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListRepositoryCommitDiffResponse {
     fn request_id(&self) -> Option<&str> {

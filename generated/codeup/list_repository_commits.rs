@@ -174,38 +174,6 @@ pub struct ListRepositoryCommitsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListRepositoryCommitsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListRepositoryCommitsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -279,88 +247,6 @@ pub struct ListRepositoryCommitsResult {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl ListRepositoryCommitsResult {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: ListRepositoryCommitsAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `authorEmail`.
-    pub fn with_author_email(mut self, value: impl Into<String>) -> Self {
-        self.author_email = Some(value.into());
-        self
-    }
-    /// Sets `authorName`.
-    pub fn with_author_name(mut self, value: impl Into<String>) -> Self {
-        self.author_name = Some(value.into());
-        self
-    }
-    /// Sets `authoredDate`.
-    pub fn with_authored_date(mut self, value: impl Into<String>) -> Self {
-        self.authored_date = Some(value.into());
-        self
-    }
-    /// Sets `commentsCount`.
-    pub fn with_comments_count(mut self, value: i64) -> Self {
-        self.comments_count = Some(value);
-        self
-    }
-    /// Sets `committedDate`.
-    pub fn with_committed_date(mut self, value: impl Into<String>) -> Self {
-        self.committed_date = Some(value.into());
-        self
-    }
-    /// Sets `committer`.
-    pub fn with_committer(mut self, value: ListRepositoryCommitsCommitter) -> Self {
-        self.committer = Some(value);
-        self
-    }
-    /// Sets `committerEmail`.
-    pub fn with_committer_email(mut self, value: impl Into<String>) -> Self {
-        self.committer_email = Some(value.into());
-        self
-    }
-    /// Sets `committerName`.
-    pub fn with_committer_name(mut self, value: impl Into<String>) -> Self {
-        self.committer_name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `parentIds`.
-    pub fn with_parent_ids(mut self, value: Vec<String>) -> Self {
-        self.parent_ids = Some(value);
-        self
-    }
-    /// Sets `shortId`.
-    pub fn with_short_id(mut self, value: impl Into<String>) -> Self {
-        self.short_id = Some(value.into());
-        self
-    }
-    /// Sets `signature`.
-    pub fn with_signature(mut self, value: ListRepositoryCommitsSignature) -> Self {
-        self.signature = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -394,43 +280,6 @@ pub struct ListRepositoryCommitsAuthor {
     /// `websiteUrl`.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
-}
-impl ListRepositoryCommitsAuthor {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-    /// Sets `websiteUrl`.
-    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
-        self.website_url = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -470,43 +319,6 @@ pub struct ListRepositoryCommitsCommitter {
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 }
-impl ListRepositoryCommitsCommitter {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-    /// Sets `websiteUrl`.
-    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
-        self.website_url = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -523,18 +335,6 @@ pub struct ListRepositoryCommitsSignature {
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_status: Option<String>,
-}
-impl ListRepositoryCommitsSignature {
-    /// Sets `gpgKeyId`.
-    pub fn with_gpg_key_id(mut self, value: impl Into<String>) -> Self {
-        self.gpg_key_id = Some(value.into());
-        self
-    }
-    /// Sets `verificationStatus`.
-    pub fn with_verification_status(mut self, value: impl Into<String>) -> Self {
-        self.verification_status = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListRepositoryCommitsResponse {
     fn request_id(&self) -> Option<&str> {

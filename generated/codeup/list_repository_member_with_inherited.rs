@@ -68,36 +68,6 @@ pub struct ListRepositoryMemberWithInheritedResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListRepositoryMemberWithInheritedResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: Vec<ListRepositoryMemberWithInheritedResult>,
-    ) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -134,51 +104,6 @@ pub struct ListRepositoryMemberWithInheritedResult {
     /// Example: `yunxiao`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListRepositoryMemberWithInheritedResult {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `inherited`.
-    pub fn with_inherited(
-        mut self,
-        value: ListRepositoryMemberWithInheritedInherited,
-    ) -> Self {
-        self.inherited = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -223,43 +148,6 @@ pub struct ListRepositoryMemberWithInheritedInherited {
         skip_serializing_if = "Option::is_none"
     )]
     pub visibility_level: Option<String>,
-}
-impl ListRepositoryMemberWithInheritedInherited {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: impl Into<String>) -> Self {
-        self.visibility_level = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListRepositoryMemberWithInheritedResponse {
     fn request_id(&self) -> Option<&str> {

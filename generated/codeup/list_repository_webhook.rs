@@ -99,38 +99,6 @@ pub struct ListRepositoryWebhookResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListRepositoryWebhookResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListRepositoryWebhookResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -197,68 +165,6 @@ pub struct ListRepositoryWebhookResult {
     /// Example: `https://xxxx`
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-impl ListRepositoryWebhookResult {
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `enableSslVerification`.
-    pub fn with_enable_ssl_verification(mut self, value: bool) -> Self {
-        self.enable_ssl_verification = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastTestResult`.
-    pub fn with_last_test_result(mut self, value: impl Into<String>) -> Self {
-        self.last_test_result = Some(value.into());
-        self
-    }
-    /// Sets `mergeRequestsEvents`.
-    pub fn with_merge_requests_events(mut self, value: bool) -> Self {
-        self.merge_requests_events = Some(value);
-        self
-    }
-    /// Sets `noteEvents`.
-    pub fn with_note_events(mut self, value: bool) -> Self {
-        self.note_events = Some(value);
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `pushEvents`.
-    pub fn with_push_events(mut self, value: bool) -> Self {
-        self.push_events = Some(value);
-        self
-    }
-    /// Sets `secretToken`.
-    pub fn with_secret_token(mut self, value: impl Into<String>) -> Self {
-        self.secret_token = Some(value.into());
-        self
-    }
-    /// Sets `tagPushEvents`.
-    pub fn with_tag_push_events(mut self, value: bool) -> Self {
-        self.tag_push_events = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListRepositoryWebhookResponse {
     fn request_id(&self) -> Option<&str> {

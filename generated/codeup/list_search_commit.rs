@@ -159,38 +159,6 @@ pub struct ListSearchCommitResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListSearchCommitResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListSearchCommitResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -210,26 +178,6 @@ pub struct ListSearchCommitResult {
     /// `source`.
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchCommitSource>,
-}
-impl ListSearchCommitResult {
-    /// Sets `docId`.
-    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
-        self.doc_id = Some(value.into());
-        self
-    }
-    /// Sets `highlightTextMap`.
-    pub fn with_highlight_text_map(
-        mut self,
-        value: ListSearchCommitHighlightTextMap,
-    ) -> Self {
-        self.highlight_text_map = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: ListSearchCommitSource) -> Self {
-        self.source = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -251,28 +199,6 @@ pub struct ListSearchCommitHighlightTextMap {
     /// `title`.
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-}
-impl ListSearchCommitHighlightTextMap {
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `commitMessage`.
-    pub fn with_commit_message(mut self, value: impl Into<String>) -> Self {
-        self.commit_message = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -308,43 +234,6 @@ pub struct ListSearchCommitSource {
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
-impl ListSearchCommitSource {
-    /// Sets `author`.
-    pub fn with_author(mut self, value: ListSearchCommitAuthor) -> Self {
-        self.author = Some(value);
-        self
-    }
-    /// Sets `authorTime`.
-    pub fn with_author_time(mut self, value: impl Into<String>) -> Self {
-        self.author_time = Some(value.into());
-        self
-    }
-    /// Sets `commitId`.
-    pub fn with_commit_id(mut self, value: impl Into<String>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-    /// Sets `commitMessage`.
-    pub fn with_commit_message(mut self, value: impl Into<String>) -> Self {
-        self.commit_message = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
-        self.repo_path = Some(value.into());
-        self
-    }
-    /// Sets `title`.
-    pub fn with_title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_search_commit`](crate::Client::list_search_commit).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -357,18 +246,6 @@ pub struct ListSearchCommitAuthor {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListSearchCommitAuthor {
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListSearchCommitResponse {
     fn request_id(&self) -> Option<&str> {

@@ -179,38 +179,6 @@ pub struct ListSearchRepositoryResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListSearchRepositoryResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListSearchRepositoryResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -230,26 +198,6 @@ pub struct ListSearchRepositoryResult {
     /// `source`.
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchRepositorySource>,
-}
-impl ListSearchRepositoryResult {
-    /// Sets `docId`.
-    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
-        self.doc_id = Some(value.into());
-        self
-    }
-    /// Sets `highlightTextMap`.
-    pub fn with_highlight_text_map(
-        mut self,
-        value: ListSearchRepositoryHighlightTextMap,
-    ) -> Self {
-        self.highlight_text_map = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: ListSearchRepositorySource) -> Self {
-        self.source = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -287,38 +235,6 @@ pub struct ListSearchRepositoryHighlightTextMap {
     /// Example: `codeup/test-repo`
     #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
-}
-impl ListSearchRepositoryHighlightTextMap {
-    /// Sets `creatorUserId`.
-    pub fn with_creator_user_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_user_id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `readMe`.
-    pub fn with_read_me(mut self, value: impl Into<String>) -> Self {
-        self.read_me = Some(value.into());
-        self
-    }
-    /// Sets `repoNameWithNamespace`.
-    pub fn with_repo_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.repo_name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
-        self.repo_path = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_repository`](crate::Client::list_search_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -370,48 +286,6 @@ pub struct ListSearchRepositorySource {
         skip_serializing_if = "Option::is_none"
     )]
     pub visibility_level: Option<i32>,
-}
-impl ListSearchRepositorySource {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: impl Into<String>) -> Self {
-        self.create_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `lastActivityTime`.
-    pub fn with_last_activity_time(mut self, value: impl Into<String>) -> Self {
-        self.last_activity_time = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `readMe`.
-    pub fn with_read_me(mut self, value: impl Into<String>) -> Self {
-        self.read_me = Some(value.into());
-        self
-    }
-    /// Sets `repoName`.
-    pub fn with_repo_name(mut self, value: impl Into<String>) -> Self {
-        self.repo_name = Some(value.into());
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
-        self.repo_path = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListSearchRepositoryResponse {
     fn request_id(&self) -> Option<&str> {

@@ -234,38 +234,6 @@ pub struct ListSearchSourceCodeResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListSearchSourceCodeResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListSearchSourceCodeResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -285,26 +253,6 @@ pub struct ListSearchSourceCodeResult {
     /// `source`.
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ListSearchSourceCodeSource>,
-}
-impl ListSearchSourceCodeResult {
-    /// Sets `docId`.
-    pub fn with_doc_id(mut self, value: impl Into<String>) -> Self {
-        self.doc_id = Some(value.into());
-        self
-    }
-    /// Sets `highlightTextMap`.
-    pub fn with_highlight_text_map(
-        mut self,
-        value: ListSearchSourceCodeHighlightTextMap,
-    ) -> Self {
-        self.highlight_text_map = Some(value);
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: ListSearchSourceCodeSource) -> Self {
-        self.source = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -330,28 +278,6 @@ pub struct ListSearchSourceCodeHighlightTextMap {
     /// Example: `60de7a6852743a5162b5f957`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-}
-impl ListSearchSourceCodeHighlightTextMap {
-    /// Sets `clob`.
-    pub fn with_clob(mut self, value: impl Into<String>) -> Self {
-        self.clob = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `language`.
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -392,43 +318,6 @@ pub struct ListSearchSourceCodeSource {
     /// Example: `codeup/test-repo`
     #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
     pub repo_path: Option<String>,
-}
-impl ListSearchSourceCodeSource {
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `checkinDate`.
-    pub fn with_checkin_date(mut self, value: impl Into<String>) -> Self {
-        self.checkin_date = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `filePath`.
-    pub fn with_file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `language`.
-    pub fn with_language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn with_repo_path(mut self, value: impl Into<String>) -> Self {
-        self.repo_path = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListSearchSourceCodeResponse {
     fn request_id(&self) -> Option<&str> {

@@ -103,38 +103,6 @@ pub struct ListUserResourcesResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListUserResourcesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListUserResourcesResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -153,26 +121,6 @@ pub struct ListUserResourcesResult {
     #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
     pub user_info: Option<ListUserResourcesUserInfo>,
 }
-impl ListUserResourcesResult {
-    /// Sets `groupInfos`.
-    pub fn with_group_infos(mut self, value: Vec<ListUserResourcesGroupInfos>) -> Self {
-        self.group_infos = Some(value);
-        self
-    }
-    /// Sets `repositoryInfos`.
-    pub fn with_repository_infos(
-        mut self,
-        value: Vec<ListUserResourcesRepositoryInfos>,
-    ) -> Self {
-        self.repository_infos = Some(value);
-        self
-    }
-    /// Sets `userInfo`.
-    pub fn with_user_info(mut self, value: ListUserResourcesUserInfo) -> Self {
-        self.user_info = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -183,18 +131,6 @@ pub struct ListUserResourcesGroupInfos {
     /// `groupRole`.
     #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
     pub group_role: Option<ListUserResourcesGroupRole>,
-}
-impl ListUserResourcesGroupInfos {
-    /// Sets `groupInfo`.
-    pub fn with_group_info(mut self, value: ListUserResourcesGroupInfo) -> Self {
-        self.group_info = Some(value);
-        self
-    }
-    /// Sets `groupRole`.
-    pub fn with_group_role(mut self, value: ListUserResourcesGroupRole) -> Self {
-        self.group_role = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -266,63 +202,6 @@ pub struct ListUserResourcesGroupInfo {
     )]
     pub visibility_level: Option<i32>,
 }
-impl ListUserResourcesGroupInfo {
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `ownerId`.
-    pub fn with_owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `parentId`.
-    pub fn with_parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -351,33 +230,6 @@ pub struct ListUserResourcesGroupRole {
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
 }
-impl ListUserResourcesGroupRole {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `cnRoleName`.
-    pub fn with_cn_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cn_role_name = Some(value.into());
-        self
-    }
-    /// Sets `enRoleName`.
-    pub fn with_en_role_name(mut self, value: impl Into<String>) -> Self {
-        self.en_role_name = Some(value.into());
-        self
-    }
-    /// Sets `sourceId`.
-    pub fn with_source_id(mut self, value: i64) -> Self {
-        self.source_id = Some(value);
-        self
-    }
-    /// Sets `sourceType`.
-    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -388,24 +240,6 @@ pub struct ListUserResourcesRepositoryInfos {
     /// `repositoryRole`.
     #[serde(rename = "repositoryRole", default, skip_serializing_if = "Option::is_none")]
     pub repository_role: Option<ListUserResourcesRepositoryRole>,
-}
-impl ListUserResourcesRepositoryInfos {
-    /// Sets `repositoryInfo`.
-    pub fn with_repository_info(
-        mut self,
-        value: ListUserResourcesRepositoryInfo,
-    ) -> Self {
-        self.repository_info = Some(value);
-        self
-    }
-    /// Sets `repositoryRole`.
-    pub fn with_repository_role(
-        mut self,
-        value: ListUserResourcesRepositoryRole,
-    ) -> Self {
-        self.repository_role = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -495,83 +329,6 @@ pub struct ListUserResourcesRepositoryInfo {
     )]
     pub visibility_level: Option<i32>,
 }
-impl ListUserResourcesRepositoryInfo {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `archived`.
-    pub fn with_archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `encrypted`.
-    pub fn with_encrypted(mut self, value: bool) -> Self {
-        self.encrypted = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityAt`.
-    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
-        self.last_activity_at = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `namespaceId`.
-    pub fn with_namespace_id(mut self, value: i64) -> Self {
-        self.namespace_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -599,33 +356,6 @@ pub struct ListUserResourcesRepositoryRole {
     /// Example: `Project`
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
-}
-impl ListUserResourcesRepositoryRole {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `cnRoleName`.
-    pub fn with_cn_role_name(mut self, value: impl Into<String>) -> Self {
-        self.cn_role_name = Some(value.into());
-        self
-    }
-    /// Sets `enRoleName`.
-    pub fn with_en_role_name(mut self, value: impl Into<String>) -> Self {
-        self.en_role_name = Some(value.into());
-        self
-    }
-    /// Sets `sourceId`.
-    pub fn with_source_id(mut self, value: i64) -> Self {
-        self.source_id = Some(value);
-        self
-    }
-    /// Sets `sourceType`.
-    pub fn with_source_type(mut self, value: impl Into<String>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -661,38 +391,6 @@ pub struct ListUserResourcesUserInfo {
     /// Example: `test-codeup`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-}
-impl ListUserResourcesUserInfo {
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListUserResourcesResponse {
     fn request_id(&self) -> Option<&str> {

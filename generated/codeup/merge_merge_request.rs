@@ -110,33 +110,6 @@ pub struct MergeMergeRequestResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl MergeMergeRequestResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: MergeMergeRequestResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -158,33 +131,6 @@ pub struct MergeMergeRequestResult {
     /// Example: `true`
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
-}
-impl MergeMergeRequestResult {
-    /// Sets `bizId`.
-    pub fn with_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.biz_id = Some(value.into());
-        self
-    }
-    /// Sets `localId`.
-    pub fn with_local_id(mut self, value: i64) -> Self {
-        self.local_id = Some(value);
-        self
-    }
-    /// Sets `mergedRevision`.
-    pub fn with_merged_revision(mut self, value: impl Into<String>) -> Self {
-        self.merged_revision = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: i64) -> Self {
-        self.project_id = Some(value);
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
 }
 impl crate::Envelope for MergeMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

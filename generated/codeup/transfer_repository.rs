@@ -81,33 +81,6 @@ pub struct TransferRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl TransferRepositoryResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: TransferRepositoryResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::transfer_repository`](crate::Client::transfer_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -213,103 +186,6 @@ pub struct TransferRepositoryResult {
     /// `webUrl`.
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
-}
-impl TransferRepositoryResult {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `archived`.
-    pub fn with_archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-    /// Sets `demoProject`.
-    pub fn with_demo_project(mut self, value: bool) -> Self {
-        self.demo_project = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `encrypted`.
-    pub fn with_encrypted(mut self, value: bool) -> Self {
-        self.encrypted = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `lastActivityAt`.
-    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
-        self.last_activity_at = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `namespaceId`.
-    pub fn with_namespace_id(mut self, value: i64) -> Self {
-        self.namespace_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `starCount`.
-    pub fn with_star_count(mut self, value: i64) -> Self {
-        self.star_count = Some(value);
-        self
-    }
-    /// Sets `starred`.
-    pub fn with_starred(mut self, value: bool) -> Self {
-        self.starred = Some(value);
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for TransferRepositoryResponse {
     fn request_id(&self) -> Option<&str> {

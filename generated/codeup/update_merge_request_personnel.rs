@@ -99,33 +99,6 @@ pub struct UpdateMergeRequestPersonnelResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateMergeRequestPersonnelResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: UpdateMergeRequestPersonnelResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -135,13 +108,6 @@ pub struct UpdateMergeRequestPersonnelResult {
     /// Example: `true`
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
-}
-impl UpdateMergeRequestPersonnelResult {
-    /// Sets `result`.
-    pub fn with_result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
 }
 impl crate::Envelope for UpdateMergeRequestPersonnelResponse {
     fn request_id(&self) -> Option<&str> {

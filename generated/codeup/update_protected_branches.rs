@@ -576,33 +576,6 @@ pub struct UpdateProtectedBranchesResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateProtectedBranchesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: UpdateProtectedBranchesResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -653,54 +626,6 @@ pub struct UpdateProtectedBranchesResult {
     /// `testSettingDTO`.
     #[serde(rename = "testSettingDTO", default, skip_serializing_if = "Option::is_none")]
     pub test_setting_dto: Option<UpdateProtectedBranchesResponseResultTestSettingDto>,
-}
-impl UpdateProtectedBranchesResult {
-    /// Sets `allowMergeRoles`.
-    pub fn with_allow_merge_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_roles = Some(value);
-        self
-    }
-    /// Sets `allowMergeUserIds`.
-    pub fn with_allow_merge_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_merge_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowPushRoles`.
-    pub fn with_allow_push_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_push_roles = Some(value);
-        self
-    }
-    /// Sets `allowPushUserIds`.
-    pub fn with_allow_push_user_ids(mut self, value: Vec<i64>) -> Self {
-        self.allow_push_user_ids = Some(value);
-        self
-    }
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `mergeRequestSetting`.
-    pub fn with_merge_request_setting(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultMergeRequestSetting,
-    ) -> Self {
-        self.merge_request_setting = Some(value);
-        self
-    }
-    /// Sets `testSettingDTO`.
-    pub fn with_test_setting_dto(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultTestSettingDto,
-    ) -> Self {
-        self.test_setting_dto = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -772,53 +697,6 @@ pub struct UpdateProtectedBranchesResponseResultMergeRequestSetting {
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
 }
-impl UpdateProtectedBranchesResponseResultMergeRequestSetting {
-    /// Sets `allowMergeRequestRoles`.
-    pub fn with_allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_request_roles = Some(value);
-        self
-    }
-    /// Sets `defaultAssignees`.
-    pub fn with_default_assignees(mut self, value: Vec<String>) -> Self {
-        self.default_assignees = Some(value);
-        self
-    }
-    /// Sets `isAllowSelfApproval`.
-    pub fn with_is_allow_self_approval(mut self, value: bool) -> Self {
-        self.is_allow_self_approval = Some(value);
-        self
-    }
-    /// Sets `isRequireDiscussionProcessed`.
-    pub fn with_is_require_discussion_processed(mut self, value: bool) -> Self {
-        self.is_require_discussion_processed = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isResetApprovalWhenNewPush`.
-    pub fn with_is_reset_approval_when_new_push(mut self, value: bool) -> Self {
-        self.is_reset_approval_when_new_push = Some(value);
-        self
-    }
-    /// Sets `minimumApproval`.
-    pub fn with_minimum_approval(mut self, value: i32) -> Self {
-        self.minimum_approval = Some(value);
-        self
-    }
-    /// Sets `mrMode`.
-    pub fn with_mr_mode(mut self, value: impl Into<String>) -> Self {
-        self.mr_mode = Some(value.into());
-        self
-    }
-    /// Sets `whiteList`.
-    pub fn with_white_list(mut self, value: impl Into<String>) -> Self {
-        self.white_list = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -861,45 +739,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDto {
         UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection,
     >,
 }
-impl UpdateProtectedBranchesResponseResultTestSettingDto {
-    /// Sets `checkConfig`.
-    pub fn with_check_config(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig,
-    ) -> Self {
-        self.check_config = Some(value);
-        self
-    }
-    /// Sets `checkTaskQualityConfig`.
-    pub fn with_check_task_quality_config(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig,
-    ) -> Self {
-        self.check_task_quality_config = Some(value);
-        self
-    }
-    /// Sets `codeGuidelinesDetection`.
-    pub fn with_code_guidelines_detection(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection,
-    ) -> Self {
-        self.code_guidelines_detection = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `sensitiveInfoDetection`.
-    pub fn with_sensitive_info_detection(
-        mut self,
-        value: UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection,
-    ) -> Self {
-        self.sensitive_info_detection = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -909,18 +748,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig {
     pub check_items: Option<
         Vec<UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems>,
     >,
-}
-impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfig {
-    /// Sets `checkItems`.
-    pub fn with_check_items(
-        mut self,
-        value: Vec<
-            UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems,
-        >,
-    ) -> Self {
-        self.check_items = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -934,18 +761,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckIt
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckConfigCheckItems {
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -972,28 +787,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityCo
     #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
     pub task_name: Option<String>,
 }
-impl UpdateProtectedBranchesResponseResultTestSettingDtoCheckTaskQualityConfig {
-    /// Sets `bizNo`.
-    pub fn with_biz_no(mut self, value: impl Into<String>) -> Self {
-        self.biz_no = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `taskName`.
-    pub fn with_task_name(mut self, value: impl Into<String>) -> Self {
-        self.task_name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1009,18 +802,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDete
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-impl UpdateProtectedBranchesResponseResultTestSettingDtoCodeGuidelinesDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1035,18 +816,6 @@ pub struct UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetec
     /// Example: `test_code_sensitive_info`
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-impl UpdateProtectedBranchesResponseResultTestSettingDtoSensitiveInfoDetection {
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateProtectedBranchesResponse {
     fn request_id(&self) -> Option<&str> {

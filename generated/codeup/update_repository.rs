@@ -345,33 +345,6 @@ pub struct UpdateRepositoryResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateRepositoryResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: UpdateRepositoryResult) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -501,118 +474,6 @@ pub struct UpdateRepositoryResult {
     #[serde(rename = "wikiEnabled", default, skip_serializing_if = "Option::is_none")]
     pub wiki_enabled: Option<bool>,
 }
-impl UpdateRepositoryResult {
-    /// Sets `archived`.
-    pub fn with_archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `buildsEnabled`.
-    pub fn with_builds_enabled(mut self, value: bool) -> Self {
-        self.builds_enabled = Some(value);
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: i64) -> Self {
-        self.creator_id = Some(value);
-        self
-    }
-    /// Sets `defaultBranch`.
-    pub fn with_default_branch(mut self, value: impl Into<String>) -> Self {
-        self.default_branch = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `httpUrlToRepo`.
-    pub fn with_http_url_to_repo(mut self, value: impl Into<String>) -> Self {
-        self.http_url_to_repo = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `issuesEnabled`.
-    pub fn with_issues_enabled(mut self, value: bool) -> Self {
-        self.issues_enabled = Some(value);
-        self
-    }
-    /// Sets `lastActivityAt`.
-    pub fn with_last_activity_at(mut self, value: impl Into<String>) -> Self {
-        self.last_activity_at = Some(value.into());
-        self
-    }
-    /// Sets `mergeRequestsEnabled`.
-    pub fn with_merge_requests_enabled(mut self, value: bool) -> Self {
-        self.merge_requests_enabled = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameWithNamespace`.
-    pub fn with_name_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.name_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: UpdateRepositoryNamespace) -> Self {
-        self.namespace = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `pathWithNamespace`.
-    pub fn with_path_with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.path_with_namespace = Some(value.into());
-        self
-    }
-    /// Sets `snippetsEnabled`.
-    pub fn with_snippets_enabled(mut self, value: bool) -> Self {
-        self.snippets_enabled = Some(value);
-        self
-    }
-    /// Sets `sshUrlToRepo`.
-    pub fn with_ssh_url_to_repo(mut self, value: impl Into<String>) -> Self {
-        self.ssh_url_to_repo = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
-    /// Sets `webUrl`.
-    pub fn with_web_url(mut self, value: impl Into<String>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-    /// Sets `wikiEnabled`.
-    pub fn with_wiki_enabled(mut self, value: bool) -> Self {
-        self.wiki_enabled = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_repository`](crate::Client::update_repository).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -662,53 +523,6 @@ pub struct UpdateRepositoryNamespace {
         skip_serializing_if = "Option::is_none"
     )]
     pub visibility_level: Option<i32>,
-}
-impl UpdateRepositoryNamespace {
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(mut self, value: impl Into<String>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `ownerId`.
-    pub fn with_owner_id(mut self, value: i64) -> Self {
-        self.owner_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(mut self, value: impl Into<String>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn with_visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
 }
 impl crate::Envelope for UpdateRepositoryResponse {
     fn request_id(&self) -> Option<&str> {

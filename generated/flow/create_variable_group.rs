@@ -72,33 +72,6 @@ pub struct CreateVariableGroupResponse {
     )]
     pub variable_group_id: Option<i64>,
 }
-impl CreateVariableGroupResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `variableGroupId`.
-    pub fn with_variable_group_id(mut self, value: i64) -> Self {
-        self.variable_group_id = Some(value);
-        self
-    }
-}
 impl crate::Envelope for CreateVariableGroupResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()

@@ -45,33 +45,6 @@ pub struct GetFlowTagGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetFlowTagGroupResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `flowTagGroup`.
-    pub fn with_flow_tag_group(mut self, value: GetFlowTagGroupFlowTagGroup) -> Self {
-        self.flow_tag_group = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -105,33 +78,6 @@ pub struct GetFlowTagGroupFlowTagGroup {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetFlowTagGroupFlowTagGroup {
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `flowTagList`.
-    pub fn with_flow_tag_list(mut self, value: Vec<GetFlowTagGroupFlowTagList>) -> Self {
-        self.flow_tag_list = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modiferAccountId`.
-    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifer_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -168,33 +114,6 @@ pub struct GetFlowTagGroupFlowTagList {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetFlowTagGroupFlowTagList {
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modiferAccountId`.
-    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifer_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetFlowTagGroupResponse {
     fn request_id(&self) -> Option<&str> {

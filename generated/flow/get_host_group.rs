@@ -47,33 +47,6 @@ pub struct GetHostGroupResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetHostGroupResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `hostGroup`.
-    pub fn with_host_group(mut self, value: GetHostGroupHostGroup) -> Self {
-        self.host_group = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -160,83 +133,6 @@ pub struct GetHostGroupHostGroup {
     #[serde(rename = "upateTIme", default, skip_serializing_if = "Option::is_none")]
     pub upate_t_ime: Option<i64>,
 }
-impl GetHostGroupHostGroup {
-    /// Sets `aliyunRegion`.
-    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_region = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelKey`.
-    pub fn with_ecs_label_key(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_key = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelValue`.
-    pub fn with_ecs_label_value(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_value = Some(value.into());
-        self
-    }
-    /// Sets `ecsType`.
-    pub fn with_ecs_type(mut self, value: impl Into<String>) -> Self {
-        self.ecs_type = Some(value.into());
-        self
-    }
-    /// Sets `hostInfos`.
-    pub fn with_host_infos(mut self, value: Vec<GetHostGroupHostInfos>) -> Self {
-        self.host_infos = Some(value);
-        self
-    }
-    /// Sets `hostNum`.
-    pub fn with_host_num(mut self, value: i64) -> Self {
-        self.host_num = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `serviceConnectionId`.
-    pub fn with_service_connection_id(mut self, value: i64) -> Self {
-        self.service_connection_id = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `upateTIme`.
-    pub fn with_upate_t_ime(mut self, value: i64) -> Self {
-        self.upate_t_ime = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -294,53 +190,6 @@ pub struct GetHostGroupHostInfos {
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
-}
-impl GetHostGroupHostInfos {
-    /// Sets `aliyunRegionId`.
-    pub fn with_aliyun_region_id(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_region_id = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `instanceName`.
-    pub fn with_instance_name(mut self, value: impl Into<String>) -> Self {
-        self.instance_name = Some(value.into());
-        self
-    }
-    /// Sets `ip`.
-    pub fn with_ip(mut self, value: impl Into<String>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-    /// Sets `machineSn`.
-    pub fn with_machine_sn(mut self, value: impl Into<String>) -> Self {
-        self.machine_sn = Some(value.into());
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `objectType`.
-    pub fn with_object_type(mut self, value: impl Into<String>) -> Self {
-        self.object_type = Some(value.into());
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetHostGroupResponse {
     fn request_id(&self) -> Option<&str> {

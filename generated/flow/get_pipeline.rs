@@ -50,33 +50,6 @@ pub struct GetPipelineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetPipelineResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `pipeline`.
-    pub fn with_pipeline(mut self, value: GetPipelinePipeline) -> Self {
-        self.pipeline = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -136,58 +109,6 @@ pub struct GetPipelinePipeline {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-impl GetPipelinePipeline {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `envId`.
-    pub fn with_env_id(mut self, value: i32) -> Self {
-        self.env_id = Some(value);
-        self
-    }
-    /// Sets `envName`.
-    pub fn with_env_name(mut self, value: impl Into<String>) -> Self {
-        self.env_name = Some(value.into());
-        self
-    }
-    /// Sets `groupId`.
-    pub fn with_group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `pipelineConfig`.
-    pub fn with_pipeline_config(mut self, value: GetPipelinePipelineConfig) -> Self {
-        self.pipeline_config = Some(value);
-        self
-    }
-    /// Sets `tagList`.
-    pub fn with_tag_list(mut self, value: Vec<GetPipelineTagList>) -> Self {
-        self.tag_list = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -206,23 +127,6 @@ pub struct GetPipelinePipelineConfig {
     #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<GetPipelineSources>>,
 }
-impl GetPipelinePipelineConfig {
-    /// Sets `flow`.
-    pub fn with_flow(mut self, value: impl Into<String>) -> Self {
-        self.flow = Some(value.into());
-        self
-    }
-    /// Sets `settings`.
-    pub fn with_settings(mut self, value: impl Into<String>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-    /// Sets `sources`.
-    pub fn with_sources(mut self, value: Vec<GetPipelineSources>) -> Self {
-        self.sources = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -240,23 +144,6 @@ pub struct GetPipelineSources {
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetPipelineSources {
-    /// Sets `data`.
-    pub fn with_data(mut self, value: GetPipelineData) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `sign`.
-    pub fn with_sign(mut self, value: impl Into<String>) -> Self {
-        self.sign = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -349,88 +236,6 @@ pub struct GetPipelineData {
     #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
 }
-impl GetPipelineData {
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `cloneDepth`.
-    pub fn with_clone_depth(mut self, value: i64) -> Self {
-        self.clone_depth = Some(value);
-        self
-    }
-    /// Sets `credentialId`.
-    pub fn with_credential_id(mut self, value: i64) -> Self {
-        self.credential_id = Some(value);
-        self
-    }
-    /// Sets `credentialLabel`.
-    pub fn with_credential_label(mut self, value: impl Into<String>) -> Self {
-        self.credential_label = Some(value.into());
-        self
-    }
-    /// Sets `credentialType`.
-    pub fn with_credential_type(mut self, value: impl Into<String>) -> Self {
-        self.credential_type = Some(value.into());
-        self
-    }
-    /// Sets `events`.
-    pub fn with_events(mut self, value: Vec<String>) -> Self {
-        self.events = Some(value);
-        self
-    }
-    /// Sets `isBranchMode`.
-    pub fn with_is_branch_mode(mut self, value: bool) -> Self {
-        self.is_branch_mode = Some(value);
-        self
-    }
-    /// Sets `isCloneDepth`.
-    pub fn with_is_clone_depth(mut self, value: bool) -> Self {
-        self.is_clone_depth = Some(value);
-        self
-    }
-    /// Sets `isSubmodule`.
-    pub fn with_is_submodule(mut self, value: bool) -> Self {
-        self.is_submodule = Some(value);
-        self
-    }
-    /// Sets `isTrigger`.
-    pub fn with_is_trigger(mut self, value: bool) -> Self {
-        self.is_trigger = Some(value);
-        self
-    }
-    /// Sets `label`.
-    pub fn with_label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-    /// Sets `repo`.
-    pub fn with_repo(mut self, value: impl Into<String>) -> Self {
-        self.repo = Some(value.into());
-        self
-    }
-    /// Sets `serviceConnectionId`.
-    pub fn with_service_connection_id(mut self, value: i64) -> Self {
-        self.service_connection_id = Some(value);
-        self
-    }
-    /// Sets `triggerFilter`.
-    pub fn with_trigger_filter(mut self, value: impl Into<String>) -> Self {
-        self.trigger_filter = Some(value.into());
-        self
-    }
-    /// Sets `webhook`.
-    pub fn with_webhook(mut self, value: impl Into<String>) -> Self {
-        self.webhook = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -445,18 +250,6 @@ pub struct GetPipelineTagList {
     /// Example: `标签1`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetPipelineTagList {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetPipelineResponse {
     fn request_id(&self) -> Option<&str> {

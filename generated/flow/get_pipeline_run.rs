@@ -56,33 +56,6 @@ pub struct GetPipelineRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetPipelineRunResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `pipelineRun`.
-    pub fn with_pipeline_run(mut self, value: GetPipelineRunPipelineRun) -> Self {
-        self.pipeline_run = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -145,63 +118,6 @@ pub struct GetPipelineRunPipelineRun {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-impl GetPipelineRunPipelineRun {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineRunId`.
-    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
-        self.pipeline_run_id = Some(value);
-        self
-    }
-    /// Sets `sources`.
-    pub fn with_sources(mut self, value: Vec<GetPipelineRunSources>) -> Self {
-        self.sources = Some(value);
-        self
-    }
-    /// Sets `stageGroup`.
-    pub fn with_stage_group(mut self, value: Vec<Vec<String>>) -> Self {
-        self.stage_group = Some(value);
-        self
-    }
-    /// Sets `stages`.
-    pub fn with_stages(mut self, value: Vec<GetPipelineRunStages>) -> Self {
-        self.stages = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
-    pub fn with_trigger_mode(mut self, value: i32) -> Self {
-        self.trigger_mode = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -219,23 +135,6 @@ pub struct GetPipelineRunSources {
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetPipelineRunSources {
-    /// Sets `data`.
-    pub fn with_data(mut self, value: GetPipelineRunData) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `sign`.
-    pub fn with_sign(mut self, value: impl Into<String>) -> Self {
-        self.sign = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -257,23 +156,6 @@ pub struct GetPipelineRunData {
     #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
 }
-impl GetPipelineRunData {
-    /// Sets `branch`.
-    pub fn with_branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `commint`.
-    pub fn with_commint(mut self, value: impl Into<String>) -> Self {
-        self.commint = Some(value.into());
-        self
-    }
-    /// Sets `repo`.
-    pub fn with_repo(mut self, value: impl Into<String>) -> Self {
-        self.repo = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -286,18 +168,6 @@ pub struct GetPipelineRunStages {
     /// `stageInfo`.
     #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
     pub stage_info: Option<GetPipelineRunStageInfo>,
-}
-impl GetPipelineRunStages {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `stageInfo`.
-    pub fn with_stage_info(mut self, value: GetPipelineRunStageInfo) -> Self {
-        self.stage_info = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -326,33 +196,6 @@ pub struct GetPipelineRunStageInfo {
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-impl GetPipelineRunStageInfo {
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(mut self, value: Vec<GetPipelineRunJobs>) -> Self {
-        self.jobs = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -392,43 +235,6 @@ pub struct GetPipelineRunJobs {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-impl GetPipelineRunJobs {
-    /// Sets `actions`.
-    pub fn with_actions(mut self, value: Vec<GetPipelineRunActions>) -> Self {
-        self.actions = Some(value);
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(mut self, value: impl Into<String>) -> Self {
-        self.params = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -446,26 +252,6 @@ pub struct GetPipelineRunActions {
     /// Example: `PassPipelineValidate`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetPipelineRunActions {
-    /// Sets `disable`.
-    pub fn with_disable(mut self, value: bool) -> Self {
-        self.disable = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(
-        mut self,
-        value: std::collections::BTreeMap<String, serde_json::Value>,
-    ) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetPipelineRunResponse {
     fn request_id(&self) -> Option<&str> {

@@ -47,33 +47,6 @@ pub struct GetVariableGroupResponse {
     #[serde(rename = "variableGroup", default, skip_serializing_if = "Option::is_none")]
     pub variable_group: Option<GetVariableGroupVariableGroup>,
 }
-impl GetVariableGroupResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `variableGroup`.
-    pub fn with_variable_group(mut self, value: GetVariableGroupVariableGroup) -> Self {
-        self.variable_group = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -132,56 +105,6 @@ pub struct GetVariableGroupVariableGroup {
     #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<GetVariableGroupVariables>>,
 }
-impl GetVariableGroupVariableGroup {
-    /// Sets `ccreatorAccountId`.
-    pub fn with_ccreator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.ccreator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `relatedPipelines`.
-    pub fn with_related_pipelines(
-        mut self,
-        value: Vec<GetVariableGroupRelatedPipelines>,
-    ) -> Self {
-        self.related_pipelines = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-    /// Sets `variables`.
-    pub fn with_variables(mut self, value: Vec<GetVariableGroupVariables>) -> Self {
-        self.variables = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -196,18 +119,6 @@ pub struct GetVariableGroupRelatedPipelines {
     /// Example: `流水线`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetVariableGroupRelatedPipelines {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -228,23 +139,6 @@ pub struct GetVariableGroupVariables {
     /// Example: `value1`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-impl GetVariableGroupVariables {
-    /// Sets `isEncrypted`.
-    pub fn with_is_encrypted(mut self, value: bool) -> Self {
-        self.is_encrypted = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetVariableGroupResponse {
     fn request_id(&self) -> Option<&str> {

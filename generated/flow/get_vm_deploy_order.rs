@@ -54,33 +54,6 @@ pub struct GetVmDeployOrderResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetVmDeployOrderResponse {
-    /// Sets `deployOrder`.
-    pub fn with_deploy_order(mut self, value: GetVmDeployOrderDeployOrder) -> Self {
-        self.deploy_order = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -134,64 +107,6 @@ pub struct GetVmDeployOrderDeployOrder {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-impl GetVmDeployOrderDeployOrder {
-    /// Sets `actions`.
-    pub fn with_actions(
-        mut self,
-        value: Vec<GetVmDeployOrderResponseDeployOrderActions>,
-    ) -> Self {
-        self.actions = Some(value);
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `currentBatch`.
-    pub fn with_current_batch(mut self, value: i32) -> Self {
-        self.current_batch = Some(value);
-        self
-    }
-    /// Sets `deployMachineInfo`.
-    pub fn with_deploy_machine_info(
-        mut self,
-        value: GetVmDeployOrderDeployMachineInfo,
-    ) -> Self {
-        self.deploy_machine_info = Some(value);
-        self
-    }
-    /// Sets `deployOrderId`.
-    pub fn with_deploy_order_id(mut self, value: impl Into<String>) -> Self {
-        self.deploy_order_id = Some(value.into());
-        self
-    }
-    /// Sets `exceptionCode`.
-    pub fn with_exception_code(mut self, value: impl Into<String>) -> Self {
-        self.exception_code = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `totalBatch`.
-    pub fn with_total_batch(mut self, value: i32) -> Self {
-        self.total_batch = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -212,23 +127,6 @@ pub struct GetVmDeployOrderResponseDeployOrderActions {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-impl GetVmDeployOrderResponseDeployOrderActions {
-    /// Sets `disable`.
-    pub fn with_disable(mut self, value: bool) -> Self {
-        self.disable = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(mut self, value: serde_json::Value) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -246,26 +144,6 @@ pub struct GetVmDeployOrderDeployMachineInfo {
     /// Example: `1111`
     #[serde(rename = "hostGroupId", default, skip_serializing_if = "Option::is_none")]
     pub host_group_id: Option<i64>,
-}
-impl GetVmDeployOrderDeployMachineInfo {
-    /// Sets `batchNum`.
-    pub fn with_batch_num(mut self, value: i32) -> Self {
-        self.batch_num = Some(value);
-        self
-    }
-    /// Sets `deployMachines`.
-    pub fn with_deploy_machines(
-        mut self,
-        value: Vec<GetVmDeployOrderDeployMachines>,
-    ) -> Self {
-        self.deploy_machines = Some(value);
-        self
-    }
-    /// Sets `hostGroupId`.
-    pub fn with_host_group_id(mut self, value: i64) -> Self {
-        self.host_group_id = Some(value);
-        self
-    }
 }
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -312,53 +190,6 @@ pub struct GetVmDeployOrderDeployMachines {
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
-impl GetVmDeployOrderDeployMachines {
-    /// Sets `actions`.
-    pub fn with_actions(
-        mut self,
-        value: Vec<
-            GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions,
-        >,
-    ) -> Self {
-        self.actions = Some(value);
-        self
-    }
-    /// Sets `batchNum`.
-    pub fn with_batch_num(mut self, value: i32) -> Self {
-        self.batch_num = Some(value);
-        self
-    }
-    /// Sets `clientStatus`.
-    pub fn with_client_status(mut self, value: impl Into<String>) -> Self {
-        self.client_status = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `ip`.
-    pub fn with_ip(mut self, value: impl Into<String>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-    /// Sets `machineSn`.
-    pub fn with_machine_sn(mut self, value: impl Into<String>) -> Self {
-        self.machine_sn = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -378,23 +209,6 @@ pub struct GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesAct
     /// Example: `RetryVMDeployMachine`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions {
-    /// Sets `disable`.
-    pub fn with_disable(mut self, value: bool) -> Self {
-        self.disable = Some(value);
-        self
-    }
-    /// Sets `params`.
-    pub fn with_params(mut self, value: serde_json::Value) -> Self {
-        self.params = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetVmDeployOrderResponse {
     fn request_id(&self) -> Option<&str> {

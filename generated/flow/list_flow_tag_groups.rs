@@ -40,36 +40,6 @@ pub struct ListFlowTagGroupsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListFlowTagGroupsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `flowTagGroups`.
-    pub fn with_flow_tag_groups(
-        mut self,
-        value: Vec<ListFlowTagGroupsFlowTagGroups>,
-    ) -> Self {
-        self.flow_tag_groups = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -102,28 +72,6 @@ pub struct ListFlowTagGroupsFlowTagGroups {
     /// Example: `标签名称`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListFlowTagGroupsFlowTagGroups {
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modiferAccountId`.
-    pub fn with_modifer_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifer_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListFlowTagGroupsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -142,43 +142,6 @@ pub struct ListHostGroupsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ListHostGroupsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `hostGroups`.
-    pub fn with_host_groups(mut self, value: Vec<ListHostGroupsHostGroups>) -> Self {
-        self.host_groups = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_host_groups`](crate::Client::list_host_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -265,78 +228,6 @@ pub struct ListHostGroupsHostGroups {
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
-}
-impl ListHostGroupsHostGroups {
-    /// Sets `aliyunRegion`.
-    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_region = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelKey`.
-    pub fn with_ecs_label_key(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_key = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelValue`.
-    pub fn with_ecs_label_value(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_value = Some(value.into());
-        self
-    }
-    /// Sets `ecsType`.
-    pub fn with_ecs_type(mut self, value: impl Into<String>) -> Self {
-        self.ecs_type = Some(value.into());
-        self
-    }
-    /// Sets `hostNum`.
-    pub fn with_host_num(mut self, value: i64) -> Self {
-        self.host_num = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `serviceConnectionId`.
-    pub fn with_service_connection_id(mut self, value: i64) -> Self {
-        self.service_connection_id = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListHostGroupsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -86,43 +86,6 @@ pub struct ListPipelineJobHistorysResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
-impl ListPipelineJobHistorysResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(mut self, value: Vec<ListPipelineJobHistorysJobs>) -> Self {
-        self.jobs = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i32) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -174,53 +137,6 @@ pub struct ListPipelineJobHistorysJobs {
     /// Example: `SUCCESS`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-}
-impl ListPipelineJobHistorysJobs {
-    /// Sets `executeNumber`.
-    pub fn with_execute_number(mut self, value: i32) -> Self {
-        self.execute_number = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `jobId`.
-    pub fn with_job_id(mut self, value: i64) -> Self {
-        self.job_id = Some(value);
-        self
-    }
-    /// Sets `jobName`.
-    pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
-        self.job_name = Some(value.into());
-        self
-    }
-    /// Sets `operatorAccountId`.
-    pub fn with_operator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.operator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineRunId`.
-    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
-        self.pipeline_run_id = Some(value);
-        self
-    }
-    /// Sets `sources`.
-    pub fn with_sources(mut self, value: impl Into<String>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListPipelineJobHistorysResponse {
     fn request_id(&self) -> Option<&str> {

@@ -54,33 +54,6 @@ pub struct ListPipelineJobsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListPipelineJobsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `jobs`.
-    pub fn with_jobs(mut self, value: Vec<ListPipelineJobsJobs>) -> Self {
-        self.jobs = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -103,28 +76,6 @@ pub struct ListPipelineJobsJobs {
     /// Example: `{}`
     #[serde(rename = "lastJobParams", default, skip_serializing_if = "Option::is_none")]
     pub last_job_params: Option<String>,
-}
-impl ListPipelineJobsJobs {
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `jobName`.
-    pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
-        self.job_name = Some(value.into());
-        self
-    }
-    /// Sets `lastJobId`.
-    pub fn with_last_job_id(mut self, value: i64) -> Self {
-        self.last_job_id = Some(value);
-        self
-    }
-    /// Sets `lastJobParams`.
-    pub fn with_last_job_params(mut self, value: impl Into<String>) -> Self {
-        self.last_job_params = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListPipelineJobsResponse {
     fn request_id(&self) -> Option<&str> {

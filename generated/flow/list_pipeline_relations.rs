@@ -60,36 +60,6 @@ pub struct ListPipelineRelationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListPipelineRelationsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `pipelineRelations`.
-    pub fn with_pipeline_relations(
-        mut self,
-        value: Vec<ListPipelineRelationsPipelineRelations>,
-    ) -> Self {
-        self.pipeline_relations = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -99,13 +69,6 @@ pub struct ListPipelineRelationsPipelineRelations {
     /// Example: `12234`
     #[serde(rename = "refObjectId", default, skip_serializing_if = "Option::is_none")]
     pub ref_object_id: Option<i64>,
-}
-impl ListPipelineRelationsPipelineRelations {
-    /// Sets `refObjectId`.
-    pub fn with_ref_object_id(mut self, value: i64) -> Self {
-        self.ref_object_id = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListPipelineRelationsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -120,46 +120,6 @@ pub struct ListPipelineRunsResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ListPipelineRunsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pipelineRuns`.
-    pub fn with_pipeline_runs(
-        mut self,
-        value: Vec<ListPipelineRunsPipelineRuns>,
-    ) -> Self {
-        self.pipeline_runs = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -203,43 +163,6 @@ pub struct ListPipelineRunsPipelineRuns {
     /// Example: `1`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
     pub trigger_mode: Option<i64>,
-}
-impl ListPipelineRunsPipelineRuns {
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineRunId`.
-    pub fn with_pipeline_run_id(mut self, value: i64) -> Self {
-        self.pipeline_run_id = Some(value);
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
-    pub fn with_trigger_mode(mut self, value: i64) -> Self {
-        self.trigger_mode = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListPipelineRunsResponse {
     fn request_id(&self) -> Option<&str> {

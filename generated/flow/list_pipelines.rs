@@ -152,43 +152,6 @@ pub struct ListPipelinesResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ListPipelinesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pipelines`.
-    pub fn with_pipelines(mut self, value: Vec<ListPipelinesPipelines>) -> Self {
-        self.pipelines = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_pipelines`](crate::Client::list_pipelines).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -220,33 +183,6 @@ pub struct ListPipelinesPipelines {
     /// Example: `流水线`
     #[serde(rename = "pipelineName", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_name: Option<String>,
-}
-impl ListPipelinesPipelines {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `groupId`.
-    pub fn with_group_id(mut self, value: i64) -> Self {
-        self.group_id = Some(value);
-        self
-    }
-    /// Sets `pipelineId`.
-    pub fn with_pipeline_id(mut self, value: i64) -> Self {
-        self.pipeline_id = Some(value);
-        self
-    }
-    /// Sets `pipelineName`.
-    pub fn with_pipeline_name(mut self, value: impl Into<String>) -> Self {
-        self.pipeline_name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListPipelinesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -50,36 +50,6 @@ pub struct ListServiceAuthsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListServiceAuthsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `serviceAuths`.
-    pub fn with_service_auths(
-        mut self,
-        value: Vec<ListServiceAuthsServiceAuths>,
-    ) -> Self {
-        self.service_auths = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_service_auths`](crate::Client::list_service_auths).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -104,28 +74,6 @@ pub struct ListServiceAuthsServiceAuths {
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl ListServiceAuthsServiceAuths {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `ownerName`.
-    pub fn with_owner_name(mut self, value: impl Into<String>) -> Self {
-        self.owner_name = Some(value.into());
-        self
-    }
-    /// Sets `ownerStaffId`.
-    pub fn with_owner_staff_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_staff_id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListServiceAuthsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -92,46 +92,6 @@ pub struct ListVariableGroupsResponse {
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
     pub variable_groups: Option<Vec<ListVariableGroupsVariableGroups>>,
 }
-impl ListVariableGroupsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-    /// Sets `variableGroups`.
-    pub fn with_variable_groups(
-        mut self,
-        value: Vec<ListVariableGroupsVariableGroups>,
-    ) -> Self {
-        self.variable_groups = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -190,56 +150,6 @@ pub struct ListVariableGroupsVariableGroups {
     #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<ListVariableGroupsVariables>>,
 }
-impl ListVariableGroupsVariableGroups {
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountId`.
-    pub fn with_creator_account_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `modifierAccountId`.
-    pub fn with_modifier_account_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_account_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `relatedPipelines`.
-    pub fn with_related_pipelines(
-        mut self,
-        value: Vec<ListVariableGroupsRelatedPipelines>,
-    ) -> Self {
-        self.related_pipelines = Some(value);
-        self
-    }
-    /// Sets `updateTime`.
-    pub fn with_update_time(mut self, value: i64) -> Self {
-        self.update_time = Some(value);
-        self
-    }
-    /// Sets `variables`.
-    pub fn with_variables(mut self, value: Vec<ListVariableGroupsVariables>) -> Self {
-        self.variables = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -254,18 +164,6 @@ pub struct ListVariableGroupsRelatedPipelines {
     /// Example: `流水线`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListVariableGroupsRelatedPipelines {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -286,23 +184,6 @@ pub struct ListVariableGroupsVariables {
     /// Example: `value1`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-impl ListVariableGroupsVariables {
-    /// Sets `isEncrypted`.
-    pub fn with_is_encrypted(mut self, value: bool) -> Self {
-        self.is_encrypted = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListVariableGroupsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -62,33 +62,6 @@ pub struct LogPipelineJobRunResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl LogPipelineJobRunResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `log`.
-    pub fn with_log(mut self, value: LogPipelineJobRunLog) -> Self {
-        self.log = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -103,18 +76,6 @@ pub struct LogPipelineJobRunLog {
     /// Example: `true`
     #[serde(rename = "more", default, skip_serializing_if = "Option::is_none")]
     pub more: Option<bool>,
-}
-impl LogPipelineJobRunLog {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `more`.
-    pub fn with_more(mut self, value: bool) -> Self {
-        self.more = Some(value);
-        self
-    }
 }
 impl crate::Envelope for LogPipelineJobRunResponse {
     fn request_id(&self) -> Option<&str> {

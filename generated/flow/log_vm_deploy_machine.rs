@@ -64,36 +64,6 @@ pub struct LogVmDeployMachineResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl LogVmDeployMachineResponse {
-    /// Sets `deployMachineLog`.
-    pub fn with_deploy_machine_log(
-        mut self,
-        value: LogVmDeployMachineDeployMachineLog,
-    ) -> Self {
-        self.deploy_machine_log = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -127,33 +97,6 @@ pub struct LogVmDeployMachineDeployMachineLog {
     /// Example: `/tmp/log`
     #[serde(rename = "deployLogPath", default, skip_serializing_if = "Option::is_none")]
     pub deploy_log_path: Option<String>,
-}
-impl LogVmDeployMachineDeployMachineLog {
-    /// Sets `aliyunRegion`.
-    pub fn with_aliyun_region(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_region = Some(value.into());
-        self
-    }
-    /// Sets `deployBeginTime`.
-    pub fn with_deploy_begin_time(mut self, value: i64) -> Self {
-        self.deploy_begin_time = Some(value);
-        self
-    }
-    /// Sets `deployEndTime`.
-    pub fn with_deploy_end_time(mut self, value: i64) -> Self {
-        self.deploy_end_time = Some(value);
-        self
-    }
-    /// Sets `deployLog`.
-    pub fn with_deploy_log(mut self, value: impl Into<String>) -> Self {
-        self.deploy_log = Some(value.into());
-        self
-    }
-    /// Sets `deployLogPath`.
-    pub fn with_deploy_log_path(mut self, value: impl Into<String>) -> Self {
-        self.deploy_log_path = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for LogVmDeployMachineResponse {
     fn request_id(&self) -> Option<&str> {

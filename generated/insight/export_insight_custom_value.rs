@@ -75,28 +75,6 @@ pub struct ExportInsightCustomValueResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ExportInsightCustomValueResponse {
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ExportInsightCustomValueResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -166,73 +144,6 @@ pub struct ExportInsightCustomValueResult {
     /// Example: `66`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-}
-impl ExportInsightCustomValueResult {
-    /// Sets `doubleValue`.
-    pub fn with_double_value(mut self, value: f64) -> Self {
-        self.double_value = Some(value);
-        self
-    }
-    /// Sets `fieldId`.
-    pub fn with_field_id(mut self, value: impl Into<String>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-    /// Sets `longValue`.
-    pub fn with_long_value(mut self, value: i64) -> Self {
-        self.long_value = Some(value);
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `targetId`.
-    pub fn with_target_id(mut self, value: impl Into<String>) -> Self {
-        self.target_id = Some(value.into());
-        self
-    }
-    /// Sets `targetType`.
-    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ExportInsightCustomValueResponse {}
 /// Error codes documented for [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value). Read one from its error with [`Error::code`](crate::Error::code).

@@ -75,31 +75,6 @@ pub struct ExportInsightExpectedWorkTimeResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ExportInsightExpectedWorkTimeResponse {
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(
-        mut self,
-        value: Vec<ExportInsightExpectedWorkTimeResult>,
-    ) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -162,68 +137,6 @@ pub struct ExportInsightExpectedWorkTimeResult {
     /// Example: `de7c6fd3bd4b53f4d9e279xxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
-}
-impl ExportInsightExpectedWorkTimeResult {
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets `recorderId`.
-    pub fn with_recorder_id(mut self, value: impl Into<String>) -> Self {
-        self.recorder_id = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: f64) -> Self {
-        self.value = Some(value);
-        self
-    }
-    /// Sets `workitemId`.
-    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
-        self.workitem_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ExportInsightExpectedWorkTimeResponse {}
 /// Error codes documented for [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time). Read one from its error with [`Error::code`](crate::Error::code).

@@ -75,28 +75,6 @@ pub struct ExportInsightSpaceRefResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ExportInsightSpaceRefResponse {
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ExportInsightSpaceRefResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -156,63 +134,6 @@ pub struct ExportInsightSpaceRefResult {
     /// Example: `ASSOCIATED`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-}
-impl ExportInsightSpaceRefResult {
-    /// Sets `creatorId`.
-    pub fn with_creator_id(mut self, value: impl Into<String>) -> Self {
-        self.creator_id = Some(value.into());
-        self
-    }
-    /// Sets `fromId`.
-    pub fn with_from_id(mut self, value: impl Into<String>) -> Self {
-        self.from_id = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-    /// Sets `modifierId`.
-    pub fn with_modifier_id(mut self, value: impl Into<String>) -> Self {
-        self.modifier_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `toId`.
-    pub fn with_to_id(mut self, value: impl Into<String>) -> Self {
-        self.to_id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ExportInsightSpaceRefResponse {}
 /// Error codes documented for [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref). Read one from its error with [`Error::code`](crate::Error::code).

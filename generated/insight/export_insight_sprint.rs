@@ -75,28 +75,6 @@ pub struct ExportInsightSprintResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ExportInsightSprintResponse {
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ExportInsightSprintResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::export_insight_sprint`](crate::Client::export_insight_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -178,83 +156,6 @@ pub struct ExportInsightSprintResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub work_time_capacity: Option<f64>,
-}
-impl ExportInsightSprintResult {
-    /// Sets `actualEnd`.
-    pub fn with_actual_end(mut self, value: i64) -> Self {
-        self.actual_end = Some(value);
-        self
-    }
-    /// Sets `actualStart`.
-    pub fn with_actual_start(mut self, value: i64) -> Self {
-        self.actual_start = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtEnd`.
-    pub fn with_gmt_end(mut self, value: i64) -> Self {
-        self.gmt_end = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `gmtStart`.
-    pub fn with_gmt_start(mut self, value: i64) -> Self {
-        self.gmt_start = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isDeleted`.
-    pub fn with_is_deleted(mut self, value: impl Into<String>) -> Self {
-        self.is_deleted = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: i32) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Sets `workTimeCapacity`.
-    pub fn with_work_time_capacity(mut self, value: f64) -> Self {
-        self.work_time_capacity = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ExportInsightSprintResponse {}
 /// Error codes documented for [`Client::export_insight_sprint`](crate::Client::export_insight_sprint). Read one from its error with [`Error::code`](crate::Error::code).

@@ -75,28 +75,6 @@ pub struct ExportWorkitemActivityResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ExportWorkitemActivityResponse {
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ExportWorkitemActivityResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -151,58 +129,6 @@ pub struct ExportWorkitemActivityResult {
     /// Example: `ec69eae498acce08ff7260xxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
     pub workitem_id: Option<String>,
-}
-impl ExportWorkitemActivityResult {
-    /// Sets `gmtEvent`.
-    pub fn with_gmt_event(mut self, value: i64) -> Self {
-        self.gmt_event = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `newValue`.
-    pub fn with_new_value(mut self, value: impl Into<String>) -> Self {
-        self.new_value = Some(value.into());
-        self
-    }
-    /// Sets `oldValue`.
-    pub fn with_old_value(mut self, value: impl Into<String>) -> Self {
-        self.old_value = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `workitemId`.
-    pub fn with_workitem_id(mut self, value: impl Into<String>) -> Self {
-        self.workitem_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ExportWorkitemActivityResponse {}
 /// Error codes documented for [`Client::export_workitem_activity`](crate::Client::export_workitem_activity). Read one from its error with [`Error::code`](crate::Error::code).

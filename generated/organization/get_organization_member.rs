@@ -52,33 +52,6 @@ pub struct GetOrganizationMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetOrganizationMemberResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `member`.
-    pub fn with_member(mut self, value: GetOrganizationMemberMember) -> Self {
-        self.member = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -158,78 +131,6 @@ pub struct GetOrganizationMemberMember {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl GetOrganizationMemberMember {
-    /// Sets `accountId`.
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn with_birthday(mut self, value: i64) -> Self {
-        self.birthday = Some(value);
-        self
-    }
-    /// Sets `deptLists`.
-    pub fn with_dept_lists(mut self, value: Vec<String>) -> Self {
-        self.dept_lists = Some(value);
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `hiredDate`.
-    pub fn with_hired_date(mut self, value: i64) -> Self {
-        self.hired_date = Some(value);
-        self
-    }
-    /// Sets `identities`.
-    pub fn with_identities(mut self, value: GetOrganizationMemberIdentities) -> Self {
-        self.identities = Some(value);
-        self
-    }
-    /// Sets `jobNumber`.
-    pub fn with_job_number(mut self, value: impl Into<String>) -> Self {
-        self.job_number = Some(value.into());
-        self
-    }
-    /// Sets `joinTime`.
-    pub fn with_join_time(mut self, value: i64) -> Self {
-        self.join_time = Some(value);
-        self
-    }
-    /// Sets `lastVisitTime`.
-    pub fn with_last_visit_time(mut self, value: i64) -> Self {
-        self.last_visit_time = Some(value);
-        self
-    }
-    /// Sets `mobile`.
-    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
-        self.mobile = Some(value.into());
-        self
-    }
-    /// Sets `organizationMemberName`.
-    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_member_name = Some(value.into());
-        self
-    }
-    /// Sets `organizationRoleId`.
-    pub fn with_organization_role_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_role_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationRoleName`.
-    pub fn with_organization_role_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_role_name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -244,18 +145,6 @@ pub struct GetOrganizationMemberIdentities {
     /// Example: `Dingtalk`
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-}
-impl GetOrganizationMemberIdentities {
-    /// Sets `externUid`.
-    pub fn with_extern_uid(mut self, value: impl Into<String>) -> Self {
-        self.extern_uid = Some(value.into());
-        self
-    }
-    /// Sets `provider`.
-    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetOrganizationMemberResponse {
     fn request_id(&self) -> Option<&str> {

@@ -35,36 +35,6 @@ pub struct ListJoinedOrganizationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListJoinedOrganizationsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `organizations`.
-    pub fn with_organizations(
-        mut self,
-        value: Vec<ListJoinedOrganizationsOrganizations>,
-    ) -> Self {
-        self.organizations = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -80,23 +50,6 @@ pub struct ListJoinedOrganizationsOrganizations {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListJoinedOrganizationsOrganizations {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `isOrgAdmin`.
-    pub fn with_is_org_admin(mut self, value: bool) -> Self {
-        self.is_org_admin = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListJoinedOrganizationsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -142,43 +142,6 @@ pub struct ListOrganizationMembersResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl ListOrganizationMembersResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(mut self, value: Vec<ListOrganizationMembersMembers>) -> Self {
-        self.members = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -258,78 +221,6 @@ pub struct ListOrganizationMembersMembers {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ListOrganizationMembersMembers {
-    /// Sets `accountId`.
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-    /// Sets `birthday`.
-    pub fn with_birthday(mut self, value: i64) -> Self {
-        self.birthday = Some(value);
-        self
-    }
-    /// Sets `deptLists`.
-    pub fn with_dept_lists(mut self, value: Vec<String>) -> Self {
-        self.dept_lists = Some(value);
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `hiredDate`.
-    pub fn with_hired_date(mut self, value: i64) -> Self {
-        self.hired_date = Some(value);
-        self
-    }
-    /// Sets `identities`.
-    pub fn with_identities(mut self, value: ListOrganizationMembersIdentities) -> Self {
-        self.identities = Some(value);
-        self
-    }
-    /// Sets `jobNumber`.
-    pub fn with_job_number(mut self, value: impl Into<String>) -> Self {
-        self.job_number = Some(value.into());
-        self
-    }
-    /// Sets `joinTime`.
-    pub fn with_join_time(mut self, value: i64) -> Self {
-        self.join_time = Some(value);
-        self
-    }
-    /// Sets `lastVisitTime`.
-    pub fn with_last_visit_time(mut self, value: i64) -> Self {
-        self.last_visit_time = Some(value);
-        self
-    }
-    /// Sets `mobile`.
-    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
-        self.mobile = Some(value.into());
-        self
-    }
-    /// Sets `organizationMemberName`.
-    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_member_name = Some(value.into());
-        self
-    }
-    /// Sets `organizationRoleId`.
-    pub fn with_organization_role_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_role_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationRoleName`.
-    pub fn with_organization_role_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_role_name = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -344,18 +235,6 @@ pub struct ListOrganizationMembersIdentities {
     /// Example: `Dingtalk`
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-}
-impl ListOrganizationMembersIdentities {
-    /// Sets `externUid`.
-    pub fn with_extern_uid(mut self, value: impl Into<String>) -> Self {
-        self.extern_uid = Some(value.into());
-        self
-    }
-    /// Sets `provider`.
-    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListOrganizationMembersResponse {
     fn request_id(&self) -> Option<&str> {

@@ -86,38 +86,6 @@ pub struct ListOrganizationsResponse {
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
-impl ListOrganizationsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: Vec<ListOrganizationsResult>) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_organizations`](crate::Client::list_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -163,43 +131,6 @@ pub struct ListOrganizationsResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_role: Option<String>,
-}
-impl ListOrganizationsResult {
-    /// Sets `accessLevel`.
-    pub fn with_access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `namespaceId`.
-    pub fn with_namespace_id(mut self, value: impl Into<String>) -> Self {
-        self.namespace_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationAlias`.
-    pub fn with_organization_alias(mut self, value: impl Into<String>) -> Self {
-        self.organization_alias = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn with_organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationName`.
-    pub fn with_organization_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_name = Some(value.into());
-        self
-    }
-    /// Sets `organizationRole`.
-    pub fn with_organization_role(mut self, value: impl Into<String>) -> Self {
-        self.organization_role = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListOrganizationsResponse {
     fn request_id(&self) -> Option<&str> {

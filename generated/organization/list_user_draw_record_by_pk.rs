@@ -71,33 +71,6 @@ pub struct ListUserDrawRecordByPkResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListUserDrawRecordByPkResponse {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `data`.
-    pub fn with_data(mut self, value: Vec<ListUserDrawRecordByPkData>) -> Self {
-        self.data = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -135,43 +108,6 @@ pub struct ListUserDrawRecordByPkData {
     /// Example: `dsadsadasd`
     #[serde(rename = "uccId", default, skip_serializing_if = "Option::is_none")]
     pub ucc_id: Option<String>,
-}
-impl ListUserDrawRecordByPkData {
-    /// Sets `aliyunPk`.
-    pub fn with_aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `drawGroup`.
-    pub fn with_draw_group(mut self, value: impl Into<String>) -> Self {
-        self.draw_group = Some(value.into());
-        self
-    }
-    /// Sets `drawPoolName`.
-    pub fn with_draw_pool_name(mut self, value: impl Into<String>) -> Self {
-        self.draw_pool_name = Some(value.into());
-        self
-    }
-    /// Sets `drawResult`.
-    pub fn with_draw_result(mut self, value: impl Into<String>) -> Self {
-        self.draw_result = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
-        self.gmt_create = Some(value.into());
-        self
-    }
-    /// Sets `taskGroupId`.
-    pub fn with_task_group_id(mut self, value: impl Into<String>) -> Self {
-        self.task_group_id = Some(value.into());
-        self
-    }
-    /// Sets `uccId`.
-    pub fn with_ucc_id(mut self, value: impl Into<String>) -> Self {
-        self.ucc_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListUserDrawRecordByPkResponse {
     fn request_id(&self) -> Option<&str> {

@@ -56,33 +56,6 @@ pub struct UpdateOrganizationMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateOrganizationMemberResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `member`.
-    pub fn with_member(mut self, value: UpdateOrganizationMemberMember) -> Self {
-        self.member = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_organization_member`](crate::Client::update_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -99,18 +72,6 @@ pub struct UpdateOrganizationMemberMember {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_member_name: Option<String>,
-}
-impl UpdateOrganizationMemberMember {
-    /// Sets `accountId`.
-    pub fn with_account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-    /// Sets `organizationMemberName`.
-    pub fn with_organization_member_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_member_name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateOrganizationMemberResponse {
     fn request_id(&self) -> Option<&str> {

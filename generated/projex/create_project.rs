@@ -72,33 +72,6 @@ pub struct CreateProjectResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateProjectResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `project`.
-    pub fn with_project(mut self, value: CreateProjectProject) -> Self {
-        self.project = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_project`](crate::Client::create_project).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -199,88 +172,6 @@ pub struct CreateProjectProject {
     /// Example: `CustomProject`
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
-}
-impl CreateProjectProject {
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `customCode`.
-    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
-        self.custom_code = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `icon`.
-    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `logicalStatus`.
-    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
-        self.logical_status = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `organizationIdentifier`.
-    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
-        self.organization_identifier = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `statusIdentifier`.
-    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_identifier = Some(value.into());
-        self
-    }
-    /// Sets `statusStageIdentifier`.
-    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_stage_identifier = Some(value.into());
-        self
-    }
-    /// Sets `typeIdentifier`.
-    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
-        self.type_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateProjectResponse {
     fn request_id(&self) -> Option<&str> {

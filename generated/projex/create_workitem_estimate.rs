@@ -84,36 +84,6 @@ pub struct CreateWorkitemEstimateResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl CreateWorkitemEstimateResponse {
-    /// Sets `WorkitemTimeEstimate`.
-    pub fn with_workitem_time_estimate(
-        mut self,
-        value: CreateWorkitemEstimateWorkitemTimeEstimate,
-    ) -> Self {
-        self.workitem_time_estimate = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -148,38 +118,6 @@ pub struct CreateWorkitemEstimateWorkitemTimeEstimate {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_identifier: Option<String>,
-}
-impl CreateWorkitemEstimateWorkitemTimeEstimate {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `recordUser`.
-    pub fn with_record_user(mut self, value: CreateWorkitemEstimateRecordUser) -> Self {
-        self.record_user = Some(value);
-        self
-    }
-    /// Sets `spentTime`.
-    pub fn with_spent_time(mut self, value: i64) -> Self {
-        self.spent_time = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -269,98 +207,6 @@ pub struct CreateWorkitemEstimateRecordUser {
     /// Example: `9144ef6b72d8exxxxx9e61a4d0`
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
-}
-impl CreateWorkitemEstimateRecordUser {
-    /// Sets `account`.
-    pub fn with_account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `dingTalkId`.
-    pub fn with_ding_talk_id(mut self, value: impl Into<String>) -> Self {
-        self.ding_talk_id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `displayNickName`.
-    pub fn with_display_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.display_nick_name = Some(value.into());
-        self
-    }
-    /// Sets `displayRealName`.
-    pub fn with_display_real_name(mut self, value: impl Into<String>) -> Self {
-        self.display_real_name = Some(value.into());
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `gender`.
-    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isDisabled`.
-    pub fn with_is_disabled(mut self, value: bool) -> Self {
-        self.is_disabled = Some(value);
-        self
-    }
-    /// Sets `mobile`.
-    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
-        self.mobile = Some(value.into());
-        self
-    }
-    /// Sets `nameEn`.
-    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
-        self.name_en = Some(value.into());
-        self
-    }
-    /// Sets `nickName`.
-    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.nick_name = Some(value.into());
-        self
-    }
-    /// Sets `nickNamePinyin`.
-    pub fn with_nick_name_pinyin(mut self, value: impl Into<String>) -> Self {
-        self.nick_name_pinyin = Some(value.into());
-        self
-    }
-    /// Sets `realName`.
-    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
-        self.real_name = Some(value.into());
-        self
-    }
-    /// Sets `realNamePinyin`.
-    pub fn with_real_name_pinyin(mut self, value: impl Into<String>) -> Self {
-        self.real_name_pinyin = Some(value.into());
-        self
-    }
-    /// Sets `stamp`.
-    pub fn with_stamp(mut self, value: impl Into<String>) -> Self {
-        self.stamp = Some(value.into());
-        self
-    }
-    /// Sets `tbRoleId`.
-    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
-        self.tb_role_id = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateWorkitemEstimateResponse {
     fn request_id(&self) -> Option<&str> {

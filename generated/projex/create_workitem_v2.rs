@@ -215,33 +215,6 @@ pub struct CreateWorkitemV2Response {
     )]
     pub workitem_identifier: Option<String>,
 }
-impl CreateWorkitemV2Response {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
-}
 impl crate::Envelope for CreateWorkitemV2Response {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()

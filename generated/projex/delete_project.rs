@@ -56,33 +56,6 @@ pub struct DeleteProjectResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl DeleteProjectResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `result`.
-    pub fn with_result(mut self, value: bool) -> Self {
-        self.result = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 impl crate::Envelope for DeleteProjectResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()

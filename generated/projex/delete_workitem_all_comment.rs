@@ -54,33 +54,6 @@ pub struct DeleteWorkitemAllCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-impl DeleteWorkitemAllCommentResponse {
-    /// Sets `deleteFlag`.
-    pub fn with_delete_flag(mut self, value: bool) -> Self {
-        self.delete_flag = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-}
 impl crate::Envelope for DeleteWorkitemAllCommentResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()

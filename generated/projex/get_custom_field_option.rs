@@ -72,33 +72,6 @@ pub struct GetCustomFieldOptionResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetCustomFieldOptionResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `fileds`.
-    pub fn with_fileds(mut self, value: Vec<GetCustomFieldOptionFileds>) -> Self {
-        self.fileds = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -142,43 +115,6 @@ pub struct GetCustomFieldOptionFileds {
     /// Example: `223`
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
-}
-impl GetCustomFieldOptionFileds {
-    /// Sets `displayValue`.
-    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
-        self.display_value = Some(value.into());
-        self
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: i64) -> Self {
-        self.level = Some(value);
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: i64) -> Self {
-        self.position = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `valueEn`.
-    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
-        self.value_en = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetCustomFieldOptionResponse {
     fn request_id(&self) -> Option<&str> {

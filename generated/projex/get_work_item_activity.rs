@@ -54,33 +54,6 @@ pub struct GetWorkItemActivityResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetWorkItemActivityResponse {
-    /// Sets `activities`.
-    pub fn with_activities(mut self, value: Vec<GetWorkItemActivityActivities>) -> Self {
-        self.activities = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -134,58 +107,6 @@ pub struct GetWorkItemActivityActivities {
     )]
     pub resource_identifier: Option<String>,
 }
-impl GetWorkItemActivityActivities {
-    /// Sets `actionType`.
-    pub fn with_action_type(mut self, value: impl Into<String>) -> Self {
-        self.action_type = Some(value.into());
-        self
-    }
-    /// Sets `eventId`.
-    pub fn with_event_id(mut self, value: i64) -> Self {
-        self.event_id = Some(value);
-        self
-    }
-    /// Sets `eventTime`.
-    pub fn with_event_time(mut self, value: i64) -> Self {
-        self.event_time = Some(value);
-        self
-    }
-    /// Sets `eventType`.
-    pub fn with_event_type(mut self, value: impl Into<String>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-    /// Sets `newValue`.
-    pub fn with_new_value(mut self, value: Vec<GetWorkItemActivityNewValue>) -> Self {
-        self.new_value = Some(value);
-        self
-    }
-    /// Sets `oldValue`.
-    pub fn with_old_value(mut self, value: Vec<GetWorkItemActivityOldValue>) -> Self {
-        self.old_value = Some(value);
-        self
-    }
-    /// Sets `operator`.
-    pub fn with_operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-    /// Sets `parentEventId`.
-    pub fn with_parent_event_id(mut self, value: i64) -> Self {
-        self.parent_event_id = Some(value);
-        self
-    }
-    /// Sets `property`.
-    pub fn with_property(mut self, value: GetWorkItemActivityProperty) -> Self {
-        self.property = Some(value);
-        self
-    }
-    /// Sets `resourceIdentifier`.
-    pub fn with_resource_identifier(mut self, value: impl Into<String>) -> Self {
-        self.resource_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -206,23 +127,6 @@ pub struct GetWorkItemActivityNewValue {
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
 }
-impl GetWorkItemActivityNewValue {
-    /// Sets `displayValue`.
-    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
-        self.display_value = Some(value.into());
-        self
-    }
-    /// Sets `plainValue`.
-    pub fn with_plain_value(mut self, value: impl Into<String>) -> Self {
-        self.plain_value = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -242,23 +146,6 @@ pub struct GetWorkItemActivityOldValue {
     /// Example: `Sprint`
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
-}
-impl GetWorkItemActivityOldValue {
-    /// Sets `displayValue`.
-    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
-        self.display_value = Some(value.into());
-        self
-    }
-    /// Sets `plainValue`.
-    pub fn with_plain_value(mut self, value: impl Into<String>) -> Self {
-        self.plain_value = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -286,28 +173,6 @@ pub struct GetWorkItemActivityProperty {
     /// `propertyType`.
     #[serde(rename = "propertyType", default, skip_serializing_if = "Option::is_none")]
     pub property_type: Option<String>,
-}
-impl GetWorkItemActivityProperty {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `propertyIdentifier`.
-    pub fn with_property_identifier(mut self, value: impl Into<String>) -> Self {
-        self.property_identifier = Some(value.into());
-        self
-    }
-    /// Sets `propertyName`.
-    pub fn with_property_name(mut self, value: impl Into<String>) -> Self {
-        self.property_name = Some(value.into());
-        self
-    }
-    /// Sets `propertyType`.
-    pub fn with_property_type(mut self, value: impl Into<String>) -> Self {
-        self.property_type = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkItemActivityResponse {
     fn request_id(&self) -> Option<&str> {

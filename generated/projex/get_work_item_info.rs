@@ -54,33 +54,6 @@ pub struct GetWorkItemInfoResponse {
     #[serde(rename = "workitem", default, skip_serializing_if = "Option::is_none")]
     pub workitem: Option<GetWorkItemInfoWorkitem>,
 }
-impl GetWorkItemInfoResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `workitem`.
-    pub fn with_workitem(mut self, value: GetWorkItemInfoWorkitem) -> Self {
-        self.workitem = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -240,161 +213,6 @@ pub struct GetWorkItemInfoWorkitem {
     )]
     pub workitem_type_identifier: Option<String>,
 }
-impl GetWorkItemInfoWorkitem {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
-        self.assigned_to = Some(value.into());
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `customFields`.
-    pub fn with_custom_fields(
-        mut self,
-        value: Vec<GetWorkItemInfoCustomFields>,
-    ) -> Self {
-        self.custom_fields = Some(value);
-        self
-    }
-    /// Sets `document`.
-    pub fn with_document(mut self, value: impl Into<String>) -> Self {
-        self.document = Some(value.into());
-        self
-    }
-    /// Sets `documentFormat`.
-    pub fn with_document_format(mut self, value: impl Into<String>) -> Self {
-        self.document_format = Some(value.into());
-        self
-    }
-    /// Sets `finishTime`.
-    pub fn with_finish_time(mut self, value: i64) -> Self {
-        self.finish_time = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `logicalStatus`.
-    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
-        self.logical_status = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `parentIdentifier`.
-    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
-        self.parent_identifier = Some(value.into());
-        self
-    }
-    /// Sets `participant`.
-    pub fn with_participant(mut self, value: Vec<String>) -> Self {
-        self.participant = Some(value);
-        self
-    }
-    /// Sets `serialNumber`.
-    pub fn with_serial_number(mut self, value: impl Into<String>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `spaceName`.
-    pub fn with_space_name(mut self, value: impl Into<String>) -> Self {
-        self.space_name = Some(value.into());
-        self
-    }
-    /// Sets `spaceType`.
-    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
-        self.space_type = Some(value.into());
-        self
-    }
-    /// Sets `sprint`.
-    pub fn with_sprint(mut self, value: Vec<String>) -> Self {
-        self.sprint = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `statusIdentifier`.
-    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_identifier = Some(value.into());
-        self
-    }
-    /// Sets `statusStageIdentifier`.
-    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_stage_identifier = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `tag`.
-    pub fn with_tag(mut self, value: Vec<String>) -> Self {
-        self.tag = Some(value);
-        self
-    }
-    /// Sets `tagDetails`.
-    pub fn with_tag_details(mut self, value: Vec<GetWorkItemInfoTagDetails>) -> Self {
-        self.tag_details = Some(value);
-        self
-    }
-    /// Sets `tracker`.
-    pub fn with_tracker(mut self, value: Vec<String>) -> Self {
-        self.tracker = Some(value);
-        self
-    }
-    /// Sets `updateStatusAt`.
-    pub fn with_update_status_at(mut self, value: i64) -> Self {
-        self.update_status_at = Some(value);
-        self
-    }
-    /// Sets `verifier`.
-    pub fn with_verifier(mut self, value: Vec<String>) -> Self {
-        self.verifier = Some(value);
-        self
-    }
-    /// Sets `versions`.
-    pub fn with_versions(mut self, value: Vec<GetWorkItemInfoVersions>) -> Self {
-        self.versions = Some(value);
-        self
-    }
-    /// Sets `workitemTypeIdentifier`.
-    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_type_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -449,53 +267,6 @@ pub struct GetWorkItemInfoCustomFields {
     )]
     pub workitem_identifier: Option<String>,
 }
-impl GetWorkItemInfoCustomFields {
-    /// Sets `fieldClassName`.
-    pub fn with_field_class_name(mut self, value: impl Into<String>) -> Self {
-        self.field_class_name = Some(value.into());
-        self
-    }
-    /// Sets `fieldFormat`.
-    pub fn with_field_format(mut self, value: impl Into<String>) -> Self {
-        self.field_format = Some(value.into());
-        self
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: i64) -> Self {
-        self.level = Some(value);
-        self
-    }
-    /// Sets `objectValue`.
-    pub fn with_object_value(mut self, value: impl Into<String>) -> Self {
-        self.object_value = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: i64) -> Self {
-        self.position = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `valueList`.
-    pub fn with_value_list(mut self, value: Vec<GetWorkItemInfoValueList>) -> Self {
-        self.value_list = Some(value);
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -524,33 +295,6 @@ pub struct GetWorkItemInfoValueList {
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
 }
-impl GetWorkItemInfoValueList {
-    /// Sets `displayValue`.
-    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
-        self.display_value = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: i64) -> Self {
-        self.level = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `valueEn`.
-    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
-        self.value_en = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -565,23 +309,6 @@ pub struct GetWorkItemInfoTagDetails {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-impl GetWorkItemInfoTagDetails {
-    /// Sets `color`.
-    pub fn with_color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -592,18 +319,6 @@ pub struct GetWorkItemInfoVersions {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetWorkItemInfoVersions {
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkItemInfoResponse {
     fn request_id(&self) -> Option<&str> {

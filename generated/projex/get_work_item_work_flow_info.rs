@@ -64,33 +64,6 @@ pub struct GetWorkItemWorkFlowInfoResponse {
     #[serde(rename = "workflow", default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<GetWorkItemWorkFlowInfoWorkflow>,
 }
-impl GetWorkItemWorkFlowInfoResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `workflow`.
-    pub fn with_workflow(mut self, value: GetWorkItemWorkFlowInfoWorkflow) -> Self {
-        self.workflow = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -175,86 +148,6 @@ pub struct GetWorkItemWorkFlowInfoWorkflow {
     )]
     pub workflow_actions: Option<Vec<GetWorkItemWorkFlowInfoWorkflowActions>>,
 }
-impl GetWorkItemWorkFlowInfoWorkflow {
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `defaultStatusIdentifier`.
-    pub fn with_default_status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.default_status_identifier = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `ownerSpaceIdentifier`.
-    pub fn with_owner_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.owner_space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `ownerSpaceType`.
-    pub fn with_owner_space_type(mut self, value: impl Into<String>) -> Self {
-        self.owner_space_type = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `statusOrder`.
-    pub fn with_status_order(mut self, value: impl Into<String>) -> Self {
-        self.status_order = Some(value.into());
-        self
-    }
-    /// Sets `statuses`.
-    pub fn with_statuses(mut self, value: Vec<GetWorkItemWorkFlowInfoStatuses>) -> Self {
-        self.statuses = Some(value);
-        self
-    }
-    /// Sets `workflowActions`.
-    pub fn with_workflow_actions(
-        mut self,
-        value: Vec<GetWorkItemWorkFlowInfoWorkflowActions>,
-    ) -> Self {
-        self.workflow_actions = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -323,63 +216,6 @@ pub struct GetWorkItemWorkFlowInfoStatuses {
     )]
     pub workflow_stage_name: Option<String>,
 }
-impl GetWorkItemWorkFlowInfoStatuses {
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `workflowStageIdentifier`.
-    pub fn with_workflow_stage_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workflow_stage_identifier = Some(value.into());
-        self
-    }
-    /// Sets `workflowStageName`.
-    pub fn with_workflow_stage_name(mut self, value: impl Into<String>) -> Self {
-        self.workflow_stage_name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -421,36 +257,6 @@ pub struct GetWorkItemWorkFlowInfoWorkflowActions {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_status_identifier: Option<String>,
-}
-impl GetWorkItemWorkFlowInfoWorkflowActions {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nextWorkflowStatusIdentifier`.
-    pub fn with_next_workflow_status_identifier(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.next_workflow_status_identifier = Some(value.into());
-        self
-    }
-    /// Sets `workflowIdentifier`.
-    pub fn with_workflow_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workflow_identifier = Some(value.into());
-        self
-    }
-    /// Sets `workflowStatusIdentifier`.
-    pub fn with_workflow_status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workflow_status_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkItemWorkFlowInfoResponse {
     fn request_id(&self) -> Option<&str> {

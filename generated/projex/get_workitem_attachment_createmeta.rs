@@ -60,36 +60,6 @@ pub struct GetWorkitemAttachmentCreatemetaResponse {
     #[serde(rename = "uploadInfo", default, skip_serializing_if = "Option::is_none")]
     pub upload_info: Option<GetWorkitemAttachmentCreatemetaUploadInfo>,
 }
-impl GetWorkitemAttachmentCreatemetaResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-    /// Sets `uploadInfo`.
-    pub fn with_upload_info(
-        mut self,
-        value: GetWorkitemAttachmentCreatemetaUploadInfo,
-    ) -> Self {
-        self.upload_info = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -119,33 +89,6 @@ pub struct GetWorkitemAttachmentCreatemetaUploadInfo {
     /// Example: `xdWcrl/yTmIUA0kE7a3B0Ox4Vu8=`
     #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-}
-impl GetWorkitemAttachmentCreatemetaUploadInfo {
-    /// Sets `accessid`.
-    pub fn with_accessid(mut self, value: impl Into<String>) -> Self {
-        self.accessid = Some(value.into());
-        self
-    }
-    /// Sets `dir`.
-    pub fn with_dir(mut self, value: impl Into<String>) -> Self {
-        self.dir = Some(value.into());
-        self
-    }
-    /// Sets `host`.
-    pub fn with_host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-    /// Sets `policy`.
-    pub fn with_policy(mut self, value: impl Into<String>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-    /// Sets `signature`.
-    pub fn with_signature(mut self, value: impl Into<String>) -> Self {
-        self.signature = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkitemAttachmentCreatemetaResponse {
     fn request_id(&self) -> Option<&str> {

@@ -60,33 +60,6 @@ pub struct GetWorkitemFileResponse {
     #[serde(rename = "workitemFile", default, skip_serializing_if = "Option::is_none")]
     pub workitem_file: Option<GetWorkitemFileWorkitemFile>,
 }
-impl GetWorkitemFileResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-    /// Sets `workitemFile`.
-    pub fn with_workitem_file(mut self, value: GetWorkitemFileWorkitemFile) -> Self {
-        self.workitem_file = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_workitem_file`](crate::Client::get_workitem_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -116,33 +89,6 @@ pub struct GetWorkitemFileWorkitemFile {
     /// Example: `http://tmaestro-oss.oss-cn-hongkong.aliyuncs.com/thread_1682129288279.log`
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-impl GetWorkitemFileWorkitemFile {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: i32) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets `suffix`.
-    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkitemFileResponse {
     fn request_id(&self) -> Option<&str> {

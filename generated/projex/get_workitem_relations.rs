@@ -60,36 +60,6 @@ pub struct GetWorkitemRelationsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl GetWorkitemRelationsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `relationList`.
-    pub fn with_relation_list(
-        mut self,
-        value: Vec<GetWorkitemRelationsRelationList>,
-    ) -> Self {
-        self.relation_list = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -144,48 +114,6 @@ pub struct GetWorkitemRelationsRelationList {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_type_identifier: Option<String>,
-}
-impl GetWorkitemRelationsRelationList {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: impl Into<String>) -> Self {
-        self.assigned_to = Some(value.into());
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: impl Into<String>) -> Self {
-        self.gmt_create = Some(value.into());
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: impl Into<String>) -> Self {
-        self.gmt_modified = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `workitemTypeIdentifier`.
-    pub fn with_workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_type_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetWorkitemRelationsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -46,36 +46,6 @@ pub struct GetWorkitemTimeTypeListResponse {
     #[serde(rename = "timeType", default, skip_serializing_if = "Option::is_none")]
     pub time_type: Option<Vec<GetWorkitemTimeTypeListTimeType>>,
 }
-impl GetWorkitemTimeTypeListResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-    /// Sets `timeType`.
-    pub fn with_time_type(
-        mut self,
-        value: Vec<GetWorkitemTimeTypeListTimeType>,
-    ) -> Self {
-        self.time_type = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -101,33 +71,6 @@ pub struct GetWorkitemTimeTypeListTimeType {
     /// Example: `1`
     #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-}
-impl GetWorkitemTimeTypeListTimeType {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: i64) -> Self {
-        self.position = Some(value);
-        self
-    }
 }
 impl crate::Envelope for GetWorkitemTimeTypeListResponse {
     fn request_id(&self) -> Option<&str> {

@@ -60,33 +60,6 @@ pub struct ListProjectMembersResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListProjectMembersResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `members`.
-    pub fn with_members(mut self, value: Vec<ListProjectMembersMembers>) -> Self {
-        self.members = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -190,111 +163,6 @@ pub struct ListProjectMembersMembers {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-impl ListProjectMembersMembers {
-    /// Sets `account`.
-    pub fn with_account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `dingTalkId`.
-    pub fn with_ding_talk_id(mut self, value: impl Into<String>) -> Self {
-        self.ding_talk_id = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `displayNickName`.
-    pub fn with_display_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.display_nick_name = Some(value.into());
-        self
-    }
-    /// Sets `displayRealName`.
-    pub fn with_display_real_name(mut self, value: impl Into<String>) -> Self {
-        self.display_real_name = Some(value.into());
-        self
-    }
-    /// Sets `division`.
-    pub fn with_division(mut self, value: ListProjectMembersDivision) -> Self {
-        self.division = Some(value);
-        self
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Sets `gender`.
-    pub fn with_gender(mut self, value: impl Into<String>) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `mobile`.
-    pub fn with_mobile(mut self, value: impl Into<String>) -> Self {
-        self.mobile = Some(value.into());
-        self
-    }
-    /// Sets `nameEn`.
-    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
-        self.name_en = Some(value.into());
-        self
-    }
-    /// Sets `nickName`.
-    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.nick_name = Some(value.into());
-        self
-    }
-    /// Sets `nickNamePinyin`.
-    pub fn with_nick_name_pinyin(mut self, value: impl Into<String>) -> Self {
-        self.nick_name_pinyin = Some(value.into());
-        self
-    }
-    /// Sets `organizationUserInfo`.
-    pub fn with_organization_user_info(
-        mut self,
-        value: ListProjectMembersOrganizationUserInfo,
-    ) -> Self {
-        self.organization_user_info = Some(value);
-        self
-    }
-    /// Sets `realName`.
-    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
-        self.real_name = Some(value.into());
-        self
-    }
-    /// Sets `realNamePinyin`.
-    pub fn with_real_name_pinyin(mut self, value: impl Into<String>) -> Self {
-        self.real_name_pinyin = Some(value.into());
-        self
-    }
-    /// Sets `roleName`.
-    pub fn with_role_name(mut self, value: impl Into<String>) -> Self {
-        self.role_name = Some(value.into());
-        self
-    }
-    /// Sets `stamp`.
-    pub fn with_stamp(mut self, value: impl Into<String>) -> Self {
-        self.stamp = Some(value.into());
-        self
-    }
-    /// Sets `tbRoleId`.
-    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
-        self.tb_role_id = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -304,13 +172,6 @@ pub struct ListProjectMembersDivision {
     /// Example: `1345xxxxxxx947xxxx`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-}
-impl ListProjectMembersDivision {
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -325,13 +186,6 @@ pub struct ListProjectMembersOrganizationUserInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_identifier: Option<String>,
-}
-impl ListProjectMembersOrganizationUserInfo {
-    /// Sets `organizationIdentifier`.
-    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
-        self.organization_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListProjectMembersResponse {
     fn request_id(&self) -> Option<&str> {

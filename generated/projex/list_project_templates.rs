@@ -51,33 +51,6 @@ pub struct ListProjectTemplatesResponse {
     #[serde(rename = "templates", default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<ListProjectTemplatesTemplates>>,
 }
-impl ListProjectTemplatesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `templates`.
-    pub fn with_templates(mut self, value: Vec<ListProjectTemplatesTemplates>) -> Self {
-        self.templates = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_project_templates`](crate::Client::list_project_templates).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -157,83 +130,6 @@ pub struct ListProjectTemplatesTemplates {
     /// Example: `4`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i64>,
-}
-impl ListProjectTemplatesTemplates {
-    /// Sets `copyFrom`.
-    pub fn with_copy_from(mut self, value: impl Into<String>) -> Self {
-        self.copy_from = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `icon`.
-    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameEn`.
-    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
-        self.name_en = Some(value.into());
-        self
-    }
-    /// Sets `resourceCategory`.
-    pub fn with_resource_category(mut self, value: impl Into<String>) -> Self {
-        self.resource_category = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `spaceType`.
-    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
-        self.space_type = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: i64) -> Self {
-        self.type_ = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListProjectTemplatesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -64,36 +64,6 @@ pub struct ListProjectWorkitemTypesResponse {
     #[serde(rename = "workitemTypes", default, skip_serializing_if = "Option::is_none")]
     pub workitem_types: Option<Vec<ListProjectWorkitemTypesWorkitemTypes>>,
 }
-impl ListProjectWorkitemTypesResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `workitemTypes`.
-    pub fn with_workitem_types(
-        mut self,
-        value: Vec<ListProjectWorkitemTypesWorkitemTypes>,
-    ) -> Self {
-        self.workitem_types = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -158,68 +128,6 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
     /// Example: `true`
     #[serde(rename = "systemDefault", default, skip_serializing_if = "Option::is_none")]
     pub system_default: Option<bool>,
-}
-impl ListProjectWorkitemTypesWorkitemTypes {
-    /// Sets `addUser`.
-    pub fn with_add_user(mut self, value: impl Into<String>) -> Self {
-        self.add_user = Some(value.into());
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `defaultType`.
-    pub fn with_default_type(mut self, value: bool) -> Self {
-        self.default_type = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `enable`.
-    pub fn with_enable(mut self, value: bool) -> Self {
-        self.enable = Some(value);
-        self
-    }
-    /// Sets `gmtAdd`.
-    pub fn with_gmt_add(mut self, value: i64) -> Self {
-        self.gmt_add = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nameEn`.
-    pub fn with_name_en(mut self, value: impl Into<String>) -> Self {
-        self.name_en = Some(value.into());
-        self
-    }
-    /// Sets `systemDefault`.
-    pub fn with_system_default(mut self, value: bool) -> Self {
-        self.system_default = Some(value);
-        self
-    }
 }
 impl crate::Envelope for ListProjectWorkitemTypesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -66,33 +66,6 @@ pub struct ListWorkItemAllFieldsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListWorkItemAllFieldsResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn with_fields(mut self, value: Vec<ListWorkItemAllFieldsFields>) -> Self {
-        self.fields = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -191,93 +164,6 @@ pub struct ListWorkItemAllFieldsFields {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-impl ListWorkItemAllFieldsFields {
-    /// Sets `className`.
-    pub fn with_class_name(mut self, value: impl Into<String>) -> Self {
-        self.class_name = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `defaultValue`.
-    pub fn with_default_value(mut self, value: impl Into<String>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `format`.
-    pub fn with_format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn with_is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isShowWhenCreate`.
-    pub fn with_is_show_when_create(mut self, value: bool) -> Self {
-        self.is_show_when_create = Some(value);
-        self
-    }
-    /// Sets `isSystemRequired`.
-    pub fn with_is_system_required(mut self, value: bool) -> Self {
-        self.is_system_required = Some(value);
-        self
-    }
-    /// Sets `linkWithService`.
-    pub fn with_link_with_service(mut self, value: impl Into<String>) -> Self {
-        self.link_with_service = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `options`.
-    pub fn with_options(mut self, value: Vec<ListWorkItemAllFieldsOptions>) -> Self {
-        self.options = Some(value);
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -319,43 +205,6 @@ pub struct ListWorkItemAllFieldsOptions {
     /// `valueEn`.
     #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
     pub value_en: Option<String>,
-}
-impl ListWorkItemAllFieldsOptions {
-    /// Sets `displayValue`.
-    pub fn with_display_value(mut self, value: impl Into<String>) -> Self {
-        self.display_value = Some(value.into());
-        self
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `level`.
-    pub fn with_level(mut self, value: i64) -> Self {
-        self.level = Some(value);
-        self
-    }
-    /// Sets `position`.
-    pub fn with_position(mut self, value: i64) -> Self {
-        self.position = Some(value);
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `valueEn`.
-    pub fn with_value_en(mut self, value: impl Into<String>) -> Self {
-        self.value_en = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListWorkItemAllFieldsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -74,36 +74,6 @@ pub struct ListWorkItemWorkFlowStatusResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListWorkItemWorkFlowStatusResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `statuses`.
-    pub fn with_statuses(
-        mut self,
-        value: Vec<ListWorkItemWorkFlowStatusStatuses>,
-    ) -> Self {
-        self.statuses = Some(value);
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -171,63 +141,6 @@ pub struct ListWorkItemWorkFlowStatusStatuses {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_stage_name: Option<String>,
-}
-impl ListWorkItemWorkFlowStatusStatuses {
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `resourceType`.
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-    /// Sets `source`.
-    pub fn with_source(mut self, value: impl Into<String>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-    /// Sets `workflowStageIdentifier`.
-    pub fn with_workflow_stage_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workflow_stage_identifier = Some(value.into());
-        self
-    }
-    /// Sets `workflowStageName`.
-    pub fn with_workflow_stage_name(mut self, value: impl Into<String>) -> Self {
-        self.workflow_stage_name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListWorkItemWorkFlowStatusResponse {
     fn request_id(&self) -> Option<&str> {

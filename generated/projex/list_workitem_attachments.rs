@@ -54,36 +54,6 @@ pub struct ListWorkitemAttachmentsResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl ListWorkitemAttachmentsResponse {
-    /// Sets `attachments`.
-    pub fn with_attachments(
-        mut self,
-        value: Vec<ListWorkitemAttachmentsAttachments>,
-    ) -> Self {
-        self.attachments = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -123,43 +93,6 @@ pub struct ListWorkitemAttachmentsAttachments {
     /// Example: `http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D`
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-impl ListWorkitemAttachmentsAttachments {
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `fileIdentifier`.
-    pub fn with_file_identifier(mut self, value: impl Into<String>) -> Self {
-        self.file_identifier = Some(value.into());
-        self
-    }
-    /// Sets `fileName`.
-    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
-        self.file_name = Some(value.into());
-        self
-    }
-    /// Sets `fileSuffix`.
-    pub fn with_file_suffix(mut self, value: impl Into<String>) -> Self {
-        self.file_suffix = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `size`.
-    pub fn with_size(mut self, value: impl Into<String>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListWorkitemAttachmentsResponse {
     fn request_id(&self) -> Option<&str> {

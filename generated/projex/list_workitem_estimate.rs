@@ -63,41 +63,6 @@ pub struct ListWorkitemEstimateResponse {
     )]
     pub workitem_time_estimate: Option<Vec<ListWorkitemEstimateWorkitemTimeEstimate>>,
 }
-impl ListWorkitemEstimateResponse {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `workitemTimeEstimate`.
-    pub fn with_workitem_time_estimate(
-        mut self,
-        value: Vec<ListWorkitemEstimateWorkitemTimeEstimate>,
-    ) -> Self {
-        self.workitem_time_estimate = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -155,58 +120,6 @@ pub struct ListWorkitemEstimateWorkitemTimeEstimate {
     )]
     pub workitem_identifier: Option<String>,
 }
-impl ListWorkitemEstimateWorkitemTimeEstimate {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtEnd`.
-    pub fn with_gmt_end(mut self, value: i64) -> Self {
-        self.gmt_end = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `gmtStart`.
-    pub fn with_gmt_start(mut self, value: i64) -> Self {
-        self.gmt_start = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `recordUser`.
-    pub fn with_record_user(mut self, value: ListWorkitemEstimateRecordUser) -> Self {
-        self.record_user = Some(value);
-        self
-    }
-    /// Sets `spentTime`.
-    pub fn with_spent_time(mut self, value: f32) -> Self {
-        self.spent_time = Some(value);
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -219,18 +132,6 @@ pub struct ListWorkitemEstimateRecordUser {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl ListWorkitemEstimateRecordUser {
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListWorkitemEstimateResponse {
     fn request_id(&self) -> Option<&str> {

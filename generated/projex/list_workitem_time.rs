@@ -59,41 +59,6 @@ pub struct ListWorkitemTimeResponse {
     #[serde(rename = "workitemTime", default, skip_serializing_if = "Option::is_none")]
     pub workitem_time: Option<Vec<ListWorkitemTimeWorkitemTime>>,
 }
-impl ListWorkitemTimeResponse {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: i64) -> Self {
-        self.code = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `workitemTime`.
-    pub fn with_workitem_time(
-        mut self,
-        value: Vec<ListWorkitemTimeWorkitemTime>,
-    ) -> Self {
-        self.workitem_time = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::list_workitem_time`](crate::Client::list_workitem_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -152,58 +117,6 @@ pub struct ListWorkitemTimeWorkitemTime {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_identifier: Option<String>,
-}
-impl ListWorkitemTimeWorkitemTime {
-    /// Sets `actualTime`.
-    pub fn with_actual_time(mut self, value: f32) -> Self {
-        self.actual_time = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtEnd`.
-    pub fn with_gmt_end(mut self, value: i64) -> Self {
-        self.gmt_end = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `gmtStart`.
-    pub fn with_gmt_start(mut self, value: i64) -> Self {
-        self.gmt_start = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `recordUser`.
-    pub fn with_record_user(mut self, value: impl Into<String>) -> Self {
-        self.record_user = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn with_workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for ListWorkitemTimeResponse {
     fn request_id(&self) -> Option<&str> {

@@ -160,33 +160,6 @@ pub struct UpdateProjectFieldResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateProjectFieldResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMessage`.
-    pub fn with_error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `project`.
-    pub fn with_project(mut self, value: UpdateProjectFieldProject) -> Self {
-        self.project = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -330,138 +303,6 @@ pub struct UpdateProjectFieldProject {
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub type_identifier: Option<String>,
 }
-impl UpdateProjectFieldProject {
-    /// Sets `category`.
-    pub fn with_category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: impl Into<String>) -> Self {
-        self.creator = Some(value.into());
-        self
-    }
-    /// Sets `customCode`.
-    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
-        self.custom_code = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `fieldList`.
-    pub fn with_field_list(mut self, value: Vec<UpdateProjectFieldFieldList>) -> Self {
-        self.field_list = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `icon`.
-    pub fn with_icon(mut self, value: impl Into<String>) -> Self {
-        self.icon = Some(value.into());
-        self
-    }
-    /// Sets `iconBig`.
-    pub fn with_icon_big(mut self, value: impl Into<String>) -> Self {
-        self.icon_big = Some(value.into());
-        self
-    }
-    /// Sets `iconGroup`.
-    pub fn with_icon_group(mut self, value: impl Into<String>) -> Self {
-        self.icon_group = Some(value.into());
-        self
-    }
-    /// Sets `iconSmall`.
-    pub fn with_icon_small(mut self, value: impl Into<String>) -> Self {
-        self.icon_small = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `identifierPath`.
-    pub fn with_identifier_path(mut self, value: impl Into<String>) -> Self {
-        self.identifier_path = Some(value.into());
-        self
-    }
-    /// Sets `logicalStatus`.
-    pub fn with_logical_status(mut self, value: impl Into<String>) -> Self {
-        self.logical_status = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: impl Into<String>) -> Self {
-        self.modifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `organizationIdentifier`.
-    pub fn with_organization_identifier(mut self, value: impl Into<String>) -> Self {
-        self.organization_identifier = Some(value.into());
-        self
-    }
-    /// Sets `parentIdentifier`.
-    pub fn with_parent_identifier(mut self, value: impl Into<String>) -> Self {
-        self.parent_identifier = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn with_scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `statusIdentifier`.
-    pub fn with_status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_identifier = Some(value.into());
-        self
-    }
-    /// Sets `statusName`.
-    pub fn with_status_name(mut self, value: impl Into<String>) -> Self {
-        self.status_name = Some(value.into());
-        self
-    }
-    /// Sets `statusStageIdentifier`.
-    pub fn with_status_stage_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_stage_identifier = Some(value.into());
-        self
-    }
-    /// Sets `subType`.
-    pub fn with_sub_type(mut self, value: impl Into<String>) -> Self {
-        self.sub_type = Some(value.into());
-        self
-    }
-    /// Sets `typeIdentifier`.
-    pub fn with_type_identifier(mut self, value: impl Into<String>) -> Self {
-        self.type_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -484,28 +325,6 @@ pub struct UpdateProjectFieldFieldList {
     /// Example: `user`
     #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
     pub value_type: Option<String>,
-}
-impl UpdateProjectFieldFieldList {
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `valueType`.
-    pub fn with_value_type(mut self, value: impl Into<String>) -> Self {
-        self.value_type = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateProjectFieldResponse {
     fn request_id(&self) -> Option<&str> {

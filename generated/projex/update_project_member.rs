@@ -84,33 +84,6 @@ pub struct UpdateProjectMemberResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateProjectMemberResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `member`.
-    pub fn with_member(mut self, value: UpdateProjectMemberMember) -> Self {
-        self.member = Some(value);
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_project_member`](crate::Client::update_project_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -159,48 +132,6 @@ pub struct UpdateProjectMemberMember {
     /// Example: `user`
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
-}
-impl UpdateProjectMemberMember {
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `gmtModified`.
-    pub fn with_gmt_modified(mut self, value: i64) -> Self {
-        self.gmt_modified = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `roleIdentifier`.
-    pub fn with_role_identifier(mut self, value: impl Into<String>) -> Self {
-        self.role_identifier = Some(value.into());
-        self
-    }
-    /// Sets `targetIdentifier`.
-    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
-        self.target_identifier = Some(value.into());
-        self
-    }
-    /// Sets `targetType`.
-    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-    /// Sets `userIdentifier`.
-    pub fn with_user_identifier(mut self, value: impl Into<String>) -> Self {
-        self.user_identifier = Some(value.into());
-        self
-    }
-    /// Sets `userType`.
-    pub fn with_user_type(mut self, value: impl Into<String>) -> Self {
-        self.user_type = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateProjectMemberResponse {
     fn request_id(&self) -> Option<&str> {

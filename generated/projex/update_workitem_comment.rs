@@ -72,33 +72,6 @@ pub struct UpdateWorkitemCommentResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<String>,
 }
-impl UpdateWorkitemCommentResponse {
-    /// Sets `comment`.
-    pub fn with_comment(mut self, value: UpdateWorkitemCommentComment) -> Self {
-        self.comment = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: impl Into<String>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -157,63 +130,6 @@ pub struct UpdateWorkitemCommentComment {
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UpdateWorkitemCommentUser>,
 }
-impl UpdateWorkitemCommentComment {
-    /// Sets `content`.
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-    /// Sets `createTime`.
-    pub fn with_create_time(mut self, value: i64) -> Self {
-        self.create_time = Some(value);
-        self
-    }
-    /// Sets `formatType`.
-    pub fn with_format_type(mut self, value: impl Into<String>) -> Self {
-        self.format_type = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `isTop`.
-    pub fn with_is_top(mut self, value: bool) -> Self {
-        self.is_top = Some(value);
-        self
-    }
-    /// Sets `modifiedTime`.
-    pub fn with_modified_time(mut self, value: i64) -> Self {
-        self.modified_time = Some(value);
-        self
-    }
-    /// Sets `parentId`.
-    pub fn with_parent_id(mut self, value: i64) -> Self {
-        self.parent_id = Some(value);
-        self
-    }
-    /// Sets `targetIdentifier`.
-    pub fn with_target_identifier(mut self, value: impl Into<String>) -> Self {
-        self.target_identifier = Some(value.into());
-        self
-    }
-    /// Sets `targetType`.
-    pub fn with_target_type(mut self, value: impl Into<String>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-    /// Sets `topTime`.
-    pub fn with_top_time(mut self, value: i64) -> Self {
-        self.top_time = Some(value);
-        self
-    }
-    /// Sets `user`.
-    pub fn with_user(mut self, value: UpdateWorkitemCommentUser) -> Self {
-        self.user = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -242,38 +158,6 @@ pub struct UpdateWorkitemCommentUser {
     /// `realName`.
     #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
     pub real_name: Option<String>,
-}
-impl UpdateWorkitemCommentUser {
-    /// Sets `account`.
-    pub fn with_account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-    /// Sets `avatar`.
-    pub fn with_avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
-        self
-    }
-    /// Sets `displayName`.
-    pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `nickName`.
-    pub fn with_nick_name(mut self, value: impl Into<String>) -> Self {
-        self.nick_name = Some(value.into());
-        self
-    }
-    /// Sets `realName`.
-    pub fn with_real_name(mut self, value: impl Into<String>) -> Self {
-        self.real_name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateWorkitemCommentResponse {
     fn request_id(&self) -> Option<&str> {

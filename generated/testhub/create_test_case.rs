@@ -214,33 +214,6 @@ pub struct CreateTestCaseResponse {
     #[serde(rename = "testcase", default, skip_serializing_if = "Option::is_none")]
     pub testcase: Option<CreateTestCaseTestcase>,
 }
-impl CreateTestCaseResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `testcase`.
-    pub fn with_testcase(mut self, value: CreateTestCaseTestcase) -> Self {
-        self.testcase = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -292,58 +265,6 @@ pub struct CreateTestCaseTestcase {
     #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }
-impl CreateTestCaseTestcase {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: CreateTestCaseAssignedTo) -> Self {
-        self.assigned_to = Some(value);
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: CreateTestCaseCreator) -> Self {
-        self.creator = Some(value);
-        self
-    }
-    /// Sets `detailInfo`.
-    pub fn with_detail_info(mut self, value: CreateTestCaseDetailInfo) -> Self {
-        self.detail_info = Some(value);
-        self
-    }
-    /// Sets `directory`.
-    pub fn with_directory(mut self, value: CreateTestCaseDirectory) -> Self {
-        self.directory = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: CreateTestCaseModifier) -> Self {
-        self.modifier = Some(value);
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `spaceType`.
-    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
-        self.space_type = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -366,23 +287,6 @@ pub struct CreateTestCaseAssignedTo {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-impl CreateTestCaseAssignedTo {
-    /// Sets `assignIdentifier`.
-    pub fn with_assign_identifier(mut self, value: impl Into<String>) -> Self {
-        self.assign_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `tbRoleId`.
-    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
-        self.tb_role_id = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -399,18 +303,6 @@ pub struct CreateTestCaseCreator {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl CreateTestCaseCreator {
-    /// Sets `createIdentifier`.
-    pub fn with_create_identifier(mut self, value: impl Into<String>) -> Self {
-        self.create_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -430,28 +322,6 @@ pub struct CreateTestCaseDetailInfo {
     /// Example: `TEXT/TABLE`
     #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
     pub step_type: Option<String>,
-}
-impl CreateTestCaseDetailInfo {
-    /// Sets `expectedResult`.
-    pub fn with_expected_result(mut self, value: CreateTestCaseExpectedResult) -> Self {
-        self.expected_result = Some(value);
-        self
-    }
-    /// Sets `precondition`.
-    pub fn with_precondition(mut self, value: CreateTestCasePrecondition) -> Self {
-        self.precondition = Some(value);
-        self
-    }
-    /// Sets `stepContent`.
-    pub fn with_step_content(mut self, value: CreateTestCaseStepContent) -> Self {
-        self.step_content = Some(value);
-        self
-    }
-    /// Sets `stepType`.
-    pub fn with_step_type(mut self, value: impl Into<String>) -> Self {
-        self.step_type = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -479,23 +349,6 @@ pub struct CreateTestCaseExpectedResult {
     )]
     pub expect_identifier: Option<String>,
 }
-impl CreateTestCaseExpectedResult {
-    /// Sets `expectContent`.
-    pub fn with_expect_content(mut self, value: impl Into<String>) -> Self {
-        self.expect_content = Some(value.into());
-        self
-    }
-    /// Sets `expectContentType`.
-    pub fn with_expect_content_type(mut self, value: impl Into<String>) -> Self {
-        self.expect_content_type = Some(value.into());
-        self
-    }
-    /// Sets `expectIdentifier`.
-    pub fn with_expect_identifier(mut self, value: impl Into<String>) -> Self {
-        self.expect_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -513,23 +366,6 @@ pub struct CreateTestCasePrecondition {
     /// Example: `59253164xxxxxxf2e98dbc7e27`
     #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub pre_identifier: Option<String>,
-}
-impl CreateTestCasePrecondition {
-    /// Sets `preContent`.
-    pub fn with_pre_content(mut self, value: impl Into<String>) -> Self {
-        self.pre_content = Some(value.into());
-        self
-    }
-    /// Sets `preContentType`.
-    pub fn with_pre_content_type(mut self, value: impl Into<String>) -> Self {
-        self.pre_content_type = Some(value.into());
-        self
-    }
-    /// Sets `preIdentifier`.
-    pub fn with_pre_identifier(mut self, value: impl Into<String>) -> Self {
-        self.pre_identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -552,23 +388,6 @@ pub struct CreateTestCaseStepContent {
     /// Example: `59253164xxxxxxf2e98dbc7e27`
     #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub step_identifier: Option<String>,
-}
-impl CreateTestCaseStepContent {
-    /// Sets `stepContent`.
-    pub fn with_step_content(mut self, value: impl Into<String>) -> Self {
-        self.step_content = Some(value.into());
-        self
-    }
-    /// Sets `stepContentType`.
-    pub fn with_step_content_type(mut self, value: impl Into<String>) -> Self {
-        self.step_content_type = Some(value.into());
-        self
-    }
-    /// Sets `stepIdentifier`.
-    pub fn with_step_identifier(mut self, value: impl Into<String>) -> Self {
-        self.step_identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -599,28 +418,6 @@ pub struct CreateTestCaseDirectory {
     #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
     pub path_name: Option<Vec<String>>,
 }
-impl CreateTestCaseDirectory {
-    /// Sets `childIdentifier`.
-    pub fn with_child_identifier(mut self, value: impl Into<String>) -> Self {
-        self.child_identifier = Some(value.into());
-        self
-    }
-    /// Sets `directoryIdentifier`.
-    pub fn with_directory_identifier(mut self, value: impl Into<String>) -> Self {
-        self.directory_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `pathName`.
-    pub fn with_path_name(mut self, value: Vec<String>) -> Self {
-        self.path_name = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -637,18 +434,6 @@ pub struct CreateTestCaseModifier {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl CreateTestCaseModifier {
-    /// Sets `modifyIdentifier`.
-    pub fn with_modify_identifier(mut self, value: impl Into<String>) -> Self {
-        self.modify_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for CreateTestCaseResponse {
     fn request_id(&self) -> Option<&str> {

@@ -70,33 +70,6 @@ pub struct GetTestResultListResponse {
     #[serde(rename = "testResult", default, skip_serializing_if = "Option::is_none")]
     pub test_result: Option<Vec<GetTestResultListTestResult>>,
 }
-impl GetTestResultListResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `testResult`.
-    pub fn with_test_result(mut self, value: Vec<GetTestResultListTestResult>) -> Self {
-        self.test_result = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -176,74 +149,6 @@ pub struct GetTestResultListTestResult {
     )]
     pub testcase_identifier: Option<String>,
 }
-impl GetTestResultListTestResult {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: GetTestResultListAssignedTo) -> Self {
-        self.assigned_to = Some(value);
-        self
-    }
-    /// Sets `bugCount`.
-    pub fn with_bug_count(mut self, value: i64) -> Self {
-        self.bug_count = Some(value);
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `customFields`.
-    pub fn with_custom_fields(
-        mut self,
-        value: Vec<GetTestResultListCustomFields>,
-    ) -> Self {
-        self.custom_fields = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `testResultExecutor`.
-    pub fn with_test_result_executor(
-        mut self,
-        value: GetTestResultListTestResultExecutor,
-    ) -> Self {
-        self.test_result_executor = Some(value);
-        self
-    }
-    /// Sets `testResultGmtCreate`.
-    pub fn with_test_result_gmt_create(mut self, value: i64) -> Self {
-        self.test_result_gmt_create = Some(value);
-        self
-    }
-    /// Sets `testResultIdentifier`.
-    pub fn with_test_result_identifier(mut self, value: impl Into<String>) -> Self {
-        self.test_result_identifier = Some(value.into());
-        self
-    }
-    /// Sets `testResultStatus`.
-    pub fn with_test_result_status(mut self, value: impl Into<String>) -> Self {
-        self.test_result_status = Some(value.into());
-        self
-    }
-    /// Sets `testcaseIdentifier`.
-    pub fn with_testcase_identifier(mut self, value: impl Into<String>) -> Self {
-        self.testcase_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -258,18 +163,6 @@ pub struct GetTestResultListAssignedTo {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetTestResultListAssignedTo {
-    /// Sets `assignedToIdenttifier`.
-    pub fn with_assigned_to_identtifier(mut self, value: impl Into<String>) -> Self {
-        self.assigned_to_identtifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -292,28 +185,6 @@ pub struct GetTestResultListCustomFields {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-impl GetTestResultListCustomFields {
-    /// Sets `fieldClassName`.
-    pub fn with_field_class_name(mut self, value: impl Into<String>) -> Self {
-        self.field_class_name = Some(value.into());
-        self
-    }
-    /// Sets `fieldFormat`.
-    pub fn with_field_format(mut self, value: impl Into<String>) -> Self {
-        self.field_format = Some(value.into());
-        self
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -328,18 +199,6 @@ pub struct GetTestResultListTestResultExecutor {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetTestResultListTestResultExecutor {
-    /// Sets `executorIdentifier`.
-    pub fn with_executor_identifier(mut self, value: impl Into<String>) -> Self {
-        self.executor_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetTestResultListResponse {
     fn request_id(&self) -> Option<&str> {

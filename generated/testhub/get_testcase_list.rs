@@ -107,48 +107,6 @@ pub struct GetTestcaseListResponse {
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
-impl GetTestcaseListResponse {
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn with_max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn with_next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-    /// Sets `testcase`.
-    pub fn with_testcase(mut self, value: Vec<GetTestcaseListTestcase>) -> Self {
-        self.testcase = Some(value);
-        self
-    }
-    /// Sets `totalCount`.
-    pub fn with_total_count(mut self, value: i64) -> Self {
-        self.total_count = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -190,51 +148,6 @@ pub struct GetTestcaseListTestcase {
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<GetTestcaseListTags>>,
 }
-impl GetTestcaseListTestcase {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: GetTestcaseListAssignedTo) -> Self {
-        self.assigned_to = Some(value);
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `customFields`.
-    pub fn with_custom_fields(
-        mut self,
-        value: Vec<GetTestcaseListCustomFields>,
-    ) -> Self {
-        self.custom_fields = Some(value);
-        self
-    }
-    /// Sets `gmtCreate`.
-    pub fn with_gmt_create(mut self, value: i64) -> Self {
-        self.gmt_create = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `space`.
-    pub fn with_space(mut self, value: GetTestcaseListSpace) -> Self {
-        self.space = Some(value);
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: Vec<GetTestcaseListTags>) -> Self {
-        self.tags = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -251,18 +164,6 @@ pub struct GetTestcaseListAssignedTo {
     /// `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl GetTestcaseListAssignedTo {
-    /// Sets `assignedToIdenttifier`.
-    pub fn with_assigned_to_identtifier(mut self, value: impl Into<String>) -> Self {
-        self.assigned_to_identtifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -293,28 +194,6 @@ pub struct GetTestcaseListCustomFields {
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
-impl GetTestcaseListCustomFields {
-    /// Sets `fieldClassName`.
-    pub fn with_field_class_name(mut self, value: impl Into<String>) -> Self {
-        self.field_class_name = Some(value.into());
-        self
-    }
-    /// Sets `fieldFormat`.
-    pub fn with_field_format(mut self, value: impl Into<String>) -> Self {
-        self.field_format = Some(value.into());
-        self
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn with_field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -334,18 +213,6 @@ pub struct GetTestcaseListSpace {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-impl GetTestcaseListSpace {
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -358,18 +225,6 @@ pub struct GetTestcaseListTags {
     /// Example: `85702b33f14bxxxxxx58173ba`
     #[serde(rename = "tagIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub tag_identifier: Option<String>,
-}
-impl GetTestcaseListTags {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `tagIdentifier`.
-    pub fn with_tag_identifier(mut self, value: impl Into<String>) -> Self {
-        self.tag_identifier = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for GetTestcaseListResponse {
     fn request_id(&self) -> Option<&str> {

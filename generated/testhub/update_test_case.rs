@@ -89,33 +89,6 @@ pub struct UpdateTestCaseResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl UpdateTestCaseResponse {
-    /// Sets `Testcase`.
-    pub fn with_testcase(mut self, value: UpdateTestCaseTestcase) -> Self {
-        self.testcase = Some(value);
-        self
-    }
-    /// Sets `errorCode`.
-    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-    /// Sets `errorMsg`.
-    pub fn with_error_msg(mut self, value: impl Into<String>) -> Self {
-        self.error_msg = Some(value.into());
-        self
-    }
-    /// Sets `requestId`.
-    pub fn with_request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn with_success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -167,58 +140,6 @@ pub struct UpdateTestCaseTestcase {
     #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }
-impl UpdateTestCaseTestcase {
-    /// Sets `assignedTo`.
-    pub fn with_assigned_to(mut self, value: UpdateTestCaseAssignedTo) -> Self {
-        self.assigned_to = Some(value);
-        self
-    }
-    /// Sets `categoryIdentifier`.
-    pub fn with_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.category_identifier = Some(value.into());
-        self
-    }
-    /// Sets `creator`.
-    pub fn with_creator(mut self, value: UpdateTestCaseCreator) -> Self {
-        self.creator = Some(value);
-        self
-    }
-    /// Sets `detailInfo`.
-    pub fn with_detail_info(mut self, value: UpdateTestCaseDetailInfo) -> Self {
-        self.detail_info = Some(value);
-        self
-    }
-    /// Sets `directory`.
-    pub fn with_directory(mut self, value: UpdateTestCaseDirectory) -> Self {
-        self.directory = Some(value);
-        self
-    }
-    /// Sets `identifier`.
-    pub fn with_identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-    /// Sets `modifier`.
-    pub fn with_modifier(mut self, value: UpdateTestCaseModifier) -> Self {
-        self.modifier = Some(value);
-        self
-    }
-    /// Sets `spaceIdentifier`.
-    pub fn with_space_identifier(mut self, value: impl Into<String>) -> Self {
-        self.space_identifier = Some(value.into());
-        self
-    }
-    /// Sets `spaceType`.
-    pub fn with_space_type(mut self, value: impl Into<String>) -> Self {
-        self.space_type = Some(value.into());
-        self
-    }
-    /// Sets `subject`.
-    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -241,23 +162,6 @@ pub struct UpdateTestCaseAssignedTo {
     #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
     pub tb_role_id: Option<String>,
 }
-impl UpdateTestCaseAssignedTo {
-    /// Sets `assignIdentifier`.
-    pub fn with_assign_identifier(mut self, value: impl Into<String>) -> Self {
-        self.assign_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `tbRoleId`.
-    pub fn with_tb_role_id(mut self, value: impl Into<String>) -> Self {
-        self.tb_role_id = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -277,18 +181,6 @@ pub struct UpdateTestCaseCreator {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-impl UpdateTestCaseCreator {
-    /// Sets `createIdentifier`.
-    pub fn with_create_identifier(mut self, value: impl Into<String>) -> Self {
-        self.create_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -307,28 +199,6 @@ pub struct UpdateTestCaseDetailInfo {
     /// Example: `TEXT/TABLE`
     #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
     pub step_type: Option<String>,
-}
-impl UpdateTestCaseDetailInfo {
-    /// Sets `expectedResult`.
-    pub fn with_expected_result(mut self, value: UpdateTestCaseExpectedResult) -> Self {
-        self.expected_result = Some(value);
-        self
-    }
-    /// Sets `precondition`.
-    pub fn with_precondition(mut self, value: UpdateTestCasePrecondition) -> Self {
-        self.precondition = Some(value);
-        self
-    }
-    /// Sets `stepContent`.
-    pub fn with_step_content(mut self, value: UpdateTestCaseStepContent) -> Self {
-        self.step_content = Some(value);
-        self
-    }
-    /// Sets `stepType`.
-    pub fn with_step_type(mut self, value: impl Into<String>) -> Self {
-        self.step_type = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -356,23 +226,6 @@ pub struct UpdateTestCaseExpectedResult {
     )]
     pub expect_identifier: Option<String>,
 }
-impl UpdateTestCaseExpectedResult {
-    /// Sets `expectContent`.
-    pub fn with_expect_content(mut self, value: impl Into<String>) -> Self {
-        self.expect_content = Some(value.into());
-        self
-    }
-    /// Sets `expectContentType`.
-    pub fn with_expect_content_type(mut self, value: impl Into<String>) -> Self {
-        self.expect_content_type = Some(value.into());
-        self
-    }
-    /// Sets `expectIdentifier`.
-    pub fn with_expect_identifier(mut self, value: impl Into<String>) -> Self {
-        self.expect_identifier = Some(value.into());
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -390,23 +243,6 @@ pub struct UpdateTestCasePrecondition {
     /// Example: `3354596c7b3004480b635acf95`
     #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub pre_identifier: Option<String>,
-}
-impl UpdateTestCasePrecondition {
-    /// Sets `preContent`.
-    pub fn with_pre_content(mut self, value: impl Into<String>) -> Self {
-        self.pre_content = Some(value.into());
-        self
-    }
-    /// Sets `preContentType`.
-    pub fn with_pre_content_type(mut self, value: impl Into<String>) -> Self {
-        self.pre_content_type = Some(value.into());
-        self
-    }
-    /// Sets `preIdentifier`.
-    pub fn with_pre_identifier(mut self, value: impl Into<String>) -> Self {
-        self.pre_identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -429,23 +265,6 @@ pub struct UpdateTestCaseStepContent {
     /// Example: `ad504e6cdcd2165b28eb1e1b9f`
     #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub step_identifier: Option<String>,
-}
-impl UpdateTestCaseStepContent {
-    /// Sets `stepContent`.
-    pub fn with_step_content(mut self, value: impl Into<String>) -> Self {
-        self.step_content = Some(value.into());
-        self
-    }
-    /// Sets `stepContentType`.
-    pub fn with_step_content_type(mut self, value: impl Into<String>) -> Self {
-        self.step_content_type = Some(value.into());
-        self
-    }
-    /// Sets `stepIdentifier`.
-    pub fn with_step_identifier(mut self, value: impl Into<String>) -> Self {
-        self.step_identifier = Some(value.into());
-        self
-    }
 }
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -476,28 +295,6 @@ pub struct UpdateTestCaseDirectory {
     #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
     pub path_name: Option<Vec<String>>,
 }
-impl UpdateTestCaseDirectory {
-    /// Sets `childIdentifier`.
-    pub fn with_child_identifier(mut self, value: impl Into<String>) -> Self {
-        self.child_identifier = Some(value.into());
-        self
-    }
-    /// Sets `directoryIdentifier`.
-    pub fn with_directory_identifier(mut self, value: impl Into<String>) -> Self {
-        self.directory_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `pathName`.
-    pub fn with_path_name(mut self, value: Vec<String>) -> Self {
-        self.path_name = Some(value);
-        self
-    }
-}
 /// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -516,18 +313,6 @@ pub struct UpdateTestCaseModifier {
     /// Example: `xxxxxxx`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-}
-impl UpdateTestCaseModifier {
-    /// Sets `modifyIdentifier`.
-    pub fn with_modify_identifier(mut self, value: impl Into<String>) -> Self {
-        self.modify_identifier = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
 impl crate::Envelope for UpdateTestCaseResponse {
     fn request_id(&self) -> Option<&str> {

@@ -1,6 +1,6 @@
 //! Percent-encoding and query canonicalization shared by both signature versions.
 //!
-//! ENC (see SIGNING.md): every UTF-8 byte outside the RFC 3986 unreserved set
+//! ENC (see docs/signing.md): every UTF-8 byte outside the RFC 3986 unreserved set
 //! `A-Z a-z 0-9 - _ . ~` becomes `%XX` with uppercase hex digits.
 
 /// Whether `b` is an RFC 3986 unreserved byte (kept as-is by ENC).

@@ -1,4 +1,4 @@
-//! Legacy ROA signature: HMAC-SHA1, `Authorization: acs <AK>:<base64>` (SIGNING.md).
+//! Legacy ROA signature: HMAC-SHA1, `Authorization: acs <AK>:<base64>` (docs/signing.md).
 //!
 //! The body is not covered by this signature; prefer V3.
 

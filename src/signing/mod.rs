@@ -1,6 +1,6 @@
 //! Request signing for the Yunxiao OpenAPI, byte-compatible with the official SDK.
 //!
-//! Two algorithms exist (see `SIGNING.md` in the repository):
+//! Two algorithms exist (see `docs/signing.md`):
 //! - [`v3`]: `ACS3-HMAC-SHA256`, the default; covers method, path, query, headers and body.
 //! - [`legacy`]: ROA HMAC-SHA1 (`acs AK:SIG`); does not cover the body.
 //!

@@ -1,4 +1,4 @@
-//! `ACS3-HMAC-SHA256`, the default signature (SIGNING.md, "V3").
+//! `ACS3-HMAC-SHA256`, the default signature (docs/signing.md, "V3").
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};

@@ -1,5 +1,5 @@
 //! Helpers for the wire tests: fixtures, a view of what the mock server received, and an
-//! independent re-implementation of both signature algorithms (written from SIGNING.md
+//! independent re-implementation of both signature algorithms (written from docs/signing.md
 //! with hmac/sha1/sha2 directly, deliberately not using `yunxiao::signing`).
 #![allow(dead_code)]
 

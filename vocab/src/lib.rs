@@ -35,6 +35,18 @@ impl fmt::Display for UnknownWord {
 
 impl std::error::Error for UnknownWord {}
 
+/// A closed set of spec words, for code that treats every set alike (messages, docs).
+pub trait Word: Copy + 'static {
+    /// Every value, in the order the spec format documents them.
+    const ALL: &'static [Self];
+    /// What the word names in messages (`type`, `location`, ...).
+    const WHAT: &'static str;
+    /// The word as written in a spec.
+    fn word(self) -> &'static str;
+    /// The documentation of the value.
+    fn meaning(self) -> &'static str;
+}
+
 /// Defines one word set: the enum, its words, parsing, display, and (with features) serde
 /// and JSON Schema impls.
 macro_rules! words {
@@ -70,6 +82,17 @@ macro_rules! words {
                 match self {
                     $(Self::$variant => concat!($($vdoc),+),)+
                 }
+            }
+        }
+
+        impl Word for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            const WHAT: &'static str = $what;
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+            fn meaning(self) -> &'static str {
+                self.doc()
             }
         }
 

@@ -76,7 +76,7 @@ pub struct StructItem {
     /// Whether the struct is (de)serialized as a JSON object (all but top-level requests).
     pub serde: bool,
     /// A request type: `new(required..)` and setters named after the fields. Response types
-    /// start from `Default` and have `with_<field>` setters.
+    /// are built from `Default` by assigning fields.
     pub constructor: bool,
 }
 
@@ -129,9 +129,12 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
         derives.push(quote!(serde::Serialize));
         derives.push(quote!(serde::Deserialize));
     }
+    // Response types are built as `Default` plus field assignments (stable under
+    // `#[non_exhaustive]`); setters would double their size for tests only.
     let ctor = s.constructor.then(|| constructor(&s.fields));
-    let setters = setters(&s.fields, s.constructor);
+    let setters = s.constructor.then(|| setters(&s.fields));
     let debug = has_secret.then(|| redacting_debug(s));
+    let impls = s.constructor.then(|| quote!(impl #name { #ctor #setters }));
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -139,10 +142,7 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
-        impl #name {
-            #ctor
-            #setters
-        }
+        #impls
         #debug
     }
 }
@@ -187,19 +187,12 @@ fn arg_type(f: &FieldItem) -> TokenStream {
     }
 }
 
-/// One setter per optional field: named after the field on request types, `with_<field>` on
-/// response types, whose field names stay free for accessors such as `request_id()`.
-fn setters(fields: &[FieldItem], request: bool) -> TokenStream {
+/// One setter per optional field, named after the field.
+fn setters(fields: &[FieldItem]) -> TokenStream {
     let mut out = TokenStream::new();
     for f in fields.iter().filter(|f| !f.required) {
         let field = ident(&f.rust);
-        let setter = if request {
-            ident(&setter_name(&f.rust))
-        } else {
-            // `type_` -> `with_type`: the keyword suffix is not needed after `with_`.
-            let base = f.rust.trim_end_matches('_');
-            ident(&format!("with_{}", if base.is_empty() { &f.rust } else { base }))
-        };
+        let setter = ident(&setter_name(&f.rust));
         let arg = arg_type(f);
         let value = if f.is_string {
             quote!(value.into())

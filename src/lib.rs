@@ -42,6 +42,7 @@ pub use envelope::Envelope;
 pub use error::{AnyCode, ApiError, DecodeError, Error};
 pub use operation::{
     ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
+    UndocumentedCode,
 };
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};

@@ -116,6 +116,27 @@ pub trait ApiErrorCode: Sized {
     fn as_str(&self) -> &str;
 }
 
+/// The error codes of an operation that documents none: every code is `Unknown(code)`.
+/// Such an operation's `<Action>ErrorCode` is an alias of this type; when its spec gains
+/// documented codes, the alias becomes an enum with the same `Unknown` variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UndocumentedCode {
+    /// The code, as sent.
+    Unknown(String),
+}
+
+impl ApiErrorCode for UndocumentedCode {
+    fn from_code(code: &str) -> Self {
+        Self::Unknown(code.to_string())
+    }
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Unknown(code) => code,
+        }
+    }
+}
+
 /// A request value of one operation. Generated for every spec; use it through the
 /// `Client` methods or [`Client::send`](crate::Client::send).
 pub trait Operation: Send + Sync {

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use yunxiao_codegen::{generate, generate_dir, lower, Source};
+use yunxiao_codegen::{generate, generate_dir, model, Source};
 
 const RUNS: usize = 10;
 
@@ -39,8 +39,8 @@ fn main() {
     });
 
     let synthetic = synthetic_sources(&spec, 500);
-    report("lower(500 synthetic specs) [load + validate]", || {
-        black_box(lower(&synthetic).expect("synthetic specs lower"));
+    report("model(500 synthetic specs) [load, check, lower, name]", || {
+        black_box(model(&synthetic).expect("synthetic specs lower"));
     });
     report(
         "generate(500 synthetic specs) [load + validate + emit]",

@@ -63,23 +63,8 @@ impl crate::Envelope for CancelExecutionReleaseStageResponse {
         self.success
     }
 }
-/// Error codes documented for [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CancelExecutionReleaseStageErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CancelExecutionReleaseStageErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage): it documents none, so every code reads as `Unknown(code)`.
+pub type CancelExecutionReleaseStageErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CancelExecutionReleaseStageRequest {
     type Response = CancelExecutionReleaseStageResponse;
     type ErrorCode = CancelExecutionReleaseStageErrorCode;

@@ -81,23 +81,8 @@ impl CreateAppMembersPlayerList {
         self
     }
 }
-/// Error codes documented for [`Client::create_app_members`](crate::Client::create_app_members). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateAppMembersErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateAppMembersErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_app_members`](crate::Client::create_app_members): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateAppMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateAppMembersRequest {
     type Response = CreateAppMembersResponse;
     type ErrorCode = CreateAppMembersErrorCode;

@@ -180,23 +180,8 @@ pub struct CreateChangeRequestResponse {
     pub type_: Option<String>,
 }
 impl crate::Envelope for CreateChangeRequestResponse {}
-/// Error codes documented for [`Client::create_change_request`](crate::Client::create_change_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateChangeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateChangeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_change_request`](crate::Client::create_change_request): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateChangeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateChangeRequestRequest {
     type Response = CreateChangeRequestResponse;
     type ErrorCode = CreateChangeRequestErrorCode;

@@ -50,23 +50,8 @@ impl DeleteAppMemberRequest {
 }
 /// Response of [`Client::delete_app_member`](crate::Client::delete_app_member).
 pub type DeleteAppMemberResponse = String;
-/// Error codes documented for [`Client::delete_app_member`](crate::Client::delete_app_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteAppMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteAppMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_app_member`](crate::Client::delete_app_member): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteAppMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteAppMemberRequest {
     type Response = DeleteAppMemberResponse;
     type ErrorCode = DeleteAppMemberErrorCode;

@@ -74,23 +74,8 @@ pub struct ExecuteChangeRequestReleaseStageResponse {
     pub pipeline_run_id: Option<i64>,
 }
 impl crate::Envelope for ExecuteChangeRequestReleaseStageResponse {}
-/// Error codes documented for [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExecuteChangeRequestReleaseStageErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExecuteChangeRequestReleaseStageErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage): it documents none, so every code reads as `Unknown(code)`.
+pub type ExecuteChangeRequestReleaseStageErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExecuteChangeRequestReleaseStageRequest {
     type Response = ExecuteChangeRequestReleaseStageResponse;
     type ErrorCode = ExecuteChangeRequestReleaseStageErrorCode;

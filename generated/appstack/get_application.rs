@@ -85,23 +85,8 @@ impl crate::Envelope for GetApplicationResponse {
         self.request_id.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_application`](crate::Client::get_application). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetApplicationErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetApplicationErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_application`](crate::Client::get_application): it documents none, so every code reads as `Unknown(code)`.
+pub type GetApplicationErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetApplicationRequest {
     type Response = GetApplicationResponse;
     type ErrorCode = GetApplicationErrorCode;

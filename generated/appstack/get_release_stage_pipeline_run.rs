@@ -250,23 +250,8 @@ pub struct GetReleaseStagePipelineRunActions {
     pub type_: Option<String>,
 }
 impl crate::Envelope for GetReleaseStagePipelineRunResponse {}
-/// Error codes documented for [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetReleaseStagePipelineRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetReleaseStagePipelineRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
+pub type GetReleaseStagePipelineRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetReleaseStagePipelineRunRequest {
     type Response = GetReleaseStagePipelineRunResponse;
     type ErrorCode = GetReleaseStagePipelineRunErrorCode;

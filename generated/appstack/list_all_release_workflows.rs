@@ -112,23 +112,8 @@ pub struct ListAllReleaseWorkflowsVariableGroups {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-/// Error codes documented for [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListAllReleaseWorkflowsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListAllReleaseWorkflowsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): it documents none, so every code reads as `Unknown(code)`.
+pub type ListAllReleaseWorkflowsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListAllReleaseWorkflowsRequest {
     type Response = ListAllReleaseWorkflowsResponse;
     type ErrorCode = ListAllReleaseWorkflowsErrorCode;

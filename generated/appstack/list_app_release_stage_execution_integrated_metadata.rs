@@ -114,23 +114,8 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
     pub owner_account_id: Option<String>,
 }
-/// Error codes documented for [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListAppReleaseStageExecutionIntegratedMetadataErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListAppReleaseStageExecutionIntegratedMetadataErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): it documents none, so every code reads as `Unknown(code)`.
+pub type ListAppReleaseStageExecutionIntegratedMetadataErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest {
     type Response = ListAppReleaseStageExecutionIntegratedMetadataResponse;
     type ErrorCode = ListAppReleaseStageExecutionIntegratedMetadataErrorCode;

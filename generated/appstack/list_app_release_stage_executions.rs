@@ -166,23 +166,8 @@ pub struct ListAppReleaseStageExecutionsData {
     pub trigger_mode: Option<String>,
 }
 impl crate::Envelope for ListAppReleaseStageExecutionsResponse {}
-/// Error codes documented for [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListAppReleaseStageExecutionsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListAppReleaseStageExecutionsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): it documents none, so every code reads as `Unknown(code)`.
+pub type ListAppReleaseStageExecutionsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     type Response = ListAppReleaseStageExecutionsResponse;
     type ErrorCode = ListAppReleaseStageExecutionsErrorCode;

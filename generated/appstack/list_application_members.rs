@@ -114,23 +114,8 @@ impl crate::Envelope for ListApplicationMembersResponse {
         self.request_id.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_application_members`](crate::Client::list_application_members). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApplicationMembersErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListApplicationMembersErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_application_members`](crate::Client::list_application_members): it documents none, so every code reads as `Unknown(code)`.
+pub type ListApplicationMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListApplicationMembersRequest {
     type Response = ListApplicationMembersResponse;
     type ErrorCode = ListApplicationMembersErrorCode;

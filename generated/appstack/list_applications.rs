@@ -125,23 +125,8 @@ impl crate::Envelope for ListApplicationsResponse {
         self.request_id.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_applications`](crate::Client::list_applications). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListApplicationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListApplicationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_applications`](crate::Client::list_applications): it documents none, so every code reads as `Unknown(code)`.
+pub type ListApplicationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListApplicationsRequest {
     type Response = ListApplicationsResponse;
     type ErrorCode = ListApplicationsErrorCode;

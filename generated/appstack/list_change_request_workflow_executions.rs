@@ -117,23 +117,8 @@ pub struct ListChangeRequestWorkflowExecutionsResponse {
     pub total: Option<i64>,
 }
 impl crate::Envelope for ListChangeRequestWorkflowExecutionsResponse {}
-/// Error codes documented for [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListChangeRequestWorkflowExecutionsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListChangeRequestWorkflowExecutionsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): it documents none, so every code reads as `Unknown(code)`.
+pub type ListChangeRequestWorkflowExecutionsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     type Response = ListChangeRequestWorkflowExecutionsResponse;
     type ErrorCode = ListChangeRequestWorkflowExecutionsErrorCode;

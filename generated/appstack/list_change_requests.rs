@@ -157,23 +157,8 @@ pub struct ListChangeRequestsResponse {
     pub total: Option<i64>,
 }
 impl crate::Envelope for ListChangeRequestsResponse {}
-/// Error codes documented for [`Client::list_change_requests`](crate::Client::list_change_requests). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListChangeRequestsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListChangeRequestsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_change_requests`](crate::Client::list_change_requests): it documents none, so every code reads as `Unknown(code)`.
+pub type ListChangeRequestsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListChangeRequestsRequest {
     type Response = ListChangeRequestsResponse;
     type ErrorCode = ListChangeRequestsErrorCode;

@@ -69,23 +69,8 @@ impl crate::Envelope for PassReleaseStagePipelineValidateResponse {
         self.success
     }
 }
-/// Error codes documented for [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PassReleaseStagePipelineValidateErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for PassReleaseStagePipelineValidateErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate): it documents none, so every code reads as `Unknown(code)`.
+pub type PassReleaseStagePipelineValidateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for PassReleaseStagePipelineValidateRequest {
     type Response = PassReleaseStagePipelineValidateResponse;
     type ErrorCode = PassReleaseStagePipelineValidateErrorCode;

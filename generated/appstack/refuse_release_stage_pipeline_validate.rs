@@ -69,23 +69,8 @@ impl crate::Envelope for RefuseReleaseStagePipelineValidateResponse {
         self.success
     }
 }
-/// Error codes documented for [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefuseReleaseStagePipelineValidateErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for RefuseReleaseStagePipelineValidateErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate): it documents none, so every code reads as `Unknown(code)`.
+pub type RefuseReleaseStagePipelineValidateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for RefuseReleaseStagePipelineValidateRequest {
     type Response = RefuseReleaseStagePipelineValidateResponse;
     type ErrorCode = RefuseReleaseStagePipelineValidateErrorCode;

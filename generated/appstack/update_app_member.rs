@@ -81,23 +81,8 @@ impl UpdateAppMemberPlayer {
         self
     }
 }
-/// Error codes documented for [`Client::update_app_member`](crate::Client::update_app_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateAppMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateAppMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_app_member`](crate::Client::update_app_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateAppMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateAppMemberRequest {
     type Response = UpdateAppMemberResponse;
     type ErrorCode = UpdateAppMemberErrorCode;

@@ -77,23 +77,8 @@ impl crate::Envelope for UpdateApplicationResponse {
         self.request_id.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_application`](crate::Client::update_application). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateApplicationErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateApplicationErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_application`](crate::Client::update_application): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateApplicationErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateApplicationRequest {
     type Response = UpdateApplicationResponse;
     type ErrorCode = UpdateApplicationErrorCode;

@@ -147,23 +147,8 @@ impl crate::Envelope for AddGroupMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::add_group_member`](crate::Client::add_group_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddGroupMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for AddGroupMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::add_group_member`](crate::Client::add_group_member): it documents none, so every code reads as `Unknown(code)`.
+pub type AddGroupMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for AddGroupMemberRequest {
     type Response = AddGroupMemberResponse;
     type ErrorCode = AddGroupMemberErrorCode;

@@ -132,23 +132,8 @@ impl crate::Envelope for AddRepositoryMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::add_repository_member`](crate::Client::add_repository_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddRepositoryMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for AddRepositoryMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::add_repository_member`](crate::Client::add_repository_member): it documents none, so every code reads as `Unknown(code)`.
+pub type AddRepositoryMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for AddRepositoryMemberRequest {
     type Response = AddRepositoryMemberResponse;
     type ErrorCode = AddRepositoryMemberErrorCode;

@@ -246,23 +246,8 @@ impl crate::Envelope for AddWebhookResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::add_webhook`](crate::Client::add_webhook). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddWebhookErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for AddWebhookErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::add_webhook`](crate::Client::add_webhook): it documents none, so every code reads as `Unknown(code)`.
+pub type AddWebhookErrorCode = crate::UndocumentedCode;
 impl crate::Operation for AddWebhookRequest {
     type Response = AddWebhookResponse;
     type ErrorCode = AddWebhookErrorCode;

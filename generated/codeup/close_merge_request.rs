@@ -107,23 +107,8 @@ impl crate::Envelope for CloseMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::close_merge_request`](crate::Client::close_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CloseMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CloseMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::close_merge_request`](crate::Client::close_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type CloseMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CloseMergeRequestRequest {
     type Response = CloseMergeRequestResponse;
     type ErrorCode = CloseMergeRequestErrorCode;

@@ -177,23 +177,8 @@ impl crate::Envelope for CreateBranchResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_branch`](crate::Client::create_branch). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateBranchErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateBranchErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_branch`](crate::Client::create_branch): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateBranchErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateBranchRequest {
     type Response = CreateBranchResponse;
     type ErrorCode = CreateBranchErrorCode;

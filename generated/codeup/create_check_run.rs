@@ -555,23 +555,8 @@ impl crate::Envelope for CreateCheckRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_check_run`](crate::Client::create_check_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateCheckRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateCheckRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_check_run`](crate::Client::create_check_run): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateCheckRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateCheckRunRequest {
     type Response = CreateCheckRunResponse;
     type ErrorCode = CreateCheckRunErrorCode;

@@ -360,23 +360,8 @@ impl crate::Envelope for CreateCommentResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_comment`](crate::Client::create_comment). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateCommentErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateCommentErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_comment`](crate::Client::create_comment): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateCommentErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateCommentRequest {
     type Response = CreateCommentResponse;
     type ErrorCode = CreateCommentErrorCode;

@@ -196,23 +196,8 @@ impl crate::Envelope for CreateCommitStatusResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_commit_status`](crate::Client::create_commit_status). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateCommitStatusErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateCommitStatusErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_commit_status`](crate::Client::create_commit_status): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateCommitStatusErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateCommitStatusRequest {
     type Response = CreateCommitStatusResponse;
     type ErrorCode = CreateCommitStatusErrorCode;

@@ -320,23 +320,8 @@ impl crate::Envelope for CreateCommitWithMultipleFilesResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateCommitWithMultipleFilesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateCommitWithMultipleFilesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateCommitWithMultipleFilesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateCommitWithMultipleFilesRequest {
     type Response = CreateCommitWithMultipleFilesResponse;
     type ErrorCode = CreateCommitWithMultipleFilesErrorCode;

@@ -128,23 +128,8 @@ impl crate::Envelope for CreateDeployKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_deploy_key`](crate::Client::create_deploy_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateDeployKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateDeployKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_deploy_key`](crate::Client::create_deploy_key): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateDeployKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateDeployKeyRequest {
     type Response = CreateDeployKeyResponse;
     type ErrorCode = CreateDeployKeyErrorCode;

@@ -142,23 +142,8 @@ impl crate::Envelope for CreateFileResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_file`](crate::Client::create_file). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateFileErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateFileErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_file`](crate::Client::create_file): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateFileErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateFileRequest {
     type Response = CreateFileResponse;
     type ErrorCode = CreateFileErrorCode;

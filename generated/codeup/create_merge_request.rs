@@ -409,23 +409,8 @@ impl crate::Envelope for CreateMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_merge_request`](crate::Client::create_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_merge_request`](crate::Client::create_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateMergeRequestRequest {
     type Response = CreateMergeRequestResponse;
     type ErrorCode = CreateMergeRequestErrorCode;

@@ -135,23 +135,8 @@ impl crate::Envelope for CreateOAuthTokenResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_o_auth_token`](crate::Client::create_o_auth_token). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateOAuthTokenErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateOAuthTokenErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateOAuthTokenErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateOAuthTokenRequest {
     type Response = CreateOAuthTokenResponse;
     type ErrorCode = CreateOAuthTokenErrorCode;

@@ -134,23 +134,8 @@ impl crate::Envelope for CreateProjectLabelResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_project_label`](crate::Client::create_project_label). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateProjectLabelErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateProjectLabelErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_project_label`](crate::Client::create_project_label): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateProjectLabelErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateProjectLabelRequest {
     type Response = CreateProjectLabelResponse;
     type ErrorCode = CreateProjectLabelErrorCode;

@@ -815,23 +815,8 @@ impl crate::Envelope for CreateProtectdBranchResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_protectd_branch`](crate::Client::create_protectd_branch). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateProtectdBranchErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateProtectdBranchErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateProtectdBranchErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateProtectdBranchRequest {
     type Response = CreateProtectdBranchResponse;
     type ErrorCode = CreateProtectdBranchErrorCode;

@@ -201,23 +201,8 @@ impl crate::Envelope for CreatePushRuleResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_push_rule`](crate::Client::create_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreatePushRuleErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreatePushRuleErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_push_rule`](crate::Client::create_push_rule): it documents none, so every code reads as `Unknown(code)`.
+pub type CreatePushRuleErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreatePushRuleRequest {
     type Response = CreatePushRuleResponse;
     type ErrorCode = CreatePushRuleErrorCode;

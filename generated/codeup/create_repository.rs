@@ -452,23 +452,8 @@ impl crate::Envelope for CreateRepositoryResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_repository`](crate::Client::create_repository). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateRepositoryErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateRepositoryErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_repository`](crate::Client::create_repository): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateRepositoryErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateRepositoryRequest {
     type Response = CreateRepositoryResponse;
     type ErrorCode = CreateRepositoryErrorCode;

@@ -202,23 +202,8 @@ impl crate::Envelope for CreateRepositoryGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_repository_group`](crate::Client::create_repository_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateRepositoryGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateRepositoryGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_repository_group`](crate::Client::create_repository_group): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateRepositoryGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateRepositoryGroupRequest {
     type Response = CreateRepositoryGroupResponse;
     type ErrorCode = CreateRepositoryGroupErrorCode;

@@ -189,23 +189,8 @@ impl crate::Envelope for CreateTagResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_tag`](crate::Client::create_tag). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateTagErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateTagErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_tag`](crate::Client::create_tag): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateTagErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateTagRequest {
     type Response = CreateTagResponse;
     type ErrorCode = CreateTagErrorCode;

@@ -160,23 +160,8 @@ impl crate::Envelope for CreateUserKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_user_key`](crate::Client::create_user_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateUserKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateUserKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_user_key`](crate::Client::create_user_key): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateUserKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateUserKeyRequest {
     type Response = CreateUserKeyResponse;
     type ErrorCode = CreateUserKeyErrorCode;

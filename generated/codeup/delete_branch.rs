@@ -105,23 +105,8 @@ impl crate::Envelope for DeleteBranchResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_branch`](crate::Client::delete_branch). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteBranchErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteBranchErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_branch`](crate::Client::delete_branch): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteBranchErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteBranchRequest {
     type Response = DeleteBranchResponse;
     type ErrorCode = DeleteBranchErrorCode;

@@ -124,23 +124,8 @@ impl crate::Envelope for DeleteFileResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_file`](crate::Client::delete_file). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteFileErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteFileErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_file`](crate::Client::delete_file): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteFileErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteFileRequest {
     type Response = DeleteFileResponse;
     type ErrorCode = DeleteFileErrorCode;

@@ -147,23 +147,8 @@ impl crate::Envelope for DeleteGroupMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_group_member`](crate::Client::delete_group_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteGroupMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteGroupMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_group_member`](crate::Client::delete_group_member): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteGroupMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteGroupMemberRequest {
     type Response = DeleteGroupMemberResponse;
     type ErrorCode = DeleteGroupMemberErrorCode;

@@ -105,23 +105,8 @@ impl crate::Envelope for DeleteProjectLabelResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_project_label`](crate::Client::delete_project_label). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteProjectLabelErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteProjectLabelErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_project_label`](crate::Client::delete_project_label): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteProjectLabelErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteProjectLabelRequest {
     type Response = DeleteProjectLabelResponse;
     type ErrorCode = DeleteProjectLabelErrorCode;

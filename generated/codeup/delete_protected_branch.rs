@@ -105,23 +105,8 @@ impl crate::Envelope for DeleteProtectedBranchResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_protected_branch`](crate::Client::delete_protected_branch). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteProtectedBranchErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteProtectedBranchErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteProtectedBranchErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteProtectedBranchRequest {
     type Response = DeleteProtectedBranchResponse;
     type ErrorCode = DeleteProtectedBranchErrorCode;

@@ -105,23 +105,8 @@ impl crate::Envelope for DeletePushRuleResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_push_rule`](crate::Client::delete_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeletePushRuleErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeletePushRuleErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_push_rule`](crate::Client::delete_push_rule): it documents none, so every code reads as `Unknown(code)`.
+pub type DeletePushRuleErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeletePushRuleRequest {
     type Response = DeletePushRuleResponse;
     type ErrorCode = DeletePushRuleErrorCode;

@@ -105,23 +105,8 @@ impl crate::Envelope for DeleteRepositoryGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_repository_group`](crate::Client::delete_repository_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteRepositoryGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteRepositoryGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_repository_group`](crate::Client::delete_repository_group): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteRepositoryGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteRepositoryGroupRequest {
     type Response = DeleteRepositoryGroupResponse;
     type ErrorCode = DeleteRepositoryGroupErrorCode;

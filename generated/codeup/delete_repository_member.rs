@@ -146,23 +146,8 @@ impl crate::Envelope for DeleteRepositoryMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_repository_member`](crate::Client::delete_repository_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteRepositoryMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteRepositoryMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_repository_member`](crate::Client::delete_repository_member): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteRepositoryMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteRepositoryMemberRequest {
     type Response = DeleteRepositoryMemberResponse;
     type ErrorCode = DeleteRepositoryMemberErrorCode;

@@ -179,23 +179,8 @@ impl crate::Envelope for DeleteRepositoryWebhookResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteRepositoryWebhookErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteRepositoryWebhookErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteRepositoryWebhookErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteRepositoryWebhookRequest {
     type Response = DeleteRepositoryWebhookResponse;
     type ErrorCode = DeleteRepositoryWebhookErrorCode;

@@ -145,23 +145,8 @@ impl crate::Envelope for DeleteUserKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_user_key`](crate::Client::delete_user_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteUserKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteUserKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_user_key`](crate::Client::delete_user_key): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteUserKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteUserKeyRequest {
     type Response = DeleteUserKeyResponse;
     type ErrorCode = DeleteUserKeyErrorCode;

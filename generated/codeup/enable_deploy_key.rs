@@ -105,23 +105,8 @@ impl crate::Envelope for EnableDeployKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::enable_deploy_key`](crate::Client::enable_deploy_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EnableDeployKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for EnableDeployKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key): it documents none, so every code reads as `Unknown(code)`.
+pub type EnableDeployKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for EnableDeployKeyRequest {
     type Response = EnableDeployKeyResponse;
     type ErrorCode = EnableDeployKeyErrorCode;

@@ -269,23 +269,8 @@ impl crate::Envelope for GetBranchInfoResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_branch_info`](crate::Client::get_branch_info). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetBranchInfoErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetBranchInfoErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_branch_info`](crate::Client::get_branch_info): it documents none, so every code reads as `Unknown(code)`.
+pub type GetBranchInfoErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetBranchInfoRequest {
     type Response = GetBranchInfoResponse;
     type ErrorCode = GetBranchInfoErrorCode;

@@ -299,23 +299,8 @@ impl crate::Envelope for GetCheckRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_check_run`](crate::Client::get_check_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCheckRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetCheckRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_check_run`](crate::Client::get_check_run): it documents none, so every code reads as `Unknown(code)`.
+pub type GetCheckRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetCheckRunRequest {
     type Response = GetCheckRunResponse;
     type ErrorCode = GetCheckRunErrorCode;

@@ -119,23 +119,8 @@ impl crate::Envelope for GetCodeupOrganizationResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_codeup_organization`](crate::Client::get_codeup_organization). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCodeupOrganizationErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetCodeupOrganizationErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization): it documents none, so every code reads as `Unknown(code)`.
+pub type GetCodeupOrganizationErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetCodeupOrganizationRequest {
     type Response = GetCodeupOrganizationResponse;
     type ErrorCode = GetCodeupOrganizationErrorCode;

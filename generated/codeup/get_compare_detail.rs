@@ -322,23 +322,8 @@ impl crate::Envelope for GetCompareDetailResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_compare_detail`](crate::Client::get_compare_detail). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCompareDetailErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetCompareDetailErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_compare_detail`](crate::Client::get_compare_detail): it documents none, so every code reads as `Unknown(code)`.
+pub type GetCompareDetailErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetCompareDetailRequest {
     type Response = GetCompareDetailResponse;
     type ErrorCode = GetCompareDetailErrorCode;

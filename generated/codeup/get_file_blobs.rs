@@ -142,23 +142,8 @@ impl crate::Envelope for GetFileBlobsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_file_blobs`](crate::Client::get_file_blobs). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFileBlobsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetFileBlobsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_file_blobs`](crate::Client::get_file_blobs): it documents none, so every code reads as `Unknown(code)`.
+pub type GetFileBlobsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetFileBlobsRequest {
     type Response = GetFileBlobsResponse;
     type ErrorCode = GetFileBlobsErrorCode;

@@ -194,23 +194,8 @@ impl crate::Envelope for GetFileLastCommitResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_file_last_commit`](crate::Client::get_file_last_commit). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFileLastCommitErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetFileLastCommitErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit): it documents none, so every code reads as `Unknown(code)`.
+pub type GetFileLastCommitErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetFileLastCommitRequest {
     type Response = GetFileLastCommitResponse;
     type ErrorCode = GetFileLastCommitErrorCode;

@@ -131,23 +131,8 @@ impl crate::Envelope for GetGroupByPathResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_group_by_path`](crate::Client::get_group_by_path). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetGroupByPathErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetGroupByPathErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_group_by_path`](crate::Client::get_group_by_path): it documents none, so every code reads as `Unknown(code)`.
+pub type GetGroupByPathErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetGroupByPathRequest {
     type Response = GetGroupByPathResponse;
     type ErrorCode = GetGroupByPathErrorCode;

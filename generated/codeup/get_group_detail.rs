@@ -156,23 +156,8 @@ impl crate::Envelope for GetGroupDetailResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_group_detail`](crate::Client::get_group_detail). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetGroupDetailErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetGroupDetailErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_group_detail`](crate::Client::get_group_detail): it documents none, so every code reads as `Unknown(code)`.
+pub type GetGroupDetailErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetGroupDetailRequest {
     type Response = GetGroupDetailResponse;
     type ErrorCode = GetGroupDetailErrorCode;

@@ -395,23 +395,8 @@ impl crate::Envelope for GetMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_merge_request`](crate::Client::get_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_merge_request`](crate::Client::get_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type GetMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetMergeRequestRequest {
     type Response = GetMergeRequestResponse;
     type ErrorCode = GetMergeRequestErrorCode;

@@ -185,23 +185,8 @@ impl crate::Envelope for GetMergeRequestChangeTreeResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetMergeRequestChangeTreeErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetMergeRequestChangeTreeErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree): it documents none, so every code reads as `Unknown(code)`.
+pub type GetMergeRequestChangeTreeErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetMergeRequestChangeTreeRequest {
     type Response = GetMergeRequestChangeTreeResponse;
     type ErrorCode = GetMergeRequestChangeTreeErrorCode;

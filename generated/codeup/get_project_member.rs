@@ -123,23 +123,8 @@ impl crate::Envelope for GetProjectMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_project_member`](crate::Client::get_project_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetProjectMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetProjectMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_project_member`](crate::Client::get_project_member): it documents none, so every code reads as `Unknown(code)`.
+pub type GetProjectMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetProjectMemberRequest {
     type Response = GetProjectMemberResponse;
     type ErrorCode = GetProjectMemberErrorCode;

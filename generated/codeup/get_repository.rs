@@ -256,23 +256,8 @@ impl crate::Envelope for GetRepositoryResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_repository`](crate::Client::get_repository). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetRepositoryErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetRepositoryErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_repository`](crate::Client::get_repository): it documents none, so every code reads as `Unknown(code)`.
+pub type GetRepositoryErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetRepositoryRequest {
     type Response = GetRepositoryResponse;
     type ErrorCode = GetRepositoryErrorCode;

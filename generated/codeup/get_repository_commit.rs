@@ -274,23 +274,8 @@ impl crate::Envelope for GetRepositoryCommitResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_repository_commit`](crate::Client::get_repository_commit). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetRepositoryCommitErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetRepositoryCommitErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_repository_commit`](crate::Client::get_repository_commit): it documents none, so every code reads as `Unknown(code)`.
+pub type GetRepositoryCommitErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetRepositoryCommitRequest {
     type Response = GetRepositoryCommitResponse;
     type ErrorCode = GetRepositoryCommitErrorCode;

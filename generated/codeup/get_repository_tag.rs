@@ -191,23 +191,8 @@ impl crate::Envelope for GetRepositoryTagResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_repository_tag`](crate::Client::get_repository_tag). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetRepositoryTagErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetRepositoryTagErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_repository_tag`](crate::Client::get_repository_tag): it documents none, so every code reads as `Unknown(code)`.
+pub type GetRepositoryTagErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetRepositoryTagRequest {
     type Response = GetRepositoryTagResponse;
     type ErrorCode = GetRepositoryTagErrorCode;

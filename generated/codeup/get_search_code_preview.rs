@@ -162,23 +162,8 @@ impl crate::Envelope for GetSearchCodePreviewResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_search_code_preview`](crate::Client::get_search_code_preview). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetSearchCodePreviewErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetSearchCodePreviewErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview): it documents none, so every code reads as `Unknown(code)`.
+pub type GetSearchCodePreviewErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetSearchCodePreviewRequest {
     type Response = GetSearchCodePreviewResponse;
     type ErrorCode = GetSearchCodePreviewErrorCode;

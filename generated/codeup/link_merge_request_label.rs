@@ -112,23 +112,8 @@ impl crate::Envelope for LinkMergeRequestLabelResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::link_merge_request_label`](crate::Client::link_merge_request_label). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LinkMergeRequestLabelErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for LinkMergeRequestLabelErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label): it documents none, so every code reads as `Unknown(code)`.
+pub type LinkMergeRequestLabelErrorCode = crate::UndocumentedCode;
 impl crate::Operation for LinkMergeRequestLabelRequest {
     type Response = LinkMergeRequestLabelResponse;
     type ErrorCode = LinkMergeRequestLabelErrorCode;

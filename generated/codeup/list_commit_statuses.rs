@@ -183,23 +183,8 @@ impl crate::Envelope for ListCommitStatusesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_commit_statuses`](crate::Client::list_commit_statuses). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListCommitStatusesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListCommitStatusesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses): it documents none, so every code reads as `Unknown(code)`.
+pub type ListCommitStatusesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListCommitStatusesRequest {
     type Response = ListCommitStatusesResponse;
     type ErrorCode = ListCommitStatusesErrorCode;

@@ -135,23 +135,8 @@ impl crate::Envelope for ListGroupMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_group_member`](crate::Client::list_group_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListGroupMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListGroupMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_group_member`](crate::Client::list_group_member): it documents none, so every code reads as `Unknown(code)`.
+pub type ListGroupMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListGroupMemberRequest {
     type Response = ListGroupMemberResponse;
     type ErrorCode = ListGroupMemberErrorCode;

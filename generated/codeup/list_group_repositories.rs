@@ -267,23 +267,8 @@ impl crate::Envelope for ListGroupRepositoriesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_group_repositories`](crate::Client::list_group_repositories). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListGroupRepositoriesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListGroupRepositoriesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_group_repositories`](crate::Client::list_group_repositories): it documents none, so every code reads as `Unknown(code)`.
+pub type ListGroupRepositoriesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListGroupRepositoriesRequest {
     type Response = ListGroupRepositoriesResponse;
     type ErrorCode = ListGroupRepositoriesErrorCode;

@@ -649,23 +649,8 @@ impl crate::Envelope for ListMergeRequestCommentsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMergeRequestCommentsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListMergeRequestCommentsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments): it documents none, so every code reads as `Unknown(code)`.
+pub type ListMergeRequestCommentsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListMergeRequestCommentsRequest {
     type Response = ListMergeRequestCommentsResponse;
     type ErrorCode = ListMergeRequestCommentsErrorCode;

@@ -177,23 +177,8 @@ impl crate::Envelope for ListMergeRequestFilesReadsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMergeRequestFilesReadsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListMergeRequestFilesReadsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads): it documents none, so every code reads as `Unknown(code)`.
+pub type ListMergeRequestFilesReadsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListMergeRequestFilesReadsRequest {
     type Response = ListMergeRequestFilesReadsResponse;
     type ErrorCode = ListMergeRequestFilesReadsErrorCode;

@@ -116,23 +116,8 @@ impl crate::Envelope for ListMergeRequestLabelsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMergeRequestLabelsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListMergeRequestLabelsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels): it documents none, so every code reads as `Unknown(code)`.
+pub type ListMergeRequestLabelsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListMergeRequestLabelsRequest {
     type Response = ListMergeRequestLabelsResponse;
     type ErrorCode = ListMergeRequestLabelsErrorCode;

@@ -137,23 +137,8 @@ impl crate::Envelope for ListMergeRequestPatchSetsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMergeRequestPatchSetsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListMergeRequestPatchSetsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets): it documents none, so every code reads as `Unknown(code)`.
+pub type ListMergeRequestPatchSetsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListMergeRequestPatchSetsRequest {
     type Response = ListMergeRequestPatchSetsResponse;
     type ErrorCode = ListMergeRequestPatchSetsErrorCode;

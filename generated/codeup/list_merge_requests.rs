@@ -542,23 +542,8 @@ impl crate::Envelope for ListMergeRequestsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_merge_requests`](crate::Client::list_merge_requests). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListMergeRequestsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListMergeRequestsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_merge_requests`](crate::Client::list_merge_requests): it documents none, so every code reads as `Unknown(code)`.
+pub type ListMergeRequestsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListMergeRequestsRequest {
     type Response = ListMergeRequestsResponse;
     type ErrorCode = ListMergeRequestsErrorCode;

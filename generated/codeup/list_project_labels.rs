@@ -189,23 +189,8 @@ impl crate::Envelope for ListProjectLabelsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_project_labels`](crate::Client::list_project_labels). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProjectLabelsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProjectLabelsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_project_labels`](crate::Client::list_project_labels): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProjectLabelsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProjectLabelsRequest {
     type Response = ListProjectLabelsResponse;
     type ErrorCode = ListProjectLabelsErrorCode;

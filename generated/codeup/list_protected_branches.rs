@@ -424,23 +424,8 @@ impl crate::Envelope for ListProtectedBranchesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_protected_branches`](crate::Client::list_protected_branches). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProtectedBranchesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProtectedBranchesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_protected_branches`](crate::Client::list_protected_branches): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProtectedBranchesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProtectedBranchesRequest {
     type Response = ListProtectedBranchesResponse;
     type ErrorCode = ListProtectedBranchesErrorCode;

@@ -141,23 +141,8 @@ impl crate::Envelope for ListPushRulesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_push_rules`](crate::Client::list_push_rules). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPushRulesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPushRulesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_push_rules`](crate::Client::list_push_rules): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPushRulesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPushRulesRequest {
     type Response = ListPushRulesResponse;
     type ErrorCode = ListPushRulesErrorCode;

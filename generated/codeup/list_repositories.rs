@@ -253,23 +253,8 @@ impl crate::Envelope for ListRepositoriesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repositories`](crate::Client::list_repositories). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoriesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoriesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repositories`](crate::Client::list_repositories): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoriesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoriesRequest {
     type Response = ListRepositoriesResponse;
     type ErrorCode = ListRepositoriesErrorCode;

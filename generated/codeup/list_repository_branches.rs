@@ -214,23 +214,8 @@ impl crate::Envelope for ListRepositoryBranchesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_branches`](crate::Client::list_repository_branches). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryBranchesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryBranchesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_branches`](crate::Client::list_repository_branches): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryBranchesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryBranchesRequest {
     type Response = ListRepositoryBranchesResponse;
     type ErrorCode = ListRepositoryBranchesErrorCode;

@@ -164,23 +164,8 @@ impl crate::Envelope for ListRepositoryCommitDiffResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryCommitDiffErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryCommitDiffErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryCommitDiffErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryCommitDiffRequest {
     type Response = ListRepositoryCommitDiffResponse;
     type ErrorCode = ListRepositoryCommitDiffErrorCode;

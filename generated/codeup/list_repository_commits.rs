@@ -350,23 +350,8 @@ impl crate::Envelope for ListRepositoryCommitsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_commits`](crate::Client::list_repository_commits). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryCommitsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryCommitsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_commits`](crate::Client::list_repository_commits): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryCommitsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryCommitsRequest {
     type Response = ListRepositoryCommitsResponse;
     type ErrorCode = ListRepositoryCommitsErrorCode;

@@ -252,23 +252,8 @@ impl crate::Envelope for ListRepositoryGroupsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_groups`](crate::Client::list_repository_groups). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryGroupsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryGroupsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_groups`](crate::Client::list_repository_groups): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryGroupsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryGroupsRequest {
     type Response = ListRepositoryGroupsResponse;
     type ErrorCode = ListRepositoryGroupsErrorCode;

@@ -163,23 +163,8 @@ impl crate::Envelope for ListRepositoryMemberWithInheritedResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryMemberWithInheritedErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryMemberWithInheritedErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryMemberWithInheritedErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
     type Response = ListRepositoryMemberWithInheritedResponse;
     type ErrorCode = ListRepositoryMemberWithInheritedErrorCode;

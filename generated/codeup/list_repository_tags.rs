@@ -233,23 +233,8 @@ impl crate::Envelope for ListRepositoryTagsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_tags`](crate::Client::list_repository_tags). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryTagsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryTagsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_tags`](crate::Client::list_repository_tags): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryTagsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryTagsRequest {
     type Response = ListRepositoryTagsResponse;
     type ErrorCode = ListRepositoryTagsErrorCode;

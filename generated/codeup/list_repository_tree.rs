@@ -156,23 +156,8 @@ impl crate::Envelope for ListRepositoryTreeResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_tree`](crate::Client::list_repository_tree). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryTreeErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryTreeErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_tree`](crate::Client::list_repository_tree): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryTreeErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryTreeRequest {
     type Response = ListRepositoryTreeResponse;
     type ErrorCode = ListRepositoryTreeErrorCode;

@@ -180,23 +180,8 @@ impl crate::Envelope for ListRepositoryWebhookResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_repository_webhook`](crate::Client::list_repository_webhook). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListRepositoryWebhookErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListRepositoryWebhookErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook): it documents none, so every code reads as `Unknown(code)`.
+pub type ListRepositoryWebhookErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListRepositoryWebhookRequest {
     type Response = ListRepositoryWebhookResponse;
     type ErrorCode = ListRepositoryWebhookErrorCode;

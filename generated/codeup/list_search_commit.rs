@@ -261,23 +261,8 @@ impl crate::Envelope for ListSearchCommitResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_search_commit`](crate::Client::list_search_commit). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListSearchCommitErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListSearchCommitErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_search_commit`](crate::Client::list_search_commit): it documents none, so every code reads as `Unknown(code)`.
+pub type ListSearchCommitErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListSearchCommitRequest {
     type Response = ListSearchCommitResponse;
     type ErrorCode = ListSearchCommitErrorCode;

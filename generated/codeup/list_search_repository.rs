@@ -301,23 +301,8 @@ impl crate::Envelope for ListSearchRepositoryResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_search_repository`](crate::Client::list_search_repository). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListSearchRepositoryErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListSearchRepositoryErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_search_repository`](crate::Client::list_search_repository): it documents none, so every code reads as `Unknown(code)`.
+pub type ListSearchRepositoryErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListSearchRepositoryRequest {
     type Response = ListSearchRepositoryResponse;
     type ErrorCode = ListSearchRepositoryErrorCode;

@@ -333,23 +333,8 @@ impl crate::Envelope for ListSearchSourceCodeResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_search_source_code`](crate::Client::list_search_source_code). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListSearchSourceCodeErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListSearchSourceCodeErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_search_source_code`](crate::Client::list_search_source_code): it documents none, so every code reads as `Unknown(code)`.
+pub type ListSearchSourceCodeErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListSearchSourceCodeRequest {
     type Response = ListSearchSourceCodeResponse;
     type ErrorCode = ListSearchSourceCodeErrorCode;

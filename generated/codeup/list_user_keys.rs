@@ -168,23 +168,8 @@ impl crate::Envelope for ListUserKeysResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_user_keys`](crate::Client::list_user_keys). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserKeysErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListUserKeysErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_user_keys`](crate::Client::list_user_keys): it documents none, so every code reads as `Unknown(code)`.
+pub type ListUserKeysErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListUserKeysRequest {
     type Response = ListUserKeysResponse;
     type ErrorCode = ListUserKeysErrorCode;

@@ -406,23 +406,8 @@ impl crate::Envelope for ListUserResourcesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_user_resources`](crate::Client::list_user_resources). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserResourcesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListUserResourcesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_user_resources`](crate::Client::list_user_resources): it documents none, so every code reads as `Unknown(code)`.
+pub type ListUserResourcesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListUserResourcesRequest {
     type Response = ListUserResourcesResponse;
     type ErrorCode = ListUserResourcesErrorCode;

@@ -146,23 +146,8 @@ impl crate::Envelope for MergeMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::merge_merge_request`](crate::Client::merge_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MergeMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for MergeMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::merge_merge_request`](crate::Client::merge_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type MergeMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for MergeMergeRequestRequest {
     type Response = MergeMergeRequestResponse;
     type ErrorCode = MergeMergeRequestErrorCode;

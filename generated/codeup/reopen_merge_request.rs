@@ -105,23 +105,8 @@ impl crate::Envelope for ReopenMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::reopen_merge_request`](crate::Client::reopen_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReopenMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ReopenMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::reopen_merge_request`](crate::Client::reopen_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type ReopenMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ReopenMergeRequestRequest {
     type Response = ReopenMergeRequestResponse;
     type ErrorCode = ReopenMergeRequestErrorCode;

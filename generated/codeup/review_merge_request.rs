@@ -134,23 +134,8 @@ impl crate::Envelope for ReviewMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::review_merge_request`](crate::Client::review_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReviewMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ReviewMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::review_merge_request`](crate::Client::review_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type ReviewMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ReviewMergeRequestRequest {
     type Response = ReviewMergeRequestResponse;
     type ErrorCode = ReviewMergeRequestErrorCode;

@@ -201,23 +201,8 @@ impl crate::Envelope for TransferRepositoryResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::transfer_repository`](crate::Client::transfer_repository). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TransferRepositoryErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for TransferRepositoryErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::transfer_repository`](crate::Client::transfer_repository): it documents none, so every code reads as `Unknown(code)`.
+pub type TransferRepositoryErrorCode = crate::UndocumentedCode;
 impl crate::Operation for TransferRepositoryRequest {
     type Response = TransferRepositoryResponse;
     type ErrorCode = TransferRepositoryErrorCode;

@@ -122,23 +122,8 @@ impl crate::Envelope for TriggerRepositoryMirrorSyncResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TriggerRepositoryMirrorSyncErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for TriggerRepositoryMirrorSyncErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync): it documents none, so every code reads as `Unknown(code)`.
+pub type TriggerRepositoryMirrorSyncErrorCode = crate::UndocumentedCode;
 impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
     type Response = TriggerRepositoryMirrorSyncResponse;
     type ErrorCode = TriggerRepositoryMirrorSyncErrorCode;

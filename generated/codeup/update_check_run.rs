@@ -564,23 +564,8 @@ impl crate::Envelope for UpdateCheckRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_check_run`](crate::Client::update_check_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateCheckRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateCheckRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_check_run`](crate::Client::update_check_run): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateCheckRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateCheckRunRequest {
     type Response = UpdateCheckRunResponse;
     type ErrorCode = UpdateCheckRunErrorCode;

@@ -149,23 +149,8 @@ impl crate::Envelope for UpdateFileResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_file`](crate::Client::update_file). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFileErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateFileErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_file`](crate::Client::update_file): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateFileErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateFileRequest {
     type Response = UpdateFileResponse;
     type ErrorCode = UpdateFileErrorCode;

@@ -163,23 +163,8 @@ impl crate::Envelope for UpdateGroupMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_group_member`](crate::Client::update_group_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateGroupMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateGroupMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_group_member`](crate::Client::update_group_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateGroupMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateGroupMemberRequest {
     type Response = UpdateGroupMemberResponse;
     type ErrorCode = UpdateGroupMemberErrorCode;

@@ -127,23 +127,8 @@ impl crate::Envelope for UpdateMergeRequestResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_merge_request`](crate::Client::update_merge_request). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateMergeRequestErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateMergeRequestErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_merge_request`](crate::Client::update_merge_request): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateMergeRequestErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateMergeRequestRequest {
     type Response = UpdateMergeRequestResponse;
     type ErrorCode = UpdateMergeRequestErrorCode;

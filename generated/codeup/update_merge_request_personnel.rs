@@ -123,23 +123,8 @@ impl crate::Envelope for UpdateMergeRequestPersonnelResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateMergeRequestPersonnelErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateMergeRequestPersonnelErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateMergeRequestPersonnelErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateMergeRequestPersonnelRequest {
     type Response = UpdateMergeRequestPersonnelResponse;
     type ErrorCode = UpdateMergeRequestPersonnelErrorCode;

@@ -149,23 +149,8 @@ impl crate::Envelope for UpdateProjectLabelResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_project_label`](crate::Client::update_project_label). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateProjectLabelErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateProjectLabelErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_project_label`](crate::Client::update_project_label): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateProjectLabelErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateProjectLabelRequest {
     type Response = UpdateProjectLabelResponse;
     type ErrorCode = UpdateProjectLabelErrorCode;

@@ -831,23 +831,8 @@ impl crate::Envelope for UpdateProtectedBranchesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_protected_branches`](crate::Client::update_protected_branches). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateProtectedBranchesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateProtectedBranchesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_protected_branches`](crate::Client::update_protected_branches): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateProtectedBranchesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateProtectedBranchesRequest {
     type Response = UpdateProtectedBranchesResponse;
     type ErrorCode = UpdateProtectedBranchesErrorCode;

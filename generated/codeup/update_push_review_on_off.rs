@@ -82,23 +82,8 @@ impl crate::Envelope for UpdatePushReviewOnOffResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdatePushReviewOnOffErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdatePushReviewOnOffErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdatePushReviewOnOffErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePushReviewOnOffRequest {
     type Response = UpdatePushReviewOnOffResponse;
     type ErrorCode = UpdatePushReviewOnOffErrorCode;

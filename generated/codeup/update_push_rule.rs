@@ -212,23 +212,8 @@ impl crate::Envelope for UpdatePushRuleResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_push_rule`](crate::Client::update_push_rule). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdatePushRuleErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdatePushRuleErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_push_rule`](crate::Client::update_push_rule): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdatePushRuleErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePushRuleRequest {
     type Response = UpdatePushRuleResponse;
     type ErrorCode = UpdatePushRuleErrorCode;

@@ -538,23 +538,8 @@ impl crate::Envelope for UpdateRepositoryResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_repository`](crate::Client::update_repository). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateRepositoryErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateRepositoryErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_repository`](crate::Client::update_repository): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateRepositoryErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateRepositoryRequest {
     type Response = UpdateRepositoryResponse;
     type ErrorCode = UpdateRepositoryErrorCode;

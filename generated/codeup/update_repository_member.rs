@@ -266,23 +266,8 @@ impl crate::Envelope for UpdateRepositoryMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_repository_member`](crate::Client::update_repository_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateRepositoryMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateRepositoryMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_repository_member`](crate::Client::update_repository_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateRepositoryMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateRepositoryMemberRequest {
     type Response = UpdateRepositoryMemberResponse;
     type ErrorCode = UpdateRepositoryMemberErrorCode;

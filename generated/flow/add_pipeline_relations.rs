@@ -73,23 +73,8 @@ impl crate::Envelope for AddPipelineRelationsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AddPipelineRelationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for AddPipelineRelationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations): it documents none, so every code reads as `Unknown(code)`.
+pub type AddPipelineRelationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for AddPipelineRelationsRequest {
     type Response = AddPipelineRelationsResponse;
     type ErrorCode = AddPipelineRelationsErrorCode;

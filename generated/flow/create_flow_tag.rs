@@ -76,23 +76,8 @@ impl crate::Envelope for CreateFlowTagResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_flow_tag`](crate::Client::create_flow_tag). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateFlowTagErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateFlowTagErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_flow_tag`](crate::Client::create_flow_tag): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateFlowTagErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateFlowTagRequest {
     type Response = CreateFlowTagResponse;
     type ErrorCode = CreateFlowTagErrorCode;

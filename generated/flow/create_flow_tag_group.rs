@@ -61,23 +61,8 @@ impl crate::Envelope for CreateFlowTagGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateFlowTagGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateFlowTagGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateFlowTagGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateFlowTagGroupRequest {
     type Response = CreateFlowTagGroupResponse;
     type ErrorCode = CreateFlowTagGroupErrorCode;

@@ -148,23 +148,8 @@ impl crate::Envelope for CreateHostGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_host_group`](crate::Client::create_host_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateHostGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateHostGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_host_group`](crate::Client::create_host_group): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateHostGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateHostGroupRequest {
     type Response = CreateHostGroupResponse;
     type ErrorCode = CreateHostGroupErrorCode;

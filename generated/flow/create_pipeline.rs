@@ -70,23 +70,8 @@ impl crate::Envelope for CreatePipelineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_pipeline`](crate::Client::create_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreatePipelineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreatePipelineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_pipeline`](crate::Client::create_pipeline): it documents none, so every code reads as `Unknown(code)`.
+pub type CreatePipelineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreatePipelineRequest {
     type Response = CreatePipelineResponse;
     type ErrorCode = CreatePipelineErrorCode;

@@ -74,23 +74,8 @@ impl crate::Envelope for CreatePipelineGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_pipeline_group`](crate::Client::create_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreatePipelineGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreatePipelineGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group): it documents none, so every code reads as `Unknown(code)`.
+pub type CreatePipelineGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreatePipelineGroupRequest {
     type Response = CreatePipelineGroupResponse;
     type ErrorCode = CreatePipelineGroupErrorCode;

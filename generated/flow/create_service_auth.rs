@@ -66,23 +66,8 @@ impl crate::Envelope for CreateServiceAuthResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_service_auth`](crate::Client::create_service_auth). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateServiceAuthErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateServiceAuthErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_service_auth`](crate::Client::create_service_auth): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateServiceAuthErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceAuthRequest {
     type Response = CreateServiceAuthResponse;
     type ErrorCode = CreateServiceAuthErrorCode;

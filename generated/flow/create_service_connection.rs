@@ -90,23 +90,8 @@ impl crate::Envelope for CreateServiceConnectionResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_service_connection`](crate::Client::create_service_connection). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateServiceConnectionErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateServiceConnectionErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_service_connection`](crate::Client::create_service_connection): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateServiceConnectionErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceConnectionRequest {
     type Response = CreateServiceConnectionResponse;
     type ErrorCode = CreateServiceConnectionErrorCode;

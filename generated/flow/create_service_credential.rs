@@ -106,23 +106,8 @@ impl crate::Envelope for CreateServiceCredentialResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_service_credential`](crate::Client::create_service_credential). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateServiceCredentialErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateServiceCredentialErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_service_credential`](crate::Client::create_service_credential): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateServiceCredentialErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceCredentialRequest {
     type Response = CreateServiceCredentialResponse;
     type ErrorCode = CreateServiceCredentialErrorCode;

@@ -86,23 +86,8 @@ impl crate::Envelope for CreateVariableGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_variable_group`](crate::Client::create_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateVariableGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateVariableGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_variable_group`](crate::Client::create_variable_group): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateVariableGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateVariableGroupRequest {
     type Response = CreateVariableGroupResponse;
     type ErrorCode = CreateVariableGroupErrorCode;

@@ -56,23 +56,8 @@ impl crate::Envelope for DeleteFlowTagResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_flow_tag`](crate::Client::delete_flow_tag). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteFlowTagErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteFlowTagErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_flow_tag`](crate::Client::delete_flow_tag): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteFlowTagErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteFlowTagRequest {
     type Response = DeleteFlowTagResponse;
     type ErrorCode = DeleteFlowTagErrorCode;

@@ -56,23 +56,8 @@ impl crate::Envelope for DeleteFlowTagGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteFlowTagGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteFlowTagGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteFlowTagGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteFlowTagGroupRequest {
     type Response = DeleteFlowTagGroupResponse;
     type ErrorCode = DeleteFlowTagGroupErrorCode;

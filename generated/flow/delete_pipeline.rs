@@ -61,23 +61,8 @@ impl crate::Envelope for DeletePipelineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_pipeline`](crate::Client::delete_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeletePipelineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeletePipelineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_pipeline`](crate::Client::delete_pipeline): it documents none, so every code reads as `Unknown(code)`.
+pub type DeletePipelineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeletePipelineRequest {
     type Response = DeletePipelineResponse;
     type ErrorCode = DeletePipelineErrorCode;

@@ -58,23 +58,8 @@ impl crate::Envelope for DeletePipelineGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeletePipelineGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeletePipelineGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group): it documents none, so every code reads as `Unknown(code)`.
+pub type DeletePipelineGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeletePipelineGroupRequest {
     type Response = DeletePipelineGroupResponse;
     type ErrorCode = DeletePipelineGroupErrorCode;

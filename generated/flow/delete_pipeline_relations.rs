@@ -73,23 +73,8 @@ impl crate::Envelope for DeletePipelineRelationsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeletePipelineRelationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeletePipelineRelationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations): it documents none, so every code reads as `Unknown(code)`.
+pub type DeletePipelineRelationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeletePipelineRelationsRequest {
     type Response = DeletePipelineRelationsResponse;
     type ErrorCode = DeletePipelineRelationsErrorCode;

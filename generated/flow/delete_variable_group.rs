@@ -58,23 +58,8 @@ impl crate::Envelope for DeleteVariableGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_variable_group`](crate::Client::delete_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteVariableGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteVariableGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_variable_group`](crate::Client::delete_variable_group): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteVariableGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteVariableGroupRequest {
     type Response = DeleteVariableGroupResponse;
     type ErrorCode = DeleteVariableGroupErrorCode;

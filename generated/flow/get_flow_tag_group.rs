@@ -129,23 +129,8 @@ impl crate::Envelope for GetFlowTagGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetFlowTagGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetFlowTagGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group): it documents none, so every code reads as `Unknown(code)`.
+pub type GetFlowTagGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetFlowTagGroupRequest {
     type Response = GetFlowTagGroupResponse;
     type ErrorCode = GetFlowTagGroupErrorCode;

@@ -205,23 +205,8 @@ impl crate::Envelope for GetHostGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_host_group`](crate::Client::get_host_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetHostGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetHostGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_host_group`](crate::Client::get_host_group): it documents none, so every code reads as `Unknown(code)`.
+pub type GetHostGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetHostGroupRequest {
     type Response = GetHostGroupResponse;
     type ErrorCode = GetHostGroupErrorCode;

@@ -265,23 +265,8 @@ impl crate::Envelope for GetPipelineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_pipeline`](crate::Client::get_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPipelineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetPipelineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_pipeline`](crate::Client::get_pipeline): it documents none, so every code reads as `Unknown(code)`.
+pub type GetPipelineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineRequest {
     type Response = GetPipelineResponse;
     type ErrorCode = GetPipelineErrorCode;

@@ -88,23 +88,8 @@ impl crate::Envelope for GetPipelineEmasArtifactUrlResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPipelineEmasArtifactUrlErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetPipelineEmasArtifactUrlErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): it documents none, so every code reads as `Unknown(code)`.
+pub type GetPipelineEmasArtifactUrlErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
     type Response = GetPipelineEmasArtifactUrlResponse;
     type ErrorCode = GetPipelineEmasArtifactUrlErrorCode;

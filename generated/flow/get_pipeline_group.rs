@@ -79,23 +79,8 @@ impl crate::Envelope for GetPipelineGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_pipeline_group`](crate::Client::get_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPipelineGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetPipelineGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group): it documents none, so every code reads as `Unknown(code)`.
+pub type GetPipelineGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineGroupRequest {
     type Response = GetPipelineGroupResponse;
     type ErrorCode = GetPipelineGroupErrorCode;

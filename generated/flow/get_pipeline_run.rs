@@ -267,23 +267,8 @@ impl crate::Envelope for GetPipelineRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_pipeline_run`](crate::Client::get_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPipelineRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetPipelineRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
+pub type GetPipelineRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineRunRequest {
     type Response = GetPipelineRunResponse;
     type ErrorCode = GetPipelineRunErrorCode;

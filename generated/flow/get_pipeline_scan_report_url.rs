@@ -64,23 +64,8 @@ impl crate::Envelope for GetPipelineScanReportUrlResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetPipelineScanReportUrlErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetPipelineScanReportUrlErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url): it documents none, so every code reads as `Unknown(code)`.
+pub type GetPipelineScanReportUrlErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineScanReportUrlRequest {
     type Response = GetPipelineScanReportUrlResponse;
     type ErrorCode = GetPipelineScanReportUrlErrorCode;

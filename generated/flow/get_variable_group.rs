@@ -154,23 +154,8 @@ impl crate::Envelope for GetVariableGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_variable_group`](crate::Client::get_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetVariableGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetVariableGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_variable_group`](crate::Client::get_variable_group): it documents none, so every code reads as `Unknown(code)`.
+pub type GetVariableGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetVariableGroupRequest {
     type Response = GetVariableGroupResponse;
     type ErrorCode = GetVariableGroupErrorCode;

@@ -224,23 +224,8 @@ impl crate::Envelope for GetVmDeployOrderResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetVmDeployOrderErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetVmDeployOrderErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): it documents none, so every code reads as `Unknown(code)`.
+pub type GetVmDeployOrderErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetVmDeployOrderRequest {
     type Response = GetVmDeployOrderResponse;
     type ErrorCode = GetVmDeployOrderErrorCode;

@@ -67,23 +67,8 @@ impl crate::Envelope for JoinPipelineGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::join_pipeline_group`](crate::Client::join_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum JoinPipelineGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for JoinPipelineGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::join_pipeline_group`](crate::Client::join_pipeline_group): it documents none, so every code reads as `Unknown(code)`.
+pub type JoinPipelineGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for JoinPipelineGroupRequest {
     type Response = JoinPipelineGroupResponse;
     type ErrorCode = JoinPipelineGroupErrorCode;

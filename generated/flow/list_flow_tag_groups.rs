@@ -87,23 +87,8 @@ impl crate::Envelope for ListFlowTagGroupsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListFlowTagGroupsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListFlowTagGroupsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups): it documents none, so every code reads as `Unknown(code)`.
+pub type ListFlowTagGroupsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListFlowTagGroupsRequest {
     type Response = ListFlowTagGroupsResponse;
     type ErrorCode = ListFlowTagGroupsErrorCode;

@@ -243,23 +243,8 @@ impl crate::Envelope for ListHostGroupsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_host_groups`](crate::Client::list_host_groups). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListHostGroupsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListHostGroupsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_host_groups`](crate::Client::list_host_groups): it documents none, so every code reads as `Unknown(code)`.
+pub type ListHostGroupsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListHostGroupsRequest {
     type Response = ListHostGroupsResponse;
     type ErrorCode = ListHostGroupsErrorCode;

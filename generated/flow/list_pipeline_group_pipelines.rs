@@ -169,23 +169,8 @@ impl crate::Envelope for ListPipelineGroupPipelinesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineGroupPipelinesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineGroupPipelinesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineGroupPipelinesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineGroupPipelinesRequest {
     type Response = ListPipelineGroupPipelinesResponse;
     type ErrorCode = ListPipelineGroupPipelinesErrorCode;

@@ -104,23 +104,8 @@ impl crate::Envelope for ListPipelineGroupsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineGroupsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineGroupsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineGroupsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineGroupsRequest {
     type Response = ListPipelineGroupsResponse;
     type ErrorCode = ListPipelineGroupsErrorCode;

@@ -152,23 +152,8 @@ impl crate::Envelope for ListPipelineJobHistorysResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineJobHistorysErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineJobHistorysErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineJobHistorysErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineJobHistorysRequest {
     type Response = ListPipelineJobHistorysResponse;
     type ErrorCode = ListPipelineJobHistorysErrorCode;

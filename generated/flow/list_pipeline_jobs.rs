@@ -91,23 +91,8 @@ impl crate::Envelope for ListPipelineJobsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineJobsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineJobsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineJobsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineJobsRequest {
     type Response = ListPipelineJobsResponse;
     type ErrorCode = ListPipelineJobsErrorCode;

@@ -84,23 +84,8 @@ impl crate::Envelope for ListPipelineRelationsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineRelationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineRelationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineRelationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineRelationsRequest {
     type Response = ListPipelineRelationsResponse;
     type ErrorCode = ListPipelineRelationsErrorCode;

@@ -178,23 +178,8 @@ impl crate::Envelope for ListPipelineRunsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelineRunsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelineRunsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelineRunsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelineRunsRequest {
     type Response = ListPipelineRunsResponse;
     type ErrorCode = ListPipelineRunsErrorCode;

@@ -198,23 +198,8 @@ impl crate::Envelope for ListPipelinesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_pipelines`](crate::Client::list_pipelines). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListPipelinesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListPipelinesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_pipelines`](crate::Client::list_pipelines): it documents none, so every code reads as `Unknown(code)`.
+pub type ListPipelinesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListPipelinesRequest {
     type Response = ListPipelinesResponse;
     type ErrorCode = ListPipelinesErrorCode;

@@ -89,23 +89,8 @@ impl crate::Envelope for ListServiceAuthsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_service_auths`](crate::Client::list_service_auths). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListServiceAuthsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListServiceAuthsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_service_auths`](crate::Client::list_service_auths): it documents none, so every code reads as `Unknown(code)`.
+pub type ListServiceAuthsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListServiceAuthsRequest {
     type Response = ListServiceAuthsResponse;
     type ErrorCode = ListServiceAuthsErrorCode;

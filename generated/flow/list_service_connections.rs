@@ -101,23 +101,8 @@ impl crate::Envelope for ListServiceConnectionsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_service_connections`](crate::Client::list_service_connections). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListServiceConnectionsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListServiceConnectionsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_service_connections`](crate::Client::list_service_connections): it documents none, so every code reads as `Unknown(code)`.
+pub type ListServiceConnectionsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListServiceConnectionsRequest {
     type Response = ListServiceConnectionsResponse;
     type ErrorCode = ListServiceConnectionsErrorCode;

@@ -93,23 +93,8 @@ impl crate::Envelope for ListServiceCredentialsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_service_credentials`](crate::Client::list_service_credentials). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListServiceCredentialsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListServiceCredentialsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_service_credentials`](crate::Client::list_service_credentials): it documents none, so every code reads as `Unknown(code)`.
+pub type ListServiceCredentialsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListServiceCredentialsRequest {
     type Response = ListServiceCredentialsResponse;
     type ErrorCode = ListServiceCredentialsErrorCode;

@@ -199,23 +199,8 @@ impl crate::Envelope for ListVariableGroupsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_variable_groups`](crate::Client::list_variable_groups). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListVariableGroupsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListVariableGroupsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_variable_groups`](crate::Client::list_variable_groups): it documents none, so every code reads as `Unknown(code)`.
+pub type ListVariableGroupsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListVariableGroupsRequest {
     type Response = ListVariableGroupsResponse;
     type ErrorCode = ListVariableGroupsErrorCode;

@@ -112,23 +112,8 @@ impl crate::Envelope for LogVmDeployMachineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LogVmDeployMachineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for LogVmDeployMachineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine): it documents none, so every code reads as `Unknown(code)`.
+pub type LogVmDeployMachineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for LogVmDeployMachineRequest {
     type Response = LogVmDeployMachineResponse;
     type ErrorCode = LogVmDeployMachineErrorCode;

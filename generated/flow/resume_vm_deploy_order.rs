@@ -65,23 +65,8 @@ impl crate::Envelope for ResumeVmDeployOrderResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResumeVmDeployOrderErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ResumeVmDeployOrderErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order): it documents none, so every code reads as `Unknown(code)`.
+pub type ResumeVmDeployOrderErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ResumeVmDeployOrderRequest {
     type Response = ResumeVmDeployOrderResponse;
     type ErrorCode = ResumeVmDeployOrderErrorCode;

@@ -73,23 +73,8 @@ impl crate::Envelope for RetryPipelineJobRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::retry_pipeline_job_run`](crate::Client::retry_pipeline_job_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RetryPipelineJobRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for RetryPipelineJobRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::retry_pipeline_job_run`](crate::Client::retry_pipeline_job_run): it documents none, so every code reads as `Unknown(code)`.
+pub type RetryPipelineJobRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for RetryPipelineJobRunRequest {
     type Response = RetryPipelineJobRunResponse;
     type ErrorCode = RetryPipelineJobRunErrorCode;

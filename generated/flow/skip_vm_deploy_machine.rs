@@ -71,23 +71,8 @@ impl crate::Envelope for SkipVmDeployMachineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::skip_vm_deploy_machine`](crate::Client::skip_vm_deploy_machine). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SkipVmDeployMachineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for SkipVmDeployMachineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::skip_vm_deploy_machine`](crate::Client::skip_vm_deploy_machine): it documents none, so every code reads as `Unknown(code)`.
+pub type SkipVmDeployMachineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for SkipVmDeployMachineRequest {
     type Response = SkipVmDeployMachineResponse;
     type ErrorCode = SkipVmDeployMachineErrorCode;

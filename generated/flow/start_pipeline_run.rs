@@ -76,23 +76,8 @@ impl crate::Envelope for StartPipelineRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::start_pipeline_run`](crate::Client::start_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StartPipelineRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for StartPipelineRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
+pub type StartPipelineRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for StartPipelineRunRequest {
     type Response = StartPipelineRunResponse;
     type ErrorCode = StartPipelineRunErrorCode;

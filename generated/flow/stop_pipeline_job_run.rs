@@ -75,23 +75,8 @@ impl crate::Envelope for StopPipelineJobRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StopPipelineJobRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for StopPipelineJobRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run): it documents none, so every code reads as `Unknown(code)`.
+pub type StopPipelineJobRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for StopPipelineJobRunRequest {
     type Response = StopPipelineJobRunResponse;
     type ErrorCode = StopPipelineJobRunErrorCode;

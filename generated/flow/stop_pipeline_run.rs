@@ -67,23 +67,8 @@ impl crate::Envelope for StopPipelineRunResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StopPipelineRunErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for StopPipelineRunErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
+pub type StopPipelineRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for StopPipelineRunRequest {
     type Response = StopPipelineRunResponse;
     type ErrorCode = StopPipelineRunErrorCode;

@@ -65,23 +65,8 @@ impl crate::Envelope for StopVmDeployOrderResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::stop_vm_deploy_order`](crate::Client::stop_vm_deploy_order). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StopVmDeployOrderErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for StopVmDeployOrderErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::stop_vm_deploy_order`](crate::Client::stop_vm_deploy_order): it documents none, so every code reads as `Unknown(code)`.
+pub type StopVmDeployOrderErrorCode = crate::UndocumentedCode;
 impl crate::Operation for StopVmDeployOrderRequest {
     type Response = StopVmDeployOrderResponse;
     type ErrorCode = StopVmDeployOrderErrorCode;

@@ -77,23 +77,8 @@ impl crate::Envelope for UpdateFlowTagResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_flow_tag`](crate::Client::update_flow_tag). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFlowTagErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateFlowTagErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_flow_tag`](crate::Client::update_flow_tag): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateFlowTagErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateFlowTagRequest {
     type Response = UpdateFlowTagResponse;
     type ErrorCode = UpdateFlowTagErrorCode;

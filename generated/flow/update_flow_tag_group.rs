@@ -65,23 +65,8 @@ impl crate::Envelope for UpdateFlowTagGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateFlowTagGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateFlowTagGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateFlowTagGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateFlowTagGroupRequest {
     type Response = UpdateFlowTagGroupResponse;
     type ErrorCode = UpdateFlowTagGroupErrorCode;

@@ -149,23 +149,8 @@ impl crate::Envelope for UpdateHostGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_host_group`](crate::Client::update_host_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateHostGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateHostGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_host_group`](crate::Client::update_host_group): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateHostGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateHostGroupRequest {
     type Response = UpdateHostGroupResponse;
     type ErrorCode = UpdateHostGroupErrorCode;

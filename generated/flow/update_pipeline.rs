@@ -71,23 +71,8 @@ impl crate::Envelope for UpdatePipelineResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_pipeline`](crate::Client::update_pipeline). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdatePipelineErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdatePipelineErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_pipeline`](crate::Client::update_pipeline): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdatePipelineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePipelineRequest {
     type Response = UpdatePipelineResponse;
     type ErrorCode = UpdatePipelineErrorCode;

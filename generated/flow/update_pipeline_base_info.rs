@@ -85,23 +85,8 @@ impl crate::Envelope for UpdatePipelineBaseInfoResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdatePipelineBaseInfoErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdatePipelineBaseInfoErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdatePipelineBaseInfoErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePipelineBaseInfoRequest {
     type Response = UpdatePipelineBaseInfoResponse;
     type ErrorCode = UpdatePipelineBaseInfoErrorCode;

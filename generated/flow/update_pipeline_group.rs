@@ -67,23 +67,8 @@ impl crate::Envelope for UpdatePipelineGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_pipeline_group`](crate::Client::update_pipeline_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdatePipelineGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdatePipelineGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdatePipelineGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePipelineGroupRequest {
     type Response = UpdatePipelineGroupResponse;
     type ErrorCode = UpdatePipelineGroupErrorCode;

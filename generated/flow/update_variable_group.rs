@@ -83,23 +83,8 @@ impl crate::Envelope for UpdateVariableGroupResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_variable_group`](crate::Client::update_variable_group). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateVariableGroupErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateVariableGroupErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_variable_group`](crate::Client::update_variable_group): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateVariableGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateVariableGroupRequest {
     type Response = UpdateVariableGroupResponse;
     type ErrorCode = UpdateVariableGroupErrorCode;

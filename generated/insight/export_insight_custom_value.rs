@@ -146,23 +146,8 @@ pub struct ExportInsightCustomValueResult {
     pub value: Option<String>,
 }
 impl crate::Envelope for ExportInsightCustomValueResponse {}
-/// Error codes documented for [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightCustomValueErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightCustomValueErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightCustomValueErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightCustomValueRequest {
     type Response = ExportInsightCustomValueResponse;
     type ErrorCode = ExportInsightCustomValueErrorCode;

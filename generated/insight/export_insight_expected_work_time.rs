@@ -139,23 +139,8 @@ pub struct ExportInsightExpectedWorkTimeResult {
     pub workitem_id: Option<String>,
 }
 impl crate::Envelope for ExportInsightExpectedWorkTimeResponse {}
-/// Error codes documented for [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightExpectedWorkTimeErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightExpectedWorkTimeErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightExpectedWorkTimeErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightExpectedWorkTimeRequest {
     type Response = ExportInsightExpectedWorkTimeResponse;
     type ErrorCode = ExportInsightExpectedWorkTimeErrorCode;

@@ -157,23 +157,8 @@ pub struct ExportInsightFieldResult {
     pub type_: Option<String>,
 }
 impl crate::Envelope for ExportInsightFieldResponse {}
-/// Error codes documented for [`Client::export_insight_field`](crate::Client::export_insight_field). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightFieldErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightFieldErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_field`](crate::Client::export_insight_field): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightFieldErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightFieldRequest {
     type Response = ExportInsightFieldResponse;
     type ErrorCode = ExportInsightFieldErrorCode;

@@ -143,23 +143,8 @@ pub struct ExportInsightSpaceResult {
     pub type_: Option<String>,
 }
 impl crate::Envelope for ExportInsightSpaceResponse {}
-/// Error codes documented for [`Client::export_insight_space`](crate::Client::export_insight_space). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightSpaceErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightSpaceErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_space`](crate::Client::export_insight_space): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightSpaceErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightSpaceRequest {
     type Response = ExportInsightSpaceResponse;
     type ErrorCode = ExportInsightSpaceErrorCode;

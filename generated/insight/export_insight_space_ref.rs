@@ -136,23 +136,8 @@ pub struct ExportInsightSpaceRefResult {
     pub type_: Option<String>,
 }
 impl crate::Envelope for ExportInsightSpaceRefResponse {}
-/// Error codes documented for [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightSpaceRefErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightSpaceRefErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_space_ref`](crate::Client::export_insight_space_ref): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightSpaceRefErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightSpaceRefRequest {
     type Response = ExportInsightSpaceRefResponse;
     type ErrorCode = ExportInsightSpaceRefErrorCode;

@@ -158,23 +158,8 @@ pub struct ExportInsightSprintResult {
     pub work_time_capacity: Option<f64>,
 }
 impl crate::Envelope for ExportInsightSprintResponse {}
-/// Error codes documented for [`Client::export_insight_sprint`](crate::Client::export_insight_sprint). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightSprintErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightSprintErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_sprint`](crate::Client::export_insight_sprint): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightSprintErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightSprintRequest {
     type Response = ExportInsightSprintResponse;
     type ErrorCode = ExportInsightSprintErrorCode;

@@ -131,23 +131,8 @@ pub struct ExportInsightTagRefResult {
     pub target_type: Option<String>,
 }
 impl crate::Envelope for ExportInsightTagRefResponse {}
-/// Error codes documented for [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightTagRefErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightTagRefErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightTagRefErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightTagRefRequest {
     type Response = ExportInsightTagRefResponse;
     type ErrorCode = ExportInsightTagRefErrorCode;

@@ -245,23 +245,8 @@ pub struct ExportInsightWorkitemStatusResult {
     pub workitem_id: Option<String>,
 }
 impl crate::Envelope for ExportInsightWorkitemStatusResponse {}
-/// Error codes documented for [`Client::export_insight_workitem_status`](crate::Client::export_insight_workitem_status). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightWorkitemStatusErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightWorkitemStatusErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_workitem_status`](crate::Client::export_insight_workitem_status): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightWorkitemStatusErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightWorkitemStatusRequest {
     type Response = ExportInsightWorkitemStatusResponse;
     type ErrorCode = ExportInsightWorkitemStatusErrorCode;

@@ -280,24 +280,8 @@ pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResult {
     pub workitem_id: Option<String>,
 }
 impl crate::Envelope for ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {}
-/// Error codes documented for [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode
-for ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
     type Response = ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse;
     type ErrorCode = ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode;

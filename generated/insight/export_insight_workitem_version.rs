@@ -149,23 +149,8 @@ pub struct ExportInsightWorkitemVersionResult {
     pub target_type: Option<String>,
 }
 impl crate::Envelope for ExportInsightWorkitemVersionResponse {}
-/// Error codes documented for [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportInsightWorkitemVersionErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportInsightWorkitemVersionErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportInsightWorkitemVersionErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportInsightWorkitemVersionRequest {
     type Response = ExportInsightWorkitemVersionResponse;
     type ErrorCode = ExportInsightWorkitemVersionErrorCode;

@@ -131,23 +131,8 @@ pub struct ExportWorkitemActivityResult {
     pub workitem_id: Option<String>,
 }
 impl crate::Envelope for ExportWorkitemActivityResponse {}
-/// Error codes documented for [`Client::export_workitem_activity`](crate::Client::export_workitem_activity). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExportWorkitemActivityErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ExportWorkitemActivityErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity): it documents none, so every code reads as `Unknown(code)`.
+pub type ExportWorkitemActivityErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ExportWorkitemActivityRequest {
     type Response = ExportWorkitemActivityResponse;
     type ErrorCode = ExportWorkitemActivityErrorCode;

@@ -79,23 +79,8 @@ impl crate::Envelope for CreateResourceMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_resource_member`](crate::Client::create_resource_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateResourceMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateResourceMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_resource_member`](crate::Client::create_resource_member): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateResourceMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateResourceMemberRequest {
     type Response = CreateResourceMemberResponse;
     type ErrorCode = CreateResourceMemberErrorCode;

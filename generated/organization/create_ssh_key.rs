@@ -71,23 +71,8 @@ impl crate::Envelope for CreateSshKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_ssh_key`](crate::Client::create_ssh_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateSshKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateSshKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_ssh_key`](crate::Client::create_ssh_key): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateSshKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateSshKeyRequest {
     type Response = CreateSshKeyResponse;
     type ErrorCode = CreateSshKeyErrorCode;

@@ -73,23 +73,8 @@ impl crate::Envelope for DeleteResourceMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_resource_member`](crate::Client::delete_resource_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteResourceMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteResourceMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_resource_member`](crate::Client::delete_resource_member): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteResourceMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteResourceMemberRequest {
     type Response = DeleteResourceMemberResponse;
     type ErrorCode = DeleteResourceMemberErrorCode;

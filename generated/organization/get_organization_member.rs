@@ -160,23 +160,8 @@ impl crate::Envelope for GetOrganizationMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_organization_member`](crate::Client::get_organization_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetOrganizationMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetOrganizationMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_organization_member`](crate::Client::get_organization_member): it documents none, so every code reads as `Unknown(code)`.
+pub type GetOrganizationMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetOrganizationMemberRequest {
     type Response = GetOrganizationMemberResponse;
     type ErrorCode = GetOrganizationMemberErrorCode;

@@ -87,23 +87,8 @@ impl crate::Envelope for GetUserInfoResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_user_info`](crate::Client::get_user_info). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetUserInfoErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetUserInfoErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_user_info`](crate::Client::get_user_info): it documents none, so every code reads as `Unknown(code)`.
+pub type GetUserInfoErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetUserInfoRequest {
     type Response = GetUserInfoResponse;
     type ErrorCode = GetUserInfoErrorCode;

@@ -65,23 +65,8 @@ impl crate::Envelope for ListJoinedOrganizationsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_joined_organizations`](crate::Client::list_joined_organizations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListJoinedOrganizationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListJoinedOrganizationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): it documents none, so every code reads as `Unknown(code)`.
+pub type ListJoinedOrganizationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListJoinedOrganizationsRequest {
     type Response = ListJoinedOrganizationsResponse;
     type ErrorCode = ListJoinedOrganizationsErrorCode;

@@ -250,23 +250,8 @@ impl crate::Envelope for ListOrganizationMembersResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_organization_members`](crate::Client::list_organization_members). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListOrganizationMembersErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListOrganizationMembersErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_organization_members`](crate::Client::list_organization_members): it documents none, so every code reads as `Unknown(code)`.
+pub type ListOrganizationMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListOrganizationMembersRequest {
     type Response = ListOrganizationMembersResponse;
     type ErrorCode = ListOrganizationMembersErrorCode;

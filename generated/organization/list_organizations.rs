@@ -146,23 +146,8 @@ impl crate::Envelope for ListOrganizationsResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_organizations`](crate::Client::list_organizations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListOrganizationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListOrganizationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_organizations`](crate::Client::list_organizations): it documents none, so every code reads as `Unknown(code)`.
+pub type ListOrganizationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListOrganizationsRequest {
     type Response = ListOrganizationsResponse;
     type ErrorCode = ListOrganizationsErrorCode;

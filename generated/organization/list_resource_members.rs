@@ -94,23 +94,8 @@ impl crate::Envelope for ListResourceMembersResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_resource_members`](crate::Client::list_resource_members). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListResourceMembersErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListResourceMembersErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_resource_members`](crate::Client::list_resource_members): it documents none, so every code reads as `Unknown(code)`.
+pub type ListResourceMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListResourceMembersRequest {
     type Response = ListResourceMembersResponse;
     type ErrorCode = ListResourceMembersErrorCode;

@@ -117,23 +117,8 @@ impl crate::Envelope for ListUserDrawRecordByPkResponse {
         self.success
     }
 }
-/// Error codes documented for [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListUserDrawRecordByPkErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListUserDrawRecordByPkErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): it documents none, so every code reads as `Unknown(code)`.
+pub type ListUserDrawRecordByPkErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListUserDrawRecordByPkRequest {
     type Response = ListUserDrawRecordByPkResponse;
     type ErrorCode = ListUserDrawRecordByPkErrorCode;

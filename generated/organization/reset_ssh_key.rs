@@ -71,23 +71,8 @@ impl crate::Envelope for ResetSshKeyResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::reset_ssh_key`](crate::Client::reset_ssh_key). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResetSshKeyErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ResetSshKeyErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key): it documents none, so every code reads as `Unknown(code)`.
+pub type ResetSshKeyErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ResetSshKeyRequest {
     type Response = ResetSshKeyResponse;
     type ErrorCode = ResetSshKeyErrorCode;

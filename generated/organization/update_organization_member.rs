@@ -87,23 +87,8 @@ impl crate::Envelope for UpdateOrganizationMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_organization_member`](crate::Client::update_organization_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateOrganizationMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateOrganizationMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_organization_member`](crate::Client::update_organization_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateOrganizationMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateOrganizationMemberRequest {
     type Response = UpdateOrganizationMemberResponse;
     type ErrorCode = UpdateOrganizationMemberErrorCode;

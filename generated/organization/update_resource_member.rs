@@ -79,23 +79,8 @@ impl crate::Envelope for UpdateResourceMemberResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_resource_member`](crate::Client::update_resource_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateResourceMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateResourceMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_resource_member`](crate::Client::update_resource_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateResourceMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateResourceMemberRequest {
     type Response = UpdateResourceMemberResponse;
     type ErrorCode = UpdateResourceMemberErrorCode;

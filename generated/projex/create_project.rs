@@ -187,23 +187,8 @@ impl crate::Envelope for CreateProjectResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_project`](crate::Client::create_project). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateProjectErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateProjectErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_project`](crate::Client::create_project): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateProjectErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateProjectRequest {
     type Response = CreateProjectResponse;
     type ErrorCode = CreateProjectErrorCode;

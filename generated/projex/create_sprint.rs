@@ -169,23 +169,8 @@ impl crate::Envelope for CreateSprintResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_sprint`](crate::Client::create_sprint). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateSprintErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateSprintErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_sprint`](crate::Client::create_sprint): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateSprintErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateSprintRequest {
     type Response = CreateSprintResponse;
     type ErrorCode = CreateSprintErrorCode;

@@ -377,23 +377,8 @@ impl crate::Envelope for CreateWorkitemResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_workitem`](crate::Client::create_workitem). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateWorkitemErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateWorkitemErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_workitem`](crate::Client::create_workitem): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateWorkitemErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateWorkitemRequest {
     type Response = CreateWorkitemResponse;
     type ErrorCode = CreateWorkitemErrorCode;

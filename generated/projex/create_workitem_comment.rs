@@ -180,23 +180,8 @@ impl crate::Envelope for CreateWorkitemCommentResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_workitem_comment`](crate::Client::create_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateWorkitemCommentErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateWorkitemCommentErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateWorkitemCommentErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateWorkitemCommentRequest {
     type Response = CreateWorkitemCommentResponse;
     type ErrorCode = CreateWorkitemCommentErrorCode;

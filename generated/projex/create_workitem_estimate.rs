@@ -222,23 +222,8 @@ impl crate::Envelope for CreateWorkitemEstimateResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateWorkitemEstimateErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateWorkitemEstimateErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateWorkitemEstimateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateWorkitemEstimateRequest {
     type Response = CreateWorkitemEstimateResponse;
     type ErrorCode = CreateWorkitemEstimateErrorCode;

@@ -238,23 +238,8 @@ impl crate::Envelope for CreateWorkitemRecordResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_workitem_record`](crate::Client::create_workitem_record). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateWorkitemRecordErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateWorkitemRecordErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_workitem_record`](crate::Client::create_workitem_record): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateWorkitemRecordErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateWorkitemRecordRequest {
     type Response = CreateWorkitemRecordResponse;
     type ErrorCode = CreateWorkitemRecordErrorCode;

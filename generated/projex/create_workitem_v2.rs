@@ -229,23 +229,8 @@ impl crate::Envelope for CreateWorkitemV2Response {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_workitem_v2`](crate::Client::create_workitem_v2). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateWorkitemV2ErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateWorkitemV2ErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateWorkitemV2ErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateWorkitemV2Request {
     type Response = CreateWorkitemV2Response;
     type ErrorCode = CreateWorkitemV2ErrorCode;

@@ -70,23 +70,8 @@ impl crate::Envelope for DeleteProjectResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_project`](crate::Client::delete_project). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteProjectErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteProjectErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_project`](crate::Client::delete_project): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteProjectErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteProjectRequest {
     type Response = DeleteProjectResponse;
     type ErrorCode = DeleteProjectErrorCode;

@@ -68,23 +68,8 @@ impl crate::Envelope for DeleteWorkitemResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_workitem`](crate::Client::delete_workitem). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteWorkitemErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteWorkitemErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_workitem`](crate::Client::delete_workitem): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteWorkitemErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteWorkitemRequest {
     type Response = DeleteWorkitemResponse;
     type ErrorCode = DeleteWorkitemErrorCode;

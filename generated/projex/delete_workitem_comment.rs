@@ -74,23 +74,8 @@ impl crate::Envelope for DeleteWorkitemCommentResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeleteWorkitemCommentErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for DeleteWorkitemCommentErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
+pub type DeleteWorkitemCommentErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeleteWorkitemCommentRequest {
     type Response = DeleteWorkitemCommentResponse;
     type ErrorCode = DeleteWorkitemCommentErrorCode;

@@ -130,23 +130,8 @@ impl crate::Envelope for GetCustomFieldOptionResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_custom_field_option`](crate::Client::get_custom_field_option). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetCustomFieldOptionErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetCustomFieldOptionErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option): it documents none, so every code reads as `Unknown(code)`.
+pub type GetCustomFieldOptionErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetCustomFieldOptionRequest {
     type Response = GetCustomFieldOptionResponse;
     type ErrorCode = GetCustomFieldOptionErrorCode;

@@ -140,23 +140,8 @@ impl crate::Envelope for GetSprintInfoResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_sprint_info`](crate::Client::get_sprint_info). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetSprintInfoErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetSprintInfoErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_sprint_info`](crate::Client::get_sprint_info): it documents none, so every code reads as `Unknown(code)`.
+pub type GetSprintInfoErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetSprintInfoRequest {
     type Response = GetSprintInfoResponse;
     type ErrorCode = GetSprintInfoErrorCode;

@@ -188,23 +188,8 @@ impl crate::Envelope for GetWorkItemActivityResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_work_item_activity`](crate::Client::get_work_item_activity). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkItemActivityErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkItemActivityErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkItemActivityErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkItemActivityRequest {
     type Response = GetWorkItemActivityResponse;
     type ErrorCode = GetWorkItemActivityErrorCode;

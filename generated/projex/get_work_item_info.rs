@@ -334,23 +334,8 @@ impl crate::Envelope for GetWorkItemInfoResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_work_item_info`](crate::Client::get_work_item_info). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkItemInfoErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkItemInfoErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_work_item_info`](crate::Client::get_work_item_info): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkItemInfoErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkItemInfoRequest {
     type Response = GetWorkItemInfoResponse;
     type ErrorCode = GetWorkItemInfoErrorCode;

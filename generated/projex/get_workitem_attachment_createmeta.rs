@@ -104,23 +104,8 @@ impl crate::Envelope for GetWorkitemAttachmentCreatemetaResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkitemAttachmentCreatemetaErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkitemAttachmentCreatemetaErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkitemAttachmentCreatemetaErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     type Response = GetWorkitemAttachmentCreatemetaResponse;
     type ErrorCode = GetWorkitemAttachmentCreatemetaErrorCode;

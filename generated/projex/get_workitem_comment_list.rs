@@ -146,23 +146,8 @@ impl crate::Envelope for GetWorkitemCommentListResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkitemCommentListErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkitemCommentListErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkitemCommentListErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkitemCommentListRequest {
     type Response = GetWorkitemCommentListResponse;
     type ErrorCode = GetWorkitemCommentListErrorCode;

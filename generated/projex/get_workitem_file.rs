@@ -104,23 +104,8 @@ impl crate::Envelope for GetWorkitemFileResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_workitem_file`](crate::Client::get_workitem_file). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkitemFileErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkitemFileErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_workitem_file`](crate::Client::get_workitem_file): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkitemFileErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkitemFileRequest {
     type Response = GetWorkitemFileResponse;
     type ErrorCode = GetWorkitemFileErrorCode;

@@ -129,23 +129,8 @@ impl crate::Envelope for GetWorkitemRelationsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_workitem_relations`](crate::Client::get_workitem_relations). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkitemRelationsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkitemRelationsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkitemRelationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkitemRelationsRequest {
     type Response = GetWorkitemRelationsResponse;
     type ErrorCode = GetWorkitemRelationsErrorCode;

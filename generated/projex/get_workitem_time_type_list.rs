@@ -86,23 +86,8 @@ impl crate::Envelope for GetWorkitemTimeTypeListResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetWorkitemTimeTypeListErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetWorkitemTimeTypeListErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): it documents none, so every code reads as `Unknown(code)`.
+pub type GetWorkitemTimeTypeListErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetWorkitemTimeTypeListRequest {
     type Response = GetWorkitemTimeTypeListResponse;
     type ErrorCode = GetWorkitemTimeTypeListErrorCode;

@@ -201,23 +201,8 @@ impl crate::Envelope for ListProjectMembersResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_project_members`](crate::Client::list_project_members). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProjectMembersErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProjectMembersErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_project_members`](crate::Client::list_project_members): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProjectMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProjectMembersRequest {
     type Response = ListProjectMembersResponse;
     type ErrorCode = ListProjectMembersErrorCode;

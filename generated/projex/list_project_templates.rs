@@ -145,23 +145,8 @@ impl crate::Envelope for ListProjectTemplatesResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_project_templates`](crate::Client::list_project_templates). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProjectTemplatesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProjectTemplatesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_project_templates`](crate::Client::list_project_templates): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProjectTemplatesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProjectTemplatesRequest {
     type Response = ListProjectTemplatesResponse;
     type ErrorCode = ListProjectTemplatesErrorCode;

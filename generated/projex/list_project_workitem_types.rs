@@ -143,23 +143,8 @@ impl crate::Envelope for ListProjectWorkitemTypesResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProjectWorkitemTypesErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProjectWorkitemTypesErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProjectWorkitemTypesErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProjectWorkitemTypesRequest {
     type Response = ListProjectWorkitemTypesResponse;
     type ErrorCode = ListProjectWorkitemTypesErrorCode;

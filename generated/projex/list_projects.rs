@@ -198,23 +198,8 @@ impl crate::Envelope for ListProjectsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_projects`](crate::Client::list_projects). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListProjectsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListProjectsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_projects`](crate::Client::list_projects): it documents none, so every code reads as `Unknown(code)`.
+pub type ListProjectsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListProjectsRequest {
     type Response = ListProjectsResponse;
     type ErrorCode = ListProjectsErrorCode;

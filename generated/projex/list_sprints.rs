@@ -176,23 +176,8 @@ impl crate::Envelope for ListSprintsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_sprints`](crate::Client::list_sprints). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListSprintsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListSprintsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_sprints`](crate::Client::list_sprints): it documents none, so every code reads as `Unknown(code)`.
+pub type ListSprintsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListSprintsRequest {
     type Response = ListSprintsResponse;
     type ErrorCode = ListSprintsErrorCode;

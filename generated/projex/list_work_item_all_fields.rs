@@ -220,23 +220,8 @@ impl crate::Envelope for ListWorkItemAllFieldsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkItemAllFieldsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkItemAllFieldsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkItemAllFieldsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkItemAllFieldsRequest {
     type Response = ListWorkItemAllFieldsResponse;
     type ErrorCode = ListWorkItemAllFieldsErrorCode;

@@ -156,23 +156,8 @@ impl crate::Envelope for ListWorkItemWorkFlowStatusResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkItemWorkFlowStatusErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkItemWorkFlowStatusErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkItemWorkFlowStatusErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkItemWorkFlowStatusRequest {
     type Response = ListWorkItemWorkFlowStatusResponse;
     type ErrorCode = ListWorkItemWorkFlowStatusErrorCode;

@@ -108,23 +108,8 @@ impl crate::Envelope for ListWorkitemAttachmentsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkitemAttachmentsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkitemAttachmentsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkitemAttachmentsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkitemAttachmentsRequest {
     type Response = ListWorkitemAttachmentsResponse;
     type ErrorCode = ListWorkitemAttachmentsErrorCode;

@@ -147,23 +147,8 @@ impl crate::Envelope for ListWorkitemEstimateResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkitemEstimateErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkitemEstimateErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkitemEstimateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkitemEstimateRequest {
     type Response = ListWorkitemEstimateResponse;
     type ErrorCode = ListWorkitemEstimateErrorCode;

@@ -132,23 +132,8 @@ impl crate::Envelope for ListWorkitemTimeResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_workitem_time`](crate::Client::list_workitem_time). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkitemTimeErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkitemTimeErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_workitem_time`](crate::Client::list_workitem_time): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkitemTimeErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkitemTimeRequest {
     type Response = ListWorkitemTimeResponse;
     type ErrorCode = ListWorkitemTimeErrorCode;

@@ -304,23 +304,8 @@ impl crate::Envelope for ListWorkitemsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_workitems`](crate::Client::list_workitems). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListWorkitemsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListWorkitemsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_workitems`](crate::Client::list_workitems): it documents none, so every code reads as `Unknown(code)`.
+pub type ListWorkitemsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListWorkitemsRequest {
     type Response = ListWorkitemsResponse;
     type ErrorCode = ListWorkitemsErrorCode;

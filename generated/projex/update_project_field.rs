@@ -340,23 +340,8 @@ impl crate::Envelope for UpdateProjectFieldResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_project_field`](crate::Client::update_project_field). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateProjectFieldErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateProjectFieldErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_project_field`](crate::Client::update_project_field): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateProjectFieldErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateProjectFieldRequest {
     type Response = UpdateProjectFieldResponse;
     type ErrorCode = UpdateProjectFieldErrorCode;

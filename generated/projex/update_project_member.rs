@@ -147,23 +147,8 @@ impl crate::Envelope for UpdateProjectMemberResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_project_member`](crate::Client::update_project_member). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateProjectMemberErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateProjectMemberErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_project_member`](crate::Client::update_project_member): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateProjectMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateProjectMemberRequest {
     type Response = UpdateProjectMemberResponse;
     type ErrorCode = UpdateProjectMemberErrorCode;

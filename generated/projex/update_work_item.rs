@@ -227,23 +227,8 @@ impl crate::Envelope for UpdateWorkItemResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_work_item`](crate::Client::update_work_item). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateWorkItemErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateWorkItemErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_work_item`](crate::Client::update_work_item): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateWorkItemErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateWorkItemRequest {
     type Response = UpdateWorkItemResponse;
     type ErrorCode = UpdateWorkItemErrorCode;

@@ -173,23 +173,8 @@ impl crate::Envelope for UpdateWorkitemCommentResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_workitem_comment`](crate::Client::update_workitem_comment). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateWorkitemCommentErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateWorkitemCommentErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateWorkitemCommentErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateWorkitemCommentRequest {
     type Response = UpdateWorkitemCommentResponse;
     type ErrorCode = UpdateWorkitemCommentErrorCode;

@@ -241,23 +241,8 @@ impl crate::Envelope for UpdateWorkitemFieldResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_workitem_field`](crate::Client::update_workitem_field). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateWorkitemFieldErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateWorkitemFieldErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_workitem_field`](crate::Client::update_workitem_field): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateWorkitemFieldErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateWorkitemFieldRequest {
     type Response = UpdateWorkitemFieldResponse;
     type ErrorCode = UpdateWorkitemFieldErrorCode;

@@ -77,23 +77,8 @@ impl crate::Envelope for WorkitemAttachmentCreateResponse {
         self.error_message.as_deref()
     }
 }
-/// Error codes documented for [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum WorkitemAttachmentCreateErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for WorkitemAttachmentCreateErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create): it documents none, so every code reads as `Unknown(code)`.
+pub type WorkitemAttachmentCreateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for WorkitemAttachmentCreateRequest {
     type Response = WorkitemAttachmentCreateResponse;
     type ErrorCode = WorkitemAttachmentCreateErrorCode;

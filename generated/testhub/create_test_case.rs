@@ -449,23 +449,8 @@ impl crate::Envelope for CreateTestCaseResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::create_test_case`](crate::Client::create_test_case). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CreateTestCaseErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for CreateTestCaseErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::create_test_case`](crate::Client::create_test_case): it documents none, so every code reads as `Unknown(code)`.
+pub type CreateTestCaseErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateTestCaseRequest {
     type Response = CreateTestCaseResponse;
     type ErrorCode = CreateTestCaseErrorCode;

@@ -214,23 +214,8 @@ impl crate::Envelope for GetTestResultListResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_test_result_list`](crate::Client::get_test_result_list). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetTestResultListErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetTestResultListErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_test_result_list`](crate::Client::get_test_result_list): it documents none, so every code reads as `Unknown(code)`.
+pub type GetTestResultListErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetTestResultListRequest {
     type Response = GetTestResultListResponse;
     type ErrorCode = GetTestResultListErrorCode;

@@ -240,23 +240,8 @@ impl crate::Envelope for GetTestcaseListResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::get_testcase_list`](crate::Client::get_testcase_list). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GetTestcaseListErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for GetTestcaseListErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::get_testcase_list`](crate::Client::get_testcase_list): it documents none, so every code reads as `Unknown(code)`.
+pub type GetTestcaseListErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetTestcaseListRequest {
     type Response = GetTestcaseListResponse;
     type ErrorCode = GetTestcaseListErrorCode;

@@ -206,23 +206,8 @@ impl crate::Envelope for ListTestCaseFieldsResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::list_test_case_fields`](crate::Client::list_test_case_fields). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ListTestCaseFieldsErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for ListTestCaseFieldsErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields): it documents none, so every code reads as `Unknown(code)`.
+pub type ListTestCaseFieldsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for ListTestCaseFieldsRequest {
     type Response = ListTestCaseFieldsResponse;
     type ErrorCode = ListTestCaseFieldsErrorCode;

@@ -328,23 +328,8 @@ impl crate::Envelope for UpdateTestCaseResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_test_case`](crate::Client::update_test_case). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateTestCaseErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateTestCaseErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_test_case`](crate::Client::update_test_case): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateTestCaseErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateTestCaseRequest {
     type Response = UpdateTestCaseResponse;
     type ErrorCode = UpdateTestCaseErrorCode;

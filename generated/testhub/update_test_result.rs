@@ -91,23 +91,8 @@ impl crate::Envelope for UpdateTestResultResponse {
         self.error_msg.as_deref()
     }
 }
-/// Error codes documented for [`Client::update_test_result`](crate::Client::update_test_result). Read one from its error with [`Error::code`](crate::Error::code).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum UpdateTestResultErrorCode {
-    /// A code the documentation does not list, kept as sent.
-    Unknown(String),
-}
-impl crate::ApiErrorCode for UpdateTestResultErrorCode {
-    fn from_code(code: &str) -> Self {
-        Self::Unknown(code.to_string())
-    }
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown(other) => other,
-        }
-    }
-}
+/// Error codes of [`Client::update_test_result`](crate::Client::update_test_result): it documents none, so every code reads as `Unknown(code)`.
+pub type UpdateTestResultErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateTestResultRequest {
     type Response = UpdateTestResultResponse;
     type ErrorCode = UpdateTestResultErrorCode;

@@ -128,6 +128,13 @@ fn envelope_impl(op: &Operation, api: &Api) -> TokenStream {
 
 fn error_enum(op: &Operation) -> TokenStream {
     let name = ident(&op.error_type());
+    if op.errors.is_empty() {
+        let doc = format!(
+            " Error codes of [`Client::{f}`](crate::Client::{f}): it documents none, so every code reads as `Unknown(code)`.",
+            f = op.fn_name
+        );
+        return quote!(#[doc = #doc] pub type #name = crate::UndocumentedCode;);
+    }
     let doc = format!(
         " Error codes documented for [`Client::{}`](crate::Client::{}). Read one from its error with [`Error::code`](crate::Error::code).",
         op.fn_name, op.fn_name
@@ -154,14 +161,10 @@ fn error_enum(op: &Operation) -> TokenStream {
         let code = &e.code;
         quote!(Self::#v => #code,)
     });
-    let from_body = if op.errors.is_empty() {
-        quote!(Self::Unknown(code.to_string()))
-    } else {
-        quote! {
-            match code {
-                #(#from)*
-                other => Self::Unknown(other.to_string()),
-            }
+    let from_body = quote! {
+        match code {
+            #(#from)*
+            other => Self::Unknown(other.to_string()),
         }
     };
     quote! {

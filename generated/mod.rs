@@ -2,6 +2,9 @@
 
 /// AppStack: applications, release workflows and change requests.
 pub mod appstack {
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_player.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_success_response.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/application.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/cancel_execution_release_stage.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/create_app_members.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/create_change_request.rs"));
@@ -135,6 +138,17 @@ pub mod common {
 }
 /// Flow: pipelines, runs, jobs, manual gates, artifacts, host and variable groups, service connections.
 pub mod flow {
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_id_response.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_artifact_url.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_run.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_summary.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/service_auth.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/variable_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/vm_deploy_action.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/create_flow_tag_group.rs"));
@@ -199,6 +213,7 @@ pub mod flow {
 }
 /// Insight: data exports.
 pub mod insight {
+    include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_workitem_status.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_custom_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_expected_work_time.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_field.rs"));
@@ -217,6 +232,8 @@ pub mod insight {
 }
 /// Organization: members, roles, organizations, users and SSH keys.
 pub mod organization {
+    include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_ssh_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_resource_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_ssh_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/delete_resource_member.rs"));
@@ -233,6 +250,16 @@ pub mod organization {
 }
 /// Projex: projects, work items, sprints and custom fields.
 pub mod projex {
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/project.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_option.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_value.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_status.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/sprint.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_comment_user.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_property_update.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/create_project.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/create_sprint.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/create_workitem.rs"));
@@ -275,6 +302,9 @@ pub mod projex {
 }
 /// Testhub: test cases and test results.
 pub mod testhub {
+    include!(concat!(env!("OUT_DIR"), "/testhub/shapes/test_case.rs"));
+    include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_assignee.rs"));
+    include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_custom_field.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/create_test_case.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_test_result_list.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_testcase_list.rs"));
@@ -526,8 +556,8 @@ pub static OPERATIONS: &[&crate::OperationMeta] = &[
     <testhub::UpdateTestCaseRequest as crate::Operation>::META,
     <testhub::UpdateTestResultRequest as crate::Operation>::META,
 ];
-/// Every operation as the mock server serves it: its metadata, example response and
-/// example call, sorted by area and action.
+/// Every operation as the mock server serves it: its metadata and example call, sorted
+/// by area and action.
 #[cfg(feature = "mock")]
 pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<appstack::CancelExecutionReleaseStageRequest>(),
@@ -784,3 +814,8 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     crate::mock::MockOperation::of::<testhub::UpdateTestCaseRequest>(),
     crate::mock::MockOperation::of::<testhub::UpdateTestResultRequest>(),
 ];
+/// The documented example responses by action (`examples.json`).
+#[cfg(feature = "mock")]
+pub(crate) static EXAMPLE_RESPONSES: &str = include_str!(
+    concat!(env!("OUT_DIR"), "/examples.json")
+);

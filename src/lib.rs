@@ -32,6 +32,7 @@ pub mod mock;
 mod operation;
 mod paginate;
 mod retry;
+mod secret;
 pub mod signing;
 #[doc(hidden)]
 pub mod wire;
@@ -48,6 +49,7 @@ pub use operation::{
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
 pub use retry::RetryConfig;
+pub use secret::Secret;
 pub use signing::SignatureVersion;
 
 // The generated API: one module per area, plus `OPERATIONS`.

@@ -1,7 +1,6 @@
 //! Helpers the generated code uses to build requests. Not a stable API.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -33,15 +32,6 @@ display_query_value!(String, str, i32, i64, f32, f64, bool);
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn to_query_value(&self) -> String {
         (**self).to_query_value()
-    }
-}
-
-/// Shown in `Debug` output in place of a secret.
-pub struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
     }
 }
 

@@ -45,7 +45,7 @@ fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         let path = entry.path();
         if path.is_dir() {
             collect(base, &path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+        } else if path.extension().is_some_and(|e| e == "rs" || e == "json") {
             let rel = path
                 .strip_prefix(base)
                 .unwrap()

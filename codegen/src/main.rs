@@ -74,7 +74,9 @@ fn remove_stale(dir: &Path, wanted: &[PathBuf]) -> std::io::Result<()> {
             if std::fs::read_dir(&path)?.next().is_none() {
                 std::fs::remove_dir(&path)?;
             }
-        } else if path.extension().is_some_and(|e| e == "rs") && !wanted.contains(&path) {
+        } else if path.extension().is_some_and(|e| e == "rs" || e == "json")
+            && !wanted.contains(&path)
+        {
             std::fs::remove_file(&path)?;
         }
     }

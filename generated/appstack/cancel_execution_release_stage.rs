@@ -49,20 +49,7 @@ impl CancelExecutionReleaseStageRequest {
     }
 }
 /// Response of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CancelExecutionReleaseStageResponse {
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for CancelExecutionReleaseStageResponse {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
+pub type CancelExecutionReleaseStageResponse = AppStackSuccessResponse;
 /// Error codes of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage): it documents none, so every code reads as `Unknown(code)`.
 pub type CancelExecutionReleaseStageErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CancelExecutionReleaseStageRequest {
@@ -125,9 +112,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CancelExecutionReleaseStageRequest {
-    const RESPONSE: Option<&'static str> = Some(r#"{
-  "success": true
-}"#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -16,7 +16,7 @@ pub struct CreateAppMembersRequest {
     /// `playerList`.
     ///
     /// Sent as body parameter `playerList`.
-    pub player_list: Option<Vec<CreateAppMembersPlayerList>>,
+    pub player_list: Option<Vec<AppStackPlayer>>,
     /// `roleNames`.
     ///
     /// Sent as body parameter `roleNames`.
@@ -38,7 +38,7 @@ impl CreateAppMembersRequest {
         self
     }
     /// Sets `playerList`.
-    pub fn player_list(mut self, value: Vec<CreateAppMembersPlayerList>) -> Self {
+    pub fn player_list(mut self, value: Vec<AppStackPlayer>) -> Self {
         self.player_list = Some(value);
         self
     }
@@ -50,37 +50,6 @@ impl CreateAppMembersRequest {
 }
 /// Response of [`Client::create_app_members`](crate::Client::create_app_members).
 pub type CreateAppMembersResponse = String;
-/// Part of the request of [`Client::create_app_members`](crate::Client::create_app_members).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateAppMembersPlayerList {
-    /// `id`.
-    ///
-    /// Example: `1332695887xxxxxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-impl CreateAppMembersPlayerList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Error codes of [`Client::create_app_members`](crate::Client::create_app_members): it documents none, so every code reads as `Unknown(code)`.
 pub type CreateAppMembersErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateAppMembersRequest {
@@ -141,15 +110,14 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateAppMembersRequest {
-    const RESPONSE: Option<&'static str> = Some(r#""""#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             player_list: Some(
                 vec![
-                    CreateAppMembersPlayerList { id : Some("1332695887xxxxxx"
-                    .to_string()), type_ : Some("User".to_string()), }
+                    AppStackPlayer { id : Some("1332695887xxxxxx".to_string()), type_ :
+                    Some("User".to_string()), }
                 ],
             ),
             role_names: Some(vec!["example".to_string()]),

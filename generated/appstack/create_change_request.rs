@@ -250,25 +250,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateChangeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "appCodeRepoSn": "sn123",
-  "appName": "app-name",
-  "autoDeleteBranchWhenEnd": false,
-  "branch": "hotfix/20240524",
-  "creatorAccountId": "create-account-123",
-  "creatorId": "create-id-123",
-  "gmtCreate": "2024-01-01 00:00:00",
-  "gmtModified": "2024-01-01 00:00:00",
-  "originBranch": "master",
-  "originBranchRevisionSha": "revision-123",
-  "ownerAccountId": "account-id-123",
-  "ownerId": "owner-id-123",
-  "sn": "ce51b31b996246ecaf874736838360b2",
-  "state": "DEVELOPING",
-  "type": "APP"
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

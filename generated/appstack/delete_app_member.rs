@@ -105,7 +105,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteAppMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(r#""""#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

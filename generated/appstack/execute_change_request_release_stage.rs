@@ -142,13 +142,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExecuteChangeRequestReleaseStageRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "object": 1,
-  "pipelineId": 1234,
-  "pipelineRunId": 1
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -29,62 +29,7 @@ impl GetApplicationRequest {
     }
 }
 /// Response of [`Client::get_application`](crate::Client::get_application).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetApplicationResponse {
-    /// `appTemplateDisplayName`.
-    ///
-    /// Example: `应用模版展示名称A`
-    #[serde(
-        rename = "appTemplateDisplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_template_display_name: Option<String>,
-    /// `appTemplateName`.
-    ///
-    /// Example: `应用模版名称A`
-    #[serde(
-        rename = "appTemplateName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_template_name: Option<String>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1332695887xxxxxx`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `应用描述`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `2024-01-01T00:00:00.000+00:00`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `testApp`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `requestId`.
-    ///
-    /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-impl crate::Envelope for GetApplicationResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-}
+pub type GetApplicationResponse = Application;
 /// Error codes of [`Client::get_application`](crate::Client::get_application): it documents none, so every code reads as `Unknown(code)`.
 pub type GetApplicationErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetApplicationRequest {
@@ -134,17 +79,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetApplicationRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "appTemplateDisplayName": "应用模版展示名称A",
-  "appTemplateName": "应用模版名称A",
-  "creatorAccountId": "1332695887xxxxxx",
-  "description": "应用描述",
-  "gmtCreate": "2024-01-01T00:00:00.000+00:00",
-  "name": "testApp",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -312,58 +312,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetReleaseStagePipelineRunRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "pipelineRun": {
-    "createTime": 1586863220000,
-    "creatorAccountId": "1111111111",
-    "modifierAccountId": "11111111111",
-    "pipelineId": 1234,
-    "pipelineRunId": 1,
-    "sources": [
-      {
-        "data": {
-          "branch": "master",
-          "commit": "{}",
-          "repo": "http://codeup.aliyun.com/a.git"
-        },
-        "sign": "assaaaaaasasasa",
-        "type": "Codeup"
-      }
-    ],
-    "stageGroup": [
-      []
-    ],
-    "stages": [
-      {
-        "stageInfo": {
-          "endTime": 1586863220000,
-          "jobs": [
-            {
-              "actions": [
-                {
-                  "disable": true,
-                  "type": "PassPipelineValidate"
-                }
-              ],
-              "endTime": 1586863220000,
-              "id": 21212,
-              "params": "{}",
-              "startTime": 1586863220000,
-              "status": "RUNNING"
-            }
-          ],
-          "startTime": 1586863220000,
-          "status": "RUNNING"
-        }
-      }
-    ],
-    "status": "SUCCESS",
-    "triggerMode": 1,
-    "updateTime": 1586863220000
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

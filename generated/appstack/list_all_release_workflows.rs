@@ -173,30 +173,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAllReleaseWorkflowsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"[
-  {
-    "appName": "testApp",
-    "sn": "ce51b31b996246ecaf874736838360b2",
-    "order": "1",
-    "releaseStages": [
-      {
-        "appName": "testApp",
-        "sn": "5aa8cc67e75e41bf9dddeb708775bcc3",
-        "releaseWorkflowSn": "ce51b31b996246ecaf874736838360b2",
-        "order": "1",
-        "variableGroups": [
-          {
-            "name": "dev",
-            "type": "APP"
-          }
-        ]
-      }
-    ],
-    "note": ""
-  }
-]"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

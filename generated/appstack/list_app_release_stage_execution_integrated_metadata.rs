@@ -177,24 +177,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionIntegratedMetadataRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"[
-  {
-    "releaseBranch": "release/20240625-152603220321211_release_3252057_1",
-    "releaseRevision": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
-    "repoUrl": "https://codeup.aliyun.com/60d54f3daccf2bbd6659f3ad/auto-test.git",
-    "repoType": "CODEUP",
-    "changeRequests": [
-      {
-        "sn": "fcd37726a6f84c60b7eb9c5856007c2f",
-        "branchName": "feature/20240625",
-        "commitId": "a66cfa8c6869b96bb7d111ba2144c9c764d556b7",
-        "ownerAccountId": "262579140573491041"
-      }
-    ]
-  }
-]"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

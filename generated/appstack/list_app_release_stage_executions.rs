@@ -273,24 +273,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "current": 1,
-  "data": [
-    {
-      "endTime": "2024-06-25T07:26:18.000+00:00",
-      "number": "1",
-      "startTime": "2024-06-25T07:25:54.000+00:00",
-      "state": "SUCCESS",
-      "triggerMode": "MANUAL"
-    }
-  ],
-  "nextToken": "vxc2341gfssad12",
-  "pages": 1,
-  "perPage": 20,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

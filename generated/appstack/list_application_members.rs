@@ -167,30 +167,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListApplicationMembersRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "current": 1,
-  "pageSize": 10,
-  "pages": 10,
-  "records": [
-    {
-      "avatar": "http://",
-      "description": "成语描述",
-      "displayName": "成员1",
-      "id": "1332695887xxxxxx",
-      "roleList": [
-        {
-          "displayName": "开发者",
-          "name": "developer"
-        }
-      ],
-      "type": "User"
-    }
-  ],
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "total": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

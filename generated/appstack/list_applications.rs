@@ -79,7 +79,7 @@ impl ListApplicationsRequest {
 pub struct ListApplicationsResponse {
     /// `data`.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ListApplicationsData>>,
+    pub data: Option<Vec<Application>>,
     /// `nextToken`.
     ///
     /// Example: `vxc2341gfssad12`
@@ -90,35 +90,6 @@ pub struct ListApplicationsResponse {
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-}
-/// Part of the response of [`Client::list_applications`](crate::Client::list_applications).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListApplicationsData {
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1332695887xxxxxx`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `应用描述`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `2024-01-01T00:00:00.000+00:00`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `testApp`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for ListApplicationsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -182,7 +153,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListApplicationsRequest {
-    type Item = ListApplicationsData;
+    type Item = Application;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {
         self.pagination = Some("keyset".to_string());
@@ -217,20 +188,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListApplicationsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "data": [
-    {
-      "creatorAccountId": "1332695887xxxxxx",
-      "description": "应用描述",
-      "gmtCreate": "2024-01-01T00:00:00.000+00:00",
-      "name": "testApp"
-    }
-  ],
-  "nextToken": "vxc2341gfssad12",
-  "requestId": "FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F"
-}"#,
-    );
     fn example() -> Self {
         Self {
             next_token: Some("vxc2341gfssad12".to_string()),

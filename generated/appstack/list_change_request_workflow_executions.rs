@@ -219,15 +219,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestWorkflowExecutionsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "current": 1,
-  "pageSize": 20,
-  "pages": 10,
-  "records": [],
-  "total": 200
-}"#,
-    );
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -55,20 +55,7 @@ impl PassReleaseStagePipelineValidateRequest {
     }
 }
 /// Response of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PassReleaseStagePipelineValidateResponse {
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for PassReleaseStagePipelineValidateResponse {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
+pub type PassReleaseStagePipelineValidateResponse = AppStackSuccessResponse;
 /// Error codes of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate): it documents none, so every code reads as `Unknown(code)`.
 pub type PassReleaseStagePipelineValidateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for PassReleaseStagePipelineValidateRequest {
@@ -133,9 +120,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for PassReleaseStagePipelineValidateRequest {
-    const RESPONSE: Option<&'static str> = Some(r#"{
-  "success": true
-}"#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

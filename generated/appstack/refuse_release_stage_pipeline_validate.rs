@@ -55,20 +55,7 @@ impl RefuseReleaseStagePipelineValidateRequest {
     }
 }
 /// Response of [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RefuseReleaseStagePipelineValidateResponse {
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for RefuseReleaseStagePipelineValidateResponse {
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-}
+pub type RefuseReleaseStagePipelineValidateResponse = AppStackSuccessResponse;
 /// Error codes of [`Client::refuse_release_stage_pipeline_validate`](crate::Client::refuse_release_stage_pipeline_validate): it documents none, so every code reads as `Unknown(code)`.
 pub type RefuseReleaseStagePipelineValidateErrorCode = crate::UndocumentedCode;
 impl crate::Operation for RefuseReleaseStagePipelineValidateRequest {
@@ -133,9 +120,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for RefuseReleaseStagePipelineValidateRequest {
-    const RESPONSE: Option<&'static str> = Some(r#"{
-  "success": true
-}"#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),

@@ -16,7 +16,7 @@ pub struct UpdateAppMemberRequest {
     /// `player`.
     ///
     /// Sent as body parameter `player`.
-    pub player: Option<UpdateAppMemberPlayer>,
+    pub player: Option<AppStackPlayer>,
     /// `roleNames`.
     ///
     /// Sent as body parameter `roleNames`.
@@ -38,7 +38,7 @@ impl UpdateAppMemberRequest {
         self
     }
     /// Sets `player`.
-    pub fn player(mut self, value: UpdateAppMemberPlayer) -> Self {
+    pub fn player(mut self, value: AppStackPlayer) -> Self {
         self.player = Some(value);
         self
     }
@@ -50,37 +50,6 @@ impl UpdateAppMemberRequest {
 }
 /// Response of [`Client::update_app_member`](crate::Client::update_app_member).
 pub type UpdateAppMemberResponse = String;
-/// Part of the request of [`Client::update_app_member`](crate::Client::update_app_member).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateAppMemberPlayer {
-    /// `id`.
-    ///
-    /// Example: `1332695887xxxxxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-impl UpdateAppMemberPlayer {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
-        self
-    }
-}
 /// Error codes of [`Client::update_app_member`](crate::Client::update_app_member): it documents none, so every code reads as `Unknown(code)`.
 pub type UpdateAppMemberErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateAppMemberRequest {
@@ -136,12 +105,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateAppMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(r#""""#);
     fn example() -> Self {
         Self {
             app_name: "example".to_string(),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
-            player: Some(UpdateAppMemberPlayer {
+            player: Some(AppStackPlayer {
                 id: Some("1332695887xxxxxx".to_string()),
                 type_: Some("User".to_string()),
             }),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/add_repository_member.yaml
 
 /// Parameters of [`Client::add_repository_member`](crate::Client::add_repository_member): 添加代码库成员
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddRepositoryMemberRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct AddRepositoryMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -44,22 +44,8 @@ impl AddRepositoryMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for AddRepositoryMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AddRepositoryMemberRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("access_level", &self.access_level)
-            .field("aliyun_pks", &self.aliyun_pks)
-            .finish()
     }
 }
 /// Response of [`Client::add_repository_member`](crate::Client::add_repository_member).
@@ -193,27 +179,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddRepositoryMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": [
-    {
-      "accessLevel": 40,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 123456,
-      "state": "active"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             access_level: 30i32,
             aliyun_pks: "18745637472884".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/add_webhook.yaml
 
 /// Parameters of [`Client::add_webhook`](crate::Client::add_webhook): 添加代码库Webhook
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AddWebhookRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct AddWebhookRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -40,7 +40,7 @@ pub struct AddWebhookRequest {
     /// `secretToken`.
     ///
     /// Sent as body parameter `secretToken`.
-    pub secret_token: Option<String>,
+    pub secret_token: Option<crate::Secret<String>>,
     /// `tagPushEvents`.
     ///
     /// Sent as body parameter `tagPushEvents`. Example: `false`
@@ -73,7 +73,7 @@ impl AddWebhookRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `description`.
@@ -103,36 +103,13 @@ impl AddWebhookRequest {
     }
     /// Sets `secretToken`.
     pub fn secret_token(mut self, value: impl Into<String>) -> Self {
-        self.secret_token = Some(value.into());
+        self.secret_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `tagPushEvents`.
     pub fn tag_push_events(mut self, value: bool) -> Self {
         self.tag_push_events = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for AddWebhookRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AddWebhookRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("description", &self.description)
-            .field("enable_ssl_verification", &self.enable_ssl_verification)
-            .field("merge_requests_events", &self.merge_requests_events)
-            .field("note_events", &self.note_events)
-            .field("push_events", &self.push_events)
-            .field(
-                "secret_token",
-                &self.secret_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("tag_push_events", &self.tag_push_events)
-            .field("url", &self.url)
-            .finish()
     }
 }
 /// Response of [`Client::add_webhook`](crate::Client::add_webhook).
@@ -317,38 +294,19 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddWebhookRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_NOT_FOUND_ERROR",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "enableSslVerification": false,
-    "id": 30815,
-    "lastTestResult": "ok",
-    "mergeRequestsEvents": true,
-    "noteEvents": false,
-    "pushEvents": true,
-    "repositoryId": 2835387,
-    "secretToken": "xxxx",
-    "tagPushEvents": true,
-    "url": "https://xxxxx"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             description: Some("example".to_string()),
             enable_ssl_verification: Some(false),
             merge_requests_events: Some(true),
             note_events: Some(false),
             push_events: Some(true),
-            secret_token: Some("xxxx".to_string()),
+            secret_token: Some(crate::Secret::new("xxxx".to_string())),
             tag_push_events: Some(false),
             url: "https://xxxxx".to_string(),
         }

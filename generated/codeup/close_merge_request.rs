@@ -2,7 +2,7 @@
 // Source: spec/codeup/close_merge_request.yaml
 
 /// Parameters of [`Client::close_merge_request`](crate::Client::close_merge_request): 关闭代码评审
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseMergeRequestRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct CloseMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -38,21 +38,8 @@ impl CloseMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for CloseMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloseMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::close_merge_request`](crate::Client::close_merge_request).
@@ -162,22 +149,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CloseMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "InvalidParam.NoPermission",
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
-            access_token: Some("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            access_token: Some(
+                crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
         }
     }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_branch.yaml
 
 /// Parameters of [`Client::create_branch`](crate::Client::create_branch): 创建分支
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBranchRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateBranchRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -44,22 +44,8 @@ impl CreateBranchRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for CreateBranchRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateBranchRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("branch_name", &self.branch_name)
-            .field("ref_", &self.ref_)
-            .finish()
     }
 }
 /// Response of [`Client::create_branch`](crate::Client::create_branch).
@@ -235,33 +221,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateBranchRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "commit": {
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 09:00:00",
-      "committedDate": "2022-03-18 10:00:00",
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
-      "message": "create branch",
-      "parentIds": [],
-      "shortId": "ff4fb5ac"
-    },
-    "name": "createBranch",
-    "protected": false
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            access_token: Some(
+                crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             branch_name: "createBranch".to_string(),
             ref_: "master".to_string(),

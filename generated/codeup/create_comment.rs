@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_comment.yaml
 
 /// Parameters of [`Client::create_comment`](crate::Client::create_comment): 创建评论
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommentRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `localId`.
     ///
     /// Sent as query parameter `localId`. Example: `1`
@@ -90,7 +90,7 @@ impl CreateCommentRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `draft`.
@@ -132,29 +132,6 @@ impl CreateCommentRequest {
     pub fn to_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
         self.to_patch_set_biz_id = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateCommentRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateCommentRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("comment_type", &self.comment_type)
-            .field("content", &self.content)
-            .field("draft", &self.draft)
-            .field("file_path", &self.file_path)
-            .field("from_pach_set_biz_id", &self.from_pach_set_biz_id)
-            .field("line_number", &self.line_number)
-            .field("parent_comment_biz_id", &self.parent_comment_biz_id)
-            .field("patch_set_biz_id", &self.patch_set_biz_id)
-            .field("resolved", &self.resolved)
-            .field("to_patch_set_biz_id", &self.to_patch_set_biz_id)
-            .finish()
     }
 }
 /// Response of [`Client::create_comment`](crate::Client::create_comment).
@@ -436,47 +413,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateCommentRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "author": {
-      "aliyunPk": "284692704493684695",
-      "email": "username@example.com",
-      "id": 19927,
-      "name": "test-codeup",
-      "state": "active",
-      "username": "test-codeup"
-    },
-    "commentBizId": "5c399e3685e542a28db16d93e9f82abb",
-    "commentTime": "2022-03-18 14:24:54",
-    "commentType": "GLOBAL_COMMENT",
-    "content": "xxxx",
-    "deleted": false,
-    "filePath": "src/main/update.txt",
-    "lastEditTime": "2022-03-18 14:24:54",
-    "lineNumber": "3",
-    "parentCommentBizId": "4c5dcec6a8dc41e69c369737dadc1841",
-    "relatedPatchSet": {
-      "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-      "createdAt": "2022-03-18 14:24:54",
-      "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-      "patchSetNo": "1",
-      "relatedMergeItemType": "MERGE_SOURCE",
-      "shortId": "1a072f53"
-    },
-    "resolved": false,
-    "rootCommentBizId": "dcf2b23cebfc418f98dbd35e423d9fd3",
-    "state": "OPENED"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             local_id: 1i64,
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_commit_status.yaml
 
 /// Parameters of [`Client::create_commit_status`](crate::Client::create_commit_status): 创建提交状态记录
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommitStatusRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -59,7 +59,7 @@ impl CreateCommitStatusRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `context`.
@@ -76,23 +76,6 @@ impl CreateCommitStatusRequest {
     pub fn target_url(mut self, value: impl Into<String>) -> Self {
         self.target_url = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateCommitStatusRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateCommitStatusRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("sha", &self.sha)
-            .field("context", &self.context)
-            .field("description", &self.description)
-            .field("state", &self.state)
-            .field("target_url", &self.target_url)
-            .finish()
     }
 }
 /// Response of [`Client::create_commit_status`](crate::Client::create_commit_status).
@@ -262,30 +245,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateCommitStatusRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "020F71F3-F063-5B8B-8978-2B01833216BB",
-  "result": {
-    "context": "default",
-    "creator": {
-      "aliyunPk": 204485087002425236,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "login": "codeup",
-      "type": "User"
-    },
-    "id": 30815,
-    "sha": "c0ca103441b9fa7f369be8d24a6f20db44dfddf7",
-    "state": "success",
-    "targetUrl": "xxx"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "2080972".to_string(),
             sha: "e0c1a1299a2656bfc155650bbd2df5e628fa1f4c".to_string(),

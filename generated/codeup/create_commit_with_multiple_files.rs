@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_commit_with_multiple_files.yaml
 
 /// Parameters of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): 单提交变更多个文件
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -49,28 +49,13 @@ impl CreateCommitWithMultipleFilesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `commitMessage`.
     pub fn commit_message(mut self, value: impl Into<String>) -> Self {
         self.commit_message = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateCommitWithMultipleFilesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateCommitWithMultipleFilesRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("actions", &self.actions)
-            .field("branch", &self.branch)
-            .field("commit_message", &self.commit_message)
-            .finish()
     }
 }
 /// Part of the request of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
@@ -383,49 +368,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateCommitWithMultipleFilesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMsg": "error",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "author": {
-      "aliyunPk": "284692704493684695",
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 19927,
-      "name": "test-codeup",
-      "state": "active",
-      "username": "test-codeup",
-      "websiteUrl": ""
-    },
-    "authorEmail": "username@example.com",
-    "authorName": "test-codeup",
-    "authoredDate": "2022-03-18 15:00:00",
-    "committedDate": "2022-03-18 16:00:00",
-    "committer": {
-      "aliyunPk": "235671547828975455",
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 24661,
-      "name": "committer-codeup",
-      "state": "active",
-      "username": "committer-codeup",
-      "websiteUrl": ""
-    },
-    "committerEmail": "username@example.com",
-    "committerName": "committer-codeup",
-    "createdAt": "2022-03-18 14:24:54",
-    "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-    "parentIds": [],
-    "shortId": "de02b625"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),
             actions: vec![

@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_deploy_key.yaml
 
 /// Parameters of [`Client::create_deploy_key`](crate::Client::create_deploy_key): 创建部署密钥
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDeployKeyRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateDeployKeyRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -44,22 +44,8 @@ impl CreateDeployKeyRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for CreateDeployKeyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateDeployKeyRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("key", &self.key)
-            .field("title", &self.title)
-            .finish()
     }
 }
 /// Response of [`Client::create_deploy_key`](crate::Client::create_deploy_key).
@@ -186,24 +172,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateDeployKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-18 14:24:54",
-    "fingerprint": "xx:xx:xx:xx",
-    "id": 502385,
-    "key": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             key: "example".to_string(),
             title: "example".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_file.yaml
 
 /// Parameters of [`Client::create_file`](crate::Client::create_file): 创建文件
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFileRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateFileRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -61,30 +61,13 @@ impl CreateFileRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `encoding`.
     pub fn encoding(mut self, value: impl Into<String>) -> Self {
         self.encoding = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateFileRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateFileRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("branch_name", &self.branch_name)
-            .field("commit_message", &self.commit_message)
-            .field("content", &self.content)
-            .field("encoding", &self.encoding)
-            .field("file_path", &self.file_path)
-            .finish()
     }
 }
 /// Response of [`Client::create_file`](crate::Client::create_file).
@@ -206,22 +189,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFileRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F8053E32-9623-511F-8B46-F0E5FD206524",
-  "result": {
-    "branchName": "master",
-    "filePath": "/src/main/test.java"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             branch_name: "master".to_string(),
             commit_message: "example".to_string(),

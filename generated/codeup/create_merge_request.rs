@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_merge_request.yaml
 
 /// Parameters of [`Client::create_merge_request`](crate::Client::create_merge_request): 创建代码评审
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMergeRequestRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `6270e731cfea268afc21ccac`
@@ -84,7 +84,7 @@ impl CreateMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `description`.
@@ -101,27 +101,6 @@ impl CreateMergeRequestRequest {
     pub fn work_item_ids(mut self, value: impl Into<String>) -> Self {
         self.work_item_ids = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("create_from", &self.create_from)
-            .field("description", &self.description)
-            .field("reviewer_ids", &self.reviewer_ids)
-            .field("source_branch", &self.source_branch)
-            .field("source_project_id", &self.source_project_id)
-            .field("target_branch", &self.target_branch)
-            .field("target_project_id", &self.target_project_id)
-            .field("title", &self.title)
-            .field("work_item_ids", &self.work_item_ids)
-            .finish()
     }
 }
 /// Response of [`Client::create_merge_request`](crate::Client::create_merge_request).
@@ -481,68 +460,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "ahead": 2,
-    "allRequirementsPass": true,
-    "author": {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 19230,
-      "name": "test-codeup",
-      "state": "active",
-      "username": "test-codeup-nickname"
-    },
-    "behind": 0,
-    "createFrom": "WEB",
-    "createTime": "2023-06-02T03:41:22Z",
-    "detailUrl": "xxx",
-    "localId": 1,
-    "mrBizId": "bca90244c4b749e0b109df52ac0eb570",
-    "mrType": "CODE_REVIEW",
-    "projectId": 2369234,
-    "reviewers": [
-      {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "hasReviewed": false,
-        "id": 7905,
-        "name": "codeup",
-        "reviewOpinionStatus": "PASS",
-        "state": "active",
-        "username": "root-codeup"
-      }
-    ],
-    "sourceBranch": "sourceBranch",
-    "sourceProjectId": 2369234,
-    "status": "UNDER_REVIEW",
-    "subscribers": [
-      {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 10092,
-        "name": "test-codeup",
-        "state": "active",
-        "username": "root-test-codeup"
-      }
-    ],
-    "supportMergeFastForwardOnly": true,
-    "targetBranch": "targetBranch",
-    "targetProjectId": 2369234,
-    "updateTime": "2023-06-02T03:41:22Z",
-    "webUrl": "https://codeup.aliyun.com/xxx/test/test"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "6270e731cfea268afc21ccac".to_string(),
             create_from: "WEB".to_string(),
             description: Some("example".to_string()),

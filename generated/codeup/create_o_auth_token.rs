@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_o_auth_token.yaml
 
 /// Parameters of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token): 创建OAuth令牌
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenRequest {
     /// clientId
@@ -12,11 +12,11 @@ pub struct CreateOAuthTokenRequest {
     /// client_secret
     ///
     /// Sent as body parameter `clientSecret`.
-    pub client_secret: String,
+    pub client_secret: crate::Secret<String>,
     /// `code`.
     ///
     /// Sent as body parameter `code`.
-    pub code: Option<String>,
+    pub code: Option<crate::Secret<String>>,
     /// `grantType`.
     ///
     /// Sent as body parameter `grantType`. Example: `code`
@@ -40,7 +40,7 @@ impl CreateOAuthTokenRequest {
     ) -> Self {
         Self {
             client_id: client_id.into(),
-            client_secret: client_secret.into(),
+            client_secret: crate::Secret::new(client_secret.into()),
             code: None,
             grant_type: grant_type.into(),
             login: None,
@@ -49,25 +49,13 @@ impl CreateOAuthTokenRequest {
     }
     /// Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
+        self.code = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `login`.
     pub fn login(mut self, value: impl Into<String>) -> Self {
         self.login = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateOAuthTokenRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateOAuthTokenRequest")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &crate::wire::Redacted)
-            .field("code", &self.code.as_ref().map(|_| crate::wire::Redacted))
-            .field("grant_type", &self.grant_type)
-            .field("login", &self.login)
-            .field("scope", &self.scope)
-            .finish()
     }
 }
 /// Response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
@@ -197,25 +185,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateOAuthTokenRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
-  "result": {
-    "accessToken": "2aeb4cd012af879e54f0d37dfa526f51",
-    "id": "30815",
-    "scope": "read:repo",
-    "tokenType": "code"
-  },
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             client_id: "dc7e0b3c00a3e58f46".to_string(),
-            client_secret: "a433294edea39cae7e7870".to_string(),
-            code: Some("86df532f74454e189740d100ac97f4b9".to_string()),
+            client_secret: crate::Secret::new("a433294edea39cae7e7870".to_string()),
+            code: Some(
+                crate::Secret::new("86df532f74454e189740d100ac97f4b9".to_string()),
+            ),
             grant_type: "code".to_string(),
             login: Some("username".to_string()),
             scope: "read:repo".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_project_label.yaml
 
 /// Parameters of [`Client::create_project_label`](crate::Client::create_project_label): 创建代码库Label
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectLabelRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -49,28 +49,13 @@ impl CreateProjectLabelRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateProjectLabelRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateProjectLabelRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("color", &self.color)
-            .field("description", &self.description)
-            .field("name", &self.name)
-            .finish()
     }
 }
 /// Response of [`Client::create_project_label`](crate::Client::create_project_label).
@@ -195,21 +180,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProjectLabelRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r##"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "color": "#006AD4",
-    "id": "b5b5738b94954bc6aa5a293316ed1d24"
-  },
-  "success": true
-}"##,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),
             color: "#006AD4".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_protectd_branch.yaml
 
 /// Parameters of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch): 创建保护分支
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProtectdBranchRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateProtectdBranchRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -74,7 +74,7 @@ impl CreateProtectdBranchRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `allowMergeUserIds`.
@@ -112,26 +112,6 @@ impl CreateProtectdBranchRequest {
     ) -> Self {
         self.test_setting_dto = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for CreateProtectdBranchRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateProtectdBranchRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("allow_merge_roles", &self.allow_merge_roles)
-            .field("allow_merge_user_ids", &self.allow_merge_user_ids)
-            .field("allow_push_roles", &self.allow_push_roles)
-            .field("allow_push_user_ids", &self.allow_push_user_ids)
-            .field("branch", &self.branch)
-            .field("id", &self.id)
-            .field("merge_request_setting", &self.merge_request_setting)
-            .field("test_setting_dto", &self.test_setting_dto)
-            .finish()
     }
 }
 /// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
@@ -899,64 +879,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProtectdBranchRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
-  "result": {
-    "allowMergeRoles": [
-      40
-    ],
-    "allowMergeUserIds": [],
-    "allowPushRoles": [
-      40
-    ],
-    "allowPushUserIds": [],
-    "branch": "protectBranch",
-    "id": 5240,
-    "mergeRequestSetting": {
-      "allowMergeRequestRoles": [
-        30,
-        40
-      ],
-      "defaultAssignees": [],
-      "isAllowSelfApproval": true,
-      "isRequireDiscussionProcessed": true,
-      "isRequired": true,
-      "isResetApprovalWhenNewPush": false,
-      "minimumApproval": 1,
-      "mrMode": "general",
-      "whiteList": "**.java"
-    },
-    "testSettingDTO": {
-      "checkConfig": {
-        "checkItems": []
-      },
-      "checkTaskQualityConfig": {
-        "bizNo": "123456",
-        "enabled": false,
-        "message": "test_task_quality",
-        "taskName": "biz-task-quality"
-      },
-      "codeGuidelinesDetection": {
-        "enabled": false,
-        "message": "test_code_guide_lines"
-      },
-      "isRequired": false,
-      "sensitiveInfoDetection": {
-        "enabled": false,
-        "message": "test_code_sensitive_info"
-      }
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             allow_merge_roles: vec![1i32],
             allow_merge_user_ids: Some(vec!["example".to_string()]),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_push_rule.yaml
 
 /// Parameters of [`Client::create_push_rule`](crate::Client::create_push_rule): 创建推送规则
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePushRuleRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreatePushRuleRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -38,21 +38,8 @@ impl CreatePushRuleRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for CreatePushRuleRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreatePushRuleRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("rule_infos", &self.rule_infos)
-            .finish()
     }
 }
 /// Part of the request of [`Client::create_push_rule`](crate::Client::create_push_rule).
@@ -257,31 +244,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePushRuleRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "gmtCreate": "2023-09-03T18:20:06+08:00",
-    "gmtModified": "2023-09-03T18:20:06+08:00",
-    "id": 2077,
-    "ruleInfos": [
-      {
-        "checkerName": "ForcePushChecker",
-        "checkerType": "warn",
-        "extraMessage": "disabled",
-        "fileRuleRegexes": []
-      }
-    ]
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: vec![
                 CreatePushRuleRequestRuleInfos { checker_name :

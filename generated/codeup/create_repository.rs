@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_repository.yaml
 
 /// Parameters of [`Client::create_repository`](crate::Client::create_repository): 创建(导入)代码库
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRepositoryRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `createParentPath`.
     ///
     /// Sent as query parameter `createParentPath`. Example: `true`
@@ -48,11 +48,11 @@ pub struct CreateRepositoryRequest {
     /// `importToken`.
     ///
     /// Sent as body parameter `importToken`.
-    pub import_token: Option<String>,
+    pub import_token: Option<crate::Secret<String>>,
     /// `importTokenEncrypted`.
     ///
     /// Sent as body parameter `importTokenEncrypted`.
-    pub import_token_encrypted: Option<String>,
+    pub import_token_encrypted: Option<crate::Secret<String>>,
     /// `importUrl`.
     ///
     /// Sent as body parameter `importUrl`. Example: `https://github.com/a/b.git`
@@ -119,7 +119,7 @@ impl CreateRepositoryRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `createParentPath`.
@@ -164,12 +164,12 @@ impl CreateRepositoryRequest {
     }
     /// Sets `importToken`.
     pub fn import_token(mut self, value: impl Into<String>) -> Self {
-        self.import_token = Some(value.into());
+        self.import_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `importTokenEncrypted`.
     pub fn import_token_encrypted(mut self, value: impl Into<String>) -> Self {
-        self.import_token_encrypted = Some(value.into());
+        self.import_token_encrypted = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `importUrl`.
@@ -211,42 +211,6 @@ impl CreateRepositoryRequest {
     pub fn visibility_level(mut self, value: i32) -> Self {
         self.visibility_level = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for CreateRepositoryRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateRepositoryRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("create_parent_path", &self.create_parent_path)
-            .field("organization_id", &self.organization_id)
-            .field("sync", &self.sync)
-            .field("avatar_url", &self.avatar_url)
-            .field("description", &self.description)
-            .field("gitignore_type", &self.gitignore_type)
-            .field("import_account", &self.import_account)
-            .field("import_demo_project", &self.import_demo_project)
-            .field("import_repo_type", &self.import_repo_type)
-            .field(
-                "import_token",
-                &self.import_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field(
-                "import_token_encrypted",
-                &self.import_token_encrypted.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("import_url", &self.import_url)
-            .field("init_standard_service", &self.init_standard_service)
-            .field("is_crypto_enabled", &self.is_crypto_enabled)
-            .field("local_import_url", &self.local_import_url)
-            .field("name", &self.name)
-            .field("namespace_id", &self.namespace_id)
-            .field("path", &self.path)
-            .field("readme_type", &self.readme_type)
-            .field("visibility_level", &self.visibility_level)
-            .finish()
     }
 }
 /// Response of [`Client::create_repository`](crate::Client::create_repository).
@@ -544,48 +508,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "401",
-  "errorMessage": "SYSTEM_UNAUTHORIZED_ERROR",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "Import_from_svn": false,
-    "archived": false,
-    "avatar_url": "",
-    "createdAt": "2022-01-14T21:08:26+08:00",
-    "creatorId": 1233,
-    "defaultBranch": "master",
-    "demoProject": false,
-    "httpUrlToRepo": "",
-    "id": 2959,
-    "lastActivityAt": "2022-01-14T21:08:26+08:00",
-    "name": "codeupTest",
-    "nameWithNamespace": "codeup-test-org / test-codeup",
-    "namespace": {
-      "avatar": "",
-      "createdAt": "2022-01-14T21:08:26+08:00",
-      "description": "codeup repo description",
-      "id": 3194,
-      "name": "codeup",
-      "ownerId": 123,
-      "path": "codeup",
-      "public": true,
-      "updatedAt": "2022-01-14T21:08:26+08:00",
-      "visibilityLevel": "0"
-    },
-    "path": "test-codeup",
-    "pathWithNamespace": "codeup-test-org/test-codeup",
-    "sshUrlToRepo": "",
-    "visibilityLevel": "0",
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             create_parent_path: Some(true),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             sync: Some(false),
@@ -598,8 +525,8 @@ impl crate::mock::Example for CreateRepositoryRequest {
             import_account: Some("codeup-test".to_string()),
             import_demo_project: Some(true),
             import_repo_type: Some("GIT".to_string()),
-            import_token: Some("xxxxx".to_string()),
-            import_token_encrypted: Some("text".to_string()),
+            import_token: Some(crate::Secret::new("xxxxx".to_string())),
+            import_token_encrypted: Some(crate::Secret::new("text".to_string())),
             import_url: Some("https://github.com/a/b.git".to_string()),
             init_standard_service: Some(true),
             is_crypto_enabled: Some(false),

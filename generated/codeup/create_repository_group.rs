@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_repository_group.yaml
 
 /// Parameters of [`Client::create_repository_group`](crate::Client::create_repository_group): 创建代码组
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRepositoryGroupRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -60,7 +60,7 @@ impl CreateRepositoryGroupRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `avatarUrl`.
@@ -72,23 +72,6 @@ impl CreateRepositoryGroupRequest {
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateRepositoryGroupRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateRepositoryGroupRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("avatar_url", &self.avatar_url)
-            .field("description", &self.description)
-            .field("name", &self.name)
-            .field("parent_id", &self.parent_id)
-            .field("path", &self.path)
-            .field("visibility_level", &self.visibility_level)
-            .finish()
     }
 }
 /// Response of [`Client::create_repository_group`](crate::Client::create_repository_group).
@@ -269,29 +252,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateRepositoryGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 18685,
-    "name": "test-create-group",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "path": "test-create-group",
-    "pathWithNamespace": "codeup-test-org/test-create-group",
-    "type": "Group",
-    "visibilityLevel": 10,
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             avatar_url: Some(
                 "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100"

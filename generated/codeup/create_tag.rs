@@ -2,7 +2,7 @@
 // Source: spec/codeup/create_tag.yaml
 
 /// Parameters of [`Client::create_tag`](crate::Client::create_tag): 创建标签Tag
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTagRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct CreateTagRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -49,28 +49,13 @@ impl CreateTagRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateTagRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateTagRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("message", &self.message)
-            .field("ref_", &self.ref_)
-            .field("tag_name", &self.tag_name)
-            .finish()
     }
 }
 /// Response of [`Client::create_tag`](crate::Client::create_tag).
@@ -249,32 +234,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateTagRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "commit": {
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 10:00:00",
-      "committedDate": "2022-03-18 09:00:00",
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "e0297d8fb0393c833a8531e7cc8832739e3cba6d",
-      "parentIds": [],
-      "shortId": "e0297d8f"
-    },
-    "id": "0e3b6aa5eab2b086b59fde74766b28d4e5faab0d",
-    "name": "v1.0"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             message: Some("example".to_string()),
             ref_: "master".to_string(),

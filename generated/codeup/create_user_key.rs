@@ -2,13 +2,13 @@
 // Source: spec/codeup/create_user_key.yaml
 
 /// Parameters of [`Client::create_user_key`](crate::Client::create_user_key): 创建SSH Key密钥
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserKeyRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -49,28 +49,13 @@ impl CreateUserKeyRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `expireTime`.
     pub fn expire_time(mut self, value: impl Into<String>) -> Self {
         self.expire_time = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for CreateUserKeyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateUserKeyRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("expire_time", &self.expire_time)
-            .field("key_scope", &self.key_scope)
-            .field("public_key", &self.public_key)
-            .field("title", &self.title)
-            .finish()
     }
 }
 /// Response of [`Client::create_user_key`](crate::Client::create_user_key).
@@ -218,27 +203,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateUserKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "expireTime": "2022-03-12 12:00:00",
-    "fingerPrint": "xxx",
-    "id": 11072,
-    "keyScope": "ALL",
-    "lastUsedTime": "2022-03-12 12:00:00",
-    "publicKey": "xxx",
-    "title": "My Title"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             expire_time: Some("2022-03-12 12:00:00".to_string()),
             key_scope: "ALL".to_string(),

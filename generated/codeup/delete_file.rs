@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_file.yaml
 
 /// Parameters of [`Client::delete_file`](crate::Client::delete_file): 删除文件
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct DeleteFileRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `branchName`.
     ///
     /// Sent as query parameter `branchName`. Example: `master`
@@ -50,23 +50,8 @@ impl DeleteFileRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteFileRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteFileRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("branch_name", &self.branch_name)
-            .field("commit_message", &self.commit_message)
-            .field("file_path", &self.file_path)
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::delete_file`](crate::Client::delete_file).
@@ -183,22 +168,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteFileRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "7EFAD5FB-2296-5D52-BC60-FCC992A40767",
-  "result": {
-    "branchName": "master",
-    "filePath": "src/main/delete.java"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             branch_name: "master".to_string(),
             commit_message: "example".to_string(),
             file_path: "src/main/test.java".to_string(),

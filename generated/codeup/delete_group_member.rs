@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_group_member.yaml
 
 /// Parameters of [`Client::delete_group_member`](crate::Client::delete_group_member): 删除组成员
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGroupMemberRequest {
     /// `groupId`.
@@ -12,7 +12,7 @@ pub struct DeleteGroupMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `aliyunPk`.
     ///
     /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
@@ -44,22 +44,8 @@ impl DeleteGroupMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteGroupMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteGroupMemberRequest")
-            .field("group_id", &self.group_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("aliyun_pk", &self.aliyun_pk)
-            .field("organization_id", &self.organization_id)
-            .field("member_type", &self.member_type)
-            .finish()
     }
 }
 /// Response of [`Client::delete_group_member`](crate::Client::delete_group_member).
@@ -211,28 +197,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteGroupMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": {
-    "accessLevel": 40,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 524836,
-    "memberType": "USERS",
-    "name": "codeup",
-    "sourceId": 2080398,
-    "state": "active",
-    "username": "test-codeup"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             aliyun_pk: "1789095186553536".to_string(),
             organization_id: "6082a9b0c7972588ac363793".to_string(),
             member_type: "USERS".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_protected_branch.yaml
 
 /// Parameters of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch): 删除保护分支
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProtectedBranchRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct DeleteProtectedBranchRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `611b75680fc7bf0dbe1dce55`
@@ -38,21 +38,8 @@ impl DeleteProtectedBranchRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteProtectedBranchRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteProtectedBranchRequest")
-            .field("repository_id", &self.repository_id)
-            .field("protected_branch_id", &self.protected_branch_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch).
@@ -163,22 +150,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteProtectedBranchRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "1F4F342D-493A-5B2C-B133-BA78B30FF834",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             protected_branch_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "611b75680fc7bf0dbe1dce55".to_string(),
         }
     }

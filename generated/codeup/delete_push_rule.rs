@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_push_rule.yaml
 
 /// Parameters of [`Client::delete_push_rule`](crate::Client::delete_push_rule): 删除推送规则
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePushRuleRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct DeletePushRuleRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60d54f3daccf2bbd6659f3ad`
@@ -38,21 +38,8 @@ impl DeletePushRuleRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeletePushRuleRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeletePushRuleRequest")
-            .field("repository_id", &self.repository_id)
-            .field("push_rule_id", &self.push_rule_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::delete_push_rule`](crate::Client::delete_push_rule).
@@ -160,22 +147,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePushRuleRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "InvalidParam.NotFound",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             push_rule_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),
         }
     }

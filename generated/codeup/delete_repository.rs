@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_repository.yaml
 
 /// Parameters of [`Client::delete_repository`](crate::Client::delete_repository): 删除代码库
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct DeleteRepositoryRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `6082a9b0c7972588ac363793`
@@ -38,21 +38,8 @@ impl DeleteRepositoryRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteRepositoryRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteRepositoryRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("reason", &self.reason)
-            .finish()
     }
 }
 /// Response of [`Client::delete_repository`](crate::Client::delete_repository).
@@ -161,21 +148,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "6082a9b0c7972588ac363793".to_string(),
             reason: "example".to_string(),
         }

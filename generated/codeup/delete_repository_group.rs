@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_repository_group.yaml
 
 /// Parameters of [`Client::delete_repository_group`](crate::Client::delete_repository_group): 删除代码组
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryGroupRequest {
     /// `groupId`.
@@ -12,7 +12,7 @@ pub struct DeleteRepositoryGroupRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `624666bd54d036291ae13a36`
@@ -38,21 +38,8 @@ impl DeleteRepositoryGroupRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteRepositoryGroupRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteRepositoryGroupRequest")
-            .field("group_id", &self.group_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("reason", &self.reason)
-            .finish()
     }
 }
 /// Response of [`Client::delete_repository_group`](crate::Client::delete_repository_group).
@@ -164,21 +151,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "30F2DA15-2877-5FC9-BC71-F7F394717907",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "624666bd54d036291ae13a36".to_string(),
             reason: "example".to_string(),
         }

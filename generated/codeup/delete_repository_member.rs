@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_repository_member.yaml
 
 /// Parameters of [`Client::delete_repository_member`](crate::Client::delete_repository_member): 删除代码库成员
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryMemberRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct DeleteRepositoryMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `632bbfdf419338aaa2b1360a`
@@ -43,27 +43,13 @@ impl DeleteRepositoryMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `memberType`.
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
         self.member_type = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for DeleteRepositoryMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteRepositoryMemberRequest")
-            .field("repository_id", &self.repository_id)
-            .field("aliyun_pk", &self.aliyun_pk)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("member_type", &self.member_type)
-            .finish()
     }
 }
 /// Response of [`Client::delete_repository_member`](crate::Client::delete_repository_member).
@@ -207,28 +193,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "0E1BCF81-51E6-59D4-8D55-FF945111127A",
-  "result": {
-    "accessLevel": 30,
-    "createAt": "2022-03-12 12:00:00",
-    "id": 30815,
-    "sourceId": 2080398,
-    "sourceType": "Project",
-    "updateAt": "2022-03-12 12:00:00",
-    "userId": 19280
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             aliyun_pk: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "632bbfdf419338aaa2b1360a".to_string(),
             member_type: Some("USERS".to_string()),
         }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_repository_webhook.yaml
 
 /// Parameters of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook): 删除代码库Webhook
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryWebhookRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct DeleteRepositoryWebhookRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -38,21 +38,8 @@ impl DeleteRepositoryWebhookRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteRepositoryWebhookRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteRepositoryWebhookRequest")
-            .field("repository_id", &self.repository_id)
-            .field("hook_id", &self.hook_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
@@ -237,35 +224,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryWebhookRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "buildEvents": false,
-    "createdAt": "2022-03-18 14:24:54",
-    "enableSslVerification": false,
-    "id": 524836,
-    "issuesEvents": false,
-    "lastTestResult": "",
-    "mergeRequestsEvents": true,
-    "noteEvents": true,
-    "projectId": 2369234,
-    "pushEvents": true,
-    "secretToken": "xxxx",
-    "tagPushEvents": true,
-    "type": "ProjectHook",
-    "url": "https://xxxxx"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             hook_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
         }
     }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_tag.yaml
 
 /// Parameters of [`Client::delete_tag`](crate::Client::delete_tag): 删除标签
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTagRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct DeleteTagRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `609633ffd40eb063bac8165a`
@@ -38,21 +38,8 @@ impl DeleteTagRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteTagRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteTagRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("tag_name", &self.tag_name)
-            .finish()
     }
 }
 /// Response of [`Client::delete_tag`](crate::Client::delete_tag).
@@ -161,21 +148,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteTagRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "60945D4F-CF6D-5CFF-89ED-1D1F6657032C",
-  "result": {
-    "tagName": "v1.0"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "609633ffd40eb063bac8165a".to_string(),
             tag_name: "v1.0".to_string(),
         }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/delete_user_key.yaml
 
 /// Parameters of [`Client::delete_user_key`](crate::Client::delete_user_key): 删除用户的SSH Key
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUserKeyRequest {
     /// `keyId`.
@@ -12,7 +12,7 @@ pub struct DeleteUserKeyRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -29,20 +29,8 @@ impl DeleteUserKeyRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for DeleteUserKeyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteUserKeyRequest")
-            .field("key_id", &self.key_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::delete_user_key`](crate::Client::delete_user_key).
@@ -196,30 +184,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteUserKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "context": "xxx",
-    "createdAt": "2022-03-18 14:24:54",
-    "expireTime": "2022-03-18 14:24:54",
-    "fingerPrint": "xxx",
-    "id": 50998,
-    "keyScope": "ALL",
-    "lastUsedTime": "2022-03-18 14:24:54",
-    "publicKey": "xxx",
-    "shaContext": "xxx",
-    "updatedAt": "2022-03-18 14:24:54"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             key_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
         }
     }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/enable_deploy_key.yaml
 
 /// Parameters of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key): 启用部署密钥
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct EnableDeployKeyRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct EnableDeployKeyRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -38,21 +38,8 @@ impl EnableDeployKeyRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for EnableDeployKeyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnableDeployKeyRequest")
-            .field("repository_id", &self.repository_id)
-            .field("key_id", &self.key_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key).
@@ -161,22 +148,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for EnableDeployKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             key_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
         }
     }

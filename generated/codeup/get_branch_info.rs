@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_branch_info.yaml
 
 /// Parameters of [`Client::get_branch_info`](crate::Client::get_branch_info): 查询单个分支
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetBranchInfoRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct GetBranchInfoRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `branchName`.
     ///
     /// Sent as query parameter `branchName`. Example: `master`
@@ -38,21 +38,8 @@ impl GetBranchInfoRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetBranchInfoRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetBranchInfoRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("branch_name", &self.branch_name)
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_branch_info`](crate::Client::get_branch_info).
@@ -324,53 +311,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetBranchInfoRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "commit": {
-      "author": {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 28056,
-        "name": "codeup-test",
-        "state": "active",
-        "username": "testtest"
-      },
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 08:00:00",
-      "commentsCount": 0,
-      "committedDate": "2022-03-18 09:00:00",
-      "committer": {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 5035,
-        "name": "codeup-commit",
-        "state": "active",
-        "username": "commitcommit"
-      },
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "e0297d8fb0393c833a8531e7cc8832739e3cba6d",
-      "parentIds": [],
-      "shortId": "e0297d8f",
-      "signature": {
-        "gpgKeyId": "",
-        "verificationStatus": "verified"
-      }
-    },
-    "name": "master",
-    "protected": "false"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             branch_name: "master".to_string(),
             organization_id: "5fbe3118672533690be72b12".to_string(),
         }

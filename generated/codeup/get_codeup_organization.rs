@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_codeup_organization.yaml
 
 /// Parameters of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization): 获取企业信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetCodeupOrganizationRequest {
     /// `identity`.
@@ -12,7 +12,7 @@ pub struct GetCodeupOrganizationRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
 }
 impl GetCodeupOrganizationRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -24,19 +24,8 @@ impl GetCodeupOrganizationRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetCodeupOrganizationRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetCodeupOrganizationRequest")
-            .field("identity", &self.identity)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .finish()
     }
 }
 /// Response of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization).
@@ -172,27 +161,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCodeupOrganizationRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "createdAt": "2022-03-12 12:00:00",
-    "id": 3624,
-    "namespaceId": 100003,
-    "organizationId": "60de7a6852743a5162b5f957",
-    "path": "test-codeup",
-    "updatedAt": "2022-03-18 14:24:54",
-    "userRole": "ORG_MEMBER"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             identity: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
         }
     }
 }

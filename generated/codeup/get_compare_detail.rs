@@ -385,61 +385,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCompareDetailRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "commits": [
-      {
-        "author": {
-          "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 21396,
-          "state": "active",
-          "username": "Codeup"
-        },
-        "authorEmail": "username@example.com",
-        "authoredDate": "2023-01-03T15:41:26+08:00",
-        "commentsCount": 1,
-        "committedDate": "2023-01-03T15:41:26+08:00",
-        "committer": {
-          "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 43910,
-          "state": "active",
-          "username": "Codeup-commiter"
-        },
-        "committerEmail": "username@example.com",
-        "createdAt": "2023-01-03T15:41:26+08:00",
-        "id": "b8f6f28520b1936aafe2e638373e19ccafa42b02",
-        "message": "",
-        "parentIds": [],
-        "shortId": "b8f6f285"
-      }
-    ],
-    "diffs": [
-      {
-        "aMode": "100644",
-        "bMode": "100644",
-        "deletedFile": false,
-        "isBinary": false,
-        "isNewLfs": false,
-        "isOldLfs": false,
-        "newFile": false,
-        "newId": "cb75846da2df3d3d7f290c3569236fcf3dd17224",
-        "newPath": "new_test.txt",
-        "oldId": "6c268061a546378276559c713d0ad377d4dsjfh",
-        "oldPath": "test.txt",
-        "renamedFile": false
-      }
-    ],
-    "messages": []
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),

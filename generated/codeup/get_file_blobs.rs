@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_file_blobs.yaml
 
 /// Parameters of [`Client::get_file_blobs`](crate::Client::get_file_blobs): 查询文件
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileBlobsRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct GetFileBlobsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `filePath`.
     ///
     /// Sent as query parameter `filePath`. Example: `src/Test.java`
@@ -54,7 +54,7 @@ impl GetFileBlobsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `from`.
@@ -66,22 +66,6 @@ impl GetFileBlobsRequest {
     pub fn to(mut self, value: i64) -> Self {
         self.to = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for GetFileBlobsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetFileBlobsRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("file_path", &self.file_path)
-            .field("from", &self.from)
-            .field("organization_id", &self.organization_id)
-            .field("ref_", &self.ref_)
-            .field("to", &self.to)
-            .finish()
     }
 }
 /// Response of [`Client::get_file_blobs`](crate::Client::get_file_blobs).
@@ -204,22 +188,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileBlobsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "content": "xxxx",
-    "totalLines": 65535
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             file_path: "src/Test.java".to_string(),
             from: Some(10i64),
             organization_id: "60de7a6852743a5162b5f957".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_file_last_commit.yaml
 
 /// Parameters of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit): 获取文件上一次提交信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileLastCommitRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct GetFileLastCommitRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `filePath`.
     ///
     /// Sent as query parameter `filePath`. Example: `src/main/test.java`
@@ -49,28 +49,13 @@ impl GetFileLastCommitRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `showSignature`.
     pub fn show_signature(mut self, value: bool) -> Self {
         self.show_signature = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for GetFileLastCommitRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetFileLastCommitRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("file_path", &self.file_path)
-            .field("organization_id", &self.organization_id)
-            .field("sha", &self.sha)
-            .field("show_signature", &self.show_signature)
-            .finish()
     }
 }
 /// Response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
@@ -254,34 +239,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileLastCommitRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "authorDate": "2022-08-08 18:09:09",
-    "authorEmail": "username@example.com",
-    "authorName": "test-codeup",
-    "committedDate": "2022-03-18 15:00:02",
-    "committerEmail": "username@example.com",
-    "committerName": "committer-codeup",
-    "createdAt": "2022-03-18 14:24:54",
-    "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
-    "parentIds": [],
-    "shortId": "ff4fb5ac",
-    "signature": {
-      "gpgKeyId": "34d2c47c7ce46a5c4639c5ffe208",
-      "verificationStatus": "verified"
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             file_path: "src/main/test.java".to_string(),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             sha: "master".to_string(),

@@ -181,25 +181,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetGroupByPathRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "6177543A-8D54-5736-A93B-E0195A1512CB",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 30815,
-    "name": "test-group",
-    "ownerId": "19230",
-    "parentId": "26842",
-    "path": "test-group",
-    "pathWithNamespace": "codeup-test-org/test-group",
-    "visibilityLevel": 0,
-    "webUrl": "xxx"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             identity: "60de7a6852743a5162b5f957/test-group".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/get_group_detail.yaml
 
 /// Parameters of [`Client::get_group_detail`](crate::Client::get_group_detail): 查询代码组信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetGroupDetailRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `groupId`.
     ///
     /// Sent as query parameter `groupId`. Example: `36612`
@@ -29,20 +29,8 @@ impl GetGroupDetailRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetGroupDetailRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetGroupDetailRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("group_id", &self.group_id)
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_group_detail`](crate::Client::get_group_detail).
@@ -208,29 +196,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetGroupDetailRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "4CA06B0B-5867-5DE6-A0FA-9F39C97B524C",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "id": 36612,
-    "name": "test-group-detail",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "path": "test-group-detail",
-    "pathWithNamespace": "codeup-test-org/test-group-detail",
-    "type": "Group",
-    "visibilityLevel": 10,
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             group_id: 36612i64,
             organization_id: "6218766746d4d2ca636d0497".to_string(),
         }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_merge_request.yaml
 
 /// Parameters of [`Client::get_merge_request`](crate::Client::get_merge_request): 查询合并请求详情
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetMergeRequestRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct GetMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -38,21 +38,8 @@ impl GetMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_merge_request`](crate::Client::get_merge_request).
@@ -451,78 +438,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "ahead": 1,
-    "allRequirementsPass": true,
-    "author": {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 19927,
-      "name": "test-codeup",
-      "state": "active",
-      "username": "root-test-codeup"
-    },
-    "behind": 1,
-    "createFrom": "WEB",
-    "createTime": "2023-05-30T02:53:36Z",
-    "detailUrl": "xxx",
-    "localId": 1,
-    "mrBizId": "bca90244c4b749e0b109df52ac0eb570",
-    "mrType": "CODE_REVIEW",
-    "projectId": 2369234,
-    "reviewers": [
-      {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "hasReviewed": false,
-        "id": 90452,
-        "name": "test-codeup",
-        "reviewOpinionStatus": "NOT_PASS",
-        "state": "active",
-        "username": "root-test-codeup"
-      }
-    ],
-    "sourceBranch": "test-merge-request",
-    "sourceProjectId": 2369234,
-    "status": "UNDER_REVIEW",
-    "subscribers": [
-      {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 90452,
-        "name": "test-subscriber",
-        "state": "active",
-        "username": "test-subscriber"
-      }
-    ],
-    "supportMergeFastForwardOnly": true,
-    "targetBranch": "master",
-    "targetProjectId": 2369234,
-    "targetProjectPathWithNamespace": "orgId/test-group/test-target-repo",
-    "todoList": {
-      "requirementCheckItems": [
-        {
-          "itemType": "COMMENTS_CHECK",
-          "pass": true
-        }
-      ]
-    },
-    "updateTime": "2023-05-30T02:53:36Z",
-    "webUrl": "xxx"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
         }
     }

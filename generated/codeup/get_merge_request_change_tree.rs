@@ -2,13 +2,13 @@
 // Source: spec/codeup/get_merge_request_change_tree.yaml
 
 /// Parameters of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree): 查询合并请求的变更信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetMergeRequestChangeTreeRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `fromPatchSetBizId`.
     ///
     /// Sent as query parameter `fromPatchSetBizId`. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
@@ -50,23 +50,8 @@ impl GetMergeRequestChangeTreeRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetMergeRequestChangeTreeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetMergeRequestChangeTreeRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("from_patch_set_biz_id", &self.from_patch_set_biz_id)
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("to_patch_set_biz_id", &self.to_patch_set_biz_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
@@ -250,34 +235,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetMergeRequestChangeTreeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "result": {
-    "changedFilesCount": 20,
-    "changedFilesInfos": [
-      {
-        "addLines": 10,
-        "binaryFile": false,
-        "delLines": 0,
-        "deletedFile": false,
-        "newFile": true,
-        "newPath": "test.txt",
-        "oldPath": "test.txt",
-        "renamedFile": false
-      }
-    ],
-    "totalAddLines": 100,
-    "totalDelLines": 50
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             from_patch_set_biz_id: "5e733626d53f4b04a6aa0e23d4ff72b8".to_string(),
             local_id: 7i64,
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_project_member.yaml
 
 /// Parameters of [`Client::get_project_member`](crate::Client::get_project_member): 查询代码库成员
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetProjectMemberRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct GetProjectMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5eb53bb338076f00011bcfd5`
@@ -38,21 +38,8 @@ impl GetProjectMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetProjectMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetProjectMemberRequest")
-            .field("repository_id", &self.repository_id)
-            .field("aliyun_pk", &self.aliyun_pk)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_project_member`](crate::Client::get_project_member).
@@ -179,25 +166,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetProjectMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "30C99C69-A340-5E2E-ACE4-8888FF50CF52",
-  "result": {
-    "accessLevel": 30,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-    "id": 2959,
-    "name": "codeup"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             aliyun_pk: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5eb53bb338076f00011bcfd5".to_string(),
         }
     }

@@ -2,13 +2,13 @@
 // Source: spec/codeup/get_repository.yaml
 
 /// Parameters of [`Client::get_repository`](crate::Client::get_repository): 使用代码库ID或路径查询代码库信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `identity`.
     ///
     /// Sent as query parameter `identity`. Example: `100`
@@ -29,20 +29,8 @@ impl GetRepositoryRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetRepositoryRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetRepositoryRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("identity", &self.identity)
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::get_repository`](crate::Client::get_repository).
@@ -308,47 +296,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "repository": {
-    "archive": false,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "createdAt": "2020-06-19T04:02:00.744Z",
-    "creatorId": 19258,
-    "defaultBranch": "master",
-    "demoProjectStatus": false,
-    "description": "repo desc",
-    "httpUrlToRepository": "https://codeup.aliyun.com/xxx/test/test.git",
-    "id": 100,
-    "lastActivityAt": "2020-06-19T04:02:00.744Z",
-    "name": "test",
-    "nameWithNamespace": "test / test",
-    "namespace": {
-      "avatar": "https://xxx.jpg",
-      "createdAt": "2020-06-19T04:02:00.744Z",
-      "description": "repo desc",
-      "id": 100,
-      "name": "xxx",
-      "ownerId": 100,
-      "path": "test",
-      "updatedAt": "2020-06-19T04:02:00.744Z",
-      "visibilityLevel": 0
-    },
-    "path": "test",
-    "pathWithNamespace": "test/test",
-    "sshUrlToRepository": "git@codeup.aliyun.com:xxx/test/test.git",
-    "visibilityLevel": 0,
-    "webUrl": "https://codeup.aliyun.com/xxx/test/test"
-  },
-  "requestId": "37294673-00CA-5B8B-914F-A8B35511E90A",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             identity: "100".to_string(),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
         }

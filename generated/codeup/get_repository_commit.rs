@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_repository_commit.yaml
 
 /// Parameters of [`Client::get_repository_commit`](crate::Client::get_repository_commit): 查询代码库提交信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryCommitRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct GetRepositoryCommitRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -43,27 +43,13 @@ impl GetRepositoryCommitRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `showSignature`.
     pub fn show_signature(mut self, value: bool) -> Self {
         self.show_signature = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for GetRepositoryCommitRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetRepositoryCommitRequest")
-            .field("repository_id", &self.repository_id)
-            .field("sha", &self.sha)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("show_signature", &self.show_signature)
-            .finish()
     }
 }
 /// Response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
@@ -335,54 +321,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetRepositoryCommitRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "author": {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 19927,
-      "name": "test-codeup",
-      "state": "active",
-      "username": "test-nickname",
-      "websiteUrl": ""
-    },
-    "authorEmail": "username@example.com",
-    "authorName": "test-codeup",
-    "authoredDate": "2022-03-18 15:00:00",
-    "commentsCount": 1,
-    "committedDate": "2022-03-18 15:00:02",
-    "committer": {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 24661,
-      "name": "committer-codeup",
-      "state": "active",
-      "username": "nickname",
-      "websiteUrl": ""
-    },
-    "committerEmail": "username@example.com",
-    "committerName": "committer-codeup",
-    "createdAt": "2022-03-18 14:24:54",
-    "id": "ff4fb5ac6d1f44f452654336d2dba468ae6c8d04",
-    "parentIds": [],
-    "shortId": "ff4fb5ac",
-    "signature": {
-      "gpgKeyId": "34d2c47c7ce46a5c4639c5ffe208",
-      "verificationStatus": "verified"
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             sha: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             show_signature: Some(false),
         }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/get_repository_tag.yaml
 
 /// Parameters of [`Client::get_repository_tag`](crate::Client::get_repository_tag): 查询单个标签
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryTagRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct GetRepositoryTagRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -38,21 +38,8 @@ impl GetRepositoryTagRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for GetRepositoryTagRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetRepositoryTagRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("tag_name", &self.tag_name)
-            .finish()
     }
 }
 /// Response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
@@ -247,36 +234,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetRepositoryTagRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "CE7353E3-F989-56A9-B97C-897ABBDB9A01",
-  "result": {
-    "commit": {
-      "authorEmail": "username@example.com",
-      "authoredDate": "2022-03-18 08:00:00",
-      "committedDate": "2022-03-18 09:00:00",
-      "committerEmail": "username@example.com",
-      "createdAt": "2022-03-18 10:00:00",
-      "id": "e0297d8fb0393c833a8531e7cc8832739e3cba6d",
-      "parentIds": [],
-      "shortId": "e0297d8f",
-      "signature": {
-        "gpgKeyId": "",
-        "verificationStatus": "verified"
-      }
-    },
-    "id": "9a494e7b88ca35cde00579af2df4ab46136c022e",
-    "name": "tag v1.0"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             tag_name: "tag v1.0".to_string(),
         }

@@ -219,31 +219,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSearchCodePreviewRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "result": {
-    "docId": "xxx",
-    "highlightTextMap": {
-      "clob": "xxx",
-      "fileName": "test.rb",
-      "organizationId": "5ffd468b1e45db3c1cc26ad6"
-    },
-    "source": {
-      "branch": "master",
-      "checkinDate": "2022-12-12 12:12:12",
-      "fileName": "test.rb",
-      "filePath": "config/environments/test.rb",
-      "language": "Ruby",
-      "organizationId": "5f9f9f6122a8c7ff3934f99a",
-      "repoPath": "codeup/test-repo"
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             doc_id: "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb"

@@ -2,13 +2,13 @@
 // Source: spec/codeup/link_merge_request_label.yaml
 
 /// Parameters of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label): 关联合并请求Label
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LinkMergeRequestLabelRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `localId`.
     ///
     /// Sent as query parameter `localId`. Example: `1`
@@ -44,22 +44,8 @@ impl LinkMergeRequestLabelRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for LinkMergeRequestLabelRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkMergeRequestLabelRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("label_ids", &self.label_ids)
-            .finish()
     }
 }
 /// Response of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label).
@@ -173,20 +159,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LinkMergeRequestLabelRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             local_id: 1i64,
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_check_runs.yaml
 
 /// Parameters of [`Client::list_check_runs`](crate::Client::list_check_runs): 查询检查运行列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCheckRunsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -48,7 +48,7 @@ impl ListCheckRunsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -60,21 +60,6 @@ impl ListCheckRunsRequest {
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListCheckRunsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListCheckRunsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("ref_", &self.ref_)
-            .field("repository_identity", &self.repository_identity)
-            .finish()
     }
 }
 /// Response of [`Client::list_check_runs`](crate::Client::list_check_runs).
@@ -413,63 +398,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListCheckRunsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "annotations": [
-        {
-          "annotationLevel": "warning",
-          "endColumn": 5,
-          "endLine": 2,
-          "id": 11806,
-          "path": "demo/test.txt",
-          "startColumn": 3,
-          "startLine": 1
-        }
-      ],
-      "checkSuite": {
-        "id": 1
-      },
-      "completedAt": "2023-03-15T08:00:00Z",
-      "conclusion": "success",
-      "createdAt": "2022-01-14T21:08:26+08:00",
-      "detailsUrl": "xxx",
-      "externalId": "42",
-      "headSha": "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be",
-      "id": 1,
-      "name": "my-check-ci",
-      "output": {
-        "images": [
-          {
-            "alt": "test-image-alt",
-            "caption": "test",
-            "imageUrl": "xxx"
-          }
-        ],
-        "title": "Mighty Readme report"
-      },
-      "startedAt": "2023-03-15T08:00:00Z",
-      "status": "completed",
-      "updatedAt": "2022-01-14T21:08:26+08:00",
-      "writer": {
-        "id": "xxx",
-        "logoUrl": "xxx",
-        "name": "test-codeup",
-        "slug": "test-codeup",
-        "type": "User"
-      }
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             page: Some(1i64),
             page_size: Some(20i64),

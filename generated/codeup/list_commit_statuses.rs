@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_commit_statuses.yaml
 
 /// Parameters of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses): 查询提交状态列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListCommitStatusesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -48,7 +48,7 @@ impl ListCommitStatusesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -60,21 +60,6 @@ impl ListCommitStatusesRequest {
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListCommitStatusesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListCommitStatusesRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("repository_identity", &self.repository_identity)
-            .field("sha", &self.sha)
-            .finish()
     }
 }
 /// Response of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses).
@@ -277,33 +262,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListCommitStatusesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "context": "test-commit-status-context",
-      "creator": {
-        "aliyunPk": "235671547828975455",
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "login": "codeup",
-        "type": "User"
-      },
-      "id": 19285,
-      "sha": "61cc69557962d29f737a91730b3e86f497f083a3",
-      "state": "success",
-      "targetUrl": "xxx"
-    }
-  ],
-  "success": true,
-  "total": 28
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             page: Some(1i64),
             page_size: Some(20i64),

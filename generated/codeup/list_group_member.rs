@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_group_member.yaml
 
 /// Parameters of [`Client::list_group_member`](crate::Client::list_group_member): 查询组成员列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupMemberRequest {
     /// `groupId`.
@@ -12,7 +12,7 @@ pub struct ListGroupMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `632bbfdf419338aaa2b1360a`
@@ -29,20 +29,8 @@ impl ListGroupMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListGroupMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListGroupMemberRequest")
-            .field("group_id", &self.group_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_group_member`](crate::Client::list_group_member).
@@ -188,31 +176,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListGroupMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "C8F8B434-B006-59FB-8B9C-0382CF3D5680",
-  "result": [
-    {
-      "accessLevel": 30,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "email": "username@example.com",
-      "id": 123456,
-      "memberType": "USERS",
-      "name": "test-codeup",
-      "sourceId": 223241,
-      "state": "active",
-      "username": "test-codeup-nickname"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "632bbfdf419338aaa2b1360a".to_string(),
         }
     }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_group_repositories.yaml
 
 /// Parameters of [`Client::list_group_repositories`](crate::Client::list_group_repositories): 查询代码组下的库列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupRepositoriesRequest {
     /// `groupId`.
@@ -12,7 +12,7 @@ pub struct ListGroupRepositoriesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60ee8a814690c27532d412f8`
@@ -44,7 +44,7 @@ impl ListGroupRepositoriesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -61,21 +61,6 @@ impl ListGroupRepositoriesRequest {
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListGroupRepositoriesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListGroupRepositoriesRequest")
-            .field("group_id", &self.group_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("search", &self.search)
-            .finish()
     }
 }
 /// Response of [`Client::list_group_repositories`](crate::Client::list_group_repositories).
@@ -363,46 +348,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListGroupRepositoriesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "9293CBDA-B5BC-5AD6-A8F4-C7873AC7A3DF",
-  "result": [
-    {
-      "archived": false,
-      "commitCount": 10,
-      "createdAt": "2022-03-18 14:24:54",
-      "creatorId": 19238,
-      "httpUrl": "https://xxx/test/test",
-      "id": 89616,
-      "importUrl": "http://xxx/x",
-      "isStared": true,
-      "issuesEnabled": true,
-      "lastActivityAt": "2022-03-18 14:24:54",
-      "mergeRequestsEnabled": true,
-      "name": "test-group-repo",
-      "namespaceId": 100003,
-      "path": "test-group-repo",
-      "pathWithNamespace": "codeup-test-org/test-group-repo",
-      "privateFlag": true,
-      "snippetsEnabled": false,
-      "sshUrl": "git@xxx:xxx/test/test.git",
-      "starCount": 0,
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0,
-      "webUrl": "",
-      "wikiEnabled": true
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60ee8a814690c27532d412f8".to_string(),
             page: Some(1i64),
             page_size: Some(10i64),

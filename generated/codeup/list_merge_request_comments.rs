@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_merge_request_comments.yaml
 
 /// Parameters of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments): 查询合并请求评论列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestCommentsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `localId`.
     ///
     /// Sent as query parameter `localId`. Example: `10`
@@ -63,7 +63,7 @@ impl ListMergeRequestCommentsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `commentType`.
@@ -90,24 +90,6 @@ impl ListMergeRequestCommentsRequest {
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListMergeRequestCommentsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListMergeRequestCommentsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("comment_type", &self.comment_type)
-            .field("file_path", &self.file_path)
-            .field("patch_set_biz_ids", &self.patch_set_biz_ids)
-            .field("resolved", &self.resolved)
-            .field("state", &self.state)
-            .finish()
     }
 }
 /// Response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
@@ -718,110 +700,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestCommentsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "56C33A95-C04F-59F0-B3CD-E2A2EB9FADBB",
-  "result": [
-    {
-      "author": {
-        "aliyunPk": "284692704493684695",
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "name": "codeup",
-        "state": "active",
-        "username": "test-codeup"
-      },
-      "childComments": [
-        {
-          "author": {
-            "aliyunPk": "204485087002425236",
-            "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-            "email": "username@example.com",
-            "name": "codeup",
-            "state": "active",
-            "username": "test-codeup"
-          },
-          "commentBizId": "63f0e293357f48f9846ddc4dbbebd0e3",
-          "commentTime": "2022-03-18 14:24:54",
-          "commentType": "GLOBAL_COMMENT",
-          "deleted": false,
-          "filePath": "src/main/test.java",
-          "finalChildComments": [
-            {
-              "author": {
-                "aliyunPk": "235671547828975455",
-                "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-                "email": "username@example.com",
-                "name": "codeup",
-                "state": "active",
-                "username": "test-codeup"
-              },
-              "commentBizId": "5c399e3685e542a28db16d93e9f82abb",
-              "commentTime": "2022-03-18 14:24:54",
-              "commentType": "GLOBAL_COMMENT",
-              "deleted": false,
-              "filePath": "src/main/test.java",
-              "lastEditTime": "2022-03-18 14:24:54",
-              "lineNumber": "3",
-              "parentCommentBizId": "4c5dcec6a8dc41e69c369737dadc1841",
-              "relatedPatchSet": {
-                "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-                "createdAt": "2022-03-18 14:24:54",
-                "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-                "patchSetNo": "1",
-                "relatedMergeItemType": "MERGE_SOURCE",
-                "shortId": "1a072f53"
-              },
-              "resolved": false,
-              "rootCommentBizId": "dcf2b23cebfc418f98dbd35e423d9fd3",
-              "state": "OPENED"
-            }
-          ],
-          "lastEditTime": "2022-03-18 14:24:54",
-          "lineNumber": "3",
-          "parentCommentBizId": "5c399e3685e542a28db16d93e9f82abb",
-          "relatedPatchSet": {
-            "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-            "createdAt": "2022-03-18 14:24:54",
-            "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-            "patchSetNo": "1",
-            "relatedMergeItemType": "MERGE_SOURCE",
-            "shortId": "1a072f53"
-          },
-          "resolved": false,
-          "rootCommentBizId": "dcf2b23cebfc418f98dbd35e423d9fd3",
-          "state": "OPENED"
-        }
-      ],
-      "commentBizId": "5c399e3685e542a28db16d93e9f82abb",
-      "commentTime": "2022-03-18 14:24:54",
-      "commentType": "GLOBAL_COMMENT",
-      "deleted": false,
-      "filePath": "src/main/test.java",
-      "lastEditTime": "2022-03-18 14:24:54",
-      "lineNumber": "3",
-      "parentCommentBizId": "4c5dcec6a8dc41e69c369737dadc1841",
-      "relatedPatchSet": {
-        "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-        "createdAt": "2022-03-18 14:24:54",
-        "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-        "patchSetNo": "1",
-        "relatedMergeItemType": "MERGE_SOURCE",
-        "shortId": "1a072f53"
-      },
-      "resolved": false,
-      "rootCommentBizId": "dcf2b23cebfc418f98dbd35e423d9fd3",
-      "state": "OPENED"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             local_id: 10i64,
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             repository_identity: "example".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_merge_request_files_reads.yaml
 
 /// Parameters of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads): 查询合并请求文件已读列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestFilesReadsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `fromPatchSetBizId`.
     ///
     /// Sent as query parameter `fromPatchSetBizId`. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
@@ -50,23 +50,8 @@ impl ListMergeRequestFilesReadsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListMergeRequestFilesReadsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListMergeRequestFilesReadsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("from_patch_set_biz_id", &self.from_patch_set_biz_id)
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("to_patch_set_biz_id", &self.to_patch_set_biz_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
@@ -242,36 +227,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestFilesReadsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "deletedFile": "false",
-      "newFile": true,
-      "newFilePath": "text.txt",
-      "oldFilePath": "text.txt",
-      "readUsers": [
-        {
-          "aliyunPk": "204485087002425236",
-          "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "name": "codeup",
-          "state": "active",
-          "username": "test-codeup"
-        }
-      ],
-      "renamedFile": "false"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("agp_4d57a6796b3626f52064ab1fba5384a5".to_string()),
+            access_token: Some(
+                crate::Secret::new("agp_4d57a6796b3626f52064ab1fba5384a5".to_string()),
+            ),
             from_patch_set_biz_id: "5e733626d53f4b04a6aa0e23d4ff72b8".to_string(),
             local_id: 5i64,
             organization_id: "60de7a6852743a5162b5f957".to_string(),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_merge_request_labels.yaml
 
 /// Parameters of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels): 查询合并请求Label列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestLabelsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `localId`.
     ///
     /// Sent as query parameter `localId`. Example: `1`
@@ -38,21 +38,8 @@ impl ListMergeRequestLabelsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListMergeRequestLabelsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListMergeRequestLabelsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .finish()
     }
 }
 /// Response of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels).
@@ -175,23 +162,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestLabelsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r##"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": [
-    {
-      "color": "#A16AD7",
-      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f"
-    }
-  ],
-  "success": true
-}"##,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             local_id: 1i64,
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             repository_identity: "example".to_string(),

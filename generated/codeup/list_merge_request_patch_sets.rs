@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_merge_request_patch_sets.yaml
 
 /// Parameters of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets): 查询合并请求的版本列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestPatchSetsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `localId`.
     ///
     /// Sent as query parameter `localId`. Example: `4`
@@ -38,21 +38,8 @@ impl ListMergeRequestPatchSetsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListMergeRequestPatchSetsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListMergeRequestPatchSetsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("local_id", &self.local_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .finish()
     }
 }
 /// Response of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets).
@@ -196,27 +183,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestPatchSetsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "commitId": "1a072f5367c21f9de3464b8c0ee8546e47764d2d",
-      "createdAt": "2022-03-18 14:24:54",
-      "patchSetBizId": "513fcfd81a9142d2bb0db4f72c0aa15b",
-      "patchSetNo": 1,
-      "relatedMergeItemType": "MERGE_SOURCE",
-      "shortCommitId": "1a072f53"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             local_id: 4i64,
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),

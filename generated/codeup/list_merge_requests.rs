@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_merge_requests.yaml
 
 /// Parameters of [`Client::list_merge_requests`](crate::Client::list_merge_requests): 查询代码评审列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `authorIds`.
     ///
     /// Sent as query parameter `authorIds`. Example: `1234567890`
@@ -94,7 +94,7 @@ impl ListMergeRequestsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `authorIds`.
@@ -166,31 +166,6 @@ impl ListMergeRequestsRequest {
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListMergeRequestsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListMergeRequestsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("author_ids", &self.author_ids)
-            .field("created_after", &self.created_after)
-            .field("created_before", &self.created_before)
-            .field("filter", &self.filter)
-            .field("group_ids", &self.group_ids)
-            .field("label_ids", &self.label_ids)
-            .field("order_by", &self.order_by)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("project_ids", &self.project_ids)
-            .field("reviewer_ids", &self.reviewer_ids)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .field("state", &self.state)
-            .finish()
     }
 }
 /// Response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
@@ -664,74 +639,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListMergeRequestsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "author": {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 19927,
-        "name": "test-codeup",
-        "state": "active",
-        "username": "root-test-codeup"
-      },
-      "createdAt": "2022-03-18 14:24:54",
-      "creationMethod": "WEB",
-      "detailUrl": "xxx",
-      "id": 1,
-      "iid": 1,
-      "labels": [],
-      "localId": 2,
-      "mrBizId": "bca90244c4b749e0b109df52ac0eb570",
-      "newMergeRequestIdentifier": true,
-      "newVersionState": "UNDER_REVIEW",
-      "projectId": 2369234,
-      "reviewers": [
-        {
-          "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 43127,
-          "name": "test-review-user",
-          "state": "active",
-          "status": "approved",
-          "username": "root-test-review-user"
-        }
-      ],
-      "sourceBranch": "test-merge-source-branch",
-      "sourceProjectId": 2876119,
-      "sourceType": "BRANCH",
-      "sshUrl": "git@xxx:xxx/test/test.git",
-      "state": "opened",
-      "subscribers": [
-        {
-          "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 1876119,
-          "name": "test-subscriber",
-          "state": "active",
-          "username": "root-test-subscriber"
-        }
-      ],
-      "supportMergeFFOnly": true,
-      "targetBranch": "test-merge-target-branch",
-      "targetProjectId": 2876119,
-      "targetType": "BRANCH",
-      "updatedAt": "2022-03-18 14:24:54",
-      "webUrl": "",
-      "workInProgress": false
-    }
-  ],
-  "success": true,
-  "total": 1
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             author_ids: Some("1234567890".to_string()),
             created_after: Some("example".to_string()),
             created_before: Some("example".to_string()),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_project_labels.yaml
 
 /// Parameters of [`Client::list_project_labels`](crate::Client::list_project_labels): 查询代码库Label列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectLabelsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `label_name`
@@ -62,7 +62,7 @@ impl ListProjectLabelsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `orderBy`.
@@ -94,24 +94,6 @@ impl ListProjectLabelsRequest {
     pub fn with_counts(mut self, value: bool) -> Self {
         self.with_counts = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListProjectLabelsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListProjectLabelsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("order_by", &self.order_by)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("repository_identity", &self.repository_identity)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .field("with_counts", &self.with_counts)
-            .finish()
     }
 }
 /// Response of [`Client::list_project_labels`](crate::Client::list_project_labels).
@@ -288,25 +270,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectLabelsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r##"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "color": "#A16AD7",
-      "id": "f2bf0e0b4ce34a348b2d971c69a1d11f",
-      "openMergeRequestsCount": 1
-    }
-  ],
-  "success": true,
-  "total": 30
-}"##,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             order_by: Some("label_name".to_string()),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             page: Some(1i32),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_protected_branches.yaml
 
 /// Parameters of [`Client::list_protected_branches`](crate::Client::list_protected_branches): 查询保护分支列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListProtectedBranchesRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListProtectedBranchesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -32,20 +32,8 @@ impl ListProtectedBranchesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListProtectedBranchesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListProtectedBranchesRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
@@ -480,89 +468,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProtectedBranchesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "313A1BF6-63B7-52D4-A098-952221A65254",
-  "result": [
-    {
-      "allowMergeRoles": [],
-      "allowMergeUserIds": [],
-      "allowMergeUsers": [
-        {
-          "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 19238,
-          "username": "codeup-test"
-        }
-      ],
-      "allowPushRoles": [],
-      "allowPushUserIds": [],
-      "allowPushUsers": [
-        {
-          "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-          "email": "username@example.com",
-          "id": 19238,
-          "username": "codeup-test"
-        }
-      ],
-      "branch": "protectedBranch",
-      "createdAt": "2022-03-18 14:24:54",
-      "id": 19285,
-      "matches": [],
-      "mergeRequestSetting": {
-        "allowMergeRequestRoles": [],
-        "defaultAssignees": [
-          {
-            "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-            "email": "username@example.com",
-            "id": 19238,
-            "username": "codeup-test"
-          }
-        ],
-        "isAllowSelfApproval": true,
-        "isRequireDiscussionProcessed": true,
-        "isRequired": true,
-        "isResetApprovalWhenNewPush": false,
-        "minimumApproval": 1,
-        "mrMode": "general",
-        "whiteList": "**.java"
-      },
-      "testSettingDTO": {
-        "checkConfig": {
-          "checkItems": [
-            {
-              "isRequired": false
-            }
-          ]
-        },
-        "checkTaskQualityConfig": {
-          "bizNo": "123456",
-          "enabled": false,
-          "message": "test_task_quality",
-          "taskName": "biz-task-quality"
-        },
-        "codeGuidelinesDetection": {
-          "enabled": false,
-          "message": "test_code_guide_lines"
-        },
-        "isRequired": false,
-        "sensitiveInfoDetection": {
-          "enabled": false,
-          "message": "test_code_sensitive_info"
-        }
-      },
-      "updatedAt": "2022-03-18 14:24:54"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
         }
     }

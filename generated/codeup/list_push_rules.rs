@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_push_rules.yaml
 
 /// Parameters of [`Client::list_push_rules`](crate::Client::list_push_rules): 查询推送规则列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListPushRulesRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListPushRulesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60d54f3daccf2bbd6659f3ad`
@@ -32,20 +32,8 @@ impl ListPushRulesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListPushRulesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListPushRulesRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_push_rules`](crate::Client::list_push_rules).
@@ -194,34 +182,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPushRulesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "gmtCreate": "2023-09-03T18:20:06+08:00",
-      "gmtModified": "2023-09-03T18:20:06+08:00",
-      "id": 2077,
-      "ruleInfos": [
-        {
-          "checkerName": "CommitFilesChecker",
-          "checkerType": "warn",
-          "extraMessage": "",
-          "fileRuleRegexes": []
-        }
-      ]
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),
         }
     }

@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_repositories.yaml
 
 /// Parameters of [`Client::list_repositories`](crate::Client::list_repositories): 查询代码库列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoriesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `archived`.
     ///
     /// Sent as query parameter `archived`. Example: `false`
@@ -59,7 +59,7 @@ impl ListRepositoriesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `archived`.
@@ -96,24 +96,6 @@ impl ListRepositoriesRequest {
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoriesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoriesRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("archived", &self.archived)
-            .field("min_access_level", &self.min_access_level)
-            .field("order_by", &self.order_by)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("per_page", &self.per_page)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .finish()
     }
 }
 /// Response of [`Client::list_repositories`](crate::Client::list_repositories).
@@ -350,35 +332,9 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoriesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": [
-    {
-      "Id": 1,
-      "accessLevel": 40,
-      "archive": false,
-      "createdAt": "2022-01-14T21:08:26+08:00",
-      "lastActivityAt": "2022-01-14T21:08:26+08:00",
-      "name": "codeupTest",
-      "namespaceId": 745,
-      "path": "test-codeup",
-      "pathWithNamespace": "codeup-test-org/test-codeup",
-      "star": false,
-      "starCount": 0,
-      "updatedAt": "2022-01-14T21:08:26+08:00",
-      "visibilityLevel": "0",
-      "webUrl": ""
-    }
-  ],
-  "success": true,
-  "total": 149
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("example".to_string()),
+            access_token: Some(crate::Secret::new("example".to_string())),
             archived: Some(false),
             min_access_level: Some(1i32),
             order_by: Some("created_at".to_string()),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_branches.yaml
 
 /// Parameters of [`Client::list_repository_branches`](crate::Client::list_repository_branches): 查询分支列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryBranchesRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryBranchesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -52,7 +52,7 @@ impl ListRepositoryBranchesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -74,22 +74,6 @@ impl ListRepositoryBranchesRequest {
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryBranchesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryBranchesRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
@@ -311,37 +295,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryBranchesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "1F4F342D-493A-5B2C-B133-BA78B30FF834",
-  "result": [
-    {
-      "commit": {
-        "authorEmail": "username@example.com",
-        "authorName": "test-codeup",
-        "authoredDate": "2022-03-18 10:00:00",
-        "committedDate": "2022-03-18 11:00:00",
-        "committerEmail": "username@example.com",
-        "committerName": "commit-codeup",
-        "createdAt": "2022-03-18 10:00:00",
-        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-        "parentIds": [],
-        "shortId": "e0297d8f"
-      },
-      "name": "testBranch",
-      "protected": "false"
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             page: Some(1i64),
             page_size: Some(20i64),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_commit_diff.yaml
 
 /// Parameters of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff): 查询代码库单个提交（Commit）的提交内容
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryCommitDiffRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct ListRepositoryCommitDiffRequest {
     /// accessToken
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `contextLine`.
     ///
     /// Sent as query parameter `contextLine`. Example: `3`
@@ -43,27 +43,13 @@ impl ListRepositoryCommitDiffRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `contextLine`.
     pub fn context_line(mut self, value: i32) -> Self {
         self.context_line = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryCommitDiffRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryCommitDiffRequest")
-            .field("repository_id", &self.repository_id)
-            .field("sha", &self.sha)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("context_line", &self.context_line)
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
@@ -225,30 +211,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryCommitDiffRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMessage": "",
-  "requestId": "0EE38A4E-8991-532A-8E8B-5C22B5D2E058",
-  "result": [
-    {
-      "aMode": "100644",
-      "bMode": "100755",
-      "diff": "--- /dev/null\\\\n+++ b/src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java\\\\n@@ -0,0 +1,13 @@\\\\n+package com.aliyun.codeupdemo;\\\\n+\\\\n+import org.junit.jupiter.api.Test;\\\\n+import org.springframework.boot.test.context.SpringBootTest;\\\\n+\\\\n+@SpringBootTest\\\\n+class CodeupDemoApplicationTest {\\\\n+\\\\n+ @Test\\\\n+ void contextLoads() {\\\\n+ }\\\\n+\\\\n+}\\\\n",
-      "newId": "6c268061a546378276559c713d0ad377d4xxxxxx",
-      "newPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java",
-      "oldId": "0000000000000000000000000000000000000000",
-      "oldPath": "src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             sha: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             context_line: Some(3i32),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
         }

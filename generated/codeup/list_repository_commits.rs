@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_commits.yaml
 
 /// Parameters of [`Client::list_repository_commits`](crate::Client::list_repository_commits): 查询代码库提交历史
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryCommitsRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryCommitsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `end`.
     ///
     /// Sent as query parameter `end`. Example: `2022-08-18 08:00:00`
@@ -78,7 +78,7 @@ impl ListRepositoryCommitsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `end`.
@@ -120,27 +120,6 @@ impl ListRepositoryCommitsRequest {
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryCommitsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryCommitsRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("end", &self.end)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("path", &self.path)
-            .field("ref_name", &self.ref_name)
-            .field("search", &self.search)
-            .field("show_comments_count", &self.show_comments_count)
-            .field("show_signature", &self.show_signature)
-            .field("start", &self.start)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
@@ -466,54 +445,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryCommitsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "OpenApi.error",
-  "errorMessage": "",
-  "requestId": "F1138237-CF7F-56BF-95D4-9AA937CCE8E5",
-  "result": [
-    {
-      "author": {
-        "email": "username@example.com",
-        "id": 7914,
-        "state": "active",
-        "username": "nickname",
-        "websiteUrl": ""
-      },
-      "authorEmail": "username@example.com",
-      "authorName": "test-codeup",
-      "authoredDate": "2022-03-18 15:00:00",
-      "commentsCount": 1,
-      "committedDate": "2022-03-18 16:00:00",
-      "committer": {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 41031,
-        "name": "committer-codeup",
-        "state": "active",
-        "username": "nickname",
-        "websiteUrl": ""
-      },
-      "committerEmail": "username@example.com",
-      "committerName": "committer-codeup",
-      "createdAt": "2022-03-18 14:24:54",
-      "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-      "parentIds": [],
-      "shortId": "de02b625",
-      "signature": {
-        "gpgKeyId": "",
-        "verificationStatus": "verified"
-      }
-    }
-  ],
-  "success": true,
-  "total": 1
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             end: Some("2022-08-18 08:00:00".to_string()),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             page: Some(1i64),

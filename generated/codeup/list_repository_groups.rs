@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_repository_groups.yaml
 
 /// Parameters of [`Client::list_repository_groups`](crate::Client::list_repository_groups): 查询代码组列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryGroupsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `includePersonal`.
     ///
     /// Sent as query parameter `includePersonal`. Example: `false`
@@ -59,7 +59,7 @@ impl ListRepositoryGroupsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `includePersonal`.
@@ -91,24 +91,6 @@ impl ListRepositoryGroupsRequest {
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryGroupsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryGroupsRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("include_personal", &self.include_personal)
-            .field("order_by", &self.order_by)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("parent_id", &self.parent_id)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_groups`](crate::Client::list_repository_groups).
@@ -352,37 +334,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryGroupsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "accessLevel": 40,
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "createdAt": "2022-03-18 14:24:54",
-      "groupCount": 10,
-      "id": 19285,
-      "name": "test-codeup",
-      "ownerId": 19230,
-      "parentId": 26842,
-      "path": "test-codeup",
-      "pathWithNamespace": "60de7a6852743a5162b5f957/test-codeup",
-      "projectCount": 10,
-      "type": "Group",
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0,
-      "webUrl": ""
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             include_personal: Some(false),
             order_by: Some("updated_at".to_string()),
             organization_id: "60de7a6852743a5162b5f957".to_string(),

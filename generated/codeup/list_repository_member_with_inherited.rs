@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_member_with_inherited.yaml
 
 /// Parameters of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited): 查询代码库成员列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryMemberWithInheritedRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`.
@@ -32,20 +32,8 @@ impl ListRepositoryMemberWithInheritedRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryMemberWithInheritedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryMemberWithInheritedRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
@@ -219,28 +207,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryMemberWithInheritedRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "result": [
-    {
-      "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-      "inherited": {
-        "name": "codeup",
-        "path": "codeup",
-        "visibilityLevel": "0"
-      },
-      "name": "codeup",
-      "state": "active",
-      "username": "yunxiao"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "example".to_string(),
         }
     }

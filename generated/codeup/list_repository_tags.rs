@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_tags.yaml
 
 /// Parameters of [`Client::list_repository_tags`](crate::Client::list_repository_tags): 查询标签列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryTagsRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryTagsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `611b75680fc7bf0dbe1dce55`
@@ -52,7 +52,7 @@ impl ListRepositoryTagsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -74,22 +74,6 @@ impl ListRepositoryTagsRequest {
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryTagsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryTagsRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("search", &self.search)
-            .field("sort", &self.sort)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
@@ -327,39 +311,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTagsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "commit": {
-        "authorEmail": "username@example.com",
-        "authoredDate": "2022-03-18 10:00:00",
-        "committedDate": "2022-03-18 09:00:00",
-        "committerEmail": "username@example.com",
-        "createdAt": "2022-03-18 10:00:00",
-        "id": "de02b625ba8488f92eb204bcb3773a40c1b4ddac",
-        "parentIds": [],
-        "shortId": "de02b625",
-        "signature": {
-          "gpgKeyId": "",
-          "verificationStatus": "verified"
-        }
-      },
-      "id": "9a494e7b88ca35cde00579af2df4ab46136c022e",
-      "name": "tag v1.0"
-    }
-  ],
-  "success": true,
-  "total": 30
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "611b75680fc7bf0dbe1dce55".to_string(),
             page: Some(2i64),
             page_size: Some(10i64),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_tree.yaml
 
 /// Parameters of [`Client::list_repository_tree`](crate::Client::list_repository_tree): 查询代码库文件树
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryTreeRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryTreeRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `624666bd54d036291ae13a36`
@@ -47,7 +47,7 @@ impl ListRepositoryTreeRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `path`.
@@ -64,21 +64,6 @@ impl ListRepositoryTreeRequest {
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryTreeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryTreeRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("path", &self.path)
-            .field("ref_name", &self.ref_name)
-            .field("type_", &self.type_)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_tree`](crate::Client::list_repository_tree).
@@ -216,28 +201,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTreeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "6557983C-FB08-51A9-AC5A-A7A0D0950A07",
-  "result": [
-    {
-      "id": "76c3f251f414ac31f2e01faf6f2008a9d756a437",
-      "isLFS": false,
-      "mode": "100644",
-      "name": "test-codeup",
-      "path": "test-codeup",
-      "type": "blob"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "624666bd54d036291ae13a36".to_string(),
             path: Some("module".to_string()),
             ref_name: Some("master / tag1.0 / sjjfssa".to_string()),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/list_repository_webhook.yaml
 
 /// Parameters of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook): 查询代码库Webhook列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryWebhookRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct ListRepositoryWebhookRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`.
@@ -42,7 +42,7 @@ impl ListRepositoryWebhookRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -54,20 +54,6 @@ impl ListRepositoryWebhookRequest {
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListRepositoryWebhookRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRepositoryWebhookRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .finish()
     }
 }
 /// Response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
@@ -272,30 +258,10 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryWebhookRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "result": [
-    {
-      "createdAt": "2022-03-18 14:24:54",
-      "enableSslVerification": false,
-      "id": 16776,
-      "mergeRequestsEvents": true,
-      "noteEvents": false,
-      "pushEvents": false,
-      "secretToken": "xxxx",
-      "tagPushEvents": false,
-      "url": "https://xxxx"
-    }
-  ],
-  "success": true,
-  "total": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("example".to_string()),
+            access_token: Some(crate::Secret::new("example".to_string())),
             organization_id: "example".to_string(),
             page: Some(1i64),
             page_size: Some(10i64),

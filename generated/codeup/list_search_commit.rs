@@ -357,33 +357,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchCommitRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
-      "highlightTextMap": {
-        "commitId": "df1b701cb0f3f7ca92320d49d31995821f2d045c",
-        "organizationId": "60de7a6852743a5162b5f957"
-      },
-      "source": {
-        "author": {
-          "email": "username@example.com"
-        },
-        "authorTime": "2022-11-11 11:11:11",
-        "commitId": "a748f5ecb17a93900d4808944bfcc96dc158ee2d",
-        "organizationId": "61133b011bd96aa110f1b500",
-        "repoPath": "codeup/test-repo"
-      }
-    }
-  ],
-  "success": true,
-  "total": 10
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),

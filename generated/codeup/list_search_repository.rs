@@ -404,36 +404,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb",
-      "highlightTextMap": {
-        "creatorUserId": "xxx",
-        "organizationId": "60de7a6852743a5162b5f957",
-        "readMe": "xx",
-        "repoNameWithNamespace": "codeup/test-repo",
-        "repoPath": "codeup/test-repo"
-      },
-      "source": {
-        "createTime": "2022-10-10 10:10:10",
-        "lastActivityTime": "2022-11-11 11:11:11",
-        "organizationId": "62a94a8611fc0f0c9e2a7bc1",
-        "readMe": "xxx",
-        "repoName": "test-repo",
-        "repoPath": "codeup/test-repo",
-        "visibilityLevel": 0
-      }
-    }
-  ],
-  "success": true,
-  "total": 30
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "61e54b0e0bb300d827e1ae27".to_string(),

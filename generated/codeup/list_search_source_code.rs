@@ -438,35 +438,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchSourceCodeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": [
-    {
-      "docId": "60d54f3daccf2bbd6659f3ad/gitlabhq/master/spec/frontend/snippets/test_utils.js",
-      "highlightTextMap": {
-        "clob": "xxx",
-        "fileName": "test.java",
-        "language": "java",
-        "organizationId": "60de7a6852743a5162b5f957"
-      },
-      "source": {
-        "branch": "master",
-        "checkinDate": "2022-10-10 10:00:00",
-        "fileName": "test_utils.js",
-        "filePath": "spec/frontend/snippets/test_utils.js",
-        "language": "JavaScript",
-        "organizationId": "60de7a6852743a5162b5f957",
-        "repoPath": "codeup/test-repo"
-      }
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "66c0c9fffeb86b450c199fcd".to_string(),

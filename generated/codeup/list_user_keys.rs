@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_user_keys.yaml
 
 /// Parameters of [`Client::list_user_keys`](crate::Client::list_user_keys): 查询当前用户的SSH Key列表
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserKeysRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `created_at`
@@ -44,7 +44,7 @@ impl ListUserKeysRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `orderBy`.
@@ -66,21 +66,6 @@ impl ListUserKeysRequest {
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListUserKeysRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListUserKeysRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("order_by", &self.order_by)
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("sort", &self.sort)
-            .finish()
     }
 }
 /// Response of [`Client::list_user_keys`](crate::Client::list_user_keys).
@@ -258,28 +243,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListUserKeysRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "Openapi.RequestError",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": [
-    {
-      "createdAt": "2022-03-18 14:24:54",
-      "expireTime": "2022-03-18 14:24:54",
-      "fingerPrint": "xxx",
-      "id": 5240,
-      "keyScope": "ALL",
-      "lastUsedTime": "2022-03-18 14:24:54",
-      "publicKey": "xxx"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             order_by: Some("created_at".to_string()),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             page: Some(1i64),

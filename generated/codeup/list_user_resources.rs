@@ -2,13 +2,13 @@
 // Source: spec/codeup/list_user_resources.yaml
 
 /// Parameters of [`Client::list_user_resources`](crate::Client::list_user_resources): 查询用户有权限的资源（代码库、组）
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserResourcesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -39,7 +39,7 @@ impl ListUserResourcesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `page`.
@@ -56,20 +56,6 @@ impl ListUserResourcesRequest {
     pub fn user_ids(mut self, value: impl Into<String>) -> Self {
         self.user_ids = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ListUserResourcesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListUserResourcesRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("page", &self.page)
-            .field("page_size", &self.page_size)
-            .field("user_ids", &self.user_ids)
-            .finish()
     }
 }
 /// Response of [`Client::list_user_resources`](crate::Client::list_user_resources).
@@ -496,77 +482,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListUserResourcesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMessage": "",
-  "requestId": "A35869D5-BB29-5F84-A4DD-B09985EA2AFA",
-  "result": [
-    {
-      "groupInfos": [
-        {
-          "groupInfo": {
-            "createdAt": "2022-01-14T21:08:26+08:00",
-            "description": "test-group",
-            "id": 35268,
-            "name": "test-group",
-            "ownerId": 1234,
-            "parentId": 1183319,
-            "path": "test-group",
-            "pathWithNamespace": "test-org/test-group",
-            "updatedAt": "2022-01-14T21:08:26+08:00",
-            "visibilityLevel": 0
-          },
-          "groupRole": {
-            "accessLevel": 40,
-            "enRoleName": "Admin",
-            "sourceId": 35268,
-            "sourceType": "Namespace"
-          }
-        }
-      ],
-      "repositoryInfos": [
-        {
-          "repositoryInfo": {
-            "accessLevel": 40,
-            "archived": false,
-            "createdAt": "2022-01-14T21:08:26+08:00",
-            "creatorId": 12679,
-            "encrypted": false,
-            "id": 37229,
-            "lastActivityAt": "2022-01-14T21:08:26+08:00",
-            "name": "test-repo",
-            "namespaceId": 600002,
-            "path": "test-repo",
-            "pathWithNamespace": "test-org/test-group/test-repo",
-            "updatedAt": "2022-01-14T21:08:26+08:00",
-            "visibilityLevel": 0
-          },
-          "repositoryRole": {
-            "accessLevel": 40,
-            "enRoleName": "Admin",
-            "sourceId": 37229,
-            "sourceType": "Project"
-          }
-        }
-      ],
-      "userInfo": {
-        "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-        "email": "username@example.com",
-        "id": 19230,
-        "name": "test-codeup",
-        "state": "active",
-        "username": "test-codeup"
-      }
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             page: Some(1i64),
             page_size: Some(10i64),

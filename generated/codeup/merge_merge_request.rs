@@ -2,7 +2,7 @@
 // Source: spec/codeup/merge_merge_request.yaml
 
 /// Parameters of [`Client::merge_merge_request`](crate::Client::merge_merge_request): 合并代码评审
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MergeMergeRequestRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct MergeMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -54,7 +54,7 @@ impl MergeMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `mergeMessage`.
@@ -66,22 +66,6 @@ impl MergeMergeRequestRequest {
     pub fn remove_source_branch(mut self, value: bool) -> Self {
         self.remove_source_branch = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for MergeMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MergeMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("merge_message", &self.merge_message)
-            .field("merge_type", &self.merge_type)
-            .field("remove_source_branch", &self.remove_source_branch)
-            .finish()
     }
 }
 /// Response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
@@ -209,22 +193,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for MergeMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "9ED5E382-3A58-51E4-8A81-CE25D1756025",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
-            access_token: Some("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            access_token: Some(
+                crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             merge_message: Some("example".to_string()),
             merge_type: "no-fast-forward".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/review_merge_request.yaml
 
 /// Parameters of [`Client::review_merge_request`](crate::Client::review_merge_request): 提交变更请求的评审意见
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ReviewMergeRequestRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct ReviewMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -54,7 +54,7 @@ impl ReviewMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `draftCommentIds`.
@@ -66,22 +66,6 @@ impl ReviewMergeRequestRequest {
     pub fn review_comment(mut self, value: impl Into<String>) -> Self {
         self.review_comment = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for ReviewMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReviewMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("draft_comment_ids", &self.draft_comment_ids)
-            .field("review_comment", &self.review_comment)
-            .field("review_opinion", &self.review_opinion)
-            .finish()
     }
 }
 /// Response of [`Client::review_merge_request`](crate::Client::review_merge_request).
@@ -197,22 +181,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ReviewMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             draft_comment_ids: Some(vec!["example".to_string()]),
             review_comment: Some("example".to_string()),

@@ -2,13 +2,13 @@
 // Source: spec/codeup/transfer_repository.yaml
 
 /// Parameters of [`Client::transfer_repository`](crate::Client::transfer_repository): 转移代码库
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransferRepositoryRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `groupId`.
     ///
     /// Sent as query parameter `groupId`.
@@ -38,21 +38,8 @@ impl TransferRepositoryRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for TransferRepositoryRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransferRepositoryRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("group_id", &self.group_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_id", &self.repository_id)
-            .finish()
     }
 }
 /// Response of [`Client::transfer_repository`](crate::Client::transfer_repository).
@@ -256,36 +243,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for TransferRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "accessLevel": 30,
-    "archived": false,
-    "createdAt": "2022-01-14T21:08:26+08:00",
-    "creatorId": 19238,
-    "demoProject": false,
-    "encrypted": false,
-    "id": 19285,
-    "lastActivityAt": "2022-01-14T21:08:26+08:00",
-    "name": "test-repo",
-    "namespaceId": 100003,
-    "path": "test-repo",
-    "pathWithNamespace": "codeup-test-org/test-create-codeup",
-    "starCount": 0,
-    "starred": true,
-    "updatedAt": "2022-01-14T21:08:26+08:00",
-    "visibilityLevel": 0,
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             group_id: "example".to_string(),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_id: "example".to_string(),

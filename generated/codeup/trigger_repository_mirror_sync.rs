@@ -2,7 +2,7 @@
 // Source: spec/codeup/trigger_repository_mirror_sync.yaml
 
 /// Parameters of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync): 触发仓库同步
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct TriggerRepositoryMirrorSyncRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `account`.
     ///
     /// Sent as query parameter `account`. Example: `test-account`
@@ -24,7 +24,7 @@ pub struct TriggerRepositoryMirrorSyncRequest {
     /// `token`.
     ///
     /// Sent as query parameter `token`.
-    pub token: Option<String>,
+    pub token: Option<crate::Secret<String>>,
 }
 impl TriggerRepositoryMirrorSyncRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -42,7 +42,7 @@ impl TriggerRepositoryMirrorSyncRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `account`.
@@ -52,22 +52,8 @@ impl TriggerRepositoryMirrorSyncRequest {
     }
     /// Sets `token`.
     pub fn token(mut self, value: impl Into<String>) -> Self {
-        self.token = Some(value.into());
+        self.token = Some(crate::Secret::new(value.into()));
         self
-    }
-}
-impl std::fmt::Debug for TriggerRepositoryMirrorSyncRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TriggerRepositoryMirrorSyncRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("account", &self.account)
-            .field("organization_id", &self.organization_id)
-            .field("token", &self.token.as_ref().map(|_| crate::wire::Redacted))
-            .finish()
     }
 }
 /// Response of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync).
@@ -183,24 +169,17 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for TriggerRepositoryMirrorSyncRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_ILLEGAL_ARGUMENT_ERROR",
-  "errorMessage": "企业不存在",
-  "requestId": "37294673-00CA-5B8B-914F-A8B35511E90A",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             account: Some("test-account".to_string()),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
-            token: Some("asd12e44827fe2444f952e931e51xxxx".to_string()),
+            token: Some(
+                crate::Secret::new("asd12e44827fe2444f952e931e51xxxx".to_string()),
+            ),
         }
     }
 }

@@ -2,13 +2,13 @@
 // Source: spec/codeup/update_check_run.yaml
 
 /// Parameters of [`Client::update_check_run`](crate::Client::update_check_run): 更新检查运行记录
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCheckRunRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `checkRunId`.
     ///
     /// Sent as query parameter `checkRunId`. Example: `2`
@@ -83,7 +83,7 @@ impl UpdateCheckRunRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `annotations`.
@@ -130,28 +130,6 @@ impl UpdateCheckRunRequest {
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateCheckRunRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateCheckRunRequest")
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("check_run_id", &self.check_run_id)
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("annotations", &self.annotations)
-            .field("completed_at", &self.completed_at)
-            .field("conclusion", &self.conclusion)
-            .field("details_url", &self.details_url)
-            .field("external_id", &self.external_id)
-            .field("name", &self.name)
-            .field("output", &self.output)
-            .field("started_at", &self.started_at)
-            .field("status", &self.status)
-            .finish()
     }
 }
 /// Part of the request of [`Client::update_check_run`](crate::Client::update_check_run).
@@ -638,61 +616,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateCheckRunRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "annotations": [
-      {
-        "annotationLevel": "warning",
-        "endColumn": 5,
-        "endLine": 2,
-        "id": 1,
-        "path": "demo/test.txt",
-        "startColumn": 3,
-        "startLine": 1
-      }
-    ],
-    "checkSuite": {
-      "id": 1
-    },
-    "completedAt": "2023-03-15T08:00:00Z",
-    "conclusion": "success",
-    "createdAt": "2022-01-14T21:08:26+08:00",
-    "detailsUrl": "xxx",
-    "externalId": "42",
-    "headSha": "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be",
-    "id": 524836,
-    "name": "my-check-ci",
-    "output": {
-      "images": [
-        {
-          "alt": "test-image-alt",
-          "caption": "test",
-          "imageUrl": "xxx"
-        }
-      ],
-      "title": "Mighty Readme report"
-    },
-    "startedAt": "2023-03-15T08:00:00Z",
-    "status": "completed",
-    "updatedAt": "2022-01-14T21:08:26+08:00",
-    "writer": {
-      "id": "xxx",
-      "logoUrl": "xxx",
-      "name": "test-codeup",
-      "slug": "test-codeup",
-      "type": "User"
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             check_run_id: 2i64,
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             repository_identity: "example".to_string(),

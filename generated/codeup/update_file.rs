@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_file.yaml
 
 /// Parameters of [`Client::update_file`](crate::Client::update_file): 更新代码库文件
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct UpdateFileRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -67,31 +67,13 @@ impl UpdateFileRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `encoding`.
     pub fn encoding(mut self, value: impl Into<String>) -> Self {
         self.encoding = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateFileRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateFileRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("branch_name", &self.branch_name)
-            .field("commit_message", &self.commit_message)
-            .field("content", &self.content)
-            .field("encoding", &self.encoding)
-            .field("new_path", &self.new_path)
-            .field("old_path", &self.old_path)
-            .finish()
     }
 }
 /// Response of [`Client::update_file`](crate::Client::update_file).
@@ -215,22 +197,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFileRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "C2F153F6-BB43-50C4-9F4F-40593203E19A",
-  "result": {
-    "branchName": "master",
-    "filePath": "src/main/update.txt"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            access_token: Some(
+                crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             branch_name: "master".to_string(),
             commit_message: "example".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_group.yaml
 
 /// Parameters of [`Client::update_group`](crate::Client::update_group): 更新代码组信息
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupRequest {
     /// 企业标识,也称企业 ID,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
@@ -12,7 +12,7 @@ pub struct UpdateGroupRequest {
     /// 个人访问令牌。 使用阿里云 AK+SK 或使用 STS 临时授权方式不需要传该字段
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// 代码组完整路径(含父路径)
     ///
     /// Sent as body parameter `pathWithNamespace`. Example: `org/group/subgroup/here`
@@ -59,7 +59,7 @@ impl UpdateGroupRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `visibilityLevel`.
@@ -76,23 +76,6 @@ impl UpdateGroupRequest {
     pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
         self.avatar_url = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateGroupRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateGroupRequest")
-            .field("organization_id", &self.organization_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("path_with_namespace", &self.path_with_namespace)
-            .field("name", &self.name)
-            .field("path", &self.path)
-            .field("visibility_level", &self.visibility_level)
-            .field("description", &self.description)
-            .field("avatar_url", &self.avatar_url)
-            .finish()
     }
 }
 /// Response of [`Client::update_group`](crate::Client::update_group).
@@ -316,32 +299,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorCode": "success",
-  "errorMessage": "InvalidParam.NoPermission",
-  "success": true,
-  "result": {
-    "id": 30815,
-    "pathWithNamespace": "codeup-test-org/test-codeup",
-    "nameWithNamespace": "codeup-test-org / codeup(斜杠两侧有空格)",
-    "name": "codeup",
-    "path": "test-codeup",
-    "ownerId": 19230,
-    "parentId": 26842,
-    "description": "描述信息的具体内容",
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c4ef67f1bea827c4/w/100/h/100",
-    "webUrl": "\"\"",
-    "type": "Group",
-    "visibilityLevel": 10
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "1e9903d8b3f1xxxxxf9286ef5".to_string(),
-            access_token: Some("f0b1e61dxxxxxxx975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61dxxxxxxx975a93f9129d2513".to_string()),
+            ),
             path_with_namespace: "org/group/subgroup/here".to_string(),
             name: "codeup_group".to_string(),
             path: "codeup_group".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_group_member.yaml
 
 /// Parameters of [`Client::update_group_member`](crate::Client::update_group_member): 修改组成员
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupMemberRequest {
     /// `groupId`.
@@ -12,7 +12,7 @@ pub struct UpdateGroupMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `aliyunPk`.
     ///
     /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
@@ -49,28 +49,13 @@ impl UpdateGroupMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `memberType`.
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
         self.member_type = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateGroupMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateGroupMemberRequest")
-            .field("group_id", &self.group_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("aliyun_pk", &self.aliyun_pk)
-            .field("organization_id", &self.organization_id)
-            .field("access_level", &self.access_level)
-            .field("member_type", &self.member_type)
-            .finish()
     }
 }
 /// Response of [`Client::update_group_member`](crate::Client::update_group_member).
@@ -223,29 +208,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "accessLevel": 30,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "username@example.com",
-    "id": 24661,
-    "memberType": "USERS",
-    "name": "codeup",
-    "sourceId": 223241,
-    "state": "active",
-    "username": "test-codeup"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             group_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             aliyun_pk: "1789095186553536".to_string(),
             organization_id: "632bbfdf419338aaa2b1360a".to_string(),
             access_level: 30i32,

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_merge_request.yaml
 
 /// Parameters of [`Client::update_merge_request`](crate::Client::update_merge_request): 更新代码评审的标题和描述
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMergeRequestRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct UpdateMergeRequestRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -48,7 +48,7 @@ impl UpdateMergeRequestRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `description`.
@@ -60,21 +60,6 @@ impl UpdateMergeRequestRequest {
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateMergeRequestRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateMergeRequestRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("description", &self.description)
-            .field("title", &self.title)
-            .finish()
     }
 }
 /// Response of [`Client::update_merge_request`](crate::Client::update_merge_request).
@@ -187,22 +172,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             description: Some("example".to_string()),
             title: Some("example".to_string()),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_merge_request_personnel.yaml
 
 /// Parameters of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel): 更新代码评审的干系人
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelRequest {
     /// `repositoryId`.
@@ -20,7 +20,7 @@ pub struct UpdateMergeRequestPersonnelRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -49,28 +49,13 @@ impl UpdateMergeRequestPersonnelRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `newUserIdList`.
     pub fn new_user_id_list(mut self, value: Vec<String>) -> Self {
         self.new_user_id_list = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for UpdateMergeRequestPersonnelRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateMergeRequestPersonnelRequest")
-            .field("repository_id", &self.repository_id)
-            .field("local_id", &self.local_id)
-            .field("person_type", &self.person_type)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("new_user_id_list", &self.new_user_id_list)
-            .finish()
     }
 }
 /// Response of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel).
@@ -187,23 +172,14 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestPersonnelRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "4D6AF7CC-B43B-5454-86AB-023D25E44868",
-  "result": {
-    "result": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             local_id: "example".to_string(),
             person_type: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             new_user_id_list: Some(vec!["example".to_string()]),
         }

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_project_label.yaml
 
 /// Parameters of [`Client::update_project_label`](crate::Client::update_project_label): 更新代码库Label
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProjectLabelRequest {
     /// `labelId`.
@@ -12,7 +12,7 @@ pub struct UpdateProjectLabelRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -53,7 +53,7 @@ impl UpdateProjectLabelRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `color`.
@@ -70,22 +70,6 @@ impl UpdateProjectLabelRequest {
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
-    }
-}
-impl std::fmt::Debug for UpdateProjectLabelRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateProjectLabelRequest")
-            .field("label_id", &self.label_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("repository_identity", &self.repository_identity)
-            .field("color", &self.color)
-            .field("description", &self.description)
-            .field("name", &self.name)
-            .finish()
     }
 }
 /// Response of [`Client::update_project_label`](crate::Client::update_project_label).
@@ -212,22 +196,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectLabelRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r##"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "color": "#EF433B",
-    "id": "8d84d73cf315473683400760f02dbfc1"
-  },
-  "success": true
-}"##,
-    );
     fn example() -> Self {
         Self {
             label_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             repository_identity: "example".to_string(),
             color: Some("#EF433B".to_string()),

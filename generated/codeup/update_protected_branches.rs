@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_protected_branches.yaml
 
 /// Parameters of [`Client::update_protected_branches`](crate::Client::update_protected_branches): 更改保护分支设置
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProtectedBranchesRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct UpdateProtectedBranchesRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `f0b1e61db5961df5975a93f9129d2513`
@@ -74,7 +74,7 @@ impl UpdateProtectedBranchesRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `organizationId`.
@@ -127,27 +127,6 @@ impl UpdateProtectedBranchesRequest {
     ) -> Self {
         self.test_setting_dto = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for UpdateProtectedBranchesRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateProtectedBranchesRequest")
-            .field("repository_id", &self.repository_id)
-            .field("id", &self.id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("allow_merge_roles", &self.allow_merge_roles)
-            .field("allow_merge_user_ids", &self.allow_merge_user_ids)
-            .field("allow_push_roles", &self.allow_push_roles)
-            .field("allow_push_user_ids", &self.allow_push_user_ids)
-            .field("branch", &self.branch)
-            .field("body_id", &self.body_id)
-            .field("merge_request_setting", &self.merge_request_setting)
-            .field("test_setting_dto", &self.test_setting_dto)
-            .finish()
     }
 }
 /// Part of the request of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
@@ -907,62 +886,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProtectedBranchesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "A35869D5-BB29-5F84-A4DD-B09985EA2AFA",
-  "result": {
-    "allowMergeRoles": [],
-    "allowMergeUserIds": [],
-    "allowPushRoles": [],
-    "allowPushUserIds": [],
-    "branch": "master",
-    "id": 123456,
-    "mergeRequestSetting": {
-      "allowMergeRequestRoles": [],
-      "defaultAssignees": [],
-      "isAllowSelfApproval": true,
-      "isRequireDiscussionProcessed": true,
-      "isRequired": true,
-      "isResetApprovalWhenNewPush": false,
-      "minimumApproval": 1,
-      "mrMode": "general",
-      "whiteList": "**.java"
-    },
-    "testSettingDTO": {
-      "checkConfig": {
-        "checkItems": [
-          {
-            "isRequired": false
-          }
-        ]
-      },
-      "checkTaskQualityConfig": {
-        "bizNo": "123456",
-        "enabled": false,
-        "message": "test_task_quality",
-        "taskName": "biz-task-quality"
-      },
-      "codeGuidelinesDetection": {
-        "enabled": false,
-        "message": "test_code_guide_lines"
-      },
-      "isRequired": false,
-      "sensitiveInfoDetection": {
-        "enabled": false,
-        "message": "test_code_sensitive_info"
-      }
-    }
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
             allow_merge_roles: Some(vec![1i32]),
             allow_merge_user_ids: Some(vec!["example".to_string()]),

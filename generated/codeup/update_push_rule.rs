@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_push_rule.yaml
 
 /// Parameters of [`Client::update_push_rule`](crate::Client::update_push_rule): 更新推送规则
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePushRuleRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct UpdatePushRuleRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
@@ -43,27 +43,13 @@ impl UpdatePushRuleRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `ruleInfos`.
     pub fn rule_infos(mut self, value: Vec<UpdatePushRuleRequestRuleInfos>) -> Self {
         self.rule_infos = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for UpdatePushRuleRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdatePushRuleRequest")
-            .field("repository_id", &self.repository_id)
-            .field("push_rule_id", &self.push_rule_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("rule_infos", &self.rule_infos)
-            .finish()
     }
 }
 /// Part of the request of [`Client::update_push_rule`](crate::Client::update_push_rule).
@@ -270,31 +256,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePushRuleRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "result": {
-    "gmtCreate": "2023-09-03T18:20:06+08:00",
-    "gmtModified": "2023-09-03T18:20:06+08:00",
-    "ruleInfos": [
-      {
-        "checkerName": "CommitAuthorChecker",
-        "checkerType": "warn",
-        "extraMessage": "on",
-        "fileRuleRegexes": []
-      }
-    ]
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             push_rule_id: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: Some(
                 vec![

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_repository.yaml
 
 /// Parameters of [`Client::update_repository`](crate::Client::update_repository): 更新代码库名称、路径、描述、默认分支等设置
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepositoryRequest {
     /// `repositoryId`.
@@ -12,7 +12,7 @@ pub struct UpdateRepositoryRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -121,7 +121,7 @@ impl UpdateRepositoryRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `adminSettingLanguage`.
@@ -214,41 +214,6 @@ impl UpdateRepositoryRequest {
     pub fn wiki_enabled(mut self, value: bool) -> Self {
         self.wiki_enabled = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for UpdateRepositoryRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateRepositoryRequest")
-            .field("repository_id", &self.repository_id)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("admin_setting_language", &self.admin_setting_language)
-            .field("avatar", &self.avatar)
-            .field("builds_enabled", &self.builds_enabled)
-            .field("check_email", &self.check_email)
-            .field("default_branch", &self.default_branch)
-            .field("description", &self.description)
-            .field("id", &self.id)
-            .field("issues_enabled", &self.issues_enabled)
-            .field("merge_requests_enabled", &self.merge_requests_enabled)
-            .field("name", &self.name)
-            .field("open_clone_download_control", &self.open_clone_download_control)
-            .field("path", &self.path)
-            .field(
-                "project_clone_download_method_list",
-                &self.project_clone_download_method_list,
-            )
-            .field(
-                "project_clone_download_role_list",
-                &self.project_clone_download_role_list,
-            )
-            .field("snippets_enabled", &self.snippets_enabled)
-            .field("visibility_level", &self.visibility_level)
-            .field("wiki_enabled", &self.wiki_enabled)
-            .finish()
     }
 }
 /// Part of the request of [`Client::update_repository`](crate::Client::update_repository).
@@ -640,48 +605,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
-  "result": {
-    "archived": false,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "buildsEnabled": false,
-    "createdAt": "2022-03-18 14:24:54",
-    "creatorId": 19238,
-    "defaultBranch": "master",
-    "httpUrlToRepo": "https://codeup.aliyun.com/xxx/test/test.git",
-    "id": 2825387,
-    "issuesEnabled": true,
-    "lastActivityAt": "2022-03-20 14:24:54",
-    "mergeRequestsEnabled": true,
-    "name": "codeup",
-    "namespace": {
-      "avatar": "https://xxx",
-      "createdAt": "2022-02-18 14:24:54",
-      "id": 29322,
-      "name": "codeup",
-      "ownerId": 19238,
-      "updatedAt": "2022-03-18 14:24:54",
-      "visibilityLevel": 0
-    },
-    "path": "codeup",
-    "pathWithNamespace": "codeup-test-org / codeup",
-    "snippetsEnabled": false,
-    "sshUrlToRepo": "git@codeup.aliyun.com:xxx/test/test.git",
-    "visibilityLevel": 0,
-    "webUrl": "https://codeup.aliyun.com/xxx/test/test",
-    "wikiEnabled": true
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
-            access_token: Some("c3c09f1230187a879678da43c973d069".to_string()),
+            access_token: Some(
+                crate::Secret::new("c3c09f1230187a879678da43c973d069".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             admin_setting_language: Some("Java".to_string()),
             avatar: Some("https://xxxx".to_string()),

@@ -2,7 +2,7 @@
 // Source: spec/codeup/update_repository_member.yaml
 
 /// Parameters of [`Client::update_repository_member`](crate::Client::update_repository_member): 修改代码库成员的权限（角色）
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepositoryMemberRequest {
     /// `repositoryId`.
@@ -16,7 +16,7 @@ pub struct UpdateRepositoryMemberRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
@@ -63,7 +63,7 @@ impl UpdateRepositoryMemberRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `accessLevel`.
@@ -93,24 +93,6 @@ impl UpdateRepositoryMemberRequest {
     ) -> Self {
         self.related_infos = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for UpdateRepositoryMemberRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateRepositoryMemberRequest")
-            .field("repository_id", &self.repository_id)
-            .field("aliyun_pk", &self.aliyun_pk)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("organization_id", &self.organization_id)
-            .field("access_level", &self.access_level)
-            .field("expire_at", &self.expire_at)
-            .field("member_type", &self.member_type)
-            .field("related_id", &self.related_id)
-            .field("related_infos", &self.related_infos)
-            .finish()
     }
 }
 /// Part of the request of [`Client::update_repository_member`](crate::Client::update_repository_member).
@@ -335,34 +317,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMessage": "",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "result": {
-    "accessLevel": 40,
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "test@alibaba.com",
-    "expireAt": "2020-08-08 08:08:08",
-    "id": 30815,
-    "memberName": "test_memeber_name",
-    "memberType": "USERS",
-    "name": "codeup",
-    "sourceId": 223241,
-    "sourceType": "Project",
-    "state": "normal",
-    "username": "codeup-test",
-    "webUrl": ""
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             repository_id: "example".to_string(),
             aliyun_pk: "example".to_string(),
-            access_token: Some("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            access_token: Some(
+                crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
+            ),
             organization_id: "60de7a6852743a5162b5f957".to_string(),
             access_level: Some(30i32),
             expire_at: Some("2020-08-08 08:08:08".to_string()),

@@ -35,7 +35,7 @@ pub struct CreatePipelineGroupResponse {
     pub error_message: Option<String>,
     /// `pipelineGroup`.
     #[serde(rename = "pipelineGroup", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_group: Option<CreatePipelineGroupPipelineGroup>,
+    pub pipeline_group: Option<PipelineGroup>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -46,19 +46,6 @@ pub struct CreatePipelineGroupResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePipelineGroupPipelineGroup {
-    /// `id`.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for CreatePipelineGroupResponse {
     fn request_id(&self) -> Option<&str> {
@@ -128,17 +115,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePipelineGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineGroup": {
-    "id": 111
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -2,7 +2,7 @@
 // Source: spec/flow/create_service_credential.yaml
 
 /// Parameters of [`Client::create_service_credential`](crate::Client::create_service_credential): 创建用户名密码类型的证书
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceCredentialRequest {
     /// `organizationId`.
@@ -16,7 +16,7 @@ pub struct CreateServiceCredentialRequest {
     /// `password`.
     ///
     /// Sent as body parameter `password`.
-    pub password: String,
+    pub password: crate::Secret<String>,
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `PERSON`
@@ -42,7 +42,7 @@ impl CreateServiceCredentialRequest {
         Self {
             organization_id: organization_id.into(),
             name: name.into(),
-            password: password.into(),
+            password: crate::Secret::new(password.into()),
             scope: None,
             type_: type_.into(),
             username: username.into(),
@@ -54,58 +54,8 @@ impl CreateServiceCredentialRequest {
         self
     }
 }
-impl std::fmt::Debug for CreateServiceCredentialRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateServiceCredentialRequest")
-            .field("organization_id", &self.organization_id)
-            .field("name", &self.name)
-            .field("password", &crate::wire::Redacted)
-            .field("scope", &self.scope)
-            .field("type_", &self.type_)
-            .field("username", &self.username)
-            .finish()
-    }
-}
 /// Response of [`Client::create_service_credential`](crate::Client::create_service_credential).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateServiceCredentialResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `11222`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `requestId`.
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for CreateServiceCredentialResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type CreateServiceCredentialResponse = FlowIdResponse;
 /// Error codes of [`Client::create_service_credential`](crate::Client::create_service_credential): it documents none, so every code reads as `Unknown(code)`.
 pub type CreateServiceCredentialErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceCredentialRequest {
@@ -171,20 +121,11 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceCredentialRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "id": 11222,
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
             name: "张三的Git证书".to_string(),
-            password: "zhangsan".to_string(),
+            password: crate::Secret::new("zhangsan".to_string()),
             scope: Some("PERSON".to_string()),
             type_: "USERNAME_PASSWORD".to_string(),
             username: "zhangsan".to_string(),

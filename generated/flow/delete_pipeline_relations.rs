@@ -39,40 +39,7 @@ impl DeletePipelineRelationsRequest {
     }
 }
 /// Response of [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeletePipelineRelationsResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `requestId`.
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for DeletePipelineRelationsResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type DeletePipelineRelationsResponse = crate::common::BasicResponse;
 /// Error codes of [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations): it documents none, so every code reads as `Unknown(code)`.
 pub type DeletePipelineRelationsErrorCode = crate::UndocumentedCode;
 impl crate::Operation for DeletePipelineRelationsRequest {
@@ -132,14 +99,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineRelationsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

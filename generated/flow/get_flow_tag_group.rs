@@ -35,7 +35,7 @@ pub struct GetFlowTagGroupResponse {
     pub error_message: Option<String>,
     /// `flowTagGroup`.
     #[serde(rename = "flowTagGroup", default, skip_serializing_if = "Option::is_none")]
-    pub flow_tag_group: Option<GetFlowTagGroupFlowTagGroup>,
+    pub flow_tag_group: Option<FlowTagGroup>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -44,76 +44,6 @@ pub struct GetFlowTagGroupResponse {
     /// true 接口调用成功，false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFlowTagGroupFlowTagGroup {
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1111111111111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `flowTagList`.
-    #[serde(rename = "flowTagList", default, skip_serializing_if = "Option::is_none")]
-    pub flow_tag_list: Option<Vec<GetFlowTagGroupFlowTagList>>,
-    /// `id`.
-    ///
-    /// Example: `1111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modiferAccountId`.
-    ///
-    /// Example: `1111111111111`
-    #[serde(
-        rename = "modiferAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifer_account_id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFlowTagGroupFlowTagList {
-    /// `color`.
-    ///
-    /// Example: `#1F9AEF`
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1111111111111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modiferAccountId`.
-    ///
-    /// Example: `1111111111111`
-    #[serde(
-        rename = "modiferAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifer_account_id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for GetFlowTagGroupResponse {
     fn request_id(&self) -> Option<&str> {
@@ -181,27 +111,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFlowTagGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r##"{
-  "errorCode": "",
-  "errorMessage": "",
-  "flowTagGroup": {
-    "creatorAccountId": "1111111111111",
-    "flowTagList": [
-      {
-        "color": "#1F9AEF",
-        "creatorAccountId": "1111111111111",
-        "id": 111,
-        "modiferAccountId": "1111111111111"
-      }
-    ],
-    "id": 1111,
-    "modiferAccountId": "1111111111111"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"##,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

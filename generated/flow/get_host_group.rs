@@ -35,7 +35,7 @@ pub struct GetHostGroupResponse {
     pub error_message: Option<String>,
     /// `hostGroup`.
     #[serde(rename = "hostGroup", default, skip_serializing_if = "Option::is_none")]
-    pub host_group: Option<GetHostGroupHostGroup>,
+    pub host_group: Option<HostGroup>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -46,150 +46,6 @@ pub struct GetHostGroupResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetHostGroupHostGroup {
-    /// `aliyunRegion`.
-    ///
-    /// Example: `cn-bejing`
-    #[serde(rename = "aliyunRegion", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_region: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `111111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ecsLabelKey`.
-    ///
-    /// Example: `ecs`
-    #[serde(rename = "ecsLabelKey", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_label_key: Option<String>,
-    /// `ecsLabelValue`.
-    ///
-    /// Example: `ecs`
-    #[serde(rename = "ecsLabelValue", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_label_value: Option<String>,
-    /// `ecsType`.
-    ///
-    /// Example: `ECS_ALIYUN`
-    #[serde(rename = "ecsType", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_type: Option<String>,
-    /// `hostInfos`.
-    #[serde(rename = "hostInfos", default, skip_serializing_if = "Option::is_none")]
-    pub host_infos: Option<Vec<GetHostGroupHostInfos>>,
-    /// `hostNum`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "hostNum", default, skip_serializing_if = "Option::is_none")]
-    pub host_num: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `11111`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `serviceConnectionId`.
-    ///
-    /// Example: `1234`
-    #[serde(
-        rename = "serviceConnectionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_connection_id: Option<i64>,
-    /// `type`.
-    ///
-    /// Example: `ECS`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `upateTIme`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "upateTIme", default, skip_serializing_if = "Option::is_none")]
-    pub upate_t_ime: Option<i64>,
-}
-/// Part of the response of [`Client::get_host_group`](crate::Client::get_host_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetHostGroupHostInfos {
-    /// `aliyunRegionId`.
-    ///
-    /// Example: `cn-hangzhou`
-    #[serde(rename = "aliyunRegionId", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_region_id: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `11111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `instanceName`.
-    ///
-    /// Example: `ceshi`
-    #[serde(rename = "instanceName", default, skip_serializing_if = "Option::is_none")]
-    pub instance_name: Option<String>,
-    /// `ip`.
-    ///
-    /// Example: `127.0.0.1`
-    #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// `machineSn`.
-    ///
-    /// Example: `1ssasa`
-    #[serde(rename = "machineSn", default, skip_serializing_if = "Option::is_none")]
-    pub machine_sn: Option<String>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `11111111111`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `objectType`.
-    ///
-    /// Example: `MachineInfo`
-    #[serde(rename = "objectType", default, skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<String>,
-    /// `updateTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
 }
 impl crate::Envelope for GetHostGroupResponse {
     fn request_id(&self) -> Option<&str> {
@@ -256,41 +112,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetHostGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "hostGroup": {
-    "aliyunRegion": "cn-bejing",
-    "createTime": 1586863220000,
-    "creatorAccountId": "111111",
-    "ecsLabelKey": "ecs",
-    "ecsLabelValue": "ecs",
-    "ecsType": "ECS_ALIYUN",
-    "hostInfos": [
-      {
-        "aliyunRegionId": "cn-hangzhou",
-        "createTime": 1586863220000,
-        "creatorAccountId": "11111",
-        "instanceName": "ceshi",
-        "ip": "127.0.0.1",
-        "machineSn": "1ssasa",
-        "modifierAccountId": "11111111111",
-        "objectType": "MachineInfo",
-        "updateTime": 1586863220000
-      }
-    ],
-    "hostNum": 1,
-    "id": 1234,
-    "modifierAccountId": "11111",
-    "serviceConnectionId": 1234,
-    "type": "ECS",
-    "upateTIme": 1586863220000
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

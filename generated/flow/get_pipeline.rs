@@ -102,7 +102,7 @@ pub struct GetPipelinePipeline {
     pub pipeline_config: Option<GetPipelinePipelineConfig>,
     /// `tagList`.
     #[serde(rename = "tagList", default, skip_serializing_if = "Option::is_none")]
-    pub tag_list: Option<Vec<GetPipelineTagList>>,
+    pub tag_list: Option<Vec<FlowTag>>,
     /// `updateTime`.
     ///
     /// Example: `1586863220000`
@@ -236,21 +236,6 @@ pub struct GetPipelineData {
     #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
 }
-/// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineTagList {
-    /// `id`.
-    ///
-    /// Example: `22`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `标签1`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
 impl crate::Envelope for GetPipelineResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
@@ -316,58 +301,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipeline": {
-    "createTime": 1586863220000,
-    "creatorAccountId": "112222122",
-    "envId": 0,
-    "envName": "日常环境",
-    "groupId": 1111,
-    "modifierAccountId": "112222122",
-    "name": "流水线",
-    "pipelineConfig": {
-      "flow": "schema: tb pipeline:   - name: 执行命令     stages:       - driven: AUTO         jobs:           - displayName: 执行命令             task: execution-component-production@10             identifier: \\\"10_1626147407245\\\"             templateType: task             templateSign: \\\"\\\"             templateBatchUpdate: \\\"N\\\"             extraInfo: \\\"\\\"             params:               version1: pre-jdk1.62               steps:                 - name: 执行命令                   stepType: exec-shell                   stepIdentifier: \\\"10_1626147407245__11_1626147407249\\\"                   command: |                     # input your command here                     echo hello,world!                   ARTIFACTS: \\\"\\\"                   JSONEncoding: true                   freeInTaskGroupModeFields:                     - ARTIFACTS                   source: 132504-sss_ddd_3mvJ               ENGINE_PIPELINE_NAME: \\\"${INPUTS.ENGINE_PIPELINE_NAME}\\\"               ENGINE_PIPELINE_ID: \\\"${INPUTS.ENGINE_PIPELINE_ID}\\\"               ENGINE_PIPELINE_INST_ID: \\\"${INPUTS.ENGINE_PIPELINE_INST_ID}\\\"               ENGINE_PIPELINE_INST_NUMBER: \\\"${INPUTS.ENGINE_PIPELINE_INST_NUMBER}\\\"               buildNodeGroup: K8S-4             plugins: []             output: []             freeInTaskGroupModeFields: []",
-      "settings": "{}",
-      "sources": [
-        {
-          "data": {
-            "branch": "master",
-            "cloneDepth": 1,
-            "credentialId": 222,
-            "credentialLabel": "企业公钥",
-            "credentialType": "region-ssh",
-            "events": [],
-            "isBranchMode": false,
-            "isCloneDepth": true,
-            "isSubmodule": false,
-            "isTrigger": true,
-            "label": "cdup/ss",
-            "namespace": "asasasas",
-            "repo": "https://codeup.aliyun.com/test.git",
-            "serviceConnectionId": 12,
-            "triggerFilter": ".*",
-            "webhook": "https://flow.aliyun/webhook/asassasa"
-          },
-          "sign": "xxsxsxs",
-          "type": "Codeup"
-        }
-      ]
-    },
-    "tagList": [
-      {
-        "id": 22,
-        "name": "标签1"
-      }
-    ],
-    "updateTime": 1586863220000
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

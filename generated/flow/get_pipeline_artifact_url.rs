@@ -33,45 +33,7 @@ impl GetPipelineArtifactUrlRequest {
     }
 }
 /// Response of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineArtifactUrlResponse {
-    /// 请求 id,每次请求都是唯一值,便于后续排查问题
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// 错误信息
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// true 接口调用成功,false 接口调用失败
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-    /// 错误码
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// Download URL of the artifact (not documented on the page; inferred from the name and the example).
-    ///
-    /// Example: `http://aliyun.com/`
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
-    pub file_url: Option<String>,
-}
-impl crate::Envelope for GetPipelineArtifactUrlResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type GetPipelineArtifactUrlResponse = PipelineArtifactUrl;
 /// Error codes documented for [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url). Read one from its error with [`Error::code`](crate::Error::code).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -386,15 +348,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineArtifactUrlRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorMessage": "”“",
-  "success": true,
-  "errorCode": "”“",
-  "fileUrl": "http://aliyun.com/"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

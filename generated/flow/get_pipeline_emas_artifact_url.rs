@@ -51,43 +51,7 @@ impl GetPipelineEmasArtifactUrlRequest {
     }
 }
 /// Response of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineEmasArtifactUrlResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `fileUrl`.
-    ///
-    /// Example: `http://aliyun.com`
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
-    pub file_url: Option<String>,
-    /// `requestId`.
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// true 接口调用成功，false 接口调用失败
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for GetPipelineEmasArtifactUrlResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type GetPipelineEmasArtifactUrlResponse = PipelineArtifactUrl;
 /// Error codes of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): it documents none, so every code reads as `Unknown(code)`.
 pub type GetPipelineEmasArtifactUrlErrorCode = crate::UndocumentedCode;
 impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
@@ -155,15 +119,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineEmasArtifactUrlRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "fileUrl": "http://aliyun.com",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

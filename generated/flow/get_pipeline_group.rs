@@ -35,7 +35,7 @@ pub struct GetPipelineGroupResponse {
     pub error_message: Option<String>,
     /// `pipelineGroup`.
     #[serde(rename = "pipelineGroup", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_group: Option<GetPipelineGroupPipelineGroup>,
+    pub pipeline_group: Option<PipelineGroup>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -46,24 +46,6 @@ pub struct GetPipelineGroupResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineGroupPipelineGroup {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for GetPipelineGroupResponse {
     fn request_id(&self) -> Option<&str> {
@@ -130,18 +112,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineGroup": {
-    "createTime": 1586863220000,
-    "id": 111
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -44,7 +44,7 @@ pub struct GetPipelineRunResponse {
     pub error_message: Option<String>,
     /// `pipelineRun`.
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_run: Option<GetPipelineRunPipelineRun>,
+    pub pipeline_run: Option<PipelineRun>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -55,203 +55,6 @@ pub struct GetPipelineRunResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunPipelineRun {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1111111111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `11111111111`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `pipelineId`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_run_id: Option<i64>,
-    /// `sources`.
-    #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Vec<GetPipelineRunSources>>,
-    /// `stageGroup`.
-    #[serde(rename = "stageGroup", default, skip_serializing_if = "Option::is_none")]
-    pub stage_group: Option<Vec<Vec<String>>>,
-    /// `stages`.
-    #[serde(rename = "stages", default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<GetPipelineRunStages>>,
-    /// `status`.
-    ///
-    /// Example: `SUCCESS`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `triggerMode`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_mode: Option<i32>,
-    /// `updateTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunSources {
-    /// `data`.
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<GetPipelineRunData>,
-    /// `sign`.
-    ///
-    /// Example: `assaaaaaasasasa`
-    #[serde(rename = "sign", default, skip_serializing_if = "Option::is_none")]
-    pub sign: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `Codeup`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunData {
-    /// `branch`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    /// `commint`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "commint", default, skip_serializing_if = "Option::is_none")]
-    pub commint: Option<String>,
-    /// `repo`.
-    ///
-    /// Example: `http://codeup.aliyun.com/a.git`
-    #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
-    pub repo: Option<String>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunStages {
-    /// `name`.
-    ///
-    /// Example: `Java构建`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `stageInfo`.
-    #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
-    pub stage_info: Option<GetPipelineRunStageInfo>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunStageInfo {
-    /// `endTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `jobs`.
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<GetPipelineRunJobs>>,
-    /// `name`.
-    ///
-    /// Example: `Java构建`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `startTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
-    ///
-    /// Example: `RUNNING`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunJobs {
-    /// `actions`.
-    #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<GetPipelineRunActions>>,
-    /// `endTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `21212`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `java构建`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `params`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<String>,
-    /// `startTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
-    ///
-    /// Example: `RUNNING`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-/// Part of the response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetPipelineRunActions {
-    /// `disable`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
-    pub disable: Option<bool>,
-    /// `params`.
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `type`.
-    ///
-    /// Example: `PassPipelineValidate`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
 }
 impl crate::Envelope for GetPipelineRunResponse {
     fn request_id(&self) -> Option<&str> {
@@ -322,6 +125,7 @@ impl crate::Client {
     /// - stageGroup (an array of arrays of stage names) has no example in the reference; example_response fills it with the example's one stage, Java构建.
     /// - example_response shows a finished run. The stage and job states are SUCCESS there, so that a SUCCESS run does not show a RUNNING stage; the field examples keep the reference's RUNNING.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - pipelineRun is the shared shape PipelineRun, which ListPipelineRuns' items use too; its triggerMode is integer, as typed here, for both operations (ListPipelineRuns' long is read as integer, see PipelineRun's notes).
     pub async fn get_pipeline_run(
         &self,
         request: GetPipelineRunRequest,
@@ -331,68 +135,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRunRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelineRun": {
-    "createTime": 1586863220000,
-    "creatorAccountId": "1111111111",
-    "modifierAccountId": "11111111111",
-    "pipelineId": 1234,
-    "pipelineRunId": 1,
-    "sources": [
-      {
-        "data": {
-          "branch": "master",
-          "commint": "{}",
-          "repo": "http://codeup.aliyun.com/a.git"
-        },
-        "sign": "assaaaaaasasasa",
-        "type": "Codeup"
-      }
-    ],
-    "stageGroup": [
-      [
-        "Java构建"
-      ]
-    ],
-    "stages": [
-      {
-        "name": "Java构建",
-        "stageInfo": {
-          "endTime": 1586863220000,
-          "jobs": [
-            {
-              "actions": [
-                {
-                  "disable": true,
-                  "params": {},
-                  "type": "PassPipelineValidate"
-                }
-              ],
-              "endTime": 1586863220000,
-              "id": 21212,
-              "name": "java构建",
-              "params": "{}",
-              "startTime": 1586863220000,
-              "status": "SUCCESS"
-            }
-          ],
-          "name": "Java构建",
-          "startTime": 1586863220000,
-          "status": "SUCCESS"
-        }
-      }
-    ],
-    "status": "SUCCESS",
-    "triggerMode": 1,
-    "updateTime": 1586863220000
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -45,100 +45,7 @@ pub struct GetVariableGroupResponse {
     pub success: Option<bool>,
     /// `variableGroup`.
     #[serde(rename = "variableGroup", default, skip_serializing_if = "Option::is_none")]
-    pub variable_group: Option<GetVariableGroupVariableGroup>,
-}
-/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVariableGroupVariableGroup {
-    /// `ccreatorAccountId`.
-    ///
-    /// Example: `13232343434343`
-    #[serde(
-        rename = "ccreatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ccreator_account_id: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `description`.
-    ///
-    /// Example: `变量组`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `12234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `13232343434343`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `变量组`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `relatedPipelines`.
-    #[serde(
-        rename = "relatedPipelines",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_pipelines: Option<Vec<GetVariableGroupRelatedPipelines>>,
-    /// `updateTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
-    /// `variables`.
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
-    pub variables: Option<Vec<GetVariableGroupVariables>>,
-}
-/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVariableGroupRelatedPipelines {
-    /// `id`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `流水线`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::get_variable_group`](crate::Client::get_variable_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVariableGroupVariables {
-    /// `isEncrypted`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isEncrypted", default, skip_serializing_if = "Option::is_none")]
-    pub is_encrypted: Option<bool>,
-    /// `name`.
-    ///
-    /// Example: `name1`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `value1`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub variable_group: Option<VariableGroup>,
 }
 impl crate::Envelope for GetVariableGroupResponse {
     fn request_id(&self) -> Option<&str> {
@@ -205,36 +112,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVariableGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "variableGroup": {
-    "ccreatorAccountId": "13232343434343",
-    "createTime": 1586863220000,
-    "description": "变量组",
-    "id": 12234,
-    "modifierAccountId": "13232343434343",
-    "name": "变量组",
-    "relatedPipelines": [
-      {
-        "id": 1234,
-        "name": "流水线"
-      }
-    ],
-    "updateTime": 1586863220000,
-    "variables": [
-      {
-        "isEncrypted": true,
-        "name": "name1",
-        "value": "value1"
-      }
-    ]
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

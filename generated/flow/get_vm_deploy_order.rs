@@ -60,7 +60,7 @@ pub struct GetVmDeployOrderResponse {
 pub struct GetVmDeployOrderDeployOrder {
     /// `actions`.
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<GetVmDeployOrderResponseDeployOrderActions>>,
+    pub actions: Option<Vec<VmDeployAction>>,
     /// `createTime`.
     ///
     /// Example: `111111111111`
@@ -110,26 +110,6 @@ pub struct GetVmDeployOrderDeployOrder {
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetVmDeployOrderResponseDeployOrderActions {
-    /// `disable`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
-    pub disable: Option<bool>,
-    /// `params`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<serde_json::Value>,
-    /// `type`.
-    ///
-    /// Example: `StopVMDeployOrder`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
 pub struct GetVmDeployOrderDeployMachineInfo {
     /// `batchNum`.
     ///
@@ -151,9 +131,7 @@ pub struct GetVmDeployOrderDeployMachineInfo {
 pub struct GetVmDeployOrderDeployMachines {
     /// `actions`.
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<
-        Vec<GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions>,
-    >,
+    pub actions: Option<Vec<VmDeployAction>>,
     /// `batchNum`.
     ///
     /// Example: `22`
@@ -189,26 +167,6 @@ pub struct GetVmDeployOrderDeployMachines {
     /// Example: `11111111`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
-}
-/// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetVmDeployOrderResponseDeployOrderDeployMachineInfoDeployMachinesActions {
-    /// `disable`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
-    pub disable: Option<bool>,
-    /// `params`.
-    ///
-    /// Example: `{}`
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<serde_json::Value>,
-    /// `type`.
-    ///
-    /// Example: `RetryVMDeployMachine`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
 }
 impl crate::Envelope for GetVmDeployOrderResponse {
     fn request_id(&self) -> Option<&str> {
@@ -279,50 +237,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVmDeployOrderRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "deployOrder": {
-    "actions": [
-      {
-        "disable": true,
-        "type": "StopVMDeployOrder"
-      }
-    ],
-    "createTime": 111111111111,
-    "creator": "ssaassa",
-    "currentBatch": 2,
-    "deployMachineInfo": {
-      "batchNum": 11,
-      "deployMachines": [
-        {
-          "actions": [
-            {
-              "disable": true,
-              "type": "RetryVMDeployMachine"
-            }
-          ],
-          "batchNum": 22,
-          "clientStatus": "ok",
-          "createTime": 1111111111,
-          "ip": "127.0.0.1",
-          "machineSn": "sasssasa",
-          "status": "Success",
-          "updateTime": 11111111
-        }
-      ],
-      "hostGroupId": 1111
-    },
-    "deployOrderId": "11111",
-    "status": "Success",
-    "totalBatch": 3,
-    "updateTime": 11111111111
-  },
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -30,7 +30,7 @@ pub struct ListFlowTagGroupsResponse {
     pub error_message: Option<String>,
     /// `flowTagGroups`.
     #[serde(rename = "flowTagGroups", default, skip_serializing_if = "Option::is_none")]
-    pub flow_tag_groups: Option<Vec<ListFlowTagGroupsFlowTagGroups>>,
+    pub flow_tag_groups: Option<Vec<FlowTagGroup>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -39,39 +39,6 @@ pub struct ListFlowTagGroupsResponse {
     /// true 接口调用成功，false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListFlowTagGroupsFlowTagGroups {
-    /// `creatorAccountId`.
-    ///
-    /// Example: `111111111`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modiferAccountId`.
-    ///
-    /// Example: `11111111`
-    #[serde(
-        rename = "modiferAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifer_account_id: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `标签名称`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for ListFlowTagGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -135,22 +102,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListFlowTagGroupsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "flowTagGroups": [
-    {
-      "creatorAccountId": "111111111",
-      "id": 111,
-      "modiferAccountId": "11111111",
-      "name": "标签名称"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

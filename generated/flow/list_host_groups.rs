@@ -120,7 +120,7 @@ pub struct ListHostGroupsResponse {
     pub error_message: Option<String>,
     /// `hostGroups`.
     #[serde(rename = "hostGroups", default, skip_serializing_if = "Option::is_none")]
-    pub host_groups: Option<Vec<ListHostGroupsHostGroups>>,
+    pub host_groups: Option<Vec<HostGroup>>,
     /// `nextToken`.
     ///
     /// Example: `asassasassa`
@@ -141,93 +141,6 @@ pub struct ListHostGroupsResponse {
     /// Example: `50`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::list_host_groups`](crate::Client::list_host_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListHostGroupsHostGroups {
-    /// `aliyunRegion`.
-    ///
-    /// Example: `cn-beijing`
-    #[serde(rename = "aliyunRegion", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_region: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `2222222222222`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `主机组`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `ecsLabelKey`.
-    ///
-    /// Example: `ecs`
-    #[serde(rename = "ecsLabelKey", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_label_key: Option<String>,
-    /// `ecsLabelValue`.
-    ///
-    /// Example: `value`
-    #[serde(rename = "ecsLabelValue", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_label_value: Option<String>,
-    /// `ecsType`.
-    ///
-    /// Example: `ECS_ALIYUN`
-    #[serde(rename = "ecsType", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_type: Option<String>,
-    /// `hostNum`.
-    ///
-    /// Example: `3`
-    #[serde(rename = "hostNum", default, skip_serializing_if = "Option::is_none")]
-    pub host_num: Option<i64>,
-    /// 部署组Id
-    ///
-    /// Example: `323232`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `211111111`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `部署组`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `serviceConnectionId`.
-    ///
-    /// Example: `1212122`
-    #[serde(
-        rename = "serviceConnectionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_connection_id: Option<i64>,
-    /// `type`.
-    ///
-    /// Example: `ECS`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `updateTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
 }
 impl crate::Envelope for ListHostGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -310,7 +223,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListHostGroupsRequest {
-    type Item = ListHostGroupsHostGroups;
+    type Item = HostGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -343,34 +256,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListHostGroupsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "hostGroups": [
-    {
-      "aliyunRegion": "cn-beijing",
-      "createTime": 1586863220000,
-      "creatorAccountId": "2222222222222",
-      "description": "主机组",
-      "ecsLabelKey": "ecs",
-      "ecsLabelValue": "value",
-      "ecsType": "ECS_ALIYUN",
-      "hostNum": 3,
-      "id": 323232,
-      "modifierAccountId": "211111111",
-      "name": "部署组",
-      "serviceConnectionId": 1212122,
-      "type": "ECS",
-      "updateTime": 1586863220000
-    }
-  ],
-  "nextToken": "asassasassa",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -120,7 +120,7 @@ pub struct ListPipelineGroupPipelinesResponse {
     pub next_token: Option<String>,
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
-    pub pipelines: Option<Vec<ListPipelineGroupPipelinesPipelines>>,
+    pub pipelines: Option<Vec<PipelineSummary>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -136,24 +136,6 @@ pub struct ListPipelineGroupPipelinesResponse {
     /// Example: `20`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
-}
-/// Part of the response of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPipelineGroupPipelinesPipelines {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `pipelineId`.
-    ///
-    /// Example: `1111`
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_id: Option<i64>,
-    /// `pipelineName`.
-    #[serde(rename = "pipelineName", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_name: Option<String>,
 }
 impl crate::Envelope for ListPipelineGroupPipelinesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -239,7 +221,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListPipelineGroupPipelinesRequest {
-    type Item = ListPipelineGroupPipelinesPipelines;
+    type Item = PipelineSummary;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -272,22 +254,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupPipelinesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "aaaa",
-  "pipelines": [
-    {
-      "createTime": 1586863220000,
-      "pipelineId": 1111
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 20
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -55,7 +55,7 @@ pub struct ListPipelineGroupsResponse {
     pub next_token: Option<String>,
     /// `pipelineGroups`.
     #[serde(rename = "pipelineGroups", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_groups: Option<Vec<ListPipelineGroupsPipelineGroups>>,
+    pub pipeline_groups: Option<Vec<PipelineGroup>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -71,24 +71,6 @@ pub struct ListPipelineGroupsResponse {
     /// Example: `50`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
-}
-/// Part of the response of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPipelineGroupsPipelineGroups {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `111`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for ListPipelineGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -156,7 +138,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListPipelineGroupsRequest {
-    type Item = ListPipelineGroupsPipelineGroups;
+    type Item = PipelineGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -189,22 +171,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "ssaassasass",
-  "pipelineGroups": [
-    {
-      "createTime": 1586863220000,
-      "id": 111
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -248,28 +248,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobHistorysRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "jobs": [
-    {
-      "executeNumber": 1,
-      "identifier": "10_xaxxsxa",
-      "jobId": 123,
-      "operatorAccountId": "ssaasssa",
-      "pipelineId": 123,
-      "pipelineRunId": 123,
-      "sources": "{}",
-      "status": "SUCCESS"
-    }
-  ],
-  "nextToken": "xsxxs",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 20
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -103,7 +103,7 @@ pub struct ListPipelineRunsResponse {
     pub next_token: Option<String>,
     /// `pipelineRuns`.
     #[serde(rename = "pipelineRuns", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_runs: Option<Vec<ListPipelineRunsPipelineRuns>>,
+    pub pipeline_runs: Option<Vec<PipelineRun>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -119,50 +119,6 @@ pub struct ListPipelineRunsResponse {
     /// Example: `50`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPipelineRunsPipelineRuns {
-    /// `creatorAccountId`.
-    ///
-    /// Example: `1222222222`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `endTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `pipelineId`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
-    ///
-    /// Example: `11`
-    #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_run_id: Option<i64>,
-    /// `startTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
-    ///
-    /// Example: `状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `triggerMode`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_mode: Option<i64>,
 }
 impl crate::Envelope for ListPipelineRunsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -233,6 +189,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
+    /// - pipelineRuns\[\] is the shared shape PipelineRun. The SDKs type this operation's triggerMode field long, but PipelineRun types it integer (i32): GetPipelineRun, this operation's own triggerMode query parameter and AppStack's GetReleaseStagePipelineRun type it integer, and it holds small trigger-mode codes (example 1). See PipelineRun's notes.
     pub async fn list_pipeline_runs(
         &self,
         request: ListPipelineRunsRequest,
@@ -241,7 +198,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListPipelineRunsRequest {
-    type Item = ListPipelineRunsPipelineRuns;
+    type Item = PipelineRun;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -274,27 +231,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRunsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "xzxsasasaas",
-  "pipelineRuns": [
-    {
-      "creatorAccountId": "1222222222",
-      "endTime": 1586863220000,
-      "pipelineId": 1234,
-      "pipelineRunId": 11,
-      "startTime": 1586863220000,
-      "status": "状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中",
-      "triggerMode": 1
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 50
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -135,7 +135,7 @@ pub struct ListPipelinesResponse {
     pub next_token: Option<String>,
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
-    pub pipelines: Option<Vec<ListPipelinesPipelines>>,
+    pub pipelines: Option<Vec<PipelineSummary>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -151,38 +151,6 @@ pub struct ListPipelinesResponse {
     /// Example: `50`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::list_pipelines`](crate::Client::list_pipelines).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPipelinesPipelines {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `22121222`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `groupId`.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<i64>,
-    /// `pipelineId`.
-    ///
-    /// Example: `124`
-    #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_id: Option<i64>,
-    /// `pipelineName`.
-    ///
-    /// Example: `流水线`
-    #[serde(rename = "pipelineName", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline_name: Option<String>,
 }
 impl crate::Envelope for ListPipelinesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -273,7 +241,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListPipelinesRequest {
-    type Item = ListPipelinesPipelines;
+    type Item = PipelineSummary;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -306,23 +274,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelinesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "pipelines": [
-    {
-      "createTime": 1586863220000,
-      "creatorAccountId": "22121222",
-      "pipelineId": 124,
-      "pipelineName": "流水线"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 1
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -43,37 +43,12 @@ pub struct ListServiceAuthsResponse {
     pub request_id: Option<String>,
     /// `serviceAuths`.
     #[serde(rename = "serviceAuths", default, skip_serializing_if = "Option::is_none")]
-    pub service_auths: Option<Vec<ListServiceAuthsServiceAuths>>,
+    pub service_auths: Option<Vec<ServiceAuth>>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_service_auths`](crate::Client::list_service_auths).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListServiceAuthsServiceAuths {
-    /// `id`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `ownerName`.
-    ///
-    /// Example: `张三`
-    #[serde(rename = "ownerName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_name: Option<String>,
-    /// `ownerStaffId`.
-    ///
-    /// Example: `123456789`
-    #[serde(rename = "ownerStaffId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_staff_id: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `Codeup`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
 }
 impl crate::Envelope for ListServiceAuthsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -141,22 +116,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceAuthsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "serviceAuths": [
-    {
-      "id": 123,
-      "ownerName": "张三",
-      "ownerStaffId": "123456789",
-      "type": "Codeup"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -156,23 +156,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceConnectionsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "serviceConnections": [
-    {
-      "createTime": 1586863220000,
-      "id": 123,
-      "name": "张三的oss服务连接",
-      "ownerAccountId": 1212123212121212,
-      "type": "oss"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -90,100 +90,7 @@ pub struct ListVariableGroupsResponse {
     pub total_count: Option<i64>,
     /// `variableGroups`.
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
-    pub variable_groups: Option<Vec<ListVariableGroupsVariableGroups>>,
-}
-/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListVariableGroupsVariableGroups {
-    /// `createTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
-    ///
-    /// Example: `13232343434343`
-    #[serde(
-        rename = "creatorAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creator_account_id: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `变量组`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `12234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `modifierAccountId`.
-    ///
-    /// Example: `13232343434343`
-    #[serde(
-        rename = "modifierAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modifier_account_id: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `变量组`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `relatedPipelines`.
-    #[serde(
-        rename = "relatedPipelines",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_pipelines: Option<Vec<ListVariableGroupsRelatedPipelines>>,
-    /// `updateTime`.
-    ///
-    /// Example: `1586863220000`
-    #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
-    /// `variables`.
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
-    pub variables: Option<Vec<ListVariableGroupsVariables>>,
-}
-/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListVariableGroupsRelatedPipelines {
-    /// `id`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `流水线`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListVariableGroupsVariables {
-    /// `isEncrypted`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isEncrypted", default, skip_serializing_if = "Option::is_none")]
-    pub is_encrypted: Option<bool>,
-    /// `name`.
-    ///
-    /// Example: `name1`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `value1`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub variable_groups: Option<Vec<VariableGroup>>,
 }
 impl crate::Envelope for ListVariableGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -255,7 +162,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListVariableGroupsRequest {
-    type Item = ListVariableGroupsVariableGroups;
+    type Item = VariableGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -288,40 +195,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListVariableGroupsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "nextToken": "assassa",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 30,
-  "variableGroups": [
-    {
-      "createTime": 1586863220000,
-      "creatorAccountId": "13232343434343",
-      "description": "变量组",
-      "id": 12234,
-      "modifierAccountId": "13232343434343",
-      "name": "变量组",
-      "relatedPipelines": [
-        {
-          "id": 1234,
-          "name": "流水线"
-        }
-      ],
-      "updateTime": 1586863220000,
-      "variables": [
-        {
-          "isEncrypted": true,
-          "name": "name1",
-          "value": "value1"
-        }
-      ]
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -171,21 +171,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LogVmDeployMachineRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "deployMachineLog": {
-    "aliyunRegion": "cn-hangzhou",
-    "deployBeginTime": 11111111111,
-    "deployEndTime": 12222222,
-    "deployLog": "success",
-    "deployLogPath": "/tmp/log"
-  },
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -39,40 +39,7 @@ impl SkipPipelineJobRunRequest {
     }
 }
 /// Response of [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct SkipPipelineJobRunResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `requestId`.
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for SkipPipelineJobRunResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type SkipPipelineJobRunResponse = crate::common::BasicResponse;
 /// Error codes of [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run): it documents none, so every code reads as `Unknown(code)`.
 pub type SkipPipelineJobRunErrorCode = crate::UndocumentedCode;
 impl crate::Operation for SkipPipelineJobRunRequest {
@@ -131,14 +98,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for SkipPipelineJobRunRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

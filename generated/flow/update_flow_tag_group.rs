@@ -33,38 +33,7 @@ impl UpdateFlowTagGroupRequest {
     }
 }
 /// Response of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFlowTagGroupResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `requestId`.
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// true 接口调用成功，false 接口调用失败
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for UpdateFlowTagGroupResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type UpdateFlowTagGroupResponse = crate::common::BasicResponse;
 /// Error codes of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group): it documents none, so every code reads as `Unknown(code)`.
 pub type UpdateFlowTagGroupErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdateFlowTagGroupRequest {
@@ -119,14 +88,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFlowTagGroupRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

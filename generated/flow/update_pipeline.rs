@@ -39,38 +39,7 @@ impl UpdatePipelineRequest {
     }
 }
 /// Response of [`Client::update_pipeline`](crate::Client::update_pipeline).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdatePipelineResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `requestId`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for UpdatePipelineResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type UpdatePipelineResponse = crate::common::BasicResponse;
 /// Error codes of [`Client::update_pipeline`](crate::Client::update_pipeline): it documents none, so every code reads as `Unknown(code)`.
 pub type UpdatePipelineErrorCode = crate::UndocumentedCode;
 impl crate::Operation for UpdatePipelineRequest {
@@ -125,9 +94,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineRequest {
-    const RESPONSE: Option<&'static str> = Some(r#"{
-  "success": true
-}"#);
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -238,30 +238,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightCustomValueRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "doubleValue": 66.6,
-      "fieldId": "34dde3dfa5e3750151a7c4xxxx",
-      "gmtCreate": 1704950971000,
-      "gmtModified": 1714669494000,
-      "id": 320737507,
-      "identifier": "442d4a6a9980e841dc192a411080xxxx",
-      "isDeleted": "N",
-      "longValue": 66,
-      "organizationId": "61db9af2148974246bexxxx",
-      "targetId": "1ee00fcb1a18c2dc83dafdxxxx",
-      "targetType": "Workitem",
-      "type": "string",
-      "value": "66"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

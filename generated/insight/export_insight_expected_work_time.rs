@@ -231,28 +231,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightExpectedWorkTimeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1714976497000,
-      "gmtModified": 1714976520000,
-      "id": 26281535,
-      "identifier": "bd4ddc7b0ea0ef2ab52699xxxx",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246be6xxxx",
-      "projectId": "6c4687b0179e1d458fedf1xxxx",
-      "recorderId": "63466a385dc8531eebd7xxxx",
-      "source": "projex",
-      "value": 180,
-      "workitemId": "de7c6fd3bd4b53f4d9e279xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -246,31 +246,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightFieldRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "fieldId": "9798551",
-      "gmtCreate": 1713752162000,
-      "gmtModified": 1714977502000,
-      "id": 666666,
-      "identifier": "field-444153",
-      "isDeleted": "N",
-      "isSystem": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "position": 150,
-      "scope": "global",
-      "source": "projex",
-      "targetId": "61db9af2148974246bexxxx",
-      "targetType": "organization",
-      "type": "string"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

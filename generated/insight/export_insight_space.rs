@@ -240,26 +240,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSpaceRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "result": [
-    {
-      "category": "Project",
-      "gmtCreate": 1706510424000,
-      "gmtModified": 1706511201000,
-      "id": 11034222,
-      "identifier": "83a2861bbb43b270a04b42xxxx",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246be6xxxx",
-      "source": "projex",
-      "stage": "10",
-      "type": "Project"
-    }
-  ],
-  "totalCount": 1
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -228,28 +228,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSpaceRefRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "creatorId": "65659358c319d2a0f912xxxx",
-      "fromId": "7bc2be989727d0d4c9801fxxxx",
-      "gmtCreate": 1704267849000,
-      "gmtModified": 1704267849000,
-      "id": 356525,
-      "identifier": "49565",
-      "isDeleted": "N",
-      "modifierId": "65659358c319d2a0f912xxxx",
-      "organizationId": "61db9af2148974246bexxxx",
-      "toId": "732026500a48d7a74f8b43xxxx",
-      "type": "ASSOCIATED"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

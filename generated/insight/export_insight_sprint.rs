@@ -250,31 +250,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSprintRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "actualEnd": 1711936113000,
-      "actualStart": 1711936113000,
-      "gmtCreate": 1710989643000,
-      "gmtEnd": 1711728000000,
-      "gmtModified": 1711936113000,
-      "gmtStart": 1711936113000,
-      "id": 18471761,
-      "identifier": "e4895cadc86632f34dfaa7xxxx",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "385e7e5a4be6791f0a5185xxxx",
-      "source": "projex",
-      "status": 50,
-      "workTimeCapacity": 60.0
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -223,27 +223,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightTagRefRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1696660187000,
-      "gmtModified": 1696660187000,
-      "id": 41317426,
-      "identifier": "8545272",
-      "isDeleted": "N",
-      "name": "1",
-      "organizationId": "61db9af2148974246bexxxx",
-      "tagId": "19e0bc5348ccbe6c0d00fbxxxx",
-      "targetId": "bde89961b5a4acc8cf54eaxxxx",
-      "targetType": "Workitem"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -254,32 +254,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkTimeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "actualValue": 120,
-      "gmtCreate": 1714978610000,
-      "gmtEnd": 1715011199999,
-      "gmtModified": 1714978610000,
-      "gmtStart": 1714924800000,
-      "id": 49506082,
-      "identifier": "da70ce5824231ca3c04ef808e0",
-      "isDeleted": "N",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "09670872890eb1a0bb998exxxx",
-      "recorderId": "65659358c319d2a0f912xxxx",
-      "source": "projex",
-      "uuid": "000000000cd82d3df50d5e5a5c094094fd7b4461",
-      "value": 120,
-      "workitemId": "17bc1cf9a037a15fc9ce76xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -68,181 +68,12 @@ pub struct ExportInsightWorkitemStatusResponse {
     pub next_token: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ExportInsightWorkitemStatusResult>>,
+    pub result: Option<Vec<InsightWorkitemStatus>>,
     /// `totalCount`.
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::export_insight_workitem_status`](crate::Client::export_insight_workitem_status).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ExportInsightWorkitemStatusResult {
-    /// `assignedToId`.
-    ///
-    /// Example: `65e836b981d758be7a25xxxx`
-    #[serde(rename = "assignedToId", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to_id: Option<String>,
-    /// `creatorId`.
-    ///
-    /// Example: `65e836b981d758be7a25xxxx`
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<String>,
-    /// `expectedWorkTime`.
-    ///
-    /// Example: `10`
-    #[serde(
-        rename = "expectedWorkTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expected_work_time: Option<i64>,
-    /// `gmtClosed`.
-    ///
-    /// Example: `33166339200000`
-    #[serde(rename = "gmtClosed", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_closed: Option<i64>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1713430241000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtDue`.
-    ///
-    /// Example: `33166339200000`
-    #[serde(rename = "gmtDue", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_due: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1713430241000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `gmtStart`.
-    ///
-    /// Example: `33166339200000`
-    #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
-    /// `gmtTodo`.
-    ///
-    /// Example: `33166339200000`
-    #[serde(rename = "gmtTodo", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_todo: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `701615370`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `isArchived`.
-    ///
-    /// Example: `N`
-    #[serde(rename = "isArchived", default, skip_serializing_if = "Option::is_none")]
-    pub is_archived: Option<String>,
-    /// `isDeleted`.
-    ///
-    /// Example: `N`
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `isDone`.
-    ///
-    /// Example: `Y`
-    #[serde(rename = "isDone", default, skip_serializing_if = "Option::is_none")]
-    pub is_done: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `61db9af2148974246bexxxx`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `parentId`.
-    ///
-    /// Example: `c3640ab6233fcc10a7e3aaxxxx`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// `participantIds`.
-    ///
-    /// Example: `6135b21fb383ef39551cxxxx,63466a385dc8531eebd7xxxx`
-    #[serde(rename = "participantIds", default, skip_serializing_if = "Option::is_none")]
-    pub participant_ids: Option<String>,
-    /// `phase`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "phase", default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<i32>,
-    /// `priority`.
-    ///
-    /// Example: `0`
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<i32>,
-    /// `productId`.
-    #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// `projectId`.
-    ///
-    /// Example: `505ac6433dfbda8df0b08bxxxx`
-    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
-    /// `serialNumber`.
-    #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<i32>,
-    /// `source`.
-    ///
-    /// Example: `projex`
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `sprintId`.
-    ///
-    /// Example: `505ac6433dfbda8df0b08bxxxx`
-    #[serde(rename = "sprintId", default, skip_serializing_if = "Option::is_none")]
-    pub sprint_id: Option<String>,
-    /// `stage`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<i32>,
-    /// `status`.
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `statusId`.
-    ///
-    /// Example: `100005`
-    #[serde(rename = "statusId", default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// `storyPoint`.
-    ///
-    /// Example: `10.0`
-    #[serde(rename = "storyPoint", default, skip_serializing_if = "Option::is_none")]
-    pub story_point: Option<f32>,
-    /// `subType`.
-    ///
-    /// Example: `9uy29901re573f561d69xxxx`
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
-    pub sub_type: Option<String>,
-    /// `subject`.
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<i32>,
-    /// `versionId`.
-    #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
-    pub version_id: Option<String>,
-    /// `versions`.
-    ///
-    /// Example: `[6a8cdda167415bea1506c7262c]`
-    #[serde(rename = "versions", default, skip_serializing_if = "Option::is_none")]
-    pub versions: Option<String>,
-    /// `workTime`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "workTime", default, skip_serializing_if = "Option::is_none")]
-    pub work_time: Option<i64>,
-    /// `workitemId`.
-    ///
-    /// Example: `636f661a612a945bbcdb4cxxxx`
-    #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
-    pub workitem_id: Option<String>,
 }
 impl crate::Envelope for ExportInsightWorkitemStatusResponse {}
 /// Error codes of [`Client::export_insight_workitem_status`](crate::Client::export_insight_workitem_status): it documents none, so every code reads as `Unknown(code)`.
@@ -304,7 +135,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ExportInsightWorkitemStatusRequest {
-    type Item = ExportInsightWorkitemStatusResult;
+    type Item = InsightWorkitemStatus;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -337,46 +168,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemStatusRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "assignedToId": "65e836b981d758be7a25xxxx",
-      "creatorId": "65e836b981d758be7a25xxxx",
-      "expectedWorkTime": 10,
-      "gmtClosed": 33166339200000,
-      "gmtCreate": 1713430241000,
-      "gmtDue": 33166339200000,
-      "gmtModified": 1713430241000,
-      "gmtStart": 33166339200000,
-      "gmtTodo": 33166339200000,
-      "id": 701615370,
-      "isArchived": "N",
-      "isDeleted": "N",
-      "isDone": "Y",
-      "organizationId": "61db9af2148974246bexxxx",
-      "parentId": "c3640ab6233fcc10a7e3aaxxxx",
-      "participantIds": "6135b21fb383ef39551cxxxx,63466a385dc8531eebd7xxxx",
-      "phase": 10,
-      "priority": 0,
-      "projectId": "505ac6433dfbda8df0b08bxxxx",
-      "source": "projex",
-      "sprintId": "505ac6433dfbda8df0b08bxxxx",
-      "stage": 10,
-      "statusId": "100005",
-      "storyPoint": 10.0,
-      "subType": "9uy29901re573f561d69xxxx",
-      "type": 1,
-      "versions": "[6a8cdda167415bea1506c7262c]",
-      "workTime": 10,
-      "workitemId": "636f661a612a945bbcdb4cxxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -241,30 +241,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemVersionRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtCreate": 1704251228000,
-      "gmtModified": 1704251228000,
-      "gmtPublish": 1704902400000,
-      "gmtStart": 1704297600000,
-      "id": 648131,
-      "identifier": "7ba6e8261b973c976df76b7de1",
-      "isDeleted": "N",
-      "lockStatus": 0,
-      "organizationId": "61db9af2148974246bexxxx",
-      "source": "projex",
-      "status": 100,
-      "targetId": "7eee44ec7f699d4e6980faxxxx",
-      "targetType": "Project"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

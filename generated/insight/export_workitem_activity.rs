@@ -223,27 +223,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportWorkitemActivityRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "maxResults": 10,
-  "nextToken": "2",
-  "result": [
-    {
-      "gmtEvent": 1714961337000,
-      "id": 4406380356,
-      "identifier": "254662353",
-      "newValue": "1",
-      "oldValue": "2",
-      "organizationId": "61db9af2148974246bexxxx",
-      "projectId": "2a62349afcbef7f23d8f31xxxx",
-      "source": "projex",
-      "type": "workitem.update.priority",
-      "workitemId": "ec69eae498acce08ff7260xxxx"
-    }
-  ],
-  "totalCount": 100
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

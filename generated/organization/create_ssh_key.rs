@@ -35,27 +35,12 @@ pub struct CreateSshKeyResponse {
     pub request_id: Option<String>,
     /// `sshKey`.
     #[serde(rename = "sshKey", default, skip_serializing_if = "Option::is_none")]
-    pub ssh_key: Option<CreateSshKeySshKey>,
+    pub ssh_key: Option<OrganizationSshKey>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_ssh_key`](crate::Client::create_ssh_key).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateSshKeySshKey {
-    /// `id`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `publicKey`.
-    ///
-    /// Example: `assssssssssss`
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
 }
 impl crate::Envelope for CreateSshKeyResponse {
     fn request_id(&self) -> Option<&str> {
@@ -118,18 +103,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateSshKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sshKey": {
-    "id": 123,
-    "publicKey": "assssssssssss"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -40,7 +40,7 @@ pub struct GetOrganizationMemberResponse {
     pub error_message: Option<String>,
     /// `member`.
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
-    pub member: Option<GetOrganizationMemberMember>,
+    pub member: Option<OrganizationMember>,
     /// `requestId`.
     ///
     /// Example: `HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
@@ -51,100 +51,6 @@ pub struct GetOrganizationMemberResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationMemberMember {
-    /// `accountId`.
-    ///
-    /// Example: `123456677888`
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    /// `birthday`.
-    ///
-    /// Example: `1631845101798`
-    #[serde(rename = "birthday", default, skip_serializing_if = "Option::is_none")]
-    pub birthday: Option<i64>,
-    /// `deptLists`.
-    #[serde(rename = "deptLists", default, skip_serializing_if = "Option::is_none")]
-    pub dept_lists: Option<Vec<String>>,
-    /// `email`.
-    ///
-    /// Example: `(敏感字段，暂不返回)`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `hiredDate`.
-    ///
-    /// Example: `1631845101798`
-    #[serde(rename = "hiredDate", default, skip_serializing_if = "Option::is_none")]
-    pub hired_date: Option<i64>,
-    /// `identities`.
-    #[serde(rename = "identities", default, skip_serializing_if = "Option::is_none")]
-    pub identities: Option<GetOrganizationMemberIdentities>,
-    /// `jobNumber`.
-    ///
-    /// Example: `373***`
-    #[serde(rename = "jobNumber", default, skip_serializing_if = "Option::is_none")]
-    pub job_number: Option<String>,
-    /// `joinTime`.
-    ///
-    /// Example: `1631845101798`
-    #[serde(rename = "joinTime", default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i64>,
-    /// `lastVisitTime`.
-    ///
-    /// Example: `1631845101798`
-    #[serde(rename = "lastVisitTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_visit_time: Option<i64>,
-    /// `mobile`.
-    ///
-    /// Example: `(敏感字段，暂不返回)`
-    #[serde(rename = "mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// `organizationMemberName`.
-    #[serde(
-        rename = "organizationMemberName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_member_name: Option<String>,
-    /// `organizationRoleId`.
-    ///
-    /// Example: `8fc0c9ff039711dd64acd000`
-    #[serde(
-        rename = "organizationRoleId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_role_id: Option<String>,
-    /// `organizationRoleName`.
-    #[serde(
-        rename = "organizationRoleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_role_name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `normal`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-/// Part of the response of [`Client::get_organization_member`](crate::Client::get_organization_member).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetOrganizationMemberIdentities {
-    /// `externUid`.
-    ///
-    /// Example: `1236666`
-    #[serde(rename = "externUid", default, skip_serializing_if = "Option::is_none")]
-    pub extern_uid: Option<String>,
-    /// `provider`.
-    ///
-    /// Example: `Dingtalk`
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
 }
 impl crate::Envelope for GetOrganizationMemberResponse {
     fn request_id(&self) -> Option<&str> {
@@ -214,30 +120,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetOrganizationMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorMessage": "error info",
-  "member": {
-    "accountId": "123456677888",
-    "birthday": 1631845101798,
-    "deptLists": [],
-    "email": "(敏感字段，暂不返回)",
-    "hiredDate": 1631845101798,
-    "identities": {
-      "externUid": "1236666",
-      "provider": "Dingtalk"
-    },
-    "jobNumber": "373***",
-    "joinTime": 1631845101798,
-    "lastVisitTime": 1631845101798,
-    "mobile": "(敏感字段，暂不返回)",
-    "organizationRoleId": "8fc0c9ff039711dd64acd000",
-    "state": "normal"
-  },
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

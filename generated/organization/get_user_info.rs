@@ -133,19 +133,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetUserInfoRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "result": {
-    "avatarUrl": "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100",
-    "email": "username@example.com",
-    "id": 4205
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: Some("61e54b0e0bb300d827e1ae27".to_string()),

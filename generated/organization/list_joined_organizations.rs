@@ -113,19 +113,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListJoinedOrganizationsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "organizations": [
-    {
-      "id": "65f25d0fa54c216dcf6b1dbd"
-    }
-  ],
-  "requestId": "11D0EE6E-5803-5D4C-A652-E672BE1F3D8E",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {}
     }

@@ -2,7 +2,7 @@
 // Source: spec/organization/list_organizations.yaml
 
 /// Parameters of [`Client::list_organizations`](crate::Client::list_organizations): 查询用户企业列表
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationsRequest {
     /// `accessLevel`.
@@ -12,7 +12,7 @@ pub struct ListOrganizationsRequest {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<String>,
+    pub access_token: Option<crate::Secret<String>>,
     /// `minAccessLevel`.
     ///
     /// Sent as query parameter `minAccessLevel`. Example: `60`
@@ -34,25 +34,13 @@ impl ListOrganizationsRequest {
     }
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(value.into());
+        self.access_token = Some(crate::Secret::new(value.into()));
         self
     }
     /// Sets `minAccessLevel`.
     pub fn min_access_level(mut self, value: i32) -> Self {
         self.min_access_level = Some(value);
         self
-    }
-}
-impl std::fmt::Debug for ListOrganizationsRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListOrganizationsRequest")
-            .field("access_level", &self.access_level)
-            .field(
-                "access_token",
-                &self.access_token.as_ref().map(|_| crate::wire::Redacted),
-            )
-            .field("min_access_level", &self.min_access_level)
-            .finish()
     }
 }
 /// Response of [`Client::list_organizations`](crate::Client::list_organizations).
@@ -198,27 +186,10 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "",
-  "requestId": "95FE5953-FF5B-5F80-94AD-FFF97D990FE0",
-  "result": [
-    {
-      "accessLevel": 60,
-      "id": 5240,
-      "organizationId": "60de7a6852743a5162b5f957",
-      "organizationRole": "ORG_ADMIN"
-    }
-  ],
-  "success": true,
-  "total": 2
-}"#,
-    );
     fn example() -> Self {
         Self {
             access_level: Some(5i32),
-            access_token: Some("example".to_string()),
+            access_token: Some(crate::Secret::new("example".to_string())),
             min_access_level: Some(60i32),
         }
     }

@@ -172,24 +172,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListUserDrawRecordByPkRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "code": "200",
-  "data": [
-    {
-      "aliyunPk": "1401072305438324",
-      "drawGroup": "dsadsadsadas",
-      "drawPoolName": "dasdsadasdas",
-      "drawResult": "2",
-      "gmtCreate": "1545726028000",
-      "uccId": "dsadsadasd"
-    }
-  ],
-  "message": "None",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             aliyun_pk: Some("1789095186553536".to_string()),

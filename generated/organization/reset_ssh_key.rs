@@ -35,27 +35,12 @@ pub struct ResetSshKeyResponse {
     pub request_id: Option<String>,
     /// `sshKey`.
     #[serde(rename = "sshKey", default, skip_serializing_if = "Option::is_none")]
-    pub ssh_key: Option<ResetSshKeySshKey>,
+    pub ssh_key: Option<OrganizationSshKey>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ResetSshKeySshKey {
-    /// `id`.
-    ///
-    /// Example: `1212`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `publicKey`.
-    ///
-    /// Example: `saaaaaaaaaaaaaaaa`
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
 }
 impl crate::Envelope for ResetSshKeyResponse {
     fn request_id(&self) -> Option<&str> {
@@ -109,6 +94,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - sshKey is the shared shape OrganizationSshKey (as CreateSshKey's). This page's own field examples, id 1212 and publicKey saaaaaaaaaaaaaaaa, are the ones in example_response; the shape keeps CreateSshKey's.
     pub async fn reset_ssh_key(
         &self,
         request: ResetSshKeyRequest,
@@ -118,18 +104,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ResetSshKeyRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sshKey": {
-    "id": 1212,
-    "publicKey": "saaaaaaaaaaaaaaaa"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

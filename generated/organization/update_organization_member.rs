@@ -44,7 +44,7 @@ pub struct UpdateOrganizationMemberResponse {
     pub error_message: Option<String>,
     /// `member`.
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
-    pub member: Option<UpdateOrganizationMemberMember>,
+    pub member: Option<OrganizationMember>,
     /// `requestId`.
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
@@ -55,23 +55,6 @@ pub struct UpdateOrganizationMemberResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_organization_member`](crate::Client::update_organization_member).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateOrganizationMemberMember {
-    /// `accountId`.
-    ///
-    /// Example: `292035769476261xxx`
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
-    /// `organizationMemberName`.
-    #[serde(
-        rename = "organizationMemberName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_member_name: Option<String>,
 }
 impl crate::Envelope for UpdateOrganizationMemberResponse {
     fn request_id(&self) -> Option<&str> {
@@ -132,6 +115,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - member is the shared shape OrganizationMember (as GetOrganizationMember's and ListOrganizationMembers'), of which this page documents only accountId and organizationMemberName. Its accountId example, 292035769476261xxx, is the one in example_response; the shape keeps the other pages' 123456677888.
     pub async fn update_organization_member(
         &self,
         request: UpdateOrganizationMemberRequest,
@@ -144,17 +128,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateOrganizationMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMessage": "",
-  "member": {
-    "accountId": "292035769476261xxx"
-  },
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -60,7 +60,7 @@ pub struct CreateProjectResponse {
     pub error_msg: Option<String>,
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<CreateProjectProject>,
+    pub project: Option<Project>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -71,107 +71,6 @@ pub struct CreateProjectResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_project`](crate::Client::create_project).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProjectProject {
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Project`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `customCode`.
-    ///
-    /// Example: `OJAY`
-    #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
-    pub custom_code: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `icon`.
-    ///
-    /// Example: `https://xxxxxx.png`
-    #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `logicalStatus`.
-    ///
-    /// Example: `NORMAL`
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `demo示例项目`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `organizationIdentifier`.
-    ///
-    /// Example: `5e70xxxxxxcd000xxxxe96`
-    #[serde(
-        rename = "organizationIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_identifier: Option<String>,
-    /// `scope`.
-    ///
-    /// Example: `public`
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `statusIdentifier`.
-    ///
-    /// Example: `8a40xxxxxxxxxxxxx64`
-    #[serde(
-        rename = "statusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_identifier: Option<String>,
-    /// `statusStageIdentifier`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `typeIdentifier`.
-    ///
-    /// Example: `CustomProject`
-    #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub type_identifier: Option<String>,
 }
 impl crate::Envelope for CreateProjectResponse {
     fn request_id(&self) -> Option<&str> {
@@ -244,32 +143,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProjectRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "project": {
-    "categoryIdentifier": "Project",
-    "creator": "19xx7043xxxxxxx914",
-    "customCode": "OJAY",
-    "description": "xxx",
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "icon": "https://xxxxxx.png",
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "demo示例项目",
-    "organizationIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "scope": "public",
-    "statusIdentifier": "8a40xxxxxxxxxxxxx64",
-    "statusStageIdentifier": "1",
-    "typeIdentifier": "CustomProject"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -28,7 +28,7 @@ pub struct CreateWorkitemRequest {
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<CreateWorkitemFieldValueList>>,
+    pub field_value_list: Option<Vec<ProjexFieldValue>>,
     /// `parent`.
     ///
     /// Sent as body parameter `parent`. Example: `3a0c9cdd24ae1e1995b8...`
@@ -113,7 +113,7 @@ impl CreateWorkitemRequest {
         self
     }
     /// Sets `fieldValueList`.
-    pub fn field_value_list(mut self, value: Vec<CreateWorkitemFieldValueList>) -> Self {
+    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
         self.field_value_list = Some(value);
         self
     }
@@ -143,57 +143,6 @@ impl CreateWorkitemRequest {
         self
     }
 }
-/// Part of the request of [`Client::create_workitem`](crate::Client::create_workitem).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateWorkitemFieldValueList {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `6aexxxxxa1d98c09c60xxxx16`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `77c7fb03c4186c8691d6...`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// `workitemIdentifier`.
-    #[serde(
-        rename = "workitemIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_identifier: Option<String>,
-}
-impl CreateWorkitemFieldValueList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            field_identifier: None,
-            value: None,
-            workitem_identifier: None,
-        }
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `workitemIdentifier`.
-    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_identifier = Some(value.into());
-        self
-    }
-}
 /// Response of [`Client::create_workitem`](crate::Client::create_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -220,148 +169,7 @@ pub struct CreateWorkitemResponse {
     pub success: Option<bool>,
     /// `workitem`.
     #[serde(rename = "workitem", default, skip_serializing_if = "Option::is_none")]
-    pub workitem: Option<CreateWorkitemWorkitem>,
-}
-/// Part of the response of [`Client::create_workitem`](crate::Client::create_workitem).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateWorkitemWorkitem {
-    /// `assignedTo`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Req`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `document`.
-    ///
-    /// Example: `html格式`
-    #[serde(rename = "document", default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-    /// `documentFormat`.
-    #[serde(rename = "documentFormat", default, skip_serializing_if = "Option::is_none")]
-    pub document_format: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `logicalStatus`.
-    ///
-    /// Example: `NORMAL`
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `parentIdentifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx24`
-    #[serde(
-        rename = "parentIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_identifier: Option<String>,
-    /// `serialNumber`.
-    ///
-    /// Example: `ABCD-1`
-    #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `e8b26xxxxx6e76aa20xxxxx23`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `spaceName`.
-    ///
-    /// Example: `需求项目`
-    #[serde(rename = "spaceName", default, skip_serializing_if = "Option::is_none")]
-    pub space_name: Option<String>,
-    /// `spaceType`.
-    ///
-    /// Example: `Project`
-    #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
-    pub space_type: Option<String>,
-    /// `sprintIdentifier`.
-    ///
-    /// Example: `75528f17703e92e5a568......`
-    #[serde(
-        rename = "sprintIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sprint_identifier: Option<String>,
-    /// `status`.
-    ///
-    /// Example: `待处理`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `statusIdentifier`.
-    ///
-    /// Example: `28`
-    #[serde(
-        rename = "statusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_identifier: Option<String>,
-    /// `statusStageIdentifier`.
-    ///
-    /// Example: `100005`
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `subject`.
-    ///
-    /// Example: `测试工作项`
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `updateStatusAt`.
-    ///
-    /// Example: `1640850328000`
-    #[serde(rename = "updateStatusAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_status_at: Option<i64>,
-    /// `workitemTypeIdentifier`.
-    ///
-    /// Example: `9uxxxxxxre573f5xxxxxx0`
-    #[serde(
-        rename = "workitemTypeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_type_identifier: Option<String>,
+    pub workitem: Option<WorkItem>,
 }
 impl crate::Envelope for CreateWorkitemResponse {
     fn request_id(&self) -> Option<&str> {
@@ -457,37 +265,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitem": {
-    "assignedTo": "19xx7043xxxxxxx914",
-    "categoryIdentifier": "Req",
-    "creator": "19xx7043xxxxxxx914",
-    "document": "html格式",
-    "gmtCreate": 1640850318000,
-    "gmtModified": 1640850318000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
-    "serialNumber": "ABCD-1",
-    "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-    "spaceName": "需求项目",
-    "spaceType": "Project",
-    "sprintIdentifier": "75528f17703e92e5a568......",
-    "status": "待处理",
-    "statusIdentifier": "28",
-    "statusStageIdentifier": "100005",
-    "subject": "测试工作项",
-    "updateStatusAt": 1640850328000,
-    "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
@@ -497,7 +274,7 @@ impl crate::mock::Example for CreateWorkitemRequest {
             description_format: Some("RICHTEXT".to_string()),
             field_value_list: Some(
                 vec![
-                    CreateWorkitemFieldValueList { field_identifier :
+                    ProjexFieldValue { field_identifier :
                     Some("6aexxxxxa1d98c09c60xxxx16".to_string()), value :
                     Some("77c7fb03c4186c8691d6...".to_string()), workitem_identifier :
                     Some("example".to_string()), }

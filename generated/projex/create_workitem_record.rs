@@ -123,7 +123,7 @@ pub struct CreateWorkitemRecordWorkitemTime {
     pub identifier: Option<String>,
     /// `recordUser`.
     #[serde(rename = "recordUser", default, skip_serializing_if = "Option::is_none")]
-    pub record_user: Option<CreateWorkitemRecordRecordUser>,
+    pub record_user: Option<ProjexMember>,
     /// `type`.
     ///
     /// Example: `deafe5f33xxxxx6a259d8dafd`
@@ -138,91 +138,6 @@ pub struct CreateWorkitemRecordWorkitemTime {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_identifier: Option<String>,
-}
-/// Part of the response of [`Client::create_workitem_record`](crate::Client::create_workitem_record).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateWorkitemRecordRecordUser {
-    /// `account`.
-    ///
-    /// Example: `1316458xxxxx41068`
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// `avatar`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `dingTalkId`.
-    ///
-    /// Example: `xx12322`
-    #[serde(rename = "dingTalkId", default, skip_serializing_if = "Option::is_none")]
-    pub ding_talk_id: Option<String>,
-    /// `displayName`.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `displayNickName`.
-    #[serde(
-        rename = "displayNickName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_nick_name: Option<String>,
-    /// `displayRealName`.
-    #[serde(
-        rename = "displayRealName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_real_name: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `xxx@xxx.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `gender`.
-    #[serde(rename = "gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `deafe5f33xxxxx6a259d8dafd`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// true/false
-    #[serde(rename = "isDisabled", default, skip_serializing_if = "Option::is_none")]
-    pub is_disabled: Option<bool>,
-    /// `mobile`.
-    #[serde(rename = "mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// `nameEn`.
-    ///
-    /// Example: `wangwu`
-    #[serde(rename = "nameEn", default, skip_serializing_if = "Option::is_none")]
-    pub name_en: Option<String>,
-    /// `nickName`.
-    #[serde(rename = "nickName", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// `nickNamePinyin`.
-    ///
-    /// Example: `wangwu`
-    #[serde(rename = "nickNamePinyin", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name_pinyin: Option<String>,
-    /// `realName`.
-    #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<String>,
-    /// `realNamePinyin`.
-    ///
-    /// Example: `wangwu`
-    #[serde(rename = "realNamePinyin", default, skip_serializing_if = "Option::is_none")]
-    pub real_name_pinyin: Option<String>,
-    /// `stamp`.
-    #[serde(rename = "stamp", default, skip_serializing_if = "Option::is_none")]
-    pub stamp: Option<String>,
-    /// `tbRoleId`.
-    ///
-    /// Example: `1e9903d8b3f1xxxxxf9286ef5`
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
 }
 impl crate::Envelope for CreateWorkitemRecordResponse {
     fn request_id(&self) -> Option<&str> {
@@ -306,33 +221,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRecordRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "WorkitemTime": {
-    "actualTime": 12,
-    "gmtEnd": 1667205617089,
-    "gmtStart": 1667205617061,
-    "identifier": "deafe5f33xxxxx6a259d8dafd",
-    "recordUser": {
-      "account": "1316458xxxxx41068",
-      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
-      "dingTalkId": "xx12322",
-      "email": "xxx@xxx.com",
-      "identifier": "deafe5f33xxxxx6a259d8dafd",
-      "nameEn": "wangwu",
-      "nickNamePinyin": "wangwu",
-      "realNamePinyin": "wangwu",
-      "tbRoleId": "1e9903d8b3f1xxxxxf9286ef5"
-    },
-    "type": "deafe5f33xxxxx6a259d8dafd",
-    "workitemIdentifier": "9144ef6b72d8exxxxx9e61a4d0"
-  },
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -24,7 +24,7 @@ pub struct CreateWorkitemV2Request {
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<CreateWorkitemV2FieldValueList>>,
+    pub field_value_list: Option<Vec<ProjexFieldValue>>,
     /// `parentIdentifier`.
     ///
     /// Sent as body parameter `parentIdentifier`. Example: `11223331122`
@@ -100,10 +100,7 @@ impl CreateWorkitemV2Request {
         self
     }
     /// Sets `fieldValueList`.
-    pub fn field_value_list(
-        mut self,
-        value: Vec<CreateWorkitemV2FieldValueList>,
-    ) -> Self {
+    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
         self.field_value_list = Some(value);
         self
     }
@@ -140,44 +137,6 @@ impl CreateWorkitemV2Request {
     /// Sets `versions`.
     pub fn versions(mut self, value: Vec<String>) -> Self {
         self.versions = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateWorkitemV2FieldValueList {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `6aexxxxxa1d98c09c60xxxx16`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl CreateWorkitemV2FieldValueList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            field_identifier: None,
-            value: None,
-        }
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
         self
     }
 }
@@ -307,15 +266,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemV2Request {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMessage": "SYSTEM_UNKNOWN_ERROR",
-  "requestId": "EAE03103-5497-58D1-9169-E524DDE8604C",
-  "success": "true",
-  "workitemIdentifier": "11234455454355"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
@@ -324,9 +274,10 @@ impl crate::mock::Example for CreateWorkitemV2Request {
             description: Some("example".to_string()),
             field_value_list: Some(
                 vec![
-                    CreateWorkitemV2FieldValueList { field_identifier :
-                    Some("6aexxxxxa1d98c09c60xxxx16".to_string()), value : Some("10"
-                    .to_string()), }
+                    ProjexFieldValue { field_identifier :
+                    Some("6aexxxxxa1d98c09c60xxxx16".to_string()), value :
+                    Some("77c7fb03c4186c8691d6...".to_string()), workitem_identifier :
+                    Some("example".to_string()), }
                 ],
             ),
             parent_identifier: Some("11223331122".to_string()),

@@ -119,14 +119,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "InvalidTagGroup.IdNotFound",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -122,14 +122,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemAllCommentRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "A7586FEB-E48D-5579-983F-74981FBFF627",
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -131,14 +131,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemCommentRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -60,7 +60,7 @@ pub struct GetCustomFieldOptionResponse {
     pub error_msg: Option<String>,
     /// `fileds`.
     #[serde(rename = "fileds", default, skip_serializing_if = "Option::is_none")]
-    pub fileds: Option<Vec<GetCustomFieldOptionFileds>>,
+    pub fileds: Option<Vec<ProjexFieldOption>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -71,50 +71,6 @@ pub struct GetCustomFieldOptionResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetCustomFieldOptionFileds {
-    /// `displayValue`.
-    ///
-    /// Example: `223`
-    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
-    pub display_value: Option<String>,
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `3345`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `level`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "level", default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<i64>,
-    /// `position`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<i64>,
-    /// `value`.
-    ///
-    /// Example: `223`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// `valueEn`.
-    ///
-    /// Example: `223`
-    #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
-    pub value_en: Option<String>,
 }
 impl crate::Envelope for GetCustomFieldOptionResponse {
     fn request_id(&self) -> Option<&str> {
@@ -193,25 +149,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCustomFieldOptionRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "fileds": [
-    {
-      "displayValue": "223",
-      "fieldIdentifier": "e8bxxxxxxxxxxxxxxxx23",
-      "identifier": "3345",
-      "level": 1,
-      "position": 1,
-      "value": "223",
-      "valueEn": "223"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -295,40 +295,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetProjectInfoRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "error",
-  "success": true,
-  "project": {
-    "category": "null",
-    "categoryIdentifier": "Project",
-    "creator": "19xx7043xxxxxxx914",
-    "customCode": "OJAY",
-    "description": "xxx",
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "iconGroup": "{\"small\":\"https://xxxxxx.png\",\"big\":\"https://img.yyyyyy.png\"}",
-    "icon": "https://xxxxxx.png",
-    "iconBig": "https://xxxxxx.png",
-    "iconSmall": "https://img.yyyyyy.png",
-    "id": "null",
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "identifierPath": "e8b2xxxxxx2abdxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "demo示例项目",
-    "organizationIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "parentIdentifier": "null",
-    "scope": "public",
-    "statusIdentifier": "8a40xxxxxxxxxxxxx64",
-    "statusStageIdentifier": "8a4058a71159b68254......",
-    "subType": "null",
-    "typeIdentifier": "CustomProject"
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),

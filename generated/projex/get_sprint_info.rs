@@ -47,84 +47,12 @@ pub struct GetSprintInfoResponse {
     pub request_id: Option<String>,
     /// `sprint`.
     #[serde(rename = "sprint", default, skip_serializing_if = "Option::is_none")]
-    pub sprint: Option<GetSprintInfoSprint>,
+    pub sprint: Option<Sprint>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_sprint_info`](crate::Client::get_sprint_info).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSprintInfoSprint {
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `endDate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<i64>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `demo示例项目`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `owners`.
-    #[serde(rename = "owners", default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
-    /// `scope`.
-    ///
-    /// Example: `public`
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `5e70xxxxxxcd000xxxxe96`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `startDate`.
-    ///
-    /// Example: `1638403200000`
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<i64>,
-    /// `status`.
-    ///
-    /// Example: `Todo`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
 }
 impl crate::Envelope for GetSprintInfoResponse {
     fn request_id(&self) -> Option<&str> {
@@ -191,29 +119,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSprintInfoRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sprint": {
-    "creator": "19xx7043xxxxxxx914",
-    "description": "xxx",
-    "endDate": 1623916393000,
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "demo示例项目",
-    "owners": [],
-    "scope": "public",
-    "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "startDate": 1638403200000,
-    "status": "Todo"
-  },
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -244,44 +244,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkItemActivityRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "activities": [
-    {
-      "actionType": "update",
-      "eventId": 3201131,
-      "eventTime": 1640867079624,
-      "eventType": "workitem.updated",
-      "newValue": [
-        {
-          "displayValue": "Sprint-221124",
-          "plainValue": "bed1cca179badeb501a72d1194",
-          "resourceType": "Sprint"
-        }
-      ],
-      "oldValue": [
-        {
-          "displayValue": "Sprint-221124",
-          "plainValue": "bed1cca179badeb501a72d1194",
-          "resourceType": "Sprint"
-        }
-      ],
-      "operator": "19xx7043xxxxxxx914",
-      "parentEventId": 3201132,
-      "property": {
-        "displayName": "标题",
-        "propertyIdentifier": "subject",
-        "propertyName": "subject"
-      },
-      "resourceIdentifier": "e8bxxxxxxxxxxxxxxxx23"
-    }
-  ],
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -139,7 +139,7 @@ pub struct GetWorkItemWorkFlowInfoWorkflow {
     pub status_order: Option<String>,
     /// `statuses`.
     #[serde(rename = "statuses", default, skip_serializing_if = "Option::is_none")]
-    pub statuses: Option<Vec<GetWorkItemWorkFlowInfoStatuses>>,
+    pub statuses: Option<Vec<ProjexStatus>>,
     /// `workflowActions`.
     #[serde(
         rename = "workflowActions",
@@ -147,74 +147,6 @@ pub struct GetWorkItemWorkFlowInfoWorkflow {
         skip_serializing_if = "Option::is_none"
     )]
     pub workflow_actions: Option<Vec<GetWorkItemWorkFlowInfoWorkflowActions>>,
-}
-/// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkItemWorkFlowInfoStatuses {
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1613805843000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1613805843000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `156603`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `待处理`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `resourceType`.
-    ///
-    /// Example: `Workitem`
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
-    /// `source`.
-    ///
-    /// Example: `system`
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `workflowStageIdentifier`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "workflowStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_stage_identifier: Option<String>,
-    /// `workflowStageName`.
-    ///
-    /// Example: `确认阶段`
-    #[serde(
-        rename = "workflowStageName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_stage_name: Option<String>,
 }
 /// Part of the response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -329,51 +261,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkItemWorkFlowInfoRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workflow": {
-    "creator": "19xx7043xxxxxxx914",
-    "defaultStatusIdentifier": "100005",
-    "description": "工作流的描述",
-    "gmtCreate": 1640850318000,
-    "gmtModified": 1640850318000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "modifier": "19xx7043xxxxxxx914",
-    "name": "名称",
-    "ownerSpaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-    "resourceType": "Project",
-    "source": "system",
-    "statuses": [
-      {
-        "creator": "19xx7043xxxxxxx914",
-        "description": "xxx",
-        "gmtCreate": 1613805843000,
-        "gmtModified": 1613805843000,
-        "identifier": "156603",
-        "modifier": "19xx7043xxxxxxx914",
-        "name": "待处理",
-        "resourceType": "Workitem",
-        "source": "system",
-        "workflowStageIdentifier": "1",
-        "workflowStageName": "确认阶段"
-      }
-    ],
-    "workflowActions": [
-      {
-        "id": 16274887,
-        "name": "xxx",
-        "nextWorkflowStatusIdentifier": "100011",
-        "workflowIdentifier": "fd0xxxxxd00d355b05dxxxx26",
-        "workflowStatusIdentifier": "100005"
-      }
-    ]
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

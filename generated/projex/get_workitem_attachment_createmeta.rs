@@ -160,21 +160,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemAttachmentCreatemetaRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMessage": "Forbidden.UserNotInCurrentOrganization",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true",
-  "uploadInfo": {
-    "accessid": "xxxxxxx",
-    "dir": "ddd/dddd",
-    "host": "xxxxx",
-    "policy": "xxxxxxx",
-    "signature": "xdWcrl/yTmIUA0kE7a3B0Ox4Vu8="
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -110,27 +110,7 @@ pub struct GetWorkitemCommentListCommentList {
     pub top_time: Option<i64>,
     /// `user`.
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<GetWorkitemCommentListUser>,
-}
-/// Part of the response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkitemCommentListUser {
-    /// `account`.
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// `avatar`.
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `identifier`.
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `nickName`.
-    #[serde(rename = "nickName", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// `realName`.
-    #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<String>,
+    pub user: Option<WorkItemCommentUser>,
 }
 impl crate::Envelope for GetWorkitemCommentListResponse {
     fn request_id(&self) -> Option<&str> {
@@ -189,6 +169,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of commentList\[\].isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    /// - commentList\[\].user is the shared WorkItemCommentUser shape. The comment stays inline: its id is long here, but string in UpdateWorkitemComment and named Id in CreateWorkitemComment, and each example must decode.
     pub async fn get_workitem_comment_list(
         &self,
         request: GetWorkitemCommentListRequest,
@@ -201,27 +182,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemCommentListRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "commentList": [
-    {
-      "content": "066961",
-      "createTime": 1667205617061,
-      "formatType": "RICHTEXT/MARKDOWN",
-      "id": 6573,
-      "modifiedTime": 1646323200000,
-      "parentId": 1013131897677566,
-      "targetIdentifier": "9144ef6b72d8exxxxx9e61a4d0",
-      "targetType": "workitem",
-      "topTime": 1667205617089,
-      "user": {}
-    }
-  ],
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

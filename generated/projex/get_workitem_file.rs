@@ -157,21 +157,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemFileRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "success",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": "true",
-  "workitemFile": {
-    "id": "sddrdfdf123df",
-    "name": "ddc.pdf",
-    "size": 10001,
-    "suffix": "pdf",
-    "url": "http://tmaestro-oss.oss-cn-hongkong.aliyuncs.com/thread_1682129288279.log"
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

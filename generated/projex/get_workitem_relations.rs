@@ -173,6 +173,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - relationList\[\] is a work item, but it is not the shared WorkItem shape: gmtCreate and gmtModified are strings here (example "1667205617061") where the other work item pages have long, and the example must decode.
     pub async fn get_workitem_relations(
         &self,
         request: GetWorkitemRelationsRequest,
@@ -185,25 +186,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemRelationsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "InvalidGroup.IdNotFound",
-  "errorMsg": "error",
-  "relationList": [
-    {
-      "assignedTo": "aliyun_1384605",
-      "categoryIdentifier": "Req",
-      "gmtCreate": "1667205617061",
-      "gmtModified": "1667205617089",
-      "identifier": "deafe5f33xxxxx6a259d8dafd",
-      "spaceIdentifier": "2b856dxxxxxxb61d93676255ba",
-      "workitemTypeIdentifier": "9uy29901re573f561d69jn40"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -135,21 +135,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemTimeTypeListRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Invalid.IdNotFound",
-  "errorMsg": "error",
-  "requestId": "HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F",
-  "success": "true",
-  "timeType": [
-    {
-      "displayName": "deploy",
-      "identifier": "67fb001005aac8d3d2a3372416",
-      "position": 1
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

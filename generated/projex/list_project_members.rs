@@ -48,7 +48,7 @@ pub struct ListProjectMembersResponse {
     pub error_msg: Option<String>,
     /// `members`.
     #[serde(rename = "members", default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<ListProjectMembersMembers>>,
+    pub members: Option<Vec<ProjexMember>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -59,133 +59,6 @@ pub struct ListProjectMembersResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProjectMembersMembers {
-    /// `account`.
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// `avatar`.
-    ///
-    /// Example: `https://xxxxxx.png`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `dingTalkId`.
-    #[serde(rename = "dingTalkId", default, skip_serializing_if = "Option::is_none")]
-    pub ding_talk_id: Option<String>,
-    /// `displayName`.
-    ///
-    /// Example: `名称`
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `displayNickName`.
-    ///
-    /// Example: `mingcheng`
-    #[serde(
-        rename = "displayNickName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_nick_name: Option<String>,
-    /// `displayRealName`.
-    ///
-    /// Example: `名称`
-    #[serde(
-        rename = "displayRealName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_real_name: Option<String>,
-    /// `division`.
-    #[serde(rename = "division", default, skip_serializing_if = "Option::is_none")]
-    pub division: Option<ListProjectMembersDivision>,
-    /// `email`.
-    ///
-    /// Example: `accountsxxxx@mail.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `gender`.
-    #[serde(rename = "gender", default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `19xxxx31947xxxx`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `mobile`.
-    ///
-    /// Example: `135xxxxxxxxx`
-    #[serde(rename = "mobile", default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// `nameEn`.
-    ///
-    /// Example: `name`
-    #[serde(rename = "nameEn", default, skip_serializing_if = "Option::is_none")]
-    pub name_en: Option<String>,
-    /// `nickName`.
-    ///
-    /// Example: `昵称`
-    #[serde(rename = "nickName", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// `nickNamePinyin`.
-    ///
-    /// Example: `nicheng`
-    #[serde(rename = "nickNamePinyin", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name_pinyin: Option<String>,
-    /// `organizationUserInfo`.
-    #[serde(
-        rename = "organizationUserInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_user_info: Option<ListProjectMembersOrganizationUserInfo>,
-    /// `realName`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<String>,
-    /// `realNamePinyin`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "realNamePinyin", default, skip_serializing_if = "Option::is_none")]
-    pub real_name_pinyin: Option<String>,
-    /// 角色名称
-    #[serde(rename = "roleName", default, skip_serializing_if = "Option::is_none")]
-    pub role_name: Option<String>,
-    /// `stamp`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "stamp", default, skip_serializing_if = "Option::is_none")]
-    pub stamp: Option<String>,
-    /// `tbRoleId`.
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
-}
-/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProjectMembersDivision {
-    /// `identifier`.
-    ///
-    /// Example: `1345xxxxxxx947xxxx`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-}
-/// Part of the response of [`Client::list_project_members`](crate::Client::list_project_members).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProjectMembersOrganizationUserInfo {
-    /// `organizationIdentifier`.
-    ///
-    /// Example: `5e7xxxxb3cd3711dd6xxx2c`
-    #[serde(
-        rename = "organizationIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_identifier: Option<String>,
 }
 impl crate::Envelope for ListProjectMembersResponse {
     fn request_id(&self) -> Option<&str> {
@@ -255,37 +128,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectMembersRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "members": [
-    {
-      "avatar": "https://xxxxxx.png",
-      "displayName": "名称",
-      "displayNickName": "mingcheng",
-      "displayRealName": "名称",
-      "division": {
-        "identifier": "1345xxxxxxx947xxxx"
-      },
-      "email": "accountsxxxx@mail.com",
-      "identifier": "19xxxx31947xxxx",
-      "mobile": "135xxxxxxxxx",
-      "nameEn": "name",
-      "nickName": "昵称",
-      "nickNamePinyin": "nicheng",
-      "organizationUserInfo": {
-        "organizationIdentifier": "5e7xxxxb3cd3711dd6xxx2c"
-      },
-      "realName": "xxx",
-      "realNamePinyin": "xxx",
-      "stamp": "User"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

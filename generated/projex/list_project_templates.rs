@@ -199,29 +199,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectTemplatesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "templates": [
-    {
-      "creator": "19xx7043xxxxxxx914",
-      "description": "迭代的具体信息",
-      "gmtCreate": 1623916393000,
-      "gmtModified": 1623916393000,
-      "icon": "https://img.xxxx.png",
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "modifier": "19xx7043xxxxxxx914",
-      "name": "专用模板",
-      "nameEn": "Test Template",
-      "resourceCategory": "Project",
-      "type": 4
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -204,28 +204,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectWorkitemTypesRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "例：Openapi.RequestError",
-  "errorMessage": "errormessage",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitemTypes": [
-    {
-      "addUser": "用户阿里云pk，例如19xxxx31947xxxx",
-      "categoryIdentifier": "Req",
-      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
-      "description": "该类型的具体信息",
-      "gmtAdd": 1641870287000,
-      "gmtCreate": 1620455467000,
-      "identifier": "dfexxxxxf4fee18xxxxx36",
-      "name": "例：业务类需求",
-      "nameEn": "例：Business Requirement",
-      "systemDefault": true
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

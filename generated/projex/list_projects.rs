@@ -97,7 +97,7 @@ pub struct ListProjectsResponse {
     pub next_token: Option<String>,
     /// `projects`.
     #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
-    pub projects: Option<Vec<ListProjectsProjects>>,
+    pub projects: Option<Vec<Project>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -113,76 +113,6 @@ pub struct ListProjectsResponse {
     /// Example: `10`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::list_projects`](crate::Client::list_projects).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProjectsProjects {
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Project`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `customCode`.
-    ///
-    /// Example: `OJAY`
-    #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
-    pub custom_code: Option<String>,
-    /// `deleteTime`.
-    #[serde(rename = "deleteTime", default, skip_serializing_if = "Option::is_none")]
-    pub delete_time: Option<i64>,
-    /// `description`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1640778694000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `icon`.
-    ///
-    /// Example: `https://xxxxxx.png`
-    #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `logicalStatus`.
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `xxxx`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `scope`.
-    ///
-    /// Example: `public`
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `statusStageIdentifier`.
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `typeIdentifier`.
-    #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub type_identifier: Option<String>,
 }
 impl crate::Envelope for ListProjectsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -258,7 +188,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListProjectsRequest {
-    type Item = ListProjectsProjects;
+    type Item = Project;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -291,30 +221,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "projects": [
-    {
-      "categoryIdentifier": "Project",
-      "creator": "19xx7043xxxxxxx914",
-      "customCode": "OJAY",
-      "description": "xxx",
-      "gmtCreate": 1640778694000,
-      "icon": "https://xxxxxx.png",
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "name": "xxxx",
-      "scope": "public"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 10
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -81,7 +81,7 @@ pub struct ListSprintsResponse {
     pub request_id: Option<String>,
     /// `sprints`.
     #[serde(rename = "sprints", default, skip_serializing_if = "Option::is_none")]
-    pub sprints: Option<Vec<ListSprintsSprints>>,
+    pub sprints: Option<Vec<Sprint>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -92,75 +92,6 @@ pub struct ListSprintsResponse {
     /// Example: `10`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-/// Part of the response of [`Client::list_sprints`](crate::Client::list_sprints).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSprintsSprints {
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `endDate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<i64>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `demo示例项目`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `scope`.
-    ///
-    /// Example: `public`
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `5e70xxxxxxcd000xxxxe96`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `startDate`.
-    ///
-    /// Example: `1638403200000`
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<i64>,
-    /// `status`.
-    ///
-    /// Example: `TODO`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
 }
 impl crate::Envelope for ListSprintsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -233,7 +164,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListSprintsRequest {
-    type Item = ListSprintsSprints;
+    type Item = Sprint;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -266,33 +197,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSprintsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "sprints": [
-    {
-      "creator": "19xx7043xxxxxxx914",
-      "description": "xxx",
-      "endDate": 1623916393000,
-      "gmtCreate": 1623916393000,
-      "gmtModified": 1623916393000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "modifier": "19xx7043xxxxxxx914",
-      "name": "demo示例项目",
-      "scope": "public",
-      "spaceIdentifier": "5e70xxxxxxcd000xxxxe96",
-      "startDate": 1638403200000,
-      "status": "TODO"
-    }
-  ],
-  "success": true,
-  "totalCount": 10
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

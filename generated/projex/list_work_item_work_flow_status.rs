@@ -69,78 +69,10 @@ pub struct ListWorkItemWorkFlowStatusResponse {
     pub request_id: Option<String>,
     /// `statuses`.
     #[serde(rename = "statuses", default, skip_serializing_if = "Option::is_none")]
-    pub statuses: Option<Vec<ListWorkItemWorkFlowStatusStatuses>>,
+    pub statuses: Option<Vec<ProjexStatus>>,
     /// true或者false
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListWorkItemWorkFlowStatusStatuses {
-    /// `creator`.
-    ///
-    /// Example: `用户阿里云pk，例如19xxxx31947xxxx`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `该状态的具体信息`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1620455467000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1641870287000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `dfexxxxxf4fee18xxxxx36`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `用户阿里云pk，例如19xxxx31947xxxx`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `例：待处理`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `resourceType`.
-    ///
-    /// Example: `Workitem`
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
-    /// `source`.
-    ///
-    /// Example: `system`
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `workflowStageIdentifier`.
-    ///
-    /// Example: `例如：1`
-    #[serde(
-        rename = "workflowStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_stage_identifier: Option<String>,
-    /// `workflowStageName`.
-    ///
-    /// Example: `例：确认阶段`
-    #[serde(
-        rename = "workflowStageName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workflow_stage_name: Option<String>,
 }
 impl crate::Envelope for ListWorkItemWorkFlowStatusResponse {
     fn request_id(&self) -> Option<&str> {
@@ -224,29 +156,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkItemWorkFlowStatusRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "例：Openapi.RequestError",
-  "errorMessage": "errormessage",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "statuses": [
-    {
-      "creator": "用户阿里云pk，例如19xxxx31947xxxx",
-      "description": "该状态的具体信息",
-      "gmtCreate": 1620455467000,
-      "gmtModified": 1641870287000,
-      "identifier": "dfexxxxxf4fee18xxxxx36",
-      "modifier": "用户阿里云pk，例如19xxxx31947xxxx",
-      "name": "例：待处理",
-      "resourceType": "Workitem",
-      "source": "system",
-      "workflowStageIdentifier": "例如：1",
-      "workflowStageName": "例：确认阶段"
-    }
-  ],
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -162,25 +162,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemAttachmentsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "attachments": [
-    {
-      "creator": "237109",
-      "fileIdentifier": "dflkjlsdddsdl234lkjfg",
-      "fileName": "Artifacts_1565193_1.tgz",
-      "fileSuffix": "tgz",
-      "gmtCreate": 1545726028000,
-      "size": "50",
-      "url": "http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D"
-    }
-  ],
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMsg": "error",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

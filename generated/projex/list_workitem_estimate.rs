@@ -189,6 +189,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - workitemTimeEstimate\[\] is not shared with CreateWorkitemEstimate's WorkitemTimeEstimate: spentTime is float here and long there, and recordUser is {identifier, name} here and a full ProjexMember there.
     pub async fn list_workitem_estimate(
         &self,
         request: ListWorkitemEstimateRequest,
@@ -201,31 +202,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemEstimateRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "code": 200,
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitemTimeEstimate": [
-    {
-      "description": "开发代码等",
-      "gmtCreate": 1653235200000,
-      "gmtEnd": 1653235200000,
-      "gmtModified": 1653235200000,
-      "gmtStart": 1653235200000,
-      "identifier": "a4ac3a81e90217db32b7......",
-      "recordUser": {
-        "identifier": "132xxxx123"
-      },
-      "spentTime": 8,
-      "type": "研发",
-      "workitemIdentifier": "5daa9a15c7fd55523996......"
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -174,6 +174,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - workitemTime\[\] is not shared with CreateWorkitemRecord's WorkitemTime: actualTime is float here and long there, and recordUser is a string (a user id) here and a ProjexMember object there.
     pub async fn list_workitem_time(
         &self,
         request: ListWorkitemTimeRequest,
@@ -183,29 +184,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemTimeRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "code": 200,
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitemTime": [
-    {
-      "actualTime": 1,
-      "description": "开发代码等",
-      "gmtCreate": 1653235200000,
-      "gmtEnd": 1653235200000,
-      "gmtModified": 1653235200000,
-      "gmtStart": 1653235200000,
-      "identifier": "a4ac3a81e90217db32b7......",
-      "recordUser": "1967043931......",
-      "type": "研发",
-      "workitemIdentifier": "5daa9a15c7fd55523996......"
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -147,148 +147,7 @@ pub struct ListWorkitemsResponse {
     pub total_count: Option<i64>,
     /// `workitems`.
     #[serde(rename = "workitems", default, skip_serializing_if = "Option::is_none")]
-    pub workitems: Option<Vec<ListWorkitemsWorkitems>>,
-}
-/// Part of the response of [`Client::list_workitems`](crate::Client::list_workitems).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListWorkitemsWorkitems {
-    /// `assignedTo`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Req`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `document`.
-    ///
-    /// Example: `html格式`
-    #[serde(rename = "document", default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-    /// `finishTime`.
-    #[serde(rename = "finishTime", default, skip_serializing_if = "Option::is_none")]
-    pub finish_time: Option<i64>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `logicalStatus`.
-    ///
-    /// Example: `NORMAL`
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `parentIdentifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx24`
-    #[serde(
-        rename = "parentIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_identifier: Option<String>,
-    /// `serialNumber`.
-    ///
-    /// Example: `ABCD-1`
-    #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `e8b26xxxxx6e76aa20xxxxx23`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `spaceName`.
-    ///
-    /// Example: `需求项目`
-    #[serde(rename = "spaceName", default, skip_serializing_if = "Option::is_none")]
-    pub space_name: Option<String>,
-    /// `spaceType`.
-    ///
-    /// Example: `Project`
-    #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
-    pub space_type: Option<String>,
-    /// `sprintIdentifier`.
-    ///
-    /// Example: `75528f17703e92e5a568......`
-    #[serde(
-        rename = "sprintIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sprint_identifier: Option<String>,
-    /// `status`.
-    ///
-    /// Example: `待处理`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `statusIdentifier`.
-    ///
-    /// Example: `100005`
-    #[serde(
-        rename = "statusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_identifier: Option<String>,
-    /// `statusStageIdentifier`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `subject`.
-    ///
-    /// Example: `测试工作项`
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `updateStatusAt`.
-    ///
-    /// Example: `1640850328000`
-    #[serde(rename = "updateStatusAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_status_at: Option<i64>,
-    /// `workitemTypeIdentifier`.
-    ///
-    /// Example: `9uxxxxxxre573f5xxxxxx0`
-    #[serde(
-        rename = "workitemTypeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_type_identifier: Option<String>,
+    pub workitems: Option<Vec<WorkItem>>,
 }
 impl crate::Envelope for ListWorkitemsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -374,7 +233,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListWorkitemsRequest {
-    type Item = ListWorkitemsWorkitems;
+    type Item = WorkItem;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -404,42 +263,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "totalCount": 10,
-  "workitems": [
-    {
-      "assignedTo": "19xx7043xxxxxxx914",
-      "categoryIdentifier": "Req",
-      "creator": "19xx7043xxxxxxx914",
-      "document": "html格式",
-      "gmtCreate": 1640850318000,
-      "gmtModified": 1640850318000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "logicalStatus": "NORMAL",
-      "modifier": "19xx7043xxxxxxx914",
-      "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
-      "serialNumber": "ABCD-1",
-      "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-      "spaceName": "需求项目",
-      "spaceType": "Project",
-      "sprintIdentifier": "75528f17703e92e5a568......",
-      "status": "待处理",
-      "statusIdentifier": "100005",
-      "statusStageIdentifier": "1",
-      "subject": "测试工作项",
-      "updateStatusAt": 1640850328000,
-      "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

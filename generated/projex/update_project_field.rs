@@ -26,7 +26,7 @@ pub struct UpdateProjectFieldRequest {
     /// `updateForOpenApiList`.
     ///
     /// Sent as body parameter `updateForOpenApiList`.
-    pub update_for_open_api_list: Option<Vec<UpdateProjectFieldUpdateForOpenApiList>>,
+    pub update_for_open_api_list: Option<Vec<ProjexFieldValue>>,
 }
 impl UpdateProjectFieldRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -56,10 +56,7 @@ impl UpdateProjectFieldRequest {
         self
     }
     /// Sets `updateForOpenApiList`.
-    pub fn update_for_open_api_list(
-        mut self,
-        value: Vec<UpdateProjectFieldUpdateForOpenApiList>,
-    ) -> Self {
+    pub fn update_for_open_api_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
         self.update_for_open_api_list = Some(value);
         self
     }
@@ -96,42 +93,6 @@ impl UpdateProjectFieldUpdateBasicFieldRequestList {
         self
     }
 }
-/// Part of the request of [`Client::update_project_field`](crate::Client::update_project_field).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateProjectFieldUpdateForOpenApiList {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `c4fd21xxxxxxxx9oj8jk`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl UpdateProjectFieldUpdateForOpenApiList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            field_identifier: None,
-            value: None,
-        }
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
 /// Response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -148,7 +109,7 @@ pub struct UpdateProjectFieldResponse {
     pub error_message: Option<String>,
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<UpdateProjectFieldProject>,
+    pub project: Option<Project>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -159,172 +120,6 @@ pub struct UpdateProjectFieldResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateProjectFieldProject {
-    /// `category`.
-    ///
-    /// Example: `Project`
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Project`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `customCode`.
-    ///
-    /// Example: `OJAY`
-    #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
-    pub custom_code: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `fieldList`.
-    #[serde(rename = "fieldList", default, skip_serializing_if = "Option::is_none")]
-    pub field_list: Option<Vec<UpdateProjectFieldFieldList>>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1684134690000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `icon`.
-    ///
-    /// Example: `https://xxxxxx.png`
-    #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
-    /// `iconBig`.
-    ///
-    /// Example: `https://xxxxxx.png`
-    #[serde(rename = "iconBig", default, skip_serializing_if = "Option::is_none")]
-    pub icon_big: Option<String>,
-    /// `iconGroup`.
-    ///
-    /// Example: `{"small":"https://xxxxxx.png","big":"https://img.yyyyyy.png"}`
-    #[serde(rename = "iconGroup", default, skip_serializing_if = "Option::is_none")]
-    pub icon_group: Option<String>,
-    /// `iconSmall`.
-    ///
-    /// Example: `https://img.yyyyyy.png`
-    #[serde(rename = "iconSmall", default, skip_serializing_if = "Option::is_none")]
-    pub icon_small: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `66893`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `1e2ea73d24652d5874d001b351`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `identifierPath`.
-    ///
-    /// Example: `e8b2xxxxxx2abdxxxxxxxx23`
-    #[serde(rename = "identifierPath", default, skip_serializing_if = "Option::is_none")]
-    pub identifier_path: Option<String>,
-    /// `logicalStatus`.
-    ///
-    /// Example: `NORMAL`
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `organizationIdentifier`.
-    ///
-    /// Example: `5e70xxxxxxcd000xxxxe96`
-    #[serde(
-        rename = "organizationIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub organization_identifier: Option<String>,
-    /// `parentIdentifier`.
-    #[serde(
-        rename = "parentIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_identifier: Option<String>,
-    /// `scope`.
-    ///
-    /// Example: `public`
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `statusIdentifier`.
-    ///
-    /// Example: `8a40xxxxxxxxxxxxx64`
-    #[serde(
-        rename = "statusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_identifier: Option<String>,
-    /// `statusName`.
-    #[serde(rename = "statusName", default, skip_serializing_if = "Option::is_none")]
-    pub status_name: Option<String>,
-    /// `statusStageIdentifier`.
-    ///
-    /// Example: `8a4058a71159b68254......`
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `subType`.
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
-    pub sub_type: Option<String>,
-    /// `typeIdentifier`.
-    ///
-    /// Example: `CustomProject`
-    #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub type_identifier: Option<String>,
-}
-/// Part of the response of [`Client::update_project_field`](crate::Client::update_project_field).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateProjectFieldFieldList {
-    /// `displayName`.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `b787ff504c0b36f8b71d15a4fd`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `ace3wxxxxxxx7rff3ee`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// `valueType`.
-    ///
-    /// Example: `user`
-    #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<String>,
 }
 impl crate::Envelope for UpdateProjectFieldResponse {
     fn request_id(&self) -> Option<&str> {
@@ -404,43 +199,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectFieldRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMessage": "errormessage",
-  "project": {
-    "category": "Project",
-    "categoryIdentifier": "Project",
-    "creator": "19xx7043xxxxxxx914",
-    "customCode": "OJAY",
-    "fieldList": [
-      {
-        "identifier": "b787ff504c0b36f8b71d15a4fd",
-        "value": "ace3wxxxxxxx7rff3ee",
-        "valueType": "user"
-      }
-    ],
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1684134690000,
-    "icon": "https://xxxxxx.png",
-    "iconBig": "https://xxxxxx.png",
-    "iconGroup": "{\"small\":\"https://xxxxxx.png\",\"big\":\"https://img.yyyyyy.png\"}",
-    "iconSmall": "https://img.yyyyyy.png",
-    "id": "66893",
-    "identifier": "1e2ea73d24652d5874d001b351",
-    "identifierPath": "e8b2xxxxxx2abdxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "organizationIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "scope": "public",
-    "statusIdentifier": "8a40xxxxxxxxxxxxx64",
-    "statusStageIdentifier": "8a4058a71159b68254......",
-    "typeIdentifier": "CustomProject"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
@@ -455,9 +213,10 @@ impl crate::mock::Example for UpdateProjectFieldRequest {
             ),
             update_for_open_api_list: Some(
                 vec![
-                    UpdateProjectFieldUpdateForOpenApiList { field_identifier :
-                    Some("c4fd21xxxxxxxx9oj8jk".to_string()), value : Some("example"
-                    .to_string()), }
+                    ProjexFieldValue { field_identifier :
+                    Some("6aexxxxxa1d98c09c60xxxx16".to_string()), value :
+                    Some("77c7fb03c4186c8691d6...".to_string()), workitem_identifier :
+                    Some("example".to_string()), }
                 ],
             ),
         }

@@ -212,24 +212,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectMemberRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "member": {
-    "gmtCreate": 1623916393000,
-    "gmtModified": 1623916393000,
-    "id": "1124382",
-    "roleIdentifier": "project.admin",
-    "targetIdentifier": "5e70xxxxxxcd000xxxxe96",
-    "targetType": "Space",
-    "userIdentifier": "19xx7043xxxxxxx914",
-    "userType": "user"
-  },
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

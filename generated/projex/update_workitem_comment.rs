@@ -128,36 +128,7 @@ pub struct UpdateWorkitemCommentComment {
     pub top_time: Option<i64>,
     /// `user`.
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<UpdateWorkitemCommentUser>,
-}
-/// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateWorkitemCommentUser {
-    /// `account`.
-    ///
-    /// Example: `1316458xxxxx41068`
-    #[serde(rename = "account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// `avatar`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `displayName`.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `9144ef6b72d8exxxxx9e61a4d0`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `nickName`.
-    #[serde(rename = "nickName", default, skip_serializing_if = "Option::is_none")]
-    pub nick_name: Option<String>,
-    /// `realName`.
-    #[serde(rename = "realName", default, skip_serializing_if = "Option::is_none")]
-    pub real_name: Option<String>,
+    pub user: Option<WorkItemCommentUser>,
 }
 impl crate::Envelope for UpdateWorkitemCommentResponse {
     fn request_id(&self) -> Option<&str> {
@@ -222,6 +193,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    /// - comment.user is the shared WorkItemCommentUser shape. The comment stays inline: its id is a string here (example "1964584"), but long in GetWorkitemCommentList and named Id in CreateWorkitemComment.
     pub async fn update_workitem_comment(
         &self,
         request: UpdateWorkitemCommentRequest,
@@ -234,29 +206,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemCommentRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "comment": {
-    "createTime": 1667205617061,
-    "formatType": "MARKDOWN/RICHTEXT",
-    "id": "1964584",
-    "modifiedTime": 1646323200000,
-    "parentId": 2684432,
-    "targetIdentifier": "deafe5f33xxxxx6a259d8dafd",
-    "targetType": "workitem",
-    "topTime": 1667205617089,
-    "user": {
-      "account": "1316458xxxxx41068",
-      "avatar": "https://tcs-devops.aliyuncs.com/thumbnail/112m7150e256dbba0d6456bafbb65c81f90d/w/200/h/200",
-      "identifier": "9144ef6b72d8exxxxx9e61a4d0"
-    }
-  },
-  "errorCode": "InvalidParam.NotFound",
-  "errorMsg": "error",
-  "requestId": "F7B85D1B-D1C2-140F-A039-341859F130B9",
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -12,9 +12,7 @@ pub struct UpdateWorkitemFieldRequest {
     /// `updateWorkitemPropertyRequest`.
     ///
     /// Sent as body parameter `updateWorkitemPropertyRequest`.
-    pub update_workitem_property_request: Vec<
-        UpdateWorkitemFieldUpdateWorkitemPropertyRequest,
-    >,
+    pub update_workitem_property_request: Vec<WorkItemPropertyUpdate>,
     /// `workitemIdentifier`.
     ///
     /// Sent as body parameter `workitemIdentifier`. Example: `9144ef6b72d8exxxxx9e61a4d0`
@@ -24,40 +22,13 @@ impl UpdateWorkitemFieldRequest {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         organization_id: impl Into<String>,
-        update_workitem_property_request: Vec<
-            UpdateWorkitemFieldUpdateWorkitemPropertyRequest,
-        >,
+        update_workitem_property_request: Vec<WorkItemPropertyUpdate>,
         workitem_identifier: impl Into<String>,
     ) -> Self {
         Self {
             organization_id: organization_id.into(),
             update_workitem_property_request,
             workitem_identifier: workitem_identifier.into(),
-        }
-    }
-}
-/// Part of the request of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateWorkitemFieldUpdateWorkitemPropertyRequest {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `tag`
-    #[serde(rename = "fieldIdentifier")]
-    pub field_identifier: String,
-    /// `fieldValue`.
-    #[serde(rename = "fieldValue")]
-    pub field_value: String,
-}
-impl UpdateWorkitemFieldUpdateWorkitemPropertyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        field_identifier: impl Into<String>,
-        field_value: impl Into<String>,
-    ) -> Self {
-        Self {
-            field_identifier: field_identifier.into(),
-            field_value: field_value.into(),
         }
     }
 }
@@ -87,145 +58,7 @@ pub struct UpdateWorkitemFieldResponse {
     pub success: Option<bool>,
     /// `workitem`.
     #[serde(rename = "workitem", default, skip_serializing_if = "Option::is_none")]
-    pub workitem: Option<UpdateWorkitemFieldWorkitem>,
-}
-/// Part of the response of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateWorkitemFieldWorkitem {
-    /// `assignedTo`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Req`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `document`.
-    ///
-    /// Example: `html格式`
-    #[serde(rename = "document", default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1640850318000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `logicalStatus`.
-    ///
-    /// Example: `NORMAL`
-    #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
-    pub logical_status: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `parentIdentifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx24`
-    #[serde(
-        rename = "parentIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_identifier: Option<String>,
-    /// `serialNumber`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `e8b26xxxxx6e76aa20xxxxx23`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `spaceName`.
-    ///
-    /// Example: `需求项目`
-    #[serde(rename = "spaceName", default, skip_serializing_if = "Option::is_none")]
-    pub space_name: Option<String>,
-    /// `spaceType`.
-    ///
-    /// Example: `Project`
-    #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
-    pub space_type: Option<String>,
-    /// `sprintIdentifier`.
-    ///
-    /// Example: `75528f17703e92e5a568......`
-    #[serde(
-        rename = "sprintIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sprint_identifier: Option<String>,
-    /// `status`.
-    ///
-    /// Example: `待处理`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `statusIdentifier`.
-    ///
-    /// Example: `28`
-    #[serde(
-        rename = "statusIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_identifier: Option<String>,
-    /// `statusStageIdentifier`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "statusStageIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_stage_identifier: Option<String>,
-    /// `subject`.
-    ///
-    /// Example: `测试工作项`
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `updateStatusAt`.
-    ///
-    /// Example: `1640850328000`
-    #[serde(rename = "updateStatusAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_status_at: Option<i64>,
-    /// `workitemTypeIdentifier`.
-    ///
-    /// Example: `9uxxxxxxre573f5xxxxxx0`
-    #[serde(
-        rename = "workitemTypeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_type_identifier: Option<String>,
+    pub workitem: Option<WorkItem>,
 }
 impl crate::Envelope for UpdateWorkitemFieldResponse {
     fn request_id(&self) -> Option<&str> {
@@ -304,43 +137,12 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemFieldRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "workitem": {
-    "assignedTo": "19xx7043xxxxxxx914",
-    "categoryIdentifier": "Req",
-    "creator": "19xx7043xxxxxxx914",
-    "document": "html格式",
-    "gmtCreate": 1640850318000,
-    "gmtModified": 1640850318000,
-    "identifier": "e8bxxxxxxxxxxxxxxxx23",
-    "logicalStatus": "NORMAL",
-    "modifier": "19xx7043xxxxxxx914",
-    "parentIdentifier": "e8bxxxxxxxxxxxxxxxx24",
-    "serialNumber": "1",
-    "spaceIdentifier": "e8b26xxxxx6e76aa20xxxxx23",
-    "spaceName": "需求项目",
-    "spaceType": "Project",
-    "sprintIdentifier": "75528f17703e92e5a568......",
-    "status": "待处理",
-    "statusIdentifier": "28",
-    "statusStageIdentifier": "1",
-    "subject": "测试工作项",
-    "updateStatusAt": 1640850328000,
-    "workitemTypeIdentifier": "9uxxxxxxre573f5xxxxxx0"
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
             update_workitem_property_request: vec![
-                UpdateWorkitemFieldUpdateWorkitemPropertyRequest { field_identifier :
-                "tag".to_string(), field_value : "example".to_string(), }
+                WorkItemPropertyUpdate { field_identifier : "tag".to_string(),
+                field_value : "0a032xx28107xxxx53e87a9".to_string(), }
             ],
             workitem_identifier: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
         }

@@ -136,14 +136,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for WorkitemAttachmentCreateRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "SYSTEM_UNKNOWN_ERROR",
-  "errorMessage": "InvalidTagGroup.IdNotFoundntraceId: 2137844496.4337.16624448853053831",
-  "requestId": "F590C9D8-E908-5B6C-95AC-56B7E8011FFA",
-  "success": "true"
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -20,7 +20,7 @@ pub struct CreateTestCaseRequest {
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<CreateTestCaseFieldValueList>>,
+    pub field_value_list: Option<Vec<crate::projex::ProjexFieldValue>>,
     /// `priority`.
     ///
     /// Sent as body parameter `priority`. Example: `ik3dexxxxxfdfds1xxxxx23`
@@ -64,7 +64,10 @@ impl CreateTestCaseRequest {
         }
     }
     /// Sets `fieldValueList`.
-    pub fn field_value_list(mut self, value: Vec<CreateTestCaseFieldValueList>) -> Self {
+    pub fn field_value_list(
+        mut self,
+        value: Vec<crate::projex::ProjexFieldValue>,
+    ) -> Self {
         self.field_value_list = Some(value);
         self
     }
@@ -84,44 +87,6 @@ impl CreateTestCaseRequest {
         value: CreateTestCaseTestcaseStepContentInfo,
     ) -> Self {
         self.testcase_step_content_info = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseFieldValueList {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `6aexxxxxa1d98c09c60xxxx16`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `77c7fb03c4186c8691d6...`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl CreateTestCaseFieldValueList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            field_identifier: None,
-            value: None,
-        }
-    }
-    /// Sets `fieldIdentifier`.
-    pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
-        self.field_identifier = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
         self
     }
 }
@@ -212,228 +177,7 @@ pub struct CreateTestCaseResponse {
     pub success: Option<bool>,
     /// `testcase`.
     #[serde(rename = "testcase", default, skip_serializing_if = "Option::is_none")]
-    pub testcase: Option<CreateTestCaseTestcase>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseTestcase {
-    /// `assignedTo`.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<CreateTestCaseAssignedTo>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `TestCase`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<CreateTestCaseCreator>,
-    /// `detailInfo`.
-    #[serde(rename = "detailInfo", default, skip_serializing_if = "Option::is_none")]
-    pub detail_info: Option<CreateTestCaseDetailInfo>,
-    /// `directory`.
-    #[serde(rename = "directory", default, skip_serializing_if = "Option::is_none")]
-    pub directory: Option<CreateTestCaseDirectory>,
-    /// `identifier`.
-    ///
-    /// Example: `5a73f81c834d013361d92bdcce`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<CreateTestCaseModifier>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `a18571eba8fe9267cd8375fc06`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `spaceType`.
-    ///
-    /// Example: `TestRepo`
-    #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
-    pub space_type: Option<String>,
-    /// `subject`.
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseAssignedTo {
-    /// `assignIdentifier`.
-    ///
-    /// Example: `134xxx343xxxxx`
-    #[serde(
-        rename = "assignIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assign_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `tbRoleId`.
-    ///
-    /// Example: `3c2253c22xxxxxxxx53a`
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseCreator {
-    /// `createIdentifier`.
-    ///
-    /// Example: `134xxx343xxxxx`
-    #[serde(
-        rename = "createIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseDetailInfo {
-    /// `expectedResult`.
-    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
-    pub expected_result: Option<CreateTestCaseExpectedResult>,
-    /// `precondition`.
-    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
-    pub precondition: Option<CreateTestCasePrecondition>,
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<CreateTestCaseStepContent>,
-    /// `stepType`.
-    ///
-    /// Example: `TEXT/TABLE`
-    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseExpectedResult {
-    /// `expectContent`.
-    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
-    pub expect_content: Option<String>,
-    /// `expectContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "expectContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_content_type: Option<String>,
-    /// `expectIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(
-        rename = "expectIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_identifier: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCasePrecondition {
-    /// `preContent`.
-    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content: Option<String>,
-    /// `preContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content_type: Option<String>,
-    /// `preIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub pre_identifier: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseStepContent {
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<String>,
-    /// `stepContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "stepContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub step_content_type: Option<String>,
-    /// `stepIdentifier`.
-    ///
-    /// Example: `59253164xxxxxxf2e98dbc7e27`
-    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub step_identifier: Option<String>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseDirectory {
-    /// `childIdentifier`.
-    ///
-    /// Example: `0bc1150dcxxxxxxxx04c`
-    #[serde(
-        rename = "childIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub child_identifier: Option<String>,
-    /// `directoryIdentifier`.
-    ///
-    /// Example: `0bc1150dcxxxxxxxx04c`
-    #[serde(
-        rename = "directoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub directory_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `pathName`.
-    #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
-    pub path_name: Option<Vec<String>>,
-}
-/// Part of the response of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTestCaseModifier {
-    /// `modifyIdentifier`.
-    ///
-    /// Example: `134xxx343xxxxx`
-    #[serde(
-        rename = "modifyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modify_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub testcase: Option<TestCase>,
 }
 impl crate::Envelope for CreateTestCaseResponse {
     fn request_id(&self) -> Option<&str> {
@@ -519,50 +263,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateTestCaseRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "",
-  "errorMsg": "error",
-  "requestId": "18E50717-93A4-53BC-A30D-963F742A1CE6",
-  "success": true,
-  "testcase": {
-    "assignedTo": {
-      "assignIdentifier": "134xxx343xxxxx",
-      "tbRoleId": "3c2253c22xxxxxxxx53a"
-    },
-    "categoryIdentifier": "TestCase",
-    "creator": {
-      "createIdentifier": "134xxx343xxxxx"
-    },
-    "detailInfo": {
-      "expectedResult": {
-        "expectContentType": "RICHTEXT",
-        "expectIdentifier": "59253164xxxxxxf2e98dbc7e27"
-      },
-      "precondition": {
-        "preContentType": "RICHTEXT",
-        "preIdentifier": "59253164xxxxxxf2e98dbc7e27"
-      },
-      "stepContent": {
-        "stepContentType": "RICHTEXT",
-        "stepIdentifier": "59253164xxxxxxf2e98dbc7e27"
-      },
-      "stepType": "TEXT/TABLE"
-    },
-    "directory": {
-      "childIdentifier": "0bc1150dcxxxxxxxx04c",
-      "directoryIdentifier": "0bc1150dcxxxxxxxx04c",
-      "pathName": []
-    },
-    "identifier": "5a73f81c834d013361d92bdcce",
-    "modifier": {
-      "modifyIdentifier": "134xxx343xxxxx"
-    },
-    "spaceIdentifier": "a18571eba8fe9267cd8375fc06",
-    "spaceType": "TestRepo"
-  }
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
@@ -570,9 +270,10 @@ impl crate::mock::Example for CreateTestCaseRequest {
             directory_identifier: "fdd395xxxxx9q9845xxxxx23".to_string(),
             field_value_list: Some(
                 vec![
-                    CreateTestCaseFieldValueList { field_identifier :
+                    crate ::projex::ProjexFieldValue { field_identifier :
                     Some("6aexxxxxa1d98c09c60xxxx16".to_string()), value :
-                    Some("77c7fb03c4186c8691d6...".to_string()), }
+                    Some("77c7fb03c4186c8691d6...".to_string()), workitem_identifier :
+                    Some("example".to_string()), }
                 ],
             ),
             priority: Some("ik3dexxxxxfdfds1xxxxx23".to_string()),

@@ -76,7 +76,7 @@ pub struct GetTestResultListResponse {
 pub struct GetTestResultListTestResult {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<GetTestResultListAssignedTo>,
+    pub assigned_to: Option<TesthubAssignee>,
     /// `bugCount`.
     ///
     /// Example: `8`
@@ -93,7 +93,7 @@ pub struct GetTestResultListTestResult {
     pub category_identifier: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<GetTestResultListCustomFields>>,
+    pub custom_fields: Option<Vec<TesthubCustomField>>,
     /// `gmtCreate`.
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
     pub gmt_create: Option<i64>,
@@ -148,42 +148,6 @@ pub struct GetTestResultListTestResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub testcase_identifier: Option<String>,
-}
-/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTestResultListAssignedTo {
-    /// `assignedToIdenttifier`.
-    #[serde(
-        rename = "assignedToIdenttifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assigned_to_identtifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTestResultListCustomFields {
-    /// `fieldClassName`.
-    #[serde(rename = "fieldClassName", default, skip_serializing_if = "Option::is_none")]
-    pub field_class_name: Option<String>,
-    /// `fieldFormat`.
-    #[serde(rename = "fieldFormat", default, skip_serializing_if = "Option::is_none")]
-    pub field_format: Option<String>,
-    /// `fieldIdentifier`.
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 /// Part of the response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -270,28 +234,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetTestResultListRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "testResult": [
-    {
-      "assignedTo": {},
-      "bugCount": 8,
-      "categoryIdentifier": "Req",
-      "customFields": [
-        {}
-      ],
-      "subject": "测试工作项",
-      "testResultExecutor": {},
-      "testResultIdentifier": "a8bxxxxxxxxxxxxxxxx54",
-      "testResultStatus": "TO DO"
-    }
-  ]
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -113,7 +113,7 @@ pub struct GetTestcaseListResponse {
 pub struct GetTestcaseListTestcase {
     /// `assignedTo`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<GetTestcaseListAssignedTo>,
+    pub assigned_to: Option<TesthubAssignee>,
     /// `categoryIdentifier`.
     ///
     /// Example: `Req`
@@ -125,7 +125,7 @@ pub struct GetTestcaseListTestcase {
     pub category_identifier: Option<String>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<GetTestcaseListCustomFields>>,
+    pub custom_fields: Option<Vec<TesthubCustomField>>,
     /// `gmtCreate`.
     ///
     /// Example: `1621578648000`
@@ -147,52 +147,6 @@ pub struct GetTestcaseListTestcase {
     /// `tags`.
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<GetTestcaseListTags>>,
-}
-/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTestcaseListAssignedTo {
-    /// `assignedToIdenttifier`.
-    ///
-    /// Example: `12xxxxx456`
-    #[serde(
-        rename = "assignedToIdenttifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assigned_to_identtifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetTestcaseListCustomFields {
-    /// `fieldClassName`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "fieldClassName", default, skip_serializing_if = "Option::is_none")]
-    pub field_class_name: Option<String>,
-    /// `fieldFormat`.
-    ///
-    /// Example: `Input`
-    #[serde(rename = "fieldFormat", default, skip_serializing_if = "Option::is_none")]
-    pub field_format: Option<String>,
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `85702b33f14bfa82cb458173ba`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `d7f112f9d023e2108fa1b0d8`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 /// Part of the response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -330,45 +284,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetTestcaseListRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "maxResults": 20,
-  "nextToken": "",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true,
-  "testcase": [
-    {
-      "assignedTo": {
-        "assignedToIdenttifier": "12xxxxx456"
-      },
-      "categoryIdentifier": "Req",
-      "customFields": [
-        {
-          "fieldClassName": "User",
-          "fieldFormat": "Input",
-          "fieldIdentifier": "85702b33f14bfa82cb458173ba",
-          "value": "d7f112f9d023e2108fa1b0d8"
-        }
-      ],
-      "gmtCreate": 1621578648000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "space": {
-        "spaceIdentifier": "22c32972b853cd703dbf0efe4c",
-        "type": "TestRepo"
-      },
-      "subject": "测试工作项",
-      "tags": [
-        {
-          "tagIdentifier": "85702b33f14bxxxxxx58173ba"
-        }
-      ]
-    }
-  ],
-  "totalCount": 10
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

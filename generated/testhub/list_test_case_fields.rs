@@ -42,7 +42,7 @@ pub struct ListTestCaseFieldsResponse {
     pub error_msg: Option<String>,
     /// `fields`.
     #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<ListTestCaseFieldsFields>>,
+    pub fields: Option<Vec<crate::projex::ProjexField>>,
     /// `requestId`.
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -53,144 +53,6 @@ pub struct ListTestCaseFieldsResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListTestCaseFieldsFields {
-    /// `className`.
-    ///
-    /// Example: `例：date`
-    #[serde(rename = "className", default, skip_serializing_if = "Option::is_none")]
-    pub class_name: Option<String>,
-    /// `creator`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<String>,
-    /// `defaultValue`.
-    ///
-    /// Example: `123`
-    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `字段的具体信息`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `format`.
-    ///
-    /// Example: `list`
-    #[serde(rename = "format", default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1623916393000`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `isShowWhenCreate`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "isShowWhenCreate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_show_when_create: Option<bool>,
-    /// `isSystemRequired`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "isSystemRequired",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_system_required: Option<bool>,
-    /// `linkWithService`.
-    #[serde(
-        rename = "linkWithService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub link_with_service: Option<String>,
-    /// `modifier`.
-    ///
-    /// Example: `19xx7043xxxxxxx914`
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `负责人`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `options`.
-    #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ListTestCaseFieldsOptions>>,
-    /// `resourceType`.
-    ///
-    /// Example: `例：Workitem`
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `NativeField`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-}
-/// Part of the response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListTestCaseFieldsOptions {
-    /// `displayValue`.
-    ///
-    /// Example: `重复的缺陷`
-    #[serde(rename = "displayValue", default, skip_serializing_if = "Option::is_none")]
-    pub display_value: Option<String>,
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `e8bxxxxxxxxxxxxxxxx23`
-    #[serde(
-        rename = "fieldIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_identifier: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `重复的缺陷`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `level`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "level", default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<i64>,
-    /// `position`.
-    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<i64>,
-    /// `value`.
-    ///
-    /// Example: `重复的缺陷`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// `valueEn`.
-    #[serde(rename = "valueEn", default, skip_serializing_if = "Option::is_none")]
-    pub value_en: Option<String>,
 }
 impl crate::Envelope for ListTestCaseFieldsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -258,42 +120,6 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListTestCaseFieldsRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "errorCode": "Openapi.RequestError",
-  "errorMsg": "error",
-  "fields": [
-    {
-      "className": "例：date",
-      "creator": "19xx7043xxxxxxx914",
-      "defaultValue": "123",
-      "description": "字段的具体信息",
-      "format": "list",
-      "gmtCreate": 1623916393000,
-      "gmtModified": 1623916393000,
-      "identifier": "e8bxxxxxxxxxxxxxxxx23",
-      "isRequired": false,
-      "isShowWhenCreate": false,
-      "isSystemRequired": false,
-      "modifier": "19xx7043xxxxxxx914",
-      "name": "负责人",
-      "options": [
-        {
-          "displayValue": "重复的缺陷",
-          "fieldIdentifier": "e8bxxxxxxxxxxxxxxxx23",
-          "identifier": "重复的缺陷",
-          "level": 1,
-          "value": "重复的缺陷"
-        }
-      ],
-      "resourceType": "例：Workitem",
-      "type": "NativeField"
-    }
-  ],
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),

@@ -16,50 +16,19 @@ pub struct UpdateTestCaseRequest {
     /// `updateWorkitemPropertyRequest`.
     ///
     /// Sent as body parameter `updateWorkitemPropertyRequest`.
-    pub update_workitem_property_request: Vec<
-        UpdateTestCaseUpdateWorkitemPropertyRequest,
-    >,
+    pub update_workitem_property_request: Vec<crate::projex::WorkItemPropertyUpdate>,
 }
 impl UpdateTestCaseRequest {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         organization_id: impl Into<String>,
         testcase_identifier: impl Into<String>,
-        update_workitem_property_request: Vec<
-            UpdateTestCaseUpdateWorkitemPropertyRequest,
-        >,
+        update_workitem_property_request: Vec<crate::projex::WorkItemPropertyUpdate>,
     ) -> Self {
         Self {
             organization_id: organization_id.into(),
             testcase_identifier: testcase_identifier.into(),
             update_workitem_property_request,
-        }
-    }
-}
-/// Part of the request of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseUpdateWorkitemPropertyRequest {
-    /// `fieldIdentifier`.
-    ///
-    /// Example: `tc.type`
-    #[serde(rename = "fieldIdentifier")]
-    pub field_identifier: String,
-    /// `fieldValue`.
-    ///
-    /// Example: `0a032xx28107xxxx53e87a9`
-    #[serde(rename = "fieldValue")]
-    pub field_value: String,
-}
-impl UpdateTestCaseUpdateWorkitemPropertyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        field_identifier: impl Into<String>,
-        field_value: impl Into<String>,
-    ) -> Self {
-        Self {
-            field_identifier: field_identifier.into(),
-            field_value: field_value.into(),
         }
     }
 }
@@ -69,7 +38,7 @@ impl UpdateTestCaseUpdateWorkitemPropertyRequest {
 pub struct UpdateTestCaseResponse {
     /// `Testcase`.
     #[serde(rename = "Testcase", default, skip_serializing_if = "Option::is_none")]
-    pub testcase: Option<UpdateTestCaseTestcase>,
+    pub testcase: Option<TestCase>,
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
@@ -88,231 +57,6 @@ pub struct UpdateTestCaseResponse {
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseTestcase {
-    /// `assignedTo`.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<UpdateTestCaseAssignedTo>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `TestCase`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `creator`.
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<UpdateTestCaseCreator>,
-    /// `detailInfo`.
-    #[serde(rename = "detailInfo", default, skip_serializing_if = "Option::is_none")]
-    pub detail_info: Option<UpdateTestCaseDetailInfo>,
-    /// `directory`.
-    #[serde(rename = "directory", default, skip_serializing_if = "Option::is_none")]
-    pub directory: Option<UpdateTestCaseDirectory>,
-    /// `identifier`.
-    ///
-    /// Example: `c7f7033b021ead52cc42721382`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `modifier`.
-    #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
-    pub modifier: Option<UpdateTestCaseModifier>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `1e7d7a412b91a2144ec4aa8411`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `spaceType`.
-    ///
-    /// Example: `TestRepo`
-    #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
-    pub space_type: Option<String>,
-    /// `subject`.
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseAssignedTo {
-    /// `assignIdentifier`.
-    ///
-    /// Example: `1316xxxxxx8624xxx`
-    #[serde(
-        rename = "assignIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assign_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `tbRoleId`.
-    ///
-    /// Example: `xxxxxxxewdds12xxx`
-    #[serde(rename = "tbRoleId", default, skip_serializing_if = "Option::is_none")]
-    pub tb_role_id: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseCreator {
-    /// `createIdentifier`.
-    ///
-    /// Example: `1316xxxxxx8624xxx`
-    #[serde(
-        rename = "createIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_identifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `xxxxxxx`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseDetailInfo {
-    /// `expectedResult`.
-    #[serde(rename = "expectedResult", default, skip_serializing_if = "Option::is_none")]
-    pub expected_result: Option<UpdateTestCaseExpectedResult>,
-    /// `precondition`.
-    #[serde(rename = "precondition", default, skip_serializing_if = "Option::is_none")]
-    pub precondition: Option<UpdateTestCasePrecondition>,
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<UpdateTestCaseStepContent>,
-    /// `stepType`.
-    ///
-    /// Example: `TEXT/TABLE`
-    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseExpectedResult {
-    /// `expectContent`.
-    #[serde(rename = "expectContent", default, skip_serializing_if = "Option::is_none")]
-    pub expect_content: Option<String>,
-    /// `expectContentType`.
-    ///
-    /// Example: `MARKDOWN`
-    #[serde(
-        rename = "expectContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_content_type: Option<String>,
-    /// `expectIdentifier`.
-    ///
-    /// Example: `685340d13127b01185335bd360`
-    #[serde(
-        rename = "expectIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expect_identifier: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCasePrecondition {
-    /// `preContent`.
-    #[serde(rename = "preContent", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content: Option<String>,
-    /// `preContentType`.
-    ///
-    /// Example: `MARKDOWN`
-    #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content_type: Option<String>,
-    /// `preIdentifier`.
-    ///
-    /// Example: `3354596c7b3004480b635acf95`
-    #[serde(rename = "preIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub pre_identifier: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseStepContent {
-    /// `stepContent`.
-    #[serde(rename = "stepContent", default, skip_serializing_if = "Option::is_none")]
-    pub step_content: Option<String>,
-    /// `stepContentType`.
-    ///
-    /// Example: `RICHTEXT`
-    #[serde(
-        rename = "stepContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub step_content_type: Option<String>,
-    /// `stepIdentifier`.
-    ///
-    /// Example: `ad504e6cdcd2165b28eb1e1b9f`
-    #[serde(rename = "stepIdentifier", default, skip_serializing_if = "Option::is_none")]
-    pub step_identifier: Option<String>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseDirectory {
-    /// `childIdentifier`.
-    ///
-    /// Example: `2973f597c14c6f533fffdcd05c`
-    #[serde(
-        rename = "childIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub child_identifier: Option<String>,
-    /// `directoryIdentifier`.
-    ///
-    /// Example: `e27b8eace6501ce51cf5d56784`
-    #[serde(
-        rename = "directoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub directory_identifier: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `pathName`.
-    #[serde(rename = "pathName", default, skip_serializing_if = "Option::is_none")]
-    pub path_name: Option<Vec<String>>,
-}
-/// Part of the response of [`Client::update_test_case`](crate::Client::update_test_case).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateTestCaseModifier {
-    /// `modifyIdentifier`.
-    ///
-    /// Example: `1316xxxxxx8624xxx`
-    #[serde(
-        rename = "modifyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modify_identifier: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `xxxxxxx`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for UpdateTestCaseResponse {
     fn request_id(&self) -> Option<&str> {
@@ -388,60 +132,13 @@ impl crate::Client {
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateTestCaseRequest {
-    const RESPONSE: Option<&'static str> = Some(
-        r#"{
-  "Testcase": {
-    "assignedTo": {
-      "assignIdentifier": "1316xxxxxx8624xxx",
-      "tbRoleId": "xxxxxxxewdds12xxx"
-    },
-    "categoryIdentifier": "TestCase",
-    "creator": {
-      "createIdentifier": "1316xxxxxx8624xxx",
-      "name": "xxxxxxx"
-    },
-    "detailInfo": {
-      "expectedResult": {
-        "expectContentType": "MARKDOWN",
-        "expectIdentifier": "685340d13127b01185335bd360"
-      },
-      "precondition": {
-        "preContentType": "MARKDOWN",
-        "preIdentifier": "3354596c7b3004480b635acf95"
-      },
-      "stepContent": {
-        "stepContentType": "RICHTEXT",
-        "stepIdentifier": "ad504e6cdcd2165b28eb1e1b9f"
-      },
-      "stepType": "TEXT/TABLE"
-    },
-    "directory": {
-      "childIdentifier": "2973f597c14c6f533fffdcd05c",
-      "directoryIdentifier": "e27b8eace6501ce51cf5d56784",
-      "pathName": []
-    },
-    "identifier": "c7f7033b021ead52cc42721382",
-    "modifier": {
-      "modifyIdentifier": "1316xxxxxx8624xxx",
-      "name": "xxxxxxx"
-    },
-    "spaceIdentifier": "1e7d7a412b91a2144ec4aa8411",
-    "spaceType": "TestRepo"
-  },
-  "errorCode": "",
-  "errorMsg": "error",
-  "requestId": "ASSDS-ASSASX-XSAXSA-XSAXSAXS",
-  "success": true
-}"#,
-    );
     fn example() -> Self {
         Self {
             organization_id: "example".to_string(),
             testcase_identifier: "example".to_string(),
             update_workitem_property_request: vec![
-                UpdateTestCaseUpdateWorkitemPropertyRequest { field_identifier :
-                "tc.type".to_string(), field_value : "0a032xx28107xxxx53e87a9"
-                .to_string(), }
+                crate ::projex::WorkItemPropertyUpdate { field_identifier : "tag"
+                .to_string(), field_value : "0a032xx28107xxxx53e87a9".to_string(), }
             ],
         }
     }

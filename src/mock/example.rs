@@ -7,10 +7,8 @@ use serde::Serialize;
 
 use crate::{Client, Error, Operation, OperationMeta};
 
-/// An operation's examples from its spec (generated for every operation).
+/// An operation's example request (generated for every operation).
 pub trait Example: Operation + Sized {
-    /// The documented example response body, as written in the spec.
-    const RESPONSE: Option<&'static str>;
     /// A request filled from the spec's parameter examples (every optional parameter set).
     fn example() -> Self;
 }
@@ -20,8 +18,6 @@ pub trait Example: Operation + Sized {
 pub struct MockOperation {
     /// The operation's metadata.
     pub meta: &'static OperationMeta,
-    /// Its documented example response body.
-    pub example_response: Option<&'static str>,
     /// Sends its example request and returns the decoded response as JSON.
     pub call_example: ExampleCall,
 }
@@ -35,7 +31,6 @@ impl MockOperation {
     {
         Self {
             meta: O::META,
-            example_response: O::RESPONSE,
             call_example: call_example::<O>,
         }
     }
@@ -68,4 +63,18 @@ pub fn example_call(action: &str) -> Option<ExampleCall> {
         .iter()
         .find(|op| op.meta.action == action)
         .map(|op| op.call_example)
+}
+
+/// Every documented example response, by action, parsed once: the JSON value, or for a
+/// plain-text response the text (as a JSON string).
+pub fn example_responses() -> &'static serde_json::Map<String, serde_json::Value> {
+    static PARSED: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    // The generator writes this file from checked specs; an empty map is the fallback.
+    PARSED.get_or_init(|| serde_json::from_str(crate::EXAMPLE_RESPONSES).unwrap_or_default())
+}
+
+/// The documented example response of `action`.
+pub fn example_response(action: &str) -> Option<&'static serde_json::Value> {
+    example_responses().get(action)
 }

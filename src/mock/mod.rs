@@ -27,7 +27,10 @@ mod routes;
 mod server;
 mod validate;
 
-pub use example::{call_example, example_call, Example, ExampleCall, MockOperation};
+pub use example::{
+    call_example, example_call, example_response, example_responses, Example, ExampleCall,
+    MockOperation,
+};
 pub use reply::{MockError, MockReply};
 pub use server::{
     MockServer, MockServerBuilder, ReceivedRequest, DEFAULT_BODY_LIMIT, DEFAULT_RECORD_LIMIT,

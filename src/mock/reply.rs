@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::MockOperation;
 use crate::OperationMeta;
 
 /// An answer the mock gives instead of (or on top of) an operation's documented example.
@@ -193,26 +192,23 @@ pub(crate) struct Rendered {
 
 pub(crate) const JSON: &str = "application/json;charset=utf-8";
 
-/// The example response, parsed once per operation.
+/// The example response of one operation.
 #[derive(Debug, Clone)]
 pub(crate) enum Example {
     /// A JSON document (an object gets a fresh request id).
-    Json(Value),
-    /// Text sent as written (a bare-string response, or an example that is not JSON).
+    Json(&'static Value),
+    /// Text sent as written (a plain-text response).
     Text(&'static str),
+    /// No documented example: `{}`.
+    Empty,
 }
 
 impl Example {
-    pub(crate) fn of(op: &MockOperation) -> Self {
-        let Some(text) = op.example_response else {
-            return Example::Json(Value::Object(Map::new()));
-        };
-        if op.meta.response_is_text {
-            return Example::Text(text);
-        }
-        match serde_json::from_str(text) {
-            Ok(v) => Example::Json(v),
-            Err(_) => Example::Text(text),
+    pub(crate) fn of(meta: &OperationMeta) -> Self {
+        match super::example::example_response(meta.action) {
+            None => Example::Empty,
+            Some(Value::String(text)) if meta.response_is_text => Example::Text(text),
+            Some(value) => Example::Json(value),
         }
     }
 }
@@ -271,11 +267,12 @@ impl MockReply {
         let mut out = match &self.kind {
             ReplyKind::Example => match example {
                 Example::Json(v) => {
-                    let mut v = v.clone();
+                    let mut v = (*v).clone();
                     fresh_request_id(&mut v, request_id);
                     json(200, to_bytes(&v))
                 }
                 Example::Text(t) => json(200, t.as_bytes().to_vec()),
+                Example::Empty => json(200, b"{}".to_vec()),
             },
             ReplyKind::Json(v) => json(200, to_bytes(v)),
             ReplyKind::Raw { content_type, body } => Rendered {
@@ -324,7 +321,7 @@ mod tests {
     }
 
     fn example() -> Example {
-        Example::of(&MockOperation::of::<crate::projex::GetProjectInfoRequest>())
+        Example::of(meta())
     }
 
     #[test]

@@ -201,7 +201,7 @@ impl MockServerBuilder {
             router: Router::new(crate::OPERATIONS),
             examples: crate::MOCK_OPERATIONS
                 .iter()
-                .map(|op| (op.meta.action, Example::of(op)))
+                .map(|op| (op.meta.action, Example::of(op.meta)))
                 .collect(),
             credentials,
             verify_signatures: self.verify_signatures,
@@ -704,7 +704,7 @@ fn decide(
     let reply = lock(&state.overrides)
         .next(meta.action)
         .unwrap_or_else(MockReply::example);
-    let fallback = Example::Json(serde_json::Value::Object(Default::default()));
+    let fallback = Example::Empty;
     let example = state.examples.get(meta.action).unwrap_or(&fallback);
     let rendered = reply.render(meta, example, request_id);
     Answer {

@@ -1,8 +1,9 @@
-//! `Example` impls: a request filled from the spec's examples and the documented example
-//! response, for the mock server, its round-trip tests and the tour. Compiled only with the
-//! `mock` feature, so other builds carry no example data.
+//! Examples for the mock server, its round-trip tests and the tour: an `Example` impl per
+//! operation (a request filled from the spec's parameter examples, compiled only with the
+//! `mock` feature) and `examples.json`, the documented example responses as data, which
+//! only the mock includes. Other builds carry no example data.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, type_path};
@@ -12,24 +13,19 @@ pub fn example_impl(op: &Operation, api: &Api) -> TokenStream {
     let name = ident(&op.request_type());
     let fields = op.params.iter().map(|p| {
         let f = ident(&p.rust_name);
-        let value = value(&p.ty, p.docs.example.as_deref(), api, &op.area, 0);
+        let mut value = value(&p.ty, p.docs.example.as_deref(), api, &op.area, 0);
+        if p.secret {
+            value = quote!(crate::Secret::new(#value));
+        }
         if p.required {
             quote!(#f: #value)
         } else {
             quote!(#f: Some(#value))
         }
     });
-    let response = match &op.example_response {
-        Some(e) => {
-            let lit = raw_string(e.trim_end());
-            quote!(Some(#lit))
-        }
-        None => quote!(None),
-    };
     quote! {
         #[cfg(feature = "mock")]
         impl crate::mock::Example for #name {
-            const RESPONSE: Option<&'static str> = #response;
             fn example() -> Self {
                 Self { #(#fields,)* }
             }
@@ -115,13 +111,22 @@ fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
     }
 }
 
-/// A raw string literal, so multi-line JSON stays readable in the generated code.
-fn raw_string(s: &str) -> Literal {
-    let mut hashes = String::from("#");
-    while s.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    let text = format!("r{hashes}\"{s}\"{hashes}");
-    text.parse::<Literal>()
-        .unwrap_or_else(|_| Literal::string(s))
+/// `examples.json`: every documented example response by action: the JSON value, or for a
+/// plain-text response the text itself.
+pub fn responses(api: &Api) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let text = op.example_response.as_deref()?.trim_end();
+            let value = match serde_json::from_str(text) {
+                Ok(v) if !op.response_is_text => v,
+                _ => serde_json::Value::String(text.to_string()),
+            };
+            Some((op.action.clone(), value))
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&map).unwrap_or_default();
+    out.push('\n');
+    out
 }

@@ -61,7 +61,7 @@ pub struct FieldItem {
     pub required: bool,
     /// Doc attributes.
     pub doc: TokenStream,
-    /// Redacted from `Debug`.
+    /// Held in a `crate::Secret`, which `Debug` never shows.
     pub secret: bool,
 }
 
@@ -81,6 +81,30 @@ pub struct StructItem {
 }
 
 impl FieldItem {
+    /// The field's type as stored: a secret is wrapped so `Debug` cannot show it.
+    fn stored_type(&self) -> TokenStream {
+        let ty = &self.ty;
+        if self.secret {
+            quote!(crate::Secret<#ty>)
+        } else {
+            ty.clone()
+        }
+    }
+
+    /// An argument of type [`arg_type`] as the stored value.
+    fn store(&self, value: TokenStream) -> TokenStream {
+        let value = if self.is_string {
+            quote!(#value.into())
+        } else {
+            value
+        };
+        if self.secret {
+            quote!(crate::Secret::new(#value))
+        } else {
+            value
+        }
+    }
+
     /// A field of a generated struct; in types a response uses, every field is optional.
     pub fn of(f: &Field, def: &TypeDef, api: &Api) -> Self {
         Self {
@@ -101,7 +125,7 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
     let name = ident(&s.name);
     let doc = &s.doc;
     let fields = s.fields.iter().map(|f| {
-        let (fdoc, fname, ty, wire) = (&f.doc, ident(&f.rust), &f.ty, &f.wire);
+        let (fdoc, fname, ty, wire) = (&f.doc, ident(&f.rust), f.stored_type(), &f.wire);
         let serde = match (s.serde, f.required) {
             (false, _) => quote!(),
             (true, true) => quote!(#[serde(rename = #wire)]),
@@ -116,11 +140,7 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
         }
     });
     let has_required = s.fields.iter().any(|f| f.required);
-    let has_secret = s.fields.iter().any(|f| f.secret);
-    let mut derives = vec![quote!(Clone)];
-    if !has_secret {
-        derives.push(quote!(Debug));
-    }
+    let mut derives = vec![quote!(Clone), quote!(Debug)];
     if !has_required {
         derives.push(quote!(Default));
     }
@@ -133,7 +153,6 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
     // `#[non_exhaustive]`); setters would double their size for tests only.
     let ctor = s.constructor.then(|| constructor(&s.fields));
     let setters = s.constructor.then(|| setters(&s.fields));
-    let debug = has_secret.then(|| redacting_debug(s));
     let impls = s.constructor.then(|| quote!(impl #name { #ctor #setters }));
     quote! {
         #doc
@@ -143,7 +162,6 @@ pub fn struct_item(s: &StructItem) -> TokenStream {
             #(#fields)*
         }
         #impls
-        #debug
     }
 }
 
@@ -156,10 +174,13 @@ fn constructor(fields: &[FieldItem]) -> TokenStream {
     });
     let inits = fields.iter().map(|f| {
         let n = ident(&f.rust);
-        match (f.required, f.is_string) {
-            (true, true) => quote!(#n: #n.into()),
-            (true, false) => quote!(#n),
-            (false, _) => quote!(#n: None),
+        if f.required && !f.is_string && !f.secret {
+            quote!(#n)
+        } else if f.required {
+            let value = f.store(quote!(#n));
+            quote!(#n: #value)
+        } else {
+            quote!(#n: None)
         }
     });
     let allow = (fields.iter().filter(|f| f.required).count() > 7)
@@ -194,11 +215,7 @@ fn setters(fields: &[FieldItem]) -> TokenStream {
         let field = ident(&f.rust);
         let setter = ident(&setter_name(&f.rust));
         let arg = arg_type(f);
-        let value = if f.is_string {
-            quote!(value.into())
-        } else {
-            quote!(value)
-        };
+        let value = f.store(quote!(value));
         let doc = format!(" Sets `{}`.", f.wire);
         out.extend(quote! {
             #[doc = #doc]
@@ -221,29 +238,6 @@ pub fn setter_name(field: &str) -> String {
         format!("with_{field}")
     } else {
         field.to_string()
-    }
-}
-
-/// `Debug` that shows secret fields as `<redacted>`.
-fn redacting_debug(s: &StructItem) -> TokenStream {
-    let name = ident(&s.name);
-    let label = &s.name;
-    let entries = s.fields.iter().map(|f| {
-        let (field, text) = (ident(&f.rust), &f.rust);
-        match (f.secret, f.required) {
-            (true, true) => quote!(.field(#text, &crate::wire::Redacted)),
-            (true, false) => {
-                quote!(.field(#text, &self.#field.as_ref().map(|_| crate::wire::Redacted)))
-            }
-            (false, _) => quote!(.field(#text, &self.#field)),
-        }
-    });
-    quote! {
-        impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#label) #(#entries)* .finish()
-            }
-        }
     }
 }
 

@@ -3,6 +3,8 @@
 
 /// A response that carries only the envelope every Yunxiao answer has.
 ///
+/// Used by [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations), [`Client::delete_flow_tag`](crate::Client::delete_flow_tag), [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group), [`Client::delete_host_group`](crate::Client::delete_host_group), [`Client::delete_pipeline`](crate::Client::delete_pipeline), [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group), [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations), [`Client::delete_variable_group`](crate::Client::delete_variable_group), [`Client::join_pipeline_group`](crate::Client::join_pipeline_group), [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate), [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate), [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order), [`Client::retry_pipeline_job_run`](crate::Client::retry_pipeline_job_run), [`Client::retry_vm_deploy_machine`](crate::Client::retry_vm_deploy_machine), [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run), [`Client::skip_vm_deploy_machine`](crate::Client::skip_vm_deploy_machine), [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run), [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run), [`Client::stop_vm_deploy_order`](crate::Client::stop_vm_deploy_order), [`Client::update_flow_tag`](crate::Client::update_flow_tag), [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group), [`Client::update_host_group`](crate::Client::update_host_group), [`Client::update_pipeline`](crate::Client::update_pipeline), [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info), [`Client::update_pipeline_group`](crate::Client::update_pipeline_group), [`Client::update_variable_group`](crate::Client::update_variable_group), [`Client::create_resource_member`](crate::Client::create_resource_member), [`Client::delete_resource_member`](crate::Client::delete_resource_member), [`Client::update_resource_member`](crate::Client::update_resource_member).
+///
 /// # Notes from the spec
 ///
 /// - The envelope of the operations whose documented response has exactly these four fields; their documentation describes each field the same way, up to wording.
@@ -26,34 +28,17 @@ pub struct BasicResponse {
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-impl BasicResponse {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            request_id: None,
-            error_code: None,
-            error_message: None,
-            success: None,
-        }
+impl crate::Envelope for BasicResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
-    /// Sets `requestId`.
-    pub fn request_id(mut self, value: impl Into<String>) -> Self {
-        self.request_id = Some(value.into());
-        self
+    fn success(&self) -> Option<bool> {
+        self.success
     }
-    /// Sets `errorCode`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
     }
-    /// Sets `errorMessage`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-    /// Sets `success`.
-    pub fn success(mut self, value: bool) -> Self {
-        self.success = Some(value);
-        self
+    fn error_message(&self) -> Option<&str> {
+        self.error_message.as_deref()
     }
 }

@@ -1,0 +1,60 @@
+//! A parameter value that must not leak into logs.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::wire::QueryValue;
+
+/// A value (an access token, an import token, ...) that `Debug` never shows. Request fields
+/// the spec marks `secret` hold one, so no request's `Debug` output can print them; the
+/// value goes on the wire unchanged.
+///
+/// ```
+/// let token = yunxiao::Secret::new("pt-123".to_string());
+/// assert_eq!(format!("{token:?}"), "\"<redacted>\"");
+/// assert_eq!(token.expose(), "pt-123");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The value itself.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+
+    /// The value itself, unwrapped.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+impl<T> From<T> for Secret<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T: QueryValue> QueryValue for Secret<T> {
+    fn to_query_value(&self) -> String {
+        self.0.to_query_value()
+    }
+}
+
+impl<T: Serialize> Serialize for Secret<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}

@@ -37,6 +37,43 @@ pub mod appstack {
 }
 /// Codeup: repositories, branches, tags, files, commits, merge requests, groups, members, webhooks.
 pub mod codeup {
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/branch.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation_input.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_output.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/code_search_result.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_boolean_result.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_file_ref.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_label.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_search_path_filter.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_tag.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user_key.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit_signature.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/file_diff.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_comment.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_patch_set.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_reviewer.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/protected_branch.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/codeup/shapes/protected_branch_detection_setting.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"),
+        "/codeup/shapes/protected_branch_merge_request_setting.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"), "/codeup/shapes/protected_branch_test_setting.rs")
+    );
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/push_rule.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/push_rule_info.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/repository.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/repository_webhook.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/add_group_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/add_repository_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/add_webhook.rs"));

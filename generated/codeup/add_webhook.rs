@@ -131,83 +131,12 @@ pub struct AddWebhookResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<AddWebhookResult>,
+    pub result: Option<RepositoryWebhook>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::add_webhook`](crate::Client::add_webhook).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AddWebhookResult {
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-12 12:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `enableSslVerification`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enableSslVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_ssl_verification: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `30815`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `lastTestResult`.
-    ///
-    /// Example: `ok`
-    #[serde(rename = "lastTestResult", default, skip_serializing_if = "Option::is_none")]
-    pub last_test_result: Option<String>,
-    /// `mergeRequestsEvents`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "mergeRequestsEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub merge_requests_events: Option<bool>,
-    /// `noteEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "noteEvents", default, skip_serializing_if = "Option::is_none")]
-    pub note_events: Option<bool>,
-    /// `pushEvents`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "pushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub push_events: Option<bool>,
-    /// `repositoryId`.
-    ///
-    /// Example: `2835387`
-    #[serde(rename = "repositoryId", default, skip_serializing_if = "Option::is_none")]
-    pub repository_id: Option<i64>,
-    /// `secretToken`.
-    ///
-    /// Example: `xxxx`
-    #[serde(rename = "secretToken", default, skip_serializing_if = "Option::is_none")]
-    pub secret_token: Option<String>,
-    /// `tagPushEvents`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "tagPushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub tag_push_events: Option<bool>,
-    /// `url`.
-    ///
-    /// Example: `https://xxxxx`
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 impl crate::Envelope for AddWebhookResponse {
     fn request_id(&self) -> Option<&str> {

@@ -63,22 +63,12 @@ pub struct CloseMergeRequestResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CloseMergeRequestResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::close_merge_request`](crate::Client::close_merge_request).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CloseMergeRequestResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for CloseMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

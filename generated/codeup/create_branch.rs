@@ -80,7 +80,7 @@ pub struct CreateBranchResponse {
 pub struct CreateBranchResult {
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CreateBranchCommit>,
+    pub commit: Option<Commit>,
     /// `name`.
     ///
     /// Example: `createBranch`
@@ -91,63 +91,6 @@ pub struct CreateBranchResult {
     /// Example: `false`
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
-}
-/// Part of the response of [`Client::create_branch`](crate::Client::create_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateBranchCommit {
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2022-03-18 09:00:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `ff4fb5ac6d1f44f452654336d2dba468ae6c8d04`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    ///
-    /// Example: `create branch`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `ff4fb5ac`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 impl crate::Envelope for CreateBranchResponse {
     fn request_id(&self) -> Option<&str> {
@@ -212,6 +155,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result stays inline, not the shared Branch shape: this page documents protected as a boolean (example false) where GetBranchInfo and ListRepositoryBranches document a string ("false"); the official SDK has the same split. Its commit is the shared Commit shape.
     pub async fn create_branch(
         &self,
         request: CreateBranchRequest,

@@ -20,7 +20,7 @@ pub struct CreateCheckRunRequest {
     /// `annotations`.
     ///
     /// Sent as body parameter `annotations`.
-    pub annotations: Option<Vec<CreateCheckRunRequestAnnotations>>,
+    pub annotations: Option<Vec<CheckRunAnnotationInput>>,
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
@@ -48,7 +48,7 @@ pub struct CreateCheckRunRequest {
     /// `output`.
     ///
     /// Sent as body parameter `output`.
-    pub output: Option<CreateCheckRunRequestOutput>,
+    pub output: Option<CheckRunOutput>,
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
@@ -88,7 +88,7 @@ impl CreateCheckRunRequest {
         self
     }
     /// Sets `annotations`.
-    pub fn annotations(mut self, value: Vec<CreateCheckRunRequestAnnotations>) -> Self {
+    pub fn annotations(mut self, value: Vec<CheckRunAnnotationInput>) -> Self {
         self.annotations = Some(value);
         self
     }
@@ -113,7 +113,7 @@ impl CreateCheckRunRequest {
         self
     }
     /// Sets `output`.
-    pub fn output(mut self, value: CreateCheckRunRequestOutput) -> Self {
+    pub fn output(mut self, value: CheckRunOutput) -> Self {
         self.output = Some(value);
         self
     }
@@ -125,167 +125,6 @@ impl CreateCheckRunRequest {
     /// Sets `status`.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunRequestAnnotations {
-    /// `annotationLevel`.
-    ///
-    /// Example: `notice`
-    #[serde(rename = "annotationLevel")]
-    pub annotation_level: String,
-    /// `endColumn`.
-    ///
-    /// Example: `5`
-    #[serde(rename = "endColumn", default, skip_serializing_if = "Option::is_none")]
-    pub end_column: Option<i64>,
-    /// `endLine`.
-    ///
-    /// Example: `2`
-    #[serde(rename = "endLine")]
-    pub end_line: i64,
-    /// `message`.
-    #[serde(rename = "message")]
-    pub message: String,
-    /// `path`.
-    ///
-    /// Example: `demo/test.txt`
-    #[serde(rename = "path")]
-    pub path: String,
-    /// `rawDetails`.
-    #[serde(rename = "rawDetails", default, skip_serializing_if = "Option::is_none")]
-    pub raw_details: Option<String>,
-    /// `startColumn`.
-    ///
-    /// Example: `3`
-    #[serde(rename = "startColumn", default, skip_serializing_if = "Option::is_none")]
-    pub start_column: Option<i64>,
-    /// `startLine`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "startLine")]
-    pub start_line: i64,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-impl CreateCheckRunRequestAnnotations {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        annotation_level: impl Into<String>,
-        end_line: i64,
-        message: impl Into<String>,
-        path: impl Into<String>,
-        start_line: i64,
-    ) -> Self {
-        Self {
-            annotation_level: annotation_level.into(),
-            end_column: None,
-            end_line,
-            message: message.into(),
-            path: path.into(),
-            raw_details: None,
-            start_column: None,
-            start_line,
-            title: None,
-        }
-    }
-    /// Sets `endColumn`.
-    pub fn end_column(mut self, value: i64) -> Self {
-        self.end_column = Some(value);
-        self
-    }
-    /// Sets `rawDetails`.
-    pub fn raw_details(mut self, value: impl Into<String>) -> Self {
-        self.raw_details = Some(value.into());
-        self
-    }
-    /// Sets `startColumn`.
-    pub fn start_column(mut self, value: i64) -> Self {
-        self.start_column = Some(value);
-        self
-    }
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunRequestOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<CreateCheckRunRequestOutputImages>>,
-    /// `summary`.
-    #[serde(rename = "summary")]
-    pub summary: String,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title")]
-    pub title: String,
-}
-impl CreateCheckRunRequestOutput {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(summary: impl Into<String>, title: impl Into<String>) -> Self {
-        Self {
-            images: None,
-            summary: summary.into(),
-            text: None,
-            title: title.into(),
-        }
-    }
-    /// Sets `images`.
-    pub fn images(mut self, value: Vec<CreateCheckRunRequestOutputImages>) -> Self {
-        self.images = Some(value);
-        self
-    }
-    /// Sets `text`.
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunRequestOutputImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt")]
-    pub alt: String,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl")]
-    pub image_url: String,
-}
-impl CreateCheckRunRequestOutputImages {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(alt: impl Into<String>, image_url: impl Into<String>) -> Self {
-        Self {
-            alt: alt.into(),
-            caption: None,
-            image_url: image_url.into(),
-        }
-    }
-    /// Sets `caption`.
-    pub fn caption(mut self, value: impl Into<String>) -> Self {
-        self.caption = Some(value.into());
         self
     }
 }
@@ -308,216 +147,12 @@ pub struct CreateCheckRunResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateCheckRunResult>,
+    pub result: Option<CheckRun>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunResult {
-    /// `annotations`.
-    #[serde(rename = "annotations", default, skip_serializing_if = "Option::is_none")]
-    pub annotations: Option<Vec<CreateCheckRunResponseResultAnnotations>>,
-    /// `checkSuite`.
-    #[serde(rename = "checkSuite", default, skip_serializing_if = "Option::is_none")]
-    pub check_suite: Option<CreateCheckRunCheckSuite>,
-    /// `completedAt`.
-    ///
-    /// Example: `2023-03-15T08:00:00Z`
-    #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<String>,
-    /// `conclusion`.
-    ///
-    /// Example: `success`
-    #[serde(rename = "conclusion", default, skip_serializing_if = "Option::is_none")]
-    pub conclusion: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `detailsUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "detailsUrl", default, skip_serializing_if = "Option::is_none")]
-    pub details_url: Option<String>,
-    /// `externalId`.
-    ///
-    /// Example: `42`
-    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// `headSha`.
-    ///
-    /// Example: `40f4ccfe019cdd4a62d4acb0c57130106fc7e1be`
-    #[serde(rename = "headSha", default, skip_serializing_if = "Option::is_none")]
-    pub head_sha: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `524836`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `my-check-ci`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `output`.
-    #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<CreateCheckRunResponseResultOutput>,
-    /// `startedAt`.
-    ///
-    /// Example: `2023-03-15T08:00:00Z`
-    #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
-    /// `status`.
-    ///
-    /// Example: `completed`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `writer`.
-    #[serde(rename = "writer", default, skip_serializing_if = "Option::is_none")]
-    pub writer: Option<CreateCheckRunWriter>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunResponseResultAnnotations {
-    /// `annotationLevel`.
-    ///
-    /// Example: `notice`
-    #[serde(
-        rename = "annotationLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub annotation_level: Option<String>,
-    /// `endColumn`.
-    ///
-    /// Example: `5`
-    #[serde(rename = "endColumn", default, skip_serializing_if = "Option::is_none")]
-    pub end_column: Option<i64>,
-    /// `endLine`.
-    ///
-    /// Example: `2`
-    #[serde(rename = "endLine", default, skip_serializing_if = "Option::is_none")]
-    pub end_line: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `2`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `path`.
-    ///
-    /// Example: `demo/test.txt`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `rawDetails`.
-    #[serde(rename = "rawDetails", default, skip_serializing_if = "Option::is_none")]
-    pub raw_details: Option<String>,
-    /// `startColumn`.
-    ///
-    /// Example: `3`
-    #[serde(rename = "startColumn", default, skip_serializing_if = "Option::is_none")]
-    pub start_column: Option<i64>,
-    /// `startLine`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "startLine", default, skip_serializing_if = "Option::is_none")]
-    pub start_line: Option<i64>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunCheckSuite {
-    /// `id`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunResponseResultOutput {
-    /// `images`.
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<CreateCheckRunResponseResultOutputImages>>,
-    /// `summary`.
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    /// `text`.
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `Mighty Readme report`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunResponseResultOutputImages {
-    /// `alt`.
-    ///
-    /// Example: `test-image-alt`
-    #[serde(rename = "alt", default, skip_serializing_if = "Option::is_none")]
-    pub alt: Option<String>,
-    /// `caption`.
-    ///
-    /// Example: `test`
-    #[serde(rename = "caption", default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// `imageUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
-    pub image_url: Option<String>,
-}
-/// Part of the response of [`Client::create_check_run`](crate::Client::create_check_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateCheckRunWriter {
-    /// `id`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `logoUrl`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
-    pub logo_url: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `slug`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "slug", default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// `type`.
-    ///
-    /// Example: `User`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
 }
 impl crate::Envelope for CreateCheckRunResponse {
     fn request_id(&self) -> Option<&str> {
@@ -616,11 +251,11 @@ impl crate::mock::Example for CreateCheckRunRequest {
             repository_identity: "example".to_string(),
             annotations: Some(
                 vec![
-                    CreateCheckRunRequestAnnotations { annotation_level : "notice"
-                    .to_string(), end_column : Some(5i64), end_line : 2i64, message :
-                    "example".to_string(), path : "demo/test.txt".to_string(),
-                    raw_details : Some("example".to_string()), start_column : Some(3i64),
-                    start_line : 1i64, title : Some("example".to_string()), }
+                    CheckRunAnnotationInput { path : "demo/test.txt".to_string(),
+                    start_line : 1i64, end_line : 2i64, start_column : Some(3i64),
+                    end_column : Some(5i64), annotation_level : "notice".to_string(),
+                    title : Some("example".to_string()), message : "example".to_string(),
+                    raw_details : Some("example".to_string()), }
                 ],
             ),
             completed_at: Some("2023-03-15T08:00:00Z".to_string()),
@@ -629,17 +264,17 @@ impl crate::mock::Example for CreateCheckRunRequest {
             external_id: Some("42".to_string()),
             head_sha: "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string(),
             name: "my-check-ci".to_string(),
-            output: Some(CreateCheckRunRequestOutput {
+            output: Some(CheckRunOutput {
+                title: Some("Mighty Readme report".to_string()),
+                summary: Some("example".to_string()),
+                text: Some("example".to_string()),
                 images: Some(
                     vec![
-                        CreateCheckRunRequestOutputImages { alt : "test-image-alt"
-                        .to_string(), caption : Some("test".to_string()), image_url :
-                        "xxx".to_string(), }
+                        CheckRunOutputImage { alt : Some("test-image-alt".to_string()),
+                        caption : Some("test".to_string()), image_url : Some("xxx"
+                        .to_string()), }
                     ],
                 ),
-                summary: "example".to_string(),
-                text: Some("example".to_string()),
-                title: "Mighty Readme report".to_string(),
             }),
             started_at: Some("2023-03-15T08:00:00Z".to_string()),
             status: Some("completed".to_string()),

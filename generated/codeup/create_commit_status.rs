@@ -236,6 +236,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result stays inline: ListCommitStatuses returns the same commit status object, but this page documents creator.aliyunPk as a long (its example answers a number) and that page as a string (its example answers a string), so the two cannot share one shape.
     pub async fn create_commit_status(
         &self,
         request: CreateCommitStatusRequest,

@@ -89,27 +89,12 @@ pub struct CreateFileResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateFileResult>,
+    pub result: Option<CodeupFileRef>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_file`](crate::Client::create_file).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateFileResult {
-    /// `branchName`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
-    /// `filePath`.
-    ///
-    /// Example: `/src/main/test.java`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
 }
 impl crate::Envelope for CreateFileResponse {
     fn request_id(&self) -> Option<&str> {

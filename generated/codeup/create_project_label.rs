@@ -77,33 +77,12 @@ pub struct CreateProjectLabelResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateProjectLabelResult>,
+    pub result: Option<CodeupLabel>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_project_label`](crate::Client::create_project_label).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProjectLabelResult {
-    /// `color`.
-    ///
-    /// Example: `#006AD4`
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `b5b5738b94954bc6aa5a293316ed1d24`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for CreateProjectLabelResponse {
     fn request_id(&self) -> Option<&str> {

@@ -44,11 +44,11 @@ pub struct CreateProtectdBranchRequest {
     /// `mergeRequestSetting`.
     ///
     /// Sent as body parameter `mergeRequestSetting`.
-    pub merge_request_setting: Option<CreateProtectdBranchRequestMergeRequestSetting>,
+    pub merge_request_setting: Option<ProtectedBranchMergeRequestSetting>,
     /// `testSettingDTO`.
     ///
     /// Sent as body parameter `testSettingDTO`.
-    pub test_setting_dto: Option<CreateProtectdBranchRequestTestSettingDto>,
+    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
 }
 impl CreateProtectdBranchRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -100,417 +100,14 @@ impl CreateProtectdBranchRequest {
     /// Sets `mergeRequestSetting`.
     pub fn merge_request_setting(
         mut self,
-        value: CreateProtectdBranchRequestMergeRequestSetting,
+        value: ProtectedBranchMergeRequestSetting,
     ) -> Self {
         self.merge_request_setting = Some(value);
         self
     }
     /// Sets `testSettingDTO`.
-    pub fn test_setting_dto(
-        mut self,
-        value: CreateProtectdBranchRequestTestSettingDto,
-    ) -> Self {
+    pub fn test_setting_dto(mut self, value: ProtectedBranchTestSetting) -> Self {
         self.test_setting_dto = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestMergeRequestSetting {
-    /// `allowMergeRequestRoles`.
-    #[serde(
-        rename = "allowMergeRequestRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_merge_request_roles: Option<Vec<i32>>,
-    /// `defaultAssignees`.
-    #[serde(
-        rename = "defaultAssignees",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_assignees: Option<Vec<String>>,
-    /// `isAllowSelfApproval`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "isAllowSelfApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_allow_self_approval: Option<bool>,
-    /// `isRequireDiscussionProcessed`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "isRequireDiscussionProcessed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_require_discussion_processed: Option<bool>,
-    /// `isRequired`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `isResetApprovalWhenNewPush`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "isResetApprovalWhenNewPush",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_reset_approval_when_new_push: Option<bool>,
-    /// `minimumApproval`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimumApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_approval: Option<i32>,
-    /// `mrMode`.
-    ///
-    /// Example: `general`
-    #[serde(rename = "mrMode", default, skip_serializing_if = "Option::is_none")]
-    pub mr_mode: Option<String>,
-    /// `whiteList`.
-    ///
-    /// Example: `**.java`
-    #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
-    pub white_list: Option<String>,
-}
-impl CreateProtectdBranchRequestMergeRequestSetting {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            allow_merge_request_roles: None,
-            default_assignees: None,
-            is_allow_self_approval: None,
-            is_require_discussion_processed: None,
-            is_required: None,
-            is_reset_approval_when_new_push: None,
-            minimum_approval: None,
-            mr_mode: None,
-            white_list: None,
-        }
-    }
-    /// Sets `allowMergeRequestRoles`.
-    pub fn allow_merge_request_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_request_roles = Some(value);
-        self
-    }
-    /// Sets `defaultAssignees`.
-    pub fn default_assignees(mut self, value: Vec<String>) -> Self {
-        self.default_assignees = Some(value);
-        self
-    }
-    /// Sets `isAllowSelfApproval`.
-    pub fn is_allow_self_approval(mut self, value: bool) -> Self {
-        self.is_allow_self_approval = Some(value);
-        self
-    }
-    /// Sets `isRequireDiscussionProcessed`.
-    pub fn is_require_discussion_processed(mut self, value: bool) -> Self {
-        self.is_require_discussion_processed = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `isResetApprovalWhenNewPush`.
-    pub fn is_reset_approval_when_new_push(mut self, value: bool) -> Self {
-        self.is_reset_approval_when_new_push = Some(value);
-        self
-    }
-    /// Sets `minimumApproval`.
-    pub fn minimum_approval(mut self, value: i32) -> Self {
-        self.minimum_approval = Some(value);
-        self
-    }
-    /// Sets `mrMode`.
-    pub fn mr_mode(mut self, value: impl Into<String>) -> Self {
-        self.mr_mode = Some(value.into());
-        self
-    }
-    /// Sets `whiteList`.
-    pub fn white_list(mut self, value: impl Into<String>) -> Self {
-        self.white_list = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<CreateProtectdBranchRequestTestSettingDtoCheckConfig>,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<
-        CreateProtectdBranchRequestTestSettingDtoCheckTaskQualityConfig,
-    >,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<
-        CreateProtectdBranchRequestTestSettingDtoCodeGuidelinesDetection,
-    >,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<
-        CreateProtectdBranchRequestTestSettingDtoSensitiveInfoDetection,
-    >,
-}
-impl CreateProtectdBranchRequestTestSettingDto {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            check_config: None,
-            check_task_quality_config: None,
-            code_guidelines_detection: None,
-            is_required: None,
-            sensitive_info_detection: None,
-        }
-    }
-    /// Sets `checkConfig`.
-    pub fn check_config(
-        mut self,
-        value: CreateProtectdBranchRequestTestSettingDtoCheckConfig,
-    ) -> Self {
-        self.check_config = Some(value);
-        self
-    }
-    /// Sets `checkTaskQualityConfig`.
-    pub fn check_task_quality_config(
-        mut self,
-        value: CreateProtectdBranchRequestTestSettingDtoCheckTaskQualityConfig,
-    ) -> Self {
-        self.check_task_quality_config = Some(value);
-        self
-    }
-    /// Sets `codeGuidelinesDetection`.
-    pub fn code_guidelines_detection(
-        mut self,
-        value: CreateProtectdBranchRequestTestSettingDtoCodeGuidelinesDetection,
-    ) -> Self {
-        self.code_guidelines_detection = Some(value);
-        self
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `sensitiveInfoDetection`.
-    pub fn sensitive_info_detection(
-        mut self,
-        value: CreateProtectdBranchRequestTestSettingDtoSensitiveInfoDetection,
-    ) -> Self {
-        self.sensitive_info_detection = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDtoCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<
-        Vec<CreateProtectdBranchRequestTestSettingDtoCheckConfigCheckItems>,
-    >,
-}
-impl CreateProtectdBranchRequestTestSettingDtoCheckConfig {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { check_items: None }
-    }
-    /// Sets `checkItems`.
-    pub fn check_items(
-        mut self,
-        value: Vec<CreateProtectdBranchRequestTestSettingDtoCheckConfigCheckItems>,
-    ) -> Self {
-        self.check_items = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDtoCheckConfigCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-impl CreateProtectdBranchRequestTestSettingDtoCheckConfigCheckItems {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            is_required: None,
-            name: None,
-        }
-    }
-    /// Sets `isRequired`.
-    pub fn is_required(mut self, value: bool) -> Self {
-        self.is_required = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDtoCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `bz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-impl CreateProtectdBranchRequestTestSettingDtoCheckTaskQualityConfig {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            biz_no: None,
-            enabled: None,
-            message: None,
-            task_name: None,
-        }
-    }
-    /// Sets `bizNo`.
-    pub fn biz_no(mut self, value: impl Into<String>) -> Self {
-        self.biz_no = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `taskName`.
-    pub fn task_name(mut self, value: impl Into<String>) -> Self {
-        self.task_name = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDtoCodeGuidelinesDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-impl CreateProtectdBranchRequestTestSettingDtoCodeGuidelinesDetection {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            enabled: None,
-            message: None,
-        }
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchRequestTestSettingDtoSensitiveInfoDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-impl CreateProtectdBranchRequestTestSettingDtoSensitiveInfoDetection {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            enabled: None,
-            message: None,
-        }
-    }
-    /// Sets `enabled`.
-    pub fn enabled(mut self, value: bool) -> Self {
-        self.enabled = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
         self
     }
 }
@@ -533,253 +130,12 @@ pub struct CreateProtectdBranchResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateProtectdBranchResult>,
+    pub result: Option<ProtectedBranch>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResult {
-    /// `allowMergeRoles`.
-    #[serde(
-        rename = "allowMergeRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_merge_roles: Option<Vec<i32>>,
-    /// `allowMergeUserIds`.
-    #[serde(
-        rename = "allowMergeUserIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_merge_user_ids: Option<Vec<i64>>,
-    /// `allowPushRoles`.
-    #[serde(rename = "allowPushRoles", default, skip_serializing_if = "Option::is_none")]
-    pub allow_push_roles: Option<Vec<i32>>,
-    /// `allowPushUserIds`.
-    #[serde(
-        rename = "allowPushUserIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_push_user_ids: Option<Vec<i64>>,
-    /// `branch`.
-    ///
-    /// Example: `protectBranch`
-    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `5240`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `mergeRequestSetting`.
-    #[serde(
-        rename = "mergeRequestSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub merge_request_setting: Option<
-        CreateProtectdBranchResponseResultMergeRequestSetting,
-    >,
-    /// `testSettingDTO`.
-    #[serde(rename = "testSettingDTO", default, skip_serializing_if = "Option::is_none")]
-    pub test_setting_dto: Option<CreateProtectdBranchResponseResultTestSettingDto>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultMergeRequestSetting {
-    /// `allowMergeRequestRoles`.
-    #[serde(
-        rename = "allowMergeRequestRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_merge_request_roles: Option<Vec<i32>>,
-    /// `defaultAssignees`.
-    #[serde(
-        rename = "defaultAssignees",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_assignees: Option<Vec<String>>,
-    /// `isAllowSelfApproval`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "isAllowSelfApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_allow_self_approval: Option<bool>,
-    /// `isRequireDiscussionProcessed`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "isRequireDiscussionProcessed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_require_discussion_processed: Option<bool>,
-    /// `isRequired`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `isResetApprovalWhenNewPush`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "isResetApprovalWhenNewPush",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_reset_approval_when_new_push: Option<bool>,
-    /// `minimumApproval`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "minimumApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_approval: Option<i32>,
-    /// `mrMode`.
-    ///
-    /// Example: `general`
-    #[serde(rename = "mrMode", default, skip_serializing_if = "Option::is_none")]
-    pub mr_mode: Option<String>,
-    /// `whiteList`.
-    ///
-    /// Example: `**.java`
-    #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
-    pub white_list: Option<String>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<
-        CreateProtectdBranchResponseResultTestSettingDtoCheckConfig,
-    >,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<
-        CreateProtectdBranchResponseResultTestSettingDtoCheckTaskQualityConfig,
-    >,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<
-        CreateProtectdBranchResponseResultTestSettingDtoCodeGuidelinesDetection,
-    >,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<
-        CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetection,
-    >,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<
-        Vec<CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems>,
-    >,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckConfigCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDtoCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `biz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDtoCodeGuidelinesDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of the response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateProtectdBranchResponseResultTestSettingDtoSensitiveInfoDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
 }
 impl crate::Envelope for CreateProtectdBranchResponse {
     fn request_id(&self) -> Option<&str> {
@@ -892,41 +248,40 @@ impl crate::mock::Example for CreateProtectdBranchRequest {
             allow_push_user_ids: Some(vec!["example".to_string()]),
             branch: "protectBranch".to_string(),
             id: Some(1i64),
-            merge_request_setting: Some(CreateProtectdBranchRequestMergeRequestSetting {
+            merge_request_setting: Some(ProtectedBranchMergeRequestSetting {
+                is_required: Some(true),
+                mr_mode: Some("general".to_string()),
+                minimum_approval: Some(1i32),
                 allow_merge_request_roles: Some(vec![1i32]),
                 default_assignees: Some(vec!["example".to_string()]),
                 is_allow_self_approval: Some(true),
                 is_require_discussion_processed: Some(true),
-                is_required: Some(true),
                 is_reset_approval_when_new_push: Some(false),
-                minimum_approval: Some(1i32),
-                mr_mode: Some("general".to_string()),
                 white_list: Some("**.java".to_string()),
             }),
-            test_setting_dto: Some(CreateProtectdBranchRequestTestSettingDto {
-                check_config: Some(CreateProtectdBranchRequestTestSettingDtoCheckConfig {
+            test_setting_dto: Some(ProtectedBranchTestSetting {
+                is_required: Some(false),
+                check_config: Some(ProtectedBranchTestSettingCheckConfig {
                     check_items: Some(
                         vec![
-                            CreateProtectdBranchRequestTestSettingDtoCheckConfigCheckItems
-                            { is_required : Some(false), name : Some("example"
-                            .to_string()), }
+                            ProtectedBranchTestSettingCheckItem { is_required :
+                            Some(false), name : Some("example".to_string()), }
                         ],
                     ),
                 }),
-                check_task_quality_config: Some(CreateProtectdBranchRequestTestSettingDtoCheckTaskQualityConfig {
+                check_task_quality_config: Some(ProtectedBranchTestSettingCheckTaskQualityConfig {
                     biz_no: Some("123456".to_string()),
                     enabled: Some(false),
                     message: Some("test_task_quality".to_string()),
                     task_name: Some("bz-task-quality".to_string()),
                 }),
-                code_guidelines_detection: Some(CreateProtectdBranchRequestTestSettingDtoCodeGuidelinesDetection {
+                code_guidelines_detection: Some(ProtectedBranchDetectionSetting {
                     enabled: Some(false),
                     message: Some("test_code_guide_lines".to_string()),
                 }),
-                is_required: Some(false),
-                sensitive_info_detection: Some(CreateProtectdBranchRequestTestSettingDtoSensitiveInfoDetection {
+                sensitive_info_detection: Some(ProtectedBranchDetectionSetting {
                     enabled: Some(false),
-                    message: Some("test_code_sensitive_info".to_string()),
+                    message: Some("test_code_guide_lines".to_string()),
                 }),
             }),
         }

@@ -20,14 +20,14 @@ pub struct CreatePushRuleRequest {
     /// `ruleInfos`.
     ///
     /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Vec<CreatePushRuleRequestRuleInfos>,
+    pub rule_infos: Vec<PushRuleInfo>,
 }
 impl CreatePushRuleRequest {
     /// Creates a value from its required fields; optional ones start unset.
     pub fn new(
         repository_id: impl Into<String>,
         organization_id: impl Into<String>,
-        rule_infos: Vec<CreatePushRuleRequestRuleInfos>,
+        rule_infos: Vec<PushRuleInfo>,
     ) -> Self {
         Self {
             repository_id: repository_id.into(),
@@ -39,64 +39,6 @@ impl CreatePushRuleRequest {
     /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
         self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-}
-/// Part of the request of [`Client::create_push_rule`](crate::Client::create_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePushRuleRequestRuleInfos {
-    /// `checkerName`.
-    ///
-    /// Example: `CommitMessageChecker`
-    #[serde(rename = "checkerName", default, skip_serializing_if = "Option::is_none")]
-    pub checker_name: Option<String>,
-    /// `checkerType`.
-    ///
-    /// Example: `warn`
-    #[serde(rename = "checkerType", default, skip_serializing_if = "Option::is_none")]
-    pub checker_type: Option<String>,
-    /// `extraMessage`.
-    ///
-    /// Example: `user@example.com`
-    #[serde(rename = "extraMessage", default, skip_serializing_if = "Option::is_none")]
-    pub extra_message: Option<String>,
-    /// `fileRuleRegexes`.
-    #[serde(
-        rename = "fileRuleRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_rule_regexes: Option<Vec<String>>,
-}
-impl CreatePushRuleRequestRuleInfos {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            checker_name: None,
-            checker_type: None,
-            extra_message: None,
-            file_rule_regexes: None,
-        }
-    }
-    /// Sets `checkerName`.
-    pub fn checker_name(mut self, value: impl Into<String>) -> Self {
-        self.checker_name = Some(value.into());
-        self
-    }
-    /// Sets `checkerType`.
-    pub fn checker_type(mut self, value: impl Into<String>) -> Self {
-        self.checker_type = Some(value.into());
-        self
-    }
-    /// Sets `extraMessage`.
-    pub fn extra_message(mut self, value: impl Into<String>) -> Self {
-        self.extra_message = Some(value.into());
-        self
-    }
-    /// Sets `fileRuleRegexes`.
-    pub fn file_rule_regexes(mut self, value: Vec<String>) -> Self {
-        self.file_rule_regexes = Some(value);
         self
     }
 }
@@ -117,62 +59,12 @@ pub struct CreatePushRuleResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreatePushRuleResult>,
+    pub result: Option<PushRule>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePushRuleResult {
-    /// `gmtCreate`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `2077`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `ruleInfos`.
-    #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
-    pub rule_infos: Option<Vec<CreatePushRuleResponseResultRuleInfos>>,
-}
-/// Part of the response of [`Client::create_push_rule`](crate::Client::create_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreatePushRuleResponseResultRuleInfos {
-    /// `checkerName`.
-    ///
-    /// Example: `ForcePushChecker`
-    #[serde(rename = "checkerName", default, skip_serializing_if = "Option::is_none")]
-    pub checker_name: Option<String>,
-    /// `checkerType`.
-    ///
-    /// Example: `warn`
-    #[serde(rename = "checkerType", default, skip_serializing_if = "Option::is_none")]
-    pub checker_type: Option<String>,
-    /// `extraMessage`.
-    ///
-    /// Example: `disabled`
-    #[serde(rename = "extraMessage", default, skip_serializing_if = "Option::is_none")]
-    pub extra_message: Option<String>,
-    /// `fileRuleRegexes`.
-    #[serde(
-        rename = "fileRuleRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_rule_regexes: Option<Vec<String>>,
 }
 impl crate::Envelope for CreatePushRuleResponse {
     fn request_id(&self) -> Option<&str> {
@@ -252,10 +144,10 @@ impl crate::mock::Example for CreatePushRuleRequest {
             ),
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: vec![
-                CreatePushRuleRequestRuleInfos { checker_name :
-                Some("CommitMessageChecker".to_string()), checker_type : Some("warn"
-                .to_string()), extra_message : Some("user@example.com".to_string()),
-                file_rule_regexes : Some(vec!["example".to_string()]), }
+                PushRuleInfo { checker_name : Some("CommitMessageChecker".to_string()),
+                checker_type : Some("warn".to_string()), extra_message :
+                Some("user@example.com".to_string()), file_rule_regexes :
+                Some(vec!["example".to_string()]), }
             ],
         }
     }

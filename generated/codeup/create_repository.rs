@@ -499,6 +499,7 @@ impl crate::Client {
     /// - importToken is marked secret: importToken is the token used to read the repository being imported.
     /// - importTokenEncrypted is marked secret: importTokenEncrypted is the (encrypted) import token.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (localImportUrl, result.avatar_url, result.httpUrlToRepo, result.namespace.avatar, result.sshUrlToRepo and result.webUrl); example_response uses an empty string for "".
+    /// - result stays inline, not the shared Repository shape: this page documents visibilityLevel (and namespace.visibilityLevel) as a string, and its example answers "0", where the other repository pages document an integer.
     pub async fn create_repository(
         &self,
         request: CreateRepositoryRequest,

@@ -77,88 +77,12 @@ pub struct CreateTagResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateTagResult>,
+    pub result: Option<CodeupTag>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTagResult {
-    /// `commit`.
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CreateTagCommit>,
-    /// `id`.
-    ///
-    /// Example: `0e3b6aa5eab2b086b59fde74766b28d4e5faab0d`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `v1.0`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::create_tag`](crate::Client::create_tag).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateTagCommit {
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 09:00:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `e0297d8fb0393c833a8531e7cc8832739e3cba6d`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `e0297d8f`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 impl crate::Envelope for CreateTagResponse {
     fn request_id(&self) -> Option<&str> {

@@ -79,57 +79,12 @@ pub struct CreateUserKeyResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateUserKeyResult>,
+    pub result: Option<CodeupUserKey>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_user_key`](crate::Client::create_user_key).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateUserKeyResult {
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-12 12:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expireTime`.
-    ///
-    /// Example: `2022-03-12 12:00:00`
-    #[serde(rename = "expireTime", default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<String>,
-    /// `fingerPrint`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "fingerPrint", default, skip_serializing_if = "Option::is_none")]
-    pub finger_print: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `11072`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `keyScope`.
-    ///
-    /// Example: `ALL`
-    #[serde(rename = "keyScope", default, skip_serializing_if = "Option::is_none")]
-    pub key_scope: Option<String>,
-    /// `lastUsedTime`.
-    ///
-    /// Example: `2022-03-12 12:00:00`
-    #[serde(rename = "lastUsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_used_time: Option<String>,
-    /// `publicKey`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `title`.
-    ///
-    /// Example: `My Title`
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 impl crate::Envelope for CreateUserKeyResponse {
     fn request_id(&self) -> Option<&str> {

@@ -73,27 +73,12 @@ pub struct DeleteFileResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<DeleteFileResult>,
+    pub result: Option<CodeupFileRef>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::delete_file`](crate::Client::delete_file).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteFileResult {
-    /// `branchName`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
-    /// `filePath`.
-    ///
-    /// Example: `src/main/delete.java`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
 }
 impl crate::Envelope for DeleteFileResponse {
     fn request_id(&self) -> Option<&str> {

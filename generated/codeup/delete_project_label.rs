@@ -61,22 +61,12 @@ pub struct DeleteProjectLabelResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<DeleteProjectLabelResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::delete_project_label`](crate::Client::delete_project_label).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteProjectLabelResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for DeleteProjectLabelResponse {
     fn request_id(&self) -> Option<&str> {

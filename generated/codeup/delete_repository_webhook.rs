@@ -61,96 +61,12 @@ pub struct DeleteRepositoryWebhookResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<DeleteRepositoryWebhookResult>,
+    pub result: Option<RepositoryWebhook>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteRepositoryWebhookResult {
-    /// `buildEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "buildEvents", default, skip_serializing_if = "Option::is_none")]
-    pub build_events: Option<bool>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `enableSslVerification`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enableSslVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_ssl_verification: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `524836`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `issuesEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "issuesEvents", default, skip_serializing_if = "Option::is_none")]
-    pub issues_events: Option<bool>,
-    /// `lastTestResult`.
-    #[serde(rename = "lastTestResult", default, skip_serializing_if = "Option::is_none")]
-    pub last_test_result: Option<String>,
-    /// `mergeRequestsEvents`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "mergeRequestsEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub merge_requests_events: Option<bool>,
-    /// `noteEvents`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "noteEvents", default, skip_serializing_if = "Option::is_none")]
-    pub note_events: Option<bool>,
-    /// `projectId`.
-    ///
-    /// Example: `2369234`
-    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<i64>,
-    /// `pushEvents`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "pushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub push_events: Option<bool>,
-    /// `secretToken`.
-    ///
-    /// Example: `xxxx`
-    #[serde(rename = "secretToken", default, skip_serializing_if = "Option::is_none")]
-    pub secret_token: Option<String>,
-    /// `tagPushEvents`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "tagPushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub tag_push_events: Option<bool>,
-    /// `type`.
-    ///
-    /// Example: `ProjectHook`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `url`.
-    ///
-    /// Example: `https://xxxxx`
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 impl crate::Envelope for DeleteRepositoryWebhookResponse {
     fn request_id(&self) -> Option<&str> {

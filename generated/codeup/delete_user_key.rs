@@ -54,70 +54,12 @@ pub struct DeleteUserKeyResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<DeleteUserKeyResult>,
+    pub result: Option<CodeupUserKey>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::delete_user_key`](crate::Client::delete_user_key).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct DeleteUserKeyResult {
-    /// `context`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "context", default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expireTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "expireTime", default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<String>,
-    /// `fingerPrint`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "fingerPrint", default, skip_serializing_if = "Option::is_none")]
-    pub finger_print: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `50998`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `keyScope`.
-    ///
-    /// Example: `ALL`
-    #[serde(rename = "keyScope", default, skip_serializing_if = "Option::is_none")]
-    pub key_scope: Option<String>,
-    /// `lastUsedTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "lastUsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_used_time: Option<String>,
-    /// `publicKey`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `shaContext`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "shaContext", default, skip_serializing_if = "Option::is_none")]
-    pub sha_context: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
 }
 impl crate::Envelope for DeleteUserKeyResponse {
     fn request_id(&self) -> Option<&str> {

@@ -77,93 +77,12 @@ pub struct GetFileLastCommitResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<GetFileLastCommitResult>,
+    pub result: Option<Commit>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFileLastCommitResult {
-    /// `authorDate`.
-    ///
-    /// Example: `2022-08-08 18:09:09`
-    #[serde(rename = "authorDate", default, skip_serializing_if = "Option::is_none")]
-    pub author_date: Option<String>,
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 15:00:02`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `ff4fb5ac6d1f44f452654336d2dba468ae6c8d04`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `ff4fb5ac`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `signature`.
-    #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<GetFileLastCommitSignature>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of the response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetFileLastCommitSignature {
-    /// GPG密钥ID
-    ///
-    /// Example: `34d2c47c7ce46a5c4639c5ffe208`
-    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub gpg_key_id: Option<String>,
-    /// `verificationStatus`.
-    ///
-    /// Example: `verified`
-    #[serde(
-        rename = "verificationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub verification_status: Option<String>,
 }
 impl crate::Envelope for GetFileLastCommitResponse {
     fn request_id(&self) -> Option<&str> {

@@ -172,6 +172,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result stays inline, not the shared CodeupGroup shape: this page documents ownerId and parentId as strings, and its example answers "19230" and "26842", where the other group pages document longs.
     pub async fn get_group_by_path(
         &self,
         request: GetGroupByPathRequest,

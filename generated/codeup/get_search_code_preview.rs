@@ -61,92 +61,12 @@ pub struct GetSearchCodePreviewResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<GetSearchCodePreviewResult>,
+    pub result: Option<CodeSearchResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSearchCodePreviewResult {
-    /// `docId`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "docId", default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// `highlightTextMap`.
-    #[serde(
-        rename = "highlightTextMap",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub highlight_text_map: Option<GetSearchCodePreviewHighlightTextMap>,
-    /// `source`.
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<GetSearchCodePreviewSource>,
-}
-/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSearchCodePreviewHighlightTextMap {
-    /// `clob`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
-    pub clob: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test.rb`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `5ffd468b1e45db3c1cc26ad6`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-}
-/// Part of the response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetSearchCodePreviewSource {
-    /// `branch`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    /// `checkinDate`.
-    ///
-    /// Example: `2022-12-12 12:12:12`
-    #[serde(rename = "checkinDate", default, skip_serializing_if = "Option::is_none")]
-    pub checkin_date: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test.rb`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `filePath`.
-    ///
-    /// Example: `config/environments/test.rb`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
-    /// `language`.
-    ///
-    /// Example: `Ruby`
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `5f9f9f6122a8c7ff3934f99a`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `repoPath`.
-    ///
-    /// Example: `codeup/test-repo`
-    #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
-    pub repo_path: Option<String>,
 }
 impl crate::Envelope for GetSearchCodePreviewResponse {
     fn request_id(&self) -> Option<&str> {

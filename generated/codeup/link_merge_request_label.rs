@@ -67,22 +67,12 @@ pub struct LinkMergeRequestLabelResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<LinkMergeRequestLabelResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct LinkMergeRequestLabelResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for LinkMergeRequestLabelResponse {
     fn request_id(&self) -> Option<&str> {

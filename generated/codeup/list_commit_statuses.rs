@@ -221,6 +221,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result\[\] items stay inline: CreateCommitStatus returns the same commit status object, but this page documents creator.aliyunPk as a string (its example answers a string) and that page as a long (its example answers a number), so the two cannot share one shape.
     pub async fn list_commit_statuses(
         &self,
         request: ListCommitStatusesRequest,

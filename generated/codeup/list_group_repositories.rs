@@ -82,7 +82,7 @@ pub struct ListGroupRepositoriesResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListGroupRepositoriesResult>>,
+    pub result: Option<Vec<Repository>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -93,150 +93,6 @@ pub struct ListGroupRepositoriesResponse {
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_group_repositories`](crate::Client::list_group_repositories).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListGroupRepositoriesResult {
-    /// `archived`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "archived", default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<bool>,
-    /// `commitCount`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "commitCount", default, skip_serializing_if = "Option::is_none")]
-    pub commit_count: Option<i64>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `creatorId`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<i64>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `httpUrl`.
-    ///
-    /// Example: `https://xxx/test/test`
-    #[serde(rename = "httpUrl", default, skip_serializing_if = "Option::is_none")]
-    pub http_url: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `89616`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `importUrl`.
-    ///
-    /// Example: `http://xxx/x`
-    #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
-    pub import_url: Option<String>,
-    /// `isStared`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "isStared", default, skip_serializing_if = "Option::is_none")]
-    pub is_stared: Option<bool>,
-    /// `issuesEnabled`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "issuesEnabled", default, skip_serializing_if = "Option::is_none")]
-    pub issues_enabled: Option<bool>,
-    /// `lastActivityAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
-    /// `mergeRequestsEnabled`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "mergeRequestsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub merge_requests_enabled: Option<bool>,
-    /// `name`.
-    ///
-    /// Example: `test-group-repo`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `namespaceId`.
-    ///
-    /// Example: `100003`
-    #[serde(rename = "namespaceId", default, skip_serializing_if = "Option::is_none")]
-    pub namespace_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-group-repo`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `codeup-test-org/test-group-repo`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `privateFlag`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "privateFlag", default, skip_serializing_if = "Option::is_none")]
-    pub private_flag: Option<bool>,
-    /// `snippetsEnabled`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "snippetsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub snippets_enabled: Option<bool>,
-    /// `sshUrl`.
-    ///
-    /// Example: `git@xxx:xxx/test/test.git`
-    #[serde(rename = "sshUrl", default, skip_serializing_if = "Option::is_none")]
-    pub ssh_url: Option<String>,
-    /// `starCount`.
-    ///
-    /// Example: `0`
-    #[serde(rename = "starCount", default, skip_serializing_if = "Option::is_none")]
-    pub star_count: Option<i32>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
-    /// `webUrl`.
-    #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
-    pub web_url: Option<String>,
-    /// `wikiEnabled`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "wikiEnabled", default, skip_serializing_if = "Option::is_none")]
-    pub wiki_enabled: Option<bool>,
 }
 impl crate::Envelope for ListGroupRepositoriesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -304,6 +160,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - result\[\].namespaceId is typed long, overriding the SDKs' boolean: their example is 100003, and namespaceId is a long in the other Codeup responses, so the service sends a number, which a boolean field would fail to parse.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
+    /// - result\[\] items are the shared Repository shape. Its starCount is a long (TransferRepository's type, and its SDK's) where this page documents an integer; the example's number decodes the same either way.
     pub async fn list_group_repositories(
         &self,
         request: ListGroupRepositoriesRequest,
@@ -315,7 +172,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListGroupRepositoriesRequest {
-    type Item = ListGroupRepositoriesResult;
+    type Item = Repository;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -124,7 +124,7 @@ pub struct ListMergeRequestCommentsResponse {
 pub struct ListMergeRequestCommentsResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestCommentsResponseResultAuthor>,
+    pub author: Option<CodeupUser>,
     /// `childComments`.
     #[serde(rename = "childComments", default, skip_serializing_if = "Option::is_none")]
     pub child_comments: Option<Vec<ListMergeRequestCommentsChildComments>>,
@@ -181,7 +181,7 @@ pub struct ListMergeRequestCommentsResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub related_patch_set: Option<ListMergeRequestCommentsResponseResultRelatedPatchSet>,
+    pub related_patch_set: Option<MergeRequestPatchSet>,
     /// `resolved`.
     ///
     /// Example: `false`
@@ -205,48 +205,10 @@ pub struct ListMergeRequestCommentsResult {
 /// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultAuthor {
-    /// `aliyunPk`.
-    ///
-    /// Example: `284692704493684695`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
 pub struct ListMergeRequestCommentsChildComments {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestCommentsResponseResultChildCommentsAuthor>,
+    pub author: Option<CodeupUser>,
     /// `commentBizId`.
     ///
     /// Example: `63f0e293357f48f9846ddc4dbbebd0e3`
@@ -281,7 +243,7 @@ pub struct ListMergeRequestCommentsChildComments {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub final_child_comments: Option<Vec<ListMergeRequestCommentsFinalChildComments>>,
+    pub final_child_comments: Option<Vec<MergeRequestComment>>,
     /// `lastEditTime`.
     ///
     /// Example: `2022-03-18 14:24:54`
@@ -307,9 +269,7 @@ pub struct ListMergeRequestCommentsChildComments {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub related_patch_set: Option<
-        ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet,
-    >,
+    pub related_patch_set: Option<MergeRequestPatchSet>,
     /// `resolved`.
     ///
     /// Example: `false`
@@ -329,293 +289,6 @@ pub struct ListMergeRequestCommentsChildComments {
     /// Example: `OPENED`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultChildCommentsAuthor {
-    /// `aliyunPk`.
-    ///
-    /// Example: `204485087002425236`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsFinalChildComments {
-    /// `author`.
-    #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<
-        ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor,
-    >,
-    /// `commentBizId`.
-    ///
-    /// Example: `5c399e3685e542a28db16d93e9f82abb`
-    #[serde(rename = "commentBizId", default, skip_serializing_if = "Option::is_none")]
-    pub comment_biz_id: Option<String>,
-    /// `commentTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
-    /// `commentType`.
-    ///
-    /// Example: `GLOBAL_COMMENT`
-    #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
-    /// `content`.
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// `deleted`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "deleted", default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-    /// `filePath`.
-    ///
-    /// Example: `src/main/test.java`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
-    /// `lastEditTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
-    /// `lineNumber`.
-    ///
-    /// Example: `3`
-    #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
-    /// `parentCommentBizId`.
-    ///
-    /// Example: `4c5dcec6a8dc41e69c369737dadc1841`
-    #[serde(
-        rename = "parentCommentBizId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_comment_biz_id: Option<String>,
-    /// `relatedPatchSet`.
-    #[serde(
-        rename = "relatedPatchSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_patch_set: Option<
-        ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet,
-    >,
-    /// `resolved`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "resolved", default, skip_serializing_if = "Option::is_none")]
-    pub resolved: Option<bool>,
-    /// `rootCommentBizId`.
-    ///
-    /// Example: `dcf2b23cebfc418f98dbd35e423d9fd3`
-    #[serde(
-        rename = "rootCommentBizId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub root_comment_biz_id: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `OPENED`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsAuthor {
-    /// `aliyunPk`.
-    ///
-    /// Example: `235671547828975455`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultChildCommentsFinalChildCommentsRelatedPatchSet {
-    /// `commitId`.
-    ///
-    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `patchSetBizId`.
-    ///
-    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_biz_id: Option<String>,
-    /// `patchSetName`.
-    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_name: Option<String>,
-    /// `patchSetNo`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
-    /// `relatedMergeItemType`.
-    ///
-    /// Example: `MERGE_SOURCE`
-    #[serde(
-        rename = "relatedMergeItemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_merge_item_type: Option<String>,
-    /// `shortId`.
-    ///
-    /// Example: `1a072f53`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultChildCommentsRelatedPatchSet {
-    /// `commitId`.
-    ///
-    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `patchSetBizId`.
-    ///
-    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_biz_id: Option<String>,
-    /// `patchSetName`.
-    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_name: Option<String>,
-    /// `patchSetNo`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
-    /// `relatedMergeItemType`.
-    ///
-    /// Example: `MERGE_SOURCE`
-    #[serde(
-        rename = "relatedMergeItemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_merge_item_type: Option<String>,
-    /// `shortId`.
-    ///
-    /// Example: `1a072f53`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestCommentsResponseResultRelatedPatchSet {
-    /// `commitId`.
-    ///
-    /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `patchSetBizId`.
-    ///
-    /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    #[serde(rename = "patchSetBizId", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_biz_id: Option<String>,
-    /// `patchSetName`.
-    #[serde(rename = "patchSetName", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_name: Option<String>,
-    /// `patchSetNo`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
-    /// `relatedMergeItemType`.
-    ///
-    /// Example: `MERGE_SOURCE`
-    #[serde(
-        rename = "relatedMergeItemType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_merge_item_type: Option<String>,
-    /// `shortId`.
-    ///
-    /// Example: `1a072f53`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
 }
 impl crate::Envelope for ListMergeRequestCommentsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -106,47 +106,12 @@ pub struct ListMergeRequestFilesReadsResult {
     pub old_file_path: Option<String>,
     /// `readUsers`.
     #[serde(rename = "readUsers", default, skip_serializing_if = "Option::is_none")]
-    pub read_users: Option<Vec<ListMergeRequestFilesReadsReadUsers>>,
+    pub read_users: Option<Vec<CodeupUser>>,
     /// `renamedFile`.
     ///
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
     pub renamed_file: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestFilesReadsReadUsers {
-    /// `aliyunPk`.
-    ///
-    /// Example: `204485087002425236`
-    #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<String>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 impl crate::Envelope for ListMergeRequestFilesReadsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -61,33 +61,12 @@ pub struct ListMergeRequestLabelsResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListMergeRequestLabelsResult>>,
+    pub result: Option<Vec<CodeupLabel>>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestLabelsResult {
-    /// `color`.
-    ///
-    /// Example: `#A16AD7`
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `f2bf0e0b4ce34a348b2d971c69a1d11f`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for ListMergeRequestLabelsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -171,6 +171,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result\[\] items stay inline, not the shared MergeRequestPatchSet shape (a comment's relatedPatchSet): this page documents patchSetNo as a long (example 1) where the comment pages document a string ("1"), and has shortCommitId instead of shortId.
     pub async fn list_merge_request_patch_sets(
         &self,
         request: ListMergeRequestPatchSetsRequest,

@@ -205,7 +205,7 @@ pub struct ListMergeRequestsResponse {
 pub struct ListMergeRequestsResult {
     /// `author`.
     #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListMergeRequestsAuthor>,
+    pub author: Option<CodeupUser>,
     /// `createdAt`.
     ///
     /// Example: `2022-03-18 14:24:54`
@@ -236,7 +236,7 @@ pub struct ListMergeRequestsResult {
     pub iid: Option<i64>,
     /// `labels`.
     #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<ListMergeRequestsLabels>>,
+    pub labels: Option<Vec<CodeupLabel>>,
     /// `localId`.
     ///
     /// Example: `2`
@@ -282,7 +282,7 @@ pub struct ListMergeRequestsResult {
     pub project_id: Option<i64>,
     /// `reviewers`.
     #[serde(rename = "reviewers", default, skip_serializing_if = "Option::is_none")]
-    pub reviewers: Option<Vec<ListMergeRequestsReviewers>>,
+    pub reviewers: Option<Vec<MergeRequestReviewer>>,
     /// `sourceBranch`.
     ///
     /// Example: `test-merge-source-branch`
@@ -314,7 +314,7 @@ pub struct ListMergeRequestsResult {
     pub state: Option<String>,
     /// `subscribers`.
     #[serde(rename = "subscribers", default, skip_serializing_if = "Option::is_none")]
-    pub subscribers: Option<Vec<ListMergeRequestsSubscribers>>,
+    pub subscribers: Option<Vec<CodeupUser>>,
     /// `supportMergeFFOnly`.
     ///
     /// Example: `true`
@@ -359,149 +359,6 @@ pub struct ListMergeRequestsResult {
     /// Example: `false`
     #[serde(rename = "workInProgress", default, skip_serializing_if = "Option::is_none")]
     pub work_in_progress: Option<bool>,
-}
-/// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestsAuthor {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19927`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `root-test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestsLabels {
-    /// `color`.
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestsReviewers {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `hasCommented`.
-    #[serde(rename = "hasCommented", default, skip_serializing_if = "Option::is_none")]
-    pub has_commented: Option<bool>,
-    /// `hasReviewed`.
-    #[serde(rename = "hasReviewed", default, skip_serializing_if = "Option::is_none")]
-    pub has_reviewed: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `43127`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-review-user`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `reviewOpinionStatus`.
-    #[serde(
-        rename = "reviewOpinionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub review_opinion_status: Option<String>,
-    /// `reviewTime`.
-    #[serde(rename = "reviewTime", default, skip_serializing_if = "Option::is_none")]
-    pub review_time: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `status`.
-    ///
-    /// Example: `approved`
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `root-test-review-user`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListMergeRequestsSubscribers {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `1876119`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-subscriber`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `root-test-subscriber`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 impl crate::Envelope for ListMergeRequestsResponse {
     fn request_id(&self) -> Option<&str> {

@@ -115,7 +115,7 @@ pub struct ListProjectLabelsResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListProjectLabelsResult>>,
+    pub result: Option<Vec<CodeupLabel>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -126,36 +126,6 @@ pub struct ListProjectLabelsResponse {
     /// Example: `30`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_project_labels`](crate::Client::list_project_labels).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProjectLabelsResult {
-    /// `color`.
-    ///
-    /// Example: `#A16AD7`
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `f2bf0e0b4ce34a348b2d971c69a1d11f`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `openMergeRequestsCount`.
-    ///
-    /// Example: `1`
-    #[serde(
-        rename = "openMergeRequestsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub open_merge_requests_count: Option<i64>,
 }
 impl crate::Envelope for ListProjectLabelsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -237,7 +207,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListProjectLabelsRequest {
-    type Item = ListProjectLabelsResult;
+    type Item = CodeupLabel;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

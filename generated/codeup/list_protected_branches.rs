@@ -86,7 +86,7 @@ pub struct ListProtectedBranchesResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub allow_merge_users: Option<Vec<ListProtectedBranchesAllowMergeUsers>>,
+    pub allow_merge_users: Option<Vec<CodeupUser>>,
     /// `allowPushRoles`.
     #[serde(rename = "allowPushRoles", default, skip_serializing_if = "Option::is_none")]
     pub allow_push_roles: Option<Vec<i32>>,
@@ -99,7 +99,7 @@ pub struct ListProtectedBranchesResult {
     pub allow_push_user_ids: Option<Vec<i64>>,
     /// `allowPushUsers`.
     #[serde(rename = "allowPushUsers", default, skip_serializing_if = "Option::is_none")]
-    pub allow_push_users: Option<Vec<ListProtectedBranchesAllowPushUsers>>,
+    pub allow_push_users: Option<Vec<CodeupUser>>,
     /// `branch`.
     ///
     /// Example: `protectedBranch`
@@ -127,68 +127,12 @@ pub struct ListProtectedBranchesResult {
     pub merge_request_setting: Option<ListProtectedBranchesMergeRequestSetting>,
     /// `testSettingDTO`.
     #[serde(rename = "testSettingDTO", default, skip_serializing_if = "Option::is_none")]
-    pub test_setting_dto: Option<ListProtectedBranchesTestSettingDto>,
+    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
     /// `updatedAt`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesAllowMergeUsers {
-    /// `avatar`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesAllowPushUsers {
-    /// `avatar`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -207,7 +151,7 @@ pub struct ListProtectedBranchesMergeRequestSetting {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_assignees: Option<Vec<ListProtectedBranchesDefaultAssignees>>,
+    pub default_assignees: Option<Vec<CodeupUser>>,
     /// `isAllowSelfApproval`.
     ///
     /// Example: `true`
@@ -259,144 +203,6 @@ pub struct ListProtectedBranchesMergeRequestSetting {
     /// Example: `**.java`
     #[serde(rename = "whiteList", default, skip_serializing_if = "Option::is_none")]
     pub white_list: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesDefaultAssignees {
-    /// `avatar`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesTestSettingDto {
-    /// `checkConfig`.
-    #[serde(rename = "checkConfig", default, skip_serializing_if = "Option::is_none")]
-    pub check_config: Option<ListProtectedBranchesCheckConfig>,
-    /// `checkTaskQualityConfig`.
-    #[serde(
-        rename = "checkTaskQualityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub check_task_quality_config: Option<ListProtectedBranchesCheckTaskQualityConfig>,
-    /// `codeGuidelinesDetection`.
-    #[serde(
-        rename = "codeGuidelinesDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_guidelines_detection: Option<ListProtectedBranchesCodeGuidelinesDetection>,
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `sensitiveInfoDetection`.
-    #[serde(
-        rename = "sensitiveInfoDetection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sensitive_info_detection: Option<ListProtectedBranchesSensitiveInfoDetection>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesCheckConfig {
-    /// `checkItems`.
-    #[serde(rename = "checkItems", default, skip_serializing_if = "Option::is_none")]
-    pub check_items: Option<Vec<ListProtectedBranchesCheckItems>>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesCheckItems {
-    /// `isRequired`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
-    pub is_required: Option<bool>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesCheckTaskQualityConfig {
-    /// `bizNo`.
-    ///
-    /// Example: `123456`
-    #[serde(rename = "bizNo", default, skip_serializing_if = "Option::is_none")]
-    pub biz_no: Option<String>,
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_task_quality`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `taskName`.
-    ///
-    /// Example: `biz-task-quality`
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesCodeGuidelinesDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_guide_lines`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListProtectedBranchesSensitiveInfoDetection {
-    /// `enabled`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// `message`.
-    ///
-    /// Example: `test_code_sensitive_info`
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
 }
 impl crate::Envelope for ListProtectedBranchesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -456,6 +262,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - result\[\] items and their mergeRequestSetting stay inline, not the shared ProtectedBranch and ProtectedBranchMergeRequestSetting shapes: here mergeRequestSetting.defaultAssignees are user objects (CodeupUser) where CreateProtectdBranch and UpdateProtectedBranches document strings. Their testSettingDTO is the shared ProtectedBranchTestSetting.
     pub async fn list_protected_branches(
         &self,
         request: ListProtectedBranchesRequest,

@@ -55,7 +55,7 @@ pub struct ListPushRulesResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListPushRulesResult>>,
+    pub result: Option<Vec<PushRule>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -66,54 +66,6 @@ pub struct ListPushRulesResponse {
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_push_rules`](crate::Client::list_push_rules).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPushRulesResult {
-    /// `gmtCreate`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `2077`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `ruleInfos`.
-    #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
-    pub rule_infos: Option<Vec<ListPushRulesRuleInfos>>,
-}
-/// Part of the response of [`Client::list_push_rules`](crate::Client::list_push_rules).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListPushRulesRuleInfos {
-    /// `checkerName`.
-    ///
-    /// Example: `CommitFilesChecker`
-    #[serde(rename = "checkerName", default, skip_serializing_if = "Option::is_none")]
-    pub checker_name: Option<String>,
-    /// `checkerType`.
-    ///
-    /// Example: `warn`
-    #[serde(rename = "checkerType", default, skip_serializing_if = "Option::is_none")]
-    pub checker_type: Option<String>,
-    /// `extraMessage`.
-    #[serde(rename = "extraMessage", default, skip_serializing_if = "Option::is_none")]
-    pub extra_message: Option<String>,
-    /// `fileRuleRegexes`.
-    #[serde(
-        rename = "fileRuleRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_rule_regexes: Option<Vec<String>>,
 }
 impl crate::Envelope for ListPushRulesResponse {
     fn request_id(&self) -> Option<&str> {

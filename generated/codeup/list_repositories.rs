@@ -291,6 +291,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
+    /// - result\[\] items stay inline, not the shared Repository shape: this page documents visibilityLevel as a string, and its example answers "0", where the other repository pages document an integer.
     pub async fn list_repositories(
         &self,
         request: ListRepositoriesRequest,

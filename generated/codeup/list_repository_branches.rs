@@ -95,7 +95,7 @@ pub struct ListRepositoryBranchesResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryBranchesResult>>,
+    pub result: Option<Vec<Branch>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -106,83 +106,6 @@ pub struct ListRepositoryBranchesResponse {
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryBranchesResult {
-    /// `commit`.
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<ListRepositoryBranchesCommit>,
-    /// `name`.
-    ///
-    /// Example: `testBranch`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `protected`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
-    pub protected: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryBranchesCommit {
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 11:00:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    ///
-    /// Example: `commit-codeup`
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `de02b625ba8488f92eb204bcb3773a40c1b4ddac`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `e0297d8f`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 impl crate::Envelope for ListRepositoryBranchesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -262,7 +185,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListRepositoryBranchesRequest {
-    type Item = ListRepositoryBranchesResult;
+    type Item = Branch;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -71,70 +71,12 @@ pub struct ListRepositoryCommitDiffResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryCommitDiffResult>>,
+    pub result: Option<Vec<FileDiff>>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryCommitDiffResult {
-    /// `aMode`.
-    ///
-    /// Example: `100644`
-    #[serde(rename = "aMode", default, skip_serializing_if = "Option::is_none")]
-    pub a_mode: Option<String>,
-    /// `bMode`.
-    ///
-    /// Example: `100755`
-    #[serde(rename = "bMode", default, skip_serializing_if = "Option::is_none")]
-    pub b_mode: Option<String>,
-    /// `deletedFile`.
-    #[serde(rename = "deletedFile", default, skip_serializing_if = "Option::is_none")]
-    pub deleted_file: Option<bool>,
-    /// `diff`.
-    ///
-    /// Example: `--- /dev/null\\n+++ b/src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java\\n@@ -0,0 +1,13 @@\\n+package com.aliyun.codeupdemo;\\n+\\n+import org.junit.jupiter.api.Test;\\n+import org.springframework.boot.test.context.SpringBootTest;\\n+\\n+@SpringBootTest\\n+class CodeupDemoApplicationTest {\\n+\\n+ @Test\\n+ void contextLoads() {\\n+ }\\n+\\n+}\\n`
-    #[serde(rename = "diff", default, skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-    /// `isBinary`.
-    #[serde(rename = "isBinary", default, skip_serializing_if = "Option::is_none")]
-    pub is_binary: Option<bool>,
-    /// `isNewLfs`.
-    #[serde(rename = "isNewLfs", default, skip_serializing_if = "Option::is_none")]
-    pub is_new_lfs: Option<bool>,
-    /// `isOldLfs`.
-    #[serde(rename = "isOldLfs", default, skip_serializing_if = "Option::is_none")]
-    pub is_old_lfs: Option<bool>,
-    /// `newFile`.
-    #[serde(rename = "newFile", default, skip_serializing_if = "Option::is_none")]
-    pub new_file: Option<bool>,
-    /// `newId`.
-    ///
-    /// Example: `6c268061a546378276559c713d0ad377d4xxxxxx`
-    #[serde(rename = "newId", default, skip_serializing_if = "Option::is_none")]
-    pub new_id: Option<String>,
-    /// `newPath`.
-    ///
-    /// Example: `src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java`
-    #[serde(rename = "newPath", default, skip_serializing_if = "Option::is_none")]
-    pub new_path: Option<String>,
-    /// `oldId`.
-    ///
-    /// Example: `0000000000000000000000000000000000000000`
-    #[serde(rename = "oldId", default, skip_serializing_if = "Option::is_none")]
-    pub old_id: Option<String>,
-    /// `oldPath`.
-    ///
-    /// Example: `src/test/java/com/aliyun/codeupdemo/CodeupDemoApplicationTests.java`
-    #[serde(rename = "oldPath", default, skip_serializing_if = "Option::is_none")]
-    pub old_path: Option<String>,
-    /// `renamedFile`.
-    #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
-    pub renamed_file: Option<bool>,
 }
 impl crate::Envelope for ListRepositoryCommitDiffResponse {
     fn request_id(&self) -> Option<&str> {

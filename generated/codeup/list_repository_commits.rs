@@ -141,7 +141,7 @@ pub struct ListRepositoryCommitsResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryCommitsResult>>,
+    pub result: Option<Vec<Commit>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -152,168 +152,6 @@ pub struct ListRepositoryCommitsResponse {
     /// Example: `145`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryCommitsResult {
-    /// `author`.
-    #[serde(rename = "author", default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<ListRepositoryCommitsAuthor>,
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2022-03-18 15:00:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `commentsCount`.
-    ///
-    /// Example: `1`
-    #[serde(rename = "commentsCount", default, skip_serializing_if = "Option::is_none")]
-    pub comments_count: Option<i64>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 16:00:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committer`.
-    #[serde(rename = "committer", default, skip_serializing_if = "Option::is_none")]
-    pub committer: Option<ListRepositoryCommitsCommitter>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `de02b625ba8488f92eb204bcb3773a40c1b4ddac`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `de02b625`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `signature`.
-    #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<ListRepositoryCommitsSignature>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryCommitsAuthor {
-    /// `avatarUrl`.
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `7914`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `nickname`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// `websiteUrl`.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
-    pub website_url: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryCommitsCommitter {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `41031`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `committer-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `nickname`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// `websiteUrl`.
-    #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
-    pub website_url: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryCommitsSignature {
-    /// `gpgKeyId`.
-    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub gpg_key_id: Option<String>,
-    /// `verificationStatus`.
-    ///
-    /// Example: `verified`
-    #[serde(
-        rename = "verificationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub verification_status: Option<String>,
 }
 impl crate::Envelope for ListRepositoryCommitsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -412,7 +250,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListRepositoryCommitsRequest {
-    type Item = ListRepositoryCommitsResult;
+    type Item = Commit;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -112,7 +112,7 @@ pub struct ListRepositoryGroupsResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryGroupsResult>>,
+    pub result: Option<Vec<CodeupGroup>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -123,102 +123,6 @@ pub struct ListRepositoryGroupsResponse {
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_repository_groups`](crate::Client::list_repository_groups).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryGroupsResult {
-    /// `accessLevel`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `groupCount`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "groupCount", default, skip_serializing_if = "Option::is_none")]
-    pub group_count: Option<i64>,
-    /// `id`.
-    ///
-    /// Example: `19285`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `ownerId`.
-    ///
-    /// Example: `19230`
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<i64>,
-    /// `parentId`.
-    ///
-    /// Example: `26842`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957/test-codeup`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `projectCount`.
-    ///
-    /// Example: `10`
-    #[serde(rename = "projectCount", default, skip_serializing_if = "Option::is_none")]
-    pub project_count: Option<i64>,
-    /// `type`.
-    ///
-    /// Example: `Group`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
-    /// `webUrl`.
-    #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
-    pub web_url: Option<String>,
 }
 impl crate::Envelope for ListRepositoryGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -301,7 +205,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListRepositoryGroupsRequest {
-    type Item = ListRepositoryGroupsResult;
+    type Item = CodeupGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -51,91 +51,10 @@ pub struct ListRepositoryMemberWithInheritedResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryMemberWithInheritedResult>>,
+    pub result: Option<Vec<CodeupMember>>,
     /// `success`.
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryMemberWithInheritedResult {
-    /// `accessLevel`.
-    #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `inherited`.
-    #[serde(rename = "inherited", default, skip_serializing_if = "Option::is_none")]
-    pub inherited: Option<ListRepositoryMemberWithInheritedInherited>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `yunxiao`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryMemberWithInheritedInherited {
-    /// id
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `path`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `type`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<String>,
 }
 impl crate::Envelope for ListRepositoryMemberWithInheritedResponse {
     fn request_id(&self) -> Option<&str> {

@@ -95,7 +95,7 @@ pub struct ListRepositoryTagsResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryTagsResult>>,
+    pub result: Option<Vec<CodeupTag>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -106,102 +106,6 @@ pub struct ListRepositoryTagsResponse {
     /// Example: `30`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryTagsResult {
-    /// `commit`.
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<ListRepositoryTagsCommit>,
-    /// `id`.
-    ///
-    /// Example: `9a494e7b88ca35cde00579af2df4ab46136c022e`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `tag v1.0`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryTagsCommit {
-    /// `authorEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<String>,
-    /// `authorName`.
-    #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// `authoredDate`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "authoredDate", default, skip_serializing_if = "Option::is_none")]
-    pub authored_date: Option<String>,
-    /// `committedDate`.
-    ///
-    /// Example: `2022-03-18 09:00:00`
-    #[serde(rename = "committedDate", default, skip_serializing_if = "Option::is_none")]
-    pub committed_date: Option<String>,
-    /// `committerEmail`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-    /// `committerName`.
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 10:00:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `de02b625ba8488f92eb204bcb3773a40c1b4ddac`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `message`.
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `parentIds`.
-    #[serde(rename = "parentIds", default, skip_serializing_if = "Option::is_none")]
-    pub parent_ids: Option<Vec<String>>,
-    /// `shortId`.
-    ///
-    /// Example: `de02b625`
-    #[serde(rename = "shortId", default, skip_serializing_if = "Option::is_none")]
-    pub short_id: Option<String>,
-    /// `signature`.
-    #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<ListRepositoryTagsSignature>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-/// Part of the response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryTagsSignature {
-    /// `gpgKeyId`.
-    #[serde(rename = "gpgKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub gpg_key_id: Option<String>,
-    /// `verificationStatus`.
-    ///
-    /// Example: `verified`
-    #[serde(
-        rename = "verificationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub verification_status: Option<String>,
 }
 impl crate::Envelope for ListRepositoryTagsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -278,7 +182,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListRepositoryTagsRequest {
-    type Item = ListRepositoryTagsResult;
+    type Item = CodeupTag;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -73,7 +73,7 @@ pub struct ListRepositoryWebhookResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListRepositoryWebhookResult>>,
+    pub result: Option<Vec<RepositoryWebhook>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -84,73 +84,6 @@ pub struct ListRepositoryWebhookResponse {
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListRepositoryWebhookResult {
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `enableSslVerification`.
-    ///
-    /// Example: `false`
-    #[serde(
-        rename = "enableSslVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_ssl_verification: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `16776`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `lastTestResult`.
-    #[serde(rename = "lastTestResult", default, skip_serializing_if = "Option::is_none")]
-    pub last_test_result: Option<String>,
-    /// `mergeRequestsEvents`.
-    ///
-    /// Example: `true`
-    #[serde(
-        rename = "mergeRequestsEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub merge_requests_events: Option<bool>,
-    /// `noteEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "noteEvents", default, skip_serializing_if = "Option::is_none")]
-    pub note_events: Option<bool>,
-    /// `projectId`.
-    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<i64>,
-    /// `pushEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "pushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub push_events: Option<bool>,
-    /// `secretToken`.
-    ///
-    /// Example: `xxxx`
-    #[serde(rename = "secretToken", default, skip_serializing_if = "Option::is_none")]
-    pub secret_token: Option<String>,
-    /// `tagPushEvents`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "tagPushEvents", default, skip_serializing_if = "Option::is_none")]
-    pub tag_push_events: Option<bool>,
-    /// `url`.
-    ///
-    /// Example: `https://xxxx`
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 impl crate::Envelope for ListRepositoryWebhookResponse {
     fn request_id(&self) -> Option<&str> {
@@ -225,7 +158,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListRepositoryWebhookRequest {
-    type Item = ListRepositoryWebhookResult;
+    type Item = RepositoryWebhook;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -28,7 +28,7 @@ pub struct ListSearchCommitRequest {
     /// `repoPath`.
     ///
     /// Sent as body parameter `repoPath`.
-    pub repo_path: Option<ListSearchCommitRepoPath>,
+    pub repo_path: Option<CodeupSearchPathFilter>,
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `all`
@@ -68,7 +68,7 @@ impl ListSearchCommitRequest {
         self
     }
     /// Sets `repoPath`.
-    pub fn repo_path(mut self, value: ListSearchCommitRepoPath) -> Self {
+    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
         self.repo_path = Some(value);
         self
     }
@@ -80,51 +80,6 @@ impl ListSearchCommitRequest {
     /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::list_search_commit`](crate::Client::list_search_commit).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchCommitRepoPath {
-    /// `matchType`.
-    ///
-    /// Example: `term`
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
-    pub match_type: Option<String>,
-    /// `operatorType`.
-    ///
-    /// Example: `equal`
-    #[serde(rename = "operatorType", default, skip_serializing_if = "Option::is_none")]
-    pub operator_type: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `orgId/test-group/spring-boot-demo`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl ListSearchCommitRepoPath {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            match_type: None,
-            operator_type: None,
-            value: None,
-        }
-    }
-    /// Sets `matchType`.
-    pub fn match_type(mut self, value: impl Into<String>) -> Self {
-        self.match_type = Some(value.into());
-        self
-    }
-    /// Sets `operatorType`.
-    pub fn operator_type(mut self, value: impl Into<String>) -> Self {
-        self.operator_type = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
         self
     }
 }
@@ -364,7 +319,7 @@ impl crate::mock::Example for ListSearchCommitRequest {
             order: Some("default".to_string()),
             page: Some(1i32),
             page_size: Some(10i32),
-            repo_path: Some(ListSearchCommitRepoPath {
+            repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
                 value: Some("orgId/test-group/spring-boot-demo".to_string()),

@@ -12,7 +12,7 @@ pub struct ListSearchSourceCodeRequest {
     /// `filePath`.
     ///
     /// Sent as body parameter `filePath`.
-    pub file_path: Option<ListSearchSourceCodeFilePath>,
+    pub file_path: Option<CodeupSearchPathFilter>,
     /// `isCodeBlock`.
     ///
     /// Sent as body parameter `isCodeBlock`. Example: `false`
@@ -40,7 +40,7 @@ pub struct ListSearchSourceCodeRequest {
     /// `repoPath`.
     ///
     /// Sent as body parameter `repoPath`.
-    pub repo_path: Option<ListSearchSourceCodeRepoPath>,
+    pub repo_path: Option<CodeupSearchPathFilter>,
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `all`
@@ -68,7 +68,7 @@ impl ListSearchSourceCodeRequest {
         }
     }
     /// Sets `filePath`.
-    pub fn file_path(mut self, value: ListSearchSourceCodeFilePath) -> Self {
+    pub fn file_path(mut self, value: CodeupSearchPathFilter) -> Self {
         self.file_path = Some(value);
         self
     }
@@ -98,7 +98,7 @@ impl ListSearchSourceCodeRequest {
         self
     }
     /// Sets `repoPath`.
-    pub fn repo_path(mut self, value: ListSearchSourceCodeRepoPath) -> Self {
+    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
         self.repo_path = Some(value);
         self
     }
@@ -110,96 +110,6 @@ impl ListSearchSourceCodeRequest {
     /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchSourceCodeFilePath {
-    /// `matchType`.
-    ///
-    /// Example: `term`
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
-    pub match_type: Option<String>,
-    /// `operatorType`.
-    ///
-    /// Example: `equal`
-    #[serde(rename = "operatorType", default, skip_serializing_if = "Option::is_none")]
-    pub operator_type: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `orgId/test-group/spring-boot-demo/test.java`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl ListSearchSourceCodeFilePath {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            match_type: None,
-            operator_type: None,
-            value: None,
-        }
-    }
-    /// Sets `matchType`.
-    pub fn match_type(mut self, value: impl Into<String>) -> Self {
-        self.match_type = Some(value.into());
-        self
-    }
-    /// Sets `operatorType`.
-    pub fn operator_type(mut self, value: impl Into<String>) -> Self {
-        self.operator_type = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-/// Part of the request of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchSourceCodeRepoPath {
-    /// `matchType`.
-    ///
-    /// Example: `term`
-    #[serde(rename = "matchType", default, skip_serializing_if = "Option::is_none")]
-    pub match_type: Option<String>,
-    /// `operatorType`.
-    ///
-    /// Example: `equal`
-    #[serde(rename = "operatorType", default, skip_serializing_if = "Option::is_none")]
-    pub operator_type: Option<String>,
-    /// `value`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-impl ListSearchSourceCodeRepoPath {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            match_type: None,
-            operator_type: None,
-            value: None,
-        }
-    }
-    /// Sets `matchType`.
-    pub fn match_type(mut self, value: impl Into<String>) -> Self {
-        self.match_type = Some(value.into());
-        self
-    }
-    /// Sets `operatorType`.
-    pub fn operator_type(mut self, value: impl Into<String>) -> Self {
-        self.operator_type = Some(value.into());
-        self
-    }
-    /// Sets `value`.
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
         self
     }
 }
@@ -222,7 +132,7 @@ pub struct ListSearchSourceCodeResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListSearchSourceCodeResult>>,
+    pub result: Option<Vec<CodeSearchResult>>,
     /// `success`.
     ///
     /// Example: `true`
@@ -233,91 +143,6 @@ pub struct ListSearchSourceCodeResponse {
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-}
-/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchSourceCodeResult {
-    /// `docId`.
-    ///
-    /// Example: `60d54f3daccf2bbd6659f3ad/gitlabhq/master/spec/frontend/snippets/test_utils.js`
-    #[serde(rename = "docId", default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// `highlightTextMap`.
-    #[serde(
-        rename = "highlightTextMap",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub highlight_text_map: Option<ListSearchSourceCodeHighlightTextMap>,
-    /// `source`.
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ListSearchSourceCodeSource>,
-}
-/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchSourceCodeHighlightTextMap {
-    /// `clob`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "clob", default, skip_serializing_if = "Option::is_none")]
-    pub clob: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test.java`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `language`.
-    ///
-    /// Example: `java`
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-}
-/// Part of the response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSearchSourceCodeSource {
-    /// `branch`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<String>,
-    /// `checkinDate`.
-    ///
-    /// Example: `2022-10-10 10:00:00`
-    #[serde(rename = "checkinDate", default, skip_serializing_if = "Option::is_none")]
-    pub checkin_date: Option<String>,
-    /// `fileName`.
-    ///
-    /// Example: `test_utils.js`
-    #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
-    /// `filePath`.
-    ///
-    /// Example: `spec/frontend/snippets/test_utils.js`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
-    /// `language`.
-    ///
-    /// Example: `JavaScript`
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// `organizationId`.
-    ///
-    /// Example: `60de7a6852743a5162b5f957`
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// `repoPath`.
-    ///
-    /// Example: `codeup/test-repo`
-    #[serde(rename = "repoPath", default, skip_serializing_if = "Option::is_none")]
-    pub repo_path: Option<String>,
 }
 impl crate::Envelope for ListSearchSourceCodeResponse {
     fn request_id(&self) -> Option<&str> {
@@ -405,7 +230,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListSearchSourceCodeRequest {
-    type Item = ListSearchSourceCodeResult;
+    type Item = CodeSearchResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
@@ -441,10 +266,10 @@ impl crate::mock::Example for ListSearchSourceCodeRequest {
     fn example() -> Self {
         Self {
             organization_id: "66c0c9fffeb86b450c199fcd".to_string(),
-            file_path: Some(ListSearchSourceCodeFilePath {
+            file_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
-                value: Some("orgId/test-group/spring-boot-demo/test.java".to_string()),
+                value: Some("orgId/test-group/spring-boot-demo".to_string()),
             }),
             is_code_block: Some(false),
             keyword: "test".to_string(),
@@ -452,10 +277,10 @@ impl crate::mock::Example for ListSearchSourceCodeRequest {
             order: Some("default".to_string()),
             page: Some(1i32),
             page_size: Some(20i32),
-            repo_path: Some(ListSearchSourceCodeRepoPath {
+            repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
-                value: Some("xxx".to_string()),
+                value: Some("orgId/test-group/spring-boot-demo".to_string()),
             }),
             scope: Some("all".to_string()),
             sort: Some("desc".to_string()),

@@ -89,55 +89,12 @@ pub struct ListUserKeysResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Vec<ListUserKeysResult>>,
+    pub result: Option<Vec<CodeupUserKey>>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::list_user_keys`](crate::Client::list_user_keys).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListUserKeysResult {
-    /// `createdAt`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `expireTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "expireTime", default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<String>,
-    /// `fingerPrint`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "fingerPrint", default, skip_serializing_if = "Option::is_none")]
-    pub finger_print: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `5240`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `keyScope`.
-    ///
-    /// Example: `ALL`
-    #[serde(rename = "keyScope", default, skip_serializing_if = "Option::is_none")]
-    pub key_scope: Option<String>,
-    /// `lastUsedTime`.
-    ///
-    /// Example: `2022-03-18 14:24:54`
-    #[serde(rename = "lastUsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_used_time: Option<String>,
-    /// `publicKey`.
-    ///
-    /// Example: `xxx`
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// `title`.
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 impl crate::Envelope for ListUserKeysResponse {
     fn request_id(&self) -> Option<&str> {
@@ -210,7 +167,7 @@ impl crate::Client {
     }
 }
 impl crate::Paginate for ListUserKeysRequest {
-    type Item = ListUserKeysResult;
+    type Item = CodeupUserKey;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {

@@ -105,7 +105,7 @@ pub struct ListUserResourcesResult {
     pub repository_infos: Option<Vec<ListUserResourcesRepositoryInfos>>,
     /// `userInfo`.
     #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
-    pub user_info: Option<ListUserResourcesUserInfo>,
+    pub user_info: Option<CodeupUser>,
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -113,80 +113,10 @@ pub struct ListUserResourcesResult {
 pub struct ListUserResourcesGroupInfos {
     /// `groupInfo`.
     #[serde(rename = "groupInfo", default, skip_serializing_if = "Option::is_none")]
-    pub group_info: Option<ListUserResourcesGroupInfo>,
+    pub group_info: Option<CodeupGroup>,
     /// `groupRole`.
     #[serde(rename = "groupRole", default, skip_serializing_if = "Option::is_none")]
     pub group_role: Option<ListUserResourcesGroupRole>,
-}
-/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListUserResourcesGroupInfo {
-    /// `createdAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `description`.
-    ///
-    /// Example: `test-group`
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `35268`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-group`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `ownerId`.
-    ///
-    /// Example: `1234`
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<i64>,
-    /// `parentId`.
-    ///
-    /// Example: `1183319`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-group`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `test-org/test-group`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -222,98 +152,10 @@ pub struct ListUserResourcesGroupRole {
 pub struct ListUserResourcesRepositoryInfos {
     /// `repositoryInfo`.
     #[serde(rename = "repositoryInfo", default, skip_serializing_if = "Option::is_none")]
-    pub repository_info: Option<ListUserResourcesRepositoryInfo>,
+    pub repository_info: Option<Repository>,
     /// `repositoryRole`.
     #[serde(rename = "repositoryRole", default, skip_serializing_if = "Option::is_none")]
     pub repository_role: Option<ListUserResourcesRepositoryRole>,
-}
-/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListUserResourcesRepositoryInfo {
-    /// `accessLevel`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `archived`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "archived", default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<bool>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `creatorId`.
-    ///
-    /// Example: `12679`
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<i64>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `encrypted`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "encrypted", default, skip_serializing_if = "Option::is_none")]
-    pub encrypted: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `37229`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `lastActivityAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-repo`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `namespaceId`.
-    ///
-    /// Example: `600002`
-    #[serde(rename = "namespaceId", default, skip_serializing_if = "Option::is_none")]
-    pub namespace_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-repo`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `test-org/test-group/test-repo`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
 }
 /// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -342,41 +184,6 @@ pub struct ListUserResourcesRepositoryRole {
     /// Example: `Project`
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
-}
-/// Part of the response of [`Client::list_user_resources`](crate::Client::list_user_resources).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListUserResourcesUserInfo {
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `username@example.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `19230`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `name`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `active`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `test-codeup`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
 }
 impl crate::Envelope for ListUserResourcesResponse {
     fn request_id(&self) -> Option<&str> {

@@ -61,22 +61,12 @@ pub struct ReopenMergeRequestResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ReopenMergeRequestResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::reopen_merge_request`](crate::Client::reopen_merge_request).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ReopenMergeRequestResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for ReopenMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

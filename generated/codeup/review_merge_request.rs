@@ -87,22 +87,12 @@ pub struct ReviewMergeRequestResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ReviewMergeRequestResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::review_merge_request`](crate::Client::review_merge_request).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ReviewMergeRequestResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for ReviewMergeRequestResponse {
     fn request_id(&self) -> Option<&str> {

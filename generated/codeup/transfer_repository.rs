@@ -61,118 +61,12 @@ pub struct TransferRepositoryResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<TransferRepositoryResult>,
+    pub result: Option<Repository>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::transfer_repository`](crate::Client::transfer_repository).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct TransferRepositoryResult {
-    /// `accessLevel`.
-    ///
-    /// Example: `30`
-    #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `archived`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "archived", default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<bool>,
-    /// `createdAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// `creatorId`.
-    ///
-    /// Example: `19238`
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
-    pub creator_id: Option<i64>,
-    /// `demoProject`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "demoProject", default, skip_serializing_if = "Option::is_none")]
-    pub demo_project: Option<bool>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `encrypted`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "encrypted", default, skip_serializing_if = "Option::is_none")]
-    pub encrypted: Option<bool>,
-    /// `id`.
-    ///
-    /// Example: `19285`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `lastActivityAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `test-repo`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `nameWithNamespace`.
-    #[serde(
-        rename = "nameWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_with_namespace: Option<String>,
-    /// `namespaceId`.
-    ///
-    /// Example: `100003`
-    #[serde(rename = "namespaceId", default, skip_serializing_if = "Option::is_none")]
-    pub namespace_id: Option<i64>,
-    /// `path`.
-    ///
-    /// Example: `test-repo`
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `pathWithNamespace`.
-    ///
-    /// Example: `codeup-test-org/test-create-codeup`
-    #[serde(
-        rename = "pathWithNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_with_namespace: Option<String>,
-    /// `starCount`.
-    ///
-    /// Example: `0`
-    #[serde(rename = "starCount", default, skip_serializing_if = "Option::is_none")]
-    pub star_count: Option<i64>,
-    /// `starred`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "starred", default, skip_serializing_if = "Option::is_none")]
-    pub starred: Option<bool>,
-    /// `updatedAt`.
-    ///
-    /// Example: `2022-01-14T21:08:26+08:00`
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// `visibilityLevel`.
-    ///
-    /// Example: `0`
-    #[serde(
-        rename = "visibilityLevel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_level: Option<i32>,
-    /// `webUrl`.
-    #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
-    pub web_url: Option<String>,
 }
 impl crate::Envelope for TransferRepositoryResponse {
     fn request_id(&self) -> Option<&str> {

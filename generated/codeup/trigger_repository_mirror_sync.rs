@@ -77,22 +77,12 @@ pub struct TriggerRepositoryMirrorSyncResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<TriggerRepositoryMirrorSyncResult>,
+    pub result: Option<CodeupBooleanResult>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct TriggerRepositoryMirrorSyncResult {
-    /// `result`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
 }
 impl crate::Envelope for TriggerRepositoryMirrorSyncResponse {
     fn request_id(&self) -> Option<&str> {

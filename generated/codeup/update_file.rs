@@ -95,27 +95,12 @@ pub struct UpdateFileResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<UpdateFileResult>,
+    pub result: Option<CodeupFileRef>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_file`](crate::Client::update_file).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateFileResult {
-    /// `branchName`.
-    ///
-    /// Example: `master`
-    #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
-    pub branch_name: Option<String>,
-    /// `filePath`.
-    ///
-    /// Example: `src/main/update.txt`
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
 }
 impl crate::Envelope for UpdateFileResponse {
     fn request_id(&self) -> Option<&str> {

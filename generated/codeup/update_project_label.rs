@@ -91,33 +91,12 @@ pub struct UpdateProjectLabelResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<UpdateProjectLabelResult>,
+    pub result: Option<CodeupLabel>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_project_label`](crate::Client::update_project_label).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateProjectLabelResult {
-    /// `color`.
-    ///
-    /// Example: `#EF433B`
-    #[serde(rename = "color", default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    /// `description`.
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `8d84d73cf315473683400760f02dbfc1`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
 }
 impl crate::Envelope for UpdateProjectLabelResponse {
     fn request_id(&self) -> Option<&str> {

@@ -24,7 +24,7 @@ pub struct UpdatePushRuleRequest {
     /// `ruleInfos`.
     ///
     /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Option<Vec<UpdatePushRuleRequestRuleInfos>>,
+    pub rule_infos: Option<Vec<PushRuleInfo>>,
 }
 impl UpdatePushRuleRequest {
     /// Creates a value from its required fields; optional ones start unset.
@@ -47,66 +47,8 @@ impl UpdatePushRuleRequest {
         self
     }
     /// Sets `ruleInfos`.
-    pub fn rule_infos(mut self, value: Vec<UpdatePushRuleRequestRuleInfos>) -> Self {
+    pub fn rule_infos(mut self, value: Vec<PushRuleInfo>) -> Self {
         self.rule_infos = Some(value);
-        self
-    }
-}
-/// Part of the request of [`Client::update_push_rule`](crate::Client::update_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdatePushRuleRequestRuleInfos {
-    /// `checkerName`.
-    ///
-    /// Example: `CommitAuthorChecker`
-    #[serde(rename = "checkerName", default, skip_serializing_if = "Option::is_none")]
-    pub checker_name: Option<String>,
-    /// `checkerType`.
-    ///
-    /// Example: `warn`
-    #[serde(rename = "checkerType", default, skip_serializing_if = "Option::is_none")]
-    pub checker_type: Option<String>,
-    /// `extraMessage`.
-    ///
-    /// Example: `on`
-    #[serde(rename = "extraMessage", default, skip_serializing_if = "Option::is_none")]
-    pub extra_message: Option<String>,
-    /// `fileRuleRegexes`.
-    #[serde(
-        rename = "fileRuleRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_rule_regexes: Option<Vec<String>>,
-}
-impl UpdatePushRuleRequestRuleInfos {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            checker_name: None,
-            checker_type: None,
-            extra_message: None,
-            file_rule_regexes: None,
-        }
-    }
-    /// Sets `checkerName`.
-    pub fn checker_name(mut self, value: impl Into<String>) -> Self {
-        self.checker_name = Some(value.into());
-        self
-    }
-    /// Sets `checkerType`.
-    pub fn checker_type(mut self, value: impl Into<String>) -> Self {
-        self.checker_type = Some(value.into());
-        self
-    }
-    /// Sets `extraMessage`.
-    pub fn extra_message(mut self, value: impl Into<String>) -> Self {
-        self.extra_message = Some(value.into());
-        self
-    }
-    /// Sets `fileRuleRegexes`.
-    pub fn file_rule_regexes(mut self, value: Vec<String>) -> Self {
-        self.file_rule_regexes = Some(value);
         self
     }
 }
@@ -129,60 +71,12 @@ pub struct UpdatePushRuleResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<UpdatePushRuleResult>,
+    pub result: Option<PushRule>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_push_rule`](crate::Client::update_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdatePushRuleResult {
-    /// `gmtCreate`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
-    ///
-    /// Example: `2023-09-03T18:20:06+08:00`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `id`.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `ruleInfos`.
-    #[serde(rename = "ruleInfos", default, skip_serializing_if = "Option::is_none")]
-    pub rule_infos: Option<Vec<UpdatePushRuleResponseResultRuleInfos>>,
-}
-/// Part of the response of [`Client::update_push_rule`](crate::Client::update_push_rule).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdatePushRuleResponseResultRuleInfos {
-    /// `checkerName`.
-    ///
-    /// Example: `CommitAuthorChecker`
-    #[serde(rename = "checkerName", default, skip_serializing_if = "Option::is_none")]
-    pub checker_name: Option<String>,
-    /// `checkerType`.
-    ///
-    /// Example: `warn`
-    #[serde(rename = "checkerType", default, skip_serializing_if = "Option::is_none")]
-    pub checker_type: Option<String>,
-    /// `extraMessage`.
-    ///
-    /// Example: `on`
-    #[serde(rename = "extraMessage", default, skip_serializing_if = "Option::is_none")]
-    pub extra_message: Option<String>,
-    /// `fileRuleRegexes`.
-    #[serde(
-        rename = "fileRuleRegexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_rule_regexes: Option<Vec<String>>,
 }
 impl crate::Envelope for UpdatePushRuleResponse {
     fn request_id(&self) -> Option<&str> {
@@ -266,10 +160,10 @@ impl crate::mock::Example for UpdatePushRuleRequest {
             organization_id: "5ebbc0228123212b59xxxxx".to_string(),
             rule_infos: Some(
                 vec![
-                    UpdatePushRuleRequestRuleInfos { checker_name :
-                    Some("CommitAuthorChecker".to_string()), checker_type : Some("warn"
-                    .to_string()), extra_message : Some("on".to_string()),
-                    file_rule_regexes : Some(vec!["example".to_string()]), }
+                    PushRuleInfo { checker_name : Some("CommitMessageChecker"
+                    .to_string()), checker_type : Some("warn".to_string()), extra_message
+                    : Some("user@example.com".to_string()), file_rule_regexes :
+                    Some(vec!["example".to_string()]), }
                 ],
             ),
         }

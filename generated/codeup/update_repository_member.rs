@@ -159,80 +159,12 @@ pub struct UpdateRepositoryMemberResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<UpdateRepositoryMemberResult>,
+    pub result: Option<CodeupMember>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::update_repository_member`](crate::Client::update_repository_member).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateRepositoryMemberResult {
-    /// `accessLevel`.
-    ///
-    /// Example: `40`
-    #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `avatarUrl`.
-    ///
-    /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// `email`.
-    ///
-    /// Example: `test@alibaba.com`
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `expireAt`.
-    ///
-    /// Example: `2020-08-08 08:08:08`
-    #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `30815`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// `memberName`.
-    ///
-    /// Example: `test_memeber_name`
-    #[serde(rename = "memberName", default, skip_serializing_if = "Option::is_none")]
-    pub member_name: Option<String>,
-    /// `memberType`.
-    ///
-    /// Example: `USERS`
-    #[serde(rename = "memberType", default, skip_serializing_if = "Option::is_none")]
-    pub member_type: Option<String>,
-    /// `name`.
-    ///
-    /// Example: `codeup`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `sourceId`.
-    ///
-    /// Example: `223241`
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<i64>,
-    /// `sourceType`.
-    ///
-    /// Example: `Project`
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<String>,
-    /// `state`.
-    ///
-    /// Example: `normal`
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// `username`.
-    ///
-    /// Example: `codeup-test`
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// web url
-    #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
-    pub web_url: Option<String>,
 }
 impl crate::Envelope for UpdateRepositoryMemberResponse {
     fn request_id(&self) -> Option<&str> {

@@ -45,12 +45,12 @@ pub use operation::{
     ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
     UndocumentedCode,
 };
-/// The words of the spec format, as the operation metadata carries them.
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
 pub use retry::RetryConfig;
 pub use secret::Secret;
 pub use signing::SignatureVersion;
+/// The words of the spec format, as the operation metadata carries them.
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 
 // The generated API: one module per area, plus `OPERATIONS`.
 #[allow(missing_docs)]

@@ -335,7 +335,7 @@ fn tags_body(_: usize, items: &[i64], _: bool) -> Value {
     json!({"success": true, "requestId": "r", "result": tags})
 }
 
-fn tag_id(t: &yunxiao::codeup::ListRepositoryTagsResult) -> i64 {
+fn tag_id(t: &yunxiao::codeup::CodeupTag) -> i64 {
     let name = t.name.as_deref().expect("name");
     name.strip_prefix('v')
         .and_then(|n| n.parse().ok())

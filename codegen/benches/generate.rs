@@ -39,9 +39,12 @@ fn main() {
     });
 
     let synthetic = synthetic_sources(&spec, 500);
-    report("model(500 synthetic specs) [load, check, lower, name]", || {
-        black_box(model(&synthetic).expect("synthetic specs lower"));
-    });
+    report(
+        "model(500 synthetic specs) [load, check, lower, name]",
+        || {
+            black_box(model(&synthetic).expect("synthetic specs lower"));
+        },
+    );
     report(
         "generate(500 synthetic specs) [load + validate + emit]",
         || {

@@ -165,7 +165,11 @@ fn classify(relative: &str) -> Result<(String, Kind, String), String> {
     let (folders, file) = parts.split_at(parts.len().saturating_sub(1));
     let stem = file
         .first()
-        .map(|f| f.trim_end_matches(".yaml").trim_end_matches(".yml").to_string())
+        .map(|f| {
+            f.trim_end_matches(".yaml")
+                .trim_end_matches(".yml")
+                .to_string()
+        })
         .unwrap_or_default();
     let area = match folders.first() {
         Some(area) if is_area_name(area) => area.to_string(),
@@ -201,7 +205,9 @@ fn parse<T: serde::de::DeserializeOwned>(source: &Source) -> Result<T, Diagnosti
         }
         // serde_yaml prefixes the key path it was at ("response.fields[2].type: ...").
         let (field, message) = match message.split_once(": ") {
-            Some((path, rest)) if is_key_path(path) => (named_path(&source.text, path), rest.to_string()),
+            Some((path, rest)) if is_key_path(path) => {
+                (named_path(&source.text, path), rest.to_string())
+            }
             _ => (String::new(), message),
         };
         Diagnostic {
@@ -216,8 +222,7 @@ fn parse<T: serde::de::DeserializeOwned>(source: &Source) -> Result<T, Diagnosti
 /// Whether serde_yaml's message prefix is a key path (`a.b[2].c`), not prose.
 fn is_key_path(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
 }
 

@@ -20,7 +20,8 @@ pub fn api(input: &Input) -> Api {
     for shape in &input.shapes {
         lx.shape(shape);
     }
-    let mut operations: Vec<Operation> = input.operations.iter().map(|op| lx.operation(op)).collect();
+    let mut operations: Vec<Operation> =
+        input.operations.iter().map(|op| lx.operation(op)).collect();
     operations.sort_by(|a, b| (&a.area, &a.action).cmp(&(&b.area, &b.action)));
     // Usage flows from the operations into the shapes and types they contain.
     for op in &operations {
@@ -256,7 +257,12 @@ impl Lowering<'_> {
                     code: e.code.trim().to_string(),
                     variant: names::type_name(e.code.trim()),
                     message: e.message.as_deref().unwrap_or_default().trim().to_string(),
-                    description: e.description.as_deref().unwrap_or_default().trim().to_string(),
+                    description: e
+                        .description
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
                 })
                 .collect(),
             pagination,
@@ -331,9 +337,9 @@ impl Lowering<'_> {
                 .fixed
                 .iter()
                 .filter_map(|(name, value)| {
-                    let i = params.iter().position(|q| {
-                        &q.wire_name == name && q.location == ParamLocation::Query
-                    })?;
+                    let i = params
+                        .iter()
+                        .position(|q| &q.wire_name == name && q.location == ParamLocation::Query)?;
                     Some((i, value.clone()))
                 })
                 .collect(),
@@ -418,7 +424,9 @@ fn enum_variants(values: &[EnumValueSpec]) -> Vec<EnumVariant> {
 }
 
 fn clean(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn clean_notes(notes: &[String]) -> Vec<String> {

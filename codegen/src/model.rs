@@ -50,7 +50,9 @@ impl Api {
             .filter(|op| {
                 let mut seen = Vec::new();
                 let roots = op.params.iter().map(|p| &p.ty).chain([&op.response]);
-                roots.into_iter().any(|ty| self.contains(ty, key, &mut seen))
+                roots
+                    .into_iter()
+                    .any(|ty| self.contains(ty, key, &mut seen))
             })
             .collect()
     }
@@ -287,9 +289,10 @@ pub struct TypeDef {
 }
 
 impl TypeDef {
-    /// Response types keep every field optional: the service omits fields freely.
+    /// Types a response uses keep every field optional (the service omits fields freely);
+    /// only a type that requests alone use keeps its required fields required.
     pub fn all_optional(&self) -> bool {
-        self.in_response
+        self.in_response || !self.in_request
     }
 }
 

@@ -132,7 +132,10 @@ fn clash(api: &Api, key: &TypeKey, other: &TypeKey, name: &str) -> Diagnostic {
 }
 
 fn last_segment(pos: &Position) -> String {
-    pos.path.last().map(|s| names::type_name(s)).unwrap_or_default()
+    pos.path
+        .last()
+        .map(|s| names::type_name(s))
+        .unwrap_or_default()
 }
 
 /// `{Owner}{Request|Response}{Seg}{Seg}...`: the whole position as a name.

@@ -13,7 +13,8 @@ use crate::spec::{
 };
 
 /// Marks the start of the generated reference in `spec/README.md`.
-pub const README_BEGIN: &str = "<!-- BEGIN GENERATED: the key reference, from codegen/src/spec.rs -->";
+pub const README_BEGIN: &str =
+    "<!-- BEGIN GENERATED: the key reference, from codegen/src/spec.rs -->";
 /// Marks its end.
 pub const README_END: &str = "<!-- END GENERATED -->";
 

@@ -530,7 +530,8 @@ fn misspelt_string_types_are_errors_with_a_location() {
     for spec in specs.iter() {
         let needle = "type: string";
         let hits: Vec<usize> = spec.text.match_indices(needle).map(|(i, _)| i).collect();
-        assert!(!hits.is_empty());
+        // Every operation has a string somewhere; a shape may have none.
+        assert!(!hits.is_empty() || spec.relative.contains("/shapes/"));
         for i in hits {
             let mut s = spec.clone();
             s.text.replace_range(i..i + needle.len(), "type: strnig");

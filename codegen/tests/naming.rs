@@ -58,8 +58,7 @@ fn reordering_fields_and_parameters_renames_nothing() {
         })
         .collect();
     assert_ne!(
-        sources[0].text,
-        reordered[0].text,
+        sources[0].text, reordered[0].text,
         "the reordering changed nothing"
     );
     assert!(before.len() > 100, "only {} named types", before.len());

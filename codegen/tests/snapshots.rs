@@ -20,11 +20,16 @@ fn generate_map(sources: &[Source]) -> BTreeMap<String, String> {
 #[test]
 fn seed_specs_generate_the_expected_files() {
     let files = generate_map(&seed_sources());
-    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    let names: Vec<&str> = files
+        .keys()
+        .map(String::as_str)
+        .filter(|n| !n.contains("/shapes/"))
+        .collect();
     assert_eq!(
         names,
         [
             "codeup/update_group.rs",
+            "examples.json",
             "flow/get_pipeline_artifact_url.rs",
             "flow/pass_pipeline_validate.rs",
             "flow/refuse_pipeline_validate.rs",
@@ -32,6 +37,14 @@ fn seed_specs_generate_the_expected_files() {
             "projex/get_project_info.rs",
         ]
     );
+    // The shapes the seeds use, one file each.
+    for shape in [
+        "common/shapes/basic_response.rs",
+        "codeup/shapes/codeup_group.rs",
+        "flow/shapes/pipeline_artifact_url.rs",
+    ] {
+        assert!(files.contains_key(shape), "{shape} is not generated");
+    }
 }
 
 macro_rules! seed_snapshot {
@@ -65,9 +78,14 @@ seed_snapshot!(seed_mod_rs, "mod.rs");
 #[test]
 fn seed_output_does_not_depend_on_the_other_specs() {
     let together = generate_map(&seed_sources());
-    for source in seed_sources() {
-        let alone = generate_map(std::slice::from_ref(&source));
-        for (name, code) in alone.iter().filter(|(n, _)| *n != "mod.rs") {
+    for source in seed_sources().into_iter().filter(|s| !s.relative.contains("/shapes/")) {
+        let mut alone = shape_sources();
+        alone.push(source);
+        let alone = generate_map(&alone);
+        // Shapes list the operations that use them, so only operation files must match.
+        for (name, code) in alone.iter().filter(|(n, _)| {
+            !matches!(n.as_str(), "mod.rs" | "examples.json") && !n.contains("/shapes/")
+        }) {
             assert_eq!(Some(code), together.get(name), "{name} differs");
         }
     }
@@ -343,7 +361,10 @@ fixture_snapshot!(shared_shapes, "flow/list_builds.yaml", |code| {
     );
     // a string-enum shape as a query parameter.
     has(&code, "pub status: Option<BuildStatus>,");
-    has(&code, "crate::ParamMeta::query(\"status\", crate::TypeWord::String)");
+    has(
+        &code,
+        "crate::ParamMeta::query(\"status\", crate::TypeWord::String)",
+    );
     let rerun = fixture_code("codeup/rerun_build.yaml");
     // from another area, by path; required in the request, so a `new` argument.
     has(&rerun, "pub build: crate::flow::Build,");
@@ -362,7 +383,11 @@ fixture_snapshot!(shared_shapes, "flow/list_builds.yaml", |code| {
 #[test]
 fn shape_files() {
     let mut sources = fixture_shapes();
-    for op in ["flow/list_builds.yaml", "flow/get_build.yaml", "codeup/rerun_build.yaml"] {
+    for op in [
+        "flow/list_builds.yaml",
+        "flow/get_build.yaml",
+        "codeup/rerun_build.yaml",
+    ] {
         sources.push(fixture(op));
     }
     let files = generate_map(&sources);
@@ -377,7 +402,10 @@ fn shape_files() {
         "/// Used by [`Client::rerun_build`](crate::Client::rerun_build), [`Client::get_build`](crate::Client::get_build), [`Client::list_builds`](crate::Client::list_builds).",
     );
     // `required: true` in a shape that responses use documents the request side only.
-    has(&files["flow/shapes/build_step.rs"], "pub name: Option<String>,");
+    has(
+        &files["flow/shapes/build_step.rs"],
+        "pub name: Option<String>,",
+    );
     has(
         &files["flow/shapes/build_status.rs"],
         "\"RUNNING\" => Self::Running,",
@@ -396,7 +424,8 @@ fn all_fixtures_together() {
         .collect();
     assert_eq!(sources.len(), 16);
     let files = generate_map(&sources);
-    assert_eq!(files.len(), sources.len() + 1);
+    // One file per source, mod.rs and examples.json.
+    assert_eq!(files.len(), sources.len() + 2);
     insta::assert_snapshot!("fixture__mod_rs", files["mod.rs"]);
 }
 
@@ -419,10 +448,17 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
     assert_eq!(added, ["flow/list_flow_widgets.rs"]);
     assert!(removed.is_empty(), "removed: {removed:?}");
     for (name, code) in &before {
-        if name != "mod.rs" {
+        if !matches!(name.as_str(), "mod.rs" | "examples.json") {
             assert_eq!(code, &after[name], "{name} changed");
         }
     }
+    // examples.json gains the new operation's example and keeps the others.
+    let examples = |files: &BTreeMap<String, String>| -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(&files["examples.json"]).expect("examples.json is JSON")
+    };
+    let (old, mut new) = (examples(&before), examples(&after));
+    assert!(new.remove("ListFlowWidgets").is_some());
+    assert_eq!(old, new);
 
     // The new file has the Client method (and its stream).
     let new_file = &after["flow/list_flow_widgets.rs"];
@@ -486,8 +522,7 @@ fn carriage_returns_never_reach_the_output() {
     let code = &files["flow/get_widget.rs"];
     assert!(!code.contains('\r'), "{code}");
     has(code, "/// 获取\n    /// 部件");
-    has(
-        code,
-        "const RESPONSE: Option<&'static str> = Some(\"{\\\"a\\\":\\r \\\"x\\\"}\");",
-    );
+    let examples = &files["examples.json"];
+    assert!(!examples.contains('\r'), "{examples}");
+    has(examples, "\"GetWidget\": {\n    \"a\": \"x\"\n  }");
 }

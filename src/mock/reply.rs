@@ -326,8 +326,7 @@ mod tests {
 
     #[test]
     fn documented_error_uses_the_spec() {
-        let r =
-            MockReply::error("Operate.NoPermission").render(meta(), &example(), "RID");
+        let r = MockReply::error("Operate.NoPermission").render(meta(), &example(), "RID");
         assert_eq!(r.status, 403);
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(

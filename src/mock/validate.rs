@@ -24,8 +24,7 @@ impl Invalid {
             code: PARAM_NOT_PRESENT,
             message: format!(
                 "required {} parameter `{}` is not present",
-                p.location,
-                p.name
+                p.location, p.name
             ),
         }
     }
@@ -44,9 +43,7 @@ impl Invalid {
             code: TYPE_MISMATCH,
             message: format!(
                 "{} parameter `{}` must be of type {}, got {shown}",
-                p.location,
-                p.name,
-                p.ty
+                p.location, p.name, p.ty
             ),
         }
     }
@@ -179,9 +176,7 @@ impl Body {
                 let flattened = pairs.iter().any(|(k, _)| k.starts_with(&prefix));
                 match direct {
                     Some((_, v)) => check_text(p, Some(v)),
-                    None if flattened && p.ty.is_structured() => {
-                        Ok(())
-                    }
+                    None if flattened && p.ty.is_structured() => Ok(()),
                     None if flattened => Err(Invalid::mismatch(p, "a flattened value")),
                     None => check_text(p, None),
                 }

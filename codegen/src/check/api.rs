@@ -42,7 +42,11 @@ pub(super) fn across_files(input: &Input, shapes: &Shapes<'_>) -> Vec<Diagnostic
         .iter()
         .map(|o| (names::field_name(o.spec.action.trim()), o.file.as_str()))
         .collect();
-    for op in input.operations.iter().filter(|o| o.spec.pagination.is_some()) {
+    for op in input
+        .operations
+        .iter()
+        .filter(|o| o.spec.pagination.is_some())
+    {
         let stream = format!("{}_stream", names::field_name(op.spec.action.trim()));
         if let Some(other) = methods.get(&stream) {
             diags.push(whole(

@@ -157,8 +157,11 @@ fn path(cx: &mut Cx<'_>, template: &str, params: &[ParamSpec]) {
             "must not contain '?', '#' or spaces; declare query parameters instead",
         );
     }
-    let is_path_param =
-        |name: &str| params.iter().any(|p| p.location == Some(ParamLocation::Path) && p.name.trim() == name);
+    let is_path_param = |name: &str| {
+        params
+            .iter()
+            .any(|p| p.location == Some(ParamLocation::Path) && p.name.trim() == name)
+    };
     let mut used = HashSet::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -301,7 +304,13 @@ fn pagination(cx: &mut Cx<'_>, p: &PaginationSpec, spec: &SpecFile) {
             param(cx, "page_param", &p.page_param, Want::Integer);
         }
     }
-    response_field(cx, "pagination.items_field", &p.items_field, spec, Want::Array);
+    response_field(
+        cx,
+        "pagination.items_field",
+        &p.items_field,
+        spec,
+        Want::Array,
+    );
     if let Some(t) = &p.total_field {
         response_field(cx, "pagination.total_field", t, spec, Want::Integer);
     }

@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, vocab};
 use super::types::{ident, rust_type, struct_item, type_def, FieldItem, StructItem};
+use super::{docs, vocab};
 use crate::model::*;
 
 pub fn operation(op: &Operation, api: &Api) -> TokenStream {

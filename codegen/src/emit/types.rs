@@ -232,7 +232,15 @@ fn setters(fields: &[FieldItem]) -> TokenStream {
 /// method of a derived trait (`x.clone()` must stay `Clone::clone`).
 pub fn setter_name(field: &str) -> String {
     const TAKEN: &[&str] = &[
-        "new", "default", "clone", "clone_from", "eq", "ne", "fmt", "serialize", "deserialize",
+        "new",
+        "default",
+        "clone",
+        "clone_from",
+        "eq",
+        "ne",
+        "fmt",
+        "serialize",
+        "deserialize",
     ];
     if TAKEN.contains(&field) {
         format!("with_{field}")

@@ -49,10 +49,22 @@ pub fn source(relative: &str, text: &str) -> Source {
     }
 }
 
-/// The five seed specs, read from the real spec/ folder.
+/// The five seed specs, read from the real spec/ folder, with every shared shape (the
+/// seeds use some).
 pub fn seed_sources() -> Vec<Source> {
-    SEEDS
+    let mut sources: Vec<Source> = SEEDS
         .iter()
+        .map(|r| source_from(&spec_dir(), "spec", r))
+        .collect();
+    sources.extend(shape_sources());
+    sources
+}
+
+/// Every shared shape of the real spec/ folder.
+pub fn shape_sources() -> Vec<Source> {
+    yaml_files(&spec_dir())
+        .iter()
+        .filter(|r| r.contains("/shapes/"))
         .map(|r| source_from(&spec_dir(), "spec", r))
         .collect()
 }

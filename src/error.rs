@@ -15,7 +15,22 @@ use crate::operation::{ApiErrorCode, ErrorDoc};
 /// other. `Error` alone (`C` = [`AnyCode`]) is any operation's error: every `Error<C>`
 /// converts into it, so `?` works in a function that calls several operations.
 ///
-/// ```compile_fail
+/// ```no_run
+/// # async fn demo(client: yunxiao::Client) {
+/// use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
+///
+/// let err = client
+///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .await
+///     .unwrap_err();
+/// let code: Option<GetProjectInfoErrorCode> = err.code();
+/// if code == Some(GetProjectInfoErrorCode::OperateNoPermission) { /* ... */ }
+/// # }
+/// ```
+///
+/// Reading it with another operation's codes does not compile:
+///
+/// ```compile_fail,E0308
 /// # async fn demo(client: yunxiao::Client) {
 /// use yunxiao::flow::PassPipelineValidateErrorCode;
 /// use yunxiao::projex::GetProjectInfoRequest;
@@ -24,7 +39,6 @@ use crate::operation::{ApiErrorCode, ErrorDoc};
 ///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
 ///     .await
 ///     .unwrap_err();
-/// // Another operation's codes do not compile:
 /// let code: Option<PassPipelineValidateErrorCode> = err.code();
 /// # }
 /// ```

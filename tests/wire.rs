@@ -63,7 +63,7 @@ fn example_response(action: &str) -> &'static str {
     let api = SPECS.get_or_init(|| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
         let (sources, _) = yunxiao_codegen::load::read_dir(&dir).expect("spec/ reads");
-        yunxiao_codegen::model(&sources).expect("spec/ is valid")
+        yunxiao_codegen::api(&sources).expect("spec/ is valid")
     });
     api.operations
         .iter()

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use yunxiao_codegen::{generate, generate_dir, model, Source};
+use yunxiao_codegen::{api, generate, generate_dir, Source};
 
 const RUNS: usize = 10;
 
@@ -40,9 +40,9 @@ fn main() {
 
     let synthetic = synthetic_sources(&spec, 500);
     report(
-        "model(500 synthetic specs) [load, check, lower, name]",
+        "api(500 synthetic specs) [load, check, lower, name]",
         || {
-            black_box(model(&synthetic).expect("synthetic specs lower"));
+            black_box(api(&synthetic).expect("synthetic specs lower"));
         },
     );
     report(

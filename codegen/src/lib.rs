@@ -62,12 +62,12 @@ pub fn generate_dir(dir: &Path) -> Result<Output, Errors> {
 
 /// Generates the client from in-memory sources (used by tests and fixtures).
 pub fn generate(sources: &[Source]) -> Result<Vec<(String, String)>, Errors> {
-    let api = model(sources)?;
+    let api = api(sources)?;
     emit::files(&api).map_err(|d| Errors(vec![d]))
 }
 
 /// Loads, checks, lowers and names: the model the emitters read.
-pub fn model(sources: &[Source]) -> Result<model::Api, Errors> {
+pub fn api(sources: &[Source]) -> Result<model::Api, Errors> {
     let (input, mut diags) = load::parse_all(sources);
     diags.extend(check::api(&input));
     if !diags.is_empty() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use yunxiao_codegen::model::TypeKey;
-use yunxiao_codegen::{model, Source};
+use yunxiao_codegen::{api, Source};
 
 fn real_sources() -> Vec<Source> {
     yaml_files(&spec_dir())
@@ -17,7 +17,7 @@ fn real_sources() -> Vec<Source> {
 }
 
 fn names(sources: &[Source]) -> BTreeMap<TypeKey, String> {
-    let api = match model(sources) {
+    let api = match api(sources) {
         Ok(api) => api,
         Err(e) => panic!("specs rejected:\n{e}"),
     };
@@ -150,7 +150,7 @@ response:
           type: string
 ",
     ));
-    let err = model(&sources).expect_err("a clash is an error");
+    let err = api(&sources).expect_err("a clash is an error");
     let text = err.to_string();
     assert!(
         text.contains("type name 'GetProjectInfoProject' is also given to"),

@@ -78,7 +78,10 @@ seed_snapshot!(seed_mod_rs, "mod.rs");
 #[test]
 fn seed_output_does_not_depend_on_the_other_specs() {
     let together = generate_map(&seed_sources());
-    for source in seed_sources().into_iter().filter(|s| !s.relative.contains("/shapes/")) {
+    for source in seed_sources()
+        .into_iter()
+        .filter(|s| !s.relative.contains("/shapes/"))
+    {
         let mut alone = shape_sources();
         alone.push(source);
         let alone = generate_map(&alone);
@@ -453,9 +456,10 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
         }
     }
     // examples.json gains the new operation's example and keeps the others.
-    let examples = |files: &BTreeMap<String, String>| -> serde_json::Map<String, serde_json::Value> {
-        serde_json::from_str(&files["examples.json"]).expect("examples.json is JSON")
-    };
+    let examples =
+        |files: &BTreeMap<String, String>| -> serde_json::Map<String, serde_json::Value> {
+            serde_json::from_str(&files["examples.json"]).expect("examples.json is JSON")
+        };
     let (old, mut new) = (examples(&before), examples(&after));
     assert!(new.remove("ListFlowWidgets").is_some());
     assert_eq!(old, new);

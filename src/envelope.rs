@@ -41,3 +41,9 @@ impl Envelope for String {}
 
 /// A bare JSON array carries no envelope.
 impl<T> Envelope for Vec<T> {}
+
+/// An object response without documented fields carries no typed envelope.
+impl<V> Envelope for std::collections::BTreeMap<String, V> {}
+
+/// An `any` response carries no typed envelope.
+impl Envelope for serde_json::Value {}

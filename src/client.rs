@@ -353,7 +353,7 @@ impl Client {
         req: &HttpRequest,
     ) -> Result<O::Response, Error> {
         let inner = &self.inner;
-        let credentials = inner.credentials.provide_credentials()?;
+        let credentials = inner.credentials.provide_credentials().await?;
         let nonce = signing::new_nonce();
         let body: &[u8] = req
             .body

@@ -36,7 +36,7 @@ pub mod signing;
 pub mod wire;
 
 pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
-pub use credentials::{Credentials, ProvideCredentials};
+pub use credentials::{Credentials, ProvideCredentials, ProvideCredentialsFuture};
 pub use error::{ApiError, DecodeError, Error};
 pub use operation::{
     ApiErrorCode, BodyEncoding, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamLocation,

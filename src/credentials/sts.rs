@@ -219,7 +219,7 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 ///     .session_name("ci")
 ///     .sts_region("cn-hangzhou")
 ///     .build()?;
-/// let client = yunxiao::Client::builder().credentials(provider).build();
+/// let _client = yunxiao::Client::builder().credentials(provider).build();
 /// # Ok(())
 /// # }
 /// ```

@@ -330,7 +330,7 @@ impl Imds {
         let expiry = http::expiration_field(p, &obj, "Expiration")?;
         Ok(Credentials::with_security_token(id, secret, token)
             .with_expiry(Some(expiry))
-            .with_provider_name(p.clone()))
+            .named(p.clone()))
     }
 }
 

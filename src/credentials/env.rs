@@ -89,7 +89,7 @@ impl EnvironmentProvider {
             Some(token) => Credentials::with_security_token(id, secret, token),
             None => Credentials::new(id, secret),
         };
-        Ok(creds.with_provider_name(self.name.clone()))
+        Ok(creds.named(self.name.clone()))
     }
 }
 

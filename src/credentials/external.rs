@@ -128,7 +128,7 @@ impl Command {
             None | Some(serde_json::Value::Null) => None,
             Some(_) => Some(http::expiration_field(p, &obj, "expiration")?),
         };
-        Ok(creds.with_expiry(expiry).with_provider_name(p.clone()))
+        Ok(creds.with_expiry(expiry).named(p.clone()))
     }
 }
 

@@ -1,11 +1,10 @@
 //! Reading the files providers depend on: regular files only, bounded in size, with a
 //! one-time warning when a file holding secrets is readable by other users.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::path::Path;
+use std::sync::Arc;
 
 use super::CredentialsError;
 
@@ -90,7 +89,10 @@ pub(crate) fn read_regular_file(
 /// Warns once per path (per process) when group or others may read the file.
 #[cfg(unix)]
 fn warn_if_shared(path: &Path, meta: &std::fs::Metadata) {
+    use std::collections::HashSet;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock, PoisonError};
     let mode = meta.permissions().mode();
     if mode & 0o044 == 0 {
         return;

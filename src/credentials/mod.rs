@@ -139,8 +139,13 @@ impl Credentials {
     /// Replaces the provider name sent as `x-acs-credentials-provider`
     /// (an empty name omits the header).
     #[must_use]
-    pub fn with_provider_name(mut self, provider_name: impl Into<Cow<'static, str>>) -> Self {
-        Arc::make_mut(&mut self.0).provider_name = provider_name.into();
+    pub fn with_provider_name(self, provider_name: impl Into<String>) -> Self {
+        self.named(Cow::Owned(provider_name.into()))
+    }
+
+    /// Like [`Credentials::with_provider_name`], without allocating for a static name.
+    pub(crate) fn named(mut self, provider_name: Cow<'static, str>) -> Self {
+        Arc::make_mut(&mut self.0).provider_name = provider_name;
         self
     }
 

@@ -678,7 +678,7 @@ impl AssumeRoleWithOidc {
             params.push(("Policy".into(), policy.clone()));
         }
         let creds = call_sts(&self.provider, r, rpc::wire_query(&params)).await?;
-        Ok(creds.with_provider_name(self.name.clone()))
+        Ok(creds.named(self.name.clone()))
     }
 }
 

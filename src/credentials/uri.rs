@@ -189,7 +189,7 @@ impl UriFetch {
         let expiry = http::expiration_field(p, &obj, "Expiration")?;
         Ok(Credentials::with_security_token(id, secret, token)
             .with_expiry(Some(expiry))
-            .with_provider_name(p.clone()))
+            .named(p.clone()))
     }
 }
 

@@ -186,8 +186,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Credentials or a provider of them. Default: [`DefaultChain`] (environment, then the
-    /// Alibaba Cloud CLI profile), consulted on every request.
+    /// Credentials or a provider of them. Default: [`DefaultChain`], the official chain
+    /// (environment, OIDC, CLI profile, INI file, ECS instance role, credentials URI),
+    /// asked on every attempt; providers that fetch credentials cache them.
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
         self
@@ -360,7 +361,7 @@ impl Client {
         req: &HttpRequest,
     ) -> Result<O::Response, Error> {
         let inner = &self.inner;
-        let credentials = inner.credentials.provide_credentials()?;
+        let credentials = inner.credentials.provide_credentials().await?;
         let nonce = signing::new_nonce();
         let body: &[u8] = req
             .body

@@ -38,7 +38,7 @@ pub mod signing;
 pub mod wire;
 
 pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
-pub use credentials::{Credentials, ProvideCredentials};
+pub use credentials::{Credentials, ProvideCredentials, ProvideCredentialsFuture};
 pub use envelope::Envelope;
 pub use error::{AnyCode, ApiError, DecodeError, Error};
 pub use operation::{

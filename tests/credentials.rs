@@ -1,4 +1,5 @@
-//! Credential providers: environment, CLI profile file, default chain, and redaction.
+//! Credential providers: static, environment, CLI profile file, INI file, default chain,
+//! and redaction.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,29 +24,29 @@ fn assert_redacted(what: &str, debug: &str) {
     assert!(!debug.contains(TOKEN), "{what} leaks the token: {debug}");
 }
 
-#[test]
-fn static_credentials_and_provider_names() {
+#[tokio::test]
+async fn static_credentials_and_provider_names() {
     let ak = Credentials::new("id1", SECRET);
     assert_eq!(ak.access_key_id(), "id1");
     assert_eq!(ak.access_key_secret(), SECRET);
     assert_eq!(ak.security_token(), None);
     assert_eq!(ak.provider_name(), "static_ak");
-    assert_eq!(ak.provide_credentials().expect("static"), ak);
+    assert_eq!(ak.provide_credentials().await.expect("static"), ak);
 
     let sts = Credentials::with_security_token("id2", SECRET, TOKEN);
     assert_eq!(sts.security_token(), Some(TOKEN));
     assert_eq!(sts.provider_name(), "static_sts");
     let p = StaticProvider::new(sts.clone());
-    assert_eq!(p.provide_credentials().expect("static"), sts);
+    assert_eq!(p.provide_credentials().await.expect("static"), sts);
 }
 
-#[test]
-fn env_provider_present() {
+#[tokio::test]
+async fn env_provider_present() {
     let p = EnvironmentProvider::from_map(env(&[
         ("ALIBABA_CLOUD_ACCESS_KEY_ID", "envid"),
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET),
     ]));
-    let c = p.provide_credentials().expect("env creds");
+    let c = p.provide_credentials().await.expect("env creds");
     assert_eq!(c.access_key_id(), "envid");
     assert_eq!(c.access_key_secret(), SECRET);
     assert_eq!(c.security_token(), None);
@@ -57,15 +58,16 @@ fn env_provider_present() {
         "ALIBABA_CLOUD_SECURITY_TOKEN" => Some(TOKEN.into()),
         _ => None,
     });
-    let c = p.provide_credentials().expect("env sts creds");
+    let c = p.provide_credentials().await.expect("env sts creds");
     assert_eq!(c.security_token(), Some(TOKEN));
     assert_eq!(c.provider_name(), "env");
 }
 
-#[test]
-fn env_provider_missing_and_partial() {
+#[tokio::test]
+async fn env_provider_missing_and_partial() {
     let err = EnvironmentProvider::from_map(HashMap::new())
         .provide_credentials()
+        .await
         .expect_err("no vars");
     assert!(matches!(
         err,
@@ -74,6 +76,7 @@ fn env_provider_missing_and_partial() {
 
     let err = EnvironmentProvider::from_map(env(&[("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")]))
         .provide_credentials()
+        .await
         .expect_err("no secret");
     assert!(matches!(
         err,
@@ -87,6 +90,7 @@ fn env_provider_missing_and_partial() {
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET),
     ]))
     .provide_credentials()
+    .await
     .expect_err("empty id");
     assert!(matches!(
         err,
@@ -101,6 +105,7 @@ fn env_provider_missing_and_partial() {
         ("ALIBABA_CLOUD_SECURITY_TOKEN", ""),
     ]))
     .provide_credentials()
+    .await
     .expect("creds");
     assert_eq!(c.security_token(), None);
 }
@@ -110,7 +115,9 @@ const CONFIG: &str = r#"{
   "profiles": [
     {"name": "work", "mode": "AK", "access_key_id": "akid", "access_key_secret": "sEcReT-value-123", "region_id": "cn-hangzhou"},
     {"name": "sts", "mode": "StsToken", "access_key_id": "stsid", "access_key_secret": "sEcReT-value-123", "sts_token": "CAIS-token-value-456"},
-    {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "sEcReT-value-123", "ram_role_arn": "acs:ram::1:role/r"},
+    {"name": "role", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "sEcReT-value-123", "ram_role_arn": "acs:ram::1:role/r", "expired_seconds": 600},
+    {"name": "sso", "mode": "CloudSSO", "access_token": "CAIS-token-value-456"},
+    {"name": "cycle", "mode": "ChainableRamRoleArn", "source_profile": "cycle", "ram_role_arn": "acs:ram::1:role/r"},
     {"name": "nosecret", "mode": "AK", "access_key_id": "x"},
     {"name": "badtype", "mode": "AK", "access_key_id": "x", "access_key_secret": 12345}
   ],
@@ -123,12 +130,13 @@ fn write_config(dir: &Path, text: &str) -> std::path::PathBuf {
     path
 }
 
-#[test]
-fn profile_file_ak_uses_current() {
+#[tokio::test]
+async fn profile_file_ak_uses_current() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(dir.path(), CONFIG);
     let c = ProfileProvider::from_file(&path, None)
         .provide_credentials()
+        .await
         .expect("current profile");
     assert_eq!(c.access_key_id(), "akid");
     assert_eq!(c.access_key_secret(), SECRET);
@@ -136,37 +144,64 @@ fn profile_file_ak_uses_current() {
     assert_eq!(c.provider_name(), "cli_profile/static_ak");
 }
 
-#[test]
-fn profile_file_sts_token() {
+#[tokio::test]
+async fn profile_file_sts_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(dir.path(), CONFIG);
     let c = ProfileProvider::from_file(&path, Some("sts".into()))
         .provide_credentials()
+        .await
         .expect("sts profile");
     assert_eq!(c.access_key_id(), "stsid");
     assert_eq!(c.security_token(), Some(TOKEN));
     assert_eq!(c.provider_name(), "cli_profile/static_sts");
 }
 
-#[test]
-fn profile_file_errors() {
+#[tokio::test]
+async fn profile_file_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(dir.path(), CONFIG);
 
-    let err = ProfileProvider::from_file(&path, Some("role".into()))
+    let err = ProfileProvider::from_file(&path, Some("sso".into()))
         .provide_credentials()
+        .await
         .expect_err("unsupported");
     match &err {
-        CredentialsError::UnsupportedMode { profile, mode } => {
-            assert_eq!(profile, "role");
-            assert_eq!(mode, "RamRoleArn");
+        CredentialsError::UnsupportedMode {
+            profile,
+            mode,
+            reason,
+        } => {
+            assert_eq!(profile, "sso");
+            assert_eq!(mode, "CloudSSO");
+            assert!(reason.contains("interactive browser sign-in"), "{reason}");
         }
         other => panic!("expected UnsupportedMode, got {other:?}"),
     }
-    assert!(err.to_string().contains("RamRoleArn"), "{err}");
+    assert!(err.to_string().contains("CloudSSO"), "{err}");
+    assert_redacted("unsupported mode", &format!("{err} {err:?}"));
+
+    // A RamRoleArn profile is checked before anything is sent: 600 s is below 900 s.
+    let err = ProfileProvider::from_file(&path, Some("role".into()))
+        .provide_credentials()
+        .await
+        .expect_err("duration too short");
+    assert!(
+        matches!(&err, CredentialsError::Config { provider, reason }
+            if provider == "cli_profile/ram_role_arn" && reason.contains("900")),
+        "{err:?}"
+    );
+    assert_redacted("config error", &format!("{err} {err:?}"));
+
+    let err = ProfileProvider::from_file(&path, Some("cycle".into()))
+        .provide_credentials()
+        .await
+        .expect_err("cycle");
+    assert!(err.to_string().contains("cycle"), "{err}");
 
     let err = ProfileProvider::from_file(&path, Some("nope".into()))
         .provide_credentials()
+        .await
         .expect_err("missing profile");
     assert!(
         matches!(&err, CredentialsError::ProfileNotFound { profile, .. } if profile == "nope"),
@@ -175,6 +210,7 @@ fn profile_file_errors() {
 
     let err = ProfileProvider::from_file(&path, Some("nosecret".into()))
         .provide_credentials()
+        .await
         .expect_err("no secret");
     assert!(
         matches!(
@@ -190,12 +226,14 @@ fn profile_file_errors() {
     // A non-string secret must not be echoed back.
     let err = ProfileProvider::from_file(&path, Some("badtype".into()))
         .provide_credentials()
+        .await
         .expect_err("bad type");
     assert!(!format!("{err} {err:?}").contains("12345"), "{err}");
 
     let no_current = write_config(dir.path(), r#"{"profiles": []}"#);
     let err = ProfileProvider::from_file(&no_current, None)
         .provide_credentials()
+        .await
         .expect_err("no current");
     assert!(
         matches!(err, CredentialsError::NoProfileSelected { .. }),
@@ -204,6 +242,7 @@ fn profile_file_errors() {
 
     let err = ProfileProvider::from_file(dir.path().join("absent.json"), None)
         .provide_credentials()
+        .await
         .expect_err("absent file");
     assert!(
         matches!(err, CredentialsError::ReadConfig { .. }),
@@ -211,8 +250,8 @@ fn profile_file_errors() {
     );
 }
 
-#[test]
-fn profile_file_malformed_json_does_not_echo_content() {
+#[tokio::test]
+async fn profile_file_malformed_json_does_not_echo_content() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(
         dir.path(),
@@ -220,6 +259,7 @@ fn profile_file_malformed_json_does_not_echo_content() {
     );
     let err = ProfileProvider::from_file(&path, None)
         .provide_credentials()
+        .await
         .expect_err("malformed");
     assert!(
         matches!(err, CredentialsError::ParseConfig { .. }),
@@ -231,6 +271,7 @@ fn profile_file_malformed_json_does_not_echo_content() {
     let path = write_config(dir.path(), "[1, 2]");
     let err = ProfileProvider::from_file(&path, None)
         .provide_credentials()
+        .await
         .expect_err("not an object");
     assert!(
         matches!(err, CredentialsError::ParseConfig { .. }),
@@ -238,8 +279,8 @@ fn profile_file_malformed_json_does_not_echo_content() {
     );
 }
 
-#[test]
-fn profile_from_home_and_env_profile() {
+#[tokio::test]
+async fn profile_from_home_and_env_profile() {
     let home = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(home.path().join(".aliyun")).expect("mkdir");
     write_config(&home.path().join(".aliyun"), CONFIG);
@@ -253,7 +294,7 @@ fn profile_from_home_and_env_profile() {
         _ => None,
     });
     assert_eq!(
-        p.provide_credentials().expect("sts").access_key_id(),
+        p.provide_credentials().await.expect("sts").access_key_id(),
         "stsid"
     );
 
@@ -261,7 +302,10 @@ fn profile_from_home_and_env_profile() {
     let h = home_str.clone();
     let p = ProfileProvider::from_lookup(move |k| (k == "USERPROFILE").then(|| h.clone()));
     assert_eq!(
-        p.provide_credentials().expect("current").access_key_id(),
+        p.provide_credentials()
+            .await
+            .expect("current")
+            .access_key_id(),
         "akid"
     );
 
@@ -274,18 +318,19 @@ fn profile_from_home_and_env_profile() {
     })
     .with_profile("work");
     assert_eq!(
-        p.provide_credentials().expect("work").access_key_id(),
+        p.provide_credentials().await.expect("work").access_key_id(),
         "akid"
     );
 
     let err = ProfileProvider::from_lookup(|_| None)
         .provide_credentials()
+        .await
         .expect_err("no home");
     assert!(matches!(err, CredentialsError::NoHomeDir), "{err:?}");
 }
 
-#[test]
-fn chain_prefers_env_then_profile() {
+#[tokio::test]
+async fn chain_prefers_env_then_profile() {
     let home = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(home.path().join(".aliyun")).expect("mkdir");
     write_config(&home.path().join(".aliyun"), CONFIG);
@@ -299,7 +344,7 @@ fn chain_prefers_env_then_profile() {
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET" => Some(SECRET.into()),
         _ => None,
     });
-    let c = chain.provide_credentials().expect("env");
+    let c = chain.provide_credentials().await.expect("env");
     assert_eq!(c.access_key_id(), "envid");
     assert_eq!(c.provider_name(), "default/env");
 
@@ -310,22 +355,26 @@ fn chain_prefers_env_then_profile() {
         "ALIBABA_CLOUD_ACCESS_KEY_ID" => Some("envid".into()),
         _ => None,
     });
-    let c = chain.provide_credentials().expect("profile");
+    let c = chain.provide_credentials().await.expect("profile");
     assert_eq!(c.access_key_id(), "akid");
     assert_eq!(c.provider_name(), "default/cli_profile/static_ak");
 
-    // Nothing: the error lists what each provider tried.
-    let err = DefaultChain::from_lookup(|_| None)
-        .provide_credentials()
-        .expect_err("nothing");
+    // Nothing (and no instance metadata): the error lists what each provider tried.
+    let chain = DefaultChain::from_lookup(|k| {
+        (k == "ALIBABA_CLOUD_ECS_METADATA_DISABLED").then(|| "TRUE".to_owned())
+    });
+    assert_eq!(chain.provider_labels(), ["env", "cli_profile", "profile"]);
+    let err = chain.provide_credentials().await.expect_err("nothing");
     let msg = err.to_string();
     match &err {
         CredentialsError::ChainExhausted(errors) => {
-            assert_eq!(errors.len(), 2);
-            assert_eq!(errors[0].0, "environment");
+            assert_eq!(errors.len(), 3);
+            assert_eq!(errors[0].0, "env");
             assert!(matches!(errors[0].1, CredentialsError::MissingEnvVar(_)));
-            assert_eq!(errors[1].0, "profile");
+            assert_eq!(errors[1].0, "cli_profile");
             assert!(matches!(errors[1].1, CredentialsError::NoHomeDir));
+            assert_eq!(errors[2].0, "profile");
+            assert!(matches!(errors[2].1, CredentialsError::NoHomeDir));
         }
         other => panic!("expected ChainExhausted, got {other:?}"),
     }
@@ -333,9 +382,29 @@ fn chain_prefers_env_then_profile() {
         msg.contains("ALIBABA_CLOUD_ACCESS_KEY_ID") && msg.contains("HOME"),
         "{msg}"
     );
-    let env_pos = msg.find("environment").expect("env listed");
-    let prof_pos = msg.find("profile").expect("profile listed");
+    let env_pos = msg.find("[env]").expect("env listed");
+    let prof_pos = msg.find("[cli_profile]").expect("profile listed");
     assert!(env_pos < prof_pos, "order: {msg}");
+
+    // Which providers are in the chain follows the environment.
+    let all = DefaultChain::from_lookup(|k| match k {
+        "ALIBABA_CLOUD_ROLE_ARN" => Some("acs:ram::1:role/r".into()),
+        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN" => Some("acs:ram::1:oidc-provider/p".into()),
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE" => Some("/nonexistent/token".into()),
+        "ALIBABA_CLOUD_CREDENTIALS_URI" => Some("http://127.0.0.1:9/creds".into()),
+        _ => None,
+    });
+    assert_eq!(
+        all.provider_labels(),
+        [
+            "env",
+            "oidc_role_arn",
+            "cli_profile",
+            "profile",
+            "ecs_ram_role",
+            "credential_uri"
+        ]
+    );
 
     // A custom chain stops at the first success.
     let chain = DefaultChain::with_providers(vec![
@@ -349,13 +418,17 @@ fn chain_prefers_env_then_profile() {
         ),
     ]);
     assert_eq!(
-        chain.provide_credentials().expect("second").provider_name(),
+        chain
+            .provide_credentials()
+            .await
+            .expect("second")
+            .provider_name(),
         "default/static_sts"
     );
 }
 
-#[test]
-fn debug_output_never_contains_secrets() {
+#[tokio::test]
+async fn debug_output_never_contains_secrets() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_config(dir.path(), CONFIG);
     let sts = Credentials::with_security_token("visible-id", SECRET, TOKEN);
@@ -381,11 +454,17 @@ fn debug_output_never_contains_secrets() {
             "ProfileProvider",
             Box::new(ProfileProvider::from_file(&path, Some("sts".into()))),
         ),
-        ("DefaultChain", Box::new(DefaultChain::from_lookup(lookup))),
+        (
+            "DefaultChain",
+            Box::new(DefaultChain::from_lookup(move |k| match k {
+                "ALIBABA_CLOUD_ECS_METADATA_DISABLED" => Some("true".into()),
+                k => lookup(k),
+            })),
+        ),
     ];
     for (name, p) in &providers {
         assert_redacted(name, &format!("{p:?}"));
-        let c = p.provide_credentials().expect("creds");
+        let c = p.provide_credentials().await.expect("creds");
         assert_eq!(c.access_key_secret(), SECRET, "{name}");
         assert_redacted(name, &format!("{c:?}"));
         // Still redacted after resolving (no caching of values into Debug).

@@ -4,11 +4,15 @@
 //! - [`v3`]: `ACS3-HMAC-SHA256`, the default; covers method, path, query, headers and body.
 //! - [`legacy`]: ROA HMAC-SHA1 (`acs AK:SIG`); does not cover the body.
 //!
+//! [`rpc`] is the RPC-style HMAC-SHA1 signature STS uses; the credential providers sign
+//! `AssumeRole` with it.
+//!
 //! [`sign_request`] builds every header the client sends, in the official SDK's wire
 //! order; [`verify`] is the matching server-side check (used by the mock server).
 
 pub mod encode;
 pub mod legacy;
+pub mod rpc;
 pub mod v3;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -44,6 +44,11 @@ pub struct SpecFile {
     /// `notes`: judgements made while transcribing, kept in the generated docs.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// `idempotent`: whether repeating the call has no further effect, so the client may
+    /// retry it after the server got it. Default: `true` for GET, PUT and DELETE, `false`
+    /// for POST and PATCH.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
 }
 
 /// A parameter or a schema node. Parameter-only keys (`in`, `secret`, `style`) are rejected

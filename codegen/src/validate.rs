@@ -128,6 +128,9 @@ impl Cx<'_> {
                 ),
             );
         }
+        let idempotent = spec
+            .idempotent
+            .unwrap_or(matches!(method.as_str(), "GET" | "PUT" | "DELETE"));
         let body = match spec.body.as_deref().map(str::trim) {
             None | Some("none") => BodyEncoding::None,
             Some("json") => BodyEncoding::Json,
@@ -180,6 +183,7 @@ impl Cx<'_> {
                     .collect(),
             },
             method,
+            idempotent,
             path_template: spec.path.clone(),
             path,
             body,

@@ -199,6 +199,7 @@ impl crate::Operation for CreateChangeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateChangeRequest",
         method: "POST",
+        idempotent: false,
         path: "/appstack/apps/{appName}/changeRequests",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -71,6 +71,7 @@ impl crate::Operation for DeleteAppMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteAppMember",
         method: "DELETE",
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,

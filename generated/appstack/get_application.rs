@@ -100,6 +100,7 @@ impl crate::Operation for GetApplicationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetApplication",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::None,

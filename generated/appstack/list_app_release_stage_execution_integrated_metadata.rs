@@ -133,6 +133,7 @@ impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest 
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutionIntegratedMetadata",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}/integratedMetadata",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -184,6 +184,7 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutions",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -127,6 +127,7 @@ impl crate::Operation for ListApplicationMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplicationMembers",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,

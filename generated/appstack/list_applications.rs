@@ -139,6 +139,7 @@ impl crate::Operation for ListApplicationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplications",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps%3Asearch",
         area: "appstack",
         body: crate::BodyEncoding::None,

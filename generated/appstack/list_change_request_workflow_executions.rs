@@ -136,6 +136,7 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListChangeRequestWorkflowExecutions",
         method: "GET",
+        idempotent: true,
         path: "/appstack/apps/{appName}/changeRequests/{sn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -101,6 +101,7 @@ impl crate::Operation for UpdateAppMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateAppMember",
         method: "PUT",
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -92,6 +92,7 @@ impl crate::Operation for UpdateApplicationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateApplication",
         method: "PUT",
+        idempotent: true,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -137,6 +137,7 @@ impl crate::Operation for AddRepositoryMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddRepositoryMember",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/members",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -251,6 +251,7 @@ impl crate::Operation for AddWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddWebhook",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/webhooks/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

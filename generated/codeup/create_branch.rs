@@ -181,6 +181,7 @@ impl crate::Operation for CreateBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateBranch",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::Json,

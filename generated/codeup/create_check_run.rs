@@ -552,6 +552,7 @@ impl crate::Operation for CreateCheckRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCheckRun",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/check_runs/create_check_run",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -322,6 +322,7 @@ impl crate::Operation for CreateCommitWithMultipleFilesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCommitWithMultipleFiles",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/repository/commits/files",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -133,6 +133,7 @@ impl crate::Operation for CreateDeployKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateDeployKey",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -147,6 +147,7 @@ impl crate::Operation for CreateFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFile",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/files",
         area: "codeup",
         body: crate::BodyEncoding::Json,

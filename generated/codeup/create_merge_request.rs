@@ -411,6 +411,7 @@ impl crate::Operation for CreateMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateMergeRequest",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -140,6 +140,7 @@ impl crate::Operation for CreateOAuthTokenRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateOAuthToken",
         method: "POST",
+        idempotent: false,
         path: "/login/oauth/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

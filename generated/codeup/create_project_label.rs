@@ -139,6 +139,7 @@ impl crate::Operation for CreateProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProjectLabel",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -204,6 +204,7 @@ impl crate::Operation for CreatePushRuleRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePushRule",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/push_rule",
         area: "codeup",
         body: crate::BodyEncoding::Json,

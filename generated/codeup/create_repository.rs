@@ -456,6 +456,7 @@ impl crate::Operation for CreateRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepository",
         method: "POST",
+        idempotent: false,
         path: "/repository/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -207,6 +207,7 @@ impl crate::Operation for CreateRepositoryGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepositoryGroup",
         method: "POST",
+        idempotent: false,
         path: "/repository/groups/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -193,6 +193,7 @@ impl crate::Operation for CreateTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateTag",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/tags/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

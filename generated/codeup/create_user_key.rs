@@ -165,6 +165,7 @@ impl crate::Operation for CreateUserKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateUserKey",
         method: "POST",
+        idempotent: false,
         path: "/api/v3/user/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -110,6 +110,7 @@ impl crate::Operation for DeleteBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteBranch",
         method: "DELETE",
+        idempotent: true,
         path: "/repository/{repositoryId}/branches/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -129,6 +129,7 @@ impl crate::Operation for DeleteFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFile",
         method: "DELETE",
+        idempotent: true,
         path: "/repository/{repositoryId}/files/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,

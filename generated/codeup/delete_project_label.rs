@@ -110,6 +110,7 @@ impl crate::Operation for DeleteProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteProjectLabel",
         method: "DELETE",
+        idempotent: true,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

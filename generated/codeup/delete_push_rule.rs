@@ -110,6 +110,7 @@ impl crate::Operation for DeletePushRuleRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePushRule",
         method: "DELETE",
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/push_rule/{pushRuleId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -110,6 +110,7 @@ impl crate::Operation for DeleteRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepository",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/remove",
         area: "codeup",
         body: crate::BodyEncoding::Json,

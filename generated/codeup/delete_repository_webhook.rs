@@ -184,6 +184,7 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryWebhook",
         method: "DELETE",
+        idempotent: true,
         path: "/repository/{repositoryId}/hooks/{hookId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -110,6 +110,7 @@ impl crate::Operation for EnableDeployKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "EnableDeployKey",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/keys/{keyId}/enable",
         area: "codeup",
         body: crate::BodyEncoding::None,

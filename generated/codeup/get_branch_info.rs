@@ -270,6 +270,7 @@ impl crate::Operation for GetBranchInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetBranchInfo",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/branches/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

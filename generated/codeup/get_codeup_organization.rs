@@ -124,6 +124,7 @@ impl crate::Operation for GetCodeupOrganizationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCodeupOrganization",
         method: "GET",
+        idempotent: true,
         path: "/api/organization/{identity}",
         area: "codeup",
         body: crate::BodyEncoding::None,

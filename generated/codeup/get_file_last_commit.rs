@@ -198,6 +198,7 @@ impl crate::Operation for GetFileLastCommitRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFileLastCommit",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/files/lastCommit",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -136,6 +136,7 @@ impl crate::Operation for GetGroupByPathRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupByPath",
         method: "GET",
+        idempotent: true,
         path: "/api/4/groups/find_by_path",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -161,6 +161,7 @@ impl crate::Operation for GetGroupDetailRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupDetail",
         method: "GET",
+        idempotent: true,
         path: "/repository/groups/get_detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

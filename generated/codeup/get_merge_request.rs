@@ -395,6 +395,7 @@ impl crate::Operation for GetMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetMergeRequest",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -260,6 +260,7 @@ impl crate::Operation for GetRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepository",
         method: "GET",
+        idempotent: true,
         path: "/repository/get",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -276,6 +276,7 @@ impl crate::Operation for GetRepositoryCommitRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryCommit",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/commits/{sha}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -194,6 +194,7 @@ impl crate::Operation for GetRepositoryTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryTag",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/tag/info",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -165,6 +165,7 @@ impl crate::Operation for GetSearchCodePreviewRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetSearchCodePreview",
         method: "GET",
+        idempotent: true,
         path: "/search/code_preview",
         area: "codeup",
         body: crate::BodyEncoding::None,

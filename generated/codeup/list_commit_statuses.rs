@@ -187,6 +187,7 @@ impl crate::Operation for ListCommitStatusesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListCommitStatuses",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/repository/commit_statuses/list_commit_statuses",
         area: "codeup",
         body: crate::BodyEncoding::None,

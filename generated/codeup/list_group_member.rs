@@ -140,6 +140,7 @@ impl crate::Operation for ListGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListGroupMember",
         method: "GET",
+        idempotent: true,
         path: "/repository/groups/{groupId}/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -272,6 +272,7 @@ impl crate::Operation for ListGroupRepositoriesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListGroupRepositories",
         method: "GET",
+        idempotent: true,
         path: "/repository/groups/{groupId}/projects",
         area: "codeup",
         body: crate::BodyEncoding::None,

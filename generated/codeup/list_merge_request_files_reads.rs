@@ -181,6 +181,7 @@ impl crate::Operation for ListMergeRequestFilesReadsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestFilesReads",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/diffs/files_read_infos",
         area: "codeup",
         body: crate::BodyEncoding::None,

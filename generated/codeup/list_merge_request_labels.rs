@@ -121,6 +121,7 @@ impl crate::Operation for ListMergeRequestLabelsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestLabels",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -142,6 +142,7 @@ impl crate::Operation for ListMergeRequestPatchSetsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestPatchSets",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/diffs/list_patchsets",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -194,6 +194,7 @@ impl crate::Operation for ListProjectLabelsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectLabels",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,

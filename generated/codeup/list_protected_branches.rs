@@ -419,6 +419,7 @@ impl crate::Operation for ListProtectedBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProtectedBranches",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/protect_branches",
         area: "codeup",
         body: crate::BodyEncoding::None,

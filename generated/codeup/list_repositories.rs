@@ -261,6 +261,7 @@ impl crate::Operation for ListRepositoriesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositories",
         method: "GET",
+        idempotent: true,
         path: "/repository/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

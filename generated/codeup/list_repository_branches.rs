@@ -218,6 +218,7 @@ impl crate::Operation for ListRepositoryBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryBranches",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::None,

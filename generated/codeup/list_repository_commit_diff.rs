@@ -169,6 +169,7 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryCommitDiff",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/commits/{sha}/diff",
         area: "codeup",
         body: crate::BodyEncoding::None,

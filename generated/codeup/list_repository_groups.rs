@@ -257,6 +257,7 @@ impl crate::Operation for ListRepositoryGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryGroups",
         method: "GET",
+        idempotent: true,
         path: "/repository/groups/get/all",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -167,6 +167,7 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryMemberWithInherited",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/members/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

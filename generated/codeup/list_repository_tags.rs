@@ -236,6 +236,7 @@ impl crate::Operation for ListRepositoryTagsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTags",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/tag/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

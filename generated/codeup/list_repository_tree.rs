@@ -161,6 +161,7 @@ impl crate::Operation for ListRepositoryTreeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTree",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/files/tree",
         area: "codeup",
         body: crate::BodyEncoding::None,

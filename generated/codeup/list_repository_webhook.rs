@@ -185,6 +185,7 @@ impl crate::Operation for ListRepositoryWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryWebhook",
         method: "GET",
+        idempotent: true,
         path: "/repository/{repositoryId}/webhooks/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

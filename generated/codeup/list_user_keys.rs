@@ -173,6 +173,7 @@ impl crate::Operation for ListUserKeysRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserKeys",
         method: "GET",
+        idempotent: true,
         path: "/api/v3/user/keys",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -404,6 +404,7 @@ impl crate::Operation for ListUserResourcesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserResources",
         method: "GET",
+        idempotent: true,
         path: "/api/v4/user/vision/user_resources",
         area: "codeup",
         body: crate::BodyEncoding::None,

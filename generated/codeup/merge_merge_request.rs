@@ -151,6 +151,7 @@ impl crate::Operation for MergeMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "MergeMergeRequest",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/merge",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -110,6 +110,7 @@ impl crate::Operation for ReopenMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ReopenMergeRequest",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/reopen",
         area: "codeup",
         body: crate::BodyEncoding::None,

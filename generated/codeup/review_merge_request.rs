@@ -139,6 +139,7 @@ impl crate::Operation for ReviewMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ReviewMergeRequest",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/submit_review_opinion",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -206,6 +206,7 @@ impl crate::Operation for TransferRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TransferRepository",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/repository/transfer",
         area: "codeup",
         body: crate::BodyEncoding::None,

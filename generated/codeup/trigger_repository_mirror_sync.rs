@@ -127,6 +127,7 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TriggerRepositoryMirrorSync",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/mirror",
         area: "codeup",
         body: crate::BodyEncoding::None,

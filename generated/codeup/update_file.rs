@@ -154,6 +154,7 @@ impl crate::Operation for UpdateFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFile",
         method: "PUT",
+        idempotent: true,
         path: "/repository/{repositoryId}/files/update",
         area: "codeup",
         body: crate::BodyEncoding::Json,

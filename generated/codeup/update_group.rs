@@ -225,6 +225,7 @@ impl crate::Operation for UpdateGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroup",
         method: "PUT",
+        idempotent: true,
         path: "/groups/modify",
         area: "codeup",
         body: crate::BodyEncoding::Json,

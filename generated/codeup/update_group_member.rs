@@ -168,6 +168,7 @@ impl crate::Operation for UpdateGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroupMember",
         method: "PUT",
+        idempotent: true,
         path: "/repository/groups/{groupId}/members/update/aliyun_pk",
         area: "codeup",
         body: crate::BodyEncoding::Json,

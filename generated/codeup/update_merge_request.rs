@@ -132,6 +132,7 @@ impl crate::Operation for UpdateMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequest",
         method: "PUT",
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

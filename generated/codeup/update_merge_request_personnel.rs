@@ -128,6 +128,7 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequestPersonnel",
         method: "POST",
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/person/{personType}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

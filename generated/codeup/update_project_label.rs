@@ -154,6 +154,7 @@ impl crate::Operation for UpdateProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectLabel",
         method: "PUT",
+        idempotent: true,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

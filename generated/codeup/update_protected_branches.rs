@@ -804,6 +804,7 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProtectedBranches",
         method: "PUT",
+        idempotent: true,
         path: "/{repositoryId}/protect_branches/{id}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

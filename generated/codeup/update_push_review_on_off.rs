@@ -87,6 +87,7 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePushReviewOnOff",
         method: "POST",
+        idempotent: false,
         path: "/repository/{repositoryId}/settings/trunk_mode",
         area: "codeup",
         body: crate::BodyEncoding::None,

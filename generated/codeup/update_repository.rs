@@ -540,6 +540,7 @@ impl crate::Operation for UpdateRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepository",
         method: "PUT",
+        idempotent: true,
         path: "/repository/{repositoryId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -270,6 +270,7 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepositoryMember",
         method: "PUT",
+        idempotent: true,
         path: "/repository/{repositoryId}/members/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

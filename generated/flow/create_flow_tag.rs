@@ -82,6 +82,7 @@ impl crate::Operation for CreateFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTag",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/flow/tags",
         area: "flow",
         body: crate::BodyEncoding::None,

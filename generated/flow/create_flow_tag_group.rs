@@ -67,6 +67,7 @@ impl crate::Operation for CreateFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTagGroup",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

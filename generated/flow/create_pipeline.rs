@@ -76,6 +76,7 @@ impl crate::Operation for CreatePipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePipeline",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::Form,

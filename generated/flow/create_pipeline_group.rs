@@ -79,6 +79,7 @@ impl crate::Operation for CreatePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePipelineGroup",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

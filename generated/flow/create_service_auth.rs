@@ -72,6 +72,7 @@ impl crate::Operation for CreateServiceAuthRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceAuth",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -96,6 +96,7 @@ impl crate::Operation for CreateServiceConnectionRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceConnection",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/createServiceConnection",
         area: "flow",
         body: crate::BodyEncoding::Json,

@@ -112,6 +112,7 @@ impl crate::Operation for CreateServiceCredentialRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceCredential",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::Json,

@@ -92,6 +92,7 @@ impl crate::Operation for CreateVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateVariableGroup",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::Form,

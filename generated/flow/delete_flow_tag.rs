@@ -62,6 +62,7 @@ impl crate::Operation for DeleteFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFlowTag",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tags/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

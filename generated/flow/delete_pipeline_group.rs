@@ -64,6 +64,7 @@ impl crate::Operation for DeletePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineGroup",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -79,6 +79,7 @@ impl crate::Operation for DeletePipelineRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineRelations",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,

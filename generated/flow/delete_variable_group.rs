@@ -64,6 +64,7 @@ impl crate::Operation for DeleteVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteVariableGroup",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -133,6 +133,7 @@ impl crate::Operation for GetFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFlowTagGroup",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

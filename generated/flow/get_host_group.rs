@@ -209,6 +209,7 @@ impl crate::Operation for GetHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetHostGroup",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

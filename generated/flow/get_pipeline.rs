@@ -266,6 +266,7 @@ impl crate::Operation for GetPipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipeline",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}",
         area: "flow",
         body: crate::BodyEncoding::None,

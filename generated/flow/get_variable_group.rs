@@ -157,6 +157,7 @@ impl crate::Operation for GetVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVariableGroup",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

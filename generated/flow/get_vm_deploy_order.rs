@@ -223,6 +223,7 @@ impl crate::Operation for GetVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVMDeployOrder",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}",
         area: "flow",
         body: crate::BodyEncoding::None,

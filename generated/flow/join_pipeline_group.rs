@@ -73,6 +73,7 @@ impl crate::Operation for JoinPipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "JoinPipelineGroup",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/pipelineGroups/join",
         area: "flow",
         body: crate::BodyEncoding::None,

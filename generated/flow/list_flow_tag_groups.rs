@@ -92,6 +92,7 @@ impl crate::Operation for ListFlowTagGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListFlowTagGroups",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

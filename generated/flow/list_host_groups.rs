@@ -248,6 +248,7 @@ impl crate::Operation for ListHostGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListHostGroups",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -174,6 +174,7 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroupPipelines",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -109,6 +109,7 @@ impl crate::Operation for ListPipelineGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroups",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -89,6 +89,7 @@ impl crate::Operation for ListPipelineRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRelations",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -183,6 +183,7 @@ impl crate::Operation for ListPipelineRunsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRuns",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns",
         area: "flow",
         body: crate::BodyEncoding::None,

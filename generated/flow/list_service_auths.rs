@@ -94,6 +94,7 @@ impl crate::Operation for ListServiceAuthsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceAuths",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,

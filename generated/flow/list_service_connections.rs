@@ -106,6 +106,7 @@ impl crate::Operation for ListServiceConnectionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceConnections",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/serviceConnections",
         area: "flow",
         body: crate::BodyEncoding::None,

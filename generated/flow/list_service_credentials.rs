@@ -98,6 +98,7 @@ impl crate::Operation for ListServiceCredentialsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceCredentials",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -202,6 +202,7 @@ impl crate::Operation for ListVariableGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListVariableGroups",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -96,6 +96,7 @@ impl crate::Operation for LogPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LogPipelineJobRun",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/job/{jobId}/logs",
         area: "flow",
         body: crate::BodyEncoding::None,

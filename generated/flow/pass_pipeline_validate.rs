@@ -205,6 +205,7 @@ impl crate::Operation for PassPipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "PassPipelineValidate",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/pass",
         area: "flow",
         body: crate::BodyEncoding::None,

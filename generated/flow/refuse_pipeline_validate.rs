@@ -211,6 +211,7 @@ impl crate::Operation for RefusePipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RefusePipelineValidate",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/refuse",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -71,6 +71,7 @@ impl crate::Operation for ResumeVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResumeVMDeployOrder",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/resume",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -77,6 +77,7 @@ impl crate::Operation for RetryVmDeployMachineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RetryVMDeployMachine",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/retry",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -79,6 +79,7 @@ impl crate::Operation for SkipPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "SkipPipelineJobRun",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/skip",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -77,6 +77,7 @@ impl crate::Operation for SkipVmDeployMachineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "SkipVMDeployMachine",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/skip",
         area: "flow",
         body: crate::BodyEncoding::None,

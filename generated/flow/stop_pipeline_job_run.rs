@@ -81,6 +81,7 @@ impl crate::Operation for StopPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopPipelineJobRun",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -73,6 +73,7 @@ impl crate::Operation for StopPipelineRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopPipelineRun",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -71,6 +71,7 @@ impl crate::Operation for StopVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopVMDeployOrder",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

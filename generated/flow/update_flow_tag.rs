@@ -83,6 +83,7 @@ impl crate::Operation for UpdateFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFlowTag",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tags/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

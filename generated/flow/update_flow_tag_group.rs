@@ -71,6 +71,7 @@ impl crate::Operation for UpdateFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFlowTagGroup",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -155,6 +155,7 @@ impl crate::Operation for UpdateHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateHostGroup",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::Form,

@@ -91,6 +91,7 @@ impl crate::Operation for UpdatePipelineBaseInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineBaseInfo",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/baseInfo",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -73,6 +73,7 @@ impl crate::Operation for UpdatePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineGroup",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,

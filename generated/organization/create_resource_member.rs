@@ -85,6 +85,7 @@ impl crate::Operation for CreateResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateResourceMember",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members",
         area: "organization",
         body: crate::BodyEncoding::Form,

@@ -76,6 +76,7 @@ impl crate::Operation for CreateSshKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateSshKey",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/sshKey",
         area: "organization",
         body: crate::BodyEncoding::None,

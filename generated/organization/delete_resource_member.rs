@@ -79,6 +79,7 @@ impl crate::Operation for DeleteResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteResourceMember",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -164,6 +164,7 @@ impl crate::Operation for GetOrganizationMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetOrganizationMember",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -92,6 +92,7 @@ impl crate::Operation for GetUserInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetUserInfo",
         method: "GET",
+        idempotent: true,
         path: "/users/current",
         area: "organization",
         body: crate::BodyEncoding::None,

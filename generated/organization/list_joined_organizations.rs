@@ -70,6 +70,7 @@ impl crate::Operation for ListJoinedOrganizationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListJoinedOrganizations",
         method: "GET",
+        idempotent: true,
         path: "/users/joinedOrgs",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -254,6 +254,7 @@ impl crate::Operation for ListOrganizationMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizationMembers",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -151,6 +151,7 @@ impl crate::Operation for ListOrganizationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizations",
         method: "GET",
+        idempotent: true,
         path: "/organizations/list",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -99,6 +99,7 @@ impl crate::Operation for ListResourceMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListResourceMembers",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,

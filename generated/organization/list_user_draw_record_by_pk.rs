@@ -128,6 +128,7 @@ impl crate::Operation for ListUserDrawRecordByPkRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserDrawRecordByPk",
         method: "GET",
+        idempotent: true,
         path: "/listUserDrawRecords",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -76,6 +76,7 @@ impl crate::Operation for ResetSshKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResetSshKey",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/sshKey",
         area: "organization",
         body: crate::BodyEncoding::None,

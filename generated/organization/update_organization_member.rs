@@ -92,6 +92,7 @@ impl crate::Operation for UpdateOrganizationMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateOrganizationMember",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -85,6 +85,7 @@ impl crate::Operation for UpdateResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateResourceMember",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::Form,

@@ -174,6 +174,7 @@ impl crate::Operation for CreateSprintRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateSprint",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/sprints/create",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -381,6 +381,7 @@ impl crate::Operation for CreateWorkitemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitem",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/create",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -184,6 +184,7 @@ impl crate::Operation for CreateWorkitemCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemComment",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/comment",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -226,6 +226,7 @@ impl crate::Operation for CreateWorkitemEstimateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemEstimate",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/estimate",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -242,6 +242,7 @@ impl crate::Operation for CreateWorkitemRecordRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemRecord",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/record",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -74,6 +74,7 @@ impl crate::Operation for DeleteWorkitemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitem",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/delete",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -74,6 +74,7 @@ impl crate::Operation for DeleteWorkitemAllCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitemAllComment",
         method: "DELETE",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/deleteAllComment",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -135,6 +135,7 @@ impl crate::Operation for GetCustomFieldOptionRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCustomFieldOption",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/fields/{fieldId}/getCustomOption",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -220,6 +220,7 @@ impl crate::Operation for GetProjectInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetProjectInfo",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/project/{projectId}",
         area: "projex",
         body: crate::BodyEncoding::None,

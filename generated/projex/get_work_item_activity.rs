@@ -190,6 +190,7 @@ impl crate::Operation for GetWorkItemActivityRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemActivity",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/getActivity",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -335,6 +335,7 @@ impl crate::Operation for GetWorkItemInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemInfo",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -275,6 +275,7 @@ impl crate::Operation for GetWorkItemWorkFlowInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemWorkFlowInfo",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo",
         area: "projex",
         body: crate::BodyEncoding::None,

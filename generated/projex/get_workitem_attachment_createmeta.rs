@@ -109,6 +109,7 @@ impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemAttachmentCreatemeta",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment/createmeta",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -109,6 +109,7 @@ impl crate::Operation for GetWorkitemFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemFile",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/files/{fileIdentifier}",
         area: "projex",
         body: crate::BodyEncoding::None,

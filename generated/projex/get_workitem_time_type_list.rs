@@ -91,6 +91,7 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemTimeTypeList",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/type/list",
         area: "projex",
         body: crate::BodyEncoding::None,

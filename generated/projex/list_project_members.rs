@@ -204,6 +204,7 @@ impl crate::Operation for ListProjectMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectMembers",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/projects/{projectId}/listMembers",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -150,6 +150,7 @@ impl crate::Operation for ListProjectTemplatesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectTemplates",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/projects/listTemplates",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -203,6 +203,7 @@ impl crate::Operation for ListProjectsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjects",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/listProjects",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -181,6 +181,7 @@ impl crate::Operation for ListSprintsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSprints",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/sprints/list",
         area: "projex",
         body: crate::BodyEncoding::None,

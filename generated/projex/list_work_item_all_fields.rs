@@ -224,6 +224,7 @@ impl crate::Operation for ListWorkItemAllFieldsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemAllFields",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/fields/listAll",
         area: "projex",
         body: crate::BodyEncoding::None,

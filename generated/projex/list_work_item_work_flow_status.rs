@@ -161,6 +161,7 @@ impl crate::Operation for ListWorkItemWorkFlowStatusRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemWorkFlowStatus",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/workflow/listWorkflowStatus",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -137,6 +137,7 @@ impl crate::Operation for ListWorkitemTimeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemTime",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/time/list",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -309,6 +309,7 @@ impl crate::Operation for ListWorkitemsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitems",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/listWorkitems",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -342,6 +342,7 @@ impl crate::Operation for UpdateProjectFieldRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectField",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/project/{identifier}",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -152,6 +152,7 @@ impl crate::Operation for UpdateProjectMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectMember",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/projects/{projectId}/updateMember",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -232,6 +232,7 @@ impl crate::Operation for UpdateWorkItemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkItem",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/update",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -177,6 +177,7 @@ impl crate::Operation for UpdateWorkitemCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkitemComment",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/commentUpdate",
         area: "projex",
         body: crate::BodyEncoding::Json,

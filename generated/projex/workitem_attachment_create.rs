@@ -83,6 +83,7 @@ impl crate::Operation for WorkitemAttachmentCreateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "WorkitemAttachmentCreate",
         method: "POST",
+        idempotent: false,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -210,6 +210,7 @@ impl crate::Operation for ListTestCaseFieldsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListTestCaseFields",
         method: "GET",
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testcase/fields",
         area: "testhub",
         body: crate::BodyEncoding::None,

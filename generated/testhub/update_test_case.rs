@@ -324,6 +324,7 @@ impl crate::Operation for UpdateTestCaseRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateTestCase",
         method: "PUT",
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testcase/{testcaseIdentifier}",
         area: "testhub",
         body: crate::BodyEncoding::Json,

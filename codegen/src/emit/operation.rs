@@ -226,6 +226,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
         BodyEncoding::Form => quote!(crate::BodyEncoding::Form),
     };
     let is_text = op.response_is_text;
+    let idempotent = op.idempotent;
     let params = op.params.iter().map(|p| {
         let n = &p.wire_name;
         let loc = match p.location {
@@ -287,6 +288,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             const META: &'static crate::OperationMeta = &crate::OperationMeta {
                 action: #action,
                 method: #method,
+                idempotent: #idempotent,
                 path: #path,
                 area: #area,
                 body: #body,

@@ -25,17 +25,21 @@
 
 mod client;
 pub mod credentials;
+mod decode;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod operation;
 mod paginate;
-mod retry;
+pub mod retry;
 pub mod signing;
 #[doc(hidden)]
 pub mod wire;
 
-pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
+pub use client::{
+    Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_DEADLINE, DEFAULT_ENDPOINT,
+    DEFAULT_MAX_RESPONSE_SIZE, VPC_ENDPOINT,
+};
 pub use credentials::{Credentials, ProvideCredentials};
 pub use error::{ApiError, DecodeError, Error};
 pub use operation::{
@@ -43,7 +47,7 @@ pub use operation::{
     ParamMeta, RequestBody,
 };
 pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
-pub use retry::RetryConfig;
+pub use retry::{RetryBudget, RetryConfig};
 pub use signing::SignatureVersion;
 
 // The generated API: one module per area, plus `OPERATIONS`.

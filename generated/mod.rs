@@ -1645,3 +1645,1152 @@ pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[
             as crate::mock::ExampleCall,
     ),
 ];
+/// Every operation's answer check, by action: whether a body decodes into the
+/// operation's response type (the mock checks its own answers with it).
+#[cfg(feature = "mock")]
+pub static ANSWER_CHECKS: &[(&str, crate::mock::CheckAnswer)] = &[
+    (
+        "CancelExecutionReleaseStage",
+        crate::mock::check_answer::<appstack::CancelExecutionReleaseStageRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateChangeRequest",
+        crate::mock::check_answer::<appstack::CreateChangeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteAppMember",
+        crate::mock::check_answer::<appstack::DeleteAppMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetApplication",
+        crate::mock::check_answer::<appstack::GetApplicationRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetReleaseStagePipelineRun",
+        crate::mock::check_answer::<appstack::GetReleaseStagePipelineRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListAppReleaseStageExecutionIntegratedMetadata",
+        crate::mock::check_answer::<
+            appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest,
+        > as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListAppReleaseStageExecutions",
+        crate::mock::check_answer::<appstack::ListAppReleaseStageExecutionsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListApplicationMembers",
+        crate::mock::check_answer::<appstack::ListApplicationMembersRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListApplications",
+        crate::mock::check_answer::<appstack::ListApplicationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListChangeRequestWorkflowExecutions",
+        crate::mock::check_answer::<appstack::ListChangeRequestWorkflowExecutionsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "PassReleaseStagePipelineValidate",
+        crate::mock::check_answer::<appstack::PassReleaseStagePipelineValidateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "RefuseReleaseStagePipelineValidate",
+        crate::mock::check_answer::<appstack::RefuseReleaseStagePipelineValidateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateAppMember",
+        crate::mock::check_answer::<appstack::UpdateAppMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateApplication",
+        crate::mock::check_answer::<appstack::UpdateApplicationRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "AddGroupMember",
+        crate::mock::check_answer::<codeup::AddGroupMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "AddRepositoryMember",
+        crate::mock::check_answer::<codeup::AddRepositoryMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "AddWebhook",
+        crate::mock::check_answer::<codeup::AddWebhookRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CloseMergeRequest",
+        crate::mock::check_answer::<codeup::CloseMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateBranch",
+        crate::mock::check_answer::<codeup::CreateBranchRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateCheckRun",
+        crate::mock::check_answer::<codeup::CreateCheckRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateComment",
+        crate::mock::check_answer::<codeup::CreateCommentRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateCommitStatus",
+        crate::mock::check_answer::<codeup::CreateCommitStatusRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateCommitWithMultipleFiles",
+        crate::mock::check_answer::<codeup::CreateCommitWithMultipleFilesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateDeployKey",
+        crate::mock::check_answer::<codeup::CreateDeployKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateFile",
+        crate::mock::check_answer::<codeup::CreateFileRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateMergeRequest",
+        crate::mock::check_answer::<codeup::CreateMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateOAuthToken",
+        crate::mock::check_answer::<codeup::CreateOAuthTokenRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateProjectLabel",
+        crate::mock::check_answer::<codeup::CreateProjectLabelRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreatePushRule",
+        crate::mock::check_answer::<codeup::CreatePushRuleRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateRepository",
+        crate::mock::check_answer::<codeup::CreateRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateRepositoryGroup",
+        crate::mock::check_answer::<codeup::CreateRepositoryGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateTag",
+        crate::mock::check_answer::<codeup::CreateTagRequest> as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateUserKey",
+        crate::mock::check_answer::<codeup::CreateUserKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteBranch",
+        crate::mock::check_answer::<codeup::DeleteBranchRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteFile",
+        crate::mock::check_answer::<codeup::DeleteFileRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteProjectLabel",
+        crate::mock::check_answer::<codeup::DeleteProjectLabelRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteProtectedBranch",
+        crate::mock::check_answer::<codeup::DeleteProtectedBranchRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeletePushRule",
+        crate::mock::check_answer::<codeup::DeletePushRuleRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteRepository",
+        crate::mock::check_answer::<codeup::DeleteRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteRepositoryGroup",
+        crate::mock::check_answer::<codeup::DeleteRepositoryGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteRepositoryMember",
+        crate::mock::check_answer::<codeup::DeleteRepositoryMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteRepositoryWebhook",
+        crate::mock::check_answer::<codeup::DeleteRepositoryWebhookRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteTag",
+        crate::mock::check_answer::<codeup::DeleteTagRequest> as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteUserKey",
+        crate::mock::check_answer::<codeup::DeleteUserKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "EnableDeployKey",
+        crate::mock::check_answer::<codeup::EnableDeployKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetBranchInfo",
+        crate::mock::check_answer::<codeup::GetBranchInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetCheckRun",
+        crate::mock::check_answer::<codeup::GetCheckRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetCodeupOrganization",
+        crate::mock::check_answer::<codeup::GetCodeupOrganizationRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetCompareDetail",
+        crate::mock::check_answer::<codeup::GetCompareDetailRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetFileBlobs",
+        crate::mock::check_answer::<codeup::GetFileBlobsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetFileLastCommit",
+        crate::mock::check_answer::<codeup::GetFileLastCommitRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetGroupByPath",
+        crate::mock::check_answer::<codeup::GetGroupByPathRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetGroupDetail",
+        crate::mock::check_answer::<codeup::GetGroupDetailRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetMergeRequest",
+        crate::mock::check_answer::<codeup::GetMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetMergeRequestChangeTree",
+        crate::mock::check_answer::<codeup::GetMergeRequestChangeTreeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetProjectMember",
+        crate::mock::check_answer::<codeup::GetProjectMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetRepository",
+        crate::mock::check_answer::<codeup::GetRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetRepositoryCommit",
+        crate::mock::check_answer::<codeup::GetRepositoryCommitRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetRepositoryTag",
+        crate::mock::check_answer::<codeup::GetRepositoryTagRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetSearchCodePreview",
+        crate::mock::check_answer::<codeup::GetSearchCodePreviewRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "LinkMergeRequestLabel",
+        crate::mock::check_answer::<codeup::LinkMergeRequestLabelRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListCheckRuns",
+        crate::mock::check_answer::<codeup::ListCheckRunsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListCommitStatuses",
+        crate::mock::check_answer::<codeup::ListCommitStatusesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListGroupMember",
+        crate::mock::check_answer::<codeup::ListGroupMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListGroupRepositories",
+        crate::mock::check_answer::<codeup::ListGroupRepositoriesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListMergeRequestComments",
+        crate::mock::check_answer::<codeup::ListMergeRequestCommentsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListMergeRequestFilesReads",
+        crate::mock::check_answer::<codeup::ListMergeRequestFilesReadsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListMergeRequestLabels",
+        crate::mock::check_answer::<codeup::ListMergeRequestLabelsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListMergeRequestPatchSets",
+        crate::mock::check_answer::<codeup::ListMergeRequestPatchSetsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProjectLabels",
+        crate::mock::check_answer::<codeup::ListProjectLabelsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProtectedBranches",
+        crate::mock::check_answer::<codeup::ListProtectedBranchesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPushRules",
+        crate::mock::check_answer::<codeup::ListPushRulesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositories",
+        crate::mock::check_answer::<codeup::ListRepositoriesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryBranches",
+        crate::mock::check_answer::<codeup::ListRepositoryBranchesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryCommitDiff",
+        crate::mock::check_answer::<codeup::ListRepositoryCommitDiffRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryGroups",
+        crate::mock::check_answer::<codeup::ListRepositoryGroupsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryMemberWithInherited",
+        crate::mock::check_answer::<codeup::ListRepositoryMemberWithInheritedRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryTags",
+        crate::mock::check_answer::<codeup::ListRepositoryTagsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryTree",
+        crate::mock::check_answer::<codeup::ListRepositoryTreeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListRepositoryWebhook",
+        crate::mock::check_answer::<codeup::ListRepositoryWebhookRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListSearchCommit",
+        crate::mock::check_answer::<codeup::ListSearchCommitRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListSearchRepository",
+        crate::mock::check_answer::<codeup::ListSearchRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListSearchSourceCode",
+        crate::mock::check_answer::<codeup::ListSearchSourceCodeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListUserKeys",
+        crate::mock::check_answer::<codeup::ListUserKeysRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListUserResources",
+        crate::mock::check_answer::<codeup::ListUserResourcesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "MergeMergeRequest",
+        crate::mock::check_answer::<codeup::MergeMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ReopenMergeRequest",
+        crate::mock::check_answer::<codeup::ReopenMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ReviewMergeRequest",
+        crate::mock::check_answer::<codeup::ReviewMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "TransferRepository",
+        crate::mock::check_answer::<codeup::TransferRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "TriggerRepositoryMirrorSync",
+        crate::mock::check_answer::<codeup::TriggerRepositoryMirrorSyncRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateCheckRun",
+        crate::mock::check_answer::<codeup::UpdateCheckRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateFile",
+        crate::mock::check_answer::<codeup::UpdateFileRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateGroup",
+        crate::mock::check_answer::<codeup::UpdateGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateGroupMember",
+        crate::mock::check_answer::<codeup::UpdateGroupMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateMergeRequest",
+        crate::mock::check_answer::<codeup::UpdateMergeRequestRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateMergeRequestPersonnel",
+        crate::mock::check_answer::<codeup::UpdateMergeRequestPersonnelRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateProjectLabel",
+        crate::mock::check_answer::<codeup::UpdateProjectLabelRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateProtectedBranches",
+        crate::mock::check_answer::<codeup::UpdateProtectedBranchesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdatePushReviewOnOff",
+        crate::mock::check_answer::<codeup::UpdatePushReviewOnOffRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdatePushRule",
+        crate::mock::check_answer::<codeup::UpdatePushRuleRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateRepository",
+        crate::mock::check_answer::<codeup::UpdateRepositoryRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateRepositoryMember",
+        crate::mock::check_answer::<codeup::UpdateRepositoryMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "AddPipelineRelations",
+        crate::mock::check_answer::<flow::AddPipelineRelationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateFlowTag",
+        crate::mock::check_answer::<flow::CreateFlowTagRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateFlowTagGroup",
+        crate::mock::check_answer::<flow::CreateFlowTagGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreatePipeline",
+        crate::mock::check_answer::<flow::CreatePipelineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreatePipelineGroup",
+        crate::mock::check_answer::<flow::CreatePipelineGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateServiceAuth",
+        crate::mock::check_answer::<flow::CreateServiceAuthRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateServiceConnection",
+        crate::mock::check_answer::<flow::CreateServiceConnectionRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateServiceCredential",
+        crate::mock::check_answer::<flow::CreateServiceCredentialRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateVariableGroup",
+        crate::mock::check_answer::<flow::CreateVariableGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteFlowTag",
+        crate::mock::check_answer::<flow::DeleteFlowTagRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteFlowTagGroup",
+        crate::mock::check_answer::<flow::DeleteFlowTagGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteHostGroup",
+        crate::mock::check_answer::<flow::DeleteHostGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeletePipeline",
+        crate::mock::check_answer::<flow::DeletePipelineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeletePipelineGroup",
+        crate::mock::check_answer::<flow::DeletePipelineGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeletePipelineRelations",
+        crate::mock::check_answer::<flow::DeletePipelineRelationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteVariableGroup",
+        crate::mock::check_answer::<flow::DeleteVariableGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetFlowTagGroup",
+        crate::mock::check_answer::<flow::GetFlowTagGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetHostGroup",
+        crate::mock::check_answer::<flow::GetHostGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetPipeline",
+        crate::mock::check_answer::<flow::GetPipelineRequest> as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetPipelineArtifactUrl",
+        crate::mock::check_answer::<flow::GetPipelineArtifactUrlRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetPipelineEmasArtifactUrl",
+        crate::mock::check_answer::<flow::GetPipelineEmasArtifactUrlRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetPipelineGroup",
+        crate::mock::check_answer::<flow::GetPipelineGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetPipelineScanReportUrl",
+        crate::mock::check_answer::<flow::GetPipelineScanReportUrlRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetVMDeployOrder",
+        crate::mock::check_answer::<flow::GetVmDeployOrderRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetVariableGroup",
+        crate::mock::check_answer::<flow::GetVariableGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "JoinPipelineGroup",
+        crate::mock::check_answer::<flow::JoinPipelineGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListFlowTagGroups",
+        crate::mock::check_answer::<flow::ListFlowTagGroupsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListHostGroups",
+        crate::mock::check_answer::<flow::ListHostGroupsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineGroupPipelines",
+        crate::mock::check_answer::<flow::ListPipelineGroupPipelinesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineGroups",
+        crate::mock::check_answer::<flow::ListPipelineGroupsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineJobHistorys",
+        crate::mock::check_answer::<flow::ListPipelineJobHistorysRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineJobs",
+        crate::mock::check_answer::<flow::ListPipelineJobsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineRelations",
+        crate::mock::check_answer::<flow::ListPipelineRelationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListPipelineRuns",
+        crate::mock::check_answer::<flow::ListPipelineRunsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListServiceAuths",
+        crate::mock::check_answer::<flow::ListServiceAuthsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListServiceConnections",
+        crate::mock::check_answer::<flow::ListServiceConnectionsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListServiceCredentials",
+        crate::mock::check_answer::<flow::ListServiceCredentialsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListVariableGroups",
+        crate::mock::check_answer::<flow::ListVariableGroupsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "LogPipelineJobRun",
+        crate::mock::check_answer::<flow::LogPipelineJobRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "LogVMDeployMachine",
+        crate::mock::check_answer::<flow::LogVmDeployMachineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "PassPipelineValidate",
+        crate::mock::check_answer::<flow::PassPipelineValidateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "RefusePipelineValidate",
+        crate::mock::check_answer::<flow::RefusePipelineValidateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ResumeVMDeployOrder",
+        crate::mock::check_answer::<flow::ResumeVmDeployOrderRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "RetryPipelineJobRun",
+        crate::mock::check_answer::<flow::RetryPipelineJobRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "RetryVMDeployMachine",
+        crate::mock::check_answer::<flow::RetryVmDeployMachineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "SkipPipelineJobRun",
+        crate::mock::check_answer::<flow::SkipPipelineJobRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "SkipVMDeployMachine",
+        crate::mock::check_answer::<flow::SkipVmDeployMachineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "StartPipelineRun",
+        crate::mock::check_answer::<flow::StartPipelineRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "StopPipelineJobRun",
+        crate::mock::check_answer::<flow::StopPipelineJobRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "StopPipelineRun",
+        crate::mock::check_answer::<flow::StopPipelineRunRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "StopVMDeployOrder",
+        crate::mock::check_answer::<flow::StopVmDeployOrderRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateFlowTag",
+        crate::mock::check_answer::<flow::UpdateFlowTagRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateFlowTagGroup",
+        crate::mock::check_answer::<flow::UpdateFlowTagGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateHostGroup",
+        crate::mock::check_answer::<flow::UpdateHostGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdatePipeline",
+        crate::mock::check_answer::<flow::UpdatePipelineRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdatePipelineBaseInfo",
+        crate::mock::check_answer::<flow::UpdatePipelineBaseInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdatePipelineGroup",
+        crate::mock::check_answer::<flow::UpdatePipelineGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateVariableGroup",
+        crate::mock::check_answer::<flow::UpdateVariableGroupRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightCustomValue",
+        crate::mock::check_answer::<insight::ExportInsightCustomValueRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightExpectedWorkTime",
+        crate::mock::check_answer::<insight::ExportInsightExpectedWorkTimeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightField",
+        crate::mock::check_answer::<insight::ExportInsightFieldRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightSpaceRef",
+        crate::mock::check_answer::<insight::ExportInsightSpaceRefRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightSprint",
+        crate::mock::check_answer::<insight::ExportInsightSprintRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightTagRef",
+        crate::mock::check_answer::<insight::ExportInsightTagRefRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightWorkTime",
+        crate::mock::check_answer::<insight::ExportInsightWorkTimeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightWorkitemStatus",
+        crate::mock::check_answer::<insight::ExportInsightWorkitemStatusRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightWorkitemStatusJoinWorkitemDefectExtra",
+        crate::mock::check_answer::<
+            insight::ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
+        > as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportInsightWorkitemVersion",
+        crate::mock::check_answer::<insight::ExportInsightWorkitemVersionRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ExportWorkitemActivity",
+        crate::mock::check_answer::<insight::ExportWorkitemActivityRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateResourceMember",
+        crate::mock::check_answer::<organization::CreateResourceMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateSshKey",
+        crate::mock::check_answer::<organization::CreateSshKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteResourceMember",
+        crate::mock::check_answer::<organization::DeleteResourceMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetOrganizationMember",
+        crate::mock::check_answer::<organization::GetOrganizationMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetUserInfo",
+        crate::mock::check_answer::<organization::GetUserInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListJoinedOrganizations",
+        crate::mock::check_answer::<organization::ListJoinedOrganizationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListOrganizationMembers",
+        crate::mock::check_answer::<organization::ListOrganizationMembersRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListOrganizations",
+        crate::mock::check_answer::<organization::ListOrganizationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListResourceMembers",
+        crate::mock::check_answer::<organization::ListResourceMembersRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListUserDrawRecordByPk",
+        crate::mock::check_answer::<organization::ListUserDrawRecordByPkRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ResetSshKey",
+        crate::mock::check_answer::<organization::ResetSshKeyRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateOrganizationMember",
+        crate::mock::check_answer::<organization::UpdateOrganizationMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateResourceMember",
+        crate::mock::check_answer::<organization::UpdateResourceMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateProject",
+        crate::mock::check_answer::<projex::CreateProjectRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateSprint",
+        crate::mock::check_answer::<projex::CreateSprintRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateWorkitem",
+        crate::mock::check_answer::<projex::CreateWorkitemRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateWorkitemComment",
+        crate::mock::check_answer::<projex::CreateWorkitemCommentRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateWorkitemEstimate",
+        crate::mock::check_answer::<projex::CreateWorkitemEstimateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateWorkitemRecord",
+        crate::mock::check_answer::<projex::CreateWorkitemRecordRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateWorkitemV2",
+        crate::mock::check_answer::<projex::CreateWorkitemV2Request>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteProject",
+        crate::mock::check_answer::<projex::DeleteProjectRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteWorkitem",
+        crate::mock::check_answer::<projex::DeleteWorkitemRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteWorkitemAllComment",
+        crate::mock::check_answer::<projex::DeleteWorkitemAllCommentRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "DeleteWorkitemComment",
+        crate::mock::check_answer::<projex::DeleteWorkitemCommentRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetCustomFieldOption",
+        crate::mock::check_answer::<projex::GetCustomFieldOptionRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetProjectInfo",
+        crate::mock::check_answer::<projex::GetProjectInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetSprintInfo",
+        crate::mock::check_answer::<projex::GetSprintInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkItemActivity",
+        crate::mock::check_answer::<projex::GetWorkItemActivityRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkItemInfo",
+        crate::mock::check_answer::<projex::GetWorkItemInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkItemWorkFlowInfo",
+        crate::mock::check_answer::<projex::GetWorkItemWorkFlowInfoRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkitemAttachmentCreatemeta",
+        crate::mock::check_answer::<projex::GetWorkitemAttachmentCreatemetaRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkitemCommentList",
+        crate::mock::check_answer::<projex::GetWorkitemCommentListRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkitemFile",
+        crate::mock::check_answer::<projex::GetWorkitemFileRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkitemRelations",
+        crate::mock::check_answer::<projex::GetWorkitemRelationsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetWorkitemTimeTypeList",
+        crate::mock::check_answer::<projex::GetWorkitemTimeTypeListRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProjectMembers",
+        crate::mock::check_answer::<projex::ListProjectMembersRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProjectTemplates",
+        crate::mock::check_answer::<projex::ListProjectTemplatesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProjectWorkitemTypes",
+        crate::mock::check_answer::<projex::ListProjectWorkitemTypesRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListProjects",
+        crate::mock::check_answer::<projex::ListProjectsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListSprints",
+        crate::mock::check_answer::<projex::ListSprintsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkItemAllFields",
+        crate::mock::check_answer::<projex::ListWorkItemAllFieldsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkItemWorkFlowStatus",
+        crate::mock::check_answer::<projex::ListWorkItemWorkFlowStatusRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkitemAttachments",
+        crate::mock::check_answer::<projex::ListWorkitemAttachmentsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkitemEstimate",
+        crate::mock::check_answer::<projex::ListWorkitemEstimateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkitemTime",
+        crate::mock::check_answer::<projex::ListWorkitemTimeRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListWorkitems",
+        crate::mock::check_answer::<projex::ListWorkitemsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateProjectField",
+        crate::mock::check_answer::<projex::UpdateProjectFieldRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateProjectMember",
+        crate::mock::check_answer::<projex::UpdateProjectMemberRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateWorkItem",
+        crate::mock::check_answer::<projex::UpdateWorkItemRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateWorkitemComment",
+        crate::mock::check_answer::<projex::UpdateWorkitemCommentRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateWorkitemField",
+        crate::mock::check_answer::<projex::UpdateWorkitemFieldRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "WorkitemAttachmentCreate",
+        crate::mock::check_answer::<projex::WorkitemAttachmentCreateRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "CreateTestCase",
+        crate::mock::check_answer::<testhub::CreateTestCaseRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetTestResultList",
+        crate::mock::check_answer::<testhub::GetTestResultListRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "GetTestcaseList",
+        crate::mock::check_answer::<testhub::GetTestcaseListRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "ListTestCaseFields",
+        crate::mock::check_answer::<testhub::ListTestCaseFieldsRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateTestCase",
+        crate::mock::check_answer::<testhub::UpdateTestCaseRequest>
+            as crate::mock::CheckAnswer,
+    ),
+    (
+        "UpdateTestResult",
+        crate::mock::check_answer::<testhub::UpdateTestResultRequest>
+            as crate::mock::CheckAnswer,
+    ),
+];

@@ -40,16 +40,12 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 fn canonicalized_headers(headers: &[(String, String)]) -> String {
-    // The SDK only ever uses lower-case names; matching case-insensitively lets a server
-    // verify requests whose header names were re-cased in transit.
+    // Exactly as the official signer and the gateway: names that start with lower-case
+    // `x-acs-`. `X-Acs-Custom` is not signed (and the client sends lower-case names).
     let mut acs: Vec<(String, &str)> = headers
         .iter()
-        .filter(|(n, _)| {
-            n.as_bytes()
-                .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"x-acs-"))
-        })
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.as_str()))
+        .filter(|(n, _)| n.starts_with("x-acs-"))
+        .map(|(n, v)| (n.clone(), v.as_str()))
         .collect();
     acs.sort_unstable();
     let mut out = String::with_capacity(acs.len() * 40);

@@ -63,6 +63,12 @@ fn root(api: &Api) -> TokenStream {
         let action = &o.action;
         quote!((#action, crate::mock::call_example::<#area::#req> as crate::mock::ExampleCall))
     });
+    let checks = api.operations.iter().map(|o| {
+        let area = types::ident(&o.area);
+        let req = types::ident(&o.request_type());
+        let action = &o.action;
+        quote!((#action, crate::mock::check_answer::<#area::#req> as crate::mock::CheckAnswer))
+    });
     quote! {
         #(#areas)*
         /// Metadata of every operation, sorted by area and action (used by the mock server).
@@ -71,6 +77,10 @@ fn root(api: &Api) -> TokenStream {
         /// spec's examples and returns the decoded response as JSON.
         #[cfg(feature = "mock")]
         pub static EXAMPLE_CALLS: &[(&str, crate::mock::ExampleCall)] = &[#(#calls),*];
+        /// Every operation's answer check, by action: whether a body decodes into the
+        /// operation's response type (the mock checks its own answers with it).
+        #[cfg(feature = "mock")]
+        pub static ANSWER_CHECKS: &[(&str, crate::mock::CheckAnswer)] = &[#(#checks),*];
     }
 }
 

@@ -140,7 +140,7 @@ impl ClassifyRetry for DefaultRetryClassifier {
                 RetryDecision::Retry(RetryKind::Transient)
             }
             Error::Transport { source, .. }
-                if idempotent && (source.is_request() || source.is_body()) =>
+                if idempotent && (source.is_request() || source.is_body() || source.is_decode()) =>
             {
                 RetryDecision::Retry(RetryKind::Transient)
             }

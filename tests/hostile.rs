@@ -184,7 +184,12 @@ async fn thief() -> Hostile {
 #[tokio::test]
 async fn redirects_are_errors_and_nothing_reaches_the_other_host() {
     let thief = thief().await;
-    for status in ["301 Moved Permanently", "302 Found", "307 Temporary Redirect", "308 Permanent Redirect"] {
+    for status in [
+        "301 Moved Permanently",
+        "302 Found",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
         let location = format!("{}/steal?accessToken=abc&x=1", thief.endpoint());
         let server = Hostile::start(move |s, _, _| {
             let location = location.clone();
@@ -275,7 +280,8 @@ async fn a_declared_2_gib_body_is_refused_without_reading_it() {
 
 /// Headers, then one byte of body every 50 ms, forever.
 async fn never_ending(mut s: TcpStream) {
-    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
     if s.write_all(head.as_bytes()).await.is_err() {
         return;
     }
@@ -459,7 +465,9 @@ async fn throttling_and_refused_connections_are_retried_for_any_call() {
     let late = Hostile::serve(listener, |s, _, _| async move {
         respond(s, "200 OK", &[JSON], br#"{"success": true}"#).await
     });
-    call.await.unwrap().expect("retried after connection refused");
+    call.await
+        .unwrap()
+        .expect("retried after connection refused");
     assert_eq!(late.count(), 1);
 }
 
@@ -540,7 +548,13 @@ async fn the_classifier_and_the_budget_can_be_replaced() {
 
 async fn answering(status: &'static str, body: &'static str) -> Hostile {
     Hostile::start(move |s, _, _| async move {
-        respond(s, status, &[JSON, ("x-acs-request-id", "HEADER-ID")], body.as_bytes()).await
+        respond(
+            s,
+            status,
+            &[JSON, ("x-acs-request-id", "HEADER-ID")],
+            body.as_bytes(),
+        )
+        .await
     })
     .await
 }
@@ -565,7 +579,11 @@ async fn a_boolean_success_where_the_docs_say_string_decodes() {
     match strict.delete_branch(delete_branch()).await {
         Err(Error::Decode(e)) => {
             assert_eq!(e.field, "success");
-            assert!(e.message.contains("boolean read as string"), "{}", e.message);
+            assert!(
+                e.message.contains("boolean read as string"),
+                "{}",
+                e.message
+            );
             assert_eq!(e.request_id.as_deref(), Some("R1"));
         }
         other => panic!("expected a strict decode error, got {other:?}"),
@@ -574,20 +592,26 @@ async fn a_boolean_success_where_the_docs_say_string_decodes() {
 
 #[tokio::test]
 async fn success_false_as_text_is_a_failure() {
-    let body = r#"{"requestId":"R2","success":"false","errorCode":"Repo.NotFound","errorMessage":"gone"}"#;
+    let body =
+        r#"{"requestId":"R2","success":"false","errorCode":"Repo.NotFound","errorMessage":"gone"}"#;
     let server = answering("200 OK", body).await;
     let client = builder(&server.endpoint()).build().unwrap();
     let err = client.delete_branch(delete_branch()).await.unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!(
-        (api.code.as_str(), api.message.as_str(), api.request_id.as_deref()),
+        (
+            api.code.as_str(),
+            api.message.as_str(),
+            api.request_id.as_deref()
+        ),
         ("Repo.NotFound", "gone", Some("R2"))
     );
 }
 
 #[tokio::test]
 async fn one_odd_envelope_field_hides_nothing() {
-    let body = r#"{"requestId":"R3","errorCode":"Quota.Exceeded","errorMessage":{"zh":"x"},"success":0}"#;
+    let body =
+        r#"{"requestId":"R3","errorCode":"Quota.Exceeded","errorMessage":{"zh":"x"},"success":0}"#;
     let server = answering("500 Internal Server Error", body).await;
     let client = builder(&server.endpoint())
         .retry(RetryConfig::disabled())
@@ -660,7 +684,11 @@ async fn unsendable_values_are_refused_before_sending() {
         Err(Error::Config(m)) => m,
         other => panic!("expected a config error, got {other:?}"),
     };
-    let m = config(builder(&server.endpoint()).user_agent("app/1\r\nx-evil: 1").build());
+    let m = config(
+        builder(&server.endpoint())
+            .user_agent("app/1\r\nx-evil: 1")
+            .build(),
+    );
     assert!(m.contains("user agent") && m.contains("line break"), "{m}");
     let m = config(
         builder(&server.endpoint())
@@ -683,7 +711,10 @@ async fn unsendable_values_are_refused_before_sending() {
             .get_project_info(GetProjectInfoRequest::new("o", "p"))
             .await
             .unwrap_err();
-        assert!(matches!(&err, Error::Config(m) if m.contains("credentials")), "{err:?}");
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("credentials")),
+            "{err:?}"
+        );
         assert_no_secret(&err.to_string());
     }
 
@@ -698,10 +729,15 @@ async fn unsendable_values_are_refused_before_sending() {
         "{err:?}"
     );
     let err = client
-        .update_group(UpdateGroupRequest::new("o", "a/b", "b", "b").access_token("t".repeat(70 * 1024)))
+        .update_group(
+            UpdateGroupRequest::new("o", "a/b", "b", "b").access_token("t".repeat(70 * 1024)),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "accessToken"), "{err:?}");
+    assert!(
+        matches!(&err, Error::InvalidParameter { name, .. } if name == "accessToken"),
+        "{err:?}"
+    );
     assert_eq!(server.count(), 0, "nothing was sent");
 }
 
@@ -735,5 +771,7 @@ fn legacy_signing_takes_lower_case_x_acs_headers_only() {
     sent.push(("authorization".into(), sig.authorization.clone()));
     sent[3].1 = "changed in transit".into();
     let verified = verify("GET", "/p", &[], &sent, b"", |_| Some("SK".into())).unwrap();
-    assert!(!verified.signed_headers.contains(&"x-acs-custom".to_string()));
+    assert!(!verified
+        .signed_headers
+        .contains(&"x-acs-custom".to_string()));
 }

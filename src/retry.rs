@@ -140,7 +140,8 @@ impl ClassifyRetry for DefaultRetryClassifier {
                 RetryDecision::Retry(RetryKind::Transient)
             }
             Error::Transport { source, .. }
-                if idempotent && (source.is_request() || source.is_body() || source.is_decode()) =>
+                if idempotent
+                    && (source.is_request() || source.is_body() || source.is_decode()) =>
             {
                 RetryDecision::Retry(RetryKind::Transient)
             }

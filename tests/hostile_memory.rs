@@ -6,7 +6,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -51,7 +50,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+// Async: the guard is held across awaits.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const MIB: usize = 1024 * 1024;
 
@@ -116,7 +116,7 @@ async fn stream_body(mut s: TcpStream, head: String, total: usize, fill: u8) {
 
 #[tokio::test]
 async fn a_huge_non_utf8_error_body_costs_its_size_only() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     const SIZE: usize = 48 * MIB;
     let endpoint = server(|s, _| async move {
         let head = format!("HTTP/1.1 500 Internal Server Error\r\ncontent-length: {SIZE}\r\n\r\n");
@@ -139,7 +139,7 @@ async fn a_huge_non_utf8_error_body_costs_its_size_only() {
 
 #[tokio::test]
 async fn an_endless_body_stops_at_the_cap() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     // 256 MiB, chunked (no length to refuse it by): read up to the 32 MiB cap only.
     let endpoint = server(|s, _| async move {
         let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_string();
@@ -158,7 +158,7 @@ async fn an_endless_body_stops_at_the_cap() {
 
 #[tokio::test]
 async fn a_body_sent_byte_by_byte_costs_its_bytes() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     const BYTES: usize = 1500;
     let endpoint = server(|mut s, _| async move {
         let _ = s.set_nodelay(true);
@@ -185,7 +185,7 @@ async fn a_body_sent_byte_by_byte_costs_its_bytes() {
 
 #[tokio::test]
 async fn huge_distinct_cursors_do_not_accumulate() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     const TOKEN: usize = 30 * 1024;
     const PAGES: usize = 600;
     // Each page carries one item and a fresh 30 KB cursor; the last has none.
@@ -245,7 +245,7 @@ async fn huge_distinct_cursors_do_not_accumulate() {
 #[cfg(feature = "mock")]
 #[tokio::test]
 async fn the_mock_holds_uploads_sent_byte_by_byte_at_their_size() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let mock = yunxiao::mock::MockServer::start().await;
     let addr = mock.addr();
     const BYTES: usize = 1500;

@@ -364,7 +364,8 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
     has(new_file, "pub fn list_flow_widgets_stream(");
     insta::assert_snapshot!("sixth__flow__list_flow_widgets", new_file);
 
-    // mod.rs only gains lines: the include!, the OPERATIONS entry and the EXAMPLE_CALLS entry.
+    // mod.rs only gains lines: the include!, the OPERATIONS entry, the EXAMPLE_CALLS entry
+    // and the ANSWER_CHECKS entry.
     let old: Vec<&str> = before["mod.rs"].lines().collect();
     let new: Vec<&str> = after["mod.rs"].lines().collect();
     let gained = added_lines(&old, &new);
@@ -376,6 +377,9 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
             "        \"ListFlowWidgets\",",
             "        crate::mock::call_example::<flow::ListFlowWidgetsRequest>",
             "            as crate::mock::ExampleCall,",
+            "        \"ListFlowWidgets\",",
+            "        crate::mock::check_answer::<flow::ListFlowWidgetsRequest>",
+            "            as crate::mock::CheckAnswer,",
         ],
         "mod.rs diff:\n{}",
         gained.join("\n")

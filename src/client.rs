@@ -457,7 +457,11 @@ impl Client {
             }
         };
         if remaining.is_zero() {
-            return Err(timed_out());
+            return Err(Error::DeadlineExceeded {
+                operation: meta.action,
+                deadline: inner.deadline,
+                attempts: attempt - 1,
+            });
         }
         let limit = remaining.min(inner.timeout);
         match tokio::time::timeout(limit, self.exchange::<O>(meta, req, limit, &timed_out)).await {

@@ -111,7 +111,9 @@ impl Error {
     }
 
     /// Whether retrying the same request may succeed: connection errors, timeouts, HTTP
-    /// 5xx and throttling.
+    /// 5xx and throttling. This says nothing about whether a retry is safe: the client's
+    /// own retries also weigh the operation's idempotency
+    /// ([`DefaultRetryClassifier`](crate::retry::DefaultRetryClassifier)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.status >= 500 || e.is_throttling(),

@@ -37,8 +37,15 @@ async fn slow_bodies_and_headers_time_out_and_free_their_slots() {
         .start()
         .await;
     let mut slow = Vec::new();
+    for _ in 0..4 {
+        slow.push(TcpStream::connect(server.addr()).await.unwrap());
+    }
     for _ in 0..8 {
         slow.push(stall(&server, true).await);
+    }
+    for _ in 0..4 {
+        // Connections that send nothing at all.
+        slow.push(TcpStream::connect(server.addr()).await.unwrap());
     }
     for _ in 0..4 {
         // Headers that never end.
@@ -62,7 +69,7 @@ async fn slow_bodies_and_headers_time_out_and_free_their_slots() {
     );
     // The stalled bodies were answered 408 and recorded without a body.
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(2), slow[0].read_to_end(&mut answer)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), slow[4].read_to_end(&mut answer)).await;
     assert!(
         String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"),
         "{}",

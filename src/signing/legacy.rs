@@ -19,7 +19,8 @@ type HmacSha1 = Hmac<Sha1>;
 /// Every intermediate and final value of a legacy signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegacySignature {
-    /// `name:value\n` for each `x-acs-*` header, sorted by name, values untrimmed.
+    /// `name:value\n` for each header whose name starts with lower-case `x-acs-`, sorted,
+    /// values untrimmed.
     pub canonicalized_headers: String,
     /// Encoded path, then `?` and sorted raw `key=value` pairs when there is a query.
     pub canonicalized_resource: String,
@@ -108,7 +109,8 @@ pub(crate) fn mac(secret: &str, data: &str) -> HmacSha1 {
 /// Signs `req` with the legacy ROA HMAC-SHA1 algorithm.
 ///
 /// `req.headers` are the headers sent; `accept`, `content-md5`, `content-type` and
-/// `date` are read from them (empty when absent) and every `x-acs-*` header is signed.
+/// `date` are read from them (empty when absent) and every header whose name starts with
+/// lower-case `x-acs-` is signed (as by the official signer: `X-Acs-Custom` is not).
 /// `req.body` is ignored: this algorithm does not cover it.
 pub fn sign(
     req: &SignableRequest<'_>,

@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::credentials::{Credentials, DefaultChain, ProvideCredentials};
+use crate::decode::{self, DecodeMode};
 use crate::error::{snippet, ApiError, DecodeError};
 use crate::operation::{HttpRequest, Operation, OperationMeta};
-use crate::retry::RetryConfig;
+use crate::retry::{ClassifyRetry, DefaultRetryClassifier, RetryBudget, RetryConfig, RetryPolicy};
 use crate::signing::{self, encode, RequestContext, SignatureVersion};
+use crate::wire::MAX_VALUE_BYTES;
 use crate::Error;
 
 /// The API version every request names.
@@ -21,6 +22,10 @@ pub const API_VERSION: &str = "2021-06-25";
 pub const DEFAULT_ENDPOINT: &str = "devops.aliyuncs.com";
 /// The endpoint inside an Alibaba Cloud VPC.
 pub const VPC_ENDPOINT: &str = "devops-vpc.aliyuncs.com";
+/// Default cap on a response body (32 MiB), see [`ClientBuilder::max_response_size`].
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 * 1024 * 1024;
+/// Default operation deadline (60 s), see [`ClientBuilder::deadline`].
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Where requests go: scheme and `host[:port]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,8 +104,11 @@ struct Inner {
     region: Option<String>,
     credentials: Arc<dyn ProvideCredentials>,
     signature_version: SignatureVersion,
-    retry: RetryConfig,
+    retry: RetryPolicy,
     timeout: Duration,
+    deadline: Duration,
+    max_response_size: usize,
+    decode_mode: DecodeMode,
     user_agent: String,
 }
 
@@ -114,6 +122,9 @@ impl fmt::Debug for Client {
             .field("signature_version", &self.inner.signature_version)
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
+            .field("max_response_size", &self.inner.max_response_size)
+            .field("decode_mode", &self.inner.decode_mode)
             .field("user_agent", &self.inner.user_agent)
             .finish()
     }
@@ -127,8 +138,13 @@ pub struct ClientBuilder {
     credentials: Option<Arc<dyn ProvideCredentials>>,
     signature_version: SignatureVersion,
     retry: RetryConfig,
+    retry_classifier: Arc<dyn ClassifyRetry>,
+    retry_budget: RetryBudget,
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Duration,
+    max_response_size: usize,
+    strict_decoding: bool,
     user_agent_suffix: Option<String>,
     http: Option<reqwest::Client>,
 }
@@ -142,8 +158,13 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("signature_version", &self.signature_version)
             .field("retry", &self.retry)
+            .field("retry_classifier", &self.retry_classifier)
+            .field("retry_budget", &self.retry_budget)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_size", &self.max_response_size)
+            .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -157,8 +178,13 @@ impl Default for ClientBuilder {
             credentials: None,
             signature_version: SignatureVersion::V3,
             retry: RetryConfig::default(),
+            retry_classifier: Arc::new(DefaultRetryClassifier),
+            retry_budget: RetryBudget::default(),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
+            deadline: DEFAULT_DEADLINE,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            strict_decoding: false,
             user_agent_suffix: None,
             http: None,
         }
@@ -205,9 +231,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Retry policy; [`RetryConfig::disabled`] turns retries off.
+    /// Attempts and backoff; [`RetryConfig::disabled`] turns retries off. See
+    /// [`crate::retry`] for what is retried.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Replaces the classifier that decides which failures are retried (default
+    /// [`DefaultRetryClassifier`]: only what is safe for the operation's idempotency).
+    pub fn retry_classifier(mut self, classifier: impl ClassifyRetry + 'static) -> Self {
+        self.retry_classifier = Arc::new(classifier);
+        self
+    }
+
+    /// The retry budget (default: a new [`RetryBudget::default`] per client, 100
+    /// tokens). Pass a clone of one budget to several clients to share it, or
+    /// [`RetryBudget::unlimited`] to limit retries by attempts alone.
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = budget;
         self
     }
 
@@ -219,9 +261,37 @@ impl ClientBuilder {
     }
 
     /// Time allowed for one attempt, from sending to the last byte of the response
-    /// (default 30 s).
+    /// (default 30 s). Expiry gives [`Error::Timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call: every attempt and every wait between them
+    /// (default [`DEFAULT_DEADLINE`], 60 s: one attempt that uses its whole 30 s timeout
+    /// and one retry of it). Expiry gives [`Error::DeadlineExceeded`]; a retry that
+    /// could not start before it is not made. `Duration::MAX` turns it off.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The largest response body read, in bytes (default [`DEFAULT_MAX_RESPONSE_SIZE`],
+    /// 32 MiB, far above any page or document this API returns). A larger body gives
+    /// [`Error::ResponseTooLarge`] as soon as the cap is passed (or at once, when the
+    /// `content-length` says so), so memory never grows with what a server sends.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Strict decoding (default off). Responses are decoded tolerantly: a scalar of the
+    /// wrong kind that converts without loss (`"true"` for `true`, `"12"` for `12`, a
+    /// number for a string) is accepted. In strict mode each such conversion is an
+    /// [`Error::Decode`] naming every converted field, for tests that want to catch the
+    /// API drifting from its documentation.
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.strict_decoding = strict;
         self
     }
 
@@ -232,6 +302,11 @@ impl ClientBuilder {
     }
 
     /// Use this `reqwest::Client` (its own proxy, TLS and pool settings).
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())` and `.referer(false)`:
+    /// a followed redirect sends the request, with its security token, query and body, to
+    /// wherever the server pointed. The client notices a followed redirect only
+    /// afterwards (the answer comes from another URL) and returns [`Error::Redirect`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -251,8 +326,12 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
+            // The API never redirects a signed call; following one would leak the
+            // request to another host. No Referer: the URL may carry an access token.
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -266,6 +345,9 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(&suffix);
         }
+        if let Some(problem) = header_value_problem(&user_agent) {
+            return Err(Error::Config(format!("the user agent {problem}")));
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -275,29 +357,23 @@ impl ClientBuilder {
                     .credentials
                     .unwrap_or_else(|| Arc::new(DefaultChain::new())),
                 signature_version: self.signature_version,
-                retry: self.retry,
+                retry: RetryPolicy {
+                    config: self.retry,
+                    classifier: self.retry_classifier,
+                    budget: self.retry_budget,
+                },
                 timeout: self.timeout,
+                deadline: self.deadline,
+                max_response_size: self.max_response_size,
+                decode_mode: if self.strict_decoding {
+                    DecodeMode::Strict
+                } else {
+                    DecodeMode::Tolerant
+                },
                 user_agent,
             }),
         })
     }
-}
-
-/// The fields every Yunxiao response may carry, read before the typed decode so errors in
-/// any Alibaba form are recognised.
-#[derive(Deserialize, Default)]
-struct Envelope {
-    success: Option<bool>,
-    #[serde(rename = "errorCode")]
-    error_code: Option<serde_json::Value>,
-    #[serde(rename = "errorMessage", alias = "errorMsg")]
-    error_message: Option<String>,
-    #[serde(rename = "Code", alias = "code")]
-    code: Option<serde_json::Value>,
-    #[serde(rename = "Message", alias = "message")]
-    message: Option<String>,
-    #[serde(rename = "RequestId", alias = "requestId")]
-    request_id: Option<String>,
 }
 
 impl Client {
@@ -326,8 +402,11 @@ impl Client {
     async fn send_untyped<O: Operation>(&self, request: &O) -> Result<O::Response, Error> {
         let meta = O::META;
         let http = request.to_http_request()?;
-        let retry = &self.inner.retry;
+        let inner = &self.inner;
+        let started = Instant::now();
         let mut attempt = 1;
+        // Tokens the retry in flight took from the budget; a success gives them back.
+        let mut retry_cost = None;
         loop {
             let span = tracing::debug_span!(
                 "yunxiao.request",
@@ -336,32 +415,80 @@ impl Client {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
+            let remaining = inner.deadline.saturating_sub(started.elapsed());
             let result = self
-                .attempt::<O>(meta, &http)
+                .attempt::<O>(meta, &http, attempt, remaining)
                 .instrument(span.clone())
                 .await;
-            match result {
-                Ok(response) => return Ok(response),
-                Err(err) if attempt < retry.max_attempts && err.is_retryable() => {
-                    let hint = err.as_api().and_then(|e| e.retry_after);
-                    let wait = retry.backoff(attempt, hint);
-                    span.in_scope(|| tracing::debug!(error = %err, ?wait, "retrying"));
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+            let err = match result {
+                Ok(response) => {
+                    inner.retry.budget.on_success(retry_cost);
+                    return Ok(response);
                 }
-                Err(err) => return Err(err),
-            }
+                Err(err @ Error::DeadlineExceeded { .. }) => return Err(err),
+                Err(err) => err,
+            };
+            let remaining = inner.deadline.saturating_sub(started.elapsed());
+            let Some((wait, cost)) = inner.retry.next_retry(meta, &err, attempt, remaining) else {
+                return Err(err);
+            };
+            span.in_scope(|| tracing::debug!(error = %err, ?wait, "retrying"));
+            tokio::time::sleep(wait).await;
+            retry_cost = Some(cost);
+            attempt += 1;
         }
     }
 
-    /// One signed attempt.
+    /// One signed attempt, given `remaining` of the operation deadline.
     async fn attempt<O: Operation>(
         &self,
         meta: &'static OperationMeta,
         req: &HttpRequest,
+        attempt: u32,
+        remaining: Duration,
+    ) -> Result<O::Response, Error> {
+        let inner = &self.inner;
+        // The attempt ends at its own timeout or at the deadline, whichever comes first.
+        let cut_by_deadline = remaining < inner.timeout;
+        let timed_out = || {
+            if cut_by_deadline {
+                Error::DeadlineExceeded {
+                    operation: meta.action,
+                    deadline: inner.deadline,
+                    attempts: attempt,
+                }
+            } else {
+                Error::Timeout {
+                    operation: meta.action,
+                    timeout: inner.timeout,
+                }
+            }
+        };
+        if remaining.is_zero() {
+            return Err(Error::DeadlineExceeded {
+                operation: meta.action,
+                deadline: inner.deadline,
+                attempts: attempt - 1,
+            });
+        }
+        let limit = remaining.min(inner.timeout);
+        match tokio::time::timeout(limit, self.exchange::<O>(meta, req, limit, &timed_out)).await {
+            Ok(result) => result,
+            Err(_) => Err(timed_out()),
+        }
+    }
+
+    /// Signs, sends and reads one attempt.
+    async fn exchange<O: Operation>(
+        &self,
+        meta: &'static OperationMeta,
+        req: &HttpRequest,
+        limit: Duration,
+        timed_out: &(dyn Fn() -> Error + Sync),
     ) -> Result<O::Response, Error> {
         let inner = &self.inner;
         let credentials = inner.credentials.provide_credentials().await?;
+        check_credentials(&credentials)?;
         let nonce = signing::new_nonce();
         let body: &[u8] = req
             .body
@@ -390,25 +517,33 @@ impl Client {
             url.push('?');
             url.push_str(&encode::wire_query(&req.query));
         }
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::config(format!("cannot form a URL for {}: {e}", meta.action)))?;
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| Error::config(format!("bad HTTP method {}", req.method)))?;
-        let mut builder = inner.http.request(method, &url).timeout(inner.timeout);
+        let mut builder = inner.http.request(method, url.clone()).timeout(limit);
         for (name, value) in &headers {
+            // Every value was checked before; this only guards against a header that
+            // still cannot be sent. The value is not shown: it may be a secret.
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Error::config(format!("header `{name}` has a value that cannot be sent"))
+            })?;
             // `host` is sent explicitly: the URL drops a default port (`:443`, `:80`) that
             // the endpoint names and the signature covers.
-            builder = builder.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_str(), value);
         }
-        if !body.is_empty() || req.body.is_some() {
+        if req.body.is_some() {
             builder = builder.body(body.to_vec());
+        } else if matches!(req.method, "POST" | "PUT" | "PATCH" | "DELETE") {
+            // As the official SDK sends; some gateways answer 411 without it.
+            builder = builder.header(reqwest::header::CONTENT_LENGTH, "0");
         }
 
         let started = Instant::now();
         let transport = |e: reqwest::Error| -> Error {
-            if e.is_timeout() {
-                Error::Timeout {
-                    operation: meta.action,
-                    timeout: inner.timeout,
-                }
+            // A connect timeout stays a transport error: nothing reached the server.
+            if e.is_timeout() && !e.is_connect() {
+                timed_out()
             } else {
                 Error::Transport {
                     operation: meta.action,
@@ -425,32 +560,125 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        if response.url() != &url {
+            // A caller's own HTTP client followed a redirect.
+            return Err(Error::Redirect {
+                operation: meta.action,
+                status,
+                location: Some(without_query(response.url().as_str())),
+            });
+        }
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                operation: meta.action,
+                status,
+                location: header("location").map(|l| without_query(&l)),
+            });
+        }
         let header_request_id = header("x-acs-request-id");
         let retry_after = header("x-acs-retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis);
-        let bytes = response.bytes().await.map_err(transport)?;
+        let bytes =
+            read_capped(response, inner.max_response_size, meta, status, &transport).await?;
         let span = tracing::Span::current();
         span.record("status", status);
         tracing::debug!(elapsed = ?started.elapsed(), bytes = bytes.len(), "response");
-        decode::<O::Response>(meta, status, &bytes, header_request_id, retry_after, &span)
+        decode_response::<O::Response>(
+            meta,
+            status,
+            &bytes,
+            header_request_id,
+            retry_after,
+            &span,
+            inner.decode_mode,
+        )
     }
 }
 
+/// Why a header value cannot be sent, if it cannot: a control character (a line break
+/// would end the header) or more than [`MAX_VALUE_BYTES`].
+pub(crate) fn header_value_problem(value: &str) -> Option<&'static str> {
+    if value.len() > MAX_VALUE_BYTES {
+        Some("is longer than 64 KiB")
+    } else if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        Some("contains a line break or another control character")
+    } else {
+        None
+    }
+}
+
+/// Credentials that cannot be sent are a configuration error, found before sending.
+/// Messages name the part, never its value.
+fn check_credentials(c: &Credentials) -> Result<(), Error> {
+    let parts = [
+        ("access key id", Some(c.access_key_id())),
+        ("access key secret", Some(c.access_key_secret())),
+        ("security token", c.security_token()),
+    ];
+    for (what, value) in parts {
+        if let Some(problem) = value.and_then(header_value_problem) {
+            return Err(Error::Config(format!("the credentials' {what} {problem}")));
+        }
+    }
+    Ok(())
+}
+
+/// A URL without its query or fragment, which may carry tokens; at most 200 bytes.
+fn without_query(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    snippet(&url.as_bytes()[..end])
+}
+
+/// Reads a body of at most `cap` bytes into one buffer: memory follows the bytes kept,
+/// not how many pieces a server cut them into, and stops growing at the cap.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+    meta: &'static OperationMeta,
+    status: u16,
+    transport: &(dyn Fn(reqwest::Error) -> Error + Sync),
+) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::ResponseTooLarge {
+        operation: meta.action,
+        status,
+        limit: cap,
+    };
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if chunk.len() > cap - body.len() {
+            return Err(too_large());
+        }
+        if body.capacity() - body.len() < chunk.len() {
+            // Doubling, but never past the cap.
+            let want = (body.capacity() * 2).max(body.len() + chunk.len()).min(cap);
+            body.reserve_exact(want - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// Turns a response into the typed value or an [`Error`].
-fn decode<T: DeserializeOwned>(
+fn decode_response<T: DeserializeOwned>(
     meta: &'static OperationMeta,
     status: u16,
     body: &[u8],
     header_request_id: Option<String>,
     retry_after: Option<Duration>,
     span: &tracing::Span,
+    mode: DecodeMode,
 ) -> Result<T, Error> {
-    let envelope: Envelope = if meta.response_is_text && (200..300).contains(&status) {
-        Envelope::default()
+    let success_status = (200..300).contains(&status);
+    let envelope = if meta.response_is_text && success_status {
+        decode::Envelope::default()
     } else {
-        serde_json::from_slice(body).unwrap_or_default()
+        decode::Envelope::parse(body)
     };
     let request_id = envelope.request_id.clone().or(header_request_id);
     if let Some(id) = &request_id {
@@ -458,18 +686,12 @@ fn decode<T: DeserializeOwned>(
     }
     // `x-acs-retry-after` marks an error answer as throttling; it does not turn a
     // successful answer into an error (that would retry a call that already took effect).
-    let failed = !(200..300).contains(&status) || envelope.success == Some(false);
-    if failed {
-        let as_text = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
+    if !success_status || envelope.says_failure() {
         let code = envelope
             .code
-            .as_ref()
-            .map(as_text)
-            .or_else(|| envelope.error_code.as_ref().map(as_text))
-            .filter(|c| !c.trim_matches(['"', ' ']).is_empty())
+            .into_iter()
+            .chain(envelope.error_code)
+            .find(|c| !c.trim_matches(['"', ' ']).is_empty())
             .unwrap_or_else(|| format!("HTTP{status}"));
         let message = envelope
             .message
@@ -506,11 +728,7 @@ fn decode<T: DeserializeOwned>(
         >::new(text))
         .map_err(|e| decode_error(".".into(), e.to_string()));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        decode_error(path, e.into_inner().to_string())
-    })
+    decode::typed(body, mode).map_err(|f| decode_error(f.field, f.message))
 }
 
 #[cfg(test)]

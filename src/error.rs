@@ -68,13 +68,51 @@ pub enum Error<C = AnyCode> {
         #[source]
         source: reqwest::Error,
     },
-    /// No complete response within the configured timeout.
-    #[error("{operation}: timed out after {timeout:?}")]
+    /// One attempt got no complete response within the per-attempt timeout
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+    #[error("{operation}: timed out after {timeout:?} (the per-attempt timeout)")]
     Timeout {
         /// The operation.
         operation: &'static str,
         /// The timeout that expired.
         timeout: Duration,
+    },
+    /// The operation deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline))
+    /// expired: attempts and the waits between them took longer than it allows.
+    #[error("{operation}: gave up after {deadline:?} (the operation deadline) and {attempts} attempt(s)")]
+    DeadlineExceeded {
+        /// The operation.
+        operation: &'static str,
+        /// The deadline that expired.
+        deadline: Duration,
+        /// Attempts started before it expired.
+        attempts: u32,
+    },
+    /// The server answered with a redirect. A signed call is never redirected by the API,
+    /// so the client does not follow it (that would send the request, and its tokens, to
+    /// another host).
+    #[error("{operation}: the server answered with a redirect (HTTP {status}) to {}; redirects are not followed", location.as_deref().unwrap_or("no Location"))]
+    Redirect {
+        /// HTTP status (3xx), or the final status when a caller's own HTTP client
+        /// followed the redirect.
+        status: u16,
+        /// The operation.
+        operation: &'static str,
+        /// Where it pointed: the `Location` header, or the URL a caller's own HTTP client
+        /// ended at, without its query string (which may carry tokens).
+        location: Option<String>,
+    },
+    /// The response body exceeds the size cap
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it
+    /// was not read further.
+    #[error("{operation}: the HTTP {status} response body exceeds the {limit}-byte cap")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// HTTP status of the response.
+        status: u16,
+        /// The cap, in bytes.
+        limit: usize,
     },
     /// A 2xx response whose body does not match the operation's response schema.
     #[error(transparent)]
@@ -116,6 +154,36 @@ impl<C> fmt::Debug for Error<C> {
                 .field("operation", operation)
                 .field("timeout", timeout)
                 .finish(),
+            Error::DeadlineExceeded {
+                operation,
+                deadline,
+                attempts,
+            } => f
+                .debug_struct("DeadlineExceeded")
+                .field("operation", operation)
+                .field("deadline", deadline)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Redirect {
+                status,
+                operation,
+                location,
+            } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("operation", operation)
+                .field("location", location)
+                .finish(),
+            Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+            } => f
+                .debug_struct("ResponseTooLarge")
+                .field("operation", operation)
+                .field("status", status)
+                .field("limit", limit)
+                .finish(),
             Error::Decode(e) => f.debug_tuple("Decode").field(e).finish(),
             Error::Config(m) => f.debug_tuple("Config").field(m).finish(),
             Error::Credentials(e) => f.debug_tuple("Credentials").field(e).finish(),
@@ -144,6 +212,33 @@ impl<C> Error<C> {
             },
             Error::Transport { operation, source } => Error::Transport { operation, source },
             Error::Timeout { operation, timeout } => Error::Timeout { operation, timeout },
+            Error::DeadlineExceeded {
+                operation,
+                deadline,
+                attempts,
+            } => Error::DeadlineExceeded {
+                operation,
+                deadline,
+                attempts,
+            },
+            Error::Redirect {
+                status,
+                operation,
+                location,
+            } => Error::Redirect {
+                status,
+                operation,
+                location,
+            },
+            Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+            } => Error::ResponseTooLarge {
+                operation,
+                status,
+                limit,
+            },
             Error::Decode(e) => Error::Decode(e),
             Error::Config(m) => Error::Config(m),
             Error::Credentials(e) => Error::Credentials(e),
@@ -170,7 +265,9 @@ impl<C> Error<C> {
     }
 
     /// Whether retrying the same request may succeed: connection errors, timeouts, HTTP
-    /// 5xx and throttling.
+    /// 5xx and throttling. This says nothing about whether a retry is safe: the client's
+    /// own retries also weigh the operation's idempotency
+    /// ([`DefaultRetryClassifier`](crate::retry::DefaultRetryClassifier)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.status >= 500 || e.is_throttling(),
@@ -299,16 +396,41 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// At most 200 bytes of a body, cut at a character boundary.
+/// Longest body prefix kept in errors, in bytes.
+const SNIPPET_BYTES: usize = 200;
+
+/// At most 200 bytes of a body, cut at a character boundary. Only that prefix is looked
+/// at: converting a whole hostile body would cost memory in proportion to its size.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut end = text.len().min(200);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    let mut head = &body[..body.len().min(SNIPPET_BYTES)];
+    if head.len() < body.len() {
+        // Drop a character cut in half at the end; invalid bytes elsewhere are replaced.
+        if let Err(e) = std::str::from_utf8(head) {
+            if e.error_len().is_none() {
+                head = &head[..e.valid_up_to()];
+            }
+        }
     }
-    let mut s = text[..end].to_string();
-    if end < text.len() {
+    let mut s = String::from_utf8_lossy(head).into_owned();
+    if head.len() < body.len() {
         s.push('…');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippet_is_bounded_and_cut_at_a_character() {
+        assert_eq!(snippet(b"short"), "short");
+        let long = "é".repeat(300);
+        let s = snippet(long.as_bytes());
+        assert!(s.ends_with('…') && s.len() <= 203, "{s}");
+        assert!(s.trim_end_matches('…').chars().all(|c| c == 'é'));
+        let bad = vec![0xFFu8; 10_000];
+        let s = snippet(&bad);
+        assert_eq!(s.chars().filter(|c| *c == '\u{FFFD}').count(), 200);
+    }
 }

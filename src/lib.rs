@@ -25,19 +25,23 @@
 
 mod client;
 pub mod credentials;
+mod decode;
 mod envelope;
 mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
 mod operation;
 mod paginate;
-mod retry;
+pub mod retry;
 mod secret;
 pub mod signing;
 #[doc(hidden)]
 pub mod wire;
 
-pub use client::{Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_ENDPOINT, VPC_ENDPOINT};
+pub use client::{
+    Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_DEADLINE, DEFAULT_ENDPOINT,
+    DEFAULT_MAX_RESPONSE_SIZE, VPC_ENDPOINT,
+};
 pub use credentials::{Credentials, ProvideCredentials, ProvideCredentialsFuture};
 pub use envelope::Envelope;
 pub use error::{AnyCode, ApiError, DecodeError, Error};
@@ -46,7 +50,7 @@ pub use operation::{
     UndocumentedCode,
 };
 pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
-pub use retry::RetryConfig;
+pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
 pub use signing::SignatureVersion;
 /// The words of the spec format, as the operation metadata carries them.

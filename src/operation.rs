@@ -13,6 +13,10 @@ pub struct OperationMeta {
     pub action: &'static str,
     /// HTTP method.
     pub method: HttpMethod,
+    /// Whether repeating the call has no further effect, so that it may be retried after
+    /// the server got it (from the spec; by default GET, PUT and DELETE are, POST and
+    /// PATCH are not). Read by the retry policy ([`crate::retry`]).
+    pub idempotent: bool,
     /// Path template, e.g. `/organization/{organizationId}/project/{projectId}`.
     pub path: &'static str,
     /// The module the operation lives in (`flow`, `codeup`, ...).

@@ -1,6 +1,8 @@
 //! Streams over paginated list operations.
 
-use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::pin::Pin;
 
 use futures_core::Stream;
@@ -69,8 +71,8 @@ struct State<'a, O> {
     seen: usize,
     pages: usize,
     max_pages: Option<usize>,
-    /// Cursors already sent: a server that cycles through cursors must not page forever.
-    cursors: HashSet<String>,
+    /// A server that cycles through cursors must not page forever.
+    cursors: CycleDetector,
 }
 
 impl<'a, O: Paginate> Paginator<'a, O> {
@@ -93,7 +95,10 @@ impl<'a, O: Paginate> Paginator<'a, O> {
     pub fn pages(self) -> BoxStream<'a, Vec<O::Item>, O::ErrorCode> {
         let mut first = self.request;
         first.prepare();
-        let cursors = first.cursor().into_iter().collect();
+        let mut cursors = CycleDetector::new();
+        if let Some(cursor) = first.cursor() {
+            cursors.repeated(&cursor);
+        }
         // Starting at page p counts the pages before it against the total.
         let seen = match (O::STYLE, first.page_number(), first.page_size()) {
             (PageStyle::Page, Some(page), Some(size)) if page > 1 && size > 0 => {
@@ -150,7 +155,7 @@ fn next_request<O: Paginate>(
     request: &O,
     parts: &PageParts<O::Item>,
     seen: usize,
-    cursors: &mut HashSet<String>,
+    cursors: &mut CycleDetector,
 ) -> Option<O> {
     if parts.items.is_empty() {
         return None;
@@ -162,7 +167,7 @@ fn next_request<O: Paginate>(
     match O::STYLE {
         PageStyle::Cursor => {
             let cursor = parts.cursor.clone().filter(|c| !c.is_empty())?;
-            if !cursors.insert(cursor.clone()) {
+            if cursors.repeated(&cursor) {
                 return None;
             }
             next.set_cursor(cursor);
@@ -181,4 +186,71 @@ fn next_request<O: Paginate>(
         }
     }
     Some(next)
+}
+
+/// Detects a repeated cursor in bounded memory: 64-bit hashes (random keys, so a server
+/// cannot aim for a collision) of the last [`CycleDetector::WINDOW`] cursors catch short
+/// cycles at once, and Brent's algorithm over the hashes catches a cycle of any length,
+/// within about twice its length. Cursors themselves are never kept.
+struct CycleDetector {
+    hasher: RandomState,
+    recent: VecDeque<u64>,
+    /// Brent: the hash saved at the last power of two, and the steps since then.
+    saved: Option<u64>,
+    power: u64,
+    steps: u64,
+}
+
+impl CycleDetector {
+    const WINDOW: usize = 1024;
+
+    fn new() -> Self {
+        Self {
+            hasher: RandomState::new(),
+            recent: VecDeque::new(),
+            saved: None,
+            power: 1,
+            steps: 0,
+        }
+    }
+
+    /// Records `cursor`; whether it was seen before (and the cursors cycle).
+    fn repeated(&mut self, cursor: &str) -> bool {
+        let hash = self.hasher.hash_one(cursor);
+        if self.saved == Some(hash) || self.recent.contains(&hash) {
+            return true;
+        }
+        if self.recent.len() == Self::WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(hash);
+        self.steps += 1;
+        if self.steps == self.power {
+            self.saved = Some(hash);
+            self.power = self.power.saturating_mul(2);
+            self.steps = 0;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CycleDetector;
+
+    #[test]
+    fn short_and_long_cycles_end_and_fresh_cursors_do_not() {
+        let mut d = CycleDetector::new();
+        assert!((0..10_000).all(|i| !d.repeated(&format!("c{i}"))));
+        assert!(d.recent.len() <= CycleDetector::WINDOW);
+        assert!(d.repeated("c9999"));
+
+        // A cycle longer than the window is still caught, within about twice its length.
+        let len = 5 * CycleDetector::WINDOW;
+        let mut d = CycleDetector::new();
+        let steps = (0..10 * len)
+            .position(|i| d.repeated(&format!("c{}", i % len)))
+            .expect("cycle detected");
+        assert!(steps < 3 * len, "{steps}");
+    }
 }

@@ -9,6 +9,11 @@ use crate::operation::{BodyEncoding, HttpRequest, OperationMeta, RequestBody};
 use crate::signing::encode::percent_encode;
 use crate::Error;
 
+/// The longest path, query or header parameter value sent, in bytes. Servers refuse
+/// longer request lines and headers by dropping the connection; refusing them here says
+/// which parameter is at fault, before anything is sent.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
 /// Form bodies, as the official SDK sends them.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
@@ -92,6 +97,9 @@ impl RequestBuilder {
             }
             _ => {}
         }
+        if value.len() > MAX_VALUE_BYTES {
+            return Err(self.invalid(name, "longer than 64 KiB"));
+        }
         self.path.push_str(&percent_encode(&value));
         Ok(())
     }
@@ -126,6 +134,9 @@ impl RequestBuilder {
             let text = v.to_query_value();
             if text.contains(['\r', '\n']) {
                 return Err(self.invalid(name, "a header value must not contain line breaks"));
+            }
+            if let Some(problem) = crate::client::header_value_problem(&text) {
+                return Err(self.invalid(name, format!("a header value that {problem}")));
             }
             self.headers.push((name.to_ascii_lowercase(), text));
         }
@@ -166,6 +177,9 @@ impl RequestBuilder {
     /// The finished request. JSON operations always send an object (`{}` when no field is
     /// set), as the official SDK does; operations without a body send none.
     pub fn finish(self) -> Result<HttpRequest, Error> {
+        if let Some((name, _)) = self.query.iter().find(|(_, v)| v.len() > MAX_VALUE_BYTES) {
+            return Err(self.invalid(name, "longer than 64 KiB"));
+        }
         let body = match self.meta.body {
             BodyEncoding::None => None,
             BodyEncoding::Json => {

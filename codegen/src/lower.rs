@@ -242,6 +242,9 @@ impl Lowering<'_> {
                 notes: clean_notes(&spec.notes),
             },
             method: spec.method,
+            idempotent: spec
+                .idempotent
+                .unwrap_or_else(|| spec.method.is_idempotent()),
             path_template: spec.path.clone(),
             path: path_parts(&spec.path, &params),
             body: spec.body,

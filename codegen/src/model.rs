@@ -132,6 +132,9 @@ pub struct Operation {
     pub docs: OperationDocs,
     /// HTTP method.
     pub method: HttpMethod,
+    /// Whether the call may be repeated after the server got it (the spec's `idempotent`,
+    /// defaulting by method).
+    pub idempotent: bool,
     /// The spec's path template verbatim (`/oapi/v1/.../{id}`).
     pub path_template: String,
     /// The path template split into literal text and path parameters.

@@ -30,6 +30,9 @@ pub struct SpecFile {
     pub description: Option<String>,
     /// The HTTP method.
     pub method: HttpMethod,
+    /// Whether repeating the call has no further effect, so the client may retry it after the server got it (a 5xx, a timeout, a connection lost mid-answer). Default by method: `GET`, `PUT`, `DELETE` are idempotent, `POST`, `PATCH` are not. Mark a POST that only reads (search, list, get, export) `idempotent: true`, with a line in `notes` saying why.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
     /// Path template starting with `/`. `{name}` is a path parameter; everything else is sent literally, so already-encoded characters such as `%3A` stay as written.
     pub path: String,
     /// How the `in: body` parameters are encoded (default `none`).

@@ -58,6 +58,7 @@ impl crate::Operation for CancelExecutionReleaseStageRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CancelExecutionReleaseStage",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3Acancel",
         area: "appstack",
         body: crate::BodyEncoding::None,

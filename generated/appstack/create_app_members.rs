@@ -58,6 +58,7 @@ impl crate::Operation for CreateAppMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateAppMembers",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -188,6 +188,7 @@ impl crate::Operation for CreateChangeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateChangeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/changeRequests",
         area: "appstack",
         body: crate::BodyEncoding::Json,

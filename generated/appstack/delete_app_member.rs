@@ -58,6 +58,7 @@ impl crate::Operation for DeleteAppMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteAppMember",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,

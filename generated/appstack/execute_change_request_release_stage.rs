@@ -82,6 +82,7 @@ impl crate::Operation for ExecuteChangeRequestReleaseStageRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExecuteChangeRequestReleaseStage",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}%3Aexecute",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -38,6 +38,7 @@ impl crate::Operation for GetApplicationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetApplication",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::None,

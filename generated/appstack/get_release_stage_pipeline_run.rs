@@ -258,6 +258,7 @@ impl crate::Operation for GetReleaseStagePipelineRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetReleaseStagePipelineRun",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3AgetPipelineRun",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -120,6 +120,7 @@ impl crate::Operation for ListAllReleaseWorkflowsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAllReleaseWorkflows",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -122,6 +122,7 @@ impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest 
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutionIntegratedMetadata",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}/integratedMetadata",
         area: "appstack",
         body: crate::BodyEncoding::None,

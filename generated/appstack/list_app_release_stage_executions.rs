@@ -174,6 +174,7 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListAppReleaseStageExecutions",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -122,6 +122,7 @@ impl crate::Operation for ListApplicationMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplicationMembers",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::None,

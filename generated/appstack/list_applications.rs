@@ -104,6 +104,7 @@ impl crate::Operation for ListApplicationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListApplications",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps%3Asearch",
         area: "appstack",
         body: crate::BodyEncoding::None,

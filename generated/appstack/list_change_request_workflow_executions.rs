@@ -125,6 +125,7 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListChangeRequestWorkflowExecutions",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/changeRequests/{sn}/executions",
         area: "appstack",
         body: crate::BodyEncoding::None,

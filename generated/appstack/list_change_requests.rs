@@ -165,6 +165,7 @@ impl crate::Operation for ListChangeRequestsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListChangeRequests",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/appstack/apps/{appName}/changeRequests",
         area: "appstack",
         body: crate::BodyEncoding::None,

@@ -64,6 +64,7 @@ impl crate::Operation for PassReleaseStagePipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "PassReleaseStagePipelineValidate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3ApassPipelineValidate",
         area: "appstack",
         body: crate::BodyEncoding::None,

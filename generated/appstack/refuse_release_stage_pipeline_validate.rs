@@ -64,6 +64,7 @@ impl crate::Operation for RefuseReleaseStagePipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RefuseReleaseStagePipelineValidate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3ArefusePipelineValidate",
         area: "appstack",
         body: crate::BodyEncoding::None,

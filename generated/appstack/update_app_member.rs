@@ -58,6 +58,7 @@ impl crate::Operation for UpdateAppMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateAppMember",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/appstack/apps/{appName}/members",
         area: "appstack",
         body: crate::BodyEncoding::Json,

@@ -48,6 +48,7 @@ impl crate::Operation for UpdateApplicationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateApplication",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/appstack/apps/{appName}",
         area: "appstack",
         body: crate::BodyEncoding::Json,

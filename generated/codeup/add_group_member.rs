@@ -96,6 +96,7 @@ impl crate::Operation for AddGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddGroupMember",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/groups/{groupId}/members/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

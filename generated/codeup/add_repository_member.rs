@@ -96,6 +96,7 @@ impl crate::Operation for AddRepositoryMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddRepositoryMember",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/members",
         area: "codeup",
         body: crate::BodyEncoding::Json,

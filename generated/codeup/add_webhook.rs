@@ -160,6 +160,7 @@ impl crate::Operation for AddWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddWebhook",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/webhooks/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

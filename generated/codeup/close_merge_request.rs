@@ -92,6 +92,7 @@ impl crate::Operation for CloseMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CloseMergeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/close",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -114,6 +114,7 @@ impl crate::Operation for CreateBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateBranch",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -176,6 +176,7 @@ impl crate::Operation for CreateCheckRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCheckRun",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/check_runs/create_check_run",
         area: "codeup",
         body: crate::BodyEncoding::Json,

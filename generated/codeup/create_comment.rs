@@ -182,6 +182,7 @@ impl crate::Operation for CreateCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateComment",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/code_reviews/comments/create_comment",
         area: "codeup",
         body: crate::BodyEncoding::Json,

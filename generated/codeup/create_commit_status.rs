@@ -187,6 +187,7 @@ impl crate::Operation for CreateCommitStatusRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCommitStatus",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/repository/commit_statuses/create_commit_status",
         area: "codeup",
         body: crate::BodyEncoding::Json,

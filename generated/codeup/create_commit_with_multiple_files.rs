@@ -162,6 +162,7 @@ impl crate::Operation for CreateCommitWithMultipleFilesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateCommitWithMultipleFiles",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/repository/commits/files",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -122,6 +122,7 @@ impl crate::Operation for CreateDeployKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateDeployKey",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -118,6 +118,7 @@ impl crate::Operation for CreateFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFile",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/files",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -151,6 +151,7 @@ impl crate::Operation for CreateMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateMergeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests",
         area: "codeup",
         body: crate::BodyEncoding::Json,

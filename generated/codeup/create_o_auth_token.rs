@@ -131,6 +131,7 @@ impl crate::Operation for CreateOAuthTokenRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateOAuthToken",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/login/oauth/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

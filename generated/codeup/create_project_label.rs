@@ -106,6 +106,7 @@ impl crate::Operation for CreateProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProjectLabel",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -159,6 +159,7 @@ impl crate::Operation for CreateProtectdBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProtectdBranch",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/protect_branches",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -88,6 +88,7 @@ impl crate::Operation for CreatePushRuleRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePushRule",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/push_rule",
         area: "codeup",
         body: crate::BodyEncoding::Json,

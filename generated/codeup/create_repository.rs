@@ -424,6 +424,7 @@ impl crate::Operation for CreateRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepository",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -122,6 +122,7 @@ impl crate::Operation for CreateRepositoryGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateRepositoryGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/groups/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

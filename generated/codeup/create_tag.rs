@@ -106,6 +106,7 @@ impl crate::Operation for CreateTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateTag",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/tags/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

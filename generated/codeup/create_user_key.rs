@@ -108,6 +108,7 @@ impl crate::Operation for CreateUserKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateUserKey",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v3/user/keys/create",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -100,6 +100,7 @@ impl crate::Operation for DeleteBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteBranch",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/{repositoryId}/branches/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,

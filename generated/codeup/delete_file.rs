@@ -102,6 +102,7 @@ impl crate::Operation for DeleteFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFile",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/{repositoryId}/files/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,

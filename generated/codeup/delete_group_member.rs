@@ -96,6 +96,7 @@ impl crate::Operation for DeleteGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteGroupMember",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/groups/{groupId}/members/remove/aliyun_pk",
         area: "codeup",
         body: crate::BodyEncoding::Json,

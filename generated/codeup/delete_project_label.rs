@@ -90,6 +90,7 @@ impl crate::Operation for DeleteProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteProjectLabel",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

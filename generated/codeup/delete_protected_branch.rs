@@ -90,6 +90,7 @@ impl crate::Operation for DeleteProtectedBranchRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteProtectedBranch",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/{repositoryId}/protect_branches/{protectedBranchId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

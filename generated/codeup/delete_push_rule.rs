@@ -90,6 +90,7 @@ impl crate::Operation for DeletePushRuleRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePushRule",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/push_rule/{pushRuleId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

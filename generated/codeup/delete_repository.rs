@@ -90,6 +90,7 @@ impl crate::Operation for DeleteRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepository",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/remove",
         area: "codeup",
         body: crate::BodyEncoding::Json,

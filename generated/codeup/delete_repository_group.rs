@@ -90,6 +90,7 @@ impl crate::Operation for DeleteRepositoryGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/groups/{groupId}/remove",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -140,6 +140,7 @@ impl crate::Operation for DeleteRepositoryMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryMember",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/members/delete/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -90,6 +90,7 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteRepositoryWebhook",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/{repositoryId}/hooks/{hookId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

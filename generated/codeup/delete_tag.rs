@@ -100,6 +100,7 @@ impl crate::Operation for DeleteTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteTag",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/repository/{repositoryId}/tags/delete",
         area: "codeup",
         body: crate::BodyEncoding::None,

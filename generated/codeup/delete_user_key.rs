@@ -83,6 +83,7 @@ impl crate::Operation for DeleteUserKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteUserKey",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/api/v3/user/keys/{keyId}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for EnableDeployKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "EnableDeployKey",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/keys/{keyId}/enable",
         area: "codeup",
         body: crate::BodyEncoding::None,

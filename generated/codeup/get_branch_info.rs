@@ -90,6 +90,7 @@ impl crate::Operation for GetBranchInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetBranchInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/branches/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

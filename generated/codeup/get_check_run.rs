@@ -90,6 +90,7 @@ impl crate::Operation for GetCheckRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCheckRun",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/check_runs/get_check_run",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -116,6 +116,7 @@ impl crate::Operation for GetCodeupOrganizationRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCodeupOrganization",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/organization/{identity}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -130,6 +130,7 @@ impl crate::Operation for GetCompareDetailRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCompareDetail",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/commits/compare/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -134,6 +134,7 @@ impl crate::Operation for GetFileBlobsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFileBlobs",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/files/blobs",
         area: "codeup",
         body: crate::BodyEncoding::None,

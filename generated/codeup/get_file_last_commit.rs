@@ -106,6 +106,7 @@ impl crate::Operation for GetFileLastCommitRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFileLastCommit",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/files/lastCommit",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -139,6 +139,7 @@ impl crate::Operation for GetGroupByPathRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupByPath",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/4/groups/find_by_path",
         area: "codeup",
         body: crate::BodyEncoding::None,

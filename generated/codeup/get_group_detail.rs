@@ -81,6 +81,7 @@ impl crate::Operation for GetGroupDetailRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetGroupDetail",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/groups/get_detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for GetMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetMergeRequest",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/detail",
         area: "codeup",
         body: crate::BodyEncoding::None,

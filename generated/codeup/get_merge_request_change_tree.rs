@@ -178,6 +178,7 @@ impl crate::Operation for GetMergeRequestChangeTreeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetMergeRequestChangeTree",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/diffs/change_tree",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for GetProjectMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetProjectMember",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/members/get/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -81,6 +81,7 @@ impl crate::Operation for GetRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepository",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/get",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -100,6 +100,7 @@ impl crate::Operation for GetRepositoryCommitRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryCommit",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/commits/{sha}",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for GetRepositoryTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetRepositoryTag",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/tag/info",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for GetSearchCodePreviewRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetSearchCodePreview",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/search/code_preview",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -96,6 +96,7 @@ impl crate::Operation for LinkMergeRequestLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LinkMergeRequestLabel",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/merge_requests/link_labels",
         area: "codeup",
         body: crate::BodyEncoding::Json,

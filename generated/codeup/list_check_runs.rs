@@ -110,6 +110,7 @@ impl crate::Operation for ListCheckRunsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListCheckRuns",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/check_runs/list_check_runs",
         area: "codeup",
         body: crate::BodyEncoding::None,

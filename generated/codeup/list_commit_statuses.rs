@@ -176,6 +176,7 @@ impl crate::Operation for ListCommitStatusesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListCommitStatuses",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/repository/commit_statuses/list_commit_statuses",
         area: "codeup",
         body: crate::BodyEncoding::None,

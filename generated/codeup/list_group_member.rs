@@ -81,6 +81,7 @@ impl crate::Operation for ListGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListGroupMember",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/groups/{groupId}/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -116,6 +116,7 @@ impl crate::Operation for ListGroupRepositoriesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListGroupRepositories",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/groups/{groupId}/projects",
         area: "codeup",
         body: crate::BodyEncoding::None,

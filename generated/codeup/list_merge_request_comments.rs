@@ -312,6 +312,7 @@ impl crate::Operation for ListMergeRequestCommentsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestComments",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/comments/list_comments",
         area: "codeup",
         body: crate::BodyEncoding::Json,
@@ -361,6 +362,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - Marked idempotent although a POST, because it only lists comments (查询); a retry after the server got it is safe.
     pub async fn list_merge_request_comments(
         &self,
         request: ListMergeRequestCommentsRequest,

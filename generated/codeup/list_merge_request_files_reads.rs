@@ -135,6 +135,7 @@ impl crate::Operation for ListMergeRequestFilesReadsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestFilesReads",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/diffs/files_read_infos",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -90,6 +90,7 @@ impl crate::Operation for ListMergeRequestLabelsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestLabels",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -132,6 +132,7 @@ impl crate::Operation for ListMergeRequestPatchSetsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequestPatchSets",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/diffs/list_patchsets",
         area: "codeup",
         body: crate::BodyEncoding::None,

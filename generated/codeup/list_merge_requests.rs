@@ -382,6 +382,7 @@ impl crate::Operation for ListMergeRequestsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListMergeRequests",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/merge_requests/advanced_search",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -149,6 +149,7 @@ impl crate::Operation for ListProjectLabelsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectLabels",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/labels",
         area: "codeup",
         body: crate::BodyEncoding::None,

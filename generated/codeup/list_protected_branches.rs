@@ -226,6 +226,7 @@ impl crate::Operation for ListProtectedBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProtectedBranches",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/protect_branches",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -89,6 +89,7 @@ impl crate::Operation for ListPushRulesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPushRules",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/push_rule/push_rules/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -243,6 +243,7 @@ impl crate::Operation for ListRepositoriesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositories",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -129,6 +129,7 @@ impl crate::Operation for ListRepositoryBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryBranches",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/branches",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -100,6 +100,7 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryCommitDiff",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/commits/{sha}/diff",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -175,6 +175,7 @@ impl crate::Operation for ListRepositoryCommitsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryCommits",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/commits",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -146,6 +146,7 @@ impl crate::Operation for ListRepositoryGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryGroups",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/groups/get/all",
         area: "codeup",
         body: crate::BodyEncoding::None,

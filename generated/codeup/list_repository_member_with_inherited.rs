@@ -78,6 +78,7 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryMemberWithInherited",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/members/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -129,6 +129,7 @@ impl crate::Operation for ListRepositoryTagsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTags",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/tag/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

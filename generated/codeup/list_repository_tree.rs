@@ -149,6 +149,7 @@ impl crate::Operation for ListRepositoryTreeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryTree",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/files/tree",
         area: "codeup",
         body: crate::BodyEncoding::None,

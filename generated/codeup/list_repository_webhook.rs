@@ -107,6 +107,7 @@ impl crate::Operation for ListRepositoryWebhookRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListRepositoryWebhook",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/repository/{repositoryId}/webhooks/list",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -264,6 +264,7 @@ impl crate::Operation for ListSearchRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSearchRepository",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/search/repo",
         area: "codeup",
         body: crate::BodyEncoding::Json,
@@ -315,6 +316,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - Marked idempotent although a POST, because it only searches repositories; a retry after the server got it is safe.
     pub async fn list_search_repository(
         &self,
         request: ListSearchRepositoryRequest,

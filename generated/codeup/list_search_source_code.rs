@@ -166,6 +166,7 @@ impl crate::Operation for ListSearchSourceCodeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSearchSourceCode",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/search/code",
         area: "codeup",
         body: crate::BodyEncoding::Json,
@@ -219,6 +220,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - Marked idempotent although a POST, because it only searches source code; a retry after the server got it is safe.
     pub async fn list_search_source_code(
         &self,
         request: ListSearchSourceCodeRequest,

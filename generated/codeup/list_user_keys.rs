@@ -118,6 +118,7 @@ impl crate::Operation for ListUserKeysRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserKeys",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v3/user/keys",
         area: "codeup",
         body: crate::BodyEncoding::None,

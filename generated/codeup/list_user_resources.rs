@@ -207,6 +207,7 @@ impl crate::Operation for ListUserResourcesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserResources",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/api/v4/user/vision/user_resources",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -138,6 +138,7 @@ impl crate::Operation for MergeMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "MergeMergeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/merge",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -90,6 +90,7 @@ impl crate::Operation for ReopenMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ReopenMergeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/reopen",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -116,6 +116,7 @@ impl crate::Operation for ReviewMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ReviewMergeRequest",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/submit_review_opinion",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -90,6 +90,7 @@ impl crate::Operation for TransferRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TransferRepository",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/repository/transfer",
         area: "codeup",
         body: crate::BodyEncoding::None,

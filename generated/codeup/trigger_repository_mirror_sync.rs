@@ -106,6 +106,7 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "TriggerRepositoryMirrorSync",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/mirror",
         area: "codeup",
         body: crate::BodyEncoding::None,

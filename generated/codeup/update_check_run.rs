@@ -180,6 +180,7 @@ impl crate::Operation for UpdateCheckRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateCheckRun",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/check_runs/update_check_run",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -124,6 +124,7 @@ impl crate::Operation for UpdateFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFile",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/repository/{repositoryId}/files/update",
         area: "codeup",
         body: crate::BodyEncoding::Json,

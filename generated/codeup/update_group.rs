@@ -151,6 +151,7 @@ impl crate::Operation for UpdateGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroup",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/groups/modify",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -106,6 +106,7 @@ impl crate::Operation for UpdateGroupMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateGroupMember",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/repository/groups/{groupId}/members/update/aliyun_pk",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -110,6 +110,7 @@ impl crate::Operation for UpdateMergeRequestRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequest",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

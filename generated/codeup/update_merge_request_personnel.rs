@@ -106,6 +106,7 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateMergeRequestPersonnel",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/api/v4/projects/{repositoryId}/merge_requests/{localId}/person/{personType}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -120,6 +120,7 @@ impl crate::Operation for UpdateProjectLabelRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectLabel",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/api/v4/projects/labels/{labelId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

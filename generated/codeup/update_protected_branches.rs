@@ -174,6 +174,7 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProtectedBranches",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/{repositoryId}/protect_branches/{id}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

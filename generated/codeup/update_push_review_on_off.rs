@@ -80,6 +80,7 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePushReviewOnOff",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/repository/{repositoryId}/settings/trunk_mode",
         area: "codeup",
         body: crate::BodyEncoding::None,

@@ -100,6 +100,7 @@ impl crate::Operation for UpdatePushRuleRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePushRule",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/api/v4/projects/{repositoryId}/push_rule/{pushRuleId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

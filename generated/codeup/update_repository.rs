@@ -332,6 +332,7 @@ impl crate::Operation for UpdateRepositoryRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepository",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/repository/{repositoryId}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -188,6 +188,7 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateRepositoryMember",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/repository/{repositoryId}/members/{aliyunPk}",
         area: "codeup",
         body: crate::BodyEncoding::Json,

@@ -48,6 +48,7 @@ impl crate::Operation for AddPipelineRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "AddPipelineRelations",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -48,6 +48,7 @@ impl crate::Operation for CreateFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTag",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/flow/tags",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -33,6 +33,7 @@ impl crate::Operation for CreateFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateFlowTagGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

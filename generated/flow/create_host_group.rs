@@ -156,6 +156,7 @@ impl crate::Operation for CreateHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateHostGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/hostGroups",
         area: "flow",
         body: crate::BodyEncoding::Form,

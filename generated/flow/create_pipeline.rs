@@ -78,6 +78,7 @@ impl crate::Operation for CreatePipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePipeline",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::Form,

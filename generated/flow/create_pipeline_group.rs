@@ -69,6 +69,7 @@ impl crate::Operation for CreatePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreatePipelineGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

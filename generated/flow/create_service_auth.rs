@@ -74,6 +74,7 @@ impl crate::Operation for CreateServiceAuthRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceAuth",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -60,6 +60,7 @@ impl crate::Operation for CreateServiceConnectionRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceConnection",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/createServiceConnection",
         area: "flow",
         body: crate::BodyEncoding::Json,

@@ -64,6 +64,7 @@ impl crate::Operation for CreateServiceCredentialRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateServiceCredential",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::Json,

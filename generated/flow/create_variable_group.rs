@@ -94,6 +94,7 @@ impl crate::Operation for CreateVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateVariableGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::Form,

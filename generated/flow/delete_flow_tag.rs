@@ -33,6 +33,7 @@ impl crate::Operation for DeleteFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFlowTag",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tags/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

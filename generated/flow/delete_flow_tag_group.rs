@@ -33,6 +33,7 @@ impl crate::Operation for DeleteFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteFlowTagGroup",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -33,6 +33,7 @@ impl crate::Operation for DeleteHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteHostGroup",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -36,6 +36,7 @@ impl crate::Operation for DeletePipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipeline",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -33,6 +33,7 @@ impl crate::Operation for DeletePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineGroup",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,

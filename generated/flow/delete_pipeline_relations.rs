@@ -48,6 +48,7 @@ impl crate::Operation for DeletePipelineRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeletePipelineRelations",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,

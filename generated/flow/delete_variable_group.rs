@@ -33,6 +33,7 @@ impl crate::Operation for DeleteVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteVariableGroup",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -67,6 +67,7 @@ impl crate::Operation for GetFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetFlowTagGroup",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

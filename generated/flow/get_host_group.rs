@@ -69,6 +69,7 @@ impl crate::Operation for GetHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetHostGroup",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

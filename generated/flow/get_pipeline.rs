@@ -258,6 +258,7 @@ impl crate::Operation for GetPipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipeline",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}",
         area: "flow",
         body: crate::BodyEncoding::None,

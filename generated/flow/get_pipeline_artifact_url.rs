@@ -183,6 +183,7 @@ impl crate::Operation for GetPipelineArtifactUrlRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineArtifactUrl",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/pipeline/getArtifactDownloadUrl",
         area: "flow",
         body: crate::BodyEncoding::None,
@@ -336,6 +337,7 @@ impl crate::Client {
     /// - The error table lists both InvalidResourceRole.NotFoun (a typo) and InvalidResourceRole.NotFound. Both are kept because the service may really send the misspelt code.
     /// - InvalidUser.UserNotInCurrentOrganization is listed twice (400 and 404). Only the 400 entry is kept, and its description mentions the 404 row, because codes must be unique.
     /// - The workspace and cluster errors look copied from another product's template. They are kept because they are documented.
+    /// - Marked idempotent although a POST, because it only returns a download URL for an existing artifact; a retry after the server got it is safe.
     pub async fn get_pipeline_artifact_url(
         &self,
         request: GetPipelineArtifactUrlRequest,

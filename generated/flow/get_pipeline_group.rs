@@ -69,6 +69,7 @@ impl crate::Operation for GetPipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineGroup",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -78,6 +78,7 @@ impl crate::Operation for GetPipelineRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetPipelineRun",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}",
         area: "flow",
         body: crate::BodyEncoding::None,

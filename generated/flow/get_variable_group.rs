@@ -69,6 +69,7 @@ impl crate::Operation for GetVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVariableGroup",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -190,6 +190,7 @@ impl crate::Operation for GetVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetVMDeployOrder",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -42,6 +42,7 @@ impl crate::Operation for JoinPipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "JoinPipelineGroup",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelineGroups/join",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -62,6 +62,7 @@ impl crate::Operation for ListFlowTagGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListFlowTagGroups",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -164,6 +164,7 @@ impl crate::Operation for ListHostGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListHostGroups",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

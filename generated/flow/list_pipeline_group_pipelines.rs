@@ -159,6 +159,7 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroupPipelines",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::None,

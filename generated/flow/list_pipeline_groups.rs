@@ -94,6 +94,7 @@ impl crate::Operation for ListPipelineGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineGroups",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -160,6 +160,7 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineJobHistorys",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/job/historys",
         area: "flow",
         body: crate::BodyEncoding::None,
@@ -204,6 +205,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
+    /// - Marked idempotent although a POST, because it only lists job history; a retry after the server got it is safe.
     pub async fn list_pipeline_job_historys(
         &self,
         request: ListPipelineJobHistorysRequest,

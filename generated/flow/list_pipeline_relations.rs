@@ -92,6 +92,7 @@ impl crate::Operation for ListPipelineRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRelations",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/{pipelineId}/pipelineRelations",
         area: "flow",
         body: crate::BodyEncoding::None,

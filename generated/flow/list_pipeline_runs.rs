@@ -142,6 +142,7 @@ impl crate::Operation for ListPipelineRunsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelineRuns",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -174,6 +174,7 @@ impl crate::Operation for ListPipelinesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListPipelines",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines",
         area: "flow",
         body: crate::BodyEncoding::None,

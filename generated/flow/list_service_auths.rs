@@ -72,6 +72,7 @@ impl crate::Operation for ListServiceAuthsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceAuths",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/serviceAuths",
         area: "flow",
         body: crate::BodyEncoding::None,

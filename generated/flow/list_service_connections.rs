@@ -109,6 +109,7 @@ impl crate::Operation for ListServiceConnectionsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceConnections",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/serviceConnections",
         area: "flow",
         body: crate::BodyEncoding::None,

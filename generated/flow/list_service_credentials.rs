@@ -76,6 +76,7 @@ impl crate::Operation for ListServiceCredentialsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListServiceCredentials",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/serviceCredentials",
         area: "flow",
         body: crate::BodyEncoding::None,

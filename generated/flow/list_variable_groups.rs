@@ -114,6 +114,7 @@ impl crate::Operation for ListVariableGroupsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListVariableGroups",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups",
         area: "flow",
         body: crate::BodyEncoding::None,

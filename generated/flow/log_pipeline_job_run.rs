@@ -99,6 +99,7 @@ impl crate::Operation for LogPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LogPipelineJobRun",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/job/{jobId}/logs",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -120,6 +120,7 @@ impl crate::Operation for LogVmDeployMachineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "LogVMDeployMachine",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/log",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -189,6 +189,7 @@ impl crate::Operation for PassPipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "PassPipelineValidate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/pass",
         area: "flow",
         body: crate::BodyEncoding::None,

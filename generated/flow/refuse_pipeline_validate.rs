@@ -195,6 +195,7 @@ impl crate::Operation for RefusePipelineValidateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RefusePipelineValidate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/refuse",
         area: "flow",
         body: crate::BodyEncoding::None,

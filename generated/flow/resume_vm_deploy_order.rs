@@ -42,6 +42,7 @@ impl crate::Operation for ResumeVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResumeVMDeployOrder",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/resume",
         area: "flow",
         body: crate::BodyEncoding::None,

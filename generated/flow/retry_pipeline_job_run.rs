@@ -48,6 +48,7 @@ impl crate::Operation for RetryPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RetryPipelineJobRun",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -48,6 +48,7 @@ impl crate::Operation for RetryVmDeployMachineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "RetryVMDeployMachine",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/retry",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -48,6 +48,7 @@ impl crate::Operation for SkipPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "SkipPipelineJobRun",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/skip",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -48,6 +48,7 @@ impl crate::Operation for SkipVmDeployMachineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "SkipVMDeployMachine",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/skip",
         area: "flow",
         body: crate::BodyEncoding::None,

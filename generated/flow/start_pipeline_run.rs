@@ -84,6 +84,7 @@ impl crate::Operation for StartPipelineRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StartPipelineRun",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organizations/{organizationId}/pipelines/{pipelineId}/run",
         area: "flow",
         body: crate::BodyEncoding::Form,

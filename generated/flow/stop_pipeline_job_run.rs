@@ -48,6 +48,7 @@ impl crate::Operation for StopPipelineJobRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopPipelineJobRun",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -42,6 +42,7 @@ impl crate::Operation for StopPipelineRunRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopPipelineRun",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -42,6 +42,7 @@ impl crate::Operation for StopVmDeployOrderRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "StopVMDeployOrder",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/stop",
         area: "flow",
         body: crate::BodyEncoding::None,

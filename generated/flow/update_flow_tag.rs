@@ -54,6 +54,7 @@ impl crate::Operation for UpdateFlowTagRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFlowTag",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tags/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

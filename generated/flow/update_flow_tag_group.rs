@@ -42,6 +42,7 @@ impl crate::Operation for UpdateFlowTagGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateFlowTagGroup",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/flow/tagGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -124,6 +124,7 @@ impl crate::Operation for UpdateHostGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateHostGroup",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/hostGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::Form,

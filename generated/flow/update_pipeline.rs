@@ -48,6 +48,7 @@ impl crate::Operation for UpdatePipelineRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipeline",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/pipelines/update",
         area: "flow",
         body: crate::BodyEncoding::Form,

@@ -62,6 +62,7 @@ impl crate::Operation for UpdatePipelineBaseInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineBaseInfo",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelines/{pipelineId}/baseInfo",
         area: "flow",
         body: crate::BodyEncoding::None,

@@ -42,6 +42,7 @@ impl crate::Operation for UpdatePipelineGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdatePipelineGroup",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/pipelineGroups/{groupId}",
         area: "flow",
         body: crate::BodyEncoding::None,

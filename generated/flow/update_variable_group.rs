@@ -58,6 +58,7 @@ impl crate::Operation for UpdateVariableGroupRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateVariableGroup",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/variableGroups/{id}",
         area: "flow",
         body: crate::BodyEncoding::Form,

@@ -165,6 +165,7 @@ impl crate::Operation for ExportInsightFieldRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightField",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/data/fields",
         area: "insight",
         body: crate::BodyEncoding::Json,
@@ -205,6 +206,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
+    /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
     pub async fn export_insight_field(
         &self,
         request: ExportInsightFieldRequest,

@@ -151,6 +151,7 @@ impl crate::Operation for ExportInsightSpaceRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightSpace",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/data/spaces",
         area: "insight",
         body: crate::BodyEncoding::Json,

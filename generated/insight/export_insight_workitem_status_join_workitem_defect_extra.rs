@@ -84,6 +84,7 @@ impl crate::Operation for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequ
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportInsightWorkitemStatusJoinWorkitemDefectExtra",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/data/workitemStatusJoinWorkitemDefectExtras",
         area: "insight",
         body: crate::BodyEncoding::Json,
@@ -125,6 +126,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - result\[\] is the shared shape InsightWorkitemStatus (ExportInsightWorkitemStatus' rows, plus the defect columns only this export documents). Where this page's field examples differ from that page's, example_response keeps this page's; the shape's notes list them.
+    /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
     pub async fn export_insight_workitem_status_join_workitem_defect_extra(
         &self,
         request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,

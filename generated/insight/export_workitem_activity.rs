@@ -139,6 +139,7 @@ impl crate::Operation for ExportWorkitemActivityRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ExportWorkitemActivity",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/data/workitemActivities",
         area: "insight",
         body: crate::BodyEncoding::Json,
@@ -179,6 +180,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
+    /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
     pub async fn export_workitem_activity(
         &self,
         request: ExportWorkitemActivityRequest,

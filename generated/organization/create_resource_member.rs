@@ -54,6 +54,7 @@ impl crate::Operation for CreateResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateResourceMember",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members",
         area: "organization",
         body: crate::BodyEncoding::Form,

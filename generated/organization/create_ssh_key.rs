@@ -64,6 +64,7 @@ impl crate::Operation for CreateSshKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateSshKey",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/sshKey",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -48,6 +48,7 @@ impl crate::Operation for DeleteResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteResourceMember",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -74,6 +74,7 @@ impl crate::Operation for GetOrganizationMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetOrganizationMember",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -95,6 +95,7 @@ impl crate::Operation for GetUserInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetUserInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/users/current",
         area: "organization",
         body: crate::BodyEncoding::None,

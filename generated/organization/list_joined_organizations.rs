@@ -73,6 +73,7 @@ impl crate::Operation for ListJoinedOrganizationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListJoinedOrganizations",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/users/joinedOrgs",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -164,6 +164,7 @@ impl crate::Operation for ListOrganizationMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizationMembers",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -142,6 +142,7 @@ impl crate::Operation for ListOrganizationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListOrganizations",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organizations/list",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -102,6 +102,7 @@ impl crate::Operation for ListResourceMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListResourceMembers",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -125,6 +125,7 @@ impl crate::Operation for ListUserDrawRecordByPkRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListUserDrawRecordByPk",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/listUserDrawRecords",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -64,6 +64,7 @@ impl crate::Operation for ResetSshKeyRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ResetSshKey",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/sshKey",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -78,6 +78,7 @@ impl crate::Operation for UpdateOrganizationMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateOrganizationMember",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::None,

@@ -54,6 +54,7 @@ impl crate::Operation for UpdateResourceMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateResourceMember",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}",
         area: "organization",
         body: crate::BodyEncoding::Form,

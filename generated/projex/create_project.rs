@@ -94,6 +94,7 @@ impl crate::Operation for CreateProjectRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateProject",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/projects/createProject",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -108,6 +108,7 @@ impl crate::Operation for CreateSprintRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateSprint",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/sprints/create",
         area: "projex",
         body: crate::BodyEncoding::Json,

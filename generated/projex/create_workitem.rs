@@ -193,6 +193,7 @@ impl crate::Operation for CreateWorkitemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitem",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/create",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -154,6 +154,7 @@ impl crate::Operation for CreateWorkitemCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemComment",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/comment",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -141,6 +141,7 @@ impl crate::Operation for CreateWorkitemEstimateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemEstimate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/estimate",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -161,6 +161,7 @@ impl crate::Operation for CreateWorkitemRecordRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemRecord",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/record",
         area: "projex",
         body: crate::BodyEncoding::Json,

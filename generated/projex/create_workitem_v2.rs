@@ -196,6 +196,7 @@ impl crate::Operation for CreateWorkitemV2Request {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateWorkitemV2",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitem",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -78,6 +78,7 @@ impl crate::Operation for DeleteProjectRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteProject",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/projects/delete",
         area: "projex",
         body: crate::BodyEncoding::None,

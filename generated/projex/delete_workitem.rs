@@ -76,6 +76,7 @@ impl crate::Operation for DeleteWorkitemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitem",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/delete",
         area: "projex",
         body: crate::BodyEncoding::None,

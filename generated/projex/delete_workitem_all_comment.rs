@@ -76,6 +76,7 @@ impl crate::Operation for DeleteWorkitemAllCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitemAllComment",
         method: crate::HttpMethod::Delete,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/deleteAllComment",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -82,6 +82,7 @@ impl crate::Operation for DeleteWorkitemCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "DeleteWorkitemComment",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/deleteComent",
         area: "projex",
         body: crate::BodyEncoding::Json,

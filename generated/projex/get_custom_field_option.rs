@@ -94,6 +94,7 @@ impl crate::Operation for GetCustomFieldOptionRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetCustomFieldOption",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/fields/{fieldId}/getCustomOption",
         area: "projex",
         body: crate::BodyEncoding::None,

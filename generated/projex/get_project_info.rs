@@ -238,6 +238,7 @@ impl crate::Operation for GetProjectInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetProjectInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/project/{projectId}",
         area: "projex",
         body: crate::BodyEncoding::None,

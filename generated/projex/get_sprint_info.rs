@@ -76,6 +76,7 @@ impl crate::Operation for GetSprintInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetSprintInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/sprints/{sprintId}/getSprintinfo",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -196,6 +196,7 @@ impl crate::Operation for GetWorkItemActivityRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemActivity",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/getActivity",
         area: "projex",
         body: crate::BodyEncoding::None,

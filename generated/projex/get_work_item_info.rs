@@ -76,6 +76,7 @@ impl crate::Operation for GetWorkItemInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}",
         area: "projex",
         body: crate::BodyEncoding::None,

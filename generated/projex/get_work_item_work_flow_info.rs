@@ -212,6 +212,7 @@ impl crate::Operation for GetWorkItemWorkFlowInfoRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkItemWorkFlowInfo",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -112,6 +112,7 @@ impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemAttachmentCreatemeta",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment/createmeta",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -134,6 +134,7 @@ impl crate::Operation for GetWorkitemCommentListRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemCommentList",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/commentList",
         area: "projex",
         body: crate::BodyEncoding::None,

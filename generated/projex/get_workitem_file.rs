@@ -112,6 +112,7 @@ impl crate::Operation for GetWorkitemFileRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemFile",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/files/{fileIdentifier}",
         area: "projex",
         body: crate::BodyEncoding::None,

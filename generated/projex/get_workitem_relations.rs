@@ -137,6 +137,7 @@ impl crate::Operation for GetWorkitemRelationsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemRelations",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/getRelations",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -94,6 +94,7 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetWorkitemTimeTypeList",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/type/list",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -82,6 +82,7 @@ impl crate::Operation for ListProjectMembersRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectMembers",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/projects/{projectId}/listMembers",
         area: "projex",
         body: crate::BodyEncoding::None,

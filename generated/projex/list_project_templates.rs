@@ -153,6 +153,7 @@ impl crate::Operation for ListProjectTemplatesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectTemplates",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/projects/listTemplates",
         area: "projex",
         body: crate::BodyEncoding::None,

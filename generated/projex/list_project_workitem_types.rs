@@ -151,6 +151,7 @@ impl crate::Operation for ListProjectWorkitemTypesRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjectWorkitemTypes",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/projects/{projectId}/getWorkitemType",
         area: "projex",
         body: crate::BodyEncoding::None,

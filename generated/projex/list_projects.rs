@@ -136,6 +136,7 @@ impl crate::Operation for ListProjectsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListProjects",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/listProjects",
         area: "projex",
         body: crate::BodyEncoding::None,

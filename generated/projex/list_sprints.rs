@@ -115,6 +115,7 @@ impl crate::Operation for ListSprintsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListSprints",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/sprints/list",
         area: "projex",
         body: crate::BodyEncoding::None,

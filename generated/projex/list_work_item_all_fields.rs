@@ -88,6 +88,7 @@ impl crate::Operation for ListWorkItemAllFieldsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemAllFields",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/fields/listAll",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -96,6 +96,7 @@ impl crate::Operation for ListWorkItemWorkFlowStatusRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkItemWorkFlowStatus",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/workflow/listWorkflowStatus",
         area: "projex",
         body: crate::BodyEncoding::None,

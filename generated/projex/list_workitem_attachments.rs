@@ -116,6 +116,7 @@ impl crate::Operation for ListWorkitemAttachmentsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemAttachments",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachments",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -155,6 +155,7 @@ impl crate::Operation for ListWorkitemEstimateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemEstimate",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/estimate/list",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -140,6 +140,7 @@ impl crate::Operation for ListWorkitemTimeRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitemTime",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/workitems/{workitemId}/time/list",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -171,6 +171,7 @@ impl crate::Operation for ListWorkitemsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListWorkitems",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/listWorkitems",
         area: "projex",
         body: crate::BodyEncoding::None,

@@ -143,6 +143,7 @@ impl crate::Operation for UpdateProjectFieldRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectField",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/project/{identifier}",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -155,6 +155,7 @@ impl crate::Operation for UpdateProjectMemberRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateProjectMember",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/projects/{projectId}/updateMember",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -94,6 +94,7 @@ impl crate::Operation for UpdateWorkItemRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkItem",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/update",
         area: "projex",
         body: crate::BodyEncoding::Json,

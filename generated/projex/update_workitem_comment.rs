@@ -152,6 +152,7 @@ impl crate::Operation for UpdateWorkitemCommentRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkitemComment",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/commentUpdate",
         area: "projex",
         body: crate::BodyEncoding::Json,

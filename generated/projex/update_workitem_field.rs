@@ -82,6 +82,7 @@ impl crate::Operation for UpdateWorkitemFieldRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateWorkitemField",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitems/updateWorkitemField",
         area: "projex",
         body: crate::BodyEncoding::Json,

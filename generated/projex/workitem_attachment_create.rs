@@ -85,6 +85,7 @@ impl crate::Operation for WorkitemAttachmentCreateRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "WorkitemAttachmentCreate",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/workitem/{workitemIdentifier}/attachment",
         area: "projex",
         body: crate::BodyEncoding::Json,

@@ -201,6 +201,7 @@ impl crate::Operation for CreateTestCaseRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "CreateTestCase",
         method: crate::HttpMethod::Post,
+        idempotent: false,
         path: "/organization/{organizationId}/testhub/testcase",
         area: "testhub",
         body: crate::BodyEncoding::Json,

@@ -186,6 +186,7 @@ impl crate::Operation for GetTestResultListRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetTestResultList",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresults",
         area: "testhub",
         body: crate::BodyEncoding::Json,
@@ -225,6 +226,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Marked idempotent although a POST, because it only lists test results; a retry after the server got it is safe.
     pub async fn get_test_result_list(
         &self,
         request: GetTestResultListRequest,

@@ -202,6 +202,7 @@ impl crate::Operation for GetTestcaseListRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "GetTestcaseList",
         method: crate::HttpMethod::Post,
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testcases",
         area: "testhub",
         body: crate::BodyEncoding::Json,
@@ -246,6 +247,7 @@ impl crate::Client {
     /// - Pagination has no size_param: the page-size parameter maxResult is typed string in the SDKs, not a number, so it is left for the caller to set.
     /// - The paging parameter nextToken is sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
+    /// - Marked idempotent although a POST, because it only lists test cases; a retry after the server got it is safe.
     pub async fn get_testcase_list(
         &self,
         request: GetTestcaseListRequest,

@@ -76,6 +76,7 @@ impl crate::Operation for ListTestCaseFieldsRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "ListTestCaseFields",
         method: crate::HttpMethod::Get,
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testcase/fields",
         area: "testhub",
         body: crate::BodyEncoding::None,

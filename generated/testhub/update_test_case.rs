@@ -80,6 +80,7 @@ impl crate::Operation for UpdateTestCaseRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateTestCase",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testcase/{testcaseIdentifier}",
         area: "testhub",
         body: crate::BodyEncoding::Json,

@@ -99,6 +99,7 @@ impl crate::Operation for UpdateTestResultRequest {
     const META: &'static crate::OperationMeta = &crate::OperationMeta {
         action: "UpdateTestResult",
         method: crate::HttpMethod::Put,
+        idempotent: true,
         path: "/organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresult/{testcaseIdentifier}",
         area: "testhub",
         body: crate::BodyEncoding::Json,

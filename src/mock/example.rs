@@ -20,6 +20,8 @@ pub struct MockOperation {
     pub meta: &'static OperationMeta,
     /// Sends its example request and returns the decoded response as JSON.
     pub call_example: ExampleCall,
+    /// Checks a body against its response type (the mock checks its own answers).
+    pub check_answer: super::CheckAnswer,
 }
 
 impl MockOperation {
@@ -32,6 +34,7 @@ impl MockOperation {
         Self {
             meta: O::META,
             call_example: call_example::<O>,
+            check_answer: super::check_answer::<O>,
         }
     }
 }

@@ -15,25 +15,37 @@
 //! | 400 | `InvalidAction.Mismatch`, `InvalidVersion` | wrong `x-acs-action` or `x-acs-version` |
 //! | 400 | [`PARAM_NOT_PRESENT`], [`TYPE_MISMATCH`], [`MALFORMED_BODY`] | a parameter is missing or does not parse as its type |
 //! | 413 | `RequestEntityTooLarge` | the body exceeds the limit (10 MiB by default) |
+//! | 400 | `InvalidTimeStamp.Expired` | a V3 `x-acs-date` more than 15 minutes off (switch: [`MockServerBuilder::check_timestamps`]) |
+//! | 400 | `SignatureNonceUsed` | an `x-acs-signature-nonce` seen in the last 15 minutes (switch: [`MockServerBuilder::check_nonces`]) |
+//! | 408 | `RequestTimeout` | the body did not arrive within the read timeout (10 s by default) |
+//! | 500 | `Mock.AnswerMismatch` | the mock's own 2xx answer does not decode into the response type ([`AnswerCheck`]) |
+//!
+//! Requests are checked before their bodies are read: an unknown route, a missing or
+//! unknown signature, an expired date or a declared length over the limit is answered
+//! without buffering the body. Slow headers and bodies time out, and the recorded
+//! requests are bounded in number and in bytes.
 //!
 //! Gateway errors carry `{"requestId", "Code", "Message"}`; parameter errors carry both
 //! that and the Yunxiao form `{"errorCode", "errorMessage", "success": false}`.
 //!
 //! Enabled by the `mock` feature.
 
+mod check;
 mod example;
 mod reply;
 mod routes;
 mod server;
 mod validate;
 
+pub use check::{answer_check, check_answer, AnswerCheck, CheckAnswer};
 pub use example::{
     call_example, example_call, example_response, example_responses, Example, ExampleCall,
     MockOperation,
 };
 pub use reply::{MockError, MockReply};
 pub use server::{
-    MockServer, MockServerBuilder, ReceivedRequest, DEFAULT_BODY_LIMIT, DEFAULT_RECORD_LIMIT,
-    MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET,
+    MockServer, MockServerBuilder, ReceivedRequest, DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_READ_TIMEOUT, DEFAULT_RECORD_BYTES, DEFAULT_RECORD_LIMIT, MOCK_ACCESS_KEY_ID,
+    MOCK_ACCESS_KEY_SECRET, REQUEST_TIME_WINDOW,
 };
 pub use validate::{MALFORMED_BODY, PARAM_NOT_PRESENT, TYPE_MISMATCH};

@@ -1,14 +1,14 @@
 //! The HTTP server: accept loop, request handling and the test-facing handle.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::server::conn::http1;
@@ -19,7 +19,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::reply::{error_body, gateway_error_body, Example, MockError, MockReply, JSON};
+use super::check::{AnswerCheck, CheckAnswer};
+use super::reply::{
+    error_body, gateway_error_body, Example, MockError, MockReply, ReplyKind, JSON,
+};
 use super::routes::Router;
 use super::validate::{self, RequestParts};
 use crate::signing::{self, VerifyError};
@@ -33,8 +36,18 @@ pub const MOCK_ACCESS_KEY_SECRET: &str = "mock-access-key-secret";
 pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 /// Default number of received requests kept for [`MockServer::requests`].
 pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
-/// Connections served at once; further ones wait to be accepted.
-const MAX_CONNECTIONS: usize = 1024;
+/// Default cap on the bytes kept for [`MockServer::requests`] (64 MiB): bodies, paths,
+/// query and headers together.
+pub const DEFAULT_RECORD_BYTES: usize = 64 * 1024 * 1024;
+/// Default time a client has to send a request's headers, and then its body (10 s).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of connections served at once; further ones wait to be accepted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// How far a V3 `x-acs-date` may be from the mock's clock, and how long a nonce is
+/// remembered: 15 minutes, as the gateway.
+pub const REQUEST_TIME_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Nonces remembered at most; past it the oldest are forgotten early.
+const MAX_NONCES: usize = 100_000;
 
 /// One request the mock received, as it arrived (also requests it rejected).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,13 +63,26 @@ pub struct ReceivedRequest {
     pub query: Vec<(String, String)>,
     /// Headers in wire order, names lower-case (values not valid UTF-8 are replaced).
     pub headers: Vec<(String, String)>,
-    /// The body bytes (empty when the body was refused as too large).
+    /// The body bytes (empty when the body was not read: refused before reading, too
+    /// large or too slow; or when it alone exceeds the recording's byte cap).
     pub body: Vec<u8>,
     /// The HTTP status the mock answered.
     pub status: u16,
 }
 
 impl ReceivedRequest {
+    /// Bytes this record holds, roughly.
+    fn weight(&self) -> usize {
+        let pairs =
+            |p: &[(String, String)]| p.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        self.action.len()
+            + self.method.len()
+            + self.path.len()
+            + pairs(&self.query)
+            + pairs(&self.headers)
+            + self.body.len()
+    }
+
     /// The first value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -104,15 +130,50 @@ impl Overrides {
     }
 }
 
+/// The recorded requests and the bytes they hold.
+#[derive(Default)]
+struct Recording {
+    requests: VecDeque<ReceivedRequest>,
+    bytes: usize,
+}
+
+/// Nonces seen in the last [`REQUEST_TIME_WINDOW`], oldest first.
+#[derive(Default)]
+struct Nonces {
+    seen: HashSet<String>,
+    order: VecDeque<(Instant, String)>,
+}
+
+impl Nonces {
+    /// Records `nonce`; false if it was seen within the window.
+    fn fresh(&mut self, nonce: &str) -> bool {
+        let now = Instant::now();
+        while let Some((at, old)) = self.order.front() {
+            if now.duration_since(*at) < REQUEST_TIME_WINDOW && self.order.len() < MAX_NONCES {
+                break;
+            }
+            self.seen.remove(old);
+            self.order.pop_front();
+        }
+        if !self.seen.insert(nonce.to_string()) {
+            return false;
+        }
+        self.order.push_back((now, nonce.to_string()));
+        true
+    }
+}
+
 struct State {
     router: Router,
     examples: HashMap<&'static str, Example>,
+    /// Examples that fail the answer check, with why.
+    bad_examples: HashMap<&'static str, String>,
+    checks: HashMap<&'static str, CheckAnswer>,
     credentials: Vec<Credentials>,
-    verify_signatures: bool,
-    body_limit: usize,
-    record_limit: usize,
+    limits: MockServerBuilder,
     overrides: Mutex<Overrides>,
-    requests: Mutex<VecDeque<ReceivedRequest>>,
+    recording: Mutex<Recording>,
+    nonces: Mutex<Nonces>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -120,13 +181,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Configures a [`MockServer`]: which credentials it accepts, and its limits.
+/// Configures a [`MockServer`]: which credentials it accepts, its checks and its limits.
 #[derive(Debug, Clone)]
 pub struct MockServerBuilder {
     credentials: Vec<Credentials>,
     verify_signatures: bool,
     body_limit: usize,
     record_limit: usize,
+    record_bytes: usize,
+    read_timeout: Duration,
+    max_connections: usize,
+    check_timestamps: bool,
+    check_nonces: bool,
+    answer_check: AnswerCheck,
 }
 
 impl Default for MockServerBuilder {
@@ -136,6 +203,12 @@ impl Default for MockServerBuilder {
             verify_signatures: true,
             body_limit: DEFAULT_BODY_LIMIT,
             record_limit: DEFAULT_RECORD_LIMIT,
+            record_bytes: DEFAULT_RECORD_BYTES,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            check_timestamps: true,
+            check_nonces: true,
+            answer_check: AnswerCheck::default(),
         }
     }
 }
@@ -176,6 +249,51 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many bytes the recorded requests may hold together (default
+    /// [`DEFAULT_RECORD_BYTES`]); the oldest are forgotten first.
+    pub fn record_bytes(mut self, bytes: usize) -> Self {
+        self.record_bytes = bytes;
+        self
+    }
+
+    /// Time a client has to send a request's headers, and then its body (default
+    /// [`DEFAULT_READ_TIMEOUT`]). A slow body gets HTTP 408; slow headers end the
+    /// connection.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]); further ones
+    /// wait to be accepted.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Whether to refuse a V3 request whose `x-acs-date` is more than
+    /// [`REQUEST_TIME_WINDOW`] from the mock's clock, as the gateway does (default
+    /// `true`; turn it off to replay recorded requests).
+    pub fn check_timestamps(mut self, check: bool) -> Self {
+        self.check_timestamps = check;
+        self
+    }
+
+    /// Whether to refuse a signed request whose `x-acs-signature-nonce` was seen in the
+    /// last [`REQUEST_TIME_WINDOW`], as the gateway does (default `true`).
+    pub fn check_nonces(mut self, check: bool) -> Self {
+        self.check_nonces = check;
+        self
+    }
+
+    /// How the mock checks its own 2xx JSON answers against the operation's response
+    /// type (default [`AnswerCheck::Tolerant`]). [`MockReply::raw`] answers are never
+    /// checked.
+    pub fn check_answers(mut self, check: AnswerCheck) -> Self {
+        self.answer_check = check;
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
     ///
     /// # Panics
@@ -193,22 +311,39 @@ impl MockServerBuilder {
     pub async fn try_start(self) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let mut credentials = self.credentials;
+        let mut credentials = self.credentials.clone();
         if credentials.is_empty() {
             credentials.push(Credentials::new(MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET));
         }
+        let operations: &[&'static OperationMeta] = crate::OPERATIONS;
+        let examples: HashMap<&'static str, Example> = operations
+            .iter()
+            .map(|m| (m.action, Example::of(m)))
+            .collect();
+        let checks: HashMap<&'static str, CheckAnswer> = crate::MOCK_OPERATIONS
+            .iter()
+            .map(|op| (op.meta.action, op.check_answer))
+            .collect();
+        // Examples are the same on every call: check each once.
+        let bad_examples = operations
+            .iter()
+            .filter_map(|meta| {
+                let example = examples.get(meta.action)?;
+                let rendered = MockReply::example().render(meta, example, "check");
+                answer_problem(meta, &checks, self.answer_check, &rendered.body)
+                    .map(|problem| (meta.action, problem))
+            })
+            .collect();
         let state = Arc::new(State {
-            router: Router::new(crate::OPERATIONS),
-            examples: crate::MOCK_OPERATIONS
-                .iter()
-                .map(|op| (op.meta.action, Example::of(op.meta)))
-                .collect(),
+            router: Router::new(operations),
+            examples,
+            bad_examples,
+            checks,
             credentials,
-            verify_signatures: self.verify_signatures,
-            body_limit: self.body_limit,
-            record_limit: self.record_limit,
+            limits: self,
             overrides: Mutex::new(Overrides::default()),
-            requests: Mutex::new(VecDeque::new()),
+            recording: Mutex::new(Recording::default()),
+            nonces: Mutex::new(Nonces::default()),
         });
         let (shutdown, shutdown_rx) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, state.clone(), shutdown_rx));
@@ -263,7 +398,7 @@ impl fmt::Debug for MockServer {
         f.debug_struct("MockServer")
             .field("addr", &self.addr)
             .field("credentials", &self.state.credentials)
-            .field("verify_signatures", &self.state.verify_signatures)
+            .field("verify_signatures", &self.state.limits.verify_signatures)
             .finish_non_exhaustive()
     }
 }
@@ -385,19 +520,25 @@ impl MockServer {
         *lock(&self.state.overrides) = Overrides::default();
     }
 
-    /// The requests received so far, oldest first (at most the record limit).
+    /// The requests received so far, oldest first (at most the record limits).
     pub fn requests(&self) -> Vec<ReceivedRequest> {
-        lock(&self.state.requests).iter().cloned().collect()
+        lock(&self.state.recording)
+            .requests
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// The requests received so far, forgetting them.
     pub fn take_requests(&self) -> Vec<ReceivedRequest> {
-        lock(&self.state.requests).drain(..).collect()
+        std::mem::take(&mut *lock(&self.state.recording))
+            .requests
+            .into()
     }
 
     /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
-        lock(&self.state.requests).clear();
+        *lock(&self.state.recording) = Recording::default();
     }
 }
 
@@ -411,7 +552,7 @@ async fn accept_loop(
         tokio::select! {
             _ = &mut shutdown => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept(), if connections.len() < MAX_CONNECTIONS => {
+            accepted = listener.accept(), if connections.len() < state.limits.max_connections => {
                 match accepted {
                     Ok((stream, _)) => {
                         connections.spawn(serve_connection(stream, state.clone()));
@@ -427,14 +568,15 @@ async fn accept_loop(
 
 async fn serve_connection(stream: TcpStream, state: Arc<State>) {
     let _ = stream.set_nodelay(true);
+    let read_timeout = state.limits.read_timeout;
     let service = service_fn(move |req| {
         let state = state.clone();
         async move { Ok::<_, Infallible>(handle(&state, req).await) }
     });
-    // Errors (malformed HTTP, resets) end this connection only.
+    // Errors (malformed HTTP, resets, slow headers) end this connection only.
     let _ = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        .header_read_timeout(read_timeout)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }
@@ -504,74 +646,239 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .headers
         .get("x-acs-action")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-
     let declared_len = parts
         .headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let too_large = || {
-        Answer::gateway(
-            413,
-            &request_id,
-            "RequestEntityTooLarge",
-            &format!("The request body exceeds {} bytes.", state.body_limit),
-        )
-    };
-    let body = if declared_len.is_some_and(|n| n > state.body_limit as u64) {
-        Err(too_large())
-    } else {
-        match Limited::new(body, state.body_limit).collect().await {
-            Ok(collected) => Ok(collected.to_bytes()),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-            Err(e) => Err(Answer::gateway(
-                400,
-                &request_id,
-                "InvalidRequest",
-                &format!("The request body cannot be read: {e}."),
-            )),
-        }
-    };
 
     let mut action = header_action.clone().unwrap_or_default();
-    let (answer, body) = match body {
-        Err(answer) => (answer, Bytes::new()),
-        Ok(body) => {
-            let answer = decide(
-                state,
-                &request_id,
-                &method,
-                &path,
-                &query,
-                &headers,
-                header_action.as_deref(),
-                &body,
-                &mut action,
-            );
-            (answer, body)
-        }
+    let request = Head {
+        request_id: &request_id,
+        method: &method,
+        path: &path,
+        query: &query,
+        headers: &headers,
+        header_action: header_action.as_deref(),
+    };
+    // What can be refused from the headers alone is refused before reading the body.
+    let (answer, body) = match precheck(state, &request, declared_len, &mut action) {
+        Err(answer) => (answer, Vec::new()),
+        Ok(()) => match read_body(state, &request_id, body, declared_len).await {
+            Err(answer) => (answer, Vec::new()),
+            Ok(body) => (decide(state, &request, &body), body),
+        },
     };
 
-    if state.record_limit > 0 {
-        let mut requests = lock(&state.requests);
-        while requests.len() >= state.record_limit {
-            requests.pop_front();
-        }
-        requests.push_back(ReceivedRequest {
+    record(
+        state,
+        ReceivedRequest {
             action,
             method,
             path,
             query,
             headers,
-            body: body.to_vec(),
+            body,
             status: answer.status,
-        });
-    }
+        },
+    );
 
     if let Some(delay) = answer.delay {
         tokio::time::sleep(delay).await;
     }
     build_response(answer, &request_id)
+}
+
+/// One request's head, as the checks see it.
+struct Head<'a> {
+    request_id: &'a str,
+    method: &'a str,
+    path: &'a str,
+    query: &'a [(String, String)],
+    headers: &'a [(String, String)],
+    header_action: Option<&'a str>,
+}
+
+impl Head<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Keeps `request`, forgetting the oldest ones past the count or byte cap.
+fn record(state: &State, mut request: ReceivedRequest) {
+    let limits = &state.limits;
+    if limits.record_limit == 0 {
+        return;
+    }
+    if request.weight() > limits.record_bytes {
+        request.body = Vec::new();
+    }
+    let weight = request.weight();
+    let mut recording = lock(&state.recording);
+    while !recording.requests.is_empty()
+        && (recording.requests.len() >= limits.record_limit
+            || recording.bytes + weight > limits.record_bytes)
+    {
+        if let Some(old) = recording.requests.pop_front() {
+            recording.bytes -= old.weight();
+        }
+    }
+    if weight <= limits.record_bytes {
+        recording.bytes += weight;
+        recording.requests.push_back(request);
+    }
+}
+
+/// The checks that need no body: route, a signature from a known key, the V3 date, and
+/// the declared length.
+fn precheck(
+    state: &State,
+    req: &Head<'_>,
+    declared_len: Option<u64>,
+    action: &mut String,
+) -> Result<(), Answer> {
+    if declared_len.is_some_and(|n| n > state.limits.body_limit as u64) {
+        return Err(too_large(state, req.request_id));
+    }
+    let found = state.router.find(req.method, req.path);
+    let Some(matched) = found
+        .iter()
+        .find(|m| Some(m.route.meta.action) == req.header_action)
+        .or_else(|| found.first())
+    else {
+        return Err(Answer::gateway(
+            404,
+            req.request_id,
+            "InvalidAction.NotFound",
+            &format!("No operation matches {} {}.", req.method, req.path),
+        ));
+    };
+    *action = matched.route.meta.action.to_string();
+    if state.limits.verify_signatures {
+        if let Err(e) = claimed_access_key(req.headers, &state.credentials) {
+            let (code, message) = signature_error(&e);
+            return Err(Answer::gateway(403, req.request_id, code, &message));
+        }
+    }
+    if state.limits.check_timestamps {
+        if let Some(date) = req.header("x-acs-date") {
+            let fresh = parse_acs_date(date).is_some_and(|t| {
+                let now = SystemTime::now();
+                let skew = now.duration_since(t).unwrap_or_else(|e| e.duration());
+                skew <= REQUEST_TIME_WINDOW
+            });
+            if !fresh {
+                return Err(Answer::gateway(
+                    400,
+                    req.request_id,
+                    "InvalidTimeStamp.Expired",
+                    "Specified time stamp or date value is expired.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn too_large(state: &State, request_id: &str) -> Answer {
+    Answer::gateway(
+        413,
+        request_id,
+        "RequestEntityTooLarge",
+        &format!(
+            "The request body exceeds {} bytes.",
+            state.limits.body_limit
+        ),
+    )
+}
+
+/// The access key id the `Authorization` header names, if the mock knows it. The full
+/// verification, which needs the body, comes later.
+fn claimed_access_key(
+    headers: &[(String, String)],
+    credentials: &[Credentials],
+) -> Result<(), VerifyError> {
+    let auth = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.as_str())
+        .ok_or(VerifyError::MissingAuthorization)?;
+    let key = if let Some(rest) = auth.strip_prefix("ACS3-HMAC-SHA256 ") {
+        rest.split(',')
+            .find_map(|part| part.trim().strip_prefix("Credential="))
+    } else if let Some(rest) = auth.strip_prefix("acs ") {
+        rest.rsplit_once(':').map(|(id, _)| id)
+    } else {
+        None
+    };
+    let key = key.ok_or_else(|| {
+        VerifyError::MalformedAuthorization("no access key id in Authorization".into())
+    })?;
+    if credentials.iter().any(|c| c.access_key_id() == key) {
+        Ok(())
+    } else {
+        Err(VerifyError::UnknownAccessKey(key.to_string()))
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` as a time.
+fn parse_acs_date(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<u16>().ok();
+    let month = time::Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::from(num(0..4)?), month, num(8..10)? as u8).ok()?;
+    let t =
+        time::Time::from_hms(num(11..13)? as u8, num(14..16)? as u8, num(17..19)? as u8).ok()?;
+    let secs = date.with_time(t).assume_utc().unix_timestamp();
+    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+/// Reads the body into one buffer, within the size cap and the read timeout: memory
+/// follows the bytes kept, however finely the client cuts them.
+async fn read_body(
+    state: &State,
+    request_id: &str,
+    mut body: Incoming,
+    declared_len: Option<u64>,
+) -> Result<Vec<u8>, Answer> {
+    let limit = state.limits.body_limit;
+    let read = async {
+        let mut out = Vec::with_capacity(declared_len.map_or(0, |n| n as usize).min(64 * 1024));
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                Answer::gateway(
+                    400,
+                    request_id,
+                    "InvalidRequest",
+                    &format!("The request body cannot be read: {e}."),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if data.len() > limit - out.len() {
+                    return Err(too_large(state, request_id));
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+        Ok(out)
+    };
+    match tokio::time::timeout(state.limits.read_timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(Answer::gateway(
+            408,
+            request_id,
+            "RequestTimeout",
+            "The request body did not arrive in time.",
+        )),
+    }
 }
 
 fn build_response(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
@@ -597,18 +904,14 @@ fn build_response(answer: Answer, request_id: &str) -> Response<Full<Bytes>> {
 }
 
 /// Routes, verifies and checks one request, and picks its answer.
-#[allow(clippy::too_many_arguments)]
-fn decide(
-    state: &State,
-    request_id: &str,
-    method: &str,
-    path: &str,
-    query: &[(String, String)],
-    headers: &[(String, String)],
-    header_action: Option<&str>,
-    body: &[u8],
-    action: &mut String,
-) -> Answer {
+fn decide(state: &State, req: &Head<'_>, body: &[u8]) -> Answer {
+    let (request_id, method, path, headers, header_action) = (
+        req.request_id,
+        req.method,
+        req.path,
+        req.headers,
+        req.header_action,
+    );
     // 1. Route by method and path; the action header settles overlapping templates.
     let found = state.router.find(method, path);
     let Some(matched) = found
@@ -624,10 +927,9 @@ fn decide(
         );
     };
     let meta = matched.route.meta;
-    *action = meta.action.to_string();
 
-    // 2. Signature.
-    if state.verify_signatures {
+    // 2. Signature, then the nonce of a signed request.
+    if state.limits.verify_signatures {
         let lookup = |ak: &str| {
             state
                 .credentials
@@ -635,7 +937,7 @@ fn decide(
                 .find(|c| c.access_key_id() == ak)
                 .map(|c| c.access_key_secret().to_string())
         };
-        match signing::verify(method, path, query, headers, body, lookup) {
+        match signing::verify(method, path, req.query, headers, body, lookup) {
             Err(e) => {
                 let (code, message) = signature_error(&e);
                 return Answer::gateway(403, request_id, code, &message);
@@ -659,6 +961,18 @@ fn decide(
             }
         }
     }
+    if state.limits.check_nonces {
+        if let Some(nonce) = req.header("x-acs-signature-nonce") {
+            if !lock(&state.nonces).fresh(nonce) {
+                return Answer::gateway(
+                    400,
+                    request_id,
+                    "SignatureNonceUsed",
+                    "Specified signature nonce was used already.",
+                );
+            }
+        }
+    }
 
     // 3. Action and version headers.
     if header_action != Some(meta.action) {
@@ -673,11 +987,7 @@ fn decide(
             ),
         );
     }
-    let version = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("x-acs-version"))
-        .map(|(_, v)| v.as_str());
-    if version != Some(API_VERSION) {
+    if req.header("x-acs-version") != Some(API_VERSION) {
         return Answer::gateway(
             400,
             request_id,
@@ -689,7 +999,7 @@ fn decide(
     // 4. Parameters.
     let parts = RequestParts {
         path_params: &matched.params,
-        query,
+        query: req.query,
         headers,
         body,
     };
@@ -700,13 +1010,35 @@ fn decide(
         );
     }
 
-    // 5. The override or the example.
+    // 5. The override or the example, checked against the response type.
     let reply = lock(&state.overrides)
         .next(meta.action)
         .unwrap_or_else(MockReply::example);
     let fallback = Example::Empty;
     let example = state.examples.get(meta.action).unwrap_or(&fallback);
     let rendered = reply.render(meta, example, request_id);
+    let problem = match &reply.kind {
+        ReplyKind::Raw { .. } => None,
+        ReplyKind::Example => state.bad_examples.get(meta.action).cloned(),
+        _ if (200..300).contains(&rendered.status) => answer_problem(
+            meta,
+            &state.checks,
+            state.limits.answer_check,
+            &rendered.body,
+        ),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        return Answer::gateway(
+            500,
+            request_id,
+            "Mock.AnswerMismatch",
+            &format!(
+                "The mock's answer for {} does not match its response type {problem}",
+                meta.action
+            ),
+        );
+    }
     Answer {
         status: rendered.status,
         content_type: rendered.content_type,
@@ -714,4 +1046,18 @@ fn decide(
         headers: reply.headers,
         delay: reply.delay,
     }
+}
+
+/// Why `body` is not a valid answer of `meta` under `check`, if it is not.
+fn answer_problem(
+    meta: &OperationMeta,
+    checks: &HashMap<&'static str, CheckAnswer>,
+    check: AnswerCheck,
+    body: &[u8],
+) -> Option<String> {
+    if check == AnswerCheck::Off || meta.response_is_text {
+        return None;
+    }
+    let check_fn = checks.get(meta.action)?;
+    check_fn(body, check).err()
 }

@@ -19,7 +19,8 @@ type HmacSha1 = Hmac<Sha1>;
 /// Every intermediate and final value of a legacy signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegacySignature {
-    /// `name:value\n` for each `x-acs-*` header, sorted by name, values untrimmed.
+    /// `name:value\n` for each header whose name starts with lower-case `x-acs-`, sorted,
+    /// values untrimmed.
     pub canonicalized_headers: String,
     /// Encoded path, then `?` and sorted raw `key=value` pairs when there is a query.
     pub canonicalized_resource: String,
@@ -40,16 +41,12 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 fn canonicalized_headers(headers: &[(String, String)]) -> String {
-    // The SDK only ever uses lower-case names; matching case-insensitively lets a server
-    // verify requests whose header names were re-cased in transit.
+    // Exactly as the official signer and the gateway: names that start with lower-case
+    // `x-acs-`. `X-Acs-Custom` is not signed (and the client sends lower-case names).
     let mut acs: Vec<(String, &str)> = headers
         .iter()
-        .filter(|(n, _)| {
-            n.as_bytes()
-                .get(..6)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"x-acs-"))
-        })
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.as_str()))
+        .filter(|(n, _)| n.starts_with("x-acs-"))
+        .map(|(n, v)| (n.clone(), v.as_str()))
         .collect();
     acs.sort_unstable();
     let mut out = String::with_capacity(acs.len() * 40);
@@ -112,7 +109,8 @@ pub(crate) fn mac(secret: &str, data: &str) -> HmacSha1 {
 /// Signs `req` with the legacy ROA HMAC-SHA1 algorithm.
 ///
 /// `req.headers` are the headers sent; `accept`, `content-md5`, `content-type` and
-/// `date` are read from them (empty when absent) and every `x-acs-*` header is signed.
+/// `date` are read from them (empty when absent) and every header whose name starts with
+/// lower-case `x-acs-` is signed (as by the official signer: `X-Acs-Custom` is not).
 /// `req.body` is ignored: this algorithm does not cover it.
 pub fn sign(
     req: &SignableRequest<'_>,

@@ -500,14 +500,14 @@ fn verify_legacy(
 
     let mut signed_headers: Vec<String> = headers
         .iter()
-        .map(|(n, _)| n.to_ascii_lowercase())
-        .filter(|n| {
+        .filter(|(n, _)| {
             n.starts_with("x-acs-")
                 || matches!(
-                    n.as_str(),
+                    n.to_ascii_lowercase().as_str(),
                     "accept" | "content-md5" | "content-type" | "date"
                 )
         })
+        .map(|(n, _)| n.to_ascii_lowercase())
         .collect();
     signed_headers.sort_unstable();
     signed_headers.dedup();

@@ -196,6 +196,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let error = ident(&op.error_type());
     let action = &op.action;
     let method = vocab::method(op.method);
+    let idempotent = op.idempotent;
     let path = &op.path_template;
     let area = &op.area;
     let body = vocab::body(op.body);
@@ -258,6 +259,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             const META: &'static crate::OperationMeta = &crate::OperationMeta {
                 action: #action,
                 method: #method,
+                idempotent: #idempotent,
                 path: #path,
                 area: #area,
                 body: #body,

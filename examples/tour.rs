@@ -13,12 +13,8 @@ use std::io::Write;
 
 use futures_util::TryStreamExt;
 use serde_json::json;
-use yunxiao::codeup::UpdateGroupRequest;
-use yunxiao::flow::{
-    GetPipelineArtifactUrlRequest, PassPipelineValidateRequest, RefusePipelineValidateRequest,
-};
 use yunxiao::mock::{MockReply, MockServer, MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET};
-use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest, ListProjectsRequest};
+use yunxiao::projex::GetProjectInfoErrorCode;
 use yunxiao::{Client, RetryConfig};
 
 /// The organization id the documentation's examples use.
@@ -44,11 +40,11 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
 
     writeln!(out, "\n== the five seed operations")?;
     let artifact = client
-        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new(
-            ORG,
-            "/test/test/test.tgz",
-            "test.tgz",
-        ))
+        .get_pipeline_artifact_url()
+        .organization_id(ORG)
+        .file_path("/test/test/test.tgz")
+        .file_name("test.tgz")
+        .send()
         .await?;
     writeln!(
         out,
@@ -58,7 +54,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let passed = client
-        .pass_pipeline_validate(PassPipelineValidateRequest::new(ORG, 11222, 1111, "111"))
+        .pass_pipeline_validate()
+        .organization_id(ORG)
+        .pipeline_id(11222)
+        .pipeline_run_id(1111)
+        .job_id("111")
+        .send()
         .await?;
     writeln!(
         out,
@@ -67,7 +68,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let refused = client
-        .refuse_pipeline_validate(RefusePipelineValidateRequest::new(ORG, 12222, 1111, "1111"))
+        .refuse_pipeline_validate()
+        .organization_id(ORG)
+        .pipeline_id(12222)
+        .pipeline_run_id(1111)
+        .job_id("1111")
+        .send()
         .await?;
     writeln!(
         out,
@@ -76,7 +82,10 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let info = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "e8b2xxxxxxx09b07d23"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("e8b2xxxxxxx09b07d23")
+        .send()
         .await?;
     let project = info.project.unwrap_or_default();
     writeln!(
@@ -92,16 +101,14 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let group = client
-        .update_group(
-            UpdateGroupRequest::new(
-                "1e9903d8b3f1xxxxxf9286ef5",
-                "org/group/subgroup/here",
-                "codeup_group",
-                "codeup_group",
-            )
-            .visibility_level(10)
-            .description("描述信息的具体内容"),
-        )
+        .update_group()
+        .organization_id("1e9903d8b3f1xxxxxf9286ef5")
+        .path_with_namespace("org/group/subgroup/here")
+        .name("codeup_group")
+        .path("codeup_group")
+        .visibility_level(10)
+        .description("描述信息的具体内容")
+        .send()
         .await?;
     let result = group.result.unwrap_or_default();
     writeln!(
@@ -120,7 +127,10 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     writeln!(out, "\n== a documented error, handled")?;
     server.respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))?;
     match client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "e8b2xxxxxxx09b07d23"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("e8b2xxxxxxx09b07d23")
+        .send()
         .await
     {
         Ok(_) => return Err("GetProjectInfo should have failed".into()),
@@ -158,8 +168,14 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
             }),
         ),
     )?;
-    let request = ListProjectsRequest::new(ORG, "Project").max_results(2);
-    let mut projects = client.list_projects_stream(request).max_pages(5).items();
+    let mut projects = client
+        .list_projects()
+        .organization_id(ORG)
+        .category("Project")
+        .max_results(2)
+        .stream()
+        .max_pages(5)
+        .items();
     let mut count = 0;
     while let Some(p) = projects.try_next().await? {
         count += 1;

@@ -15,7 +15,7 @@
 //!     .access_key("LTAI...", "secret")
 //!     .build()?;
 //! let done = client
-//!     .pass_pipeline_validate(PassPipelineValidateRequest::new("org-id", 11222, 1111, "111"))
+//!     .pass_pipeline_validate().organization_id("org-id").pipeline_id(11222).pipeline_run_id(1111).job_id("111").send()
 //!     .await?;
 //! assert_eq!(done.success, Some(true));
 //! # Ok(())

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 use yunxiao::credentials::Credentials;
 use yunxiao::mock::{MockOperation, MockReply, MockServer, PARAM_NOT_PRESENT, TYPE_MISMATCH};
-use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
+use yunxiao::projex::GetProjectInfoErrorCode;
 use yunxiao::signing::{self, RequestContext, SignatureVersion};
 use yunxiao::{Error, RetryConfig, API_VERSION, OPERATIONS};
 
@@ -319,7 +319,9 @@ async fn wrong_types_are_400() {
 #[tokio::test]
 async fn bad_signatures_are_403() {
     let server = MockServer::start().await;
-    let request = || GetProjectInfoRequest::new(ORG, "p");
+    fn request(c: &yunxiao::Client) -> yunxiao::projex::GetProjectInfoCall<'_> {
+        c.get_project_info().organization_id(ORG).project_id("p")
+    }
 
     // Wrong secret, through the client: an API error with status 403.
     let client = server
@@ -327,7 +329,7 @@ async fn bad_signatures_are_403() {
         .access_key(yunxiao::mock::MOCK_ACCESS_KEY_ID, "wrong-secret")
         .build()
         .unwrap();
-    let err = client.get_project_info(request()).await.unwrap_err();
+    let err = request(&client).send().await.unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!(
         (api.status, api.code.as_str()),
@@ -342,7 +344,7 @@ async fn bad_signatures_are_403() {
         .access_key("someone-else", "secret")
         .build()
         .unwrap();
-    let err = client.get_project_info(request()).await.unwrap_err();
+    let err = request(&client).send().await.unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(
         (api.status, api.code.as_str()),
@@ -381,7 +383,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
         .build()
         .unwrap();
     legacy
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 
@@ -394,7 +399,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
             .build()
             .unwrap();
         let info = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
         assert!(info.project.is_some());
@@ -409,7 +417,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
     ] {
         let client = server.client_builder().credentials(creds).build().unwrap();
         let err = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
         let api = err.as_api().unwrap();
@@ -477,7 +488,10 @@ async fn documented_error_override_reaches_the_typed_error() {
         .respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))
         .unwrap();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(
@@ -495,12 +509,18 @@ async fn documented_error_override_reaches_the_typed_error() {
 
     // Every call keeps failing until reset.
     assert!(client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .is_err());
     server.reset("GetProjectInfo").unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 
@@ -528,7 +548,10 @@ async fn success_false_on_200_is_an_api_error() {
         .unwrap();
     let err = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let Error::Api(api) = &err else {
@@ -551,7 +574,10 @@ async fn custom_json_and_headers() {
         .unwrap();
     let info = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     assert_eq!(info.project.unwrap().name.as_deref(), Some("mine"));
@@ -566,7 +592,10 @@ async fn custom_json_and_headers() {
         .unwrap();
     let err = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let api = err.as_api().unwrap();
@@ -590,7 +619,10 @@ async fn a_delay_longer_than_the_timeout_times_out() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -626,7 +658,10 @@ async fn limited_overrides_drive_retries() {
         .build()
         .unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     let statuses: Vec<u16> = server.take_requests().iter().map(|r| r.status).collect();
@@ -646,7 +681,10 @@ async fn limited_overrides_drive_retries() {
     let mut codes = Vec::new();
     for _ in 0..4 {
         let err = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
         codes.push(err.as_api().unwrap().code.clone());
@@ -654,7 +692,10 @@ async fn limited_overrides_drive_retries() {
     assert_eq!(codes, ["E1", "E2", "E3", "E3"]);
     server.reset_all();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 }
@@ -664,10 +705,13 @@ async fn requests_are_recorded() {
     let server = MockServer::start().await;
     server
         .client()
-        .update_group(
-            yunxiao::codeup::UpdateGroupRequest::new(ORG, "org/g", "name", "g")
-                .visibility_level(10),
-        )
+        .update_group()
+        .organization_id(ORG)
+        .path_with_namespace("org/g")
+        .name("name")
+        .path("g")
+        .visibility_level(10)
+        .send()
         .await
         .unwrap();
     let received = server.requests();
@@ -692,7 +736,10 @@ async fn requests_are_recorded() {
     let client = server.client();
     for _ in 0..3 {
         client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
     }
@@ -872,7 +919,10 @@ async fn bad_input_does_not_break_the_server() {
     // And the server still works.
     server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 }
@@ -899,14 +949,19 @@ async fn dropping_the_server_stops_it_and_its_tasks() {
         .unwrap();
     let slow = tokio::spawn(async move {
         slow_client
-            .get_pipeline_artifact_url(yunxiao::flow::GetPipelineArtifactUrlRequest::new(
-                ORG, "/a", "a",
-            ))
+            .get_pipeline_artifact_url()
+            .organization_id(ORG)
+            .file_path("/a")
+            .file_name("a")
+            .send()
             .await
     });
     for _ in 0..3 {
         client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
     }
@@ -924,7 +979,10 @@ async fn dropping_the_server_stops_it_and_its_tasks() {
     assert!(result.is_err());
     // New connections are refused.
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");

@@ -167,6 +167,10 @@ impl Operation {
     pub fn response_type(&self) -> String {
         format!("{}Response", self.type_prefix)
     }
+    /// Name of the call type `Client::{fn_name}` returns: `{Prefix}Call`.
+    pub fn call_type(&self) -> String {
+        format!("{}Call", self.type_prefix)
+    }
     /// Name of the error-code enum: `{Prefix}ErrorCode`.
     pub fn error_type(&self) -> String {
         format!("{}ErrorCode", self.type_prefix)

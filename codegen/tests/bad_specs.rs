@@ -662,36 +662,6 @@ response:
       type: long
 ");
 
-const LIST_WIDGETS: &str = "\
-action: ListWidgets
-summary: 列出部件
-method: GET
-path: /widgets
-parameters:
-  - name: nextToken
-    in: query
-    type: string
-response:
-  type: object
-  fields:
-    - name: nextToken
-      type: string
-    - name: items
-      type: array
-      items:
-        type: string
-pagination:
-  style: cursor
-  cursor_param: nextToken
-  cursor_field: nextToken
-  items_field: items
-";
-
-bad!(stream_method_collides_with_another_action,
-    "flow/list_widgets.yaml" => LIST_WIDGETS,
-    "codeup/list_widgets_stream.yaml" => &GOOD.replace("GetWidget", "ListWidgetsStream"),
-);
-
 // ---- shared shapes -----------------------------------------------------------------------
 
 /// GOOD, with its response's `requestId` replaced by a field of shape `shape`.

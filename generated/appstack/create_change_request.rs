@@ -2,86 +2,115 @@
 // Source: spec/appstack/create_change_request.yaml
 
 /// Parameters of [`Client::create_change_request`](crate::Client::create_change_request): 创建变更
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateChangeRequestCall`], which `Client::create_change_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateChangeRequestRequest {
+    /// `appName` (path parameter, required); set with [`CreateChangeRequestCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`CreateChangeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `appCodeRepoSn` (body parameter, required); set with [`CreateChangeRequestCall::app_code_repo_sn`].
+    pub app_code_repo_sn: Option<String>,
+    /// `autoDeleteBranchWhenEnd` (body parameter); set with [`CreateChangeRequestCall::auto_delete_branch_when_end`].
+    pub auto_delete_branch_when_end: Option<bool>,
+    /// `branchName` (body parameter, required); set with [`CreateChangeRequestCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `createBranch` (body parameter); set with [`CreateChangeRequestCall::create_branch`].
+    pub create_branch: Option<bool>,
+    /// `ownerAccountId` (body parameter); set with [`CreateChangeRequestCall::owner_account_id`].
+    pub owner_account_id: Option<String>,
+    /// `ownerId` (body parameter, required); set with [`CreateChangeRequestCall::owner_id`].
+    pub owner_id: Option<String>,
+    /// `title` (body parameter, required); set with [`CreateChangeRequestCall::title`].
+    pub title: Option<String>,
+}
+/// A call of [`Client::create_change_request`](crate::Client::create_change_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateChangeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: CreateChangeRequestRequest,
+}
+impl<'a> CreateChangeRequestCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `appCodeRepoSn`.
     ///
-    /// Sent as body parameter `appCodeRepoSn`. Example: `sn123`
-    pub app_code_repo_sn: String,
+    /// Sent as body parameter `appCodeRepoSn`, required. Example: `sn123`
+    pub fn app_code_repo_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.app_code_repo_sn = Some(value.into());
+        self
+    }
     /// `autoDeleteBranchWhenEnd`.
     ///
     /// Sent as body parameter `autoDeleteBranchWhenEnd`. Example: `false`
-    pub auto_delete_branch_when_end: Option<bool>,
+    pub fn auto_delete_branch_when_end(mut self, value: bool) -> Self {
+        self.request.auto_delete_branch_when_end = Some(value);
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as body parameter `branchName`. Example: `hotfix/20240524`
-    pub branch_name: String,
+    /// Sent as body parameter `branchName`, required. Example: `hotfix/20240524`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `createBranch`.
     ///
     /// Sent as body parameter `createBranch`. Example: `false`
-    pub create_branch: Option<bool>,
+    pub fn create_branch(mut self, value: bool) -> Self {
+        self.request.create_branch = Some(value);
+        self
+    }
     /// `ownerAccountId`.
     ///
     /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
-    pub owner_account_id: Option<String>,
+    pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.owner_account_id = Some(value.into());
+        self
+    }
     /// `ownerId`.
     ///
-    /// Sent as body parameter `ownerId`.
-    pub owner_id: String,
+    /// Sent as body parameter `ownerId`, required.
+    pub fn owner_id(mut self, value: impl Into<String>) -> Self {
+        self.request.owner_id = Some(value.into());
+        self
+    }
     /// `title`.
     ///
-    /// Sent as body parameter `title`.
-    pub title: String,
-}
-impl CreateChangeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        app_code_repo_sn: impl Into<String>,
-        branch_name: impl Into<String>,
-        owner_id: impl Into<String>,
-        title: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            app_code_repo_sn: app_code_repo_sn.into(),
-            auto_delete_branch_when_end: None,
-            branch_name: branch_name.into(),
-            create_branch: None,
-            owner_account_id: None,
-            owner_id: owner_id.into(),
-            title: title.into(),
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+    /// Sent as body parameter `title`, required.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.request.title = Some(value.into());
         self
     }
-    /// Sets `autoDeleteBranchWhenEnd`.
-    pub fn auto_delete_branch_when_end(mut self, value: bool) -> Self {
-        self.auto_delete_branch_when_end = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateChangeRequestResponse,
+        crate::Error<CreateChangeRequestErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `createBranch`.
-    pub fn create_branch(mut self, value: bool) -> Self {
-        self.create_branch = Some(value);
-        self
-    }
-    /// Sets `ownerAccountId`.
-    pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_account_id = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateChangeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_change_request`](crate::Client::create_change_request).
@@ -209,19 +238,19 @@ impl crate::Operation for CreateChangeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests");
         req.query("organizationId", self.organization_id.as_ref());
-        req.body_field("appCodeRepoSn", Some(&self.app_code_repo_sn))?;
+        req.body_field("appCodeRepoSn", self.app_code_repo_sn.as_ref())?;
         req.body_field(
             "autoDeleteBranchWhenEnd",
             self.auto_delete_branch_when_end.as_ref(),
         )?;
-        req.body_field("branchName", Some(&self.branch_name))?;
+        req.body_field("branchName", self.branch_name.as_ref())?;
         req.body_field("createBranch", self.create_branch.as_ref())?;
         req.body_field("ownerAccountId", self.owner_account_id.as_ref())?;
-        req.body_field("ownerId", Some(&self.owner_id))?;
-        req.body_field("title", Some(&self.title))?;
+        req.body_field("ownerId", self.owner_id.as_ref())?;
+        req.body_field("title", self.title.as_ref())?;
         req.finish()
     }
 }
@@ -232,6 +261,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/changeRequests` (action `CreateChangeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateChangeRequestCall::send) it. Required: [`app_name`](CreateChangeRequestCall::app_name), [`app_code_repo_sn`](CreateChangeRequestCall::app_code_repo_sn), [`branch_name`](CreateChangeRequestCall::branch_name), [`owner_id`](CreateChangeRequestCall::owner_id), [`title`](CreateChangeRequestCall::title). Optional: [`organization_id`](CreateChangeRequestCall::organization_id), [`auto_delete_branch_when_end`](CreateChangeRequestCall::auto_delete_branch_when_end), [`create_branch`](CreateChangeRequestCall::create_branch), [`owner_account_id`](CreateChangeRequestCall::owner_account_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateChangeRequestErrorCode`], which names the documented codes.
@@ -239,29 +270,26 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_change_request(
-        &self,
-        request: CreateChangeRequestRequest,
-    ) -> Result<
-        CreateChangeRequestResponse,
-        crate::Error<CreateChangeRequestErrorCode>,
-    > {
-        self.send(request).await
+    pub fn create_change_request(&self) -> CreateChangeRequestCall<'_> {
+        CreateChangeRequestCall {
+            client: self,
+            request: CreateChangeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateChangeRequestRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
-            app_code_repo_sn: "sn123".to_string(),
+            app_code_repo_sn: Some("sn123".to_string()),
             auto_delete_branch_when_end: Some(false),
-            branch_name: "hotfix/20240524".to_string(),
+            branch_name: Some("hotfix/20240524".to_string()),
             create_branch: Some(false),
             owner_account_id: Some("1332695887xxxxxx".to_string()),
-            owner_id: "example".to_string(),
-            title: "example".to_string(),
+            owner_id: Some("example".to_string()),
+            title: Some("example".to_string()),
         }
     }
 }

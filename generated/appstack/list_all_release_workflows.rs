@@ -2,30 +2,52 @@
 // Source: spec/appstack/list_all_release_workflows.yaml
 
 /// Parameters of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): 查找应用下所有的研发流程
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAllReleaseWorkflowsCall`], which `Client::list_all_release_workflows` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsRequest {
+    /// `appName` (path parameter, required); set with [`ListAllReleaseWorkflowsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListAllReleaseWorkflowsCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAllReleaseWorkflowsCall<'a> {
+    client: &'a crate::Client,
+    request: ListAllReleaseWorkflowsRequest,
+}
+impl<'a> ListAllReleaseWorkflowsCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-}
-impl ListAllReleaseWorkflowsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAllReleaseWorkflowsResponse,
+        crate::Error<ListAllReleaseWorkflowsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAllReleaseWorkflowsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows).
@@ -134,7 +156,7 @@ impl crate::Operation for ListAllReleaseWorkflowsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -146,6 +168,8 @@ impl crate::Client {
     /// List all release workflows of an application, with their release stages.
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows` (action `ListAllReleaseWorkflows`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAllReleaseWorkflowsCall::send) it. Required: [`app_name`](ListAllReleaseWorkflowsCall::app_name). Optional: [`organization_id`](ListAllReleaseWorkflowsCall::organization_id).
     ///
     /// # Errors
     ///
@@ -162,21 +186,18 @@ impl crate::Client {
     /// - order (workflow and stage) is a string holding a number (example 1), as the SDKs type it.
     /// - \[\].name, releaseStages\[\].name and variableGroups\[\].displayName have no example in the reference and are left out of example_response.
     /// - Examples that only mean 'empty' ("") are left out of the field examples ((root)\[\].note); example_response uses an empty string for "".
-    pub async fn list_all_release_workflows(
-        &self,
-        request: ListAllReleaseWorkflowsRequest,
-    ) -> Result<
-        ListAllReleaseWorkflowsResponse,
-        crate::Error<ListAllReleaseWorkflowsErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_all_release_workflows(&self) -> ListAllReleaseWorkflowsCall<'_> {
+        ListAllReleaseWorkflowsCall {
+            client: self,
+            request: ListAllReleaseWorkflowsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAllReleaseWorkflowsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

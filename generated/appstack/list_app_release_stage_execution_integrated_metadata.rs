@@ -2,50 +2,79 @@
 // Source: spec/appstack/list_app_release_stage_execution_integrated_metadata.yaml
 
 /// Parameters of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): 查询研发阶段执行记录集成变更信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAppReleaseStageExecutionIntegratedMetadataCall`], which `Client::list_app_release_stage_execution_integrated_metadata` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataRequest {
+    /// `appName` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `executionNumber` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::execution_number`].
+    pub execution_number: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
+    client: &'a crate::Client,
+    request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
+}
+impl<'a> ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `releaseWorkflowSn`.
     ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
     /// `releaseStageSn`.
     ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
     /// `executionNumber`.
     ///
-    /// Sent as path parameter `executionNumber`.
-    pub execution_number: String,
+    /// Sent as path parameter `executionNumber`, required.
+    pub fn execution_number(mut self, value: impl Into<String>) -> Self {
+        self.request.execution_number = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-}
-impl ListAppReleaseStageExecutionIntegratedMetadataRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        execution_number: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            execution_number: execution_number.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAppReleaseStageExecutionIntegratedMetadataResponse,
+        crate::Error<ListAppReleaseStageExecutionIntegratedMetadataErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAppReleaseStageExecutionIntegratedMetadataRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata).
@@ -139,13 +168,13 @@ impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest 
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_param("executionNumber", self.execution_number.as_ref())?;
         req.path_literal("/integratedMetadata");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -158,6 +187,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}/integratedMetadata` (action `ListAppReleaseStageExecutionIntegratedMetadata`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAppReleaseStageExecutionIntegratedMetadataCall::send) it. Required: [`app_name`](ListAppReleaseStageExecutionIntegratedMetadataCall::app_name), [`release_workflow_sn`](ListAppReleaseStageExecutionIntegratedMetadataCall::release_workflow_sn), [`release_stage_sn`](ListAppReleaseStageExecutionIntegratedMetadataCall::release_stage_sn), [`execution_number`](ListAppReleaseStageExecutionIntegratedMetadataCall::execution_number). Optional: [`organization_id`](ListAppReleaseStageExecutionIntegratedMetadataCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionIntegratedMetadataErrorCode`], which names the documented codes.
@@ -166,24 +197,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The response is a bare JSON array, kept as the SDKs describe it.
-    pub async fn list_app_release_stage_execution_integrated_metadata(
+    pub fn list_app_release_stage_execution_integrated_metadata(
         &self,
-        request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
-    ) -> Result<
-        ListAppReleaseStageExecutionIntegratedMetadataResponse,
-        crate::Error<ListAppReleaseStageExecutionIntegratedMetadataErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListAppReleaseStageExecutionIntegratedMetadataCall<'_> {
+        ListAppReleaseStageExecutionIntegratedMetadataCall {
+            client: self,
+            request: ListAppReleaseStageExecutionIntegratedMetadataRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionIntegratedMetadataRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
-            execution_number: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
+            execution_number: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

@@ -2,104 +2,130 @@
 // Source: spec/appstack/list_app_release_stage_executions.yaml
 
 /// Parameters of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): 批量查询研发阶段执行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAppReleaseStageExecutionsCall`], which `Client::list_app_release_stage_executions` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsRequest {
+    /// `appName` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListAppReleaseStageExecutionsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListAppReleaseStageExecutionsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListAppReleaseStageExecutionsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListAppReleaseStageExecutionsCall::page`].
+    pub page: Option<i32>,
+    /// `pagination` (query parameter); set with [`ListAppReleaseStageExecutionsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListAppReleaseStageExecutionsCall::per_page`].
+    pub per_page: Option<i32>,
+    /// `sort` (query parameter); set with [`ListAppReleaseStageExecutionsCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAppReleaseStageExecutionsCall<'a> {
+    client: &'a crate::Client,
+    request: ListAppReleaseStageExecutionsRequest,
+}
+impl<'a> ListAppReleaseStageExecutionsCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `releaseWorkflowSn`.
     ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
     /// `releaseStageSn`.
     ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `gmtCreate`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i32) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pagination`.
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
+    pub fn per_page(mut self, value: i32) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListAppReleaseStageExecutionsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            next_token: None,
-            order_by: None,
-            organization_id: None,
-            page: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
-        }
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAppReleaseStageExecutionsResponse,
+        crate::Error<ListAppReleaseStageExecutionsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListAppReleaseStageExecutionsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAppReleaseStageExecutionsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
@@ -196,11 +222,11 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions");
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
@@ -219,6 +245,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions` (action `ListAppReleaseStageExecutions`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAppReleaseStageExecutionsCall::send) it, or [`stream`](ListAppReleaseStageExecutionsCall::stream) every page. Required: [`app_name`](ListAppReleaseStageExecutionsCall::app_name), [`release_workflow_sn`](ListAppReleaseStageExecutionsCall::release_workflow_sn), [`release_stage_sn`](ListAppReleaseStageExecutionsCall::release_stage_sn). Optional: [`next_token`](ListAppReleaseStageExecutionsCall::next_token), [`order_by`](ListAppReleaseStageExecutionsCall::order_by), [`organization_id`](ListAppReleaseStageExecutionsCall::organization_id), [`page`](ListAppReleaseStageExecutionsCall::page), [`pagination`](ListAppReleaseStageExecutionsCall::pagination), [`per_page`](ListAppReleaseStageExecutionsCall::per_page), [`sort`](ListAppReleaseStageExecutionsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionsErrorCode`], which names the documented codes.
@@ -228,14 +256,13 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn list_app_release_stage_executions(
+    pub fn list_app_release_stage_executions(
         &self,
-        request: ListAppReleaseStageExecutionsRequest,
-    ) -> Result<
-        ListAppReleaseStageExecutionsResponse,
-        crate::Error<ListAppReleaseStageExecutionsErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListAppReleaseStageExecutionsCall<'_> {
+        ListAppReleaseStageExecutionsCall {
+            client: self,
+            request: ListAppReleaseStageExecutionsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
@@ -263,22 +290,13 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_app_release_stage_executions_stream(
-        &self,
-        request: ListAppReleaseStageExecutionsRequest,
-    ) -> crate::Paginator<'_, ListAppReleaseStageExecutionsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
             next_token: Some("example".to_string()),
             order_by: Some("gmtCreate".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),

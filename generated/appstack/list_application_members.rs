@@ -2,30 +2,52 @@
 // Source: spec/appstack/list_application_members.yaml
 
 /// Parameters of [`Client::list_application_members`](crate::Client::list_application_members): 查找应用成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListApplicationMembersCall`], which `Client::list_application_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListApplicationMembersRequest {
+    /// `appName` (path parameter, required); set with [`ListApplicationMembersCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListApplicationMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_application_members`](crate::Client::list_application_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListApplicationMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListApplicationMembersRequest,
+}
+impl<'a> ListApplicationMembersCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-}
-impl ListApplicationMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListApplicationMembersResponse,
+        crate::Error<ListApplicationMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListApplicationMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_application_members`](crate::Client::list_application_members).
@@ -136,7 +158,7 @@ impl crate::Operation for ListApplicationMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/members");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -149,6 +171,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/members` (action `ListApplicationMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListApplicationMembersCall::send) it. Required: [`app_name`](ListApplicationMembersCall::app_name). Optional: [`organization_id`](ListApplicationMembersCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationMembersErrorCode`], which names the documented codes.
@@ -156,21 +180,18 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_application_members(
-        &self,
-        request: ListApplicationMembersRequest,
-    ) -> Result<
-        ListApplicationMembersResponse,
-        crate::Error<ListApplicationMembersErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_application_members(&self) -> ListApplicationMembersCall<'_> {
+        ListApplicationMembersCall {
+            client: self,
+            request: ListApplicationMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListApplicationMembersRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

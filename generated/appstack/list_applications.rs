@@ -2,75 +2,91 @@
 // Source: spec/appstack/list_applications.yaml
 
 /// Parameters of [`Client::list_applications`](crate::Client::list_applications): 分页查找应用详情
+///
+/// Set them by name on [`ListApplicationsCall`], which `Client::list_applications` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListApplicationsRequest {
+    /// `nextToken` (query parameter); set with [`ListApplicationsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListApplicationsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListApplicationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pagination` (query parameter); set with [`ListApplicationsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListApplicationsCall::per_page`].
+    pub per_page: Option<i32>,
+    /// `sort` (query parameter); set with [`ListApplicationsCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_applications`](crate::Client::list_applications): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListApplicationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListApplicationsRequest,
+}
+impl<'a> ListApplicationsCall<'a> {
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `vxc2341gfssad12`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `asc`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pagination`.
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
+    pub fn per_page(mut self, value: i32) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `id`
-    pub sort: Option<String>,
-}
-impl ListApplicationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            next_token: None,
-            order_by: None,
-            organization_id: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
-        }
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListApplicationsResponse, crate::Error<ListApplicationsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListApplicationsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListApplicationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_applications`](crate::Client::list_applications).
@@ -138,6 +154,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps%3Asearch` (action `ListApplications`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListApplicationsCall::send) it, or [`stream`](ListApplicationsCall::stream) every page. Optional: [`next_token`](ListApplicationsCall::next_token), [`order_by`](ListApplicationsCall::order_by), [`organization_id`](ListApplicationsCall::organization_id), [`pagination`](ListApplicationsCall::pagination), [`per_page`](ListApplicationsCall::per_page), [`sort`](ListApplicationsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationsErrorCode`], which names the documented codes.
@@ -146,11 +164,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
-    pub async fn list_applications(
-        &self,
-        request: ListApplicationsRequest,
-    ) -> Result<ListApplicationsResponse, crate::Error<ListApplicationsErrorCode>> {
-        self.send(request).await
+    pub fn list_applications(&self) -> ListApplicationsCall<'_> {
+        ListApplicationsCall {
+            client: self,
+            request: ListApplicationsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListApplicationsRequest {
@@ -176,15 +194,6 @@ impl crate::Paginate for ListApplicationsRequest {
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
-    }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_applications`](crate::Client::list_applications) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_applications_stream(
-        &self,
-        request: ListApplicationsRequest,
-    ) -> crate::Paginator<'_, ListApplicationsRequest> {
-        crate::Paginator::new(self, request)
     }
 }
 #[cfg(feature = "mock")]

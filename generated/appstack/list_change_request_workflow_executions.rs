@@ -2,90 +2,123 @@
 // Source: spec/appstack/list_change_request_workflow_executions.yaml
 
 /// Parameters of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): 查询变更研发流程运行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListChangeRequestWorkflowExecutionsCall`], which `Client::list_change_request_workflow_executions` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsRequest {
+    /// `appName` (path parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `sn` (path parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::sn`].
+    pub sn: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::page`].
+    pub page: Option<i64>,
+    /// `perPage` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `releaseStageSn` (query parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `releaseWorkflowSn` (query parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `sort` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListChangeRequestWorkflowExecutionsCall<'a> {
+    client: &'a crate::Client,
+    request: ListChangeRequestWorkflowExecutionsRequest,
+}
+impl<'a> ListChangeRequestWorkflowExecutionsCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `sn`.
     ///
-    /// Sent as path parameter `sn`.
-    pub sn: String,
+    /// Sent as path parameter `sn`, required.
+    pub fn sn(mut self, value: impl Into<String>) -> Self {
+        self.request.sn = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i64>,
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `releaseStageSn`.
     ///
-    /// Sent as query parameter `releaseStageSn`. Example: `e173f3c11db5445eb426ca33c92207c8`
-    pub release_stage_sn: String,
+    /// Sent as query parameter `releaseStageSn`, required. Example: `e173f3c11db5445eb426ca33c92207c8`
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
     /// `releaseWorkflowSn`.
     ///
-    /// Sent as query parameter `releaseWorkflowSn`. Example: `ce51b31b996246ecaf874736838360b2`
-    pub release_workflow_sn: String,
+    /// Sent as query parameter `releaseWorkflowSn`, required. Example: `ce51b31b996246ecaf874736838360b2`
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListChangeRequestWorkflowExecutionsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            sn: sn.into(),
-            order_by: None,
-            organization_id: None,
-            page: None,
-            per_page: None,
-            release_stage_sn: release_stage_sn.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            sort: None,
-        }
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListChangeRequestWorkflowExecutionsResponse,
+        crate::Error<ListChangeRequestWorkflowExecutionsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(
+        self,
+    ) -> crate::Paginator<'a, ListChangeRequestWorkflowExecutionsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListChangeRequestWorkflowExecutionsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions).
@@ -148,16 +181,16 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests/");
-        req.path_param("sn", &self.sn)?;
+        req.path_param("sn", self.sn.as_ref())?;
         req.path_literal("/executions");
         req.query("orderBy", self.order_by.as_ref());
         req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("perPage", self.per_page.as_ref());
-        req.query("releaseStageSn", Some(&self.release_stage_sn));
-        req.query("releaseWorkflowSn", Some(&self.release_workflow_sn));
+        req.query("releaseStageSn", self.release_stage_sn.as_ref());
+        req.query("releaseWorkflowSn", self.release_workflow_sn.as_ref());
         req.query("sort", self.sort.as_ref());
         req.finish()
     }
@@ -169,6 +202,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/changeRequests/{sn}/executions` (action `ListChangeRequestWorkflowExecutions`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListChangeRequestWorkflowExecutionsCall::send) it, or [`stream`](ListChangeRequestWorkflowExecutionsCall::stream) every page. Required: [`app_name`](ListChangeRequestWorkflowExecutionsCall::app_name), [`sn`](ListChangeRequestWorkflowExecutionsCall::sn), [`release_stage_sn`](ListChangeRequestWorkflowExecutionsCall::release_stage_sn), [`release_workflow_sn`](ListChangeRequestWorkflowExecutionsCall::release_workflow_sn). Optional: [`order_by`](ListChangeRequestWorkflowExecutionsCall::order_by), [`organization_id`](ListChangeRequestWorkflowExecutionsCall::organization_id), [`page`](ListChangeRequestWorkflowExecutionsCall::page), [`per_page`](ListChangeRequestWorkflowExecutionsCall::per_page), [`sort`](ListChangeRequestWorkflowExecutionsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListChangeRequestWorkflowExecutionsErrorCode`], which names the documented codes.
@@ -176,14 +211,13 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_change_request_workflow_executions(
+    pub fn list_change_request_workflow_executions(
         &self,
-        request: ListChangeRequestWorkflowExecutionsRequest,
-    ) -> Result<
-        ListChangeRequestWorkflowExecutionsResponse,
-        crate::Error<ListChangeRequestWorkflowExecutionsErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListChangeRequestWorkflowExecutionsCall<'_> {
+        ListChangeRequestWorkflowExecutionsCall {
+            client: self,
+            request: ListChangeRequestWorkflowExecutionsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListChangeRequestWorkflowExecutionsRequest {
@@ -209,27 +243,18 @@ impl crate::Paginate for ListChangeRequestWorkflowExecutionsRequest {
         self.page = Some(page);
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_change_request_workflow_executions_stream(
-        &self,
-        request: ListChangeRequestWorkflowExecutionsRequest,
-    ) -> crate::Paginator<'_, ListChangeRequestWorkflowExecutionsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestWorkflowExecutionsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            sn: "example".to_string(),
+            app_name: Some("example".to_string()),
+            sn: Some("example".to_string()),
             order_by: Some("id".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             page: Some(1i64),
             per_page: Some(20i64),
-            release_stage_sn: "e173f3c11db5445eb426ca33c92207c8".to_string(),
-            release_workflow_sn: "ce51b31b996246ecaf874736838360b2".to_string(),
+            release_stage_sn: Some("e173f3c11db5445eb426ca33c92207c8".to_string()),
+            release_workflow_sn: Some("ce51b31b996246ecaf874736838360b2".to_string()),
             sort: Some("desc".to_string()),
         }
     }

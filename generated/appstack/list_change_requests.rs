@@ -2,125 +2,145 @@
 // Source: spec/appstack/list_change_requests.yaml
 
 /// Parameters of [`Client::list_change_requests`](crate::Client::list_change_requests): 查询变更列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListChangeRequestsCall`], which `Client::list_change_requests` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListChangeRequestsRequest {
+    /// `appName` (path parameter, required); set with [`ListChangeRequestsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `appNameList` (query parameter); set with [`ListChangeRequestsCall::app_name_list`].
+    pub app_name_list: Option<Vec<String>>,
+    /// `displayNameKeyword` (query parameter); set with [`ListChangeRequestsCall::display_name_keyword`].
+    pub display_name_keyword: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListChangeRequestsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListChangeRequestsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListChangeRequestsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `ownerIdList` (query parameter); set with [`ListChangeRequestsCall::owner_id_list`].
+    pub owner_id_list: Option<Vec<String>>,
+    /// `page` (query parameter); set with [`ListChangeRequestsCall::page`].
+    pub page: Option<i32>,
+    /// `pagination` (query parameter); set with [`ListChangeRequestsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListChangeRequestsCall::per_page`].
+    pub per_page: Option<i32>,
+    /// `sort` (query parameter); set with [`ListChangeRequestsCall::sort`].
+    pub sort: Option<String>,
+    /// `stateList` (query parameter); set with [`ListChangeRequestsCall::state_list`].
+    pub state_list: Option<Vec<String>>,
+}
+/// A call of [`Client::list_change_requests`](crate::Client::list_change_requests): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListChangeRequestsCall<'a> {
+    client: &'a crate::Client,
+    request: ListChangeRequestsRequest,
+}
+impl<'a> ListChangeRequestsCall<'a> {
     /// `appName`.
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
     /// `appNameList`.
     ///
     /// Sent as query parameter `appNameList`.
-    pub app_name_list: Option<Vec<String>>,
+    pub fn app_name_list(mut self, value: Vec<String>) -> Self {
+        self.request.app_name_list = Some(value);
+        self
+    }
     /// `displayNameKeyword`.
     ///
     /// Sent as query parameter `displayNameKeyword`. Example: `change1`
-    pub display_name_keyword: Option<String>,
+    pub fn display_name_keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.display_name_keyword = Some(value.into());
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `4dc150725770510122396e2476`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `ownerIdList`.
     ///
     /// Sent as query parameter `ownerIdList`.
-    pub owner_id_list: Option<Vec<String>>,
+    pub fn owner_id_list(mut self, value: Vec<String>) -> Self {
+        self.request.owner_id_list = Some(value);
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i32) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pagination`.
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
+    pub fn per_page(mut self, value: i32) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.request.sort = Some(value.into());
+        self
+    }
     /// `stateList`.
     ///
     /// Sent as query parameter `stateList`.
-    pub state_list: Option<Vec<String>>,
-}
-impl ListChangeRequestsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            app_name_list: None,
-            display_name_keyword: None,
-            next_token: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            owner_id_list: None,
-            page: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
-            state_list: None,
-        }
-    }
-    /// Sets `appNameList`.
-    pub fn app_name_list(mut self, value: Vec<String>) -> Self {
-        self.app_name_list = Some(value);
-        self
-    }
-    /// Sets `displayNameKeyword`.
-    pub fn display_name_keyword(mut self, value: impl Into<String>) -> Self {
-        self.display_name_keyword = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `ownerIdList`.
-    pub fn owner_id_list(mut self, value: Vec<String>) -> Self {
-        self.owner_id_list = Some(value);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `stateList`.
     pub fn state_list(mut self, value: Vec<String>) -> Self {
-        self.state_list = Some(value);
+        self.request.state_list = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListChangeRequestsResponse, crate::Error<ListChangeRequestsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListChangeRequestsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListChangeRequestsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_change_requests`](crate::Client::list_change_requests).
@@ -190,13 +210,13 @@ impl crate::Operation for ListChangeRequestsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests");
         req.query_json("appNameList", self.app_name_list.as_ref())?;
         req.query("displayNameKeyword", self.display_name_keyword.as_ref());
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query_json("ownerIdList", self.owner_id_list.as_ref())?;
         req.query("page", self.page.as_ref());
         req.query("pagination", self.pagination.as_ref());
@@ -213,6 +233,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/changeRequests` (action `ListChangeRequests`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListChangeRequestsCall::send) it, or [`stream`](ListChangeRequestsCall::stream) every page. Required: [`app_name`](ListChangeRequestsCall::app_name), [`organization_id`](ListChangeRequestsCall::organization_id). Optional: [`app_name_list`](ListChangeRequestsCall::app_name_list), [`display_name_keyword`](ListChangeRequestsCall::display_name_keyword), [`next_token`](ListChangeRequestsCall::next_token), [`order_by`](ListChangeRequestsCall::order_by), [`owner_id_list`](ListChangeRequestsCall::owner_id_list), [`page`](ListChangeRequestsCall::page), [`pagination`](ListChangeRequestsCall::pagination), [`per_page`](ListChangeRequestsCall::per_page), [`sort`](ListChangeRequestsCall::sort), [`state_list`](ListChangeRequestsCall::state_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListChangeRequestsErrorCode`], which names the documented codes.
@@ -228,11 +250,11 @@ impl crate::Client {
     /// - Paging: the AppStack hybrid, as ListApplications and ListAppReleaseStageExecutions: pagination=keyset fixed, nextToken in and out, perPage the page size, data the items, total the total. page is only for pagination=page and is left to the caller; orderBy (example id) and sort (example desc) order the listing.
     /// - data\[\] is typed any in the SDKs (an array of untyped objects), so its items reach Rust as JSON values. example_response fills it with one change request shaped like CreateChangeRequest's response (a change request object), with that example's values; its name is change1, which matches the displayNameKeyword example.
     /// - example_response is a complete, single page. current 1, pages 1 and total 1 match the one item shown and nextToken is absent, so a stream ends there. The reference's examples (nextToken eb13ac6049d3d78159d60f84af, pages 5, total 100) stay the field examples.
-    pub async fn list_change_requests(
-        &self,
-        request: ListChangeRequestsRequest,
-    ) -> Result<ListChangeRequestsResponse, crate::Error<ListChangeRequestsErrorCode>> {
-        self.send(request).await
+    pub fn list_change_requests(&self) -> ListChangeRequestsCall<'_> {
+        ListChangeRequestsCall {
+            client: self,
+            request: ListChangeRequestsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListChangeRequestsRequest {
@@ -260,25 +282,16 @@ impl crate::Paginate for ListChangeRequestsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_change_requests`](crate::Client::list_change_requests) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_change_requests_stream(
-        &self,
-        request: ListChangeRequestsRequest,
-    ) -> crate::Paginator<'_, ListChangeRequestsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             app_name_list: Some(vec!["example".to_string()]),
             display_name_keyword: Some("change1".to_string()),
             next_token: Some("4dc150725770510122396e2476".to_string()),
             order_by: Some("id".to_string()),
-            organization_id: "66c0c9fffeb86b450c199fcd".to_string(),
+            organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             owner_id_list: Some(vec!["example".to_string()]),
             page: Some(1i32),
             pagination: Some("keyset".to_string()),

@@ -2,100 +2,118 @@
 // Source: spec/codeup/list_repositories.yaml
 
 /// Parameters of [`Client::list_repositories`](crate::Client::list_repositories): 查询代码库列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoriesCall`], which `Client::list_repositories` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoriesRequest {
+    /// `accessToken` (query parameter); set with [`ListRepositoriesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `archived` (query parameter); set with [`ListRepositoriesCall::archived`].
+    pub archived: Option<bool>,
+    /// `minAccessLevel` (query parameter); set with [`ListRepositoriesCall::min_access_level`].
+    pub min_access_level: Option<i32>,
+    /// `orderBy` (query parameter); set with [`ListRepositoriesCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoriesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoriesCall::page`].
+    pub page: Option<i64>,
+    /// `perPage` (query parameter); set with [`ListRepositoriesCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `search` (query parameter); set with [`ListRepositoriesCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListRepositoriesCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_repositories`](crate::Client::list_repositories): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoriesCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoriesRequest,
+}
+impl<'a> ListRepositoriesCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `archived`.
     ///
     /// Sent as query parameter `archived`. Example: `false`
-    pub archived: Option<bool>,
+    pub fn archived(mut self, value: bool) -> Self {
+        self.request.archived = Some(value);
+        self
+    }
     /// `minAccessLevel`.
     ///
     /// Sent as query parameter `minAccessLevel`.
-    pub min_access_level: Option<i32>,
+    pub fn min_access_level(mut self, value: i32) -> Self {
+        self.request.min_access_level = Some(value);
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `created_at`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `2`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i64>,
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListRepositoriesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            archived: None,
-            min_access_level: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            per_page: None,
-            search: None,
-            sort: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `archived`.
-    pub fn archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
-    }
-    /// Sets `minAccessLevel`.
-    pub fn min_access_level(mut self, value: i32) -> Self {
-        self.min_access_level = Some(value);
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListRepositoriesResponse, crate::Error<ListRepositoriesErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoriesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoriesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repositories`](crate::Client::list_repositories).
@@ -269,7 +287,7 @@ impl crate::Operation for ListRepositoriesRequest {
         req.query("archived", self.archived.as_ref());
         req.query("minAccessLevel", self.min_access_level.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("perPage", self.per_page.as_ref());
         req.query("search", self.search.as_ref());
@@ -284,6 +302,8 @@ impl crate::Client {
     ///
     /// `GET /repository/list` (action `ListRepositories`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoriesCall::send) it, or [`stream`](ListRepositoriesCall::stream) every page. Required: [`organization_id`](ListRepositoriesCall::organization_id). Optional: [`access_token`](ListRepositoriesCall::access_token), [`archived`](ListRepositoriesCall::archived), [`min_access_level`](ListRepositoriesCall::min_access_level), [`order_by`](ListRepositoriesCall::order_by), [`page`](ListRepositoriesCall::page), [`per_page`](ListRepositoriesCall::per_page), [`search`](ListRepositoriesCall::search), [`sort`](ListRepositoriesCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoriesErrorCode`], which names the documented codes.
@@ -293,11 +313,11 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
     /// - result\[\] items stay inline, not the shared Repository shape: this page documents visibilityLevel as a string, and its example answers "0", where the other repository pages document an integer.
-    pub async fn list_repositories(
-        &self,
-        request: ListRepositoriesRequest,
-    ) -> Result<ListRepositoriesResponse, crate::Error<ListRepositoriesErrorCode>> {
-        self.send(request).await
+    pub fn list_repositories(&self) -> ListRepositoriesCall<'_> {
+        ListRepositoriesCall {
+            client: self,
+            request: ListRepositoriesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoriesRequest {
@@ -323,15 +343,6 @@ impl crate::Paginate for ListRepositoriesRequest {
         self.page = Some(page);
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_repositories`](crate::Client::list_repositories) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repositories_stream(
-        &self,
-        request: ListRepositoriesRequest,
-    ) -> crate::Paginator<'_, ListRepositoriesRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoriesRequest {
     fn example() -> Self {
@@ -340,7 +351,7 @@ impl crate::mock::Example for ListRepositoriesRequest {
             archived: Some(false),
             min_access_level: Some(1i32),
             order_by: Some("created_at".to_string()),
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             page: Some(2i64),
             per_page: Some(20i64),
             search: Some("Demo".to_string()),

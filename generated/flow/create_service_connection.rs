@@ -2,52 +2,88 @@
 // Source: spec/flow/create_service_connection.yaml
 
 /// Parameters of [`Client::create_service_connection`](crate::Client::create_service_connection): 创建服务连接
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateServiceConnectionCall`], which `Client::create_service_connection` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceConnectionRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateServiceConnectionCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `authType` (body parameter, required); set with [`CreateServiceConnectionCall::auth_type`].
+    pub auth_type: Option<String>,
+    /// `connectionName` (body parameter, required); set with [`CreateServiceConnectionCall::connection_name`].
+    pub connection_name: Option<String>,
+    /// `connectionType` (body parameter, required); set with [`CreateServiceConnectionCall::connection_type`].
+    pub connection_type: Option<String>,
+    /// `scope` (body parameter, required); set with [`CreateServiceConnectionCall::scope`].
+    pub scope: Option<String>,
+    /// `serviceAuthId` (body parameter, required); set with [`CreateServiceConnectionCall::service_auth_id`].
+    pub service_auth_id: Option<i64>,
+}
+/// A call of [`Client::create_service_connection`](crate::Client::create_service_connection): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateServiceConnectionCall<'a> {
+    client: &'a crate::Client,
+    request: CreateServiceConnectionRequest,
+}
+impl<'a> CreateServiceConnectionCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `authType`.
     ///
-    /// Sent as body parameter `authType`. Example: `CREDENTIAL`
-    pub auth_type: String,
+    /// Sent as body parameter `authType`, required. Example: `CREDENTIAL`
+    pub fn auth_type(mut self, value: impl Into<String>) -> Self {
+        self.request.auth_type = Some(value.into());
+        self
+    }
     /// `connectionName`.
     ///
-    /// Sent as body parameter `connectionName`.
-    pub connection_name: String,
+    /// Sent as body parameter `connectionName`, required.
+    pub fn connection_name(mut self, value: impl Into<String>) -> Self {
+        self.request.connection_name = Some(value.into());
+        self
+    }
     /// `connectionType`.
     ///
-    /// Sent as body parameter `connectionType`. Example: `ecs`
-    pub connection_type: String,
+    /// Sent as body parameter `connectionType`, required. Example: `ecs`
+    pub fn connection_type(mut self, value: impl Into<String>) -> Self {
+        self.request.connection_type = Some(value.into());
+        self
+    }
     /// `scope`.
     ///
-    /// Sent as body parameter `scope`. Example: `PERSON`
-    pub scope: String,
+    /// Sent as body parameter `scope`, required. Example: `PERSON`
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.request.scope = Some(value.into());
+        self
+    }
     /// `serviceAuthId`.
     ///
-    /// Sent as body parameter `serviceAuthId`. Example: `111`
-    pub service_auth_id: i64,
-}
-impl CreateServiceConnectionRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        auth_type: impl Into<String>,
-        connection_name: impl Into<String>,
-        connection_type: impl Into<String>,
-        scope: impl Into<String>,
-        service_auth_id: i64,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            auth_type: auth_type.into(),
-            connection_name: connection_name.into(),
-            connection_type: connection_type.into(),
-            scope: scope.into(),
-            service_auth_id,
-        }
+    /// Sent as body parameter `serviceAuthId`, required. Example: `111`
+    pub fn service_auth_id(mut self, value: i64) -> Self {
+        self.request.service_auth_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateServiceConnectionResponse,
+        crate::Error<CreateServiceConnectionErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateServiceConnectionRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_service_connection`](crate::Client::create_service_connection).
@@ -78,13 +114,13 @@ impl crate::Operation for CreateServiceConnectionRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/createServiceConnection");
-        req.body_field("authType", Some(&self.auth_type))?;
-        req.body_field("connectionName", Some(&self.connection_name))?;
-        req.body_field("connectionType", Some(&self.connection_type))?;
-        req.body_field("scope", Some(&self.scope))?;
-        req.body_field("serviceAuthId", Some(&self.service_auth_id))?;
+        req.body_field("authType", self.auth_type.as_ref())?;
+        req.body_field("connectionName", self.connection_name.as_ref())?;
+        req.body_field("connectionType", self.connection_type.as_ref())?;
+        req.body_field("scope", self.scope.as_ref())?;
+        req.body_field("serviceAuthId", self.service_auth_id.as_ref())?;
         req.finish()
     }
 }
@@ -95,6 +131,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/createServiceConnection` (action `CreateServiceConnection`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateServiceConnectionCall::send) it. Required: [`organization_id`](CreateServiceConnectionCall::organization_id), [`auth_type`](CreateServiceConnectionCall::auth_type), [`connection_name`](CreateServiceConnectionCall::connection_name), [`connection_type`](CreateServiceConnectionCall::connection_type), [`scope`](CreateServiceConnectionCall::scope), [`service_auth_id`](CreateServiceConnectionCall::service_auth_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceConnectionErrorCode`], which names the documented codes.
@@ -104,26 +142,23 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in flow with the other service connections.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_service_connection(
-        &self,
-        request: CreateServiceConnectionRequest,
-    ) -> Result<
-        CreateServiceConnectionResponse,
-        crate::Error<CreateServiceConnectionErrorCode>,
-    > {
-        self.send(request).await
+    pub fn create_service_connection(&self) -> CreateServiceConnectionCall<'_> {
+        CreateServiceConnectionCall {
+            client: self,
+            request: CreateServiceConnectionRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceConnectionRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            auth_type: "CREDENTIAL".to_string(),
-            connection_name: "example".to_string(),
-            connection_type: "ecs".to_string(),
-            scope: "PERSON".to_string(),
-            service_auth_id: 111i64,
+            organization_id: Some("example".to_string()),
+            auth_type: Some("CREDENTIAL".to_string()),
+            connection_name: Some("example".to_string()),
+            connection_type: Some("ecs".to_string()),
+            scope: Some("PERSON".to_string()),
+            service_auth_id: Some(111i64),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/flow/delete_pipeline.yaml
 
 /// Parameters of [`Client::delete_pipeline`](crate::Client::delete_pipeline): 删除流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeletePipelineCall`], which `Client::delete_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePipelineRequest {
+    /// `organizationId` (path parameter, required); set with [`DeletePipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`DeletePipelineCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+}
+/// A call of [`Client::delete_pipeline`](crate::Client::delete_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeletePipelineCall<'a> {
+    client: &'a crate::Client,
+    request: DeletePipelineRequest,
+}
+impl<'a> DeletePipelineCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-}
-impl DeletePipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-        }
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeletePipelineResponse, crate::Error<DeletePipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeletePipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_pipeline`](crate::Client::delete_pipeline).
@@ -50,9 +71,9 @@ impl crate::Operation for DeletePipelineRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.finish()
     }
 }
@@ -63,6 +84,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/pipelines/{pipelineId}` (action `DeletePipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeletePipelineCall::send) it. Required: [`organization_id`](DeletePipelineCall::organization_id), [`pipeline_id`](DeletePipelineCall::pipeline_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineErrorCode`], which names the documented codes.
@@ -71,19 +94,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn delete_pipeline(
-        &self,
-        request: DeletePipelineRequest,
-    ) -> Result<DeletePipelineResponse, crate::Error<DeletePipelineErrorCode>> {
-        self.send(request).await
+    pub fn delete_pipeline(&self) -> DeletePipelineCall<'_> {
+        DeletePipelineCall {
+            client: self,
+            request: DeletePipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
         }
     }
 }

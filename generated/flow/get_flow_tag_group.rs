@@ -2,25 +2,49 @@
 // Source: spec/flow/get_flow_tag_group.yaml
 
 /// Parameters of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group): 获取标签分类
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetFlowTagGroupCall`], which `Client::get_flow_tag_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFlowTagGroupRequest {
+    /// `organizationId` (path parameter, required); set with [`GetFlowTagGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`GetFlowTagGroupCall::id`].
+    pub id: Option<String>,
+}
+/// A call of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetFlowTagGroupCall<'a> {
+    client: &'a crate::Client,
+    request: GetFlowTagGroupRequest,
+}
+impl<'a> GetFlowTagGroupCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl GetFlowTagGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.request.id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetFlowTagGroupResponse, crate::Error<GetFlowTagGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetFlowTagGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_flow_tag_group`](crate::Client::get_flow_tag_group).
@@ -81,9 +105,9 @@ impl crate::Operation for GetFlowTagGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tagGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -94,6 +118,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/flow/tagGroups/{id}` (action `GetFlowTagGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetFlowTagGroupCall::send) it. Required: [`organization_id`](GetFlowTagGroupCall::organization_id), [`id`](GetFlowTagGroupCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFlowTagGroupErrorCode`], which names the documented codes.
@@ -103,19 +129,19 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn get_flow_tag_group(
-        &self,
-        request: GetFlowTagGroupRequest,
-    ) -> Result<GetFlowTagGroupResponse, crate::Error<GetFlowTagGroupErrorCode>> {
-        self.send(request).await
+    pub fn get_flow_tag_group(&self) -> GetFlowTagGroupCall<'_> {
+        GetFlowTagGroupCall {
+            client: self,
+            request: GetFlowTagGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFlowTagGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some("example".to_string()),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/flow/get_pipeline.yaml
 
 /// Parameters of [`Client::get_pipeline`](crate::Client::get_pipeline): 获取流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineCall`], which `Client::get_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineRequest {
+    /// `organizationId` (path parameter, required); set with [`GetPipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+}
+/// A call of [`Client::get_pipeline`](crate::Client::get_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineRequest,
+}
+impl<'a> GetPipelineCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-}
-impl GetPipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-        }
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetPipelineResponse, crate::Error<GetPipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline`](crate::Client::get_pipeline).
@@ -272,9 +293,9 @@ impl crate::Operation for GetPipelineRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.finish()
     }
 }
@@ -285,6 +306,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}` (action `GetPipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineCall::send) it. Required: [`organization_id`](GetPipelineCall::organization_id), [`pipeline_id`](GetPipelineCall::pipeline_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineErrorCode`], which names the documented codes.
@@ -293,19 +316,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_pipeline(
-        &self,
-        request: GetPipelineRequest,
-    ) -> Result<GetPipelineResponse, crate::Error<GetPipelineErrorCode>> {
-        self.send(request).await
+    pub fn get_pipeline(&self) -> GetPipelineCall<'_> {
+        GetPipelineCall {
+            client: self,
+            request: GetPipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
         }
     }
 }

@@ -2,52 +2,88 @@
 // Source: spec/flow/get_pipeline_emas_artifact_url.yaml
 
 /// Parameters of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): 获取emase构建物下载链接
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineEmasArtifactUrlCall`], which `Client::get_pipeline_emas_artifact_url` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineEmasArtifactUrlRequest {
+    /// `organizationId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `emasJobInstanceId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::emas_job_instance_id`].
+    pub emas_job_instance_id: Option<String>,
+    /// `md5` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::md5`].
+    pub md5: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `pipelineRunId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<String>,
+    /// `serviceConnectionId` (query parameter, required); set with [`GetPipelineEmasArtifactUrlCall::service_connection_id`].
+    pub service_connection_id: Option<i64>,
+}
+/// A call of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineEmasArtifactUrlCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineEmasArtifactUrlRequest,
+}
+impl<'a> GetPipelineEmasArtifactUrlCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `emasJobInstanceId`.
     ///
-    /// Sent as path parameter `emasJobInstanceId`.
-    pub emas_job_instance_id: String,
+    /// Sent as path parameter `emasJobInstanceId`, required.
+    pub fn emas_job_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.request.emas_job_instance_id = Some(value.into());
+        self
+    }
     /// `md5`.
     ///
-    /// Sent as path parameter `md5`.
-    pub md5: String,
+    /// Sent as path parameter `md5`, required.
+    pub fn md5(mut self, value: impl Into<String>) -> Self {
+        self.request.md5 = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `pipelineRunId`.
     ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_run_id = Some(value.into());
+        self
+    }
     /// `serviceConnectionId`.
     ///
-    /// Sent as query parameter `serviceConnectionId`. Example: `122`
-    pub service_connection_id: i64,
-}
-impl GetPipelineEmasArtifactUrlRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        emas_job_instance_id: impl Into<String>,
-        md5: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-        service_connection_id: i64,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            emas_job_instance_id: emas_job_instance_id.into(),
-            md5: md5.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-            service_connection_id,
-        }
+    /// Sent as query parameter `serviceConnectionId`, required. Example: `122`
+    pub fn service_connection_id(mut self, value: i64) -> Self {
+        self.request.service_connection_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetPipelineEmasArtifactUrlResponse,
+        crate::Error<GetPipelineEmasArtifactUrlErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineEmasArtifactUrlRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url).
@@ -79,16 +115,16 @@ impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRun/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/emas/artifact/");
-        req.path_param("emasJobInstanceId", &self.emas_job_instance_id)?;
+        req.path_param("emasJobInstanceId", self.emas_job_instance_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("md5", &self.md5)?;
-        req.query("serviceConnectionId", Some(&self.service_connection_id));
+        req.path_param("md5", self.md5.as_ref())?;
+        req.query("serviceConnectionId", self.service_connection_id.as_ref());
         req.finish()
     }
 }
@@ -98,6 +134,8 @@ impl crate::Client {
     /// Get pipeline emas artifact url.
     ///
     /// `POST /organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/emas/artifact/{emasJobInstanceId}/{md5}` (action `GetPipelineEmasArtifactUrl`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineEmasArtifactUrlCall::send) it. Required: [`organization_id`](GetPipelineEmasArtifactUrlCall::organization_id), [`emas_job_instance_id`](GetPipelineEmasArtifactUrlCall::emas_job_instance_id), [`md5`](GetPipelineEmasArtifactUrlCall::md5), [`pipeline_id`](GetPipelineEmasArtifactUrlCall::pipeline_id), [`pipeline_run_id`](GetPipelineEmasArtifactUrlCall::pipeline_run_id), [`service_connection_id`](GetPipelineEmasArtifactUrlCall::service_connection_id).
     ///
     /// # Errors
     ///
@@ -109,26 +147,23 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only returns a download URL for an existing artifact; a retry after the server got it is safe.
-    pub async fn get_pipeline_emas_artifact_url(
-        &self,
-        request: GetPipelineEmasArtifactUrlRequest,
-    ) -> Result<
-        GetPipelineEmasArtifactUrlResponse,
-        crate::Error<GetPipelineEmasArtifactUrlErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_pipeline_emas_artifact_url(&self) -> GetPipelineEmasArtifactUrlCall<'_> {
+        GetPipelineEmasArtifactUrlCall {
+            client: self,
+            request: GetPipelineEmasArtifactUrlRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineEmasArtifactUrlRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            emas_job_instance_id: "example".to_string(),
-            md5: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
-            service_connection_id: 122i64,
+            organization_id: Some("example".to_string()),
+            emas_job_instance_id: Some("example".to_string()),
+            md5: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            pipeline_run_id: Some("example".to_string()),
+            service_connection_id: Some(122i64),
         }
     }
 }

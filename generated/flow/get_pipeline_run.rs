@@ -2,34 +2,58 @@
 // Source: spec/flow/get_pipeline_run.yaml
 
 /// Parameters of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): 获取流水线运行信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineRunCall`], which `Client::get_pipeline_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineRunRequest {
+    /// `organizationId` (path parameter, required); set with [`GetPipelineRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `pipelineRunId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<String>,
+}
+/// A call of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineRunCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineRunRequest,
+}
+impl<'a> GetPipelineRunCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `pipelineRunId`.
     ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
-}
-impl GetPipelineRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-        }
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_run_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetPipelineRunResponse, crate::Error<GetPipelineRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
@@ -93,11 +117,11 @@ impl crate::Operation for GetPipelineRunRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.finish()
     }
 }
@@ -107,6 +131,8 @@ impl crate::Client {
     /// Get one pipeline run, with its status, sources, stages and jobs.
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}` (action `GetPipelineRun`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineRunCall::send) it. Required: [`organization_id`](GetPipelineRunCall::organization_id), [`pipeline_id`](GetPipelineRunCall::pipeline_id), [`pipeline_run_id`](GetPipelineRunCall::pipeline_run_id).
     ///
     /// # Errors
     ///
@@ -127,20 +153,20 @@ impl crate::Client {
     /// - example_response shows a finished run. The stage and job states are SUCCESS there, so that a SUCCESS run does not show a RUNNING stage; the field examples keep the reference's RUNNING.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - pipelineRun is the shared shape PipelineRun, which ListPipelineRuns' items use too; its triggerMode is integer, as typed here, for both operations (ListPipelineRuns' long is read as integer, see PipelineRun's notes).
-    pub async fn get_pipeline_run(
-        &self,
-        request: GetPipelineRunRequest,
-    ) -> Result<GetPipelineRunResponse, crate::Error<GetPipelineRunErrorCode>> {
-        self.send(request).await
+    pub fn get_pipeline_run(&self) -> GetPipelineRunCall<'_> {
+        GetPipelineRunCall {
+            client: self,
+            request: GetPipelineRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            pipeline_run_id: Some("example".to_string()),
         }
     }
 }

@@ -2,25 +2,49 @@
 // Source: spec/flow/get_variable_group.yaml
 
 /// Parameters of [`Client::get_variable_group`](crate::Client::get_variable_group): 获取变量组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetVariableGroupCall`], which `Client::get_variable_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetVariableGroupRequest {
+    /// `organizationId` (path parameter, required); set with [`GetVariableGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`GetVariableGroupCall::id`].
+    pub id: Option<String>,
+}
+/// A call of [`Client::get_variable_group`](crate::Client::get_variable_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetVariableGroupCall<'a> {
+    client: &'a crate::Client,
+    request: GetVariableGroupRequest,
+}
+impl<'a> GetVariableGroupCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl GetVariableGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.request.id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetVariableGroupResponse, crate::Error<GetVariableGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetVariableGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_variable_group`](crate::Client::get_variable_group).
@@ -83,9 +107,9 @@ impl crate::Operation for GetVariableGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -96,6 +120,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/variableGroups/{id}` (action `GetVariableGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetVariableGroupCall::send) it. Required: [`organization_id`](GetVariableGroupCall::organization_id), [`id`](GetVariableGroupCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVariableGroupErrorCode`], which names the documented codes.
@@ -104,19 +130,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_variable_group(
-        &self,
-        request: GetVariableGroupRequest,
-    ) -> Result<GetVariableGroupResponse, crate::Error<GetVariableGroupErrorCode>> {
-        self.send(request).await
+    pub fn get_variable_group(&self) -> GetVariableGroupCall<'_> {
+        GetVariableGroupCall {
+            client: self,
+            request: GetVariableGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVariableGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some("example".to_string()),
         }
     }
 }

@@ -2,34 +2,58 @@
 // Source: spec/flow/get_vm_deploy_order.yaml
 
 /// Parameters of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): 获取部署单信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetVmDeployOrderCall`], which `Client::get_vm_deploy_order` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetVmDeployOrderRequest {
+    /// `organizationId` (path parameter, required); set with [`GetVmDeployOrderCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetVmDeployOrderCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `deployOrderId` (path parameter, required); set with [`GetVmDeployOrderCall::deploy_order_id`].
+    pub deploy_order_id: Option<String>,
+}
+/// A call of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetVmDeployOrderCall<'a> {
+    client: &'a crate::Client,
+    request: GetVmDeployOrderRequest,
+}
+impl<'a> GetVmDeployOrderCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `deployOrderId`.
     ///
-    /// Sent as path parameter `deployOrderId`.
-    pub deploy_order_id: String,
-}
-impl GetVmDeployOrderRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        deploy_order_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            deploy_order_id: deploy_order_id.into(),
-        }
+    /// Sent as path parameter `deployOrderId`, required.
+    pub fn deploy_order_id(mut self, value: impl Into<String>) -> Self {
+        self.request.deploy_order_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetVmDeployOrderResponse, crate::Error<GetVmDeployOrderErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetVmDeployOrderRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
@@ -205,11 +229,11 @@ impl crate::Operation for GetVmDeployOrderRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/deploy/");
-        req.path_param("deployOrderId", &self.deploy_order_id)?;
+        req.path_param("deployOrderId", self.deploy_order_id.as_ref())?;
         req.finish()
     }
 }
@@ -220,6 +244,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}` (action `GetVMDeployOrder`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetVmDeployOrderCall::send) it. Required: [`organization_id`](GetVmDeployOrderCall::organization_id), [`pipeline_id`](GetVmDeployOrderCall::pipeline_id), [`deploy_order_id`](GetVmDeployOrderCall::deploy_order_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVmDeployOrderErrorCode`], which names the documented codes.
@@ -229,20 +255,20 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn get_vm_deploy_order(
-        &self,
-        request: GetVmDeployOrderRequest,
-    ) -> Result<GetVmDeployOrderResponse, crate::Error<GetVmDeployOrderErrorCode>> {
-        self.send(request).await
+    pub fn get_vm_deploy_order(&self) -> GetVmDeployOrderCall<'_> {
+        GetVmDeployOrderCall {
+            client: self,
+            request: GetVmDeployOrderRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVmDeployOrderRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            deploy_order_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            deploy_order_id: Some("example".to_string()),
         }
     }
 }

@@ -2,40 +2,64 @@
 // Source: spec/flow/list_pipeline_groups.yaml
 
 /// Parameters of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): 获取流水线分组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineGroupsCall`], which `Client::list_pipeline_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineGroupsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListPipelineGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListPipelineGroupsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineGroupsCall::next_token`].
+    pub next_token: Option<String>,
+}
+/// A call of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineGroupsRequest,
+}
+impl<'a> ListPipelineGroupsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaaaaaa`
-    pub next_token: Option<String>,
-}
-impl ListPipelineGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            max_results: None,
-            next_token: None,
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineGroupsResponse, crate::Error<ListPipelineGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups).
@@ -109,7 +133,7 @@ impl crate::Operation for ListPipelineGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups");
         req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
@@ -123,6 +147,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelineGroups` (action `ListPipelineGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineGroupsCall::send) it, or [`stream`](ListPipelineGroupsCall::stream) every page. Required: [`organization_id`](ListPipelineGroupsCall::organization_id). Optional: [`max_results`](ListPipelineGroupsCall::max_results), [`next_token`](ListPipelineGroupsCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineGroupsErrorCode`], which names the documented codes.
@@ -131,11 +157,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_pipeline_groups(
-        &self,
-        request: ListPipelineGroupsRequest,
-    ) -> Result<ListPipelineGroupsResponse, crate::Error<ListPipelineGroupsErrorCode>> {
-        self.send(request).await
+    pub fn list_pipeline_groups(&self) -> ListPipelineGroupsCall<'_> {
+        ListPipelineGroupsCall {
+            client: self,
+            request: ListPipelineGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineGroupsRequest {
@@ -161,20 +187,11 @@ impl crate::Paginate for ListPipelineGroupsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_groups_stream(
-        &self,
-        request: ListPipelineGroupsRequest,
-    ) -> crate::Paginator<'_, ListPipelineGroupsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             max_results: Some(20i64),
             next_token: Some("aaaaaaaaaa".to_string()),
         }

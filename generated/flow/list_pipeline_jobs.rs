@@ -2,34 +2,58 @@
 // Source: spec/flow/list_pipeline_jobs.yaml
 
 /// Parameters of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): 获取流水线运行过的任务
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineJobsCall`], which `Client::list_pipeline_jobs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineJobsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListPipelineJobsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineJobsCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListPipelineJobsCall::category`].
+    pub category: Option<String>,
+}
+/// A call of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineJobsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineJobsRequest,
+}
+impl<'a> ListPipelineJobsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `DEPLOY`
-    pub category: String,
-}
-impl ListPipelineJobsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        category: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            category: category.into(),
-        }
+    /// Sent as query parameter `category`, required. Example: `DEPLOY`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineJobsResponse, crate::Error<ListPipelineJobsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineJobsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs).
@@ -114,11 +138,11 @@ impl crate::Operation for ListPipelineJobsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/jobs");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.finish()
     }
 }
@@ -128,6 +152,8 @@ impl crate::Client {
     /// List pipeline jobs.
     ///
     /// `POST /organization/{organizationId}/pipeline/{pipelineId}/jobs` (action `ListPipelineJobs`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineJobsCall::send) it. Required: [`organization_id`](ListPipelineJobsCall::organization_id), [`pipeline_id`](ListPipelineJobsCall::pipeline_id), [`category`](ListPipelineJobsCall::category).
     ///
     /// # Errors
     ///
@@ -139,20 +165,20 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only lists jobs of a run; a retry after the server got it is safe.
-    pub async fn list_pipeline_jobs(
-        &self,
-        request: ListPipelineJobsRequest,
-    ) -> Result<ListPipelineJobsResponse, crate::Error<ListPipelineJobsErrorCode>> {
-        self.send(request).await
+    pub fn list_pipeline_jobs(&self) -> ListPipelineJobsCall<'_> {
+        ListPipelineJobsCall {
+            client: self,
+            request: ListPipelineJobsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            category: "DEPLOY".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            category: Some("DEPLOY".to_string()),
         }
     }
 }

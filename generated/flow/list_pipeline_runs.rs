@@ -2,88 +2,109 @@
 // Source: spec/flow/list_pipeline_runs.yaml
 
 /// Parameters of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): 获取流水线运行历史
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineRunsCall`], which `Client::list_pipeline_runs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineRunsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListPipelineRunsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineRunsCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `endTime` (query parameter); set with [`ListPipelineRunsCall::end_time`].
+    pub end_time: Option<i64>,
+    /// `maxResults` (query parameter); set with [`ListPipelineRunsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineRunsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (query parameter); set with [`ListPipelineRunsCall::start_time`].
+    pub start_time: Option<i64>,
+    /// `status` (query parameter); set with [`ListPipelineRunsCall::status`].
+    pub status: Option<String>,
+    /// `triggerMode` (query parameter); set with [`ListPipelineRunsCall::trigger_mode`].
+    pub trigger_mode: Option<i32>,
+}
+/// A call of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineRunsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineRunsRequest,
+}
+impl<'a> ListPipelineRunsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `endTime`.
     ///
     /// Sent as query parameter `endTime`. Example: `1586863220000`
-    pub end_time: Option<i64>,
+    pub fn end_time(mut self, value: i64) -> Self {
+        self.request.end_time = Some(value);
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `startTime`.
     ///
     /// Sent as query parameter `startTime`. Example: `1586863220000`
-    pub start_time: Option<i64>,
+    pub fn start_time(mut self, value: i64) -> Self {
+        self.request.start_time = Some(value);
+        self
+    }
     /// `status`.
     ///
     /// Sent as query parameter `status`. Example: `RUNNING`
-    pub status: Option<String>,
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.request.status = Some(value.into());
+        self
+    }
     /// `triggerMode`.
     ///
     /// Sent as query parameter `triggerMode`. Example: `1`
-    pub trigger_mode: Option<i32>,
-}
-impl ListPipelineRunsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            end_time: None,
-            max_results: None,
-            next_token: None,
-            start_time: None,
-            status: None,
-            trigger_mode: None,
-        }
-    }
-    /// Sets `endTime`.
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
     pub fn trigger_mode(mut self, value: i32) -> Self {
-        self.trigger_mode = Some(value);
+        self.request.trigger_mode = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineRunsResponse, crate::Error<ListPipelineRunsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineRunsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineRunsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
@@ -162,9 +183,9 @@ impl crate::Operation for ListPipelineRunsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns");
         req.query("endTime", self.end_time.as_ref());
         req.query("maxResults", self.max_results.as_ref());
@@ -182,6 +203,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns` (action `ListPipelineRuns`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineRunsCall::send) it, or [`stream`](ListPipelineRunsCall::stream) every page. Required: [`organization_id`](ListPipelineRunsCall::organization_id), [`pipeline_id`](ListPipelineRunsCall::pipeline_id). Optional: [`end_time`](ListPipelineRunsCall::end_time), [`max_results`](ListPipelineRunsCall::max_results), [`next_token`](ListPipelineRunsCall::next_token), [`start_time`](ListPipelineRunsCall::start_time), [`status`](ListPipelineRunsCall::status), [`trigger_mode`](ListPipelineRunsCall::trigger_mode).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineRunsErrorCode`], which names the documented codes.
@@ -191,11 +214,11 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - pipelineRuns\[\] is the shared shape PipelineRun. The SDKs type this operation's triggerMode field long, but PipelineRun types it integer (i32): GetPipelineRun, this operation's own triggerMode query parameter and AppStack's GetReleaseStagePipelineRun type it integer, and it holds small trigger-mode codes (example 1). See PipelineRun's notes.
-    pub async fn list_pipeline_runs(
-        &self,
-        request: ListPipelineRunsRequest,
-    ) -> Result<ListPipelineRunsResponse, crate::Error<ListPipelineRunsErrorCode>> {
-        self.send(request).await
+    pub fn list_pipeline_runs(&self) -> ListPipelineRunsCall<'_> {
+        ListPipelineRunsCall {
+            client: self,
+            request: ListPipelineRunsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineRunsRequest {
@@ -221,21 +244,12 @@ impl crate::Paginate for ListPipelineRunsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_runs_stream(
-        &self,
-        request: ListPipelineRunsRequest,
-    ) -> crate::Paginator<'_, ListPipelineRunsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRunsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
             end_time: Some(1586863220000i64),
             max_results: Some(20i64),
             next_token: Some("aaaaaa".to_string()),

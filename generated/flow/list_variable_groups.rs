@@ -2,60 +2,82 @@
 // Source: spec/flow/list_variable_groups.yaml
 
 /// Parameters of [`Client::list_variable_groups`](crate::Client::list_variable_groups): 获取变量组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListVariableGroupsCall`], which `Client::list_variable_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListVariableGroupsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListVariableGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListVariableGroupsCall::max_results`].
+    pub max_results: Option<i32>,
+    /// `nextToken` (query parameter); set with [`ListVariableGroupsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `pageOrder` (query parameter); set with [`ListVariableGroupsCall::page_order`].
+    pub page_order: Option<String>,
+    /// `pageSort` (query parameter); set with [`ListVariableGroupsCall::page_sort`].
+    pub page_sort: Option<String>,
+}
+/// A call of [`Client::list_variable_groups`](crate::Client::list_variable_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListVariableGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListVariableGroupsRequest,
+}
+impl<'a> ListVariableGroupsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i32>,
+    pub fn max_results(mut self, value: i32) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `pageOrder`.
     ///
     /// Sent as query parameter `pageOrder`. Example: `DESC`
-    pub page_order: Option<String>,
+    pub fn page_order(mut self, value: impl Into<String>) -> Self {
+        self.request.page_order = Some(value.into());
+        self
+    }
     /// `pageSort`.
     ///
     /// Sent as query parameter `pageSort`. Example: `ID`
-    pub page_sort: Option<String>,
-}
-impl ListVariableGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            max_results: None,
-            next_token: None,
-            page_order: None,
-            page_sort: None,
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i32) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pageOrder`.
-    pub fn page_order(mut self, value: impl Into<String>) -> Self {
-        self.page_order = Some(value.into());
-        self
-    }
-    /// Sets `pageSort`.
     pub fn page_sort(mut self, value: impl Into<String>) -> Self {
-        self.page_sort = Some(value.into());
+        self.request.page_sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListVariableGroupsResponse, crate::Error<ListVariableGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListVariableGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListVariableGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
@@ -131,7 +153,7 @@ impl crate::Operation for ListVariableGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups");
         req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
@@ -147,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/variableGroups` (action `ListVariableGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListVariableGroupsCall::send) it, or [`stream`](ListVariableGroupsCall::stream) every page. Required: [`organization_id`](ListVariableGroupsCall::organization_id). Optional: [`max_results`](ListVariableGroupsCall::max_results), [`next_token`](ListVariableGroupsCall::next_token), [`page_order`](ListVariableGroupsCall::page_order), [`page_sort`](ListVariableGroupsCall::page_sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListVariableGroupsErrorCode`], which names the documented codes.
@@ -155,11 +179,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_variable_groups(
-        &self,
-        request: ListVariableGroupsRequest,
-    ) -> Result<ListVariableGroupsResponse, crate::Error<ListVariableGroupsErrorCode>> {
-        self.send(request).await
+    pub fn list_variable_groups(&self) -> ListVariableGroupsCall<'_> {
+        ListVariableGroupsCall {
+            client: self,
+            request: ListVariableGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListVariableGroupsRequest {
@@ -185,20 +209,11 @@ impl crate::Paginate for ListVariableGroupsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_variable_groups`](crate::Client::list_variable_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_variable_groups_stream(
-        &self,
-        request: ListVariableGroupsRequest,
-    ) -> crate::Paginator<'_, ListVariableGroupsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListVariableGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             max_results: Some(20i32),
             next_token: Some("aaaaaa".to_string()),
             page_order: Some("DESC".to_string()),

@@ -2,40 +2,67 @@
 // Source: spec/flow/skip_pipeline_job_run.yaml
 
 /// Parameters of [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run): 跳过流水线任务运行
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`SkipPipelineJobRunCall`], which `Client::skip_pipeline_job_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SkipPipelineJobRunRequest {
+    /// `organizationId` (path parameter, required); set with [`SkipPipelineJobRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`SkipPipelineJobRunCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `pipelineRunId` (path parameter, required); set with [`SkipPipelineJobRunCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<String>,
+    /// `jobId` (path parameter, required); set with [`SkipPipelineJobRunCall::job_id`].
+    pub job_id: Option<String>,
+}
+/// A call of [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct SkipPipelineJobRunCall<'a> {
+    client: &'a crate::Client,
+    request: SkipPipelineJobRunRequest,
+}
+impl<'a> SkipPipelineJobRunCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `pipelineRunId`.
     ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_run_id = Some(value.into());
+        self
+    }
     /// `jobId`.
     ///
-    /// Sent as path parameter `jobId`.
-    pub job_id: String,
-}
-impl SkipPipelineJobRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-        job_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-            job_id: job_id.into(),
-        }
+    /// Sent as path parameter `jobId`, required.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.request.job_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<SkipPipelineJobRunResponse, crate::Error<SkipPipelineJobRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> SkipPipelineJobRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run).
@@ -64,13 +91,13 @@ impl crate::Operation for SkipPipelineJobRunRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/jobs/");
-        req.path_param("jobId", &self.job_id)?;
+        req.path_param("jobId", self.job_id.as_ref())?;
         req.path_literal("/skip");
         req.finish()
     }
@@ -82,6 +109,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/skip` (action `SkipPipelineJobRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](SkipPipelineJobRunCall::send) it. Required: [`organization_id`](SkipPipelineJobRunCall::organization_id), [`pipeline_id`](SkipPipelineJobRunCall::pipeline_id), [`pipeline_run_id`](SkipPipelineJobRunCall::pipeline_run_id), [`job_id`](SkipPipelineJobRunCall::job_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`SkipPipelineJobRunErrorCode`], which names the documented codes.
@@ -90,21 +119,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn skip_pipeline_job_run(
-        &self,
-        request: SkipPipelineJobRunRequest,
-    ) -> Result<SkipPipelineJobRunResponse, crate::Error<SkipPipelineJobRunErrorCode>> {
-        self.send(request).await
+    pub fn skip_pipeline_job_run(&self) -> SkipPipelineJobRunCall<'_> {
+        SkipPipelineJobRunCall {
+            client: self,
+            request: SkipPipelineJobRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for SkipPipelineJobRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
-            job_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            pipeline_run_id: Some("example".to_string()),
+            job_id: Some("example".to_string()),
         }
     }
 }

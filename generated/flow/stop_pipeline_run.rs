@@ -2,34 +2,58 @@
 // Source: spec/flow/stop_pipeline_run.yaml
 
 /// Parameters of [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run): 终止流水线运行
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`StopPipelineRunCall`], which `Client::stop_pipeline_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StopPipelineRunRequest {
+    /// `organizationId` (path parameter, required); set with [`StopPipelineRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`StopPipelineRunCall::pipeline_id`].
+    pub pipeline_id: Option<String>,
+    /// `pipelineRunId` (path parameter, required); set with [`StopPipelineRunCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<String>,
+}
+/// A call of [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct StopPipelineRunCall<'a> {
+    client: &'a crate::Client,
+    request: StopPipelineRunRequest,
+}
+impl<'a> StopPipelineRunCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `pipelineId`.
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_id = Some(value.into());
+        self
+    }
     /// `pipelineRunId`.
     ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
-}
-impl StopPipelineRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-        }
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_run_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<StopPipelineRunResponse, crate::Error<StopPipelineRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> StopPipelineRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run).
@@ -57,11 +81,11 @@ impl crate::Operation for StopPipelineRunRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/stop");
         req.finish()
     }
@@ -73,6 +97,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/stop` (action `StopPipelineRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](StopPipelineRunCall::send) it. Required: [`organization_id`](StopPipelineRunCall::organization_id), [`pipeline_id`](StopPipelineRunCall::pipeline_id), [`pipeline_run_id`](StopPipelineRunCall::pipeline_run_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`StopPipelineRunErrorCode`], which names the documented codes.
@@ -81,20 +107,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
-    pub async fn stop_pipeline_run(
-        &self,
-        request: StopPipelineRunRequest,
-    ) -> Result<StopPipelineRunResponse, crate::Error<StopPipelineRunErrorCode>> {
-        self.send(request).await
+    pub fn stop_pipeline_run(&self) -> StopPipelineRunCall<'_> {
+        StopPipelineRunCall {
+            client: self,
+            request: StopPipelineRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for StopPipelineRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some("example".to_string()),
+            pipeline_run_id: Some("example".to_string()),
         }
     }
 }

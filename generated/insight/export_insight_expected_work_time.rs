@@ -2,54 +2,85 @@
 // Source: spec/insight/export_insight_expected_work_time.yaml
 
 /// Parameters of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): 导出Insight expected_work_time表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightExpectedWorkTimeCall`], which `Client::export_insight_expected_work_time` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeRequest {
+    /// `organizationId` (path parameter, required); set with [`ExportInsightExpectedWorkTimeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightExpectedWorkTimeCall::end_time`].
+    pub end_time: Option<String>,
+    /// `maxResults` (body parameter); set with [`ExportInsightExpectedWorkTimeCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightExpectedWorkTimeCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightExpectedWorkTimeCall::start_time`].
+    pub start_time: Option<String>,
+}
+/// A call of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightExpectedWorkTimeCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightExpectedWorkTimeRequest,
+}
+impl<'a> ExportInsightExpectedWorkTimeCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `endTime`.
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `startTime`.
     ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightExpectedWorkTimeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.request.start_time = Some(value.into());
         self
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightExpectedWorkTimeResponse,
+        crate::Error<ExportInsightExpectedWorkTimeErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightExpectedWorkTimeRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightExpectedWorkTimeRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time).
@@ -164,12 +195,12 @@ impl crate::Operation for ExportInsightExpectedWorkTimeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/expectedWorkTimes");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -180,6 +211,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/expectedWorkTimes` (action `ExportInsightExpectedWorkTime`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightExpectedWorkTimeCall::send) it, or [`stream`](ExportInsightExpectedWorkTimeCall::stream) every page. Required: [`organization_id`](ExportInsightExpectedWorkTimeCall::organization_id), [`end_time`](ExportInsightExpectedWorkTimeCall::end_time), [`start_time`](ExportInsightExpectedWorkTimeCall::start_time). Optional: [`max_results`](ExportInsightExpectedWorkTimeCall::max_results), [`next_token`](ExportInsightExpectedWorkTimeCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightExpectedWorkTimeErrorCode`], which names the documented codes.
@@ -189,14 +222,13 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_expected_work_time(
+    pub fn export_insight_expected_work_time(
         &self,
-        request: ExportInsightExpectedWorkTimeRequest,
-    ) -> Result<
-        ExportInsightExpectedWorkTimeResponse,
-        crate::Error<ExportInsightExpectedWorkTimeErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExportInsightExpectedWorkTimeCall<'_> {
+        ExportInsightExpectedWorkTimeCall {
+            client: self,
+            request: ExportInsightExpectedWorkTimeRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightExpectedWorkTimeRequest {
@@ -222,24 +254,15 @@ impl crate::Paginate for ExportInsightExpectedWorkTimeRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_expected_work_time_stream(
-        &self,
-        request: ExportInsightExpectedWorkTimeRequest,
-    ) -> crate::Paginator<'_, ExportInsightExpectedWorkTimeRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightExpectedWorkTimeRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some("2024-06-01 00:00:00".to_string()),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some("2024-05-01 00:00:00".to_string()),
         }
     }
 }

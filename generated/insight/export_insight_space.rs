@@ -2,54 +2,82 @@
 // Source: spec/insight/export_insight_space.yaml
 
 /// Parameters of [`Client::export_insight_space`](crate::Client::export_insight_space): 导出Insight space表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightSpaceCall`], which `Client::export_insight_space` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceRequest {
+    /// `organizationId` (path parameter, required); set with [`ExportInsightSpaceCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightSpaceCall::end_time`].
+    pub end_time: Option<String>,
+    /// `maxResults` (body parameter); set with [`ExportInsightSpaceCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightSpaceCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightSpaceCall::start_time`].
+    pub start_time: Option<String>,
+}
+/// A call of [`Client::export_insight_space`](crate::Client::export_insight_space): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightSpaceCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightSpaceRequest,
+}
+impl<'a> ExportInsightSpaceCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `endTime`.
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `startTime`.
     ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightSpaceRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.request.start_time = Some(value.into());
         self
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ExportInsightSpaceResponse, crate::Error<ExportInsightSpaceErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightSpaceRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightSpaceRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_space`](crate::Client::export_insight_space).
@@ -168,12 +196,12 @@ impl crate::Operation for ExportInsightSpaceRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/spaces");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -183,6 +211,8 @@ impl crate::Client {
     /// Export the rows of Insight's space table (spaces such as Projex projects) for a time window.
     ///
     /// `POST /organization/{organizationId}/data/spaces` (action `ExportInsightSpace`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightSpaceCall::send) it, or [`stream`](ExportInsightSpaceCall::stream) every page. Required: [`organization_id`](ExportInsightSpaceCall::organization_id), [`end_time`](ExportInsightSpaceCall::end_time), [`start_time`](ExportInsightSpaceCall::start_time). Optional: [`max_results`](ExportInsightSpaceCall::max_results), [`next_token`](ExportInsightSpaceCall::next_token).
     ///
     /// # Errors
     ///
@@ -200,11 +230,11 @@ impl crate::Client {
     /// - In result\[\]: gmtCreate and gmtModified are long epoch milliseconds, isDeleted is a flag in a string (example N), stage is a number in a string (example 10); all as the SDKs type them.
     /// - example_response is a complete, last page. totalCount is 1, the number of rows shown, and nextToken is absent, so a stream ends there. The reference's examples (nextToken 2, totalCount 100) stay the field examples.
     /// - result\[\].name, customCode, description and status have no examples in the reference and are left out of example_response.
-    pub async fn export_insight_space(
-        &self,
-        request: ExportInsightSpaceRequest,
-    ) -> Result<ExportInsightSpaceResponse, crate::Error<ExportInsightSpaceErrorCode>> {
-        self.send(request).await
+    pub fn export_insight_space(&self) -> ExportInsightSpaceCall<'_> {
+        ExportInsightSpaceCall {
+            client: self,
+            request: ExportInsightSpaceRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightSpaceRequest {
@@ -230,24 +260,15 @@ impl crate::Paginate for ExportInsightSpaceRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_space`](crate::Client::export_insight_space) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_space_stream(
-        &self,
-        request: ExportInsightSpaceRequest,
-    ) -> crate::Paginator<'_, ExportInsightSpaceRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSpaceRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some("2024-06-01 00:00:00".to_string()),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some("2024-05-01 00:00:00".to_string()),
         }
     }
 }

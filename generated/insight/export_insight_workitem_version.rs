@@ -2,54 +2,85 @@
 // Source: spec/insight/export_insight_workitem_version.yaml
 
 /// Parameters of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): 导出Insight workitem_version表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightWorkitemVersionCall`], which `Client::export_insight_workitem_version` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemVersionRequest {
+    /// `organizationId` (path parameter, required); set with [`ExportInsightWorkitemVersionCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightWorkitemVersionCall::end_time`].
+    pub end_time: Option<String>,
+    /// `maxResults` (body parameter); set with [`ExportInsightWorkitemVersionCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightWorkitemVersionCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightWorkitemVersionCall::start_time`].
+    pub start_time: Option<String>,
+}
+/// A call of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightWorkitemVersionCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightWorkitemVersionRequest,
+}
+impl<'a> ExportInsightWorkitemVersionCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `endTime`.
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `startTime`.
     ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightWorkitemVersionRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+        self.request.start_time = Some(value.into());
         self
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightWorkitemVersionResponse,
+        crate::Error<ExportInsightWorkitemVersionErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightWorkitemVersionRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightWorkitemVersionRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version).
@@ -174,12 +205,12 @@ impl crate::Operation for ExportInsightWorkitemVersionRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/workitemVersions");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -190,6 +221,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/workitemVersions` (action `ExportInsightWorkitemVersion`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightWorkitemVersionCall::send) it, or [`stream`](ExportInsightWorkitemVersionCall::stream) every page. Required: [`organization_id`](ExportInsightWorkitemVersionCall::organization_id), [`end_time`](ExportInsightWorkitemVersionCall::end_time), [`start_time`](ExportInsightWorkitemVersionCall::start_time). Optional: [`max_results`](ExportInsightWorkitemVersionCall::max_results), [`next_token`](ExportInsightWorkitemVersionCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkitemVersionErrorCode`], which names the documented codes.
@@ -199,14 +232,13 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_workitem_version(
+    pub fn export_insight_workitem_version(
         &self,
-        request: ExportInsightWorkitemVersionRequest,
-    ) -> Result<
-        ExportInsightWorkitemVersionResponse,
-        crate::Error<ExportInsightWorkitemVersionErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExportInsightWorkitemVersionCall<'_> {
+        ExportInsightWorkitemVersionCall {
+            client: self,
+            request: ExportInsightWorkitemVersionRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightWorkitemVersionRequest {
@@ -232,24 +264,15 @@ impl crate::Paginate for ExportInsightWorkitemVersionRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_workitem_version_stream(
-        &self,
-        request: ExportInsightWorkitemVersionRequest,
-    ) -> crate::Paginator<'_, ExportInsightWorkitemVersionRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemVersionRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some("2024-06-01 00:00:00".to_string()),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some("2024-05-01 00:00:00".to_string()),
         }
     }
 }

@@ -2,46 +2,79 @@
 // Source: spec/organization/create_resource_member.yaml
 
 /// Parameters of [`Client::create_resource_member`](crate::Client::create_resource_member): 插入资源成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateResourceMemberCall`], which `Client::create_resource_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResourceMemberRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateResourceMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `resourceType` (path parameter, required); set with [`CreateResourceMemberCall::resource_type`].
+    pub resource_type: Option<String>,
+    /// `resourceId` (path parameter, required); set with [`CreateResourceMemberCall::resource_id`].
+    pub resource_id: Option<String>,
+    /// `accountId` (body parameter, required); set with [`CreateResourceMemberCall::account_id`].
+    pub account_id: Option<String>,
+    /// `roleName` (body parameter, required); set with [`CreateResourceMemberCall::role_name`].
+    pub role_name: Option<String>,
+}
+/// A call of [`Client::create_resource_member`](crate::Client::create_resource_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateResourceMemberCall<'a> {
+    client: &'a crate::Client,
+    request: CreateResourceMemberRequest,
+}
+impl<'a> CreateResourceMemberCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `resourceType`.
     ///
-    /// Sent as path parameter `resourceType`.
-    pub resource_type: String,
+    /// Sent as path parameter `resourceType`, required.
+    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+        self.request.resource_type = Some(value.into());
+        self
+    }
     /// `resourceId`.
     ///
-    /// Sent as path parameter `resourceId`.
-    pub resource_id: String,
+    /// Sent as path parameter `resourceId`, required.
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.request.resource_id = Some(value.into());
+        self
+    }
     /// `accountId`.
     ///
-    /// Sent as body parameter `accountId`. Example: `1111111111111`
-    pub account_id: String,
+    /// Sent as body parameter `accountId`, required. Example: `1111111111111`
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.account_id = Some(value.into());
+        self
+    }
     /// `roleName`.
     ///
-    /// Sent as body parameter `roleName`. Example: `admin`
-    pub role_name: String,
-}
-impl CreateResourceMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        resource_type: impl Into<String>,
-        resource_id: impl Into<String>,
-        account_id: impl Into<String>,
-        role_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            resource_type: resource_type.into(),
-            resource_id: resource_id.into(),
-            account_id: account_id.into(),
-            role_name: role_name.into(),
-        }
+    /// Sent as body parameter `roleName`, required. Example: `admin`
+    pub fn role_name(mut self, value: impl Into<String>) -> Self {
+        self.request.role_name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateResourceMemberResponse,
+        crate::Error<CreateResourceMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateResourceMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_resource_member`](crate::Client::create_resource_member).
@@ -71,14 +104,14 @@ impl crate::Operation for CreateResourceMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceType", &self.resource_type)?;
+        req.path_param("resourceType", self.resource_type.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceId", &self.resource_id)?;
+        req.path_param("resourceId", self.resource_id.as_ref())?;
         req.path_literal("/members");
-        req.body_field("accountId", Some(&self.account_id))?;
-        req.body_field("roleName", Some(&self.role_name))?;
+        req.body_field("accountId", self.account_id.as_ref())?;
+        req.body_field("roleName", self.role_name.as_ref())?;
         req.finish()
     }
 }
@@ -89,6 +122,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/{resourceType}/{resourceId}/members` (action `CreateResourceMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateResourceMemberCall::send) it. Required: [`organization_id`](CreateResourceMemberCall::organization_id), [`resource_type`](CreateResourceMemberCall::resource_type), [`resource_id`](CreateResourceMemberCall::resource_id), [`account_id`](CreateResourceMemberCall::account_id), [`role_name`](CreateResourceMemberCall::role_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateResourceMemberErrorCode`], which names the documented codes.
@@ -97,25 +132,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_resource_member(
-        &self,
-        request: CreateResourceMemberRequest,
-    ) -> Result<
-        CreateResourceMemberResponse,
-        crate::Error<CreateResourceMemberErrorCode>,
-    > {
-        self.send(request).await
+    pub fn create_resource_member(&self) -> CreateResourceMemberCall<'_> {
+        CreateResourceMemberCall {
+            client: self,
+            request: CreateResourceMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateResourceMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            resource_type: "example".to_string(),
-            resource_id: "example".to_string(),
-            account_id: "1111111111111".to_string(),
-            role_name: "admin".to_string(),
+            organization_id: Some("example".to_string()),
+            resource_type: Some("example".to_string()),
+            resource_id: Some("example".to_string()),
+            account_id: Some("1111111111111".to_string()),
+            role_name: Some("admin".to_string()),
         }
     }
 }

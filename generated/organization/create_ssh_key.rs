@@ -2,20 +2,40 @@
 // Source: spec/organization/create_ssh_key.yaml
 
 /// Parameters of [`Client::create_ssh_key`](crate::Client::create_ssh_key): 创建企业公钥
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateSshKeyCall`], which `Client::create_ssh_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSshKeyRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateSshKeyCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::create_ssh_key`](crate::Client::create_ssh_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateSshKeyCall<'a> {
+    client: &'a crate::Client,
+    request: CreateSshKeyRequest,
+}
+impl<'a> CreateSshKeyCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-}
-impl CreateSshKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-        }
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateSshKeyResponse, crate::Error<CreateSshKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateSshKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_ssh_key`](crate::Client::create_ssh_key).
@@ -75,7 +95,7 @@ impl crate::Operation for CreateSshKeyRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sshKey");
         req.finish()
     }
@@ -87,6 +107,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/sshKey` (action `CreateSshKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateSshKeyCall::send) it. Required: [`organization_id`](CreateSshKeyCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateSshKeyErrorCode`], which names the documented codes.
@@ -95,18 +117,18 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_ssh_key(
-        &self,
-        request: CreateSshKeyRequest,
-    ) -> Result<CreateSshKeyResponse, crate::Error<CreateSshKeyErrorCode>> {
-        self.send(request).await
+    pub fn create_ssh_key(&self) -> CreateSshKeyCall<'_> {
+        CreateSshKeyCall {
+            client: self,
+            request: CreateSshKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateSshKeyRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

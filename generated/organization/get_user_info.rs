@@ -2,23 +2,40 @@
 // Source: spec/organization/get_user_info.yaml
 
 /// Parameters of [`Client::get_user_info`](crate::Client::get_user_info): 查询当前用户信息
+///
+/// Set them by name on [`GetUserInfoCall`], which `Client::get_user_info` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetUserInfoRequest {
+    /// `organizationId` (query parameter); set with [`GetUserInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_user_info`](crate::Client::get_user_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetUserInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetUserInfoRequest,
+}
+impl<'a> GetUserInfoCall<'a> {
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `61e54b0e0bb300d827e1ae27`
-    pub organization_id: Option<String>,
-}
-impl GetUserInfoRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { organization_id: None }
-    }
-    /// Sets `organizationId`.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetUserInfoResponse, crate::Error<GetUserInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetUserInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_user_info`](crate::Client::get_user_info).
@@ -117,6 +134,8 @@ impl crate::Client {
     ///
     /// `GET /users/current` (action `GetUserInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetUserInfoCall::send) it. Optional: [`organization_id`](GetUserInfoCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetUserInfoErrorCode`], which names the documented codes.
@@ -125,11 +144,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_user_info(
-        &self,
-        request: GetUserInfoRequest,
-    ) -> Result<GetUserInfoResponse, crate::Error<GetUserInfoErrorCode>> {
-        self.send(request).await
+    pub fn get_user_info(&self) -> GetUserInfoCall<'_> {
+        GetUserInfoCall {
+            client: self,
+            request: GetUserInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

@@ -2,13 +2,33 @@
 // Source: spec/organization/list_joined_organizations.yaml
 
 /// Parameters of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): 当前用户加入的企业列表
+///
+/// Set them by name on [`ListJoinedOrganizationsCall`], which `Client::list_joined_organizations` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsRequest {}
-impl ListJoinedOrganizationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {}
+/// A call of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListJoinedOrganizationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListJoinedOrganizationsRequest,
+}
+impl<'a> ListJoinedOrganizationsCall<'a> {
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListJoinedOrganizationsResponse,
+        crate::Error<ListJoinedOrganizationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListJoinedOrganizationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations).
@@ -94,6 +114,8 @@ impl crate::Client {
     ///
     /// `GET /users/joinedOrgs` (action `ListJoinedOrganizations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListJoinedOrganizationsCall::send) it.
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListJoinedOrganizationsErrorCode`], which names the documented codes.
@@ -102,14 +124,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
-    pub async fn list_joined_organizations(
-        &self,
-        request: ListJoinedOrganizationsRequest,
-    ) -> Result<
-        ListJoinedOrganizationsResponse,
-        crate::Error<ListJoinedOrganizationsErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_joined_organizations(&self) -> ListJoinedOrganizationsCall<'_> {
+        ListJoinedOrganizationsCall {
+            client: self,
+            request: ListJoinedOrganizationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

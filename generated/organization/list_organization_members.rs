@@ -2,110 +2,130 @@
 // Source: spec/organization/list_organization_members.yaml
 
 /// Parameters of [`Client::list_organization_members`](crate::Client::list_organization_members): 获取企业成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListOrganizationMembersCall`], which `Client::list_organization_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationMembersRequest {
+    /// `organizationId` (path parameter, required); set with [`ListOrganizationMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `containsExternInfo` (query parameter); set with [`ListOrganizationMembersCall::contains_extern_info`].
+    pub contains_extern_info: Option<bool>,
+    /// `externUid` (query parameter); set with [`ListOrganizationMembersCall::extern_uid`].
+    pub extern_uid: Option<String>,
+    /// `joinTimeFrom` (query parameter); set with [`ListOrganizationMembersCall::join_time_from`].
+    pub join_time_from: Option<i64>,
+    /// `joinTimeTo` (query parameter); set with [`ListOrganizationMembersCall::join_time_to`].
+    pub join_time_to: Option<i64>,
+    /// `maxResults` (query parameter); set with [`ListOrganizationMembersCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListOrganizationMembersCall::next_token`].
+    pub next_token: Option<String>,
+    /// `organizationMemberName` (query parameter); set with [`ListOrganizationMembersCall::organization_member_name`].
+    pub organization_member_name: Option<String>,
+    /// `provider` (query parameter); set with [`ListOrganizationMembersCall::provider`].
+    pub provider: Option<String>,
+    /// `state` (query parameter); set with [`ListOrganizationMembersCall::state`].
+    pub state: Option<String>,
+}
+/// A call of [`Client::list_organization_members`](crate::Client::list_organization_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListOrganizationMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListOrganizationMembersRequest,
+}
+impl<'a> ListOrganizationMembersCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 返回信息中是否包含第三方信息，默认不包含。
     ///
     /// Sent as query parameter `containsExternInfo`.
-    pub contains_extern_info: Option<bool>,
+    pub fn contains_extern_info(mut self, value: bool) -> Self {
+        self.request.contains_extern_info = Some(value);
+        self
+    }
     /// `externUid`.
     ///
     /// Sent as query parameter `externUid`. Example: `1236666`
-    pub extern_uid: Option<String>,
+    pub fn extern_uid(mut self, value: impl Into<String>) -> Self {
+        self.request.extern_uid = Some(value.into());
+        self
+    }
     /// `joinTimeFrom`.
     ///
     /// Sent as query parameter `joinTimeFrom`. Example: `1631845101798`
-    pub join_time_from: Option<i64>,
+    pub fn join_time_from(mut self, value: i64) -> Self {
+        self.request.join_time_from = Some(value);
+        self
+    }
     /// `joinTimeTo`.
     ///
     /// Sent as query parameter `joinTimeTo`. Example: `1631845101798`
-    pub join_time_to: Option<i64>,
+    pub fn join_time_to(mut self, value: i64) -> Self {
+        self.request.join_time_to = Some(value);
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `organizationMemberName`.
     ///
     /// Sent as query parameter `organizationMemberName`.
-    pub organization_member_name: Option<String>,
+    pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_member_name = Some(value.into());
+        self
+    }
     /// `provider`.
     ///
     /// Sent as query parameter `provider`. Example: `Dingtalk`
-    pub provider: Option<String>,
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.request.provider = Some(value.into());
+        self
+    }
     /// `state`.
     ///
     /// Sent as query parameter `state`. Example: `normal`
-    pub state: Option<String>,
-}
-impl ListOrganizationMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            contains_extern_info: None,
-            extern_uid: None,
-            join_time_from: None,
-            join_time_to: None,
-            max_results: None,
-            next_token: None,
-            organization_member_name: None,
-            provider: None,
-            state: None,
-        }
-    }
-    /// Sets `containsExternInfo`.
-    pub fn contains_extern_info(mut self, value: bool) -> Self {
-        self.contains_extern_info = Some(value);
-        self
-    }
-    /// Sets `externUid`.
-    pub fn extern_uid(mut self, value: impl Into<String>) -> Self {
-        self.extern_uid = Some(value.into());
-        self
-    }
-    /// Sets `joinTimeFrom`.
-    pub fn join_time_from(mut self, value: i64) -> Self {
-        self.join_time_from = Some(value);
-        self
-    }
-    /// Sets `joinTimeTo`.
-    pub fn join_time_to(mut self, value: i64) -> Self {
-        self.join_time_to = Some(value);
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `organizationMemberName`.
-    pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_member_name = Some(value.into());
-        self
-    }
-    /// Sets `provider`.
-    pub fn provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
+        self.request.state = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListOrganizationMembersResponse,
+        crate::Error<ListOrganizationMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListOrganizationMembersRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListOrganizationMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_organization_members`](crate::Client::list_organization_members).
@@ -186,7 +206,7 @@ impl crate::Operation for ListOrganizationMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/members");
         req.query("containsExternInfo", self.contains_extern_info.as_ref());
         req.query("externUid", self.extern_uid.as_ref());
@@ -207,6 +227,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/members` (action `ListOrganizationMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListOrganizationMembersCall::send) it, or [`stream`](ListOrganizationMembersCall::stream) every page. Required: [`organization_id`](ListOrganizationMembersCall::organization_id). Optional: [`contains_extern_info`](ListOrganizationMembersCall::contains_extern_info), [`extern_uid`](ListOrganizationMembersCall::extern_uid), [`join_time_from`](ListOrganizationMembersCall::join_time_from), [`join_time_to`](ListOrganizationMembersCall::join_time_to), [`max_results`](ListOrganizationMembersCall::max_results), [`next_token`](ListOrganizationMembersCall::next_token), [`organization_member_name`](ListOrganizationMembersCall::organization_member_name), [`provider`](ListOrganizationMembersCall::provider), [`state`](ListOrganizationMembersCall::state).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationMembersErrorCode`], which names the documented codes.
@@ -215,14 +237,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (errorCode and nextToken); example_response uses an empty string for "" and leaves the null ones out.
-    pub async fn list_organization_members(
-        &self,
-        request: ListOrganizationMembersRequest,
-    ) -> Result<
-        ListOrganizationMembersResponse,
-        crate::Error<ListOrganizationMembersErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_organization_members(&self) -> ListOrganizationMembersCall<'_> {
+        ListOrganizationMembersCall {
+            client: self,
+            request: ListOrganizationMembersRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListOrganizationMembersRequest {
@@ -248,20 +267,11 @@ impl crate::Paginate for ListOrganizationMembersRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_organization_members`](crate::Client::list_organization_members) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_organization_members_stream(
-        &self,
-        request: ListOrganizationMembersRequest,
-    ) -> crate::Paginator<'_, ListOrganizationMembersRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationMembersRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             contains_extern_info: Some(true),
             extern_uid: Some("1236666".to_string()),
             join_time_from: Some(1631845101798i64),

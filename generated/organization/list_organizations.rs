@@ -2,45 +2,58 @@
 // Source: spec/organization/list_organizations.yaml
 
 /// Parameters of [`Client::list_organizations`](crate::Client::list_organizations): 查询用户企业列表
+///
+/// Set them by name on [`ListOrganizationsCall`], which `Client::list_organizations` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationsRequest {
+    /// `accessLevel` (query parameter); set with [`ListOrganizationsCall::access_level`].
+    pub access_level: Option<i32>,
+    /// `accessToken` (query parameter); set with [`ListOrganizationsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `minAccessLevel` (query parameter); set with [`ListOrganizationsCall::min_access_level`].
+    pub min_access_level: Option<i32>,
+}
+/// A call of [`Client::list_organizations`](crate::Client::list_organizations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListOrganizationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListOrganizationsRequest,
+}
+impl<'a> ListOrganizationsCall<'a> {
     /// `accessLevel`.
     ///
     /// Sent as query parameter `accessLevel`. Example: `5`
-    pub access_level: Option<i32>,
+    pub fn access_level(mut self, value: i32) -> Self {
+        self.request.access_level = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `minAccessLevel`.
     ///
     /// Sent as query parameter `minAccessLevel`. Example: `60`
-    pub min_access_level: Option<i32>,
-}
-impl ListOrganizationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            access_level: None,
-            access_token: None,
-            min_access_level: None,
-        }
-    }
-    /// Sets `accessLevel`.
-    pub fn access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `minAccessLevel`.
     pub fn min_access_level(mut self, value: i32) -> Self {
-        self.min_access_level = Some(value);
+        self.request.min_access_level = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListOrganizationsResponse, crate::Error<ListOrganizationsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListOrganizationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_organizations`](crate::Client::list_organizations).
@@ -170,6 +183,8 @@ impl crate::Client {
     ///
     /// `GET /organizations/list` (action `ListOrganizations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListOrganizationsCall::send) it. Optional: [`access_level`](ListOrganizationsCall::access_level), [`access_token`](ListOrganizationsCall::access_token), [`min_access_level`](ListOrganizationsCall::min_access_level).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationsErrorCode`], which names the documented codes.
@@ -178,11 +193,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_organizations(
-        &self,
-        request: ListOrganizationsRequest,
-    ) -> Result<ListOrganizationsResponse, crate::Error<ListOrganizationsErrorCode>> {
-        self.send(request).await
+    pub fn list_organizations(&self) -> ListOrganizationsCall<'_> {
+        ListOrganizationsCall {
+            client: self,
+            request: ListOrganizationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

@@ -2,34 +2,61 @@
 // Source: spec/organization/list_resource_members.yaml
 
 /// Parameters of [`Client::list_resource_members`](crate::Client::list_resource_members): 获取资源成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListResourceMembersCall`], which `Client::list_resource_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResourceMembersRequest {
+    /// `organizationId` (path parameter, required); set with [`ListResourceMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `resourceType` (path parameter, required); set with [`ListResourceMembersCall::resource_type`].
+    pub resource_type: Option<String>,
+    /// `resourceId` (path parameter, required); set with [`ListResourceMembersCall::resource_id`].
+    pub resource_id: Option<String>,
+}
+/// A call of [`Client::list_resource_members`](crate::Client::list_resource_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListResourceMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListResourceMembersRequest,
+}
+impl<'a> ListResourceMembersCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `resourceType`.
     ///
-    /// Sent as path parameter `resourceType`.
-    pub resource_type: String,
+    /// Sent as path parameter `resourceType`, required.
+    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
+        self.request.resource_type = Some(value.into());
+        self
+    }
     /// `resourceId`.
     ///
-    /// Sent as path parameter `resourceId`.
-    pub resource_id: String,
-}
-impl ListResourceMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        resource_type: impl Into<String>,
-        resource_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            resource_type: resource_type.into(),
-            resource_id: resource_id.into(),
-        }
+    /// Sent as path parameter `resourceId`, required.
+    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
+        self.request.resource_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListResourceMembersResponse,
+        crate::Error<ListResourceMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListResourceMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_resource_members`](crate::Client::list_resource_members).
@@ -117,11 +144,11 @@ impl crate::Operation for ListResourceMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceType", &self.resource_type)?;
+        req.path_param("resourceType", self.resource_type.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceId", &self.resource_id)?;
+        req.path_param("resourceId", self.resource_id.as_ref())?;
         req.path_literal("/members");
         req.finish()
     }
@@ -133,6 +160,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/{resourceType}/{resourceId}/members` (action `ListResourceMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListResourceMembersCall::send) it. Required: [`organization_id`](ListResourceMembersCall::organization_id), [`resource_type`](ListResourceMembersCall::resource_type), [`resource_id`](ListResourceMembersCall::resource_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListResourceMembersErrorCode`], which names the documented codes.
@@ -141,23 +170,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_resource_members(
-        &self,
-        request: ListResourceMembersRequest,
-    ) -> Result<
-        ListResourceMembersResponse,
-        crate::Error<ListResourceMembersErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_resource_members(&self) -> ListResourceMembersCall<'_> {
+        ListResourceMembersCall {
+            client: self,
+            request: ListResourceMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListResourceMembersRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            resource_type: "example".to_string(),
-            resource_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            resource_type: Some("example".to_string()),
+            resource_id: Some("example".to_string()),
         }
     }
 }

@@ -2,45 +2,61 @@
 // Source: spec/organization/list_user_draw_record_by_pk.yaml
 
 /// Parameters of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): 测试DrawService
+///
+/// Set them by name on [`ListUserDrawRecordByPkCall`], which `Client::list_user_draw_record_by_pk` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkRequest {
+    /// `aliyunPk` (query parameter); set with [`ListUserDrawRecordByPkCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `drawGroup` (query parameter); set with [`ListUserDrawRecordByPkCall::draw_group`].
+    pub draw_group: Option<String>,
+    /// `drawPoolName` (query parameter); set with [`ListUserDrawRecordByPkCall::draw_pool_name`].
+    pub draw_pool_name: Option<String>,
+}
+/// A call of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListUserDrawRecordByPkCall<'a> {
+    client: &'a crate::Client,
+    request: ListUserDrawRecordByPkRequest,
+}
+impl<'a> ListUserDrawRecordByPkCall<'a> {
     /// `aliyunPk`.
     ///
     /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
-    pub aliyun_pk: Option<String>,
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `drawGroup`.
     ///
     /// Sent as query parameter `drawGroup`. Example: `task_group_0000`
-    pub draw_group: Option<String>,
+    pub fn draw_group(mut self, value: impl Into<String>) -> Self {
+        self.request.draw_group = Some(value.into());
+        self
+    }
     /// `drawPoolName`.
     ///
     /// Sent as query parameter `drawPoolName`. Example: `developer-award-draw-pool_123`
-    pub draw_pool_name: Option<String>,
-}
-impl ListUserDrawRecordByPkRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            aliyun_pk: None,
-            draw_group: None,
-            draw_pool_name: None,
-        }
-    }
-    /// Sets `aliyunPk`.
-    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
-        self
-    }
-    /// Sets `drawGroup`.
-    pub fn draw_group(mut self, value: impl Into<String>) -> Self {
-        self.draw_group = Some(value.into());
-        self
-    }
-    /// Sets `drawPoolName`.
     pub fn draw_pool_name(mut self, value: impl Into<String>) -> Self {
-        self.draw_pool_name = Some(value.into());
+        self.request.draw_pool_name = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListUserDrawRecordByPkResponse,
+        crate::Error<ListUserDrawRecordByPkErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListUserDrawRecordByPkRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk).
@@ -153,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /listUserDrawRecords` (action `ListUserDrawRecordByPk`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListUserDrawRecordByPkCall::send) it. Optional: [`aliyun_pk`](ListUserDrawRecordByPkCall::aliyun_pk), [`draw_group`](ListUserDrawRecordByPkCall::draw_group), [`draw_pool_name`](ListUserDrawRecordByPkCall::draw_pool_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserDrawRecordByPkErrorCode`], which names the documented codes.
@@ -161,14 +179,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (data\[\].taskGroupId); leaves the null ones out.
-    pub async fn list_user_draw_record_by_pk(
-        &self,
-        request: ListUserDrawRecordByPkRequest,
-    ) -> Result<
-        ListUserDrawRecordByPkResponse,
-        crate::Error<ListUserDrawRecordByPkErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_user_draw_record_by_pk(&self) -> ListUserDrawRecordByPkCall<'_> {
+        ListUserDrawRecordByPkCall {
+            client: self,
+            request: ListUserDrawRecordByPkRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

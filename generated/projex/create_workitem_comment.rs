@@ -2,50 +2,79 @@
 // Source: spec/projex/create_workitem_comment.yaml
 
 /// Parameters of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): 创建一个评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemCommentCall`], which `Client::create_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `content` (body parameter, required); set with [`CreateWorkitemCommentCall::content`].
+    pub content: Option<String>,
+    /// `formatType` (body parameter, required); set with [`CreateWorkitemCommentCall::format_type`].
+    pub format_type: Option<String>,
+    /// `parentId` (body parameter); set with [`CreateWorkitemCommentCall::parent_id`].
+    pub parent_id: Option<String>,
+    /// `workitemIdentifier` (body parameter, required); set with [`CreateWorkitemCommentCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemCommentRequest,
+}
+impl<'a> CreateWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `formatType`.
     ///
-    /// Sent as body parameter `formatType`. Example: `RICHTEXT/MARKDOWN`
-    pub format_type: String,
+    /// Sent as body parameter `formatType`, required. Example: `RICHTEXT/MARKDOWN`
+    pub fn format_type(mut self, value: impl Into<String>) -> Self {
+        self.request.format_type = Some(value.into());
+        self
+    }
     /// `parentId`.
     ///
     /// Sent as body parameter `parentId`. Example: `26842`
-    pub parent_id: Option<String>,
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.request.parent_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `1e9903d8b3f12xxxxxf9286ef5`
-    pub workitem_identifier: String,
-}
-impl CreateWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        content: impl Into<String>,
-        format_type: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            content: content.into(),
-            format_type: format_type.into(),
-            parent_id: None,
-            workitem_identifier: workitem_identifier.into(),
-        }
-    }
-    /// Sets `parentId`.
-    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `1e9903d8b3f12xxxxxf9286ef5`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateWorkitemCommentResponse,
+        crate::Error<CreateWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
@@ -172,12 +201,12 @@ impl crate::Operation for CreateWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/comment");
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("formatType", Some(&self.format_type))?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("formatType", self.format_type.as_ref())?;
         req.body_field("parentId", self.parent_id.as_ref())?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -188,6 +217,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/comment` (action `CreateWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemCommentCall::send) it. Required: [`organization_id`](CreateWorkitemCommentCall::organization_id), [`content`](CreateWorkitemCommentCall::content), [`format_type`](CreateWorkitemCommentCall::format_type), [`workitem_identifier`](CreateWorkitemCommentCall::workitem_identifier). Optional: [`parent_id`](CreateWorkitemCommentCall::parent_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemCommentErrorCode`], which names the documented codes.
@@ -197,25 +228,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of Comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - Comment.user is the shared WorkItemCommentUser shape. Comment itself stays inline: its id field is named Id here, while GetWorkitemCommentList has id (long) and UpdateWorkitemComment id (string), so the three comment objects cannot be one type.
-    pub async fn create_workitem_comment(
-        &self,
-        request: CreateWorkitemCommentRequest,
-    ) -> Result<
-        CreateWorkitemCommentResponse,
-        crate::Error<CreateWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    pub fn create_workitem_comment(&self) -> CreateWorkitemCommentCall<'_> {
+        CreateWorkitemCommentCall {
+            client: self,
+            request: CreateWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            content: "example".to_string(),
-            format_type: "RICHTEXT/MARKDOWN".to_string(),
+            organization_id: Some("example".to_string()),
+            content: Some("example".to_string()),
+            format_type: Some("RICHTEXT/MARKDOWN".to_string()),
             parent_id: Some("26842".to_string()),
-            workitem_identifier: "1e9903d8b3f12xxxxxf9286ef5".to_string(),
+            workitem_identifier: Some("1e9903d8b3f12xxxxxf9286ef5".to_string()),
         }
     }
 }

@@ -2,28 +2,52 @@
 // Source: spec/projex/delete_workitem_all_comment.yaml
 
 /// Parameters of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): 删除所有评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteWorkitemAllCommentCall`], which `Client::delete_workitem_all_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWorkitemAllCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteWorkitemAllCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `identifier` (query parameter, required); set with [`DeleteWorkitemAllCommentCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteWorkitemAllCommentCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteWorkitemAllCommentRequest,
+}
+impl<'a> DeleteWorkitemAllCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as query parameter `identifier`. Example: `deafe5f33xxxxx6a259d8dafd`
-    pub identifier: String,
-}
-impl DeleteWorkitemAllCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            identifier: identifier.into(),
-        }
+    /// Sent as query parameter `identifier`, required. Example: `deafe5f33xxxxx6a259d8dafd`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteWorkitemAllCommentResponse,
+        crate::Error<DeleteWorkitemAllCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteWorkitemAllCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment).
@@ -90,9 +114,9 @@ impl crate::Operation for DeleteWorkitemAllCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/deleteAllComment");
-        req.query("identifier", Some(&self.identifier));
+        req.query("identifier", self.identifier.as_ref());
         req.finish()
     }
 }
@@ -103,6 +127,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/workitems/deleteAllComment` (action `DeleteWorkitemAllComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteWorkitemAllCommentCall::send) it. Required: [`organization_id`](DeleteWorkitemAllCommentCall::organization_id), [`identifier`](DeleteWorkitemAllCommentCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemAllCommentErrorCode`], which names the documented codes.
@@ -111,22 +137,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of deleteFlag ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn delete_workitem_all_comment(
-        &self,
-        request: DeleteWorkitemAllCommentRequest,
-    ) -> Result<
-        DeleteWorkitemAllCommentResponse,
-        crate::Error<DeleteWorkitemAllCommentErrorCode>,
-    > {
-        self.send(request).await
+    pub fn delete_workitem_all_comment(&self) -> DeleteWorkitemAllCommentCall<'_> {
+        DeleteWorkitemAllCommentCall {
+            client: self,
+            request: DeleteWorkitemAllCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemAllCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            identifier: "deafe5f33xxxxx6a259d8dafd".to_string(),
+            organization_id: Some("example".to_string()),
+            identifier: Some("deafe5f33xxxxx6a259d8dafd".to_string()),
         }
     }
 }

@@ -2,34 +2,61 @@
 // Source: spec/projex/delete_workitem_comment.yaml
 
 /// Parameters of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): 删除单条评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteWorkitemCommentCall`], which `Client::delete_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `commentId` (body parameter, required); set with [`DeleteWorkitemCommentCall::comment_id`].
+    pub comment_id: Option<i64>,
+    /// `identifier` (body parameter, required); set with [`DeleteWorkitemCommentCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteWorkitemCommentRequest,
+}
+impl<'a> DeleteWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `commentId`.
     ///
-    /// Sent as body parameter `commentId`.
-    pub comment_id: i64,
+    /// Sent as body parameter `commentId`, required.
+    pub fn comment_id(mut self, value: i64) -> Self {
+        self.request.comment_id = Some(value);
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as body parameter `identifier`. Example: `e8b2xxxxxx2abdxxxxxxxx23`
-    pub identifier: String,
-}
-impl DeleteWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        comment_id: i64,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            comment_id,
-            identifier: identifier.into(),
-        }
+    /// Sent as body parameter `identifier`, required. Example: `e8b2xxxxxx2abdxxxxxxxx23`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteWorkitemCommentResponse,
+        crate::Error<DeleteWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment).
@@ -97,10 +124,10 @@ impl crate::Operation for DeleteWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/deleteComent");
-        req.body_field("commentId", Some(&self.comment_id))?;
-        req.body_field("identifier", Some(&self.identifier))?;
+        req.body_field("commentId", self.comment_id.as_ref())?;
+        req.body_field("identifier", self.identifier.as_ref())?;
         req.finish()
     }
 }
@@ -111,6 +138,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/deleteComent` (action `DeleteWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteWorkitemCommentCall::send) it. Required: [`organization_id`](DeleteWorkitemCommentCall::organization_id), [`comment_id`](DeleteWorkitemCommentCall::comment_id), [`identifier`](DeleteWorkitemCommentCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemCommentErrorCode`], which names the documented codes.
@@ -120,23 +149,20 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of deleteFlag ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - The SDK example of commentId ('12xx34') is not a long value; it is left out of the field example and of example_response.
-    pub async fn delete_workitem_comment(
-        &self,
-        request: DeleteWorkitemCommentRequest,
-    ) -> Result<
-        DeleteWorkitemCommentResponse,
-        crate::Error<DeleteWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    pub fn delete_workitem_comment(&self) -> DeleteWorkitemCommentCall<'_> {
+        DeleteWorkitemCommentCall {
+            client: self,
+            request: DeleteWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            comment_id: 1i64,
-            identifier: "e8b2xxxxxx2abdxxxxxxxx23".to_string(),
+            organization_id: Some("example".to_string()),
+            comment_id: Some(1i64),
+            identifier: Some("e8b2xxxxxx2abdxxxxxxxx23".to_string()),
         }
     }
 }

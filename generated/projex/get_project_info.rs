@@ -2,28 +2,49 @@
 // Source: spec/projex/get_project_info.yaml
 
 /// Parameters of [`Client::get_project_info`](crate::Client::get_project_info): 获取项目详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetProjectInfoCall`], which `Client::get_project_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetProjectInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetProjectInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`GetProjectInfoCall::project_id`].
+    pub project_id: Option<String>,
+}
+/// A call of [`Client::get_project_info`](crate::Client::get_project_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetProjectInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetProjectInfoRequest,
+}
+impl<'a> GetProjectInfoCall<'a> {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 项目 id,同 spaceIdentifier
     ///
-    /// Sent as path parameter `projectId`. Example: `e8b2xxxxxxx09b07d23`
-    pub project_id: String,
-}
-impl GetProjectInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-        }
+    /// Sent as path parameter `projectId`, required. Example: `e8b2xxxxxxx09b07d23`
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetProjectInfoResponse, crate::Error<GetProjectInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetProjectInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_project_info`](crate::Client::get_project_info).
@@ -259,9 +280,9 @@ impl crate::Operation for GetProjectInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/project/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.finish()
     }
 }
@@ -273,6 +294,8 @@ impl crate::Client {
     /// 根据projectId获取项目基本信息。
     ///
     /// `GET /organization/{organizationId}/project/{projectId}` (action `GetProjectInfo`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetProjectInfoCall::send) it. Required: [`organization_id`](GetProjectInfoCall::organization_id), [`project_id`](GetProjectInfoCall::project_id).
     ///
     /// # Errors
     ///
@@ -287,19 +310,19 @@ impl crate::Client {
     /// - iconGroup is a JSON document sent as a string. It stays type string and is not parsed.
     /// - gmtCreate and gmtModified are long (epoch milliseconds), as documented.
     /// - The official SDK's summary (根据id获取项目详情-Projex) differs from the page title. The page's title is used.
-    pub async fn get_project_info(
-        &self,
-        request: GetProjectInfoRequest,
-    ) -> Result<GetProjectInfoResponse, crate::Error<GetProjectInfoErrorCode>> {
-        self.send(request).await
+    pub fn get_project_info(&self) -> GetProjectInfoCall<'_> {
+        GetProjectInfoCall {
+            client: self,
+            request: GetProjectInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetProjectInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            project_id: "e8b2xxxxxxx09b07d23".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            project_id: Some("e8b2xxxxxxx09b07d23".to_string()),
         }
     }
 }

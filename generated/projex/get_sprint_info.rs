@@ -2,28 +2,49 @@
 // Source: spec/projex/get_sprint_info.yaml
 
 /// Parameters of [`Client::get_sprint_info`](crate::Client::get_sprint_info): 获取迭代详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetSprintInfoCall`], which `Client::get_sprint_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSprintInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetSprintInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `sprintId` (path parameter, required); set with [`GetSprintInfoCall::sprint_id`].
+    pub sprint_id: Option<String>,
+}
+/// A call of [`Client::get_sprint_info`](crate::Client::get_sprint_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetSprintInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetSprintInfoRequest,
+}
+impl<'a> GetSprintInfoCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `sprintId`.
     ///
-    /// Sent as path parameter `sprintId`.
-    pub sprint_id: String,
-}
-impl GetSprintInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        sprint_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            sprint_id: sprint_id.into(),
-        }
+    /// Sent as path parameter `sprintId`, required.
+    pub fn sprint_id(mut self, value: impl Into<String>) -> Self {
+        self.request.sprint_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetSprintInfoResponse, crate::Error<GetSprintInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetSprintInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_sprint_info`](crate::Client::get_sprint_info).
@@ -90,9 +111,9 @@ impl crate::Operation for GetSprintInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sprints/");
-        req.path_param("sprintId", &self.sprint_id)?;
+        req.path_param("sprintId", self.sprint_id.as_ref())?;
         req.path_literal("/getSprintinfo");
         req.finish()
     }
@@ -104,6 +125,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/sprints/{sprintId}/getSprintinfo` (action `GetSprintInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetSprintInfoCall::send) it. Required: [`organization_id`](GetSprintInfoCall::organization_id), [`sprint_id`](GetSprintInfoCall::sprint_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetSprintInfoErrorCode`], which names the documented codes.
@@ -111,19 +134,19 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_sprint_info(
-        &self,
-        request: GetSprintInfoRequest,
-    ) -> Result<GetSprintInfoResponse, crate::Error<GetSprintInfoErrorCode>> {
-        self.send(request).await
+    pub fn get_sprint_info(&self) -> GetSprintInfoCall<'_> {
+        GetSprintInfoCall {
+            client: self,
+            request: GetSprintInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSprintInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            sprint_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            sprint_id: Some("example".to_string()),
         }
     }
 }

@@ -2,34 +2,61 @@
 // Source: spec/projex/get_workitem_attachment_createmeta.yaml
 
 /// Parameters of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): 获取附件上传的元信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemAttachmentCreatemetaCall`], which `Client::get_workitem_attachment_createmeta` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+    /// `fileName` (query parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::file_name`].
+    pub file_name: Option<String>,
+}
+/// A call of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemAttachmentCreatemetaCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemAttachmentCreatemetaRequest,
+}
+impl<'a> GetWorkitemAttachmentCreatemetaCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
     /// `fileName`.
     ///
-    /// Sent as query parameter `fileName`. Example: `application.jar`
-    pub file_name: String,
-}
-impl GetWorkitemAttachmentCreatemetaRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-        file_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-            file_name: file_name.into(),
-        }
+    /// Sent as query parameter `fileName`, required. Example: `application.jar`
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.request.file_name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemAttachmentCreatemetaResponse,
+        crate::Error<GetWorkitemAttachmentCreatemetaErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemAttachmentCreatemetaRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta).
@@ -127,11 +154,11 @@ impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/attachment/createmeta");
-        req.query("fileName", Some(&self.file_name));
+        req.query("fileName", self.file_name.as_ref());
         req.finish()
     }
 }
@@ -142,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitem/{workitemIdentifier}/attachment/createmeta` (action `GetWorkitemAttachmentCreatemeta`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemAttachmentCreatemetaCall::send) it. Required: [`organization_id`](GetWorkitemAttachmentCreatemetaCall::organization_id), [`workitem_identifier`](GetWorkitemAttachmentCreatemetaCall::workitem_identifier), [`file_name`](GetWorkitemAttachmentCreatemetaCall::file_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemAttachmentCreatemetaErrorCode`], which names the documented codes.
@@ -149,23 +178,22 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_workitem_attachment_createmeta(
+    pub fn get_workitem_attachment_createmeta(
         &self,
-        request: GetWorkitemAttachmentCreatemetaRequest,
-    ) -> Result<
-        GetWorkitemAttachmentCreatemetaResponse,
-        crate::Error<GetWorkitemAttachmentCreatemetaErrorCode>,
-    > {
-        self.send(request).await
+    ) -> GetWorkitemAttachmentCreatemetaCall<'_> {
+        GetWorkitemAttachmentCreatemetaCall {
+            client: self,
+            request: GetWorkitemAttachmentCreatemetaRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemAttachmentCreatemetaRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
-            file_name: "application.jar".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
+            file_name: Some("application.jar".to_string()),
         }
     }
 }

@@ -2,28 +2,52 @@
 // Source: spec/projex/get_workitem_comment_list.yaml
 
 /// Parameters of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): 获得所有评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemCommentListCall`], which `Client::get_workitem_comment_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemCommentListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemCommentListCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkitemCommentListCall::workitem_id`].
+    pub workitem_id: Option<String>,
+}
+/// A call of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemCommentListCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemCommentListRequest,
+}
+impl<'a> GetWorkitemCommentListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-}
-impl GetWorkitemCommentListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-        }
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemCommentListResponse,
+        crate::Error<GetWorkitemCommentListErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemCommentListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
@@ -148,9 +172,9 @@ impl crate::Operation for GetWorkitemCommentListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/commentList");
         req.finish()
     }
@@ -162,6 +186,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/commentList` (action `GetWorkitemCommentList`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemCommentListCall::send) it. Required: [`organization_id`](GetWorkitemCommentListCall::organization_id), [`workitem_id`](GetWorkitemCommentListCall::workitem_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemCommentListErrorCode`], which names the documented codes.
@@ -171,22 +197,19 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of commentList\[\].isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - commentList\[\].user is the shared WorkItemCommentUser shape. The comment stays inline: its id is long here, but string in UpdateWorkitemComment and named Id in CreateWorkitemComment, and each example must decode.
-    pub async fn get_workitem_comment_list(
-        &self,
-        request: GetWorkitemCommentListRequest,
-    ) -> Result<
-        GetWorkitemCommentListResponse,
-        crate::Error<GetWorkitemCommentListErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_workitem_comment_list(&self) -> GetWorkitemCommentListCall<'_> {
+        GetWorkitemCommentListCall {
+            client: self,
+            request: GetWorkitemCommentListRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemCommentListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
         }
     }
 }

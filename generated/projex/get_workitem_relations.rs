@@ -2,34 +2,61 @@
 // Source: spec/projex/get_workitem_relations.yaml
 
 /// Parameters of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): 获得一个工作项的指定关联项
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemRelationsCall`], which `Client::get_workitem_relations` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemRelationsRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemRelationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkitemRelationsCall::workitem_id`].
+    pub workitem_id: Option<String>,
+    /// `relationType` (query parameter, required); set with [`GetWorkitemRelationsCall::relation_type`].
+    pub relation_type: Option<String>,
+}
+/// A call of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemRelationsCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemRelationsRequest,
+}
+impl<'a> GetWorkitemRelationsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
     /// `relationType`.
     ///
-    /// Sent as query parameter `relationType`.
-    pub relation_type: String,
-}
-impl GetWorkitemRelationsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-        relation_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-            relation_type: relation_type.into(),
-        }
+    /// Sent as query parameter `relationType`, required.
+    pub fn relation_type(mut self, value: impl Into<String>) -> Self {
+        self.request.relation_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemRelationsResponse,
+        crate::Error<GetWorkitemRelationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemRelationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
@@ -152,11 +179,11 @@ impl crate::Operation for GetWorkitemRelationsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/getRelations");
-        req.query("relationType", Some(&self.relation_type));
+        req.query("relationType", self.relation_type.as_ref());
         req.finish()
     }
 }
@@ -167,6 +194,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/getRelations` (action `GetWorkitemRelations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemRelationsCall::send) it. Required: [`organization_id`](GetWorkitemRelationsCall::organization_id), [`workitem_id`](GetWorkitemRelationsCall::workitem_id), [`relation_type`](GetWorkitemRelationsCall::relation_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemRelationsErrorCode`], which names the documented codes.
@@ -175,23 +204,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - relationList\[\] is a work item, but it is not the shared WorkItem shape: gmtCreate and gmtModified are strings here (example "1667205617061") where the other work item pages have long, and the example must decode.
-    pub async fn get_workitem_relations(
-        &self,
-        request: GetWorkitemRelationsRequest,
-    ) -> Result<
-        GetWorkitemRelationsResponse,
-        crate::Error<GetWorkitemRelationsErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_workitem_relations(&self) -> GetWorkitemRelationsCall<'_> {
+        GetWorkitemRelationsCall {
+            client: self,
+            request: GetWorkitemRelationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemRelationsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
-            relation_type: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
+            relation_type: Some("example".to_string()),
         }
     }
 }

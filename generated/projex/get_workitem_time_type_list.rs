@@ -2,20 +2,43 @@
 // Source: spec/projex/get_workitem_time_type_list.yaml
 
 /// Parameters of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): 获得一个企业下所有工时类型
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemTimeTypeListCall`], which `Client::get_workitem_time_type_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemTimeTypeListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemTimeTypeListCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemTimeTypeListCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemTimeTypeListRequest,
+}
+impl<'a> GetWorkitemTimeTypeListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-}
-impl GetWorkitemTimeTypeListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-        }
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemTimeTypeListResponse,
+        crate::Error<GetWorkitemTimeTypeListErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemTimeTypeListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list).
@@ -105,7 +128,7 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/type/list");
         req.finish()
     }
@@ -117,6 +140,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/type/list` (action `GetWorkitemTimeTypeList`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemTimeTypeListCall::send) it. Required: [`organization_id`](GetWorkitemTimeTypeListCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemTimeTypeListErrorCode`], which names the documented codes.
@@ -124,21 +149,18 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_workitem_time_type_list(
-        &self,
-        request: GetWorkitemTimeTypeListRequest,
-    ) -> Result<
-        GetWorkitemTimeTypeListResponse,
-        crate::Error<GetWorkitemTimeTypeListErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_workitem_time_type_list(&self) -> GetWorkitemTimeTypeListCall<'_> {
+        GetWorkitemTimeTypeListCall {
+            client: self,
+            request: GetWorkitemTimeTypeListRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemTimeTypeListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

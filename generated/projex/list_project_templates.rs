@@ -2,25 +2,52 @@
 // Source: spec/projex/list_project_templates.yaml
 
 /// Parameters of [`Client::list_project_templates`](crate::Client::list_project_templates): 获取项目模板列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectTemplatesCall`], which `Client::list_project_templates` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectTemplatesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectTemplatesCall::category`].
+    pub category: Option<String>,
+}
+/// A call of [`Client::list_project_templates`](crate::Client::list_project_templates): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectTemplatesCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectTemplatesRequest,
+}
+impl<'a> ListProjectTemplatesCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `Project`
-    pub category: String,
-}
-impl ListProjectTemplatesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, category: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-        }
+    /// Sent as query parameter `category`, required. Example: `Project`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListProjectTemplatesResponse,
+        crate::Error<ListProjectTemplatesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectTemplatesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_templates`](crate::Client::list_project_templates).
@@ -167,9 +194,9 @@ impl crate::Operation for ListProjectTemplatesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/listTemplates");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.finish()
     }
 }
@@ -180,6 +207,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/projects/listTemplates` (action `ListProjectTemplates`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectTemplatesCall::send) it. Required: [`organization_id`](ListProjectTemplatesCall::organization_id), [`category`](ListProjectTemplatesCall::category).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectTemplatesErrorCode`], which names the documented codes.
@@ -188,22 +217,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (templates\[\].copyFrom, templates\[\].resourceType, templates\[\].spaceIdentifier and templates\[\].spaceType); leaves the null ones out.
-    pub async fn list_project_templates(
-        &self,
-        request: ListProjectTemplatesRequest,
-    ) -> Result<
-        ListProjectTemplatesResponse,
-        crate::Error<ListProjectTemplatesErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_project_templates(&self) -> ListProjectTemplatesCall<'_> {
+        ListProjectTemplatesCall {
+            client: self,
+            request: ListProjectTemplatesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectTemplatesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some("Project".to_string()),
         }
     }
 }

@@ -2,40 +2,70 @@
 // Source: spec/projex/list_project_workitem_types.yaml
 
 /// Parameters of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): 获取项目下开启的工作项类型
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectWorkitemTypesCall`], which `Client::list_project_workitem_types` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectWorkitemTypesRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectWorkitemTypesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`ListProjectWorkitemTypesCall::project_id`].
+    pub project_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectWorkitemTypesCall::category`].
+    pub category: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListProjectWorkitemTypesCall::space_type`].
+    pub space_type: Option<String>,
+}
+/// A call of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectWorkitemTypesCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectWorkitemTypesRequest,
+}
+impl<'a> ListProjectWorkitemTypesCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `projectId`.
     ///
-    /// Sent as path parameter `projectId`.
-    pub project_id: String,
+    /// Sent as path parameter `projectId`, required.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
-}
-impl ListProjectWorkitemTypesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-        category: impl Into<String>,
-        space_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-            category: category.into(),
-            space_type: space_type.into(),
-        }
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListProjectWorkitemTypesResponse,
+        crate::Error<ListProjectWorkitemTypesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectWorkitemTypesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types).
@@ -167,12 +197,12 @@ impl crate::Operation for ListProjectWorkitemTypesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.path_literal("/getWorkitemType");
-        req.query("category", Some(&self.category));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("category", self.category.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.finish()
     }
 }
@@ -182,6 +212,8 @@ impl crate::Client {
     /// List project workitem types.
     ///
     /// `GET /organization/{organizationId}/projects/{projectId}/getWorkitemType` (action `ListProjectWorkitemTypes`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectWorkitemTypesCall::send) it. Required: [`organization_id`](ListProjectWorkitemTypesCall::organization_id), [`project_id`](ListProjectWorkitemTypesCall::project_id), [`category`](ListProjectWorkitemTypesCall::category), [`space_type`](ListProjectWorkitemTypesCall::space_type).
     ///
     /// # Errors
     ///
@@ -193,24 +225,21 @@ impl crate::Client {
     /// - The SDK example of success ('true或者false') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - The SDK example of workitemTypes\[\].defaultType ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - The SDK example of workitemTypes\[\].enable ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn list_project_workitem_types(
-        &self,
-        request: ListProjectWorkitemTypesRequest,
-    ) -> Result<
-        ListProjectWorkitemTypesResponse,
-        crate::Error<ListProjectWorkitemTypesErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_project_workitem_types(&self) -> ListProjectWorkitemTypesCall<'_> {
+        ListProjectWorkitemTypesCall {
+            client: self,
+            request: ListProjectWorkitemTypesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectWorkitemTypesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            project_id: "example".to_string(),
-            category: "Req".to_string(),
-            space_type: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            project_id: Some("example".to_string()),
+            category: Some("Req".to_string()),
+            space_type: Some("Project".to_string()),
         }
     }
 }

@@ -2,75 +2,100 @@
 // Source: spec/projex/list_projects.yaml
 
 /// Parameters of [`Client::list_projects`](crate::Client::list_projects): 获取项目列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectsCall`], which `Client::list_projects` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectsCall::category`].
+    pub category: Option<String>,
+    /// `conditions` (query parameter); set with [`ListProjectsCall::conditions`].
+    pub conditions: Option<String>,
+    /// `extraConditions` (query parameter); set with [`ListProjectsCall::extra_conditions`].
+    pub extra_conditions: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListProjectsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListProjectsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `scope` (query parameter); set with [`ListProjectsCall::scope`].
+    pub scope: Option<String>,
+}
+/// A call of [`Client::list_projects`](crate::Client::list_projects): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectsCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectsRequest,
+}
+impl<'a> ListProjectsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `Project`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Project`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
     /// {"conditionGroups":\[\[\]\]}
     ///
     /// Sent as query parameter `conditions`.
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `extraConditions`.
     ///
     /// Sent as query parameter `extraConditions`.
-    pub extra_conditions: Option<String>,
+    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.extra_conditions = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `scope`.
     ///
     /// Sent as query parameter `scope`. Example: `public`
-    pub scope: Option<String>,
-}
-impl ListProjectsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, category: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-            conditions: None,
-            extra_conditions: None,
-            max_results: None,
-            next_token: None,
-            scope: None,
-        }
-    }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-    /// Sets `extraConditions`.
-    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
-        self.extra_conditions = Some(value.into());
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
     pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
+        self.request.scope = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListProjectsResponse, crate::Error<ListProjectsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListProjectsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_projects`](crate::Client::list_projects).
@@ -155,9 +180,9 @@ impl crate::Operation for ListProjectsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/listProjects");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.query("conditions", self.conditions.as_ref());
         req.query("extraConditions", self.extra_conditions.as_ref());
         req.query("maxResults", self.max_results.as_ref());
@@ -173,6 +198,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/listProjects` (action `ListProjects`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectsCall::send) it, or [`stream`](ListProjectsCall::stream) every page. Required: [`organization_id`](ListProjectsCall::organization_id), [`category`](ListProjectsCall::category). Optional: [`conditions`](ListProjectsCall::conditions), [`extra_conditions`](ListProjectsCall::extra_conditions), [`max_results`](ListProjectsCall::max_results), [`next_token`](ListProjectsCall::next_token), [`scope`](ListProjectsCall::scope).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectsErrorCode`], which names the documented codes.
@@ -181,11 +208,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (nextToken, projects\[\].deleteTime, projects\[\].logicalStatus, projects\[\].statusStageIdentifier and projects\[\].typeIdentifier); example_response uses an empty string for "" and leaves the null ones out.
-    pub async fn list_projects(
-        &self,
-        request: ListProjectsRequest,
-    ) -> Result<ListProjectsResponse, crate::Error<ListProjectsErrorCode>> {
-        self.send(request).await
+    pub fn list_projects(&self) -> ListProjectsCall<'_> {
+        ListProjectsCall {
+            client: self,
+            request: ListProjectsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListProjectsRequest {
@@ -211,21 +238,12 @@ impl crate::Paginate for ListProjectsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_projects`](crate::Client::list_projects) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_projects_stream(
-        &self,
-        request: ListProjectsRequest,
-    ) -> crate::Paginator<'_, ListProjectsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some("Project".to_string()),
             conditions: Some("example".to_string()),
             extra_conditions: Some("example".to_string()),
             max_results: Some(20i64),

@@ -2,28 +2,52 @@
 // Source: spec/projex/list_workitem_attachments.yaml
 
 /// Parameters of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): 获取工作项的附件列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkitemAttachmentsCall`], which `Client::list_workitem_attachments` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkitemAttachmentsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkitemAttachmentsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`ListWorkitemAttachmentsCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkitemAttachmentsCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkitemAttachmentsRequest,
+}
+impl<'a> ListWorkitemAttachmentsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
-}
-impl ListWorkitemAttachmentsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListWorkitemAttachmentsResponse,
+        crate::Error<ListWorkitemAttachmentsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkitemAttachmentsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments).
@@ -130,9 +154,9 @@ impl crate::Operation for ListWorkitemAttachmentsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/attachments");
         req.finish()
     }
@@ -144,6 +168,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitem/{workitemIdentifier}/attachments` (action `ListWorkitemAttachments`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkitemAttachmentsCall::send) it. Required: [`organization_id`](ListWorkitemAttachmentsCall::organization_id), [`workitem_identifier`](ListWorkitemAttachmentsCall::workitem_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemAttachmentsErrorCode`], which names the documented codes.
@@ -151,22 +177,19 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_workitem_attachments(
-        &self,
-        request: ListWorkitemAttachmentsRequest,
-    ) -> Result<
-        ListWorkitemAttachmentsResponse,
-        crate::Error<ListWorkitemAttachmentsErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_workitem_attachments(&self) -> ListWorkitemAttachmentsCall<'_> {
+        ListWorkitemAttachmentsCall {
+            client: self,
+            request: ListWorkitemAttachmentsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemAttachmentsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
         }
     }
 }

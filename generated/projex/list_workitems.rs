@@ -2,110 +2,136 @@
 // Source: spec/projex/list_workitems.yaml
 
 /// Parameters of [`Client::list_workitems`](crate::Client::list_workitems): 获取工作项列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkitemsCall`], which `Client::list_workitems` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkitemsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkitemsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListWorkitemsCall::category`].
+    pub category: Option<String>,
+    /// `conditions` (query parameter); set with [`ListWorkitemsCall::conditions`].
+    pub conditions: Option<String>,
+    /// `extraConditions` (query parameter); set with [`ListWorkitemsCall::extra_conditions`].
+    pub extra_conditions: Option<String>,
+    /// `groupCondition` (query parameter); set with [`ListWorkitemsCall::group_condition`].
+    pub group_condition: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListWorkitemsCall::max_results`].
+    pub max_results: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListWorkitemsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListWorkitemsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `searchType` (query parameter); set with [`ListWorkitemsCall::search_type`].
+    pub search_type: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListWorkitemsCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListWorkitemsCall::space_type`].
+    pub space_type: Option<String>,
+}
+/// A call of [`Client::list_workitems`](crate::Client::list_workitems): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkitemsCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkitemsRequest,
+}
+impl<'a> ListWorkitemsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
     /// `conditions`.
     ///
     /// Sent as query parameter `conditions`. Example: `{"conditionGroups":[]}`
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `extraConditions`.
     ///
     /// Sent as query parameter `extraConditions`. Example: `{"conditionGroups":[]}`
-    pub extra_conditions: Option<String>,
+    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.extra_conditions = Some(value.into());
+        self
+    }
     /// `groupCondition`.
     ///
     /// Sent as query parameter `groupCondition`. Example: `{"fieldIdentifier":"tag","className":"tag","format":"multiList","value":["c76e0e4bf64801cfad73......"],"operator":"EQUALS"}`
-    pub group_condition: Option<String>,
+    pub fn group_condition(mut self, value: impl Into<String>) -> Self {
+        self.request.group_condition = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<String>,
+    pub fn max_results(mut self, value: impl Into<String>) -> Self {
+        self.request.max_results = Some(value.into());
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `{"fieldIdentifier":"status","format":"list","order":"desc","className":"status"}`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `searchType`.
     ///
     /// Sent as query parameter `searchType`. Example: `LIST`
-    pub search_type: Option<String>,
+    pub fn search_type(mut self, value: impl Into<String>) -> Self {
+        self.request.search_type = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `8fb83debd69a6c7c6626......`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `8fb83debd69a6c7c6626......`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
-}
-impl ListWorkitemsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        category: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-            conditions: None,
-            extra_conditions: None,
-            group_condition: None,
-            max_results: None,
-            next_token: None,
-            order_by: None,
-            search_type: None,
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-        }
-    }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
         self
     }
-    /// Sets `extraConditions`.
-    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
-        self.extra_conditions = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListWorkitemsResponse, crate::Error<ListWorkitemsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `groupCondition`.
-    pub fn group_condition(mut self, value: impl Into<String>) -> Self {
-        self.group_condition = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListWorkitemsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: impl Into<String>) -> Self {
-        self.max_results = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `searchType`.
-    pub fn search_type(mut self, value: impl Into<String>) -> Self {
-        self.search_type = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkitemsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_workitems`](crate::Client::list_workitems).
@@ -195,9 +221,9 @@ impl crate::Operation for ListWorkitemsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/listWorkitems");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.query("conditions", self.conditions.as_ref());
         req.query("extraConditions", self.extra_conditions.as_ref());
         req.query("groupCondition", self.group_condition.as_ref());
@@ -205,8 +231,8 @@ impl crate::Operation for ListWorkitemsRequest {
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
         req.query("searchType", self.search_type.as_ref());
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.finish()
     }
 }
@@ -217,6 +243,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/listWorkitems` (action `ListWorkitems`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkitemsCall::send) it, or [`stream`](ListWorkitemsCall::stream) every page. Required: [`organization_id`](ListWorkitemsCall::organization_id), [`category`](ListWorkitemsCall::category), [`space_identifier`](ListWorkitemsCall::space_identifier), [`space_type`](ListWorkitemsCall::space_type). Optional: [`conditions`](ListWorkitemsCall::conditions), [`extra_conditions`](ListWorkitemsCall::extra_conditions), [`group_condition`](ListWorkitemsCall::group_condition), [`max_results`](ListWorkitemsCall::max_results), [`next_token`](ListWorkitemsCall::next_token), [`order_by`](ListWorkitemsCall::order_by), [`search_type`](ListWorkitemsCall::search_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemsErrorCode`], which names the documented codes.
@@ -226,11 +254,11 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Pagination has no size_param: the page-size parameter maxResults is typed string in the SDKs, not a number, so it is left for the caller to set.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn list_workitems(
-        &self,
-        request: ListWorkitemsRequest,
-    ) -> Result<ListWorkitemsResponse, crate::Error<ListWorkitemsErrorCode>> {
-        self.send(request).await
+    pub fn list_workitems(&self) -> ListWorkitemsCall<'_> {
+        ListWorkitemsCall {
+            client: self,
+            request: ListWorkitemsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListWorkitemsRequest {
@@ -253,21 +281,12 @@ impl crate::Paginate for ListWorkitemsRequest {
         self.next_token.clone()
     }
 }
-impl crate::Client {
-    /// Streams every item of [`Client::list_workitems`](crate::Client::list_workitems) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_workitems_stream(
-        &self,
-        request: ListWorkitemsRequest,
-    ) -> crate::Paginator<'_, ListWorkitemsRequest> {
-        crate::Paginator::new(self, request)
-    }
-}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Req".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some("Req".to_string()),
             conditions: Some("{\"conditionGroups\":[]}".to_string()),
             extra_conditions: Some("{\"conditionGroups\":[]}".to_string()),
             group_condition: Some(
@@ -281,8 +300,8 @@ impl crate::mock::Example for ListWorkitemsRequest {
                     .to_string(),
             ),
             search_type: Some("LIST".to_string()),
-            space_identifier: "8fb83debd69a6c7c6626......".to_string(),
-            space_type: "Project".to_string(),
+            space_identifier: Some("8fb83debd69a6c7c6626......".to_string()),
+            space_type: Some("Project".to_string()),
         }
     }
 }

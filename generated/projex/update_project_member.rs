@@ -2,58 +2,97 @@
 // Source: spec/projex/update_project_member.yaml
 
 /// Parameters of [`Client::update_project_member`](crate::Client::update_project_member): 添加项目成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateProjectMemberCall`], which `Client::update_project_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateProjectMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`UpdateProjectMemberCall::project_id`].
+    pub project_id: Option<String>,
+    /// `roleIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::role_identifier`].
+    pub role_identifier: Option<String>,
+    /// `targetIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::target_identifier`].
+    pub target_identifier: Option<String>,
+    /// `targetType` (body parameter, required); set with [`UpdateProjectMemberCall::target_type`].
+    pub target_type: Option<String>,
+    /// `userIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::user_identifier`].
+    pub user_identifier: Option<String>,
+    /// `userType` (body parameter, required); set with [`UpdateProjectMemberCall::user_type`].
+    pub user_type: Option<String>,
+}
+/// A call of [`Client::update_project_member`](crate::Client::update_project_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateProjectMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateProjectMemberRequest,
+}
+impl<'a> UpdateProjectMemberCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `projectId`.
     ///
-    /// Sent as path parameter `projectId`.
-    pub project_id: String,
+    /// Sent as path parameter `projectId`, required.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
     /// `roleIdentifier`.
     ///
-    /// Sent as body parameter `roleIdentifier`. Example: `project.admin`
-    pub role_identifier: String,
+    /// Sent as body parameter `roleIdentifier`, required. Example: `project.admin`
+    pub fn role_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.role_identifier = Some(value.into());
+        self
+    }
     /// `targetIdentifier`.
     ///
-    /// Sent as body parameter `targetIdentifier`. Example: `5e70xxxxxxcd000xxxxe96`
-    pub target_identifier: String,
+    /// Sent as body parameter `targetIdentifier`, required. Example: `5e70xxxxxxcd000xxxxe96`
+    pub fn target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.target_identifier = Some(value.into());
+        self
+    }
     /// `targetType`.
     ///
-    /// Sent as body parameter `targetType`. Example: `Space`
-    pub target_type: String,
+    /// Sent as body parameter `targetType`, required. Example: `Space`
+    pub fn target_type(mut self, value: impl Into<String>) -> Self {
+        self.request.target_type = Some(value.into());
+        self
+    }
     /// `userIdentifier`.
     ///
-    /// Sent as body parameter `userIdentifier`. Example: `19xx7043xxxxxxx914`
-    pub user_identifier: String,
+    /// Sent as body parameter `userIdentifier`, required. Example: `19xx7043xxxxxxx914`
+    pub fn user_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.user_identifier = Some(value.into());
+        self
+    }
     /// `userType`.
     ///
-    /// Sent as body parameter `userType`. Example: `user`
-    pub user_type: String,
-}
-impl UpdateProjectMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-        role_identifier: impl Into<String>,
-        target_identifier: impl Into<String>,
-        target_type: impl Into<String>,
-        user_identifier: impl Into<String>,
-        user_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-            role_identifier: role_identifier.into(),
-            target_identifier: target_identifier.into(),
-            target_type: target_type.into(),
-            user_identifier: user_identifier.into(),
-            user_type: user_type.into(),
-        }
+    /// Sent as body parameter `userType`, required. Example: `user`
+    pub fn user_type(mut self, value: impl Into<String>) -> Self {
+        self.request.user_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateProjectMemberResponse,
+        crate::Error<UpdateProjectMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateProjectMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_project_member`](crate::Client::update_project_member).
@@ -175,15 +214,15 @@ impl crate::Operation for UpdateProjectMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.path_literal("/updateMember");
-        req.body_field("roleIdentifier", Some(&self.role_identifier))?;
-        req.body_field("targetIdentifier", Some(&self.target_identifier))?;
-        req.body_field("targetType", Some(&self.target_type))?;
-        req.body_field("userIdentifier", Some(&self.user_identifier))?;
-        req.body_field("userType", Some(&self.user_type))?;
+        req.body_field("roleIdentifier", self.role_identifier.as_ref())?;
+        req.body_field("targetIdentifier", self.target_identifier.as_ref())?;
+        req.body_field("targetType", self.target_type.as_ref())?;
+        req.body_field("userIdentifier", self.user_identifier.as_ref())?;
+        req.body_field("userType", self.user_type.as_ref())?;
         req.finish()
     }
 }
@@ -194,6 +233,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/projects/{projectId}/updateMember` (action `UpdateProjectMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateProjectMemberCall::send) it. Required: [`organization_id`](UpdateProjectMemberCall::organization_id), [`project_id`](UpdateProjectMemberCall::project_id), [`role_identifier`](UpdateProjectMemberCall::role_identifier), [`target_identifier`](UpdateProjectMemberCall::target_identifier), [`target_type`](UpdateProjectMemberCall::target_type), [`user_identifier`](UpdateProjectMemberCall::user_identifier), [`user_type`](UpdateProjectMemberCall::user_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectMemberErrorCode`], which names the documented codes.
@@ -201,27 +242,24 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_project_member(
-        &self,
-        request: UpdateProjectMemberRequest,
-    ) -> Result<
-        UpdateProjectMemberResponse,
-        crate::Error<UpdateProjectMemberErrorCode>,
-    > {
-        self.send(request).await
+    pub fn update_project_member(&self) -> UpdateProjectMemberCall<'_> {
+        UpdateProjectMemberCall {
+            client: self,
+            request: UpdateProjectMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            project_id: "example".to_string(),
-            role_identifier: "project.admin".to_string(),
-            target_identifier: "5e70xxxxxxcd000xxxxe96".to_string(),
-            target_type: "Space".to_string(),
-            user_identifier: "19xx7043xxxxxxx914".to_string(),
-            user_type: "user".to_string(),
+            organization_id: Some("example".to_string()),
+            project_id: Some("example".to_string()),
+            role_identifier: Some("project.admin".to_string()),
+            target_identifier: Some("5e70xxxxxxcd000xxxxe96".to_string()),
+            target_type: Some("Space".to_string()),
+            user_identifier: Some("19xx7043xxxxxxx914".to_string()),
+            user_type: Some("user".to_string()),
         }
     }
 }

@@ -2,46 +2,79 @@
 // Source: spec/projex/update_workitem_comment.yaml
 
 /// Parameters of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): 更新工作项评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateWorkitemCommentCall`], which `Client::update_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `commentId` (body parameter, required); set with [`UpdateWorkitemCommentCall::comment_id`].
+    pub comment_id: Option<i64>,
+    /// `content` (body parameter, required); set with [`UpdateWorkitemCommentCall::content`].
+    pub content: Option<String>,
+    /// `formatType` (body parameter, required); set with [`UpdateWorkitemCommentCall::format_type`].
+    pub format_type: Option<String>,
+    /// `workitemIdentifier` (body parameter, required); set with [`UpdateWorkitemCommentCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateWorkitemCommentRequest,
+}
+impl<'a> UpdateWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `commentId`.
     ///
-    /// Sent as body parameter `commentId`. Example: `1964584`
-    pub comment_id: i64,
+    /// Sent as body parameter `commentId`, required. Example: `1964584`
+    pub fn comment_id(mut self, value: i64) -> Self {
+        self.request.comment_id = Some(value);
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `formatType`.
     ///
-    /// Sent as body parameter `formatType`. Example: `MARKDOWN/RICHTEXT`
-    pub format_type: String,
+    /// Sent as body parameter `formatType`, required. Example: `MARKDOWN/RICHTEXT`
+    pub fn format_type(mut self, value: impl Into<String>) -> Self {
+        self.request.format_type = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `9144ef6b72d8exxxxx9e61a4d0`
-    pub workitem_identifier: String,
-}
-impl UpdateWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        comment_id: i64,
-        content: impl Into<String>,
-        format_type: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            comment_id,
-            content: content.into(),
-            format_type: format_type.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `9144ef6b72d8exxxxx9e61a4d0`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateWorkitemCommentResponse,
+        crate::Error<UpdateWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
@@ -170,12 +203,12 @@ impl crate::Operation for UpdateWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/commentUpdate");
-        req.body_field("commentId", Some(&self.comment_id))?;
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("formatType", Some(&self.format_type))?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("commentId", self.comment_id.as_ref())?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("formatType", self.format_type.as_ref())?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -186,6 +219,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/commentUpdate` (action `UpdateWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateWorkitemCommentCall::send) it. Required: [`organization_id`](UpdateWorkitemCommentCall::organization_id), [`comment_id`](UpdateWorkitemCommentCall::comment_id), [`content`](UpdateWorkitemCommentCall::content), [`format_type`](UpdateWorkitemCommentCall::format_type), [`workitem_identifier`](UpdateWorkitemCommentCall::workitem_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkitemCommentErrorCode`], which names the documented codes.
@@ -195,25 +230,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - comment.user is the shared WorkItemCommentUser shape. The comment stays inline: its id is a string here (example "1964584"), but long in GetWorkitemCommentList and named Id in CreateWorkitemComment.
-    pub async fn update_workitem_comment(
-        &self,
-        request: UpdateWorkitemCommentRequest,
-    ) -> Result<
-        UpdateWorkitemCommentResponse,
-        crate::Error<UpdateWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    pub fn update_workitem_comment(&self) -> UpdateWorkitemCommentCall<'_> {
+        UpdateWorkitemCommentCall {
+            client: self,
+            request: UpdateWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            comment_id: 1964584i64,
-            content: "example".to_string(),
-            format_type: "MARKDOWN/RICHTEXT".to_string(),
-            workitem_identifier: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
+            organization_id: Some("example".to_string()),
+            comment_id: Some(1964584i64),
+            content: Some("example".to_string()),
+            format_type: Some("MARKDOWN/RICHTEXT".to_string()),
+            workitem_identifier: Some("9144ef6b72d8exxxxx9e61a4d0".to_string()),
         }
     }
 }

@@ -372,13 +372,13 @@ impl MockServerBuilder {
 /// let server = MockServer::start().await;
 /// let client = server.client();
 /// let info = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await?;
 /// assert_eq!(info.project.and_then(|p| p.custom_code).as_deref(), Some("OJAY"));
 ///
 /// server.respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))?;
 /// let err = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await
 ///     .unwrap_err();
 /// assert_eq!(err.code(), Some(GetProjectInfoErrorCode::OperateNoPermission));

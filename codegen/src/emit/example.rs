@@ -17,11 +17,7 @@ pub fn example_impl(op: &Operation, api: &Api) -> TokenStream {
         if p.secret {
             value = quote!(crate::Secret::new(#value));
         }
-        if p.required {
-            quote!(#f: #value)
-        } else {
-            quote!(#f: Some(#value))
-        }
+        quote!(#f: Some(#value))
     });
     quote! {
         #[cfg(feature = "mock")]
@@ -93,11 +89,7 @@ fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
             let fields = fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);
                 let v = value(&f.ty, f.docs.example.as_deref(), api, area, depth + 1);
-                if f.required && !def.all_optional() {
-                    quote!(#fname: #v)
-                } else {
-                    quote!(#fname: Some(#v))
-                }
+                quote!(#fname: Some(#v))
             });
             quote!(#path { #(#fields,)* })
         }

@@ -25,10 +25,6 @@ pub struct AppStackPlayer {
     pub type_: Option<String>,
 }
 impl AppStackPlayer {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
@@ -38,5 +34,10 @@ impl AppStackPlayer {
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for AppStackPlayer {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }

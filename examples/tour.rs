@@ -11,7 +11,6 @@
 use std::error::Error as StdError;
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use serde_json::json;
 use yunxiao::mock::{MockReply, MockServer, MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET};
 use yunxiao::projex::GetProjectInfoErrorCode;

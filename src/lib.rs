@@ -35,6 +35,7 @@ mod paginate;
 pub mod retry;
 mod secret;
 pub mod signing;
+mod times;
 #[doc(hidden)]
 pub mod wire;
 
@@ -49,9 +50,10 @@ pub use operation::{
     ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
     UndocumentedCode,
 };
-pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
+pub use paginate::{PageParts, PageStyle, Pages, Paginate, Paginator};
 pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
+pub use times::{DateTime, EpochMillis, LocalDateTime};
 pub use signing::SignatureVersion;
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};

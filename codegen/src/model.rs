@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, TypeWord};
+pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, TimeFormat, TypeWord};
 
 /// Every operation and every named type.
 #[derive(Debug, Clone, Default)]
@@ -256,6 +256,8 @@ pub enum TypeRef {
     Bool,
     /// `serde_json::Value` (spec `any`).
     Any,
+    /// A time with a typed view (a scalar with `format`).
+    Time(TimeFormat),
     /// `Vec<T>` (spec `array`).
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>` (spec `map`, or an `object` without fields).
@@ -308,8 +310,24 @@ impl TypeDef {
 pub enum TypeKind {
     /// A struct for an `object` node with fields.
     Struct(Vec<Field>),
-    /// An enum for a `string` node with `enum` values.
-    Enum(Vec<EnumVariant>),
+    /// An enum for a node with `enum` values.
+    Enum {
+        /// What the values are on the wire.
+        repr: EnumRepr,
+        /// The documented values, in spec order.
+        variants: Vec<EnumVariant>,
+    },
+}
+
+/// The wire type of an enum's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    /// Strings (spec `string`).
+    String,
+    /// 32-bit integers (spec `integer`).
+    I32,
+    /// 64-bit integers (spec `long`).
+    I64,
 }
 
 /// A field of a generated struct.
@@ -327,10 +345,10 @@ pub struct Field {
     pub docs: FieldDocs,
 }
 
-/// One documented value of a string enum.
+/// One documented value of an enum.
 #[derive(Debug, Clone)]
 pub struct EnumVariant {
-    /// The value as sent on the wire.
+    /// The value as sent on the wire (for numbers, their digits).
     pub value: String,
     /// PascalCase Rust variant name.
     pub ident: String,

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, TypeWord};
+pub use yunxiao_vocab::{
+    BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, TimeFormat, TypeWord,
+};
 
 /// One API operation: `spec/<area>/<action_in_snake_case>.yaml`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -72,13 +74,13 @@ pub struct ShapeFile {
     /// What the shape is, as documented; the type's rustdoc.
     #[serde(default)]
     pub description: Option<String>,
-    /// `object` (with `fields`) or `string` (with `enum`).
+    /// `object` (with `fields`), or `string`, `integer` or `long` (with `enum`).
     #[serde(rename = "type")]
     pub ty: TypeWord,
     /// For `object`: the fields. A shape used in any response has every field optional in Rust; `required` then only documents the request side.
     #[serde(default)]
     pub fields: Option<Vec<NodeSpec>>,
-    /// For `string`: the documented values.
+    /// For `string`, `integer` or `long`: the documented values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
     /// Judgements: which operations' subtrees the shape stands for and how they differ.
@@ -112,6 +114,9 @@ pub struct ParamSpec {
     #[serde(default)]
     #[schemars(with = "serde_json::Value")]
     pub example: Option<serde_yaml::Value>,
+    /// What a scalar means (a time): `epoch-millis` on a `long`, `date-time` or `local-date-time` on a `string`. The wire value is unchanged; the Rust type gives a typed view.
+    #[serde(default)]
+    pub format: Option<TimeFormat>,
     /// `true` for credentials such as `accessToken`: the value is redacted from `Debug` output and from example docs.
     #[serde(default)]
     pub secret: Option<bool>,
@@ -133,7 +138,7 @@ pub struct ParamSpec {
     /// For `map`: the value node (default `any`).
     #[serde(default)]
     pub values: Option<Box<NodeSpec>>,
-    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
+    /// For `string`, `integer` or `long`: the documented values; generates a Rust enum that keeps unknown values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
 }
@@ -161,6 +166,9 @@ pub struct NodeSpec {
     #[serde(default)]
     #[schemars(with = "serde_json::Value")]
     pub example: Option<serde_yaml::Value>,
+    /// What a scalar means (a time): `epoch-millis` on a `long`, `date-time` or `local-date-time` on a `string`. The wire value is unchanged; the Rust type gives a typed view.
+    #[serde(default)]
+    pub format: Option<TimeFormat>,
     /// Override of the snake_case Rust field name.
     #[serde(default)]
     pub rust_name: Option<String>,
@@ -176,20 +184,42 @@ pub struct NodeSpec {
     /// For `map`: the value node (default `any`).
     #[serde(default)]
     pub values: Option<Box<NodeSpec>>,
-    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
+    /// For `string`, `integer` or `long`: the documented values; generates a Rust enum that keeps unknown values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
 }
 
-/// One documented value of a string enum.
+/// One documented value of an enum (`string`, `integer` or `long`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValueSpec {
-    /// The value exactly as sent on the wire.
-    pub value: String,
+    /// The value exactly as sent on the wire: a string, or a number for `integer`/`long`.
+    pub value: EnumValue,
+    /// The Rust variant name, PascalCase; required for numbers (default for strings: from the value).
+    #[serde(default)]
+    pub name: Option<String>,
     /// What the value means, as documented.
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// An enum value as written: text, or a whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnumValue {
+    /// A whole number (`integer` and `long` enums).
+    Number(i64),
+    /// Text (`string` enums).
+    Text(String),
+}
+
+impl std::fmt::Display for EnumValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnumValue::Number(n) => write!(f, "{n}"),
+            EnumValue::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// One documented error code.
@@ -249,6 +279,8 @@ pub struct Node<'a> {
     pub description: Option<&'a str>,
     /// `example`.
     pub example: Option<&'a serde_yaml::Value>,
+    /// `format`.
+    pub format: Option<TimeFormat>,
     /// `rust_name`.
     pub rust_name: Option<&'a str>,
     /// `type_name`.
@@ -272,6 +304,7 @@ impl ParamSpec {
             required: self.required,
             description: self.description.as_deref(),
             example: self.example.as_ref(),
+            format: self.format,
             rust_name: self.rust_name.as_deref(),
             type_name: self.type_name.as_deref(),
             items: self.items.as_deref(),
@@ -296,6 +329,7 @@ impl NodeSpec {
             required: self.required,
             description: self.description.as_deref(),
             example: self.example.as_ref(),
+            format: self.format,
             rust_name: self.rust_name.as_deref(),
             type_name: self.type_name.as_deref(),
             items: self.items.as_deref(),
@@ -315,6 +349,7 @@ impl ShapeFile {
             required: None,
             description: self.description.as_deref(),
             example: None,
+            format: None,
             rust_name: None,
             type_name: None,
             items: None,

@@ -263,6 +263,19 @@ words! {
 }
 
 words! {
+    /// A node's `format`: what a scalar means beyond its type (times, today). The wire
+    /// value stays as the type says; the Rust type gives a typed view of it.
+    TimeFormat, what = "format" {
+        /// On a `long`: milliseconds since the Unix epoch (`1623916393000`).
+        EpochMillis = "epoch-millis",
+        /// On a `string`: an RFC 3339 date and time with an offset (`2022-01-14T21:08:26+08:00`).
+        DateTime = "date-time",
+        /// On a `string`: a date and time without an offset (`2022-03-18 14:24:54`).
+        LocalDateTime = "local-date-time",
+    }
+}
+
+words! {
     /// `pagination.style`: how a list operation pages.
     PageStyle, what = "pagination style" {
         /// An opaque cursor (`nextToken`) from each response.

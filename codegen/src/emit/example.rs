@@ -66,6 +66,19 @@ fn value(ty: &TypeRef, example: Option<&str>, api: &Api, area: &str, depth: usiz
             let v = example.and_then(|e| e.parse::<bool>().ok()).unwrap_or(true);
             quote!(#v)
         }
+        TypeRef::Time(format) => {
+            let ty = super::vocab::time_type(*format);
+            match format {
+                TimeFormat::EpochMillis => {
+                    let v = example.and_then(|e| e.parse::<i64>().ok()).unwrap_or(1);
+                    quote!(#ty::from(#v))
+                }
+                TimeFormat::DateTime | TimeFormat::LocalDateTime => {
+                    let text = example.unwrap_or("example");
+                    quote!(#ty::from(#text))
+                }
+            }
+        }
         TypeRef::Any => match example {
             Some(e) => quote!(serde_json::Value::String(#e.to_string())),
             None => quote!(serde_json::Value::Null),
@@ -93,7 +106,7 @@ fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
             });
             quote!(#path { #(#fields,)* })
         }
-        TypeKind::Enum(variants) => match variants.first() {
+        TypeKind::Enum { variants, .. } => match variants.first() {
             Some(v) => {
                 let variant = ident(&v.ident);
                 quote!(#path::#variant)

@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{
-    has_required_parts, ident, rust_type, setter, struct_item, type_def, FieldItem, StructItem,
+    has_required_parts, ident, rust_type, setter, struct_item, takes_into, type_def, FieldItem,
+    StructItem,
     StructKind,
 };
 use super::{docs, vocab};
@@ -94,7 +95,7 @@ fn param_items(op: &Operation, api: &Api, full: bool) -> Vec<FieldItem> {
                 rust: p.rust_name.clone(),
                 wire: p.wire_name.clone(),
                 ty: rust_type(&p.ty, api, &op.area),
-                is_string: p.ty == TypeRef::String,
+                into: takes_into(&p.ty),
                 required: p.required,
                 nested_required: has_required_parts(&p.ty, api),
                 doc: docs::raw(&text),

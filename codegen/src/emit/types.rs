@@ -1,11 +1,11 @@
 //! Rust types: type expressions, structs (with their setters) and string
 //! enums. Request structs, nested objects and shared shapes all go through [`struct_item`].
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::docs;
-use crate::model::{Api, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
+use crate::model::{Api, EnumRepr, EnumVariant, Field, TypeDef, TypeKind, TypeRef};
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -21,6 +21,7 @@ pub fn rust_type(ty: &TypeRef, api: &Api, area: &str) -> TokenStream {
         TypeRef::F64 => quote!(f64),
         TypeRef::Bool => quote!(bool),
         TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::Time(format) => super::vocab::time_type(*format),
         TypeRef::Vec(inner) => {
             let inner = rust_type(inner, api, area);
             quote!(Vec<#inner>)
@@ -56,8 +57,8 @@ pub struct FieldItem {
     pub wire: String,
     /// The value's Rust type (without `Option`).
     pub ty: TokenStream,
-    /// Whether the value is a `String` (setters take `impl Into<String>`).
-    pub is_string: bool,
+    /// Whether setters take `impl Into<T>` (strings and times).
+    pub into: bool,
     /// Documented as required (requests check it before sending).
     pub required: bool,
     /// Whether the value holds request objects that have required fields of their own.
@@ -105,18 +106,19 @@ impl FieldItem {
         }
     }
 
-    /// A setter's argument type: strings take `impl Into<String>`.
+    /// A setter's argument type: strings and times take `impl Into<T>`.
     pub fn arg_type(&self) -> TokenStream {
-        if self.is_string {
-            quote!(impl Into<String>)
+        let ty = &self.ty;
+        if self.into {
+            quote!(impl Into<#ty>)
         } else {
-            self.ty.clone()
+            ty.clone()
         }
     }
 
     /// An argument of type [`FieldItem::arg_type`] as the stored value.
     pub fn store(&self, value: TokenStream) -> TokenStream {
-        let value = if self.is_string {
+        let value = if self.into {
             quote!(#value.into())
         } else {
             value
@@ -134,13 +136,19 @@ impl FieldItem {
             rust: f.rust_name.clone(),
             wire: f.wire_name.clone(),
             ty: rust_type(&f.ty, api, &def.area),
-            is_string: f.ty == TypeRef::String,
+            into: takes_into(&f.ty),
             required: f.required && !def.all_optional(),
             nested_required: has_required_parts(&f.ty, api),
             doc: docs::field(&f.docs, &f.wire_name),
             secret: false,
         }
     }
+}
+
+/// Whether a setter takes `impl Into<T>` for this type: strings, and times (from an
+/// `i64`, an `OffsetDateTime` or the text).
+pub fn takes_into(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::Time(_))
 }
 
 /// Whether a type holds request objects with required fields (checked before sending).
@@ -296,14 +304,22 @@ pub fn type_def(def: &TypeDef, api: &Api, doc: TokenStream) -> TokenStream {
                 StructKind::RequestObject
             },
         }),
-        TypeKind::Enum(variants) => string_enum(&def.name, doc, variants),
+        TypeKind::Enum { repr, variants } => enum_def(&def.name, doc, *repr, variants),
     }
 }
 
-/// A string enum that keeps values it does not know.
-fn string_enum(name: &str, doc: TokenStream, variants: &[EnumVariant]) -> TokenStream {
-    let name = ident(name);
-    let items = variants.iter().map(|v| {
+/// An enum of documented values that keeps the values it does not know.
+fn enum_def(name: &str, doc: TokenStream, repr: EnumRepr, variants: &[EnumVariant]) -> TokenStream {
+    match repr {
+        EnumRepr::String => string_enum(name, doc, variants),
+        EnumRepr::I32 => number_enum(name, doc, variants, quote!(i32)),
+        EnumRepr::I64 => number_enum(name, doc, variants, quote!(i64)),
+    }
+}
+
+/// Variants with their docs: the wire value, then its meaning.
+fn enum_items(variants: &[EnumVariant]) -> impl Iterator<Item = TokenStream> + '_ {
+    variants.iter().map(|v| {
         let id = ident(&v.ident);
         let text = match &v.docs {
             Some(d) => format!("`{}`: {d}", v.value),
@@ -311,7 +327,72 @@ fn string_enum(name: &str, doc: TokenStream, variants: &[EnumVariant]) -> TokenS
         };
         let doc = docs::lines(&text);
         quote!(#doc #id,)
+    })
+}
+
+/// A number enum (`integer`/`long` values such as `visibilityLevel` 0/10).
+fn number_enum(name: &str, doc: TokenStream, variants: &[EnumVariant], num: TokenStream) -> TokenStream {
+    let name = ident(name);
+    let items = enum_items(variants);
+    let value = |v: &EnumVariant| Literal::i64_unsuffixed(v.value.parse().unwrap_or_default());
+    let from_arms = variants.iter().map(|v| {
+        let (id, value) = (ident(&v.ident), value(v));
+        quote!(#value => Self::#id,)
     });
+    let as_arms = variants.iter().map(|v| {
+        let (id, value) = (ident(&v.ident), value(v));
+        quote!(Self::#id => #value,)
+    });
+    let num_str = num.to_string();
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(from = #num_str, into = #num_str)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#items)*
+            /// A value the documentation does not list, kept as sent.
+            Unknown(#num),
+        }
+        impl #name {
+            /// The wire value.
+            pub fn value(self) -> #num {
+                match self {
+                    #(#as_arms)*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+        impl From<#num> for #name {
+            fn from(value: #num) -> Self {
+                match value {
+                    #(#from_arms)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+        impl From<#name> for #num {
+            fn from(value: #name) -> Self {
+                value.value()
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+        impl crate::wire::QueryValue for #name {
+            fn to_query_value(&self) -> String {
+                self.value().to_string()
+            }
+        }
+    }
+}
+
+/// A string enum that keeps values it does not know.
+fn string_enum(name: &str, doc: TokenStream, variants: &[EnumVariant]) -> TokenStream {
+    let name = ident(name);
+    let items = enum_items(variants);
     let from_arms = variants.iter().map(|v| {
         let (id, value) = (ident(&v.ident), &v.value);
         quote!(#value => Self::#id,)

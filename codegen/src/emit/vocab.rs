@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{BodyEncoding, HttpMethod, TypeWord};
+use crate::model::{BodyEncoding, HttpMethod, TimeFormat, TypeWord};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
@@ -37,5 +37,14 @@ pub fn type_word(t: TypeWord) -> TokenStream {
         TypeWord::Array => quote!(crate::TypeWord::Array),
         TypeWord::Map => quote!(crate::TypeWord::Map),
         TypeWord::Any => quote!(crate::TypeWord::Any),
+    }
+}
+
+/// The runtime type that gives a time its typed view.
+pub fn time_type(f: TimeFormat) -> TokenStream {
+    match f {
+        TimeFormat::EpochMillis => quote!(crate::EpochMillis),
+        TimeFormat::DateTime => quote!(crate::DateTime),
+        TimeFormat::LocalDateTime => quote!(crate::LocalDateTime),
     }
 }

@@ -50,11 +50,11 @@ pub use operation::{
     ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
     UndocumentedCode,
 };
-pub use paginate::{PageParts, PageStyle, Pages, Paginate, Paginator};
+pub use paginate::{PageParts, PageStyle, PageWire, Pages, Paginate, Paginator};
 pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
-pub use times::{DateTime, EpochMillis, LocalDateTime};
 pub use signing::SignatureVersion;
+pub use times::{DateTime, EpochMillis, LocalDateTime};
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 

@@ -24,12 +24,32 @@ pub struct PageParts<T> {
     pub total: Option<i64>,
 }
 
+/// Where a list operation's paging lives on the wire (parameter and field names), for code
+/// that pages raw JSON (the mock server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageWire {
+    /// The parameter that carries the cursor (cursor style).
+    pub cursor_param: Option<&'static str>,
+    /// The parameter with the 1-based page number (page style).
+    pub page_param: Option<&'static str>,
+    /// The parameter with the page size.
+    pub size_param: Option<&'static str>,
+    /// Field names leading to the items array.
+    pub items: &'static [&'static str],
+    /// Field names leading to the next cursor (cursor style).
+    pub cursor: Option<&'static [&'static str]>,
+    /// Field names leading to the total count, if the response has one.
+    pub total: Option<&'static [&'static str]>,
+}
+
 /// A list operation that can be paged through (generated for paginated specs).
 pub trait Paginate: Operation + Clone + 'static {
     /// One item of a page.
     type Item: Send + 'static;
     /// How it pages.
     const STYLE: PageStyle;
+    /// Where its paging lives on the wire.
+    const WIRE: PageWire;
     /// Sets the values the paginator always sends (e.g. `pagination=keyset`).
     fn prepare(&mut self);
     /// Splits a response into its items, next cursor and total.
@@ -38,6 +58,10 @@ pub trait Paginate: Operation + Clone + 'static {
     fn page_size(&self) -> Option<i64> {
         None
     }
+    /// Asks for pages of `size` items (if the operation has a page-size parameter).
+    fn set_page_size(&mut self, _size: i64) {}
+    /// Forgets the cursor or page number, so paging starts at the first page.
+    fn reset_position(&mut self);
     /// The page number the request asks for, if set (page style).
     fn page_number(&self) -> Option<i64> {
         None

@@ -91,7 +91,13 @@ async fn every_example_call_round_trips() {
         assert_eq!(received[0].status, 200, "{action}");
 
         let typed = without_request_id(typed);
-        let example = without_request_id(example_json(op));
+        // A list operation's example is answered as the page the request asks for.
+        let example = if op.paging.is_some() {
+            serde_json::from_slice(&received[0].answer).expect("a JSON answer")
+        } else {
+            example_json(op)
+        };
+        let example = without_request_id(example);
         if typed == example {
             continue;
         }
@@ -1012,5 +1018,103 @@ async fn the_tour_runs() {
         "3 projects in 2 pages",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+/// The mock pages every list operation like the service: each example item comes once, in
+/// order, one request per page, and the list ends (no cursor left, totals that match).
+#[tokio::test]
+async fn every_list_operation_pages_consistently() {
+    let server = MockServer::start().await;
+    let client = server.client();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for op in yunxiao::MOCK_OPERATIONS {
+        let (Some(wire), Some(stream)) = (op.paging, op.stream_example) else {
+            continue;
+        };
+        let action = op.meta.action;
+        let example = example_json(op);
+        let expected: Vec<Value> = wire
+            .items
+            .iter()
+            .try_fold(&example, |v, k| v.get(*k))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        server.clear_requests();
+        let items = match stream(&client, 1).await {
+            Ok(items) => items,
+            Err(e) => {
+                failures.push(format!("{action}: {e}"));
+                continue;
+            }
+        };
+        let requests = server.take_requests().len();
+        // One item per page; a page-number list without a total needs one more (empty)
+        // page to see the end, and so does an empty list.
+        let ends_on_empty_page = wire.size_param.is_none()
+            || (wire.page_param.is_some() && wire.total.is_none())
+            || expected.is_empty();
+        let want_requests = if wire.size_param.is_none() {
+            2 - usize::from(expected.is_empty() || wire.cursor_param.is_some())
+        } else {
+            expected.len() + usize::from(ends_on_empty_page)
+        };
+        let typed_expected: Vec<Value> = expected.iter().map(strip_nulls).collect();
+        let typed_items: Vec<Value> = items.iter().map(strip_nulls).collect();
+        if !same_items(&typed_items, &typed_expected) {
+            failures.push(format!(
+                "{action}: streamed {} items, expected the {} example items once each",
+                items.len(),
+                expected.len()
+            ));
+        }
+        if requests != want_requests {
+            failures.push(format!(
+                "{action}: {requests} requests for {} items at page size 1 (expected {want_requests})",
+                expected.len()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 40, "only {checked} list operations");
+}
+
+fn strip_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The typed items equal the example's, allowing only number forms (`120` vs `120.0`) and
+/// fields the item type does not document.
+fn same_items(typed: &[Value], example: &[Value]) -> bool {
+    typed.len() == example.len()
+        && typed
+            .iter()
+            .zip(example)
+            .all(|(t, e)| t == e || same_numbers(t, e) || subset(t, e))
+}
+
+/// Every field of `typed` is in `example` with the same value.
+fn subset(typed: &Value, example: &Value) -> bool {
+    match (typed, example) {
+        (Value::Object(t), Value::Object(e)) => t.iter().all(|(k, v)| {
+            e.get(k)
+                .is_some_and(|ev| subset(v, ev) || same_numbers(v, ev))
+        }),
+        (Value::Array(t), Value::Array(e)) => {
+            t.len() == e.len() && t.iter().zip(e).all(|(a, b)| subset(a, b))
+        }
+        (t, e) => t == e,
     }
 }

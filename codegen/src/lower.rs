@@ -347,6 +347,11 @@ impl Lowering<'_> {
             item_type,
             total_is_i64: matches!(total, Some((_, TypeRef::I64))),
             total_path: total.map(|(path, _)| path),
+            wire: PaginationWire {
+                items: split(&p.items_field),
+                cursor: p.cursor_field.as_deref().map(split),
+                total: p.total_field.as_deref().map(split),
+            },
             fixed: p
                 .fixed
                 .iter()
@@ -401,6 +406,11 @@ struct Origin<'a> {
     area: &'a str,
     file: &'a str,
     text: &'a str,
+}
+
+/// A dotted path of wire names.
+fn split(dotted: &str) -> Vec<String> {
+    dotted.split('.').map(|s| s.trim().to_string()).collect()
 }
 
 fn path_parts(template: &str, params: &[Param]) -> Vec<PathPart> {

@@ -388,6 +388,19 @@ pub struct Pagination {
     pub total_is_i64: bool,
     /// Query parameters the paginator always sets: (param index, value).
     pub fixed: Vec<(usize, String)>,
+    /// The same response paths as wire names (for the mock, which pages JSON).
+    pub wire: PaginationWire,
+}
+
+/// Response paths of a paginated operation, as wire names.
+#[derive(Debug, Clone, Default)]
+pub struct PaginationWire {
+    /// Field names leading to the items array.
+    pub items: Vec<String>,
+    /// Field names leading to the next cursor (cursor style).
+    pub cursor: Option<Vec<String>>,
+    /// Field names leading to the total count, if any.
+    pub total: Option<Vec<String>>,
 }
 
 /// Cursor or page-number paging, with the parameter that advances it.

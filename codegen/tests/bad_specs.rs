@@ -314,7 +314,7 @@ pagination:
   items_field: result
 ");
 
-bad!(enum_on_an_integer, "flow/get_widget.yaml" => "\
+bad!(integer_enum_with_string_values, "flow/get_widget.yaml" => "\
 action: GetWidget
 summary: 获取部件
 method: GET
@@ -729,3 +729,28 @@ bad!(inline_type_takes_a_shape_name,
     "flow/shapes/owner.yaml" => OWNER,
     "flow/shapes/get_widget_detail.yaml" => &OWNER.replace("Owner", "GetWidgetDetail"),
 );
+
+bad!(integer_enum_values_need_names_and_formats_their_types, "flow/get_widget.yaml" => "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets
+parameters:
+  - name: level
+    in: query
+    type: integer
+    enum:
+      - value: 0
+        name: Private
+      - value: 10
+  - name: since
+    in: query
+    type: string
+    format: epoch-millis
+response:
+  type: object
+  fields:
+    - name: createdAt
+      type: long
+      format: date-time
+");

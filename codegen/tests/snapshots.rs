@@ -396,6 +396,29 @@ fixture_snapshot!(shared_shapes, "flow/list_builds.yaml", |code| {
     has(&get, "pub type GetBuildResponse = BuildEnvelope;");
 });
 
+fixture_snapshot!(
+    number_enums_and_times,
+    "projex/list_visible_events.yaml",
+    |code| {
+        has(&code, "pub enum ListVisibleEventsVisibility {");
+        has(&code, "#[serde(from = \"i32\", into = \"i32\")]");
+        has(&code, "0 => Self::Private,");
+        has(&code, "Unknown(i32),");
+        has(&code, "#[serde(from = \"i64\", into = \"i64\")]");
+        has(&code, "pub gmt_create: Option<crate::EpochMillis>,");
+        has(&code, "pub created_at: Option<crate::DateTime>,");
+        has(&code, "pub updated_at: Option<crate::LocalDateTime>,");
+        has(
+            &code,
+            "pub fn since(mut self, value: impl Into<crate::EpochMillis>) -> Self",
+        );
+        has(
+            &code,
+            "pub fn visibility(mut self, value: ListVisibleEventsVisibility) -> Self",
+        );
+    }
+);
+
 /// The shapes themselves: one file each, the nested object named after the shape, every
 /// field optional because responses use them, and `Envelope` on a whole-response shape.
 #[test]
@@ -440,7 +463,7 @@ fn all_fixtures_together() {
         .iter()
         .map(|r| fixture(r))
         .collect();
-    assert_eq!(sources.len(), 16);
+    assert_eq!(sources.len(), 17);
     let files = generate_map(&sources);
     // One file per source, mod.rs and examples.json.
     assert_eq!(files.len(), sources.len() + 2);
@@ -505,7 +528,7 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
         [
             "    include!(concat!(env!(\"OUT_DIR\"), \"/flow/list_flow_widgets.rs\"));",
             "    <flow::ListFlowWidgetsRequest as crate::Operation>::META,",
-            "    crate::mock::MockOperation::of::<flow::ListFlowWidgetsRequest>(),",
+            "    crate::mock::MockOperation::paged::<flow::ListFlowWidgetsRequest>(),",
         ],
         "mod.rs diff:\n{}",
         gained.join("\n")

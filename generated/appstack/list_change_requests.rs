@@ -260,6 +260,14 @@ impl crate::Client {
 impl crate::Paginate for ListChangeRequestsRequest {
     type Item = serde_json::Value;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("perPage"),
+        items: &["data"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {
         self.pagination = Some("keyset".to_string());
     }
@@ -275,11 +283,17 @@ impl crate::Paginate for ListChangeRequestsRequest {
     fn page_size(&self) -> Option<i64> {
         self.per_page.map(i64::from)
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
+    }
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]

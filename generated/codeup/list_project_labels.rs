@@ -232,6 +232,14 @@ impl crate::Client {
 impl crate::Paginate for ListProjectLabelsRequest {
     type Item = CodeupLabel;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -245,11 +253,17 @@ impl crate::Paginate for ListProjectLabelsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page.map(i64::from)
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+    }
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]

@@ -212,6 +212,14 @@ impl crate::Client {
 impl crate::Paginate for ListRepositoryBranchesRequest {
     type Item = Branch;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -225,11 +233,17 @@ impl crate::Paginate for ListRepositoryBranchesRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
+    }
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]

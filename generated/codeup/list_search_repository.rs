@@ -354,6 +354,14 @@ impl crate::Client {
 impl crate::Paginate for ListSearchRepositoryRequest {
     type Item = ListSearchRepositoryResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -367,11 +375,17 @@ impl crate::Paginate for ListSearchRepositoryRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size.map(i64::from)
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(i32::try_from(size).unwrap_or(i32::MAX));
+    }
     fn page_number(&self) -> Option<i64> {
         self.page.map(i64::from)
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+    }
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]

@@ -248,6 +248,14 @@ impl crate::Client {
 impl crate::Paginate for ListPipelineGroupPipelinesRequest {
     type Item = PipelineSummary;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["pipelines"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -261,11 +269,17 @@ impl crate::Paginate for ListPipelineGroupPipelinesRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
+    }
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]

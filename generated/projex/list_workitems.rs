@@ -264,6 +264,14 @@ impl crate::Client {
 impl crate::Paginate for ListWorkitemsRequest {
     type Item = WorkItem;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: None,
+        items: &["workitems"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -279,6 +287,9 @@ impl crate::Paginate for ListWorkitemsRequest {
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
+    }
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]

@@ -239,15 +239,24 @@ fn enum_values(cx: &mut Cx<'_>, at: &str, values: &[EnumValueSpec], strings: boo
     for v in values {
         match (&v.value, strings) {
             (EnumValue::Number(n), true) => {
-                cx.err(at, format!("value {n} of a string enum must be a string ('{n}')"));
+                cx.err(
+                    at,
+                    format!("value {n} of a string enum must be a string ('{n}')"),
+                );
                 continue;
             }
             (EnumValue::Text(t), false) => {
-                cx.err(at, format!("value '{t}' of an integer enum must be a number"));
+                cx.err(
+                    at,
+                    format!("value '{t}' of an integer enum must be a number"),
+                );
                 continue;
             }
             (EnumValue::Number(n), false) if v.name.is_none() => {
-                cx.err(at, format!("value {n} needs a name: the Rust variant for it"));
+                cx.err(
+                    at,
+                    format!("value {n} needs a name: the Rust variant for it"),
+                );
                 continue;
             }
             _ => {}
@@ -259,7 +268,10 @@ fn enum_values(cx: &mut Cx<'_>, at: &str, values: &[EnumValueSpec], strings: boo
         if let Some(name) = v.name.as_deref().filter(|n| !names::is_valid_type_name(n)) {
             cx.err(
                 at,
-                format!("name '{name}' of value '{}' is not a PascalCase identifier", v.value),
+                format!(
+                    "name '{name}' of value '{}' is not a PascalCase identifier",
+                    v.value
+                ),
             );
             continue;
         }

@@ -126,6 +126,19 @@ fn root(api: &Api) -> TokenStream {
         }
     });
     let examples = format!("/{EXAMPLES_FILE}");
+    let mock_entries: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|o| {
+            let area = types::ident(&o.area);
+            let req = types::ident(&o.request_type());
+            if o.pagination.is_some() {
+                quote!(crate::mock::MockOperation::paged::<#area::#req>())
+            } else {
+                quote!(crate::mock::MockOperation::of::<#area::#req>())
+            }
+        })
+        .collect();
     let requests: Vec<TokenStream> = api
         .operations
         .iter()
@@ -142,7 +155,7 @@ fn root(api: &Api) -> TokenStream {
         /// Every operation as the mock server serves it: its metadata and example call, sorted
         /// by area and action.
         #[cfg(feature = "mock")]
-        pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[#(crate::mock::MockOperation::of::<#requests>()),*];
+        pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[#(#mock_entries),*];
         /// The documented example responses by action (`examples.json`).
         #[cfg(feature = "mock")]
         pub(crate) static EXAMPLE_RESPONSES: &str = include_str!(concat!(env!("OUT_DIR"), #examples));

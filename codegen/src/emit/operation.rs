@@ -6,8 +6,7 @@ use quote::quote;
 
 use super::types::{
     has_required_parts, ident, rust_type, setter, struct_item, takes_into, type_def, FieldItem,
-    StructItem,
-    StructKind,
+    StructItem, StructKind,
 };
 use super::{docs, vocab};
 use crate::model::*;
@@ -457,6 +456,9 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
                     fn cursor(&self) -> Option<String> {
                         self.#field.clone()
                     }
+                    fn reset_position(&mut self) {
+                        self.#field = None;
+                    }
                 },
             )
         }
@@ -464,7 +466,7 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
             let p = &op.params[*param];
             let read = read_int(p);
             let field = ident(&p.rust_name);
-            let value = int_conv(&p.ty);
+            let value = int_conv(&p.ty, quote!(page));
             (
                 quote!(crate::PageStyle::Page),
                 quote!(None),
@@ -475,6 +477,9 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
                     fn set_page_number(&mut self, page: i64) {
                         self.#field = Some(#value);
                     }
+                    fn reset_position(&mut self) {
+                        self.#field = None;
+                    }
                 },
             )
         }
@@ -482,13 +487,51 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
     let size_impl = match p.size_param {
         Some(i) => {
             let read = read_int(&op.params[i]);
+            let field = ident(&op.params[i].rust_name);
+            let value = int_conv(&op.params[i].ty, quote!(size));
             quote! {
                 fn page_size(&self) -> Option<i64> {
                     #read
                 }
+                fn set_page_size(&mut self, size: i64) {
+                    self.#field = Some(#value);
+                }
             }
         }
         None => quote!(),
+    };
+    let wire = {
+        let names = |path: &[String]| quote!(&[#(#path),*]);
+        let opt = |path: &Option<Vec<String>>| match path {
+            Some(p) => {
+                let p = names(p);
+                quote!(Some(#p))
+            }
+            None => quote!(None),
+        };
+        let param = |i: Option<usize>| match i {
+            Some(i) => {
+                let n = &op.params[i].wire_name;
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        let (cursor_param, page_param) = match &p.style {
+            PaginationStyle::Cursor { param: i, .. } => (param(Some(*i)), quote!(None)),
+            PaginationStyle::Page { param: i } => (quote!(None), param(Some(*i))),
+        };
+        let (size, items) = (param(p.size_param), names(&p.wire.items));
+        let (cursor, total) = (opt(&p.wire.cursor), opt(&p.wire.total));
+        quote! {
+            const WIRE: crate::PageWire = crate::PageWire {
+                cursor_param: #cursor_param,
+                page_param: #page_param,
+                size_param: #size,
+                items: #items,
+                cursor: #cursor,
+                total: #total,
+            };
+        }
     };
     let fixed = p.fixed.iter().map(|(i, value)| {
         let field = ident(&op.params[*i].rust_name);
@@ -501,6 +544,7 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
         impl crate::Paginate for #req {
             type Item = #item;
             const STYLE: crate::PageStyle = #style;
+            #wire
             fn prepare(&mut self) {
                 #(#fixed)*
             }
@@ -525,10 +569,10 @@ fn read_int(p: &Param) -> TokenStream {
     }
 }
 
-/// Converts an `i64` page number to the parameter's type.
-fn int_conv(ty: &TypeRef) -> TokenStream {
+/// Converts an `i64` (a page number or size) to the parameter's type.
+fn int_conv(ty: &TypeRef, value: TokenStream) -> TokenStream {
     match ty {
-        TypeRef::I32 => quote!(i32::try_from(page).unwrap_or(i32::MAX)),
-        _ => quote!(page),
+        TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
+        _ => value,
     }
 }

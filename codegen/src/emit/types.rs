@@ -331,7 +331,12 @@ fn enum_items(variants: &[EnumVariant]) -> impl Iterator<Item = TokenStream> + '
 }
 
 /// A number enum (`integer`/`long` values such as `visibilityLevel` 0/10).
-fn number_enum(name: &str, doc: TokenStream, variants: &[EnumVariant], num: TokenStream) -> TokenStream {
+fn number_enum(
+    name: &str,
+    doc: TokenStream,
+    variants: &[EnumVariant],
+    num: TokenStream,
+) -> TokenStream {
     let name = ident(name);
     let items = enum_items(variants);
     let value = |v: &EnumVariant| Literal::i64_unsuffixed(v.value.parse().unwrap_or_default());

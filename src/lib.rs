@@ -5,7 +5,8 @@
 //! required parameters in `new(..)` and setters for the rest, a response type, an enum of
 //! its documented error codes, and an async method on [`Client`]. Operations are grouped
 //! by area: [`flow`], [`codeup`], [`projex`], [`testhub`], [`appstack`],
-//! [`organization`], [`insight`].
+//! [`organization`], [`insight`]. Operations that report on a long job also have waiters,
+//! `client.wait_until_<name>(request)`, which poll until the job ends ([`waiter`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yunxiao::Error> {
@@ -35,6 +36,7 @@ mod paginate;
 pub mod retry;
 mod secret;
 pub mod signing;
+pub mod waiter;
 #[doc(hidden)]
 pub mod wire;
 
@@ -53,6 +55,7 @@ pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
 pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
 pub use signing::SignatureVersion;
+pub use waiter::{Waiter, WaiterError};
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 

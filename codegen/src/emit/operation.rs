@@ -26,6 +26,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         .map(|p| pagination(op, p, api))
         .unwrap_or_default();
     let example = super::example::example_impl(op, api);
+    let waiters = super::waiter::waiters(op, api);
     quote! {
         #request
         #response
@@ -35,6 +36,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         #meta_impl
         #method
         #pagination
+        #waiters
         #example
     }
 }

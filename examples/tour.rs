@@ -6,15 +6,17 @@
 //! ```
 //!
 //! It calls the five seed operations with their documented example values, handles a
-//! documented error with its typed code, and streams a paginated list.
+//! documented error with its typed code, streams a paginated list, and waits for a
+//! pipeline run to finish.
 
 use std::error::Error as StdError;
 use std::io::Write;
+use std::time::Duration;
 
 use serde_json::json;
 use yunxiao::mock::{MockReply, MockServer, MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET};
 use yunxiao::projex::GetProjectInfoErrorCode;
-use yunxiao::{Client, RetryConfig};
+use yunxiao::{Client, RetryConfig, WaiterError};
 
 /// The organization id the documentation's examples use.
 const ORG: &str = "5ebbc0228123212b59xxxxx";
@@ -199,6 +201,52 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
             .and_then(|r| r.query_param("nextToken"))
             .unwrap_or("-"),
     )?;
+
+    // A waiter: GetPipelineRun answers RUNNING twice, then SUCCESS; the waiter polls with
+    // backoff until the run ends (milliseconds here; the waiter's own pacing is 5 s to 60 s).
+    writeln!(out, "\n== waiting for a pipeline run to finish")?;
+    let run = |status: &str| {
+        MockReply::json(
+            200,
+            json!({"success": true, "pipelineRun": {"pipelineRunId": 1, "status": status}}),
+        )
+    };
+    server.respond_times("GetPipelineRun", 2, run("RUNNING"))?;
+    server.respond_times("GetPipelineRun", 1, run("SUCCESS"))?;
+    let done = client
+        .get_pipeline_run()
+        .organization_id(ORG)
+        .pipeline_id("1234")
+        .pipeline_run_id("1")
+        .wait_until_pipeline_run_finished()
+        .min_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(50))
+        .await?;
+    let polls = server
+        .requests()
+        .iter()
+        .filter(|r| r.action == "GetPipelineRun")
+        .count();
+    writeln!(
+        out,
+        "PipelineRunFinished     run 1: status={} after {polls} polls",
+        or_dash(done.pipeline_run.and_then(|r| r.status).as_deref()),
+    )?;
+    // A run that fails ends the wait with the acceptor that says so.
+    server.respond_times("GetPipelineRun", 1, run("RUNNING"))?;
+    server.respond_times("GetPipelineRun", 1, run("FAIL"))?;
+    match client
+        .get_pipeline_run()
+        .organization_id(ORG)
+        .pipeline_id("1234")
+        .pipeline_run_id("2")
+        .wait_until_pipeline_run_finished()
+        .min_delay(Duration::from_millis(20))
+        .await
+    {
+        Err(err @ WaiterError::FailureState { .. }) => writeln!(out, "{err}")?,
+        other => return Err(format!("the run should have failed: {other:?}").into()),
+    }
 
     writeln!(
         out,

@@ -1,21 +1,26 @@
 //! Typed Rust SDK for the Alibaba Cloud DevOps (Yunxiao, 云效) OpenAPI, product `devops`,
 //! version `2021-06-25`.
 //!
-//! Every operation is generated from a YAML spec in `spec/`: a request type with its
-//! required parameters in `new(..)` and setters for the rest, a response type, an enum of
-//! its documented error codes, and an async method on [`Client`]. Operations are grouped
+//! Every operation is generated from a YAML spec in `spec/`: a method on [`Client`] that
+//! returns a call whose parameters are set by name (required ones are checked before
+//! anything is sent), a request type, a response type, and an enum of its documented
+//! error codes. Operations are grouped
 //! by area: [`flow`], [`codeup`], [`projex`], [`testhub`], [`appstack`],
-//! [`organization`], [`insight`].
+//! [`organization`], [`insight`]. Operations that report on a long job also have waiters,
+//! `client.<operation>()...wait_until_<name>()`, which poll until the job ends ([`waiter`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yunxiao::Error> {
-//! use yunxiao::flow::PassPipelineValidateRequest;
-//!
 //! let client = yunxiao::Client::builder()
 //!     .access_key("LTAI...", "secret")
 //!     .build()?;
 //! let done = client
-//!     .pass_pipeline_validate().organization_id("org-id").pipeline_id(11222).pipeline_run_id(1111).job_id("111").send()
+//!     .pass_pipeline_validate()
+//!     .organization_id("org-id")
+//!     .pipeline_id(11222)
+//!     .pipeline_run_id(1111)
+//!     .job_id("111")
+//!     .send()
 //!     .await?;
 //! assert_eq!(done.success, Some(true));
 //! # Ok(())
@@ -36,6 +41,7 @@ pub mod retry;
 mod secret;
 pub mod signing;
 mod times;
+pub mod waiter;
 #[doc(hidden)]
 pub mod wire;
 
@@ -55,6 +61,7 @@ pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
 pub use signing::SignatureVersion;
 pub use times::{DateTime, EpochMillis, LocalDateTime};
+pub use waiter::{Waiter, WaiterError};
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 

@@ -1016,6 +1016,8 @@ async fn the_tour_runs() {
         "Operate.NoPermission",
         "HTTP 403",
         "3 projects in 2 pages",
+        "status=SUCCESS after 3 polls",
+        "acceptor 1 matched, pipelineRun.status equals FAIL (got FAIL)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

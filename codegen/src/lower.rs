@@ -281,6 +281,7 @@ impl Lowering<'_> {
                 .collect(),
             pagination,
             example_response: spec.example_response.clone(),
+            waiters: crate::waiter::lower(self.shapes, spec),
             action,
         }
     }

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, TimeFormat, TypeWord};
+pub use yunxiao_vocab::{
+    AcceptorState, BodyEncoding, Comparator, HttpMethod, PageStyle, ParamLocation, TimeFormat,
+    TypeWord,
+};
 
 /// Every operation and every named type.
 #[derive(Debug, Clone, Default)]
@@ -156,6 +159,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Documented example response body, answered by the mock server.
     pub example_response: Option<String>,
+    /// Waiters that poll this operation (`client.wait_until_<name>`).
+    pub waiters: Vec<Waiter>,
 }
 
 impl Operation {
@@ -428,4 +433,81 @@ impl PaginationStyle {
             PaginationStyle::Page { .. } => PageStyle::Page,
         }
     }
+}
+
+/// A waiter: polls its operation until an acceptor ends the wait ([`crate::waiter`]).
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// PascalCase name, as the spec gives it.
+    pub name: String,
+    /// The `Client` method: `wait_until_<snake_case>`.
+    pub method: String,
+    /// The static holding its data: the name in SCREAMING_SNAKE_CASE.
+    pub static_name: String,
+    /// The spec's description, if not empty.
+    pub description: Option<String>,
+    /// The spec's non-empty notes.
+    pub notes: Vec<String>,
+    /// Seconds before the second poll, and the least between two.
+    pub min_delay: u64,
+    /// Seconds: the longest delay between two polls.
+    pub max_delay: u64,
+    /// Seconds the waiter waits in all, by default.
+    pub max_wait: u64,
+    /// The acceptors, in spec order.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter.
+#[derive(Debug, Clone)]
+pub struct Acceptor {
+    /// What a match means.
+    pub state: AcceptorState,
+    /// What it matches.
+    pub matcher: AcceptorMatch,
+    /// The spec's description, if not empty.
+    pub description: Option<String>,
+}
+
+/// What an acceptor matches.
+#[derive(Debug, Clone)]
+pub enum AcceptorMatch {
+    /// Values in the response.
+    Output {
+        /// The spec's path, as written (wire names).
+        path: String,
+        /// The Rust fields along it.
+        steps: Vec<PathStep>,
+        /// How the value at its end reads as text.
+        leaf: LeafKind,
+        /// How the values are compared.
+        comparator: Comparator,
+        /// The values compared with, as text.
+        expected: Vec<String>,
+    },
+    /// An API error with this code.
+    Error {
+        /// The error code, verbatim.
+        code: String,
+    },
+}
+
+/// One field along a waiter path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStep {
+    /// The Rust field name (every response field is an `Option`).
+    pub rust_name: String,
+    /// How many array levels (`[]`) are flattened after it.
+    pub each: usize,
+}
+
+/// How the value at the end of a waiter path reads as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafKind {
+    /// A `String`: borrowed as is.
+    Str,
+    /// A generated string enum: its `as_str()`.
+    Enum,
+    /// An integer or boolean: its `to_string()`.
+    Display,
 }

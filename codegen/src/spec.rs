@@ -4,15 +4,17 @@
 //! (see [`crate::schema`]).
 //!
 //! Keys are strict (`deny_unknown_fields`), so a misspelt key is an error, not a silent
-//! default. Closed word sets (`type`, `in`, `method`, `body`, `style`, pagination `style`) are
-//! the enums of `yunxiao-vocab`, so an unknown word fails here with the allowed words listed.
+//! default. Closed word sets (`type`, `in`, `method`, `body`, `style`, pagination `style`,
+//! a waiter acceptor's `state` and `comparator`) are the enums of `yunxiao-vocab`, so an
+//! unknown word fails here with the allowed words listed.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 pub use yunxiao_vocab::{
-    BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, TimeFormat, TypeWord,
+    AcceptorState, BodyEncoding, Comparator, HttpMethod, PageStyle, ParamLocation, ParamStyle,
+    TimeFormat, TypeWord,
 };
 
 /// One API operation: `spec/<area>/<action_in_snake_case>.yaml`.
@@ -57,6 +59,9 @@ pub struct SpecFile {
     /// Judgements made while transcribing (messy docs, guesses), kept in the generated docs.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Named waiters that poll this operation until an acceptor ends the wait; each becomes `client.wait_until_<name>(request)`. Only for idempotent operations (reads).
+    #[serde(default)]
+    pub waiters: Vec<WaiterSpec>,
 }
 
 fn no_body() -> BodyEncoding {
@@ -356,6 +361,79 @@ impl ShapeFile {
             fields: self.fields.as_deref(),
             values: None,
             enum_values: self.enum_values.as_deref(),
+        }
+    }
+}
+
+/// A waiter (`waiters[]`): polls its operation, with backoff, until an acceptor matches a
+/// response or an error.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiterSpec {
+    /// PascalCase name, unique across all operations: `PipelineRunFinished` gives `client.wait_until_pipeline_run_finished(request)`.
+    pub name: String,
+    /// What the wait is for; the first lines of the method's rustdoc.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Seconds before the second poll, and the least between any two (default 2, at least 1). Later delays double up to `max_delay`, with jitter.
+    #[serde(default)]
+    pub min_delay: Option<u64>,
+    /// Seconds: the longest delay between two polls (default 120; not less than `min_delay`).
+    #[serde(default)]
+    pub max_delay: Option<u64>,
+    /// Seconds the waiter waits in all unless the caller sets `.max_wait(..)` (default 600; more than `min_delay`).
+    #[serde(default)]
+    pub max_wait: Option<u64>,
+    /// What each answer means, checked in order; the first that matches decides. An answer no acceptor matches means poll again; an error no acceptor matches ends the wait with that error. At least one acceptor has `state: success`.
+    pub acceptors: Vec<AcceptorSpec>,
+    /// Where the states and values come from (pages, examples, judgements); kept in the method's rustdoc.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// An acceptor (`waiters[].acceptors[]`): a response condition (`path`, `comparator`,
+/// `expected`) or an error code (`error`), and the `state` it means.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptorSpec {
+    /// What a match means: the wait succeeded, failed, or goes on. An `error` acceptor means `failure` or `retry` only: a successful wait returns a response.
+    pub state: AcceptorState,
+    /// A response field: dotted wire names from the response root, through shapes, ending at a string, enum, integer, long or boolean. `name[]` projects over the items of array `name` (`stages[].status`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// With `path`: how its values are compared with `expected` (`equals` and `not_equals` for a path without `[]`, `any_equals` and `all_equals` for one with).
+    #[serde(default)]
+    pub comparator: Option<Comparator>,
+    /// With `path`: the values compared with, as text (an enum's wire values, decimal integers, `true` or `false`).
+    #[serde(default)]
+    pub expected: Option<Vec<ExpectedValue>>,
+    /// Instead of `path`: an error code from this operation's `errors`; the acceptor matches an API error with that code.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// What the acceptor means, as documented (e.g. the status value's meaning); in the rustdoc.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One `expected` value: a string, an integer or a boolean, compared as text.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExpectedValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A string (an enum's wire value, a status word).
+    Text(String),
+}
+
+impl ExpectedValue {
+    /// The value as the runtime compares it: the text, the decimal digits, `true`/`false`.
+    pub fn as_text(&self) -> String {
+        match self {
+            ExpectedValue::Bool(b) => b.to_string(),
+            ExpectedValue::Integer(i) => i.to_string(),
+            ExpectedValue::Text(s) => s.clone(),
         }
     }
 }

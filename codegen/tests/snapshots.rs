@@ -419,6 +419,80 @@ fixture_snapshot!(
     }
 );
 
+fixture_snapshot!(waiters, "flow/get_deployment.yaml", |code| {
+    // One reader per distinct path, shared by the waiters; fields through Option, arrays
+    // flattened once per [], shapes followed, leaves read as text.
+    has(&code, "fn get_deployment_values_0(\n    response: &GetDeploymentResponse,\n) -> Vec<std::borrow::Cow<'_, str>> {");
+    has(
+        &code,
+        ".flat_map(|v| v.deployment.as_ref())\n        .flat_map(|v| v.state.as_ref())\n        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))",
+    );
+    has(
+        &code,
+        ".flat_map(|v| v.hosts.as_ref())\n        .flatten()\n        .flat_map(|v| v.status.as_ref())",
+    );
+    has(
+        &code,
+        ".flat_map(|v| v.checks.as_ref())\n        .flatten()\n        .flatten()\n        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))",
+    );
+    has(&code, ".flat_map(|v| v.healthy.as_ref())\n        .map(|v| std::borrow::Cow::Owned(v.to_string()))");
+    has(
+        &code,
+        ".flat_map(|v| v.build.as_ref())\n        .flat_map(|v| v.status.as_ref())",
+    );
+    has(&code, ".flat_map(|v| v.type_.as_ref())");
+    has(&code, "fn get_deployment_values_8(");
+    lacks(&code, "get_deployment_values_9");
+    // The definitions, as data.
+    has(
+        &code,
+        "pub static DEPLOYMENT_DONE: crate::waiter::WaiterSpec<GetDeploymentRequest>",
+    );
+    has(&code, "std::time::Duration::from_secs(60),");
+    // Defaults: 2 s, 120 s, 600 s.
+    has(
+        &code,
+        "std::time::Duration::from_secs(120),\n    std::time::Duration::from_secs(600),",
+    );
+    has(&code, "crate::waiter::Acceptor::error(\n            crate::waiter::AcceptorState::Retry,\n            \"Deployment.Locked\",\n        )");
+    has(
+        &code,
+        "crate::waiter::Comparator::AllEquals,\n            &[\"ok\"],",
+    );
+    has(
+        &code,
+        "crate::waiter::Comparator::NotEquals,\n            &[\"100\"],",
+    );
+    has(&code, "&[\"true\"],");
+    // The methods, with what each acceptor means.
+    has(&code, "impl<'a> GetDeploymentCall<'a> {");
+    has(&code, "pub fn wait_until_deployment_done(self) -> crate::Waiter<'a, GetDeploymentRequest> {\n        crate::Waiter::new(self.client, self.request, &DEPLOYMENT_DONE)");
+    has(&code, "pub fn wait_until_deployment_healthy(");
+    has(&code, "/// 0. **success** when `deployment.state` is `DONE`: the wait returns the response. 部署完成");
+    has(
+        &code,
+        "/// 2. **failure** when some `deployment.hosts[].status` is `FAILED` or `LOST`",
+    );
+    has(
+        &code,
+        "/// 3. **failure** when the call fails with error code `Deployment.NotFound`",
+    );
+    has(
+        &code,
+        "every `deployment.hosts[].checks[][]` is `ok` (and there is at least one)",
+    );
+    has(
+        &code,
+        "`deployment.phase` is present and is not `deploy` nor `verify`",
+    );
+    // A backtick in a value does not break the code span.
+    has(&code, "`deployment.type` is `'odd'`");
+    has(
+        &code,
+        "at once, then after 1 s, the delays doubling up to 10 s (with jitter), for at most 1 min",
+    );
+});
+
 /// The shapes themselves: one file each, the nested object named after the shape, every
 /// field optional because responses use them, and `Envelope` on a whole-response shape.
 #[test]
@@ -463,7 +537,7 @@ fn all_fixtures_together() {
         .iter()
         .map(|r| fixture(r))
         .collect();
-    assert_eq!(sources.len(), 17);
+    assert_eq!(sources.len(), 18);
     let files = generate_map(&sources);
     // One file per source, mod.rs and examples.json.
     assert_eq!(files.len(), sources.len() + 2);

@@ -131,7 +131,7 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
     /// `stages`.
     #[serde(rename = "stages", default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<GetReleaseStagePipelineRunStages>>,
-    /// `status`.
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
@@ -332,11 +332,84 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - pipelineRun.status has the description the operation's 2021-06-25 documentation page gives (the run states FAIL, SUCCESS, RUNNING, as for Flow's GetPipelineRun); the reference has none.
     pub fn get_release_stage_pipeline_run(&self) -> GetReleaseStagePipelineRunCall<'_> {
         GetReleaseStagePipelineRunCall {
             client: self,
             request: GetReleaseStagePipelineRunRequest::default(),
         }
+    }
+}
+/// The values at `pipelineRun.status` in a response, for the waiters' acceptors.
+fn get_release_stage_pipeline_run_values_0(
+    response: &GetReleaseStagePipelineRunResponse,
+) -> Vec<std::borrow::Cow<'_, str>> {
+    std::iter::once(response)
+        .flat_map(|v| v.pipeline_run.as_ref())
+        .flat_map(|v| v.status.as_ref())
+        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))
+        .collect()
+}
+/// The `ReleaseStageExecutionFinished` waiter of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run), as data: what [`GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished`](GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished) runs. Pass it to [`Waiter::new`](crate::Waiter::new) to run it with a request of your own making.
+pub static RELEASE_STAGE_EXECUTION_FINISHED: crate::waiter::WaiterSpec<
+    GetReleaseStagePipelineRunRequest,
+> = crate::waiter::WaiterSpec::new(
+    "ReleaseStageExecutionFinished",
+    std::time::Duration::from_secs(5),
+    std::time::Duration::from_secs(60),
+    std::time::Duration::from_secs(1800),
+    &[
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Success,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["SUCCESS"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Failure,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["FAIL"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Retry,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["RUNNING"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+    ],
+);
+impl<'a> GetReleaseStagePipelineRunCall<'a> {
+    /// Waits until the pipeline run of a release stage execution has finished (研发阶段流水线运行结束), successfully or not.
+    ///
+    /// Polls [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run) with this call's parameters: at once, then after 5 s, the delays doubling up to 1 min (with jitter), for at most 30 min unless [`Waiter::max_wait`](crate::Waiter::max_wait) says otherwise. `.await` the [`Waiter`](crate::Waiter) it returns.
+    ///
+    /// Each answer is checked against these acceptors, in order; the first that matches decides:
+    ///
+    /// 0. **success** when `pipelineRun.status` is `SUCCESS`: the wait returns the response. 运行成功 (the run succeeded).
+    /// 1. **failure** when `pipelineRun.status` is `FAIL`: the wait ends with [`WaiterError::FailureState`](crate::WaiterError::FailureState). 运行失败 (the run failed).
+    /// 2. **retry** when `pipelineRun.status` is `RUNNING`: poll again. 运行中 (still running).
+    ///
+    /// An answer no acceptor matches means poll again (so an undocumented value never counts as success).
+    ///
+    /// # Errors
+    ///
+    /// [`WaiterError`](crate::WaiterError): `FailureState` (a failure acceptor matched; it keeps that answer), `TimedOut` (`max_wait` passed; it keeps the last answer), or `Operation` (a poll failed with an error no acceptor matches, after the client's own retries; [`Error::code`](crate::Error::code) gives a [`GetReleaseStagePipelineRunErrorCode`]).
+    ///
+    /// # Notes from the spec
+    ///
+    /// - The states are the ones this operation's 2021-06-25 documentation page gives for pipelineRun.status: 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中 (the reference gives only the example SUCCESS). They are Flow's run states: the stage runs a Flow pipeline, and GetPipelineRun documents the same values.
+    /// - No value is documented for a stopped or cancelled run, or one held at a manual gate (PassReleaseStagePipelineValidate, RefuseReleaseStagePipelineValidate). Such a value matches no acceptor, so the waiter polls on (smithy's rule, no match means retry); an undocumented status never counts as success, and at worst the wait ends with TimedOut, keeping the last response.
+    /// - Which executionNumber to poll is open. The 2021-06-25 page describes it as the stage's execution record number (研发阶段的执行记录编号, example 1; ListAppReleaseStageExecutions lists them as data\[\].number), while the newer /oapi/v1 page of this operation says it is the pipelineRunId that ExecuteChangeRequestReleaseStage returns. The waiter polls with whatever the request carries. After ExecuteChangeRequestReleaseStage, pass its pipelineRunId (the newer page's reading, and the only identifier that call returns); if the service answers that the execution does not exist, use the newest data\[\].number of ListAppReleaseStageExecutions instead. Not verified against the service.
+    /// - ListAppReleaseStageExecutions documents only SUCCESS for an execution's state (data\[\].state), too little for a waiter, so this waiter reads the execution's pipeline run.
+    /// - Pacing: 5 s to 60 s between polls and 30 min in all by default, as for Flow's PipelineRunFinished.
+    pub fn wait_until_release_stage_execution_finished(
+        self,
+    ) -> crate::Waiter<'a, GetReleaseStagePipelineRunRequest> {
+        crate::Waiter::new(self.client, self.request, &RELEASE_STAGE_EXECUTION_FINISHED)
     }
 }
 #[cfg(feature = "mock")]

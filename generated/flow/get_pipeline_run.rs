@@ -160,6 +160,75 @@ impl crate::Client {
         }
     }
 }
+/// The values at `pipelineRun.status` in a response, for the waiters' acceptors.
+fn get_pipeline_run_values_0(
+    response: &GetPipelineRunResponse,
+) -> Vec<std::borrow::Cow<'_, str>> {
+    std::iter::once(response)
+        .flat_map(|v| v.pipeline_run.as_ref())
+        .flat_map(|v| v.status.as_ref())
+        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))
+        .collect()
+}
+/// The `PipelineRunFinished` waiter of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run), as data: what [`GetPipelineRunCall::wait_until_pipeline_run_finished`](GetPipelineRunCall::wait_until_pipeline_run_finished) runs. Pass it to [`Waiter::new`](crate::Waiter::new) to run it with a request of your own making.
+pub static PIPELINE_RUN_FINISHED: crate::waiter::WaiterSpec<GetPipelineRunRequest> = crate::waiter::WaiterSpec::new(
+    "PipelineRunFinished",
+    std::time::Duration::from_secs(5),
+    std::time::Duration::from_secs(60),
+    std::time::Duration::from_secs(1800),
+    &[
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Success,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["SUCCESS"],
+            get_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Failure,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["FAIL"],
+            get_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Retry,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["RUNNING"],
+            get_pipeline_run_values_0,
+        ),
+    ],
+);
+impl<'a> GetPipelineRunCall<'a> {
+    /// Waits until the pipeline run has finished (流水线运行结束), successfully or not.
+    ///
+    /// Polls [`Client::get_pipeline_run`](crate::Client::get_pipeline_run) with this call's parameters: at once, then after 5 s, the delays doubling up to 1 min (with jitter), for at most 30 min unless [`Waiter::max_wait`](crate::Waiter::max_wait) says otherwise. `.await` the [`Waiter`](crate::Waiter) it returns.
+    ///
+    /// Each answer is checked against these acceptors, in order; the first that matches decides:
+    ///
+    /// 0. **success** when `pipelineRun.status` is `SUCCESS`: the wait returns the response. 运行成功 (the run succeeded).
+    /// 1. **failure** when `pipelineRun.status` is `FAIL`: the wait ends with [`WaiterError::FailureState`](crate::WaiterError::FailureState). 运行失败 (the run failed).
+    /// 2. **retry** when `pipelineRun.status` is `RUNNING`: poll again. 运行中 (still running).
+    ///
+    /// An answer no acceptor matches means poll again (so an undocumented value never counts as success).
+    ///
+    /// # Errors
+    ///
+    /// [`WaiterError`](crate::WaiterError): `FailureState` (a failure acceptor matched; it keeps that answer), `TimedOut` (`max_wait` passed; it keeps the last answer), or `Operation` (a poll failed with an error no acceptor matches, after the client's own retries; [`Error::code`](crate::Error::code) gives a [`GetPipelineRunErrorCode`]).
+    ///
+    /// # Notes from the spec
+    ///
+    /// - The states are the ones documented for a run's status: 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中, the description of pipelineRun.status on the GetPipelineRun 2021-06-25 page, and the example text of pipelineRuns\[\].status in ListPipelineRuns (reference/devops-2021-06-25.json; the reference's example for this field is SUCCESS). The newer /oapi/v1 ListPipelineRuns page documents the same three values for its status filter.
+    /// - No value is documented for a run that was stopped or cancelled, or that waits at a manual gate (PassPipelineValidate, RefusePipelineValidate). Such a value matches no acceptor, so the waiter polls on (smithy's rule, no match means retry) rather than guess whether it is final. An undocumented status never counts as success; at worst the wait ends with TimedOut, which keeps the last response and its status. A run held at a manual gate is waited for until someone passes or refuses it, or until max_wait.
+    /// - RUNNING has its own retry acceptor although an unmatched answer means retry anyway; it documents the value.
+    /// - Pacing: 5 s to 60 s between polls, since a run takes minutes (smithy's default 2 s would poll needlessly often), and 30 min in all by default, since builds with deployments routinely take longer than 10 minutes. Callers change both per wait.
+    pub fn wait_until_pipeline_run_finished(
+        self,
+    ) -> crate::Waiter<'a, GetPipelineRunRequest> {
+        crate::Waiter::new(self.client, self.request, &PIPELINE_RUN_FINISHED)
+    }
+}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRunRequest {
     fn example() -> Self {

@@ -7,6 +7,7 @@ mod example;
 mod operation;
 mod types;
 mod vocab;
+mod waiter;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -30,6 +30,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         .map(|p| pagination(op, p, api))
         .unwrap_or_default();
     let example = super::example::example_impl(op, api);
+    let waiters = super::waiter::waiters(op, api);
     quote! {
         #request
         #call
@@ -40,6 +41,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         #meta_impl
         #method
         #pagination
+        #waiters
         #example
     }
 }

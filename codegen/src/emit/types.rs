@@ -267,7 +267,8 @@ fn required_check(name: &proc_macro2::Ident, fields: &[FieldItem]) -> TokenStrea
 }
 
 /// The setter for a field: its own name, unless that would shadow a method of a derived
-/// trait (`x.clone()` must stay `Clone::clone`) or of the call types (`send`).
+/// trait (`x.clone()` must stay `Clone::clone`) or of the call types (`send`, and the
+/// `wait_until_*` waiters).
 pub fn setter_name(field: &str) -> String {
     const TAKEN: &[&str] = &[
         "new",
@@ -283,7 +284,7 @@ pub fn setter_name(field: &str) -> String {
         "stream",
         "into_request",
     ];
-    if TAKEN.contains(&field) {
+    if TAKEN.contains(&field) || field.starts_with("wait_until_") {
         format!("with_{field}")
     } else {
         field.to_string()

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{BodyEncoding, HttpMethod, TimeFormat, TypeWord};
+use crate::model::{AcceptorState, BodyEncoding, Comparator, HttpMethod, TimeFormat, TypeWord};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
@@ -46,5 +46,22 @@ pub fn time_type(f: TimeFormat) -> TokenStream {
         TimeFormat::EpochMillis => quote!(crate::EpochMillis),
         TimeFormat::DateTime => quote!(crate::DateTime),
         TimeFormat::LocalDateTime => quote!(crate::LocalDateTime),
+    }
+}
+
+pub fn acceptor_state(s: AcceptorState) -> TokenStream {
+    match s {
+        AcceptorState::Success => quote!(crate::waiter::AcceptorState::Success),
+        AcceptorState::Failure => quote!(crate::waiter::AcceptorState::Failure),
+        AcceptorState::Retry => quote!(crate::waiter::AcceptorState::Retry),
+    }
+}
+
+pub fn comparator(c: Comparator) -> TokenStream {
+    match c {
+        Comparator::Equals => quote!(crate::waiter::Comparator::Equals),
+        Comparator::NotEquals => quote!(crate::waiter::Comparator::NotEquals),
+        Comparator::AnyEquals => quote!(crate::waiter::Comparator::AnyEquals),
+        Comparator::AllEquals => quote!(crate::waiter::Comparator::AllEquals),
     }
 }

@@ -153,7 +153,7 @@ async fn main() {
     let _ = client(&endpoint)
         .start_pipeline_run()
         .organization_id("org")
-        .pipeline_id("1")
+        .pipeline_id(1)
         .send()
         .await;
     println!(

@@ -358,7 +358,7 @@ async fn a_non_idempotent_post_is_not_resent_after_a_503() {
     let err = client
         .start_pipeline_run()
         .organization_id("org")
-        .pipeline_id("1")
+        .pipeline_id(1)
         .send()
         .await
         .unwrap_err();
@@ -443,7 +443,7 @@ async fn a_timed_out_post_is_not_resent() {
     let err = client
         .start_pipeline_run()
         .organization_id("org")
-        .pipeline_id("1")
+        .pipeline_id(1)
         .send()
         .await
         .unwrap_err();
@@ -477,7 +477,7 @@ async fn throttling_and_refused_connections_are_retried_for_any_call() {
     client
         .start_pipeline_run()
         .organization_id("org")
-        .pipeline_id("1")
+        .pipeline_id(1)
         .send()
         .await
         .expect("retried after throttling");
@@ -499,7 +499,7 @@ async fn throttling_and_refused_connections_are_retried_for_any_call() {
         client
             .start_pipeline_run()
             .organization_id("org")
-            .pipeline_id("1")
+            .pipeline_id(1)
             .send()
             .await
     });

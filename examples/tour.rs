@@ -107,7 +107,7 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
         .path_with_namespace("org/group/subgroup/here")
         .name("codeup_group")
         .path("codeup_group")
-        .visibility_level(10)
+        .visibility_level(yunxiao::codeup::CodeupVisibility::Internal)
         .description("描述信息的具体内容")
         .send()
         .await?;

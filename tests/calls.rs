@@ -25,7 +25,7 @@ async fn named_inputs_reach_their_places() {
     client
         .list_repository_branches()
         .organization_id("my-org")
-        .repository_id("12345")
+        .repository_id(12345)
         .send()
         .await
         .expect("listed");

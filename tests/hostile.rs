@@ -616,18 +616,18 @@ async fn answering(status: &'static str, body: &'static str) -> Hostile {
 
 fn delete_branch(c: &Client) -> DeleteBranchCall<'_> {
     c.delete_branch()
-        .repository_id("1")
+        .repository_id(1)
         .branch_name("b")
         .organization_id("org")
 }
 
 #[tokio::test]
-async fn a_boolean_success_where_the_docs_say_string_decodes() {
-    let body = r#"{"requestId":"R1","success":true,"result":{"branchName":"b"}}"#;
+async fn a_string_success_where_the_docs_say_boolean_decodes() {
+    let body = r#"{"requestId":"R1","success":"true","result":{"branchName":"b"}}"#;
     let server = answering("200 OK", body).await;
     let client = builder(&server.endpoint()).build().unwrap();
     let done = delete_branch(&client).send().await.unwrap();
-    assert_eq!(done.success.as_deref(), Some("true"));
+    assert_eq!(done.success, Some(true));
 
     // Strict mode names the converted field.
     let strict = builder(&server.endpoint())
@@ -638,7 +638,7 @@ async fn a_boolean_success_where_the_docs_say_string_decodes() {
         Err(Error::Decode(e)) => {
             assert_eq!(e.field, "success");
             assert!(
-                e.message.contains("boolean read as string"),
+                e.message.contains("string read as boolean"),
                 "{}",
                 e.message
             );

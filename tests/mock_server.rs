@@ -716,7 +716,7 @@ async fn requests_are_recorded() {
         .path_with_namespace("org/g")
         .name("name")
         .path("g")
-        .visibility_level(10)
+        .visibility_level(yunxiao::codeup::CodeupVisibility::Internal)
         .send()
         .await
         .unwrap();

@@ -326,7 +326,7 @@ async fn cursor_in_query_flow_list_pipeline_groups() {
 
 fn list_repository_tags(c: &Client) -> Paginator<'_, yunxiao::codeup::ListRepositoryTagsRequest> {
     c.list_repository_tags()
-        .repository_id("42")
+        .repository_id(42)
         .organization_id(ORG)
         .page_size(2)
         .stream()
@@ -383,7 +383,7 @@ fn list_repository_tags_no_size(
     c: &Client,
 ) -> Paginator<'_, yunxiao::codeup::ListRepositoryTagsRequest> {
     c.list_repository_tags()
-        .repository_id("42")
+        .repository_id(42)
         .organization_id(ORG)
         .stream()
 }

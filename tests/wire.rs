@@ -240,7 +240,7 @@ async fn call_case(client: &Client, op: &str, inputs: &Value) -> Result<(), Erro
                 req = req.access_token(s(v));
             }
             if let Some(v) = body.get("visibilityLevel") {
-                req = req.visibility_level(v.as_i64().expect("int") as i32);
+                req = req.visibility_level((v.as_i64().expect("int") as i32).into());
             }
             if let Some(v) = body.get("description") {
                 req = req.description(s(v));
@@ -252,7 +252,7 @@ async fn call_case(client: &Client, op: &str, inputs: &Value) -> Result<(), Erro
             assert_eq!(resp.success, Some(true));
             let result = resp.result.expect("result");
             assert_eq!(result.id, Some(30815));
-            assert_eq!(result.visibility_level, Some(10));
+            assert_eq!(result.visibility_level.map(i32::from), Some(10));
         }
         other => panic!("unknown operation {other}"),
     }
@@ -800,7 +800,7 @@ async fn server_error_then_success_is_retried() {
             .path_with_namespace("a/b")
             .name("b")
             .path("b")
-            .visibility_level(0)
+            .visibility_level(yunxiao::codeup::CodeupVisibility::Private)
             .send()
             .await
             .unwrap_or_else(|e| panic!("{version:?}: {e}"));

@@ -95,7 +95,7 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
         or_dash(project.name.as_deref()),
         or_dash(project.custom_code.as_deref()),
         or_dash(project.logical_status.as_deref()),
-        or_dash(project.scope.as_deref()),
+        or_dash(project.scope.as_ref().map(|s| s.as_str())),
         project
             .gmt_create
             .map_or("-".to_string(), |t| format!("{t} ms")),

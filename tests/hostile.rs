@@ -704,7 +704,12 @@ async fn a_structural_mismatch_still_names_the_field() {
         .await
         .unwrap();
     assert_eq!(info.success, Some(true));
-    assert_eq!(info.project.and_then(|p| p.gmt_create), Some(12));
+    assert_eq!(
+        info.project
+            .and_then(|p| p.gmt_create)
+            .map(|t| t.as_millis()),
+        Some(12)
+    );
     let body_bad = r#"{"success":true,"project":{"name":{"zh":"p"}}}"#;
     let bad_server = answering("200 OK", body_bad).await;
     let bad = builder(&bad_server.endpoint()).build().unwrap();

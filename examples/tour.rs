@@ -216,8 +216,8 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     let done = client
         .get_pipeline_run()
         .organization_id(ORG)
-        .pipeline_id("1234")
-        .pipeline_run_id("1")
+        .pipeline_id(1234)
+        .pipeline_run_id(1)
         .wait_until_pipeline_run_finished()
         .min_delay(Duration::from_millis(20))
         .max_delay(Duration::from_millis(50))
@@ -230,7 +230,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     writeln!(
         out,
         "PipelineRunFinished     run 1: status={} after {polls} polls",
-        or_dash(done.pipeline_run.and_then(|r| r.status).as_deref()),
+        or_dash(
+            done.pipeline_run
+                .and_then(|r| r.status)
+                .as_ref()
+                .map(|s| s.as_str())
+        ),
     )?;
     // A run that fails ends the wait with the acceptor that says so.
     server.respond_times("GetPipelineRun", 1, run("RUNNING"))?;
@@ -238,8 +243,8 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     match client
         .get_pipeline_run()
         .organization_id(ORG)
-        .pipeline_id("1234")
-        .pipeline_run_id("2")
+        .pipeline_id(1234)
+        .pipeline_run_id(2)
         .wait_until_pipeline_run_finished()
         .min_delay(Duration::from_millis(20))
         .await

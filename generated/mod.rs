@@ -2,7 +2,15 @@
 
 /// AppStack: applications, release workflows and change requests.
 pub mod appstack {
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_change_request_state.rs")
+    );
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_member_type.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_pipeline_run_status.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_player.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_sort_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_success_response.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/application.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/cancel_execution_release_stage.rs"));
@@ -41,22 +49,32 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation_input.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation_level.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_conclusion.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_output.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_status.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/code_search_result.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_access_level.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_boolean_result.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_file_ref.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_label.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_merge_request_state.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_search_path_filter.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_sort_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user_key.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user_state.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_visibility.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit_signature.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/file_diff.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_comment.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_comment_type.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_create_from.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_patch_set.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_reviewer.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/protected_branch.rs"));
@@ -176,14 +194,23 @@ pub mod common {
 /// Flow: pipelines, runs, jobs, manual gates, artifacts, host and variable groups, service connections.
 pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_id_response.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_page_order.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_run_status.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_trigger_mode.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_visibility_scope.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group_ecs_type.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_job_category.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_rel_object_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_summary.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/service_auth.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/service_connection_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/variable_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/vm_deploy_action.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));
@@ -250,7 +277,9 @@ pub mod flow {
 }
 /// Insight: data exports.
 pub mod insight {
+    include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_source.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_workitem_status.rs"));
+    include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_yes_no.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_custom_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_expected_work_time.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_field.rs"));
@@ -269,7 +298,19 @@ pub mod insight {
 }
 /// Organization: members, roles, organizations, users and SSH keys.
 pub mod organization {
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_access_level.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_member.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_member_state.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_resource_role.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_resource_type.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_ssh_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_resource_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_ssh_key.rs"));
@@ -288,13 +329,17 @@ pub mod organization {
 /// Projex: projects, work items, sprints and custom fields.
 pub mod projex {
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/project.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_content_format.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_option.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_project_scope.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_status.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_work_item_category.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/sprint.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_comment.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_comment_user.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_property_update.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/create_project.rs"));
@@ -342,6 +387,7 @@ pub mod testhub {
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/test_case.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_assignee.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_custom_field.rs"));
+    include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_step_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/create_test_case.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_test_result_list.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_testcase_list.rs"));

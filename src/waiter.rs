@@ -16,8 +16,8 @@
 //! match client
 //!     .get_pipeline_run()
 //!     .organization_id("org-id")
-//!     .pipeline_id("pipeline-id")
-//!     .pipeline_run_id("run-id")
+//!     .pipeline_id(1234)
+//!     .pipeline_run_id(7)
 //!     .wait_until_pipeline_run_finished()
 //!     .max_wait(Duration::from_secs(20 * 60))
 //!     .await
@@ -817,7 +817,11 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(
-            done.pipeline_run.unwrap().status.as_deref(),
+            done.pipeline_run
+                .unwrap()
+                .status
+                .as_ref()
+                .map(|s| s.as_str()),
             Some("SUCCESS")
         );
         // 5 s, then 5..10 s.

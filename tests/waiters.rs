@@ -28,8 +28,8 @@ fn run_call(client: &Client) -> GetPipelineRunCall<'_> {
     client
         .get_pipeline_run()
         .organization_id(ORG)
-        .pipeline_id("1234")
-        .pipeline_run_id("7")
+        .pipeline_id(1234)
+        .pipeline_run_id(7)
 }
 
 fn request(client: &Client) -> GetPipelineRunRequest {
@@ -65,7 +65,12 @@ fn polls(server: &MockServer, action: &str) -> usize {
 }
 
 fn status(response: &GetPipelineRunResponse) -> Option<&str> {
-    response.pipeline_run.as_ref()?.status.as_deref()
+    response
+        .pipeline_run
+        .as_ref()?
+        .status
+        .as_ref()
+        .map(|s| s.as_str())
 }
 
 #[tokio::test]
@@ -494,7 +499,11 @@ async fn a_release_stage_execution_is_waited_for_until_it_finishes() {
         .await
         .unwrap();
     assert_eq!(
-        done.pipeline_run.unwrap().status.as_deref(),
+        done.pipeline_run
+            .unwrap()
+            .status
+            .as_ref()
+            .map(|s| s.as_str()),
         Some("SUCCESS")
     );
     assert_eq!(polls(&server, action), 3);
@@ -543,7 +552,12 @@ async fn the_documented_examples_end_the_waits_at_the_first_poll() {
         .await
         .unwrap();
     assert_eq!(
-        stage.pipeline_run.unwrap().status.as_deref(),
+        stage
+            .pipeline_run
+            .unwrap()
+            .status
+            .as_ref()
+            .map(|s| s.as_str()),
         Some("SUCCESS")
     );
     assert_eq!(server.requests().len(), 2);

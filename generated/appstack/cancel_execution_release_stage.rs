@@ -26,35 +26,35 @@ pub struct CancelExecutionReleaseStageCall<'a> {
     request: CancelExecutionReleaseStageRequest,
 }
 impl<'a> CancelExecutionReleaseStageCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `executionNumber`.
+    /// 研发阶段的执行记录编号
     ///
     /// Sent as path parameter `executionNumber`, required.
     pub fn execution_number(mut self, value: impl Into<String>) -> Self {
         self.request.execution_number = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c19****`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -132,6 +132,8 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Parameter descriptions are those the sibling pages (PassReleaseStagePipelineValidate, RefuseReleaseStagePipelineValidate, GetReleaseStagePipelineRun) give the same path and query parameters; this page's own table was not at hand. The response is the shape AppStackSuccessResponse.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
     pub fn cancel_execution_release_stage(&self) -> CancelExecutionReleaseStageCall<'_> {
         CancelExecutionReleaseStageCall {
             client: self,

@@ -24,28 +24,28 @@ pub struct CreateAppMembersCall<'a> {
     request: CreateAppMembersRequest,
 }
 impl<'a> CreateAppMembersCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `playerList`.
+    /// 添加的成员列表
     ///
     /// Sent as body parameter `playerList`.
     pub fn player_list(mut self, value: Vec<AppStackPlayer>) -> Self {
         self.request.player_list = Some(value);
         self
     }
-    /// `roleNames`.
+    /// 添加成员的角色列表
     ///
     /// Sent as body parameter `roleNames`.
     pub fn role_names(mut self, value: Vec<String>) -> Self {
@@ -116,11 +116,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Reviewed by hand after tools/import_reference.py wrote it; only summary_en and these notes differ from what it writes. The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - playerList and roleNames are members of the JSON body; both are optional in the SDKs although a call without them adds nobody. organizationId is an optional query parameter, as in the other AppStack operations.
     /// - playerList\[\] has the shape of UpdateAppMember's player: id (an Alibaba Cloud account id, example 1332695887xxxxxx, masked) and type (example User). DeleteAppMember names the same pair subjectId and subjectType.
     /// - roleNames has no example; the role names are those of ListApplicationMembers' roleList\[\].name (example developer).
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "", as for the sibling UpdateAppMember.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - playerList\[\].type is the enum shape AppStackMemberType (see its notes for the values).
     pub fn create_app_members(&self) -> CreateAppMembersCall<'_> {
         CreateAppMembersCall {
             client: self,
@@ -137,7 +138,7 @@ impl crate::mock::Example for CreateAppMembersRequest {
             player_list: Some(
                 vec![
                     AppStackPlayer { id : Some("1332695887xxxxxx".to_string()), type_ :
-                    Some("User".to_string()), }
+                    Some(AppStackMemberType::User), }
                 ],
             ),
             role_names: Some(vec!["example".to_string()]),

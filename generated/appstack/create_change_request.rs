@@ -34,49 +34,49 @@ pub struct CreateChangeRequestCall<'a> {
     request: CreateChangeRequestRequest,
 }
 impl<'a> CreateChangeRequestCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业 id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `appCodeRepoSn`.
+    /// 应用代码库唯一标识
     ///
     /// Sent as body parameter `appCodeRepoSn`, required. Example: `sn123`
     pub fn app_code_repo_sn(mut self, value: impl Into<String>) -> Self {
         self.request.app_code_repo_sn = Some(value.into());
         self
     }
-    /// `autoDeleteBranchWhenEnd`.
+    /// 变更结束后是否自动删除分支
     ///
     /// Sent as body parameter `autoDeleteBranchWhenEnd`. Example: `false`
     pub fn auto_delete_branch_when_end(mut self, value: bool) -> Self {
         self.request.auto_delete_branch_when_end = Some(value);
         self
     }
-    /// `branchName`.
+    /// 分支名称
     ///
     /// Sent as body parameter `branchName`, required. Example: `hotfix/20240524`
     pub fn branch_name(mut self, value: impl Into<String>) -> Self {
         self.request.branch_name = Some(value.into());
         self
     }
-    /// `createBranch`.
+    /// 是否创建新分支
     ///
     /// Sent as body parameter `createBranch`. Example: `false`
     pub fn create_branch(mut self, value: bool) -> Self {
         self.request.create_branch = Some(value);
         self
     }
-    /// `ownerAccountId`.
+    /// 拥有者阿里云 UID
     ///
     /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
     pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
@@ -90,7 +90,7 @@ impl<'a> CreateChangeRequestCall<'a> {
         self.request.owner_id = Some(value.into());
         self
     }
-    /// `title`.
+    /// 标题
     ///
     /// Sent as body parameter `title`, required.
     pub fn title(mut self, value: impl Into<String>) -> Self {
@@ -117,17 +117,17 @@ impl<'a> CreateChangeRequestCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateChangeRequestResponse {
-    /// `appCodeRepoSn`.
+    /// 代码仓库唯一标识
     ///
     /// Example: `sn123`
     #[serde(rename = "appCodeRepoSn", default, skip_serializing_if = "Option::is_none")]
     pub app_code_repo_sn: Option<String>,
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `app-name`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `autoDeleteBranchWhenEnd`.
+    /// 结束后是否自动删除分支
     ///
     /// Example: `false`
     #[serde(
@@ -136,12 +136,12 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_delete_branch_when_end: Option<bool>,
-    /// `branch`.
+    /// 变更代码分支
     ///
     /// Example: `hotfix/20240524`
     #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// `creatorAccountId`.
+    /// 创建者的阿里云账号 pk
     ///
     /// Example: `create-account-123`
     #[serde(
@@ -150,30 +150,30 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub creator_account_id: Option<String>,
-    /// `creatorId`.
+    /// 创建者者云效 id
     ///
     /// Example: `create-id-123`
     #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `2024-01-01 00:00:00`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::LocalDateTime>,
+    /// 修改时间
     ///
     /// Example: `2024-01-01 00:00:00`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `name`.
+    pub gmt_modified: Option<crate::LocalDateTime>,
+    /// 变更名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `originBranch`.
+    /// 代码分支源分支
     ///
     /// Example: `master`
     #[serde(rename = "originBranch", default, skip_serializing_if = "Option::is_none")]
     pub origin_branch: Option<String>,
-    /// `originBranchRevisionSha`.
+    /// 代码分支源分支版本
     ///
     /// Example: `revision-123`
     #[serde(
@@ -182,26 +182,26 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub origin_branch_revision_sha: Option<String>,
-    /// `ownerAccountId`.
+    /// 拥有者的阿里云账号 pk
     ///
     /// Example: `account-id-123`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
     pub owner_account_id: Option<String>,
-    /// `ownerId`.
+    /// 拥有者云效 id
     ///
     /// Example: `owner-id-123`
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// `sn`.
+    /// 唯一标识符
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `state`.
+    /// 状态
     ///
     /// Example: `DEVELOPING`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<AppStackChangeRequestState>,
     /// `type`.
     ///
     /// Example: `APP`
@@ -270,6 +270,10 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Descriptions are the 2021-06-25 documentation page's (CreateChangeRequest - 创建应用变更), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - The page documents no ownerId parameter, and describes the response field type as 变更状态 although its example is APP (a slip), so neither gets a description; type keeps a plain string (no value set is documented).
+    /// - state is the enum shape AppStackChangeRequestState: the values ListChangeRequests' page lists for its stateList filter, the states of the same change request objects.
+    /// - gmtCreate and gmtModified are local date-times (example 2024-01-01 00:00:00, no offset): format local-date-time.
     pub fn create_change_request(&self) -> CreateChangeRequestCall<'_> {
         CreateChangeRequestCall {
             client: self,

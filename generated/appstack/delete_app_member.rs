@@ -14,7 +14,7 @@ pub struct DeleteAppMemberRequest {
     /// `subjectId` (query parameter); set with [`DeleteAppMemberCall::subject_id`].
     pub subject_id: Option<String>,
     /// `subjectType` (query parameter); set with [`DeleteAppMemberCall::subject_type`].
-    pub subject_type: Option<String>,
+    pub subject_type: Option<AppStackMemberType>,
 }
 /// A call of [`Client::delete_app_member`](crate::Client::delete_app_member): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -24,32 +24,32 @@ pub struct DeleteAppMemberCall<'a> {
     request: DeleteAppMemberRequest,
 }
 impl<'a> DeleteAppMemberCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `subjectId`.
+    /// 成员id，类型为User时为成员的阿里云UID
     ///
     /// Sent as query parameter `subjectId`. Example: `1332695887xxxxxx`
     pub fn subject_id(mut self, value: impl Into<String>) -> Self {
         self.request.subject_id = Some(value.into());
         self
     }
-    /// `subjectType`.
+    /// 成员类型，目前只支持User
     ///
     /// Sent as query parameter `subjectType`. Example: `User`
-    pub fn subject_type(mut self, value: impl Into<String>) -> Self {
-        self.request.subject_type = Some(value.into());
+    pub fn subject_type(mut self, value: AppStackMemberType) -> Self {
+        self.request.subject_type = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -116,6 +116,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - subjectType is the enum shape AppStackMemberType, the type of AppStackPlayer and of ListApplicationMembers' records\[\].type (see its notes for the values).
     pub fn delete_app_member(&self) -> DeleteAppMemberCall<'_> {
         DeleteAppMemberCall {
             client: self,
@@ -130,7 +132,7 @@ impl crate::mock::Example for DeleteAppMemberRequest {
             app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             subject_id: Some("1332695887xxxxxx".to_string()),
-            subject_type: Some("User".to_string()),
+            subject_type: Some(AppStackMemberType::User),
         }
     }
 }

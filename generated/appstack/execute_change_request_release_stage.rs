@@ -26,35 +26,35 @@ pub struct ExecuteChangeRequestReleaseStageCall<'a> {
     request: ExecuteChangeRequestReleaseStageRequest,
 }
 impl<'a> ExecuteChangeRequestReleaseStageCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `params`.
+    /// 参数
     ///
     /// Sent as body parameter `params`.
     pub fn params(
@@ -84,15 +84,15 @@ impl<'a> ExecuteChangeRequestReleaseStageCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteChangeRequestReleaseStageResponse {
-    /// `object`.
+    /// 流水线运行实例 id
     ///
     /// Example: `1`
     #[serde(rename = "object", default, skip_serializing_if = "Option::is_none")]
     pub object: Option<i64>,
-    /// `pipelineId`.
+    /// 流水线 id
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Example: `1`
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
@@ -152,12 +152,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (the importer would write it differently; its --check names the map below). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - The path ends in %3Aexecute (an encoded colon, :execute) and is sent as written, like the other AppStack action paths (%3Acancel, %3AgetPipelineRun). appName, releaseWorkflowSn and releaseStageSn are the application, a workflow's sn and one of its stages' sn, as ListAllReleaseWorkflows returns them.
     /// - params is a map with no value type in the reference. The SDKs type it map&lt;string, any&gt; (TypeScript valueType any, Java Map&lt;String, ?&gt;), so its values are any; it carries the values the stage's pipeline run is started with and has no example. tools/import_reference.py --check reports this node (values present only in the spec) and cannot write it (spec/schema.json requires values).
     /// - The response's pipelineId example (3259***) is masked and not a long value, so it is left out of the field example. example_response uses 1234, the pipelineId of the sibling GetReleaseStagePipelineRun's example, whose pipelineRunId (1) is this example's too.
-    /// - The response field object (long, example 1) has no documented meaning; it is kept as the SDKs name and type it.
+    /// - The response field object (long, example 1) is documented as 流水线运行实例 id, the same words as pipelineRunId; it is kept as the SDKs name and type it.
     /// - pipelineRunId identifies the started run. To follow it, GetReleaseStagePipelineRun takes an executionNumber, which its 2021-06-25 documentation page describes as the stage's execution record number (研发阶段的执行记录编号; ListAppReleaseStageExecutions lists executions with a number, data\[\].number), while the newer /oapi/v1 page of the same operation says it is this pipelineRunId. Which one the 2021-06-25 endpoint wants is not settled here.
+    /// - Descriptions are the 2021-06-25 documentation page's; its path parameters are described as on the sibling AppStack pages (企业标识，也称企业id, 应用名, 研发流程sn, 研发阶段sn).
     pub fn execute_change_request_release_stage(
         &self,
     ) -> ExecuteChangeRequestReleaseStageCall<'_> {

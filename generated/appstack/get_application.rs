@@ -20,14 +20,14 @@ pub struct GetApplicationCall<'a> {
     request: GetApplicationRequest,
 }
 impl<'a> GetApplicationCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -92,6 +92,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
     pub fn get_application(&self) -> GetApplicationCall<'_> {
         GetApplicationCall {
             client: self,

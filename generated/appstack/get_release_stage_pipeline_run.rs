@@ -26,35 +26,35 @@ pub struct GetReleaseStagePipelineRunCall<'a> {
     request: GetReleaseStagePipelineRunRequest,
 }
 impl<'a> GetReleaseStagePipelineRunCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `executionNumber`.
+    /// 研发阶段的执行记录编号
     ///
     /// Sent as path parameter `executionNumber`, required.
     pub fn execution_number(mut self, value: impl Into<String>) -> Self {
         self.request.execution_number = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -81,20 +81,20 @@ impl<'a> GetReleaseStagePipelineRunCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunResponse {
-    /// `pipelineRun`.
+    /// 流水线运行实例
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<GetReleaseStagePipelineRunPipelineRun>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+/// 流水线运行实例
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunPipelineRun {
-    /// `createTime`.
+    /// 创建时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
+    pub create_time: Option<crate::EpochMillis>,
+    /// 创建者阿里云账号id
     ///
     /// Example: `1111111111`
     #[serde(
@@ -103,7 +103,7 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
         skip_serializing_if = "Option::is_none"
     )]
     pub creator_account_id: Option<String>,
-    /// `modifierAccountId`.
+    /// 更新人阿里云账号id
     ///
     /// Example: `11111111111`
     #[serde(
@@ -112,171 +112,279 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
         skip_serializing_if = "Option::is_none"
     )]
     pub modifier_account_id: Option<String>,
-    /// `pipelineId`.
+    /// 流水线Id
     ///
     /// Example: `1234`
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
+    /// 流水线运行实例id
     ///
     /// Example: `1`
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run_id: Option<i64>,
-    /// `sources`.
+    /// 代码源
     #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<GetReleaseStagePipelineRunSources>>,
-    /// `stageGroup`.
+    /// 阶段拓扑信息
     #[serde(rename = "stageGroup", default, skip_serializing_if = "Option::is_none")]
     pub stage_group: Option<Vec<Vec<String>>>,
-    /// `stages`.
+    /// 阶段信息
     #[serde(rename = "stages", default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<GetReleaseStagePipelineRunStages>>,
     /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `triggerMode`.
+    pub status: Option<AppStackPipelineRunStatus>,
+    /// 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6WEBHOOK触发
     ///
     /// Example: `1`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_mode: Option<i32>,
-    /// `updateTime`.
+    pub trigger_mode: Option<GetReleaseStagePipelineRunTriggerMode>,
+    /// 更新时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunSources {
-    /// `data`.
+    /// 代码源信息
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<GetReleaseStagePipelineRunData>,
-    /// `sign`.
+    /// 代码源唯一标识
     ///
     /// Example: `assaaaaaasasasa`
     #[serde(rename = "sign", default, skip_serializing_if = "Option::is_none")]
     pub sign: Option<String>,
-    /// `type`.
+    /// 代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云
     ///
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<GetReleaseStagePipelineRunSourceType>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+/// 代码源信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunData {
-    /// `branch`.
+    /// 代码分支
     ///
     /// Example: `master`
     #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// `commit`.
+    /// 提交信息 JSON 数据
     ///
     /// Example: `{}`
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    /// `repo`.
+    /// 代码库地址
     ///
     /// Example: `http://codeup.aliyun.com/a.git`
     #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+/// 代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
 #[non_exhaustive]
-pub struct GetReleaseStagePipelineRunStages {
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `stageInfo`.
-    #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
-    pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
+pub enum GetReleaseStagePipelineRunSourceType {
+    /// `Codeup`: codeup 代码源
+    Codeup,
+    /// `aliyunGit`: 阿里云code
+    AliyunGit,
+    /// `giteeGit`: 码云
+    GiteeGit,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl GetReleaseStagePipelineRunSourceType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Codeup => "Codeup",
+            Self::AliyunGit => "aliyunGit",
+            Self::GiteeGit => "giteeGit",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for GetReleaseStagePipelineRunSourceType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Codeup" => Self::Codeup,
+            "aliyunGit" => Self::AliyunGit,
+            "giteeGit" => Self::GiteeGit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<GetReleaseStagePipelineRunSourceType> for String {
+    fn from(value: GetReleaseStagePipelineRunSourceType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for GetReleaseStagePipelineRunSourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for GetReleaseStagePipelineRunSourceType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+pub struct GetReleaseStagePipelineRunStages {
+    /// 阶段名称
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 阶段详情
+    #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
+    pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
+}
+/// 阶段详情
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunStageInfo {
-    /// `endTime`.
+    /// 结束时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `jobs`.
+    pub end_time: Option<crate::EpochMillis>,
+    /// 任务
     #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<GetReleaseStagePipelineRunJobs>>,
-    /// `name`.
+    /// 阶段名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `startTime`.
+    /// 开始时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
+    pub start_time: Option<crate::EpochMillis>,
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<AppStackPipelineRunStatus>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunJobs {
-    /// `actions`.
+    /// 后续操作,具体参考文档<https://help.aliyun.com/document_detail/2360596.html>
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<GetReleaseStagePipelineRunActions>>,
-    /// `endTime`.
+    /// 结束时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `id`.
+    pub end_time: Option<crate::EpochMillis>,
+    /// 任务Id
     ///
     /// Example: `21212`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `name`.
+    /// 任务名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `params`.
+    /// 触发参数
     ///
     /// Example: `{}`
     #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
     pub params: Option<String>,
-    /// `startTime`.
+    /// 开始时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
+    pub start_time: Option<crate::EpochMillis>,
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<AppStackPipelineRunStatus>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunActions {
-    /// `disable`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `true`
     #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
     pub disable: Option<bool>,
-    /// `params`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `{}`
     #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
-    /// `type`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `PassPipelineValidate`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+/// 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6WEBHOOK触发
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "i32", into = "i32")]
+#[non_exhaustive]
+pub enum GetReleaseStagePipelineRunTriggerMode {
+    /// `1`: 人工触发
+    Manual,
+    /// `2`: 定时触发
+    Scheduled,
+    /// `3`: 代码提交触发
+    CodeCommit,
+    /// `5`: 流水线触发
+    Pipeline,
+    /// `6`: WEBHOOK 触发
+    Webhook,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(i32),
+}
+impl GetReleaseStagePipelineRunTriggerMode {
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::Manual => 1,
+            Self::Scheduled => 2,
+            Self::CodeCommit => 3,
+            Self::Pipeline => 5,
+            Self::Webhook => 6,
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<i32> for GetReleaseStagePipelineRunTriggerMode {
+    fn from(value: i32) -> Self {
+        match value {
+            1 => Self::Manual,
+            2 => Self::Scheduled,
+            3 => Self::CodeCommit,
+            5 => Self::Pipeline,
+            6 => Self::Webhook,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl From<GetReleaseStagePipelineRunTriggerMode> for i32 {
+    fn from(value: GetReleaseStagePipelineRunTriggerMode) -> Self {
+        value.value()
+    }
+}
+impl std::fmt::Display for GetReleaseStagePipelineRunTriggerMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl crate::wire::QueryValue for GetReleaseStagePipelineRunTriggerMode {
+    fn to_query_value(&self) -> String {
+        self.value().to_string()
+    }
 }
 impl crate::Envelope for GetReleaseStagePipelineRunResponse {}
 /// Error codes of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
@@ -332,7 +440,13 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - pipelineRun.status has the description the operation's 2021-06-25 documentation page gives (the run states FAIL, SUCCESS, RUNNING, as for Flow's GetPipelineRun); the reference has none.
+    /// - Parameter descriptions are this page's (2021-06-25). Response descriptions are the words Flow's GetPipelineRun page gives the same run object, field for field (this page repeats them where its text was at hand: 流水线运行实例, 创建时间, 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中, 触发模式 ...). That page names sources\[\].data.commit commint (提交信息 JSON 数据); the SDKs' name commit is kept.
+    /// - pipelineRun.status, stages\[\].stageInfo.status and stages\[\].stageInfo.jobs\[\].status are the enum shape AppStackPipelineRunStatus (状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中).
+    /// - triggerMode is an integer enum with the values this page lists (触发模式 1 人工触发 2 定时触发 3 代码提交触发 5 流水线触发 6 WEBHOOK 触发); the variant names translate those meanings.
+    /// - sources\[\].type is a string enum with the values GetPipelineRun's page lists for the same run object (代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云).
+    /// - createTime, updateTime and the stages' and jobs' startTime and endTime are epoch milliseconds (long, example 1586863220000): format epoch-millis.
+    /// - stages\[\].stageInfo.jobs\[\].id is the job id (long) that PassReleaseStagePipelineValidate and RefuseReleaseStagePipelineValidate take as jobId, which is long there too.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
     pub fn get_release_stage_pipeline_run(&self) -> GetReleaseStagePipelineRunCall<'_> {
         GetReleaseStagePipelineRunCall {
             client: self,

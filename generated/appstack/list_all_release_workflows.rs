@@ -20,14 +20,14 @@ pub struct ListAllReleaseWorkflowsCall<'a> {
     request: ListAllReleaseWorkflowsRequest,
 }
 impl<'a> ListAllReleaseWorkflowsCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -56,28 +56,28 @@ pub type ListAllReleaseWorkflowsResponse = Vec<ListAllReleaseWorkflowsItem>;
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsItem {
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `testApp`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `sn`.
+    /// 研发流程唯一标识
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `name`.
+    /// 名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// 排序
     ///
     /// Example: `1`
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
-    /// `releaseStages`.
+    /// 研发阶段
     #[serde(rename = "releaseStages", default, skip_serializing_if = "Option::is_none")]
     pub release_stages: Option<Vec<ListAllReleaseWorkflowsReleaseStages>>,
-    /// `note`.
+    /// 公告
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -85,20 +85,20 @@ pub struct ListAllReleaseWorkflowsItem {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsReleaseStages {
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `testApp`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `name`.
+    /// 阶段名
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sn`.
+    /// 研发阶段唯一标识
     ///
     /// Example: `5aa8cc67e75e41bf9dddeb708775bcc3`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `releaseWorkflowSn`.
+    /// 所属的研发流程sn
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(
@@ -107,12 +107,12 @@ pub struct ListAllReleaseWorkflowsReleaseStages {
         skip_serializing_if = "Option::is_none"
     )]
     pub release_workflow_sn: Option<String>,
-    /// `order`.
+    /// 阶段顺序
     ///
     /// Example: `1`
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
-    /// `variableGroups`.
+    /// 变量组列表
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
     pub variable_groups: Option<Vec<ListAllReleaseWorkflowsVariableGroups>>,
 }
@@ -120,19 +120,65 @@ pub struct ListAllReleaseWorkflowsReleaseStages {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsVariableGroups {
-    /// `name`.
+    /// 变量组名称
     ///
     /// Example: `dev`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `displayName`.
+    /// 变量组显示名
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `type`.
+    /// 变量组类型：GLOBAL - 全局变量组；APP - 应用变量组；
     ///
     /// Example: `APP`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ListAllReleaseWorkflowsVariableGroupType>,
+}
+/// 变量组类型：GLOBAL - 全局变量组；APP - 应用变量组；
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListAllReleaseWorkflowsVariableGroupType {
+    /// `GLOBAL`: 全局变量组
+    Global,
+    /// `APP`: 应用变量组
+    App,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListAllReleaseWorkflowsVariableGroupType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Global => "GLOBAL",
+            Self::App => "APP",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListAllReleaseWorkflowsVariableGroupType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GLOBAL" => Self::Global,
+            "APP" => Self::App,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListAllReleaseWorkflowsVariableGroupType> for String {
+    fn from(value: ListAllReleaseWorkflowsVariableGroupType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListAllReleaseWorkflowsVariableGroupType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListAllReleaseWorkflowsVariableGroupType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 /// Error codes of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): it documents none, so every code reads as `Unknown(code)`.
 pub type ListAllReleaseWorkflowsErrorCode = crate::UndocumentedCode;
@@ -179,13 +225,15 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Reviewed by hand after tools/import_reference.py wrote it; only summary_en and these notes differ from what it writes. The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - The response is a bare JSON array, kept as the SDKs describe it. It is not paged (no paging parameters; the summary says all workflows).
     /// - organizationId is an optional query parameter, as in the other AppStack operations of the SDKs.
     /// - \[\].sn is a workflow's releaseWorkflowSn and \[\].releaseStages\[\].sn a stage's releaseStageSn: the path parameters of ExecuteChangeRequestReleaseStage, ListAppReleaseStageExecutions and GetReleaseStagePipelineRun. releaseStages\[\].releaseWorkflowSn repeats the parent's sn in the example.
     /// - order (workflow and stage) is a string holding a number (example 1), as the SDKs type it.
     /// - \[\].name, releaseStages\[\].name and variableGroups\[\].displayName have no example in the reference and are left out of example_response.
     /// - Examples that only mean 'empty' ("") are left out of the field examples ((root)\[\].note); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - releaseStages\[\].variableGroups\[\].type is a string enum with the values its description lists (变量组类型：GLOBAL - 全局变量组；APP - 应用变量组).
+    /// - order stays a string holding a number (the SDKs' type; the page's two copies of the example write it "1" and 1).
     pub fn list_all_release_workflows(&self) -> ListAllReleaseWorkflowsCall<'_> {
         ListAllReleaseWorkflowsCall {
             client: self,

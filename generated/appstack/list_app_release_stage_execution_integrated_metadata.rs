@@ -26,35 +26,35 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
     request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
 }
 impl<'a> ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `executionNumber`.
+    /// 研发阶段的执行记录编号
     ///
     /// Sent as path parameter `executionNumber`, required.
     pub fn execution_number(mut self, value: impl Into<String>) -> Self {
         self.request.execution_number = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -85,12 +85,12 @@ pub type ListAppReleaseStageExecutionIntegratedMetadataResponse = Vec<
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
-    /// `releaseBranch`.
+    /// 发布分支
     ///
     /// Example: `release/20240625-152603220321211_release_3252057_1`
     #[serde(rename = "releaseBranch", default, skip_serializing_if = "Option::is_none")]
     pub release_branch: Option<String>,
-    /// `releaseRevision`.
+    /// 发布分支git版本
     ///
     /// Example: `a66cfa8c6869b96bb7d111ba2144c9c764d556b7`
     #[serde(
@@ -99,17 +99,17 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub release_revision: Option<String>,
-    /// `repoUrl`.
+    /// 代码仓库地址
     ///
     /// Example: `https://codeup.aliyun.com/60d54f3daccf2bbd6659f3ad/auto-test.git`
     #[serde(rename = "repoUrl", default, skip_serializing_if = "Option::is_none")]
     pub repo_url: Option<String>,
-    /// `repoType`.
+    /// 库类型
     ///
     /// Example: `CODEUP`
     #[serde(rename = "repoType", default, skip_serializing_if = "Option::is_none")]
     pub repo_type: Option<String>,
-    /// `changeRequests`.
+    /// 变更请求
     #[serde(rename = "changeRequests", default, skip_serializing_if = "Option::is_none")]
     pub change_requests: Option<
         Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
@@ -119,25 +119,25 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
-    /// `sn`.
+    /// 变更请求唯一标识
     ///
     /// Example: `fcd37726a6f84c60b7eb9c5856007c2f`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `name`.
+    /// 变更请求名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `branchName`.
+    /// 变更请求分支
     ///
     /// Example: `feature/20240625`
     #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
-    /// `commitId`.
+    /// 变更请求commitId
     ///
     /// Example: `a66cfa8c6869b96bb7d111ba2144c9c764d556b7`
     #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
     pub commit_id: Option<String>,
-    /// `ownerAccountId`.
+    /// 变更请求拥有者的阿里云pk
     ///
     /// Example: `262579140573491041`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
@@ -197,6 +197,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The response is a bare JSON array, kept as the SDKs describe it.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
+    /// - repoType (库类型, example CODEUP) has no documented value set and stays a string.
     pub fn list_app_release_stage_execution_integrated_metadata(
         &self,
     ) -> ListAppReleaseStageExecutionIntegratedMetadataCall<'_> {

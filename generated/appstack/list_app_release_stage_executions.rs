@@ -16,17 +16,17 @@ pub struct ListAppReleaseStageExecutionsRequest {
     /// `nextToken` (query parameter); set with [`ListAppReleaseStageExecutionsCall::next_token`].
     pub next_token: Option<String>,
     /// `orderBy` (query parameter); set with [`ListAppReleaseStageExecutionsCall::order_by`].
-    pub order_by: Option<String>,
+    pub order_by: Option<ListAppReleaseStageExecutionsOrderBy>,
     /// `organizationId` (query parameter); set with [`ListAppReleaseStageExecutionsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `page` (query parameter); set with [`ListAppReleaseStageExecutionsCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pagination` (query parameter); set with [`ListAppReleaseStageExecutionsCall::pagination`].
     pub pagination: Option<String>,
     /// `perPage` (query parameter); set with [`ListAppReleaseStageExecutionsCall::per_page`].
-    pub per_page: Option<i32>,
+    pub per_page: Option<i64>,
     /// `sort` (query parameter); set with [`ListAppReleaseStageExecutionsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<AppStackSortOrder>,
 }
 /// A call of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -36,74 +36,74 @@ pub struct ListAppReleaseStageExecutionsCall<'a> {
     request: ListAppReleaseStageExecutionsRequest,
 }
 impl<'a> ListAppReleaseStageExecutionsCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `nextToken`.
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `orderBy`.
+    /// 分页排序属性，决定根据何种属性进行记录排序；默认 gmtCreate
     ///
     /// Sent as query parameter `orderBy`. Example: `gmtCreate`
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.request.order_by = Some(value.into());
+    pub fn order_by(mut self, value: ListAppReleaseStageExecutionsOrderBy) -> Self {
+        self.request.order_by = Some(value);
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `page`.
+    /// 键集分页模式下不需要传入
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
-    /// `pagination`.
+    /// 分页模式参数：keyset表示键集分页
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
     pub fn pagination(mut self, value: impl Into<String>) -> Self {
         self.request.pagination = Some(value.into());
         self
     }
-    /// `perPage`.
+    /// 分页尺寸参数，决定一页最多返回多少对象，默认20，限制\[1,100\]
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub fn per_page(mut self, value: i32) -> Self {
+    pub fn per_page(mut self, value: i64) -> Self {
         self.request.per_page = Some(value);
         self
     }
-    /// `sort`.
+    /// 分页排序升降序，asc 为升序，desc 为降序；默认 desc
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -128,34 +128,80 @@ impl<'a> ListAppReleaseStageExecutionsCall<'a> {
         self.request
     }
 }
+/// 分页排序属性，决定根据何种属性进行记录排序；默认 gmtCreate
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListAppReleaseStageExecutionsOrderBy {
+    /// `id`.
+    Id,
+    /// `gmtCreate`.
+    GmtCreate,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListAppReleaseStageExecutionsOrderBy {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Id => "id",
+            Self::GmtCreate => "gmtCreate",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListAppReleaseStageExecutionsOrderBy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "id" => Self::Id,
+            "gmtCreate" => Self::GmtCreate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListAppReleaseStageExecutionsOrderBy> for String {
+    fn from(value: ListAppReleaseStageExecutionsOrderBy) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListAppReleaseStageExecutionsOrderBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListAppReleaseStageExecutionsOrderBy {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsResponse {
-    /// `current`.
+    /// 页码分页时存在该字段，表示当前页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `data`.
+    /// 分页结果数据
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ListAppReleaseStageExecutionsData>>,
-    /// `nextToken`.
+    /// 采用键值分页时存在该字段，用于传给分页接口，迭代获取下一页数据
     ///
     /// Example: `vxc2341gfssad12`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `pages`.
+    /// 页码分页时存在该字段，表示总页数
     ///
     /// Example: `1`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `perPage`.
+    /// 页码分页时存在该字段，表示每页大小
     ///
     /// Example: `20`
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// `total`.
+    /// 页码分页时存在该字段，表示结果总数
     ///
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -165,27 +211,27 @@ pub struct ListAppReleaseStageExecutionsResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsData {
-    /// `endTime`.
+    /// 流水线执行结束时间
     ///
     /// Example: `2024-06-25T07:26:18.000+00:00`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// `number`.
+    pub end_time: Option<crate::DateTime>,
+    /// 流水线执行编号
     ///
     /// Example: `1`
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// `startTime`.
+    /// 流水线执行开始时间
     ///
     /// Example: `2024-06-25T07:25:54.000+00:00`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// `state`.
+    pub start_time: Option<crate::DateTime>,
+    /// 流水线执行状态
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `triggerMode`.
+    /// 流水线执行触发方式
     ///
     /// Example: `MANUAL`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
@@ -212,9 +258,9 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
@@ -256,6 +302,13 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - orderBy is a string enum with the values the page lists (枚举值 id, gmtCreate; default gmtCreate).
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
+    /// - data\[\].startTime and data\[\].endTime are RFC 3339 times with milliseconds and an offset (example 2024-06-25T07:25:54.000+00:00): format date-time.
+    /// - data\[\].state (流水线执行状态, example SUCCESS) and data\[\].triggerMode (流水线执行触发方式, example MANUAL) have no documented value sets and stay strings. triggerMode here is a word, not GetReleaseStagePipelineRun's integer code, and state is this listing's own field, so the pipeline run enums are not applied to them.
+    /// - data\[\].number is the stage execution number, a string like the executionNumber path parameters.
     pub fn list_app_release_stage_executions(
         &self,
     ) -> ListAppReleaseStageExecutionsCall<'_> {
@@ -289,10 +342,10 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
     }
     fn set_page_size(&mut self, size: i64) {
-        self.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -312,12 +365,12 @@ impl crate::mock::Example for ListAppReleaseStageExecutionsRequest {
             release_workflow_sn: Some("example".to_string()),
             release_stage_sn: Some("example".to_string()),
             next_token: Some("example".to_string()),
-            order_by: Some("gmtCreate".to_string()),
+            order_by: Some(ListAppReleaseStageExecutionsOrderBy::GmtCreate),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
-            page: Some(1i32),
+            page: Some(1i64),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("desc".to_string()),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Desc),
         }
     }
 }

@@ -16,9 +16,9 @@ pub struct ListApplicationsRequest {
     /// `pagination` (query parameter); set with [`ListApplicationsCall::pagination`].
     pub pagination: Option<String>,
     /// `perPage` (query parameter); set with [`ListApplicationsCall::per_page`].
-    pub per_page: Option<i32>,
+    pub per_page: Option<i64>,
     /// `sort` (query parameter); set with [`ListApplicationsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<AppStackSortOrder>,
 }
 /// A call of [`Client::list_applications`](crate::Client::list_applications): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -28,46 +28,46 @@ pub struct ListApplicationsCall<'a> {
     request: ListApplicationsRequest,
 }
 impl<'a> ListApplicationsCall<'a> {
-    /// `nextToken`.
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`. Example: `vxc2341gfssad12`
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `orderBy`.
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `asc`
     pub fn order_by(mut self, value: impl Into<String>) -> Self {
         self.request.order_by = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pagination`.
+    /// 分页模式参数，目前只支持键集分页 keyset 模式
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
     pub fn pagination(mut self, value: impl Into<String>) -> Self {
         self.request.pagination = Some(value.into());
         self
     }
-    /// `perPage`.
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub fn per_page(mut self, value: i32) -> Self {
+    pub fn per_page(mut self, value: i64) -> Self {
         self.request.per_page = Some(value);
         self
     }
-    /// `sort`.
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `id`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -93,15 +93,15 @@ impl<'a> ListApplicationsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApplicationsResponse {
-    /// `data`.
+    /// 应用结果列表
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Application>>,
-    /// `nextToken`.
+    /// 键集分页 token
     ///
     /// Example: `vxc2341gfssad12`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -130,7 +130,7 @@ impl crate::Operation for ListApplicationsRequest {
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
@@ -164,6 +164,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
+    /// - orderBy has no value set on this page (only the advice to use id) and stays a string; pagination stays a string because the paginator fixes it (pagination: keyset).
     pub fn list_applications(&self) -> ListApplicationsCall<'_> {
         ListApplicationsCall {
             client: self,
@@ -195,10 +199,10 @@ impl crate::Paginate for ListApplicationsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
     }
     fn set_page_size(&mut self, size: i64) {
-        self.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -218,8 +222,8 @@ impl crate::mock::Example for ListApplicationsRequest {
             order_by: Some("asc".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("id".to_string()),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Asc),
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct ListChangeRequestWorkflowExecutionsRequest {
     /// `releaseWorkflowSn` (query parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::release_workflow_sn`].
     pub release_workflow_sn: Option<String>,
     /// `sort` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<AppStackSortOrder>,
 }
 /// A call of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -34,67 +34,67 @@ pub struct ListChangeRequestWorkflowExecutionsCall<'a> {
     request: ListChangeRequestWorkflowExecutionsRequest,
 }
 impl<'a> ListChangeRequestWorkflowExecutionsCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `sn`.
+    /// 变更唯一标识
     ///
     /// Sent as path parameter `sn`, required.
     pub fn sn(mut self, value: impl Into<String>) -> Self {
         self.request.sn = Some(value.into());
         self
     }
-    /// `orderBy`.
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
     pub fn order_by(mut self, value: impl Into<String>) -> Self {
         self.request.order_by = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业 id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `page`.
+    /// 页面分页时使用，用于获取下一页内容，默认第 1 页
     ///
     /// Sent as query parameter `page`. Example: `1`
     pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
-    /// `perPage`.
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
     pub fn per_page(mut self, value: i64) -> Self {
         self.request.per_page = Some(value);
         self
     }
-    /// `releaseStageSn`.
+    /// 研发流程阶段唯一标识
     ///
     /// Sent as query parameter `releaseStageSn`, required. Example: `e173f3c11db5445eb426ca33c92207c8`
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程唯一标识
     ///
     /// Sent as query parameter `releaseWorkflowSn`, required. Example: `ce51b31b996246ecaf874736838360b2`
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `sort`.
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -125,25 +125,25 @@ impl<'a> ListChangeRequestWorkflowExecutionsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsResponse {
-    /// `current`.
+    /// 当前所在分页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `pageSize`.
+    /// 分页大小
     ///
     /// Example: `20`
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `pages`.
+    /// 总页数
     ///
     /// Example: `10`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `records`.
+    /// 记录数据列表
     #[serde(rename = "records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<serde_json::Value>>,
-    /// `total`.
+    /// 总记录数
     ///
     /// Example: `200`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -211,6 +211,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Descriptions are the 2021-06-25 documentation page's (ListChangeRequestWorkflowExecutions - 查询变更研发流程运行记录), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string. This operation's page and perPage were already long.
     pub fn list_change_request_workflow_executions(
         &self,
     ) -> ListChangeRequestWorkflowExecutionsCall<'_> {
@@ -269,7 +272,7 @@ impl crate::mock::Example for ListChangeRequestWorkflowExecutionsRequest {
             per_page: Some(20i64),
             release_stage_sn: Some("e173f3c11db5445eb426ca33c92207c8".to_string()),
             release_workflow_sn: Some("ce51b31b996246ecaf874736838360b2".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(AppStackSortOrder::Desc),
         }
     }
 }

@@ -22,15 +22,15 @@ pub struct ListChangeRequestsRequest {
     /// `ownerIdList` (query parameter); set with [`ListChangeRequestsCall::owner_id_list`].
     pub owner_id_list: Option<Vec<String>>,
     /// `page` (query parameter); set with [`ListChangeRequestsCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pagination` (query parameter); set with [`ListChangeRequestsCall::pagination`].
     pub pagination: Option<String>,
     /// `perPage` (query parameter); set with [`ListChangeRequestsCall::per_page`].
-    pub per_page: Option<i32>,
+    pub per_page: Option<i64>,
     /// `sort` (query parameter); set with [`ListChangeRequestsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<AppStackSortOrder>,
     /// `stateList` (query parameter); set with [`ListChangeRequestsCall::state_list`].
-    pub state_list: Option<Vec<String>>,
+    pub state_list: Option<Vec<AppStackChangeRequestState>>,
 }
 /// A call of [`Client::list_change_requests`](crate::Client::list_change_requests): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -40,87 +40,87 @@ pub struct ListChangeRequestsCall<'a> {
     request: ListChangeRequestsRequest,
 }
 impl<'a> ListChangeRequestsCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `appNameList`.
+    /// 按应用名称进行搜索
     ///
     /// Sent as query parameter `appNameList`.
     pub fn app_name_list(mut self, value: Vec<String>) -> Self {
         self.request.app_name_list = Some(value);
         self
     }
-    /// `displayNameKeyword`.
+    /// 按展示名进行模糊搜索的关键字
     ///
     /// Sent as query parameter `displayNameKeyword`. Example: `change1`
     pub fn display_name_keyword(mut self, value: impl Into<String>) -> Self {
         self.request.display_name_keyword = Some(value.into());
         self
     }
-    /// `nextToken`.
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`. Example: `4dc150725770510122396e2476`
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `orderBy`.
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
     pub fn order_by(mut self, value: impl Into<String>) -> Self {
         self.request.order_by = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业 id
     ///
     /// Sent as query parameter `organizationId`, required. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `ownerIdList`.
+    /// 按 ownerId 进行搜索
     ///
     /// Sent as query parameter `ownerIdList`.
     pub fn owner_id_list(mut self, value: Vec<String>) -> Self {
         self.request.owner_id_list = Some(value);
         self
     }
-    /// `page`.
+    /// 页面分页时使用，用于获取下一页内容
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
-    /// `pagination`.
+    /// 分页模式参数，目前只支持键集分页 keyset 模式
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
     pub fn pagination(mut self, value: impl Into<String>) -> Self {
         self.request.pagination = Some(value.into());
         self
     }
-    /// `perPage`.
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub fn per_page(mut self, value: i32) -> Self {
+    pub fn per_page(mut self, value: i64) -> Self {
         self.request.per_page = Some(value);
         self
     }
-    /// `sort`.
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
-    /// `stateList`.
+    /// 按状态进行搜索
     ///
     /// Sent as query parameter `stateList`.
-    pub fn state_list(mut self, value: Vec<String>) -> Self {
+    pub fn state_list(mut self, value: Vec<AppStackChangeRequestState>) -> Self {
         self.request.state_list = Some(value);
         self
     }
@@ -147,30 +147,30 @@ impl<'a> ListChangeRequestsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChangeRequestsResponse {
-    /// `current`.
+    /// 页码分页时存在该字段，表示当前页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `data`.
+    /// 分页结果数据
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<serde_json::Value>>,
-    /// `nextToken`.
+    /// 采用键值分页时存在该字段，用于传给分页接口，迭代获取下一页数据
     ///
     /// Example: `eb13ac6049d3d78159d60f84af`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `pages`.
+    /// 页码分页时存在该字段，表示总页数
     ///
     /// Example: `5`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `perPage`.
+    /// 页码分页时存在该字段，表示每页大小
     ///
     /// Example: `20`
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// `total`.
+    /// 页码分页时存在该字段，表示结果总数
     ///
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -199,9 +199,9 @@ impl crate::Operation for ListChangeRequestsRequest {
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
             crate::ParamMeta::query("ownerIdList", crate::TypeWord::Array),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
             crate::ParamMeta::query("stateList", crate::TypeWord::Array),
         ],
@@ -243,13 +243,16 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - appNameList, ownerIdList and stateList are arrays of strings sent in the query as one JSON-encoded string each (style json; the reference marks them serialization json-string), e.g. stateList=\["DEVELOPING"\]. None has an example; DEVELOPING is the state in CreateChangeRequest's example, and ownerIdList takes ownerId values like CreateChangeRequest's.
     /// - organizationId is required here (the SDKs' flag), unlike the other AppStack operations, where it is optional. Kept as documented.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
     /// - Paging: the AppStack hybrid, as ListApplications and ListAppReleaseStageExecutions: pagination=keyset fixed, nextToken in and out, perPage the page size, data the items, total the total. page is only for pagination=page and is left to the caller; orderBy (example id) and sort (example desc) order the listing.
     /// - data\[\] is typed any in the SDKs (an array of untyped objects), so its items reach Rust as JSON values. example_response fills it with one change request shaped like CreateChangeRequest's response (a change request object), with that example's values; its name is change1, which matches the displayNameKeyword example.
     /// - example_response is a complete, single page. current 1, pages 1 and total 1 match the one item shown and nextToken is absent, so a stream ends there. The reference's examples (nextToken eb13ac6049d3d78159d60f84af, pages 5, total 100) stay the field examples.
+    /// - Parameter descriptions and those of nextToken and data are the 2021-06-25 documentation page's, copied as written. Its response table was not at hand for current, pages, perPage and total; theirs are the words the sibling ListAppReleaseStageExecutions gives the same PageList fields. The reference (the SDKs' metadata) carries none.
+    /// - stateList\[\] is the enum shape AppStackChangeRequestState, the values this page lists (枚举值 DEVELOPING, RELEASED, CLOSED, INTEGRATING).
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
     pub fn list_change_requests(&self) -> ListChangeRequestsCall<'_> {
         ListChangeRequestsCall {
             client: self,
@@ -281,10 +284,10 @@ impl crate::Paginate for ListChangeRequestsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
     }
     fn set_page_size(&mut self, size: i64) {
-        self.per_page = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -307,11 +310,11 @@ impl crate::mock::Example for ListChangeRequestsRequest {
             order_by: Some("id".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             owner_id_list: Some(vec!["example".to_string()]),
-            page: Some(1i32),
+            page: Some(1i64),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("desc".to_string()),
-            state_list: Some(vec!["example".to_string()]),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Desc),
+            state_list: Some(vec![AppStackChangeRequestState::Developing]),
         }
     }
 }

@@ -16,7 +16,7 @@ pub struct PassReleaseStagePipelineValidateRequest {
     /// `executionNumber` (path parameter, required); set with [`PassReleaseStagePipelineValidateCall::execution_number`].
     pub execution_number: Option<String>,
     /// `jobId` (query parameter, required); set with [`PassReleaseStagePipelineValidateCall::job_id`].
-    pub job_id: Option<String>,
+    pub job_id: Option<i64>,
     /// `organizationId` (query parameter); set with [`PassReleaseStagePipelineValidateCall::organization_id`].
     pub organization_id: Option<String>,
 }
@@ -28,42 +28,42 @@ pub struct PassReleaseStagePipelineValidateCall<'a> {
     request: PassReleaseStagePipelineValidateRequest,
 }
 impl<'a> PassReleaseStagePipelineValidateCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `releaseWorkflowSn`.
+    /// 研发流程sn
     ///
     /// Sent as path parameter `releaseWorkflowSn`, required.
     pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_workflow_sn = Some(value.into());
         self
     }
-    /// `releaseStageSn`.
+    /// 研发阶段sn
     ///
     /// Sent as path parameter `releaseStageSn`, required.
     pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
         self.request.release_stage_sn = Some(value.into());
         self
     }
-    /// `executionNumber`.
+    /// 研发阶段的执行记录编号
     ///
     /// Sent as path parameter `executionNumber`, required.
     pub fn execution_number(mut self, value: impl Into<String>) -> Self {
         self.request.execution_number = Some(value.into());
         self
     }
-    /// `jobId`.
+    /// 任务 Id，可通过 API <https://help.aliyun.com/document_detail/2839080.html> 获取任务 Id
     ///
-    /// Sent as query parameter `jobId`, required. Example: `226241***`
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.request.job_id = Some(value.into());
+    /// Sent as query parameter `jobId`, required.
+    pub fn job_id(mut self, value: i64) -> Self {
+        self.request.job_id = Some(value);
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199***`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -106,7 +106,7 @@ impl crate::Operation for PassReleaseStagePipelineValidateRequest {
             crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
             crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
             crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
-            crate::ParamMeta::query("jobId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("jobId", crate::TypeWord::Long).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -143,6 +143,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Descriptions are the ones RefuseReleaseStagePipelineValidate's 2021-06-25 page gives the same parameters (this page documents the same request); the reference (the SDKs' metadata) carries none.
+    /// - jobId is long, as the job id GetReleaseStagePipelineRun returns (stages\[\].stageInfo.jobs\[\].id, long) and the page's value (digits): the wire is the same decimal digits. The page and the SDKs type it string; its example 226241*** is masked and not a number, so it is left out.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
     pub fn pass_release_stage_pipeline_validate(
         &self,
     ) -> PassReleaseStagePipelineValidateCall<'_> {
@@ -160,7 +163,7 @@ impl crate::mock::Example for PassReleaseStagePipelineValidateRequest {
             release_workflow_sn: Some("example".to_string()),
             release_stage_sn: Some("example".to_string()),
             execution_number: Some("example".to_string()),
-            job_id: Some("226241***".to_string()),
+            job_id: Some(1i64),
             organization_id: Some("66c0c9fffeb86b450c199***".to_string()),
         }
     }

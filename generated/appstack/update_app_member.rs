@@ -24,28 +24,28 @@ pub struct UpdateAppMemberCall<'a> {
     request: UpdateAppMemberRequest,
 }
 impl<'a> UpdateAppMemberCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `player`.
+    /// 更新的成员
     ///
     /// Sent as body parameter `player`.
     pub fn player(mut self, value: AppStackPlayer) -> Self {
         self.request.player = Some(value);
         self
     }
-    /// `roleNames`.
+    /// 更新成员的角色列表
     ///
     /// Sent as body parameter `roleNames`.
     pub fn role_names(mut self, value: Vec<String>) -> Self {
@@ -116,6 +116,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - player.type is the enum shape AppStackMemberType (through AppStackPlayer).
     pub fn update_app_member(&self) -> UpdateAppMemberCall<'_> {
         UpdateAppMemberCall {
             client: self,
@@ -131,7 +133,7 @@ impl crate::mock::Example for UpdateAppMemberRequest {
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             player: Some(AppStackPlayer {
                 id: Some("1332695887xxxxxx".to_string()),
-                type_: Some("User".to_string()),
+                type_: Some(AppStackMemberType::User),
             }),
             role_names: Some(vec!["example".to_string()]),
         }

@@ -22,21 +22,21 @@ pub struct UpdateApplicationCall<'a> {
     request: UpdateApplicationRequest,
 }
 impl<'a> UpdateApplicationCall<'a> {
-    /// `appName`.
+    /// 应用名
     ///
     /// Sent as path parameter `appName`, required.
     pub fn app_name(mut self, value: impl Into<String>) -> Self {
         self.request.app_name = Some(value.into());
         self
     }
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `ownerAccountId`.
+    /// 拥有者阿里云UID
     ///
     /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
     pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
@@ -103,6 +103,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
     pub fn update_application(&self) -> UpdateApplicationCall<'_> {
         UpdateApplicationCall {
             client: self,

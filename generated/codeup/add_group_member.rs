@@ -8,13 +8,13 @@
 #[non_exhaustive]
 pub struct AddGroupMemberRequest {
     /// `groupId` (path parameter, required); set with [`AddGroupMemberCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`AddGroupMemberCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`AddGroupMemberCall::organization_id`].
     pub organization_id: Option<String>,
     /// `accessLevel` (body parameter, required); set with [`AddGroupMemberCall::access_level`].
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `aliyunPks` (body parameter, required); set with [`AddGroupMemberCall::aliyun_pks`].
     pub aliyun_pks: Option<String>,
 }
@@ -29,8 +29,8 @@ impl<'a> AddGroupMemberCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -50,7 +50,7 @@ impl<'a> AddGroupMemberCall<'a> {
     /// `accessLevel`.
     ///
     /// Sent as body parameter `accessLevel`, required. Example: `30`
-    pub fn access_level(mut self, value: i32) -> Self {
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
         self.request.access_level = Some(value);
         self
     }
@@ -128,7 +128,7 @@ impl crate::Operation for AddGroupMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -166,6 +166,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
     pub fn add_group_member(&self) -> AddGroupMemberCall<'_> {
         AddGroupMemberCall {
             client: self,
@@ -177,12 +179,12 @@ impl crate::Client {
 impl crate::mock::Example for AddGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
-            access_level: Some(30i32),
+            access_level: Some(CodeupAccessLevel::Developer),
             aliyun_pks: Some("18745637472884".to_string()),
         }
     }

@@ -8,13 +8,13 @@
 #[non_exhaustive]
 pub struct AddRepositoryMemberRequest {
     /// `repositoryId` (path parameter, required); set with [`AddRepositoryMemberCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`AddRepositoryMemberCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`AddRepositoryMemberCall::organization_id`].
     pub organization_id: Option<String>,
     /// `accessLevel` (body parameter, required); set with [`AddRepositoryMemberCall::access_level`].
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `aliyunPks` (body parameter, required); set with [`AddRepositoryMemberCall::aliyun_pks`].
     pub aliyun_pks: Option<String>,
 }
@@ -29,8 +29,8 @@ impl<'a> AddRepositoryMemberCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -50,7 +50,7 @@ impl<'a> AddRepositoryMemberCall<'a> {
     /// `accessLevel`.
     ///
     /// Sent as body parameter `accessLevel`, required. Example: `30`
-    pub fn access_level(mut self, value: i32) -> Self {
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
         self.request.access_level = Some(value);
         self
     }
@@ -131,7 +131,7 @@ impl crate::Operation for AddRepositoryMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -169,6 +169,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn add_repository_member(&self) -> AddRepositoryMemberCall<'_> {
         AddRepositoryMemberCall {
             client: self,
@@ -180,12 +182,12 @@ impl crate::Client {
 impl crate::mock::Example for AddRepositoryMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
-            access_level: Some(30i32),
+            access_level: Some(CodeupAccessLevel::Developer),
             aliyun_pks: Some("18745637472884".to_string()),
         }
     }

@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct CloseMergeRequestRequest {
     /// `repositoryId` (path parameter, required); set with [`CloseMergeRequestCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `localId` (path parameter, required); set with [`CloseMergeRequestCall::local_id`].
-    pub local_id: Option<String>,
+    pub local_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`CloseMergeRequestCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`CloseMergeRequestCall::organization_id`].
@@ -27,15 +27,15 @@ impl<'a> CloseMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `localId`.
     ///
     /// Sent as path parameter `localId`, required.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
-        self.request.local_id = Some(value.into());
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -121,8 +121,8 @@ impl crate::Operation for CloseMergeRequestRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -156,6 +156,8 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
     pub fn close_merge_request(&self) -> CloseMergeRequestCall<'_> {
         CloseMergeRequestCall {
             client: self,
@@ -167,8 +169,8 @@ impl crate::Client {
 impl crate::mock::Example for CloseMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            local_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateBranchRequest {
     /// `repositoryId` (path parameter, required); set with [`CreateBranchCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`CreateBranchCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`CreateBranchCall::organization_id`].
@@ -29,8 +29,8 @@ impl<'a> CreateBranchCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -93,30 +93,12 @@ pub struct CreateBranchResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateBranchResult>,
+    pub result: Option<Branch>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_branch`](crate::Client::create_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateBranchResult {
-    /// `commit`.
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<Commit>,
-    /// `name`.
-    ///
-    /// Example: `createBranch`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `protected`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
-    pub protected: Option<bool>,
 }
 impl crate::Envelope for CreateBranchResponse {
     fn request_id(&self) -> Option<&str> {
@@ -146,7 +128,7 @@ impl crate::Operation for CreateBranchRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -184,7 +166,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline, not the shared Branch shape: this page documents protected as a boolean (example false) where GetBranchInfo and ListRepositoryBranches document a string ("false"); the official SDK has the same split. Its commit is the shared Commit shape.
+    /// - result is the shared Branch shape. This page documents protected as a boolean (example false) where GetBranchInfo and ListRepositoryBranches document a string ("false"); the official SDK has the same split. protected holds true/false, so it is a boolean in Branch and the result no longer needs its own type.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn create_branch(&self) -> CreateBranchCall<'_> {
         CreateBranchCall {
             client: self,
@@ -196,7 +179,7 @@ impl crate::Client {
 impl crate::mock::Example for CreateBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),

@@ -16,9 +16,9 @@ pub struct CreateCheckRunRequest {
     /// `annotations` (body parameter); set with [`CreateCheckRunCall::annotations`].
     pub annotations: Option<Vec<CheckRunAnnotationInput>>,
     /// `completedAt` (body parameter); set with [`CreateCheckRunCall::completed_at`].
-    pub completed_at: Option<String>,
+    pub completed_at: Option<crate::DateTime>,
     /// `conclusion` (body parameter); set with [`CreateCheckRunCall::conclusion`].
-    pub conclusion: Option<String>,
+    pub conclusion: Option<CheckRunConclusion>,
     /// `detailsUrl` (body parameter); set with [`CreateCheckRunCall::details_url`].
     pub details_url: Option<String>,
     /// `externalId` (body parameter); set with [`CreateCheckRunCall::external_id`].
@@ -30,9 +30,9 @@ pub struct CreateCheckRunRequest {
     /// `output` (body parameter); set with [`CreateCheckRunCall::output`].
     pub output: Option<CheckRunOutput>,
     /// `startedAt` (body parameter); set with [`CreateCheckRunCall::started_at`].
-    pub started_at: Option<String>,
+    pub started_at: Option<crate::DateTime>,
     /// `status` (body parameter); set with [`CreateCheckRunCall::status`].
-    pub status: Option<String>,
+    pub status: Option<CheckRunStatus>,
 }
 /// A call of [`Client::create_check_run`](crate::Client::create_check_run): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -73,15 +73,15 @@ impl<'a> CreateCheckRunCall<'a> {
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
-    pub fn completed_at(mut self, value: impl Into<String>) -> Self {
+    pub fn completed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
         self.request.completed_at = Some(value.into());
         self
     }
     /// `conclusion`.
     ///
     /// Sent as body parameter `conclusion`. Example: `success`
-    pub fn conclusion(mut self, value: impl Into<String>) -> Self {
-        self.request.conclusion = Some(value.into());
+    pub fn conclusion(mut self, value: CheckRunConclusion) -> Self {
+        self.request.conclusion = Some(value);
         self
     }
     /// `detailsUrl`.
@@ -122,15 +122,15 @@ impl<'a> CreateCheckRunCall<'a> {
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
-    pub fn started_at(mut self, value: impl Into<String>) -> Self {
+    pub fn started_at(mut self, value: impl Into<crate::DateTime>) -> Self {
         self.request.started_at = Some(value.into());
         self
     }
     /// `status`.
     ///
     /// Sent as body parameter `status`. Example: `completed`
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.request.status = Some(value.into());
+    pub fn status(mut self, value: CheckRunStatus) -> Self {
+        self.request.status = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -255,6 +255,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - status and conclusion are the CheckRunStatus and CheckRunConclusion enums, the value sets CreateCheckRun's page lists (状态 queued/in_progress/completed; 结论 cancelled/failure/neutral/success/skipped/timed_out).
+    /// - Times: completedAt, startedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
     pub fn create_check_run(&self) -> CreateCheckRunCall<'_> {
         CreateCheckRunCall {
             client: self,
@@ -275,14 +277,14 @@ impl crate::mock::Example for CreateCheckRunRequest {
                 vec![
                     CheckRunAnnotationInput { path : Some("demo/test.txt".to_string()),
                     start_line : Some(1i64), end_line : Some(2i64), start_column :
-                    Some(3i64), end_column : Some(5i64), annotation_level : Some("notice"
-                    .to_string()), title : Some("example".to_string()), message :
-                    Some("example".to_string()), raw_details : Some("example"
-                    .to_string()), }
+                    Some(3i64), end_column : Some(5i64), annotation_level :
+                    Some(CheckRunAnnotationLevel::Notice), title : Some("example"
+                    .to_string()), message : Some("example".to_string()), raw_details :
+                    Some("example".to_string()), }
                 ],
             ),
-            completed_at: Some("2023-03-15T08:00:00Z".to_string()),
-            conclusion: Some("success".to_string()),
+            completed_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            conclusion: Some(CheckRunConclusion::Success),
             details_url: Some("xxx".to_string()),
             external_id: Some("42".to_string()),
             head_sha: Some("40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string()),
@@ -299,8 +301,8 @@ impl crate::mock::Example for CreateCheckRunRequest {
                     ],
                 ),
             }),
-            started_at: Some("2023-03-15T08:00:00Z".to_string()),
-            status: Some("completed".to_string()),
+            started_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            status: Some(CheckRunStatus::Completed),
         }
     }
 }

@@ -16,7 +16,7 @@ pub struct CreateCommentRequest {
     /// `repositoryIdentity` (query parameter, required); set with [`CreateCommentCall::repository_identity`].
     pub repository_identity: Option<String>,
     /// `commentType` (body parameter, required); set with [`CreateCommentCall::comment_type`].
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content` (body parameter, required); set with [`CreateCommentCall::content`].
     pub content: Option<String>,
     /// `draft` (body parameter); set with [`CreateCommentCall::draft`].
@@ -75,8 +75,8 @@ impl<'a> CreateCommentCall<'a> {
     /// `commentType`.
     ///
     /// Sent as body parameter `commentType`, required. Example: `GLOBAL_COMMENT`
-    pub fn comment_type(mut self, value: impl Into<String>) -> Self {
-        self.request.comment_type = Some(value.into());
+    pub fn comment_type(mut self, value: MergeRequestCommentType) -> Self {
+        self.request.comment_type = Some(value);
         self
     }
     /// `content`.
@@ -265,6 +265,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - commentType is the MergeRequestCommentType enum (GLOBAL_COMMENT 全局评论 / INLINE_COMMENT 行内评论, the values the newer API's merge request comment page documents).
+    /// - example_response's lineNumber "3" and patchSetNo "1" are written as numbers to match the unified types (lineNumber integer, patchSetNo long).
     pub fn create_comment(&self) -> CreateCommentCall<'_> {
         CreateCommentCall {
             client: self,
@@ -282,7 +284,7 @@ impl crate::mock::Example for CreateCommentRequest {
             local_id: Some(1i64),
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             repository_identity: Some("example".to_string()),
-            comment_type: Some("GLOBAL_COMMENT".to_string()),
+            comment_type: Some(MergeRequestCommentType::GlobalComment),
             content: Some("example".to_string()),
             draft: Some(false),
             file_path: Some("/src/main/test.java".to_string()),

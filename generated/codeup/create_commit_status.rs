@@ -171,7 +171,7 @@ pub struct CreateCommitStatusCreator {
     ///
     /// Example: `204485087002425236`
     #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<i64>,
+    pub aliyun_pk: Option<String>,
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -262,7 +262,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline: ListCommitStatuses returns the same commit status object, but this page documents creator.aliyunPk as a long (its example answers a number) and that page as a string (its example answers a string), so the two cannot share one shape.
+    /// - result stays inline: ListCommitStatuses returns the same commit status object. This page documented creator.aliyunPk as a long and that page as a string; the type is now unified (string, below), so the two could share one shape, which this audit does not do.
+    /// - creator.aliyunPk was documented as a long; it is a string like every other aliyunPk of the area (CodeupUser, ListCommitStatuses, the aliyunPk parameters), since an Alibaba Cloud account id is an opaque identifier. example_response's 204485087002425236 is written as the string "204485087002425236" to match.
     pub fn create_commit_status(&self) -> CreateCommitStatusCall<'_> {
         CreateCommitStatusCall {
             client: self,

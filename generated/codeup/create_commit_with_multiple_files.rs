@@ -149,7 +149,7 @@ pub struct CreateCommitWithMultipleFilesResponse {
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `requestId`.
     ///
     /// Example: `A7586FEB-E48D-5579-983F-74981FBFF627`
@@ -175,7 +175,7 @@ impl crate::Envelope for CreateCommitWithMultipleFilesResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): it documents none, so every code reads as `Unknown(code)`.
@@ -232,6 +232,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
+    /// - The envelope's error message travels as errorMsg on this page; it keeps that wire name with rust_name error_message, so the Rust field is the same as every other operation's.
     pub fn create_commit_with_multiple_files(
         &self,
     ) -> CreateCommitWithMultipleFilesCall<'_> {

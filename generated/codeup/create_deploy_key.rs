@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateDeployKeyRequest {
     /// `repositoryId` (path parameter, required); set with [`CreateDeployKeyCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`CreateDeployKeyCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`CreateDeployKeyCall::organization_id`].
@@ -29,8 +29,8 @@ impl<'a> CreateDeployKeyCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -108,7 +108,7 @@ pub struct CreateDeployKeyResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `fingerprint`.
     ///
     /// Example: `xx:xx:xx:xx`
@@ -154,7 +154,7 @@ impl crate::Operation for CreateDeployKeyRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -192,6 +192,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage, key and result.key); example_response uses an empty string for "" and ”“.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn create_deploy_key(&self) -> CreateDeployKeyCall<'_> {
         CreateDeployKeyCall {
             client: self,
@@ -203,7 +205,7 @@ impl crate::Client {
 impl crate::mock::Example for CreateDeployKeyRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

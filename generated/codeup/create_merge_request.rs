@@ -8,13 +8,13 @@
 #[non_exhaustive]
 pub struct CreateMergeRequestRequest {
     /// `repositoryId` (path parameter, required); set with [`CreateMergeRequestCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`CreateMergeRequestCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`CreateMergeRequestCall::organization_id`].
     pub organization_id: Option<String>,
     /// `createFrom` (body parameter, required); set with [`CreateMergeRequestCall::create_from`].
-    pub create_from: Option<String>,
+    pub create_from: Option<MergeRequestCreateFrom>,
     /// `description` (body parameter); set with [`CreateMergeRequestCall::description`].
     pub description: Option<String>,
     /// `reviewerIds` (body parameter); set with [`CreateMergeRequestCall::reviewer_ids`].
@@ -43,8 +43,8 @@ impl<'a> CreateMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -64,8 +64,8 @@ impl<'a> CreateMergeRequestCall<'a> {
     /// `createFrom`.
     ///
     /// Sent as body parameter `createFrom`, required. Example: `WEB`
-    pub fn create_from(mut self, value: impl Into<String>) -> Self {
-        self.request.create_from = Some(value.into());
+    pub fn create_from(mut self, value: MergeRequestCreateFrom) -> Self {
+        self.request.create_from = Some(value);
         self
     }
     /// `description`.
@@ -191,7 +191,7 @@ impl crate::Operation for CreateMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -243,6 +243,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - createFrom is the MergeRequestCreateFrom enum: this page says '创建来源,固定取值为:WEB', and the newer API's create page lists WEB (页面创建) and COMMAND_LINE (命令行创建).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn create_merge_request(&self) -> CreateMergeRequestCall<'_> {
         CreateMergeRequestCall {
             client: self,
@@ -254,12 +256,12 @@ impl crate::Client {
 impl crate::mock::Example for CreateMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             organization_id: Some("6270e731cfea268afc21ccac".to_string()),
-            create_from: Some("WEB".to_string()),
+            create_from: Some(MergeRequestCreateFrom::Web),
             description: Some("example".to_string()),
             reviewer_ids: Some(vec!["example".to_string()]),
             source_branch: Some("sourceBranch".to_string()),

@@ -107,7 +107,7 @@ pub struct CreateOAuthTokenResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -139,7 +139,7 @@ impl crate::Envelope for CreateOAuthTokenResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -204,6 +204,7 @@ impl crate::Client {
     /// - clientSecret is marked secret: clientSecret is the OAuth application secret.
     /// - code is marked secret: code is a one-time OAuth authorization code.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
     pub fn create_o_auth_token(&self) -> CreateOAuthTokenCall<'_> {
         CreateOAuthTokenCall {
             client: self,

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateProtectdBranchRequest {
     /// `repositoryId` (path parameter, required); set with [`CreateProtectdBranchCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`CreateProtectdBranchCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`CreateProtectdBranchCall::organization_id`].
@@ -41,8 +41,8 @@ impl<'a> CreateProtectdBranchCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -188,7 +188,7 @@ impl crate::Operation for CreateProtectdBranchRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -249,6 +249,7 @@ impl crate::Client {
     /// - testSettingDTO.checkConfig.checkItems\[\].name has no example, so example_response shows an empty checkItems rather than an item without a name.
     /// - The response's errorCode example (Openapi.RequestError) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn create_protectd_branch(&self) -> CreateProtectdBranchCall<'_> {
         CreateProtectdBranchCall {
             client: self,
@@ -260,7 +261,7 @@ impl crate::Client {
 impl crate::mock::Example for CreateProtectdBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

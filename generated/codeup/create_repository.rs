@@ -48,7 +48,7 @@ pub struct CreateRepositoryRequest {
     /// `readmeType` (body parameter); set with [`CreateRepositoryCall::readme_type`].
     pub readme_type: Option<String>,
     /// `visibilityLevel` (body parameter); set with [`CreateRepositoryCall::visibility_level`].
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 /// A call of [`Client::create_repository`](crate::Client::create_repository): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -201,7 +201,7 @@ impl<'a> CreateRepositoryCall<'a> {
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub fn visibility_level(mut self, value: i32) -> Self {
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
         self.request.visibility_level = Some(value);
         self
     }
@@ -271,7 +271,7 @@ pub struct CreateRepositoryResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `creatorId`.
     ///
     /// Example: `1233`
@@ -293,7 +293,7 @@ pub struct CreateRepositoryResult {
     /// `httpUrlToRepo`.
     #[serde(rename = "httpUrlToRepo", default, skip_serializing_if = "Option::is_none")]
     pub http_url_to_repo: Option<String>,
-    /// id
+    /// 代码库 ID
     ///
     /// Example: `2959`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -302,7 +302,7 @@ pub struct CreateRepositoryResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
+    pub last_activity_at: Option<crate::DateTime>,
     /// `name`.
     ///
     /// Example: `codeupTest`
@@ -345,8 +345,8 @@ pub struct CreateRepositoryResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
-    /// web url
+    pub visibility_level: Option<CodeupVisibility>,
+    /// 页面访问时的 URL
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
@@ -361,13 +361,13 @@ pub struct CreateRepositoryNamespace {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `description`.
     ///
     /// Example: `codeup repo description`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// id
+    /// 上级路径的id
     ///
     /// Example: `3194`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -396,7 +396,7 @@ pub struct CreateRepositoryNamespace {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -405,7 +405,7 @@ pub struct CreateRepositoryNamespace {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 impl crate::Envelope for CreateRepositoryResponse {
     fn request_id(&self) -> Option<&str> {
@@ -507,7 +507,12 @@ impl crate::Client {
     /// - importToken is marked secret: importToken is the token used to read the repository being imported.
     /// - importTokenEncrypted is marked secret: importTokenEncrypted is the (encrypted) import token.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (localImportUrl, result.avatar_url, result.httpUrlToRepo, result.namespace.avatar, result.sshUrlToRepo and result.webUrl); example_response uses an empty string for "".
-    /// - result stays inline, not the shared Repository shape: this page documents visibilityLevel (and namespace.visibilityLevel) as a string, and its example answers "0", where the other repository pages document an integer.
+    /// - result stays inline, not the shared Repository shape: besides visibilityLevel (documented as a string, now the shared CodeupVisibility), its fields differ from the other repository pages (Import_from_svn, avatar_url, namespace.public...).
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number). example_response's visibilityLevel "0" is written as the number 0 to match the unified type.
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number).
+    /// - Descriptions that only repeated the wire name take a sibling's: result.id 代码库 ID (CreateMergeRequest's page, repositoryId), namespace.id 上级路径的id (ListRepositories' page, namespaceId), webUrl 页面访问时的 URL (UpdateGroup's page).
+    /// - Times: createdAt, lastActivityAt, updatedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
     pub fn create_repository(&self) -> CreateRepositoryCall<'_> {
         CreateRepositoryCall {
             client: self,
@@ -544,7 +549,7 @@ impl crate::mock::Example for CreateRepositoryRequest {
             namespace_id: Some(1i64),
             path: Some("example".to_string()),
             readme_type: Some("USER_GUIDE".to_string()),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
         }
     }
 }

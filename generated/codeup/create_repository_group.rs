@@ -22,7 +22,7 @@ pub struct CreateRepositoryGroupRequest {
     /// `path` (body parameter, required); set with [`CreateRepositoryGroupCall::path`].
     pub path: Option<String>,
     /// `visibilityLevel` (body parameter, required); set with [`CreateRepositoryGroupCall::visibility_level`].
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 /// A call of [`Client::create_repository_group`](crate::Client::create_repository_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -84,7 +84,7 @@ impl<'a> CreateRepositoryGroupCall<'a> {
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`, required. Example: `10`
-    pub fn visibility_level(mut self, value: i32) -> Self {
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
         self.request.visibility_level = Some(value);
         self
     }
@@ -202,6 +202,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "".
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
     pub fn create_repository_group(&self) -> CreateRepositoryGroupCall<'_> {
         CreateRepositoryGroupCall {
             client: self,
@@ -225,7 +226,7 @@ impl crate::mock::Example for CreateRepositoryGroupRequest {
             name: Some("test-create-group".to_string()),
             parent_id: Some(26842i64),
             path: Some("test-create-group".to_string()),
-            visibility_level: Some(10i32),
+            visibility_level: Some(CodeupVisibility::Internal),
         }
     }
 }

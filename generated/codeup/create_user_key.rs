@@ -12,7 +12,7 @@ pub struct CreateUserKeyRequest {
     /// `organizationId` (query parameter, required); set with [`CreateUserKeyCall::organization_id`].
     pub organization_id: Option<String>,
     /// `expireTime` (body parameter); set with [`CreateUserKeyCall::expire_time`].
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::LocalDateTime>,
     /// `keyScope` (body parameter, required); set with [`CreateUserKeyCall::key_scope`].
     pub key_scope: Option<String>,
     /// `publicKey` (body parameter, required); set with [`CreateUserKeyCall::public_key`].
@@ -45,7 +45,7 @@ impl<'a> CreateUserKeyCall<'a> {
     /// `expireTime`.
     ///
     /// Sent as body parameter `expireTime`. Example: `2022-03-12 12:00:00`
-    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
+    pub fn expire_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.expire_time = Some(value.into());
         self
     }
@@ -177,6 +177,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - Times: expireTime carries format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn create_user_key(&self) -> CreateUserKeyCall<'_> {
         CreateUserKeyCall {
             client: self,
@@ -192,7 +193,7 @@ impl crate::mock::Example for CreateUserKeyRequest {
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
-            expire_time: Some("2022-03-12 12:00:00".to_string()),
+            expire_time: Some(crate::LocalDateTime::from("2022-03-12 12:00:00")),
             key_scope: Some("ALL".to_string()),
             public_key: Some("xxx".to_string()),
             title: Some("SSH Title".to_string()),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct DeleteBranchRequest {
     /// `repositoryId` (path parameter, required); set with [`DeleteBranchCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteBranchCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `branchName` (query parameter, required); set with [`DeleteBranchCall::branch_name`].
@@ -27,8 +27,8 @@ impl<'a> DeleteBranchCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -89,7 +89,7 @@ pub struct DeleteBranchResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::delete_branch`](crate::Client::delete_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -106,7 +106,7 @@ impl crate::Envelope for DeleteBranchResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -129,7 +129,7 @@ impl crate::Operation for DeleteBranchRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
@@ -164,6 +164,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn delete_branch(&self) -> DeleteBranchCall<'_> {
         DeleteBranchCall {
             client: self,
@@ -175,7 +177,7 @@ impl crate::Client {
 impl crate::mock::Example for DeleteBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct DeleteGroupMemberRequest {
     /// `groupId` (path parameter, required); set with [`DeleteGroupMemberCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteGroupMemberCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `aliyunPk` (query parameter, required); set with [`DeleteGroupMemberCall::aliyun_pk`].
@@ -29,8 +29,8 @@ impl<'a> DeleteGroupMemberCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -128,7 +128,7 @@ impl crate::Operation for DeleteGroupMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("aliyunPk", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -172,6 +172,7 @@ impl crate::Client {
     /// - result is the removed membership (accessLevel 40, memberType USERS in the example).
     /// - The response's errorMessage example (SYSTEM_UNKNOWN_ERROR) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
     pub fn delete_group_member(&self) -> DeleteGroupMemberCall<'_> {
         DeleteGroupMemberCall {
             client: self,
@@ -183,7 +184,7 @@ impl crate::Client {
 impl crate::mock::Example for DeleteGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct DeleteProtectedBranchRequest {
     /// `repositoryId` (path parameter, required); set with [`DeleteProtectedBranchCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `protectedBranchId` (path parameter, required); set with [`DeleteProtectedBranchCall::protected_branch_id`].
-    pub protected_branch_id: Option<String>,
+    pub protected_branch_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteProtectedBranchCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`DeleteProtectedBranchCall::organization_id`].
@@ -27,15 +27,15 @@ impl<'a> DeleteProtectedBranchCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `protectedBranchId`.
     ///
     /// Sent as path parameter `protectedBranchId`, required.
-    pub fn protected_branch_id(mut self, value: impl Into<String>) -> Self {
-        self.request.protected_branch_id = Some(value.into());
+    pub fn protected_branch_id(mut self, value: i64) -> Self {
+        self.request.protected_branch_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -122,8 +122,8 @@ impl crate::Operation for DeleteProtectedBranchRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("protectedBranchId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("protectedBranchId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -157,6 +157,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - protectedBranchId (path) was a string, as the official SDK types every path parameter; it is a long like the protected branch ID (ProtectedBranch.id is long). The wire is the same decimal digits.
     pub fn delete_protected_branch(&self) -> DeleteProtectedBranchCall<'_> {
         DeleteProtectedBranchCall {
             client: self,
@@ -168,8 +170,8 @@ impl crate::Client {
 impl crate::mock::Example for DeleteProtectedBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            protected_branch_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            protected_branch_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

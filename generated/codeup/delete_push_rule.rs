@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct DeletePushRuleRequest {
     /// `repositoryId` (path parameter, required); set with [`DeletePushRuleCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `pushRuleId` (path parameter, required); set with [`DeletePushRuleCall::push_rule_id`].
-    pub push_rule_id: Option<String>,
+    pub push_rule_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeletePushRuleCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`DeletePushRuleCall::organization_id`].
@@ -27,15 +27,15 @@ impl<'a> DeletePushRuleCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `pushRuleId`.
     ///
     /// Sent as path parameter `pushRuleId`, required.
-    pub fn push_rule_id(mut self, value: impl Into<String>) -> Self {
-        self.request.push_rule_id = Some(value.into());
+    pub fn push_rule_id(mut self, value: i64) -> Self {
+        self.request.push_rule_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -89,14 +89,14 @@ pub struct DeletePushRuleResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for DeletePushRuleResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -119,8 +119,8 @@ impl crate::Operation for DeletePushRuleRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -154,6 +154,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - pushRuleId (path) was a string, as the official SDK types every path parameter; it is a long like the push rule ID (PushRule.id is long). The wire is the same decimal digits.
     pub fn delete_push_rule(&self) -> DeletePushRuleCall<'_> {
         DeletePushRuleCall {
             client: self,
@@ -165,8 +168,8 @@ impl crate::Client {
 impl crate::mock::Example for DeletePushRuleRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            push_rule_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            push_rule_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

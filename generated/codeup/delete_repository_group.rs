@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct DeleteRepositoryGroupRequest {
     /// `groupId` (path parameter, required); set with [`DeleteRepositoryGroupCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteRepositoryGroupCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`DeleteRepositoryGroupCall::organization_id`].
@@ -27,8 +27,8 @@ impl<'a> DeleteRepositoryGroupCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -122,7 +122,7 @@ impl crate::Operation for DeleteRepositoryGroupRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -158,6 +158,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
     pub fn delete_repository_group(&self) -> DeleteRepositoryGroupCall<'_> {
         DeleteRepositoryGroupCall {
             client: self,
@@ -169,7 +170,7 @@ impl crate::Client {
 impl crate::mock::Example for DeleteRepositoryGroupRequest {
     fn example() -> Self {
         Self {
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

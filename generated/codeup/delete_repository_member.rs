@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct DeleteRepositoryMemberRequest {
     /// `repositoryId` (path parameter, required); set with [`DeleteRepositoryMemberCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `aliyunPk` (path parameter, required); set with [`DeleteRepositoryMemberCall::aliyun_pk`].
     pub aliyun_pk: Option<String>,
     /// `accessToken` (query parameter); set with [`DeleteRepositoryMemberCall::access_token`].
@@ -29,8 +29,8 @@ impl<'a> DeleteRepositoryMemberCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `aliyunPk`.
@@ -111,12 +111,12 @@ pub struct DeleteRepositoryMemberResult {
     ///
     /// Example: `30`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `createAt`.
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "createAt", default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<String>,
+    pub create_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `30815`
@@ -136,7 +136,7 @@ pub struct DeleteRepositoryMemberResult {
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "updateAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<String>,
+    pub update_at: Option<crate::LocalDateTime>,
     /// `userId`.
     ///
     /// Example: `19280`
@@ -171,7 +171,7 @@ impl crate::Operation for DeleteRepositoryMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -209,6 +209,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createAt, updateAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn delete_repository_member(&self) -> DeleteRepositoryMemberCall<'_> {
         DeleteRepositoryMemberCall {
             client: self,
@@ -220,7 +223,7 @@ impl crate::Client {
 impl crate::mock::Example for DeleteRepositoryMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),

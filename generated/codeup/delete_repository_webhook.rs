@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct DeleteRepositoryWebhookRequest {
     /// `repositoryId` (path parameter, required); set with [`DeleteRepositoryWebhookCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `hookId` (path parameter, required); set with [`DeleteRepositoryWebhookCall::hook_id`].
-    pub hook_id: Option<String>,
+    pub hook_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteRepositoryWebhookCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`DeleteRepositoryWebhookCall::organization_id`].
@@ -27,15 +27,15 @@ impl<'a> DeleteRepositoryWebhookCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `hookId`.
     ///
     /// Sent as path parameter `hookId`, required.
-    pub fn hook_id(mut self, value: impl Into<String>) -> Self {
-        self.request.hook_id = Some(value.into());
+    pub fn hook_id(mut self, value: i64) -> Self {
+        self.request.hook_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -122,8 +122,8 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("hookId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("hookId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -157,6 +157,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.lastTestResult); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - hookId (path) was a string, as the official SDK types every path parameter; it is a long like the webhook ID (RepositoryWebhook.id is long). The wire is the same decimal digits.
     pub fn delete_repository_webhook(&self) -> DeleteRepositoryWebhookCall<'_> {
         DeleteRepositoryWebhookCall {
             client: self,
@@ -168,8 +170,8 @@ impl crate::Client {
 impl crate::mock::Example for DeleteRepositoryWebhookRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            hook_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            hook_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct DeleteUserKeyRequest {
     /// `keyId` (path parameter, required); set with [`DeleteUserKeyCall::key_id`].
-    pub key_id: Option<String>,
+    pub key_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`DeleteUserKeyCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`DeleteUserKeyCall::organization_id`].
@@ -25,8 +25,8 @@ impl<'a> DeleteUserKeyCall<'a> {
     /// `keyId`.
     ///
     /// Sent as path parameter `keyId`, required.
-    pub fn key_id(mut self, value: impl Into<String>) -> Self {
-        self.request.key_id = Some(value.into());
+    pub fn key_id(mut self, value: i64) -> Self {
+        self.request.key_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -112,7 +112,7 @@ impl crate::Operation for DeleteUserKeyRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("keyId", crate::TypeWord::String),
+            crate::ParamMeta::path("keyId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -143,6 +143,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - keyId (path) was a string, as the official SDK types every path parameter; it is a long like the key ID (CodeupUserKey.id and the deploy key id are long). The wire is the same decimal digits.
     pub fn delete_user_key(&self) -> DeleteUserKeyCall<'_> {
         DeleteUserKeyCall {
             client: self,
@@ -154,7 +155,7 @@ impl crate::Client {
 impl crate::mock::Example for DeleteUserKeyRequest {
     fn example() -> Self {
         Self {
-            key_id: Some("example".to_string()),
+            key_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -84,7 +84,7 @@ pub struct GetCodeupOrganizationResult {
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `3624`
@@ -109,7 +109,7 @@ pub struct GetCodeupOrganizationResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
     /// `userRole`.
     ///
     /// Example: `ORG_MEMBER`
@@ -174,6 +174,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn get_codeup_organization(&self) -> GetCodeupOrganizationCall<'_> {
         GetCodeupOrganizationCall {
             client: self,

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct GetCompareDetailRequest {
     /// `repositoryId` (path parameter, required); set with [`GetCompareDetailCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `from` (query parameter, required); set with [`GetCompareDetailCall::from`].
     pub from: Option<String>,
     /// `maxDiffByte` (query parameter); set with [`GetCompareDetailCall::max_diff_byte`].
@@ -33,8 +33,8 @@ impl<'a> GetCompareDetailCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `from`.
@@ -160,7 +160,7 @@ impl crate::Operation for GetCompareDetailRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("from", crate::TypeWord::String).required(),
             crate::ParamMeta::query("maxDiffByte", crate::TypeWord::Integer),
             crate::ParamMeta::query("maxDiffFile", crate::TypeWord::Integer),
@@ -203,6 +203,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commits\[\].message); example_response uses an empty string for "".
     /// - The SDK example of maxDiffByte ('24 \t- 1024 \t- 1024') is not an integer value; it is left out of the field example and of example_response.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - commits\[\] are the shared Commit, whose dates carry format local-date-time (the other ten pages' form); this page's example answers 2023-01-03T15:41:26+08:00 and is kept as documented (the text is kept as sent; LocalDateTime::parse fails on it).
     pub fn get_compare_detail(&self) -> GetCompareDetailCall<'_> {
         GetCompareDetailCall {
             client: self,
@@ -214,7 +216,7 @@ impl crate::Client {
 impl crate::mock::Example for GetCompareDetailRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             from: Some("c9fb781f3d66ef6ee60bdd5c414f5106454b1426".to_string()),
             max_diff_byte: Some(1i32),
             max_diff_file: Some(5000i32),

@@ -106,12 +106,12 @@ pub struct GetGroupByPathResult {
     ///
     /// Example: `19230`
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<i64>,
     /// `parentId`.
     ///
     /// Example: `26842`
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<i64>,
     /// `path`.
     ///
     /// Example: `test-group`
@@ -134,7 +134,7 @@ pub struct GetGroupByPathResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `webUrl`.
     ///
     /// Example: `xxx`
@@ -199,7 +199,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline, not the shared CodeupGroup shape: this page documents ownerId and parentId as strings, and its example answers "19230" and "26842", where the other group pages document longs.
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - result.ownerId and result.parentId were documented as strings (examples "19230", "26842"); they are longs like CodeupGroup's ownerId and parentId and every other group id. example_response's values are written as numbers to match the unified type. The result stays inline (it is now type-compatible with CodeupGroup, but this audit does not merge shapes).
     pub fn get_group_by_path(&self) -> GetGroupByPathCall<'_> {
         GetGroupByPathCall {
             client: self,

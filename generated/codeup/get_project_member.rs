@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct GetProjectMemberRequest {
     /// `repositoryId` (path parameter, required); set with [`GetProjectMemberCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `aliyunPk` (path parameter, required); set with [`GetProjectMemberCall::aliyun_pk`].
     pub aliyun_pk: Option<String>,
     /// `accessToken` (query parameter); set with [`GetProjectMemberCall::access_token`].
@@ -27,8 +27,8 @@ impl<'a> GetProjectMemberCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `aliyunPk`.
@@ -119,7 +119,7 @@ impl crate::Operation for GetProjectMemberRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
@@ -155,6 +155,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup despite the name: it reads a member of a Codeup repository (/repository/{repositoryId}/members/get/{aliyunPk}).
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn get_project_member(&self) -> GetProjectMemberCall<'_> {
         GetProjectMemberCall {
             client: self,
@@ -166,7 +167,7 @@ impl crate::Client {
 impl crate::mock::Example for GetProjectMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct GetRepositoryCommitRequest {
     /// `repositoryId` (path parameter, required); set with [`GetRepositoryCommitCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `sha` (path parameter, required); set with [`GetRepositoryCommitCall::sha`].
     pub sha: Option<String>,
     /// `accessToken` (query parameter); set with [`GetRepositoryCommitCall::access_token`].
@@ -29,8 +29,8 @@ impl<'a> GetRepositoryCommitCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `sha`.
@@ -131,7 +131,7 @@ impl crate::Operation for GetRepositoryCommitRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("sha", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -169,6 +169,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn get_repository_commit(&self) -> GetRepositoryCommitCall<'_> {
         GetRepositoryCommitCall {
             client: self,
@@ -180,7 +181,7 @@ impl crate::Client {
 impl crate::mock::Example for GetRepositoryCommitRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             sha: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListGroupMemberRequest {
     /// `groupId` (path parameter, required); set with [`ListGroupMemberCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListGroupMemberCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListGroupMemberCall::organization_id`].
@@ -25,8 +25,8 @@ impl<'a> ListGroupMemberCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -110,7 +110,7 @@ impl crate::Operation for ListGroupMemberRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -143,6 +143,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
     pub fn list_group_member(&self) -> ListGroupMemberCall<'_> {
         ListGroupMemberCall {
             client: self,
@@ -154,7 +155,7 @@ impl crate::Client {
 impl crate::mock::Example for ListGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListGroupRepositoriesRequest {
     /// `groupId` (path parameter, required); set with [`ListGroupRepositoriesCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListGroupRepositoriesCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListGroupRepositoriesCall::organization_id`].
@@ -31,8 +31,8 @@ impl<'a> ListGroupRepositoriesCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -151,7 +151,7 @@ impl crate::Operation for ListGroupRepositoriesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -193,6 +193,8 @@ impl crate::Client {
     /// - result\[\].namespaceId is typed long, overriding the SDKs' boolean: their example is 100003, and namespaceId is a long in the other Codeup responses, so the service sends a number, which a boolean field would fail to parse.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
     /// - result\[\] items are the shared Repository shape. Its starCount is a long (TransferRepository's type, and its SDK's) where this page documents an integer; the example's number decodes the same either way.
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    /// - result\[\] items are the shared Repository, whose createdAt, lastActivityAt and updatedAt carry format date-time (the majority of the repository pages); this page's example answers 2022-03-18 14:24:54 forms and is kept as documented (DateTime::parse fails on them).
     pub fn list_group_repositories(&self) -> ListGroupRepositoriesCall<'_> {
         ListGroupRepositoriesCall {
             client: self,
@@ -241,7 +243,7 @@ impl crate::Paginate for ListGroupRepositoriesRequest {
 impl crate::mock::Example for ListGroupRepositoriesRequest {
     fn example() -> Self {
         Self {
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -16,7 +16,7 @@ pub struct ListMergeRequestCommentsRequest {
     /// `repositoryIdentity` (query parameter, required); set with [`ListMergeRequestCommentsCall::repository_identity`].
     pub repository_identity: Option<String>,
     /// `commentType` (body parameter); set with [`ListMergeRequestCommentsCall::comment_type`].
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `filePath` (body parameter); set with [`ListMergeRequestCommentsCall::file_path`].
     pub file_path: Option<String>,
     /// `patchSetBizIds` (body parameter); set with [`ListMergeRequestCommentsCall::patch_set_biz_ids`].
@@ -65,8 +65,8 @@ impl<'a> ListMergeRequestCommentsCall<'a> {
     /// `commentType`.
     ///
     /// Sent as body parameter `commentType`. Example: `GLOBAL_COMMENT`
-    pub fn comment_type(mut self, value: impl Into<String>) -> Self {
-        self.request.comment_type = Some(value.into());
+    pub fn comment_type(mut self, value: MergeRequestCommentType) -> Self {
+        self.request.comment_type = Some(value);
         self
     }
     /// `filePath`.
@@ -158,12 +158,12 @@ pub struct ListMergeRequestCommentsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
+    pub comment_time: Option<crate::LocalDateTime>,
     /// `commentType`.
     ///
     /// Example: `GLOBAL_COMMENT`
     #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -181,12 +181,12 @@ pub struct ListMergeRequestCommentsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
+    pub last_edit_time: Option<crate::LocalDateTime>,
     /// `lineNumber`.
     ///
     /// Example: `3`
     #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
+    pub line_number: Option<i32>,
     /// `parentCommentBizId`.
     ///
     /// Example: `4c5dcec6a8dc41e69c369737dadc1841`
@@ -239,12 +239,12 @@ pub struct ListMergeRequestCommentsChildComments {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
+    pub comment_time: Option<crate::LocalDateTime>,
     /// `commentType`.
     ///
     /// Example: `GLOBAL_COMMENT`
     #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -269,12 +269,12 @@ pub struct ListMergeRequestCommentsChildComments {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
+    pub last_edit_time: Option<crate::LocalDateTime>,
     /// `lineNumber`.
     ///
     /// Example: `3`
     #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
+    pub line_number: Option<i32>,
     /// `parentCommentBizId`.
     ///
     /// Example: `5c399e3685e542a28db16d93e9f82abb`
@@ -386,6 +386,10 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only lists comments (查询); a retry after the server got it is safe.
+    /// - commentType is the MergeRequestCommentType enum (GLOBAL_COMMENT 全局评论 / INLINE_COMMENT 行内评论, the values the newer API's merge request comment page documents).
+    /// - lineNumber was documented as a string (example "3"); it is an integer like CreateComment's lineNumber parameter, the same line number.
+    /// - example_response's lineNumber "3" and patchSetNo "1" are written as numbers to match the unified types (lineNumber integer, patchSetNo long).
+    /// - Times: commentTime, lastEditTime carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_merge_request_comments(&self) -> ListMergeRequestCommentsCall<'_> {
         ListMergeRequestCommentsCall {
             client: self,
@@ -403,7 +407,7 @@ impl crate::mock::Example for ListMergeRequestCommentsRequest {
             local_id: Some(10i64),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             repository_identity: Some("example".to_string()),
-            comment_type: Some("GLOBAL_COMMENT".to_string()),
+            comment_type: Some(MergeRequestCommentType::GlobalComment),
             file_path: Some("/src/main/test.java".to_string()),
             patch_set_biz_ids: Some(vec!["example".to_string()]),
             resolved: Some(false),

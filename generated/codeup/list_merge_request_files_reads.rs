@@ -120,7 +120,7 @@ pub struct ListMergeRequestFilesReadsResult {
     ///
     /// Example: `false`
     #[serde(rename = "deletedFile", default, skip_serializing_if = "Option::is_none")]
-    pub deleted_file: Option<String>,
+    pub deleted_file: Option<bool>,
     /// `newFile`.
     ///
     /// Example: `true`
@@ -143,7 +143,7 @@ pub struct ListMergeRequestFilesReadsResult {
     ///
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
-    pub renamed_file: Option<String>,
+    pub renamed_file: Option<bool>,
 }
 impl crate::Envelope for ListMergeRequestFilesReadsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -215,6 +215,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - deletedFile and renamedFile were documented as strings ("false"); they hold true/false and are booleans, as FileDiff and GetMergeRequestChangeTree document them. example_response's values are written as booleans to match.
     pub fn list_merge_request_files_reads(&self) -> ListMergeRequestFilesReadsCall<'_> {
         ListMergeRequestFilesReadsCall {
             client: self,

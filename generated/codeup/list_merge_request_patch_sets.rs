@@ -107,7 +107,7 @@ pub struct ListMergeRequestPatchSetsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `patchSetBizId`.
     ///
     /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
@@ -200,7 +200,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result\[\] items stay inline, not the shared MergeRequestPatchSet shape (a comment's relatedPatchSet): this page documents patchSetNo as a long (example 1) where the comment pages document a string ("1"), and has shortCommitId instead of shortId.
+    /// - result\[\] items stay inline, not the shared MergeRequestPatchSet shape (a comment's relatedPatchSet): this page has shortCommitId instead of shortId. patchSetNo is a long here and, since this audit, in the shape too (the comment pages documented a string "1").
+    /// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_merge_request_patch_sets(&self) -> ListMergeRequestPatchSetsCall<'_> {
         ListMergeRequestPatchSetsCall {
             client: self,

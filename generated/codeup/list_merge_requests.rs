@@ -36,9 +36,9 @@ pub struct ListMergeRequestsRequest {
     /// `search` (query parameter); set with [`ListMergeRequestsCall::search`].
     pub search: Option<String>,
     /// `sort` (query parameter); set with [`ListMergeRequestsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<CodeupSortOrder>,
     /// `state` (query parameter); set with [`ListMergeRequestsCall::state`].
-    pub state: Option<String>,
+    pub state: Option<CodeupMergeRequestState>,
 }
 /// A call of [`Client::list_merge_requests`](crate::Client::list_merge_requests): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -149,15 +149,15 @@ impl<'a> ListMergeRequestsCall<'a> {
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// `state`.
     ///
     /// Sent as query parameter `state`. Example: `opened`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.request.state = Some(value.into());
+    pub fn state(mut self, value: CodeupMergeRequestState) -> Self {
+        self.request.state = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -191,7 +191,7 @@ pub struct ListMergeRequestsResponse {
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Id of the request
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -221,7 +221,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `creationMethod`.
     ///
     /// Example: `WEB`
@@ -322,7 +322,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `opened`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CodeupMergeRequestState>,
     /// `subscribers`.
     #[serde(rename = "subscribers", default, skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<Vec<CodeupUser>>,
@@ -361,7 +361,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
     /// `webUrl`.
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
@@ -469,6 +469,11 @@ impl crate::Client {
     /// - result\[\].detailUrl's example xxx is a stand-in rather than an 'empty' placeholder and is kept as written.
     /// - The response's errorCode example (Openapi.RequestError) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - The state parameter and result\[\].state are the CodeupMergeRequestState enum (opened, merged, closed: the filter values the newer API's merge request list documents; the examples are opened).
+    /// - orderBy stays a string: the older merge request list page documents id / updated_at and the newer one created_at / updated_at, so the value set of this operation is not known. createdAfter and createdBefore get no time format: one sibling page documents ISO 8601 (2024-04-05T15:30:45Z), the other yyyy-MM-dd with the example 2022-03-18 14:24:54, and this operation documents neither.
+    /// - requestId was described only as 'Id of the request'; it takes the envelope's description (BasicResponse).
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_merge_requests(&self) -> ListMergeRequestsCall<'_> {
         ListMergeRequestsCall {
             client: self,
@@ -533,8 +538,8 @@ impl crate::mock::Example for ListMergeRequestsRequest {
             project_ids: Some("2308912, 2308913".to_string()),
             reviewer_ids: Some("1234567890123".to_string()),
             search: Some("test-search".to_string()),
-            sort: Some("desc".to_string()),
-            state: Some("opened".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
+            state: Some(CodeupMergeRequestState::Opened),
         }
     }
 }

@@ -14,7 +14,7 @@ pub struct ListProjectLabelsRequest {
     /// `organizationId` (query parameter, required); set with [`ListProjectLabelsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `page` (query parameter); set with [`ListProjectLabelsCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pageSize` (query parameter); set with [`ListProjectLabelsCall::page_size`].
     pub page_size: Option<i64>,
     /// `repositoryIdentity` (query parameter, required); set with [`ListProjectLabelsCall::repository_identity`].
@@ -22,7 +22,7 @@ pub struct ListProjectLabelsRequest {
     /// `search` (query parameter); set with [`ListProjectLabelsCall::search`].
     pub search: Option<String>,
     /// `sort` (query parameter); set with [`ListProjectLabelsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<CodeupSortOrder>,
     /// `withCounts` (query parameter); set with [`ListProjectLabelsCall::with_counts`].
     pub with_counts: Option<bool>,
 }
@@ -58,7 +58,7 @@ impl<'a> ListProjectLabelsCall<'a> {
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
@@ -86,8 +86,8 @@ impl<'a> ListProjectLabelsCall<'a> {
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// `withCounts`.
@@ -179,7 +179,7 @@ impl crate::Operation for ListProjectLabelsRequest {
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
                 .required(),
@@ -222,6 +222,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: in Codeup's /api/v4 paths a 'project' is a repository.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
     pub fn list_project_labels(&self) -> ListProjectLabelsCall<'_> {
         ListProjectLabelsCall {
             client: self,
@@ -257,10 +259,10 @@ impl crate::Paginate for ListProjectLabelsRequest {
         self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
     fn reset_position(&mut self) {
         self.page = None;
@@ -275,11 +277,11 @@ impl crate::mock::Example for ListProjectLabelsRequest {
             ),
             order_by: Some("label_name".to_string()),
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
-            page: Some(1i32),
+            page: Some(1i64),
             page_size: Some(20i64),
             repository_identity: Some("example".to_string()),
             search: Some("TEST".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
             with_counts: Some(false),
         }
     }

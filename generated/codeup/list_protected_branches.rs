@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListProtectedBranchesRequest {
     /// `repositoryId` (path parameter, required); set with [`ListProtectedBranchesCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListProtectedBranchesCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListProtectedBranchesCall::organization_id`].
@@ -25,8 +25,8 @@ impl<'a> ListProtectedBranchesCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -132,7 +132,7 @@ pub struct ListProtectedBranchesResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `19285`
@@ -155,7 +155,7 @@ pub struct ListProtectedBranchesResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -255,7 +255,7 @@ impl crate::Operation for ListProtectedBranchesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -289,6 +289,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - result\[\] items and their mergeRequestSetting stay inline, not the shared ProtectedBranch and ProtectedBranchMergeRequestSetting shapes: here mergeRequestSetting.defaultAssignees are user objects (CodeupUser) where CreateProtectdBranch and UpdateProtectedBranches document strings. Their testSettingDTO is the shared ProtectedBranchTestSetting.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_protected_branches(&self) -> ListProtectedBranchesCall<'_> {
         ListProtectedBranchesCall {
             client: self,
@@ -300,7 +302,7 @@ impl crate::Client {
 impl crate::mock::Example for ListProtectedBranchesRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListPushRulesRequest {
     /// `repositoryId` (path parameter, required); set with [`ListPushRulesCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListPushRulesCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListPushRulesCall::organization_id`].
@@ -25,8 +25,8 @@ impl<'a> ListPushRulesCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -115,7 +115,7 @@ impl crate::Operation for ListPushRulesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -148,6 +148,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].ruleInfos\[\].extraMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn list_push_rules(&self) -> ListPushRulesCall<'_> {
         ListPushRulesCall {
             client: self,
@@ -159,7 +160,7 @@ impl crate::Client {
 impl crate::mock::Example for ListPushRulesRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -12,9 +12,9 @@ pub struct ListRepositoriesRequest {
     /// `archived` (query parameter); set with [`ListRepositoriesCall::archived`].
     pub archived: Option<bool>,
     /// `minAccessLevel` (query parameter); set with [`ListRepositoriesCall::min_access_level`].
-    pub min_access_level: Option<i32>,
+    pub min_access_level: Option<CodeupAccessLevel>,
     /// `orderBy` (query parameter); set with [`ListRepositoriesCall::order_by`].
-    pub order_by: Option<String>,
+    pub order_by: Option<ListRepositoriesOrderBy>,
     /// `organizationId` (query parameter, required); set with [`ListRepositoriesCall::organization_id`].
     pub organization_id: Option<String>,
     /// `page` (query parameter); set with [`ListRepositoriesCall::page`].
@@ -24,7 +24,7 @@ pub struct ListRepositoriesRequest {
     /// `search` (query parameter); set with [`ListRepositoriesCall::search`].
     pub search: Option<String>,
     /// `sort` (query parameter); set with [`ListRepositoriesCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<CodeupSortOrder>,
 }
 /// A call of [`Client::list_repositories`](crate::Client::list_repositories): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -51,15 +51,15 @@ impl<'a> ListRepositoriesCall<'a> {
     /// `minAccessLevel`.
     ///
     /// Sent as query parameter `minAccessLevel`.
-    pub fn min_access_level(mut self, value: i32) -> Self {
+    pub fn min_access_level(mut self, value: CodeupAccessLevel) -> Self {
         self.request.min_access_level = Some(value);
         self
     }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `created_at`
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.request.order_by = Some(value.into());
+    pub fn order_by(mut self, value: ListRepositoriesOrderBy) -> Self {
+        self.request.order_by = Some(value);
         self
     }
     /// `organizationId`.
@@ -93,8 +93,8 @@ impl<'a> ListRepositoriesCall<'a> {
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -116,13 +116,75 @@ impl<'a> ListRepositoriesCall<'a> {
         self.request
     }
 }
+/// Part of the request of [`Client::list_repositories`](crate::Client::list_repositories).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListRepositoriesOrderBy {
+    /// `created_at`.
+    CreatedAt,
+    /// `id`.
+    Id,
+    /// `name`.
+    Name,
+    /// `path`.
+    Path,
+    /// `updated_at`.
+    UpdatedAt,
+    /// `last_activity_at`.
+    LastActivityAt,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListRepositoriesOrderBy {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Path => "path",
+            Self::UpdatedAt => "updated_at",
+            Self::LastActivityAt => "last_activity_at",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListRepositoriesOrderBy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "created_at" => Self::CreatedAt,
+            "id" => Self::Id,
+            "name" => Self::Name,
+            "path" => Self::Path,
+            "updated_at" => Self::UpdatedAt,
+            "last_activity_at" => Self::LastActivityAt,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListRepositoriesOrderBy> for String {
+    fn from(value: ListRepositoriesOrderBy) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListRepositoriesOrderBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListRepositoriesOrderBy {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Response of [`Client::list_repositories`](crate::Client::list_repositories).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListRepositoriesResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<i32>,
+    pub error_code: Option<String>,
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
@@ -158,7 +220,7 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `archive`.
     ///
     /// Example: `false`
@@ -171,18 +233,18 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `importStatus`.
     #[serde(rename = "importStatus", default, skip_serializing_if = "Option::is_none")]
-    pub import_status: Option<String>,
+    pub import_status: Option<ListRepositoriesImportStatus>,
     /// `lastActivityAt`.
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
+    pub last_activity_at: Option<crate::DateTime>,
     /// `name`.
     ///
     /// Example: `codeupTest`
@@ -228,7 +290,7 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -237,10 +299,64 @@ pub struct ListRepositoriesResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `webUrl`.
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
+}
+/// Part of the response of [`Client::list_repositories`](crate::Client::list_repositories).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListRepositoriesImportStatus {
+    /// `none`: 无
+    None,
+    /// `started`: 开始导入
+    Started,
+    /// `failed`: 导入失败
+    Failed,
+    /// `finished`: 导入结束
+    Finished,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListRepositoriesImportStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Started => "started",
+            Self::Failed => "failed",
+            Self::Finished => "finished",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListRepositoriesImportStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "none" => Self::None,
+            "started" => Self::Started,
+            "failed" => Self::Failed,
+            "finished" => Self::Finished,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListRepositoriesImportStatus> for String {
+    fn from(value: ListRepositoriesImportStatus) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListRepositoriesImportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListRepositoriesImportStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 impl crate::Envelope for ListRepositoriesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -248,6 +364,9 @@ impl crate::Envelope for ListRepositoriesResponse {
     }
     fn success(&self) -> Option<bool> {
         self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
@@ -312,7 +431,15 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
-    /// - result\[\] items stay inline, not the shared Repository shape: this page documents visibilityLevel as a string, and its example answers "0", where the other repository pages document an integer.
+    /// - result\[\] items stay inline, not the shared Repository shape: besides visibilityLevel (documented as a string, now the shared CodeupVisibility), its items have Id, star and importStatus, which no other repository page has.
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number). example_response's visibilityLevel "0" is written as the number 0 to match the unified type.
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - minAccessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - orderBy is an enum of the values this operation's page lists ('排序字段 可选值:created_at,id,name,path,updated_at,last_activity_at'), which describes none of them.
+    /// - result\[\].importStatus is an enum: this operation's page lists started / finished ('代码库导入状态 可选值:started / finished'), and the ListGroupRepositories help page documents the same field with none (无), started (开始导入), failed (导入失败) and finished (导入结束); all four are kept.
+    /// - errorCode was documented as an integer (its page's example is SYSTEM_UNKNOWN_ERROR, a string); it is a string like every other errorCode of the area. example_response has no errorCode, so nothing is rewritten.
+    /// - Times: createdAt, lastActivityAt, updatedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
     pub fn list_repositories(&self) -> ListRepositoriesCall<'_> {
         ListRepositoriesCall {
             client: self,
@@ -363,13 +490,13 @@ impl crate::mock::Example for ListRepositoriesRequest {
         Self {
             access_token: Some(crate::Secret::new("example".to_string())),
             archived: Some(false),
-            min_access_level: Some(1i32),
-            order_by: Some("created_at".to_string()),
+            min_access_level: Some(CodeupAccessLevel::Viewer),
+            order_by: Some(ListRepositoriesOrderBy::CreatedAt),
             organization_id: Some("example".to_string()),
             page: Some(2i64),
             per_page: Some(20i64),
             search: Some("Demo".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListRepositoryCommitDiffRequest {
     /// `repositoryId` (path parameter, required); set with [`ListRepositoryCommitDiffCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `sha` (path parameter, required); set with [`ListRepositoryCommitDiffCall::sha`].
     pub sha: Option<String>,
     /// `accessToken` (query parameter); set with [`ListRepositoryCommitDiffCall::access_token`].
@@ -29,8 +29,8 @@ impl<'a> ListRepositoryCommitDiffCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `sha`.
@@ -40,7 +40,7 @@ impl<'a> ListRepositoryCommitDiffCall<'a> {
         self.request.sha = Some(value.into());
         self
     }
-    /// accessToken
+    /// 个人访问令牌。 使用阿里云 AK+SK 或使用 STS 临时授权方式不需要传该字段
     ///
     /// Sent as query parameter `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
@@ -89,7 +89,7 @@ pub struct ListRepositoryCommitDiffResponse {
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Id of the request
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `0EE38A4E-8991-532A-8E8B-5C22B5D2E058`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -131,7 +131,7 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("sha", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("contextLine", crate::TypeWord::Integer),
@@ -169,6 +169,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - requestId was described only as 'Id of the request'; it takes the envelope's description (BasicResponse).
+    /// - accessToken was described only as 'accessToken'; it takes UpdateGroup's description of the same parameter.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn list_repository_commit_diff(&self) -> ListRepositoryCommitDiffCall<'_> {
         ListRepositoryCommitDiffCall {
             client: self,
@@ -180,7 +183,7 @@ impl crate::Client {
 impl crate::mock::Example for ListRepositoryCommitDiffRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             sha: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),

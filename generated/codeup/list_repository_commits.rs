@@ -8,11 +8,11 @@
 #[non_exhaustive]
 pub struct ListRepositoryCommitsRequest {
     /// `repositoryId` (path parameter, required); set with [`ListRepositoryCommitsCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListRepositoryCommitsCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `end` (query parameter); set with [`ListRepositoryCommitsCall::end`].
-    pub end: Option<String>,
+    pub end: Option<crate::LocalDateTime>,
     /// `organizationId` (query parameter, required); set with [`ListRepositoryCommitsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `page` (query parameter); set with [`ListRepositoryCommitsCall::page`].
@@ -30,7 +30,7 @@ pub struct ListRepositoryCommitsRequest {
     /// `showSignature` (query parameter); set with [`ListRepositoryCommitsCall::show_signature`].
     pub show_signature: Option<bool>,
     /// `start` (query parameter); set with [`ListRepositoryCommitsCall::start`].
-    pub start: Option<String>,
+    pub start: Option<crate::LocalDateTime>,
 }
 /// A call of [`Client::list_repository_commits`](crate::Client::list_repository_commits): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -43,8 +43,8 @@ impl<'a> ListRepositoryCommitsCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -57,7 +57,7 @@ impl<'a> ListRepositoryCommitsCall<'a> {
     /// `end`.
     ///
     /// Sent as query parameter `end`. Example: `2022-08-18 08:00:00`
-    pub fn end(mut self, value: impl Into<String>) -> Self {
+    pub fn end(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.end = Some(value.into());
         self
     }
@@ -120,7 +120,7 @@ impl<'a> ListRepositoryCommitsCall<'a> {
     /// `start`.
     ///
     /// Sent as query parameter `start`. Example: `2022-03-18 08:00:00`
-    pub fn start(mut self, value: impl Into<String>) -> Self {
+    pub fn start(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.start = Some(value.into());
         self
     }
@@ -205,7 +205,7 @@ impl crate::Operation for ListRepositoryCommitsRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("end", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -266,6 +266,8 @@ impl crate::Client {
     /// - result\[\].message, result\[\].title and result\[\].author's name and avatarUrl have no examples in the reference and are left out of example_response.
     /// - The response's errorCode example (OpenApi.error) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage, result\[\].author.websiteUrl, result\[\].committer.websiteUrl and result\[\].signature.gpgKeyId); example_response uses an empty string for "" and ”“.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: end, start carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_repository_commits(&self) -> ListRepositoryCommitsCall<'_> {
         ListRepositoryCommitsCall {
             client: self,
@@ -314,11 +316,11 @@ impl crate::Paginate for ListRepositoryCommitsRequest {
 impl crate::mock::Example for ListRepositoryCommitsRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            end: Some("2022-08-18 08:00:00".to_string()),
+            end: Some(crate::LocalDateTime::from("2022-08-18 08:00:00")),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             page: Some(1i64),
             page_size: Some(20i64),
@@ -327,7 +329,7 @@ impl crate::mock::Example for ListRepositoryCommitsRequest {
             search: Some("search".to_string()),
             show_comments_count: Some(false),
             show_signature: Some(false),
-            start: Some("2022-03-18 08:00:00".to_string()),
+            start: Some(crate::LocalDateTime::from("2022-03-18 08:00:00")),
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct ListRepositoryGroupsRequest {
     /// `search` (query parameter); set with [`ListRepositoryGroupsCall::search`].
     pub search: Option<String>,
     /// `sort` (query parameter); set with [`ListRepositoryGroupsCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<CodeupSortOrder>,
 }
 /// A call of [`Client::list_repository_groups`](crate::Client::list_repository_groups): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -93,8 +93,8 @@ impl<'a> ListRepositoryGroupsCall<'a> {
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -223,6 +223,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "" and ”“.
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - result\[\] items are the shared CodeupGroup, whose createdAt and updatedAt carry format date-time (see CodeupGroup); this page's example answers 2022-03-18 14:24:54 and is kept as documented (DateTime::parse fails on it).
     pub fn list_repository_groups(&self) -> ListRepositoryGroupsCall<'_> {
         ListRepositoryGroupsCall {
             client: self,
@@ -281,7 +283,7 @@ impl crate::mock::Example for ListRepositoryGroupsRequest {
             page_size: Some(10i64),
             parent_id: Some(26842i64),
             search: Some("Demo".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedRequest {
     /// `repositoryId` (path parameter, required); set with [`ListRepositoryMemberWithInheritedCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListRepositoryMemberWithInheritedCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListRepositoryMemberWithInheritedCall::organization_id`].
@@ -25,8 +25,8 @@ impl<'a> ListRepositoryMemberWithInheritedCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -107,7 +107,7 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -140,6 +140,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - example_response sets success to true; the SDKs give no example for it.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - example_response's inherited.visibilityLevel "0" is written as the number 0: the field is the shared CodeupVisibility number enum (the page documents a string; the wire digits are the same).
     pub fn list_repository_member_with_inherited(
         &self,
     ) -> ListRepositoryMemberWithInheritedCall<'_> {
@@ -153,7 +155,7 @@ impl crate::Client {
 impl crate::mock::Example for ListRepositoryMemberWithInheritedRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

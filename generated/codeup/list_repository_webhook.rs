@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ListRepositoryWebhookRequest {
     /// `repositoryId` (path parameter, required); set with [`ListRepositoryWebhookCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`ListRepositoryWebhookCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`ListRepositoryWebhookCall::organization_id`].
@@ -29,8 +29,8 @@ impl<'a> ListRepositoryWebhookCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -140,7 +140,7 @@ impl crate::Operation for ListRepositoryWebhookRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -177,6 +177,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn list_repository_webhook(&self) -> ListRepositoryWebhookCall<'_> {
         ListRepositoryWebhookCall {
             client: self,
@@ -225,7 +226,7 @@ impl crate::Paginate for ListRepositoryWebhookRequest {
 impl crate::mock::Example for ListRepositoryWebhookRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(crate::Secret::new("example".to_string())),
             organization_id: Some("example".to_string()),
             page: Some(1i64),

@@ -14,9 +14,9 @@ pub struct ListSearchCommitRequest {
     /// `order` (body parameter); set with [`ListSearchCommitCall::order`].
     pub order: Option<String>,
     /// `page` (body parameter); set with [`ListSearchCommitCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pageSize` (body parameter); set with [`ListSearchCommitCall::page_size`].
-    pub page_size: Option<i32>,
+    pub page_size: Option<i64>,
     /// `repoPath` (body parameter); set with [`ListSearchCommitCall::repo_path`].
     pub repo_path: Option<CodeupSearchPathFilter>,
     /// `scope` (body parameter); set with [`ListSearchCommitCall::scope`].
@@ -56,14 +56,14 @@ impl<'a> ListSearchCommitCall<'a> {
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `10`
-    pub fn page_size(mut self, value: i32) -> Self {
+    pub fn page_size(mut self, value: i64) -> Self {
         self.request.page_size = Some(value);
         self
     }
@@ -190,7 +190,7 @@ pub struct ListSearchCommitSource {
     ///
     /// Example: `2022-11-11 11:11:11`
     #[serde(rename = "authorTime", default, skip_serializing_if = "Option::is_none")]
-    pub author_time: Option<String>,
+    pub author_time: Option<crate::LocalDateTime>,
     /// `commitId`.
     ///
     /// Example: `a748f5ecb17a93900d4808944bfcc96dc158ee2d`
@@ -258,8 +258,8 @@ impl crate::Operation for ListSearchCommitRequest {
                 .required(),
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -299,6 +299,9 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches commits; a retry after the server got it is safe.
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - Times: authorTime carries format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_search_commit(&self) -> ListSearchCommitCall<'_> {
         ListSearchCommitCall {
             client: self,
@@ -328,16 +331,16 @@ impl crate::Paginate for ListSearchCommitRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
     }
     fn set_page_size(&mut self, size: i64) {
-        self.page_size = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
     fn reset_position(&mut self) {
         self.page = None;
@@ -350,8 +353,8 @@ impl crate::mock::Example for ListSearchCommitRequest {
             organization_id: Some("60d54f3daccf2bbd6659f3ad".to_string()),
             keyword: Some("test".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(10i32),
+            page: Some(1i64),
+            page_size: Some(10i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),

@@ -16,9 +16,9 @@ pub struct ListSearchRepositoryRequest {
     /// `order` (body parameter); set with [`ListSearchRepositoryCall::order`].
     pub order: Option<String>,
     /// `page` (body parameter); set with [`ListSearchRepositoryCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pageSize` (body parameter); set with [`ListSearchRepositoryCall::page_size`].
-    pub page_size: Option<i32>,
+    pub page_size: Option<i64>,
     /// `repoPath` (body parameter); set with [`ListSearchRepositoryCall::repo_path`].
     pub repo_path: Option<CodeupSearchPathFilter>,
     /// `scope` (body parameter); set with [`ListSearchRepositoryCall::scope`].
@@ -26,7 +26,7 @@ pub struct ListSearchRepositoryRequest {
     /// `sort` (body parameter); set with [`ListSearchRepositoryCall::sort`].
     pub sort: Option<String>,
     /// `visibilityLevel` (body parameter); set with [`ListSearchRepositoryCall::visibility_level`].
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 /// A call of [`Client::list_search_repository`](crate::Client::list_search_repository): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -67,14 +67,14 @@ impl<'a> ListSearchRepositoryCall<'a> {
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `10`
-    pub fn page_size(mut self, value: i32) -> Self {
+    pub fn page_size(mut self, value: i64) -> Self {
         self.request.page_size = Some(value);
         self
     }
@@ -102,7 +102,7 @@ impl<'a> ListSearchRepositoryCall<'a> {
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub fn visibility_level(mut self, value: i32) -> Self {
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
         self.request.visibility_level = Some(value);
         self
     }
@@ -224,7 +224,7 @@ pub struct ListSearchRepositorySource {
     ///
     /// Example: `2022-10-10 10:10:10`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::LocalDateTime>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -236,7 +236,7 @@ pub struct ListSearchRepositorySource {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_activity_time: Option<String>,
+    pub last_activity_time: Option<crate::LocalDateTime>,
     /// `organizationId`.
     ///
     /// Example: `62a94a8611fc0f0c9e2a7bc1`
@@ -265,7 +265,7 @@ pub struct ListSearchRepositorySource {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 impl crate::Envelope for ListSearchRepositoryResponse {
     fn request_id(&self) -> Option<&str> {
@@ -300,8 +300,8 @@ impl crate::Operation for ListSearchRepositoryRequest {
             crate::ParamMeta::body("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -344,6 +344,10 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches repositories; a retry after the server got it is safe.
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - Times: createTime, lastActivityTime carry format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn list_search_repository(&self) -> ListSearchRepositoryCall<'_> {
         ListSearchRepositoryCall {
             client: self,
@@ -373,16 +377,16 @@ impl crate::Paginate for ListSearchRepositoryRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
     }
     fn set_page_size(&mut self, size: i64) {
-        self.page_size = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
     fn reset_position(&mut self) {
         self.page = None;
@@ -396,8 +400,8 @@ impl crate::mock::Example for ListSearchRepositoryRequest {
             aliyun_pk: Some("1840004904455497".to_string()),
             keyword: Some("test".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(10i32),
+            page: Some(1i64),
+            page_size: Some(10i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
@@ -405,7 +409,7 @@ impl crate::mock::Example for ListSearchRepositoryRequest {
             }),
             scope: Some("all".to_string()),
             sort: Some("desc".to_string()),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
         }
     }
 }

@@ -20,9 +20,9 @@ pub struct ListSearchSourceCodeRequest {
     /// `order` (body parameter); set with [`ListSearchSourceCodeCall::order`].
     pub order: Option<String>,
     /// `page` (body parameter); set with [`ListSearchSourceCodeCall::page`].
-    pub page: Option<i32>,
+    pub page: Option<i64>,
     /// `pageSize` (body parameter); set with [`ListSearchSourceCodeCall::page_size`].
-    pub page_size: Option<i32>,
+    pub page_size: Option<i64>,
     /// `repoPath` (body parameter); set with [`ListSearchSourceCodeCall::repo_path`].
     pub repo_path: Option<CodeupSearchPathFilter>,
     /// `scope` (body parameter); set with [`ListSearchSourceCodeCall::scope`].
@@ -83,14 +83,14 @@ impl<'a> ListSearchSourceCodeCall<'a> {
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub fn page(mut self, value: i32) -> Self {
+    pub fn page(mut self, value: i64) -> Self {
         self.request.page = Some(value);
         self
     }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `20`
-    pub fn page_size(mut self, value: i32) -> Self {
+    pub fn page_size(mut self, value: i64) -> Self {
         self.request.page_size = Some(value);
         self
     }
@@ -203,8 +203,8 @@ impl crate::Operation for ListSearchSourceCodeRequest {
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("language", crate::TypeWord::String),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -247,6 +247,8 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches source code; a retry after the server got it is safe.
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
     pub fn list_search_source_code(&self) -> ListSearchSourceCodeCall<'_> {
         ListSearchSourceCodeCall {
             client: self,
@@ -276,16 +278,16 @@ impl crate::Paginate for ListSearchSourceCodeRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
     }
     fn set_page_size(&mut self, size: i64) {
-        self.page_size = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
     fn reset_position(&mut self) {
         self.page = None;
@@ -305,8 +307,8 @@ impl crate::mock::Example for ListSearchSourceCodeRequest {
             keyword: Some("test".to_string()),
             language: Some("Java".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(20i32),
+            page: Some(1i64),
+            page_size: Some(20i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),

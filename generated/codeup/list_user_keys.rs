@@ -18,7 +18,7 @@ pub struct ListUserKeysRequest {
     /// `pageSize` (query parameter); set with [`ListUserKeysCall::page_size`].
     pub page_size: Option<i64>,
     /// `sort` (query parameter); set with [`ListUserKeysCall::sort`].
-    pub sort: Option<String>,
+    pub sort: Option<CodeupSortOrder>,
 }
 /// A call of [`Client::list_user_keys`](crate::Client::list_user_keys): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -66,8 +66,8 @@ impl<'a> ListUserKeysCall<'a> {
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.request.sort = Some(value.into());
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -183,6 +183,7 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
     pub fn list_user_keys(&self) -> ListUserKeysCall<'_> {
         ListUserKeysCall {
             client: self,
@@ -238,7 +239,7 @@ impl crate::mock::Example for ListUserKeysRequest {
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

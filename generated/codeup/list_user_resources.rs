@@ -148,7 +148,7 @@ pub struct ListUserResourcesGroupRole {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `cnRoleName`.
     #[serde(rename = "cnRoleName", default, skip_serializing_if = "Option::is_none")]
     pub cn_role_name: Option<String>,
@@ -187,7 +187,7 @@ pub struct ListUserResourcesRepositoryRole {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `cnRoleName`.
     #[serde(rename = "cnRoleName", default, skip_serializing_if = "Option::is_none")]
     pub cn_role_name: Option<String>,
@@ -273,6 +273,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: /api/v4/user/vision/user_resources lists a user's Codeup resources (repositories, groups).
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
     pub fn list_user_resources(&self) -> ListUserResourcesCall<'_> {
         ListUserResourcesCall {
             client: self,

@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct MergeMergeRequestRequest {
     /// `repositoryId` (path parameter, required); set with [`MergeMergeRequestCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `localId` (path parameter, required); set with [`MergeMergeRequestCall::local_id`].
-    pub local_id: Option<String>,
+    pub local_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`MergeMergeRequestCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`MergeMergeRequestCall::organization_id`].
@@ -18,7 +18,7 @@ pub struct MergeMergeRequestRequest {
     /// `mergeMessage` (body parameter); set with [`MergeMergeRequestCall::merge_message`].
     pub merge_message: Option<String>,
     /// `mergeType` (body parameter, required); set with [`MergeMergeRequestCall::merge_type`].
-    pub merge_type: Option<String>,
+    pub merge_type: Option<MergeMergeRequestMergeType>,
     /// `removeSourceBranch` (body parameter); set with [`MergeMergeRequestCall::remove_source_branch`].
     pub remove_source_branch: Option<bool>,
 }
@@ -33,15 +33,15 @@ impl<'a> MergeMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `localId`.
     ///
     /// Sent as path parameter `localId`, required.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
-        self.request.local_id = Some(value.into());
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -68,8 +68,8 @@ impl<'a> MergeMergeRequestCall<'a> {
     /// `mergeType`.
     ///
     /// Sent as body parameter `mergeType`, required. Example: `no-fast-forward`
-    pub fn merge_type(mut self, value: impl Into<String>) -> Self {
-        self.request.merge_type = Some(value.into());
+    pub fn merge_type(mut self, value: MergeMergeRequestMergeType) -> Self {
+        self.request.merge_type = Some(value);
         self
     }
     /// `removeSourceBranch`.
@@ -90,6 +90,60 @@ impl<'a> MergeMergeRequestCall<'a> {
     /// The parameters set so far (for [`Client::send`](crate::Client::send)).
     pub fn into_request(self) -> MergeMergeRequestRequest {
         self.request
+    }
+}
+/// Part of the request of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum MergeMergeRequestMergeType {
+    /// `ff-only`: fast-forward-only 合并方式
+    FfOnly,
+    /// `no-fast-forward`: 普通合并方式
+    NoFastForward,
+    /// `squash`: 压缩合并方式
+    Squash,
+    /// `rebase`: rebase 合并方式
+    Rebase,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl MergeMergeRequestMergeType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FfOnly => "ff-only",
+            Self::NoFastForward => "no-fast-forward",
+            Self::Squash => "squash",
+            Self::Rebase => "rebase",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for MergeMergeRequestMergeType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ff-only" => Self::FfOnly,
+            "no-fast-forward" => Self::NoFastForward,
+            "squash" => Self::Squash,
+            "rebase" => Self::Rebase,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<MergeMergeRequestMergeType> for String {
+    fn from(value: MergeMergeRequestMergeType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for MergeMergeRequestMergeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for MergeMergeRequestMergeType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
@@ -168,8 +222,8 @@ impl crate::Operation for MergeMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -211,6 +265,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and mergeMessage); example_response uses an empty string for "".
+    /// - mergeType is an enum of the merge types the newer API's merge page documents for the same merge (ff-only - fast-forward-only 合并方式; no-fast-forward - 普通合并方式; squash - 压缩合并方式; rebase - rebase 合并方式); the example no-fast-forward is one of them.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
     pub fn merge_merge_request(&self) -> MergeMergeRequestCall<'_> {
         MergeMergeRequestCall {
             client: self,
@@ -222,14 +279,14 @@ impl crate::Client {
 impl crate::mock::Example for MergeMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            local_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             merge_message: Some("example".to_string()),
-            merge_type: Some("no-fast-forward".to_string()),
+            merge_type: Some(MergeMergeRequestMergeType::NoFastForward),
             remove_source_branch: Some(true),
         }
     }

@@ -10,11 +10,11 @@ pub struct TransferRepositoryRequest {
     /// `accessToken` (query parameter); set with [`TransferRepositoryCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `groupId` (query parameter, required); set with [`TransferRepositoryCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `organizationId` (query parameter, required); set with [`TransferRepositoryCall::organization_id`].
     pub organization_id: Option<String>,
     /// `repositoryId` (query parameter, required); set with [`TransferRepositoryCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
 }
 /// A call of [`Client::transfer_repository`](crate::Client::transfer_repository): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -34,8 +34,8 @@ impl<'a> TransferRepositoryCall<'a> {
     /// `groupId`.
     ///
     /// Sent as query parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `organizationId`.
@@ -48,8 +48,8 @@ impl<'a> TransferRepositoryCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as query parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -120,10 +120,10 @@ impl crate::Operation for TransferRepositoryRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
-            crate::ParamMeta::query("groupId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("groupId", crate::TypeWord::Long).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
-            crate::ParamMeta::query("repositoryId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("repositoryId", crate::TypeWord::Long).required(),
         ],
         errors: &[],
     };
@@ -154,6 +154,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "" and ”“.
+    /// - repositoryId (query) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - groupId (query) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
     pub fn transfer_repository(&self) -> TransferRepositoryCall<'_> {
         TransferRepositoryCall {
             client: self,
@@ -168,9 +170,9 @@ impl crate::mock::Example for TransferRepositoryRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
         }
     }
 }

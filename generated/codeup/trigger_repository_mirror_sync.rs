@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncRequest {
     /// `repositoryId` (path parameter, required); set with [`TriggerRepositoryMirrorSyncCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`TriggerRepositoryMirrorSyncCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `account` (query parameter); set with [`TriggerRepositoryMirrorSyncCall::account`].
@@ -29,8 +29,8 @@ impl<'a> TriggerRepositoryMirrorSyncCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -133,7 +133,7 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("account", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -171,6 +171,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - token is marked secret: token is the mirror source's access token.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn trigger_repository_mirror_sync(&self) -> TriggerRepositoryMirrorSyncCall<'_> {
         TriggerRepositoryMirrorSyncCall {
             client: self,
@@ -182,7 +183,7 @@ impl crate::Client {
 impl crate::mock::Example for TriggerRepositoryMirrorSyncRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

@@ -18,7 +18,7 @@ pub struct UpdateGroupRequest {
     /// `path` (body parameter, required); set with [`UpdateGroupCall::path`].
     pub path: Option<String>,
     /// `visibilityLevel` (body parameter); set with [`UpdateGroupCall::visibility_level`].
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `description` (body parameter); set with [`UpdateGroupCall::description`].
     pub description: Option<String>,
     /// `avatarUrl` (body parameter); set with [`UpdateGroupCall::avatar_url`].
@@ -70,7 +70,7 @@ impl<'a> UpdateGroupCall<'a> {
     /// 代码组的可见性 (0:私有; 10:企业可见)
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `10`
-    pub fn visibility_level(mut self, value: i32) -> Self {
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
         self.request.visibility_level = Some(value);
         self
     }
@@ -234,7 +234,7 @@ impl crate::Client {
     /// - The page's tables are run together and repeat their header rows, and the required column is lost. Required flags come from the official SDK and match its captures. organizationId, pathWithNamespace, name and path are required. accessToken, visibilityLevel, description and avatarUrl are optional.
     /// - organizationId and accessToken are query parameters. accessToken is optional and marked secret.
     /// - The documented "body object (请求 Body)" wrapper is not a wire field. Its members (pathWithNamespace, name, path, visibilityLevel, description, avatarUrl) are each an in-body parameter of the JSON body, as in the captures.
-    /// - visibilityLevel is an integer whose documented values are 0 (私有) and 10 (企业可见). The values are kept in the description because enum is only for strings.
+    /// - visibilityLevel is an integer whose documented values are 0 (私有) and 10 (企业可见); it is the shared CodeupVisibility number enum, and the description keeps the page's text.
     /// - The response table's root row says only "Schema of Response", so the root has no description.
     /// - The webUrl example "" means 'empty' and is left out of the field example. example_response keeps "\"\"" exactly as documented.
     /// - The nameWithNamespace example carries a documentation remark, (斜杠两侧有空格) ("spaces on both sides of the slash"). It is kept as written. The real value would be codeup-test-org / codeup.
@@ -259,7 +259,7 @@ impl crate::mock::Example for UpdateGroupRequest {
             path_with_namespace: Some("org/group/subgroup/here".to_string()),
             name: Some("codeup_group".to_string()),
             path: Some("codeup_group".to_string()),
-            visibility_level: Some(10i32),
+            visibility_level: Some(CodeupVisibility::Internal),
             description: Some("描述信息的具体内容".to_string()),
             avatar_url: Some(
                 "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100"

@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `localId` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::local_id`].
-    pub local_id: Option<String>,
+    pub local_id: Option<i64>,
     /// `personType` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::person_type`].
     pub person_type: Option<String>,
     /// `accessToken` (query parameter); set with [`UpdateMergeRequestPersonnelCall::access_token`].
@@ -31,15 +31,15 @@ impl<'a> UpdateMergeRequestPersonnelCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `localId`.
     ///
     /// Sent as path parameter `localId`, required.
-    pub fn local_id(mut self, value: impl Into<String>) -> Self {
-        self.request.local_id = Some(value.into());
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
         self
     }
     /// `personType`.
@@ -140,8 +140,8 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::path("personType", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -181,6 +181,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
     pub fn update_merge_request_personnel(&self) -> UpdateMergeRequestPersonnelCall<'_> {
         UpdateMergeRequestPersonnelCall {
             client: self,
@@ -192,8 +194,8 @@ impl crate::Client {
 impl crate::mock::Example for UpdateMergeRequestPersonnelRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            local_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             person_type: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),

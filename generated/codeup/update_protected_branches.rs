@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct UpdateProtectedBranchesRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdateProtectedBranchesCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `id` (path parameter, required); set with [`UpdateProtectedBranchesCall::id`].
-    pub id: Option<String>,
+    pub id: Option<i64>,
     /// `accessToken` (query parameter); set with [`UpdateProtectedBranchesCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter); set with [`UpdateProtectedBranchesCall::organization_id`].
@@ -43,15 +43,15 @@ impl<'a> UpdateProtectedBranchesCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `id`.
     ///
     /// Sent as path parameter `id`, required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.request.id = Some(value.into());
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
         self
     }
     /// `accessToken`.
@@ -197,8 +197,8 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
             crate::ParamMeta::body("allowMergeRoles", crate::TypeWord::Array),
@@ -250,6 +250,8 @@ impl crate::Client {
     /// - path is verbatim from the SDKs (/{repositoryId}/protect_branches/{id}). The other protected-branch operations live under /repository/{repositoryId}/protect_branches, so this may be an SDK error; not changed.
     /// - `id` is sent both in the path and in the body; the body field is named body_id in Rust (rust_name) so the two do not collide.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - The path parameter id (the protected branch's id) was a string, as the official SDK types every path parameter; it is a long like ProtectedBranch.id. The wire is the same decimal digits.
     pub fn update_protected_branches(&self) -> UpdateProtectedBranchesCall<'_> {
         UpdateProtectedBranchesCall {
             client: self,
@@ -261,8 +263,8 @@ impl crate::Client {
 impl crate::mock::Example for UpdateProtectedBranchesRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

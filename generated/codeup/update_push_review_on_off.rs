@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct UpdatePushReviewOnOffRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdatePushReviewOnOffCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `organizationId` (query parameter, required); set with [`UpdatePushReviewOnOffCall::organization_id`].
     pub organization_id: Option<String>,
     /// `trunkMode` (query parameter, required); set with [`UpdatePushReviewOnOffCall::trunk_mode`].
@@ -25,8 +25,8 @@ impl<'a> UpdatePushReviewOnOffCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `organizationId`.
@@ -113,7 +113,7 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
             crate::ParamMeta::query("trunkMode", crate::TypeWord::Boolean).required(),
@@ -147,6 +147,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
     pub fn update_push_review_on_off(&self) -> UpdatePushReviewOnOffCall<'_> {
         UpdatePushReviewOnOffCall {
             client: self,
@@ -158,7 +159,7 @@ impl crate::Client {
 impl crate::mock::Example for UpdatePushReviewOnOffRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             trunk_mode: Some(true),
         }

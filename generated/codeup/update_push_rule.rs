@@ -8,9 +8,9 @@
 #[non_exhaustive]
 pub struct UpdatePushRuleRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdatePushRuleCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `pushRuleId` (path parameter, required); set with [`UpdatePushRuleCall::push_rule_id`].
-    pub push_rule_id: Option<String>,
+    pub push_rule_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`UpdatePushRuleCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`UpdatePushRuleCall::organization_id`].
@@ -29,15 +29,15 @@ impl<'a> UpdatePushRuleCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `pushRuleId`.
     ///
     /// Sent as path parameter `pushRuleId`, required.
-    pub fn push_rule_id(mut self, value: impl Into<String>) -> Self {
-        self.request.push_rule_id = Some(value.into());
+    pub fn push_rule_id(mut self, value: i64) -> Self {
+        self.request.push_rule_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -128,8 +128,8 @@ impl crate::Operation for UpdatePushRuleRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -166,6 +166,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - pushRuleId (path) was a string, as the official SDK types every path parameter; it is a long like the push rule ID (PushRule.id is long). The wire is the same decimal digits.
     pub fn update_push_rule(&self) -> UpdatePushRuleCall<'_> {
         UpdatePushRuleCall {
             client: self,
@@ -177,8 +179,8 @@ impl crate::Client {
 impl crate::mock::Example for UpdatePushRuleRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
-            push_rule_id: Some("example".to_string()),
+            repository_id: Some(1i64),
+            push_rule_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

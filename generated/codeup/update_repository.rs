@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct UpdateRepositoryRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdateRepositoryCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `accessToken` (query parameter); set with [`UpdateRepositoryCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
     /// `organizationId` (query parameter, required); set with [`UpdateRepositoryCall::organization_id`].
@@ -48,7 +48,7 @@ pub struct UpdateRepositoryRequest {
     /// `snippetsEnabled` (body parameter); set with [`UpdateRepositoryCall::snippets_enabled`].
     pub snippets_enabled: Option<bool>,
     /// `visibilityLevel` (body parameter); set with [`UpdateRepositoryCall::visibility_level`].
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `wikiEnabled` (body parameter); set with [`UpdateRepositoryCall::wiki_enabled`].
     pub wiki_enabled: Option<bool>,
 }
@@ -63,8 +63,8 @@ impl<'a> UpdateRepositoryCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `accessToken`.
@@ -195,7 +195,7 @@ impl<'a> UpdateRepositoryCall<'a> {
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub fn visibility_level(mut self, value: i32) -> Self {
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
         self.request.visibility_level = Some(value);
         self
     }
@@ -337,7 +337,7 @@ impl crate::Operation for UpdateRepositoryRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -419,6 +419,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (“”) are left out of the field examples (errorMessage); example_response uses an empty string for “”.
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - result is the shared Repository, whose times carry format date-time (the majority of the repository pages); this page's example answers 2022-03-18 14:24:54 forms and is kept as documented (DateTime::parse fails on them).
     pub fn update_repository(&self) -> UpdateRepositoryCall<'_> {
         UpdateRepositoryCall {
             client: self,
@@ -430,7 +433,7 @@ impl crate::Client {
 impl crate::mock::Example for UpdateRepositoryRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("c3c09f1230187a879678da43c973d069".to_string()),
             ),
@@ -460,7 +463,7 @@ impl crate::mock::Example for UpdateRepositoryRequest {
                 ],
             ),
             snippets_enabled: Some(false),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
             wiki_enabled: Some(true),
         }
     }

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct UpdateRepositoryMemberRequest {
     /// `repositoryId` (path parameter, required); set with [`UpdateRepositoryMemberCall::repository_id`].
-    pub repository_id: Option<String>,
+    pub repository_id: Option<i64>,
     /// `aliyunPk` (path parameter, required); set with [`UpdateRepositoryMemberCall::aliyun_pk`].
     pub aliyun_pk: Option<String>,
     /// `accessToken` (query parameter); set with [`UpdateRepositoryMemberCall::access_token`].
@@ -16,9 +16,9 @@ pub struct UpdateRepositoryMemberRequest {
     /// `organizationId` (query parameter, required); set with [`UpdateRepositoryMemberCall::organization_id`].
     pub organization_id: Option<String>,
     /// `accessLevel` (body parameter); set with [`UpdateRepositoryMemberCall::access_level`].
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `expireAt` (body parameter); set with [`UpdateRepositoryMemberCall::expire_at`].
-    pub expire_at: Option<String>,
+    pub expire_at: Option<crate::LocalDateTime>,
     /// `memberType` (body parameter); set with [`UpdateRepositoryMemberCall::member_type`].
     pub member_type: Option<String>,
     /// `relatedId` (body parameter); set with [`UpdateRepositoryMemberCall::related_id`].
@@ -37,8 +37,8 @@ impl<'a> UpdateRepositoryMemberCall<'a> {
     /// `repositoryId`.
     ///
     /// Sent as path parameter `repositoryId`, required.
-    pub fn repository_id(mut self, value: impl Into<String>) -> Self {
-        self.request.repository_id = Some(value.into());
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
     }
     /// `aliyunPk`.
@@ -65,14 +65,14 @@ impl<'a> UpdateRepositoryMemberCall<'a> {
     /// `accessLevel`.
     ///
     /// Sent as body parameter `accessLevel`. Example: `30`
-    pub fn access_level(mut self, value: i32) -> Self {
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
         self.request.access_level = Some(value);
         self
     }
     /// `expireAt`.
     ///
     /// Sent as body parameter `expireAt`. Example: `2020-08-08 08:08:08`
-    pub fn expire_at(mut self, value: impl Into<String>) -> Self {
+    pub fn expire_at(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.expire_at = Some(value.into());
         self
     }
@@ -212,7 +212,7 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -258,6 +258,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "".
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: expireAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
     pub fn update_repository_member(&self) -> UpdateRepositoryMemberCall<'_> {
         UpdateRepositoryMemberCall {
             client: self,
@@ -269,14 +272,14 @@ impl crate::Client {
 impl crate::mock::Example for UpdateRepositoryMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: Some("example".to_string()),
+            repository_id: Some(1i64),
             aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             organization_id: Some("60de7a6852743a5162b5f957".to_string()),
-            access_level: Some(30i32),
-            expire_at: Some("2020-08-08 08:08:08".to_string()),
+            access_level: Some(CodeupAccessLevel::Developer),
+            expire_at: Some(crate::LocalDateTime::from("2020-08-08 08:08:08")),
             member_type: Some("USERS".to_string()),
             related_id: Some("10010".to_string()),
             related_infos: Some(

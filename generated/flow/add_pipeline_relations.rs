@@ -10,11 +10,11 @@ pub struct AddPipelineRelationsRequest {
     /// `organizationId` (path parameter, required); set with [`AddPipelineRelationsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`AddPipelineRelationsCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `relObjectIds` (query parameter, required); set with [`AddPipelineRelationsCall::rel_object_ids`].
     pub rel_object_ids: Option<String>,
     /// `relObjectType` (query parameter, required); set with [`AddPipelineRelationsCall::rel_object_type`].
-    pub rel_object_type: Option<String>,
+    pub rel_object_type: Option<PipelineRelObjectType>,
 }
 /// A call of [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -24,32 +24,32 @@ pub struct AddPipelineRelationsCall<'a> {
     request: AddPipelineRelationsRequest,
 }
 impl<'a> AddPipelineRelationsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `relObjectIds`.
+    /// 关联的资源 id,暂只支持变量组 id,多个逗号分割
     ///
     /// Sent as query parameter `relObjectIds`, required. Example: `11,22`
     pub fn rel_object_ids(mut self, value: impl Into<String>) -> Self {
         self.request.rel_object_ids = Some(value.into());
         self
     }
-    /// `relObjectType`.
+    /// 关联的资源类型,暂只支持 VARIABLE_GROUP
     ///
     /// Sent as query parameter `relObjectType`, required. Example: `VARIABLE_GROUP`
-    pub fn rel_object_type(mut self, value: impl Into<String>) -> Self {
-        self.request.rel_object_type = Some(value.into());
+    pub fn rel_object_type(mut self, value: PipelineRelObjectType) -> Self {
+        self.request.rel_object_type = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -85,7 +85,7 @@ impl crate::Operation for AddPipelineRelationsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("relObjectIds", crate::TypeWord::String).required(),
             crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
@@ -120,6 +120,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - relObjectType is the enum shape PipelineRelObjectType (one value, VARIABLE_GROUP); its description is AddPipelineRelations' page text 关联的资源类型,暂只支持 VARIABLE_GROUP.
+    /// - relObjectIds stays a string: it is a comma-separated list of variable group ids (example 11,22), as the page describes it (关联的资源 id,暂只支持变量组 id,多个逗号分割).
     pub fn add_pipeline_relations(&self) -> AddPipelineRelationsCall<'_> {
         AddPipelineRelationsCall {
             client: self,
@@ -132,9 +136,9 @@ impl crate::mock::Example for AddPipelineRelationsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
             rel_object_ids: Some("11,22".to_string()),
-            rel_object_type: Some("VARIABLE_GROUP".to_string()),
+            rel_object_type: Some(PipelineRelObjectType::VariableGroup),
         }
     }
 }

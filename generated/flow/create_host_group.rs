@@ -16,9 +16,9 @@ pub struct CreateHostGroupRequest {
     /// `ecsLabelValue` (body parameter); set with [`CreateHostGroupCall::ecs_label_value`].
     pub ecs_label_value: Option<String>,
     /// `ecsType` (body parameter); set with [`CreateHostGroupCall::ecs_type`].
-    pub ecs_type: Option<String>,
+    pub ecs_type: Option<HostGroupEcsType>,
     /// `envId` (body parameter); set with [`CreateHostGroupCall::env_id`].
-    pub env_id: Option<String>,
+    pub env_id: Option<i64>,
     /// `machineInfos` (body parameter); set with [`CreateHostGroupCall::machine_infos`].
     pub machine_infos: Option<String>,
     /// `name` (body parameter, required); set with [`CreateHostGroupCall::name`].
@@ -28,7 +28,7 @@ pub struct CreateHostGroupRequest {
     /// `tagIds` (body parameter); set with [`CreateHostGroupCall::tag_ids`].
     pub tag_ids: Option<String>,
     /// `type` (body parameter, required); set with [`CreateHostGroupCall::type_`].
-    pub type_: Option<String>,
+    pub type_: Option<HostGroupType>,
 }
 /// A call of [`Client::create_host_group`](crate::Client::create_host_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -38,7 +38,7 @@ pub struct CreateHostGroupCall<'a> {
     request: CreateHostGroupRequest,
 }
 impl<'a> CreateHostGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -66,18 +66,18 @@ impl<'a> CreateHostGroupCall<'a> {
         self.request.ecs_label_value = Some(value.into());
         self
     }
-    /// `ecsType`.
+    /// ECS 类型,暂支持 ECS_ALIYUN
     ///
     /// Sent as body parameter `ecsType`. Example: `ECS_ALIYUN`
-    pub fn ecs_type(mut self, value: impl Into<String>) -> Self {
-        self.request.ecs_type = Some(value.into());
+    pub fn ecs_type(mut self, value: HostGroupEcsType) -> Self {
+        self.request.ecs_type = Some(value);
         self
     }
     /// `envId`.
     ///
     /// Sent as body parameter `envId`. Example: `0`
-    pub fn env_id(mut self, value: impl Into<String>) -> Self {
-        self.request.env_id = Some(value.into());
+    pub fn env_id(mut self, value: i64) -> Self {
+        self.request.env_id = Some(value);
         self
     }
     /// `machineInfos`.
@@ -108,11 +108,11 @@ impl<'a> CreateHostGroupCall<'a> {
         self.request.tag_ids = Some(value.into());
         self
     }
-    /// `type`.
+    /// 主机组类型,暂只支持 ECS
     ///
     /// Sent as body parameter `type`, required. Example: `ECS`
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.request.type_ = Some(value.into());
+    pub fn type_(mut self, value: HostGroupType) -> Self {
+        self.request.type_ = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -132,10 +132,10 @@ impl<'a> CreateHostGroupCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateHostGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `hostGroupId`.
@@ -143,12 +143,12 @@ pub struct CreateHostGroupResponse {
     /// Example: `123`
     #[serde(rename = "hostGroupId", default, skip_serializing_if = "Option::is_none")]
     pub host_group_id: Option<i64>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -187,7 +187,7 @@ impl crate::Operation for CreateHostGroupRequest {
             crate::ParamMeta::body("ecsLabelKey", crate::TypeWord::String),
             crate::ParamMeta::body("ecsLabelValue", crate::TypeWord::String),
             crate::ParamMeta::body("ecsType", crate::TypeWord::String),
-            crate::ParamMeta::body("envId", crate::TypeWord::String),
+            crate::ParamMeta::body("envId", crate::TypeWord::Long),
             crate::ParamMeta::body("machineInfos", crate::TypeWord::String),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
             crate::ParamMeta::body("serviceConnectionId", crate::TypeWord::Long)
@@ -232,13 +232,17 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Reviewed by hand after tools/import_reference.py wrote it; only summary_en and these notes differ from what it writes. The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
+    /// - The reference documents no descriptions for this operation; those given are copied from the pages named below.
     /// - The body is form-encoded (application/x-www-form-urlencoded), as in the sibling UpdateHostGroup, which takes the same parameters.
     /// - name is required but has no example in the reference.
     /// - machineInfos is a JSON array of machines (aliyunRegionId, machineSn, instanceName, ip) sent as one string, and tagIds is comma-separated ids (example 12,234). Both stay plain strings as the SDKs type them.
-    /// - envId is a string although its example is 0; serviceConnectionId is a long. Both as the SDKs type them.
+    /// - serviceConnectionId is a long, as the SDKs type it.
     /// - hostGroupId in the response is the id that GetHostGroup, UpdateHostGroup and DeleteHostGroup take in their path.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - type is the enum shape HostGroupType (one value, ECS) and ecsType the enum shape HostGroupEcsType (one value, ECS_ALIYUN); their descriptions are CreateHostGroup's page text (主机组类型,暂只支持 ECS; ECS 类型,暂支持 ECS_ALIYUN).
+    /// - envId is typed long (the SDKs type it string here, example "0"): the environment id is long in UpdatePipelineBaseInfo and a number in GetPipeline's pipeline.envId, and the form body carries the same digits. The example is written 0.
     pub fn create_host_group(&self) -> CreateHostGroupCall<'_> {
         CreateHostGroupCall {
             client: self,
@@ -254,8 +258,8 @@ impl crate::mock::Example for CreateHostGroupRequest {
             aliyun_region: Some("cn-beijing".to_string()),
             ecs_label_key: Some("ecs".to_string()),
             ecs_label_value: Some("ecs".to_string()),
-            ecs_type: Some("ECS_ALIYUN".to_string()),
-            env_id: Some("0".to_string()),
+            ecs_type: Some(HostGroupEcsType::EcsAliyun),
+            env_id: Some(0i64),
             machine_infos: Some(
                 "[{\"aliyunRegionId\":\"cn-beijing\",\"machineSn\":\"i-sssssss\",\"instanceName\":\"ceshi\",\"ip\":\"120.0.0.0\"}]"
                     .to_string(),
@@ -263,7 +267,7 @@ impl crate::mock::Example for CreateHostGroupRequest {
             name: Some("example".to_string()),
             service_connection_id: Some(123i64),
             tag_ids: Some("12,234".to_string()),
-            type_: Some("ECS".to_string()),
+            type_: Some(HostGroupType::Ecs),
         }
     }
 }

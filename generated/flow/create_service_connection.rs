@@ -10,13 +10,13 @@ pub struct CreateServiceConnectionRequest {
     /// `organizationId` (path parameter, required); set with [`CreateServiceConnectionCall::organization_id`].
     pub organization_id: Option<String>,
     /// `authType` (body parameter, required); set with [`CreateServiceConnectionCall::auth_type`].
-    pub auth_type: Option<String>,
+    pub auth_type: Option<CreateServiceConnectionAuthType>,
     /// `connectionName` (body parameter, required); set with [`CreateServiceConnectionCall::connection_name`].
     pub connection_name: Option<String>,
     /// `connectionType` (body parameter, required); set with [`CreateServiceConnectionCall::connection_type`].
-    pub connection_type: Option<String>,
+    pub connection_type: Option<ServiceConnectionType>,
     /// `scope` (body parameter, required); set with [`CreateServiceConnectionCall::scope`].
-    pub scope: Option<String>,
+    pub scope: Option<FlowVisibilityScope>,
     /// `serviceAuthId` (body parameter, required); set with [`CreateServiceConnectionCall::service_auth_id`].
     pub service_auth_id: Option<i64>,
 }
@@ -28,42 +28,42 @@ pub struct CreateServiceConnectionCall<'a> {
     request: CreateServiceConnectionRequest,
 }
 impl<'a> CreateServiceConnectionCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `authType`.
+    /// 服务授权类型
     ///
     /// Sent as body parameter `authType`, required. Example: `CREDENTIAL`
-    pub fn auth_type(mut self, value: impl Into<String>) -> Self {
-        self.request.auth_type = Some(value.into());
+    pub fn auth_type(mut self, value: CreateServiceConnectionAuthType) -> Self {
+        self.request.auth_type = Some(value);
         self
     }
-    /// `connectionName`.
+    /// 服务连接名称
     ///
     /// Sent as body parameter `connectionName`, required.
     pub fn connection_name(mut self, value: impl Into<String>) -> Self {
         self.request.connection_name = Some(value.into());
         self
     }
-    /// `connectionType`.
+    /// 服务连接类型
     ///
     /// Sent as body parameter `connectionType`, required. Example: `ecs`
-    pub fn connection_type(mut self, value: impl Into<String>) -> Self {
-        self.request.connection_type = Some(value.into());
+    pub fn connection_type(mut self, value: ServiceConnectionType) -> Self {
+        self.request.connection_type = Some(value);
         self
     }
-    /// `scope`.
+    /// 可见范围:如 PERSON,GLOBAL,CUSTOM
     ///
     /// Sent as body parameter `scope`, required. Example: `PERSON`
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.request.scope = Some(value.into());
+    pub fn scope(mut self, value: FlowVisibilityScope) -> Self {
+        self.request.scope = Some(value);
         self
     }
-    /// `serviceAuthId`.
+    /// 服务授权 id
     ///
     /// Sent as body parameter `serviceAuthId`, required. Example: `111`
     pub fn service_auth_id(mut self, value: i64) -> Self {
@@ -88,6 +88,52 @@ impl<'a> CreateServiceConnectionCall<'a> {
 }
 /// Response of [`Client::create_service_connection`](crate::Client::create_service_connection).
 pub type CreateServiceConnectionResponse = FlowIdResponse;
+/// 服务授权类型
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum CreateServiceConnectionAuthType {
+    /// `CREDENTIAL`: 服务证书
+    Credential,
+    /// `AUTHENTICATION`: 服务授权
+    Authentication,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl CreateServiceConnectionAuthType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Credential => "CREDENTIAL",
+            Self::Authentication => "AUTHENTICATION",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for CreateServiceConnectionAuthType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CREDENTIAL" => Self::Credential,
+            "AUTHENTICATION" => Self::Authentication,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<CreateServiceConnectionAuthType> for String {
+    fn from(value: CreateServiceConnectionAuthType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for CreateServiceConnectionAuthType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for CreateServiceConnectionAuthType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Error codes of [`Client::create_service_connection`](crate::Client::create_service_connection): it documents none, so every code reads as `Unknown(code)`.
 pub type CreateServiceConnectionErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceConnectionRequest {
@@ -142,6 +188,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in flow with the other service connections.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The page lists the values in its example column: connectionType (服务连接类型) is the enum shape ServiceConnectionType (14 values, see its notes), scope (可见范围:如 PERSON,GLOBAL,CUSTOM) the enum shape FlowVisibilityScope (PERSON 私有, GLOBAL 公开, CUSTOM 自定义), and authType (服务授权类型) an enum of its own (CREDENTIAL 服务证书, AUTHENTICATION 服务授权). The descriptions are the page's.
     pub fn create_service_connection(&self) -> CreateServiceConnectionCall<'_> {
         CreateServiceConnectionCall {
             client: self,
@@ -154,10 +202,10 @@ impl crate::mock::Example for CreateServiceConnectionRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            auth_type: Some("CREDENTIAL".to_string()),
+            auth_type: Some(CreateServiceConnectionAuthType::Credential),
             connection_name: Some("example".to_string()),
-            connection_type: Some("ecs".to_string()),
-            scope: Some("PERSON".to_string()),
+            connection_type: Some(ServiceConnectionType::Ecs),
+            scope: Some(FlowVisibilityScope::Person),
             service_auth_id: Some(111i64),
         }
     }

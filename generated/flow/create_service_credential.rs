@@ -14,7 +14,7 @@ pub struct CreateServiceCredentialRequest {
     /// `password` (body parameter, required); set with [`CreateServiceCredentialCall::password`].
     pub password: Option<crate::Secret<String>>,
     /// `scope` (body parameter); set with [`CreateServiceCredentialCall::scope`].
-    pub scope: Option<String>,
+    pub scope: Option<FlowVisibilityScope>,
     /// `type` (body parameter, required); set with [`CreateServiceCredentialCall::type_`].
     pub type_: Option<String>,
     /// `username` (body parameter, required); set with [`CreateServiceCredentialCall::username`].
@@ -28,7 +28,7 @@ pub struct CreateServiceCredentialCall<'a> {
     request: CreateServiceCredentialRequest,
 }
 impl<'a> CreateServiceCredentialCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -49,14 +49,14 @@ impl<'a> CreateServiceCredentialCall<'a> {
         self.request.password = Some(crate::Secret::new(value.into()));
         self
     }
-    /// `scope`.
+    /// 可见范围:如 PERSON
     ///
     /// Sent as body parameter `scope`. Example: `PERSON`
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.request.scope = Some(value.into());
+    pub fn scope(mut self, value: FlowVisibilityScope) -> Self {
+        self.request.scope = Some(value);
         self
     }
-    /// `type`.
+    /// 服务证书类型,默认 USERNAME_PASSWORD
     ///
     /// Sent as body parameter `type`, required. Example: `USERNAME_PASSWORD`
     pub fn type_(mut self, value: impl Into<String>) -> Self {
@@ -144,6 +144,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - password is marked secret: password is the credential's password.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - scope is the enum shape FlowVisibilityScope: the page documents it as 可见范围:如 PERSON (example PERSON (私有)), the visibility CreateServiceConnection documents with its three values PERSON, GLOBAL and CUSTOM. type stays a string: the page gives one value as the default (服务证书类型,默认 USERNAME_PASSWORD), not the set, and ListServiceCredentials' serviceCredentialType spells the same kind username_password.
     pub fn create_service_credential(&self) -> CreateServiceCredentialCall<'_> {
         CreateServiceCredentialCall {
             client: self,
@@ -158,7 +160,7 @@ impl crate::mock::Example for CreateServiceCredentialRequest {
             organization_id: Some("example".to_string()),
             name: Some("张三的Git证书".to_string()),
             password: Some(crate::Secret::new("zhangsan".to_string())),
-            scope: Some("PERSON".to_string()),
+            scope: Some(FlowVisibilityScope::Person),
             type_: Some("USERNAME_PASSWORD".to_string()),
             username: Some("zhangsan".to_string()),
         }

@@ -10,7 +10,7 @@ pub struct DeleteFlowTagGroupRequest {
     /// `organizationId` (path parameter, required); set with [`DeleteFlowTagGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `id` (path parameter, required); set with [`DeleteFlowTagGroupCall::id`].
-    pub id: Option<String>,
+    pub id: Option<i64>,
 }
 /// A call of [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub struct DeleteFlowTagGroupCall<'a> {
     request: DeleteFlowTagGroupRequest,
 }
 impl<'a> DeleteFlowTagGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -30,8 +30,8 @@ impl<'a> DeleteFlowTagGroupCall<'a> {
     /// `id`.
     ///
     /// Sent as path parameter `id`, required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.request.id = Some(value.into());
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -64,7 +64,7 @@ impl crate::Operation for DeleteFlowTagGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -95,6 +95,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
+    /// - The tag group id in the path is typed long (the SDKs type it string): a tag group's id is long everywhere else in flow (FlowTagGroup.id, the flowTagGroupId of CreateFlowTag and UpdateFlowTag, CreateFlowTagGroup's id), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
     pub fn delete_flow_tag_group(&self) -> DeleteFlowTagGroupCall<'_> {
         DeleteFlowTagGroupCall {
             client: self,
@@ -107,7 +109,7 @@ impl crate::mock::Example for DeleteFlowTagGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

@@ -10,7 +10,7 @@ pub struct DeletePipelineGroupRequest {
     /// `organizationId` (path parameter, required); set with [`DeletePipelineGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `groupId` (path parameter, required); set with [`DeletePipelineGroupCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
 }
 /// A call of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub struct DeletePipelineGroupCall<'a> {
     request: DeletePipelineGroupRequest,
 }
 impl<'a> DeletePipelineGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -30,8 +30,8 @@ impl<'a> DeletePipelineGroupCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -67,7 +67,7 @@ impl crate::Operation for DeletePipelineGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -97,6 +97,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
     pub fn delete_pipeline_group(&self) -> DeletePipelineGroupCall<'_> {
         DeletePipelineGroupCall {
             client: self,
@@ -109,7 +111,7 @@ impl crate::mock::Example for DeletePipelineGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
         }
     }
 }

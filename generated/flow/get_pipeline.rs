@@ -10,7 +10,7 @@ pub struct GetPipelineRequest {
     /// `organizationId` (path parameter, required); set with [`GetPipelineCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`GetPipelineCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
 }
 /// A call of [`Client::get_pipeline`](crate::Client::get_pipeline): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -20,18 +20,18 @@ pub struct GetPipelineCall<'a> {
     request: GetPipelineRequest,
 }
 impl<'a> GetPipelineCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -51,21 +51,21 @@ impl<'a> GetPipelineCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipeline`.
     #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<GetPipelinePipeline>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -79,7 +79,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `112222122`
@@ -93,7 +93,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `0`
     #[serde(rename = "envId", default, skip_serializing_if = "Option::is_none")]
-    pub env_id: Option<i32>,
+    pub env_id: Option<i64>,
     /// `envName`.
     ///
     /// Example: `日常环境`
@@ -128,7 +128,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -286,7 +286,7 @@ impl crate::Operation for GetPipelineRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -316,6 +316,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pipeline.envId is typed long although the SDKs type it integer here: UpdatePipelineBaseInfo takes the environment id as a long, and a JSON number reads the same either way (CreateHostGroup and UpdateHostGroup take it as a long too).
+    /// - pipeline.createTime and pipeline.updateTime are epoch milliseconds (format: epoch-millis; example 1586863220000).
     pub fn get_pipeline(&self) -> GetPipelineCall<'_> {
         GetPipelineCall {
             client: self,
@@ -328,7 +332,7 @@ impl crate::mock::Example for GetPipelineRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
         }
     }
 }

@@ -14,9 +14,9 @@ pub struct GetPipelineEmasArtifactUrlRequest {
     /// `md5` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::md5`].
     pub md5: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `pipelineRunId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_run_id`].
-    pub pipeline_run_id: Option<String>,
+    pub pipeline_run_id: Option<i64>,
     /// `serviceConnectionId` (query parameter, required); set with [`GetPipelineEmasArtifactUrlCall::service_connection_id`].
     pub service_connection_id: Option<i64>,
 }
@@ -28,7 +28,7 @@ pub struct GetPipelineEmasArtifactUrlCall<'a> {
     request: GetPipelineEmasArtifactUrlRequest,
 }
 impl<'a> GetPipelineEmasArtifactUrlCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -49,18 +49,18 @@ impl<'a> GetPipelineEmasArtifactUrlCall<'a> {
         self.request.md5 = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Sent as path parameter `pipelineRunId`, required.
-    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_run_id = Some(value.into());
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
         self
     }
     /// `serviceConnectionId`.
@@ -105,8 +105,8 @@ impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("emasJobInstanceId", crate::TypeWord::String),
             crate::ParamMeta::path("md5", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
             crate::ParamMeta::query("serviceConnectionId", crate::TypeWord::Long)
                 .required(),
         ],
@@ -147,6 +147,8 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only returns a download URL for an existing artifact; a retry after the server got it is safe.
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
     pub fn get_pipeline_emas_artifact_url(&self) -> GetPipelineEmasArtifactUrlCall<'_> {
         GetPipelineEmasArtifactUrlCall {
             client: self,
@@ -161,8 +163,8 @@ impl crate::mock::Example for GetPipelineEmasArtifactUrlRequest {
             organization_id: Some("example".to_string()),
             emas_job_instance_id: Some("example".to_string()),
             md5: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            pipeline_run_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
             service_connection_id: Some(122i64),
         }
     }

@@ -10,7 +10,7 @@ pub struct GetPipelineGroupRequest {
     /// `organizationId` (path parameter, required); set with [`GetPipelineGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `groupId` (path parameter, required); set with [`GetPipelineGroupCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
 }
 /// A call of [`Client::get_pipeline_group`](crate::Client::get_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub struct GetPipelineGroupCall<'a> {
     request: GetPipelineGroupRequest,
 }
 impl<'a> GetPipelineGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -30,8 +30,8 @@ impl<'a> GetPipelineGroupCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -51,21 +51,21 @@ impl<'a> GetPipelineGroupCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineGroup`.
     #[serde(rename = "pipelineGroup", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_group: Option<PipelineGroup>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ impl crate::Operation for GetPipelineGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -130,6 +130,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
     pub fn get_pipeline_group(&self) -> GetPipelineGroupCall<'_> {
         GetPipelineGroupCall {
             client: self,
@@ -142,7 +145,7 @@ impl crate::mock::Example for GetPipelineGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
         }
     }
 }

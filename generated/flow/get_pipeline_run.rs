@@ -10,9 +10,9 @@ pub struct GetPipelineRunRequest {
     /// `organizationId` (path parameter, required); set with [`GetPipelineRunCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `pipelineRunId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_run_id`].
-    pub pipeline_run_id: Option<String>,
+    pub pipeline_run_id: Option<i64>,
 }
 /// A call of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -22,25 +22,25 @@ pub struct GetPipelineRunCall<'a> {
     request: GetPipelineRunRequest,
 }
 impl<'a> GetPipelineRunCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Sent as path parameter `pipelineRunId`, required.
-    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_run_id = Some(value.into());
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -60,21 +60,21 @@ impl<'a> GetPipelineRunCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineRunResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineRun`.
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<PipelineRun>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -109,8 +109,8 @@ impl crate::Operation for GetPipelineRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -142,17 +142,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (the importer would write it differently; its --check names the map below). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
-    /// - organizationId, pipelineId and pipelineRunId are path parameters typed string, as in both SDKs (the documentation page types pipelineId and pipelineRunId long; the wire carries the same decimal digits). pipelineRunId is the one StartPipelineRun returns, or a pipelineRuns\[\].pipelineRunId of ListPipelineRuns.
+    /// - The reference documents no descriptions for this operation; those given are copied from the pages named below.
+    /// - organizationId, pipelineId and pipelineRunId are path parameters; both SDKs type all three string, the documentation page types pipelineId and pipelineRunId long (the wire carries the same decimal digits). pipelineRunId is the one StartPipelineRun returns, or a pipelineRuns\[\].pipelineRunId of ListPipelineRuns.
     /// - pipelineRun.stages\[\].stageInfo.jobs\[\].actions\[\].params is a map with no value type in the reference. The SDKs type it map&lt;string, any&gt; (TypeScript valueType any, Java Map&lt;String, ?&gt;), so its values are any. Its example {} is an empty object and is used in example_response only. tools/import_reference.py --check reports this node (values present only in the spec) and cannot write it (spec/schema.json requires values).
     /// - jobs\[\].params, by contrast, is typed string and its example {} is a JSON document sent as a string. Both are kept as the SDKs type them.
     /// - sources\[\].data.commint is spelled as the SDKs spell it (most likely a misspelt commit; GetReleaseStagePipelineRun spells the same field commit). The wire name is kept; its example {} is a JSON document in a string.
-    /// - pipelineRun.status, stageInfo.status and jobs\[\].status are plain strings. The reference gives only the examples SUCCESS (run) and RUNNING (stage, job); the sibling ListPipelineRuns documents the run states in its status example (FAIL 运行失败, SUCCESS 运行成功, RUNNING 运行中). No enum is declared, as in the sibling.
-    /// - triggerMode is typed integer here and long in ListPipelineRuns, each as its SDK types it.
+    /// - pipelineRun.status is the enum shape FlowRunStatus, the run states the sibling ListPipelineRuns documents (FAIL 运行失败, SUCCESS 运行成功, RUNNING 运行中). stageInfo.status and jobs\[\].status stay plain strings: the reference gives only their example RUNNING and no page lists their values.
+    /// - triggerMode is typed integer here and long in ListPipelineRuns by the SDKs; both are the integer enum shape FlowTriggerMode (see PipelineRun's notes).
     /// - stageGroup (an array of arrays of stage names) has no example in the reference; example_response fills it with the example's one stage, Java构建.
     /// - example_response shows a finished run. The stage and job states are SUCCESS there, so that a SUCCESS run does not show a RUNNING stage; the field examples keep the reference's RUNNING.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - pipelineRun is the shared shape PipelineRun, which ListPipelineRuns' items use too; its triggerMode is integer, as typed here, for both operations (ListPipelineRuns' long is read as integer, see PipelineRun's notes).
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
     pub fn get_pipeline_run(&self) -> GetPipelineRunCall<'_> {
         GetPipelineRunCall {
             client: self,
@@ -234,8 +237,8 @@ impl crate::mock::Example for GetPipelineRunRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            pipeline_run_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
         }
     }
 }

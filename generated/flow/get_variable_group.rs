@@ -10,7 +10,7 @@ pub struct GetVariableGroupRequest {
     /// `organizationId` (path parameter, required); set with [`GetVariableGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `id` (path parameter, required); set with [`GetVariableGroupCall::id`].
-    pub id: Option<String>,
+    pub id: Option<i64>,
 }
 /// A call of [`Client::get_variable_group`](crate::Client::get_variable_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub struct GetVariableGroupCall<'a> {
     request: GetVariableGroupRequest,
 }
 impl<'a> GetVariableGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -30,8 +30,8 @@ impl<'a> GetVariableGroupCall<'a> {
     /// `id`.
     ///
     /// Sent as path parameter `id`, required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.request.id = Some(value.into());
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -51,18 +51,18 @@ impl<'a> GetVariableGroupCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVariableGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ impl crate::Operation for GetVariableGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -130,6 +130,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The variable group id in the path is typed long (the SDKs type it string): a variable group's id is long everywhere else in flow (VariableGroup.id, CreateVariableGroup's variableGroupId, ListPipelineRelations' refObjectId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
     pub fn get_variable_group(&self) -> GetVariableGroupCall<'_> {
         GetVariableGroupCall {
             client: self,
@@ -142,7 +145,7 @@ impl crate::mock::Example for GetVariableGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

@@ -22,7 +22,7 @@ pub struct JoinPipelineGroupCall<'a> {
     request: JoinPipelineGroupRequest,
 }
 impl<'a> JoinPipelineGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -105,6 +105,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - pipelineIds stays a string: it is a comma-separated list of pipeline ids (example 122,122), as the SDKs type it, not one id.
     pub fn join_pipeline_group(&self) -> JoinPipelineGroupCall<'_> {
         JoinPipelineGroupCall {
             client: self,

@@ -10,9 +10,9 @@ pub struct ListHostGroupsRequest {
     /// `organizationId` (path parameter, required); set with [`ListHostGroupsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `createEndTime` (query parameter); set with [`ListHostGroupsCall::create_end_time`].
-    pub create_end_time: Option<i64>,
+    pub create_end_time: Option<crate::EpochMillis>,
     /// `createStartTime` (query parameter); set with [`ListHostGroupsCall::create_start_time`].
-    pub create_start_time: Option<i64>,
+    pub create_start_time: Option<crate::EpochMillis>,
     /// `creatorAccountIds` (query parameter); set with [`ListHostGroupsCall::creator_account_ids`].
     pub creator_account_ids: Option<String>,
     /// `ids` (query parameter); set with [`ListHostGroupsCall::ids`].
@@ -24,7 +24,7 @@ pub struct ListHostGroupsRequest {
     /// `nextToken` (query parameter); set with [`ListHostGroupsCall::next_token`].
     pub next_token: Option<String>,
     /// `pageOrder` (query parameter); set with [`ListHostGroupsCall::page_order`].
-    pub page_order: Option<String>,
+    pub page_order: Option<FlowPageOrder>,
     /// `pageSort` (query parameter); set with [`ListHostGroupsCall::page_sort`].
     pub page_sort: Option<String>,
 }
@@ -36,7 +36,7 @@ pub struct ListHostGroupsCall<'a> {
     request: ListHostGroupsRequest,
 }
 impl<'a> ListHostGroupsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -46,15 +46,15 @@ impl<'a> ListHostGroupsCall<'a> {
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.request.create_end_time = Some(value);
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
         self
     }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.request.create_start_time = Some(value);
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
         self
     }
     /// `creatorAccountIds`.
@@ -92,11 +92,11 @@ impl<'a> ListHostGroupsCall<'a> {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `pageOrder`.
+    /// 排序顺序 DESC 降序 ASC 升序
     ///
     /// Sent as query parameter `pageOrder`. Example: `DESC`
-    pub fn page_order(mut self, value: impl Into<String>) -> Self {
-        self.request.page_order = Some(value.into());
+    pub fn page_order(mut self, value: FlowPageOrder) -> Self {
+        self.request.page_order = Some(value);
         self
     }
     /// `pageSort`.
@@ -129,10 +129,10 @@ impl<'a> ListHostGroupsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListHostGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `hostGroups`.
@@ -143,12 +143,12 @@ pub struct ListHostGroupsResponse {
     /// Example: `asassasassa`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -235,6 +235,10 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - The SDKs swap the comment and the example of hostGroups\[\].id ('323232' / '部署组Id'); description is '部署组Id' and the example is 323232.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pageOrder is the enum shape FlowPageOrder; its description is the page's text 排序顺序 DESC 降序 ASC 升序, which lists the values. pageSort (example ID) stays a string: the page names one sort key (排序条件 ID) without saying it is the only one.
+    /// - createStartTime and createEndTime are epoch milliseconds (format: epoch-millis; example 1586863220000, the host groups' own createTime).
     pub fn list_host_groups(&self) -> ListHostGroupsCall<'_> {
         ListHostGroupsCall {
             client: self,
@@ -284,14 +288,14 @@ impl crate::mock::Example for ListHostGroupsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             creator_account_ids: Some("1112122121,3223332".to_string()),
             ids: Some("121,1212121232".to_string()),
             max_results: Some(30i64),
             name: Some("主机组".to_string()),
             next_token: Some("221212221".to_string()),
-            page_order: Some("DESC".to_string()),
+            page_order: Some(FlowPageOrder::Desc),
             page_sort: Some("ID".to_string()),
         }
     }

@@ -10,15 +10,15 @@ pub struct ListPipelineGroupPipelinesRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelineGroupPipelinesCall::organization_id`].
     pub organization_id: Option<String>,
     /// `groupId` (path parameter, required); set with [`ListPipelineGroupPipelinesCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `createEndTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::create_end_time`].
-    pub create_end_time: Option<i64>,
+    pub create_end_time: Option<crate::EpochMillis>,
     /// `createStartTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::create_start_time`].
-    pub create_start_time: Option<i64>,
+    pub create_start_time: Option<crate::EpochMillis>,
     /// `executeEndTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::execute_end_time`].
-    pub execute_end_time: Option<i64>,
+    pub execute_end_time: Option<crate::EpochMillis>,
     /// `executeStartTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::execute_start_time`].
-    pub execute_start_time: Option<i64>,
+    pub execute_start_time: Option<crate::EpochMillis>,
     /// `maxResults` (query parameter); set with [`ListPipelineGroupPipelinesCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListPipelineGroupPipelinesCall::next_token`].
@@ -36,7 +36,7 @@ pub struct ListPipelineGroupPipelinesCall<'a> {
     request: ListPipelineGroupPipelinesRequest,
 }
 impl<'a> ListPipelineGroupPipelinesCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -46,36 +46,36 @@ impl<'a> ListPipelineGroupPipelinesCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.request.create_end_time = Some(value);
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
         self
     }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.request.create_start_time = Some(value);
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
         self
     }
     /// `executeEndTime`.
     ///
     /// Sent as query parameter `executeEndTime`. Example: `1586863220000`
-    pub fn execute_end_time(mut self, value: i64) -> Self {
-        self.request.execute_end_time = Some(value);
+    pub fn execute_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_end_time = Some(value.into());
         self
     }
     /// `executeStartTime`.
     ///
     /// Sent as query parameter `executeStartTime`. Example: `1586863220000`
-    pub fn execute_start_time(mut self, value: i64) -> Self {
-        self.request.execute_start_time = Some(value);
+    pub fn execute_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_start_time = Some(value.into());
         self
     }
     /// `maxResults`.
@@ -132,10 +132,10 @@ impl<'a> ListPipelineGroupPipelinesCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineGroupPipelinesResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -146,12 +146,12 @@ pub struct ListPipelineGroupPipelinesResponse {
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<PipelineSummary>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -160,7 +160,7 @@ pub struct ListPipelineGroupPipelinesResponse {
     ///
     /// Example: `20`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
 }
 impl crate::Envelope for ListPipelineGroupPipelinesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -191,7 +191,7 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("createEndTime", crate::TypeWord::Long),
             crate::ParamMeta::query("createStartTime", crate::TypeWord::Long),
             crate::ParamMeta::query("executeEndTime", crate::TypeWord::Long),
@@ -238,6 +238,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - totalCount is typed long although the SDKs type it integer here: the area's other list operations (ListHostGroups, ListPipelineRuns, ListPipelines, ListVariableGroups) type their totalCount long, and a JSON number reads the same either way.
+    /// - createStartTime, createEndTime, executeStartTime and executeEndTime are epoch milliseconds (format: epoch-millis; example 1586863220000), as in the sibling ListPipelines.
     pub fn list_pipeline_group_pipelines(&self) -> ListPipelineGroupPipelinesCall<'_> {
         ListPipelineGroupPipelinesCall {
             client: self,
@@ -259,7 +264,7 @@ impl crate::Paginate for ListPipelineGroupPipelinesRequest {
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied().map(i64::from);
+        let total = response.total_count.as_ref().copied();
         crate::PageParts {
             items: response.pipelines.unwrap_or_default(),
             cursor,
@@ -287,11 +292,11 @@ impl crate::mock::Example for ListPipelineGroupPipelinesRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            group_id: Some("example".to_string()),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
-            execute_end_time: Some(1586863220000i64),
-            execute_start_time: Some(1586863220000i64),
+            group_id: Some(1i64),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(10i64),
             next_token: Some("aaaa".to_string()),
             pipeline_name: Some("example".to_string()),

@@ -10,9 +10,9 @@ pub struct ListPipelineJobHistorysRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelineJobHistorysCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`ListPipelineJobHistorysCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `category` (query parameter, required); set with [`ListPipelineJobHistorysCall::category`].
-    pub category: Option<String>,
+    pub category: Option<PipelineJobCategory>,
     /// `identifier` (query parameter, required); set with [`ListPipelineJobHistorysCall::identifier`].
     pub identifier: Option<String>,
     /// `maxResults` (query parameter, required); set with [`ListPipelineJobHistorysCall::max_results`].
@@ -28,25 +28,25 @@ pub struct ListPipelineJobHistorysCall<'a> {
     request: ListPipelineJobHistorysRequest,
 }
 impl<'a> ListPipelineJobHistorysCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `category`.
+    /// 任务分类,暂时只支持 DEPLOY
     ///
     /// Sent as query parameter `category`, required. Example: `DEPLOY`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: PipelineJobCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// `identifier`.
@@ -96,10 +96,10 @@ impl<'a> ListPipelineJobHistorysCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineJobHistorysResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `jobs`.
@@ -110,7 +110,7 @@ pub struct ListPipelineJobHistorysResponse {
     /// Example: `xsxxs`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -122,7 +122,7 @@ pub struct ListPipelineJobHistorysResponse {
     ///
     /// Example: `20`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
 }
 /// Part of the response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -205,7 +205,7 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("category", crate::TypeWord::String).required(),
             crate::ParamMeta::query("identifier", crate::TypeWord::String).required(),
             crate::ParamMeta::query("maxResults", crate::TypeWord::Long).required(),
@@ -246,6 +246,11 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only lists job history; a retry after the server got it is safe.
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - category is the enum shape PipelineJobCategory (one value, DEPLOY); its description is the page's text 任务分类,暂时只支持 DEPLOY.
+    /// - totalCount is typed long although the SDKs type it integer here: the area's other list operations (ListHostGroups, ListPipelineRuns, ListPipelines, ListVariableGroups) type their totalCount long, and a JSON number reads the same either way.
     pub fn list_pipeline_job_historys(&self) -> ListPipelineJobHistorysCall<'_> {
         ListPipelineJobHistorysCall {
             client: self,
@@ -267,7 +272,7 @@ impl crate::Paginate for ListPipelineJobHistorysRequest {
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied().map(i64::from);
+        let total = response.total_count.as_ref().copied();
         crate::PageParts {
             items: response.jobs.unwrap_or_default(),
             cursor,
@@ -295,8 +300,8 @@ impl crate::mock::Example for ListPipelineJobHistorysRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            category: Some("DEPLOY".to_string()),
+            pipeline_id: Some(1i64),
+            category: Some(PipelineJobCategory::Deploy),
             identifier: Some("10_ssasasa".to_string()),
             max_results: Some(10i64),
             next_token: Some("xsaxsa".to_string()),

@@ -10,9 +10,9 @@ pub struct ListPipelineJobsRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelineJobsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`ListPipelineJobsCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `category` (query parameter, required); set with [`ListPipelineJobsCall::category`].
-    pub category: Option<String>,
+    pub category: Option<PipelineJobCategory>,
 }
 /// A call of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -22,25 +22,25 @@ pub struct ListPipelineJobsCall<'a> {
     request: ListPipelineJobsRequest,
 }
 impl<'a> ListPipelineJobsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `category`.
+    /// 任务分类,暂只支持 DEPLOY
     ///
     /// Sent as query parameter `category`, required. Example: `DEPLOY`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: PipelineJobCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -60,16 +60,16 @@ impl<'a> ListPipelineJobsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineJobsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `jobs`.
     #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<ListPipelineJobsJobs>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -130,7 +130,7 @@ impl crate::Operation for ListPipelineJobsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("category", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -165,6 +165,10 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only lists jobs of a run; a retry after the server got it is safe.
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - category is the enum shape PipelineJobCategory (one value, DEPLOY); its description is the page's text 任务分类,暂只支持 DEPLOY.
     pub fn list_pipeline_jobs(&self) -> ListPipelineJobsCall<'_> {
         ListPipelineJobsCall {
             client: self,
@@ -177,8 +181,8 @@ impl crate::mock::Example for ListPipelineJobsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            category: Some("DEPLOY".to_string()),
+            pipeline_id: Some(1i64),
+            category: Some(PipelineJobCategory::Deploy),
         }
     }
 }

@@ -10,9 +10,9 @@ pub struct ListPipelineRelationsRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelineRelationsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`ListPipelineRelationsCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `relObjectType` (query parameter, required); set with [`ListPipelineRelationsCall::rel_object_type`].
-    pub rel_object_type: Option<String>,
+    pub rel_object_type: Option<PipelineRelObjectType>,
 }
 /// A call of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -22,25 +22,25 @@ pub struct ListPipelineRelationsCall<'a> {
     request: ListPipelineRelationsRequest,
 }
 impl<'a> ListPipelineRelationsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `relObjectType`.
+    /// 关联的资源类型,暂只支持 VARIABLE_GROUP
     ///
     /// Sent as query parameter `relObjectType`, required. Example: `VARIABLE_GROUP`
-    pub fn rel_object_type(mut self, value: impl Into<String>) -> Self {
-        self.request.rel_object_type = Some(value.into());
+    pub fn rel_object_type(mut self, value: PipelineRelObjectType) -> Self {
+        self.request.rel_object_type = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -63,10 +63,10 @@ impl<'a> ListPipelineRelationsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineRelationsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineRelations`.
@@ -76,12 +76,12 @@ pub struct ListPipelineRelationsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_relations: Option<Vec<ListPipelineRelationsPipelineRelations>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +126,7 @@ impl crate::Operation for ListPipelineRelationsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -159,6 +159,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - relObjectType is the enum shape PipelineRelObjectType (one value, VARIABLE_GROUP); its description is AddPipelineRelations' page text 关联的资源类型,暂只支持 VARIABLE_GROUP.
     pub fn list_pipeline_relations(&self) -> ListPipelineRelationsCall<'_> {
         ListPipelineRelationsCall {
             client: self,
@@ -171,8 +175,8 @@ impl crate::mock::Example for ListPipelineRelationsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            rel_object_type: Some("VARIABLE_GROUP".to_string()),
+            pipeline_id: Some(1i64),
+            rel_object_type: Some(PipelineRelObjectType::VariableGroup),
         }
     }
 }

@@ -10,19 +10,19 @@ pub struct ListPipelineRunsRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelineRunsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`ListPipelineRunsCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `endTime` (query parameter); set with [`ListPipelineRunsCall::end_time`].
-    pub end_time: Option<i64>,
+    pub end_time: Option<crate::EpochMillis>,
     /// `maxResults` (query parameter); set with [`ListPipelineRunsCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListPipelineRunsCall::next_token`].
     pub next_token: Option<String>,
     /// `startTime` (query parameter); set with [`ListPipelineRunsCall::start_time`].
-    pub start_time: Option<i64>,
+    pub start_time: Option<crate::EpochMillis>,
     /// `status` (query parameter); set with [`ListPipelineRunsCall::status`].
-    pub status: Option<String>,
+    pub status: Option<FlowRunStatus>,
     /// `triggerMode` (query parameter); set with [`ListPipelineRunsCall::trigger_mode`].
-    pub trigger_mode: Option<i32>,
+    pub trigger_mode: Option<FlowTriggerMode>,
 }
 /// A call of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -32,25 +32,25 @@ pub struct ListPipelineRunsCall<'a> {
     request: ListPipelineRunsRequest,
 }
 impl<'a> ListPipelineRunsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
     /// `endTime`.
     ///
     /// Sent as query parameter `endTime`. Example: `1586863220000`
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.request.end_time = Some(value);
+    pub fn end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.end_time = Some(value.into());
         self
     }
     /// `maxResults`.
@@ -70,21 +70,21 @@ impl<'a> ListPipelineRunsCall<'a> {
     /// `startTime`.
     ///
     /// Sent as query parameter `startTime`. Example: `1586863220000`
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.request.start_time = Some(value);
+    pub fn start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.start_time = Some(value.into());
         self
     }
-    /// `status`.
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Sent as query parameter `status`. Example: `RUNNING`
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.request.status = Some(value.into());
+    pub fn status(mut self, value: FlowRunStatus) -> Self {
+        self.request.status = Some(value);
         self
     }
     /// `triggerMode`.
     ///
     /// Sent as query parameter `triggerMode`. Example: `1`
-    pub fn trigger_mode(mut self, value: i32) -> Self {
+    pub fn trigger_mode(mut self, value: FlowTriggerMode) -> Self {
         self.request.trigger_mode = Some(value);
         self
     }
@@ -111,10 +111,10 @@ impl<'a> ListPipelineRunsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineRunsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -125,12 +125,12 @@ pub struct ListPipelineRunsResponse {
     /// `pipelineRuns`.
     #[serde(rename = "pipelineRuns", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_runs: Option<Vec<PipelineRun>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -170,7 +170,7 @@ impl crate::Operation for ListPipelineRunsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("endTime", crate::TypeWord::Long),
             crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
@@ -214,6 +214,12 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - pipelineRuns\[\] is the shared shape PipelineRun. The SDKs type this operation's triggerMode field long, but PipelineRun types it integer (i32): GetPipelineRun, this operation's own triggerMode query parameter and AppStack's GetReleaseStagePipelineRun type it integer, and it holds small trigger-mode codes (example 1). See PipelineRun's notes.
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - status (query) is the enum shape FlowRunStatus; its description is the page's (状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中), which lists the values. triggerMode (query) is the integer enum shape FlowTriggerMode, whose values come from the newer ListPipelineRuns page (see the shape's notes); this page leaves its description empty.
+    /// - example_response's pipelineRuns\[\].status was the sentence 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中 on the page (the documentation of the values, not a value); written as SUCCESS, one of those values, to match the enum FlowRunStatus.
+    /// - startTime and endTime (query) are epoch milliseconds (format: epoch-millis; example 1586863220000), like the runs' own startTime and endTime.
     pub fn list_pipeline_runs(&self) -> ListPipelineRunsCall<'_> {
         ListPipelineRunsCall {
             client: self,
@@ -263,13 +269,13 @@ impl crate::mock::Example for ListPipelineRunsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            end_time: Some(1586863220000i64),
+            pipeline_id: Some(1i64),
+            end_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(20i64),
             next_token: Some("aaaaaa".to_string()),
-            start_time: Some(1586863220000i64),
-            status: Some("RUNNING".to_string()),
-            trigger_mode: Some(1i32),
+            start_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            status: Some(FlowRunStatus::Running),
+            trigger_mode: Some(FlowTriggerMode::Manual),
         }
     }
 }

@@ -10,17 +10,17 @@ pub struct ListPipelinesRequest {
     /// `organizationId` (path parameter, required); set with [`ListPipelinesCall::organization_id`].
     pub organization_id: Option<String>,
     /// `createEndTime` (query parameter); set with [`ListPipelinesCall::create_end_time`].
-    pub create_end_time: Option<i64>,
+    pub create_end_time: Option<crate::EpochMillis>,
     /// `createStartTime` (query parameter); set with [`ListPipelinesCall::create_start_time`].
-    pub create_start_time: Option<i64>,
+    pub create_start_time: Option<crate::EpochMillis>,
     /// `creatorAccountIds` (query parameter); set with [`ListPipelinesCall::creator_account_ids`].
     pub creator_account_ids: Option<String>,
     /// `executeAccountIds` (query parameter); set with [`ListPipelinesCall::execute_account_ids`].
     pub execute_account_ids: Option<String>,
     /// `executeEndTime` (query parameter); set with [`ListPipelinesCall::execute_end_time`].
-    pub execute_end_time: Option<i64>,
+    pub execute_end_time: Option<crate::EpochMillis>,
     /// `executeStartTime` (query parameter); set with [`ListPipelinesCall::execute_start_time`].
-    pub execute_start_time: Option<i64>,
+    pub execute_start_time: Option<crate::EpochMillis>,
     /// `maxResults` (query parameter); set with [`ListPipelinesCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListPipelinesCall::next_token`].
@@ -38,7 +38,7 @@ pub struct ListPipelinesCall<'a> {
     request: ListPipelinesRequest,
 }
 impl<'a> ListPipelinesCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -48,15 +48,15 @@ impl<'a> ListPipelinesCall<'a> {
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.request.create_end_time = Some(value);
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
         self
     }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.request.create_start_time = Some(value);
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
         self
     }
     /// `creatorAccountIds`.
@@ -76,15 +76,15 @@ impl<'a> ListPipelinesCall<'a> {
     /// `executeEndTime`.
     ///
     /// Sent as query parameter `executeEndTime`. Example: `1586863220000`
-    pub fn execute_end_time(mut self, value: i64) -> Self {
-        self.request.execute_end_time = Some(value);
+    pub fn execute_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_end_time = Some(value.into());
         self
     }
     /// `executeStartTime`.
     ///
     /// Sent as query parameter `executeStartTime`. Example: `1586863220000`
-    pub fn execute_start_time(mut self, value: i64) -> Self {
-        self.request.execute_start_time = Some(value);
+    pub fn execute_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_start_time = Some(value.into());
         self
     }
     /// `maxResults`.
@@ -138,10 +138,10 @@ impl<'a> ListPipelinesCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -152,12 +152,12 @@ pub struct ListPipelinesResponse {
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<PipelineSummary>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -245,13 +245,16 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
+    /// - The reference documents no descriptions for this operation; those given are copied from the pages named below.
     /// - Paging: cursor style in the query, as the sibling ListPipelineRuns: nextToken in, nextToken out, maxResults the page size, pipelines the items, totalCount the total.
     /// - creatorAccountIds and executeAccountIds are typed string and their examples are single Alibaba Cloud account ids; by their plural names they take several ids, comma-separated like statusList (example RUNNING,SUCCESS, run states as in ListPipelineRuns). All three stay plain strings as the SDKs type them, not JSON arrays.
     /// - createStartTime, createEndTime, executeStartTime and executeEndTime are long epoch milliseconds (example 1586863220000).
     /// - example_response is a complete, last page. totalCount is 1, the number of items shown, and nextToken is absent, so a stream ends there (it stops on an absent or empty cursor). The reference's examples ssaassasass (nextToken) and 50 (totalCount) stay the field examples.
     /// - pipelines\[\].groupId has no example in the reference and is left out of example_response.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - createStartTime, createEndTime, executeStartTime and executeEndTime carry format: epoch-millis.
     pub fn list_pipelines(&self) -> ListPipelinesCall<'_> {
         ListPipelinesCall {
             client: self,
@@ -301,12 +304,12 @@ impl crate::mock::Example for ListPipelinesRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             creator_account_ids: Some("112122121".to_string()),
             execute_account_ids: Some("1111111".to_string()),
-            execute_end_time: Some(1586863220000i64),
-            execute_start_time: Some(1586863220000i64),
+            execute_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(20i64),
             next_token: Some("aaaaaaaaaa".to_string()),
             pipeline_name: Some("流水线".to_string()),

@@ -20,7 +20,7 @@ pub struct ListServiceConnectionsCall<'a> {
     request: ListServiceConnectionsRequest,
 }
 impl<'a> ListServiceConnectionsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -54,13 +54,13 @@ impl<'a> ListServiceConnectionsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceConnectionsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -72,7 +72,7 @@ pub struct ListServiceConnectionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_connections: Option<Vec<ListServiceConnectionsServiceConnections>>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +86,7 @@ pub struct ListServiceConnectionsServiceConnections {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `id`.
     ///
     /// Example: `123`
@@ -97,16 +97,16 @@ pub struct ListServiceConnectionsServiceConnections {
     /// Example: `张三的oss服务连接`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ownerAccountId`.
+    /// 拥有者阿里云账号id
     ///
     /// Example: `1212123212121212`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_account_id: Option<i64>,
-    /// `type`.
+    pub owner_account_id: Option<String>,
+    /// 服务连接类型
     ///
     /// Example: `oss`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ServiceConnectionType>,
     /// `uuid`.
     #[serde(rename = "uuid", default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
@@ -171,6 +171,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - serviceConnections\[\].type is the enum shape ServiceConnectionType, the connection types CreateServiceConnection lists for connectionType (example oss is one of them). Its description and ownerAccountId's are the older SDK's comments (服务连接类型, 拥有者阿里云账号id).
+    /// - ownerAccountId is typed string although the SDKs type it long: an Alibaba Cloud account id is a string in every other flow field (creatorAccountId, modifierAccountId, ownerStaffId...). example_response's ownerAccountId was the number 1212123212121212; written as the string "1212123212121212" to match the unified type (a number on the wire still reads, by tolerant decoding).
+    /// - sericeConnectionType (query) stays a string: its example codeup is not among the connection types CreateServiceConnection lists, and an older SDK comment lists a different set for it (see the shape ServiceConnectionType's notes).
+    /// - createTime is epoch milliseconds (format: epoch-millis; example 1586863220000).
     pub fn list_service_connections(&self) -> ListServiceConnectionsCall<'_> {
         ListServiceConnectionsCall {
             client: self,

@@ -10,11 +10,11 @@ pub struct ListVariableGroupsRequest {
     /// `organizationId` (path parameter, required); set with [`ListVariableGroupsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `maxResults` (query parameter); set with [`ListVariableGroupsCall::max_results`].
-    pub max_results: Option<i32>,
+    pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListVariableGroupsCall::next_token`].
     pub next_token: Option<String>,
     /// `pageOrder` (query parameter); set with [`ListVariableGroupsCall::page_order`].
-    pub page_order: Option<String>,
+    pub page_order: Option<FlowPageOrder>,
     /// `pageSort` (query parameter); set with [`ListVariableGroupsCall::page_sort`].
     pub page_sort: Option<String>,
 }
@@ -26,7 +26,7 @@ pub struct ListVariableGroupsCall<'a> {
     request: ListVariableGroupsRequest,
 }
 impl<'a> ListVariableGroupsCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -36,7 +36,7 @@ impl<'a> ListVariableGroupsCall<'a> {
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub fn max_results(mut self, value: i32) -> Self {
+    pub fn max_results(mut self, value: i64) -> Self {
         self.request.max_results = Some(value);
         self
     }
@@ -50,8 +50,8 @@ impl<'a> ListVariableGroupsCall<'a> {
     /// `pageOrder`.
     ///
     /// Sent as query parameter `pageOrder`. Example: `DESC`
-    pub fn page_order(mut self, value: impl Into<String>) -> Self {
-        self.request.page_order = Some(value.into());
+    pub fn page_order(mut self, value: FlowPageOrder) -> Self {
+        self.request.page_order = Some(value);
         self
     }
     /// `pageSort`.
@@ -84,10 +84,10 @@ impl<'a> ListVariableGroupsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListVariableGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -95,12 +95,12 @@ pub struct ListVariableGroupsResponse {
     /// Example: `assassa`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +143,7 @@ impl crate::Operation for ListVariableGroupsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::query("maxResults", crate::TypeWord::Integer),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("pageOrder", crate::TypeWord::String),
             crate::ParamMeta::query("pageSort", crate::TypeWord::String),
@@ -179,6 +179,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pageOrder is the enum shape FlowPageOrder: ListHostGroups documents the same parameter as 排序顺序 DESC 降序 ASC 升序 (and the newer ListVariableGroups page gives this operation's pageOrder the same text). pageSort (example ID) stays a string.
+    /// - maxResults is typed long although the SDKs type it integer here: every other flow list operation types its page size long, and the query carries the same digits.
     pub fn list_variable_groups(&self) -> ListVariableGroupsCall<'_> {
         ListVariableGroupsCall {
             client: self,
@@ -208,10 +212,10 @@ impl crate::Paginate for ListVariableGroupsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.max_results.map(i64::from)
+        self.max_results
     }
     fn set_page_size(&mut self, size: i64) {
-        self.max_results = Some(i32::try_from(size).unwrap_or(i32::MAX));
+        self.max_results = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -228,9 +232,9 @@ impl crate::mock::Example for ListVariableGroupsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            max_results: Some(20i32),
+            max_results: Some(20i64),
             next_token: Some("aaaaaa".to_string()),
-            page_order: Some("DESC".to_string()),
+            page_order: Some(FlowPageOrder::Desc),
             page_sort: Some("ID".to_string()),
         }
     }

@@ -377,6 +377,7 @@ impl crate::Client {
     /// - The "\"\"" examples of errorMessage and errorCode mean 'empty' and are left out of the field examples. example_response keeps them as documented.
     /// - This page lists only the misspelt InvalidResourceRole.NotFoun, not InvalidResourceRole.NotFound. It is kept as written.
     /// - InvalidUser.UserNotInCurrentOrganization is listed twice (400 and 404). Only the 400 entry is kept, and its description mentions the 404 row, because codes must be unique.
+    /// - jobId stays a string in the path although job ids are longs in the responses (PipelineRun's jobs\[\].id, ListPipelineJobHistorys' jobId, ListPipelineJobs' lastJobId): the pages that document it (PassPipelineValidate, RefusePipelineValidate) type it string (example "111"), as both SDKs do for every operation that takes it, and the path carries the same digits either way.
     pub fn pass_pipeline_validate(&self) -> PassPipelineValidateCall<'_> {
         PassPipelineValidateCall {
             client: self,

@@ -392,6 +392,7 @@ impl crate::Client {
     /// - The ”“ (errorMessage) and "" (errorCode) examples mean 'empty' and are left out of the field examples. example_response keeps them exactly as documented.
     /// - The error table lists both InvalidResourceRole.NotFoun (a typo) and InvalidResourceRole.NotFound. Both are kept because the service may really send the misspelt code.
     /// - InvalidUser.UserNotInCurrentOrganization is listed twice (400 and 404). Only the 400 entry is kept, and its description mentions the 404 row, because codes must be unique.
+    /// - jobId stays a string in the path although job ids are longs in the responses (PipelineRun's jobs\[\].id, ListPipelineJobHistorys' jobId, ListPipelineJobs' lastJobId): the pages that document it (PassPipelineValidate, RefusePipelineValidate) type it string (example "111"), as both SDKs do for every operation that takes it, and the path carries the same digits either way.
     pub fn refuse_pipeline_validate(&self) -> RefusePipelineValidateCall<'_> {
         RefusePipelineValidateCall {
             client: self,

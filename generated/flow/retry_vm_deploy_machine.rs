@@ -10,7 +10,7 @@ pub struct RetryVmDeployMachineRequest {
     /// `organizationId` (path parameter, required); set with [`RetryVmDeployMachineCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`RetryVmDeployMachineCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `deployOrderId` (path parameter, required); set with [`RetryVmDeployMachineCall::deploy_order_id`].
     pub deploy_order_id: Option<String>,
     /// `machineSn` (path parameter, required); set with [`RetryVmDeployMachineCall::machine_sn`].
@@ -24,18 +24,18 @@ pub struct RetryVmDeployMachineCall<'a> {
     request: RetryVmDeployMachineRequest,
 }
 impl<'a> RetryVmDeployMachineCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
     /// `deployOrderId`.
@@ -85,7 +85,7 @@ impl crate::Operation for RetryVmDeployMachineRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
             crate::ParamMeta::path("machineSn", crate::TypeWord::String),
         ],
@@ -123,6 +123,8 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
     pub fn retry_vm_deploy_machine(&self) -> RetryVmDeployMachineCall<'_> {
         RetryVmDeployMachineCall {
             client: self,
@@ -135,7 +137,7 @@ impl crate::mock::Example for RetryVmDeployMachineRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
             deploy_order_id: Some("example".to_string()),
             machine_sn: Some("example".to_string()),
         }

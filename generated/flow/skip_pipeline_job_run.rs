@@ -10,9 +10,9 @@ pub struct SkipPipelineJobRunRequest {
     /// `organizationId` (path parameter, required); set with [`SkipPipelineJobRunCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`SkipPipelineJobRunCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `pipelineRunId` (path parameter, required); set with [`SkipPipelineJobRunCall::pipeline_run_id`].
-    pub pipeline_run_id: Option<String>,
+    pub pipeline_run_id: Option<i64>,
     /// `jobId` (path parameter, required); set with [`SkipPipelineJobRunCall::job_id`].
     pub job_id: Option<String>,
 }
@@ -24,28 +24,28 @@ pub struct SkipPipelineJobRunCall<'a> {
     request: SkipPipelineJobRunRequest,
 }
 impl<'a> SkipPipelineJobRunCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Sent as path parameter `pipelineRunId`, required.
-    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_run_id = Some(value.into());
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
         self
     }
-    /// `jobId`.
+    /// 任务 Id,可通过 API <https://help.aliyun.com/document_detail/460565.html> 获取任务 Id
     ///
     /// Sent as path parameter `jobId`, required.
     pub fn job_id(mut self, value: impl Into<String>) -> Self {
@@ -82,8 +82,8 @@ impl crate::Operation for SkipPipelineJobRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
             crate::ParamMeta::path("jobId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -119,6 +119,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId, jobId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - jobId stays a string in the path although job ids are longs in the responses (PipelineRun's jobs\[\].id, ListPipelineJobHistorys' jobId, ListPipelineJobs' lastJobId): the pages that document it (PassPipelineValidate, RefusePipelineValidate) type it string (example "111"), as both SDKs do for every operation that takes it, and the path carries the same digits either way.
     pub fn skip_pipeline_job_run(&self) -> SkipPipelineJobRunCall<'_> {
         SkipPipelineJobRunCall {
             client: self,
@@ -131,8 +134,8 @@ impl crate::mock::Example for SkipPipelineJobRunRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            pipeline_run_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
             job_id: Some("example".to_string()),
         }
     }

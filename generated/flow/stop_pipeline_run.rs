@@ -10,9 +10,9 @@ pub struct StopPipelineRunRequest {
     /// `organizationId` (path parameter, required); set with [`StopPipelineRunCall::organization_id`].
     pub organization_id: Option<String>,
     /// `pipelineId` (path parameter, required); set with [`StopPipelineRunCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
     /// `pipelineRunId` (path parameter, required); set with [`StopPipelineRunCall::pipeline_run_id`].
-    pub pipeline_run_id: Option<String>,
+    pub pipeline_run_id: Option<i64>,
 }
 /// A call of [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -22,25 +22,25 @@ pub struct StopPipelineRunCall<'a> {
     request: StopPipelineRunRequest,
 }
 impl<'a> StopPipelineRunCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
     /// Sent as path parameter `pipelineId`, required.
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Sent as path parameter `pipelineRunId`, required.
-    pub fn pipeline_run_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_run_id = Some(value.into());
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -73,8 +73,8 @@ impl crate::Operation for StopPipelineRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -107,6 +107,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
     pub fn stop_pipeline_run(&self) -> StopPipelineRunCall<'_> {
         StopPipelineRunCall {
             client: self,
@@ -119,8 +121,8 @@ impl crate::mock::Example for StopPipelineRunRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            pipeline_id: Some("example".to_string()),
-            pipeline_run_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
         }
     }
 }

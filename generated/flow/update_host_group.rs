@@ -10,7 +10,7 @@ pub struct UpdateHostGroupRequest {
     /// `organizationId` (path parameter, required); set with [`UpdateHostGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `id` (path parameter, required); set with [`UpdateHostGroupCall::id`].
-    pub id: Option<String>,
+    pub id: Option<i64>,
     /// `aliyunRegion` (body parameter); set with [`UpdateHostGroupCall::aliyun_region`].
     pub aliyun_region: Option<String>,
     /// `ecsLabelKey` (body parameter); set with [`UpdateHostGroupCall::ecs_label_key`].
@@ -18,9 +18,9 @@ pub struct UpdateHostGroupRequest {
     /// `ecsLabelValue` (body parameter); set with [`UpdateHostGroupCall::ecs_label_value`].
     pub ecs_label_value: Option<String>,
     /// `ecsType` (body parameter); set with [`UpdateHostGroupCall::ecs_type`].
-    pub ecs_type: Option<String>,
+    pub ecs_type: Option<HostGroupEcsType>,
     /// `envId` (body parameter); set with [`UpdateHostGroupCall::env_id`].
-    pub env_id: Option<String>,
+    pub env_id: Option<i64>,
     /// `machineInfos` (body parameter); set with [`UpdateHostGroupCall::machine_infos`].
     pub machine_infos: Option<String>,
     /// `name` (body parameter, required); set with [`UpdateHostGroupCall::name`].
@@ -30,7 +30,7 @@ pub struct UpdateHostGroupRequest {
     /// `tagIds` (body parameter); set with [`UpdateHostGroupCall::tag_ids`].
     pub tag_ids: Option<String>,
     /// `type` (body parameter, required); set with [`UpdateHostGroupCall::type_`].
-    pub type_: Option<String>,
+    pub type_: Option<HostGroupType>,
 }
 /// A call of [`Client::update_host_group`](crate::Client::update_host_group): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ pub struct UpdateHostGroupCall<'a> {
     request: UpdateHostGroupRequest,
 }
 impl<'a> UpdateHostGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -50,8 +50,8 @@ impl<'a> UpdateHostGroupCall<'a> {
     /// `id`.
     ///
     /// Sent as path parameter `id`, required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.request.id = Some(value.into());
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
         self
     }
     /// `aliyunRegion`.
@@ -75,18 +75,18 @@ impl<'a> UpdateHostGroupCall<'a> {
         self.request.ecs_label_value = Some(value.into());
         self
     }
-    /// `ecsType`.
+    /// ECS 类型,暂支持 ECS_ALIYUN
     ///
     /// Sent as body parameter `ecsType`. Example: `ECS_ALIYUN`
-    pub fn ecs_type(mut self, value: impl Into<String>) -> Self {
-        self.request.ecs_type = Some(value.into());
+    pub fn ecs_type(mut self, value: HostGroupEcsType) -> Self {
+        self.request.ecs_type = Some(value);
         self
     }
     /// `envId`.
     ///
     /// Sent as body parameter `envId`. Example: `0`
-    pub fn env_id(mut self, value: impl Into<String>) -> Self {
-        self.request.env_id = Some(value.into());
+    pub fn env_id(mut self, value: i64) -> Self {
+        self.request.env_id = Some(value);
         self
     }
     /// `machineInfos`.
@@ -117,11 +117,11 @@ impl<'a> UpdateHostGroupCall<'a> {
         self.request.tag_ids = Some(value.into());
         self
     }
-    /// `type`.
+    /// 主机组类型,暂只支持 ECS
     ///
     /// Sent as body parameter `type`, required. Example: `ECS`
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.request.type_ = Some(value.into());
+    pub fn type_(mut self, value: HostGroupType) -> Self {
+        self.request.type_ = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -154,12 +154,12 @@ impl crate::Operation for UpdateHostGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::body("aliyunRegion", crate::TypeWord::String),
             crate::ParamMeta::body("ecsLabelKey", crate::TypeWord::String),
             crate::ParamMeta::body("ecsLabelValue", crate::TypeWord::String),
             crate::ParamMeta::body("ecsType", crate::TypeWord::String),
-            crate::ParamMeta::body("envId", crate::TypeWord::String),
+            crate::ParamMeta::body("envId", crate::TypeWord::Long),
             crate::ParamMeta::body("machineInfos", crate::TypeWord::String),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
             crate::ParamMeta::body("serviceConnectionId", crate::TypeWord::Long)
@@ -205,6 +205,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
+    /// - The host group id in the path is typed long (the SDKs type it string): a host group's id is long everywhere else in flow (HostGroup.id, CreateHostGroup's hostGroupId, GetVMDeployOrder's deployMachineInfo.hostGroupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - type is the enum shape HostGroupType (one value, ECS) and ecsType the enum shape HostGroupEcsType (one value, ECS_ALIYUN); their descriptions are CreateHostGroup's page text (主机组类型,暂只支持 ECS; ECS 类型,暂支持 ECS_ALIYUN).
+    /// - envId is typed long (the SDKs type it string here, example "0"): the environment id is long in UpdatePipelineBaseInfo and a number in GetPipeline's pipeline.envId, and the form body carries the same digits. The example is written 0.
     pub fn update_host_group(&self) -> UpdateHostGroupCall<'_> {
         UpdateHostGroupCall {
             client: self,
@@ -217,12 +221,12 @@ impl crate::mock::Example for UpdateHostGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            id: Some("example".to_string()),
+            id: Some(1i64),
             aliyun_region: Some("cn-hangzhou".to_string()),
             ecs_label_key: Some("ecs".to_string()),
             ecs_label_value: Some("ecs".to_string()),
-            ecs_type: Some("ECS_ALIYUN".to_string()),
-            env_id: Some("0".to_string()),
+            ecs_type: Some(HostGroupEcsType::EcsAliyun),
+            env_id: Some(0i64),
             machine_infos: Some(
                 "[{\"aliyunRegionId\":\"cn-beijing\",\"machineSn\":\"i-sssssss\",\"instanceName\":\"ceshi\",\"ip\":\"120.0.0.0\"}]"
                     .to_string(),
@@ -230,7 +234,7 @@ impl crate::mock::Example for UpdateHostGroupRequest {
             name: Some("example".to_string()),
             service_connection_id: Some(123i64),
             tag_ids: Some("12,23".to_string()),
-            type_: Some("ECS".to_string()),
+            type_: Some(HostGroupType::Ecs),
         }
     }
 }

@@ -14,7 +14,7 @@ pub struct UpdatePipelineRequest {
     /// `name` (body parameter, required); set with [`UpdatePipelineCall::name`].
     pub name: Option<String>,
     /// `pipelineId` (body parameter, required); set with [`UpdatePipelineCall::pipeline_id`].
-    pub pipeline_id: Option<String>,
+    pub pipeline_id: Option<i64>,
 }
 /// A call of [`Client::update_pipeline`](crate::Client::update_pipeline): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -24,7 +24,7 @@ pub struct UpdatePipelineCall<'a> {
     request: UpdatePipelineRequest,
 }
 impl<'a> UpdatePipelineCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -45,11 +45,11 @@ impl<'a> UpdatePipelineCall<'a> {
         self.request.name = Some(value.into());
         self
     }
-    /// `pipelineId`.
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as body parameter `pipelineId`, required. Example: `111xxx`
-    pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
-        self.request.pipeline_id = Some(value.into());
+    /// Sent as body parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -84,7 +84,7 @@ impl crate::Operation for UpdatePipelineRequest {
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::body("content", crate::TypeWord::String).required(),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
-            crate::ParamMeta::body("pipelineId", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("pipelineId", crate::TypeWord::Long).required(),
         ],
         errors: &[],
     };
@@ -115,6 +115,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - pipelineId is typed long (the SDKs type it string): a pipeline id is long in every other flow operation and the form body carries the same digits. Its SDK example 111xxx is a masked value, not a number, so no example is given.
+    /// - The description of pipelineId is copied from PassPipelineValidate, which documents the same id.
     pub fn update_pipeline(&self) -> UpdatePipelineCall<'_> {
         UpdatePipelineCall {
             client: self,
@@ -129,7 +132,7 @@ impl crate::mock::Example for UpdatePipelineRequest {
             organization_id: Some("example".to_string()),
             content: Some("example".to_string()),
             name: Some("example".to_string()),
-            pipeline_id: Some("111xxx".to_string()),
+            pipeline_id: Some(1i64),
         }
     }
 }

@@ -10,7 +10,7 @@ pub struct UpdatePipelineGroupRequest {
     /// `organizationId` (path parameter, required); set with [`UpdatePipelineGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `groupId` (path parameter, required); set with [`UpdatePipelineGroupCall::group_id`].
-    pub group_id: Option<String>,
+    pub group_id: Option<i64>,
     /// `name` (query parameter, required); set with [`UpdatePipelineGroupCall::name`].
     pub name: Option<String>,
 }
@@ -22,7 +22,7 @@ pub struct UpdatePipelineGroupCall<'a> {
     request: UpdatePipelineGroupRequest,
 }
 impl<'a> UpdatePipelineGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -32,8 +32,8 @@ impl<'a> UpdatePipelineGroupCall<'a> {
     /// `groupId`.
     ///
     /// Sent as path parameter `groupId`, required.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.request.group_id = Some(value.into());
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
         self
     }
     /// `name`.
@@ -76,7 +76,7 @@ impl crate::Operation for UpdatePipelineGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -108,6 +108,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
     pub fn update_pipeline_group(&self) -> UpdatePipelineGroupCall<'_> {
         UpdatePipelineGroupCall {
             client: self,
@@ -120,7 +122,7 @@ impl crate::mock::Example for UpdatePipelineGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            group_id: Some("example".to_string()),
+            group_id: Some(1i64),
             name: Some("example".to_string()),
         }
     }

@@ -10,7 +10,7 @@ pub struct UpdateVariableGroupRequest {
     /// `organizationId` (path parameter, required); set with [`UpdateVariableGroupCall::organization_id`].
     pub organization_id: Option<String>,
     /// `id` (path parameter, required); set with [`UpdateVariableGroupCall::id`].
-    pub id: Option<String>,
+    pub id: Option<i64>,
     /// `description` (body parameter); set with [`UpdateVariableGroupCall::description`].
     pub description: Option<String>,
     /// `name` (body parameter, required); set with [`UpdateVariableGroupCall::name`].
@@ -26,7 +26,7 @@ pub struct UpdateVariableGroupCall<'a> {
     request: UpdateVariableGroupRequest,
 }
 impl<'a> UpdateVariableGroupCall<'a> {
-    /// `organizationId`.
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -36,8 +36,8 @@ impl<'a> UpdateVariableGroupCall<'a> {
     /// `id`.
     ///
     /// Sent as path parameter `id`, required.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.request.id = Some(value.into());
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
         self
     }
     /// `description`.
@@ -94,7 +94,7 @@ impl crate::Operation for UpdateVariableGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::body("description", crate::TypeWord::String),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
             crate::ParamMeta::body("variables", crate::TypeWord::String).required(),
@@ -130,6 +130,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
+    /// - The variable group id in the path is typed long (the SDKs type it string): a variable group's id is long everywhere else in flow (VariableGroup.id, CreateVariableGroup's variableGroupId, ListPipelineRelations' refObjectId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
     pub fn update_variable_group(&self) -> UpdateVariableGroupCall<'_> {
         UpdateVariableGroupCall {
             client: self,
@@ -142,7 +144,7 @@ impl crate::mock::Example for UpdateVariableGroupRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            id: Some("example".to_string()),
+            id: Some(1i64),
             description: Some("变量组".to_string()),
             name: Some("变量组".to_string()),
             variables: Some(

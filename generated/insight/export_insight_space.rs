@@ -10,13 +10,13 @@ pub struct ExportInsightSpaceRequest {
     /// `organizationId` (path parameter, required); set with [`ExportInsightSpaceCall::organization_id`].
     pub organization_id: Option<String>,
     /// `endTime` (body parameter, required); set with [`ExportInsightSpaceCall::end_time`].
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::LocalDateTime>,
     /// `maxResults` (body parameter); set with [`ExportInsightSpaceCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (body parameter); set with [`ExportInsightSpaceCall::next_token`].
     pub next_token: Option<String>,
     /// `startTime` (body parameter, required); set with [`ExportInsightSpaceCall::start_time`].
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::LocalDateTime>,
 }
 /// A call of [`Client::export_insight_space`](crate::Client::export_insight_space): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -26,38 +26,38 @@ pub struct ExportInsightSpaceCall<'a> {
     request: ExportInsightSpaceRequest,
 }
 impl<'a> ExportInsightSpaceCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `endTime`.
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
     /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.end_time = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
     pub fn max_results(mut self, value: i64) -> Self {
         self.request.max_results = Some(value);
         self
     }
-    /// `nextToken`.
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `startTime`.
+    /// 开始时间。和结束时间间隔不超过1年。
     ///
     /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.start_time = Some(value.into());
         self
     }
@@ -84,20 +84,20 @@ impl<'a> ExportInsightSpaceCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightSpaceResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -107,7 +107,7 @@ pub struct ExportInsightSpaceResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceResult {
-    /// `category`.
+    /// 空间模板类型：敏捷研发，经典项目等
     ///
     /// Example: `Project`
     #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
@@ -115,56 +115,56 @@ pub struct ExportInsightSpaceResult {
     /// `customCode`.
     #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
     pub custom_code: Option<String>,
-    /// `description`.
+    /// 空间描述
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1706510424000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1706511201000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `11034222`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `83a2861bbb43b270a04b42xxxx`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `name`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 空间名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246be6xxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `source`.
+    /// 空间来源
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `stage`.
+    pub source: Option<InsightSource>,
+    /// 项目状态阶段
     ///
     /// Example: `10`
     #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    /// `status`.
+    /// 项目状态
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`.
+    /// 空间类型，企业/项目/产品
     ///
     /// Example: `Project`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -222,14 +222,17 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - Placed in insight with the other Export* operations under /organization/{organizationId}/data/.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Paging: cursor style in the JSON body, as the sibling ExportInsight* operations: nextToken in and out, maxResults the page size, result the items, totalCount the total. The cursor examples (1 in, 2 out) look like page numbers in a string; callers should treat them as opaque.
     /// - startTime and endTime are required date-time strings (examples 2024-05-01 00:00:00 and 2024-06-01 00:00:00) bounding the export; which timestamp they filter on is not documented.
-    /// - In result\[\]: gmtCreate and gmtModified are long epoch milliseconds, isDeleted is a flag in a string (example N), stage is a number in a string (example 10); all as the SDKs type them.
+    /// - In result\[\]: gmtCreate and gmtModified are long epoch milliseconds, isDeleted is a Y/N flag (example N), stage is a number in a string (example 10); the SDKs type them long, string and string.
     /// - example_response is a complete, last page. totalCount is 1, the number of rows shown, and nextToken is absent, so a stream ends there. The reference's examples (nextToken 2, totalCount 100) stay the field examples.
     /// - result\[\].name, customCode, description and status have no examples in the reference and are left out of example_response.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - stage (项目状态阶段, example "10") stays a string as the SDKs type it: it is the space's stage, not the workitem_status table's integer stage column. type, category and status name examples, not wire values, and stay strings.
     pub fn export_insight_space(&self) -> ExportInsightSpaceCall<'_> {
         ExportInsightSpaceCall {
             client: self,
@@ -279,10 +282,10 @@ impl crate::mock::Example for ExportInsightSpaceRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            end_time: Some("2024-06-01 00:00:00".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: Some("2024-05-01 00:00:00".to_string()),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

@@ -10,13 +10,13 @@ pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
     /// `organizationId` (path parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::organization_id`].
     pub organization_id: Option<String>,
     /// `endTime` (body parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::end_time`].
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::LocalDateTime>,
     /// `maxResults` (body parameter); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (body parameter); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::next_token`].
     pub next_token: Option<String>,
     /// `startTime` (body parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::start_time`].
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::LocalDateTime>,
 }
 /// A call of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -26,38 +26,38 @@ pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'a> {
     request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
 }
 impl<'a> ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `endTime`.
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
     /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.end_time = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
     pub fn max_results(mut self, value: i64) -> Self {
         self.request.max_results = Some(value);
         self
     }
-    /// `nextToken`.
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `startTime`.
+    /// 开始时间。和结束时间间隔不超过1年。
     ///
     /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.start_time = Some(value.into());
         self
     }
@@ -94,20 +94,20 @@ impl<'a> ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<InsightWorkitemStatus>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +167,9 @@ impl crate::Client {
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - result\[\] is the shared shape InsightWorkitemStatus (ExportInsightWorkitemStatus' rows, plus the defect columns only this export documents). Where this page's field examples differ from that page's, example_response keeps this page's; the shape's notes list them.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - result\[\] is the shape InsightWorkitemStatus, whose notes give its enums and times.
     pub fn export_insight_workitem_status_join_workitem_defect_extra(
         &self,
     ) -> ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'_> {
@@ -218,10 +221,10 @@ impl crate::mock::Example for ExportInsightWorkitemStatusJoinWorkitemDefectExtra
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            end_time: Some("2024-06-01 00:00:00".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: Some("2024-05-01 00:00:00".to_string()),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

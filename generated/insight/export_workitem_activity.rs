@@ -10,13 +10,13 @@ pub struct ExportWorkitemActivityRequest {
     /// `organizationId` (path parameter, required); set with [`ExportWorkitemActivityCall::organization_id`].
     pub organization_id: Option<String>,
     /// `endTime` (body parameter, required); set with [`ExportWorkitemActivityCall::end_time`].
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::LocalDateTime>,
     /// `maxResults` (body parameter); set with [`ExportWorkitemActivityCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (body parameter); set with [`ExportWorkitemActivityCall::next_token`].
     pub next_token: Option<String>,
     /// `startTime` (body parameter, required); set with [`ExportWorkitemActivityCall::start_time`].
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::LocalDateTime>,
 }
 /// A call of [`Client::export_workitem_activity`](crate::Client::export_workitem_activity): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -26,38 +26,38 @@ pub struct ExportWorkitemActivityCall<'a> {
     request: ExportWorkitemActivityRequest,
 }
 impl<'a> ExportWorkitemActivityCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `endTime`.
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
     /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.end_time = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 最大结果条数，最大值10000
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
     pub fn max_results(mut self, value: i64) -> Self {
         self.request.max_results = Some(value);
         self
     }
-    /// `nextToken`.
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `startTime`.
+    /// 开始时间。和结束时间间隔不超过1年。
     ///
     /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
         self.request.start_time = Some(value.into());
         self
     }
@@ -87,20 +87,20 @@ impl<'a> ExportWorkitemActivityCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportWorkitemActivityResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportWorkitemActivityResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -110,52 +110,52 @@ pub struct ExportWorkitemActivityResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportWorkitemActivityResult {
-    /// `gmtEvent`.
+    /// 事件时间
     ///
     /// Example: `1714961337000`
     #[serde(rename = "gmtEvent", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_event: Option<i64>,
-    /// `id`.
+    pub gmt_event: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `4406380356`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `254662353`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `newValue`.
+    /// 新值
     ///
     /// Example: `1`
     #[serde(rename = "newValue", default, skip_serializing_if = "Option::is_none")]
     pub new_value: Option<String>,
-    /// `oldValue`.
+    /// 旧值
     ///
     /// Example: `2`
     #[serde(rename = "oldValue", default, skip_serializing_if = "Option::is_none")]
     pub old_value: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `projectId`.
+    /// 项目ID
     ///
     /// Example: `2a62349afcbef7f23d8f31xxxx`
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `source`.
+    /// 来源
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `type`.
+    pub source: Option<InsightSource>,
+    /// 事件类型
     ///
     /// Example: `workitem.update.priority`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `workitemId`.
+    /// 工作项ID
     ///
     /// Example: `ec69eae498acce08ff7260xxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
@@ -214,6 +214,10 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - source is the enum shape InsightSource.
+    /// - type (事件类型, example workitem.update.priority) has no documented value set and stays a string.
     pub fn export_workitem_activity(&self) -> ExportWorkitemActivityCall<'_> {
         ExportWorkitemActivityCall {
             client: self,
@@ -263,10 +267,10 @@ impl crate::mock::Example for ExportWorkitemActivityRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            end_time: Some("2024-06-01 00:00:00".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: Some("2024-05-01 00:00:00".to_string()),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

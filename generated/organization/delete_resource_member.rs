@@ -10,9 +10,9 @@ pub struct DeleteResourceMemberRequest {
     /// `organizationId` (path parameter, required); set with [`DeleteResourceMemberCall::organization_id`].
     pub organization_id: Option<String>,
     /// `resourceType` (path parameter, required); set with [`DeleteResourceMemberCall::resource_type`].
-    pub resource_type: Option<String>,
+    pub resource_type: Option<OrganizationResourceType>,
     /// `resourceId` (path parameter, required); set with [`DeleteResourceMemberCall::resource_id`].
-    pub resource_id: Option<String>,
+    pub resource_id: Option<i64>,
     /// `accountId` (path parameter, required); set with [`DeleteResourceMemberCall::account_id`].
     pub account_id: Option<String>,
 }
@@ -24,28 +24,28 @@ pub struct DeleteResourceMemberCall<'a> {
     request: DeleteResourceMemberRequest,
 }
 impl<'a> DeleteResourceMemberCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `resourceType`.
+    /// - 资源类型 pipeline 流水线 hostGroup 部署组
     ///
     /// Sent as path parameter `resourceType`, required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_type = Some(value.into());
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
         self
     }
-    /// `resourceId`.
+    /// 资源Id
     ///
     /// Sent as path parameter `resourceId`, required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_id = Some(value.into());
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
         self
     }
-    /// `accountId`.
+    /// 阿里云账号id
     ///
     /// Sent as path parameter `accountId`, required.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
@@ -86,7 +86,7 @@ impl crate::Operation for DeleteResourceMemberRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
             crate::ParamMeta::path("accountId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -121,6 +121,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
     pub fn delete_resource_member(&self) -> DeleteResourceMemberCall<'_> {
         DeleteResourceMemberCall {
             client: self,
@@ -133,8 +136,8 @@ impl crate::mock::Example for DeleteResourceMemberRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            resource_type: Some("example".to_string()),
-            resource_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
             account_id: Some("example".to_string()),
         }
     }

@@ -20,14 +20,14 @@ pub struct GetOrganizationMemberCall<'a> {
     request: GetOrganizationMemberRequest,
 }
 impl<'a> GetOrganizationMemberCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `accountId`.
+    /// 阿里云用户UID
     ///
     /// Sent as path parameter `accountId`, required.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
@@ -54,23 +54,23 @@ impl<'a> GetOrganizationMemberCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetOrganizationMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error info`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `member`.
+    /// 成员
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<OrganizationMember>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +135,7 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (errorCode); leaves the null ones out.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
     pub fn get_organization_member(&self) -> GetOrganizationMemberCall<'_> {
         GetOrganizationMemberCall {
             client: self,

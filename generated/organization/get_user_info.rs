@@ -18,7 +18,7 @@ pub struct GetUserInfoCall<'a> {
     request: GetUserInfoRequest,
 }
 impl<'a> GetUserInfoCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】 &gt;&lt;notice&gt; 与其他接口不同在于，此处的企业ID不是必传的 - 不传企业ID，返回的name为个人设置中姓名 - 传企业ID，返回的name为用户企业姓名&gt;&lt;/notice&gt;
     ///
     /// Sent as query parameter `organizationId`. Example: `61e54b0e0bb300d827e1ae27`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -42,51 +42,51 @@ impl<'a> GetUserInfoCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<GetUserInfoResult>,
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of the response of [`Client::get_user_info`](crate::Client::get_user_info).
+/// 返回结果
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserInfoResult {
-    /// `avatarUrl`.
+    /// 头像地址
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// `email`.
+    /// 用户邮箱
     ///
     /// Example: `username@example.com`
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id`.
+    /// Codeup用户ID
     ///
     /// Example: `4205`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `name`.
+    /// 用户姓名或用户在企业中设置的姓名
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`.
+    /// 用户登录名
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -144,6 +144,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - result.id is the Codeup user id (Codeup用户ID, long), not an account id; it keeps the SDKs' type.
     pub fn get_user_info(&self) -> GetUserInfoCall<'_> {
         GetUserInfoCall {
             client: self,

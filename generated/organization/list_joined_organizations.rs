@@ -35,21 +35,21 @@ impl<'a> ListJoinedOrganizationsCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `organizations`.
+    /// 加入的企业列表
     #[serde(rename = "organizations", default, skip_serializing_if = "Option::is_none")]
     pub organizations: Option<Vec<ListJoinedOrganizationsOrganizations>>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `11D0EE6E-5803-5D4C-A652-E672BE1F3D8E`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -59,15 +59,15 @@ pub struct ListJoinedOrganizationsResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsOrganizations {
-    /// `id`.
+    /// 企业ID
     ///
     /// Example: `65f25d0fa54c216dcf6b1dbd`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isOrgAdmin`.
+    /// 是否企业管理员
     #[serde(rename = "isOrgAdmin", default, skip_serializing_if = "Option::is_none")]
     pub is_org_admin: Option<bool>,
-    /// `name`.
+    /// 企业名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -124,6 +124,8 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - organizations\[\].id is the organization id (企业ID), a string like organizationId everywhere; isOrgAdmin is a boolean.
     pub fn list_joined_organizations(&self) -> ListJoinedOrganizationsCall<'_> {
         ListJoinedOrganizationsCall {
             client: self,

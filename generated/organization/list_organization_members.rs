@@ -14,9 +14,9 @@ pub struct ListOrganizationMembersRequest {
     /// `externUid` (query parameter); set with [`ListOrganizationMembersCall::extern_uid`].
     pub extern_uid: Option<String>,
     /// `joinTimeFrom` (query parameter); set with [`ListOrganizationMembersCall::join_time_from`].
-    pub join_time_from: Option<i64>,
+    pub join_time_from: Option<crate::EpochMillis>,
     /// `joinTimeTo` (query parameter); set with [`ListOrganizationMembersCall::join_time_to`].
-    pub join_time_to: Option<i64>,
+    pub join_time_to: Option<crate::EpochMillis>,
     /// `maxResults` (query parameter); set with [`ListOrganizationMembersCall::max_results`].
     pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListOrganizationMembersCall::next_token`].
@@ -26,7 +26,7 @@ pub struct ListOrganizationMembersRequest {
     /// `provider` (query parameter); set with [`ListOrganizationMembersCall::provider`].
     pub provider: Option<String>,
     /// `state` (query parameter); set with [`ListOrganizationMembersCall::state`].
-    pub state: Option<String>,
+    pub state: Option<OrganizationMemberState>,
 }
 /// A call of [`Client::list_organization_members`](crate::Client::list_organization_members): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -36,7 +36,7 @@ pub struct ListOrganizationMembersCall<'a> {
     request: ListOrganizationMembersRequest,
 }
 impl<'a> ListOrganizationMembersCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
@@ -50,60 +50,60 @@ impl<'a> ListOrganizationMembersCall<'a> {
         self.request.contains_extern_info = Some(value);
         self
     }
-    /// `externUid`.
+    /// 第三方系统的用户 id：若是钉钉同步，则是钉钉的员工 User ID；与provider参数成对使用，只传其中一个，不生效。
     ///
     /// Sent as query parameter `externUid`. Example: `1236666`
     pub fn extern_uid(mut self, value: impl Into<String>) -> Self {
         self.request.extern_uid = Some(value.into());
         self
     }
-    /// `joinTimeFrom`.
+    /// 加入云效企业时间，单位为毫秒时间戳
     ///
     /// Sent as query parameter `joinTimeFrom`. Example: `1631845101798`
-    pub fn join_time_from(mut self, value: i64) -> Self {
-        self.request.join_time_from = Some(value);
+    pub fn join_time_from(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.join_time_from = Some(value.into());
         self
     }
-    /// `joinTimeTo`.
+    /// 加入云效企业时间，单位为毫秒时间戳
     ///
     /// Sent as query parameter `joinTimeTo`. Example: `1631845101798`
-    pub fn join_time_to(mut self, value: i64) -> Self {
-        self.request.join_time_to = Some(value);
+    pub fn join_time_to(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.join_time_to = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 最大返回数量，0-50，默认值20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
     pub fn max_results(mut self, value: i64) -> Self {
         self.request.max_results = Some(value);
         self
     }
-    /// `nextToken`.
+    /// 分页中的起始序列，值为上一页请求返回的nextToken值。
     ///
     /// Sent as query parameter `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `organizationMemberName`.
+    /// 企业成员名
     ///
     /// Sent as query parameter `organizationMemberName`.
     pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
         self.request.organization_member_name = Some(value.into());
         self
     }
-    /// `provider`.
+    /// 第三方系统（若是钉钉同步，则是 Dingtalk）， 与externUid参数成对使用，只传其中一个，不生效。
     ///
     /// Sent as query parameter `provider`. Example: `Dingtalk`
     pub fn provider(mut self, value: impl Into<String>) -> Self {
         self.request.provider = Some(value.into());
         self
     }
-    /// `state`.
+    /// 选项：正常（normal），已停用（blocked），已删除（deleted），只能指定一种；若不指定，默认返回正常（normal）状态的成员。
     ///
     /// Sent as query parameter `state`. Example: `normal`
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.request.state = Some(value.into());
+    pub fn state(mut self, value: OrganizationMemberState) -> Self {
+        self.request.state = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -132,31 +132,31 @@ impl<'a> ListOrganizationMembersCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrganizationMembersResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error info`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `members`.
+    /// 成员列表
     #[serde(rename = "members", default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<OrganizationMember>>,
-    /// `nextToken`.
+    /// 分页Token
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `totalCount`.
+    /// 总数
     ///
     /// Example: `15`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -237,6 +237,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (errorCode and nextToken); example_response uses an empty string for "" and leaves the null ones out.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - state is the enum shape OrganizationMemberState (选项：正常（normal），已停用（blocked），已删除（deleted）), the type of members\[\].state too.
+    /// - joinTimeFrom and joinTimeTo are epoch milliseconds (加入云效企业时间，单位为毫秒时间戳): format epoch-millis.
+    /// - provider (第三方系统, the example Dingtalk is the only value the page names) has no documented value set and stays a string.
     pub fn list_organization_members(&self) -> ListOrganizationMembersCall<'_> {
         ListOrganizationMembersCall {
             client: self,
@@ -288,13 +292,13 @@ impl crate::mock::Example for ListOrganizationMembersRequest {
             organization_id: Some("example".to_string()),
             contains_extern_info: Some(true),
             extern_uid: Some("1236666".to_string()),
-            join_time_from: Some(1631845101798i64),
-            join_time_to: Some(1631845101798i64),
+            join_time_from: Some(crate::EpochMillis::from(1631845101798i64)),
+            join_time_to: Some(crate::EpochMillis::from(1631845101798i64)),
             max_results: Some(20i64),
             next_token: Some("example".to_string()),
             organization_member_name: Some("example".to_string()),
             provider: Some("Dingtalk".to_string()),
-            state: Some("normal".to_string()),
+            state: Some(OrganizationMemberState::Normal),
         }
     }
 }

@@ -10,9 +10,9 @@ pub struct ListResourceMembersRequest {
     /// `organizationId` (path parameter, required); set with [`ListResourceMembersCall::organization_id`].
     pub organization_id: Option<String>,
     /// `resourceType` (path parameter, required); set with [`ListResourceMembersCall::resource_type`].
-    pub resource_type: Option<String>,
+    pub resource_type: Option<OrganizationResourceType>,
     /// `resourceId` (path parameter, required); set with [`ListResourceMembersCall::resource_id`].
-    pub resource_id: Option<String>,
+    pub resource_id: Option<i64>,
 }
 /// A call of [`Client::list_resource_members`](crate::Client::list_resource_members): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -22,25 +22,25 @@ pub struct ListResourceMembersCall<'a> {
     request: ListResourceMembersRequest,
 }
 impl<'a> ListResourceMembersCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `resourceType`.
+    /// 资源类型pipeline流水线 hostGroup主机组
     ///
     /// Sent as path parameter `resourceType`, required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_type = Some(value.into());
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
         self
     }
-    /// `resourceId`.
+    /// 资源id
     ///
     /// Sent as path parameter `resourceId`, required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_id = Some(value.into());
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -63,25 +63,25 @@ impl<'a> ListResourceMembersCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResourceMembersResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `resourceMembers`.
+    /// 成员
     #[serde(
         rename = "resourceMembers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_members: Option<Vec<ListResourceMembersResourceMembers>>,
-    /// `success`.
+    /// true 成功 false 失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -91,17 +91,17 @@ pub struct ListResourceMembersResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResourceMembersResourceMembers {
-    /// `accountId`.
+    /// 账号id
     ///
     /// Example: `22212212`
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// `roleName`.
+    /// 角色部署组 hostGroup - user 成员，使用权限 - admin 管理员，使用编辑权限 - owner 拥有者，所有权限 流水线 pipeline - owner 拥有者，所有权限 - admin 查看、运行、编辑权限 - member 运行权限 - viewer 查看权限
     ///
     /// Example: `admin`
     #[serde(rename = "roleName", default, skip_serializing_if = "Option::is_none")]
-    pub role_name: Option<String>,
-    /// `username`.
+    pub role_name: Option<OrganizationResourceRole>,
+    /// 用户名称
     ///
     /// Example: `张三`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +137,7 @@ impl crate::Operation for ListResourceMembersRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
@@ -170,6 +170,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
+    /// - resourceMembers\[\].roleName is the enum shape OrganizationResourceRole.
     pub fn list_resource_members(&self) -> ListResourceMembersCall<'_> {
         ListResourceMembersCall {
             client: self,
@@ -182,8 +186,8 @@ impl crate::mock::Example for ListResourceMembersRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            resource_type: Some("example".to_string()),
-            resource_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
         }
     }
 }

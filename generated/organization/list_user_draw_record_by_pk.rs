@@ -22,21 +22,21 @@ pub struct ListUserDrawRecordByPkCall<'a> {
     request: ListUserDrawRecordByPkRequest,
 }
 impl<'a> ListUserDrawRecordByPkCall<'a> {
-    /// `aliyunPk`.
+    /// 阿里云账号ID
     ///
     /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
     pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
         self.request.aliyun_pk = Some(value.into());
         self
     }
-    /// `drawGroup`.
+    /// draw任务组
     ///
     /// Sent as query parameter `drawGroup`. Example: `task_group_0000`
     pub fn draw_group(mut self, value: impl Into<String>) -> Self {
         self.request.draw_group = Some(value.into());
         self
     }
-    /// `drawPoolName`.
+    /// draw奖池
     ///
     /// Sent as query parameter `drawPoolName`. Example: `developer-award-draw-pool_123`
     pub fn draw_pool_name(mut self, value: impl Into<String>) -> Self {
@@ -63,25 +63,25 @@ impl<'a> ListUserDrawRecordByPkCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkResponse {
-    /// `code`.
+    /// 错误码
     ///
     /// Example: `200`
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `data`.
+    pub error_code: Option<String>,
+    /// 返回结果
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ListUserDrawRecordByPkData>>,
-    /// `message`.
+    /// 描述信息
     ///
     /// Example: `None`
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求ID
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -91,35 +91,35 @@ pub struct ListUserDrawRecordByPkResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkData {
-    /// `aliyunPk`.
+    /// 阿里云账号ID
     ///
     /// Example: `1401072305438324`
     #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
     pub aliyun_pk: Option<String>,
-    /// `drawGroup`.
+    /// 任务组
     ///
     /// Example: `dsadsadsadas`
     #[serde(rename = "drawGroup", default, skip_serializing_if = "Option::is_none")]
     pub draw_group: Option<String>,
-    /// `drawPoolName`.
+    /// 奖池信息
     ///
     /// Example: `dasdsadasdas`
     #[serde(rename = "drawPoolName", default, skip_serializing_if = "Option::is_none")]
     pub draw_pool_name: Option<String>,
-    /// `drawResult`.
+    /// （抽）奖品结果
     ///
     /// Example: `2`
     #[serde(rename = "drawResult", default, skip_serializing_if = "Option::is_none")]
     pub draw_result: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1545726028000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `taskGroupId`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 任务组ID
     #[serde(rename = "taskGroupId", default, skip_serializing_if = "Option::is_none")]
     pub task_group_id: Option<String>,
-    /// `uccId`.
+    /// uccId信息
     ///
     /// Example: `dsadsadasd`
     #[serde(rename = "uccId", default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +179,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (data\[\].taskGroupId); leaves the null ones out.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - data\[\].gmtCreate held epoch milliseconds in a string ("1545726028000") in the SDKs' example; it is long with format epoch-millis like the other gmtCreate fields, and example_response's gmtCreate was the string "1545726028000": written as the number to match the unified type. A string from the service still reads (tolerant decoding).
+    /// - code (错误码, example "200") and message (描述信息) are this service's error code and message: Rust names error_code and error_message, as the envelope fields of the other operations.
+    /// - data\[\].drawResult (（抽）奖品结果, example "2") has no documented value set and stays a string, as the SDKs type it.
     pub fn list_user_draw_record_by_pk(&self) -> ListUserDrawRecordByPkCall<'_> {
         ListUserDrawRecordByPkCall {
             client: self,

@@ -22,21 +22,21 @@ pub struct UpdateOrganizationMemberCall<'a> {
     request: UpdateOrganizationMemberRequest,
 }
 impl<'a> UpdateOrganizationMemberCall<'a> {
-    /// `organizationId`.
+    /// 云效企业ID
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `accountId`.
+    /// 云账号ID
     ///
     /// Sent as path parameter `accountId`, required.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.request.account_id = Some(value.into());
         self
     }
-    /// `organizationMemberName`.
+    /// 企业成员名
     ///
     /// Sent as query parameter `organizationMemberName`, required.
     pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
@@ -63,21 +63,21 @@ impl<'a> UpdateOrganizationMemberCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateOrganizationMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `member`.
+    /// 成员信息
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<OrganizationMember>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// 请求是否成功。 - true：成功 - false：失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -146,6 +146,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - member is the shared shape OrganizationMember (as GetOrganizationMember's and ListOrganizationMembers'), of which this page documents only accountId and organizationMemberName. Its accountId example, 292035769476261xxx, is the one in example_response; the shape keeps the other pages' 123456677888.
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
     pub fn update_organization_member(&self) -> UpdateOrganizationMemberCall<'_> {
         UpdateOrganizationMemberCall {
             client: self,

@@ -10,13 +10,13 @@ pub struct UpdateResourceMemberRequest {
     /// `organizationId` (path parameter, required); set with [`UpdateResourceMemberCall::organization_id`].
     pub organization_id: Option<String>,
     /// `resourceType` (path parameter, required); set with [`UpdateResourceMemberCall::resource_type`].
-    pub resource_type: Option<String>,
+    pub resource_type: Option<OrganizationResourceType>,
     /// `resourceId` (path parameter, required); set with [`UpdateResourceMemberCall::resource_id`].
-    pub resource_id: Option<String>,
+    pub resource_id: Option<i64>,
     /// `accountId` (path parameter, required); set with [`UpdateResourceMemberCall::account_id`].
     pub account_id: Option<String>,
     /// `roleName` (body parameter, required); set with [`UpdateResourceMemberCall::role_name`].
-    pub role_name: Option<String>,
+    pub role_name: Option<OrganizationResourceRole>,
 }
 /// A call of [`Client::update_resource_member`](crate::Client::update_resource_member): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -26,39 +26,39 @@ pub struct UpdateResourceMemberCall<'a> {
     request: UpdateResourceMemberRequest,
 }
 impl<'a> UpdateResourceMemberCall<'a> {
-    /// `organizationId`.
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Sent as path parameter `organizationId`, required.
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `resourceType`.
+    /// 资源类型 pipeline 流水线 hostGroup 主机组
     ///
     /// Sent as path parameter `resourceType`, required.
-    pub fn resource_type(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_type = Some(value.into());
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
         self
     }
-    /// `resourceId`.
+    /// 资源id
     ///
     /// Sent as path parameter `resourceId`, required.
-    pub fn resource_id(mut self, value: impl Into<String>) -> Self {
-        self.request.resource_id = Some(value.into());
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
         self
     }
-    /// `accountId`.
+    /// 阿里云账号id
     ///
     /// Sent as path parameter `accountId`, required.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.request.account_id = Some(value.into());
         self
     }
-    /// `roleName`.
+    /// 角色部署组 hostGroup - user 成员，使用权限 - admin 管理员，使用编辑权限 - owner 拥有者，所有权限 流水线 pipeline - owner 拥有者，所有权限 - admin 查看、运行、编辑权限 - member 运行权限 - viewer 查看权限
     ///
     /// Sent as body parameter `roleName`, required. Example: `admin`
-    pub fn role_name(mut self, value: impl Into<String>) -> Self {
-        self.request.role_name = Some(value.into());
+    pub fn role_name(mut self, value: OrganizationResourceRole) -> Self {
+        self.request.role_name = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -95,7 +95,7 @@ impl crate::Operation for UpdateResourceMemberRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
             crate::ParamMeta::path("accountId", crate::TypeWord::String),
             crate::ParamMeta::body("roleName", crate::TypeWord::String).required(),
         ],
@@ -132,6 +132,10 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
+    /// - roleName is the enum shape OrganizationResourceRole (owner, admin, member, viewer for pipelines; owner, admin, user for host groups, as the page lists them).
     pub fn update_resource_member(&self) -> UpdateResourceMemberCall<'_> {
         UpdateResourceMemberCall {
             client: self,
@@ -144,10 +148,10 @@ impl crate::mock::Example for UpdateResourceMemberRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            resource_type: Some("example".to_string()),
-            resource_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
             account_id: Some("example".to_string()),
-            role_name: Some("admin".to_string()),
+            role_name: Some(OrganizationResourceRole::Admin),
         }
     }
 }

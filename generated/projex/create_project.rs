@@ -14,7 +14,7 @@ pub struct CreateProjectRequest {
     /// `name` (body parameter, required); set with [`CreateProjectCall::name`].
     pub name: Option<String>,
     /// `scope` (body parameter, required); set with [`CreateProjectCall::scope`].
-    pub scope: Option<String>,
+    pub scope: Option<ProjexProjectScope>,
     /// `templateIdentifier` (body parameter, required); set with [`CreateProjectCall::template_identifier`].
     pub template_identifier: Option<String>,
 }
@@ -47,11 +47,11 @@ impl<'a> CreateProjectCall<'a> {
         self.request.name = Some(value.into());
         self
     }
-    /// `scope`.
+    /// 公开:public 私有:private
     ///
     /// Sent as body parameter `scope`, required. Example: `public`
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.request.scope = Some(value.into());
+    pub fn scope(mut self, value: ProjexProjectScope) -> Self {
+        self.request.scope = Some(value);
         self
     }
     /// `templateIdentifier`.
@@ -78,25 +78,25 @@ impl<'a> CreateProjectCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateProjectResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +113,7 @@ impl crate::Envelope for CreateProjectResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_project`](crate::Client::create_project): it documents none, so every code reads as `Unknown(code)`.
@@ -167,6 +167,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - scope is the ProjexProjectScope enum; its values come from this page (公开:public 私有:private). project.scope (the Project shape) uses the same enum.
     pub fn create_project(&self) -> CreateProjectCall<'_> {
         CreateProjectCall {
             client: self,
@@ -181,7 +184,7 @@ impl crate::mock::Example for CreateProjectRequest {
             organization_id: Some("example".to_string()),
             custom_code: Some("ABCD".to_string()),
             name: Some("name".to_string()),
-            scope: Some("public".to_string()),
+            scope: Some(ProjexProjectScope::Public),
             template_identifier: Some("704eaxxxx5efede61xxx5".to_string()),
         }
     }

@@ -12,11 +12,11 @@ pub struct CreateWorkitemRequest {
     /// `assignedTo` (body parameter, required); set with [`CreateWorkitemCall::assigned_to`].
     pub assigned_to: Option<String>,
     /// `category` (body parameter, required); set with [`CreateWorkitemCall::category`].
-    pub category: Option<String>,
+    pub category: Option<ProjexWorkItemCategory>,
     /// `description` (body parameter); set with [`CreateWorkitemCall::description`].
     pub description: Option<String>,
     /// `descriptionFormat` (body parameter); set with [`CreateWorkitemCall::description_format`].
-    pub description_format: Option<String>,
+    pub description_format: Option<ProjexContentFormat>,
     /// `fieldValueList` (body parameter); set with [`CreateWorkitemCall::field_value_list`].
     pub field_value_list: Option<Vec<ProjexFieldValue>>,
     /// `parent` (body parameter); set with [`CreateWorkitemCall::parent`].
@@ -62,11 +62,11 @@ impl<'a> CreateWorkitemCall<'a> {
         self.request.assigned_to = Some(value.into());
         self
     }
-    /// `category`.
+    /// 工作项的类型id,比如:Bug、Task对应id
     ///
     /// Sent as body parameter `category`, required. Example: `Req`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// `description`.
@@ -76,11 +76,11 @@ impl<'a> CreateWorkitemCall<'a> {
         self.request.description = Some(value.into());
         self
     }
-    /// `descriptionFormat`.
+    /// 内容格式,目前只支持RICHTEXT格式
     ///
     /// Sent as body parameter `descriptionFormat`. Example: `RICHTEXT`
-    pub fn description_format(mut self, value: impl Into<String>) -> Self {
-        self.request.description_format = Some(value.into());
+    pub fn description_format(mut self, value: ProjexContentFormat) -> Self {
+        self.request.description_format = Some(value);
         self
     }
     /// `fieldValueList`.
@@ -177,22 +177,22 @@ impl<'a> CreateWorkitemCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWorkitemResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,7 @@ impl crate::Envelope for CreateWorkitemResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem`](crate::Client::create_workitem): it documents none, so every code reads as `Unknown(code)`.
@@ -289,6 +289,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (fieldValueList\[\].workitemIdentifier); leaves the null ones out.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - category is the ProjexWorkItemCategory enum: this page names Bug and Task as examples (工作项的类型id,比如:Bug、Task对应id); the full set is ListWorkitems' (Req, Bug, Task, Risk, Request, Topic).
+    /// - descriptionFormat is the ProjexContentFormat enum (RICHTEXT, MARKDOWN). This page says only RICHTEXT is supported for now (内容格式,目前只支持RICHTEXT格式); MARKDOWN is the other value of the same set on the comment pages.
+    /// - spaceType (资源类型, example Project) stays a string: the pages document the one value Project, not a set.
     pub fn create_workitem(&self) -> CreateWorkitemCall<'_> {
         CreateWorkitemCall {
             client: self,
@@ -302,9 +307,9 @@ impl crate::mock::Example for CreateWorkitemRequest {
         Self {
             organization_id: Some("example".to_string()),
             assigned_to: Some("19xxxx31947xxxx".to_string()),
-            category: Some("Req".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             description: Some("测试内容".to_string()),
-            description_format: Some("RICHTEXT".to_string()),
+            description_format: Some(ProjexContentFormat::RichText),
             field_value_list: Some(
                 vec![
                     ProjexFieldValue { field_identifier :

@@ -12,7 +12,7 @@ pub struct CreateWorkitemCommentRequest {
     /// `content` (body parameter, required); set with [`CreateWorkitemCommentCall::content`].
     pub content: Option<String>,
     /// `formatType` (body parameter, required); set with [`CreateWorkitemCommentCall::format_type`].
-    pub format_type: Option<String>,
+    pub format_type: Option<ProjexContentFormat>,
     /// `parentId` (body parameter); set with [`CreateWorkitemCommentCall::parent_id`].
     pub parent_id: Option<String>,
     /// `workitemIdentifier` (body parameter, required); set with [`CreateWorkitemCommentCall::workitem_identifier`].
@@ -40,11 +40,11 @@ impl<'a> CreateWorkitemCommentCall<'a> {
         self.request.content = Some(value.into());
         self
     }
-    /// `formatType`.
+    /// RICHTEXT/MARKDOWN
     ///
-    /// Sent as body parameter `formatType`, required. Example: `RICHTEXT/MARKDOWN`
-    pub fn format_type(mut self, value: impl Into<String>) -> Self {
-        self.request.format_type = Some(value.into());
+    /// Sent as body parameter `formatType`, required. Example: `RICHTEXT`
+    pub fn format_type(mut self, value: ProjexContentFormat) -> Self {
+        self.request.format_type = Some(value);
         self
     }
     /// `parentId`.
@@ -84,24 +84,24 @@ pub struct CreateWorkitemCommentResponse {
     /// `Comment`.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<CreateWorkitemCommentComment>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -119,12 +119,12 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1667202662000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `formatType`.
     ///
-    /// Example: `RICHTEXT/MARKDOWN`
+    /// Example: `RICHTEXT`
     #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
-    pub format_type: Option<String>,
+    pub format_type: Option<ProjexContentFormat>,
     /// true/false
     #[serde(rename = "isTop", default, skip_serializing_if = "Option::is_none")]
     pub is_top: Option<bool>,
@@ -132,7 +132,7 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1637995553000`
     #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<i64>,
+    pub modified_time: Option<crate::EpochMillis>,
     /// `parentId`.
     ///
     /// Example: `26842`
@@ -156,7 +156,7 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1667202662000`
     #[serde(rename = "topTime", default, skip_serializing_if = "Option::is_none")]
-    pub top_time: Option<i64>,
+    pub top_time: Option<crate::EpochMillis>,
     /// `user`.
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<WorkItemCommentUser>,
@@ -166,13 +166,13 @@ impl crate::Envelope for CreateWorkitemCommentResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
@@ -228,6 +228,12 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of Comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - Comment.user is the shared WorkItemCommentUser shape. Comment itself stays inline: its id field is named Id here, while GetWorkitemCommentList has id (long) and UpdateWorkitemComment id (string), so the three comment objects cannot be one type.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata; it is the boolean every other operation has; the example gives no value.
+    /// - formatType (parameter and Comment.formatType) is the ProjexContentFormat enum. The SDK example RICHTEXT/MARKDOWN lists the two values rather than giving one; it is kept as the parameter's description, and the examples (field and example_response) use RICHTEXT.
+    /// - Times: Comment.createTime, modifiedTime and topTime are epoch milliseconds (long, examples such as 1667202662000), format: epoch-millis.
+    /// - The parentId parameter stays a string (example "26842") although comment ids are long elsewhere (Comment.Id, Comment.parentId, the commentId parameters): it travels in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that.
     pub fn create_workitem_comment(&self) -> CreateWorkitemCommentCall<'_> {
         CreateWorkitemCommentCall {
             client: self,
@@ -241,7 +247,7 @@ impl crate::mock::Example for CreateWorkitemCommentRequest {
         Self {
             organization_id: Some("example".to_string()),
             content: Some("example".to_string()),
-            format_type: Some("RICHTEXT/MARKDOWN".to_string()),
+            format_type: Some(ProjexContentFormat::RichText),
             parent_id: Some("26842".to_string()),
             workitem_identifier: Some("1e9903d8b3f12xxxxxf9286ef5".to_string()),
         }

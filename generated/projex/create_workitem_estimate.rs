@@ -97,22 +97,22 @@ pub struct CreateWorkitemEstimateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_time_estimate: Option<CreateWorkitemEstimateWorkitemTimeEstimate>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
@@ -135,7 +135,7 @@ pub struct CreateWorkitemEstimateWorkitemTimeEstimate {
     ///
     /// Example: `11`
     #[serde(rename = "spentTime", default, skip_serializing_if = "Option::is_none")]
-    pub spent_time: Option<i64>,
+    pub spent_time: Option<f32>,
     /// `type`.
     ///
     /// Example: `9144ef6b72d8exxxxx9e61a4d0`
@@ -162,7 +162,7 @@ impl crate::Envelope for CreateWorkitemEstimateResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): it documents none, so every code reads as `Unknown(code)`.
@@ -221,6 +221,10 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - example_response sets success to true; the SDKs give no example for it.
     /// - The SDK example of WorkitemTimeEstimate.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - WorkitemTimeEstimate.spentTime was long; it is float, the type ListWorkitemEstimate gives the same estimated hours (workitemTimeEstimate\[\].spentTime), so one concept has one type (hours may be fractional). example_response writes its 11 as 11.0, the float form, so the typed answer re-serializes to the same text.
+    /// - The spentTime parameter stays a string (example "21"): it travels in the JSON body, where a number would be sent instead of the string the SDK sends.
     pub fn create_workitem_estimate(&self) -> CreateWorkitemEstimateCall<'_> {
         CreateWorkitemEstimateCall {
             client: self,

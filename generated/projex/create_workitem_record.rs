@@ -111,22 +111,22 @@ pub struct CreateWorkitemRecordResponse {
     /// `WorkitemTime`.
     #[serde(rename = "WorkitemTime", default, skip_serializing_if = "Option::is_none")]
     pub workitem_time: Option<CreateWorkitemRecordWorkitemTime>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -140,7 +140,7 @@ pub struct CreateWorkitemRecordWorkitemTime {
     ///
     /// Example: `12`
     #[serde(rename = "actualTime", default, skip_serializing_if = "Option::is_none")]
-    pub actual_time: Option<i64>,
+    pub actual_time: Option<f32>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -148,12 +148,12 @@ pub struct CreateWorkitemRecordWorkitemTime {
     ///
     /// Example: `1667205617089`
     #[serde(rename = "gmtEnd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_end: Option<i64>,
+    pub gmt_end: Option<crate::EpochMillis>,
     /// `gmtStart`.
     ///
     /// Example: `1667205617061`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
+    pub gmt_start: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `deafe5f33xxxxx6a259d8dafd`
@@ -188,7 +188,7 @@ impl crate::Envelope for CreateWorkitemRecordResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_record`](crate::Client::create_workitem_record): it documents none, so every code reads as `Unknown(code)`.
@@ -250,6 +250,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of WorkitemTime.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - WorkitemTime.actualTime was long; it is float, the type ListWorkitemTime gives the same recorded hours (workitemTime\[\].actualTime), so one concept has one type. example_response writes its 12 as 12.0, the float form, so the typed answer re-serializes to the same text.
+    /// - Times: WorkitemTime.gmtStart and gmtEnd are epoch milliseconds (long, examples 1667205617061 and 1667205617089), format: epoch-millis.
+    /// - The gmtStart and gmtEnd parameters hold epoch milliseconds as strings (examples "1667205617061", "1646323200000") and actualTime hours as a string ("12"). They stay strings: they travel in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that.
     pub fn create_workitem_record(&self) -> CreateWorkitemRecordCall<'_> {
         CreateWorkitemRecordCall {
             client: self,

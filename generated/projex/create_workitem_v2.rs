@@ -12,7 +12,7 @@ pub struct CreateWorkitemV2Request {
     /// `assignedTo` (body parameter, required); set with [`CreateWorkitemV2Call::assigned_to`].
     pub assigned_to: Option<String>,
     /// `category` (body parameter, required); set with [`CreateWorkitemV2Call::category`].
-    pub category: Option<String>,
+    pub category: Option<ProjexWorkItemCategory>,
     /// `description` (body parameter); set with [`CreateWorkitemV2Call::description`].
     pub description: Option<String>,
     /// `fieldValueList` (body parameter); set with [`CreateWorkitemV2Call::field_value_list`].
@@ -63,8 +63,8 @@ impl<'a> CreateWorkitemV2Call<'a> {
     /// `category`.
     ///
     /// Sent as body parameter `category`, required. Example: `Req`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// `description`.
@@ -168,26 +168,26 @@ impl<'a> CreateWorkitemV2Call<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWorkitemV2Response {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `InvalidTagGroup.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `EAE03103-5497-58D1-9169-E524DDE8604C`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `workitemIdentifier`.
     ///
     /// Example: `11234455454355`
@@ -203,7 +203,7 @@ impl crate::Envelope for CreateWorkitemV2Response {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -287,6 +287,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    /// - category is the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
     pub fn create_workitem_v2(&self) -> CreateWorkitemV2Call<'_> {
         CreateWorkitemV2Call {
             client: self,
@@ -300,7 +303,7 @@ impl crate::mock::Example for CreateWorkitemV2Request {
         Self {
             organization_id: Some("example".to_string()),
             assigned_to: Some("19xxxx31947xxxx".to_string()),
-            category: Some("Req".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             description: Some("example".to_string()),
             field_value_list: Some(
                 vec![

@@ -112,12 +112,12 @@ pub struct GetProjectInfoProject {
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// 图标组,json 格式字符串
     ///
     /// Example: `{"small":"https://xxxxxx.png","big":"https://img.yyyyyy.png"}`
@@ -186,7 +186,7 @@ pub struct GetProjectInfoProject {
     ///
     /// Example: `public`
     #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<ProjexProjectScope>,
     /// 状态 id
     ///
     /// Example: `8a40xxxxxxxxxxxxx64`
@@ -308,8 +308,10 @@ impl crate::Client {
     /// - The "null" examples (a string) of category, id, parentIdentifier and subType mean 'empty' and are left out of the field examples. example_response keeps them exactly as documented.
     /// - statusStageIdentifier's example 8a4058a71159b68254...... is truncated on the page. It is kept as written because it is not an 'empty' placeholder.
     /// - iconGroup is a JSON document sent as a string. It stays type string and is not parsed.
-    /// - gmtCreate and gmtModified are long (epoch milliseconds), as documented.
+    /// - gmtCreate and gmtModified are long epoch milliseconds, as documented (创建时间的时间戳,单位毫秒), and carry format epoch-millis.
     /// - The official SDK's summary (根据id获取项目详情-Projex) differs from the page title. The page's title is used.
+    /// - project.scope is the ProjexProjectScope enum (public/private, the values CreateProject's page lists for the same project scope); this page describes it as 可见范围 with the example public.
+    /// - project.categoryIdentifier (空间大类 id,项目的值都是 Project) and logicalStatus (项目状态, example NORMAL) stay strings: one documented value, or none, is not a value set.
     pub fn get_project_info(&self) -> GetProjectInfoCall<'_> {
         GetProjectInfoCall {
             client: self,

@@ -51,17 +51,17 @@ impl<'a> GetSprintInfoCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSprintInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +69,7 @@ pub struct GetSprintInfoResponse {
     /// `sprint`.
     #[serde(rename = "sprint", default, skip_serializing_if = "Option::is_none")]
     pub sprint: Option<Sprint>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +134,8 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - example_response's sprint.status was Todo (the SDK example); it is written TODO, the value CreateSprint's and ListSprints' examples give and the one the sprint status enum (Sprint.status: TODO, DOING, ARCHIVED) documents. Todo would decode as Unknown("Todo").
     pub fn get_sprint_info(&self) -> GetSprintInfoCall<'_> {
         GetSprintInfoCall {
             client: self,

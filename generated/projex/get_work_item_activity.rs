@@ -57,22 +57,22 @@ pub struct GetWorkItemActivityResponse {
     /// `activities`.
     #[serde(rename = "activities", default, skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<GetWorkItemActivityActivities>>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -96,7 +96,7 @@ pub struct GetWorkItemActivityActivities {
     ///
     /// Example: `1640867079624`
     #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
-    pub event_time: Option<i64>,
+    pub event_time: Option<crate::EpochMillis>,
     /// `eventType`.
     ///
     /// Example: `workitem.updated`
@@ -209,7 +209,7 @@ impl crate::Envelope for GetWorkItemActivityResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): it documents none, so every code reads as `Unknown(code)`.
@@ -259,6 +259,10 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (activities\[\].property.propertyType); leaves the null ones out.
     /// - The SDK example of activities\[\].property ('public') is not an object value; it is left out of the field example and of example_response.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Times: activities\[\].eventTime is epoch milliseconds (long, example 1640867079624), format: epoch-millis.
+    /// - actionType (example update), eventType (workitem.updated) and the resourceType of the values (Sprint) stay strings: no page lists their values.
     pub fn get_work_item_activity(&self) -> GetWorkItemActivityCall<'_> {
         GetWorkItemActivityCall {
             client: self,

@@ -56,98 +56,38 @@ impl<'a> GetWorkitemCommentListCall<'a> {
 pub struct GetWorkitemCommentListResponse {
     /// `commentList`.
     #[serde(rename = "commentList", default, skip_serializing_if = "Option::is_none")]
-    pub comment_list: Option<Vec<GetWorkitemCommentListCommentList>>,
-    /// `errorCode`.
+    pub comment_list: Option<Vec<WorkItemComment>>,
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
-}
-/// Part of the response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkitemCommentListCommentList {
-    /// `content`.
-    ///
-    /// Example: `066961`
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1667205617061`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `formatType`.
-    ///
-    /// Example: `RICHTEXT/MARKDOWN`
-    #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
-    pub format_type: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `6573`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// true/false
-    #[serde(rename = "isTop", default, skip_serializing_if = "Option::is_none")]
-    pub is_top: Option<bool>,
-    /// `modifiedTime`.
-    ///
-    /// Example: `1646323200000`
-    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<i64>,
-    /// `parentId`.
-    ///
-    /// Example: `1013131897677566`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `targetIdentifier`.
-    ///
-    /// Example: `9144ef6b72d8exxxxx9e61a4d0`
-    #[serde(
-        rename = "targetIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_identifier: Option<String>,
-    /// `targetType`.
-    ///
-    /// Example: `workitem`
-    #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<String>,
-    /// `topTime`.
-    ///
-    /// Example: `1667205617089`
-    #[serde(rename = "topTime", default, skip_serializing_if = "Option::is_none")]
-    pub top_time: Option<i64>,
-    /// `user`.
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<WorkItemCommentUser>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for GetWorkitemCommentListResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): it documents none, so every code reads as `Unknown(code)`.
@@ -196,7 +136,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of commentList\[\].isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    /// - commentList\[\].user is the shared WorkItemCommentUser shape. The comment stays inline: its id is long here, but string in UpdateWorkitemComment and named Id in CreateWorkitemComment, and each example must decode.
+    /// - commentList\[\] is the shared WorkItemComment shape (with UpdateWorkitemComment's comment, whose id is now the long it is here); its user is WorkItemCommentUser. CreateWorkitemComment names the id Id and keeps its own object.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata; it is the boolean every other operation has; the example gives no value.
+    /// - commentList\[\].formatType is the ProjexContentFormat enum. The SDK example RICHTEXT/MARKDOWN lists the two values rather than giving one; example_response uses RICHTEXT.
+    /// - Times: commentList\[\].createTime, modifiedTime and topTime are epoch milliseconds (format: epoch-millis, in WorkItemComment).
     pub fn get_workitem_comment_list(&self) -> GetWorkitemCommentListCall<'_> {
         GetWorkitemCommentListCall {
             client: self,

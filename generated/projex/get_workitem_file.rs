@@ -60,26 +60,26 @@ impl<'a> GetWorkitemFileCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemFileResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `workitemFile`.
     #[serde(rename = "workitemFile", default, skip_serializing_if = "Option::is_none")]
     pub workitem_file: Option<GetWorkitemFileWorkitemFile>,
@@ -102,7 +102,7 @@ pub struct GetWorkitemFileWorkitemFile {
     ///
     /// Example: `10001`
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// `suffix`.
     ///
     /// Example: `pdf`
@@ -119,13 +119,13 @@ impl crate::Envelope for GetWorkitemFileResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_file`](crate::Client::get_workitem_file): it documents none, so every code reads as `Unknown(code)`.
@@ -175,6 +175,10 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    /// - workitemFile.size was integer (32-bit); it is long, the type ListWorkitemAttachments' attachments\[\].size now has, so a file size has one type (and sizes past 2 GiB fit). The wire is the same number.
     pub fn get_workitem_file(&self) -> GetWorkitemFileCall<'_> {
         GetWorkitemFileCall {
             client: self,

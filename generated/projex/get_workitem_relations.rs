@@ -12,7 +12,7 @@ pub struct GetWorkitemRelationsRequest {
     /// `workitemId` (path parameter, required); set with [`GetWorkitemRelationsCall::workitem_id`].
     pub workitem_id: Option<String>,
     /// `relationType` (query parameter, required); set with [`GetWorkitemRelationsCall::relation_type`].
-    pub relation_type: Option<String>,
+    pub relation_type: Option<GetWorkitemRelationsRelationType>,
 }
 /// A call of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -36,11 +36,11 @@ impl<'a> GetWorkitemRelationsCall<'a> {
         self.request.workitem_id = Some(value.into());
         self
     }
-    /// `relationType`.
+    /// 一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值,只会获得工作项类型的关系项
     ///
     /// Sent as query parameter `relationType`, required.
-    pub fn relation_type(mut self, value: impl Into<String>) -> Self {
-        self.request.relation_type = Some(value.into());
+    pub fn relation_type(mut self, value: GetWorkitemRelationsRelationType) -> Self {
+        self.request.relation_type = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -59,88 +59,95 @@ impl<'a> GetWorkitemRelationsCall<'a> {
         self.request
     }
 }
+/// 一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值,只会获得工作项类型的关系项
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum GetWorkitemRelationsRelationType {
+    /// `BLOCKING`.
+    Blocking,
+    /// `BLOCKED`.
+    Blocked,
+    /// `ASSOCIATED`.
+    Associated,
+    /// `DUPLICATED`.
+    Duplicated,
+    /// `SUB`.
+    Sub,
+    /// `PARENT`.
+    Parent,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl GetWorkitemRelationsRelationType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Blocking => "BLOCKING",
+            Self::Blocked => "BLOCKED",
+            Self::Associated => "ASSOCIATED",
+            Self::Duplicated => "DUPLICATED",
+            Self::Sub => "SUB",
+            Self::Parent => "PARENT",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for GetWorkitemRelationsRelationType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BLOCKING" => Self::Blocking,
+            "BLOCKED" => Self::Blocked,
+            "ASSOCIATED" => Self::Associated,
+            "DUPLICATED" => Self::Duplicated,
+            "SUB" => Self::Sub,
+            "PARENT" => Self::Parent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<GetWorkitemRelationsRelationType> for String {
+    fn from(value: GetWorkitemRelationsRelationType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for GetWorkitemRelationsRelationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for GetWorkitemRelationsRelationType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemRelationsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `InvalidGroup.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `relationList`.
+    pub error_message: Option<String>,
+    /// 置顶关联项信息
     #[serde(rename = "relationList", default, skip_serializing_if = "Option::is_none")]
-    pub relation_list: Option<Vec<GetWorkitemRelationsRelationList>>,
+    pub relation_list: Option<Vec<WorkItem>>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkitemRelationsRelationList {
-    /// `assignedTo`.
-    ///
-    /// Example: `aliyun_1384605`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Req`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1667205617061`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1667205617089`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `deafe5f33xxxxx6a259d8dafd`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `2b856dxxxxxxb61d93676255ba`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `subject`.
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `workitemTypeIdentifier`.
-    ///
-    /// Example: `9uy29901re573f561d69jn40`
-    #[serde(
-        rename = "workitemTypeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_type_identifier: Option<String>,
 }
 impl crate::Envelope for GetWorkitemRelationsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -153,7 +160,7 @@ impl crate::Envelope for GetWorkitemRelationsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): it documents none, so every code reads as `Unknown(code)`.
@@ -203,7 +210,10 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - relationList\[\] is a work item, but it is not the shared WorkItem shape: gmtCreate and gmtModified are strings here (example "1667205617061") where the other work item pages have long, and the example must decode.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - relationType is an enum of the six values this page lists (一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值); the page's example column repeats the description, so there is no example. The page describes none of the values; the Rust variants are named after them.
+    /// - relationList\[\] is the shared WorkItem shape (the page describes each element as 工作项信息; its seven fields are WorkItem fields, and the page also shows subject). The page types gmtCreate and gmtModified as strings holding epoch milliseconds ("1667205617061"); they are the long epoch milliseconds (format: epoch-millis) of every other work item page. example_response's gmtCreate and gmtModified were the strings "1667205617061" and "1667205617089"; they are written as the numbers, to match the unified type. A string answer still decodes (tolerant decoding).
     pub fn get_workitem_relations(&self) -> GetWorkitemRelationsCall<'_> {
         GetWorkitemRelationsCall {
             client: self,
@@ -217,7 +227,7 @@ impl crate::mock::Example for GetWorkitemRelationsRequest {
         Self {
             organization_id: Some("example".to_string()),
             workitem_id: Some("example".to_string()),
-            relation_type: Some("example".to_string()),
+            relation_type: Some(GetWorkitemRelationsRelationType::Blocking),
         }
     }
 }

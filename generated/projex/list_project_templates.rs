@@ -27,7 +27,7 @@ impl<'a> ListProjectTemplatesCall<'a> {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `category`.
+    /// 模板类型,这里的场景只用填 Project
     ///
     /// Sent as query parameter `category`, required. Example: `Project`
     pub fn category(mut self, value: impl Into<String>) -> Self {
@@ -54,22 +54,22 @@ impl<'a> ListProjectTemplatesCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -82,55 +82,55 @@ pub struct ListProjectTemplatesResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesTemplates {
-    /// `copyFrom`.
+    /// 废弃字段
     #[serde(rename = "copyFrom", default, skip_serializing_if = "Option::is_none")]
     pub copy_from: Option<String>,
-    /// `creator`.
+    /// 创建人的阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
-    /// `description`.
+    /// 描述信息
     ///
     /// Example: `迭代的具体信息`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `icon`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 模板封面
     ///
     /// Example: `https://img.xxxx.png`
     #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `identifier`.
+    /// 模板唯一标识符
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `modifier`.
+    /// 修改人的阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// `name`.
+    /// 模板名称
     ///
     /// Example: `专用模板`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nameEn`.
+    /// 模板英文名称
     ///
     /// Example: `Test Template`
     #[serde(rename = "nameEn", default, skip_serializing_if = "Option::is_none")]
     pub name_en: Option<String>,
-    /// `resourceCategory`.
+    /// 所属资源类型
     ///
     /// Example: `Project`
     #[serde(
@@ -139,24 +139,74 @@ pub struct ListProjectTemplatesTemplates {
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_category: Option<String>,
-    /// `resourceType`.
+    /// 废弃字段
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
-    /// `spaceIdentifier`.
+    /// 废弃字段
     #[serde(
         rename = "spaceIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub space_identifier: Option<String>,
-    /// `spaceType`.
+    /// 废弃字段
     #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
     pub space_type: Option<String>,
-    /// `type`.
+    /// 模板类型 0-system 4-custom 16-instance
     ///
     /// Example: `4`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<i64>,
+    pub type_: Option<ListProjectTemplatesType>,
+}
+/// 模板类型 0-system 4-custom 16-instance
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "i64", into = "i64")]
+#[non_exhaustive]
+pub enum ListProjectTemplatesType {
+    /// `0`: system
+    System,
+    /// `4`: custom
+    Custom,
+    /// `16`: instance
+    Instance,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(i64),
+}
+impl ListProjectTemplatesType {
+    /// The wire value.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::System => 0,
+            Self::Custom => 4,
+            Self::Instance => 16,
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<i64> for ListProjectTemplatesType {
+    fn from(value: i64) -> Self {
+        match value {
+            0 => Self::System,
+            4 => Self::Custom,
+            16 => Self::Instance,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl From<ListProjectTemplatesType> for i64 {
+    fn from(value: ListProjectTemplatesType) -> Self {
+        value.value()
+    }
+}
+impl std::fmt::Display for ListProjectTemplatesType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl crate::wire::QueryValue for ListProjectTemplatesType {
+    fn to_query_value(&self) -> String {
+        self.value().to_string()
+    }
 }
 impl crate::Envelope for ListProjectTemplatesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -169,7 +219,7 @@ impl crate::Envelope for ListProjectTemplatesResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_project_templates`](crate::Client::list_project_templates): it documents none, so every code reads as `Unknown(code)`.
@@ -217,6 +267,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (templates\[\].copyFrom, templates\[\].resourceType, templates\[\].spaceIdentifier and templates\[\].spaceType); leaves the null ones out.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - templates\[\].type is a number enum (long) of the values this page lists: 模板类型 0-system 4-custom 16-instance.
+    /// - Field descriptions are this page's, word for word. Times: templates\[\].gmtCreate and gmtModified are epoch milliseconds (创建时间的时间戳,单位毫秒), format: epoch-millis.
+    /// - category stays a string: the page documents the one value Project (这里的场景只用填 Project), not a set; resourceCategory (所属资源类型, example Project) likewise.
     pub fn list_project_templates(&self) -> ListProjectTemplatesCall<'_> {
         ListProjectTemplatesCall {
             client: self,

@@ -12,7 +12,7 @@ pub struct ListProjectWorkitemTypesRequest {
     /// `projectId` (path parameter, required); set with [`ListProjectWorkitemTypesCall::project_id`].
     pub project_id: Option<String>,
     /// `category` (query parameter, required); set with [`ListProjectWorkitemTypesCall::category`].
-    pub category: Option<String>,
+    pub category: Option<ProjexWorkItemCategory>,
     /// `spaceType` (query parameter, required); set with [`ListProjectWorkitemTypesCall::space_type`].
     pub space_type: Option<String>,
 }
@@ -41,8 +41,8 @@ impl<'a> ListProjectWorkitemTypesCall<'a> {
     /// `category`.
     ///
     /// Sent as query parameter `category`, required. Example: `Req`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// `spaceType`.
@@ -72,17 +72,17 @@ impl<'a> ListProjectWorkitemTypesCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectWorkitemTypesResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `例：Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +111,7 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<ProjexWorkItemCategory>,
     /// `creator`.
     ///
     /// Example: `用户阿里云pk，例如19xxxx31947xxxx`
@@ -132,12 +132,12 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
     ///
     /// Example: `1641870287000`
     #[serde(rename = "gmtAdd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_add: Option<i64>,
+    pub gmt_add: Option<crate::EpochMillis>,
     /// `gmtCreate`.
     ///
     /// Example: `1620455467000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `dfexxxxxf4fee18xxxxx36`
@@ -225,6 +225,10 @@ impl crate::Client {
     /// - The SDK example of success ('true或者false') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - The SDK example of workitemTypes\[\].defaultType ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - The SDK example of workitemTypes\[\].enable ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - The category parameter and workitemTypes\[\].categoryIdentifier are the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
+    /// - Times: workitemTypes\[\].gmtAdd and gmtCreate are epoch milliseconds (long, examples 1641870287000 and 1620455467000), format: epoch-millis.
+    /// - spaceType (example Project) stays a string: one documented value, not a set.
     pub fn list_project_workitem_types(&self) -> ListProjectWorkitemTypesCall<'_> {
         ListProjectWorkitemTypesCall {
             client: self,
@@ -238,7 +242,7 @@ impl crate::mock::Example for ListProjectWorkitemTypesRequest {
         Self {
             organization_id: Some("example".to_string()),
             project_id: Some("example".to_string()),
-            category: Some("Req".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             space_type: Some("Project".to_string()),
         }
     }

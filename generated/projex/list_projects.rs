@@ -20,7 +20,7 @@ pub struct ListProjectsRequest {
     /// `nextToken` (query parameter); set with [`ListProjectsCall::next_token`].
     pub next_token: Option<String>,
     /// `scope` (query parameter); set with [`ListProjectsCall::scope`].
-    pub scope: Option<String>,
+    pub scope: Option<ListProjectsScope>,
 }
 /// A call of [`Client::list_projects`](crate::Client::list_projects): set its parameters by name, then [`send`](Self::send) it.
 #[derive(Clone, Debug)]
@@ -37,7 +37,7 @@ impl<'a> ListProjectsCall<'a> {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `category`.
+    /// 项目类型,这里填 Project 即可
     ///
     /// Sent as query parameter `category`, required. Example: `Project`
     pub fn category(mut self, value: impl Into<String>) -> Self {
@@ -58,7 +58,7 @@ impl<'a> ListProjectsCall<'a> {
         self.request.extra_conditions = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 每页最大返回数量,0-200,默认值 20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
     pub fn max_results(mut self, value: i64) -> Self {
@@ -72,11 +72,11 @@ impl<'a> ListProjectsCall<'a> {
         self.request.next_token = Some(value.into());
         self
     }
-    /// `scope`.
+    /// 公开类型,all/collect,分别代表所有的项目或者我收藏的
     ///
-    /// Sent as query parameter `scope`. Example: `public`
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.request.scope = Some(value.into());
+    /// Sent as query parameter `scope`. Example: `all`
+    pub fn scope(mut self, value: ListProjectsScope) -> Self {
+        self.request.scope = Some(value);
         self
     }
     /// Sends the call. A required parameter that is not set is an
@@ -98,20 +98,66 @@ impl<'a> ListProjectsCall<'a> {
         self.request
     }
 }
+/// 公开类型,all/collect,分别代表所有的项目或者我收藏的
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListProjectsScope {
+    /// `all`: 所有的项目
+    All,
+    /// `collect`: 我收藏的
+    Collect,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListProjectsScope {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "all",
+            Self::Collect => "collect",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListProjectsScope {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "all" => Self::All,
+            "collect" => Self::Collect,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListProjectsScope> for String {
+    fn from(value: ListProjectsScope) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListProjectsScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListProjectsScope {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Response of [`Client::list_projects`](crate::Client::list_projects).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -123,12 +169,12 @@ pub struct ListProjectsResponse {
     /// `projects`.
     #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<Project>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -150,7 +196,7 @@ impl crate::Envelope for ListProjectsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_projects`](crate::Client::list_projects): it documents none, so every code reads as `Unknown(code)`.
@@ -208,6 +254,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (nextToken, projects\[\].deleteTime, projects\[\].logicalStatus, projects\[\].statusStageIdentifier and projects\[\].typeIdentifier); example_response uses an empty string for "" and leaves the null ones out.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - scope is an enum of the values this page lists (公开类型,all/collect,分别代表所有的项目或者我收藏的). The SDK example public belongs to a project's own scope (ProjexProjectScope), not to this filter; the parameter example is the page's all.
+    /// - category stays a string: the page documents the one value Project (项目类型,这里填 Project 即可), not a set.
+    /// - Paging: maxResults long, nextToken string, in the request and the response, as in ListSprints and ListWorkitems.
     pub fn list_projects(&self) -> ListProjectsCall<'_> {
         ListProjectsCall {
             client: self,
@@ -262,7 +313,7 @@ impl crate::mock::Example for ListProjectsRequest {
             extra_conditions: Some("example".to_string()),
             max_results: Some(20i64),
             next_token: Some("example".to_string()),
-            scope: Some("public".to_string()),
+            scope: Some(ListProjectsScope::All),
         }
     }
 }

@@ -14,7 +14,7 @@ pub struct ListWorkItemWorkFlowStatusRequest {
     /// `spaceType` (query parameter, required); set with [`ListWorkItemWorkFlowStatusCall::space_type`].
     pub space_type: Option<String>,
     /// `workitemCategoryIdentifier` (query parameter, required); set with [`ListWorkItemWorkFlowStatusCall::workitem_category_identifier`].
-    pub workitem_category_identifier: Option<String>,
+    pub workitem_category_identifier: Option<ProjexWorkItemCategory>,
     /// `workitemTypeIdentifier` (query parameter); set with [`ListWorkItemWorkFlowStatusCall::workitem_type_identifier`].
     pub workitem_type_identifier: Option<String>,
 }
@@ -50,8 +50,11 @@ impl<'a> ListWorkItemWorkFlowStatusCall<'a> {
     /// `workitemCategoryIdentifier`.
     ///
     /// Sent as query parameter `workitemCategoryIdentifier`, required. Example: `Req`
-    pub fn workitem_category_identifier(mut self, value: impl Into<String>) -> Self {
-        self.request.workitem_category_identifier = Some(value.into());
+    pub fn workitem_category_identifier(
+        mut self,
+        value: ProjexWorkItemCategory,
+    ) -> Self {
+        self.request.workitem_category_identifier = Some(value);
         self
     }
     /// `workitemTypeIdentifier`.
@@ -81,17 +84,17 @@ impl<'a> ListWorkItemWorkFlowStatusCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `例：Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +179,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of success ('true或者false') explains the values rather than giving one; it is kept as the description and example_response uses true.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - workitemCategoryIdentifier is the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
+    /// - Times: statuses\[\].gmtCreate and gmtModified are epoch milliseconds (format: epoch-millis, in ProjexStatus).
     pub fn list_work_item_work_flow_status(&self) -> ListWorkItemWorkFlowStatusCall<'_> {
         ListWorkItemWorkFlowStatusCall {
             client: self,
@@ -190,7 +196,7 @@ impl crate::mock::Example for ListWorkItemWorkFlowStatusRequest {
             organization_id: Some("example".to_string()),
             space_identifier: Some("例：5e70xxxxxxcd000xxxxe96".to_string()),
             space_type: Some("Project".to_string()),
-            workitem_category_identifier: Some("Req".to_string()),
+            workitem_category_identifier: Some(ProjexWorkItemCategory::Req),
             workitem_type_identifier: Some("例：5e7xxxxb3cd3711dd6xxx2c".to_string()),
         }
     }

@@ -57,22 +57,22 @@ pub struct ListWorkitemAttachmentsResponse {
     /// `attachments`.
     #[serde(rename = "attachments", default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<ListWorkitemAttachmentsAttachments>>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -106,12 +106,12 @@ pub struct ListWorkitemAttachmentsAttachments {
     ///
     /// Example: `1545726028000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `size`.
     ///
     /// Example: `50`
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
+    pub size: Option<i64>,
     /// `url`.
     ///
     /// Example: `http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D`
@@ -129,7 +129,7 @@ impl crate::Envelope for ListWorkitemAttachmentsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): it documents none, so every code reads as `Unknown(code)`.
@@ -177,6 +177,10 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - attachments\[\].size was a string (example "50"); it is long, the number GetWorkitemFile's workitemFile.size is, so a file size has one type. example_response's size was the string "50" on the page; it is written as the number 50 to match the unified type. A string answer still decodes (tolerant decoding).
+    /// - Times: attachments\[\].gmtCreate is epoch milliseconds (long, example 1545726028000), format: epoch-millis.
     pub fn list_workitem_attachments(&self) -> ListWorkitemAttachmentsCall<'_> {
         ListWorkitemAttachmentsCall {
             client: self,

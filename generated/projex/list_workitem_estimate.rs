@@ -59,22 +59,22 @@ pub struct ListWorkitemEstimateResponse {
     /// Example: `200`
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -100,22 +100,22 @@ pub struct ListWorkitemEstimateWorkitemTimeEstimate {
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `gmtEnd`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtEnd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_end: Option<i64>,
+    pub gmt_end: Option<crate::EpochMillis>,
     /// `gmtModified`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// `gmtStart`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
+    pub gmt_start: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `a4ac3a81e90217db32b7......`
@@ -168,7 +168,7 @@ impl crate::Envelope for ListWorkitemEstimateResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitem_estimate`](crate::Client::list_workitem_estimate): it documents none, so every code reads as `Unknown(code)`.
@@ -217,6 +217,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - workitemTimeEstimate\[\] is not shared with CreateWorkitemEstimate's WorkitemTimeEstimate: spentTime is float here and long there, and recordUser is {identifier, name} here and a full ProjexMember there.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Times: gmtCreate, gmtModified, gmtStart and gmtEnd of each record are epoch milliseconds (long, example 1653235200000), format: epoch-millis.
     pub fn list_workitem_estimate(&self) -> ListWorkitemEstimateCall<'_> {
         ListWorkitemEstimateCall {
             client: self,

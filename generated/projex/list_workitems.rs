@@ -10,7 +10,7 @@ pub struct ListWorkitemsRequest {
     /// `organizationId` (path parameter, required); set with [`ListWorkitemsCall::organization_id`].
     pub organization_id: Option<String>,
     /// `category` (query parameter, required); set with [`ListWorkitemsCall::category`].
-    pub category: Option<String>,
+    pub category: Option<ProjexWorkItemCategory>,
     /// `conditions` (query parameter); set with [`ListWorkitemsCall::conditions`].
     pub conditions: Option<String>,
     /// `extraConditions` (query parameter); set with [`ListWorkitemsCall::extra_conditions`].
@@ -18,13 +18,13 @@ pub struct ListWorkitemsRequest {
     /// `groupCondition` (query parameter); set with [`ListWorkitemsCall::group_condition`].
     pub group_condition: Option<String>,
     /// `maxResults` (query parameter); set with [`ListWorkitemsCall::max_results`].
-    pub max_results: Option<String>,
+    pub max_results: Option<i64>,
     /// `nextToken` (query parameter); set with [`ListWorkitemsCall::next_token`].
     pub next_token: Option<String>,
     /// `orderBy` (query parameter); set with [`ListWorkitemsCall::order_by`].
     pub order_by: Option<String>,
     /// `searchType` (query parameter); set with [`ListWorkitemsCall::search_type`].
-    pub search_type: Option<String>,
+    pub search_type: Option<ListWorkitemsSearchType>,
     /// `spaceIdentifier` (query parameter, required); set with [`ListWorkitemsCall::space_identifier`].
     pub space_identifier: Option<String>,
     /// `spaceType` (query parameter, required); set with [`ListWorkitemsCall::space_type`].
@@ -45,11 +45,11 @@ impl<'a> ListWorkitemsCall<'a> {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `category`.
+    /// 工作项大类型,需求为 Req,缺陷为 Bug,任务为 Task,风险为 Risk,原始诉求为 Request,主题为 Topic
     ///
     /// Sent as query parameter `category`, required. Example: `Req`
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.request.category = Some(value.into());
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
         self
     }
     /// `conditions`.
@@ -73,11 +73,11 @@ impl<'a> ListWorkitemsCall<'a> {
         self.request.group_condition = Some(value.into());
         self
     }
-    /// `maxResults`.
+    /// 每页最大返回数量,0-200,默认值 20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub fn max_results(mut self, value: impl Into<String>) -> Self {
-        self.request.max_results = Some(value.into());
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
         self
     }
     /// `nextToken`.
@@ -94,11 +94,11 @@ impl<'a> ListWorkitemsCall<'a> {
         self.request.order_by = Some(value.into());
         self
     }
-    /// `searchType`.
+    /// 搜索类型,默认是 LIST,还可支持树形 TREE 等类型,具体更多参见页面请求的参数。
     ///
     /// Sent as query parameter `searchType`. Example: `LIST`
-    pub fn search_type(mut self, value: impl Into<String>) -> Self {
-        self.request.search_type = Some(value.into());
+    pub fn search_type(mut self, value: ListWorkitemsSearchType) -> Self {
+        self.request.search_type = Some(value);
         self
     }
     /// `spaceIdentifier`.
@@ -134,20 +134,66 @@ impl<'a> ListWorkitemsCall<'a> {
         self.request
     }
 }
+/// 搜索类型,默认是 LIST,还可支持树形 TREE 等类型,具体更多参见页面请求的参数。
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListWorkitemsSearchType {
+    /// `LIST`: 默认
+    List,
+    /// `TREE`: 树形
+    Tree,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListWorkitemsSearchType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "LIST",
+            Self::Tree => "TREE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListWorkitemsSearchType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LIST" => Self::List,
+            "TREE" => Self::Tree,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListWorkitemsSearchType> for String {
+    fn from(value: ListWorkitemsSearchType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListWorkitemsSearchType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListWorkitemsSearchType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Response of [`Client::list_workitems`](crate::Client::list_workitems).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkitemsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -156,12 +202,12 @@ pub struct ListWorkitemsResponse {
     /// `nextToken`.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -186,7 +232,7 @@ impl crate::Envelope for ListWorkitemsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitems`](crate::Client::list_workitems): it documents none, so every code reads as `Unknown(code)`.
@@ -208,7 +254,7 @@ impl crate::Operation for ListWorkitemsRequest {
             crate::ParamMeta::query("conditions", crate::TypeWord::String),
             crate::ParamMeta::query("extraConditions", crate::TypeWord::String),
             crate::ParamMeta::query("groupCondition", crate::TypeWord::String),
-            crate::ParamMeta::query("maxResults", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("searchType", crate::TypeWord::String),
@@ -252,8 +298,13 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Pagination has no size_param: the page-size parameter maxResults is typed string in the SDKs, not a number, so it is left for the caller to set.
+    /// - Pagination sets the page size: maxResults was typed string by the SDKs (example "20"); it is long, as in ListProjects and ListSprints and in this operation's own response. It is a query parameter, so the wire is the same decimal digits.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - category is the ProjexWorkItemCategory enum; its values are this page's (工作项大类型,需求为 Req,缺陷为 Bug,任务为 Task,风险为 Risk,原始诉求为 Request,主题为 Topic).
+    /// - searchType is an enum of the two values this page names (搜索类型,默认是 LIST,还可支持树形 TREE 等类型); the page says there are more (等), which decode and can be sent as Unknown.
+    /// - spaceType (资源类型, example Project) stays a string: one documented value, not a set.
     pub fn list_workitems(&self) -> ListWorkitemsCall<'_> {
         ListWorkitemsCall {
             client: self,
@@ -267,7 +318,7 @@ impl crate::Paginate for ListWorkitemsRequest {
     const WIRE: crate::PageWire = crate::PageWire {
         cursor_param: Some("nextToken"),
         page_param: None,
-        size_param: None,
+        size_param: Some("maxResults"),
         items: &["workitems"],
         cursor: Some(&["nextToken"]),
         total: Some(&["totalCount"]),
@@ -281,6 +332,12 @@ impl crate::Paginate for ListWorkitemsRequest {
             cursor,
             total,
         }
+    }
+    fn page_size(&self) -> Option<i64> {
+        self.max_results
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -297,20 +354,20 @@ impl crate::mock::Example for ListWorkitemsRequest {
     fn example() -> Self {
         Self {
             organization_id: Some("example".to_string()),
-            category: Some("Req".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             conditions: Some("{\"conditionGroups\":[]}".to_string()),
             extra_conditions: Some("{\"conditionGroups\":[]}".to_string()),
             group_condition: Some(
                 "{\"fieldIdentifier\":\"tag\",\"className\":\"tag\",\"format\":\"multiList\",\"value\":[\"c76e0e4bf64801cfad73......\"],\"operator\":\"EQUALS\"}"
                     .to_string(),
             ),
-            max_results: Some("20".to_string()),
+            max_results: Some(20i64),
             next_token: Some("example".to_string()),
             order_by: Some(
                 "{\"fieldIdentifier\":\"status\",\"format\":\"list\",\"order\":\"desc\",\"className\":\"status\"}"
                     .to_string(),
             ),
-            search_type: Some("LIST".to_string()),
+            search_type: Some(ListWorkitemsSearchType::List),
             space_identifier: Some("8fb83debd69a6c7c6626......".to_string()),
             space_type: Some("Project".to_string()),
         }

@@ -113,12 +113,12 @@ impl crate::wire::Required for UpdateProjectFieldUpdateBasicFieldRequestList {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectFieldResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +126,7 @@ pub struct UpdateProjectFieldResponse {
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -209,6 +209,7 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (project.parentIdentifier and project.subType); leaves the null ones out.
     /// - The SDK example of success is 'True'; it is read as the boolean true.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
     pub fn update_project_field(&self) -> UpdateProjectFieldCall<'_> {
         UpdateProjectFieldCall {
             client: self,

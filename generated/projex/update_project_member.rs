@@ -37,42 +37,42 @@ impl<'a> UpdateProjectMemberCall<'a> {
         self.request.organization_id = Some(value.into());
         self
     }
-    /// `projectId`.
+    /// 项目 id,同 spaceIdentifier
     ///
     /// Sent as path parameter `projectId`, required.
     pub fn project_id(mut self, value: impl Into<String>) -> Self {
         self.request.project_id = Some(value.into());
         self
     }
-    /// `roleIdentifier`.
+    /// 角色 id,例如管理员:project.admin,参与人:project.participant,或者其他自定义角色,id 可以从 <https://> devops.aliyun.com/projex/api/workspace/role/list?targetType=Space&targetIdentifier=【spaceIdentifier】接口中获取到,其中 spaceIdentifier 为需要查询的项目 id
     ///
     /// Sent as body parameter `roleIdentifier`, required. Example: `project.admin`
     pub fn role_identifier(mut self, value: impl Into<String>) -> Self {
         self.request.role_identifier = Some(value.into());
         self
     }
-    /// `targetIdentifier`.
+    /// 资源 id,也就是项目 id
     ///
     /// Sent as body parameter `targetIdentifier`, required. Example: `5e70xxxxxxcd000xxxxe96`
     pub fn target_identifier(mut self, value: impl Into<String>) -> Self {
         self.request.target_identifier = Some(value.into());
         self
     }
-    /// `targetType`.
+    /// 资源类型,这里为 Space
     ///
     /// Sent as body parameter `targetType`, required. Example: `Space`
     pub fn target_type(mut self, value: impl Into<String>) -> Self {
         self.request.target_type = Some(value.into());
         self
     }
-    /// `userIdentifier`.
+    /// 用户 aliyunPk,也就是阿里云账号 Id
     ///
     /// Sent as body parameter `userIdentifier`, required. Example: `19xx7043xxxxxxx914`
     pub fn user_identifier(mut self, value: impl Into<String>) -> Self {
         self.request.user_identifier = Some(value.into());
         self
     }
-    /// `userType`.
+    /// 用户类型,这里为单用户 user
     ///
     /// Sent as body parameter `userType`, required. Example: `user`
     pub fn user_type(mut self, value: impl Into<String>) -> Self {
@@ -99,55 +99,55 @@ impl<'a> UpdateProjectMemberCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `member`.
+    pub error_message: Option<String>,
+    /// 成员信息
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<UpdateProjectMemberMember>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of the response of [`Client::update_project_member`](crate::Client::update_project_member).
+/// 成员信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberMember {
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// id,暂时无用
     ///
     /// Example: `1124382`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `roleIdentifier`.
+    /// 角色 id
     ///
     /// Example: `project.admin`
     #[serde(rename = "roleIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub role_identifier: Option<String>,
-    /// `targetIdentifier`.
+    /// 资源 id,也就是项目 id
     ///
     /// Example: `5e70xxxxxxcd000xxxxe96`
     #[serde(
@@ -156,17 +156,17 @@ pub struct UpdateProjectMemberMember {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_identifier: Option<String>,
-    /// `targetType`.
+    /// 资源类型
     ///
     /// Example: `Space`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
-    /// `userIdentifier`.
+    /// 用户 id,阿里云账号 id,即 aliyunPk
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<String>,
-    /// `userType`.
+    /// 用户类型
     ///
     /// Example: `user`
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
@@ -183,7 +183,7 @@ impl crate::Envelope for UpdateProjectMemberResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_project_member`](crate::Client::update_project_member): it documents none, so every code reads as `Unknown(code)`.
@@ -242,6 +242,10 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Descriptions are this page's, word for word. Times: member.gmtCreate and gmtModified are epoch milliseconds (long, example 1623916393000), format: epoch-millis.
+    /// - roleIdentifier, targetType and userType stay strings. targetType and userType are documented with one value each (这里为 Space, 这里为单用户 user), not a set. roleIdentifier is a role id: project.admin and project.participant are examples of an open set that includes the organization's custom roles (或者其他自定义角色).
     pub fn update_project_member(&self) -> UpdateProjectMemberCall<'_> {
         UpdateProjectMemberCall {
             client: self,

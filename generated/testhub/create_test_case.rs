@@ -126,11 +126,11 @@ pub struct CreateTestCaseTestcaseStepContentInfo {
     /// `stepResultList`.
     #[serde(rename = "stepResultList", default, skip_serializing_if = "Option::is_none")]
     pub step_result_list: Option<Vec<CreateTestCaseStepResultList>>,
-    /// `stepType`.
+    /// 测试步骤格式,只有表格和文本两种形式
     ///
     /// Example: `TEXT`
     #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
+    pub step_type: Option<TesthubStepType>,
 }
 impl CreateTestCaseTestcaseStepContentInfo {
     /// Sets `precondition`.
@@ -144,8 +144,8 @@ impl CreateTestCaseTestcaseStepContentInfo {
         self
     }
     /// Sets `stepType` (required).
-    pub fn step_type(mut self, value: impl Into<String>) -> Self {
-        self.step_type = Some(value.into());
+    pub fn step_type(mut self, value: TesthubStepType) -> Self {
+        self.step_type = Some(value);
         self
     }
 }
@@ -189,20 +189,20 @@ impl crate::wire::Required for CreateTestCaseStepResultList {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTestCaseResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `18E50717-93A4-53BC-A30D-963F742A1CE6`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -222,7 +222,7 @@ impl crate::Envelope for CreateTestCaseResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_test_case`](crate::Client::create_test_case): it documents none, so every code reads as `Unknown(code)`.
@@ -293,6 +293,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testcaseStepContentInfo.stepType is the TesthubStepType enum; its values are this page's (测试步骤格式,只有表格和文本两种形式, 枚举值 TABLE, TEXT).
+    /// - example_response's testcase.detailInfo.stepType was TEXT/TABLE (the SDK example lists the two values rather than giving one); it is written TEXT, one value of the TesthubStepType enum the field now has.
+    /// - The TestCase shape types categoryIdentifier as ProjexWorkItemCategory and the content types (expectContentType, preContentType, stepContentType) as ProjexContentFormat.
     pub fn create_test_case(&self) -> CreateTestCaseCall<'_> {
         CreateTestCaseCall {
             client: self,
@@ -327,7 +332,7 @@ impl crate::mock::Example for CreateTestCaseRequest {
                         .to_string()), step : Some("example".to_string()), }
                     ],
                 ),
-                step_type: Some("TEXT".to_string()),
+                step_type: Some(TesthubStepType::Text),
             }),
         }
     }

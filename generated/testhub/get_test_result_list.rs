@@ -69,22 +69,22 @@ impl<'a> GetTestResultListCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTestResultListResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -113,13 +113,13 @@ pub struct GetTestResultListTestResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<crate::projex::ProjexWorkItemCategory>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<TesthubCustomField>>,
     /// `gmtCreate`.
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `spaceIdentifier`.
     #[serde(
         rename = "spaceIdentifier",
@@ -145,7 +145,7 @@ pub struct GetTestResultListTestResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub test_result_gmt_create: Option<i64>,
+    pub test_result_gmt_create: Option<crate::EpochMillis>,
     /// `testResultIdentifier`.
     ///
     /// Example: `a8bxxxxxxxxxxxxxxxx54`
@@ -198,7 +198,7 @@ impl crate::Envelope for GetTestResultListResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_test_result_list`](crate::Client::get_test_result_list): it documents none, so every code reads as `Unknown(code)`.
@@ -252,6 +252,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Marked idempotent although a POST, because it only lists test results; a retry after the server got it is safe.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testResult\[\].categoryIdentifier is the ProjexWorkItemCategory enum (the example Req is the SDK's; test cases are TestCase).
+    /// - Times: testResult\[\].gmtCreate and testResultGmtCreate are epoch milliseconds, judged by their type (long) and names like every gmtCreate of the area; the SDK gives no example. format: epoch-millis.
+    /// - testResult\[\].testResultStatus (example TO DO) stays a string: this page lists no values. The Yunxiao OpenAPI's newer test result page lists TODO, PASS, FAILURE, POSTPONE, but that set does not contain this API's documented TO DO, so it is not taken over.
     pub fn get_test_result_list(&self) -> GetTestResultListCall<'_> {
         GetTestResultListCall {
             client: self,

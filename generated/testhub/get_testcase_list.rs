@@ -93,16 +93,16 @@ impl<'a> GetTestcaseListCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTestcaseListResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -111,12 +111,12 @@ pub struct GetTestcaseListResponse {
     /// `nextToken`.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +145,7 @@ pub struct GetTestcaseListTestcase {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<crate::projex::ProjexWorkItemCategory>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<TesthubCustomField>>,
@@ -153,7 +153,7 @@ pub struct GetTestcaseListTestcase {
     ///
     /// Example: `1621578648000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
@@ -214,7 +214,7 @@ impl crate::Envelope for GetTestcaseListResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_testcase_list`](crate::Client::get_testcase_list): it documents none, so every code reads as `Unknown(code)`.
@@ -273,6 +273,11 @@ impl crate::Client {
     /// - The paging parameter nextToken is sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only lists test cases; a retry after the server got it is safe.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testcase\[\].categoryIdentifier is the ProjexWorkItemCategory enum (the example Req is the SDK's; test cases are TestCase).
+    /// - Times: testcase\[\].gmtCreate is epoch milliseconds (long, example 1621578648000), format: epoch-millis.
+    /// - The page-size parameter maxResult stays a string (example "20"), unlike the long maxResults of the Projex lists and of this response: it travels in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that. The paginator therefore does not set it (no size_param).
     pub fn get_testcase_list(&self) -> GetTestcaseListCall<'_> {
         GetTestcaseListCall {
             client: self,

@@ -68,20 +68,20 @@ pub struct UpdateTestCaseResponse {
     /// `Testcase`.
     #[serde(rename = "Testcase", default, skip_serializing_if = "Option::is_none")]
     pub testcase: Option<TestCase>,
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +98,7 @@ impl crate::Envelope for UpdateTestCaseResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_test_case`](crate::Client::update_test_case): it documents none, so every code reads as `Unknown(code)`.
@@ -159,6 +159,9 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - example_response's Testcase.detailInfo.stepType was TEXT/TABLE (the SDK example lists the two values rather than giving one); it is written TEXT, one value of the TesthubStepType enum the field now has.
     pub fn update_test_case(&self) -> UpdateTestCaseCall<'_> {
         UpdateTestCaseCall {
             client: self,

@@ -54,7 +54,7 @@ impl<'a> UpdateTestResultCall<'a> {
         self.request.executor = Some(value.into());
         self
     }
-    /// `status`.
+    /// 测试计划中测试用例更新需要的状态字段
     ///
     /// Sent as body parameter `status`. Example: `TO DO`
     pub fn status(mut self, value: impl Into<String>) -> Self {
@@ -78,22 +78,22 @@ impl<'a> UpdateTestResultCall<'a> {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateTestResultResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -110,7 +110,7 @@ impl crate::Envelope for UpdateTestResultResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_test_result`](crate::Client::update_test_result): it documents none, so every code reads as `Unknown(code)`.
@@ -164,6 +164,9 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - status stays a string: this page documents it as 测试计划中测试用例更新需要的状态字段 with the example TO DO and lists no values. The newer Yunxiao OpenAPI UpdateTestResult page lists TODO, PASS, FAILURE, POSTPONE, which does not contain this page's TO DO, so that set is not taken over.
     pub fn update_test_result(&self) -> UpdateTestResultCall<'_> {
         UpdateTestResultCall {
             client: self,

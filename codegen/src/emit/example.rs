@@ -88,11 +88,13 @@ fn value(ty: &TypeRef, example: Option<&str>, api: &Api, area: &str, depth: usiz
             quote!(vec![#item])
         }
         TypeRef::Map(_) => quote!(std::collections::BTreeMap::new()),
-        TypeRef::Named(key) => named(key, api, area, depth),
+        TypeRef::Named(key) => named(key, example, api, area, depth),
     }
 }
 
-fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
+/// A named type's example: a struct from its fields' examples; an enum's variant whose wire
+/// value is the example (else its first).
+fn named(key: &TypeKey, example: Option<&str>, api: &Api, area: &str, depth: usize) -> TokenStream {
     let Some(def) = api.type_def(key).filter(|_| depth < 32) else {
         return quote!(Default::default());
     };
@@ -106,13 +108,19 @@ fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
             });
             quote!(#path { #(#fields,)* })
         }
-        TypeKind::Enum { variants, .. } => match variants.first() {
-            Some(v) => {
-                let variant = ident(&v.ident);
-                quote!(#path::#variant)
+        TypeKind::Enum { variants, .. } => {
+            let chosen = variants
+                .iter()
+                .find(|v| Some(v.value.as_str()) == example)
+                .or(variants.first());
+            match chosen {
+                Some(v) => {
+                    let variant = ident(&v.ident);
+                    quote!(#path::#variant)
+                }
+                None => quote!(Default::default()),
             }
-            None => quote!(#path::Unknown(String::new())),
-        },
+        }
     }
 }
 

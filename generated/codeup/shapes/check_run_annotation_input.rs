@@ -8,6 +8,7 @@
 /// # Notes from the spec
 ///
 /// - A request-only shape: the annotations\[\] items of the CreateCheckRun and UpdateCheckRun request parameters (2 subtrees, identical with their required flags). The response annotations (CheckRunAnnotation) add id.
+/// - annotationLevel is the CheckRunAnnotationLevel enum (notice/warning/failure, the set the newer API's check run pages document for the same annotations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckRunAnnotationInput {
@@ -44,7 +45,7 @@ pub struct CheckRunAnnotationInput {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub annotation_level: Option<String>,
+    pub annotation_level: Option<CheckRunAnnotationLevel>,
     /// `title`.
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -82,8 +83,8 @@ impl CheckRunAnnotationInput {
         self
     }
     /// Sets `annotationLevel` (required).
-    pub fn annotation_level(mut self, value: impl Into<String>) -> Self {
-        self.annotation_level = Some(value.into());
+    pub fn annotation_level(mut self, value: CheckRunAnnotationLevel) -> Self {
+        self.annotation_level = Some(value);
         self
     }
     /// Sets `title`.

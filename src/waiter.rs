@@ -6,7 +6,8 @@
 //! state it means: success, failure or retry) matches, in the spirit of smithy's
 //! `@waitable`. The waiters are defined in the specs (`waiters:` in
 //! `spec/<area>/<action>.yaml`) and generated as `wait_until_<name>()` on the polling
-//! operation's call, which returns a [`Waiter`]:
+//! operation's call (and `client.wait_until_<name>(request)` for a request already built),
+//! which returns a [`Waiter`]:
 //!
 //! ```no_run
 //! # async fn demo(client: yunxiao::Client) -> Result<(), Box<dyn std::error::Error>> {

@@ -539,8 +539,9 @@ async fn the_documented_examples_end_the_waits_at_the_first_poll() {
     // Both examples show a finished run (status SUCCESS).
     let server = MockServer::start().await;
     let client = server.client();
-    let run = run_call(&client)
-        .wait_until_pipeline_run_finished()
+    // A request already built waits the same way as a call.
+    let run = client
+        .wait_until_pipeline_run_finished(request(&client))
         .await
         .unwrap();
     let example: Value = yunxiao::mock::example_response("GetPipelineRun")

@@ -23,7 +23,8 @@ pub fn static_name(waiter: &str) -> String {
     heck::ToShoutySnakeCase::to_shouty_snake_case(waiter.trim())
 }
 
-/// The method a waiter becomes on its operation's call: `wait_until_<name in snake_case>`.
+/// The method a waiter becomes on its operation's call and on `Client`:
+/// `wait_until_<name in snake_case>`.
 pub fn method_name(waiter: &str) -> String {
     format!(
         "wait_until_{}",

@@ -959,16 +959,10 @@ bad!(waiter_method_collisions,
     acceptors:
       - {state: success, path: widget.live, comparator: equals, expected: [true]}
 "),
-    // The same waiter name in the same area: one module, two statics `GADGET_READY`.
-    "flow/get_gizmo.yaml" => &watched("  - name: GadgetReady
-    acceptors:
-      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
-").replace("GetWidget", "GetGizmo").replace("/widgets/", "/gizmos/"),
-    // In another area it is fine: its own module. So is a waiter named like an operation.
     "codeup/get_gadget.yaml" => &watched("  - name: GadgetReady
     acceptors:
       - {state: success, path: widget.status, comparator: equals, expected: [READY]}
-").replace("GetWidget", "GetGadget"),
+").replace("GetWidget", "GetGadget").replace("/widgets/", "/gadgets/"),
     "flow/wait_until_widget_gone.yaml" => &GOOD.replace("GetWidget", "WaitUntilWidgetGone").replace("/widgets/", "/gone/"),
 );
 

@@ -467,6 +467,7 @@ fixture_snapshot!(waiters, "flow/get_deployment.yaml", |code| {
     // The methods, with what each acceptor means.
     has(&code, "impl<'a> GetDeploymentCall<'a> {");
     has(&code, "pub fn wait_until_deployment_done(self) -> crate::Waiter<'a, GetDeploymentRequest> {\n        crate::Waiter::new(self.client, self.request, &DEPLOYMENT_DONE)");
+    has(&code, "pub fn wait_until_deployment_done(\n        &self,\n        request: GetDeploymentRequest,\n    ) -> crate::Waiter<'_, GetDeploymentRequest> {\n        crate::Waiter::new(self, request, &DEPLOYMENT_DONE)");
     has(&code, "pub fn wait_until_deployment_healthy(");
     has(&code, "/// 0. **success** when `deployment.state` is `DONE`: the wait returns the response. 部署完成");
     has(

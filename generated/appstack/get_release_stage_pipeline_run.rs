@@ -526,6 +526,15 @@ impl<'a> GetReleaseStagePipelineRunCall<'a> {
         crate::Waiter::new(self.client, self.request, &RELEASE_STAGE_EXECUTION_FINISHED)
     }
 }
+impl crate::Client {
+    /// Runs the `ReleaseStageExecutionFinished` waiter with a request you already hold; with parameters set by name, [`GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished`](GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished) is the same wait.
+    pub fn wait_until_release_stage_execution_finished(
+        &self,
+        request: GetReleaseStagePipelineRunRequest,
+    ) -> crate::Waiter<'_, GetReleaseStagePipelineRunRequest> {
+        crate::Waiter::new(self, request, &RELEASE_STAGE_EXECUTION_FINISHED)
+    }
+}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetReleaseStagePipelineRunRequest {
     fn example() -> Self {

@@ -232,6 +232,15 @@ impl<'a> GetPipelineRunCall<'a> {
         crate::Waiter::new(self.client, self.request, &PIPELINE_RUN_FINISHED)
     }
 }
+impl crate::Client {
+    /// Runs the `PipelineRunFinished` waiter with a request you already hold; with parameters set by name, [`GetPipelineRunCall::wait_until_pipeline_run_finished`](GetPipelineRunCall::wait_until_pipeline_run_finished) is the same wait.
+    pub fn wait_until_pipeline_run_finished(
+        &self,
+        request: GetPipelineRunRequest,
+    ) -> crate::Waiter<'_, GetPipelineRunRequest> {
+        crate::Waiter::new(self, request, &PIPELINE_RUN_FINISHED)
+    }
+}
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRunRequest {
     fn example() -> Self {

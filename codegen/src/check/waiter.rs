@@ -1,5 +1,5 @@
 //! Waiters (`waiters[]`): names, delays, acceptors and their paths, and (between files)
-//! that every waiter's method and `static` is unique where it lives.
+//! that every `wait_until_<name>` method is unique.
 
 use std::collections::HashMap;
 
@@ -213,48 +213,37 @@ fn mismatch(leaf: &Leaf, value: &ExpectedValue) -> Option<String> {
     }
 }
 
-/// Every waiter of an operation has its own `wait_until_<name>` method (on the operation's
-/// call), and every waiter of an area its own `static` (in the area's module).
+/// Every `wait_until_<name>` method is one waiter's, and no operation's method.
 pub(super) fn across_files(input: &Input) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    // (area, static name) -> owner.
-    let mut statics: HashMap<(String, String), String> = HashMap::new();
+    let mut methods: HashMap<String, String> = HashMap::new();
     for op in &input.operations {
-        let mut methods: HashMap<String, String> = HashMap::new();
+        let f = names::field_name(op.spec.action.trim());
+        let owner = format!(
+            "the method of operation '{}' in {}",
+            op.spec.action.trim(),
+            op.file
+        );
+        methods.insert(f, owner);
+    }
+    for op in &input.operations {
         for (i, w) in op.spec.waiters.iter().enumerate() {
             let name = w.name.trim();
             if !names::is_valid_type_name(name) {
                 // Reported with the file's own checks.
                 continue;
             }
-            let here = format!("waiter '{name}' in {}", op.file);
             let method = waiter::method_name(name);
-            let static_name = waiter::static_name(name);
-            let clash = match (
-                methods.get(&method),
-                statics.get(&(op.area.clone(), static_name.clone())),
-            ) {
-                (Some(other), _) => Some(format!(
-                    "method '{method}' of '{}' is also that of {other}",
-                    op.spec.action.trim()
-                )),
-                (None, Some(other)) => Some(format!(
-                    "static '{}::{static_name}' is also that of {other}",
-                    op.area
-                )),
-                (None, None) => None,
-            };
-            match clash {
-                Some(message) => diags.push(Diagnostic {
+            let here = format!("the method of waiter '{name}' in {}", op.file);
+            if let Some(other) = methods.get(&method) {
+                diags.push(Diagnostic {
                     file: op.file.clone(),
                     location: locate(&op.text, &format!("waiters[{i}].name")),
                     field: format!("waiters.{name}.name"),
-                    message: format!("{message}; rename the waiter"),
-                }),
-                None => {
-                    methods.insert(method, here.clone());
-                    statics.insert((op.area.clone(), static_name), here);
-                }
+                    message: format!("method '{method}' is also {other}; rename the waiter"),
+                });
+            } else {
+                methods.insert(method, here);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! An operation's waiters: per acceptor with a path, a function reading the values at the
 //! path (Rust field accessors resolved at generation time); per waiter, its definition as a
-//! `static` `yunxiao::waiter::WaiterSpec` and the `wait_until_<name>` method of the operation's call.
+//! `static` `yunxiao::waiter::WaiterSpec` and its `wait_until_<name>` methods
+//! (on the operation's call, and on `Client` for a request already built).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -78,6 +79,11 @@ fn waiter(op: &Operation, w: &Waiter, paths: &[(&str, &[PathStep], LeafKind)]) -
         m = w.method
     ));
     let method_doc = docs::raw(&method_doc(op, w));
+    let client_doc = docs::raw(&format!(
+        "Runs the `{name}` waiter with a request you already hold; with parameters set by name, [`{call}::{m}`]({call}::{m}) is the same wait.",
+        call = op.call_type(),
+        m = w.method
+    ));
     quote! {
         #static_doc
         pub static #static_name: crate::waiter::WaiterSpec<#req> = crate::waiter::WaiterSpec::new(
@@ -91,6 +97,12 @@ fn waiter(op: &Operation, w: &Waiter, paths: &[(&str, &[PathStep], LeafKind)]) -
             #method_doc
             pub fn #method(self) -> crate::Waiter<'a, #req> {
                 crate::Waiter::new(self.client, self.request, &#static_name)
+            }
+        }
+        impl crate::Client {
+            #client_doc
+            pub fn #method(&self, request: #req) -> crate::Waiter<'_, #req> {
+                crate::Waiter::new(self, request, &#static_name)
             }
         }
     }

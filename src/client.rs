@@ -12,6 +12,7 @@ use crate::decode::{self, DecodeMode};
 use crate::error::{snippet, ApiError, DecodeError};
 use crate::operation::{HttpRequest, Operation, OperationMeta};
 use crate::retry::{ClassifyRetry, DefaultRetryClassifier, RetryBudget, RetryConfig, RetryPolicy};
+use crate::signed::SignedRequest;
 use crate::signing::{self, encode, RequestContext, SignatureVersion};
 use crate::wire::MAX_VALUE_BYTES;
 use crate::Error;
@@ -478,14 +479,42 @@ impl Client {
         }
     }
 
-    /// Signs, sends and reads one attempt.
-    async fn exchange<O: Operation>(
+    /// Signs a request without sending it: the method, URL, headers and body the client
+    /// would send for `request` now, with fresh credentials from the provider, a fresh
+    /// nonce and the current time. Sending signs with this same code, so what `sign`
+    /// returns is what a call would have sent (apart from the transport headers, see
+    /// [`SignedRequest`]).
+    ///
+    /// Its `Display` is an HTTP/1.1-style dump with every secret redacted, for a
+    /// `--dry-run` or a bug report:
+    ///
+    /// ```no_run
+    /// # async fn demo(client: yunxiao::Client) -> Result<(), yunxiao::Error> {
+    /// let request = client
+    ///     .get_project_info().organization_id("org").project_id("project")
+    ///     .into_request();
+    /// let signed = client.sign(&request).await?;
+    /// print!("{signed}"); // GET https://devops.aliyuncs.com/organization/org/project/project HTTP/1.1 ...
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] for a parameter that cannot be sent (a required one
+    /// not set, ...), [`Error::Credentials`] when no credentials can be had, and
+    /// [`Error::Config`] for credentials that cannot be sent.
+    pub async fn sign<O: Operation>(&self, request: &O) -> Result<SignedRequest, Error> {
+        let http = request.to_http_request()?;
+        self.sign_http(O::META, &http).await
+    }
+
+    /// Signs one attempt of `req`: what [`Client::sign`] returns and what
+    /// [`Client::exchange`] sends.
+    async fn sign_http(
         &self,
         meta: &'static OperationMeta,
         req: &HttpRequest,
-        limit: Duration,
-        timed_out: &(dyn Fn() -> Error + Sync),
-    ) -> Result<O::Response, Error> {
+    ) -> Result<SignedRequest, Error> {
         let inner = &self.inner;
         let credentials = inner.credentials.provide_credentials().await?;
         check_credentials(&credentials)?;
@@ -511,16 +540,44 @@ impl Client {
             credentials: &credentials,
             extra_headers: &req.headers,
         });
-
-        let mut url = format!("{}{}", inner.endpoint, req.path);
+        let base = inner.endpoint.to_string();
+        let mut url = format!("{base}{}", req.path);
         if !req.query.is_empty() {
             url.push('?');
             url.push_str(&encode::wire_query(&req.query));
         }
         let url = reqwest::Url::parse(&url)
             .map_err(|e| Error::config(format!("cannot form a URL for {}: {e}", meta.action)))?;
-        let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|_| Error::config(format!("bad HTTP method {}", req.method)))?;
+        Ok(SignedRequest {
+            method: req.method,
+            url,
+            base,
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers,
+            body: req.body.as_ref().map(|b| b.bytes.clone()),
+            secret_names: req.secret_names.clone(),
+        })
+    }
+
+    /// Signs, sends and reads one attempt.
+    async fn exchange<O: Operation>(
+        &self,
+        meta: &'static OperationMeta,
+        req: &HttpRequest,
+        limit: Duration,
+        timed_out: &(dyn Fn() -> Error + Sync),
+    ) -> Result<O::Response, Error> {
+        let inner = &self.inner;
+        let SignedRequest {
+            method,
+            url,
+            headers,
+            body,
+            ..
+        } = self.sign_http(meta, req).await?;
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::config(format!("bad HTTP method {method}")))?;
         let mut builder = inner.http.request(method, url.clone()).timeout(limit);
         for (name, value) in &headers {
             // Every value was checked before; this only guards against a header that
@@ -532,8 +589,8 @@ impl Client {
             // the endpoint names and the signature covers.
             builder = builder.header(name.as_str(), value);
         }
-        if req.body.is_some() {
-            builder = builder.body(body.to_vec());
+        if let Some(body) = body {
+            builder = builder.body(body);
         } else if matches!(req.method, "POST" | "PUT" | "PATCH" | "DELETE") {
             // As the official SDK sends; some gateways answer 411 without it.
             builder = builder.header(reqwest::header::CONTENT_LENGTH, "0");

@@ -39,6 +39,7 @@ mod operation;
 mod paginate;
 pub mod retry;
 mod secret;
+mod signed;
 pub mod signing;
 mod times;
 pub mod waiter;
@@ -59,6 +60,7 @@ pub use operation::{
 pub use paginate::{PageParts, PageStyle, PageWire, Pages, Paginate, Paginator};
 pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
+pub use signed::SignedRequest;
 pub use signing::SignatureVersion;
 pub use times::{DateTime, EpochMillis, LocalDateTime};
 pub use waiter::{Waiter, WaiterError};

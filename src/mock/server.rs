@@ -203,6 +203,7 @@ pub struct MockServerBuilder {
     check_timestamps: bool,
     check_nonces: bool,
     answer_check: AnswerCheck,
+    bind: SocketAddr,
 }
 
 impl Default for MockServerBuilder {
@@ -218,6 +219,7 @@ impl Default for MockServerBuilder {
             check_timestamps: true,
             check_nonces: true,
             answer_check: AnswerCheck::default(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }
 }
@@ -303,22 +305,39 @@ impl MockServerBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current Tokio runtime.
+    /// The loopback port to listen on (default 0: any free port, see
+    /// [`MockServer::addr`]). The same as `.bind(127.0.0.1:port)`.
+    pub fn port(self, port: u16) -> Self {
+        self.bind(SocketAddr::from(([127, 0, 0, 1], port)))
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`). The mock accepts any signed
+    /// request for its credentials, so an address other machines can reach serves them
+    /// too: keep it on loopback unless that is the point.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Binds its address (default `127.0.0.1` and a free port) and starts serving on the
+    /// current Tokio runtime.
     ///
     /// # Panics
     ///
-    /// If no loopback port can be bound (see [`MockServerBuilder::try_start`]) or when
+    /// If the address cannot be bound (see [`MockServerBuilder::try_start`]) or when
     /// called outside a Tokio runtime.
     pub async fn start(self) -> MockServer {
+        let bind = self.bind;
         match self.try_start().await {
             Ok(server) => server,
-            Err(e) => panic!("the mock server cannot bind 127.0.0.1: {e}"),
+            Err(e) => panic!("the mock server cannot bind {bind}: {e}"),
         }
     }
 
-    /// Like [`MockServerBuilder::start`], returning a bind error instead of panicking.
+    /// Like [`MockServerBuilder::start`], returning a bind error (a port in use, ...)
+    /// instead of panicking.
     pub async fn try_start(self) -> std::io::Result<MockServer> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
         let mut credentials = self.credentials.clone();
         if credentials.is_empty() {

@@ -11,7 +11,9 @@
 //! 5. [`emit`]: model to tokens (quote), formatted by prettyplease.
 //!
 //! `build.rs` of the `yunxiao` crate calls [`generate_dir`] and writes [`Output::files`]
-//! into `OUT_DIR`; `cargo run -p yunxiao-codegen -- spec generated` writes the committed copy.
+//! into `OUT_DIR`, and `cli/build.rs` does the same with [`generate_cli_dir`] for the
+//! `yunxiao` command line; `cargo run -p yunxiao-codegen -- spec generated` writes the
+//! committed copy of both.
 
 #![warn(missing_docs)]
 
@@ -65,6 +67,20 @@ pub fn generate_dir(dir: &Path) -> Result<Output, Errors> {
 pub fn generate(sources: &[Source]) -> Result<Vec<(String, String)>, Errors> {
     let api = api(sources)?;
     emit::files(&api).map_err(|d| Errors(vec![d]))
+}
+
+/// Reads every `*.yaml` file below `dir` and generates the `yunxiao` command line
+/// (`cli/commands.rs`, see [`emit::cli`]); `cli/build.rs` writes it into its `OUT_DIR`.
+pub fn generate_cli_dir(dir: &Path) -> Result<Output, Errors> {
+    let (sources, inputs) = load::read_dir(dir)?;
+    let files = generate_cli(&sources)?;
+    Ok(Output { files, inputs })
+}
+
+/// Generates the command line from in-memory sources (used by tests and fixtures).
+pub fn generate_cli(sources: &[Source]) -> Result<Vec<(String, String)>, Errors> {
+    let api = api(sources)?;
+    emit::cli_files(&api).map_err(|d| Errors(vec![d]))
 }
 
 /// Loads, checks, lowers and names: the model the emitters read.

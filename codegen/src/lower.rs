@@ -8,7 +8,7 @@ use crate::load::{Input, Loaded};
 use crate::model::*;
 use crate::names;
 use crate::resolve::{field_path, Shapes};
-use crate::spec::{EnumValueSpec, Node, PaginationSpec, ShapeFile, SpecFile};
+use crate::spec::{EnumValueSpec, Node, PaginationSpec, ShapeFile, SpecFile, ThenWaitSpec};
 
 /// The model of a checked input (type names still empty).
 pub fn api(input: &Input) -> Api {
@@ -23,6 +23,23 @@ pub fn api(input: &Input) -> Api {
     let mut operations: Vec<Operation> =
         input.operations.iter().map(|op| lx.operation(op)).collect();
     operations.sort_by(|a, b| (&a.area, &a.action).cmp(&(&b.area, &b.action)));
+    // `then_wait` refers to another operation's parameters: lowered once all are.
+    let follows: Vec<(usize, ThenWait)> = input
+        .operations
+        .iter()
+        .filter_map(|loaded| {
+            let t = loaded.spec.then_wait.as_ref()?;
+            let action = loaded.spec.action.trim();
+            let at = operations.iter().position(|o| o.action == action)?;
+            Some((
+                at,
+                lx.then_wait(t, &loaded.spec, &operations[at], &operations),
+            ))
+        })
+        .collect();
+    for (at, follow) in follows {
+        operations[at].then_wait = Some(follow);
+    }
     // Usage flows from the operations into the shapes and types they contain.
     for op in &operations {
         for p in &op.params {
@@ -282,7 +299,52 @@ impl Lowering<'_> {
             pagination,
             example_response: spec.example_response.clone(),
             waiters: crate::waiter::lower(self.shapes, spec),
+            then_wait: None,
             action,
+        }
+    }
+
+    /// `then_wait` of `op`, against the operation it polls (the checks found it).
+    fn then_wait(
+        &self,
+        t: &ThenWaitSpec,
+        spec: &SpecFile,
+        op: &Operation,
+        all: &[Operation],
+    ) -> ThenWait {
+        let name = t.operation.trim();
+        let target = all.iter().find(|o| o.action == name);
+        let params = target.map(|o| o.params.as_slice()).unwrap_or_default();
+        let inputs = params
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let value = t
+                    .inputs
+                    .iter()
+                    .find(|(k, _)| k.trim() == p.wire_name)
+                    .map(|(_, v)| v.trim())?;
+                let source = match value.split_once('.') {
+                    Some(("request", wire)) => {
+                        InputSource::Request(op.params.iter().position(|q| q.wire_name == wire)?)
+                    }
+                    Some((_, path)) => InputSource::Response {
+                        path: path.to_string(),
+                        fields: field_path(self.shapes, spec.response.node(), path)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|f| names::rust_field_name(f.wire_name(), f.rust_name.as_deref()))
+                            .collect(),
+                    },
+                    None => return None,
+                };
+                Some(ThenWaitInput { param: i, source })
+            })
+            .collect();
+        ThenWait {
+            operation: name.to_string(),
+            waiter: t.waiter.trim().to_string(),
+            inputs,
         }
     }
 

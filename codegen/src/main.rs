@@ -1,4 +1,5 @@
-//! `cargo run -p yunxiao-codegen -- spec generated`: writes the generated client into a folder
+//! `cargo run -p yunxiao-codegen -- spec generated`: writes the generated client (and the
+//! command line's `cli/commands.rs`) into a folder
 //! (the committed, readable copy under generated/), removing files no spec produces any more,
 //! and refreshes what the spec folder derives from the format's definitions: `schema.json`,
 //! `shape.schema.json` and the key reference in `README.md`.
@@ -25,7 +26,10 @@ fn main() -> ExitCode {
 }
 
 fn run(spec: &Path, out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
-    let output = yunxiao_codegen::generate_dir(spec)?;
+    let mut output = yunxiao_codegen::generate_dir(spec)?;
+    output
+        .files
+        .extend(yunxiao_codegen::generate_cli_dir(spec)?.files);
     let wanted: Vec<PathBuf> = output
         .files
         .iter()

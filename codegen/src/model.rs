@@ -161,6 +161,8 @@ pub struct Operation {
     pub example_response: Option<String>,
     /// Waiters that poll this operation (`client.wait_until_<name>`).
     pub waiters: Vec<Waiter>,
+    /// The waiter that follows the job this operation starts (the spec's `then_wait`).
+    pub then_wait: Option<ThenWait>,
 }
 
 impl Operation {
@@ -510,4 +512,39 @@ pub enum LeafKind {
     Enum,
     /// An integer or boolean: its `to_string()`.
     Display,
+}
+
+/// `then_wait`: after this operation, wait with a waiter of another operation of the area,
+/// whose request is built from this call.
+#[derive(Debug, Clone)]
+pub struct ThenWait {
+    /// The polling operation's action.
+    pub operation: String,
+    /// The waiter's name (one of that operation's [`Waiter`]s).
+    pub waiter: String,
+    /// Where each parameter of the polling operation comes from, in its parameter order.
+    pub inputs: Vec<ThenWaitInput>,
+}
+
+/// One parameter of the polling operation, filled from this call.
+#[derive(Debug, Clone)]
+pub struct ThenWaitInput {
+    /// Index into the polling operation's `params`.
+    pub param: usize,
+    /// Where the value comes from.
+    pub source: InputSource,
+}
+
+/// Where a [`ThenWaitInput`] comes from.
+#[derive(Debug, Clone)]
+pub enum InputSource {
+    /// This operation's parameter (index into its `params`).
+    Request(usize),
+    /// A field of this operation's response.
+    Response {
+        /// The spec's path (dotted wire names).
+        path: String,
+        /// The Rust fields along it (each an `Option`).
+        fields: Vec<String>,
+    },
 }

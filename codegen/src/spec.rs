@@ -62,6 +62,9 @@ pub struct SpecFile {
     /// Named waiters that poll this operation until an acceptor ends the wait; each becomes `client.wait_until_<name>(request)`. Only for idempotent operations (reads).
     #[serde(default)]
     pub waiters: Vec<WaiterSpec>,
+    /// For an operation that starts a long job: the waiter that follows it to its end. The command line's `--wait` makes the call, then runs that waiter with a request built from this call's parameters and response.
+    #[serde(default)]
+    pub then_wait: Option<ThenWaitSpec>,
 }
 
 fn no_body() -> BodyEncoding {
@@ -436,4 +439,17 @@ impl ExpectedValue {
             ExpectedValue::Text(s) => s.clone(),
         }
     }
+}
+
+/// `then_wait`: after a successful call, wait for the job it started with a waiter of
+/// another operation of the same area, whose inputs come from this call.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThenWaitSpec {
+    /// The polling operation (its action), in the same area, that has the waiter.
+    pub operation: String,
+    /// The waiter's name, one of that operation's `waiters`.
+    pub waiter: String,
+    /// Every required parameter of the polling operation (by wire name), and any optional ones, from this call: `request.<parameter>` (a parameter of this operation, by wire name) or `response.<field path>` (dotted wire names, ending at a scalar). The value's type must be the parameter's type.
+    pub inputs: BTreeMap<String, String>,
 }

@@ -147,6 +147,7 @@ impl crate::Client {
     /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
     /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
     /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - then_wait: the run this call starts is GetPipelineRun's to follow (its pipelineRunId is the one StartPipelineRun returns, see GetPipelineRun's notes); organizationId and pipelineId are this call's path parameters, the same two GetPipelineRun's path names.
     pub fn start_pipeline_run(&self) -> StartPipelineRunCall<'_> {
         StartPipelineRunCall {
             client: self,

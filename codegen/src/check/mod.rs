@@ -5,6 +5,7 @@
 mod api;
 mod node;
 mod operation;
+mod then_wait;
 mod waiter;
 
 use crate::error::Diagnostic;
@@ -25,6 +26,7 @@ pub fn api(input: &Input) -> Vec<Diagnostic> {
         let mut cx = Cx::new(&op.file, &op.text, &shapes, input);
         operation::operation(&mut cx, op);
         waiter::waiters(&mut cx, &op.spec);
+        then_wait::then_wait(&mut cx, op);
         diags.append(&mut cx.diags);
     }
     diags.extend(api::across_files(input, &shapes));

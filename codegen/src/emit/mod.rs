@@ -1,6 +1,7 @@
 //! Model -> Rust source. Emitters are plain functions from the model to tokens; this module
 //! assembles the files and formats them with prettyplease.
 
+pub mod cli;
 mod docs;
 mod envelope;
 mod example;
@@ -49,6 +50,18 @@ pub fn files(api: &Api) -> Result<Vec<(String, String)>, Diagnostic> {
     files.push((EXAMPLES_FILE.to_string(), example::responses(api)));
     files.sort();
     Ok(files)
+}
+
+/// The command line's generated file, named as it goes below the output folder.
+pub const CLI_FILE: &str = "cli/commands.rs";
+
+/// `cli/commands.rs`: the `yunxiao` command line's commands (see [`cli`]).
+pub fn cli_files(api: &Api) -> Result<Vec<(String, String)>, Diagnostic> {
+    let source = format_tokens(cli::commands(api)?, CLI_FILE)?;
+    Ok(vec![(
+        CLI_FILE.to_string(),
+        format!("{HEADER}// The `yunxiao` command line: one command per operation.\n\n{source}"),
+    )])
 }
 
 fn op_file(area: &str, fn_name: &str) -> String {

@@ -1245,3 +1245,34 @@ async fn endpoint_with_default_port_sends_the_signed_host() {
             .unwrap_or_else(|e| panic!("host {:?}: {e}", r.header("host")));
     }
 }
+
+#[test]
+fn documented_values_decode_to_variants_and_new_ones_to_unknown() {
+    use yunxiao::codeup::CodeupVisibility;
+    use yunxiao::flow::{FlowRunStatus, GetPipelineRunResponse};
+
+    // A string enum inside a response: documented, then a value the service added later.
+    let known: GetPipelineRunResponse =
+        serde_json::from_value(serde_json::json!({"pipelineRun": {"status": "FAIL"}})).unwrap();
+    assert_eq!(
+        known.pipeline_run.unwrap().status,
+        Some(FlowRunStatus::Fail)
+    );
+    let new: GetPipelineRunResponse =
+        serde_json::from_value(serde_json::json!({"pipelineRun": {"status": "CANCELED"}})).unwrap();
+    let status = new.pipeline_run.unwrap().status.unwrap();
+    assert_eq!(status, FlowRunStatus::Unknown("CANCELED".into()));
+    // Unknown values go back on the wire unchanged.
+    assert_eq!(serde_json::to_value(&status).unwrap(), "CANCELED");
+    assert_eq!(status.as_str(), "CANCELED");
+
+    // A number enum: the wire value is the number, both ways.
+    let v: CodeupVisibility = serde_json::from_value(serde_json::json!(10)).unwrap();
+    assert_eq!(v, CodeupVisibility::Internal);
+    assert_eq!(serde_json::to_value(v).unwrap(), 10);
+    let v: CodeupVisibility = serde_json::from_value(serde_json::json!(20)).unwrap();
+    assert_eq!(v, CodeupVisibility::Unknown(20));
+    assert_eq!(serde_json::to_value(v).unwrap(), 20);
+    // A string where the number belongs is a decode error, not a silent Unknown.
+    assert!(serde_json::from_value::<CodeupVisibility>(serde_json::json!("10")).is_err());
+}

@@ -1,4 +1,4 @@
-//! generated/ must be exactly what build.rs emits from spec/.
+//! generated/ must be exactly what build.rs (and cli/build.rs) emit from spec/.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,7 +9,9 @@ const REFRESH: &str = "cargo run -p yunxiao-codegen -- spec generated";
 fn generated_folder_matches_the_specs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = yunxiao_codegen::generate_dir(&root.join("spec")).expect("spec/ generates");
-    let expected: BTreeMap<String, String> = output.files.into_iter().collect();
+    let cli = yunxiao_codegen::generate_cli_dir(&root.join("spec")).expect("spec/ generates the CLI");
+    let expected: BTreeMap<String, String> =
+        output.files.into_iter().chain(cli.files).collect();
 
     let mut actual = BTreeMap::new();
     collect(

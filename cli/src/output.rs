@@ -222,10 +222,11 @@ mod tests {
 
     #[test]
     fn an_object_is_a_key_value_table() {
-        let v = json!({"a": {"b": 1, "c": "x"}, "d": [1, 2], "e": [{"f": true}]});
+        // Two lists of objects: no one of them is "the" list.
+        let v = json!({"a": {"b": 1, "c": "x"}, "d": [1, 2], "e": [{"f": true}], "g": [{"h": null}]});
         assert_eq!(
             table(&v),
-            "a.b     1\na.c     x\nd       [1,2]\ne[0].f  true\n"
+            "a.b     1\na.c     x\nd       [1,2]\ne[0].f  true\ng[0].h\n"
         );
     }
 

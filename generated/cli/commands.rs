@@ -9657,7 +9657,7 @@ fn update_group_command() -> clap::Command {
                         &[("0", "Private (私有)"), ("10", "Internal (企业可见)")],
                     ),
                 )
-                .help("代码组的可见性 (0:私有;")
+                .help("代码组的可见性 (0:私有; 10:企业可见)")
                 .long_help(
                     "代码组的可见性 (0:私有; 10:企业可见)\n\nExample: 10\n\nSent as body parameter `visibilityLevel`.",
                 ),

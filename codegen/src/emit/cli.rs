@@ -41,6 +41,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "max-pages",
     "wait",
     "max-wait",
+    "poll-interval",
 ];
 
 /// Top-level commands of the runtime: no area may be named like one.
@@ -643,9 +644,20 @@ fn one_line(text: &str) -> String {
 pub fn first_sentence(text: &str) -> String {
     let line = text.trim().lines().next().unwrap_or_default().trim();
     let mut end = line.len();
+    // Not inside brackets: "可见性 (0:私有; 10:企业可见)" is one sentence.
+    let mut depth = 0usize;
     for (i, c) in line.char_indices() {
         let next = line[i + c.len_utf8()..].chars().next();
         let stop = match c {
+            '(' | '（' | '[' | '【' => {
+                depth += 1;
+                false
+            }
+            ')' | '）' | ']' | '】' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ if depth > 0 => false,
             '。' | '；' | '！' | '？' => true,
             '.' | '!' | '?' | ';' => next.is_none_or(char::is_whitespace),
             _ => false,
@@ -672,6 +684,10 @@ mod tests {
         assert_eq!(
             first_sentence("see https://a.b/c.d for more\nsecond line"),
             "see https://a.b/c.d for more"
+        );
+        assert_eq!(
+            first_sentence("代码组的可见性 (0:私有; 10:企业可见)。其余"),
+            "代码组的可见性 (0:私有; 10:企业可见)。"
         );
         assert_eq!(command_name("CreateProtectdBranch"), "create-protectd-branch");
         assert_eq!(command_name("ListPipelineJobHistorys"), "list-pipeline-job-historys");

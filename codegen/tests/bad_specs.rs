@@ -979,3 +979,111 @@ bad!(waiter_unknown_words,
         expected: [READY]
 ").replace("GetWidget", "GetGadget"),
 );
+
+// ---- then_wait ---------------------------------------------------------------------------
+
+/// `WATCHED` (GetWidget) with a waiter, and optional `runId`, `detail` query parameters.
+fn polled() -> String {
+    watched(
+        "  - name: WidgetReady
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+",
+    )
+    .replace(
+        "    required: true\nresponse:",
+        "    required: true\n  - name: runId\n    in: query\n    type: long\n  - name: detail\n    in: query\n    type: string\nresponse:",
+    )
+}
+
+/// An operation that starts a widget, with `then_wait` (indented under the key).
+fn starter(then_wait: &str) -> String {
+    format!(
+        "\
+action: StartWidget
+summary: 启动部件
+method: POST
+path: /widgets/{{widgetId}}/start
+parameters:
+  - name: widgetId
+    in: path
+    type: long
+    required: true
+  - name: note
+    in: query
+    type: string
+response:
+  type: object
+  fields:
+    - name: runId
+      type: string
+    - name: run
+      type: object
+      fields:
+        - name: id
+          type: long
+then_wait:
+{then_wait}"
+    )
+}
+
+#[test]
+fn then_wait_generates_and_reaches_into_the_response() {
+    let text = starter(
+        "  operation: GetWidget
+  waiter: WidgetReady
+  inputs:
+    widgetId: request.widgetId
+    runId: response.run.id
+    detail: request.note
+",
+    );
+    let sources = [
+        source("flow/get_widget.yaml", &polled()),
+        source("flow/start_widget.yaml", &text),
+    ];
+    run(&sources).expect("then_wait generates");
+    let cli = yunxiao_codegen::generate_cli(&sources).expect("the CLI generates");
+    let code = &cli[0].1;
+    assert!(code.contains("fn start_widget_then_wait("), "{code}");
+    assert!(
+        code.contains("r.run_id = response.run.as_ref().and_then(|v| v.id);"),
+        "{code}"
+    );
+}
+
+bad!(then_wait_names_an_unknown_operation,
+    "flow/get_widget.yaml" => &polled(),
+    "flow/start_widget.yaml" => &starter("  operation: GetWidgt\n  waiter: WidgetReady\n  inputs:\n    widgetId: request.widgetId\n"),
+);
+
+bad!(then_wait_polls_an_operation_of_another_area,
+    "flow/get_widget.yaml" => &polled(),
+    "codeup/start_widget.yaml" => &starter("  operation: GetWidget\n  waiter: WidgetReady\n  inputs:\n    widgetId: request.widgetId\n"),
+);
+
+bad!(then_wait_with_an_unknown_waiter_and_missing_or_unknown_inputs,
+    "flow/get_widget.yaml" => &polled(),
+    "flow/start_widget.yaml" => &starter("  operation: GetWidget\n  waiter: WidgetDone\n  inputs:\n    widgetid: request.widgetId\n"),
+);
+
+bad!(then_wait_inputs_that_do_not_resolve_or_do_not_fit,
+    "flow/get_widget.yaml" => &polled(),
+    "flow/start_widget.yaml" => &starter("  operation: GetWidget
+  waiter: WidgetReady
+  inputs:
+    widgetId: request.widgetid
+    runId: response.runId
+    detail: response.run
+"),
+);
+
+bad!(then_wait_inputs_with_no_source,
+    "flow/get_widget.yaml" => &polled(),
+    "flow/start_widget.yaml" => &starter("  operation: GetWidget
+  waiter: WidgetReady
+  inputs:
+    widgetId: widgetId
+    runId: response.run.ident
+"),
+);

@@ -650,3 +650,108 @@ fn carriage_returns_never_reach_the_output() {
     assert!(!examples.contains('\r'), "{examples}");
     has(examples, "\"GetWidget\": {\n    \"a\": \"x\"\n  }");
 }
+
+// ---- the command line ------------------------------------------------------------------
+
+/// The CLI's `cli/commands.rs` for every fixture under tests/fixtures/ok.
+fn fixture_cli() -> String {
+    let sources: Vec<Source> = yaml_files(&fixtures_dir().join("ok"))
+        .iter()
+        .map(|r| fixture(r))
+        .collect();
+    let files = match yunxiao_codegen::generate_cli(&sources) {
+        Ok(files) => files,
+        Err(e) => panic!("CLI generation failed:\n{e}"),
+    };
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].0, "cli/commands.rs");
+    files[0].1.clone()
+}
+
+/// The generated code of one operation's command and request functions.
+fn cli_op_code(code: &str, area: &str, command: &str, fn_name: &str) -> String {
+    let start = code
+        .find(&format!("/// `yunxiao {area} {command}`"))
+        .unwrap_or_else(|| panic!("no command {command}"));
+    let request = format!("fn {fn_name}_request(");
+    let at = start + code[start..].find(&request).expect("its request fn");
+    let end = at + code[at..].find("\n}\n").expect("the end of the request fn") + 3;
+    code[start..end].to_string()
+}
+
+#[test]
+fn every_fixture_has_a_command() {
+    let code = fixture_cli();
+    let sources = yaml_files(&fixtures_dir().join("ok"));
+    let ops: Vec<&String> = sources.iter().filter(|r| !r.contains("/shapes/")).collect();
+    for op in &ops {
+        let (area, file) = op.split_once('/').unwrap();
+        let fn_name = file.trim_end_matches(".yaml");
+        assert!(
+            code.contains(&format!("fn {fn_name}_command()")),
+            "{area}/{fn_name} has no command"
+        );
+        assert!(code.contains(&format!("fn {fn_name}_request(")));
+    }
+    assert!(code.contains(&format!("pub const OPERATION_COUNT: usize = {};", ops.len())));
+}
+
+// A path and a body parameter both named `id`, a string enum, a header, a secret, a bool
+// and an object: one flag each, the command's help from the spec.
+#[test]
+fn cli_command_of_update_widget() {
+    let code = fixture_cli();
+    let op = cli_op_code(&code, "codeup", "update-widget", "update_widget");
+    insta::assert_snapshot!("cli_update_widget", op);
+    has(&op, r#".long("id")"#);
+    has(&op, r#".long("body-id")"#);
+    has(&op, r#".long("match-json")"#);
+    has(&op, "crate::args::secret(m, \"access-token\")?");
+    lacks(&op, "secret-should-not-show");
+}
+
+// Parameters named like the runtime's flags get the location in front.
+#[test]
+fn cli_flags_avoid_the_global_flags() {
+    let spec = "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets
+parameters:
+  - name: region
+    in: query
+    type: string
+  - name: output
+    in: query
+    type: string
+  - name: all
+    in: query
+    type: boolean
+  - name: wait
+    in: header
+    type: long
+  - name: dryRun
+    in: query
+    type: boolean
+response:
+  type: object
+  fields:
+    - name: requestId
+      type: string
+";
+    let files = yunxiao_codegen::generate_cli(&[source("flow/get_widget.yaml", spec)]).unwrap();
+    let longs: Vec<&str> = files[0]
+        .1
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".long(\""))
+        .map(|l| l.trim_end_matches("\")"))
+        .collect();
+    insta::assert_snapshot!(longs.join("\n"), @r"
+    query-region
+    query-output
+    query-all
+    header-wait
+    query-dry-run
+    ");
+}

@@ -20,10 +20,21 @@ impl std::fmt::Display for Scalar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Scalar::Shape(name) => write!(f, "the shape {name}"),
-            Scalar::Plain(ty, None) => write!(f, "a {ty}"),
-            Scalar::Plain(ty, Some(format)) => write!(f, "a {ty} ({format})"),
+            Scalar::Plain(ty, None) => write!(f, "{}", a(ty)),
+            Scalar::Plain(ty, Some(format)) => write!(f, "{} ({format})", a(ty)),
         }
     }
+}
+
+/// A type word with its article: "a long", "an integer".
+fn a(ty: impl std::fmt::Display) -> String {
+    let word = ty.to_string();
+    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {word}")
 }
 
 /// The scalar a node holds, or what it is instead (for messages).
@@ -53,7 +64,7 @@ fn scalar<'a>(cx: &Cx<'a>, node: Node<'a>) -> Result<Scalar<'a>, String> {
                 Ok(Scalar::Plain(ty, node.format))
             }
         }
-        Some(ty) => Err(format!("a {ty}")),
+        Some(ty) => Err(a(ty)),
         None => Err("untyped".into()),
     }
 }

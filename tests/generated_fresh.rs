@@ -9,9 +9,9 @@ const REFRESH: &str = "cargo run -p yunxiao-codegen -- spec generated";
 fn generated_folder_matches_the_specs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let output = yunxiao_codegen::generate_dir(&root.join("spec")).expect("spec/ generates");
-    let cli = yunxiao_codegen::generate_cli_dir(&root.join("spec")).expect("spec/ generates the CLI");
-    let expected: BTreeMap<String, String> =
-        output.files.into_iter().chain(cli.files).collect();
+    let cli =
+        yunxiao_codegen::generate_cli_dir(&root.join("spec")).expect("spec/ generates the CLI");
+    let expected: BTreeMap<String, String> = output.files.into_iter().chain(cli.files).collect();
 
     let mut actual = BTreeMap::new();
     collect(

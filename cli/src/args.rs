@@ -67,10 +67,7 @@ pub fn choice<T: DeserializeOwned>(m: &ArgMatches, id: &str) -> Result<Option<T>
 }
 
 /// A number enum's value.
-pub fn choice_number<T: DeserializeOwned>(
-    m: &ArgMatches,
-    id: &str,
-) -> Result<Option<T>, CliError> {
+pub fn choice_number<T: DeserializeOwned>(m: &ArgMatches, id: &str) -> Result<Option<T>, CliError> {
     one::<String>(m, id)?
         .map(|s| enum_value(id, number(id, &s)?))
         .transpose()

@@ -15,7 +15,9 @@ use crate::args;
 use crate::error::CliError;
 
 /// The global flags that take a value (to find the area before parsing).
-pub const GLOBAL_VALUE_FLAGS: &[&str] = &["output", "profile", "endpoint", "region", "timeout", "retries"];
+pub const GLOBAL_VALUE_FLAGS: &[&str] = &[
+    "output", "profile", "endpoint", "region", "timeout", "retries",
+];
 
 /// The endpoint's environment variable.
 pub const ENV_ENDPOINT: &str = "YUNXIAO_ENDPOINT";

@@ -58,7 +58,8 @@ impl CliError {
         let e = e.untyped();
         match &e {
             yunxiao::Error::Api(api) => {
-                let mut text = format!("{} failed: HTTP {} {}", api.operation, api.status, api.code);
+                let mut text =
+                    format!("{} failed: HTTP {} {}", api.operation, api.status, api.code);
                 let message = if api.message.is_empty() {
                     api.documented.map(|d| d.message).unwrap_or_default()
                 } else {

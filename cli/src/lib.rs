@@ -179,9 +179,15 @@ mod tests {
             peek(&["--output", "yaml", "--dry-run", "codeup", "x"]).as_deref(),
             Some("codeup")
         );
-        assert_eq!(peek(&["--output=yaml", "projex"]).as_deref(), Some("projex"));
+        assert_eq!(
+            peek(&["--output=yaml", "projex"]).as_deref(),
+            Some("projex")
+        );
         assert_eq!(peek(&["help", "flow", "x"]).as_deref(), Some("flow"));
         assert_eq!(peek(&["--help"]), None);
-        assert_eq!(peek(&["--profile", "flow", "codeup"]).as_deref(), Some("codeup"));
+        assert_eq!(
+            peek(&["--profile", "flow", "codeup"]).as_deref(),
+            Some("codeup")
+        );
     }
 }

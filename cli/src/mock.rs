@@ -23,7 +23,7 @@ pub fn command() -> Command {
                 .about("Serves every operation's documented example on 127.0.0.1 until Ctrl-C or SIGTERM")
                 .long_about(
                     "Serves every operation on 127.0.0.1 from its spec, until Ctrl-C or SIGTERM: it checks signatures, routes, the x-acs-action header and the parameters, and answers the documented example (list operations page it like the service).\n\n\
-                     Prints one line with the endpoint, then the shell exports that point yunxiao (and any SDK reading the ALIBABA_CLOUD_* variables) at it: eval \"$(yunxiao mock serve | tail -n +2 &)\" does not work, so read them from its output, or start it with --port.",
+                     Prints one line with the endpoint, then one line of shell exports (YUNXIAO_ENDPOINT, ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET) that point yunxiao, and any SDK reading the ALIBABA_CLOUD_* variables, at it. With --port N the endpoint is known in advance: http://127.0.0.1:N.",
                 )
                 .arg(
                     Arg::new("port")
@@ -89,7 +89,9 @@ pub fn run(m: &ArgMatches) -> Result<(), CliError> {
         secret("access-key-secret")?,
         secret("security-token")?,
     ) {
-        (Some(id), Some(key), Some(token)) => Some(Credentials::with_security_token(id, key, token)),
+        (Some(id), Some(key), Some(token)) => {
+            Some(Credentials::with_security_token(id, key, token))
+        }
         (Some(id), Some(key), None) => Some(Credentials::new(id, key)),
         _ => None,
     };

@@ -22,7 +22,8 @@ pub fn response<T: Serialize>(
     meta: &OperationMeta,
     response: &T,
 ) -> Result<(), CliError> {
-    let shown = |e: &dyn std::fmt::Display| CliError::failed(format!("cannot show the response: {e}"));
+    let shown =
+        |e: &dyn std::fmt::Display| CliError::failed(format!("cannot show the response: {e}"));
     let mut text = match cx.format {
         _ if meta.response_is_text => match serde_json::to_value(response) {
             Ok(Value::String(text)) => text,
@@ -223,7 +224,8 @@ mod tests {
     #[test]
     fn an_object_is_a_key_value_table() {
         // Two lists of objects: no one of them is "the" list.
-        let v = json!({"a": {"b": 1, "c": "x"}, "d": [1, 2], "e": [{"f": true}], "g": [{"h": null}]});
+        let v =
+            json!({"a": {"b": 1, "c": "x"}, "d": [1, 2], "e": [{"f": true}], "g": [{"h": null}]});
         assert_eq!(
             table(&v),
             "a.b     1\na.c     x\nd       [1,2]\ne[0].f  true\ng[0].h\n"

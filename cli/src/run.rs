@@ -48,7 +48,9 @@ fn pacing_args(max_wait: u64) -> [Arg; 2] {
             .value_name("SECS")
             .requires("wait")
             .value_parser(args::seconds)
-            .help(format!("With --wait: give up after SECS [default: {limit}]")),
+            .help(format!(
+                "With --wait: give up after SECS [default: {limit}]"
+            )),
         Arg::new("poll-interval")
             .long("poll-interval")
             .value_name("SECS")
@@ -236,7 +238,10 @@ where
         .send(request.clone())
         .await
         .map_err(CliError::call)?;
-    let Follow { request: poll, started } = follow(&request, &response);
+    let Follow {
+        request: poll,
+        started,
+    } = follow(&request, &response);
     let shown: Vec<String> = started.iter().map(|(k, v)| format!("{k}={v}")).collect();
     eprintln!("started: {}", shown.join(" "));
     // A value the answer did not carry leaves the poll without a parameter it needs.

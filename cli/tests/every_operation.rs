@@ -15,9 +15,12 @@ fn every_operation_has_a_command_with_its_required_flags() {
             .find_subcommand(meta.area)
             .unwrap_or_else(|| panic!("no area command `{}`", meta.area));
         let name = meta.action.to_kebab_case();
-        let command = area
-            .find_subcommand(&name)
-            .unwrap_or_else(|| panic!("no command `yunxiao {} {name}` for {}", meta.area, meta.action));
+        let command = area.find_subcommand(&name).unwrap_or_else(|| {
+            panic!(
+                "no command `yunxiao {} {name}` for {}",
+                meta.area, meta.action
+            )
+        });
         found += 1;
         for param in meta.params {
             // Each flag's long help ends with where it is sent.
@@ -44,7 +47,12 @@ fn every_operation_has_a_command_with_its_required_flags() {
                     .is_some_and(|h| h.to_string().contains("parameter `"))
             })
             .count();
-        assert_eq!(flags, meta.params.len(), "{}: one flag per parameter", meta.action);
+        assert_eq!(
+            flags,
+            meta.params.len(),
+            "{}: one flag per parameter",
+            meta.action
+        );
     }
     assert_eq!(found, 241);
     // Nothing else: the areas hold exactly the operations.

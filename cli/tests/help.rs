@@ -25,7 +25,12 @@ macro_rules! help_snapshot {
 help_snapshot!(top_level, "--help");
 help_snapshot!(area_flow, "flow", "--help");
 // Path parameters only; a seed operation.
-help_snapshot!(pass_pipeline_validate, "flow", "pass-pipeline-validate", "--help");
+help_snapshot!(
+    pass_pipeline_validate,
+    "flow",
+    "pass-pipeline-validate",
+    "--help"
+);
 // A number enum, a secret, body parameters.
 help_snapshot!(update_group, "codeup", "update-group", "--help");
 // Paged: --all and --max-pages; epoch-millis times.
@@ -53,5 +58,8 @@ fn help_after_the_operation_and_the_help_command_agree() {
 
 #[test]
 fn version() {
-    assert_eq!(help(&["--version"]), format!("yunxiao {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        help(&["--version"]),
+        format!("yunxiao {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -30,9 +30,7 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_decode(&s.replace('+', " "))
-            };
+            let decode = |s: &str| percent_decode(&s.replace('+', " "));
             (decode(k), decode(v))
         })
         .collect()
@@ -61,7 +59,10 @@ fn percent_decode(s: &str) -> String {
 fn assert_example(action: &str, got: &Value) {
     let mut want = example_response(action).unwrap().clone();
     if want.get("requestId").is_some() {
-        assert!(got["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{got}");
+        assert!(
+            got["requestId"].as_str().is_some_and(|id| !id.is_empty()),
+            "{got}"
+        );
         want["requestId"] = got["requestId"].clone();
     }
     assert_eq!(got, &want);
@@ -135,7 +136,10 @@ async fn body_query_enum_and_secret_parameters_are_sent() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_example("UpdateGroup", &run.json());
     let r = only(&server);
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("PUT", "/groups/modify"));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("PUT", "/groups/modify")
+    );
     assert_eq!(r.query_param("organizationId"), Some(ORG));
     // The file's content without its line break.
     assert_eq!(r.query_param("accessToken"), Some("pt-secret-token"));
@@ -170,7 +174,10 @@ async fn global_flags_work_after_the_operation_and_yaml_and_table_print() {
     assert_eq!(lines.len(), 2, "{table:?}");
     assert!(lines[0].starts_with("createTime"), "{table:?}");
     assert!(lines[0].contains("pipelineName"), "{table:?}");
-    assert!(lines[1].contains("流水线") && lines[1].contains("124"), "{table:?}");
+    assert!(
+        lines[1].contains("流水线") && lines[1].contains("124"),
+        "{table:?}"
+    );
 
     // An object response: key/value rows of the flattened fields.
     let table = run(
@@ -216,7 +223,15 @@ async fn all_streams_every_item_of_every_page_as_json_lines() {
     // The example's own pages: every item of the example, once.
     let run1 = run(
         against(&server, home.path()),
-        &["flow", "list-pipelines", "--organization-id", ORG, "--all", "--output", "yaml"],
+        &[
+            "flow",
+            "list-pipelines",
+            "--organization-id",
+            ORG,
+            "--all",
+            "--output",
+            "yaml",
+        ],
     )
     .await;
     assert_eq!(run1.code, 0, "{run1:?}");
@@ -240,7 +255,11 @@ async fn all_streams_every_item_of_every_page_as_json_lines() {
     let ids: Vec<i64> = run2
         .stdout
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["pipelineId"].as_i64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["pipelineId"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(ids, [101, 102, 103]);
     let requests = server.take_requests();
@@ -256,7 +275,15 @@ async fn max_pages_stops_early() {
     script_two_pages(&server);
     let run = run(
         against(&server, home.path()),
-        &["flow", "list-pipelines", "--organization-id", ORG, "--all", "--max-pages", "1"],
+        &[
+            "flow",
+            "list-pipelines",
+            "--organization-id",
+            ORG,
+            "--all",
+            "--max-pages",
+            "1",
+        ],
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -300,13 +327,20 @@ async fn dry_run_prints_the_signed_request_and_sends_nothing() {
     );
     assert!(first.contains(&format!("organizationId={ORG}")), "{out}");
     assert!(!out.contains("pt-secret-token"), "{out}");
-    assert!(out.contains("accessToken=<redacted>") || out.contains("accessToken=%3Credacted%3E"), "{out}");
+    assert!(
+        out.contains("accessToken=<redacted>") || out.contains("accessToken=%3Credacted%3E"),
+        "{out}"
+    );
     let auth = out
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
         .expect("an Authorization header");
     assert!(auth.ends_with("Signature=<redacted>"), "{out}");
-    assert!(out.to_ascii_lowercase().contains("x-acs-action: updategroup"), "{out}");
+    assert!(
+        out.to_ascii_lowercase()
+            .contains("x-acs-action: updategroup"),
+        "{out}"
+    );
     assert!(out.contains(r#""pathWithNamespace":"org/group""#), "{out}");
 }
 
@@ -406,11 +440,23 @@ async fn bad_values_are_usage_errors() {
         ]
     };
     // Not a number for a long.
-    usage_error(&server, &run_args("twelve"), "invalid value 'twelve' for '--pipeline-id <INTEGER>'").await;
+    usage_error(
+        &server,
+        &run_args("twelve"),
+        "invalid value 'twelve' for '--pipeline-id <INTEGER>'",
+    )
+    .await;
     // A missing required parameter.
     usage_error(
         &server,
-        &["flow", "get-pipeline-run", "--organization-id", ORG, "--pipeline-id", "1"],
+        &[
+            "flow",
+            "get-pipeline-run",
+            "--organization-id",
+            ORG,
+            "--pipeline-id",
+            "1",
+        ],
         "--pipeline-run-id <INTEGER>",
     )
     .await;
@@ -442,14 +488,30 @@ async fn bad_values_are_usage_errors() {
     // An unknown global setting value.
     usage_error(
         &server,
-        &["--output", "xml", "flow", "list-pipelines", "--organization-id", ORG],
+        &[
+            "--output",
+            "xml",
+            "flow",
+            "list-pipelines",
+            "--organization-id",
+            ORG,
+        ],
         "possible values: json, yaml, table",
     )
     .await;
     // An endpoint that does not parse.
     usage_error(
         &server,
-        &["--endpoint", "ftp://example.com", "projex", "get-project-info", "--organization-id", ORG, "--project-id", "p"],
+        &[
+            "--endpoint",
+            "ftp://example.com",
+            "projex",
+            "get-project-info",
+            "--organization-id",
+            ORG,
+            "--project-id",
+            "p",
+        ],
         "error: endpoint scheme must be http or https",
     )
     .await;
@@ -475,9 +537,24 @@ async fn bad_json_and_unreadable_files_are_usage_errors() {
             output,
         ]
     };
-    usage_error(&server, &check_run("{not json"), "--output-json: not valid JSON").await;
-    usage_error(&server, &check_run("[1, 2]"), "--output-json: not valid JSON").await;
-    usage_error(&server, &check_run("@/nonexistent/file.json"), "--output-json: cannot read @/nonexistent/file.json").await;
+    usage_error(
+        &server,
+        &check_run("{not json"),
+        "--output-json: not valid JSON",
+    )
+    .await;
+    usage_error(
+        &server,
+        &check_run("[1, 2]"),
+        "--output-json: not valid JSON",
+    )
+    .await;
+    usage_error(
+        &server,
+        &check_run("@/nonexistent/file.json"),
+        "--output-json: cannot read @/nonexistent/file.json",
+    )
+    .await;
     // A secret from a file that is not there.
     usage_error(
         &server,
@@ -503,7 +580,10 @@ async fn bad_json_and_unreadable_files_are_usage_errors() {
 // ---- --wait ------------------------------------------------------------------------------
 
 fn status(s: &str) -> MockReply {
-    MockReply::json(200, json!({"success": true, "pipelineRun": {"pipelineRunId": 7, "status": s}}))
+    MockReply::json(
+        200,
+        json!({"success": true, "pipelineRun": {"pipelineRunId": 7, "status": s}}),
+    )
 }
 
 fn get_run_args() -> Vec<&'static str> {
@@ -525,8 +605,12 @@ fn get_run_args() -> Vec<&'static str> {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_polls_until_the_waiter_succeeds() {
     let server = MockServer::start().await;
-    server.respond_times("GetPipelineRun", 2, status("RUNNING")).unwrap();
-    server.respond_times("GetPipelineRun", 1, status("SUCCESS")).unwrap();
+    server
+        .respond_times("GetPipelineRun", 2, status("RUNNING"))
+        .unwrap();
+    server
+        .respond_times("GetPipelineRun", 1, status("SUCCESS"))
+        .unwrap();
     let home = home();
     let run = run(against(&server, home.path()), &get_run_args()).await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -537,14 +621,20 @@ async fn wait_polls_until_the_waiter_succeeds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_or_timed_out_wait_prints_the_last_response_and_exits_1() {
     let server = MockServer::start().await;
-    server.respond_times("GetPipelineRun", 1, status("RUNNING")).unwrap();
-    server.respond_times("GetPipelineRun", 1, status("FAIL")).unwrap();
+    server
+        .respond_times("GetPipelineRun", 1, status("RUNNING"))
+        .unwrap();
+    server
+        .respond_times("GetPipelineRun", 1, status("FAIL"))
+        .unwrap();
     let home = home();
     let failed = run(against(&server, home.path()), &get_run_args()).await;
     assert_eq!(failed.code, 1, "{failed:?}");
     assert_eq!(failed.json()["pipelineRun"]["status"], "FAIL");
     assert!(
-        failed.stderr.starts_with("error: waiter PipelineRunFinished ended in failure: acceptor"),
+        failed
+            .stderr
+            .starts_with("error: waiter PipelineRunFinished ended in failure: acceptor"),
         "{failed:?}"
     );
 
@@ -555,7 +645,9 @@ async fn a_failed_or_timed_out_wait_prints_the_last_response_and_exits_1() {
     assert_eq!(timed_out.code, 1, "{timed_out:?}");
     assert_eq!(timed_out.json()["pipelineRun"]["status"], "RUNNING");
     assert!(
-        timed_out.stderr.starts_with("error: waiter PipelineRunFinished timed out"),
+        timed_out
+            .stderr
+            .starts_with("error: waiter PipelineRunFinished timed out"),
         "{timed_out:?}"
     );
 }
@@ -569,8 +661,12 @@ async fn start_pipeline_run_wait_starts_then_follows_the_run() {
             MockReply::json(200, json!({"success": true, "pipelineRunId": 42})),
         )
         .unwrap();
-    server.respond_times("GetPipelineRun", 1, status("RUNNING")).unwrap();
-    server.respond_times("GetPipelineRun", 1, status("SUCCESS")).unwrap();
+    server
+        .respond_times("GetPipelineRun", 1, status("RUNNING"))
+        .unwrap();
+    server
+        .respond_times("GetPipelineRun", 1, status("SUCCESS"))
+        .unwrap();
     let home = home();
     let run = run(
         against(&server, home.path()),
@@ -594,15 +690,23 @@ async fn start_pipeline_run_wait_starts_then_follows_the_run() {
     assert_eq!(run.json()["pipelineRun"]["status"], "SUCCESS");
     let requests = server.take_requests();
     let actions: Vec<&str> = requests.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["StartPipelineRun", "GetPipelineRun", "GetPipelineRun"]);
-    assert_eq!(requests[0].path, format!("/organizations/{ORG}/pipelines/1/run"));
+    assert_eq!(
+        actions,
+        ["StartPipelineRun", "GetPipelineRun", "GetPipelineRun"]
+    );
+    assert_eq!(
+        requests[0].path,
+        format!("/organizations/{ORG}/pipelines/1/run")
+    );
     assert_eq!(
         form(&requests[0].body),
         [("params".to_string(), r#"{"envs":{"K":"v"}}"#.to_string())]
     );
     // The poll's path: this call's organization and pipeline, the run id it answered.
     assert!(
-        requests[1].path.ends_with(&format!("{ORG}/pipelines/1/pipelineRuns/42")),
+        requests[1]
+            .path
+            .ends_with(&format!("{ORG}/pipelines/1/pipelineRuns/42")),
         "{:?}",
         requests[1].path
     );
@@ -614,7 +718,14 @@ async fn start_pipeline_run_without_wait_is_one_call() {
     let home = home();
     let run = run(
         against(&server, home.path()),
-        &["flow", "start-pipeline-run", "--organization-id", ORG, "--pipeline-id", "1"],
+        &[
+            "flow",
+            "start-pipeline-run",
+            "--organization-id",
+            ORG,
+            "--pipeline-id",
+            "1",
+        ],
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -668,7 +779,14 @@ fn mock_serve_prints_its_endpoint_and_exports_and_answers_the_cli() {
     }
     let run = run_blocking(
         cmd,
-        &["projex", "get-project-info", "--organization-id", ORG, "--project-id", "p"],
+        &[
+            "projex",
+            "get-project-info",
+            "--organization-id",
+            ORG,
+            "--project-id",
+            "p",
+        ],
     );
     assert_eq!(run.code, 0, "{run:?}");
     assert_example("GetProjectInfo", &run.json());
@@ -681,7 +799,11 @@ fn mock_serve_on_a_taken_port_is_an_error() {
     let home = home();
     let run = run_blocking(yunxiao(home.path()), &["mock", "serve", "--port", &port]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}")), "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: cannot listen on 127.0.0.1:{port}")),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -689,7 +811,10 @@ fn completions_cover_every_area_and_operation() {
     let home = home();
     let run = run_blocking(yunxiao(home.path()), &["completions", "bash"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("get-pipeline-run"), "no operation in the script");
+    assert!(
+        run.stdout.contains("get-pipeline-run"),
+        "no operation in the script"
+    );
     assert!(run.stdout.contains("--organization-id"));
     assert!(run.stdout.contains("update-group"));
     let run = run_blocking(yunxiao(home.path()), &["completions", "zsh"]);

@@ -56,7 +56,7 @@ pub fn reference() -> String {
     let shape = schema_value::<ShapeFile>();
     let defs = op.get("definitions").cloned().unwrap_or(Value::Null);
     let mut out = String::new();
-    let sections: [(&str, &Value); 9] = [
+    let sections: [(&str, &Value); 10] = [
         ("An operation file (`spec/<area>/<action>.yaml`)", &op),
         ("A parameter (`parameters[]`)", &defs["ParamSpec"]),
         (
@@ -71,6 +71,7 @@ pub fn reference() -> String {
             "An acceptor (`waiters[].acceptors[]`)",
             &defs["AcceptorSpec"],
         ),
+        ("Waiting after a start (`then_wait`)", &defs["ThenWaitSpec"]),
         ("A shared shape (`spec/<area>/shapes/<shape>.yaml`)", &shape),
     ];
     for (title, schema) in sections {

@@ -693,7 +693,10 @@ fn every_fixture_has_a_command() {
         );
         assert!(code.contains(&format!("fn {fn_name}_request(")));
     }
-    assert!(code.contains(&format!("pub const OPERATION_COUNT: usize = {};", ops.len())));
+    assert!(code.contains(&format!(
+        "pub const OPERATION_COUNT: usize = {};",
+        ops.len()
+    )));
 }
 
 // A path and a body parameter both named `id`, a string enum, a header, a secret, a bool

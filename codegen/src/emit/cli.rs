@@ -247,7 +247,11 @@ fn flags(op: &Operation, api: &Api) -> Result<Vec<Flag>, Diagnostic> {
     let mut out = Vec::new();
     for p in &op.params {
         let kind = kind(p, api);
-        let suffix = if matches!(kind, Kind::Json) { "-json" } else { "" };
+        let suffix = if matches!(kind, Kind::Json) {
+            "-json"
+        } else {
+            ""
+        };
         let wire = format!("{}{suffix}", p.wire_name.to_kebab_case());
         let rust = format!("{}{suffix}", p.rust_name.to_kebab_case());
         let located = format!("{}-{wire}", p.location);
@@ -288,11 +292,7 @@ fn command_fn(op: &Operation, api: &Api, flags: &[Flag]) -> TokenStream {
         op.action, op.method, op.path_template
     ));
     let long_about = long.join("\n\n");
-    let args = op
-        .params
-        .iter()
-        .zip(flags)
-        .map(|(p, flag)| arg(p, flag));
+    let args = op.params.iter().zip(flags).map(|(p, flag)| arg(p, flag));
     let extra = runtime_args(op, api);
     let doc = docs::raw(&format!(
         "`yunxiao {} {name}`: {}\n\nFrom `{}`.",
@@ -401,7 +401,11 @@ fn parser(kind: &Kind) -> TokenStream {
             .default_missing_value("true")
         },
         Kind::Scalar(ty) => {
-            let name = if ty.starts_with('f') { "NUMBER" } else { "INTEGER" };
+            let name = if ty.starts_with('f') {
+                "NUMBER"
+            } else {
+                "INTEGER"
+            };
             let ty = ident(ty);
             quote!(.value_name(#name).value_parser(clap::value_parser!(#ty)))
         }
@@ -677,10 +681,7 @@ mod tests {
     #[test]
     fn first_sentences() {
         assert_eq!(first_sentence("企业标识。可在链接中获取"), "企业标识。");
-        assert_eq!(
-            first_sentence("The id. Found in the URL."),
-            "The id."
-        );
+        assert_eq!(first_sentence("The id. Found in the URL."), "The id.");
         assert_eq!(
             first_sentence("see https://a.b/c.d for more\nsecond line"),
             "see https://a.b/c.d for more"
@@ -689,7 +690,13 @@ mod tests {
             first_sentence("代码组的可见性 (0:私有; 10:企业可见)。其余"),
             "代码组的可见性 (0:私有; 10:企业可见)。"
         );
-        assert_eq!(command_name("CreateProtectdBranch"), "create-protectd-branch");
-        assert_eq!(command_name("ListPipelineJobHistorys"), "list-pipeline-job-historys");
+        assert_eq!(
+            command_name("CreateProtectdBranch"),
+            "create-protectd-branch"
+        );
+        assert_eq!(
+            command_name("ListPipelineJobHistorys"),
+            "list-pipeline-job-historys"
+        );
     }
 }

@@ -312,7 +312,7 @@ impl MockReply {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "projex"))]
 mod tests {
     use super::*;
 

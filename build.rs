@@ -9,7 +9,10 @@ fn main() {
     // Each area is a feature of the same name: files of areas this build leaves out are
     // not generated (mod.rs includes them only with their features).
     let enabled = |area: &str| {
-        let var = format!("CARGO_FEATURE_{}", area.to_ascii_uppercase().replace('-', "_"));
+        let var = format!(
+            "CARGO_FEATURE_{}",
+            area.to_ascii_uppercase().replace('-', "_")
+        );
         std::env::var_os(var).is_some()
     };
     let output = match yunxiao_codegen::generate_dir_for(spec, enabled) {

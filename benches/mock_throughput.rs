@@ -7,7 +7,6 @@
 use std::time::{Duration, Instant};
 
 use yunxiao::mock::MockServer;
-use yunxiao::projex::GetProjectInfoRequest;
 use yunxiao::Client;
 
 const DEFAULT_N: usize = 20_000;
@@ -15,10 +14,10 @@ const DEFAULT_N: usize = 20_000;
 async fn run(client: &Client, calls: usize) {
     for _ in 0..calls {
         let info = client
-            .get_project_info(GetProjectInfoRequest::new(
-                "5ebbc0228123212b59xxxxx",
-                "e8b2xxxxxxx09b07d23",
-            ))
+            .get_project_info()
+            .organization_id("5ebbc0228123212b59xxxxx")
+            .project_id("e8b2xxxxxxx09b07d23")
+            .send()
             .await
             .expect("the mock answers");
         assert!(info.project.is_some());

@@ -37,7 +37,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use yunxiao::projex::GetProjectInfoRequest;
 use yunxiao::signing::{self, RequestContext, SignatureVersion};
 use yunxiao::{Client, Credentials, API_VERSION};
 
@@ -137,11 +136,10 @@ fn main() {
         .iter()
         .map(|per_c| per_c.iter().map(|v| Stats::of(v)).collect())
         .collect();
-    for (vi, v) in variants.iter().enumerate() {
+    for (v, per_c) in variants.iter().zip(&stats) {
         let mut line = format!("{:<17}", v.name());
-        for ci in 0..concurrencies.len() {
-            let s = &stats[vi][ci];
-            let floor = stats[0][ci].median;
+        for (s, floor) in per_c.iter().zip(&stats[0]) {
+            let floor = floor.median;
             line.push_str(&format!(
                 " {:>8.1} / {:>6.1} / {:>8.1} {:>6.2}x",
                 s.min,
@@ -153,12 +151,12 @@ fn main() {
         println!("{line}");
     }
     // The ratio per round, too: rounds are interleaved, so a slow round slows all variants.
-    for (vi, v) in variants.iter().enumerate().skip(1) {
+    for (v, per_c) in variants.iter().zip(&results).skip(1) {
         let mut line = format!("{:<17}", format!("{} / floor", v.short()));
-        for ci in 0..concurrencies.len() {
-            let ratios: Vec<f64> = results[vi][ci]
+        for (values, floor) in per_c.iter().zip(&results[0]) {
+            let ratios: Vec<f64> = values
                 .iter()
-                .zip(&results[0][ci])
+                .zip(floor)
                 .map(|(a, b)| a / b)
                 .collect();
             let s = Stats::of(&ratios);
@@ -322,7 +320,10 @@ impl Bench {
             Variant::Yunxiao => {
                 let info = self
                     .client
-                    .get_project_info(GetProjectInfoRequest::new(ORG, PROJECT))
+                    .get_project_info()
+                    .organization_id(ORG)
+                    .project_id(PROJECT)
+                    .send()
                     .await
                     .expect("an answer");
                 assert!(info.project.is_some());

@@ -12,8 +12,6 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use yunxiao::flow::StartPipelineRunRequest;
-use yunxiao::projex::GetProjectInfoRequest;
 use yunxiao::{Client, Credentials};
 
 /// A server answering every connection with `answer`; returns its endpoint and a request
@@ -95,7 +93,10 @@ async fn main() {
     })
     .await;
     let err = client(&endpoint)
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .expect_err("too large");
     let (peak, _) = rss();
@@ -111,7 +112,10 @@ async fn main() {
     .await;
     let started = Instant::now();
     let err = client(&endpoint)
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .expect_err("too large");
     let (peak, _) = rss();
@@ -133,7 +137,10 @@ async fn main() {
     let calls = (0..50).map(|_| {
         let c = shared.clone();
         tokio::spawn(async move {
-            c.get_project_info(GetProjectInfoRequest::new("o", "p"))
+            c.get_project_info()
+                .organization_id("o")
+                .project_id("p")
+                .send()
                 .await
         })
     });
@@ -144,7 +151,10 @@ async fn main() {
     );
     count.store(0, Ordering::Relaxed);
     let _ = client(&endpoint)
-        .start_pipeline_run(StartPipelineRunRequest::new("org", "1"))
+        .start_pipeline_run()
+        .organization_id("org")
+        .pipeline_id(1)
+        .send()
         .await;
     println!(
         "StartPipelineRun (non-idempotent POST) on 503: {} attempt(s)",
@@ -163,7 +173,10 @@ async fn main() {
     .await;
     let started = Instant::now();
     let err = client(&endpoint)
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .expect_err("never ends");
     println!(

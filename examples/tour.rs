@@ -6,20 +6,17 @@
 //! ```
 //!
 //! It calls the five seed operations with their documented example values, handles a
-//! documented error with its typed code, and streams a paginated list.
+//! documented error with its typed code, streams a paginated list, and waits for a
+//! pipeline run to finish.
 
 use std::error::Error as StdError;
 use std::io::Write;
+use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use serde_json::json;
-use yunxiao::codeup::UpdateGroupRequest;
-use yunxiao::flow::{
-    GetPipelineArtifactUrlRequest, PassPipelineValidateRequest, RefusePipelineValidateRequest,
-};
 use yunxiao::mock::{MockReply, MockServer, MOCK_ACCESS_KEY_ID, MOCK_ACCESS_KEY_SECRET};
-use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest, ListProjectsRequest};
-use yunxiao::{Client, RetryConfig};
+use yunxiao::projex::GetProjectInfoErrorCode;
+use yunxiao::{Client, RetryConfig, WaiterError};
 
 /// The organization id the documentation's examples use.
 const ORG: &str = "5ebbc0228123212b59xxxxx";
@@ -44,11 +41,11 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
 
     writeln!(out, "\n== the five seed operations")?;
     let artifact = client
-        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new(
-            ORG,
-            "/test/test/test.tgz",
-            "test.tgz",
-        ))
+        .get_pipeline_artifact_url()
+        .organization_id(ORG)
+        .file_path("/test/test/test.tgz")
+        .file_name("test.tgz")
+        .send()
         .await?;
     writeln!(
         out,
@@ -58,7 +55,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let passed = client
-        .pass_pipeline_validate(PassPipelineValidateRequest::new(ORG, 11222, 1111, "111"))
+        .pass_pipeline_validate()
+        .organization_id(ORG)
+        .pipeline_id(11222)
+        .pipeline_run_id(1111)
+        .job_id("111")
+        .send()
         .await?;
     writeln!(
         out,
@@ -67,7 +69,12 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let refused = client
-        .refuse_pipeline_validate(RefusePipelineValidateRequest::new(ORG, 12222, 1111, "1111"))
+        .refuse_pipeline_validate()
+        .organization_id(ORG)
+        .pipeline_id(12222)
+        .pipeline_run_id(1111)
+        .job_id("1111")
+        .send()
         .await?;
     writeln!(
         out,
@@ -76,7 +83,10 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     )?;
 
     let info = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "e8b2xxxxxxx09b07d23"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("e8b2xxxxxxx09b07d23")
+        .send()
         .await?;
     let project = info.project.unwrap_or_default();
     writeln!(
@@ -85,23 +95,21 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
         or_dash(project.name.as_deref()),
         or_dash(project.custom_code.as_deref()),
         or_dash(project.logical_status.as_deref()),
-        or_dash(project.scope.as_deref()),
+        or_dash(project.scope.as_ref().map(|s| s.as_str())),
         project
             .gmt_create
             .map_or("-".to_string(), |t| format!("{t} ms")),
     )?;
 
     let group = client
-        .update_group(
-            UpdateGroupRequest::new(
-                "1e9903d8b3f1xxxxxf9286ef5",
-                "org/group/subgroup/here",
-                "codeup_group",
-                "codeup_group",
-            )
-            .visibility_level(10)
-            .description("描述信息的具体内容"),
-        )
+        .update_group()
+        .organization_id("1e9903d8b3f1xxxxxf9286ef5")
+        .path_with_namespace("org/group/subgroup/here")
+        .name("codeup_group")
+        .path("codeup_group")
+        .visibility_level(yunxiao::codeup::CodeupVisibility::Internal)
+        .description("描述信息的具体内容")
+        .send()
         .await?;
     let result = group.result.unwrap_or_default();
     writeln!(
@@ -120,7 +128,10 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
     writeln!(out, "\n== a documented error, handled")?;
     server.respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))?;
     match client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "e8b2xxxxxxx09b07d23"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("e8b2xxxxxxx09b07d23")
+        .send()
         .await
     {
         Ok(_) => return Err("GetProjectInfo should have failed".into()),
@@ -158,8 +169,14 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
             }),
         ),
     )?;
-    let request = ListProjectsRequest::new(ORG, "Project").max_results(2);
-    let mut projects = client.list_projects_stream(request).max_pages(5).items();
+    let mut projects = client
+        .list_projects()
+        .organization_id(ORG)
+        .category("Project")
+        .max_results(2)
+        .stream()
+        .max_pages(5)
+        .items();
     let mut count = 0;
     while let Some(p) = projects.try_next().await? {
         count += 1;
@@ -184,6 +201,57 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn StdError>> {
             .and_then(|r| r.query_param("nextToken"))
             .unwrap_or("-"),
     )?;
+
+    // A waiter: GetPipelineRun answers RUNNING twice, then SUCCESS; the waiter polls with
+    // backoff until the run ends (milliseconds here; the waiter's own pacing is 5 s to 60 s).
+    writeln!(out, "\n== waiting for a pipeline run to finish")?;
+    let run = |status: &str| {
+        MockReply::json(
+            200,
+            json!({"success": true, "pipelineRun": {"pipelineRunId": 1, "status": status}}),
+        )
+    };
+    server.respond_times("GetPipelineRun", 2, run("RUNNING"))?;
+    server.respond_times("GetPipelineRun", 1, run("SUCCESS"))?;
+    let done = client
+        .get_pipeline_run()
+        .organization_id(ORG)
+        .pipeline_id(1234)
+        .pipeline_run_id(1)
+        .wait_until_pipeline_run_finished()
+        .min_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(50))
+        .await?;
+    let polls = server
+        .requests()
+        .iter()
+        .filter(|r| r.action == "GetPipelineRun")
+        .count();
+    writeln!(
+        out,
+        "PipelineRunFinished     run 1: status={} after {polls} polls",
+        or_dash(
+            done.pipeline_run
+                .and_then(|r| r.status)
+                .as_ref()
+                .map(|s| s.as_str())
+        ),
+    )?;
+    // A run that fails ends the wait with the acceptor that says so.
+    server.respond_times("GetPipelineRun", 1, run("RUNNING"))?;
+    server.respond_times("GetPipelineRun", 1, run("FAIL"))?;
+    match client
+        .get_pipeline_run()
+        .organization_id(ORG)
+        .pipeline_id(1234)
+        .pipeline_run_id(2)
+        .wait_until_pipeline_run_finished()
+        .min_delay(Duration::from_millis(20))
+        .await
+    {
+        Err(err @ WaiterError::FailureState { .. }) => writeln!(out, "{err}")?,
+        other => return Err(format!("the run should have failed: {other:?}").into()),
+    }
 
     writeln!(
         out,

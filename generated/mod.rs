@@ -3,7 +3,15 @@
 /// AppStack: applications, release workflows and change requests.
 #[cfg(feature = "appstack")]
 pub mod appstack {
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_change_request_state.rs")
+    );
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_member_type.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_pipeline_run_status.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_player.rs"));
+    include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_sort_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/app_stack_success_response.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/shapes/application.rs"));
     include!(concat!(env!("OUT_DIR"), "/appstack/cancel_execution_release_stage.rs"));
@@ -43,22 +51,32 @@ pub mod codeup {
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation_input.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_annotation_level.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_conclusion.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_output.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/check_run_status.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/code_search_result.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_access_level.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_boolean_result.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_file_ref.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_label.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_member.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_merge_request_state.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_search_path_filter.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_sort_order.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user_key.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_user_state.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/codeup_visibility.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/commit_signature.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/file_diff.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_comment.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_comment_type.rs"));
+    include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_create_from.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_patch_set.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/merge_request_reviewer.rs"));
     include!(concat!(env!("OUT_DIR"), "/codeup/shapes/protected_branch.rs"));
@@ -180,14 +198,23 @@ pub mod common {
 #[cfg(feature = "flow")]
 pub mod flow {
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_id_response.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_page_order.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_run_status.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_tag_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_trigger_mode.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/flow_visibility_scope.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group_ecs_type.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/host_group_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_artifact_url.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_group.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_job_category.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_rel_object_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_run.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/pipeline_summary.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/service_auth.rs"));
+    include!(concat!(env!("OUT_DIR"), "/flow/shapes/service_connection_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/variable_group.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/shapes/vm_deploy_action.rs"));
     include!(concat!(env!("OUT_DIR"), "/flow/add_pipeline_relations.rs"));
@@ -255,7 +282,9 @@ pub mod flow {
 /// Insight: data exports.
 #[cfg(feature = "insight")]
 pub mod insight {
+    include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_source.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_workitem_status.rs"));
+    include!(concat!(env!("OUT_DIR"), "/insight/shapes/insight_yes_no.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_custom_value.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_expected_work_time.rs"));
     include!(concat!(env!("OUT_DIR"), "/insight/export_insight_field.rs"));
@@ -275,7 +304,19 @@ pub mod insight {
 /// Organization: members, roles, organizations, users and SSH keys.
 #[cfg(feature = "organization")]
 pub mod organization {
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_access_level.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_member.rs"));
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_member_state.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_resource_role.rs")
+    );
+    include!(
+        concat!(env!("OUT_DIR"), "/organization/shapes/organization_resource_type.rs")
+    );
     include!(concat!(env!("OUT_DIR"), "/organization/shapes/organization_ssh_key.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_resource_member.rs"));
     include!(concat!(env!("OUT_DIR"), "/organization/create_ssh_key.rs"));
@@ -296,17 +337,23 @@ pub mod organization {
 pub mod projex {
     #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/project.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_content_format.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_option.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_field_value.rs"));
     #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_member.rs"));
     #[cfg(feature = "projex")]
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_project_scope.rs"));
+    #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_status.rs"));
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/projex_work_item_category.rs"));
     #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/sprint.rs"));
     #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item.rs"));
+    #[cfg(feature = "projex")]
+    include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_comment.rs"));
     #[cfg(feature = "projex")]
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_comment_user.rs"));
     include!(concat!(env!("OUT_DIR"), "/projex/shapes/work_item_property_update.rs"));
@@ -395,6 +442,7 @@ pub mod testhub {
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/test_case.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_assignee.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_custom_field.rs"));
+    include!(concat!(env!("OUT_DIR"), "/testhub/shapes/testhub_step_type.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/create_test_case.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_test_result_list.rs"));
     include!(concat!(env!("OUT_DIR"), "/testhub/get_testcase_list.rs"));
@@ -915,17 +963,19 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
         appstack::ListAppReleaseStageExecutionIntegratedMetadataRequest,
     >(),
     #[cfg(feature = "appstack")]
-    crate::mock::MockOperation::of::<appstack::ListAppReleaseStageExecutionsRequest>(),
+    crate::mock::MockOperation::paged::<
+        appstack::ListAppReleaseStageExecutionsRequest,
+    >(),
     #[cfg(feature = "appstack")]
     crate::mock::MockOperation::of::<appstack::ListApplicationMembersRequest>(),
     #[cfg(feature = "appstack")]
-    crate::mock::MockOperation::of::<appstack::ListApplicationsRequest>(),
+    crate::mock::MockOperation::paged::<appstack::ListApplicationsRequest>(),
     #[cfg(feature = "appstack")]
-    crate::mock::MockOperation::of::<
+    crate::mock::MockOperation::paged::<
         appstack::ListChangeRequestWorkflowExecutionsRequest,
     >(),
     #[cfg(feature = "appstack")]
-    crate::mock::MockOperation::of::<appstack::ListChangeRequestsRequest>(),
+    crate::mock::MockOperation::paged::<appstack::ListChangeRequestsRequest>(),
     #[cfg(feature = "appstack")]
     crate::mock::MockOperation::of::<
         appstack::PassReleaseStagePipelineValidateRequest,
@@ -1037,13 +1087,13 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::LinkMergeRequestLabelRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListCheckRunsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListCheckRunsRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListCommitStatusesRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListCommitStatusesRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListGroupMemberRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListGroupRepositoriesRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListGroupRepositoriesRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListMergeRequestCommentsRequest>(),
     #[cfg(feature = "codeup")]
@@ -1053,41 +1103,41 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListMergeRequestPatchSetsRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListMergeRequestsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListMergeRequestsRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListProjectLabelsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListProjectLabelsRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListProtectedBranchesRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListPushRulesRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoriesRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoriesRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoryBranchesRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoryBranchesRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListRepositoryCommitDiffRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoryCommitsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoryCommitsRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoryGroupsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoryGroupsRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListRepositoryMemberWithInheritedRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoryTagsRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoryTagsRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::ListRepositoryTreeRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListRepositoryWebhookRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListRepositoryWebhookRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListSearchCommitRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListSearchCommitRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListSearchRepositoryRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListSearchRepositoryRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListSearchSourceCodeRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListSearchSourceCodeRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListUserKeysRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListUserKeysRequest>(),
     #[cfg(feature = "codeup")]
-    crate::mock::MockOperation::of::<codeup::ListUserResourcesRequest>(),
+    crate::mock::MockOperation::paged::<codeup::ListUserResourcesRequest>(),
     #[cfg(feature = "codeup")]
     crate::mock::MockOperation::of::<codeup::MergeMergeRequestRequest>(),
     #[cfg(feature = "codeup")]
@@ -1181,21 +1231,21 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::ListFlowTagGroupsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListHostGroupsRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListHostGroupsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListPipelineGroupPipelinesRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListPipelineGroupPipelinesRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListPipelineGroupsRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListPipelineGroupsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListPipelineJobHistorysRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListPipelineJobHistorysRequest>(),
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::ListPipelineJobsRequest>(),
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::ListPipelineRelationsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListPipelineRunsRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListPipelineRunsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListPipelinesRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListPipelinesRequest>(),
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::ListServiceAuthsRequest>(),
     #[cfg(feature = "flow")]
@@ -1203,7 +1253,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::ListServiceCredentialsRequest>(),
     #[cfg(feature = "flow")]
-    crate::mock::MockOperation::of::<flow::ListVariableGroupsRequest>(),
+    crate::mock::MockOperation::paged::<flow::ListVariableGroupsRequest>(),
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::LogPipelineJobRunRequest>(),
     #[cfg(feature = "flow")]
@@ -1245,31 +1295,31 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "flow")]
     crate::mock::MockOperation::of::<flow::UpdateVariableGroupRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightCustomValueRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightCustomValueRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightExpectedWorkTimeRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightExpectedWorkTimeRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightFieldRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightFieldRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightSpaceRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightSpaceRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightSpaceRefRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightSpaceRefRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightSprintRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightSprintRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightTagRefRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightTagRefRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightWorkTimeRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightWorkTimeRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightWorkitemStatusRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightWorkitemStatusRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<
+    crate::mock::MockOperation::paged::<
         insight::ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
     >(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportInsightWorkitemVersionRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportInsightWorkitemVersionRequest>(),
     #[cfg(feature = "insight")]
-    crate::mock::MockOperation::of::<insight::ExportWorkitemActivityRequest>(),
+    crate::mock::MockOperation::paged::<insight::ExportWorkitemActivityRequest>(),
     #[cfg(feature = "organization")]
     crate::mock::MockOperation::of::<organization::CreateResourceMemberRequest>(),
     #[cfg(feature = "organization")]
@@ -1283,7 +1333,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "organization")]
     crate::mock::MockOperation::of::<organization::ListJoinedOrganizationsRequest>(),
     #[cfg(feature = "organization")]
-    crate::mock::MockOperation::of::<organization::ListOrganizationMembersRequest>(),
+    crate::mock::MockOperation::paged::<organization::ListOrganizationMembersRequest>(),
     #[cfg(feature = "organization")]
     crate::mock::MockOperation::of::<organization::ListOrganizationsRequest>(),
     #[cfg(feature = "organization")]
@@ -1347,9 +1397,9 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "projex")]
     crate::mock::MockOperation::of::<projex::ListProjectWorkitemTypesRequest>(),
     #[cfg(feature = "projex")]
-    crate::mock::MockOperation::of::<projex::ListProjectsRequest>(),
+    crate::mock::MockOperation::paged::<projex::ListProjectsRequest>(),
     #[cfg(feature = "projex")]
-    crate::mock::MockOperation::of::<projex::ListSprintsRequest>(),
+    crate::mock::MockOperation::paged::<projex::ListSprintsRequest>(),
     #[cfg(feature = "projex")]
     crate::mock::MockOperation::of::<projex::ListWorkItemAllFieldsRequest>(),
     #[cfg(feature = "projex")]
@@ -1361,7 +1411,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "projex")]
     crate::mock::MockOperation::of::<projex::ListWorkitemTimeRequest>(),
     #[cfg(feature = "projex")]
-    crate::mock::MockOperation::of::<projex::ListWorkitemsRequest>(),
+    crate::mock::MockOperation::paged::<projex::ListWorkitemsRequest>(),
     #[cfg(feature = "projex")]
     crate::mock::MockOperation::of::<projex::UpdateProjectFieldRequest>(),
     #[cfg(feature = "projex")]
@@ -1379,7 +1429,7 @@ pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[
     #[cfg(feature = "testhub")]
     crate::mock::MockOperation::of::<testhub::GetTestResultListRequest>(),
     #[cfg(feature = "testhub")]
-    crate::mock::MockOperation::of::<testhub::GetTestcaseListRequest>(),
+    crate::mock::MockOperation::paged::<testhub::GetTestcaseListRequest>(),
     #[cfg(feature = "testhub")]
     crate::mock::MockOperation::of::<testhub::ListTestCaseFieldsRequest>(),
     #[cfg(feature = "testhub")]

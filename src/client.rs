@@ -91,7 +91,7 @@ impl fmt::Display for Endpoint {
 /// use yunxiao::projex::GetProjectInfoRequest;
 /// let client = yunxiao::Client::builder().build()?; // credentials from the default chain
 /// let info = client
-///     .get_project_info(GetProjectInfoRequest::new("my-org-id", "my-project-id"))
+///     .get_project_info().organization_id("my-org-id").project_id("my-project-id").send()
 ///     .await?;
 /// println!("{:?}", info.project.and_then(|p| p.name));
 /// # Ok(())

@@ -20,7 +20,7 @@ use crate::operation::{ApiErrorCode, ErrorDoc};
 /// use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
 ///
 /// let err = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await
 ///     .unwrap_err();
 /// let code: Option<GetProjectInfoErrorCode> = err.code();
@@ -36,7 +36,7 @@ use crate::operation::{ApiErrorCode, ErrorDoc};
 /// use yunxiao::projex::GetProjectInfoRequest;
 ///
 /// let err = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await
 ///     .unwrap_err();
 /// let code: Option<PassPipelineValidateErrorCode> = err.code();

@@ -1,9 +1,11 @@
 //! Typed Rust SDK for the Alibaba Cloud DevOps (Yunxiao, 云效) OpenAPI, product `devops`,
 //! version `2021-06-25`.
 //!
-//! Every operation is generated from a YAML spec in `spec/`: a request type with its
-//! required parameters in `new(..)` and setters for the rest, a response type, an enum of
-//! its documented error codes, and an async method on [`Client`].
+//! Every operation is generated from a YAML spec in `spec/`: a method on [`Client`] that
+//! returns a call whose parameters are set by name (required ones are checked before
+//! anything is sent), a request type, a response type, and an enum of its documented
+//! error codes. Operations that report on a long job also have waiters,
+//! `client.<operation>()...wait_until_<name>()`, which poll until the job ends ([`waiter`]).
 //!
 //! # Areas and features
 //!
@@ -27,13 +29,16 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yunxiao::Error> {
-//! use yunxiao::flow::PassPipelineValidateRequest;
-//!
 //! let client = yunxiao::Client::builder()
 //!     .access_key("LTAI...", "secret")
 //!     .build()?;
 //! let done = client
-//!     .pass_pipeline_validate(PassPipelineValidateRequest::new("org-id", 11222, 1111, "111"))
+//!     .pass_pipeline_validate()
+//!     .organization_id("org-id")
+//!     .pipeline_id(11222)
+//!     .pipeline_run_id(1111)
+//!     .job_id("111")
+//!     .send()
 //!     .await?;
 //! assert_eq!(done.success, Some(true));
 //! # Ok(())
@@ -55,6 +60,8 @@ mod paginate;
 pub mod retry;
 mod secret;
 pub mod signing;
+mod times;
+pub mod waiter;
 #[doc(hidden)]
 pub mod wire;
 
@@ -69,10 +76,12 @@ pub use operation::{
     ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
     UndocumentedCode,
 };
-pub use paginate::{PageParts, PageStyle, Paginate, Paginator};
+pub use paginate::{PageParts, PageStyle, PageWire, Pages, Paginate, Paginator};
 pub use retry::{RetryBudget, RetryConfig};
 pub use secret::Secret;
 pub use signing::SignatureVersion;
+pub use times::{DateTime, EpochMillis, LocalDateTime};
+pub use waiter::{Waiter, WaiterError};
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 

@@ -24,12 +24,32 @@ pub struct PageParts<T> {
     pub total: Option<i64>,
 }
 
+/// Where a list operation's paging lives on the wire (parameter and field names), for code
+/// that pages raw JSON (the mock server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageWire {
+    /// The parameter that carries the cursor (cursor style).
+    pub cursor_param: Option<&'static str>,
+    /// The parameter with the 1-based page number (page style).
+    pub page_param: Option<&'static str>,
+    /// The parameter with the page size.
+    pub size_param: Option<&'static str>,
+    /// Field names leading to the items array.
+    pub items: &'static [&'static str],
+    /// Field names leading to the next cursor (cursor style).
+    pub cursor: Option<&'static [&'static str]>,
+    /// Field names leading to the total count, if the response has one.
+    pub total: Option<&'static [&'static str]>,
+}
+
 /// A list operation that can be paged through (generated for paginated specs).
 pub trait Paginate: Operation + Clone + 'static {
     /// One item of a page.
     type Item: Send + 'static;
     /// How it pages.
     const STYLE: PageStyle;
+    /// Where its paging lives on the wire.
+    const WIRE: PageWire;
     /// Sets the values the paginator always sends (e.g. `pagination=keyset`).
     fn prepare(&mut self);
     /// Splits a response into its items, next cursor and total.
@@ -38,6 +58,10 @@ pub trait Paginate: Operation + Clone + 'static {
     fn page_size(&self) -> Option<i64> {
         None
     }
+    /// Asks for pages of `size` items (if the operation has a page-size parameter).
+    fn set_page_size(&mut self, _size: i64) {}
+    /// Forgets the cursor or page number, so paging starts at the first page.
+    fn reset_position(&mut self);
     /// The page number the request asks for, if set (page style).
     fn page_number(&self) -> Option<i64> {
         None
@@ -52,11 +76,28 @@ pub trait Paginate: Operation + Clone + 'static {
     }
 }
 
-/// Pages through a list operation. Build one with the generated `*_stream` methods.
+/// Pages through a list operation: `client.<operation>()...stream()` returns one.
+///
+/// ```no_run
+/// # async fn demo(client: yunxiao::Client) -> Result<(), yunxiao::Error> {
+/// let mut pipelines = client
+///     .list_pipelines()
+///     .organization_id("my-org")
+///     .max_results(50)
+///     .stream()
+///     .items();
+/// while let Some(pipeline) = pipelines.try_next().await? {
+///     println!("{:?}", pipeline.pipeline_name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// The stream stops at the end: for cursors, when the next cursor is absent, empty or
-/// repeated, or a page is empty; for page numbers, on an empty or short page or once the
-/// total is reached. [`Paginator::max_pages`] bounds it further.
+/// repeated, or a page is empty; for page numbers, on an empty page, once the total is
+/// reached, or on a page shorter than the page size when the response gives no total (with
+/// a total, a short page does not end the list: servers may cap the page size below what
+/// was asked). [`Paginator::max_pages`] bounds it further.
 pub struct Paginator<'a, O: Paginate> {
     client: &'a Client,
     request: O,
@@ -64,6 +105,39 @@ pub struct Paginator<'a, O: Paginate> {
 }
 
 type BoxStream<'a, T, C> = Pin<Box<dyn Stream<Item = Result<T, Error<C>>> + Send + 'a>>;
+
+/// A stream of pages or items. It is a [`Stream`] (for `futures` combinators) and has
+/// [`try_next`](Pages::try_next), so a `while let` loop needs no extra crate.
+#[must_use = "a stream does nothing until polled"]
+pub struct Pages<'a, T, C>(BoxStream<'a, T, C>);
+
+impl<T, C> Pages<'_, T, C> {
+    /// The next page or item; `Ok(None)` at the end.
+    pub async fn try_next(&mut self) -> Result<Option<T>, Error<C>> {
+        self.0.next().await.transpose()
+    }
+}
+
+impl<T, C> Stream for Pages<'_, T, C> {
+    type Item = Result<T, Error<C>>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<T, C> std::fmt::Debug for Pages<'_, T, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pages")
+    }
+}
 
 struct State<'a, O> {
     client: &'a Client,
@@ -92,7 +166,7 @@ impl<'a, O: Paginate> Paginator<'a, O> {
     }
 
     /// The pages, one `Vec` of items each.
-    pub fn pages(self) -> BoxStream<'a, Vec<O::Item>, O::ErrorCode> {
+    pub fn pages(self) -> Pages<'a, Vec<O::Item>, O::ErrorCode> {
         let mut first = self.request;
         first.prepare();
         let mut cursors = CycleDetector::new();
@@ -114,7 +188,7 @@ impl<'a, O: Paginate> Paginator<'a, O> {
             max_pages: self.max_pages,
             cursors,
         };
-        Box::pin(stream::try_unfold(state, |mut st| async move {
+        Pages(Box::pin(stream::try_unfold(state, |mut st| async move {
             let Some(request) = st.next.take() else {
                 return Ok(None);
             };
@@ -127,16 +201,16 @@ impl<'a, O: Paginate> Paginator<'a, O> {
             st.seen += parts.items.len();
             st.next = next_request(&request, &parts, st.seen, &mut st.cursors);
             Ok(Some((parts.items, st)))
-        }))
+        })))
     }
 
     /// Every item of every page, in order.
-    pub fn items(self) -> BoxStream<'a, O::Item, O::ErrorCode> {
-        Box::pin(
+    pub fn items(self) -> Pages<'a, O::Item, O::ErrorCode> {
+        Pages(Box::pin(
             self.pages()
                 .map_ok(|page| stream::iter(page.into_iter().map(Ok::<_, Error<O::ErrorCode>>)))
                 .try_flatten(),
-        )
+        ))
     }
 
     /// Collects every item of every page.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::operation::{BodyEncoding, HttpRequest, OperationMeta, RequestBody};
+use crate::operation::{BodyEncoding, HttpRequest, OperationMeta, ParamLocation, RequestBody};
 use crate::signing::encode::{percent_encode, percent_encode_into};
 use crate::Error;
 
@@ -37,6 +37,33 @@ display_query_value!(String, str, i32, i64, f32, f64, bool);
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn to_query_value(&self) -> String {
         (**self).to_query_value()
+    }
+}
+
+/// A request object with required fields of its own (generated for request objects).
+pub trait Required {
+    /// The path of the first required field that is not set, below the object.
+    fn missing(&self) -> Option<String>;
+}
+
+impl<T: Required> Required for [T] {
+    fn missing(&self) -> Option<String> {
+        self.iter()
+            .enumerate()
+            .find_map(|(i, item)| item.missing().map(|m| format!("{}.{m}", i + 1)))
+    }
+}
+
+impl<T: Required> Required for Vec<T> {
+    fn missing(&self) -> Option<String> {
+        self.as_slice().missing()
+    }
+}
+
+impl<T: Required> Required for BTreeMap<String, T> {
+    fn missing(&self) -> Option<String> {
+        self.iter()
+            .find_map(|(k, v)| v.missing().map(|m| format!("{k}.{m}")))
     }
 }
 
@@ -82,13 +109,17 @@ impl RequestBuilder {
         self.path.push_str(text);
     }
 
-    /// Appends one path parameter as one encoded segment. Empty, `.` and `..` are refused:
-    /// HTTP stacks drop dot segments after signing, so the request would go elsewhere.
+    /// Appends one path parameter as one encoded segment. Unset, empty, `.` and `..` are
+    /// refused: HTTP stacks drop dot segments after signing, so the request would go
+    /// elsewhere.
     pub fn path_param<V: QueryValue + ?Sized>(
         &mut self,
         name: &str,
-        value: &V,
+        value: Option<&V>,
     ) -> Result<(), Error> {
+        let Some(value) = value else {
+            return Err(self.missing(name));
+        };
         let value = value.to_query_value();
         match value.as_str() {
             "" => return Err(self.invalid(name, "a path parameter must not be empty")),
@@ -104,6 +135,23 @@ impl RequestBuilder {
         }
         percent_encode_into(&mut self.path, &value);
         Ok(())
+    }
+
+    /// Refuses a request object whose own required fields are not all set (named as
+    /// `param.field`).
+    pub fn require<V: Required + ?Sized>(
+        &mut self,
+        name: &str,
+        value: Option<&V>,
+    ) -> Result<(), Error> {
+        match value.and_then(Required::missing) {
+            Some(field) => Err(self.missing(&format!("{name}.{field}"))),
+            None => Ok(()),
+        }
+    }
+
+    fn missing(&self, name: &str) -> Error {
+        self.invalid(name, "is required but not set")
     }
 
     /// Adds a query parameter if set.
@@ -181,6 +229,22 @@ impl RequestBuilder {
     pub fn finish(self) -> Result<HttpRequest, Error> {
         if let Some((name, _)) = self.query.iter().find(|(_, v)| v.len() > MAX_VALUE_BYTES) {
             return Err(self.invalid(name, "longer than 64 KiB"));
+        }
+        // Path parameters were checked as they were added; the rest are checked here, so
+        // a call without a required parameter is refused before anything is sent.
+        for p in self.meta.params.iter().filter(|p| p.required) {
+            let set = match p.location {
+                ParamLocation::Path => true,
+                ParamLocation::Query => self.query.iter().any(|(k, _)| k == p.name),
+                ParamLocation::Header => self
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(p.name)),
+                ParamLocation::Body => self.body.contains_key(p.name),
+            };
+            if !set {
+                return Err(self.missing(p.name));
+            }
         }
         let body = match self.meta.body {
             BodyEncoding::None => None,

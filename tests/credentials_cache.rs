@@ -871,7 +871,6 @@ fn no_secret_in_debug_display_errors_or_logs_for_any_provider() {
 #[tokio::test]
 async fn the_client_signs_with_credentials_from_a_cached_provider() {
     use yunxiao::mock::MockServer;
-    use yunxiao::projex::GetProjectInfoRequest;
 
     // The real clock: an expiry far ahead.
     let sts = FakeServer::start(vec![sts_reply(1, 20 * 365 * 86_400)]).await;
@@ -893,7 +892,10 @@ async fn the_client_signs_with_credentials_from_a_cached_provider() {
     let client = mock.client_builder().credentials(provider).build().unwrap();
     for _ in 0..3 {
         client
-            .get_project_info(GetProjectInfoRequest::new("org", "project"))
+            .get_project_info()
+            .organization_id("org")
+            .project_id("project")
+            .send()
             .await
             .expect("signed with the assumed role");
     }

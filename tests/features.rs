@@ -33,7 +33,9 @@ fn every_area_is_a_default_feature() {
     assert!(areas.len() >= 7, "areas found: {areas:?}");
     for area in &areas {
         assert!(
-            features.iter().any(|l| l.starts_with(&format!("{area} = "))),
+            features
+                .iter()
+                .any(|l| l.starts_with(&format!("{area} = "))),
             "spec/{area}/ has no cargo feature `{area}` in Cargo.toml"
         );
         assert!(

@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use yunxiao::codeup::{CreateRepositoryRequest, DeleteBranchRequest, UpdateGroupRequest};
-use yunxiao::flow::{GetPipelineArtifactUrlRequest, StartPipelineRunRequest};
-use yunxiao::projex::GetProjectInfoRequest;
+use yunxiao::codeup::DeleteBranchCall;
 use yunxiao::retry::{ClassifyRetry, FailedAttempt, RetryDecision};
 use yunxiao::{Client, ClientBuilder, Credentials, Error, RetryBudget, RetryConfig};
 
@@ -197,10 +195,15 @@ async fn redirects_are_errors_and_nothing_reaches_the_other_host() {
         })
         .await;
         let client = builder(&server.endpoint()).build().unwrap();
-        let request = CreateRepositoryRequest::new("org", "repo")
+        let err = client
+            .create_repository()
+            .organization_id("org")
+            .name("repo")
             .access_token("my-access-token")
-            .import_token("import-secret");
-        let err = client.create_repository(request).await.unwrap_err();
+            .import_token("import-secret")
+            .send()
+            .await
+            .unwrap_err();
         match &err {
             Error::Redirect {
                 status: code,
@@ -239,7 +242,10 @@ async fn a_callers_client_that_follows_redirects_is_caught() {
         .build()
         .unwrap();
     let err = client
-        .create_repository(CreateRepositoryRequest::new("org", "repo"))
+        .create_repository()
+        .organization_id("org")
+        .name("repo")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -267,7 +273,10 @@ async fn a_declared_2_gib_body_is_refused_without_reading_it() {
         .unwrap();
     let started = Instant::now();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -304,7 +313,10 @@ async fn the_deadline_bounds_retries_of_a_never_ending_body() {
         .unwrap();
     let started = Instant::now();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
@@ -344,19 +356,29 @@ async fn a_non_idempotent_post_is_not_resent_after_a_503() {
         .build()
         .unwrap();
     let err = client
-        .start_pipeline_run(StartPipelineRunRequest::new("org", "1"))
+        .start_pipeline_run()
+        .organization_id("org")
+        .pipeline_id(1)
+        .send()
         .await
         .unwrap_err();
     assert_eq!(err.as_api().map(|e| e.status), Some(503));
     assert_eq!(server.count(), 1, "StartPipelineRun must run at most once");
     client
-        .create_repository(CreateRepositoryRequest::new("org", "repo"))
+        .create_repository()
+        .organization_id("org")
+        .name("repo")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 2, "CreateRepository must run at most once");
     // A POST that only reads is idempotent by its spec, and retried.
     client
-        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new("org", "p", "f"))
+        .get_pipeline_artifact_url()
+        .organization_id("org")
+        .file_path("p")
+        .file_name("f")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 5);
@@ -380,18 +402,27 @@ async fn a_connection_closed_mid_answer_retries_only_idempotent_calls() {
         .build()
         .unwrap();
     let err = client
-        .create_repository(CreateRepositoryRequest::new("org", "repo"))
+        .create_repository()
+        .organization_id("org")
+        .name("repo")
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(server.count(), 1);
     client
-        .create_repository(CreateRepositoryRequest::new("org", "repo"))
+        .create_repository()
+        .organization_id("org")
+        .name("repo")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 2);
     client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 5);
@@ -410,13 +441,19 @@ async fn a_timed_out_post_is_not_resent() {
         .build()
         .unwrap();
     let err = client
-        .start_pipeline_run(StartPipelineRunRequest::new("org", "1"))
+        .start_pipeline_run()
+        .organization_id("org")
+        .pipeline_id(1)
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.count(), 1);
     client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 4);
@@ -438,7 +475,10 @@ async fn throttling_and_refused_connections_are_retried_for_any_call() {
         .build()
         .unwrap();
     client
-        .start_pipeline_run(StartPipelineRunRequest::new("org", "1"))
+        .start_pipeline_run()
+        .organization_id("org")
+        .pipeline_id(1)
+        .send()
         .await
         .expect("retried after throttling");
     assert_eq!(server.count(), 2);
@@ -457,7 +497,10 @@ async fn throttling_and_refused_connections_are_retried_for_any_call() {
         .unwrap();
     let call = tokio::spawn(async move {
         client
-            .start_pipeline_run(StartPipelineRunRequest::new("org", "1"))
+            .start_pipeline_run()
+            .organization_id("org")
+            .pipeline_id(1)
+            .send()
             .await
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -482,7 +525,10 @@ async fn fifty_concurrent_calls_against_a_failing_server_spend_the_budget() {
         let client = client.clone();
         tokio::spawn(async move {
             client
-                .get_project_info(GetProjectInfoRequest::new("o", "p"))
+                .get_project_info()
+                .organization_id("o")
+                .project_id("p")
+                .send()
                 .await
         })
     });
@@ -511,7 +557,10 @@ async fn the_classifier_and_the_budget_can_be_replaced() {
         .build()
         .unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 1);
@@ -525,7 +574,10 @@ async fn the_classifier_and_the_budget_can_be_replaced() {
             .build()
             .unwrap();
         client
-            .get_project_info(GetProjectInfoRequest::new("o", "p"))
+            .get_project_info()
+            .organization_id("o")
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
     }
@@ -536,7 +588,10 @@ async fn the_classifier_and_the_budget_can_be_replaced() {
         .build()
         .unwrap();
     unlimited
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(server.count(), 6);
@@ -559,28 +614,31 @@ async fn answering(status: &'static str, body: &'static str) -> Hostile {
     .await
 }
 
-fn delete_branch() -> DeleteBranchRequest {
-    DeleteBranchRequest::new("1", "b", "org")
+fn delete_branch(c: &Client) -> DeleteBranchCall<'_> {
+    c.delete_branch()
+        .repository_id(1)
+        .branch_name("b")
+        .organization_id("org")
 }
 
 #[tokio::test]
-async fn a_boolean_success_where_the_docs_say_string_decodes() {
-    let body = r#"{"requestId":"R1","success":true,"result":{"branchName":"b"}}"#;
+async fn a_string_success_where_the_docs_say_boolean_decodes() {
+    let body = r#"{"requestId":"R1","success":"true","result":{"branchName":"b"}}"#;
     let server = answering("200 OK", body).await;
     let client = builder(&server.endpoint()).build().unwrap();
-    let done = client.delete_branch(delete_branch()).await.unwrap();
-    assert_eq!(done.success.as_deref(), Some("true"));
+    let done = delete_branch(&client).send().await.unwrap();
+    assert_eq!(done.success, Some(true));
 
     // Strict mode names the converted field.
     let strict = builder(&server.endpoint())
         .strict_decoding(true)
         .build()
         .unwrap();
-    match strict.delete_branch(delete_branch()).await {
+    match delete_branch(&strict).send().await {
         Err(Error::Decode(e)) => {
             assert_eq!(e.field, "success");
             assert!(
-                e.message.contains("boolean read as string"),
+                e.message.contains("string read as boolean"),
                 "{}",
                 e.message
             );
@@ -596,7 +654,7 @@ async fn success_false_as_text_is_a_failure() {
         r#"{"requestId":"R2","success":"false","errorCode":"Repo.NotFound","errorMessage":"gone"}"#;
     let server = answering("200 OK", body).await;
     let client = builder(&server.endpoint()).build().unwrap();
-    let err = client.delete_branch(delete_branch()).await.unwrap_err();
+    let err = delete_branch(&client).send().await.unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!(
         (
@@ -618,7 +676,10 @@ async fn one_odd_envelope_field_hides_nothing() {
         .build()
         .unwrap();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let api = err.as_api().expect("an API error");
@@ -636,16 +697,27 @@ async fn a_structural_mismatch_still_names_the_field() {
     let ok_server = answering("200 OK", body_ok).await;
     let ok = builder(&ok_server.endpoint()).build().unwrap();
     let info = ok
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     assert_eq!(info.success, Some(true));
-    assert_eq!(info.project.and_then(|p| p.gmt_create), Some(12));
+    assert_eq!(
+        info.project
+            .and_then(|p| p.gmt_create)
+            .map(|t| t.as_millis()),
+        Some(12)
+    );
     let body_bad = r#"{"success":true,"project":{"name":{"zh":"p"}}}"#;
     let bad_server = answering("200 OK", body_bad).await;
     let bad = builder(&bad_server.endpoint()).build().unwrap();
     match bad
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
     {
         Err(Error::Decode(e)) => assert_eq!(e.field, "project.name"),
@@ -663,11 +735,18 @@ async fn bodiless_posts_send_content_length_zero() {
     let server = answering("200 OK", r#"{"success":true}"#).await;
     let client = builder(&server.endpoint()).build().unwrap();
     client
-        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new("org", "p", "f"))
+        .get_pipeline_artifact_url()
+        .organization_id("org")
+        .file_path("p")
+        .file_name("f")
+        .send()
         .await
         .unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     let seen = server.requests();
@@ -708,7 +787,10 @@ async fn unsendable_values_are_refused_before_sending() {
             .build()
             .unwrap();
         let err = client
-            .get_project_info(GetProjectInfoRequest::new("o", "p"))
+            .get_project_info()
+            .organization_id("o")
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
         assert!(
@@ -721,7 +803,11 @@ async fn unsendable_values_are_refused_before_sending() {
     let client = builder(&server.endpoint()).build().unwrap();
     let long = "f".repeat(70 * 1024);
     let err = client
-        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new("org", "p", long))
+        .get_pipeline_artifact_url()
+        .organization_id("org")
+        .file_path("p")
+        .file_name(long)
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -729,9 +815,13 @@ async fn unsendable_values_are_refused_before_sending() {
         "{err:?}"
     );
     let err = client
-        .update_group(
-            UpdateGroupRequest::new("o", "a/b", "b", "b").access_token("t".repeat(70 * 1024)),
-        )
+        .update_group()
+        .organization_id("o")
+        .path_with_namespace("a/b")
+        .name("b")
+        .path("b")
+        .access_token("t".repeat(70 * 1024))
+        .send()
         .await
         .unwrap_err();
     assert!(

@@ -11,7 +11,6 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use yunxiao::projex::{GetProjectInfoRequest, ListProjectsRequest};
 use yunxiao::{Client, Credentials, Error, RetryConfig};
 
 struct Counting;
@@ -127,8 +126,14 @@ async fn a_huge_non_utf8_error_body_costs_its_size_only() {
         .max_response_size(64 * MIB)
         .build()
         .unwrap();
-    let (result, peak) =
-        peak_during(client.get_project_info(GetProjectInfoRequest::new("o", "p"))).await;
+    let (result, peak) = peak_during(
+        client
+            .get_project_info()
+            .organization_id("o")
+            .project_id("p")
+            .send(),
+    )
+    .await;
     let err = result.unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!((api.status, api.code.as_str()), (500, "HTTP500"));
@@ -147,8 +152,14 @@ async fn an_endless_body_stops_at_the_cap() {
     })
     .await;
     let client = client(&endpoint).build().unwrap();
-    let (result, peak) =
-        peak_during(client.get_project_info(GetProjectInfoRequest::new("o", "p"))).await;
+    let (result, peak) = peak_during(
+        client
+            .get_project_info()
+            .organization_id("o")
+            .project_id("p")
+            .send(),
+    )
+    .await;
     assert!(
         matches!(result, Err(Error::ResponseTooLarge { limit, .. }) if limit == 32 * MIB),
         "{result:?}"
@@ -176,8 +187,14 @@ async fn a_body_sent_byte_by_byte_costs_its_bytes() {
     })
     .await;
     let client = client(&endpoint).build().unwrap();
-    let (result, peak) =
-        peak_during(client.get_project_info(GetProjectInfoRequest::new("o", "p"))).await;
+    let (result, peak) = peak_during(
+        client
+            .get_project_info()
+            .organization_id("o")
+            .project_id("p")
+            .send(),
+    )
+    .await;
     result.unwrap();
     // Kilobytes per byte would be megabytes here.
     assert!(peak < 512 * 1024, "peak {} KiB", peak / 1024);
@@ -220,7 +237,10 @@ async fn huge_distinct_cursors_do_not_accumulate() {
     .await;
     let client = client(&endpoint).build().unwrap();
     let mut items = client
-        .list_projects_stream(ListProjectsRequest::new("org", "Project"))
+        .list_projects()
+        .organization_id("org")
+        .category("Project")
+        .stream()
         .items();
     let mut count = 0;
     let mut after_100 = 0;

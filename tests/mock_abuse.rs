@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use yunxiao::mock::{AnswerCheck, MockReply, MockServer, MOCK_ACCESS_KEY_ID};
-use yunxiao::projex::GetProjectInfoRequest;
 use yunxiao::signing::{self, RequestContext, SignatureVersion};
 use yunxiao::{Error, API_VERSION};
 
@@ -59,7 +58,10 @@ async fn slow_bodies_and_headers_time_out_and_free_their_slots() {
     let started = Instant::now();
     server
         .client()
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     assert!(
@@ -226,7 +228,10 @@ async fn the_mock_checks_its_own_answers() {
         .unwrap();
     let err = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let api = err.as_api().expect("an API error");
@@ -243,7 +248,10 @@ async fn the_mock_checks_its_own_answers() {
         .unwrap();
     server
         .client()
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     let strict = MockServer::builder()
@@ -255,7 +263,10 @@ async fn the_mock_checks_its_own_answers() {
         .unwrap();
     let err = strict
         .client()
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -271,7 +282,10 @@ async fn the_mock_checks_its_own_answers() {
         .unwrap();
     strict
         .client()
-        .get_project_info(GetProjectInfoRequest::new("o", "p"))
+        .get_project_info()
+        .organization_id("o")
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 }

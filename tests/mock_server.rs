@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 use yunxiao::credentials::Credentials;
 use yunxiao::mock::{MockOperation, MockReply, MockServer, PARAM_NOT_PRESENT, TYPE_MISMATCH};
-use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest};
+use yunxiao::projex::GetProjectInfoErrorCode;
 use yunxiao::signing::{self, RequestContext, SignatureVersion};
 use yunxiao::{Error, RetryConfig, API_VERSION, OPERATIONS};
 
@@ -91,7 +91,13 @@ async fn every_example_call_round_trips() {
         assert_eq!(received[0].status, 200, "{action}");
 
         let typed = without_request_id(typed);
-        let example = without_request_id(example_json(op));
+        // A list operation's example is answered as the page the request asks for.
+        let example = if op.paging.is_some() {
+            serde_json::from_slice(&received[0].answer).expect("a JSON answer")
+        } else {
+            example_json(op)
+        };
+        let example = without_request_id(example);
         if typed == example {
             continue;
         }
@@ -319,7 +325,9 @@ async fn wrong_types_are_400() {
 #[tokio::test]
 async fn bad_signatures_are_403() {
     let server = MockServer::start().await;
-    let request = || GetProjectInfoRequest::new(ORG, "p");
+    fn request(c: &yunxiao::Client) -> yunxiao::projex::GetProjectInfoCall<'_> {
+        c.get_project_info().organization_id(ORG).project_id("p")
+    }
 
     // Wrong secret, through the client: an API error with status 403.
     let client = server
@@ -327,7 +335,7 @@ async fn bad_signatures_are_403() {
         .access_key(yunxiao::mock::MOCK_ACCESS_KEY_ID, "wrong-secret")
         .build()
         .unwrap();
-    let err = client.get_project_info(request()).await.unwrap_err();
+    let err = request(&client).send().await.unwrap_err();
     let api = err.as_api().expect("an API error");
     assert_eq!(
         (api.status, api.code.as_str()),
@@ -342,7 +350,7 @@ async fn bad_signatures_are_403() {
         .access_key("someone-else", "secret")
         .build()
         .unwrap();
-    let err = client.get_project_info(request()).await.unwrap_err();
+    let err = request(&client).send().await.unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(
         (api.status, api.code.as_str()),
@@ -381,7 +389,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
         .build()
         .unwrap();
     legacy
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 
@@ -394,7 +405,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
             .build()
             .unwrap();
         let info = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
         assert!(info.project.is_some());
@@ -409,7 +423,10 @@ async fn legacy_and_sts_signatures_are_accepted() {
     ] {
         let client = server.client_builder().credentials(creds).build().unwrap();
         let err = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
         let api = err.as_api().unwrap();
@@ -477,7 +494,10 @@ async fn documented_error_override_reaches_the_typed_error() {
         .respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))
         .unwrap();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert_eq!(
@@ -495,12 +515,18 @@ async fn documented_error_override_reaches_the_typed_error() {
 
     // Every call keeps failing until reset.
     assert!(client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .is_err());
     server.reset("GetProjectInfo").unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 
@@ -528,7 +554,10 @@ async fn success_false_on_200_is_an_api_error() {
         .unwrap();
     let err = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let Error::Api(api) = &err else {
@@ -551,7 +580,10 @@ async fn custom_json_and_headers() {
         .unwrap();
     let info = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     assert_eq!(info.project.unwrap().name.as_deref(), Some("mine"));
@@ -566,7 +598,10 @@ async fn custom_json_and_headers() {
         .unwrap();
     let err = server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     let api = err.as_api().unwrap();
@@ -590,7 +625,10 @@ async fn a_delay_longer_than_the_timeout_times_out() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -626,7 +664,10 @@ async fn limited_overrides_drive_retries() {
         .build()
         .unwrap();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
     let statuses: Vec<u16> = server.take_requests().iter().map(|r| r.status).collect();
@@ -646,7 +687,10 @@ async fn limited_overrides_drive_retries() {
     let mut codes = Vec::new();
     for _ in 0..4 {
         let err = client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap_err();
         codes.push(err.as_api().unwrap().code.clone());
@@ -654,7 +698,10 @@ async fn limited_overrides_drive_retries() {
     assert_eq!(codes, ["E1", "E2", "E3", "E3"]);
     server.reset_all();
     client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 }
@@ -664,10 +711,13 @@ async fn requests_are_recorded() {
     let server = MockServer::start().await;
     server
         .client()
-        .update_group(
-            yunxiao::codeup::UpdateGroupRequest::new(ORG, "org/g", "name", "g")
-                .visibility_level(10),
-        )
+        .update_group()
+        .organization_id(ORG)
+        .path_with_namespace("org/g")
+        .name("name")
+        .path("g")
+        .visibility_level(yunxiao::codeup::CodeupVisibility::Internal)
+        .send()
         .await
         .unwrap();
     let received = server.requests();
@@ -692,7 +742,10 @@ async fn requests_are_recorded() {
     let client = server.client();
     for _ in 0..3 {
         client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
     }
@@ -872,7 +925,10 @@ async fn bad_input_does_not_break_the_server() {
     // And the server still works.
     server
         .client()
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap();
 }
@@ -899,14 +955,19 @@ async fn dropping_the_server_stops_it_and_its_tasks() {
         .unwrap();
     let slow = tokio::spawn(async move {
         slow_client
-            .get_pipeline_artifact_url(yunxiao::flow::GetPipelineArtifactUrlRequest::new(
-                ORG, "/a", "a",
-            ))
+            .get_pipeline_artifact_url()
+            .organization_id(ORG)
+            .file_path("/a")
+            .file_name("a")
+            .send()
             .await
     });
     for _ in 0..3 {
         client
-            .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+            .get_project_info()
+            .organization_id(ORG)
+            .project_id("p")
+            .send()
             .await
             .unwrap();
     }
@@ -924,7 +985,10 @@ async fn dropping_the_server_stops_it_and_its_tasks() {
     assert!(result.is_err());
     // New connections are refused.
     let err = client
-        .get_project_info(GetProjectInfoRequest::new(ORG, "p"))
+        .get_project_info()
+        .organization_id(ORG)
+        .project_id("p")
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -952,7 +1016,107 @@ async fn the_tour_runs() {
         "Operate.NoPermission",
         "HTTP 403",
         "3 projects in 2 pages",
+        "status=SUCCESS after 3 polls",
+        "acceptor 1 matched, pipelineRun.status equals FAIL (got FAIL)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+/// The mock pages every list operation like the service: each example item comes once, in
+/// order, one request per page, and the list ends (no cursor left, totals that match).
+#[tokio::test]
+async fn every_list_operation_pages_consistently() {
+    let server = MockServer::start().await;
+    let client = server.client();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for op in yunxiao::MOCK_OPERATIONS {
+        let (Some(wire), Some(stream)) = (op.paging, op.stream_example) else {
+            continue;
+        };
+        let action = op.meta.action;
+        let example = example_json(op);
+        let expected: Vec<Value> = wire
+            .items
+            .iter()
+            .try_fold(&example, |v, k| v.get(*k))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        server.clear_requests();
+        let items = match stream(&client, 1).await {
+            Ok(items) => items,
+            Err(e) => {
+                failures.push(format!("{action}: {e}"));
+                continue;
+            }
+        };
+        let requests = server.take_requests().len();
+        // One item per page; a page-number list without a total needs one more (empty)
+        // page to see the end, and so does an empty list.
+        let ends_on_empty_page = wire.size_param.is_none()
+            || (wire.page_param.is_some() && wire.total.is_none())
+            || expected.is_empty();
+        let want_requests = if wire.size_param.is_none() {
+            2 - usize::from(expected.is_empty() || wire.cursor_param.is_some())
+        } else {
+            expected.len() + usize::from(ends_on_empty_page)
+        };
+        let typed_expected: Vec<Value> = expected.iter().map(strip_nulls).collect();
+        let typed_items: Vec<Value> = items.iter().map(strip_nulls).collect();
+        if !same_items(&typed_items, &typed_expected) {
+            failures.push(format!(
+                "{action}: streamed {} items, expected the {} example items once each",
+                items.len(),
+                expected.len()
+            ));
+        }
+        if requests != want_requests {
+            failures.push(format!(
+                "{action}: {requests} requests for {} items at page size 1 (expected {want_requests})",
+                expected.len()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 40, "only {checked} list operations");
+}
+
+fn strip_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The typed items equal the example's, allowing only number forms (`120` vs `120.0`) and
+/// fields the item type does not document.
+fn same_items(typed: &[Value], example: &[Value]) -> bool {
+    typed.len() == example.len()
+        && typed
+            .iter()
+            .zip(example)
+            .all(|(t, e)| t == e || same_numbers(t, e) || subset(t, e))
+}
+
+/// Every field of `typed` is in `example` with the same value.
+fn subset(typed: &Value, example: &Value) -> bool {
+    match (typed, example) {
+        (Value::Object(t), Value::Object(e)) => t.iter().all(|(k, v)| {
+            e.get(k)
+                .is_some_and(|ev| subset(v, ev) || same_numbers(v, ev))
+        }),
+        (Value::Array(t), Value::Array(e)) => {
+            t.len() == e.len() && t.iter().zip(e).all(|(a, b)| subset(a, b))
+        }
+        (t, e) => t == e,
     }
 }

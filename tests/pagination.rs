@@ -275,7 +275,10 @@ fn next_cursor(i: usize) -> String {
 // has no nextToken.
 
 fn list_pipeline_groups(c: &Client) -> Paginator<'_, yunxiao::flow::ListPipelineGroupsRequest> {
-    c.list_pipeline_groups_stream(yunxiao::flow::ListPipelineGroupsRequest::new(ORG).max_results(2))
+    c.list_pipeline_groups()
+        .organization_id(ORG)
+        .max_results(2)
+        .stream()
 }
 
 #[tokio::test]
@@ -322,9 +325,11 @@ async fn cursor_in_query_flow_list_pipeline_groups() {
 // Page number (page/pageSize) in the query: Codeup ListRepositoryTags. Ends on a short page.
 
 fn list_repository_tags(c: &Client) -> Paginator<'_, yunxiao::codeup::ListRepositoryTagsRequest> {
-    c.list_repository_tags_stream(
-        yunxiao::codeup::ListRepositoryTagsRequest::new("42", ORG).page_size(2),
-    )
+    c.list_repository_tags()
+        .repository_id(42)
+        .organization_id(ORG)
+        .page_size(2)
+        .stream()
 }
 
 fn tags_body(_: usize, items: &[i64], _: bool) -> Value {
@@ -377,7 +382,10 @@ async fn page_and_page_size_in_query_codeup_list_repository_tags() {
 fn list_repository_tags_no_size(
     c: &Client,
 ) -> Paginator<'_, yunxiao::codeup::ListRepositoryTagsRequest> {
-    c.list_repository_tags_stream(yunxiao::codeup::ListRepositoryTagsRequest::new("42", ORG))
+    c.list_repository_tags()
+        .repository_id(42)
+        .organization_id(ORG)
+        .stream()
 }
 
 /// Without a page size the paginator cannot tell a short page: it stops on the empty page
@@ -419,11 +427,11 @@ async fn page_in_query_without_page_size_stops_on_an_empty_page() {
 // have been seen (the last page is full).
 
 fn list_repositories(c: &Client) -> Paginator<'_, yunxiao::codeup::ListRepositoriesRequest> {
-    c.list_repositories_stream(
-        yunxiao::codeup::ListRepositoriesRequest::new(ORG)
-            .page(1)
-            .per_page(2),
-    )
+    c.list_repositories()
+        .organization_id(ORG)
+        .page(1)
+        .per_page(2)
+        .stream()
 }
 
 #[tokio::test]
@@ -469,11 +477,10 @@ async fn page_and_per_page_in_query_codeup_list_repositories() {
 // query. Ends on an empty nextToken.
 
 fn list_applications(c: &Client) -> Paginator<'_, yunxiao::appstack::ListApplicationsRequest> {
-    c.list_applications_stream(
-        yunxiao::appstack::ListApplicationsRequest::new()
-            .organization_id(ORG)
-            .per_page(2),
-    )
+    c.list_applications()
+        .organization_id(ORG)
+        .per_page(2)
+        .stream()
 }
 
 #[tokio::test]
@@ -524,14 +531,12 @@ async fn appstack_hybrid_keyset_list_applications() {
 // response has no nextToken (totalCount is larger and never reached).
 
 fn export_insight_field(c: &Client) -> Paginator<'_, yunxiao::insight::ExportInsightFieldRequest> {
-    c.export_insight_field_stream(
-        yunxiao::insight::ExportInsightFieldRequest::new(
-            ORG,
-            "2024-06-01 00:00:00",
-            "2024-05-01 00:00:00",
-        )
-        .max_results(2),
-    )
+    c.export_insight_field()
+        .organization_id(ORG)
+        .end_time("2024-06-01 00:00:00")
+        .start_time("2024-05-01 00:00:00")
+        .max_results(2)
+        .stream()
 }
 
 #[tokio::test]
@@ -585,9 +590,11 @@ async fn cursor_in_json_body_insight_export_insight_field() {
 fn list_search_repository(
     c: &Client,
 ) -> Paginator<'_, yunxiao::codeup::ListSearchRepositoryRequest> {
-    c.list_search_repository_stream(
-        yunxiao::codeup::ListSearchRepositoryRequest::new(ORG, "test").page_size(2),
-    )
+    c.list_search_repository()
+        .organization_id(ORG)
+        .keyword("test")
+        .page_size(2)
+        .stream()
 }
 
 #[tokio::test]
@@ -682,7 +689,10 @@ async fn short_page_with_total_left_keeps_paging() {
         .await;
     let c = client(&server);
     let all = c
-        .list_repositories_stream(yunxiao::codeup::ListRepositoriesRequest::new(ORG).per_page(100))
+        .list_repositories()
+        .organization_id(ORG)
+        .per_page(100)
+        .stream()
         .collect_all()
         .await
         .expect("pages");
@@ -710,11 +720,11 @@ async fn starting_at_a_later_page_counts_earlier_pages_toward_the_total() {
         .await;
     let c = client(&server);
     let all = c
-        .list_repositories_stream(
-            yunxiao::codeup::ListRepositoriesRequest::new(ORG)
-                .page(3)
-                .per_page(2),
-        )
+        .list_repositories()
+        .organization_id(ORG)
+        .page(3)
+        .per_page(2)
+        .stream()
         .collect_all()
         .await
         .expect("pages");

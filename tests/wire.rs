@@ -12,10 +12,9 @@ use base64::Engine as _;
 use serde_json::Value;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use yunxiao::codeup::{UpdateGroupErrorCode, UpdateGroupRequest};
+use yunxiao::codeup::{UpdateGroupCall, UpdateGroupErrorCode};
 use yunxiao::flow::{
     GetPipelineArtifactUrlErrorCode, GetPipelineArtifactUrlRequest, GetPipelineArtifactUrlResponse,
-    PassPipelineValidateRequest, RefusePipelineValidateRequest,
 };
 use yunxiao::projex::{GetProjectInfoErrorCode, GetProjectInfoRequest, GetProjectInfoResponse};
 use yunxiao::{
@@ -91,8 +90,12 @@ async fn mount_n(server: &MockServer, response: ResponseTemplate, times: u64) {
         .await;
 }
 
+/// A request value for `Client::send` (the low-level path: fields set directly).
 fn project_request() -> GetProjectInfoRequest {
-    GetProjectInfoRequest::new("org-1", "proj-1")
+    let mut request = GetProjectInfoRequest::default();
+    request.organization_id = Some("org-1".into());
+    request.project_id = Some("proj-1".into());
+    request
 }
 
 /// One GetProjectInfo call against a server answering `response`.
@@ -105,7 +108,7 @@ async fn project_call(
     let server = MockServer::start().await;
     mount(&server, response).await;
     let result = client(&server, SignatureVersion::V3)
-        .get_project_info(project_request())
+        .send(project_request())
         .await;
     (result, received(&server).await)
 }
@@ -130,20 +133,27 @@ fn decode_err<C: std::fmt::Debug>(
 // 1. The seed operations send what the official SDK sends
 // ---------------------------------------------------------------------------------------
 
-/// GetPipelineArtifactUrl with neither query parameter set. The typed request cannot
-/// express this (filePath and fileName are required in `new`), but the official SDK's
-/// `omit-all` capture sends it; built here through the generated META and the same
-/// request-building helpers the generated code uses.
+/// GetPipelineArtifactUrl with neither query parameter set. The typed call refuses this
+/// (filePath and fileName are required, and a call without them is an `InvalidParameter`),
+/// but the official SDK's `omit-all` capture sends it; built here through a copy of the
+/// generated META without the two parameters and the same request-building helpers the
+/// generated code uses.
 struct ArtifactUrlWithoutQuery(String);
 
 impl Operation for ArtifactUrlWithoutQuery {
     type Response = GetPipelineArtifactUrlResponse;
     type ErrorCode = GetPipelineArtifactUrlErrorCode;
-    const META: &'static OperationMeta = <GetPipelineArtifactUrlRequest as Operation>::META;
+    const META: &'static OperationMeta = &OperationMeta {
+        params: &[yunxiao::ParamMeta::path(
+            "organizationId",
+            yunxiao::TypeWord::String,
+        )],
+        ..*<GetPipelineArtifactUrlRequest as Operation>::META
+    };
     fn to_http_request(&self) -> Result<HttpRequest, Error> {
         let mut req = yunxiao::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.0)?;
+        req.path_param("organizationId", Some(&self.0))?;
         req.path_literal("/pipeline/getArtifactDownloadUrl");
         req.finish()
     }
@@ -169,11 +179,11 @@ async fn call_case(client: &Client, op: &str, inputs: &Value) -> Result<(), Erro
             let resp = match (query.get("filePath"), query.get("fileName")) {
                 (Some(fp), Some(name)) => {
                     client
-                        .get_pipeline_artifact_url(GetPipelineArtifactUrlRequest::new(
-                            org,
-                            s(fp),
-                            s(name),
-                        ))
+                        .get_pipeline_artifact_url()
+                        .organization_id(org)
+                        .file_path(s(fp))
+                        .file_name(s(name))
+                        .send()
                         .await?
                 }
                 (None, None) => client.send(ArtifactUrlWithoutQuery(org.into())).await?,
@@ -185,52 +195,55 @@ async fn call_case(client: &Client, op: &str, inputs: &Value) -> Result<(), Erro
         }
         "PassPipelineValidate" => {
             let resp = client
-                .pass_pipeline_validate(PassPipelineValidateRequest::new(
-                    s(&path["organizationId"]),
-                    id(&path["pipelineId"]),
-                    id(&path["pipelineRunId"]),
-                    s(&path["jobId"]),
-                ))
+                .pass_pipeline_validate()
+                .organization_id(s(&path["organizationId"]))
+                .pipeline_id(id(&path["pipelineId"]))
+                .pipeline_run_id(id(&path["pipelineRunId"]))
+                .job_id(s(&path["jobId"]))
+                .send()
                 .await?;
             assert_eq!(resp.success, Some(true));
             assert_eq!(resp.request_id.as_deref(), Some(EXAMPLE_REQUEST_ID));
         }
         "RefusePipelineValidate" => {
             let resp = client
-                .refuse_pipeline_validate(RefusePipelineValidateRequest::new(
-                    s(&path["organizationId"]),
-                    id(&path["pipelineId"]),
-                    id(&path["pipelineRunId"]),
-                    s(&path["jobId"]),
-                ))
+                .refuse_pipeline_validate()
+                .organization_id(s(&path["organizationId"]))
+                .pipeline_id(id(&path["pipelineId"]))
+                .pipeline_run_id(id(&path["pipelineRunId"]))
+                .job_id(s(&path["jobId"]))
+                .send()
                 .await?;
             assert_eq!(resp.success, Some(true));
             assert_eq!(resp.request_id.as_deref(), Some(EXAMPLE_REQUEST_ID));
         }
         "GetProjectInfo" => {
             let resp = client
-                .get_project_info(GetProjectInfoRequest::new(
-                    s(&path["organizationId"]),
-                    s(&path["projectId"]),
-                ))
+                .get_project_info()
+                .organization_id(s(&path["organizationId"]))
+                .project_id(s(&path["projectId"]))
+                .send()
                 .await?;
             assert_eq!(resp.success, Some(true));
             let project = resp.project.expect("project");
-            assert_eq!(project.gmt_create, Some(1_623_916_393_000));
+            assert_eq!(
+                project.gmt_create.map(|t| t.as_millis()),
+                Some(1_623_916_393_000)
+            );
             assert_eq!(project.name.as_deref(), Some("demo示例项目"));
         }
         "UpdateGroup" => {
-            let mut req = UpdateGroupRequest::new(
-                s(&query["organizationId"]),
-                s(&body["pathWithNamespace"]),
-                s(&body["name"]),
-                s(&body["path"]),
-            );
+            let mut req = client
+                .update_group()
+                .organization_id(s(&query["organizationId"]))
+                .path_with_namespace(s(&body["pathWithNamespace"]))
+                .name(s(&body["name"]))
+                .path(s(&body["path"]));
             if let Some(v) = query.get("accessToken") {
                 req = req.access_token(s(v));
             }
             if let Some(v) = body.get("visibilityLevel") {
-                req = req.visibility_level(v.as_i64().expect("int") as i32);
+                req = req.visibility_level((v.as_i64().expect("int") as i32).into());
             }
             if let Some(v) = body.get("description") {
                 req = req.description(s(v));
@@ -238,11 +251,11 @@ async fn call_case(client: &Client, op: &str, inputs: &Value) -> Result<(), Erro
             if let Some(v) = body.get("avatarUrl") {
                 req = req.avatar_url(s(v));
             }
-            let resp = client.update_group(req).await?;
+            let resp = req.send().await?;
             assert_eq!(resp.success, Some(true));
             let result = resp.result.expect("result");
             assert_eq!(result.id, Some(30815));
-            assert_eq!(result.visibility_level, Some(10));
+            assert_eq!(result.visibility_level.map(i32::from), Some(10));
         }
         other => panic!("unknown operation {other}"),
     }
@@ -648,7 +661,7 @@ async fn unknown_extra_fields_and_missing_fields_decode() {
     let resp = result.expect("extra fields are ignored");
     let project = resp.project.expect("project");
     assert_eq!(project.name.as_deref(), Some("p"));
-    assert_eq!(project.gmt_create, Some(5));
+    assert_eq!(project.gmt_create.map(|t| t.as_millis()), Some(5));
     assert_eq!(project.gmt_modified, None);
     assert_eq!(resp.request_id, None);
 
@@ -693,7 +706,12 @@ async fn retry_after_on_a_successful_response_is_not_an_error() {
         .build()
         .expect("client");
     let resp = client
-        .pass_pipeline_validate(PassPipelineValidateRequest::new("org", 1, 2, "3"))
+        .pass_pipeline_validate()
+        .organization_id("org")
+        .pipeline_id(1)
+        .pipeline_run_id(2)
+        .job_id("3")
+        .send()
         .await
         .expect("a 200 success stays a success");
     assert_eq!(resp.success, Some(true));
@@ -717,10 +735,7 @@ async fn slow_server_gives_timeout() {
         .build()
         .expect("client");
     let started = Instant::now();
-    let err = client
-        .get_project_info(project_request())
-        .await
-        .expect_err("timeout");
+    let err = client.send(project_request()).await.expect_err("timeout");
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
@@ -752,7 +767,7 @@ async fn timeout_then_success_is_retried() {
         .build()
         .expect("client");
     let resp = client
-        .get_project_info(project_request())
+        .send(project_request())
         .await
         .expect("second attempt succeeds");
     assert_eq!(resp.success, Some(true));
@@ -783,7 +798,13 @@ async fn server_error_then_success_is_retried() {
             .build()
             .expect("client");
         let resp = client
-            .update_group(UpdateGroupRequest::new("org", "a/b", "b", "b").visibility_level(0))
+            .update_group()
+            .organization_id("org")
+            .path_with_namespace("a/b")
+            .name("b")
+            .path("b")
+            .visibility_level(yunxiao::codeup::CodeupVisibility::Private)
+            .send()
             .await
             .unwrap_or_else(|e| panic!("{version:?}: {e}"));
         assert_eq!(resp.success, Some(true));
@@ -805,7 +826,7 @@ async fn throttling_400_then_success_is_retried() {
         .build()
         .expect("client");
     client
-        .get_project_info(project_request())
+        .send(project_request())
         .await
         .expect("retried after throttling");
     let reqs = received(&server).await;
@@ -825,7 +846,7 @@ async fn retry_budget_runs_out() {
         .retry(fast_retry(3))
         .build()
         .expect("client");
-    let e = api(client.get_project_info(project_request()).await);
+    let e = api(client.send(project_request()).await);
     assert_eq!(e.status, 503);
     assert_eq!(e.code, "ServiceUnavailable");
     let reqs = received(&server).await;
@@ -852,7 +873,7 @@ async fn client_errors_are_not_retried() {
             .retry(fast_retry(5))
             .build()
             .expect("client");
-        let e = api(client.get_project_info(project_request()).await);
+        let e = api(client.send(project_request()).await);
         assert_eq!(e.status, status);
         assert_eq!(received(&server).await.len(), 1, "HTTP {status}");
     }
@@ -866,7 +887,7 @@ async fn disabled_retries_send_exactly_once() {
         .retry(RetryConfig::disabled())
         .build()
         .expect("client");
-    let e = api(client.get_project_info(project_request()).await);
+    let e = api(client.send(project_request()).await);
     assert_eq!((e.status, e.code.as_str()), (503, "HTTP503"));
     assert_eq!(received(&server).await.len(), 1);
 }
@@ -911,7 +932,10 @@ async fn hostile_path_parameters_travel_as_one_encoded_segment() {
             let server = MockServer::start().await;
             mount(&server, json_response(200, r#"{"success":true}"#)).await;
             client(&server, version)
-                .get_project_info(GetProjectInfoRequest::new("org-1", value))
+                .get_project_info()
+                .organization_id("org-1")
+                .project_id(value)
+                .send()
                 .await
                 .unwrap_or_else(|e| panic!("{value:?}: {e}"));
             let reqs = received(&server).await;
@@ -931,7 +955,12 @@ async fn hostile_path_parameters_travel_as_one_encoded_segment() {
     let server = MockServer::start().await;
     mount(&server, json_response(200, r#"{"success":true}"#)).await;
     client(&server, SignatureVersion::V3)
-        .pass_pipeline_validate(PassPipelineValidateRequest::new("o/rg", -1, 2, "j/../k"))
+        .pass_pipeline_validate()
+        .organization_id("o/rg")
+        .pipeline_id(-1)
+        .pipeline_run_id(2)
+        .job_id("j/../k")
+        .send()
         .await
         .expect("sent");
     let reqs = received(&server).await;
@@ -949,7 +978,10 @@ async fn dot_and_empty_path_parameters_are_rejected_before_sending() {
     let client = client(&server, SignatureVersion::V3);
     for value in [".", "..", ""] {
         let err = client
-            .get_project_info(GetProjectInfoRequest::new("org-1", value))
+            .get_project_info()
+            .organization_id("org-1")
+            .project_id(value)
+            .send()
             .await
             .expect_err(value);
         match &err {
@@ -964,7 +996,10 @@ async fn dot_and_empty_path_parameters_are_rejected_before_sending() {
         assert!(!err.is_retryable());
     }
     let err = client
-        .get_project_info(GetProjectInfoRequest::new("", "p"))
+        .get_project_info()
+        .organization_id("")
+        .project_id("p")
+        .send()
         .await
         .expect_err("empty org");
     assert!(
@@ -972,7 +1007,12 @@ async fn dot_and_empty_path_parameters_are_rejected_before_sending() {
         "{err:?}"
     );
     let err = client
-        .refuse_pipeline_validate(RefusePipelineValidateRequest::new("org", 1, 2, ".."))
+        .refuse_pipeline_validate()
+        .organization_id("org")
+        .pipeline_id(1)
+        .pipeline_run_id(2)
+        .job_id("..")
+        .send()
         .await
         .expect_err("dot-dot job");
     assert!(
@@ -1011,8 +1051,13 @@ fn secret_creds() -> Credentials {
     Credentials::with_security_token(AK, LEAK_SECRET, LEAK_TOKEN)
 }
 
-fn secret_group() -> UpdateGroupRequest {
-    UpdateGroupRequest::new("org", "org/g", "g", "g").access_token(LEAK_ACCESS_TOKEN)
+fn secret_group(c: &Client) -> UpdateGroupCall<'_> {
+    c.update_group()
+        .organization_id("org")
+        .path_with_namespace("org/g")
+        .name("g")
+        .path("g")
+        .access_token(LEAK_ACCESS_TOKEN)
 }
 
 /// A loopback port with nothing listening.
@@ -1025,13 +1070,20 @@ fn closed_port() -> u16 {
 
 #[tokio::test]
 async fn secrets_never_appear_in_debug_or_display() {
-    let request = secret_group();
+    let server = MockServer::start().await;
+    let unsent = Client::builder()
+        .endpoint(server.uri())
+        .access_key(AK, "x")
+        .build()
+        .expect("client");
+    let call = secret_group(&unsent);
+    assert_no_secret("UpdateGroupCall Debug", &format!("{call:?}"));
+    let request = call.into_request();
     let text = format!("{request:?}");
     assert_no_secret("UpdateGroupRequest Debug", &text);
     assert!(text.contains("access_token"), "{text}");
     assert_no_secret("Credentials Debug", &format!("{:?}", secret_creds()));
 
-    let server = MockServer::start().await;
     let b = builder(&server, secret_creds(), SignatureVersion::V3).retry(fast_retry(2));
     assert_no_secret("ClientBuilder Debug", &format!("{b:?}"));
     let c = b.build().expect("client");
@@ -1066,16 +1118,16 @@ async fn secrets_never_appear_in_debug_or_display() {
     )
     .await;
 
-    let err = c.update_group(secret_group()).await.expect_err("403");
+    let err = secret_group(&c).send().await.expect_err("403");
     assert_eq!(
         err.code(),
         Some(UpdateGroupErrorCode::ForbiddenUserNotAdminOrOwner)
     );
     errors.push(("documented API error", err.untyped()));
-    let err = c.update_group(secret_group()).await.expect_err("500");
+    let err = secret_group(&c).send().await.expect_err("500");
     assert_eq!(err.as_api().map(|e| e.status), Some(500));
     errors.push(("HTTP500 after retries", err.untyped()));
-    let err = c.update_group(secret_group()).await.expect_err("decode");
+    let err = secret_group(&c).send().await.expect_err("decode");
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     errors.push(("decode error", err.untyped()));
 
@@ -1083,10 +1135,7 @@ async fn secrets_never_appear_in_debug_or_display() {
         .timeout(Duration::from_millis(150))
         .build()
         .expect("client");
-    let err = slow
-        .update_group(secret_group())
-        .await
-        .expect_err("timeout");
+    let err = secret_group(&slow).send().await.expect_err("timeout");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     errors.push(("timeout", err.untyped()));
 
@@ -1101,7 +1150,10 @@ async fn secrets_never_appear_in_debug_or_display() {
         .all(|r| r.header("x-acs-security-token") == Some(LEAK_TOKEN)));
 
     let err = c
-        .get_project_info(GetProjectInfoRequest::new("org", ".."))
+        .get_project_info()
+        .organization_id("org")
+        .project_id("..")
+        .send()
         .await
         .expect_err("invalid");
     errors.push(("invalid parameter", err.untyped()));
@@ -1113,10 +1165,7 @@ async fn secrets_never_appear_in_debug_or_display() {
         .retry(RetryConfig::disabled())
         .build()
         .expect("client");
-    let err = dead
-        .update_group(secret_group())
-        .await
-        .expect_err("refused");
+    let err = secret_group(&dead).send().await.expect_err("refused");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     errors.push(("transport error", err.untyped()));
 
@@ -1152,7 +1201,7 @@ async fn plain_http_loopback_endpoint_with_port() {
             .expect("client");
         assert_eq!(c.endpoint().scheme(), "http");
         assert_eq!(c.endpoint().host(), format!("127.0.0.1:{port}"));
-        c.get_project_info(project_request())
+        c.send(project_request())
             .await
             .unwrap_or_else(|e| panic!("{endpoint}: {e}"));
     }
@@ -1184,7 +1233,7 @@ async fn endpoint_with_default_port_sends_the_signed_host() {
             .http_client(http.clone())
             .build()
             .expect("client");
-        c.get_project_info(project_request())
+        c.send(project_request())
             .await
             .unwrap_or_else(|e| panic!("{version:?}: {e}"));
     }
@@ -1195,4 +1244,35 @@ async fn endpoint_with_default_port_sends_the_signed_host() {
         check_signature(r, AK, SECRET)
             .unwrap_or_else(|e| panic!("host {:?}: {e}", r.header("host")));
     }
+}
+
+#[test]
+fn documented_values_decode_to_variants_and_new_ones_to_unknown() {
+    use yunxiao::codeup::CodeupVisibility;
+    use yunxiao::flow::{FlowRunStatus, GetPipelineRunResponse};
+
+    // A string enum inside a response: documented, then a value the service added later.
+    let known: GetPipelineRunResponse =
+        serde_json::from_value(serde_json::json!({"pipelineRun": {"status": "FAIL"}})).unwrap();
+    assert_eq!(
+        known.pipeline_run.unwrap().status,
+        Some(FlowRunStatus::Fail)
+    );
+    let new: GetPipelineRunResponse =
+        serde_json::from_value(serde_json::json!({"pipelineRun": {"status": "CANCELED"}})).unwrap();
+    let status = new.pipeline_run.unwrap().status.unwrap();
+    assert_eq!(status, FlowRunStatus::Unknown("CANCELED".into()));
+    // Unknown values go back on the wire unchanged.
+    assert_eq!(serde_json::to_value(&status).unwrap(), "CANCELED");
+    assert_eq!(status.as_str(), "CANCELED");
+
+    // A number enum: the wire value is the number, both ways.
+    let v: CodeupVisibility = serde_json::from_value(serde_json::json!(10)).unwrap();
+    assert_eq!(v, CodeupVisibility::Internal);
+    assert_eq!(serde_json::to_value(v).unwrap(), 10);
+    let v: CodeupVisibility = serde_json::from_value(serde_json::json!(20)).unwrap();
+    assert_eq!(v, CodeupVisibility::Unknown(20));
+    assert_eq!(serde_json::to_value(v).unwrap(), 20);
+    // A string where the number belongs is a decode error, not a silent Unknown.
+    assert!(serde_json::from_value::<CodeupVisibility>(serde_json::json!("10")).is_err());
 }

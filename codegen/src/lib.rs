@@ -27,6 +27,7 @@ pub mod registry;
 pub mod resolve;
 pub mod schema;
 pub mod spec;
+pub mod waiter;
 
 use std::path::{Path, PathBuf};
 

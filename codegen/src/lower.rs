@@ -63,10 +63,13 @@ impl Lowering<'_> {
         let Some(ty) = node.ty else {
             return TypeRef::Any;
         };
+        if node.enum_values.is_some() {
+            return TypeRef::Named(TypeKey::Inline(pos.clone()));
+        }
+        if let Some(format) = node.format {
+            return TypeRef::Time(format);
+        }
         match ty {
-            TypeWord::String if node.enum_values.is_some() => {
-                TypeRef::Named(TypeKey::Inline(pos.clone()))
-            }
             TypeWord::String => TypeRef::String,
             TypeWord::Integer => TypeRef::I32,
             TypeWord::Long => TypeRef::I64,
@@ -129,7 +132,15 @@ impl Lowering<'_> {
             }
             (None, Some(values)) => {
                 keys.push(key.clone());
-                TypeKind::Enum(enum_variants(values))
+                let repr = match node.ty {
+                    Some(TypeWord::Integer) => EnumRepr::I32,
+                    Some(TypeWord::Long) => EnumRepr::I64,
+                    _ => EnumRepr::String,
+                };
+                TypeKind::Enum {
+                    repr,
+                    variants: enum_variants(values),
+                }
             }
             (None, None) => return keys,
         };
@@ -270,6 +281,7 @@ impl Lowering<'_> {
                 .collect(),
             pagination,
             example_response: spec.example_response.clone(),
+            waiters: crate::waiter::lower(self.shapes, spec),
             action,
         }
     }
@@ -336,6 +348,11 @@ impl Lowering<'_> {
             item_type,
             total_is_i64: matches!(total, Some((_, TypeRef::I64))),
             total_path: total.map(|(path, _)| path),
+            wire: PaginationWire {
+                items: split(&p.items_field),
+                cursor: p.cursor_field.as_deref().map(split),
+                total: p.total_field.as_deref().map(split),
+            },
             fixed: p
                 .fixed
                 .iter()
@@ -370,7 +387,7 @@ impl Lowering<'_> {
                     _ => None,
                 })
                 .collect(),
-            TypeKind::Enum(_) => Vec::new(),
+            TypeKind::Enum { .. } => Vec::new(),
         };
         for child in children {
             self.mark_used(&child, side);
@@ -390,6 +407,11 @@ struct Origin<'a> {
     area: &'a str,
     file: &'a str,
     text: &'a str,
+}
+
+/// A dotted path of wire names.
+fn split(dotted: &str) -> Vec<String> {
+    dotted.split('.').map(|s| s.trim().to_string()).collect()
 }
 
 fn path_parts(template: &str, params: &[Param]) -> Vec<PathPart> {
@@ -419,8 +441,8 @@ fn enum_variants(values: &[EnumValueSpec]) -> Vec<EnumVariant> {
     values
         .iter()
         .map(|v| EnumVariant {
-            value: v.value.clone(),
-            ident: names::type_name(&v.value),
+            value: v.value.to_string(),
+            ident: names::enum_variant(v),
             docs: clean(v.description.as_deref()),
         })
         .collect()

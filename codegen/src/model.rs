@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, TypeWord};
+pub use yunxiao_vocab::{
+    AcceptorState, BodyEncoding, Comparator, HttpMethod, PageStyle, ParamLocation, TimeFormat,
+    TypeWord,
+};
 
 /// Every operation and every named type.
 #[derive(Debug, Clone, Default)]
@@ -156,6 +159,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Documented example response body, answered by the mock server.
     pub example_response: Option<String>,
+    /// Waiters that poll this operation (`client.wait_until_<name>`).
+    pub waiters: Vec<Waiter>,
 }
 
 impl Operation {
@@ -166,6 +171,10 @@ impl Operation {
     /// Name of the response type: `{Prefix}Response`.
     pub fn response_type(&self) -> String {
         format!("{}Response", self.type_prefix)
+    }
+    /// Name of the call type `Client::{fn_name}` returns: `{Prefix}Call`.
+    pub fn call_type(&self) -> String {
+        format!("{}Call", self.type_prefix)
     }
     /// Name of the error-code enum: `{Prefix}ErrorCode`.
     pub fn error_type(&self) -> String {
@@ -252,6 +261,8 @@ pub enum TypeRef {
     Bool,
     /// `serde_json::Value` (spec `any`).
     Any,
+    /// A time with a typed view (a scalar with `format`).
+    Time(TimeFormat),
     /// `Vec<T>` (spec `array`).
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>` (spec `map`, or an `object` without fields).
@@ -304,8 +315,24 @@ impl TypeDef {
 pub enum TypeKind {
     /// A struct for an `object` node with fields.
     Struct(Vec<Field>),
-    /// An enum for a `string` node with `enum` values.
-    Enum(Vec<EnumVariant>),
+    /// An enum for a node with `enum` values.
+    Enum {
+        /// What the values are on the wire.
+        repr: EnumRepr,
+        /// The documented values, in spec order.
+        variants: Vec<EnumVariant>,
+    },
+}
+
+/// The wire type of an enum's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    /// Strings (spec `string`).
+    String,
+    /// 32-bit integers (spec `integer`).
+    I32,
+    /// 64-bit integers (spec `long`).
+    I64,
 }
 
 /// A field of a generated struct.
@@ -323,10 +350,10 @@ pub struct Field {
     pub docs: FieldDocs,
 }
 
-/// One documented value of a string enum.
+/// One documented value of an enum.
 #[derive(Debug, Clone)]
 pub struct EnumVariant {
-    /// The value as sent on the wire.
+    /// The value as sent on the wire (for numbers, their digits).
     pub value: String,
     /// PascalCase Rust variant name.
     pub ident: String,
@@ -366,6 +393,19 @@ pub struct Pagination {
     pub total_is_i64: bool,
     /// Query parameters the paginator always sets: (param index, value).
     pub fixed: Vec<(usize, String)>,
+    /// The same response paths as wire names (for the mock, which pages JSON).
+    pub wire: PaginationWire,
+}
+
+/// Response paths of a paginated operation, as wire names.
+#[derive(Debug, Clone, Default)]
+pub struct PaginationWire {
+    /// Field names leading to the items array.
+    pub items: Vec<String>,
+    /// Field names leading to the next cursor (cursor style).
+    pub cursor: Option<Vec<String>>,
+    /// Field names leading to the total count, if any.
+    pub total: Option<Vec<String>>,
 }
 
 /// Cursor or page-number paging, with the parameter that advances it.
@@ -393,4 +433,81 @@ impl PaginationStyle {
             PaginationStyle::Page { .. } => PageStyle::Page,
         }
     }
+}
+
+/// A waiter: polls its operation until an acceptor ends the wait ([`crate::waiter`]).
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// PascalCase name, as the spec gives it.
+    pub name: String,
+    /// The `Client` method: `wait_until_<snake_case>`.
+    pub method: String,
+    /// The static holding its data: the name in SCREAMING_SNAKE_CASE.
+    pub static_name: String,
+    /// The spec's description, if not empty.
+    pub description: Option<String>,
+    /// The spec's non-empty notes.
+    pub notes: Vec<String>,
+    /// Seconds before the second poll, and the least between two.
+    pub min_delay: u64,
+    /// Seconds: the longest delay between two polls.
+    pub max_delay: u64,
+    /// Seconds the waiter waits in all, by default.
+    pub max_wait: u64,
+    /// The acceptors, in spec order.
+    pub acceptors: Vec<Acceptor>,
+}
+
+/// One acceptor of a waiter.
+#[derive(Debug, Clone)]
+pub struct Acceptor {
+    /// What a match means.
+    pub state: AcceptorState,
+    /// What it matches.
+    pub matcher: AcceptorMatch,
+    /// The spec's description, if not empty.
+    pub description: Option<String>,
+}
+
+/// What an acceptor matches.
+#[derive(Debug, Clone)]
+pub enum AcceptorMatch {
+    /// Values in the response.
+    Output {
+        /// The spec's path, as written (wire names).
+        path: String,
+        /// The Rust fields along it.
+        steps: Vec<PathStep>,
+        /// How the value at its end reads as text.
+        leaf: LeafKind,
+        /// How the values are compared.
+        comparator: Comparator,
+        /// The values compared with, as text.
+        expected: Vec<String>,
+    },
+    /// An API error with this code.
+    Error {
+        /// The error code, verbatim.
+        code: String,
+    },
+}
+
+/// One field along a waiter path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStep {
+    /// The Rust field name (every response field is an `Option`).
+    pub rust_name: String,
+    /// How many array levels (`[]`) are flattened after it.
+    pub each: usize,
+}
+
+/// How the value at the end of a waiter path reads as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafKind {
+    /// A `String`: borrowed as is.
+    Str,
+    /// A generated string enum: its `as_str()`.
+    Enum,
+    /// An integer or boolean: its `to_string()`.
+    Display,
 }

@@ -56,6 +56,14 @@ pub fn is_rust_ident(s: &str) -> bool {
     syn::parse_str::<syn::Ident>(s).is_ok()
 }
 
+/// The Rust variant of an enum value: its `name`, else the PascalCase of its text.
+pub fn enum_variant(v: &crate::spec::EnumValueSpec) -> String {
+    match &v.name {
+        Some(name) => name.trim().to_string(),
+        None => type_name(&v.value.to_string()),
+    }
+}
+
 /// Whether `s` is a valid snake_case identifier a user may give as `rust_name`.
 pub fn is_valid_field_name(s: &str) -> bool {
     let mut chars = s.chars();

@@ -3,7 +3,7 @@
 //! The rule, from a type's position only:
 //!
 //! - A shared shape is named as declared (`shape: Commit` -> `Commit`).
-//! - An operation's own types are `{Action}Request`, `{Action}Response` and
+//! - An operation's own types are `{Action}Request`, `{Action}Call`, `{Action}Response` and
 //!   `{Action}ErrorCode`; the items of a bare-array response are `{Action}Item`.
 //! - Any other type is `{Owner}{Field}`: the action (or shape) it is written in, then its
 //!   `type_name` or the PascalCase of the last field on its path (`GetProjectInfo` +
@@ -30,7 +30,12 @@ pub fn assign_names(api: &mut Api) -> Result<(), Vec<Diagnostic>> {
     for op in &api.operations {
         reserved.insert(
             &op.action,
-            vec![op.request_type(), op.response_type(), op.error_type()],
+            vec![
+                op.request_type(),
+                op.response_type(),
+                op.error_type(),
+                op.call_type(),
+            ],
         );
         if matches!(&op.response, TypeRef::Vec(inner) if **inner == TypeRef::Named(op.response_root()))
         {
@@ -88,7 +93,12 @@ pub fn assign_names(api: &mut Api) -> Result<(), Vec<Diagnostic>> {
     }
     for op in &api.operations {
         let root = op.response_root();
-        for fixed in [op.request_type(), op.response_type(), op.error_type()] {
+        for fixed in [
+            op.request_type(),
+            op.response_type(),
+            op.error_type(),
+            op.call_type(),
+        ] {
             let found = seen.get(&(op.area.as_str(), fixed.as_str()));
             // The response root itself is `{Prefix}Response`.
             if let Some(key) = found.filter(|k| ***k != root || item_roots.contains(&root)) {

@@ -9,7 +9,8 @@ use serde_json::Value;
 use yunxiao_vocab::Word;
 
 use crate::spec::{
-    BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, ShapeFile, SpecFile, TypeWord,
+    AcceptorState, BodyEncoding, Comparator, HttpMethod, PageStyle, ParamLocation, ParamStyle,
+    ShapeFile, SpecFile, TypeWord,
 };
 
 /// Marks the start of the generated reference in `spec/README.md`.
@@ -55,7 +56,7 @@ pub fn reference() -> String {
     let shape = schema_value::<ShapeFile>();
     let defs = op.get("definitions").cloned().unwrap_or(Value::Null);
     let mut out = String::new();
-    let sections: [(&str, &Value); 7] = [
+    let sections: [(&str, &Value); 9] = [
         ("An operation file (`spec/<area>/<action>.yaml`)", &op),
         ("A parameter (`parameters[]`)", &defs["ParamSpec"]),
         (
@@ -65,6 +66,11 @@ pub fn reference() -> String {
         ("An enum value (`enum[]`)", &defs["EnumValueSpec"]),
         ("An error (`errors[]`)", &defs["ErrorSpec"]),
         ("Pagination (`pagination`)", &defs["PaginationSpec"]),
+        ("A waiter (`waiters[]`)", &defs["WaiterSpec"]),
+        (
+            "An acceptor (`waiters[].acceptors[]`)",
+            &defs["AcceptorSpec"],
+        ),
         ("A shared shape (`spec/<area>/shapes/<shape>.yaml`)", &shape),
     ];
     for (title, schema) in sections {
@@ -77,6 +83,8 @@ pub fn reference() -> String {
     out.push_str(&word_table::<BodyEncoding>("`body`"));
     out.push_str(&word_table::<ParamStyle>("`style`"));
     out.push_str(&word_table::<PageStyle>("`pagination.style`"));
+    out.push_str(&word_table::<AcceptorState>("acceptor `state`"));
+    out.push_str(&word_table::<Comparator>("acceptor `comparator`"));
     out
 }
 

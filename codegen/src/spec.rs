@@ -4,14 +4,18 @@
 //! (see [`crate::schema`]).
 //!
 //! Keys are strict (`deny_unknown_fields`), so a misspelt key is an error, not a silent
-//! default. Closed word sets (`type`, `in`, `method`, `body`, `style`, pagination `style`) are
-//! the enums of `yunxiao-vocab`, so an unknown word fails here with the allowed words listed.
+//! default. Closed word sets (`type`, `in`, `method`, `body`, `style`, pagination `style`,
+//! a waiter acceptor's `state` and `comparator`) are the enums of `yunxiao-vocab`, so an
+//! unknown word fails here with the allowed words listed.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, PageStyle, ParamLocation, ParamStyle, TypeWord};
+pub use yunxiao_vocab::{
+    AcceptorState, BodyEncoding, Comparator, HttpMethod, PageStyle, ParamLocation, ParamStyle,
+    TimeFormat, TypeWord,
+};
 
 /// One API operation: `spec/<area>/<action_in_snake_case>.yaml`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -55,6 +59,9 @@ pub struct SpecFile {
     /// Judgements made while transcribing (messy docs, guesses), kept in the generated docs.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Named waiters that poll this operation until an acceptor ends the wait; each becomes `client.wait_until_<name>(request)`. Only for idempotent operations (reads).
+    #[serde(default)]
+    pub waiters: Vec<WaiterSpec>,
 }
 
 fn no_body() -> BodyEncoding {
@@ -72,13 +79,13 @@ pub struct ShapeFile {
     /// What the shape is, as documented; the type's rustdoc.
     #[serde(default)]
     pub description: Option<String>,
-    /// `object` (with `fields`) or `string` (with `enum`).
+    /// `object` (with `fields`), or `string`, `integer` or `long` (with `enum`).
     #[serde(rename = "type")]
     pub ty: TypeWord,
     /// For `object`: the fields. A shape used in any response has every field optional in Rust; `required` then only documents the request side.
     #[serde(default)]
     pub fields: Option<Vec<NodeSpec>>,
-    /// For `string`: the documented values.
+    /// For `string`, `integer` or `long`: the documented values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
     /// Judgements: which operations' subtrees the shape stands for and how they differ.
@@ -112,6 +119,9 @@ pub struct ParamSpec {
     #[serde(default)]
     #[schemars(with = "serde_json::Value")]
     pub example: Option<serde_yaml::Value>,
+    /// What a scalar means (a time): `epoch-millis` on a `long`, `date-time` or `local-date-time` on a `string`. The wire value is unchanged; the Rust type gives a typed view.
+    #[serde(default)]
+    pub format: Option<TimeFormat>,
     /// `true` for credentials such as `accessToken`: the value is redacted from `Debug` output and from example docs.
     #[serde(default)]
     pub secret: Option<bool>,
@@ -133,7 +143,7 @@ pub struct ParamSpec {
     /// For `map`: the value node (default `any`).
     #[serde(default)]
     pub values: Option<Box<NodeSpec>>,
-    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
+    /// For `string`, `integer` or `long`: the documented values; generates a Rust enum that keeps unknown values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
 }
@@ -161,6 +171,9 @@ pub struct NodeSpec {
     #[serde(default)]
     #[schemars(with = "serde_json::Value")]
     pub example: Option<serde_yaml::Value>,
+    /// What a scalar means (a time): `epoch-millis` on a `long`, `date-time` or `local-date-time` on a `string`. The wire value is unchanged; the Rust type gives a typed view.
+    #[serde(default)]
+    pub format: Option<TimeFormat>,
     /// Override of the snake_case Rust field name.
     #[serde(default)]
     pub rust_name: Option<String>,
@@ -176,20 +189,42 @@ pub struct NodeSpec {
     /// For `map`: the value node (default `any`).
     #[serde(default)]
     pub values: Option<Box<NodeSpec>>,
-    /// For `string`: the documented values; generates a Rust enum that keeps unknown values.
+    /// For `string`, `integer` or `long`: the documented values; generates a Rust enum that keeps unknown values.
     #[serde(rename = "enum", default)]
     pub enum_values: Option<Vec<EnumValueSpec>>,
 }
 
-/// One documented value of a string enum.
+/// One documented value of an enum (`string`, `integer` or `long`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValueSpec {
-    /// The value exactly as sent on the wire.
-    pub value: String,
+    /// The value exactly as sent on the wire: a string, or a number for `integer`/`long`.
+    pub value: EnumValue,
+    /// The Rust variant name, PascalCase; required for numbers (default for strings: from the value).
+    #[serde(default)]
+    pub name: Option<String>,
     /// What the value means, as documented.
     #[serde(default)]
     pub description: Option<String>,
+}
+
+/// An enum value as written: text, or a whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnumValue {
+    /// A whole number (`integer` and `long` enums).
+    Number(i64),
+    /// Text (`string` enums).
+    Text(String),
+}
+
+impl std::fmt::Display for EnumValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnumValue::Number(n) => write!(f, "{n}"),
+            EnumValue::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// One documented error code.
@@ -249,6 +284,8 @@ pub struct Node<'a> {
     pub description: Option<&'a str>,
     /// `example`.
     pub example: Option<&'a serde_yaml::Value>,
+    /// `format`.
+    pub format: Option<TimeFormat>,
     /// `rust_name`.
     pub rust_name: Option<&'a str>,
     /// `type_name`.
@@ -272,6 +309,7 @@ impl ParamSpec {
             required: self.required,
             description: self.description.as_deref(),
             example: self.example.as_ref(),
+            format: self.format,
             rust_name: self.rust_name.as_deref(),
             type_name: self.type_name.as_deref(),
             items: self.items.as_deref(),
@@ -296,6 +334,7 @@ impl NodeSpec {
             required: self.required,
             description: self.description.as_deref(),
             example: self.example.as_ref(),
+            format: self.format,
             rust_name: self.rust_name.as_deref(),
             type_name: self.type_name.as_deref(),
             items: self.items.as_deref(),
@@ -315,12 +354,86 @@ impl ShapeFile {
             required: None,
             description: self.description.as_deref(),
             example: None,
+            format: None,
             rust_name: None,
             type_name: None,
             items: None,
             fields: self.fields.as_deref(),
             values: None,
             enum_values: self.enum_values.as_deref(),
+        }
+    }
+}
+
+/// A waiter (`waiters[]`): polls its operation, with backoff, until an acceptor matches a
+/// response or an error.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaiterSpec {
+    /// PascalCase name, unique across all operations: `PipelineRunFinished` gives `client.wait_until_pipeline_run_finished(request)`.
+    pub name: String,
+    /// What the wait is for; the first lines of the method's rustdoc.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Seconds before the second poll, and the least between any two (default 2, at least 1). Later delays double up to `max_delay`, with jitter.
+    #[serde(default)]
+    pub min_delay: Option<u64>,
+    /// Seconds: the longest delay between two polls (default 120; not less than `min_delay`).
+    #[serde(default)]
+    pub max_delay: Option<u64>,
+    /// Seconds the waiter waits in all unless the caller sets `.max_wait(..)` (default 600; more than `min_delay`).
+    #[serde(default)]
+    pub max_wait: Option<u64>,
+    /// What each answer means, checked in order; the first that matches decides. An answer no acceptor matches means poll again; an error no acceptor matches ends the wait with that error. At least one acceptor has `state: success`.
+    pub acceptors: Vec<AcceptorSpec>,
+    /// Where the states and values come from (pages, examples, judgements); kept in the method's rustdoc.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// An acceptor (`waiters[].acceptors[]`): a response condition (`path`, `comparator`,
+/// `expected`) or an error code (`error`), and the `state` it means.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptorSpec {
+    /// What a match means: the wait succeeded, failed, or goes on. An `error` acceptor means `failure` or `retry` only: a successful wait returns a response.
+    pub state: AcceptorState,
+    /// A response field: dotted wire names from the response root, through shapes, ending at a string, enum, integer, long or boolean. `name[]` projects over the items of array `name` (`stages[].status`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// With `path`: how its values are compared with `expected` (`equals` and `not_equals` for a path without `[]`, `any_equals` and `all_equals` for one with).
+    #[serde(default)]
+    pub comparator: Option<Comparator>,
+    /// With `path`: the values compared with, as text (an enum's wire values, decimal integers, `true` or `false`).
+    #[serde(default)]
+    pub expected: Option<Vec<ExpectedValue>>,
+    /// Instead of `path`: an error code from this operation's `errors`; the acceptor matches an API error with that code.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// What the acceptor means, as documented (e.g. the status value's meaning); in the rustdoc.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One `expected` value: a string, an integer or a boolean, compared as text.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExpectedValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A string (an enum's wire value, a status word).
+    Text(String),
+}
+
+impl ExpectedValue {
+    /// The value as the runtime compares it: the text, the decimal digits, `true`/`false`.
+    pub fn as_text(&self) -> String {
+        match self {
+            ExpectedValue::Bool(b) => b.to_string(),
+            ExpectedValue::Integer(i) => i.to_string(),
+            ExpectedValue::Text(s) => s.clone(),
         }
     }
 }

@@ -314,7 +314,7 @@ pagination:
   items_field: result
 ");
 
-bad!(enum_on_an_integer, "flow/get_widget.yaml" => "\
+bad!(integer_enum_with_string_values, "flow/get_widget.yaml" => "\
 action: GetWidget
 summary: 获取部件
 method: GET
@@ -550,7 +550,8 @@ fn misspelt_string_types_are_errors_with_a_location() {
             assert_eq!(typo.len(), 1, "{err}");
             let d = typo[0];
             assert!(d.message.starts_with("unknown type 'strnig'"), "{err}");
-            assert!(d.field.ends_with(".type"), "{err}");
+            // An enum shape names its own `type`; a field names `<path>.type`.
+            assert!(d.field == "type" || d.field.ends_with(".type"), "{err}");
             assert_eq!(d.location.map(|l| l.0), Some(line), "{err}");
             checked += 1;
         }
@@ -662,36 +663,6 @@ response:
       type: long
 ");
 
-const LIST_WIDGETS: &str = "\
-action: ListWidgets
-summary: 列出部件
-method: GET
-path: /widgets
-parameters:
-  - name: nextToken
-    in: query
-    type: string
-response:
-  type: object
-  fields:
-    - name: nextToken
-      type: string
-    - name: items
-      type: array
-      items:
-        type: string
-pagination:
-  style: cursor
-  cursor_param: nextToken
-  cursor_field: nextToken
-  items_field: items
-";
-
-bad!(stream_method_collides_with_another_action,
-    "flow/list_widgets.yaml" => LIST_WIDGETS,
-    "codeup/list_widgets_stream.yaml" => &GOOD.replace("GetWidget", "ListWidgetsStream"),
-);
-
 // ---- shared shapes -----------------------------------------------------------------------
 
 /// GOOD, with its response's `requestId` replaced by a field of shape `shape`.
@@ -758,4 +729,253 @@ bad!(inline_type_takes_a_shape_name,
     ),
     "flow/shapes/owner.yaml" => OWNER,
     "flow/shapes/get_widget_detail.yaml" => &OWNER.replace("Owner", "GetWidgetDetail"),
+);
+
+bad!(integer_enum_values_need_names_and_formats_their_types, "flow/get_widget.yaml" => "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets
+parameters:
+  - name: level
+    in: query
+    type: integer
+    enum:
+      - value: 0
+        name: Private
+      - value: 10
+  - name: since
+    in: query
+    type: string
+    format: epoch-millis
+response:
+  type: object
+  fields:
+    - name: createdAt
+      type: long
+      format: date-time
+");
+
+// ---- waiters ---------------------------------------------------------------------------
+
+/// An operation with a response of every kind a waiter path meets, and a documented error.
+const WATCHED: &str = "\
+action: GetWidget
+summary: 获取部件
+method: GET
+path: /widgets/{widgetId}
+parameters:
+  - name: widgetId
+    in: path
+    type: long
+    required: true
+response:
+  type: object
+  fields:
+    - name: widget
+      type: object
+      fields:
+        - name: status
+          type: string
+          enum:
+            - value: READY
+            - value: BROKEN
+        - name: phase
+          type: string
+        - name: ratio
+          type: double
+        - name: count
+          type: integer
+        - name: live
+          type: boolean
+        - name: parts
+          type: array
+          items:
+            type: object
+            fields:
+              - name: state
+                type: string
+        - name: tags
+          type: array
+          items:
+            type: string
+        - name: labels
+          type: map
+          values:
+            type: string
+        - name: extra
+          type: any
+errors:
+  - status: 404
+    code: Widget.NotFound
+";
+
+/// `WATCHED` with a `waiters:` block.
+fn watched(waiters: &str) -> String {
+    format!("{WATCHED}waiters:\n{waiters}")
+}
+
+#[test]
+fn a_waiter_on_every_kind_of_path_generates() {
+    let text = watched(
+        "  - name: WidgetReady
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+      - {state: success, path: widget.live, comparator: equals, expected: [true]}
+      - {state: retry, path: widget.count, comparator: not_equals, expected: [3]}
+      - {state: failure, path: \"widget.parts[].state\", comparator: any_equals, expected: [x]}
+      - {state: failure, path: \"widget.tags[]\", comparator: all_equals, expected: [x, y]}
+      - {state: retry, error: Widget.NotFound}
+",
+    );
+    run(&[source("flow/get_widget.yaml", &text)]).expect("the waiter generates");
+}
+
+bad!(waiter_paths_that_do_not_resolve, "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - state: success
+        path: widget.statu
+        comparator: equals
+        expected: [READY]
+      - state: failure
+        path: widget.phase[]
+        comparator: any_equals
+        expected: [x]
+      - state: failure
+        path: widget.parts.state
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget.ratio
+        comparator: equals
+        expected: [\"1\"]
+      - state: failure
+        path: widget.labels.a
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget.tags
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget..phase
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget.extra
+        comparator: equals
+        expected: [x]
+"));
+
+bad!(waiter_comparators_and_expected_values, "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - state: success
+        path: widget.status
+        comparator: any_equals
+        expected: [READY]
+      - state: failure
+        path: widget.parts[].state
+        comparator: equals
+        expected: [x]
+      - state: failure
+        path: widget.status
+        expected: [BROKEN]
+      - state: failure
+        path: widget.phase
+        comparator: equals
+        expected: []
+      - state: failure
+        path: widget.status
+        comparator: equals
+        expected: [DONE]
+      - state: failure
+        path: widget.live
+        comparator: equals
+        expected: [\"yes\"]
+      - state: failure
+        path: widget.count
+        comparator: equals
+        expected: [many]
+      - state: failure
+        path: widget.phase
+        comparator: equals
+        expected: [1]
+"));
+
+bad!(waiter_error_acceptors, "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - state: success
+        path: widget.status
+        comparator: equals
+        expected: [READY]
+      - state: success
+        error: Widget.NotFound
+      - state: failure
+        error: Widget.Gone
+      - state: failure
+        path: widget.status
+        error: Widget.NotFound
+      - state: retry
+      - state: retry
+        error: Widget.NotFound
+        comparator: equals
+"));
+
+bad!(waiter_names_delays_and_no_success, "flow/get_widget.yaml" => &watched("  - name: widget_ready
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+  - name: WidgetBroken
+    min_delay: 30
+    max_delay: 10
+    max_wait: 20
+    acceptors:
+      - {state: failure, path: widget.status, comparator: equals, expected: [BROKEN]}
+      - {state: retry, path: widget.phase, comparator: equals, expected: [deploying]}
+  - name: WidgetIdle
+    min_delay: 0
+    acceptors: []
+"));
+
+bad!(waiter_on_an_operation_that_is_not_idempotent, "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+").replace("method: GET", "method: POST"));
+
+bad!(waiter_method_collisions,
+    "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+  - name: WidgetGone
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [BROKEN]}
+  - name: WidgetReady
+    acceptors:
+      - {state: success, path: widget.live, comparator: equals, expected: [true]}
+  - name: GadgetReady
+    acceptors:
+      - {state: success, path: widget.live, comparator: equals, expected: [true]}
+"),
+    "codeup/get_gadget.yaml" => &watched("  - name: GadgetReady
+    acceptors:
+      - {state: success, path: widget.status, comparator: equals, expected: [READY]}
+").replace("GetWidget", "GetGadget").replace("/widgets/", "/gadgets/"),
+    "flow/wait_until_widget_gone.yaml" => &GOOD.replace("GetWidget", "WaitUntilWidgetGone").replace("/widgets/", "/gone/"),
+);
+
+bad!(waiter_unknown_words,
+    "flow/get_widget.yaml" => &watched("  - name: WidgetReady
+    acceptors:
+      - {state: done, path: widget.status, comparator: equals, expected: [READY]}
+"),
+    "codeup/get_gadget.yaml" => &watched("  - name: GadgetReady
+    acceptors:
+      - state: success
+        path: widget.status
+        comparator: equal
+        expected: [READY]
+").replace("GetWidget", "GetGadget"),
 );

@@ -207,15 +207,15 @@ fixture_snapshot!(
     |code| {
         // keyword wire names keep their wire name through serde or the request builder.
         // `match` and `type` exist in the request and the response: whole-path names.
-        has(&code, "pub type_: UpdateWidgetRequestType,");
+        has(&code, "pub type_: Option<UpdateWidgetRequestType>,");
         has(&code, "pub type_: Option<UpdateWidgetResponseType>,");
         has(&code, "pub ref_: Option<String>,");
-        has(&code, "pub self_: bool,");
-        has(&code, "pub match_: UpdateWidgetRequestMatch,");
-        has(&code, "req.query(\"type\", Some(&self.type_));");
+        has(&code, "pub self_: Option<bool>,");
+        has(&code, "pub match_: Option<UpdateWidgetRequestMatch>,");
+        has(&code, "req.query(\"type\", self.type_.as_ref());");
         has(&code, "req.query(\"ref\", self.ref_.as_ref());");
-        has(&code, "req.body_field(\"self\", Some(&self.self_))?;");
-        has(&code, "req.body_field(\"match\", Some(&self.match_))?;");
+        has(&code, "req.body_field(\"self\", self.self_.as_ref())?;");
+        has(&code, "req.require(\"match\", self.match_.as_ref())?;\n        req.body_field(\"match\", self.match_.as_ref())?;");
         has(
             &code,
             "#[serde(rename = \"type\", default, skip_serializing_if = \"Option::is_none\")]",
@@ -225,10 +225,10 @@ fixture_snapshot!(
             "#[serde(rename = \"self\", default, skip_serializing_if = \"Option::is_none\")]",
         );
         // rust_name: `id` in the path and in the body.
-        has(&code, "req.path_param(\"id\", &self.id)?;");
-        has(&code, "req.body_field(\"id\", Some(&self.body_id))?;");
-        has(&code, "pub id: i64,");
-        has(&code, "pub body_id: String,");
+        has(&code, "req.path_param(\"id\", self.id.as_ref())?;");
+        has(&code, "req.body_field(\"id\", self.body_id.as_ref())?;");
+        has(&code, "pub id: Option<i64>,");
+        has(&code, "pub body_id: Option<String>,");
         // numbers.
         has(&code, "pub count: Option<i32>,");
         has(&code, "pub size: Option<i64>,");
@@ -238,22 +238,27 @@ fixture_snapshot!(
         // headers, required and optional.
         has(
             &code,
-            "req.header(\"x-acs-trace\", Some(&self.x_acs_trace))?;",
+            "req.header(\"x-acs-trace\", self.x_acs_trace.as_ref())?;",
         );
         has(
             &code,
             "req.header(\"x-acs-extra\", self.x_acs_extra.as_ref())?;",
         );
-        // nested request object with required fields: plain fields and a `new` taking them.
+        // nested request object with required fields: named setters, and the required ones
+        // checked before sending (no positional constructor anywhere).
         has(
             &code,
-            "#[serde(rename = \"pattern\")]\n    pub pattern: String,",
+            "pub fn pattern(mut self, value: impl Into<String>) -> Self",
         );
         has(
             &code,
-            "pub fn new(pattern: impl Into<String>, type_: UpdateWidgetRequestMatchType) -> Self",
+            "if self.pattern.is_none() {\n            return Some(\"pattern\".to_string());",
         );
-        has(&code, "pub fn new(max: i64) -> Self");
+        has(
+            &code,
+            "impl crate::wire::Required for UpdateWidgetRequestMatch",
+        );
+        lacks(&code, "pub fn new(");
         // enums keep unknown values.
         has(&code, "\"in-progress\" => Self::InProgress,");
         has(&code, "\"2fa\" => Self::V2fa,");
@@ -290,7 +295,10 @@ fixture_snapshot!(
             &code,
             "self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));",
         );
-        has(&code, "pub fn list_pipeline_runs_paged_stream(");
+        has(
+            &code,
+            "pub fn stream(self) -> crate::Paginator<'a, ListPipelineRunsPagedRequest>",
+        );
     }
 );
 
@@ -304,8 +312,11 @@ fixture_snapshot!(
         );
         has(&code, "fn set_cursor(&mut self, cursor: String)");
         has(&code, "self.next_token = Some(cursor);");
-        has(&code, "Some(i64::from(self.max_results))");
-        has(&code, "pub fn list_commits_cursor_stream(");
+        has(&code, "self.max_results.map(i64::from)");
+        has(
+            &code,
+            "pub fn stream(self) -> crate::Paginator<'a, ListCommitsCursorRequest>",
+        );
     }
 );
 
@@ -324,7 +335,10 @@ fixture_snapshot!(
             &code,
             "req.query_json(\"filters\", self.filters.as_ref())?;",
         );
-        has(&code, "req.query_json(\"options\", Some(&self.options))?;");
+        has(
+            &code,
+            "req.query_json(\"options\", self.options.as_ref())?;",
+        );
         has(
             &code,
             "req.header_json(\"context\", self.context.as_ref())?;",
@@ -348,7 +362,7 @@ fixture_snapshot!(
 
 fixture_snapshot!(form_body, "organization/add_member_form.yaml", |code| {
     has(&code, "body: crate::BodyEncoding::Form");
-    has(&code, "req.body_field(\"userId\", Some(&self.user_id))?;");
+    has(&code, "req.body_field(\"userId\", self.user_id.as_ref())?;");
     has(
         &code,
         "req.body_field(\"roleLevel\", self.role_level.as_ref())?;",
@@ -370,15 +384,114 @@ fixture_snapshot!(shared_shapes, "flow/list_builds.yaml", |code| {
     );
     let rerun = fixture_code("codeup/rerun_build.yaml");
     // from another area, by path; required in the request, so a `new` argument.
-    has(&rerun, "pub build: crate::flow::Build,");
+    has(&rerun, "pub build: Option<crate::flow::Build>,");
+    // a shape a response uses has every field optional, also in a request.
     has(
         &rerun,
-        "pub fn new(repository_id: impl Into<String>, build: crate::flow::Build) -> Self",
+        "pub fn build(mut self, value: crate::flow::Build) -> Self",
     );
     has(&rerun, "pub steps: Option<Vec<crate::flow::BuildStep>>,");
     has(&rerun, "pub result: Option<crate::flow::Build>,");
     let get = fixture_code("flow/get_build.yaml");
     has(&get, "pub type GetBuildResponse = BuildEnvelope;");
+});
+
+fixture_snapshot!(
+    number_enums_and_times,
+    "projex/list_visible_events.yaml",
+    |code| {
+        has(&code, "pub enum ListVisibleEventsVisibility {");
+        has(&code, "#[serde(from = \"i32\", into = \"i32\")]");
+        has(&code, "0 => Self::Private,");
+        has(&code, "Unknown(i32),");
+        has(&code, "#[serde(from = \"i64\", into = \"i64\")]");
+        has(&code, "pub gmt_create: Option<crate::EpochMillis>,");
+        has(&code, "pub created_at: Option<crate::DateTime>,");
+        has(&code, "pub updated_at: Option<crate::LocalDateTime>,");
+        has(
+            &code,
+            "pub fn since(mut self, value: impl Into<crate::EpochMillis>) -> Self",
+        );
+        has(
+            &code,
+            "pub fn visibility(mut self, value: ListVisibleEventsVisibility) -> Self",
+        );
+    }
+);
+
+fixture_snapshot!(waiters, "flow/get_deployment.yaml", |code| {
+    // One reader per distinct path, shared by the waiters; fields through Option, arrays
+    // flattened once per [], shapes followed, leaves read as text.
+    has(&code, "fn get_deployment_values_0(\n    response: &GetDeploymentResponse,\n) -> Vec<std::borrow::Cow<'_, str>> {");
+    has(
+        &code,
+        ".flat_map(|v| v.deployment.as_ref())\n        .flat_map(|v| v.state.as_ref())\n        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))",
+    );
+    has(
+        &code,
+        ".flat_map(|v| v.hosts.as_ref())\n        .flatten()\n        .flat_map(|v| v.status.as_ref())",
+    );
+    has(
+        &code,
+        ".flat_map(|v| v.checks.as_ref())\n        .flatten()\n        .flatten()\n        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))",
+    );
+    has(&code, ".flat_map(|v| v.healthy.as_ref())\n        .map(|v| std::borrow::Cow::Owned(v.to_string()))");
+    has(
+        &code,
+        ".flat_map(|v| v.build.as_ref())\n        .flat_map(|v| v.status.as_ref())",
+    );
+    has(&code, ".flat_map(|v| v.type_.as_ref())");
+    has(&code, "fn get_deployment_values_8(");
+    lacks(&code, "get_deployment_values_9");
+    // The definitions, as data.
+    has(
+        &code,
+        "pub static DEPLOYMENT_DONE: crate::waiter::WaiterSpec<GetDeploymentRequest>",
+    );
+    has(&code, "std::time::Duration::from_secs(60),");
+    // Defaults: 2 s, 120 s, 600 s.
+    has(
+        &code,
+        "std::time::Duration::from_secs(120),\n    std::time::Duration::from_secs(600),",
+    );
+    has(&code, "crate::waiter::Acceptor::error(\n            crate::waiter::AcceptorState::Retry,\n            \"Deployment.Locked\",\n        )");
+    has(
+        &code,
+        "crate::waiter::Comparator::AllEquals,\n            &[\"ok\"],",
+    );
+    has(
+        &code,
+        "crate::waiter::Comparator::NotEquals,\n            &[\"100\"],",
+    );
+    has(&code, "&[\"true\"],");
+    // The methods, with what each acceptor means.
+    has(&code, "impl<'a> GetDeploymentCall<'a> {");
+    has(&code, "pub fn wait_until_deployment_done(self) -> crate::Waiter<'a, GetDeploymentRequest> {\n        crate::Waiter::new(self.client, self.request, &DEPLOYMENT_DONE)");
+    has(&code, "pub fn wait_until_deployment_done(\n        &self,\n        request: GetDeploymentRequest,\n    ) -> crate::Waiter<'_, GetDeploymentRequest> {\n        crate::Waiter::new(self, request, &DEPLOYMENT_DONE)");
+    has(&code, "pub fn wait_until_deployment_healthy(");
+    has(&code, "/// 0. **success** when `deployment.state` is `DONE`: the wait returns the response. 部署完成");
+    has(
+        &code,
+        "/// 2. **failure** when some `deployment.hosts[].status` is `FAILED` or `LOST`",
+    );
+    has(
+        &code,
+        "/// 3. **failure** when the call fails with error code `Deployment.NotFound`",
+    );
+    has(
+        &code,
+        "every `deployment.hosts[].checks[][]` is `ok` (and there is at least one)",
+    );
+    has(
+        &code,
+        "`deployment.phase` is present and is not `deploy` nor `verify`",
+    );
+    // A backtick in a value does not break the code span.
+    has(&code, "`deployment.type` is `'odd'`");
+    has(
+        &code,
+        "at once, then after 1 s, the delays doubling up to 10 s (with jitter), for at most 1 min",
+    );
 });
 
 /// The shapes themselves: one file each, the nested object named after the shape, every
@@ -423,7 +536,7 @@ fn all_fixtures_together() {
         .iter()
         .map(|r| fixture(r))
         .collect();
-    assert_eq!(sources.len(), 16);
+    assert_eq!(sources.len(), 18);
     let files = generate_map(&sources);
     // One file per source, mod.rs and examples.json.
     assert_eq!(files.len(), sources.len() + 2);
@@ -467,9 +580,16 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
     has(new_file, "impl crate::Client {");
     has(
         new_file,
-        "pub async fn list_flow_widgets(\n        &self,\n        request: ListFlowWidgetsRequest,\n    ) -> Result<ListFlowWidgetsResponse, crate::Error<ListFlowWidgetsErrorCode>>",
+        "pub fn list_flow_widgets(&self) -> ListFlowWidgetsCall<'_> {",
     );
-    has(new_file, "pub fn list_flow_widgets_stream(");
+    has(
+        new_file,
+        "pub async fn send(\n        self,\n    ) -> Result<ListFlowWidgetsResponse, crate::Error<ListFlowWidgetsErrorCode>>",
+    );
+    has(
+        new_file,
+        "pub fn stream(self) -> crate::Paginator<'a, ListFlowWidgetsRequest>",
+    );
     insta::assert_snapshot!("sixth__flow__list_flow_widgets", new_file);
 
     // mod.rs only gains lines: the include!, the OPERATIONS entry and the MOCK_OPERATIONS
@@ -484,7 +604,7 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
             "    include!(concat!(env!(\"OUT_DIR\"), \"/flow/list_flow_widgets.rs\"));",
             "    <flow::ListFlowWidgetsRequest as crate::Operation>::META,",
             "    #[cfg(feature = \"flow\")]",
-            "    crate::mock::MockOperation::of::<flow::ListFlowWidgetsRequest>(),",
+            "    crate::mock::MockOperation::paged::<flow::ListFlowWidgetsRequest>(),",
             "    #[cfg(feature = \"flow\")]",
         ],
         "mod.rs diff:\n{}",

@@ -2,50 +2,79 @@
 // Source: spec/appstack/cancel_execution_release_stage.yaml
 
 /// Parameters of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage): 取消执行研发阶段流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CancelExecutionReleaseStageCall`], which `Client::cancel_execution_release_stage` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CancelExecutionReleaseStageRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
-    ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
-    ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `executionNumber`.
-    ///
-    /// Sent as path parameter `executionNumber`.
-    pub execution_number: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c19****`
+    /// `appName` (path parameter, required); set with [`CancelExecutionReleaseStageCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`CancelExecutionReleaseStageCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`CancelExecutionReleaseStageCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `executionNumber` (path parameter, required); set with [`CancelExecutionReleaseStageCall::execution_number`].
+    pub execution_number: Option<String>,
+    /// `organizationId` (query parameter); set with [`CancelExecutionReleaseStageCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl CancelExecutionReleaseStageRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        execution_number: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            execution_number: execution_number.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CancelExecutionReleaseStageCall<'a> {
+    client: &'a crate::Client,
+    request: CancelExecutionReleaseStageRequest,
+}
+impl<'a> CancelExecutionReleaseStageCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 研发流程sn
+    ///
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
+    ///
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段的执行记录编号
+    ///
+    /// Sent as path parameter `executionNumber`, required.
+    pub fn execution_number(mut self, value: impl Into<String>) -> Self {
+        self.request.execution_number = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c19****`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CancelExecutionReleaseStageResponse,
+        crate::Error<CancelExecutionReleaseStageErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CancelExecutionReleaseStageRequest {
+        self.request
     }
 }
 /// Response of [`Client::cancel_execution_release_stage`](crate::Client::cancel_execution_release_stage).
@@ -75,13 +104,13 @@ impl crate::Operation for CancelExecutionReleaseStageRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_param("executionNumber", self.execution_number.as_ref())?;
         req.path_literal("%3Acancel");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -94,6 +123,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3Acancel` (action `CancelExecutionReleaseStage`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CancelExecutionReleaseStageCall::send) it. Required: [`app_name`](CancelExecutionReleaseStageCall::app_name), [`release_workflow_sn`](CancelExecutionReleaseStageCall::release_workflow_sn), [`release_stage_sn`](CancelExecutionReleaseStageCall::release_stage_sn), [`execution_number`](CancelExecutionReleaseStageCall::execution_number). Optional: [`organization_id`](CancelExecutionReleaseStageCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CancelExecutionReleaseStageErrorCode`], which names the documented codes.
@@ -101,24 +132,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn cancel_execution_release_stage(
-        &self,
-        request: CancelExecutionReleaseStageRequest,
-    ) -> Result<
-        CancelExecutionReleaseStageResponse,
-        crate::Error<CancelExecutionReleaseStageErrorCode>,
-    > {
-        self.send(request).await
+    /// - Parameter descriptions are those the sibling pages (PassReleaseStagePipelineValidate, RefuseReleaseStagePipelineValidate, GetReleaseStagePipelineRun) give the same path and query parameters; this page's own table was not at hand. The response is the shape AppStackSuccessResponse.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
+    pub fn cancel_execution_release_stage(&self) -> CancelExecutionReleaseStageCall<'_> {
+        CancelExecutionReleaseStageCall {
+            client: self,
+            request: CancelExecutionReleaseStageRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CancelExecutionReleaseStageRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
-            execution_number: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
+            execution_number: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c19****".to_string()),
         }
     }

@@ -2,50 +2,67 @@
 // Source: spec/appstack/create_app_members.yaml
 
 /// Parameters of [`Client::create_app_members`](crate::Client::create_app_members): 添加应用成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateAppMembersCall`], which `Client::create_app_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAppMembersRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`CreateAppMembersCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`CreateAppMembersCall::organization_id`].
     pub organization_id: Option<String>,
-    /// `playerList`.
-    ///
-    /// Sent as body parameter `playerList`.
+    /// `playerList` (body parameter); set with [`CreateAppMembersCall::player_list`].
     pub player_list: Option<Vec<AppStackPlayer>>,
-    /// `roleNames`.
-    ///
-    /// Sent as body parameter `roleNames`.
+    /// `roleNames` (body parameter); set with [`CreateAppMembersCall::role_names`].
     pub role_names: Option<Vec<String>>,
 }
-impl CreateAppMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            player_list: None,
-            role_names: None,
-        }
+/// A call of [`Client::create_app_members`](crate::Client::create_app_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateAppMembersCall<'a> {
+    client: &'a crate::Client,
+    request: CreateAppMembersRequest,
+}
+impl<'a> CreateAppMembersCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
     }
-    /// Sets `organizationId`.
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
     }
-    /// Sets `playerList`.
+    /// 添加的成员列表
+    ///
+    /// Sent as body parameter `playerList`.
     pub fn player_list(mut self, value: Vec<AppStackPlayer>) -> Self {
-        self.player_list = Some(value);
+        self.request.player_list = Some(value);
         self
     }
-    /// Sets `roleNames`.
+    /// 添加成员的角色列表
+    ///
+    /// Sent as body parameter `roleNames`.
     pub fn role_names(mut self, value: Vec<String>) -> Self {
-        self.role_names = Some(value);
+        self.request.role_names = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateAppMembersResponse, crate::Error<CreateAppMembersErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateAppMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_app_members`](crate::Client::create_app_members).
@@ -74,7 +91,7 @@ impl crate::Operation for CreateAppMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/members");
         req.query("organizationId", self.organization_id.as_ref());
         req.body_field("playerList", self.player_list.as_ref())?;
@@ -89,6 +106,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/members` (action `CreateAppMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateAppMembersCall::send) it. Required: [`app_name`](CreateAppMembersCall::app_name). Optional: [`organization_id`](CreateAppMembersCall::organization_id), [`player_list`](CreateAppMembersCall::player_list), [`role_names`](CreateAppMembersCall::role_names).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateAppMembersErrorCode`], which names the documented codes.
@@ -97,28 +116,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Reviewed by hand after tools/import_reference.py wrote it; only summary_en and these notes differ from what it writes. The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - playerList and roleNames are members of the JSON body; both are optional in the SDKs although a call without them adds nobody. organizationId is an optional query parameter, as in the other AppStack operations.
     /// - playerList\[\] has the shape of UpdateAppMember's player: id (an Alibaba Cloud account id, example 1332695887xxxxxx, masked) and type (example User). DeleteAppMember names the same pair subjectId and subjectType.
     /// - roleNames has no example; the role names are those of ListApplicationMembers' roleList\[\].name (example developer).
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "", as for the sibling UpdateAppMember.
-    pub async fn create_app_members(
-        &self,
-        request: CreateAppMembersRequest,
-    ) -> Result<CreateAppMembersResponse, crate::Error<CreateAppMembersErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - playerList\[\].type is the enum shape AppStackMemberType (see its notes for the values).
+    pub fn create_app_members(&self) -> CreateAppMembersCall<'_> {
+        CreateAppMembersCall {
+            client: self,
+            request: CreateAppMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateAppMembersRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             player_list: Some(
                 vec![
                     AppStackPlayer { id : Some("1332695887xxxxxx".to_string()), type_ :
-                    Some("User".to_string()), }
+                    Some(AppStackMemberType::User), }
                 ],
             ),
             role_names: Some(vec!["example".to_string()]),

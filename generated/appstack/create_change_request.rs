@@ -2,103 +2,132 @@
 // Source: spec/appstack/create_change_request.yaml
 
 /// Parameters of [`Client::create_change_request`](crate::Client::create_change_request): 创建变更
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateChangeRequestCall`], which `Client::create_change_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateChangeRequestRequest {
-    /// `appName`.
+    /// `appName` (path parameter, required); set with [`CreateChangeRequestCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`CreateChangeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `appCodeRepoSn` (body parameter, required); set with [`CreateChangeRequestCall::app_code_repo_sn`].
+    pub app_code_repo_sn: Option<String>,
+    /// `autoDeleteBranchWhenEnd` (body parameter); set with [`CreateChangeRequestCall::auto_delete_branch_when_end`].
+    pub auto_delete_branch_when_end: Option<bool>,
+    /// `branchName` (body parameter, required); set with [`CreateChangeRequestCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `createBranch` (body parameter); set with [`CreateChangeRequestCall::create_branch`].
+    pub create_branch: Option<bool>,
+    /// `ownerAccountId` (body parameter); set with [`CreateChangeRequestCall::owner_account_id`].
+    pub owner_account_id: Option<String>,
+    /// `ownerId` (body parameter, required); set with [`CreateChangeRequestCall::owner_id`].
+    pub owner_id: Option<String>,
+    /// `title` (body parameter, required); set with [`CreateChangeRequestCall::title`].
+    pub title: Option<String>,
+}
+/// A call of [`Client::create_change_request`](crate::Client::create_change_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateChangeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: CreateChangeRequestRequest,
+}
+impl<'a> CreateChangeRequestCall<'a> {
+    /// 应用名
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业 id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-    /// `appCodeRepoSn`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 应用代码库唯一标识
     ///
-    /// Sent as body parameter `appCodeRepoSn`. Example: `sn123`
-    pub app_code_repo_sn: String,
-    /// `autoDeleteBranchWhenEnd`.
+    /// Sent as body parameter `appCodeRepoSn`, required. Example: `sn123`
+    pub fn app_code_repo_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.app_code_repo_sn = Some(value.into());
+        self
+    }
+    /// 变更结束后是否自动删除分支
     ///
     /// Sent as body parameter `autoDeleteBranchWhenEnd`. Example: `false`
-    pub auto_delete_branch_when_end: Option<bool>,
-    /// `branchName`.
+    pub fn auto_delete_branch_when_end(mut self, value: bool) -> Self {
+        self.request.auto_delete_branch_when_end = Some(value);
+        self
+    }
+    /// 分支名称
     ///
-    /// Sent as body parameter `branchName`. Example: `hotfix/20240524`
-    pub branch_name: String,
-    /// `createBranch`.
+    /// Sent as body parameter `branchName`, required. Example: `hotfix/20240524`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
+    /// 是否创建新分支
     ///
     /// Sent as body parameter `createBranch`. Example: `false`
-    pub create_branch: Option<bool>,
-    /// `ownerAccountId`.
+    pub fn create_branch(mut self, value: bool) -> Self {
+        self.request.create_branch = Some(value);
+        self
+    }
+    /// 拥有者阿里云 UID
     ///
     /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
-    pub owner_account_id: Option<String>,
+    pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.owner_account_id = Some(value.into());
+        self
+    }
     /// `ownerId`.
     ///
-    /// Sent as body parameter `ownerId`.
-    pub owner_id: String,
-    /// `title`.
+    /// Sent as body parameter `ownerId`, required.
+    pub fn owner_id(mut self, value: impl Into<String>) -> Self {
+        self.request.owner_id = Some(value.into());
+        self
+    }
+    /// 标题
     ///
-    /// Sent as body parameter `title`.
-    pub title: String,
-}
-impl CreateChangeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        app_code_repo_sn: impl Into<String>,
-        branch_name: impl Into<String>,
-        owner_id: impl Into<String>,
-        title: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            app_code_repo_sn: app_code_repo_sn.into(),
-            auto_delete_branch_when_end: None,
-            branch_name: branch_name.into(),
-            create_branch: None,
-            owner_account_id: None,
-            owner_id: owner_id.into(),
-            title: title.into(),
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+    /// Sent as body parameter `title`, required.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.request.title = Some(value.into());
         self
     }
-    /// Sets `autoDeleteBranchWhenEnd`.
-    pub fn auto_delete_branch_when_end(mut self, value: bool) -> Self {
-        self.auto_delete_branch_when_end = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateChangeRequestResponse,
+        crate::Error<CreateChangeRequestErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `createBranch`.
-    pub fn create_branch(mut self, value: bool) -> Self {
-        self.create_branch = Some(value);
-        self
-    }
-    /// Sets `ownerAccountId`.
-    pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_account_id = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateChangeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_change_request`](crate::Client::create_change_request).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateChangeRequestResponse {
-    /// `appCodeRepoSn`.
+    /// 代码仓库唯一标识
     ///
     /// Example: `sn123`
     #[serde(rename = "appCodeRepoSn", default, skip_serializing_if = "Option::is_none")]
     pub app_code_repo_sn: Option<String>,
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `app-name`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `autoDeleteBranchWhenEnd`.
+    /// 结束后是否自动删除分支
     ///
     /// Example: `false`
     #[serde(
@@ -107,12 +136,12 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_delete_branch_when_end: Option<bool>,
-    /// `branch`.
+    /// 变更代码分支
     ///
     /// Example: `hotfix/20240524`
     #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// `creatorAccountId`.
+    /// 创建者的阿里云账号 pk
     ///
     /// Example: `create-account-123`
     #[serde(
@@ -121,30 +150,30 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub creator_account_id: Option<String>,
-    /// `creatorId`.
+    /// 创建者者云效 id
     ///
     /// Example: `create-id-123`
     #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `2024-01-01 00:00:00`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::LocalDateTime>,
+    /// 修改时间
     ///
     /// Example: `2024-01-01 00:00:00`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `name`.
+    pub gmt_modified: Option<crate::LocalDateTime>,
+    /// 变更名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `originBranch`.
+    /// 代码分支源分支
     ///
     /// Example: `master`
     #[serde(rename = "originBranch", default, skip_serializing_if = "Option::is_none")]
     pub origin_branch: Option<String>,
-    /// `originBranchRevisionSha`.
+    /// 代码分支源分支版本
     ///
     /// Example: `revision-123`
     #[serde(
@@ -153,26 +182,26 @@ pub struct CreateChangeRequestResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub origin_branch_revision_sha: Option<String>,
-    /// `ownerAccountId`.
+    /// 拥有者的阿里云账号 pk
     ///
     /// Example: `account-id-123`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
     pub owner_account_id: Option<String>,
-    /// `ownerId`.
+    /// 拥有者云效 id
     ///
     /// Example: `owner-id-123`
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// `sn`.
+    /// 唯一标识符
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `state`.
+    /// 状态
     ///
     /// Example: `DEVELOPING`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<AppStackChangeRequestState>,
     /// `type`.
     ///
     /// Example: `APP`
@@ -209,19 +238,19 @@ impl crate::Operation for CreateChangeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests");
         req.query("organizationId", self.organization_id.as_ref());
-        req.body_field("appCodeRepoSn", Some(&self.app_code_repo_sn))?;
+        req.body_field("appCodeRepoSn", self.app_code_repo_sn.as_ref())?;
         req.body_field(
             "autoDeleteBranchWhenEnd",
             self.auto_delete_branch_when_end.as_ref(),
         )?;
-        req.body_field("branchName", Some(&self.branch_name))?;
+        req.body_field("branchName", self.branch_name.as_ref())?;
         req.body_field("createBranch", self.create_branch.as_ref())?;
         req.body_field("ownerAccountId", self.owner_account_id.as_ref())?;
-        req.body_field("ownerId", Some(&self.owner_id))?;
-        req.body_field("title", Some(&self.title))?;
+        req.body_field("ownerId", self.owner_id.as_ref())?;
+        req.body_field("title", self.title.as_ref())?;
         req.finish()
     }
 }
@@ -232,6 +261,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/changeRequests` (action `CreateChangeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateChangeRequestCall::send) it. Required: [`app_name`](CreateChangeRequestCall::app_name), [`app_code_repo_sn`](CreateChangeRequestCall::app_code_repo_sn), [`branch_name`](CreateChangeRequestCall::branch_name), [`owner_id`](CreateChangeRequestCall::owner_id), [`title`](CreateChangeRequestCall::title). Optional: [`organization_id`](CreateChangeRequestCall::organization_id), [`auto_delete_branch_when_end`](CreateChangeRequestCall::auto_delete_branch_when_end), [`create_branch`](CreateChangeRequestCall::create_branch), [`owner_account_id`](CreateChangeRequestCall::owner_account_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateChangeRequestErrorCode`], which names the documented codes.
@@ -239,29 +270,30 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_change_request(
-        &self,
-        request: CreateChangeRequestRequest,
-    ) -> Result<
-        CreateChangeRequestResponse,
-        crate::Error<CreateChangeRequestErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the 2021-06-25 documentation page's (CreateChangeRequest - 创建应用变更), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - The page documents no ownerId parameter, and describes the response field type as 变更状态 although its example is APP (a slip), so neither gets a description; type keeps a plain string (no value set is documented).
+    /// - state is the enum shape AppStackChangeRequestState: the values ListChangeRequests' page lists for its stateList filter, the states of the same change request objects.
+    /// - gmtCreate and gmtModified are local date-times (example 2024-01-01 00:00:00, no offset): format local-date-time.
+    pub fn create_change_request(&self) -> CreateChangeRequestCall<'_> {
+        CreateChangeRequestCall {
+            client: self,
+            request: CreateChangeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateChangeRequestRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
-            app_code_repo_sn: "sn123".to_string(),
+            app_code_repo_sn: Some("sn123".to_string()),
             auto_delete_branch_when_end: Some(false),
-            branch_name: "hotfix/20240524".to_string(),
+            branch_name: Some("hotfix/20240524".to_string()),
             create_branch: Some(false),
             owner_account_id: Some("1332695887xxxxxx".to_string()),
-            owner_id: "example".to_string(),
-            title: "example".to_string(),
+            owner_id: Some("example".to_string()),
+            title: Some("example".to_string()),
         }
     }
 }

@@ -2,50 +2,67 @@
 // Source: spec/appstack/delete_app_member.yaml
 
 /// Parameters of [`Client::delete_app_member`](crate::Client::delete_app_member): 删除应用成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteAppMemberCall`], which `Client::delete_app_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAppMemberRequest {
-    /// `appName`.
+    /// `appName` (path parameter, required); set with [`DeleteAppMemberCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`DeleteAppMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `subjectId` (query parameter); set with [`DeleteAppMemberCall::subject_id`].
+    pub subject_id: Option<String>,
+    /// `subjectType` (query parameter); set with [`DeleteAppMemberCall::subject_type`].
+    pub subject_type: Option<AppStackMemberType>,
+}
+/// A call of [`Client::delete_app_member`](crate::Client::delete_app_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteAppMemberCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteAppMemberRequest,
+}
+impl<'a> DeleteAppMemberCall<'a> {
+    /// 应用名
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-    /// `subjectId`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 成员id，类型为User时为成员的阿里云UID
     ///
     /// Sent as query parameter `subjectId`. Example: `1332695887xxxxxx`
-    pub subject_id: Option<String>,
-    /// `subjectType`.
+    pub fn subject_id(mut self, value: impl Into<String>) -> Self {
+        self.request.subject_id = Some(value.into());
+        self
+    }
+    /// 成员类型，目前只支持User
     ///
     /// Sent as query parameter `subjectType`. Example: `User`
-    pub subject_type: Option<String>,
-}
-impl DeleteAppMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            subject_id: None,
-            subject_type: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+    pub fn subject_type(mut self, value: AppStackMemberType) -> Self {
+        self.request.subject_type = Some(value);
         self
     }
-    /// Sets `subjectId`.
-    pub fn subject_id(mut self, value: impl Into<String>) -> Self {
-        self.subject_id = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteAppMemberResponse, crate::Error<DeleteAppMemberErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `subjectType`.
-    pub fn subject_type(mut self, value: impl Into<String>) -> Self {
-        self.subject_type = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteAppMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_app_member`](crate::Client::delete_app_member).
@@ -74,7 +91,7 @@ impl crate::Operation for DeleteAppMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/members");
         req.query("organizationId", self.organization_id.as_ref());
         req.query("subjectId", self.subject_id.as_ref());
@@ -89,6 +106,8 @@ impl crate::Client {
     ///
     /// `DELETE /appstack/apps/{appName}/members` (action `DeleteAppMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteAppMemberCall::send) it. Required: [`app_name`](DeleteAppMemberCall::app_name). Optional: [`organization_id`](DeleteAppMemberCall::organization_id), [`subject_id`](DeleteAppMemberCall::subject_id), [`subject_type`](DeleteAppMemberCall::subject_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteAppMemberErrorCode`], which names the documented codes.
@@ -97,21 +116,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "".
-    pub async fn delete_app_member(
-        &self,
-        request: DeleteAppMemberRequest,
-    ) -> Result<DeleteAppMemberResponse, crate::Error<DeleteAppMemberErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - subjectType is the enum shape AppStackMemberType, the type of AppStackPlayer and of ListApplicationMembers' records\[\].type (see its notes for the values).
+    pub fn delete_app_member(&self) -> DeleteAppMemberCall<'_> {
+        DeleteAppMemberCall {
+            client: self,
+            request: DeleteAppMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteAppMemberRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             subject_id: Some("1332695887xxxxxx".to_string()),
-            subject_type: Some("User".to_string()),
+            subject_type: Some(AppStackMemberType::User),
         }
     }
 }

@@ -2,72 +2,97 @@
 // Source: spec/appstack/execute_change_request_release_stage.yaml
 
 /// Parameters of [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage): 执行研发阶段流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExecuteChangeRequestReleaseStageCall`], which `Client::execute_change_request_release_stage` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteChangeRequestReleaseStageRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
-    ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
-    ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`ExecuteChangeRequestReleaseStageCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`ExecuteChangeRequestReleaseStageCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`ExecuteChangeRequestReleaseStageCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `organizationId` (query parameter); set with [`ExecuteChangeRequestReleaseStageCall::organization_id`].
     pub organization_id: Option<String>,
-    /// `params`.
-    ///
-    /// Sent as body parameter `params`.
+    /// `params` (body parameter); set with [`ExecuteChangeRequestReleaseStageCall::params`].
     pub params: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
-impl ExecuteChangeRequestReleaseStageRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            organization_id: None,
-            params: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExecuteChangeRequestReleaseStageCall<'a> {
+    client: &'a crate::Client,
+    request: ExecuteChangeRequestReleaseStageRequest,
+}
+impl<'a> ExecuteChangeRequestReleaseStageCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
     }
-    /// Sets `params`.
+    /// 研发流程sn
+    ///
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
+    ///
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 参数
+    ///
+    /// Sent as body parameter `params`.
     pub fn params(
         mut self,
         value: std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Self {
-        self.params = Some(value);
+        self.request.params = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExecuteChangeRequestReleaseStageResponse,
+        crate::Error<ExecuteChangeRequestReleaseStageErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExecuteChangeRequestReleaseStageRequest {
+        self.request
     }
 }
 /// Response of [`Client::execute_change_request_release_stage`](crate::Client::execute_change_request_release_stage).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteChangeRequestReleaseStageResponse {
-    /// `object`.
+    /// 流水线运行实例 id
     ///
     /// Example: `1`
     #[serde(rename = "object", default, skip_serializing_if = "Option::is_none")]
     pub object: Option<i64>,
-    /// `pipelineId`.
+    /// 流水线 id
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
+    /// 流水线运行实例 id
     ///
     /// Example: `1`
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
@@ -99,11 +124,11 @@ impl crate::Operation for ExecuteChangeRequestReleaseStageRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("%3Aexecute");
         req.query("organizationId", self.organization_id.as_ref());
         req.body_field("params", self.params.as_ref())?;
@@ -117,6 +142,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}%3Aexecute` (action `ExecuteChangeRequestReleaseStage`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExecuteChangeRequestReleaseStageCall::send) it. Required: [`app_name`](ExecuteChangeRequestReleaseStageCall::app_name), [`release_workflow_sn`](ExecuteChangeRequestReleaseStageCall::release_workflow_sn), [`release_stage_sn`](ExecuteChangeRequestReleaseStageCall::release_stage_sn). Optional: [`organization_id`](ExecuteChangeRequestReleaseStageCall::organization_id), [`params`](ExecuteChangeRequestReleaseStageCall::params).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExecuteChangeRequestReleaseStageErrorCode`], which names the documented codes.
@@ -125,29 +152,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (the importer would write it differently; its --check names the map below). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - The path ends in %3Aexecute (an encoded colon, :execute) and is sent as written, like the other AppStack action paths (%3Acancel, %3AgetPipelineRun). appName, releaseWorkflowSn and releaseStageSn are the application, a workflow's sn and one of its stages' sn, as ListAllReleaseWorkflows returns them.
     /// - params is a map with no value type in the reference. The SDKs type it map&lt;string, any&gt; (TypeScript valueType any, Java Map&lt;String, ?&gt;), so its values are any; it carries the values the stage's pipeline run is started with and has no example. tools/import_reference.py --check reports this node (values present only in the spec) and cannot write it (spec/schema.json requires values).
     /// - The response's pipelineId example (3259***) is masked and not a long value, so it is left out of the field example. example_response uses 1234, the pipelineId of the sibling GetReleaseStagePipelineRun's example, whose pipelineRunId (1) is this example's too.
-    /// - The response field object (long, example 1) has no documented meaning; it is kept as the SDKs name and type it.
+    /// - The response field object (long, example 1) is documented as 流水线运行实例 id, the same words as pipelineRunId; it is kept as the SDKs name and type it.
     /// - pipelineRunId identifies the started run. To follow it, GetReleaseStagePipelineRun takes an executionNumber, which its 2021-06-25 documentation page describes as the stage's execution record number (研发阶段的执行记录编号; ListAppReleaseStageExecutions lists executions with a number, data\[\].number), while the newer /oapi/v1 page of the same operation says it is this pipelineRunId. Which one the 2021-06-25 endpoint wants is not settled here.
-    pub async fn execute_change_request_release_stage(
+    /// - Descriptions are the 2021-06-25 documentation page's; its path parameters are described as on the sibling AppStack pages (企业标识，也称企业id, 应用名, 研发流程sn, 研发阶段sn).
+    pub fn execute_change_request_release_stage(
         &self,
-        request: ExecuteChangeRequestReleaseStageRequest,
-    ) -> Result<
-        ExecuteChangeRequestReleaseStageResponse,
-        crate::Error<ExecuteChangeRequestReleaseStageErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExecuteChangeRequestReleaseStageCall<'_> {
+        ExecuteChangeRequestReleaseStageCall {
+            client: self,
+            request: ExecuteChangeRequestReleaseStageRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExecuteChangeRequestReleaseStageRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             params: Some(std::collections::BTreeMap::new()),
         }

@@ -2,30 +2,49 @@
 // Source: spec/appstack/get_application.yaml
 
 /// Parameters of [`Client::get_application`](crate::Client::get_application): 查找应用详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetApplicationCall`], which `Client::get_application` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetApplicationRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`GetApplicationCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`GetApplicationCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl GetApplicationRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::get_application`](crate::Client::get_application): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetApplicationCall<'a> {
+    client: &'a crate::Client,
+    request: GetApplicationRequest,
+}
+impl<'a> GetApplicationCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetApplicationResponse, crate::Error<GetApplicationErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetApplicationRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_application`](crate::Client::get_application).
@@ -52,7 +71,7 @@ impl crate::Operation for GetApplicationRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
@@ -64,6 +83,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}` (action `GetApplication`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetApplicationCall::send) it. Required: [`app_name`](GetApplicationCall::app_name). Optional: [`organization_id`](GetApplicationCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetApplicationErrorCode`], which names the documented codes.
@@ -71,18 +92,19 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_application(
-        &self,
-        request: GetApplicationRequest,
-    ) -> Result<GetApplicationResponse, crate::Error<GetApplicationErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    pub fn get_application(&self) -> GetApplicationCall<'_> {
+        GetApplicationCall {
+            client: self,
+            request: GetApplicationRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetApplicationRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

@@ -2,70 +2,99 @@
 // Source: spec/appstack/get_release_stage_pipeline_run.yaml
 
 /// Parameters of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): 获取研发阶段流水线运行实例
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetReleaseStagePipelineRunCall`], which `Client::get_release_stage_pipeline_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
-    ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
-    ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `executionNumber`.
-    ///
-    /// Sent as path parameter `executionNumber`.
-    pub execution_number: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`GetReleaseStagePipelineRunCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`GetReleaseStagePipelineRunCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`GetReleaseStagePipelineRunCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `executionNumber` (path parameter, required); set with [`GetReleaseStagePipelineRunCall::execution_number`].
+    pub execution_number: Option<String>,
+    /// `organizationId` (query parameter); set with [`GetReleaseStagePipelineRunCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl GetReleaseStagePipelineRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        execution_number: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            execution_number: execution_number.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetReleaseStagePipelineRunCall<'a> {
+    client: &'a crate::Client,
+    request: GetReleaseStagePipelineRunRequest,
+}
+impl<'a> GetReleaseStagePipelineRunCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 研发流程sn
+    ///
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
+    ///
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段的执行记录编号
+    ///
+    /// Sent as path parameter `executionNumber`, required.
+    pub fn execution_number(mut self, value: impl Into<String>) -> Self {
+        self.request.execution_number = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetReleaseStagePipelineRunResponse,
+        crate::Error<GetReleaseStagePipelineRunErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetReleaseStagePipelineRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunResponse {
-    /// `pipelineRun`.
+    /// 流水线运行实例
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<GetReleaseStagePipelineRunPipelineRun>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+/// 流水线运行实例
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunPipelineRun {
-    /// `createTime`.
+    /// 创建时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `creatorAccountId`.
+    pub create_time: Option<crate::EpochMillis>,
+    /// 创建者阿里云账号id
     ///
     /// Example: `1111111111`
     #[serde(
@@ -74,7 +103,7 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
         skip_serializing_if = "Option::is_none"
     )]
     pub creator_account_id: Option<String>,
-    /// `modifierAccountId`.
+    /// 更新人阿里云账号id
     ///
     /// Example: `11111111111`
     #[serde(
@@ -83,171 +112,279 @@ pub struct GetReleaseStagePipelineRunPipelineRun {
         skip_serializing_if = "Option::is_none"
     )]
     pub modifier_account_id: Option<String>,
-    /// `pipelineId`.
+    /// 流水线Id
     ///
     /// Example: `1234`
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<i64>,
-    /// `pipelineRunId`.
+    /// 流水线运行实例id
     ///
     /// Example: `1`
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run_id: Option<i64>,
-    /// `sources`.
+    /// 代码源
     #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<GetReleaseStagePipelineRunSources>>,
-    /// `stageGroup`.
+    /// 阶段拓扑信息
     #[serde(rename = "stageGroup", default, skip_serializing_if = "Option::is_none")]
     pub stage_group: Option<Vec<Vec<String>>>,
-    /// `stages`.
+    /// 阶段信息
     #[serde(rename = "stages", default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<GetReleaseStagePipelineRunStages>>,
-    /// `status`.
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `triggerMode`.
+    pub status: Option<AppStackPipelineRunStatus>,
+    /// 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6WEBHOOK触发
     ///
     /// Example: `1`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_mode: Option<i32>,
-    /// `updateTime`.
+    pub trigger_mode: Option<GetReleaseStagePipelineRunTriggerMode>,
+    /// 更新时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunSources {
-    /// `data`.
+    /// 代码源信息
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<GetReleaseStagePipelineRunData>,
-    /// `sign`.
+    /// 代码源唯一标识
     ///
     /// Example: `assaaaaaasasasa`
     #[serde(rename = "sign", default, skip_serializing_if = "Option::is_none")]
     pub sign: Option<String>,
-    /// `type`.
+    /// 代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云
     ///
     /// Example: `Codeup`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<GetReleaseStagePipelineRunSourceType>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
+/// 代码源信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunData {
-    /// `branch`.
+    /// 代码分支
     ///
     /// Example: `master`
     #[serde(rename = "branch", default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
-    /// `commit`.
+    /// 提交信息 JSON 数据
     ///
     /// Example: `{}`
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
-    /// `repo`.
+    /// 代码库地址
     ///
     /// Example: `http://codeup.aliyun.com/a.git`
     #[serde(rename = "repo", default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<String>,
 }
-/// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+/// 代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
 #[non_exhaustive]
-pub struct GetReleaseStagePipelineRunStages {
-    /// `name`.
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `stageInfo`.
-    #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
-    pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
+pub enum GetReleaseStagePipelineRunSourceType {
+    /// `Codeup`: codeup 代码源
+    Codeup,
+    /// `aliyunGit`: 阿里云code
+    AliyunGit,
+    /// `giteeGit`: 码云
+    GiteeGit,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl GetReleaseStagePipelineRunSourceType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Codeup => "Codeup",
+            Self::AliyunGit => "aliyunGit",
+            Self::GiteeGit => "giteeGit",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for GetReleaseStagePipelineRunSourceType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Codeup" => Self::Codeup,
+            "aliyunGit" => Self::AliyunGit,
+            "giteeGit" => Self::GiteeGit,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<GetReleaseStagePipelineRunSourceType> for String {
+    fn from(value: GetReleaseStagePipelineRunSourceType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for GetReleaseStagePipelineRunSourceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for GetReleaseStagePipelineRunSourceType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+pub struct GetReleaseStagePipelineRunStages {
+    /// 阶段名称
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 阶段详情
+    #[serde(rename = "stageInfo", default, skip_serializing_if = "Option::is_none")]
+    pub stage_info: Option<GetReleaseStagePipelineRunStageInfo>,
+}
+/// 阶段详情
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetReleaseStagePipelineRunStageInfo {
-    /// `endTime`.
+    /// 结束时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `jobs`.
+    pub end_time: Option<crate::EpochMillis>,
+    /// 任务
     #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<GetReleaseStagePipelineRunJobs>>,
-    /// `name`.
+    /// 阶段名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `startTime`.
+    /// 开始时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
+    pub start_time: Option<crate::EpochMillis>,
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<AppStackPipelineRunStatus>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunJobs {
-    /// `actions`.
+    /// 后续操作,具体参考文档<https://help.aliyun.com/document_detail/2360596.html>
     #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<GetReleaseStagePipelineRunActions>>,
-    /// `endTime`.
+    /// 结束时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    /// `id`.
+    pub end_time: Option<crate::EpochMillis>,
+    /// 任务Id
     ///
     /// Example: `21212`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `name`.
+    /// 任务名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `params`.
+    /// 触发参数
     ///
     /// Example: `{}`
     #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
     pub params: Option<String>,
-    /// `startTime`.
+    /// 开始时间
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    /// `status`.
+    pub start_time: Option<crate::EpochMillis>,
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `RUNNING`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<AppStackPipelineRunStatus>,
 }
 /// Part of the response of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReleaseStagePipelineRunActions {
-    /// `disable`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `true`
     #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
     pub disable: Option<bool>,
-    /// `params`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `{}`
     #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
-    /// `type`.
+    /// 参考文档<https://help.aliyun.com/document_detail/2360596.html>
     ///
     /// Example: `PassPipelineValidate`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+/// 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6WEBHOOK触发
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "i32", into = "i32")]
+#[non_exhaustive]
+pub enum GetReleaseStagePipelineRunTriggerMode {
+    /// `1`: 人工触发
+    Manual,
+    /// `2`: 定时触发
+    Scheduled,
+    /// `3`: 代码提交触发
+    CodeCommit,
+    /// `5`: 流水线触发
+    Pipeline,
+    /// `6`: WEBHOOK 触发
+    Webhook,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(i32),
+}
+impl GetReleaseStagePipelineRunTriggerMode {
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::Manual => 1,
+            Self::Scheduled => 2,
+            Self::CodeCommit => 3,
+            Self::Pipeline => 5,
+            Self::Webhook => 6,
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<i32> for GetReleaseStagePipelineRunTriggerMode {
+    fn from(value: i32) -> Self {
+        match value {
+            1 => Self::Manual,
+            2 => Self::Scheduled,
+            3 => Self::CodeCommit,
+            5 => Self::Pipeline,
+            6 => Self::Webhook,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl From<GetReleaseStagePipelineRunTriggerMode> for i32 {
+    fn from(value: GetReleaseStagePipelineRunTriggerMode) -> Self {
+        value.value()
+    }
+}
+impl std::fmt::Display for GetReleaseStagePipelineRunTriggerMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl crate::wire::QueryValue for GetReleaseStagePipelineRunTriggerMode {
+    fn to_query_value(&self) -> String {
+        self.value().to_string()
+    }
 }
 impl crate::Envelope for GetReleaseStagePipelineRunResponse {}
 /// Error codes of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run): it documents none, so every code reads as `Unknown(code)`.
@@ -275,13 +412,13 @@ impl crate::Operation for GetReleaseStagePipelineRunRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_param("executionNumber", self.execution_number.as_ref())?;
         req.path_literal("%3AgetPipelineRun");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -294,6 +431,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3AgetPipelineRun` (action `GetReleaseStagePipelineRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetReleaseStagePipelineRunCall::send) it. Required: [`app_name`](GetReleaseStagePipelineRunCall::app_name), [`release_workflow_sn`](GetReleaseStagePipelineRunCall::release_workflow_sn), [`release_stage_sn`](GetReleaseStagePipelineRunCall::release_stage_sn), [`execution_number`](GetReleaseStagePipelineRunCall::execution_number). Optional: [`organization_id`](GetReleaseStagePipelineRunCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetReleaseStagePipelineRunErrorCode`], which names the documented codes.
@@ -301,24 +440,109 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_release_stage_pipeline_run(
+    /// - Parameter descriptions are this page's (2021-06-25). Response descriptions are the words Flow's GetPipelineRun page gives the same run object, field for field (this page repeats them where its text was at hand: 流水线运行实例, 创建时间, 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中, 触发模式 ...). That page names sources\[\].data.commit commint (提交信息 JSON 数据); the SDKs' name commit is kept.
+    /// - pipelineRun.status, stages\[\].stageInfo.status and stages\[\].stageInfo.jobs\[\].status are the enum shape AppStackPipelineRunStatus (状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中).
+    /// - triggerMode is an integer enum with the values this page lists (触发模式 1 人工触发 2 定时触发 3 代码提交触发 5 流水线触发 6 WEBHOOK 触发); the variant names translate those meanings.
+    /// - sources\[\].type is a string enum with the values GetPipelineRun's page lists for the same run object (代码库类型 Codeup codeup 代码源 aliyunGit 阿里云code giteeGit 码云).
+    /// - createTime, updateTime and the stages' and jobs' startTime and endTime are epoch milliseconds (long, example 1586863220000): format epoch-millis.
+    /// - stages\[\].stageInfo.jobs\[\].id is the job id (long) that PassReleaseStagePipelineValidate and RefuseReleaseStagePipelineValidate take as jobId, which is long there too.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
+    pub fn get_release_stage_pipeline_run(&self) -> GetReleaseStagePipelineRunCall<'_> {
+        GetReleaseStagePipelineRunCall {
+            client: self,
+            request: GetReleaseStagePipelineRunRequest::default(),
+        }
+    }
+}
+/// The values at `pipelineRun.status` in a response, for the waiters' acceptors.
+fn get_release_stage_pipeline_run_values_0(
+    response: &GetReleaseStagePipelineRunResponse,
+) -> Vec<std::borrow::Cow<'_, str>> {
+    std::iter::once(response)
+        .flat_map(|v| v.pipeline_run.as_ref())
+        .flat_map(|v| v.status.as_ref())
+        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))
+        .collect()
+}
+/// The `ReleaseStageExecutionFinished` waiter of [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run), as data: what [`GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished`](GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished) runs. Pass it to [`Waiter::new`](crate::Waiter::new) to run it with a request of your own making.
+pub static RELEASE_STAGE_EXECUTION_FINISHED: crate::waiter::WaiterSpec<
+    GetReleaseStagePipelineRunRequest,
+> = crate::waiter::WaiterSpec::new(
+    "ReleaseStageExecutionFinished",
+    std::time::Duration::from_secs(5),
+    std::time::Duration::from_secs(60),
+    std::time::Duration::from_secs(1800),
+    &[
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Success,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["SUCCESS"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Failure,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["FAIL"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Retry,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["RUNNING"],
+            get_release_stage_pipeline_run_values_0,
+        ),
+    ],
+);
+impl<'a> GetReleaseStagePipelineRunCall<'a> {
+    /// Waits until the pipeline run of a release stage execution has finished (研发阶段流水线运行结束), successfully or not.
+    ///
+    /// Polls [`Client::get_release_stage_pipeline_run`](crate::Client::get_release_stage_pipeline_run) with this call's parameters: at once, then after 5 s, the delays doubling up to 1 min (with jitter), for at most 30 min unless [`Waiter::max_wait`](crate::Waiter::max_wait) says otherwise. `.await` the [`Waiter`](crate::Waiter) it returns.
+    ///
+    /// Each answer is checked against these acceptors, in order; the first that matches decides:
+    ///
+    /// 0. **success** when `pipelineRun.status` is `SUCCESS`: the wait returns the response. 运行成功 (the run succeeded).
+    /// 1. **failure** when `pipelineRun.status` is `FAIL`: the wait ends with [`WaiterError::FailureState`](crate::WaiterError::FailureState). 运行失败 (the run failed).
+    /// 2. **retry** when `pipelineRun.status` is `RUNNING`: poll again. 运行中 (still running).
+    ///
+    /// An answer no acceptor matches means poll again (so an undocumented value never counts as success).
+    ///
+    /// # Errors
+    ///
+    /// [`WaiterError`](crate::WaiterError): `FailureState` (a failure acceptor matched; it keeps that answer), `TimedOut` (`max_wait` passed; it keeps the last answer), or `Operation` (a poll failed with an error no acceptor matches, after the client's own retries; [`Error::code`](crate::Error::code) gives a [`GetReleaseStagePipelineRunErrorCode`]).
+    ///
+    /// # Notes from the spec
+    ///
+    /// - The states are the ones this operation's 2021-06-25 documentation page gives for pipelineRun.status: 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中 (the reference gives only the example SUCCESS). They are Flow's run states: the stage runs a Flow pipeline, and GetPipelineRun documents the same values.
+    /// - No value is documented for a stopped or cancelled run, or one held at a manual gate (PassReleaseStagePipelineValidate, RefuseReleaseStagePipelineValidate). Such a value matches no acceptor, so the waiter polls on (smithy's rule, no match means retry); an undocumented status never counts as success, and at worst the wait ends with TimedOut, keeping the last response.
+    /// - Which executionNumber to poll is open. The 2021-06-25 page describes it as the stage's execution record number (研发阶段的执行记录编号, example 1; ListAppReleaseStageExecutions lists them as data\[\].number), while the newer /oapi/v1 page of this operation says it is the pipelineRunId that ExecuteChangeRequestReleaseStage returns. The waiter polls with whatever the request carries. After ExecuteChangeRequestReleaseStage, pass its pipelineRunId (the newer page's reading, and the only identifier that call returns); if the service answers that the execution does not exist, use the newest data\[\].number of ListAppReleaseStageExecutions instead. Not verified against the service.
+    /// - ListAppReleaseStageExecutions documents only SUCCESS for an execution's state (data\[\].state), too little for a waiter, so this waiter reads the execution's pipeline run.
+    /// - Pacing: 5 s to 60 s between polls and 30 min in all by default, as for Flow's PipelineRunFinished.
+    pub fn wait_until_release_stage_execution_finished(
+        self,
+    ) -> crate::Waiter<'a, GetReleaseStagePipelineRunRequest> {
+        crate::Waiter::new(self.client, self.request, &RELEASE_STAGE_EXECUTION_FINISHED)
+    }
+}
+impl crate::Client {
+    /// Runs the `ReleaseStageExecutionFinished` waiter with a request you already hold; with parameters set by name, [`GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished`](GetReleaseStagePipelineRunCall::wait_until_release_stage_execution_finished) is the same wait.
+    pub fn wait_until_release_stage_execution_finished(
         &self,
         request: GetReleaseStagePipelineRunRequest,
-    ) -> Result<
-        GetReleaseStagePipelineRunResponse,
-        crate::Error<GetReleaseStagePipelineRunErrorCode>,
-    > {
-        self.send(request).await
+    ) -> crate::Waiter<'_, GetReleaseStagePipelineRunRequest> {
+        crate::Waiter::new(self, request, &RELEASE_STAGE_EXECUTION_FINISHED)
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetReleaseStagePipelineRunRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
-            execution_number: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
+            execution_number: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

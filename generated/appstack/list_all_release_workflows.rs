@@ -2,30 +2,52 @@
 // Source: spec/appstack/list_all_release_workflows.yaml
 
 /// Parameters of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): 查找应用下所有的研发流程
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAllReleaseWorkflowsCall`], which `Client::list_all_release_workflows` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`ListAllReleaseWorkflowsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListAllReleaseWorkflowsCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl ListAllReleaseWorkflowsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAllReleaseWorkflowsCall<'a> {
+    client: &'a crate::Client,
+    request: ListAllReleaseWorkflowsRequest,
+}
+impl<'a> ListAllReleaseWorkflowsCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAllReleaseWorkflowsResponse,
+        crate::Error<ListAllReleaseWorkflowsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAllReleaseWorkflowsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows).
@@ -34,28 +56,28 @@ pub type ListAllReleaseWorkflowsResponse = Vec<ListAllReleaseWorkflowsItem>;
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsItem {
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `testApp`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `sn`.
+    /// 研发流程唯一标识
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `name`.
+    /// 名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `order`.
+    /// 排序
     ///
     /// Example: `1`
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
-    /// `releaseStages`.
+    /// 研发阶段
     #[serde(rename = "releaseStages", default, skip_serializing_if = "Option::is_none")]
     pub release_stages: Option<Vec<ListAllReleaseWorkflowsReleaseStages>>,
-    /// `note`.
+    /// 公告
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -63,20 +85,20 @@ pub struct ListAllReleaseWorkflowsItem {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsReleaseStages {
-    /// `appName`.
+    /// 应用名
     ///
     /// Example: `testApp`
     #[serde(rename = "appName", default, skip_serializing_if = "Option::is_none")]
     pub app_name: Option<String>,
-    /// `name`.
+    /// 阶段名
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sn`.
+    /// 研发阶段唯一标识
     ///
     /// Example: `5aa8cc67e75e41bf9dddeb708775bcc3`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `releaseWorkflowSn`.
+    /// 所属的研发流程sn
     ///
     /// Example: `ce51b31b996246ecaf874736838360b2`
     #[serde(
@@ -85,12 +107,12 @@ pub struct ListAllReleaseWorkflowsReleaseStages {
         skip_serializing_if = "Option::is_none"
     )]
     pub release_workflow_sn: Option<String>,
-    /// `order`.
+    /// 阶段顺序
     ///
     /// Example: `1`
     #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
     pub order: Option<String>,
-    /// `variableGroups`.
+    /// 变量组列表
     #[serde(rename = "variableGroups", default, skip_serializing_if = "Option::is_none")]
     pub variable_groups: Option<Vec<ListAllReleaseWorkflowsVariableGroups>>,
 }
@@ -98,19 +120,65 @@ pub struct ListAllReleaseWorkflowsReleaseStages {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAllReleaseWorkflowsVariableGroups {
-    /// `name`.
+    /// 变量组名称
     ///
     /// Example: `dev`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `displayName`.
+    /// 变量组显示名
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `type`.
+    /// 变量组类型：GLOBAL - 全局变量组；APP - 应用变量组；
     ///
     /// Example: `APP`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ListAllReleaseWorkflowsVariableGroupType>,
+}
+/// 变量组类型：GLOBAL - 全局变量组；APP - 应用变量组；
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListAllReleaseWorkflowsVariableGroupType {
+    /// `GLOBAL`: 全局变量组
+    Global,
+    /// `APP`: 应用变量组
+    App,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListAllReleaseWorkflowsVariableGroupType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Global => "GLOBAL",
+            Self::App => "APP",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListAllReleaseWorkflowsVariableGroupType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GLOBAL" => Self::Global,
+            "APP" => Self::App,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListAllReleaseWorkflowsVariableGroupType> for String {
+    fn from(value: ListAllReleaseWorkflowsVariableGroupType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListAllReleaseWorkflowsVariableGroupType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListAllReleaseWorkflowsVariableGroupType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 /// Error codes of [`Client::list_all_release_workflows`](crate::Client::list_all_release_workflows): it documents none, so every code reads as `Unknown(code)`.
 pub type ListAllReleaseWorkflowsErrorCode = crate::UndocumentedCode;
@@ -134,7 +202,7 @@ impl crate::Operation for ListAllReleaseWorkflowsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -147,6 +215,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows` (action `ListAllReleaseWorkflows`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAllReleaseWorkflowsCall::send) it. Required: [`app_name`](ListAllReleaseWorkflowsCall::app_name). Optional: [`organization_id`](ListAllReleaseWorkflowsCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAllReleaseWorkflowsErrorCode`], which names the documented codes.
@@ -155,28 +225,27 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Reviewed by hand after tools/import_reference.py wrote it; only summary_en and these notes differ from what it writes. The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - The response is a bare JSON array, kept as the SDKs describe it. It is not paged (no paging parameters; the summary says all workflows).
     /// - organizationId is an optional query parameter, as in the other AppStack operations of the SDKs.
     /// - \[\].sn is a workflow's releaseWorkflowSn and \[\].releaseStages\[\].sn a stage's releaseStageSn: the path parameters of ExecuteChangeRequestReleaseStage, ListAppReleaseStageExecutions and GetReleaseStagePipelineRun. releaseStages\[\].releaseWorkflowSn repeats the parent's sn in the example.
     /// - order (workflow and stage) is a string holding a number (example 1), as the SDKs type it.
     /// - \[\].name, releaseStages\[\].name and variableGroups\[\].displayName have no example in the reference and are left out of example_response.
     /// - Examples that only mean 'empty' ("") are left out of the field examples ((root)\[\].note); example_response uses an empty string for "".
-    pub async fn list_all_release_workflows(
-        &self,
-        request: ListAllReleaseWorkflowsRequest,
-    ) -> Result<
-        ListAllReleaseWorkflowsResponse,
-        crate::Error<ListAllReleaseWorkflowsErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - releaseStages\[\].variableGroups\[\].type is a string enum with the values its description lists (变量组类型：GLOBAL - 全局变量组；APP - 应用变量组).
+    /// - order stays a string holding a number (the SDKs' type; the page's two copies of the example write it "1" and 1).
+    pub fn list_all_release_workflows(&self) -> ListAllReleaseWorkflowsCall<'_> {
+        ListAllReleaseWorkflowsCall {
+            client: self,
+            request: ListAllReleaseWorkflowsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAllReleaseWorkflowsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

@@ -2,50 +2,79 @@
 // Source: spec/appstack/list_app_release_stage_execution_integrated_metadata.yaml
 
 /// Parameters of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): 查询研发阶段执行记录集成变更信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAppReleaseStageExecutionIntegratedMetadataCall`], which `Client::list_app_release_stage_execution_integrated_metadata` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
-    ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
-    ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `executionNumber`.
-    ///
-    /// Sent as path parameter `executionNumber`.
-    pub execution_number: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `executionNumber` (path parameter, required); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::execution_number`].
+    pub execution_number: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListAppReleaseStageExecutionIntegratedMetadataCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl ListAppReleaseStageExecutionIntegratedMetadataRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        execution_number: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            execution_number: execution_number.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
+    client: &'a crate::Client,
+    request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
+}
+impl<'a> ListAppReleaseStageExecutionIntegratedMetadataCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 研发流程sn
+    ///
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
+    ///
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段的执行记录编号
+    ///
+    /// Sent as path parameter `executionNumber`, required.
+    pub fn execution_number(mut self, value: impl Into<String>) -> Self {
+        self.request.execution_number = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAppReleaseStageExecutionIntegratedMetadataResponse,
+        crate::Error<ListAppReleaseStageExecutionIntegratedMetadataErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAppReleaseStageExecutionIntegratedMetadataRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_app_release_stage_execution_integrated_metadata`](crate::Client::list_app_release_stage_execution_integrated_metadata).
@@ -56,12 +85,12 @@ pub type ListAppReleaseStageExecutionIntegratedMetadataResponse = Vec<
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
-    /// `releaseBranch`.
+    /// 发布分支
     ///
     /// Example: `release/20240625-152603220321211_release_3252057_1`
     #[serde(rename = "releaseBranch", default, skip_serializing_if = "Option::is_none")]
     pub release_branch: Option<String>,
-    /// `releaseRevision`.
+    /// 发布分支git版本
     ///
     /// Example: `a66cfa8c6869b96bb7d111ba2144c9c764d556b7`
     #[serde(
@@ -70,17 +99,17 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub release_revision: Option<String>,
-    /// `repoUrl`.
+    /// 代码仓库地址
     ///
     /// Example: `https://codeup.aliyun.com/60d54f3daccf2bbd6659f3ad/auto-test.git`
     #[serde(rename = "repoUrl", default, skip_serializing_if = "Option::is_none")]
     pub repo_url: Option<String>,
-    /// `repoType`.
+    /// 库类型
     ///
     /// Example: `CODEUP`
     #[serde(rename = "repoType", default, skip_serializing_if = "Option::is_none")]
     pub repo_type: Option<String>,
-    /// `changeRequests`.
+    /// 变更请求
     #[serde(rename = "changeRequests", default, skip_serializing_if = "Option::is_none")]
     pub change_requests: Option<
         Vec<ListAppReleaseStageExecutionIntegratedMetadataChangeRequests>,
@@ -90,25 +119,25 @@ pub struct ListAppReleaseStageExecutionIntegratedMetadataItem {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionIntegratedMetadataChangeRequests {
-    /// `sn`.
+    /// 变更请求唯一标识
     ///
     /// Example: `fcd37726a6f84c60b7eb9c5856007c2f`
     #[serde(rename = "sn", default, skip_serializing_if = "Option::is_none")]
     pub sn: Option<String>,
-    /// `name`.
+    /// 变更请求名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `branchName`.
+    /// 变更请求分支
     ///
     /// Example: `feature/20240625`
     #[serde(rename = "branchName", default, skip_serializing_if = "Option::is_none")]
     pub branch_name: Option<String>,
-    /// `commitId`.
+    /// 变更请求commitId
     ///
     /// Example: `a66cfa8c6869b96bb7d111ba2144c9c764d556b7`
     #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
     pub commit_id: Option<String>,
-    /// `ownerAccountId`.
+    /// 变更请求拥有者的阿里云pk
     ///
     /// Example: `262579140573491041`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
@@ -139,13 +168,13 @@ impl crate::Operation for ListAppReleaseStageExecutionIntegratedMetadataRequest 
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_param("executionNumber", self.execution_number.as_ref())?;
         req.path_literal("/integratedMetadata");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -158,6 +187,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}/integratedMetadata` (action `ListAppReleaseStageExecutionIntegratedMetadata`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAppReleaseStageExecutionIntegratedMetadataCall::send) it. Required: [`app_name`](ListAppReleaseStageExecutionIntegratedMetadataCall::app_name), [`release_workflow_sn`](ListAppReleaseStageExecutionIntegratedMetadataCall::release_workflow_sn), [`release_stage_sn`](ListAppReleaseStageExecutionIntegratedMetadataCall::release_stage_sn), [`execution_number`](ListAppReleaseStageExecutionIntegratedMetadataCall::execution_number). Optional: [`organization_id`](ListAppReleaseStageExecutionIntegratedMetadataCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionIntegratedMetadataErrorCode`], which names the documented codes.
@@ -166,24 +197,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The response is a bare JSON array, kept as the SDKs describe it.
-    pub async fn list_app_release_stage_execution_integrated_metadata(
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
+    /// - repoType (库类型, example CODEUP) has no documented value set and stays a string.
+    pub fn list_app_release_stage_execution_integrated_metadata(
         &self,
-        request: ListAppReleaseStageExecutionIntegratedMetadataRequest,
-    ) -> Result<
-        ListAppReleaseStageExecutionIntegratedMetadataResponse,
-        crate::Error<ListAppReleaseStageExecutionIntegratedMetadataErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListAppReleaseStageExecutionIntegratedMetadataCall<'_> {
+        ListAppReleaseStageExecutionIntegratedMetadataCall {
+            client: self,
+            request: ListAppReleaseStageExecutionIntegratedMetadataRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionIntegratedMetadataRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
-            execution_number: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
+            execution_number: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

@@ -2,134 +2,206 @@
 // Source: spec/appstack/list_app_release_stage_executions.yaml
 
 /// Parameters of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): 批量查询研发阶段执行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListAppReleaseStageExecutionsCall`], which `Client::list_app_release_stage_executions` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsRequest {
-    /// `appName`.
+    /// `appName` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`ListAppReleaseStageExecutionsCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListAppReleaseStageExecutionsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListAppReleaseStageExecutionsCall::order_by`].
+    pub order_by: Option<ListAppReleaseStageExecutionsOrderBy>,
+    /// `organizationId` (query parameter); set with [`ListAppReleaseStageExecutionsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListAppReleaseStageExecutionsCall::page`].
+    pub page: Option<i64>,
+    /// `pagination` (query parameter); set with [`ListAppReleaseStageExecutionsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListAppReleaseStageExecutionsCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `sort` (query parameter); set with [`ListAppReleaseStageExecutionsCall::sort`].
+    pub sort: Option<AppStackSortOrder>,
+}
+/// A call of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListAppReleaseStageExecutionsCall<'a> {
+    client: &'a crate::Client,
+    request: ListAppReleaseStageExecutionsRequest,
+}
+impl<'a> ListAppReleaseStageExecutionsCall<'a> {
+    /// 应用名
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
+    /// 研发流程sn
     ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
     ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `nextToken`.
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
-    /// `orderBy`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 分页排序属性，决定根据何种属性进行记录排序；默认 gmtCreate
     ///
     /// Sent as query parameter `orderBy`. Example: `gmtCreate`
-    pub order_by: Option<String>,
-    /// `organizationId`.
+    pub fn order_by(mut self, value: ListAppReleaseStageExecutionsOrderBy) -> Self {
+        self.request.order_by = Some(value);
+        self
+    }
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-    /// `page`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 键集分页模式下不需要传入
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i32>,
-    /// `pagination`.
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
+    /// 分页模式参数：keyset表示键集分页
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
-    /// `perPage`.
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
+    /// 分页尺寸参数，决定一页最多返回多少对象，默认20，限制\[1,100\]
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
-    /// `sort`.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
+    /// 分页排序升降序，asc 为升序，desc 为降序；默认 desc
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListAppReleaseStageExecutionsResponse,
+        crate::Error<ListAppReleaseStageExecutionsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListAppReleaseStageExecutionsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListAppReleaseStageExecutionsRequest {
+        self.request
+    }
 }
-impl ListAppReleaseStageExecutionsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            next_token: None,
-            order_by: None,
-            organization_id: None,
-            page: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
+/// 分页排序属性，决定根据何种属性进行记录排序；默认 gmtCreate
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListAppReleaseStageExecutionsOrderBy {
+    /// `id`.
+    Id,
+    /// `gmtCreate`.
+    GmtCreate,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListAppReleaseStageExecutionsOrderBy {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Id => "id",
+            Self::GmtCreate => "gmtCreate",
+            Self::Unknown(other) => other,
         }
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+}
+impl From<String> for ListAppReleaseStageExecutionsOrderBy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "id" => Self::Id,
+            "gmtCreate" => Self::GmtCreate,
+            _ => Self::Unknown(value),
+        }
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
+}
+impl From<ListAppReleaseStageExecutionsOrderBy> for String {
+    fn from(value: ListAppReleaseStageExecutionsOrderBy) -> Self {
+        value.as_str().to_string()
     }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
+}
+impl std::fmt::Display for ListAppReleaseStageExecutionsOrderBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+}
+impl crate::wire::QueryValue for ListAppReleaseStageExecutionsOrderBy {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsResponse {
-    /// `current`.
+    /// 页码分页时存在该字段，表示当前页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `data`.
+    /// 分页结果数据
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ListAppReleaseStageExecutionsData>>,
-    /// `nextToken`.
+    /// 采用键值分页时存在该字段，用于传给分页接口，迭代获取下一页数据
     ///
     /// Example: `vxc2341gfssad12`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `pages`.
+    /// 页码分页时存在该字段，表示总页数
     ///
     /// Example: `1`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `perPage`.
+    /// 页码分页时存在该字段，表示每页大小
     ///
     /// Example: `20`
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// `total`.
+    /// 页码分页时存在该字段，表示结果总数
     ///
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -139,27 +211,27 @@ pub struct ListAppReleaseStageExecutionsResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppReleaseStageExecutionsData {
-    /// `endTime`.
+    /// 流水线执行结束时间
     ///
     /// Example: `2024-06-25T07:26:18.000+00:00`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
-    /// `number`.
+    pub end_time: Option<crate::DateTime>,
+    /// 流水线执行编号
     ///
     /// Example: `1`
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// `startTime`.
+    /// 流水线执行开始时间
     ///
     /// Example: `2024-06-25T07:25:54.000+00:00`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<String>,
-    /// `state`.
+    pub start_time: Option<crate::DateTime>,
+    /// 流水线执行状态
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `triggerMode`.
+    /// 流水线执行触发方式
     ///
     /// Example: `MANUAL`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
@@ -186,9 +258,9 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
@@ -196,11 +268,11 @@ impl crate::Operation for ListAppReleaseStageExecutionsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions");
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
@@ -219,6 +291,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions` (action `ListAppReleaseStageExecutions`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListAppReleaseStageExecutionsCall::send) it, or [`stream`](ListAppReleaseStageExecutionsCall::stream) every page. Required: [`app_name`](ListAppReleaseStageExecutionsCall::app_name), [`release_workflow_sn`](ListAppReleaseStageExecutionsCall::release_workflow_sn), [`release_stage_sn`](ListAppReleaseStageExecutionsCall::release_stage_sn). Optional: [`next_token`](ListAppReleaseStageExecutionsCall::next_token), [`order_by`](ListAppReleaseStageExecutionsCall::order_by), [`organization_id`](ListAppReleaseStageExecutionsCall::organization_id), [`page`](ListAppReleaseStageExecutionsCall::page), [`pagination`](ListAppReleaseStageExecutionsCall::pagination), [`per_page`](ListAppReleaseStageExecutionsCall::per_page), [`sort`](ListAppReleaseStageExecutionsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListAppReleaseStageExecutionsErrorCode`], which names the documented codes.
@@ -228,19 +302,33 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn list_app_release_stage_executions(
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - orderBy is a string enum with the values the page lists (枚举值 id, gmtCreate; default gmtCreate).
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
+    /// - data\[\].startTime and data\[\].endTime are RFC 3339 times with milliseconds and an offset (example 2024-06-25T07:25:54.000+00:00): format date-time.
+    /// - data\[\].state (流水线执行状态, example SUCCESS) and data\[\].triggerMode (流水线执行触发方式, example MANUAL) have no documented value sets and stay strings. triggerMode here is a word, not GetReleaseStagePipelineRun's integer code, and state is this listing's own field, so the pipeline run enums are not applied to them.
+    /// - data\[\].number is the stage execution number, a string like the executionNumber path parameters.
+    pub fn list_app_release_stage_executions(
         &self,
-        request: ListAppReleaseStageExecutionsRequest,
-    ) -> Result<
-        ListAppReleaseStageExecutionsResponse,
-        crate::Error<ListAppReleaseStageExecutionsErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListAppReleaseStageExecutionsCall<'_> {
+        ListAppReleaseStageExecutionsCall {
+            client: self,
+            request: ListAppReleaseStageExecutionsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
     type Item = ListAppReleaseStageExecutionsData;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("perPage"),
+        items: &["data"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {
         self.pagination = Some("keyset".to_string());
     }
@@ -254,7 +342,10 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -262,30 +353,24 @@ impl crate::Paginate for ListAppReleaseStageExecutionsRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_app_release_stage_executions`](crate::Client::list_app_release_stage_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_app_release_stage_executions_stream(
-        &self,
-        request: ListAppReleaseStageExecutionsRequest,
-    ) -> crate::Paginator<'_, ListAppReleaseStageExecutionsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListAppReleaseStageExecutionsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
             next_token: Some("example".to_string()),
-            order_by: Some("gmtCreate".to_string()),
+            order_by: Some(ListAppReleaseStageExecutionsOrderBy::GmtCreate),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
-            page: Some(1i32),
+            page: Some(1i64),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("desc".to_string()),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Desc),
         }
     }
 }

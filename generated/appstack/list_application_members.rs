@@ -2,60 +2,82 @@
 // Source: spec/appstack/list_application_members.yaml
 
 /// Parameters of [`Client::list_application_members`](crate::Client::list_application_members): 查找应用成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListApplicationMembersCall`], which `Client::list_application_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListApplicationMembersRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`ListApplicationMembersCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListApplicationMembersCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl ListApplicationMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::list_application_members`](crate::Client::list_application_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListApplicationMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListApplicationMembersRequest,
+}
+impl<'a> ListApplicationMembersCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListApplicationMembersResponse,
+        crate::Error<ListApplicationMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListApplicationMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApplicationMembersResponse {
-    /// `current`.
+    /// 当前所在分页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `pageSize`.
+    /// 分页规模
     ///
     /// Example: `10`
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `pages`.
+    /// 总页数
     ///
     /// Example: `10`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `records`.
+    /// 成员列表
     #[serde(rename = "records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<ListApplicationMembersRecords>>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `total`.
+    /// 列表总数
     ///
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -65,45 +87,45 @@ pub struct ListApplicationMembersResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApplicationMembersRecords {
-    /// `avatar`.
+    /// 头像
     ///
     /// Example: `http://`
     #[serde(rename = "avatar", default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `description`.
+    /// 成员描述
     ///
     /// Example: `成语描述`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `displayName`.
+    /// 成员显示名
     ///
     /// Example: `成员1`
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// 成员id，类型为User时为成员的阿里云UID
     ///
     /// Example: `1332695887xxxxxx`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `roleList`.
+    /// 成员的角色列表
     #[serde(rename = "roleList", default, skip_serializing_if = "Option::is_none")]
     pub role_list: Option<Vec<ListApplicationMembersRoleList>>,
-    /// `type`.
+    /// 成员类型，目前只支持User
     ///
     /// Example: `User`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<AppStackMemberType>,
 }
 /// Part of the response of [`Client::list_application_members`](crate::Client::list_application_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApplicationMembersRoleList {
-    /// `displayName`.
+    /// 角色显示名
     ///
     /// Example: `开发者`
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `name`.
+    /// 角色名
     ///
     /// Example: `developer`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +158,7 @@ impl crate::Operation for ListApplicationMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/members");
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
@@ -149,6 +171,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/members` (action `ListApplicationMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListApplicationMembersCall::send) it. Required: [`app_name`](ListApplicationMembersCall::app_name). Optional: [`organization_id`](ListApplicationMembersCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationMembersErrorCode`], which names the documented codes.
@@ -156,21 +180,22 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_application_members(
-        &self,
-        request: ListApplicationMembersRequest,
-    ) -> Result<
-        ListApplicationMembersResponse,
-        crate::Error<ListApplicationMembersErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - records\[\].type is the enum shape AppStackMemberType (see its notes for the values).
+    /// - records\[\].roleList\[\].name (角色名, example developer) has no documented value set and stays a string.
+    /// - The response carries page fields (current, pageSize, pages, total; long like the other AppStack lists' paging fields) but the operation takes no paging parameters, so it has no paginator.
+    pub fn list_application_members(&self) -> ListApplicationMembersCall<'_> {
+        ListApplicationMembersCall {
+            client: self,
+            request: ListApplicationMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListApplicationMembersRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
         }
     }

@@ -2,90 +2,106 @@
 // Source: spec/appstack/list_applications.yaml
 
 /// Parameters of [`Client::list_applications`](crate::Client::list_applications): 分页查找应用详情
+///
+/// Set them by name on [`ListApplicationsCall`], which `Client::list_applications` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListApplicationsRequest {
-    /// `nextToken`.
+    /// `nextToken` (query parameter); set with [`ListApplicationsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListApplicationsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListApplicationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pagination` (query parameter); set with [`ListApplicationsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListApplicationsCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `sort` (query parameter); set with [`ListApplicationsCall::sort`].
+    pub sort: Option<AppStackSortOrder>,
+}
+/// A call of [`Client::list_applications`](crate::Client::list_applications): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListApplicationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListApplicationsRequest,
+}
+impl<'a> ListApplicationsCall<'a> {
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`. Example: `vxc2341gfssad12`
-    pub next_token: Option<String>,
-    /// `orderBy`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `asc`
-    pub order_by: Option<String>,
-    /// `organizationId`.
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-    /// `pagination`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 分页模式参数，目前只支持键集分页 keyset 模式
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
-    /// `perPage`.
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
-    /// `sort`.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `id`
-    pub sort: Option<String>,
-}
-impl ListApplicationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            next_token: None,
-            order_by: None,
-            organization_id: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
-        }
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListApplicationsResponse, crate::Error<ListApplicationsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListApplicationsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListApplicationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_applications`](crate::Client::list_applications).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListApplicationsResponse {
-    /// `data`.
+    /// 应用结果列表
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Application>>,
-    /// `nextToken`.
+    /// 键集分页 token
     ///
     /// Example: `vxc2341gfssad12`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -114,7 +130,7 @@ impl crate::Operation for ListApplicationsRequest {
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
         ],
         errors: &[],
@@ -138,6 +154,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps%3Asearch` (action `ListApplications`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListApplicationsCall::send) it, or [`stream`](ListApplicationsCall::stream) every page. Optional: [`next_token`](ListApplicationsCall::next_token), [`order_by`](ListApplicationsCall::order_by), [`organization_id`](ListApplicationsCall::organization_id), [`pagination`](ListApplicationsCall::pagination), [`per_page`](ListApplicationsCall::per_page), [`sort`](ListApplicationsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListApplicationsErrorCode`], which names the documented codes.
@@ -146,16 +164,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
-    pub async fn list_applications(
-        &self,
-        request: ListApplicationsRequest,
-    ) -> Result<ListApplicationsResponse, crate::Error<ListApplicationsErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
+    /// - orderBy has no value set on this page (only the advice to use id) and stays a string; pagination stays a string because the paginator fixes it (pagination: keyset).
+    pub fn list_applications(&self) -> ListApplicationsCall<'_> {
+        ListApplicationsCall {
+            client: self,
+            request: ListApplicationsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListApplicationsRequest {
     type Item = Application;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("perPage"),
+        items: &["data"],
+        cursor: Some(&["nextToken"]),
+        total: None,
+    };
     fn prepare(&mut self) {
         self.pagination = Some("keyset".to_string());
     }
@@ -169,7 +199,10 @@ impl crate::Paginate for ListApplicationsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -177,14 +210,8 @@ impl crate::Paginate for ListApplicationsRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_applications`](crate::Client::list_applications) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_applications_stream(
-        &self,
-        request: ListApplicationsRequest,
-    ) -> crate::Paginator<'_, ListApplicationsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -195,8 +222,8 @@ impl crate::mock::Example for ListApplicationsRequest {
             order_by: Some("asc".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("id".to_string()),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Asc),
         }
     }
 }

@@ -2,115 +2,148 @@
 // Source: spec/appstack/list_change_request_workflow_executions.yaml
 
 /// Parameters of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): 查询变更研发流程运行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListChangeRequestWorkflowExecutionsCall`], which `Client::list_change_request_workflow_executions` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsRequest {
-    /// `appName`.
+    /// `appName` (path parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `sn` (path parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::sn`].
+    pub sn: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::page`].
+    pub page: Option<i64>,
+    /// `perPage` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `releaseStageSn` (query parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `releaseWorkflowSn` (query parameter, required); set with [`ListChangeRequestWorkflowExecutionsCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `sort` (query parameter); set with [`ListChangeRequestWorkflowExecutionsCall::sort`].
+    pub sort: Option<AppStackSortOrder>,
+}
+/// A call of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListChangeRequestWorkflowExecutionsCall<'a> {
+    client: &'a crate::Client,
+    request: ListChangeRequestWorkflowExecutionsRequest,
+}
+impl<'a> ListChangeRequestWorkflowExecutionsCall<'a> {
+    /// 应用名
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `sn`.
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
+    /// 变更唯一标识
     ///
-    /// Sent as path parameter `sn`.
-    pub sn: String,
-    /// `orderBy`.
+    /// Sent as path parameter `sn`, required.
+    pub fn sn(mut self, value: impl Into<String>) -> Self {
+        self.request.sn = Some(value.into());
+        self
+    }
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
-    pub order_by: Option<String>,
-    /// `organizationId`.
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业 id
     ///
     /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: Option<String>,
-    /// `page`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 页面分页时使用，用于获取下一页内容，默认第 1 页
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
-    /// `perPage`.
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i64>,
-    /// `releaseStageSn`.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
+    /// 研发流程阶段唯一标识
     ///
-    /// Sent as query parameter `releaseStageSn`. Example: `e173f3c11db5445eb426ca33c92207c8`
-    pub release_stage_sn: String,
-    /// `releaseWorkflowSn`.
+    /// Sent as query parameter `releaseStageSn`, required. Example: `e173f3c11db5445eb426ca33c92207c8`
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 研发流程唯一标识
     ///
-    /// Sent as query parameter `releaseWorkflowSn`. Example: `ce51b31b996246ecaf874736838360b2`
-    pub release_workflow_sn: String,
-    /// `sort`.
+    /// Sent as query parameter `releaseWorkflowSn`, required. Example: `ce51b31b996246ecaf874736838360b2`
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListChangeRequestWorkflowExecutionsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            sn: sn.into(),
-            order_by: None,
-            organization_id: None,
-            page: None,
-            per_page: None,
-            release_stage_sn: release_stage_sn.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            sort: None,
-        }
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListChangeRequestWorkflowExecutionsResponse,
+        crate::Error<ListChangeRequestWorkflowExecutionsErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(
+        self,
+    ) -> crate::Paginator<'a, ListChangeRequestWorkflowExecutionsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListChangeRequestWorkflowExecutionsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChangeRequestWorkflowExecutionsResponse {
-    /// `current`.
+    /// 当前所在分页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `pageSize`.
+    /// 分页大小
     ///
     /// Example: `20`
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `pages`.
+    /// 总页数
     ///
     /// Example: `10`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `records`.
+    /// 记录数据列表
     #[serde(rename = "records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<serde_json::Value>>,
-    /// `total`.
+    /// 总记录数
     ///
     /// Example: `200`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -148,16 +181,16 @@ impl crate::Operation for ListChangeRequestWorkflowExecutionsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests/");
-        req.path_param("sn", &self.sn)?;
+        req.path_param("sn", self.sn.as_ref())?;
         req.path_literal("/executions");
         req.query("orderBy", self.order_by.as_ref());
         req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("perPage", self.per_page.as_ref());
-        req.query("releaseStageSn", Some(&self.release_stage_sn));
-        req.query("releaseWorkflowSn", Some(&self.release_workflow_sn));
+        req.query("releaseStageSn", self.release_stage_sn.as_ref());
+        req.query("releaseWorkflowSn", self.release_workflow_sn.as_ref());
         req.query("sort", self.sort.as_ref());
         req.finish()
     }
@@ -169,6 +202,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/changeRequests/{sn}/executions` (action `ListChangeRequestWorkflowExecutions`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListChangeRequestWorkflowExecutionsCall::send) it, or [`stream`](ListChangeRequestWorkflowExecutionsCall::stream) every page. Required: [`app_name`](ListChangeRequestWorkflowExecutionsCall::app_name), [`sn`](ListChangeRequestWorkflowExecutionsCall::sn), [`release_stage_sn`](ListChangeRequestWorkflowExecutionsCall::release_stage_sn), [`release_workflow_sn`](ListChangeRequestWorkflowExecutionsCall::release_workflow_sn). Optional: [`order_by`](ListChangeRequestWorkflowExecutionsCall::order_by), [`organization_id`](ListChangeRequestWorkflowExecutionsCall::organization_id), [`page`](ListChangeRequestWorkflowExecutionsCall::page), [`per_page`](ListChangeRequestWorkflowExecutionsCall::per_page), [`sort`](ListChangeRequestWorkflowExecutionsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListChangeRequestWorkflowExecutionsErrorCode`], which names the documented codes.
@@ -176,19 +211,29 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_change_request_workflow_executions(
+    /// - Descriptions are the 2021-06-25 documentation page's (ListChangeRequestWorkflowExecutions - 查询变更研发流程运行记录), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string. This operation's page and perPage were already long.
+    pub fn list_change_request_workflow_executions(
         &self,
-        request: ListChangeRequestWorkflowExecutionsRequest,
-    ) -> Result<
-        ListChangeRequestWorkflowExecutionsResponse,
-        crate::Error<ListChangeRequestWorkflowExecutionsErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListChangeRequestWorkflowExecutionsCall<'_> {
+        ListChangeRequestWorkflowExecutionsCall {
+            client: self,
+            request: ListChangeRequestWorkflowExecutionsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListChangeRequestWorkflowExecutionsRequest {
     type Item = serde_json::Value;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("perPage"),
+        items: &["records"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -202,35 +247,32 @@ impl crate::Paginate for ListChangeRequestWorkflowExecutionsRequest {
     fn page_size(&self) -> Option<i64> {
         self.per_page
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_change_request_workflow_executions`](crate::Client::list_change_request_workflow_executions) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_change_request_workflow_executions_stream(
-        &self,
-        request: ListChangeRequestWorkflowExecutionsRequest,
-    ) -> crate::Paginator<'_, ListChangeRequestWorkflowExecutionsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestWorkflowExecutionsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            sn: "example".to_string(),
+            app_name: Some("example".to_string()),
+            sn: Some("example".to_string()),
             order_by: Some("id".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             page: Some(1i64),
             per_page: Some(20i64),
-            release_stage_sn: "e173f3c11db5445eb426ca33c92207c8".to_string(),
-            release_workflow_sn: "ce51b31b996246ecaf874736838360b2".to_string(),
-            sort: Some("desc".to_string()),
+            release_stage_sn: Some("e173f3c11db5445eb426ca33c92207c8".to_string()),
+            release_workflow_sn: Some("ce51b31b996246ecaf874736838360b2".to_string()),
+            sort: Some(AppStackSortOrder::Desc),
         }
     }
 }

@@ -2,155 +2,175 @@
 // Source: spec/appstack/list_change_requests.yaml
 
 /// Parameters of [`Client::list_change_requests`](crate::Client::list_change_requests): 查询变更列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListChangeRequestsCall`], which `Client::list_change_requests` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListChangeRequestsRequest {
-    /// `appName`.
+    /// `appName` (path parameter, required); set with [`ListChangeRequestsCall::app_name`].
+    pub app_name: Option<String>,
+    /// `appNameList` (query parameter); set with [`ListChangeRequestsCall::app_name_list`].
+    pub app_name_list: Option<Vec<String>>,
+    /// `displayNameKeyword` (query parameter); set with [`ListChangeRequestsCall::display_name_keyword`].
+    pub display_name_keyword: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListChangeRequestsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListChangeRequestsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListChangeRequestsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `ownerIdList` (query parameter); set with [`ListChangeRequestsCall::owner_id_list`].
+    pub owner_id_list: Option<Vec<String>>,
+    /// `page` (query parameter); set with [`ListChangeRequestsCall::page`].
+    pub page: Option<i64>,
+    /// `pagination` (query parameter); set with [`ListChangeRequestsCall::pagination`].
+    pub pagination: Option<String>,
+    /// `perPage` (query parameter); set with [`ListChangeRequestsCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `sort` (query parameter); set with [`ListChangeRequestsCall::sort`].
+    pub sort: Option<AppStackSortOrder>,
+    /// `stateList` (query parameter); set with [`ListChangeRequestsCall::state_list`].
+    pub state_list: Option<Vec<AppStackChangeRequestState>>,
+}
+/// A call of [`Client::list_change_requests`](crate::Client::list_change_requests): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListChangeRequestsCall<'a> {
+    client: &'a crate::Client,
+    request: ListChangeRequestsRequest,
+}
+impl<'a> ListChangeRequestsCall<'a> {
+    /// 应用名
     ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `appNameList`.
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
+    }
+    /// 按应用名称进行搜索
     ///
     /// Sent as query parameter `appNameList`.
-    pub app_name_list: Option<Vec<String>>,
-    /// `displayNameKeyword`.
+    pub fn app_name_list(mut self, value: Vec<String>) -> Self {
+        self.request.app_name_list = Some(value);
+        self
+    }
+    /// 按展示名进行模糊搜索的关键字
     ///
     /// Sent as query parameter `displayNameKeyword`. Example: `change1`
-    pub display_name_keyword: Option<String>,
-    /// `nextToken`.
+    pub fn display_name_keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.display_name_keyword = Some(value.into());
+        self
+    }
+    /// 键集分页 token，获取第一页数据时无需传入，否则需要传入前一页查询结果中的 nextToken 字段
     ///
     /// Sent as query parameter `nextToken`. Example: `4dc150725770510122396e2476`
-    pub next_token: Option<String>,
-    /// `orderBy`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 分页排序属性，决定根据何种属性进行记录排序；推荐在实现严格遍历时，使用 id 属性
     ///
     /// Sent as query parameter `orderBy`. Example: `id`
-    pub order_by: Option<String>,
-    /// `organizationId`.
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
+    /// 企业标识，也称企业 id
     ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: String,
-    /// `ownerIdList`.
+    /// Sent as query parameter `organizationId`, required. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 按 ownerId 进行搜索
     ///
     /// Sent as query parameter `ownerIdList`.
-    pub owner_id_list: Option<Vec<String>>,
-    /// `page`.
+    pub fn owner_id_list(mut self, value: Vec<String>) -> Self {
+        self.request.owner_id_list = Some(value);
+        self
+    }
+    /// 页面分页时使用，用于获取下一页内容
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i32>,
-    /// `pagination`.
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
+    /// 分页模式参数，目前只支持键集分页 keyset 模式
     ///
     /// Sent as query parameter `pagination`. Example: `keyset`
-    pub pagination: Option<String>,
-    /// `perPage`.
+    pub fn pagination(mut self, value: impl Into<String>) -> Self {
+        self.request.pagination = Some(value.into());
+        self
+    }
+    /// 分页尺寸参数，决定一页最多返回多少对象
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i32>,
-    /// `sort`.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
+    /// 分页排序升降序，asc 为升序，desc 为降序；推荐在实现严格遍历时，使用升序
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-    /// `stateList`.
+    pub fn sort(mut self, value: AppStackSortOrder) -> Self {
+        self.request.sort = Some(value);
+        self
+    }
+    /// 按状态进行搜索
     ///
     /// Sent as query parameter `stateList`.
-    pub state_list: Option<Vec<String>>,
-}
-impl ListChangeRequestsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            app_name_list: None,
-            display_name_keyword: None,
-            next_token: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            owner_id_list: None,
-            page: None,
-            pagination: None,
-            per_page: None,
-            sort: None,
-            state_list: None,
-        }
-    }
-    /// Sets `appNameList`.
-    pub fn app_name_list(mut self, value: Vec<String>) -> Self {
-        self.app_name_list = Some(value);
+    pub fn state_list(mut self, value: Vec<AppStackChangeRequestState>) -> Self {
+        self.request.state_list = Some(value);
         self
     }
-    /// Sets `displayNameKeyword`.
-    pub fn display_name_keyword(mut self, value: impl Into<String>) -> Self {
-        self.display_name_keyword = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListChangeRequestsResponse, crate::Error<ListChangeRequestsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListChangeRequestsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `ownerIdList`.
-    pub fn owner_id_list(mut self, value: Vec<String>) -> Self {
-        self.owner_id_list = Some(value);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pagination`.
-    pub fn pagination(mut self, value: impl Into<String>) -> Self {
-        self.pagination = Some(value.into());
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `stateList`.
-    pub fn state_list(mut self, value: Vec<String>) -> Self {
-        self.state_list = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListChangeRequestsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_change_requests`](crate::Client::list_change_requests).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListChangeRequestsResponse {
-    /// `current`.
+    /// 页码分页时存在该字段，表示当前页
     ///
     /// Example: `1`
     #[serde(rename = "current", default, skip_serializing_if = "Option::is_none")]
     pub current: Option<i64>,
-    /// `data`.
+    /// 分页结果数据
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<serde_json::Value>>,
-    /// `nextToken`.
+    /// 采用键值分页时存在该字段，用于传给分页接口，迭代获取下一页数据
     ///
     /// Example: `eb13ac6049d3d78159d60f84af`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `pages`.
+    /// 页码分页时存在该字段，表示总页数
     ///
     /// Example: `5`
     #[serde(rename = "pages", default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
-    /// `perPage`.
+    /// 页码分页时存在该字段，表示每页大小
     ///
     /// Example: `20`
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// `total`.
+    /// 页码分页时存在该字段，表示结果总数
     ///
     /// Example: `100`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -179,9 +199,9 @@ impl crate::Operation for ListChangeRequestsRequest {
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
             crate::ParamMeta::query("ownerIdList", crate::TypeWord::Array),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pagination", crate::TypeWord::String),
-            crate::ParamMeta::query("perPage", crate::TypeWord::Integer),
+            crate::ParamMeta::query("perPage", crate::TypeWord::Long),
             crate::ParamMeta::query("sort", crate::TypeWord::String),
             crate::ParamMeta::query("stateList", crate::TypeWord::Array),
         ],
@@ -190,13 +210,13 @@ impl crate::Operation for ListChangeRequestsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/changeRequests");
         req.query_json("appNameList", self.app_name_list.as_ref())?;
         req.query("displayNameKeyword", self.display_name_keyword.as_ref());
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query_json("ownerIdList", self.owner_id_list.as_ref())?;
         req.query("page", self.page.as_ref());
         req.query("pagination", self.pagination.as_ref());
@@ -213,6 +233,8 @@ impl crate::Client {
     ///
     /// `GET /appstack/apps/{appName}/changeRequests` (action `ListChangeRequests`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListChangeRequestsCall::send) it, or [`stream`](ListChangeRequestsCall::stream) every page. Required: [`app_name`](ListChangeRequestsCall::app_name), [`organization_id`](ListChangeRequestsCall::organization_id). Optional: [`app_name_list`](ListChangeRequestsCall::app_name_list), [`display_name_keyword`](ListChangeRequestsCall::display_name_keyword), [`next_token`](ListChangeRequestsCall::next_token), [`order_by`](ListChangeRequestsCall::order_by), [`owner_id_list`](ListChangeRequestsCall::owner_id_list), [`page`](ListChangeRequestsCall::page), [`pagination`](ListChangeRequestsCall::pagination), [`per_page`](ListChangeRequestsCall::per_page), [`sort`](ListChangeRequestsCall::sort), [`state_list`](ListChangeRequestsCall::state_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListChangeRequestsErrorCode`], which names the documented codes.
@@ -221,23 +243,34 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - appNameList, ownerIdList and stateList are arrays of strings sent in the query as one JSON-encoded string each (style json; the reference marks them serialization json-string), e.g. stateList=\["DEVELOPING"\]. None has an example; DEVELOPING is the state in CreateChangeRequest's example, and ownerIdList takes ownerId values like CreateChangeRequest's.
     /// - organizationId is required here (the SDKs' flag), unlike the other AppStack operations, where it is optional. Kept as documented.
     /// - The endpoint pages either by keyset (nextToken) or by page number (pagination=page). The paginator always asks for keyset paging (fixed pagination: keyset) and follows nextToken.
     /// - Paging: the AppStack hybrid, as ListApplications and ListAppReleaseStageExecutions: pagination=keyset fixed, nextToken in and out, perPage the page size, data the items, total the total. page is only for pagination=page and is left to the caller; orderBy (example id) and sort (example desc) order the listing.
     /// - data\[\] is typed any in the SDKs (an array of untyped objects), so its items reach Rust as JSON values. example_response fills it with one change request shaped like CreateChangeRequest's response (a change request object), with that example's values; its name is change1, which matches the displayNameKeyword example.
     /// - example_response is a complete, single page. current 1, pages 1 and total 1 match the one item shown and nextToken is absent, so a stream ends there. The reference's examples (nextToken eb13ac6049d3d78159d60f84af, pages 5, total 100) stay the field examples.
-    pub async fn list_change_requests(
-        &self,
-        request: ListChangeRequestsRequest,
-    ) -> Result<ListChangeRequestsResponse, crate::Error<ListChangeRequestsErrorCode>> {
-        self.send(request).await
+    /// - Parameter descriptions and those of nextToken and data are the 2021-06-25 documentation page's, copied as written. Its response table was not at hand for current, pages, perPage and total; theirs are the words the sibling ListAppReleaseStageExecutions gives the same PageList fields. The reference (the SDKs' metadata) carries none.
+    /// - stateList\[\] is the enum shape AppStackChangeRequestState, the values this page lists (枚举值 DEVELOPING, RELEASED, CLOSED, INTEGRATING).
+    /// - sort is the enum shape AppStackSortOrder (分页排序升降序，asc 为升序，desc 为降序, as this page documents it).
+    /// - Paging types are the area's: page and perPage are long like the responses' current, pages, perPage, pageSize and total (the pages and SDKs type the request side integer on three lists and long on ListChangeRequestWorkflowExecutions; the wire is the same digits), nextToken a string.
+    pub fn list_change_requests(&self) -> ListChangeRequestsCall<'_> {
+        ListChangeRequestsCall {
+            client: self,
+            request: ListChangeRequestsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListChangeRequestsRequest {
     type Item = serde_json::Value;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("perPage"),
+        items: &["data"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {
         self.pagination = Some("keyset".to_string());
     }
@@ -251,7 +284,10 @@ impl crate::Paginate for ListChangeRequestsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.per_page.map(i64::from)
+        self.per_page
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -259,32 +295,26 @@ impl crate::Paginate for ListChangeRequestsRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_change_requests`](crate::Client::list_change_requests) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_change_requests_stream(
-        &self,
-        request: ListChangeRequestsRequest,
-    ) -> crate::Paginator<'_, ListChangeRequestsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListChangeRequestsRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             app_name_list: Some(vec!["example".to_string()]),
             display_name_keyword: Some("change1".to_string()),
             next_token: Some("4dc150725770510122396e2476".to_string()),
             order_by: Some("id".to_string()),
-            organization_id: "66c0c9fffeb86b450c199fcd".to_string(),
+            organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             owner_id_list: Some(vec!["example".to_string()]),
-            page: Some(1i32),
+            page: Some(1i64),
             pagination: Some("keyset".to_string()),
-            per_page: Some(20i32),
-            sort: Some("desc".to_string()),
-            state_list: Some(vec!["example".to_string()]),
+            per_page: Some(20i64),
+            sort: Some(AppStackSortOrder::Desc),
+            state_list: Some(vec![AppStackChangeRequestState::Developing]),
         }
     }
 }

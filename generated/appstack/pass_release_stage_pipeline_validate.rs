@@ -2,56 +2,88 @@
 // Source: spec/appstack/pass_release_stage_pipeline_validate.yaml
 
 /// Parameters of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate): 通过人工卡点
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`PassReleaseStagePipelineValidateCall`], which `Client::pass_release_stage_pipeline_validate` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PassReleaseStagePipelineValidateRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `releaseWorkflowSn`.
-    ///
-    /// Sent as path parameter `releaseWorkflowSn`.
-    pub release_workflow_sn: String,
-    /// `releaseStageSn`.
-    ///
-    /// Sent as path parameter `releaseStageSn`.
-    pub release_stage_sn: String,
-    /// `executionNumber`.
-    ///
-    /// Sent as path parameter `executionNumber`.
-    pub execution_number: String,
-    /// `jobId`.
-    ///
-    /// Sent as query parameter `jobId`. Example: `226241***`
-    pub job_id: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199***`
+    /// `appName` (path parameter, required); set with [`PassReleaseStagePipelineValidateCall::app_name`].
+    pub app_name: Option<String>,
+    /// `releaseWorkflowSn` (path parameter, required); set with [`PassReleaseStagePipelineValidateCall::release_workflow_sn`].
+    pub release_workflow_sn: Option<String>,
+    /// `releaseStageSn` (path parameter, required); set with [`PassReleaseStagePipelineValidateCall::release_stage_sn`].
+    pub release_stage_sn: Option<String>,
+    /// `executionNumber` (path parameter, required); set with [`PassReleaseStagePipelineValidateCall::execution_number`].
+    pub execution_number: Option<String>,
+    /// `jobId` (query parameter, required); set with [`PassReleaseStagePipelineValidateCall::job_id`].
+    pub job_id: Option<i64>,
+    /// `organizationId` (query parameter); set with [`PassReleaseStagePipelineValidateCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl PassReleaseStagePipelineValidateRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        app_name: impl Into<String>,
-        release_workflow_sn: impl Into<String>,
-        release_stage_sn: impl Into<String>,
-        execution_number: impl Into<String>,
-        job_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            app_name: app_name.into(),
-            release_workflow_sn: release_workflow_sn.into(),
-            release_stage_sn: release_stage_sn.into(),
-            execution_number: execution_number.into(),
-            job_id: job_id.into(),
-            organization_id: None,
-        }
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+/// A call of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct PassReleaseStagePipelineValidateCall<'a> {
+    client: &'a crate::Client,
+    request: PassReleaseStagePipelineValidateRequest,
+}
+impl<'a> PassReleaseStagePipelineValidateCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
         self
+    }
+    /// 研发流程sn
+    ///
+    /// Sent as path parameter `releaseWorkflowSn`, required.
+    pub fn release_workflow_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_workflow_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段sn
+    ///
+    /// Sent as path parameter `releaseStageSn`, required.
+    pub fn release_stage_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.release_stage_sn = Some(value.into());
+        self
+    }
+    /// 研发阶段的执行记录编号
+    ///
+    /// Sent as path parameter `executionNumber`, required.
+    pub fn execution_number(mut self, value: impl Into<String>) -> Self {
+        self.request.execution_number = Some(value.into());
+        self
+    }
+    /// 任务 Id，可通过 API <https://help.aliyun.com/document_detail/2839080.html> 获取任务 Id
+    ///
+    /// Sent as query parameter `jobId`, required.
+    pub fn job_id(mut self, value: i64) -> Self {
+        self.request.job_id = Some(value);
+        self
+    }
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199***`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        PassReleaseStagePipelineValidateResponse,
+        crate::Error<PassReleaseStagePipelineValidateErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> PassReleaseStagePipelineValidateRequest {
+        self.request
     }
 }
 /// Response of [`Client::pass_release_stage_pipeline_validate`](crate::Client::pass_release_stage_pipeline_validate).
@@ -74,7 +106,7 @@ impl crate::Operation for PassReleaseStagePipelineValidateRequest {
             crate::ParamMeta::path("releaseWorkflowSn", crate::TypeWord::String),
             crate::ParamMeta::path("releaseStageSn", crate::TypeWord::String),
             crate::ParamMeta::path("executionNumber", crate::TypeWord::String),
-            crate::ParamMeta::query("jobId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("jobId", crate::TypeWord::Long).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -82,15 +114,15 @@ impl crate::Operation for PassReleaseStagePipelineValidateRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/releaseWorkflows/");
-        req.path_param("releaseWorkflowSn", &self.release_workflow_sn)?;
+        req.path_param("releaseWorkflowSn", self.release_workflow_sn.as_ref())?;
         req.path_literal("/releaseStages/");
-        req.path_param("releaseStageSn", &self.release_stage_sn)?;
+        req.path_param("releaseStageSn", self.release_stage_sn.as_ref())?;
         req.path_literal("/executions/");
-        req.path_param("executionNumber", &self.execution_number)?;
+        req.path_param("executionNumber", self.execution_number.as_ref())?;
         req.path_literal("%3ApassPipelineValidate");
-        req.query("jobId", Some(&self.job_id));
+        req.query("jobId", self.job_id.as_ref());
         req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
@@ -102,6 +134,8 @@ impl crate::Client {
     ///
     /// `POST /appstack/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}/executions/{executionNumber}%3ApassPipelineValidate` (action `PassReleaseStagePipelineValidate`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](PassReleaseStagePipelineValidateCall::send) it. Required: [`app_name`](PassReleaseStagePipelineValidateCall::app_name), [`release_workflow_sn`](PassReleaseStagePipelineValidateCall::release_workflow_sn), [`release_stage_sn`](PassReleaseStagePipelineValidateCall::release_stage_sn), [`execution_number`](PassReleaseStagePipelineValidateCall::execution_number), [`job_id`](PassReleaseStagePipelineValidateCall::job_id). Optional: [`organization_id`](PassReleaseStagePipelineValidateCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`PassReleaseStagePipelineValidateErrorCode`], which names the documented codes.
@@ -109,25 +143,27 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn pass_release_stage_pipeline_validate(
+    /// - Descriptions are the ones RefuseReleaseStagePipelineValidate's 2021-06-25 page gives the same parameters (this page documents the same request); the reference (the SDKs' metadata) carries none.
+    /// - jobId is long, as the job id GetReleaseStagePipelineRun returns (stages\[\].stageInfo.jobs\[\].id, long) and the page's value (digits): the wire is the same decimal digits. The page and the SDKs type it string; its example 226241*** is masked and not a number, so it is left out.
+    /// - executionNumber stays a string, as the SDKs, this page and ListAppReleaseStageExecutions' data\[\].number (example "1") type it; only ListAppReleaseStageExecutionIntegratedMetadata's page types it long.
+    pub fn pass_release_stage_pipeline_validate(
         &self,
-        request: PassReleaseStagePipelineValidateRequest,
-    ) -> Result<
-        PassReleaseStagePipelineValidateResponse,
-        crate::Error<PassReleaseStagePipelineValidateErrorCode>,
-    > {
-        self.send(request).await
+    ) -> PassReleaseStagePipelineValidateCall<'_> {
+        PassReleaseStagePipelineValidateCall {
+            client: self,
+            request: PassReleaseStagePipelineValidateRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for PassReleaseStagePipelineValidateRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
-            release_workflow_sn: "example".to_string(),
-            release_stage_sn: "example".to_string(),
-            execution_number: "example".to_string(),
-            job_id: "226241***".to_string(),
+            app_name: Some("example".to_string()),
+            release_workflow_sn: Some("example".to_string()),
+            release_stage_sn: Some("example".to_string()),
+            execution_number: Some("example".to_string()),
+            job_id: Some(1i64),
             organization_id: Some("66c0c9fffeb86b450c199***".to_string()),
         }
     }

@@ -2,50 +2,67 @@
 // Source: spec/appstack/update_app_member.yaml
 
 /// Parameters of [`Client::update_app_member`](crate::Client::update_app_member): 更新应用成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateAppMemberCall`], which `Client::update_app_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateAppMemberRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`UpdateAppMemberCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`UpdateAppMemberCall::organization_id`].
     pub organization_id: Option<String>,
-    /// `player`.
-    ///
-    /// Sent as body parameter `player`.
+    /// `player` (body parameter); set with [`UpdateAppMemberCall::player`].
     pub player: Option<AppStackPlayer>,
-    /// `roleNames`.
-    ///
-    /// Sent as body parameter `roleNames`.
+    /// `roleNames` (body parameter); set with [`UpdateAppMemberCall::role_names`].
     pub role_names: Option<Vec<String>>,
 }
-impl UpdateAppMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            player: None,
-            role_names: None,
-        }
+/// A call of [`Client::update_app_member`](crate::Client::update_app_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateAppMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateAppMemberRequest,
+}
+impl<'a> UpdateAppMemberCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
     }
-    /// Sets `organizationId`.
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
     }
-    /// Sets `player`.
+    /// 更新的成员
+    ///
+    /// Sent as body parameter `player`.
     pub fn player(mut self, value: AppStackPlayer) -> Self {
-        self.player = Some(value);
+        self.request.player = Some(value);
         self
     }
-    /// Sets `roleNames`.
+    /// 更新成员的角色列表
+    ///
+    /// Sent as body parameter `roleNames`.
     pub fn role_names(mut self, value: Vec<String>) -> Self {
-        self.role_names = Some(value);
+        self.request.role_names = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateAppMemberResponse, crate::Error<UpdateAppMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateAppMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_app_member`](crate::Client::update_app_member).
@@ -74,7 +91,7 @@ impl crate::Operation for UpdateAppMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.path_literal("/members");
         req.query("organizationId", self.organization_id.as_ref());
         req.body_field("player", self.player.as_ref())?;
@@ -89,6 +106,8 @@ impl crate::Client {
     ///
     /// `PUT /appstack/apps/{appName}/members` (action `UpdateAppMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateAppMemberCall::send) it. Required: [`app_name`](UpdateAppMemberCall::app_name). Optional: [`organization_id`](UpdateAppMemberCall::organization_id), [`player`](UpdateAppMemberCall::player), [`role_names`](UpdateAppMemberCall::role_names).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateAppMemberErrorCode`], which names the documented codes.
@@ -97,22 +116,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDKs type the response as a bare JSON string and give no example; example_response is the empty string "".
-    pub async fn update_app_member(
-        &self,
-        request: UpdateAppMemberRequest,
-    ) -> Result<UpdateAppMemberResponse, crate::Error<UpdateAppMemberErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - player.type is the enum shape AppStackMemberType (through AppStackPlayer).
+    pub fn update_app_member(&self) -> UpdateAppMemberCall<'_> {
+        UpdateAppMemberCall {
+            client: self,
+            request: UpdateAppMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateAppMemberRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             player: Some(AppStackPlayer {
                 id: Some("1332695887xxxxxx".to_string()),
-                type_: Some("User".to_string()),
+                type_: Some(AppStackMemberType::User),
             }),
             role_names: Some(vec!["example".to_string()]),
         }

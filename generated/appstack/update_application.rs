@@ -2,40 +2,58 @@
 // Source: spec/appstack/update_application.yaml
 
 /// Parameters of [`Client::update_application`](crate::Client::update_application): 更新应用
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateApplicationCall`], which `Client::update_application` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateApplicationRequest {
-    /// `appName`.
-    ///
-    /// Sent as path parameter `appName`.
-    pub app_name: String,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
+    /// `appName` (path parameter, required); set with [`UpdateApplicationCall::app_name`].
+    pub app_name: Option<String>,
+    /// `organizationId` (query parameter); set with [`UpdateApplicationCall::organization_id`].
     pub organization_id: Option<String>,
-    /// `ownerAccountId`.
-    ///
-    /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
+    /// `ownerAccountId` (body parameter); set with [`UpdateApplicationCall::owner_account_id`].
     pub owner_account_id: Option<String>,
 }
-impl UpdateApplicationRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(app_name: impl Into<String>) -> Self {
-        Self {
-            app_name: app_name.into(),
-            organization_id: None,
-            owner_account_id: None,
-        }
+/// A call of [`Client::update_application`](crate::Client::update_application): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateApplicationCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateApplicationRequest,
+}
+impl<'a> UpdateApplicationCall<'a> {
+    /// 应用名
+    ///
+    /// Sent as path parameter `appName`, required.
+    pub fn app_name(mut self, value: impl Into<String>) -> Self {
+        self.request.app_name = Some(value.into());
+        self
     }
-    /// Sets `organizationId`.
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
     }
-    /// Sets `ownerAccountId`.
+    /// 拥有者阿里云UID
+    ///
+    /// Sent as body parameter `ownerAccountId`. Example: `1332695887xxxxxx`
     pub fn owner_account_id(mut self, value: impl Into<String>) -> Self {
-        self.owner_account_id = Some(value.into());
+        self.request.owner_account_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateApplicationResponse, crate::Error<UpdateApplicationErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateApplicationRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_application`](crate::Client::update_application).
@@ -63,7 +81,7 @@ impl crate::Operation for UpdateApplicationRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/appstack/apps/");
-        req.path_param("appName", &self.app_name)?;
+        req.path_param("appName", self.app_name.as_ref())?;
         req.query("organizationId", self.organization_id.as_ref());
         req.body_field("ownerAccountId", self.owner_account_id.as_ref())?;
         req.finish()
@@ -76,6 +94,8 @@ impl crate::Client {
     ///
     /// `PUT /appstack/apps/{appName}` (action `UpdateApplication`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateApplicationCall::send) it. Required: [`app_name`](UpdateApplicationCall::app_name). Optional: [`organization_id`](UpdateApplicationCall::organization_id), [`owner_account_id`](UpdateApplicationCall::owner_account_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateApplicationErrorCode`], which names the documented codes.
@@ -83,18 +103,19 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_application(
-        &self,
-        request: UpdateApplicationRequest,
-    ) -> Result<UpdateApplicationResponse, crate::Error<UpdateApplicationErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    pub fn update_application(&self) -> UpdateApplicationCall<'_> {
+        UpdateApplicationCall {
+            client: self,
+            request: UpdateApplicationRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateApplicationRequest {
     fn example() -> Self {
         Self {
-            app_name: "example".to_string(),
+            app_name: Some("example".to_string()),
             organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             owner_account_id: Some("1332695887xxxxxx".to_string()),
         }

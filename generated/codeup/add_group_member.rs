@@ -2,50 +2,76 @@
 // Source: spec/codeup/add_group_member.yaml
 
 /// Parameters of [`Client::add_group_member`](crate::Client::add_group_member): 添加组成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`AddGroupMemberCall`], which `Client::add_group_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddGroupMemberRequest {
+    /// `groupId` (path parameter, required); set with [`AddGroupMemberCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`AddGroupMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`AddGroupMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accessLevel` (body parameter, required); set with [`AddGroupMemberCall::access_level`].
+    pub access_level: Option<CodeupAccessLevel>,
+    /// `aliyunPks` (body parameter, required); set with [`AddGroupMemberCall::aliyun_pks`].
+    pub aliyun_pks: Option<String>,
+}
+/// A call of [`Client::add_group_member`](crate::Client::add_group_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct AddGroupMemberCall<'a> {
+    client: &'a crate::Client,
+    request: AddGroupMemberRequest,
+}
+impl<'a> AddGroupMemberCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `accessLevel`.
     ///
-    /// Sent as body parameter `accessLevel`. Example: `30`
-    pub access_level: i32,
+    /// Sent as body parameter `accessLevel`, required. Example: `30`
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
+        self.request.access_level = Some(value);
+        self
+    }
     /// `aliyunPks`.
     ///
-    /// Sent as body parameter `aliyunPks`. Example: `18745637472884`
-    pub aliyun_pks: String,
-}
-impl AddGroupMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        group_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        access_level: i32,
-        aliyun_pks: impl Into<String>,
-    ) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            access_level,
-            aliyun_pks: aliyun_pks.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `aliyunPks`, required. Example: `18745637472884`
+    pub fn aliyun_pks(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pks = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<AddGroupMemberResponse, crate::Error<AddGroupMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> AddGroupMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::add_group_member`](crate::Client::add_group_member).
@@ -102,7 +128,7 @@ impl crate::Operation for AddGroupMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -114,12 +140,12 @@ impl crate::Operation for AddGroupMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/members/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("accessLevel", Some(&self.access_level))?;
-        req.body_field("aliyunPks", Some(&self.aliyun_pks))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("accessLevel", self.access_level.as_ref())?;
+        req.body_field("aliyunPks", self.aliyun_pks.as_ref())?;
         req.finish()
     }
 }
@@ -130,6 +156,8 @@ impl crate::Client {
     ///
     /// `POST /repository/groups/{groupId}/members/create` (action `AddGroupMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](AddGroupMemberCall::send) it. Required: [`group_id`](AddGroupMemberCall::group_id), [`organization_id`](AddGroupMemberCall::organization_id), [`access_level`](AddGroupMemberCall::access_level), [`aliyun_pks`](AddGroupMemberCall::aliyun_pks). Optional: [`access_token`](AddGroupMemberCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`AddGroupMemberErrorCode`], which names the documented codes.
@@ -138,24 +166,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn add_group_member(
-        &self,
-        request: AddGroupMemberRequest,
-    ) -> Result<AddGroupMemberResponse, crate::Error<AddGroupMemberErrorCode>> {
-        self.send(request).await
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn add_group_member(&self) -> AddGroupMemberCall<'_> {
+        AddGroupMemberCall {
+            client: self,
+            request: AddGroupMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            access_level: 30i32,
-            aliyun_pks: "18745637472884".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            access_level: Some(CodeupAccessLevel::Developer),
+            aliyun_pks: Some("18745637472884".to_string()),
         }
     }
 }

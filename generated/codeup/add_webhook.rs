@@ -2,114 +2,130 @@
 // Source: spec/codeup/add_webhook.yaml
 
 /// Parameters of [`Client::add_webhook`](crate::Client::add_webhook): 添加代码库Webhook
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`AddWebhookCall`], which `Client::add_webhook` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddWebhookRequest {
+    /// `repositoryId` (path parameter, required); set with [`AddWebhookCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`AddWebhookCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`AddWebhookCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `description` (body parameter); set with [`AddWebhookCall::description`].
+    pub description: Option<String>,
+    /// `enableSslVerification` (body parameter); set with [`AddWebhookCall::enable_ssl_verification`].
+    pub enable_ssl_verification: Option<bool>,
+    /// `mergeRequestsEvents` (body parameter); set with [`AddWebhookCall::merge_requests_events`].
+    pub merge_requests_events: Option<bool>,
+    /// `noteEvents` (body parameter); set with [`AddWebhookCall::note_events`].
+    pub note_events: Option<bool>,
+    /// `pushEvents` (body parameter); set with [`AddWebhookCall::push_events`].
+    pub push_events: Option<bool>,
+    /// `secretToken` (body parameter); set with [`AddWebhookCall::secret_token`].
+    pub secret_token: Option<crate::Secret<String>>,
+    /// `tagPushEvents` (body parameter); set with [`AddWebhookCall::tag_push_events`].
+    pub tag_push_events: Option<bool>,
+    /// `url` (body parameter, required); set with [`AddWebhookCall::url`].
+    pub url: Option<String>,
+}
+/// A call of [`Client::add_webhook`](crate::Client::add_webhook): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct AddWebhookCall<'a> {
+    client: &'a crate::Client,
+    request: AddWebhookRequest,
+}
+impl<'a> AddWebhookCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `enableSslVerification`.
     ///
     /// Sent as body parameter `enableSslVerification`. Example: `false`
-    pub enable_ssl_verification: Option<bool>,
+    pub fn enable_ssl_verification(mut self, value: bool) -> Self {
+        self.request.enable_ssl_verification = Some(value);
+        self
+    }
     /// `mergeRequestsEvents`.
     ///
     /// Sent as body parameter `mergeRequestsEvents`. Example: `true`
-    pub merge_requests_events: Option<bool>,
+    pub fn merge_requests_events(mut self, value: bool) -> Self {
+        self.request.merge_requests_events = Some(value);
+        self
+    }
     /// `noteEvents`.
     ///
     /// Sent as body parameter `noteEvents`. Example: `false`
-    pub note_events: Option<bool>,
+    pub fn note_events(mut self, value: bool) -> Self {
+        self.request.note_events = Some(value);
+        self
+    }
     /// `pushEvents`.
     ///
     /// Sent as body parameter `pushEvents`. Example: `true`
-    pub push_events: Option<bool>,
+    pub fn push_events(mut self, value: bool) -> Self {
+        self.request.push_events = Some(value);
+        self
+    }
     /// `secretToken`.
     ///
     /// Sent as body parameter `secretToken`.
-    pub secret_token: Option<crate::Secret<String>>,
+    pub fn secret_token(mut self, value: impl Into<String>) -> Self {
+        self.request.secret_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `tagPushEvents`.
     ///
     /// Sent as body parameter `tagPushEvents`. Example: `false`
-    pub tag_push_events: Option<bool>,
+    pub fn tag_push_events(mut self, value: bool) -> Self {
+        self.request.tag_push_events = Some(value);
+        self
+    }
     /// `url`.
     ///
-    /// Sent as body parameter `url`. Example: `https://xxxxx`
-    pub url: String,
-}
-impl AddWebhookRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        url: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            description: None,
-            enable_ssl_verification: None,
-            merge_requests_events: None,
-            note_events: None,
-            push_events: None,
-            secret_token: None,
-            tag_push_events: None,
-            url: url.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `url`, required. Example: `https://xxxxx`
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.request.url = Some(value.into());
         self
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<AddWebhookResponse, crate::Error<AddWebhookErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `enableSslVerification`.
-    pub fn enable_ssl_verification(mut self, value: bool) -> Self {
-        self.enable_ssl_verification = Some(value);
-        self
-    }
-    /// Sets `mergeRequestsEvents`.
-    pub fn merge_requests_events(mut self, value: bool) -> Self {
-        self.merge_requests_events = Some(value);
-        self
-    }
-    /// Sets `noteEvents`.
-    pub fn note_events(mut self, value: bool) -> Self {
-        self.note_events = Some(value);
-        self
-    }
-    /// Sets `pushEvents`.
-    pub fn push_events(mut self, value: bool) -> Self {
-        self.push_events = Some(value);
-        self
-    }
-    /// Sets `secretToken`.
-    pub fn secret_token(mut self, value: impl Into<String>) -> Self {
-        self.secret_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `tagPushEvents`.
-    pub fn tag_push_events(mut self, value: bool) -> Self {
-        self.tag_push_events = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> AddWebhookRequest {
+        self.request
     }
 }
 /// Response of [`Client::add_webhook`](crate::Client::add_webhook).
@@ -166,7 +182,7 @@ impl crate::Operation for AddWebhookRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -184,10 +200,10 @@ impl crate::Operation for AddWebhookRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/webhooks/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("description", self.description.as_ref())?;
         req.body_field("enableSslVerification", self.enable_ssl_verification.as_ref())?;
         req.body_field("mergeRequestsEvents", self.merge_requests_events.as_ref())?;
@@ -195,7 +211,7 @@ impl crate::Operation for AddWebhookRequest {
         req.body_field("pushEvents", self.push_events.as_ref())?;
         req.body_field("secretToken", self.secret_token.as_ref())?;
         req.body_field("tagPushEvents", self.tag_push_events.as_ref())?;
-        req.body_field("url", Some(&self.url))?;
+        req.body_field("url", self.url.as_ref())?;
         req.finish()
     }
 }
@@ -206,6 +222,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/webhooks/create` (action `AddWebhook`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](AddWebhookCall::send) it. Required: [`repository_id`](AddWebhookCall::repository_id), [`organization_id`](AddWebhookCall::organization_id), [`url`](AddWebhookCall::url). Optional: [`access_token`](AddWebhookCall::access_token), [`description`](AddWebhookCall::description), [`enable_ssl_verification`](AddWebhookCall::enable_ssl_verification), [`merge_requests_events`](AddWebhookCall::merge_requests_events), [`note_events`](AddWebhookCall::note_events), [`push_events`](AddWebhookCall::push_events), [`secret_token`](AddWebhookCall::secret_token), [`tag_push_events`](AddWebhookCall::tag_push_events).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`AddWebhookErrorCode`], which names the documented codes.
@@ -215,22 +233,23 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - secretToken is marked secret: secretToken is the webhook's shared secret.
     /// - Examples that only mean 'empty' (“”) are left out of the field examples (errorMessage); example_response uses an empty string for “”.
-    pub async fn add_webhook(
-        &self,
-        request: AddWebhookRequest,
-    ) -> Result<AddWebhookResponse, crate::Error<AddWebhookErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn add_webhook(&self) -> AddWebhookCall<'_> {
+        AddWebhookCall {
+            client: self,
+            request: AddWebhookRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddWebhookRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             description: Some("example".to_string()),
             enable_ssl_verification: Some(false),
             merge_requests_events: Some(true),
@@ -238,7 +257,7 @@ impl crate::mock::Example for AddWebhookRequest {
             push_events: Some(true),
             secret_token: Some(crate::Secret::new("xxxx".to_string())),
             tag_push_events: Some(false),
-            url: "https://xxxxx".to_string(),
+            url: Some("https://xxxxx".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/close_merge_request.yaml
 
 /// Parameters of [`Client::close_merge_request`](crate::Client::close_merge_request): 关闭代码评审
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CloseMergeRequestCall`], which `Client::close_merge_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CloseMergeRequestRequest {
+    /// `repositoryId` (path parameter, required); set with [`CloseMergeRequestCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `localId` (path parameter, required); set with [`CloseMergeRequestCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CloseMergeRequestCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CloseMergeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::close_merge_request`](crate::Client::close_merge_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CloseMergeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: CloseMergeRequestRequest,
+}
+impl<'a> CloseMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as path parameter `localId`.
-    pub local_id: String,
+    /// Sent as path parameter `localId`, required.
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
-}
-impl CloseMergeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        local_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            local_id: local_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CloseMergeRequestResponse, crate::Error<CloseMergeRequestErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CloseMergeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::close_merge_request`](crate::Client::close_merge_request).
@@ -98,8 +121,8 @@ impl crate::Operation for CloseMergeRequestRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -108,12 +131,12 @@ impl crate::Operation for CloseMergeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
+        req.path_param("localId", self.local_id.as_ref())?;
         req.path_literal("/close");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -124,6 +147,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/merge_requests/{localId}/close` (action `CloseMergeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CloseMergeRequestCall::send) it. Required: [`repository_id`](CloseMergeRequestCall::repository_id), [`local_id`](CloseMergeRequestCall::local_id), [`organization_id`](CloseMergeRequestCall::organization_id). Optional: [`access_token`](CloseMergeRequestCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CloseMergeRequestErrorCode`], which names the documented codes.
@@ -131,23 +156,25 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn close_merge_request(
-        &self,
-        request: CloseMergeRequestRequest,
-    ) -> Result<CloseMergeRequestResponse, crate::Error<CloseMergeRequestErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
+    pub fn close_merge_request(&self) -> CloseMergeRequestCall<'_> {
+        CloseMergeRequestCall {
+            client: self,
+            request: CloseMergeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CloseMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            local_id: "example".to_string(),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
         }
     }
 }

@@ -2,50 +2,76 @@
 // Source: spec/codeup/create_branch.yaml
 
 /// Parameters of [`Client::create_branch`](crate::Client::create_branch): 创建分支
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateBranchCall`], which `Client::create_branch` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBranchRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateBranchCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateBranchCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateBranchCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `branchName` (body parameter, required); set with [`CreateBranchCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `ref` (body parameter, required); set with [`CreateBranchCall::ref_`].
+    pub ref_: Option<String>,
+}
+/// A call of [`Client::create_branch`](crate::Client::create_branch): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateBranchCall<'a> {
+    client: &'a crate::Client,
+    request: CreateBranchRequest,
+}
+impl<'a> CreateBranchCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as body parameter `branchName`. Example: `createBranch`
-    pub branch_name: String,
+    /// Sent as body parameter `branchName`, required. Example: `createBranch`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `ref`.
     ///
-    /// Sent as body parameter `ref`. Example: `master`
-    pub ref_: String,
-}
-impl CreateBranchRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        ref_: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            branch_name: branch_name.into(),
-            ref_: ref_.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `ref`, required. Example: `master`
+    pub fn ref_(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_ = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateBranchResponse, crate::Error<CreateBranchErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateBranchRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_branch`](crate::Client::create_branch).
@@ -67,30 +93,12 @@ pub struct CreateBranchResponse {
     pub request_id: Option<String>,
     /// `result`.
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<CreateBranchResult>,
+    pub result: Option<Branch>,
     /// `success`.
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::create_branch`](crate::Client::create_branch).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateBranchResult {
-    /// `commit`.
-    #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<Commit>,
-    /// `name`.
-    ///
-    /// Example: `createBranch`
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `protected`.
-    ///
-    /// Example: `false`
-    #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
-    pub protected: Option<bool>,
 }
 impl crate::Envelope for CreateBranchResponse {
     fn request_id(&self) -> Option<&str> {
@@ -120,7 +128,7 @@ impl crate::Operation for CreateBranchRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -132,12 +140,12 @@ impl crate::Operation for CreateBranchRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/branches");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("branchName", Some(&self.branch_name))?;
-        req.body_field("ref", Some(&self.ref_))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("branchName", self.branch_name.as_ref())?;
+        req.body_field("ref", self.ref_.as_ref())?;
         req.finish()
     }
 }
@@ -148,6 +156,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/branches` (action `CreateBranch`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateBranchCall::send) it. Required: [`repository_id`](CreateBranchCall::repository_id), [`organization_id`](CreateBranchCall::organization_id), [`branch_name`](CreateBranchCall::branch_name), [`ref_`](CreateBranchCall::ref_). Optional: [`access_token`](CreateBranchCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateBranchErrorCode`], which names the documented codes.
@@ -156,25 +166,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline, not the shared Branch shape: this page documents protected as a boolean (example false) where GetBranchInfo and ListRepositoryBranches document a string ("false"); the official SDK has the same split. Its commit is the shared Commit shape.
-    pub async fn create_branch(
-        &self,
-        request: CreateBranchRequest,
-    ) -> Result<CreateBranchResponse, crate::Error<CreateBranchErrorCode>> {
-        self.send(request).await
+    /// - result is the shared Branch shape. This page documents protected as a boolean (example false) where GetBranchInfo and ListRepositoryBranches document a string ("false"); the official SDK has the same split. protected holds true/false, so it is a boolean in Branch and the result no longer needs its own type.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_branch(&self) -> CreateBranchCall<'_> {
+        CreateBranchCall {
+            client: self,
+            request: CreateBranchRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            branch_name: "createBranch".to_string(),
-            ref_: "master".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            branch_name: Some("createBranch".to_string()),
+            ref_: Some("master".to_string()),
         }
     }
 }

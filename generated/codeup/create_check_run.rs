@@ -2,130 +2,148 @@
 // Source: spec/codeup/create_check_run.yaml
 
 /// Parameters of [`Client::create_check_run`](crate::Client::create_check_run): 添加检查运行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateCheckRunCall`], which `Client::create_check_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCheckRunRequest {
+    /// `accessToken` (query parameter); set with [`CreateCheckRunCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateCheckRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`CreateCheckRunCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `annotations` (body parameter); set with [`CreateCheckRunCall::annotations`].
+    pub annotations: Option<Vec<CheckRunAnnotationInput>>,
+    /// `completedAt` (body parameter); set with [`CreateCheckRunCall::completed_at`].
+    pub completed_at: Option<crate::DateTime>,
+    /// `conclusion` (body parameter); set with [`CreateCheckRunCall::conclusion`].
+    pub conclusion: Option<CheckRunConclusion>,
+    /// `detailsUrl` (body parameter); set with [`CreateCheckRunCall::details_url`].
+    pub details_url: Option<String>,
+    /// `externalId` (body parameter); set with [`CreateCheckRunCall::external_id`].
+    pub external_id: Option<String>,
+    /// `headSha` (body parameter, required); set with [`CreateCheckRunCall::head_sha`].
+    pub head_sha: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateCheckRunCall::name`].
+    pub name: Option<String>,
+    /// `output` (body parameter); set with [`CreateCheckRunCall::output`].
+    pub output: Option<CheckRunOutput>,
+    /// `startedAt` (body parameter); set with [`CreateCheckRunCall::started_at`].
+    pub started_at: Option<crate::DateTime>,
+    /// `status` (body parameter); set with [`CreateCheckRunCall::status`].
+    pub status: Option<CheckRunStatus>,
+}
+/// A call of [`Client::create_check_run`](crate::Client::create_check_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateCheckRunCall<'a> {
+    client: &'a crate::Client,
+    request: CreateCheckRunRequest,
+}
+impl<'a> CreateCheckRunCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `annotations`.
     ///
     /// Sent as body parameter `annotations`.
-    pub annotations: Option<Vec<CheckRunAnnotationInput>>,
+    pub fn annotations(mut self, value: Vec<CheckRunAnnotationInput>) -> Self {
+        self.request.annotations = Some(value);
+        self
+    }
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
-    pub completed_at: Option<String>,
+    pub fn completed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.request.completed_at = Some(value.into());
+        self
+    }
     /// `conclusion`.
     ///
     /// Sent as body parameter `conclusion`. Example: `success`
-    pub conclusion: Option<String>,
+    pub fn conclusion(mut self, value: CheckRunConclusion) -> Self {
+        self.request.conclusion = Some(value);
+        self
+    }
     /// `detailsUrl`.
     ///
     /// Sent as body parameter `detailsUrl`. Example: `xxx`
-    pub details_url: Option<String>,
+    pub fn details_url(mut self, value: impl Into<String>) -> Self {
+        self.request.details_url = Some(value.into());
+        self
+    }
     /// `externalId`.
     ///
     /// Sent as body parameter `externalId`. Example: `42`
-    pub external_id: Option<String>,
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.request.external_id = Some(value.into());
+        self
+    }
     /// `headSha`.
     ///
-    /// Sent as body parameter `headSha`. Example: `40f4ccfe019cdd4a62d4acb0c57130106fc7e1be`
-    pub head_sha: String,
+    /// Sent as body parameter `headSha`, required. Example: `40f4ccfe019cdd4a62d4acb0c57130106fc7e1be`
+    pub fn head_sha(mut self, value: impl Into<String>) -> Self {
+        self.request.head_sha = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `my-check-ci`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `my-check-ci`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `output`.
     ///
     /// Sent as body parameter `output`.
-    pub output: Option<CheckRunOutput>,
+    pub fn output(mut self, value: CheckRunOutput) -> Self {
+        self.request.output = Some(value);
+        self
+    }
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
-    pub started_at: Option<String>,
+    pub fn started_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.request.started_at = Some(value.into());
+        self
+    }
     /// `status`.
     ///
     /// Sent as body parameter `status`. Example: `completed`
-    pub status: Option<String>,
-}
-impl CreateCheckRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        head_sha: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            annotations: None,
-            completed_at: None,
-            conclusion: None,
-            details_url: None,
-            external_id: None,
-            head_sha: head_sha.into(),
-            name: name.into(),
-            output: None,
-            started_at: None,
-            status: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn status(mut self, value: CheckRunStatus) -> Self {
+        self.request.status = Some(value);
         self
     }
-    /// Sets `annotations`.
-    pub fn annotations(mut self, value: Vec<CheckRunAnnotationInput>) -> Self {
-        self.annotations = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateCheckRunResponse, crate::Error<CreateCheckRunErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `completedAt`.
-    pub fn completed_at(mut self, value: impl Into<String>) -> Self {
-        self.completed_at = Some(value.into());
-        self
-    }
-    /// Sets `conclusion`.
-    pub fn conclusion(mut self, value: impl Into<String>) -> Self {
-        self.conclusion = Some(value.into());
-        self
-    }
-    /// Sets `detailsUrl`.
-    pub fn details_url(mut self, value: impl Into<String>) -> Self {
-        self.details_url = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `output`.
-    pub fn output(mut self, value: CheckRunOutput) -> Self {
-        self.output = Some(value);
-        self
-    }
-    /// Sets `startedAt`.
-    pub fn started_at(mut self, value: impl Into<String>) -> Self {
-        self.started_at = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateCheckRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_check_run`](crate::Client::create_check_run).
@@ -204,15 +222,16 @@ impl crate::Operation for CreateCheckRunRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/check_runs/create_check_run");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.require("annotations", self.annotations.as_ref())?;
         req.body_field("annotations", self.annotations.as_ref())?;
         req.body_field("completedAt", self.completed_at.as_ref())?;
         req.body_field("conclusion", self.conclusion.as_ref())?;
         req.body_field("detailsUrl", self.details_url.as_ref())?;
         req.body_field("externalId", self.external_id.as_ref())?;
-        req.body_field("headSha", Some(&self.head_sha))?;
-        req.body_field("name", Some(&self.name))?;
+        req.body_field("headSha", self.head_sha.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
         req.body_field("output", self.output.as_ref())?;
         req.body_field("startedAt", self.started_at.as_ref())?;
         req.body_field("status", self.status.as_ref())?;
@@ -226,6 +245,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/check_runs/create_check_run` (action `CreateCheckRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateCheckRunCall::send) it. Required: [`organization_id`](CreateCheckRunCall::organization_id), [`repository_identity`](CreateCheckRunCall::repository_identity), [`head_sha`](CreateCheckRunCall::head_sha), [`name`](CreateCheckRunCall::name). Optional: [`access_token`](CreateCheckRunCall::access_token), [`annotations`](CreateCheckRunCall::annotations), [`completed_at`](CreateCheckRunCall::completed_at), [`conclusion`](CreateCheckRunCall::conclusion), [`details_url`](CreateCheckRunCall::details_url), [`external_id`](CreateCheckRunCall::external_id), [`output`](CreateCheckRunCall::output), [`started_at`](CreateCheckRunCall::started_at), [`status`](CreateCheckRunCall::status).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCheckRunErrorCode`], which names the documented codes.
@@ -234,11 +255,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_check_run(
-        &self,
-        request: CreateCheckRunRequest,
-    ) -> Result<CreateCheckRunResponse, crate::Error<CreateCheckRunErrorCode>> {
-        self.send(request).await
+    /// - status and conclusion are the CheckRunStatus and CheckRunConclusion enums, the value sets CreateCheckRun's page lists (状态 queued/in_progress/completed; 结论 cancelled/failure/neutral/success/skipped/timed_out).
+    /// - Times: completedAt, startedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
+    pub fn create_check_run(&self) -> CreateCheckRunCall<'_> {
+        CreateCheckRunCall {
+            client: self,
+            request: CreateCheckRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -248,23 +271,24 @@ impl crate::mock::Example for CreateCheckRunRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
             annotations: Some(
                 vec![
-                    CheckRunAnnotationInput { path : "demo/test.txt".to_string(),
-                    start_line : 1i64, end_line : 2i64, start_column : Some(3i64),
-                    end_column : Some(5i64), annotation_level : "notice".to_string(),
-                    title : Some("example".to_string()), message : "example".to_string(),
-                    raw_details : Some("example".to_string()), }
+                    CheckRunAnnotationInput { path : Some("demo/test.txt".to_string()),
+                    start_line : Some(1i64), end_line : Some(2i64), start_column :
+                    Some(3i64), end_column : Some(5i64), annotation_level :
+                    Some(CheckRunAnnotationLevel::Notice), title : Some("example"
+                    .to_string()), message : Some("example".to_string()), raw_details :
+                    Some("example".to_string()), }
                 ],
             ),
-            completed_at: Some("2023-03-15T08:00:00Z".to_string()),
-            conclusion: Some("success".to_string()),
+            completed_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            conclusion: Some(CheckRunConclusion::Success),
             details_url: Some("xxx".to_string()),
             external_id: Some("42".to_string()),
-            head_sha: "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string(),
-            name: "my-check-ci".to_string(),
+            head_sha: Some("40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string()),
+            name: Some("my-check-ci".to_string()),
             output: Some(CheckRunOutput {
                 title: Some("Mighty Readme report".to_string()),
                 summary: Some("example".to_string()),
@@ -277,8 +301,8 @@ impl crate::mock::Example for CreateCheckRunRequest {
                     ],
                 ),
             }),
-            started_at: Some("2023-03-15T08:00:00Z".to_string()),
-            status: Some("completed".to_string()),
+            started_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            status: Some(CheckRunStatus::Completed),
         }
     }
 }

@@ -2,136 +2,157 @@
 // Source: spec/codeup/create_comment.yaml
 
 /// Parameters of [`Client::create_comment`](crate::Client::create_comment): 创建评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateCommentCall`], which `Client::create_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommentRequest {
+    /// `accessToken` (query parameter); set with [`CreateCommentCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `localId` (query parameter, required); set with [`CreateCommentCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`CreateCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`CreateCommentCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `commentType` (body parameter, required); set with [`CreateCommentCall::comment_type`].
+    pub comment_type: Option<MergeRequestCommentType>,
+    /// `content` (body parameter, required); set with [`CreateCommentCall::content`].
+    pub content: Option<String>,
+    /// `draft` (body parameter); set with [`CreateCommentCall::draft`].
+    pub draft: Option<bool>,
+    /// `filePath` (body parameter); set with [`CreateCommentCall::file_path`].
+    pub file_path: Option<String>,
+    /// `fromPachSetBizId` (body parameter); set with [`CreateCommentCall::from_pach_set_biz_id`].
+    pub from_pach_set_biz_id: Option<String>,
+    /// `lineNumber` (body parameter); set with [`CreateCommentCall::line_number`].
+    pub line_number: Option<i32>,
+    /// `parentCommentBizId` (body parameter); set with [`CreateCommentCall::parent_comment_biz_id`].
+    pub parent_comment_biz_id: Option<String>,
+    /// `patchSetBizId` (body parameter); set with [`CreateCommentCall::patch_set_biz_id`].
+    pub patch_set_biz_id: Option<String>,
+    /// `resolved` (body parameter); set with [`CreateCommentCall::resolved`].
+    pub resolved: Option<bool>,
+    /// `toPatchSetBizId` (body parameter); set with [`CreateCommentCall::to_patch_set_biz_id`].
+    pub to_patch_set_biz_id: Option<String>,
+}
+/// A call of [`Client::create_comment`](crate::Client::create_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateCommentCall<'a> {
+    client: &'a crate::Client,
+    request: CreateCommentRequest,
+}
+impl<'a> CreateCommentCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `1`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `1`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `commentType`.
     ///
-    /// Sent as body parameter `commentType`. Example: `GLOBAL_COMMENT`
-    pub comment_type: String,
+    /// Sent as body parameter `commentType`, required. Example: `GLOBAL_COMMENT`
+    pub fn comment_type(mut self, value: MergeRequestCommentType) -> Self {
+        self.request.comment_type = Some(value);
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `draft`.
     ///
     /// Sent as body parameter `draft`. Example: `false`
-    pub draft: Option<bool>,
+    pub fn draft(mut self, value: bool) -> Self {
+        self.request.draft = Some(value);
+        self
+    }
     /// `filePath`.
     ///
     /// Sent as body parameter `filePath`. Example: `/src/main/test.java`
-    pub file_path: Option<String>,
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// `fromPachSetBizId`.
     ///
     /// Sent as body parameter `fromPachSetBizId`.
-    pub from_pach_set_biz_id: Option<String>,
+    pub fn from_pach_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.from_pach_set_biz_id = Some(value.into());
+        self
+    }
     /// `lineNumber`.
     ///
     /// Sent as body parameter `lineNumber`. Example: `1`
-    pub line_number: Option<i32>,
+    pub fn line_number(mut self, value: i32) -> Self {
+        self.request.line_number = Some(value);
+        self
+    }
     /// `parentCommentBizId`.
     ///
     /// Sent as body parameter `parentCommentBizId`. Example: `2666ac1ac53841b0ba1b042e383279cc`
-    pub parent_comment_biz_id: Option<String>,
+    pub fn parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.parent_comment_biz_id = Some(value.into());
+        self
+    }
     /// `patchSetBizId`.
     ///
     /// Sent as body parameter `patchSetBizId`. Example: `b7d8386be17c4ca68a07140db4836257`
-    pub patch_set_biz_id: Option<String>,
+    pub fn patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.patch_set_biz_id = Some(value.into());
+        self
+    }
     /// `resolved`.
     ///
     /// Sent as body parameter `resolved`. Example: `false`
-    pub resolved: Option<bool>,
+    pub fn resolved(mut self, value: bool) -> Self {
+        self.request.resolved = Some(value);
+        self
+    }
     /// `toPatchSetBizId`.
     ///
     /// Sent as body parameter `toPatchSetBizId`.
-    pub to_patch_set_biz_id: Option<String>,
-}
-impl CreateCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        comment_type: impl Into<String>,
-        content: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            comment_type: comment_type.into(),
-            content: content.into(),
-            draft: None,
-            file_path: None,
-            from_pach_set_biz_id: None,
-            line_number: None,
-            parent_comment_biz_id: None,
-            patch_set_biz_id: None,
-            resolved: None,
-            to_patch_set_biz_id: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `draft`.
-    pub fn draft(mut self, value: bool) -> Self {
-        self.draft = Some(value);
-        self
-    }
-    /// Sets `filePath`.
-    pub fn file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `fromPachSetBizId`.
-    pub fn from_pach_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.from_pach_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `lineNumber`.
-    pub fn line_number(mut self, value: i32) -> Self {
-        self.line_number = Some(value);
-        self
-    }
-    /// Sets `parentCommentBizId`.
-    pub fn parent_comment_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_comment_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizId`.
-    pub fn patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.patch_set_biz_id = Some(value.into());
-        self
-    }
-    /// Sets `resolved`.
-    pub fn resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `toPatchSetBizId`.
     pub fn to_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
-        self.to_patch_set_biz_id = Some(value.into());
+        self.request.to_patch_set_biz_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateCommentResponse, crate::Error<CreateCommentErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_comment`](crate::Client::create_comment).
@@ -211,11 +232,11 @@ impl crate::Operation for CreateCommentRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/code_reviews/comments/create_comment");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("commentType", Some(&self.comment_type))?;
-        req.body_field("content", Some(&self.content))?;
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.body_field("commentType", self.comment_type.as_ref())?;
+        req.body_field("content", self.content.as_ref())?;
         req.body_field("draft", self.draft.as_ref())?;
         req.body_field("filePath", self.file_path.as_ref())?;
         req.body_field("fromPachSetBizId", self.from_pach_set_biz_id.as_ref())?;
@@ -234,6 +255,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/code_reviews/comments/create_comment` (action `CreateComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateCommentCall::send) it. Required: [`local_id`](CreateCommentCall::local_id), [`organization_id`](CreateCommentCall::organization_id), [`repository_identity`](CreateCommentCall::repository_identity), [`comment_type`](CreateCommentCall::comment_type), [`content`](CreateCommentCall::content). Optional: [`access_token`](CreateCommentCall::access_token), [`draft`](CreateCommentCall::draft), [`file_path`](CreateCommentCall::file_path), [`from_pach_set_biz_id`](CreateCommentCall::from_pach_set_biz_id), [`line_number`](CreateCommentCall::line_number), [`parent_comment_biz_id`](CreateCommentCall::parent_comment_biz_id), [`patch_set_biz_id`](CreateCommentCall::patch_set_biz_id), [`resolved`](CreateCommentCall::resolved), [`to_patch_set_biz_id`](CreateCommentCall::to_patch_set_biz_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommentErrorCode`], which names the documented codes.
@@ -242,11 +265,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_comment(
-        &self,
-        request: CreateCommentRequest,
-    ) -> Result<CreateCommentResponse, crate::Error<CreateCommentErrorCode>> {
-        self.send(request).await
+    /// - commentType is the MergeRequestCommentType enum (GLOBAL_COMMENT 全局评论 / INLINE_COMMENT 行内评论, the values the newer API's merge request comment page documents).
+    /// - example_response's lineNumber "3" and patchSetNo "1" are written as numbers to match the unified types (lineNumber integer, patchSetNo long).
+    pub fn create_comment(&self) -> CreateCommentCall<'_> {
+        CreateCommentCall {
+            client: self,
+            request: CreateCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -256,11 +281,11 @@ impl crate::mock::Example for CreateCommentRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            local_id: 1i64,
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
-            comment_type: "GLOBAL_COMMENT".to_string(),
-            content: "example".to_string(),
+            local_id: Some(1i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
+            comment_type: Some(MergeRequestCommentType::GlobalComment),
+            content: Some("example".to_string()),
             draft: Some(false),
             file_path: Some("/src/main/test.java".to_string()),
             from_pach_set_biz_id: Some("example".to_string()),

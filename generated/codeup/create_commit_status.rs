@@ -2,80 +2,103 @@
 // Source: spec/codeup/create_commit_status.yaml
 
 /// Parameters of [`Client::create_commit_status`](crate::Client::create_commit_status): 创建提交状态记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateCommitStatusCall`], which `Client::create_commit_status` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommitStatusRequest {
+    /// `accessToken` (query parameter); set with [`CreateCommitStatusCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateCommitStatusCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`CreateCommitStatusCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `sha` (query parameter, required); set with [`CreateCommitStatusCall::sha`].
+    pub sha: Option<String>,
+    /// `context` (body parameter); set with [`CreateCommitStatusCall::context`].
+    pub context: Option<String>,
+    /// `description` (body parameter); set with [`CreateCommitStatusCall::description`].
+    pub description: Option<String>,
+    /// `state` (body parameter, required); set with [`CreateCommitStatusCall::state`].
+    pub state: Option<String>,
+    /// `targetUrl` (body parameter); set with [`CreateCommitStatusCall::target_url`].
+    pub target_url: Option<String>,
+}
+/// A call of [`Client::create_commit_status`](crate::Client::create_commit_status): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateCommitStatusCall<'a> {
+    client: &'a crate::Client,
+    request: CreateCommitStatusRequest,
+}
+impl<'a> CreateCommitStatusCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`. Example: `2080972`
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required. Example: `2080972`
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `sha`.
     ///
-    /// Sent as query parameter `sha`. Example: `e0c1a1299a2656bfc155650bbd2df5e628fa1f4c`
-    pub sha: String,
+    /// Sent as query parameter `sha`, required. Example: `e0c1a1299a2656bfc155650bbd2df5e628fa1f4c`
+    pub fn sha(mut self, value: impl Into<String>) -> Self {
+        self.request.sha = Some(value.into());
+        self
+    }
     /// `context`.
     ///
     /// Sent as body parameter `context`. Example: `default`
-    pub context: Option<String>,
+    pub fn context(mut self, value: impl Into<String>) -> Self {
+        self.request.context = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `state`.
     ///
-    /// Sent as body parameter `state`. Example: `success`
-    pub state: String,
+    /// Sent as body parameter `state`, required. Example: `success`
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.request.state = Some(value.into());
+        self
+    }
     /// `targetUrl`.
     ///
     /// Sent as body parameter `targetUrl`. Example: `xxx`
-    pub target_url: Option<String>,
-}
-impl CreateCommitStatusRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        sha: impl Into<String>,
-        state: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            sha: sha.into(),
-            context: None,
-            description: None,
-            state: state.into(),
-            target_url: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `context`.
-    pub fn context(mut self, value: impl Into<String>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `targetUrl`.
     pub fn target_url(mut self, value: impl Into<String>) -> Self {
-        self.target_url = Some(value.into());
+        self.request.target_url = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateCommitStatusResponse, crate::Error<CreateCommitStatusErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateCommitStatusRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_commit_status`](crate::Client::create_commit_status).
@@ -148,7 +171,7 @@ pub struct CreateCommitStatusCreator {
     ///
     /// Example: `204485087002425236`
     #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
-    pub aliyun_pk: Option<i64>,
+    pub aliyun_pk: Option<String>,
     /// `avatarUrl`.
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
@@ -212,12 +235,12 @@ impl crate::Operation for CreateCommitStatusRequest {
             "/api/v4/projects/repository/commit_statuses/create_commit_status",
         );
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.query("sha", Some(&self.sha));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.query("sha", self.sha.as_ref());
         req.body_field("context", self.context.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("state", Some(&self.state))?;
+        req.body_field("state", self.state.as_ref())?;
         req.body_field("targetUrl", self.target_url.as_ref())?;
         req.finish()
     }
@@ -229,6 +252,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/repository/commit_statuses/create_commit_status` (action `CreateCommitStatus`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateCommitStatusCall::send) it. Required: [`organization_id`](CreateCommitStatusCall::organization_id), [`repository_identity`](CreateCommitStatusCall::repository_identity), [`sha`](CreateCommitStatusCall::sha), [`state`](CreateCommitStatusCall::state). Optional: [`access_token`](CreateCommitStatusCall::access_token), [`context`](CreateCommitStatusCall::context), [`description`](CreateCommitStatusCall::description), [`target_url`](CreateCommitStatusCall::target_url).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommitStatusErrorCode`], which names the documented codes.
@@ -237,12 +262,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline: ListCommitStatuses returns the same commit status object, but this page documents creator.aliyunPk as a long (its example answers a number) and that page as a string (its example answers a string), so the two cannot share one shape.
-    pub async fn create_commit_status(
-        &self,
-        request: CreateCommitStatusRequest,
-    ) -> Result<CreateCommitStatusResponse, crate::Error<CreateCommitStatusErrorCode>> {
-        self.send(request).await
+    /// - result stays inline: ListCommitStatuses returns the same commit status object. This page documented creator.aliyunPk as a long and that page as a string; the type is now unified (string, below), so the two could share one shape, which this audit does not do.
+    /// - creator.aliyunPk was documented as a long; it is a string like every other aliyunPk of the area (CodeupUser, ListCommitStatuses, the aliyunPk parameters), since an Alibaba Cloud account id is an opaque identifier. example_response's 204485087002425236 is written as the string "204485087002425236" to match.
+    pub fn create_commit_status(&self) -> CreateCommitStatusCall<'_> {
+        CreateCommitStatusCall {
+            client: self,
+            request: CreateCommitStatusRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -252,12 +278,12 @@ impl crate::mock::Example for CreateCommitStatusRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "2080972".to_string(),
-            sha: "e0c1a1299a2656bfc155650bbd2df5e628fa1f4c".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("2080972".to_string()),
+            sha: Some("e0c1a1299a2656bfc155650bbd2df5e628fa1f4c".to_string()),
             context: Some("default".to_string()),
             description: Some("example".to_string()),
-            state: "success".to_string(),
+            state: Some("success".to_string()),
             target_url: Some("xxx".to_string()),
         }
     }

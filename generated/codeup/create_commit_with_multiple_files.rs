@@ -2,60 +2,88 @@
 // Source: spec/codeup/create_commit_with_multiple_files.yaml
 
 /// Parameters of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): 单提交变更多个文件
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateCommitWithMultipleFilesCall`], which `Client::create_commit_with_multiple_files` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateCommitWithMultipleFilesRequest {
+    /// `accessToken` (query parameter); set with [`CreateCommitWithMultipleFilesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateCommitWithMultipleFilesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`CreateCommitWithMultipleFilesCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `actions` (body parameter, required); set with [`CreateCommitWithMultipleFilesCall::actions`].
+    pub actions: Option<Vec<CreateCommitWithMultipleFilesActions>>,
+    /// `branch` (body parameter, required); set with [`CreateCommitWithMultipleFilesCall::branch`].
+    pub branch: Option<String>,
+    /// `commitMessage` (body parameter); set with [`CreateCommitWithMultipleFilesCall::commit_message`].
+    pub commit_message: Option<String>,
+}
+/// A call of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateCommitWithMultipleFilesCall<'a> {
+    client: &'a crate::Client,
+    request: CreateCommitWithMultipleFilesRequest,
+}
+impl<'a> CreateCommitWithMultipleFilesCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `actions`.
     ///
-    /// Sent as body parameter `actions`.
-    pub actions: Vec<CreateCommitWithMultipleFilesActions>,
+    /// Sent as body parameter `actions`, required.
+    pub fn actions(mut self, value: Vec<CreateCommitWithMultipleFilesActions>) -> Self {
+        self.request.actions = Some(value);
+        self
+    }
     /// `branch`.
     ///
-    /// Sent as body parameter `branch`. Example: `master`
-    pub branch: String,
+    /// Sent as body parameter `branch`, required. Example: `master`
+    pub fn branch(mut self, value: impl Into<String>) -> Self {
+        self.request.branch = Some(value.into());
+        self
+    }
     /// `commitMessage`.
     ///
     /// Sent as body parameter `commitMessage`. Example: `auto`
-    pub commit_message: Option<String>,
-}
-impl CreateCommitWithMultipleFilesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        actions: Vec<CreateCommitWithMultipleFilesActions>,
-        branch: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            actions,
-            branch: branch.into(),
-            commit_message: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `commitMessage`.
     pub fn commit_message(mut self, value: impl Into<String>) -> Self {
-        self.commit_message = Some(value.into());
+        self.request.commit_message = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateCommitWithMultipleFilesResponse,
+        crate::Error<CreateCommitWithMultipleFilesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateCommitWithMultipleFilesRequest {
+        self.request
     }
 }
 /// Part of the request of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
@@ -84,15 +112,6 @@ pub struct CreateCommitWithMultipleFilesActions {
     pub previous_path: Option<String>,
 }
 impl CreateCommitWithMultipleFilesActions {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            action: None,
-            content: None,
-            file_path: None,
-            previous_path: None,
-        }
-    }
     /// Sets `action`.
     pub fn action(mut self, value: impl Into<String>) -> Self {
         self.action = Some(value.into());
@@ -114,6 +133,11 @@ impl CreateCommitWithMultipleFilesActions {
         self
     }
 }
+impl crate::wire::Required for CreateCommitWithMultipleFilesActions {
+    fn missing(&self) -> Option<String> {
+        None
+    }
+}
 /// Response of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -125,7 +149,7 @@ pub struct CreateCommitWithMultipleFilesResponse {
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `requestId`.
     ///
     /// Example: `A7586FEB-E48D-5579-983F-74981FBFF627`
@@ -151,7 +175,7 @@ impl crate::Envelope for CreateCommitWithMultipleFilesResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_commit_with_multiple_files`](crate::Client::create_commit_with_multiple_files): it documents none, so every code reads as `Unknown(code)`.
@@ -183,10 +207,10 @@ impl crate::Operation for CreateCommitWithMultipleFilesRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/repository/commits/files");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("actions", Some(&self.actions))?;
-        req.body_field("branch", Some(&self.branch))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.body_field("actions", self.actions.as_ref())?;
+        req.body_field("branch", self.branch.as_ref())?;
         req.body_field("commitMessage", self.commit_message.as_ref())?;
         req.finish()
     }
@@ -198,6 +222,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/repository/commits/files` (action `CreateCommitWithMultipleFiles`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateCommitWithMultipleFilesCall::send) it. Required: [`organization_id`](CreateCommitWithMultipleFilesCall::organization_id), [`repository_identity`](CreateCommitWithMultipleFilesCall::repository_identity), [`actions`](CreateCommitWithMultipleFilesCall::actions), [`branch`](CreateCommitWithMultipleFilesCall::branch). Optional: [`access_token`](CreateCommitWithMultipleFilesCall::access_token), [`commit_message`](CreateCommitWithMultipleFilesCall::commit_message).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateCommitWithMultipleFilesErrorCode`], which names the documented codes.
@@ -206,14 +232,14 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
-    pub async fn create_commit_with_multiple_files(
+    /// - The envelope's error message travels as errorMsg on this page; it keeps that wire name with rust_name error_message, so the Rust field is the same as every other operation's.
+    pub fn create_commit_with_multiple_files(
         &self,
-        request: CreateCommitWithMultipleFilesRequest,
-    ) -> Result<
-        CreateCommitWithMultipleFilesResponse,
-        crate::Error<CreateCommitWithMultipleFilesErrorCode>,
-    > {
-        self.send(request).await
+    ) -> CreateCommitWithMultipleFilesCall<'_> {
+        CreateCommitWithMultipleFilesCall {
+            client: self,
+            request: CreateCommitWithMultipleFilesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -223,15 +249,17 @@ impl crate::mock::Example for CreateCommitWithMultipleFilesRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
-            actions: vec![
-                CreateCommitWithMultipleFilesActions { action : Some("create"
-                .to_string()), content : Some("xxx".to_string()), file_path :
-                Some("src/test.java".to_string()), previous_path :
-                Some("src/main/test.java".to_string()), }
-            ],
-            branch: "master".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
+            actions: Some(
+                vec![
+                    CreateCommitWithMultipleFilesActions { action : Some("create"
+                    .to_string()), content : Some("xxx".to_string()), file_path :
+                    Some("src/test.java".to_string()), previous_path :
+                    Some("src/main/test.java".to_string()), }
+                ],
+            ),
+            branch: Some("master".to_string()),
             commit_message: Some("auto".to_string()),
         }
     }

@@ -2,50 +2,76 @@
 // Source: spec/codeup/create_deploy_key.yaml
 
 /// Parameters of [`Client::create_deploy_key`](crate::Client::create_deploy_key): 创建部署密钥
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateDeployKeyCall`], which `Client::create_deploy_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateDeployKeyRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateDeployKeyCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateDeployKeyCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateDeployKeyCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `key` (body parameter, required); set with [`CreateDeployKeyCall::key`].
+    pub key: Option<String>,
+    /// `title` (body parameter, required); set with [`CreateDeployKeyCall::title`].
+    pub title: Option<String>,
+}
+/// A call of [`Client::create_deploy_key`](crate::Client::create_deploy_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateDeployKeyCall<'a> {
+    client: &'a crate::Client,
+    request: CreateDeployKeyRequest,
+}
+impl<'a> CreateDeployKeyCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `key`.
     ///
-    /// Sent as body parameter `key`.
-    pub key: String,
+    /// Sent as body parameter `key`, required.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.request.key = Some(value.into());
+        self
+    }
     /// `title`.
     ///
-    /// Sent as body parameter `title`.
-    pub title: String,
-}
-impl CreateDeployKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        key: impl Into<String>,
-        title: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            key: key.into(),
-            title: title.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `title`, required.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.request.title = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateDeployKeyResponse, crate::Error<CreateDeployKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateDeployKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_deploy_key`](crate::Client::create_deploy_key).
@@ -82,7 +108,7 @@ pub struct CreateDeployKeyResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `fingerprint`.
     ///
     /// Example: `xx:xx:xx:xx`
@@ -128,7 +154,7 @@ impl crate::Operation for CreateDeployKeyRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -140,12 +166,12 @@ impl crate::Operation for CreateDeployKeyRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/keys/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("key", Some(&self.key))?;
-        req.body_field("title", Some(&self.title))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("key", self.key.as_ref())?;
+        req.body_field("title", self.title.as_ref())?;
         req.finish()
     }
 }
@@ -156,6 +182,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/keys/create` (action `CreateDeployKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateDeployKeyCall::send) it. Required: [`repository_id`](CreateDeployKeyCall::repository_id), [`organization_id`](CreateDeployKeyCall::organization_id), [`key`](CreateDeployKeyCall::key), [`title`](CreateDeployKeyCall::title). Optional: [`access_token`](CreateDeployKeyCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateDeployKeyErrorCode`], which names the documented codes.
@@ -164,24 +192,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage, key and result.key); example_response uses an empty string for "" and ”“.
-    pub async fn create_deploy_key(
-        &self,
-        request: CreateDeployKeyRequest,
-    ) -> Result<CreateDeployKeyResponse, crate::Error<CreateDeployKeyErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn create_deploy_key(&self) -> CreateDeployKeyCall<'_> {
+        CreateDeployKeyCall {
+            client: self,
+            request: CreateDeployKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateDeployKeyRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            key: "example".to_string(),
-            title: "example".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            key: Some("example".to_string()),
+            title: Some("example".to_string()),
         }
     }
 }

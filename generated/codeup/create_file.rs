@@ -2,72 +2,103 @@
 // Source: spec/codeup/create_file.yaml
 
 /// Parameters of [`Client::create_file`](crate::Client::create_file): 创建文件
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateFileCall`], which `Client::create_file` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFileRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateFileCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateFileCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateFileCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `branchName` (body parameter, required); set with [`CreateFileCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `commitMessage` (body parameter, required); set with [`CreateFileCall::commit_message`].
+    pub commit_message: Option<String>,
+    /// `content` (body parameter, required); set with [`CreateFileCall::content`].
+    pub content: Option<String>,
+    /// `encoding` (body parameter); set with [`CreateFileCall::encoding`].
+    pub encoding: Option<String>,
+    /// `filePath` (body parameter, required); set with [`CreateFileCall::file_path`].
+    pub file_path: Option<String>,
+}
+/// A call of [`Client::create_file`](crate::Client::create_file): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateFileCall<'a> {
+    client: &'a crate::Client,
+    request: CreateFileRequest,
+}
+impl<'a> CreateFileCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as body parameter `branchName`. Example: `master`
-    pub branch_name: String,
+    /// Sent as body parameter `branchName`, required. Example: `master`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `commitMessage`.
     ///
-    /// Sent as body parameter `commitMessage`.
-    pub commit_message: String,
+    /// Sent as body parameter `commitMessage`, required.
+    pub fn commit_message(mut self, value: impl Into<String>) -> Self {
+        self.request.commit_message = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `encoding`.
     ///
     /// Sent as body parameter `encoding`. Example: `text`
-    pub encoding: Option<String>,
+    pub fn encoding(mut self, value: impl Into<String>) -> Self {
+        self.request.encoding = Some(value.into());
+        self
+    }
     /// `filePath`.
     ///
-    /// Sent as body parameter `filePath`. Example: `/src/main/test.java`
-    pub file_path: String,
-}
-impl CreateFileRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        commit_message: impl Into<String>,
-        content: impl Into<String>,
-        file_path: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            branch_name: branch_name.into(),
-            commit_message: commit_message.into(),
-            content: content.into(),
-            encoding: None,
-            file_path: file_path.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `filePath`, required. Example: `/src/main/test.java`
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
         self
     }
-    /// Sets `encoding`.
-    pub fn encoding(mut self, value: impl Into<String>) -> Self {
-        self.encoding = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateFileResponse, crate::Error<CreateFileErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateFileRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_file`](crate::Client::create_file).
@@ -124,7 +155,7 @@ impl crate::Operation for CreateFileRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -139,15 +170,15 @@ impl crate::Operation for CreateFileRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("branchName", Some(&self.branch_name))?;
-        req.body_field("commitMessage", Some(&self.commit_message))?;
-        req.body_field("content", Some(&self.content))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("branchName", self.branch_name.as_ref())?;
+        req.body_field("commitMessage", self.commit_message.as_ref())?;
+        req.body_field("content", self.content.as_ref())?;
         req.body_field("encoding", self.encoding.as_ref())?;
-        req.body_field("filePath", Some(&self.file_path))?;
+        req.body_field("filePath", self.file_path.as_ref())?;
         req.finish()
     }
 }
@@ -158,6 +189,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/files` (action `CreateFile`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateFileCall::send) it. Required: [`repository_id`](CreateFileCall::repository_id), [`organization_id`](CreateFileCall::organization_id), [`branch_name`](CreateFileCall::branch_name), [`commit_message`](CreateFileCall::commit_message), [`content`](CreateFileCall::content), [`file_path`](CreateFileCall::file_path). Optional: [`access_token`](CreateFileCall::access_token), [`encoding`](CreateFileCall::encoding).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateFileErrorCode`], which names the documented codes.
@@ -166,27 +199,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn create_file(
-        &self,
-        request: CreateFileRequest,
-    ) -> Result<CreateFileResponse, crate::Error<CreateFileErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_file(&self) -> CreateFileCall<'_> {
+        CreateFileCall {
+            client: self,
+            request: CreateFileRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFileRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            branch_name: "master".to_string(),
-            commit_message: "example".to_string(),
-            content: "example".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            branch_name: Some("master".to_string()),
+            commit_message: Some("example".to_string()),
+            content: Some("example".to_string()),
             encoding: Some("text".to_string()),
-            file_path: "/src/main/test.java".to_string(),
+            file_path: Some("/src/main/test.java".to_string()),
         }
     }
 }

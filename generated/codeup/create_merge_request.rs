@@ -2,105 +2,139 @@
 // Source: spec/codeup/create_merge_request.yaml
 
 /// Parameters of [`Client::create_merge_request`](crate::Client::create_merge_request): 创建代码评审
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateMergeRequestCall`], which `Client::create_merge_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateMergeRequestRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateMergeRequestCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateMergeRequestCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateMergeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `createFrom` (body parameter, required); set with [`CreateMergeRequestCall::create_from`].
+    pub create_from: Option<MergeRequestCreateFrom>,
+    /// `description` (body parameter); set with [`CreateMergeRequestCall::description`].
+    pub description: Option<String>,
+    /// `reviewerIds` (body parameter); set with [`CreateMergeRequestCall::reviewer_ids`].
+    pub reviewer_ids: Option<Vec<String>>,
+    /// `sourceBranch` (body parameter, required); set with [`CreateMergeRequestCall::source_branch`].
+    pub source_branch: Option<String>,
+    /// `sourceProjectId` (body parameter, required); set with [`CreateMergeRequestCall::source_project_id`].
+    pub source_project_id: Option<i64>,
+    /// `targetBranch` (body parameter, required); set with [`CreateMergeRequestCall::target_branch`].
+    pub target_branch: Option<String>,
+    /// `targetProjectId` (body parameter, required); set with [`CreateMergeRequestCall::target_project_id`].
+    pub target_project_id: Option<i64>,
+    /// `title` (body parameter, required); set with [`CreateMergeRequestCall::title`].
+    pub title: Option<String>,
+    /// `workItemIds` (body parameter); set with [`CreateMergeRequestCall::work_item_ids`].
+    pub work_item_ids: Option<String>,
+}
+/// A call of [`Client::create_merge_request`](crate::Client::create_merge_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateMergeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: CreateMergeRequestRequest,
+}
+impl<'a> CreateMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `6270e731cfea268afc21ccac`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `6270e731cfea268afc21ccac`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `createFrom`.
     ///
-    /// Sent as body parameter `createFrom`. Example: `WEB`
-    pub create_from: String,
+    /// Sent as body parameter `createFrom`, required. Example: `WEB`
+    pub fn create_from(mut self, value: MergeRequestCreateFrom) -> Self {
+        self.request.create_from = Some(value);
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `reviewerIds`.
     ///
     /// Sent as body parameter `reviewerIds`.
-    pub reviewer_ids: Option<Vec<String>>,
+    pub fn reviewer_ids(mut self, value: Vec<String>) -> Self {
+        self.request.reviewer_ids = Some(value);
+        self
+    }
     /// `sourceBranch`.
     ///
-    /// Sent as body parameter `sourceBranch`. Example: `sourceBranch`
-    pub source_branch: String,
+    /// Sent as body parameter `sourceBranch`, required. Example: `sourceBranch`
+    pub fn source_branch(mut self, value: impl Into<String>) -> Self {
+        self.request.source_branch = Some(value.into());
+        self
+    }
     /// `sourceProjectId`.
     ///
-    /// Sent as body parameter `sourceProjectId`. Example: `2369234`
-    pub source_project_id: i64,
+    /// Sent as body parameter `sourceProjectId`, required. Example: `2369234`
+    pub fn source_project_id(mut self, value: i64) -> Self {
+        self.request.source_project_id = Some(value);
+        self
+    }
     /// `targetBranch`.
     ///
-    /// Sent as body parameter `targetBranch`. Example: `targetBranch`
-    pub target_branch: String,
+    /// Sent as body parameter `targetBranch`, required. Example: `targetBranch`
+    pub fn target_branch(mut self, value: impl Into<String>) -> Self {
+        self.request.target_branch = Some(value.into());
+        self
+    }
     /// `targetProjectId`.
     ///
-    /// Sent as body parameter `targetProjectId`. Example: `2369234`
-    pub target_project_id: i64,
+    /// Sent as body parameter `targetProjectId`, required. Example: `2369234`
+    pub fn target_project_id(mut self, value: i64) -> Self {
+        self.request.target_project_id = Some(value);
+        self
+    }
     /// `title`.
     ///
-    /// Sent as body parameter `title`.
-    pub title: String,
+    /// Sent as body parameter `title`, required.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.request.title = Some(value.into());
+        self
+    }
     /// `workItemIds`.
     ///
     /// Sent as body parameter `workItemIds`. Example: `722200214032b6b31e6f1434ab`
-    pub work_item_ids: Option<String>,
-}
-impl CreateMergeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        create_from: impl Into<String>,
-        source_branch: impl Into<String>,
-        source_project_id: i64,
-        target_branch: impl Into<String>,
-        target_project_id: i64,
-        title: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            create_from: create_from.into(),
-            description: None,
-            reviewer_ids: None,
-            source_branch: source_branch.into(),
-            source_project_id,
-            target_branch: target_branch.into(),
-            target_project_id,
-            title: title.into(),
-            work_item_ids: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `reviewerIds`.
-    pub fn reviewer_ids(mut self, value: Vec<String>) -> Self {
-        self.reviewer_ids = Some(value);
-        self
-    }
-    /// Sets `workItemIds`.
     pub fn work_item_ids(mut self, value: impl Into<String>) -> Self {
-        self.work_item_ids = Some(value.into());
+        self.request.work_item_ids = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateMergeRequestResponse, crate::Error<CreateMergeRequestErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateMergeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_merge_request`](crate::Client::create_merge_request).
@@ -157,7 +191,7 @@ impl crate::Operation for CreateMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -176,18 +210,18 @@ impl crate::Operation for CreateMergeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("createFrom", Some(&self.create_from))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("createFrom", self.create_from.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
         req.body_field("reviewerIds", self.reviewer_ids.as_ref())?;
-        req.body_field("sourceBranch", Some(&self.source_branch))?;
-        req.body_field("sourceProjectId", Some(&self.source_project_id))?;
-        req.body_field("targetBranch", Some(&self.target_branch))?;
-        req.body_field("targetProjectId", Some(&self.target_project_id))?;
-        req.body_field("title", Some(&self.title))?;
+        req.body_field("sourceBranch", self.source_branch.as_ref())?;
+        req.body_field("sourceProjectId", self.source_project_id.as_ref())?;
+        req.body_field("targetBranch", self.target_branch.as_ref())?;
+        req.body_field("targetProjectId", self.target_project_id.as_ref())?;
+        req.body_field("title", self.title.as_ref())?;
         req.body_field("workItemIds", self.work_item_ids.as_ref())?;
         req.finish()
     }
@@ -199,6 +233,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/merge_requests` (action `CreateMergeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateMergeRequestCall::send) it. Required: [`repository_id`](CreateMergeRequestCall::repository_id), [`organization_id`](CreateMergeRequestCall::organization_id), [`create_from`](CreateMergeRequestCall::create_from), [`source_branch`](CreateMergeRequestCall::source_branch), [`source_project_id`](CreateMergeRequestCall::source_project_id), [`target_branch`](CreateMergeRequestCall::target_branch), [`target_project_id`](CreateMergeRequestCall::target_project_id), [`title`](CreateMergeRequestCall::title). Optional: [`access_token`](CreateMergeRequestCall::access_token), [`description`](CreateMergeRequestCall::description), [`reviewer_ids`](CreateMergeRequestCall::reviewer_ids), [`work_item_ids`](CreateMergeRequestCall::work_item_ids).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateMergeRequestErrorCode`], which names the documented codes.
@@ -207,30 +243,32 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_merge_request(
-        &self,
-        request: CreateMergeRequestRequest,
-    ) -> Result<CreateMergeRequestResponse, crate::Error<CreateMergeRequestErrorCode>> {
-        self.send(request).await
+    /// - createFrom is the MergeRequestCreateFrom enum: this page says '创建来源,固定取值为:WEB', and the newer API's create page lists WEB (页面创建) and COMMAND_LINE (命令行创建).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_merge_request(&self) -> CreateMergeRequestCall<'_> {
+        CreateMergeRequestCall {
+            client: self,
+            request: CreateMergeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "6270e731cfea268afc21ccac".to_string(),
-            create_from: "WEB".to_string(),
+            organization_id: Some("6270e731cfea268afc21ccac".to_string()),
+            create_from: Some(MergeRequestCreateFrom::Web),
             description: Some("example".to_string()),
             reviewer_ids: Some(vec!["example".to_string()]),
-            source_branch: "sourceBranch".to_string(),
-            source_project_id: 2369234i64,
-            target_branch: "targetBranch".to_string(),
-            target_project_id: 2369234i64,
-            title: "example".to_string(),
+            source_branch: Some("sourceBranch".to_string()),
+            source_project_id: Some(2369234i64),
+            target_branch: Some("targetBranch".to_string()),
+            target_project_id: Some(2369234i64),
+            title: Some("example".to_string()),
             work_item_ids: Some("722200214032b6b31e6f1434ab".to_string()),
         }
     }

@@ -2,60 +2,85 @@
 // Source: spec/codeup/create_o_auth_token.yaml
 
 /// Parameters of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token): 创建OAuth令牌
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateOAuthTokenCall`], which `Client::create_o_auth_token` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOAuthTokenRequest {
+    /// `clientId` (body parameter, required); set with [`CreateOAuthTokenCall::client_id`].
+    pub client_id: Option<String>,
+    /// `clientSecret` (body parameter, required); set with [`CreateOAuthTokenCall::client_secret`].
+    pub client_secret: Option<crate::Secret<String>>,
+    /// `code` (body parameter); set with [`CreateOAuthTokenCall::code`].
+    pub code: Option<crate::Secret<String>>,
+    /// `grantType` (body parameter, required); set with [`CreateOAuthTokenCall::grant_type`].
+    pub grant_type: Option<String>,
+    /// `login` (body parameter); set with [`CreateOAuthTokenCall::login`].
+    pub login: Option<String>,
+    /// `scope` (body parameter, required); set with [`CreateOAuthTokenCall::scope`].
+    pub scope: Option<String>,
+}
+/// A call of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateOAuthTokenCall<'a> {
+    client: &'a crate::Client,
+    request: CreateOAuthTokenRequest,
+}
+impl<'a> CreateOAuthTokenCall<'a> {
     /// clientId
     ///
-    /// Sent as body parameter `clientId`. Example: `dc7e0b3c00a3e58f46`
-    pub client_id: String,
+    /// Sent as body parameter `clientId`, required. Example: `dc7e0b3c00a3e58f46`
+    pub fn client_id(mut self, value: impl Into<String>) -> Self {
+        self.request.client_id = Some(value.into());
+        self
+    }
     /// client_secret
     ///
-    /// Sent as body parameter `clientSecret`.
-    pub client_secret: crate::Secret<String>,
+    /// Sent as body parameter `clientSecret`, required.
+    pub fn client_secret(mut self, value: impl Into<String>) -> Self {
+        self.request.client_secret = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `code`.
     ///
     /// Sent as body parameter `code`.
-    pub code: Option<crate::Secret<String>>,
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.request.code = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `grantType`.
     ///
-    /// Sent as body parameter `grantType`. Example: `code`
-    pub grant_type: String,
+    /// Sent as body parameter `grantType`, required. Example: `code`
+    pub fn grant_type(mut self, value: impl Into<String>) -> Self {
+        self.request.grant_type = Some(value.into());
+        self
+    }
     /// `login`.
     ///
     /// Sent as body parameter `login`. Example: `username`
-    pub login: Option<String>,
+    pub fn login(mut self, value: impl Into<String>) -> Self {
+        self.request.login = Some(value.into());
+        self
+    }
     /// `scope`.
     ///
-    /// Sent as body parameter `scope`. Example: `read:repo`
-    pub scope: String,
-}
-impl CreateOAuthTokenRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-        grant_type: impl Into<String>,
-        scope: impl Into<String>,
-    ) -> Self {
-        Self {
-            client_id: client_id.into(),
-            client_secret: crate::Secret::new(client_secret.into()),
-            code: None,
-            grant_type: grant_type.into(),
-            login: None,
-            scope: scope.into(),
-        }
-    }
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `scope`, required. Example: `read:repo`
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.request.scope = Some(value.into());
         self
     }
-    /// Sets `login`.
-    pub fn login(mut self, value: impl Into<String>) -> Self {
-        self.login = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateOAuthTokenResponse, crate::Error<CreateOAuthTokenErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateOAuthTokenRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
@@ -82,7 +107,7 @@ pub struct CreateOAuthTokenResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::create_o_auth_token`](crate::Client::create_o_auth_token).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -114,7 +139,7 @@ impl crate::Envelope for CreateOAuthTokenResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -151,12 +176,12 @@ impl crate::Operation for CreateOAuthTokenRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/login/oauth/create");
-        req.body_field("clientId", Some(&self.client_id))?;
-        req.body_field("clientSecret", Some(&self.client_secret))?;
+        req.body_field("clientId", self.client_id.as_ref())?;
+        req.body_field("clientSecret", self.client_secret.as_ref())?;
         req.body_field("code", self.code.as_ref())?;
-        req.body_field("grantType", Some(&self.grant_type))?;
+        req.body_field("grantType", self.grant_type.as_ref())?;
         req.body_field("login", self.login.as_ref())?;
-        req.body_field("scope", Some(&self.scope))?;
+        req.body_field("scope", self.scope.as_ref())?;
         req.finish()
     }
 }
@@ -166,6 +191,8 @@ impl crate::Client {
     /// Create OAuth token.
     ///
     /// `POST /login/oauth/create` (action `CreateOAuthToken`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateOAuthTokenCall::send) it. Required: [`client_id`](CreateOAuthTokenCall::client_id), [`client_secret`](CreateOAuthTokenCall::client_secret), [`grant_type`](CreateOAuthTokenCall::grant_type), [`scope`](CreateOAuthTokenCall::scope). Optional: [`code`](CreateOAuthTokenCall::code), [`login`](CreateOAuthTokenCall::login).
     ///
     /// # Errors
     ///
@@ -177,25 +204,28 @@ impl crate::Client {
     /// - clientSecret is marked secret: clientSecret is the OAuth application secret.
     /// - code is marked secret: code is a one-time OAuth authorization code.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn create_o_auth_token(
-        &self,
-        request: CreateOAuthTokenRequest,
-    ) -> Result<CreateOAuthTokenResponse, crate::Error<CreateOAuthTokenErrorCode>> {
-        self.send(request).await
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
+    pub fn create_o_auth_token(&self) -> CreateOAuthTokenCall<'_> {
+        CreateOAuthTokenCall {
+            client: self,
+            request: CreateOAuthTokenRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateOAuthTokenRequest {
     fn example() -> Self {
         Self {
-            client_id: "dc7e0b3c00a3e58f46".to_string(),
-            client_secret: crate::Secret::new("a433294edea39cae7e7870".to_string()),
+            client_id: Some("dc7e0b3c00a3e58f46".to_string()),
+            client_secret: Some(
+                crate::Secret::new("a433294edea39cae7e7870".to_string()),
+            ),
             code: Some(
                 crate::Secret::new("86df532f74454e189740d100ac97f4b9".to_string()),
             ),
-            grant_type: "code".to_string(),
+            grant_type: Some("code".to_string()),
             login: Some("username".to_string()),
-            scope: "read:repo".to_string(),
+            scope: Some("read:repo".to_string()),
         }
     }
 }

@@ -2,60 +2,85 @@
 // Source: spec/codeup/create_project_label.yaml
 
 /// Parameters of [`Client::create_project_label`](crate::Client::create_project_label): 创建代码库Label
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateProjectLabelCall`], which `Client::create_project_label` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectLabelRequest {
+    /// `accessToken` (query parameter); set with [`CreateProjectLabelCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateProjectLabelCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`CreateProjectLabelCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `color` (body parameter, required); set with [`CreateProjectLabelCall::color`].
+    pub color: Option<String>,
+    /// `description` (body parameter); set with [`CreateProjectLabelCall::description`].
+    pub description: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateProjectLabelCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::create_project_label`](crate::Client::create_project_label): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateProjectLabelCall<'a> {
+    client: &'a crate::Client,
+    request: CreateProjectLabelRequest,
+}
+impl<'a> CreateProjectLabelCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `color`.
     ///
-    /// Sent as body parameter `color`. Example: `#006AD4`
-    pub color: String,
+    /// Sent as body parameter `color`, required. Example: `#006AD4`
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.request.color = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`.
-    pub name: String,
-}
-impl CreateProjectLabelRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        color: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            color: color.into(),
-            description: None,
-            name: name.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
         self
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateProjectLabelResponse, crate::Error<CreateProjectLabelErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateProjectLabelRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_project_label`](crate::Client::create_project_label).
@@ -127,11 +152,11 @@ impl crate::Operation for CreateProjectLabelRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/labels");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("color", Some(&self.color))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.body_field("color", self.color.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
+        req.body_field("name", self.name.as_ref())?;
         req.finish()
     }
 }
@@ -142,6 +167,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/labels` (action `CreateProjectLabel`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateProjectLabelCall::send) it. Required: [`organization_id`](CreateProjectLabelCall::organization_id), [`repository_identity`](CreateProjectLabelCall::repository_identity), [`color`](CreateProjectLabelCall::color), [`name`](CreateProjectLabelCall::name). Optional: [`access_token`](CreateProjectLabelCall::access_token), [`description`](CreateProjectLabelCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateProjectLabelErrorCode`], which names the documented codes.
@@ -151,11 +178,11 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: in Codeup's /api/v4 paths a 'project' is a repository.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_project_label(
-        &self,
-        request: CreateProjectLabelRequest,
-    ) -> Result<CreateProjectLabelResponse, crate::Error<CreateProjectLabelErrorCode>> {
-        self.send(request).await
+    pub fn create_project_label(&self) -> CreateProjectLabelCall<'_> {
+        CreateProjectLabelCall {
+            client: self,
+            request: CreateProjectLabelRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -165,11 +192,11 @@ impl crate::mock::Example for CreateProjectLabelRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
-            color: "#006AD4".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
+            color: Some("#006AD4".to_string()),
             description: Some("example".to_string()),
-            name: "example".to_string(),
+            name: Some("example".to_string()),
         }
     }
 }

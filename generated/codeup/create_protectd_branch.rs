@@ -2,113 +2,136 @@
 // Source: spec/codeup/create_protectd_branch.yaml
 
 /// Parameters of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch): 创建保护分支
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateProtectdBranchCall`], which `Client::create_protectd_branch` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProtectdBranchRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateProtectdBranchCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateProtectdBranchCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateProtectdBranchCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `allowMergeRoles` (body parameter, required); set with [`CreateProtectdBranchCall::allow_merge_roles`].
+    pub allow_merge_roles: Option<Vec<i32>>,
+    /// `allowMergeUserIds` (body parameter); set with [`CreateProtectdBranchCall::allow_merge_user_ids`].
+    pub allow_merge_user_ids: Option<Vec<String>>,
+    /// `allowPushRoles` (body parameter); set with [`CreateProtectdBranchCall::allow_push_roles`].
+    pub allow_push_roles: Option<Vec<i32>>,
+    /// `allowPushUserIds` (body parameter); set with [`CreateProtectdBranchCall::allow_push_user_ids`].
+    pub allow_push_user_ids: Option<Vec<String>>,
+    /// `branch` (body parameter, required); set with [`CreateProtectdBranchCall::branch`].
+    pub branch: Option<String>,
+    /// `id` (body parameter); set with [`CreateProtectdBranchCall::id`].
+    pub id: Option<i64>,
+    /// `mergeRequestSetting` (body parameter); set with [`CreateProtectdBranchCall::merge_request_setting`].
+    pub merge_request_setting: Option<ProtectedBranchMergeRequestSetting>,
+    /// `testSettingDTO` (body parameter); set with [`CreateProtectdBranchCall::test_setting_dto`].
+    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
+}
+/// A call of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateProtectdBranchCall<'a> {
+    client: &'a crate::Client,
+    request: CreateProtectdBranchRequest,
+}
+impl<'a> CreateProtectdBranchCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `allowMergeRoles`.
     ///
-    /// Sent as body parameter `allowMergeRoles`.
-    pub allow_merge_roles: Vec<i32>,
+    /// Sent as body parameter `allowMergeRoles`, required.
+    pub fn allow_merge_roles(mut self, value: Vec<i32>) -> Self {
+        self.request.allow_merge_roles = Some(value);
+        self
+    }
     /// `allowMergeUserIds`.
     ///
     /// Sent as body parameter `allowMergeUserIds`.
-    pub allow_merge_user_ids: Option<Vec<String>>,
+    pub fn allow_merge_user_ids(mut self, value: Vec<String>) -> Self {
+        self.request.allow_merge_user_ids = Some(value);
+        self
+    }
     /// `allowPushRoles`.
     ///
     /// Sent as body parameter `allowPushRoles`.
-    pub allow_push_roles: Option<Vec<i32>>,
+    pub fn allow_push_roles(mut self, value: Vec<i32>) -> Self {
+        self.request.allow_push_roles = Some(value);
+        self
+    }
     /// `allowPushUserIds`.
     ///
     /// Sent as body parameter `allowPushUserIds`.
-    pub allow_push_user_ids: Option<Vec<String>>,
+    pub fn allow_push_user_ids(mut self, value: Vec<String>) -> Self {
+        self.request.allow_push_user_ids = Some(value);
+        self
+    }
     /// `branch`.
     ///
-    /// Sent as body parameter `branch`. Example: `protectBranch`
-    pub branch: String,
+    /// Sent as body parameter `branch`, required. Example: `protectBranch`
+    pub fn branch(mut self, value: impl Into<String>) -> Self {
+        self.request.branch = Some(value.into());
+        self
+    }
     /// `id`.
     ///
     /// Sent as body parameter `id`.
-    pub id: Option<i64>,
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `mergeRequestSetting`.
     ///
     /// Sent as body parameter `mergeRequestSetting`.
-    pub merge_request_setting: Option<ProtectedBranchMergeRequestSetting>,
-    /// `testSettingDTO`.
-    ///
-    /// Sent as body parameter `testSettingDTO`.
-    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
-}
-impl CreateProtectdBranchRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        allow_merge_roles: Vec<i32>,
-        branch: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            allow_merge_roles,
-            allow_merge_user_ids: None,
-            allow_push_roles: None,
-            allow_push_user_ids: None,
-            branch: branch.into(),
-            id: None,
-            merge_request_setting: None,
-            test_setting_dto: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `allowMergeUserIds`.
-    pub fn allow_merge_user_ids(mut self, value: Vec<String>) -> Self {
-        self.allow_merge_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowPushRoles`.
-    pub fn allow_push_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_push_roles = Some(value);
-        self
-    }
-    /// Sets `allowPushUserIds`.
-    pub fn allow_push_user_ids(mut self, value: Vec<String>) -> Self {
-        self.allow_push_user_ids = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `mergeRequestSetting`.
     pub fn merge_request_setting(
         mut self,
         value: ProtectedBranchMergeRequestSetting,
     ) -> Self {
-        self.merge_request_setting = Some(value);
+        self.request.merge_request_setting = Some(value);
         self
     }
-    /// Sets `testSettingDTO`.
+    /// `testSettingDTO`.
+    ///
+    /// Sent as body parameter `testSettingDTO`.
     pub fn test_setting_dto(mut self, value: ProtectedBranchTestSetting) -> Self {
-        self.test_setting_dto = Some(value);
+        self.request.test_setting_dto = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateProtectdBranchResponse,
+        crate::Error<CreateProtectdBranchErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateProtectdBranchRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_protectd_branch`](crate::Client::create_protectd_branch).
@@ -165,7 +188,7 @@ impl crate::Operation for CreateProtectdBranchRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -183,15 +206,15 @@ impl crate::Operation for CreateProtectdBranchRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/protect_branches");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("allowMergeRoles", Some(&self.allow_merge_roles))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("allowMergeRoles", self.allow_merge_roles.as_ref())?;
         req.body_field("allowMergeUserIds", self.allow_merge_user_ids.as_ref())?;
         req.body_field("allowPushRoles", self.allow_push_roles.as_ref())?;
         req.body_field("allowPushUserIds", self.allow_push_user_ids.as_ref())?;
-        req.body_field("branch", Some(&self.branch))?;
+        req.body_field("branch", self.branch.as_ref())?;
         req.body_field("id", self.id.as_ref())?;
         req.body_field("mergeRequestSetting", self.merge_request_setting.as_ref())?;
         req.body_field("testSettingDTO", self.test_setting_dto.as_ref())?;
@@ -204,6 +227,8 @@ impl crate::Client {
     /// Create a protected branch in a repository (the action name's misspelling Protectd is the API's).
     ///
     /// `POST /repository/{repositoryId}/protect_branches` (action `CreateProtectdBranch`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateProtectdBranchCall::send) it. Required: [`repository_id`](CreateProtectdBranchCall::repository_id), [`organization_id`](CreateProtectdBranchCall::organization_id), [`allow_merge_roles`](CreateProtectdBranchCall::allow_merge_roles), [`branch`](CreateProtectdBranchCall::branch). Optional: [`access_token`](CreateProtectdBranchCall::access_token), [`allow_merge_user_ids`](CreateProtectdBranchCall::allow_merge_user_ids), [`allow_push_roles`](CreateProtectdBranchCall::allow_push_roles), [`allow_push_user_ids`](CreateProtectdBranchCall::allow_push_user_ids), [`id`](CreateProtectdBranchCall::id), [`merge_request_setting`](CreateProtectdBranchCall::merge_request_setting), [`test_setting_dto`](CreateProtectdBranchCall::test_setting_dto).
     ///
     /// # Errors
     ///
@@ -224,30 +249,28 @@ impl crate::Client {
     /// - testSettingDTO.checkConfig.checkItems\[\].name has no example, so example_response shows an empty checkItems rather than an item without a name.
     /// - The response's errorCode example (Openapi.RequestError) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_protectd_branch(
-        &self,
-        request: CreateProtectdBranchRequest,
-    ) -> Result<
-        CreateProtectdBranchResponse,
-        crate::Error<CreateProtectdBranchErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_protectd_branch(&self) -> CreateProtectdBranchCall<'_> {
+        CreateProtectdBranchCall {
+            client: self,
+            request: CreateProtectdBranchRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProtectdBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            allow_merge_roles: vec![1i32],
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            allow_merge_roles: Some(vec![1i32]),
             allow_merge_user_ids: Some(vec!["example".to_string()]),
             allow_push_roles: Some(vec![1i32]),
             allow_push_user_ids: Some(vec!["example".to_string()]),
-            branch: "protectBranch".to_string(),
+            branch: Some("protectBranch".to_string()),
             id: Some(1i64),
             merge_request_setting: Some(ProtectedBranchMergeRequestSetting {
                 is_required: Some(true),

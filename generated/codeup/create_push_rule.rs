@@ -2,44 +2,67 @@
 // Source: spec/codeup/create_push_rule.yaml
 
 /// Parameters of [`Client::create_push_rule`](crate::Client::create_push_rule): 创建推送规则
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreatePushRuleCall`], which `Client::create_push_rule` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePushRuleRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreatePushRuleCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreatePushRuleCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreatePushRuleCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `ruleInfos` (body parameter, required); set with [`CreatePushRuleCall::rule_infos`].
+    pub rule_infos: Option<Vec<PushRuleInfo>>,
+}
+/// A call of [`Client::create_push_rule`](crate::Client::create_push_rule): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreatePushRuleCall<'a> {
+    client: &'a crate::Client,
+    request: CreatePushRuleRequest,
+}
+impl<'a> CreatePushRuleCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `ruleInfos`.
     ///
-    /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Vec<PushRuleInfo>,
-}
-impl CreatePushRuleRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        rule_infos: Vec<PushRuleInfo>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            rule_infos,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `ruleInfos`, required.
+    pub fn rule_infos(mut self, value: Vec<PushRuleInfo>) -> Self {
+        self.request.rule_infos = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreatePushRuleResponse, crate::Error<CreatePushRuleErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreatePushRuleRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_push_rule`](crate::Client::create_push_rule).
@@ -94,7 +117,7 @@ impl crate::Operation for CreatePushRuleRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -105,11 +128,11 @@ impl crate::Operation for CreatePushRuleRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/push_rule");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("ruleInfos", Some(&self.rule_infos))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("ruleInfos", self.rule_infos.as_ref())?;
         req.finish()
     }
 }
@@ -120,6 +143,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/push_rule` (action `CreatePushRule`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreatePushRuleCall::send) it. Required: [`repository_id`](CreatePushRuleCall::repository_id), [`organization_id`](CreatePushRuleCall::organization_id), [`rule_infos`](CreatePushRuleCall::rule_infos). Optional: [`access_token`](CreatePushRuleCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreatePushRuleErrorCode`], which names the documented codes.
@@ -128,28 +153,31 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_push_rule(
-        &self,
-        request: CreatePushRuleRequest,
-    ) -> Result<CreatePushRuleResponse, crate::Error<CreatePushRuleErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_push_rule(&self) -> CreatePushRuleCall<'_> {
+        CreatePushRuleCall {
+            client: self,
+            request: CreatePushRuleRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePushRuleRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            rule_infos: vec![
-                PushRuleInfo { checker_name : Some("CommitMessageChecker".to_string()),
-                checker_type : Some("warn".to_string()), extra_message :
-                Some("user@example.com".to_string()), file_rule_regexes :
-                Some(vec!["example".to_string()]), }
-            ],
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            rule_infos: Some(
+                vec![
+                    PushRuleInfo { checker_name : Some("CommitMessageChecker"
+                    .to_string()), checker_type : Some("warn".to_string()), extra_message
+                    : Some("user@example.com".to_string()), file_rule_regexes :
+                    Some(vec!["example".to_string()]), }
+                ],
+            ),
         }
     }
 }

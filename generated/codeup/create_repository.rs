@@ -2,215 +2,220 @@
 // Source: spec/codeup/create_repository.yaml
 
 /// Parameters of [`Client::create_repository`](crate::Client::create_repository): 创建(导入)代码库
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateRepositoryCall`], which `Client::create_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRepositoryRequest {
+    /// `accessToken` (query parameter); set with [`CreateRepositoryCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `createParentPath` (query parameter); set with [`CreateRepositoryCall::create_parent_path`].
+    pub create_parent_path: Option<bool>,
+    /// `organizationId` (query parameter, required); set with [`CreateRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `sync` (query parameter); set with [`CreateRepositoryCall::sync`].
+    pub sync: Option<bool>,
+    /// `avatarUrl` (body parameter); set with [`CreateRepositoryCall::avatar_url`].
+    pub avatar_url: Option<String>,
+    /// `description` (body parameter); set with [`CreateRepositoryCall::description`].
+    pub description: Option<String>,
+    /// `gitignoreType` (body parameter); set with [`CreateRepositoryCall::gitignore_type`].
+    pub gitignore_type: Option<String>,
+    /// `importAccount` (body parameter); set with [`CreateRepositoryCall::import_account`].
+    pub import_account: Option<String>,
+    /// `importDemoProject` (body parameter); set with [`CreateRepositoryCall::import_demo_project`].
+    pub import_demo_project: Option<bool>,
+    /// `importRepoType` (body parameter); set with [`CreateRepositoryCall::import_repo_type`].
+    pub import_repo_type: Option<String>,
+    /// `importToken` (body parameter); set with [`CreateRepositoryCall::import_token`].
+    pub import_token: Option<crate::Secret<String>>,
+    /// `importTokenEncrypted` (body parameter); set with [`CreateRepositoryCall::import_token_encrypted`].
+    pub import_token_encrypted: Option<crate::Secret<String>>,
+    /// `importUrl` (body parameter); set with [`CreateRepositoryCall::import_url`].
+    pub import_url: Option<String>,
+    /// `initStandardService` (body parameter); set with [`CreateRepositoryCall::init_standard_service`].
+    pub init_standard_service: Option<bool>,
+    /// `isCryptoEnabled` (body parameter); set with [`CreateRepositoryCall::is_crypto_enabled`].
+    pub is_crypto_enabled: Option<bool>,
+    /// `localImportUrl` (body parameter); set with [`CreateRepositoryCall::local_import_url`].
+    pub local_import_url: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateRepositoryCall::name`].
+    pub name: Option<String>,
+    /// `namespaceId` (body parameter); set with [`CreateRepositoryCall::namespace_id`].
+    pub namespace_id: Option<i64>,
+    /// `path` (body parameter); set with [`CreateRepositoryCall::path`].
+    pub path: Option<String>,
+    /// `readmeType` (body parameter); set with [`CreateRepositoryCall::readme_type`].
+    pub readme_type: Option<String>,
+    /// `visibilityLevel` (body parameter); set with [`CreateRepositoryCall::visibility_level`].
+    pub visibility_level: Option<CodeupVisibility>,
+}
+/// A call of [`Client::create_repository`](crate::Client::create_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: CreateRepositoryRequest,
+}
+impl<'a> CreateRepositoryCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `createParentPath`.
     ///
     /// Sent as query parameter `createParentPath`. Example: `true`
-    pub create_parent_path: Option<bool>,
+    pub fn create_parent_path(mut self, value: bool) -> Self {
+        self.request.create_parent_path = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `sync`.
     ///
     /// Sent as query parameter `sync`. Example: `false`
-    pub sync: Option<bool>,
+    pub fn sync(mut self, value: bool) -> Self {
+        self.request.sync = Some(value);
+        self
+    }
     /// `avatarUrl`.
     ///
     /// Sent as body parameter `avatarUrl`. Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    pub avatar_url: Option<String>,
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.request.avatar_url = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `gitignoreType`.
     ///
     /// Sent as body parameter `gitignoreType`. Example: `Java`
-    pub gitignore_type: Option<String>,
+    pub fn gitignore_type(mut self, value: impl Into<String>) -> Self {
+        self.request.gitignore_type = Some(value.into());
+        self
+    }
     /// `importAccount`.
     ///
     /// Sent as body parameter `importAccount`. Example: `codeup-test`
-    pub import_account: Option<String>,
+    pub fn import_account(mut self, value: impl Into<String>) -> Self {
+        self.request.import_account = Some(value.into());
+        self
+    }
     /// `importDemoProject`.
     ///
     /// Sent as body parameter `importDemoProject`. Example: `true`
-    pub import_demo_project: Option<bool>,
+    pub fn import_demo_project(mut self, value: bool) -> Self {
+        self.request.import_demo_project = Some(value);
+        self
+    }
     /// `importRepoType`.
     ///
     /// Sent as body parameter `importRepoType`. Example: `GIT`
-    pub import_repo_type: Option<String>,
+    pub fn import_repo_type(mut self, value: impl Into<String>) -> Self {
+        self.request.import_repo_type = Some(value.into());
+        self
+    }
     /// `importToken`.
     ///
     /// Sent as body parameter `importToken`.
-    pub import_token: Option<crate::Secret<String>>,
+    pub fn import_token(mut self, value: impl Into<String>) -> Self {
+        self.request.import_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `importTokenEncrypted`.
     ///
     /// Sent as body parameter `importTokenEncrypted`.
-    pub import_token_encrypted: Option<crate::Secret<String>>,
+    pub fn import_token_encrypted(mut self, value: impl Into<String>) -> Self {
+        self.request.import_token_encrypted = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `importUrl`.
     ///
     /// Sent as body parameter `importUrl`. Example: `https://github.com/a/b.git`
-    pub import_url: Option<String>,
+    pub fn import_url(mut self, value: impl Into<String>) -> Self {
+        self.request.import_url = Some(value.into());
+        self
+    }
     /// `initStandardService`.
     ///
     /// Sent as body parameter `initStandardService`. Example: `true`
-    pub init_standard_service: Option<bool>,
+    pub fn init_standard_service(mut self, value: bool) -> Self {
+        self.request.init_standard_service = Some(value);
+        self
+    }
     /// `isCryptoEnabled`.
     ///
     /// Sent as body parameter `isCryptoEnabled`. Example: `false`
-    pub is_crypto_enabled: Option<bool>,
+    pub fn is_crypto_enabled(mut self, value: bool) -> Self {
+        self.request.is_crypto_enabled = Some(value);
+        self
+    }
     /// `localImportUrl`.
     ///
     /// Sent as body parameter `localImportUrl`.
-    pub local_import_url: Option<String>,
+    pub fn local_import_url(mut self, value: impl Into<String>) -> Self {
+        self.request.local_import_url = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`.
-    pub name: String,
+    /// Sent as body parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `namespaceId`.
     ///
     /// Sent as body parameter `namespaceId`.
-    pub namespace_id: Option<i64>,
+    pub fn namespace_id(mut self, value: i64) -> Self {
+        self.request.namespace_id = Some(value);
+        self
+    }
     /// `path`.
     ///
     /// Sent as body parameter `path`.
-    pub path: Option<String>,
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.path = Some(value.into());
+        self
+    }
     /// `readmeType`.
     ///
     /// Sent as body parameter `readmeType`. Example: `USER_GUIDE`
-    pub readme_type: Option<String>,
+    pub fn readme_type(mut self, value: impl Into<String>) -> Self {
+        self.request.readme_type = Some(value.into());
+        self
+    }
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub visibility_level: Option<i32>,
-}
-impl CreateRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            create_parent_path: None,
-            organization_id: organization_id.into(),
-            sync: None,
-            avatar_url: None,
-            description: None,
-            gitignore_type: None,
-            import_account: None,
-            import_demo_project: None,
-            import_repo_type: None,
-            import_token: None,
-            import_token_encrypted: None,
-            import_url: None,
-            init_standard_service: None,
-            is_crypto_enabled: None,
-            local_import_url: None,
-            name: name.into(),
-            namespace_id: None,
-            path: None,
-            readme_type: None,
-            visibility_level: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
+        self.request.visibility_level = Some(value);
         self
     }
-    /// Sets `createParentPath`.
-    pub fn create_parent_path(mut self, value: bool) -> Self {
-        self.create_parent_path = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateRepositoryResponse, crate::Error<CreateRepositoryErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `sync`.
-    pub fn sync(mut self, value: bool) -> Self {
-        self.sync = Some(value);
-        self
-    }
-    /// Sets `avatarUrl`.
-    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `gitignoreType`.
-    pub fn gitignore_type(mut self, value: impl Into<String>) -> Self {
-        self.gitignore_type = Some(value.into());
-        self
-    }
-    /// Sets `importAccount`.
-    pub fn import_account(mut self, value: impl Into<String>) -> Self {
-        self.import_account = Some(value.into());
-        self
-    }
-    /// Sets `importDemoProject`.
-    pub fn import_demo_project(mut self, value: bool) -> Self {
-        self.import_demo_project = Some(value);
-        self
-    }
-    /// Sets `importRepoType`.
-    pub fn import_repo_type(mut self, value: impl Into<String>) -> Self {
-        self.import_repo_type = Some(value.into());
-        self
-    }
-    /// Sets `importToken`.
-    pub fn import_token(mut self, value: impl Into<String>) -> Self {
-        self.import_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `importTokenEncrypted`.
-    pub fn import_token_encrypted(mut self, value: impl Into<String>) -> Self {
-        self.import_token_encrypted = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `importUrl`.
-    pub fn import_url(mut self, value: impl Into<String>) -> Self {
-        self.import_url = Some(value.into());
-        self
-    }
-    /// Sets `initStandardService`.
-    pub fn init_standard_service(mut self, value: bool) -> Self {
-        self.init_standard_service = Some(value);
-        self
-    }
-    /// Sets `isCryptoEnabled`.
-    pub fn is_crypto_enabled(mut self, value: bool) -> Self {
-        self.is_crypto_enabled = Some(value);
-        self
-    }
-    /// Sets `localImportUrl`.
-    pub fn local_import_url(mut self, value: impl Into<String>) -> Self {
-        self.local_import_url = Some(value.into());
-        self
-    }
-    /// Sets `namespaceId`.
-    pub fn namespace_id(mut self, value: i64) -> Self {
-        self.namespace_id = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `readmeType`.
-    pub fn readme_type(mut self, value: impl Into<String>) -> Self {
-        self.readme_type = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateRepositoryRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_repository`](crate::Client::create_repository).
@@ -266,7 +271,7 @@ pub struct CreateRepositoryResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `creatorId`.
     ///
     /// Example: `1233`
@@ -288,7 +293,7 @@ pub struct CreateRepositoryResult {
     /// `httpUrlToRepo`.
     #[serde(rename = "httpUrlToRepo", default, skip_serializing_if = "Option::is_none")]
     pub http_url_to_repo: Option<String>,
-    /// id
+    /// 代码库 ID
     ///
     /// Example: `2959`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -297,7 +302,7 @@ pub struct CreateRepositoryResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
+    pub last_activity_at: Option<crate::DateTime>,
     /// `name`.
     ///
     /// Example: `codeupTest`
@@ -340,8 +345,8 @@ pub struct CreateRepositoryResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
-    /// web url
+    pub visibility_level: Option<CodeupVisibility>,
+    /// 页面访问时的 URL
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
 }
@@ -356,13 +361,13 @@ pub struct CreateRepositoryNamespace {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `description`.
     ///
     /// Example: `codeup repo description`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// id
+    /// 上级路径的id
     ///
     /// Example: `3194`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -391,7 +396,7 @@ pub struct CreateRepositoryNamespace {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -400,7 +405,7 @@ pub struct CreateRepositoryNamespace {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 impl crate::Envelope for CreateRepositoryResponse {
     fn request_id(&self) -> Option<&str> {
@@ -461,7 +466,7 @@ impl crate::Operation for CreateRepositoryRequest {
         req.path_literal("/repository/create");
         req.query("accessToken", self.access_token.as_ref());
         req.query("createParentPath", self.create_parent_path.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("sync", self.sync.as_ref());
         req.body_field("avatarUrl", self.avatar_url.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
@@ -475,7 +480,7 @@ impl crate::Operation for CreateRepositoryRequest {
         req.body_field("initStandardService", self.init_standard_service.as_ref())?;
         req.body_field("isCryptoEnabled", self.is_crypto_enabled.as_ref())?;
         req.body_field("localImportUrl", self.local_import_url.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
+        req.body_field("name", self.name.as_ref())?;
         req.body_field("namespaceId", self.namespace_id.as_ref())?;
         req.body_field("path", self.path.as_ref())?;
         req.body_field("readmeType", self.readme_type.as_ref())?;
@@ -490,6 +495,8 @@ impl crate::Client {
     ///
     /// `POST /repository/create` (action `CreateRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateRepositoryCall::send) it. Required: [`organization_id`](CreateRepositoryCall::organization_id), [`name`](CreateRepositoryCall::name). Optional: [`access_token`](CreateRepositoryCall::access_token), [`create_parent_path`](CreateRepositoryCall::create_parent_path), [`sync`](CreateRepositoryCall::sync), [`avatar_url`](CreateRepositoryCall::avatar_url), [`description`](CreateRepositoryCall::description), [`gitignore_type`](CreateRepositoryCall::gitignore_type), [`import_account`](CreateRepositoryCall::import_account), [`import_demo_project`](CreateRepositoryCall::import_demo_project), [`import_repo_type`](CreateRepositoryCall::import_repo_type), [`import_token`](CreateRepositoryCall::import_token), [`import_token_encrypted`](CreateRepositoryCall::import_token_encrypted), [`import_url`](CreateRepositoryCall::import_url), [`init_standard_service`](CreateRepositoryCall::init_standard_service), [`is_crypto_enabled`](CreateRepositoryCall::is_crypto_enabled), [`local_import_url`](CreateRepositoryCall::local_import_url), [`namespace_id`](CreateRepositoryCall::namespace_id), [`path`](CreateRepositoryCall::path), [`readme_type`](CreateRepositoryCall::readme_type), [`visibility_level`](CreateRepositoryCall::visibility_level).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateRepositoryErrorCode`], which names the documented codes.
@@ -500,12 +507,17 @@ impl crate::Client {
     /// - importToken is marked secret: importToken is the token used to read the repository being imported.
     /// - importTokenEncrypted is marked secret: importTokenEncrypted is the (encrypted) import token.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (localImportUrl, result.avatar_url, result.httpUrlToRepo, result.namespace.avatar, result.sshUrlToRepo and result.webUrl); example_response uses an empty string for "".
-    /// - result stays inline, not the shared Repository shape: this page documents visibilityLevel (and namespace.visibilityLevel) as a string, and its example answers "0", where the other repository pages document an integer.
-    pub async fn create_repository(
-        &self,
-        request: CreateRepositoryRequest,
-    ) -> Result<CreateRepositoryResponse, crate::Error<CreateRepositoryErrorCode>> {
-        self.send(request).await
+    /// - result stays inline, not the shared Repository shape: besides visibilityLevel (documented as a string, now the shared CodeupVisibility), its fields differ from the other repository pages (Import_from_svn, avatar_url, namespace.public...).
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number). example_response's visibilityLevel "0" is written as the number 0 to match the unified type.
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number).
+    /// - Descriptions that only repeated the wire name take a sibling's: result.id 代码库 ID (CreateMergeRequest's page, repositoryId), namespace.id 上级路径的id (ListRepositories' page, namespaceId), webUrl 页面访问时的 URL (UpdateGroup's page).
+    /// - Times: createdAt, lastActivityAt, updatedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
+    pub fn create_repository(&self) -> CreateRepositoryCall<'_> {
+        CreateRepositoryCall {
+            client: self,
+            request: CreateRepositoryRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -516,7 +528,7 @@ impl crate::mock::Example for CreateRepositoryRequest {
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             create_parent_path: Some(true),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             sync: Some(false),
             avatar_url: Some(
                 "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100"
@@ -533,11 +545,11 @@ impl crate::mock::Example for CreateRepositoryRequest {
             init_standard_service: Some(true),
             is_crypto_enabled: Some(false),
             local_import_url: Some("example".to_string()),
-            name: "example".to_string(),
+            name: Some("example".to_string()),
             namespace_id: Some(1i64),
             path: Some("example".to_string()),
             readme_type: Some("USER_GUIDE".to_string()),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
         }
     }
 }

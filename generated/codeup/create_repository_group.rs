@@ -2,76 +2,106 @@
 // Source: spec/codeup/create_repository_group.yaml
 
 /// Parameters of [`Client::create_repository_group`](crate::Client::create_repository_group): 创建代码组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateRepositoryGroupCall`], which `Client::create_repository_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateRepositoryGroupRequest {
+    /// `accessToken` (query parameter); set with [`CreateRepositoryGroupCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateRepositoryGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `avatarUrl` (body parameter); set with [`CreateRepositoryGroupCall::avatar_url`].
+    pub avatar_url: Option<String>,
+    /// `description` (body parameter); set with [`CreateRepositoryGroupCall::description`].
+    pub description: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateRepositoryGroupCall::name`].
+    pub name: Option<String>,
+    /// `parentId` (body parameter, required); set with [`CreateRepositoryGroupCall::parent_id`].
+    pub parent_id: Option<i64>,
+    /// `path` (body parameter, required); set with [`CreateRepositoryGroupCall::path`].
+    pub path: Option<String>,
+    /// `visibilityLevel` (body parameter, required); set with [`CreateRepositoryGroupCall::visibility_level`].
+    pub visibility_level: Option<CodeupVisibility>,
+}
+/// A call of [`Client::create_repository_group`](crate::Client::create_repository_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateRepositoryGroupCall<'a> {
+    client: &'a crate::Client,
+    request: CreateRepositoryGroupRequest,
+}
+impl<'a> CreateRepositoryGroupCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `avatarUrl`.
     ///
     /// Sent as body parameter `avatarUrl`. Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    pub avatar_url: Option<String>,
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.request.avatar_url = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `test-create-group`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `test-create-group`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `parentId`.
     ///
-    /// Sent as body parameter `parentId`. Example: `26842`
-    pub parent_id: i64,
+    /// Sent as body parameter `parentId`, required. Example: `26842`
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.request.parent_id = Some(value);
+        self
+    }
     /// `path`.
     ///
-    /// Sent as body parameter `path`. Example: `test-create-group`
-    pub path: String,
+    /// Sent as body parameter `path`, required. Example: `test-create-group`
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.path = Some(value.into());
+        self
+    }
     /// `visibilityLevel`.
     ///
-    /// Sent as body parameter `visibilityLevel`. Example: `10`
-    pub visibility_level: i32,
-}
-impl CreateRepositoryGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        name: impl Into<String>,
-        parent_id: i64,
-        path: impl Into<String>,
-        visibility_level: i32,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            avatar_url: None,
-            description: None,
-            name: name.into(),
-            parent_id,
-            path: path.into(),
-            visibility_level,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `visibilityLevel`, required. Example: `10`
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
+        self.request.visibility_level = Some(value);
         self
     }
-    /// Sets `avatarUrl`.
-    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateRepositoryGroupResponse,
+        crate::Error<CreateRepositoryGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateRepositoryGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_repository_group`](crate::Client::create_repository_group).
@@ -145,13 +175,13 @@ impl crate::Operation for CreateRepositoryGroupRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("avatarUrl", self.avatar_url.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("parentId", Some(&self.parent_id))?;
-        req.body_field("path", Some(&self.path))?;
-        req.body_field("visibilityLevel", Some(&self.visibility_level))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("parentId", self.parent_id.as_ref())?;
+        req.body_field("path", self.path.as_ref())?;
+        req.body_field("visibilityLevel", self.visibility_level.as_ref())?;
         req.finish()
     }
 }
@@ -162,6 +192,8 @@ impl crate::Client {
     ///
     /// `POST /repository/groups/create` (action `CreateRepositoryGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateRepositoryGroupCall::send) it. Required: [`organization_id`](CreateRepositoryGroupCall::organization_id), [`name`](CreateRepositoryGroupCall::name), [`parent_id`](CreateRepositoryGroupCall::parent_id), [`path`](CreateRepositoryGroupCall::path), [`visibility_level`](CreateRepositoryGroupCall::visibility_level). Optional: [`access_token`](CreateRepositoryGroupCall::access_token), [`avatar_url`](CreateRepositoryGroupCall::avatar_url), [`description`](CreateRepositoryGroupCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateRepositoryGroupErrorCode`], which names the documented codes.
@@ -170,14 +202,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "".
-    pub async fn create_repository_group(
-        &self,
-        request: CreateRepositoryGroupRequest,
-    ) -> Result<
-        CreateRepositoryGroupResponse,
-        crate::Error<CreateRepositoryGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    pub fn create_repository_group(&self) -> CreateRepositoryGroupCall<'_> {
+        CreateRepositoryGroupCall {
+            client: self,
+            request: CreateRepositoryGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -187,16 +217,16 @@ impl crate::mock::Example for CreateRepositoryGroupRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             avatar_url: Some(
                 "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100"
                     .to_string(),
             ),
             description: Some("example".to_string()),
-            name: "test-create-group".to_string(),
-            parent_id: 26842i64,
-            path: "test-create-group".to_string(),
-            visibility_level: 10i32,
+            name: Some("test-create-group".to_string()),
+            parent_id: Some(26842i64),
+            path: Some("test-create-group".to_string()),
+            visibility_level: Some(CodeupVisibility::Internal),
         }
     }
 }

@@ -2,60 +2,85 @@
 // Source: spec/codeup/create_tag.yaml
 
 /// Parameters of [`Client::create_tag`](crate::Client::create_tag): 创建标签Tag
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateTagCall`], which `Client::create_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTagRequest {
+    /// `repositoryId` (path parameter, required); set with [`CreateTagCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`CreateTagCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `message` (body parameter); set with [`CreateTagCall::message`].
+    pub message: Option<String>,
+    /// `ref` (body parameter, required); set with [`CreateTagCall::ref_`].
+    pub ref_: Option<String>,
+    /// `tagName` (body parameter, required); set with [`CreateTagCall::tag_name`].
+    pub tag_name: Option<String>,
+}
+/// A call of [`Client::create_tag`](crate::Client::create_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateTagCall<'a> {
+    client: &'a crate::Client,
+    request: CreateTagRequest,
+}
+impl<'a> CreateTagCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `message`.
     ///
     /// Sent as body parameter `message`.
-    pub message: Option<String>,
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.request.message = Some(value.into());
+        self
+    }
     /// `ref`.
     ///
-    /// Sent as body parameter `ref`. Example: `master`
-    pub ref_: String,
+    /// Sent as body parameter `ref`, required. Example: `master`
+    pub fn ref_(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_ = Some(value.into());
+        self
+    }
     /// `tagName`.
     ///
-    /// Sent as body parameter `tagName`. Example: `v1.0`
-    pub tag_name: String,
-}
-impl CreateTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        ref_: impl Into<String>,
-        tag_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            message: None,
-            ref_: ref_.into(),
-            tag_name: tag_name.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `tagName`, required. Example: `v1.0`
+    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
+        self.request.tag_name = Some(value.into());
         self
     }
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateTagResponse, crate::Error<CreateTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_tag`](crate::Client::create_tag).
@@ -112,7 +137,7 @@ impl crate::Operation for CreateTagRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -125,13 +150,13 @@ impl crate::Operation for CreateTagRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/tags/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("message", self.message.as_ref())?;
-        req.body_field("ref", Some(&self.ref_))?;
-        req.body_field("tagName", Some(&self.tag_name))?;
+        req.body_field("ref", self.ref_.as_ref())?;
+        req.body_field("tagName", self.tag_name.as_ref())?;
         req.finish()
     }
 }
@@ -142,6 +167,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/tags/create` (action `CreateTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateTagCall::send) it. Required: [`repository_id`](CreateTagCall::repository_id), [`organization_id`](CreateTagCall::organization_id), [`ref_`](CreateTagCall::ref_), [`tag_name`](CreateTagCall::tag_name). Optional: [`access_token`](CreateTagCall::access_token), [`message`](CreateTagCall::message).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateTagErrorCode`], which names the documented codes.
@@ -150,25 +177,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn create_tag(
-        &self,
-        request: CreateTagRequest,
-    ) -> Result<CreateTagResponse, crate::Error<CreateTagErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn create_tag(&self) -> CreateTagCall<'_> {
+        CreateTagCall {
+            client: self,
+            request: CreateTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateTagRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             message: Some("example".to_string()),
-            ref_: "master".to_string(),
-            tag_name: "v1.0".to_string(),
+            ref_: Some("master".to_string()),
+            tag_name: Some("v1.0".to_string()),
         }
     }
 }

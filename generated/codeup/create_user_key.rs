@@ -2,60 +2,85 @@
 // Source: spec/codeup/create_user_key.yaml
 
 /// Parameters of [`Client::create_user_key`](crate::Client::create_user_key): 创建SSH Key密钥
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateUserKeyCall`], which `Client::create_user_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateUserKeyRequest {
+    /// `accessToken` (query parameter); set with [`CreateUserKeyCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`CreateUserKeyCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `expireTime` (body parameter); set with [`CreateUserKeyCall::expire_time`].
+    pub expire_time: Option<crate::LocalDateTime>,
+    /// `keyScope` (body parameter, required); set with [`CreateUserKeyCall::key_scope`].
+    pub key_scope: Option<String>,
+    /// `publicKey` (body parameter, required); set with [`CreateUserKeyCall::public_key`].
+    pub public_key: Option<String>,
+    /// `title` (body parameter, required); set with [`CreateUserKeyCall::title`].
+    pub title: Option<String>,
+}
+/// A call of [`Client::create_user_key`](crate::Client::create_user_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateUserKeyCall<'a> {
+    client: &'a crate::Client,
+    request: CreateUserKeyRequest,
+}
+impl<'a> CreateUserKeyCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `expireTime`.
     ///
     /// Sent as body parameter `expireTime`. Example: `2022-03-12 12:00:00`
-    pub expire_time: Option<String>,
+    pub fn expire_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.expire_time = Some(value.into());
+        self
+    }
     /// `keyScope`.
     ///
-    /// Sent as body parameter `keyScope`. Example: `ALL`
-    pub key_scope: String,
+    /// Sent as body parameter `keyScope`, required. Example: `ALL`
+    pub fn key_scope(mut self, value: impl Into<String>) -> Self {
+        self.request.key_scope = Some(value.into());
+        self
+    }
     /// `publicKey`.
     ///
-    /// Sent as body parameter `publicKey`. Example: `xxx`
-    pub public_key: String,
+    /// Sent as body parameter `publicKey`, required. Example: `xxx`
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.request.public_key = Some(value.into());
+        self
+    }
     /// `title`.
     ///
-    /// Sent as body parameter `title`. Example: `SSH Title`
-    pub title: String,
-}
-impl CreateUserKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        key_scope: impl Into<String>,
-        public_key: impl Into<String>,
-        title: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            expire_time: None,
-            key_scope: key_scope.into(),
-            public_key: public_key.into(),
-            title: title.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `title`, required. Example: `SSH Title`
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.request.title = Some(value.into());
         self
     }
-    /// Sets `expireTime`.
-    pub fn expire_time(mut self, value: impl Into<String>) -> Self {
-        self.expire_time = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateUserKeyResponse, crate::Error<CreateUserKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateUserKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_user_key`](crate::Client::create_user_key).
@@ -128,11 +153,11 @@ impl crate::Operation for CreateUserKeyRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v3/user/keys/create");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("expireTime", self.expire_time.as_ref())?;
-        req.body_field("keyScope", Some(&self.key_scope))?;
-        req.body_field("publicKey", Some(&self.public_key))?;
-        req.body_field("title", Some(&self.title))?;
+        req.body_field("keyScope", self.key_scope.as_ref())?;
+        req.body_field("publicKey", self.public_key.as_ref())?;
+        req.body_field("title", self.title.as_ref())?;
         req.finish()
     }
 }
@@ -143,6 +168,8 @@ impl crate::Client {
     ///
     /// `POST /api/v3/user/keys/create` (action `CreateUserKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateUserKeyCall::send) it. Required: [`organization_id`](CreateUserKeyCall::organization_id), [`key_scope`](CreateUserKeyCall::key_scope), [`public_key`](CreateUserKeyCall::public_key), [`title`](CreateUserKeyCall::title). Optional: [`access_token`](CreateUserKeyCall::access_token), [`expire_time`](CreateUserKeyCall::expire_time).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateUserKeyErrorCode`], which names the documented codes.
@@ -150,11 +177,12 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_user_key(
-        &self,
-        request: CreateUserKeyRequest,
-    ) -> Result<CreateUserKeyResponse, crate::Error<CreateUserKeyErrorCode>> {
-        self.send(request).await
+    /// - Times: expireTime carries format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn create_user_key(&self) -> CreateUserKeyCall<'_> {
+        CreateUserKeyCall {
+            client: self,
+            request: CreateUserKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -164,11 +192,11 @@ impl crate::mock::Example for CreateUserKeyRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            expire_time: Some("2022-03-12 12:00:00".to_string()),
-            key_scope: "ALL".to_string(),
-            public_key: "xxx".to_string(),
-            title: "SSH Title".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            expire_time: Some(crate::LocalDateTime::from("2022-03-12 12:00:00")),
+            key_scope: Some("ALL".to_string()),
+            public_key: Some("xxx".to_string()),
+            title: Some("SSH Title".to_string()),
         }
     }
 }

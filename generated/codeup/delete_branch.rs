@@ -2,44 +2,67 @@
 // Source: spec/codeup/delete_branch.yaml
 
 /// Parameters of [`Client::delete_branch`](crate::Client::delete_branch): 删除分支
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteBranchCall`], which `Client::delete_branch` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBranchRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteBranchCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteBranchCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `branchName` (query parameter, required); set with [`DeleteBranchCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`DeleteBranchCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_branch`](crate::Client::delete_branch): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteBranchCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteBranchRequest,
+}
+impl<'a> DeleteBranchCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as query parameter `branchName`. Example: `deleteBranch`
-    pub branch_name: String,
+    /// Sent as query parameter `branchName`, required. Example: `deleteBranch`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `619b80042f595dbd1b9b0de2`
-    pub organization_id: String,
-}
-impl DeleteBranchRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            branch_name: branch_name.into(),
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `619b80042f595dbd1b9b0de2`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteBranchResponse, crate::Error<DeleteBranchErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteBranchRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_branch`](crate::Client::delete_branch).
@@ -66,7 +89,7 @@ pub struct DeleteBranchResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::delete_branch`](crate::Client::delete_branch).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -83,7 +106,7 @@ impl crate::Envelope for DeleteBranchResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -106,7 +129,7 @@ impl crate::Operation for DeleteBranchRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
@@ -116,11 +139,11 @@ impl crate::Operation for DeleteBranchRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/branches/delete");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("branchName", Some(&self.branch_name));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("branchName", self.branch_name.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -131,6 +154,8 @@ impl crate::Client {
     ///
     /// `DELETE /repository/{repositoryId}/branches/delete` (action `DeleteBranch`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteBranchCall::send) it. Required: [`repository_id`](DeleteBranchCall::repository_id), [`branch_name`](DeleteBranchCall::branch_name), [`organization_id`](DeleteBranchCall::organization_id). Optional: [`access_token`](DeleteBranchCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteBranchErrorCode`], which names the documented codes.
@@ -139,23 +164,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_branch(
-        &self,
-        request: DeleteBranchRequest,
-    ) -> Result<DeleteBranchResponse, crate::Error<DeleteBranchErrorCode>> {
-        self.send(request).await
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn delete_branch(&self) -> DeleteBranchCall<'_> {
+        DeleteBranchCall {
+            client: self,
+            request: DeleteBranchRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            branch_name: "deleteBranch".to_string(),
-            organization_id: "619b80042f595dbd1b9b0de2".to_string(),
+            branch_name: Some("deleteBranch".to_string()),
+            organization_id: Some("619b80042f595dbd1b9b0de2".to_string()),
         }
     }
 }

@@ -2,56 +2,85 @@
 // Source: spec/codeup/delete_file.yaml
 
 /// Parameters of [`Client::delete_file`](crate::Client::delete_file): 删除文件
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteFileCall`], which `Client::delete_file` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteFileCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteFileCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `branchName` (query parameter, required); set with [`DeleteFileCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `commitMessage` (query parameter, required); set with [`DeleteFileCall::commit_message`].
+    pub commit_message: Option<String>,
+    /// `filePath` (query parameter, required); set with [`DeleteFileCall::file_path`].
+    pub file_path: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`DeleteFileCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_file`](crate::Client::delete_file): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteFileCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteFileRequest,
+}
+impl<'a> DeleteFileCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as query parameter `branchName`. Example: `master`
-    pub branch_name: String,
+    /// Sent as query parameter `branchName`, required. Example: `master`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `commitMessage`.
     ///
-    /// Sent as query parameter `commitMessage`.
-    pub commit_message: String,
+    /// Sent as query parameter `commitMessage`, required.
+    pub fn commit_message(mut self, value: impl Into<String>) -> Self {
+        self.request.commit_message = Some(value.into());
+        self
+    }
     /// `filePath`.
     ///
-    /// Sent as query parameter `filePath`. Example: `src/main/test.java`
-    pub file_path: String,
+    /// Sent as query parameter `filePath`, required. Example: `src/main/test.java`
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl DeleteFileRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        commit_message: impl Into<String>,
-        file_path: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            branch_name: branch_name.into(),
-            commit_message: commit_message.into(),
-            file_path: file_path.into(),
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteFileResponse, crate::Error<DeleteFileErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteFileRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_file`](crate::Client::delete_file).
@@ -108,7 +137,7 @@ impl crate::Operation for DeleteFileRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
             crate::ParamMeta::query("commitMessage", crate::TypeWord::String).required(),
@@ -120,13 +149,13 @@ impl crate::Operation for DeleteFileRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files/delete");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("branchName", Some(&self.branch_name));
-        req.query("commitMessage", Some(&self.commit_message));
-        req.query("filePath", Some(&self.file_path));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("branchName", self.branch_name.as_ref());
+        req.query("commitMessage", self.commit_message.as_ref());
+        req.query("filePath", self.file_path.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -137,6 +166,8 @@ impl crate::Client {
     ///
     /// `DELETE /repository/{repositoryId}/files/delete` (action `DeleteFile`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteFileCall::send) it. Required: [`repository_id`](DeleteFileCall::repository_id), [`branch_name`](DeleteFileCall::branch_name), [`commit_message`](DeleteFileCall::commit_message), [`file_path`](DeleteFileCall::file_path), [`organization_id`](DeleteFileCall::organization_id). Optional: [`access_token`](DeleteFileCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteFileErrorCode`], which names the documented codes.
@@ -145,25 +176,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_file(
-        &self,
-        request: DeleteFileRequest,
-    ) -> Result<DeleteFileResponse, crate::Error<DeleteFileErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn delete_file(&self) -> DeleteFileCall<'_> {
+        DeleteFileCall {
+            client: self,
+            request: DeleteFileRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteFileRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            branch_name: "master".to_string(),
-            commit_message: "example".to_string(),
-            file_path: "src/main/test.java".to_string(),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            branch_name: Some("master".to_string()),
+            commit_message: Some("example".to_string()),
+            file_path: Some("src/main/test.java".to_string()),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,50 +2,76 @@
 // Source: spec/codeup/delete_group_member.yaml
 
 /// Parameters of [`Client::delete_group_member`](crate::Client::delete_group_member): 删除组成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteGroupMemberCall`], which `Client::delete_group_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteGroupMemberRequest {
+    /// `groupId` (path parameter, required); set with [`DeleteGroupMemberCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteGroupMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `aliyunPk` (query parameter, required); set with [`DeleteGroupMemberCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`DeleteGroupMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `memberType` (body parameter, required); set with [`DeleteGroupMemberCall::member_type`].
+    pub member_type: Option<String>,
+}
+/// A call of [`Client::delete_group_member`](crate::Client::delete_group_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteGroupMemberCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteGroupMemberRequest,
+}
+impl<'a> DeleteGroupMemberCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `aliyunPk`.
     ///
-    /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
-    pub aliyun_pk: String,
+    /// Sent as query parameter `aliyunPk`, required. Example: `1789095186553536`
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `6082a9b0c7972588ac363793`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `6082a9b0c7972588ac363793`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `memberType`.
     ///
-    /// Sent as body parameter `memberType`. Example: `USERS`
-    pub member_type: String,
-}
-impl DeleteGroupMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        group_id: impl Into<String>,
-        aliyun_pk: impl Into<String>,
-        organization_id: impl Into<String>,
-        member_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            aliyun_pk: aliyun_pk.into(),
-            organization_id: organization_id.into(),
-            member_type: member_type.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `memberType`, required. Example: `USERS`
+    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+        self.request.member_type = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteGroupMemberResponse, crate::Error<DeleteGroupMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteGroupMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_group_member`](crate::Client::delete_group_member).
@@ -102,7 +128,7 @@ impl crate::Operation for DeleteGroupMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("aliyunPk", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -114,12 +140,12 @@ impl crate::Operation for DeleteGroupMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/members/remove/aliyun_pk");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("aliyunPk", Some(&self.aliyun_pk));
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("memberType", Some(&self.member_type))?;
+        req.query("aliyunPk", self.aliyun_pk.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("memberType", self.member_type.as_ref())?;
         req.finish()
     }
 }
@@ -129,6 +155,8 @@ impl crate::Client {
     /// Remove a member, given by Alibaba Cloud account id, from a Codeup group.
     ///
     /// `DELETE /repository/groups/{groupId}/members/remove/aliyun_pk` (action `DeleteGroupMember`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteGroupMemberCall::send) it. Required: [`group_id`](DeleteGroupMemberCall::group_id), [`aliyun_pk`](DeleteGroupMemberCall::aliyun_pk), [`organization_id`](DeleteGroupMemberCall::organization_id), [`member_type`](DeleteGroupMemberCall::member_type). Optional: [`access_token`](DeleteGroupMemberCall::access_token).
     ///
     /// # Errors
     ///
@@ -144,24 +172,25 @@ impl crate::Client {
     /// - result is the removed membership (accessLevel 40, memberType USERS in the example).
     /// - The response's errorMessage example (SYSTEM_UNKNOWN_ERROR) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
-    pub async fn delete_group_member(
-        &self,
-        request: DeleteGroupMemberRequest,
-    ) -> Result<DeleteGroupMemberResponse, crate::Error<DeleteGroupMemberErrorCode>> {
-        self.send(request).await
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn delete_group_member(&self) -> DeleteGroupMemberCall<'_> {
+        DeleteGroupMemberCall {
+            client: self,
+            request: DeleteGroupMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            aliyun_pk: "1789095186553536".to_string(),
-            organization_id: "6082a9b0c7972588ac363793".to_string(),
-            member_type: "USERS".to_string(),
+            aliyun_pk: Some("1789095186553536".to_string()),
+            organization_id: Some("6082a9b0c7972588ac363793".to_string()),
+            member_type: Some("USERS".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/delete_project_label.yaml
 
 /// Parameters of [`Client::delete_project_label`](crate::Client::delete_project_label): 删除代码库Label
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteProjectLabelCall`], which `Client::delete_project_label` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProjectLabelRequest {
+    /// `labelId` (path parameter, required); set with [`DeleteProjectLabelCall::label_id`].
+    pub label_id: Option<String>,
+    /// `accessToken` (query parameter); set with [`DeleteProjectLabelCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteProjectLabelCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`DeleteProjectLabelCall::repository_identity`].
+    pub repository_identity: Option<String>,
+}
+/// A call of [`Client::delete_project_label`](crate::Client::delete_project_label): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteProjectLabelCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteProjectLabelRequest,
+}
+impl<'a> DeleteProjectLabelCall<'a> {
     /// `labelId`.
     ///
-    /// Sent as path parameter `labelId`.
-    pub label_id: String,
+    /// Sent as path parameter `labelId`, required.
+    pub fn label_id(mut self, value: impl Into<String>) -> Self {
+        self.request.label_id = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
-}
-impl DeleteProjectLabelRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        label_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            label_id: label_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteProjectLabelResponse, crate::Error<DeleteProjectLabelErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteProjectLabelRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_project_label`](crate::Client::delete_project_label).
@@ -108,10 +131,10 @@ impl crate::Operation for DeleteProjectLabelRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/labels/");
-        req.path_param("labelId", &self.label_id)?;
+        req.path_param("labelId", self.label_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.finish()
     }
 }
@@ -122,6 +145,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v4/projects/labels/{labelId}` (action `DeleteProjectLabel`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteProjectLabelCall::send) it. Required: [`label_id`](DeleteProjectLabelCall::label_id), [`organization_id`](DeleteProjectLabelCall::organization_id), [`repository_identity`](DeleteProjectLabelCall::repository_identity). Optional: [`access_token`](DeleteProjectLabelCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteProjectLabelErrorCode`], which names the documented codes.
@@ -131,23 +156,23 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: in Codeup's /api/v4 paths a 'project' is a repository.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_project_label(
-        &self,
-        request: DeleteProjectLabelRequest,
-    ) -> Result<DeleteProjectLabelResponse, crate::Error<DeleteProjectLabelErrorCode>> {
-        self.send(request).await
+    pub fn delete_project_label(&self) -> DeleteProjectLabelCall<'_> {
+        DeleteProjectLabelCall {
+            client: self,
+            request: DeleteProjectLabelRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteProjectLabelRequest {
     fn example() -> Self {
         Self {
-            label_id: "example".to_string(),
+            label_id: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
         }
     }
 }

@@ -2,44 +2,70 @@
 // Source: spec/codeup/delete_protected_branch.yaml
 
 /// Parameters of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch): 删除保护分支
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteProtectedBranchCall`], which `Client::delete_protected_branch` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProtectedBranchRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteProtectedBranchCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `protectedBranchId` (path parameter, required); set with [`DeleteProtectedBranchCall::protected_branch_id`].
+    pub protected_branch_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteProtectedBranchCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteProtectedBranchCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteProtectedBranchCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteProtectedBranchRequest,
+}
+impl<'a> DeleteProtectedBranchCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `protectedBranchId`.
     ///
-    /// Sent as path parameter `protectedBranchId`.
-    pub protected_branch_id: String,
+    /// Sent as path parameter `protectedBranchId`, required.
+    pub fn protected_branch_id(mut self, value: i64) -> Self {
+        self.request.protected_branch_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `611b75680fc7bf0dbe1dce55`
-    pub organization_id: String,
-}
-impl DeleteProtectedBranchRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        protected_branch_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            protected_branch_id: protected_branch_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `611b75680fc7bf0dbe1dce55`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteProtectedBranchResponse,
+        crate::Error<DeleteProtectedBranchErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteProtectedBranchRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_protected_branch`](crate::Client::delete_protected_branch).
@@ -96,8 +122,8 @@ impl crate::Operation for DeleteProtectedBranchRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("protectedBranchId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("protectedBranchId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -106,11 +132,11 @@ impl crate::Operation for DeleteProtectedBranchRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/protect_branches/");
-        req.path_param("protectedBranchId", &self.protected_branch_id)?;
+        req.path_param("protectedBranchId", self.protected_branch_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +147,8 @@ impl crate::Client {
     ///
     /// `DELETE /repository/{repositoryId}/protect_branches/{protectedBranchId}` (action `DeleteProtectedBranch`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteProtectedBranchCall::send) it. Required: [`repository_id`](DeleteProtectedBranchCall::repository_id), [`protected_branch_id`](DeleteProtectedBranchCall::protected_branch_id), [`organization_id`](DeleteProtectedBranchCall::organization_id). Optional: [`access_token`](DeleteProtectedBranchCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteProtectedBranchErrorCode`], which names the documented codes.
@@ -129,26 +157,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn delete_protected_branch(
-        &self,
-        request: DeleteProtectedBranchRequest,
-    ) -> Result<
-        DeleteProtectedBranchResponse,
-        crate::Error<DeleteProtectedBranchErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - protectedBranchId (path) was a string, as the official SDK types every path parameter; it is a long like the protected branch ID (ProtectedBranch.id is long). The wire is the same decimal digits.
+    pub fn delete_protected_branch(&self) -> DeleteProtectedBranchCall<'_> {
+        DeleteProtectedBranchCall {
+            client: self,
+            request: DeleteProtectedBranchRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteProtectedBranchRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            protected_branch_id: "example".to_string(),
+            repository_id: Some(1i64),
+            protected_branch_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "611b75680fc7bf0dbe1dce55".to_string(),
+            organization_id: Some("611b75680fc7bf0dbe1dce55".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/delete_push_rule.yaml
 
 /// Parameters of [`Client::delete_push_rule`](crate::Client::delete_push_rule): 删除推送规则
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeletePushRuleCall`], which `Client::delete_push_rule` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePushRuleRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeletePushRuleCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `pushRuleId` (path parameter, required); set with [`DeletePushRuleCall::push_rule_id`].
+    pub push_rule_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeletePushRuleCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeletePushRuleCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_push_rule`](crate::Client::delete_push_rule): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeletePushRuleCall<'a> {
+    client: &'a crate::Client,
+    request: DeletePushRuleRequest,
+}
+impl<'a> DeletePushRuleCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `pushRuleId`.
     ///
-    /// Sent as path parameter `pushRuleId`.
-    pub push_rule_id: String,
+    /// Sent as path parameter `pushRuleId`, required.
+    pub fn push_rule_id(mut self, value: i64) -> Self {
+        self.request.push_rule_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60d54f3daccf2bbd6659f3ad`
-    pub organization_id: String,
-}
-impl DeletePushRuleRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        push_rule_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            push_rule_id: push_rule_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60d54f3daccf2bbd6659f3ad`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeletePushRuleResponse, crate::Error<DeletePushRuleErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeletePushRuleRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_push_rule`](crate::Client::delete_push_rule).
@@ -66,14 +89,14 @@ pub struct DeletePushRuleResponse {
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for DeletePushRuleResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -96,8 +119,8 @@ impl crate::Operation for DeletePushRuleRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -106,11 +129,11 @@ impl crate::Operation for DeletePushRuleRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/push_rule/");
-        req.path_param("pushRuleId", &self.push_rule_id)?;
+        req.path_param("pushRuleId", self.push_rule_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +144,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v4/projects/{repositoryId}/push_rule/{pushRuleId}` (action `DeletePushRule`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeletePushRuleCall::send) it. Required: [`repository_id`](DeletePushRuleCall::repository_id), [`push_rule_id`](DeletePushRuleCall::push_rule_id), [`organization_id`](DeletePushRuleCall::organization_id). Optional: [`access_token`](DeletePushRuleCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePushRuleErrorCode`], which names the documented codes.
@@ -129,23 +154,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn delete_push_rule(
-        &self,
-        request: DeletePushRuleRequest,
-    ) -> Result<DeletePushRuleResponse, crate::Error<DeletePushRuleErrorCode>> {
-        self.send(request).await
+    /// - success was documented as a string (example "true"); it is a boolean like every other success of the area. example_response's success "true" is written as true to match.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - pushRuleId (path) was a string, as the official SDK types every path parameter; it is a long like the push rule ID (PushRule.id is long). The wire is the same decimal digits.
+    pub fn delete_push_rule(&self) -> DeletePushRuleCall<'_> {
+        DeletePushRuleCall {
+            client: self,
+            request: DeletePushRuleRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePushRuleRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            push_rule_id: "example".to_string(),
+            repository_id: Some(1i64),
+            push_rule_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),
+            organization_id: Some("60d54f3daccf2bbd6659f3ad".to_string()),
         }
     }
 }

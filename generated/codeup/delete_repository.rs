@@ -2,44 +2,67 @@
 // Source: spec/codeup/delete_repository.yaml
 
 /// Parameters of [`Client::delete_repository`](crate::Client::delete_repository): 删除代码库
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteRepositoryCall`], which `Client::delete_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteRepositoryCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteRepositoryCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `reason` (body parameter, required); set with [`DeleteRepositoryCall::reason`].
+    pub reason: Option<String>,
+}
+/// A call of [`Client::delete_repository`](crate::Client::delete_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteRepositoryRequest,
+}
+impl<'a> DeleteRepositoryCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `6082a9b0c7972588ac363793`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `6082a9b0c7972588ac363793`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `reason`.
     ///
-    /// Sent as body parameter `reason`.
-    pub reason: String,
-}
-impl DeleteRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            reason: reason.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `reason`, required.
+    pub fn reason(mut self, value: impl Into<String>) -> Self {
+        self.request.reason = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteRepositoryResponse, crate::Error<DeleteRepositoryErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteRepositoryRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_repository`](crate::Client::delete_repository).
@@ -96,7 +119,7 @@ impl crate::Operation for DeleteRepositoryRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -107,11 +130,11 @@ impl crate::Operation for DeleteRepositoryRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/remove");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("reason", Some(&self.reason))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("reason", self.reason.as_ref())?;
         req.finish()
     }
 }
@@ -122,6 +145,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/remove` (action `DeleteRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteRepositoryCall::send) it. Required: [`repository_id`](DeleteRepositoryCall::repository_id), [`organization_id`](DeleteRepositoryCall::organization_id), [`reason`](DeleteRepositoryCall::reason). Optional: [`access_token`](DeleteRepositoryCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryErrorCode`], which names the documented codes.
@@ -130,23 +155,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn delete_repository(
-        &self,
-        request: DeleteRepositoryRequest,
-    ) -> Result<DeleteRepositoryResponse, crate::Error<DeleteRepositoryErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn delete_repository(&self) -> DeleteRepositoryCall<'_> {
+        DeleteRepositoryCall {
+            client: self,
+            request: DeleteRepositoryRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "6082a9b0c7972588ac363793".to_string(),
-            reason: "example".to_string(),
+            organization_id: Some("6082a9b0c7972588ac363793".to_string()),
+            reason: Some("example".to_string()),
         }
     }
 }

@@ -2,44 +2,70 @@
 // Source: spec/codeup/delete_repository_group.yaml
 
 /// Parameters of [`Client::delete_repository_group`](crate::Client::delete_repository_group): 删除代码组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteRepositoryGroupCall`], which `Client::delete_repository_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryGroupRequest {
+    /// `groupId` (path parameter, required); set with [`DeleteRepositoryGroupCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteRepositoryGroupCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteRepositoryGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `reason` (body parameter, required); set with [`DeleteRepositoryGroupCall::reason`].
+    pub reason: Option<String>,
+}
+/// A call of [`Client::delete_repository_group`](crate::Client::delete_repository_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteRepositoryGroupCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteRepositoryGroupRequest,
+}
+impl<'a> DeleteRepositoryGroupCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `624666bd54d036291ae13a36`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `624666bd54d036291ae13a36`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `reason`.
     ///
-    /// Sent as body parameter `reason`.
-    pub reason: String,
-}
-impl DeleteRepositoryGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        group_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            reason: reason.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `reason`, required.
+    pub fn reason(mut self, value: impl Into<String>) -> Self {
+        self.request.reason = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteRepositoryGroupResponse,
+        crate::Error<DeleteRepositoryGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteRepositoryGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_repository_group`](crate::Client::delete_repository_group).
@@ -96,7 +122,7 @@ impl crate::Operation for DeleteRepositoryGroupRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -107,11 +133,11 @@ impl crate::Operation for DeleteRepositoryGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/remove");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("reason", Some(&self.reason))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("reason", self.reason.as_ref())?;
         req.finish()
     }
 }
@@ -122,6 +148,8 @@ impl crate::Client {
     ///
     /// `POST /repository/groups/{groupId}/remove` (action `DeleteRepositoryGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteRepositoryGroupCall::send) it. Required: [`group_id`](DeleteRepositoryGroupCall::group_id), [`organization_id`](DeleteRepositoryGroupCall::organization_id), [`reason`](DeleteRepositoryGroupCall::reason). Optional: [`access_token`](DeleteRepositoryGroupCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryGroupErrorCode`], which names the documented codes.
@@ -130,26 +158,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_repository_group(
-        &self,
-        request: DeleteRepositoryGroupRequest,
-    ) -> Result<
-        DeleteRepositoryGroupResponse,
-        crate::Error<DeleteRepositoryGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn delete_repository_group(&self) -> DeleteRepositoryGroupCall<'_> {
+        DeleteRepositoryGroupCall {
+            client: self,
+            request: DeleteRepositoryGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryGroupRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "624666bd54d036291ae13a36".to_string(),
-            reason: "example".to_string(),
+            organization_id: Some("624666bd54d036291ae13a36".to_string()),
+            reason: Some("example".to_string()),
         }
     }
 }

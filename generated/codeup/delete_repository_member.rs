@@ -2,54 +2,79 @@
 // Source: spec/codeup/delete_repository_member.yaml
 
 /// Parameters of [`Client::delete_repository_member`](crate::Client::delete_repository_member): 删除代码库成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteRepositoryMemberCall`], which `Client::delete_repository_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryMemberRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteRepositoryMemberCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `aliyunPk` (path parameter, required); set with [`DeleteRepositoryMemberCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `accessToken` (query parameter); set with [`DeleteRepositoryMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteRepositoryMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `memberType` (body parameter); set with [`DeleteRepositoryMemberCall::member_type`].
+    pub member_type: Option<String>,
+}
+/// A call of [`Client::delete_repository_member`](crate::Client::delete_repository_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteRepositoryMemberCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteRepositoryMemberRequest,
+}
+impl<'a> DeleteRepositoryMemberCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `aliyunPk`.
     ///
-    /// Sent as path parameter `aliyunPk`.
-    pub aliyun_pk: String,
+    /// Sent as path parameter `aliyunPk`, required.
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `632bbfdf419338aaa2b1360a`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `632bbfdf419338aaa2b1360a`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `memberType`.
     ///
     /// Sent as body parameter `memberType`. Example: `USERS`
-    pub member_type: Option<String>,
-}
-impl DeleteRepositoryMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        aliyun_pk: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            aliyun_pk: aliyun_pk.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            member_type: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `memberType`.
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
-        self.member_type = Some(value.into());
+        self.request.member_type = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteRepositoryMemberResponse,
+        crate::Error<DeleteRepositoryMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteRepositoryMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_repository_member`](crate::Client::delete_repository_member).
@@ -86,12 +111,12 @@ pub struct DeleteRepositoryMemberResult {
     ///
     /// Example: `30`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `createAt`.
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "createAt", default, skip_serializing_if = "Option::is_none")]
-    pub create_at: Option<String>,
+    pub create_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `30815`
@@ -111,7 +136,7 @@ pub struct DeleteRepositoryMemberResult {
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "updateAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_at: Option<String>,
+    pub update_at: Option<crate::LocalDateTime>,
     /// `userId`.
     ///
     /// Example: `19280`
@@ -146,7 +171,7 @@ impl crate::Operation for DeleteRepositoryMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -158,11 +183,11 @@ impl crate::Operation for DeleteRepositoryMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/members/delete/");
-        req.path_param("aliyunPk", &self.aliyun_pk)?;
+        req.path_param("aliyunPk", self.aliyun_pk.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("memberType", self.member_type.as_ref())?;
         req.finish()
     }
@@ -174,6 +199,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/members/delete/{aliyunPk}` (action `DeleteRepositoryMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteRepositoryMemberCall::send) it. Required: [`repository_id`](DeleteRepositoryMemberCall::repository_id), [`aliyun_pk`](DeleteRepositoryMemberCall::aliyun_pk), [`organization_id`](DeleteRepositoryMemberCall::organization_id). Optional: [`access_token`](DeleteRepositoryMemberCall::access_token), [`member_type`](DeleteRepositoryMemberCall::member_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryMemberErrorCode`], which names the documented codes.
@@ -182,26 +209,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_repository_member(
-        &self,
-        request: DeleteRepositoryMemberRequest,
-    ) -> Result<
-        DeleteRepositoryMemberResponse,
-        crate::Error<DeleteRepositoryMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createAt, updateAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn delete_repository_member(&self) -> DeleteRepositoryMemberCall<'_> {
+        DeleteRepositoryMemberCall {
+            client: self,
+            request: DeleteRepositoryMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            aliyun_pk: "example".to_string(),
+            repository_id: Some(1i64),
+            aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "632bbfdf419338aaa2b1360a".to_string(),
+            organization_id: Some("632bbfdf419338aaa2b1360a".to_string()),
             member_type: Some("USERS".to_string()),
         }
     }

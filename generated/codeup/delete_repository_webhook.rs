@@ -2,44 +2,70 @@
 // Source: spec/codeup/delete_repository_webhook.yaml
 
 /// Parameters of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook): 删除代码库Webhook
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteRepositoryWebhookCall`], which `Client::delete_repository_webhook` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepositoryWebhookRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteRepositoryWebhookCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `hookId` (path parameter, required); set with [`DeleteRepositoryWebhookCall::hook_id`].
+    pub hook_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteRepositoryWebhookCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteRepositoryWebhookCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteRepositoryWebhookCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteRepositoryWebhookRequest,
+}
+impl<'a> DeleteRepositoryWebhookCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `hookId`.
     ///
-    /// Sent as path parameter `hookId`.
-    pub hook_id: String,
+    /// Sent as path parameter `hookId`, required.
+    pub fn hook_id(mut self, value: i64) -> Self {
+        self.request.hook_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl DeleteRepositoryWebhookRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        hook_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            hook_id: hook_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteRepositoryWebhookResponse,
+        crate::Error<DeleteRepositoryWebhookErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteRepositoryWebhookRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_repository_webhook`](crate::Client::delete_repository_webhook).
@@ -96,8 +122,8 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("hookId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("hookId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -106,11 +132,11 @@ impl crate::Operation for DeleteRepositoryWebhookRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/hooks/");
-        req.path_param("hookId", &self.hook_id)?;
+        req.path_param("hookId", self.hook_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +147,8 @@ impl crate::Client {
     ///
     /// `DELETE /repository/{repositoryId}/hooks/{hookId}` (action `DeleteRepositoryWebhook`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteRepositoryWebhookCall::send) it. Required: [`repository_id`](DeleteRepositoryWebhookCall::repository_id), [`hook_id`](DeleteRepositoryWebhookCall::hook_id), [`organization_id`](DeleteRepositoryWebhookCall::organization_id). Optional: [`access_token`](DeleteRepositoryWebhookCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteRepositoryWebhookErrorCode`], which names the documented codes.
@@ -129,26 +157,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.lastTestResult); example_response uses an empty string for "".
-    pub async fn delete_repository_webhook(
-        &self,
-        request: DeleteRepositoryWebhookRequest,
-    ) -> Result<
-        DeleteRepositoryWebhookResponse,
-        crate::Error<DeleteRepositoryWebhookErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - hookId (path) was a string, as the official SDK types every path parameter; it is a long like the webhook ID (RepositoryWebhook.id is long). The wire is the same decimal digits.
+    pub fn delete_repository_webhook(&self) -> DeleteRepositoryWebhookCall<'_> {
+        DeleteRepositoryWebhookCall {
+            client: self,
+            request: DeleteRepositoryWebhookRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteRepositoryWebhookRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            hook_id: "example".to_string(),
+            repository_id: Some(1i64),
+            hook_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/delete_tag.yaml
 
 /// Parameters of [`Client::delete_tag`](crate::Client::delete_tag): 删除标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteTagCall`], which `Client::delete_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTagRequest {
+    /// `repositoryId` (path parameter, required); set with [`DeleteTagCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteTagCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `tagName` (query parameter, required); set with [`DeleteTagCall::tag_name`].
+    pub tag_name: Option<String>,
+}
+/// A call of [`Client::delete_tag`](crate::Client::delete_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteTagCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteTagRequest,
+}
+impl<'a> DeleteTagCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `609633ffd40eb063bac8165a`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `609633ffd40eb063bac8165a`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `tagName`.
     ///
-    /// Sent as query parameter `tagName`. Example: `v1.0`
-    pub tag_name: String,
-}
-impl DeleteTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        tag_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            tag_name: tag_name.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `tagName`, required. Example: `v1.0`
+    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
+        self.request.tag_name = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteTagResponse, crate::Error<DeleteTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_tag`](crate::Client::delete_tag).
@@ -106,7 +129,7 @@ impl crate::Operation for DeleteTagRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -117,11 +140,11 @@ impl crate::Operation for DeleteTagRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/tags/delete");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("tagName", Some(&self.tag_name));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("tagName", self.tag_name.as_ref());
         req.finish()
     }
 }
@@ -132,6 +155,8 @@ impl crate::Client {
     ///
     /// `DELETE /repository/{repositoryId}/tags/delete` (action `DeleteTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteTagCall::send) it. Required: [`repository_id`](DeleteTagCall::repository_id), [`organization_id`](DeleteTagCall::organization_id), [`tag_name`](DeleteTagCall::tag_name). Optional: [`access_token`](DeleteTagCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteTagErrorCode`], which names the documented codes.
@@ -140,23 +165,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn delete_tag(
-        &self,
-        request: DeleteTagRequest,
-    ) -> Result<DeleteTagResponse, crate::Error<DeleteTagErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn delete_tag(&self) -> DeleteTagCall<'_> {
+        DeleteTagCall {
+            client: self,
+            request: DeleteTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteTagRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "609633ffd40eb063bac8165a".to_string(),
-            tag_name: "v1.0".to_string(),
+            organization_id: Some("609633ffd40eb063bac8165a".to_string()),
+            tag_name: Some("v1.0".to_string()),
         }
     }
 }

@@ -2,35 +2,58 @@
 // Source: spec/codeup/delete_user_key.yaml
 
 /// Parameters of [`Client::delete_user_key`](crate::Client::delete_user_key): 删除用户的SSH Key
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteUserKeyCall`], which `Client::delete_user_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteUserKeyRequest {
+    /// `keyId` (path parameter, required); set with [`DeleteUserKeyCall::key_id`].
+    pub key_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`DeleteUserKeyCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`DeleteUserKeyCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::delete_user_key`](crate::Client::delete_user_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteUserKeyCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteUserKeyRequest,
+}
+impl<'a> DeleteUserKeyCall<'a> {
     /// `keyId`.
     ///
-    /// Sent as path parameter `keyId`.
-    pub key_id: String,
+    /// Sent as path parameter `keyId`, required.
+    pub fn key_id(mut self, value: i64) -> Self {
+        self.request.key_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
-}
-impl DeleteUserKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(key_id: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            key_id: key_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteUserKeyResponse, crate::Error<DeleteUserKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteUserKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_user_key`](crate::Client::delete_user_key).
@@ -89,7 +112,7 @@ impl crate::Operation for DeleteUserKeyRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("keyId", crate::TypeWord::String),
+            crate::ParamMeta::path("keyId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -98,9 +121,9 @@ impl crate::Operation for DeleteUserKeyRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v3/user/keys/");
-        req.path_param("keyId", &self.key_id)?;
+        req.path_param("keyId", self.key_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -111,6 +134,8 @@ impl crate::Client {
     ///
     /// `DELETE /api/v3/user/keys/{keyId}` (action `DeleteUserKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteUserKeyCall::send) it. Required: [`key_id`](DeleteUserKeyCall::key_id), [`organization_id`](DeleteUserKeyCall::organization_id). Optional: [`access_token`](DeleteUserKeyCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteUserKeyErrorCode`], which names the documented codes.
@@ -118,22 +143,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn delete_user_key(
-        &self,
-        request: DeleteUserKeyRequest,
-    ) -> Result<DeleteUserKeyResponse, crate::Error<DeleteUserKeyErrorCode>> {
-        self.send(request).await
+    /// - keyId (path) was a string, as the official SDK types every path parameter; it is a long like the key ID (CodeupUserKey.id and the deploy key id are long). The wire is the same decimal digits.
+    pub fn delete_user_key(&self) -> DeleteUserKeyCall<'_> {
+        DeleteUserKeyCall {
+            client: self,
+            request: DeleteUserKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteUserKeyRequest {
     fn example() -> Self {
         Self {
-            key_id: "example".to_string(),
+            key_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
         }
     }
 }

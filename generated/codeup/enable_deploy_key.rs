@@ -2,44 +2,67 @@
 // Source: spec/codeup/enable_deploy_key.yaml
 
 /// Parameters of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key): 启用部署密钥
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`EnableDeployKeyCall`], which `Client::enable_deploy_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnableDeployKeyRequest {
+    /// `repositoryId` (path parameter, required); set with [`EnableDeployKeyCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `keyId` (path parameter, required); set with [`EnableDeployKeyCall::key_id`].
+    pub key_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`EnableDeployKeyCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`EnableDeployKeyCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct EnableDeployKeyCall<'a> {
+    client: &'a crate::Client,
+    request: EnableDeployKeyRequest,
+}
+impl<'a> EnableDeployKeyCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `keyId`.
     ///
-    /// Sent as path parameter `keyId`.
-    pub key_id: String,
+    /// Sent as path parameter `keyId`, required.
+    pub fn key_id(mut self, value: i64) -> Self {
+        self.request.key_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl EnableDeployKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        key_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            key_id: key_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<EnableDeployKeyResponse, crate::Error<EnableDeployKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> EnableDeployKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::enable_deploy_key`](crate::Client::enable_deploy_key).
@@ -96,8 +119,8 @@ impl crate::Operation for EnableDeployKeyRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("keyId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("keyId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -106,12 +129,12 @@ impl crate::Operation for EnableDeployKeyRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/keys/");
-        req.path_param("keyId", &self.key_id)?;
+        req.path_param("keyId", self.key_id.as_ref())?;
         req.path_literal("/enable");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -122,6 +145,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/keys/{keyId}/enable` (action `EnableDeployKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](EnableDeployKeyCall::send) it. Required: [`repository_id`](EnableDeployKeyCall::repository_id), [`key_id`](EnableDeployKeyCall::key_id), [`organization_id`](EnableDeployKeyCall::organization_id). Optional: [`access_token`](EnableDeployKeyCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`EnableDeployKeyErrorCode`], which names the documented codes.
@@ -130,23 +155,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn enable_deploy_key(
-        &self,
-        request: EnableDeployKeyRequest,
-    ) -> Result<EnableDeployKeyResponse, crate::Error<EnableDeployKeyErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - keyId (path) was a string, as the official SDK types every path parameter; it is a long like the key ID (CodeupUserKey.id and the deploy key id are long). The wire is the same decimal digits.
+    pub fn enable_deploy_key(&self) -> EnableDeployKeyCall<'_> {
+        EnableDeployKeyCall {
+            client: self,
+            request: EnableDeployKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for EnableDeployKeyRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            key_id: "example".to_string(),
+            repository_id: Some(1i64),
+            key_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/get_branch_info.yaml
 
 /// Parameters of [`Client::get_branch_info`](crate::Client::get_branch_info): 查询单个分支
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetBranchInfoCall`], which `Client::get_branch_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetBranchInfoRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetBranchInfoCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`GetBranchInfoCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `branchName` (query parameter, required); set with [`GetBranchInfoCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`GetBranchInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_branch_info`](crate::Client::get_branch_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetBranchInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetBranchInfoRequest,
+}
+impl<'a> GetBranchInfoCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as query parameter `branchName`. Example: `master`
-    pub branch_name: String,
+    /// Sent as query parameter `branchName`, required. Example: `master`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5fbe3118672533690be72b12`
-    pub organization_id: String,
-}
-impl GetBranchInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            branch_name: branch_name.into(),
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `5fbe3118672533690be72b12`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetBranchInfoResponse, crate::Error<GetBranchInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetBranchInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_branch_info`](crate::Client::get_branch_info).
@@ -96,7 +119,7 @@ impl crate::Operation for GetBranchInfoRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("branchName", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
@@ -106,11 +129,11 @@ impl crate::Operation for GetBranchInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/branches/detail");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("branchName", Some(&self.branch_name));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("branchName", self.branch_name.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +144,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/branches/detail` (action `GetBranchInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetBranchInfoCall::send) it. Required: [`repository_id`](GetBranchInfoCall::repository_id), [`branch_name`](GetBranchInfoCall::branch_name), [`organization_id`](GetBranchInfoCall::organization_id). Optional: [`access_token`](GetBranchInfoCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetBranchInfoErrorCode`], which names the documented codes.
@@ -129,23 +154,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
-    pub async fn get_branch_info(
-        &self,
-        request: GetBranchInfoRequest,
-    ) -> Result<GetBranchInfoResponse, crate::Error<GetBranchInfoErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - protected (in the Branch shape) is a boolean now; example_response's "false" is written as false to match.
+    pub fn get_branch_info(&self) -> GetBranchInfoCall<'_> {
+        GetBranchInfoCall {
+            client: self,
+            request: GetBranchInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetBranchInfoRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            branch_name: "master".to_string(),
-            organization_id: "5fbe3118672533690be72b12".to_string(),
+            branch_name: Some("master".to_string()),
+            organization_id: Some("5fbe3118672533690be72b12".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/get_check_run.yaml
 
 /// Parameters of [`Client::get_check_run`](crate::Client::get_check_run): 查询检查运行
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetCheckRunCall`], which `Client::get_check_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCheckRunRequest {
+    /// `accessToken` (query parameter); set with [`GetCheckRunCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `checkRunId` (query parameter, required); set with [`GetCheckRunCall::check_run_id`].
+    pub check_run_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`GetCheckRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`GetCheckRunCall::repository_identity`].
+    pub repository_identity: Option<String>,
+}
+/// A call of [`Client::get_check_run`](crate::Client::get_check_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetCheckRunCall<'a> {
+    client: &'a crate::Client,
+    request: GetCheckRunRequest,
+}
+impl<'a> GetCheckRunCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `checkRunId`.
     ///
-    /// Sent as query parameter `checkRunId`. Example: `1`
-    pub check_run_id: i64,
+    /// Sent as query parameter `checkRunId`, required. Example: `1`
+    pub fn check_run_id(mut self, value: i64) -> Self {
+        self.request.check_run_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
-}
-impl GetCheckRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        check_run_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            check_run_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetCheckRunResponse, crate::Error<GetCheckRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetCheckRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_check_run`](crate::Client::get_check_run).
@@ -109,9 +132,9 @@ impl crate::Operation for GetCheckRunRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/check_runs/get_check_run");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("checkRunId", Some(&self.check_run_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("checkRunId", self.check_run_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.finish()
     }
 }
@@ -122,6 +145,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/check_runs/get_check_run` (action `GetCheckRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetCheckRunCall::send) it. Required: [`check_run_id`](GetCheckRunCall::check_run_id), [`organization_id`](GetCheckRunCall::organization_id), [`repository_identity`](GetCheckRunCall::repository_identity). Optional: [`access_token`](GetCheckRunCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCheckRunErrorCode`], which names the documented codes.
@@ -130,11 +155,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_check_run(
-        &self,
-        request: GetCheckRunRequest,
-    ) -> Result<GetCheckRunResponse, crate::Error<GetCheckRunErrorCode>> {
-        self.send(request).await
+    pub fn get_check_run(&self) -> GetCheckRunCall<'_> {
+        GetCheckRunCall {
+            client: self,
+            request: GetCheckRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -144,9 +169,9 @@ impl crate::mock::Example for GetCheckRunRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            check_run_id: 1i64,
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
+            check_run_id: Some(1i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
         }
     }
 }

@@ -2,30 +2,52 @@
 // Source: spec/codeup/get_codeup_organization.yaml
 
 /// Parameters of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization): 获取企业信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetCodeupOrganizationCall`], which `Client::get_codeup_organization` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCodeupOrganizationRequest {
+    /// `identity` (path parameter, required); set with [`GetCodeupOrganizationCall::identity`].
+    pub identity: Option<String>,
+    /// `accessToken` (query parameter); set with [`GetCodeupOrganizationCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+}
+/// A call of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetCodeupOrganizationCall<'a> {
+    client: &'a crate::Client,
+    request: GetCodeupOrganizationRequest,
+}
+impl<'a> GetCodeupOrganizationCall<'a> {
     /// `identity`.
     ///
-    /// Sent as path parameter `identity`.
-    pub identity: String,
+    /// Sent as path parameter `identity`, required.
+    pub fn identity(mut self, value: impl Into<String>) -> Self {
+        self.request.identity = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
-}
-impl GetCodeupOrganizationRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(identity: impl Into<String>) -> Self {
-        Self {
-            identity: identity.into(),
-            access_token: None,
-        }
-    }
-    /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+        self.request.access_token = Some(crate::Secret::new(value.into()));
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetCodeupOrganizationResponse,
+        crate::Error<GetCodeupOrganizationErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetCodeupOrganizationRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_codeup_organization`](crate::Client::get_codeup_organization).
@@ -62,7 +84,7 @@ pub struct GetCodeupOrganizationResult {
     ///
     /// Example: `2022-03-12 12:00:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `3624`
@@ -87,7 +109,7 @@ pub struct GetCodeupOrganizationResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
     /// `userRole`.
     ///
     /// Example: `ORG_MEMBER`
@@ -130,7 +152,7 @@ impl crate::Operation for GetCodeupOrganizationRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/organization/");
-        req.path_param("identity", &self.identity)?;
+        req.path_param("identity", self.identity.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
         req.finish()
     }
@@ -142,6 +164,8 @@ impl crate::Client {
     ///
     /// `GET /api/organization/{identity}` (action `GetCodeupOrganization`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetCodeupOrganizationCall::send) it. Required: [`identity`](GetCodeupOrganizationCall::identity). Optional: [`access_token`](GetCodeupOrganizationCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCodeupOrganizationErrorCode`], which names the documented codes.
@@ -150,21 +174,19 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_codeup_organization(
-        &self,
-        request: GetCodeupOrganizationRequest,
-    ) -> Result<
-        GetCodeupOrganizationResponse,
-        crate::Error<GetCodeupOrganizationErrorCode>,
-    > {
-        self.send(request).await
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn get_codeup_organization(&self) -> GetCodeupOrganizationCall<'_> {
+        GetCodeupOrganizationCall {
+            client: self,
+            request: GetCodeupOrganizationRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCodeupOrganizationRequest {
     fn example() -> Self {
         Self {
-            identity: "example".to_string(),
+            identity: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

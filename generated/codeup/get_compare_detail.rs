@@ -2,70 +2,94 @@
 // Source: spec/codeup/get_compare_detail.yaml
 
 /// Parameters of [`Client::get_compare_detail`](crate::Client::get_compare_detail): 获取比较详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetCompareDetailCall`], which `Client::get_compare_detail` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCompareDetailRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetCompareDetailCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `from` (query parameter, required); set with [`GetCompareDetailCall::from`].
+    pub from: Option<String>,
+    /// `maxDiffByte` (query parameter); set with [`GetCompareDetailCall::max_diff_byte`].
+    pub max_diff_byte: Option<i32>,
+    /// `maxDiffFile` (query parameter); set with [`GetCompareDetailCall::max_diff_file`].
+    pub max_diff_file: Option<i32>,
+    /// `mergeBase` (query parameter); set with [`GetCompareDetailCall::merge_base`].
+    pub merge_base: Option<bool>,
+    /// `organizationId` (query parameter, required); set with [`GetCompareDetailCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `to` (query parameter, required); set with [`GetCompareDetailCall::to`].
+    pub to: Option<String>,
+}
+/// A call of [`Client::get_compare_detail`](crate::Client::get_compare_detail): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetCompareDetailCall<'a> {
+    client: &'a crate::Client,
+    request: GetCompareDetailRequest,
+}
+impl<'a> GetCompareDetailCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `from`.
     ///
-    /// Sent as query parameter `from`. Example: `c9fb781f3d66ef6ee60bdd5c414f5106454b1426`
-    pub from: String,
+    /// Sent as query parameter `from`, required. Example: `c9fb781f3d66ef6ee60bdd5c414f5106454b1426`
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.request.from = Some(value.into());
+        self
+    }
     /// `maxDiffByte`.
     ///
     /// Sent as query parameter `maxDiffByte`.
-    pub max_diff_byte: Option<i32>,
+    pub fn max_diff_byte(mut self, value: i32) -> Self {
+        self.request.max_diff_byte = Some(value);
+        self
+    }
     /// `maxDiffFile`.
     ///
     /// Sent as query parameter `maxDiffFile`. Example: `5000`
-    pub max_diff_file: Option<i32>,
+    pub fn max_diff_file(mut self, value: i32) -> Self {
+        self.request.max_diff_file = Some(value);
+        self
+    }
     /// `mergeBase`.
     ///
     /// Sent as query parameter `mergeBase`. Example: `false`
-    pub merge_base: Option<bool>,
+    pub fn merge_base(mut self, value: bool) -> Self {
+        self.request.merge_base = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `to`.
     ///
-    /// Sent as query parameter `to`. Example: `b8f6f28520b1936aafe2e638373e19ccafa42b02`
-    pub to: String,
-}
-impl GetCompareDetailRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        from: impl Into<String>,
-        organization_id: impl Into<String>,
-        to: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            from: from.into(),
-            max_diff_byte: None,
-            max_diff_file: None,
-            merge_base: None,
-            organization_id: organization_id.into(),
-            to: to.into(),
-        }
-    }
-    /// Sets `maxDiffByte`.
-    pub fn max_diff_byte(mut self, value: i32) -> Self {
-        self.max_diff_byte = Some(value);
+    /// Sent as query parameter `to`, required. Example: `b8f6f28520b1936aafe2e638373e19ccafa42b02`
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.request.to = Some(value.into());
         self
     }
-    /// Sets `maxDiffFile`.
-    pub fn max_diff_file(mut self, value: i32) -> Self {
-        self.max_diff_file = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetCompareDetailResponse, crate::Error<GetCompareDetailErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `mergeBase`.
-    pub fn merge_base(mut self, value: bool) -> Self {
-        self.merge_base = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetCompareDetailRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_compare_detail`](crate::Client::get_compare_detail).
@@ -136,7 +160,7 @@ impl crate::Operation for GetCompareDetailRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("from", crate::TypeWord::String).required(),
             crate::ParamMeta::query("maxDiffByte", crate::TypeWord::Integer),
             crate::ParamMeta::query("maxDiffFile", crate::TypeWord::Integer),
@@ -150,14 +174,14 @@ impl crate::Operation for GetCompareDetailRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/commits/compare/detail");
-        req.query("from", Some(&self.from));
+        req.query("from", self.from.as_ref());
         req.query("maxDiffByte", self.max_diff_byte.as_ref());
         req.query("maxDiffFile", self.max_diff_file.as_ref());
         req.query("mergeBase", self.merge_base.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("to", Some(&self.to));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("to", self.to.as_ref());
         req.finish()
     }
 }
@@ -168,6 +192,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/commits/compare/detail` (action `GetCompareDetail`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetCompareDetailCall::send) it. Required: [`repository_id`](GetCompareDetailCall::repository_id), [`from`](GetCompareDetailCall::from), [`organization_id`](GetCompareDetailCall::organization_id), [`to`](GetCompareDetailCall::to). Optional: [`max_diff_byte`](GetCompareDetailCall::max_diff_byte), [`max_diff_file`](GetCompareDetailCall::max_diff_file), [`merge_base`](GetCompareDetailCall::merge_base).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCompareDetailErrorCode`], which names the documented codes.
@@ -177,24 +203,26 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commits\[\].message); example_response uses an empty string for "".
     /// - The SDK example of maxDiffByte ('24 \t- 1024 \t- 1024') is not an integer value; it is left out of the field example and of example_response.
-    pub async fn get_compare_detail(
-        &self,
-        request: GetCompareDetailRequest,
-    ) -> Result<GetCompareDetailResponse, crate::Error<GetCompareDetailErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - commits\[\] are the shared Commit, whose dates carry format local-date-time (the other ten pages' form); this page's example answers 2023-01-03T15:41:26+08:00 and is kept as documented (the text is kept as sent; LocalDateTime::parse fails on it).
+    pub fn get_compare_detail(&self) -> GetCompareDetailCall<'_> {
+        GetCompareDetailCall {
+            client: self,
+            request: GetCompareDetailRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCompareDetailRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            from: "c9fb781f3d66ef6ee60bdd5c414f5106454b1426".to_string(),
+            repository_id: Some(1i64),
+            from: Some("c9fb781f3d66ef6ee60bdd5c414f5106454b1426".to_string()),
             max_diff_byte: Some(1i32),
             max_diff_file: Some(5000i32),
             merge_base: Some(false),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            to: "b8f6f28520b1936aafe2e638373e19ccafa42b02".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            to: Some("b8f6f28520b1936aafe2e638373e19ccafa42b02".to_string()),
         }
     }
 }

@@ -2,70 +2,94 @@
 // Source: spec/codeup/get_file_blobs.yaml
 
 /// Parameters of [`Client::get_file_blobs`](crate::Client::get_file_blobs): 查询文件
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetFileBlobsCall`], which `Client::get_file_blobs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileBlobsRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetFileBlobsCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`GetFileBlobsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `filePath` (query parameter, required); set with [`GetFileBlobsCall::file_path`].
+    pub file_path: Option<String>,
+    /// `from` (query parameter); set with [`GetFileBlobsCall::from`].
+    pub from: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`GetFileBlobsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `ref` (query parameter, required); set with [`GetFileBlobsCall::ref_`].
+    pub ref_: Option<String>,
+    /// `to` (query parameter); set with [`GetFileBlobsCall::to`].
+    pub to: Option<i64>,
+}
+/// A call of [`Client::get_file_blobs`](crate::Client::get_file_blobs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetFileBlobsCall<'a> {
+    client: &'a crate::Client,
+    request: GetFileBlobsRequest,
+}
+impl<'a> GetFileBlobsCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `filePath`.
     ///
-    /// Sent as query parameter `filePath`. Example: `src/Test.java`
-    pub file_path: String,
+    /// Sent as query parameter `filePath`, required. Example: `src/Test.java`
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// `from`.
     ///
     /// Sent as query parameter `from`. Example: `10`
-    pub from: Option<i64>,
+    pub fn from(mut self, value: i64) -> Self {
+        self.request.from = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `ref`.
     ///
-    /// Sent as query parameter `ref`. Example: `master  / tag1.0 /  ecykhdd`
-    pub ref_: String,
+    /// Sent as query parameter `ref`, required. Example: `master  / tag1.0 /  ecykhdd`
+    pub fn ref_(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_ = Some(value.into());
+        self
+    }
     /// `to`.
     ///
     /// Sent as query parameter `to`. Example: `10`
-    pub to: Option<i64>,
-}
-impl GetFileBlobsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        file_path: impl Into<String>,
-        organization_id: impl Into<String>,
-        ref_: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            file_path: file_path.into(),
-            from: None,
-            organization_id: organization_id.into(),
-            ref_: ref_.into(),
-            to: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `from`.
-    pub fn from(mut self, value: i64) -> Self {
-        self.from = Some(value);
-        self
-    }
-    /// Sets `to`.
     pub fn to(mut self, value: i64) -> Self {
-        self.to = Some(value);
+        self.request.to = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetFileBlobsResponse, crate::Error<GetFileBlobsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetFileBlobsRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_file_blobs`](crate::Client::get_file_blobs).
@@ -140,7 +164,7 @@ impl crate::Operation for GetFileBlobsRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
             crate::ParamMeta::query("from", crate::TypeWord::Long),
@@ -154,13 +178,13 @@ impl crate::Operation for GetFileBlobsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files/blobs");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("filePath", Some(&self.file_path));
+        req.query("filePath", self.file_path.as_ref());
         req.query("from", self.from.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("ref", Some(&self.ref_));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("ref", self.ref_.as_ref());
         req.query("to", self.to.as_ref());
         req.finish()
     }
@@ -172,6 +196,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/files/blobs` (action `GetFileBlobs`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetFileBlobsCall::send) it. Required: [`repository_id`](GetFileBlobsCall::repository_id), [`file_path`](GetFileBlobsCall::file_path), [`organization_id`](GetFileBlobsCall::organization_id), [`ref_`](GetFileBlobsCall::ref_). Optional: [`access_token`](GetFileBlobsCall::access_token), [`from`](GetFileBlobsCall::from), [`to`](GetFileBlobsCall::to).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFileBlobsErrorCode`], which names the documented codes.
@@ -180,25 +206,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn get_file_blobs(
-        &self,
-        request: GetFileBlobsRequest,
-    ) -> Result<GetFileBlobsResponse, crate::Error<GetFileBlobsErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn get_file_blobs(&self) -> GetFileBlobsCall<'_> {
+        GetFileBlobsCall {
+            client: self,
+            request: GetFileBlobsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileBlobsRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            file_path: "src/Test.java".to_string(),
+            file_path: Some("src/Test.java".to_string()),
             from: Some(10i64),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            ref_: "master  / tag1.0 /  ecykhdd".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            ref_: Some("master  / tag1.0 /  ecykhdd".to_string()),
             to: Some(10i64),
         }
     }

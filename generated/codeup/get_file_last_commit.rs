@@ -2,60 +2,85 @@
 // Source: spec/codeup/get_file_last_commit.yaml
 
 /// Parameters of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit): 获取文件上一次提交信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetFileLastCommitCall`], which `Client::get_file_last_commit` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileLastCommitRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetFileLastCommitCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`GetFileLastCommitCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `filePath` (query parameter, required); set with [`GetFileLastCommitCall::file_path`].
+    pub file_path: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`GetFileLastCommitCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `sha` (query parameter, required); set with [`GetFileLastCommitCall::sha`].
+    pub sha: Option<String>,
+    /// `showSignature` (query parameter); set with [`GetFileLastCommitCall::show_signature`].
+    pub show_signature: Option<bool>,
+}
+/// A call of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetFileLastCommitCall<'a> {
+    client: &'a crate::Client,
+    request: GetFileLastCommitRequest,
+}
+impl<'a> GetFileLastCommitCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `filePath`.
     ///
-    /// Sent as query parameter `filePath`. Example: `src/main/test.java`
-    pub file_path: String,
+    /// Sent as query parameter `filePath`, required. Example: `src/main/test.java`
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `sha`.
     ///
-    /// Sent as query parameter `sha`. Example: `master`
-    pub sha: String,
+    /// Sent as query parameter `sha`, required. Example: `master`
+    pub fn sha(mut self, value: impl Into<String>) -> Self {
+        self.request.sha = Some(value.into());
+        self
+    }
     /// `showSignature`.
     ///
     /// Sent as query parameter `showSignature`. Example: `false`
-    pub show_signature: Option<bool>,
-}
-impl GetFileLastCommitRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        file_path: impl Into<String>,
-        organization_id: impl Into<String>,
-        sha: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            file_path: file_path.into(),
-            organization_id: organization_id.into(),
-            sha: sha.into(),
-            show_signature: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `showSignature`.
     pub fn show_signature(mut self, value: bool) -> Self {
-        self.show_signature = Some(value);
+        self.request.show_signature = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetFileLastCommitResponse, crate::Error<GetFileLastCommitErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetFileLastCommitRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_file_last_commit`](crate::Client::get_file_last_commit).
@@ -112,7 +137,7 @@ impl crate::Operation for GetFileLastCommitRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("filePath", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -125,12 +150,12 @@ impl crate::Operation for GetFileLastCommitRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files/lastCommit");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("filePath", Some(&self.file_path));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("sha", Some(&self.sha));
+        req.query("filePath", self.file_path.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("sha", self.sha.as_ref());
         req.query("showSignature", self.show_signature.as_ref());
         req.finish()
     }
@@ -142,6 +167,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/files/lastCommit` (action `GetFileLastCommit`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetFileLastCommitCall::send) it. Required: [`repository_id`](GetFileLastCommitCall::repository_id), [`file_path`](GetFileLastCommitCall::file_path), [`organization_id`](GetFileLastCommitCall::organization_id), [`sha`](GetFileLastCommitCall::sha). Optional: [`access_token`](GetFileLastCommitCall::access_token), [`show_signature`](GetFileLastCommitCall::show_signature).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetFileLastCommitErrorCode`], which names the documented codes.
@@ -150,24 +177,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_file_last_commit(
-        &self,
-        request: GetFileLastCommitRequest,
-    ) -> Result<GetFileLastCommitResponse, crate::Error<GetFileLastCommitErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn get_file_last_commit(&self) -> GetFileLastCommitCall<'_> {
+        GetFileLastCommitCall {
+            client: self,
+            request: GetFileLastCommitRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetFileLastCommitRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            file_path: "src/main/test.java".to_string(),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            sha: "master".to_string(),
+            file_path: Some("src/main/test.java".to_string()),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            sha: Some("master".to_string()),
             show_signature: Some(false),
         }
     }

@@ -2,25 +2,49 @@
 // Source: spec/codeup/get_group_by_path.yaml
 
 /// Parameters of [`Client::get_group_by_path`](crate::Client::get_group_by_path): 根据路径查询代码组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetGroupByPathCall`], which `Client::get_group_by_path` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGroupByPathRequest {
+    /// `identity` (query parameter, required); set with [`GetGroupByPathCall::identity`].
+    pub identity: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`GetGroupByPathCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_group_by_path`](crate::Client::get_group_by_path): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetGroupByPathCall<'a> {
+    client: &'a crate::Client,
+    request: GetGroupByPathRequest,
+}
+impl<'a> GetGroupByPathCall<'a> {
     /// `identity`.
     ///
-    /// Sent as query parameter `identity`. Example: `60de7a6852743a5162b5f957/test-group`
-    pub identity: String,
+    /// Sent as query parameter `identity`, required. Example: `60de7a6852743a5162b5f957/test-group`
+    pub fn identity(mut self, value: impl Into<String>) -> Self {
+        self.request.identity = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl GetGroupByPathRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(identity: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            identity: identity.into(),
-            organization_id: organization_id.into(),
-        }
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetGroupByPathResponse, crate::Error<GetGroupByPathErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetGroupByPathRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_group_by_path`](crate::Client::get_group_by_path).
@@ -82,12 +106,12 @@ pub struct GetGroupByPathResult {
     ///
     /// Example: `19230`
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<i64>,
     /// `parentId`.
     ///
     /// Example: `26842`
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<i64>,
     /// `path`.
     ///
     /// Example: `test-group`
@@ -110,7 +134,7 @@ pub struct GetGroupByPathResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `webUrl`.
     ///
     /// Example: `xxx`
@@ -153,8 +177,8 @@ impl crate::Operation for GetGroupByPathRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/4/groups/find_by_path");
-        req.query("identity", Some(&self.identity));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("identity", self.identity.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -165,6 +189,8 @@ impl crate::Client {
     ///
     /// `GET /api/4/groups/find_by_path` (action `GetGroupByPath`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetGroupByPathCall::send) it. Required: [`identity`](GetGroupByPathCall::identity), [`organization_id`](GetGroupByPathCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetGroupByPathErrorCode`], which names the documented codes.
@@ -173,20 +199,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result stays inline, not the shared CodeupGroup shape: this page documents ownerId and parentId as strings, and its example answers "19230" and "26842", where the other group pages document longs.
-    pub async fn get_group_by_path(
-        &self,
-        request: GetGroupByPathRequest,
-    ) -> Result<GetGroupByPathResponse, crate::Error<GetGroupByPathErrorCode>> {
-        self.send(request).await
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - result.ownerId and result.parentId were documented as strings (examples "19230", "26842"); they are longs like CodeupGroup's ownerId and parentId and every other group id. example_response's values are written as numbers to match the unified type. The result stays inline (it is now type-compatible with CodeupGroup, but this audit does not merge shapes).
+    pub fn get_group_by_path(&self) -> GetGroupByPathCall<'_> {
+        GetGroupByPathCall {
+            client: self,
+            request: GetGroupByPathRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetGroupByPathRequest {
     fn example() -> Self {
         Self {
-            identity: "60de7a6852743a5162b5f957/test-group".to_string(),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            identity: Some("60de7a6852743a5162b5f957/test-group".to_string()),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,35 +2,58 @@
 // Source: spec/codeup/get_group_detail.yaml
 
 /// Parameters of [`Client::get_group_detail`](crate::Client::get_group_detail): 查询代码组信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetGroupDetailCall`], which `Client::get_group_detail` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetGroupDetailRequest {
+    /// `accessToken` (query parameter); set with [`GetGroupDetailCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `groupId` (query parameter, required); set with [`GetGroupDetailCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`GetGroupDetailCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_group_detail`](crate::Client::get_group_detail): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetGroupDetailCall<'a> {
+    client: &'a crate::Client,
+    request: GetGroupDetailRequest,
+}
+impl<'a> GetGroupDetailCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as query parameter `groupId`. Example: `36612`
-    pub group_id: i64,
+    /// Sent as query parameter `groupId`, required. Example: `36612`
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `6218766746d4d2ca636d0497`
-    pub organization_id: String,
-}
-impl GetGroupDetailRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(group_id: i64, organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            group_id,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `6218766746d4d2ca636d0497`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetGroupDetailResponse, crate::Error<GetGroupDetailErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetGroupDetailRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_group_detail`](crate::Client::get_group_detail).
@@ -97,8 +120,8 @@ impl crate::Operation for GetGroupDetailRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/get_detail");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("groupId", Some(&self.group_id));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("groupId", self.group_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -109,6 +132,8 @@ impl crate::Client {
     ///
     /// `GET /repository/groups/get_detail` (action `GetGroupDetail`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetGroupDetailCall::send) it. Required: [`group_id`](GetGroupDetailCall::group_id), [`organization_id`](GetGroupDetailCall::organization_id). Optional: [`access_token`](GetGroupDetailCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetGroupDetailErrorCode`], which names the documented codes.
@@ -117,11 +142,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "".
-    pub async fn get_group_detail(
-        &self,
-        request: GetGroupDetailRequest,
-    ) -> Result<GetGroupDetailResponse, crate::Error<GetGroupDetailErrorCode>> {
-        self.send(request).await
+    pub fn get_group_detail(&self) -> GetGroupDetailCall<'_> {
+        GetGroupDetailCall {
+            client: self,
+            request: GetGroupDetailRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -131,8 +156,8 @@ impl crate::mock::Example for GetGroupDetailRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            group_id: 36612i64,
-            organization_id: "6218766746d4d2ca636d0497".to_string(),
+            group_id: Some(36612i64),
+            organization_id: Some("6218766746d4d2ca636d0497".to_string()),
         }
     }
 }

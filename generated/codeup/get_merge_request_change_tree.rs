@@ -2,56 +2,88 @@
 // Source: spec/codeup/get_merge_request_change_tree.yaml
 
 /// Parameters of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree): 查询合并请求的变更信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetMergeRequestChangeTreeCall`], which `Client::get_merge_request_change_tree` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetMergeRequestChangeTreeRequest {
+    /// `accessToken` (query parameter); set with [`GetMergeRequestChangeTreeCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `fromPatchSetBizId` (query parameter, required); set with [`GetMergeRequestChangeTreeCall::from_patch_set_biz_id`].
+    pub from_patch_set_biz_id: Option<String>,
+    /// `localId` (query parameter, required); set with [`GetMergeRequestChangeTreeCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`GetMergeRequestChangeTreeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`GetMergeRequestChangeTreeCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `toPatchSetBizId` (query parameter, required); set with [`GetMergeRequestChangeTreeCall::to_patch_set_biz_id`].
+    pub to_patch_set_biz_id: Option<String>,
+}
+/// A call of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetMergeRequestChangeTreeCall<'a> {
+    client: &'a crate::Client,
+    request: GetMergeRequestChangeTreeRequest,
+}
+impl<'a> GetMergeRequestChangeTreeCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `fromPatchSetBizId`.
     ///
-    /// Sent as query parameter `fromPatchSetBizId`. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
-    pub from_patch_set_biz_id: String,
+    /// Sent as query parameter `fromPatchSetBizId`, required. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
+    pub fn from_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.from_patch_set_biz_id = Some(value.into());
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `7`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `7`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `toPatchSetBizId`.
     ///
-    /// Sent as query parameter `toPatchSetBizId`. Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    pub to_patch_set_biz_id: String,
-}
-impl GetMergeRequestChangeTreeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        from_patch_set_biz_id: impl Into<String>,
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        to_patch_set_biz_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            from_patch_set_biz_id: from_patch_set_biz_id.into(),
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            to_patch_set_biz_id: to_patch_set_biz_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `toPatchSetBizId`, required. Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
+    pub fn to_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.to_patch_set_biz_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetMergeRequestChangeTreeResponse,
+        crate::Error<GetMergeRequestChangeTreeErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetMergeRequestChangeTreeRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_merge_request_change_tree`](crate::Client::get_merge_request_change_tree).
@@ -201,11 +233,11 @@ impl crate::Operation for GetMergeRequestChangeTreeRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/diffs/change_tree");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("fromPatchSetBizId", Some(&self.from_patch_set_biz_id));
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.query("toPatchSetBizId", Some(&self.to_patch_set_biz_id));
+        req.query("fromPatchSetBizId", self.from_patch_set_biz_id.as_ref());
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.query("toPatchSetBizId", self.to_patch_set_biz_id.as_ref());
         req.finish()
     }
 }
@@ -216,6 +248,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/merge_requests/diffs/change_tree` (action `GetMergeRequestChangeTree`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetMergeRequestChangeTreeCall::send) it. Required: [`from_patch_set_biz_id`](GetMergeRequestChangeTreeCall::from_patch_set_biz_id), [`local_id`](GetMergeRequestChangeTreeCall::local_id), [`organization_id`](GetMergeRequestChangeTreeCall::organization_id), [`repository_identity`](GetMergeRequestChangeTreeCall::repository_identity), [`to_patch_set_biz_id`](GetMergeRequestChangeTreeCall::to_patch_set_biz_id). Optional: [`access_token`](GetMergeRequestChangeTreeCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetMergeRequestChangeTreeErrorCode`], which names the documented codes.
@@ -224,14 +258,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_merge_request_change_tree(
-        &self,
-        request: GetMergeRequestChangeTreeRequest,
-    ) -> Result<
-        GetMergeRequestChangeTreeResponse,
-        crate::Error<GetMergeRequestChangeTreeErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_merge_request_change_tree(&self) -> GetMergeRequestChangeTreeCall<'_> {
+        GetMergeRequestChangeTreeCall {
+            client: self,
+            request: GetMergeRequestChangeTreeRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -241,11 +272,11 @@ impl crate::mock::Example for GetMergeRequestChangeTreeRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            from_patch_set_biz_id: "5e733626d53f4b04a6aa0e23d4ff72b8".to_string(),
-            local_id: 7i64,
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
-            to_patch_set_biz_id: "513fcfd81a9142d2bb0db4f72c0aa15b".to_string(),
+            from_patch_set_biz_id: Some("5e733626d53f4b04a6aa0e23d4ff72b8".to_string()),
+            local_id: Some(7i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
+            to_patch_set_biz_id: Some("513fcfd81a9142d2bb0db4f72c0aa15b".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/get_project_member.yaml
 
 /// Parameters of [`Client::get_project_member`](crate::Client::get_project_member): 查询代码库成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetProjectMemberCall`], which `Client::get_project_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetProjectMemberRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetProjectMemberCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `aliyunPk` (path parameter, required); set with [`GetProjectMemberCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `accessToken` (query parameter); set with [`GetProjectMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`GetProjectMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_project_member`](crate::Client::get_project_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetProjectMemberCall<'a> {
+    client: &'a crate::Client,
+    request: GetProjectMemberRequest,
+}
+impl<'a> GetProjectMemberCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `aliyunPk`.
     ///
-    /// Sent as path parameter `aliyunPk`.
-    pub aliyun_pk: String,
+    /// Sent as path parameter `aliyunPk`, required.
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5eb53bb338076f00011bcfd5`
-    pub organization_id: String,
-}
-impl GetProjectMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        aliyun_pk: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            aliyun_pk: aliyun_pk.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `5eb53bb338076f00011bcfd5`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetProjectMemberResponse, crate::Error<GetProjectMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetProjectMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_project_member`](crate::Client::get_project_member).
@@ -96,7 +119,7 @@ impl crate::Operation for GetProjectMemberRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
@@ -106,11 +129,11 @@ impl crate::Operation for GetProjectMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/members/get/");
-        req.path_param("aliyunPk", &self.aliyun_pk)?;
+        req.path_param("aliyunPk", self.aliyun_pk.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +144,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/members/get/{aliyunPk}` (action `GetProjectMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetProjectMemberCall::send) it. Required: [`repository_id`](GetProjectMemberCall::repository_id), [`aliyun_pk`](GetProjectMemberCall::aliyun_pk), [`organization_id`](GetProjectMemberCall::organization_id). Optional: [`access_token`](GetProjectMemberCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetProjectMemberErrorCode`], which names the documented codes.
@@ -130,23 +155,24 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup despite the name: it reads a member of a Codeup repository (/repository/{repositoryId}/members/get/{aliyunPk}).
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_project_member(
-        &self,
-        request: GetProjectMemberRequest,
-    ) -> Result<GetProjectMemberResponse, crate::Error<GetProjectMemberErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn get_project_member(&self) -> GetProjectMemberCall<'_> {
+        GetProjectMemberCall {
+            client: self,
+            request: GetProjectMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetProjectMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            aliyun_pk: "example".to_string(),
+            repository_id: Some(1i64),
+            aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5eb53bb338076f00011bcfd5".to_string(),
+            organization_id: Some("5eb53bb338076f00011bcfd5".to_string()),
         }
     }
 }

@@ -2,35 +2,58 @@
 // Source: spec/codeup/get_repository.yaml
 
 /// Parameters of [`Client::get_repository`](crate::Client::get_repository): 使用代码库ID或路径查询代码库信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetRepositoryCall`], which `Client::get_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryRequest {
+    /// `accessToken` (query parameter); set with [`GetRepositoryCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `identity` (query parameter, required); set with [`GetRepositoryCall::identity`].
+    pub identity: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`GetRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_repository`](crate::Client::get_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: GetRepositoryRequest,
+}
+impl<'a> GetRepositoryCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `identity`.
     ///
-    /// Sent as query parameter `identity`. Example: `100`
-    pub identity: String,
+    /// Sent as query parameter `identity`, required. Example: `100`
+    pub fn identity(mut self, value: impl Into<String>) -> Self {
+        self.request.identity = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl GetRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(identity: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            identity: identity.into(),
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetRepositoryResponse, crate::Error<GetRepositoryErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetRepositoryRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_repository`](crate::Client::get_repository).
@@ -97,8 +120,8 @@ impl crate::Operation for GetRepositoryRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/get");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("identity", Some(&self.identity));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("identity", self.identity.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -109,6 +132,8 @@ impl crate::Client {
     ///
     /// `GET /repository/get` (action `GetRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetRepositoryCall::send) it. Required: [`identity`](GetRepositoryCall::identity), [`organization_id`](GetRepositoryCall::organization_id). Optional: [`access_token`](GetRepositoryCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryErrorCode`], which names the documented codes.
@@ -117,11 +142,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_repository(
-        &self,
-        request: GetRepositoryRequest,
-    ) -> Result<GetRepositoryResponse, crate::Error<GetRepositoryErrorCode>> {
-        self.send(request).await
+    pub fn get_repository(&self) -> GetRepositoryCall<'_> {
+        GetRepositoryCall {
+            client: self,
+            request: GetRepositoryRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -131,8 +156,8 @@ impl crate::mock::Example for GetRepositoryRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            identity: "100".to_string(),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            identity: Some("100".to_string()),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

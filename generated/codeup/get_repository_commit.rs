@@ -2,54 +2,79 @@
 // Source: spec/codeup/get_repository_commit.yaml
 
 /// Parameters of [`Client::get_repository_commit`](crate::Client::get_repository_commit): 查询代码库提交信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetRepositoryCommitCall`], which `Client::get_repository_commit` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryCommitRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetRepositoryCommitCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `sha` (path parameter, required); set with [`GetRepositoryCommitCall::sha`].
+    pub sha: Option<String>,
+    /// `accessToken` (query parameter); set with [`GetRepositoryCommitCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`GetRepositoryCommitCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `showSignature` (query parameter); set with [`GetRepositoryCommitCall::show_signature`].
+    pub show_signature: Option<bool>,
+}
+/// A call of [`Client::get_repository_commit`](crate::Client::get_repository_commit): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetRepositoryCommitCall<'a> {
+    client: &'a crate::Client,
+    request: GetRepositoryCommitRequest,
+}
+impl<'a> GetRepositoryCommitCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `sha`.
     ///
-    /// Sent as path parameter `sha`.
-    pub sha: String,
+    /// Sent as path parameter `sha`, required.
+    pub fn sha(mut self, value: impl Into<String>) -> Self {
+        self.request.sha = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `showSignature`.
     ///
     /// Sent as query parameter `showSignature`. Example: `false`
-    pub show_signature: Option<bool>,
-}
-impl GetRepositoryCommitRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        sha: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            sha: sha.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            show_signature: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `showSignature`.
     pub fn show_signature(mut self, value: bool) -> Self {
-        self.show_signature = Some(value);
+        self.request.show_signature = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetRepositoryCommitResponse,
+        crate::Error<GetRepositoryCommitErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetRepositoryCommitRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_repository_commit`](crate::Client::get_repository_commit).
@@ -106,7 +131,7 @@ impl crate::Operation for GetRepositoryCommitRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("sha", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -118,11 +143,11 @@ impl crate::Operation for GetRepositoryCommitRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/commits/");
-        req.path_param("sha", &self.sha)?;
+        req.path_param("sha", self.sha.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("showSignature", self.show_signature.as_ref());
         req.finish()
     }
@@ -134,6 +159,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/commits/{sha}` (action `GetRepositoryCommit`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetRepositoryCommitCall::send) it. Required: [`repository_id`](GetRepositoryCommitCall::repository_id), [`sha`](GetRepositoryCommitCall::sha), [`organization_id`](GetRepositoryCommitCall::organization_id). Optional: [`access_token`](GetRepositoryCommitCall::access_token), [`show_signature`](GetRepositoryCommitCall::show_signature).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryCommitErrorCode`], which names the documented codes.
@@ -142,26 +169,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage, result.author.websiteUrl and result.committer.websiteUrl); example_response uses an empty string for "".
-    pub async fn get_repository_commit(
-        &self,
-        request: GetRepositoryCommitRequest,
-    ) -> Result<
-        GetRepositoryCommitResponse,
-        crate::Error<GetRepositoryCommitErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn get_repository_commit(&self) -> GetRepositoryCommitCall<'_> {
+        GetRepositoryCommitCall {
+            client: self,
+            request: GetRepositoryCommitRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetRepositoryCommitRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            sha: "example".to_string(),
+            repository_id: Some(1i64),
+            sha: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             show_signature: Some(false),
         }
     }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/get_repository_tag.yaml
 
 /// Parameters of [`Client::get_repository_tag`](crate::Client::get_repository_tag): 查询单个标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetRepositoryTagCall`], which `Client::get_repository_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepositoryTagRequest {
+    /// `repositoryId` (path parameter, required); set with [`GetRepositoryTagCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`GetRepositoryTagCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`GetRepositoryTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `tagName` (query parameter, required); set with [`GetRepositoryTagCall::tag_name`].
+    pub tag_name: Option<String>,
+}
+/// A call of [`Client::get_repository_tag`](crate::Client::get_repository_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetRepositoryTagCall<'a> {
+    client: &'a crate::Client,
+    request: GetRepositoryTagRequest,
+}
+impl<'a> GetRepositoryTagCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `tagName`.
     ///
-    /// Sent as query parameter `tagName`. Example: `tag v1.0`
-    pub tag_name: String,
-}
-impl GetRepositoryTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        tag_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            tag_name: tag_name.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `tagName`, required. Example: `tag v1.0`
+    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
+        self.request.tag_name = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetRepositoryTagResponse, crate::Error<GetRepositoryTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetRepositoryTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_repository_tag`](crate::Client::get_repository_tag).
@@ -96,7 +119,7 @@ impl crate::Operation for GetRepositoryTagRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -107,11 +130,11 @@ impl crate::Operation for GetRepositoryTagRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/tag/info");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("tagName", Some(&self.tag_name));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("tagName", self.tag_name.as_ref());
         req.finish()
     }
 }
@@ -122,6 +145,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/tag/info` (action `GetRepositoryTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetRepositoryTagCall::send) it. Required: [`repository_id`](GetRepositoryTagCall::repository_id), [`organization_id`](GetRepositoryTagCall::organization_id), [`tag_name`](GetRepositoryTagCall::tag_name). Optional: [`access_token`](GetRepositoryTagCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetRepositoryTagErrorCode`], which names the documented codes.
@@ -130,23 +155,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.commit.signature.gpgKeyId); example_response uses an empty string for "".
-    pub async fn get_repository_tag(
-        &self,
-        request: GetRepositoryTagRequest,
-    ) -> Result<GetRepositoryTagResponse, crate::Error<GetRepositoryTagErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn get_repository_tag(&self) -> GetRepositoryTagCall<'_> {
+        GetRepositoryTagCall {
+            client: self,
+            request: GetRepositoryTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetRepositoryTagRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            tag_name: "tag v1.0".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            tag_name: Some("tag v1.0".to_string()),
         }
     }
 }

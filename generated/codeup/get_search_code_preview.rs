@@ -2,44 +2,70 @@
 // Source: spec/codeup/get_search_code_preview.yaml
 
 /// Parameters of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview): 预览代码片段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetSearchCodePreviewCall`], which `Client::get_search_code_preview` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSearchCodePreviewRequest {
+    /// `docId` (query parameter, required); set with [`GetSearchCodePreviewCall::doc_id`].
+    pub doc_id: Option<String>,
+    /// `isDsl` (query parameter); set with [`GetSearchCodePreviewCall::is_dsl`].
+    pub is_dsl: Option<bool>,
+    /// `keyword` (query parameter, required); set with [`GetSearchCodePreviewCall::keyword`].
+    pub keyword: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`GetSearchCodePreviewCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetSearchCodePreviewCall<'a> {
+    client: &'a crate::Client,
+    request: GetSearchCodePreviewRequest,
+}
+impl<'a> GetSearchCodePreviewCall<'a> {
     /// `docId`.
     ///
-    /// Sent as query parameter `docId`. Example: `60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb`
-    pub doc_id: String,
+    /// Sent as query parameter `docId`, required. Example: `60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb`
+    pub fn doc_id(mut self, value: impl Into<String>) -> Self {
+        self.request.doc_id = Some(value.into());
+        self
+    }
     /// `isDsl`.
     ///
     /// Sent as query parameter `isDsl`. Example: `false`
-    pub is_dsl: Option<bool>,
+    pub fn is_dsl(mut self, value: bool) -> Self {
+        self.request.is_dsl = Some(value);
+        self
+    }
     /// `keyword`.
     ///
-    /// Sent as query parameter `keyword`. Example: `test`
-    pub keyword: String,
+    /// Sent as query parameter `keyword`, required. Example: `test`
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.keyword = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `627475075b46541dd2ff01bc`
-    pub organization_id: String,
-}
-impl GetSearchCodePreviewRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        doc_id: impl Into<String>,
-        keyword: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            doc_id: doc_id.into(),
-            is_dsl: None,
-            keyword: keyword.into(),
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `isDsl`.
-    pub fn is_dsl(mut self, value: bool) -> Self {
-        self.is_dsl = Some(value);
+    /// Sent as query parameter `organizationId`, required. Example: `627475075b46541dd2ff01bc`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetSearchCodePreviewResponse,
+        crate::Error<GetSearchCodePreviewErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetSearchCodePreviewRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_search_code_preview`](crate::Client::get_search_code_preview).
@@ -106,10 +132,10 @@ impl crate::Operation for GetSearchCodePreviewRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/search/code_preview");
-        req.query("docId", Some(&self.doc_id));
+        req.query("docId", self.doc_id.as_ref());
         req.query("isDsl", self.is_dsl.as_ref());
-        req.query("keyword", Some(&self.keyword));
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("keyword", self.keyword.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -120,6 +146,8 @@ impl crate::Client {
     ///
     /// `GET /search/code_preview` (action `GetSearchCodePreview`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetSearchCodePreviewCall::send) it. Required: [`doc_id`](GetSearchCodePreviewCall::doc_id), [`keyword`](GetSearchCodePreviewCall::keyword), [`organization_id`](GetSearchCodePreviewCall::organization_id). Optional: [`is_dsl`](GetSearchCodePreviewCall::is_dsl).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetSearchCodePreviewErrorCode`], which names the documented codes.
@@ -128,25 +156,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_search_code_preview(
-        &self,
-        request: GetSearchCodePreviewRequest,
-    ) -> Result<
-        GetSearchCodePreviewResponse,
-        crate::Error<GetSearchCodePreviewErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_search_code_preview(&self) -> GetSearchCodePreviewCall<'_> {
+        GetSearchCodePreviewCall {
+            client: self,
+            request: GetSearchCodePreviewRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSearchCodePreviewRequest {
     fn example() -> Self {
         Self {
-            doc_id: "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb"
-                .to_string(),
+            doc_id: Some(
+                "60d54f3daccf2bbd6659f3ad/gitlabhq/master/config/environments/test.rb"
+                    .to_string(),
+            ),
             is_dsl: Some(false),
-            keyword: "test".to_string(),
-            organization_id: "627475075b46541dd2ff01bc".to_string(),
+            keyword: Some("test".to_string()),
+            organization_id: Some("627475075b46541dd2ff01bc".to_string()),
         }
     }
 }

@@ -2,50 +2,79 @@
 // Source: spec/codeup/link_merge_request_label.yaml
 
 /// Parameters of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label): 关联合并请求Label
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`LinkMergeRequestLabelCall`], which `Client::link_merge_request_label` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LinkMergeRequestLabelRequest {
+    /// `accessToken` (query parameter); set with [`LinkMergeRequestLabelCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `localId` (query parameter, required); set with [`LinkMergeRequestLabelCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`LinkMergeRequestLabelCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`LinkMergeRequestLabelCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `labelIds` (body parameter, required); set with [`LinkMergeRequestLabelCall::label_ids`].
+    pub label_ids: Option<Vec<String>>,
+}
+/// A call of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct LinkMergeRequestLabelCall<'a> {
+    client: &'a crate::Client,
+    request: LinkMergeRequestLabelRequest,
+}
+impl<'a> LinkMergeRequestLabelCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `1`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `1`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `labelIds`.
     ///
-    /// Sent as body parameter `labelIds`.
-    pub label_ids: Vec<String>,
-}
-impl LinkMergeRequestLabelRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        label_ids: Vec<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            label_ids,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `labelIds`, required.
+    pub fn label_ids(mut self, value: Vec<String>) -> Self {
+        self.request.label_ids = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        LinkMergeRequestLabelResponse,
+        crate::Error<LinkMergeRequestLabelErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> LinkMergeRequestLabelRequest {
+        self.request
     }
 }
 /// Response of [`Client::link_merge_request_label`](crate::Client::link_merge_request_label).
@@ -116,10 +145,10 @@ impl crate::Operation for LinkMergeRequestLabelRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/link_labels");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.body_field("labelIds", Some(&self.label_ids))?;
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.body_field("labelIds", self.label_ids.as_ref())?;
         req.finish()
     }
 }
@@ -130,6 +159,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/merge_requests/link_labels` (action `LinkMergeRequestLabel`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](LinkMergeRequestLabelCall::send) it. Required: [`local_id`](LinkMergeRequestLabelCall::local_id), [`organization_id`](LinkMergeRequestLabelCall::organization_id), [`repository_identity`](LinkMergeRequestLabelCall::repository_identity), [`label_ids`](LinkMergeRequestLabelCall::label_ids). Optional: [`access_token`](LinkMergeRequestLabelCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LinkMergeRequestLabelErrorCode`], which names the documented codes.
@@ -138,14 +169,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn link_merge_request_label(
-        &self,
-        request: LinkMergeRequestLabelRequest,
-    ) -> Result<
-        LinkMergeRequestLabelResponse,
-        crate::Error<LinkMergeRequestLabelErrorCode>,
-    > {
-        self.send(request).await
+    pub fn link_merge_request_label(&self) -> LinkMergeRequestLabelCall<'_> {
+        LinkMergeRequestLabelCall {
+            client: self,
+            request: LinkMergeRequestLabelRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -155,10 +183,10 @@ impl crate::mock::Example for LinkMergeRequestLabelRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            local_id: 1i64,
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
-            label_ids: vec!["example".to_string()],
+            local_id: Some(1i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
+            label_ids: Some(vec!["example".to_string()]),
         }
     }
 }

@@ -2,64 +2,91 @@
 // Source: spec/codeup/list_check_runs.yaml
 
 /// Parameters of [`Client::list_check_runs`](crate::Client::list_check_runs): 查询检查运行列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListCheckRunsCall`], which `Client::list_check_runs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListCheckRunsRequest {
+    /// `accessToken` (query parameter); set with [`ListCheckRunsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListCheckRunsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListCheckRunsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListCheckRunsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `ref` (query parameter, required); set with [`ListCheckRunsCall::ref_`].
+    pub ref_: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListCheckRunsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+}
+/// A call of [`Client::list_check_runs`](crate::Client::list_check_runs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListCheckRunsCall<'a> {
+    client: &'a crate::Client,
+    request: ListCheckRunsRequest,
+}
+impl<'a> ListCheckRunsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `20`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `ref`.
     ///
-    /// Sent as query parameter `ref`. Example: `40f4ccfe019cdd4a62d4acb0c57130106fc7e1be`
-    pub ref_: String,
+    /// Sent as query parameter `ref`, required. Example: `40f4ccfe019cdd4a62d4acb0c57130106fc7e1be`
+    pub fn ref_(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_ = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
-}
-impl ListCheckRunsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        ref_: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            ref_: ref_.into(),
-            repository_identity: repository_identity.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
         self
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListCheckRunsResponse, crate::Error<ListCheckRunsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListCheckRunsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListCheckRunsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_check_runs`](crate::Client::list_check_runs).
@@ -131,11 +158,11 @@ impl crate::Operation for ListCheckRunsRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/check_runs/list_check_runs");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
-        req.query("ref", Some(&self.ref_));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("ref", self.ref_.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.finish()
     }
 }
@@ -146,6 +173,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/check_runs/list_check_runs` (action `ListCheckRuns`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListCheckRunsCall::send) it, or [`stream`](ListCheckRunsCall::stream) every page. Required: [`organization_id`](ListCheckRunsCall::organization_id), [`ref_`](ListCheckRunsCall::ref_), [`repository_identity`](ListCheckRunsCall::repository_identity). Optional: [`access_token`](ListCheckRunsCall::access_token), [`page`](ListCheckRunsCall::page), [`page_size`](ListCheckRunsCall::page_size).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListCheckRunsErrorCode`], which names the documented codes.
@@ -154,16 +183,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_check_runs(
-        &self,
-        request: ListCheckRunsRequest,
-    ) -> Result<ListCheckRunsResponse, crate::Error<ListCheckRunsErrorCode>> {
-        self.send(request).await
+    pub fn list_check_runs(&self) -> ListCheckRunsCall<'_> {
+        ListCheckRunsCall {
+            client: self,
+            request: ListCheckRunsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListCheckRunsRequest {
     type Item = CheckRun;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: None,
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -177,20 +214,17 @@ impl crate::Paginate for ListCheckRunsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_check_runs`](crate::Client::list_check_runs) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_check_runs_stream(
-        &self,
-        request: ListCheckRunsRequest,
-    ) -> crate::Paginator<'_, ListCheckRunsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -200,11 +234,11 @@ impl crate::mock::Example for ListCheckRunsRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             page: Some(1i64),
             page_size: Some(20i64),
-            ref_: "40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string(),
-            repository_identity: "example".to_string(),
+            ref_: Some("40f4ccfe019cdd4a62d4acb0c57130106fc7e1be".to_string()),
+            repository_identity: Some("example".to_string()),
         }
     }
 }

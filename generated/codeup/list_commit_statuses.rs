@@ -2,64 +2,91 @@
 // Source: spec/codeup/list_commit_statuses.yaml
 
 /// Parameters of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses): 查询提交状态列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListCommitStatusesCall`], which `Client::list_commit_statuses` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListCommitStatusesRequest {
+    /// `accessToken` (query parameter); set with [`ListCommitStatusesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListCommitStatusesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListCommitStatusesCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListCommitStatusesCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListCommitStatusesCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `sha` (query parameter, required); set with [`ListCommitStatusesCall::sha`].
+    pub sha: Option<String>,
+}
+/// A call of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListCommitStatusesCall<'a> {
+    client: &'a crate::Client,
+    request: ListCommitStatusesRequest,
+}
+impl<'a> ListCommitStatusesCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `20`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `sha`.
     ///
-    /// Sent as query parameter `sha`. Example: `61cc69557962d29f737a91730b3e86f497f083a3`
-    pub sha: String,
-}
-impl ListCommitStatusesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        sha: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            repository_identity: repository_identity.into(),
-            sha: sha.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `sha`, required. Example: `61cc69557962d29f737a91730b3e86f497f083a3`
+    pub fn sha(mut self, value: impl Into<String>) -> Self {
+        self.request.sha = Some(value.into());
         self
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListCommitStatusesResponse, crate::Error<ListCommitStatusesErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListCommitStatusesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListCommitStatusesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses).
@@ -199,11 +226,11 @@ impl crate::Operation for ListCommitStatusesRequest {
             "/api/v4/projects/repository/commit_statuses/list_commit_statuses",
         );
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.query("sha", Some(&self.sha));
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.query("sha", self.sha.as_ref());
         req.finish()
     }
 }
@@ -214,6 +241,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/repository/commit_statuses/list_commit_statuses` (action `ListCommitStatuses`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListCommitStatusesCall::send) it, or [`stream`](ListCommitStatusesCall::stream) every page. Required: [`organization_id`](ListCommitStatusesCall::organization_id), [`repository_identity`](ListCommitStatusesCall::repository_identity), [`sha`](ListCommitStatusesCall::sha). Optional: [`access_token`](ListCommitStatusesCall::access_token), [`page`](ListCommitStatusesCall::page), [`page_size`](ListCommitStatusesCall::page_size).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListCommitStatusesErrorCode`], which names the documented codes.
@@ -223,16 +252,24 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - result\[\] items stay inline: CreateCommitStatus returns the same commit status object, but this page documents creator.aliyunPk as a string (its example answers a string) and that page as a long (its example answers a number), so the two cannot share one shape.
-    pub async fn list_commit_statuses(
-        &self,
-        request: ListCommitStatusesRequest,
-    ) -> Result<ListCommitStatusesResponse, crate::Error<ListCommitStatusesErrorCode>> {
-        self.send(request).await
+    pub fn list_commit_statuses(&self) -> ListCommitStatusesCall<'_> {
+        ListCommitStatusesCall {
+            client: self,
+            request: ListCommitStatusesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListCommitStatusesRequest {
     type Item = ListCommitStatusesResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -246,20 +283,17 @@ impl crate::Paginate for ListCommitStatusesRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_commit_statuses`](crate::Client::list_commit_statuses) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_commit_statuses_stream(
-        &self,
-        request: ListCommitStatusesRequest,
-    ) -> crate::Paginator<'_, ListCommitStatusesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -269,11 +303,11 @@ impl crate::mock::Example for ListCommitStatusesRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             page: Some(1i64),
             page_size: Some(20i64),
-            repository_identity: "example".to_string(),
-            sha: "61cc69557962d29f737a91730b3e86f497f083a3".to_string(),
+            repository_identity: Some("example".to_string()),
+            sha: Some("61cc69557962d29f737a91730b3e86f497f083a3".to_string()),
         }
     }
 }

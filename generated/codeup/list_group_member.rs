@@ -2,35 +2,58 @@
 // Source: spec/codeup/list_group_member.yaml
 
 /// Parameters of [`Client::list_group_member`](crate::Client::list_group_member): 查询组成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListGroupMemberCall`], which `Client::list_group_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupMemberRequest {
+    /// `groupId` (path parameter, required); set with [`ListGroupMemberCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListGroupMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListGroupMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_group_member`](crate::Client::list_group_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListGroupMemberCall<'a> {
+    client: &'a crate::Client,
+    request: ListGroupMemberRequest,
+}
+impl<'a> ListGroupMemberCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `632bbfdf419338aaa2b1360a`
-    pub organization_id: String,
-}
-impl ListGroupMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(group_id: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `632bbfdf419338aaa2b1360a`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListGroupMemberResponse, crate::Error<ListGroupMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListGroupMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_group_member`](crate::Client::list_group_member).
@@ -87,7 +110,7 @@ impl crate::Operation for ListGroupMemberRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -96,10 +119,10 @@ impl crate::Operation for ListGroupMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/list");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -110,6 +133,8 @@ impl crate::Client {
     ///
     /// `GET /repository/groups/{groupId}/list` (action `ListGroupMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListGroupMemberCall::send) it. Required: [`group_id`](ListGroupMemberCall::group_id), [`organization_id`](ListGroupMemberCall::organization_id). Optional: [`access_token`](ListGroupMemberCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListGroupMemberErrorCode`], which names the documented codes.
@@ -118,22 +143,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn list_group_member(
-        &self,
-        request: ListGroupMemberRequest,
-    ) -> Result<ListGroupMemberResponse, crate::Error<ListGroupMemberErrorCode>> {
-        self.send(request).await
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn list_group_member(&self) -> ListGroupMemberCall<'_> {
+        ListGroupMemberCall {
+            client: self,
+            request: ListGroupMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "632bbfdf419338aaa2b1360a".to_string(),
+            organization_id: Some("632bbfdf419338aaa2b1360a".to_string()),
         }
     }
 }

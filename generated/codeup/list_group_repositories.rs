@@ -2,65 +2,94 @@
 // Source: spec/codeup/list_group_repositories.yaml
 
 /// Parameters of [`Client::list_group_repositories`](crate::Client::list_group_repositories): 查询代码组下的库列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListGroupRepositoriesCall`], which `Client::list_group_repositories` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListGroupRepositoriesRequest {
+    /// `groupId` (path parameter, required); set with [`ListGroupRepositoriesCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListGroupRepositoriesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListGroupRepositoriesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListGroupRepositoriesCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListGroupRepositoriesCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `search` (query parameter); set with [`ListGroupRepositoriesCall::search`].
+    pub search: Option<String>,
+}
+/// A call of [`Client::list_group_repositories`](crate::Client::list_group_repositories): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListGroupRepositoriesCall<'a> {
+    client: &'a crate::Client,
+    request: ListGroupRepositoriesRequest,
+}
+impl<'a> ListGroupRepositoriesCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60ee8a814690c27532d412f8`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60ee8a814690c27532d412f8`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
-}
-impl ListGroupRepositoriesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(group_id: impl Into<String>, organization_id: impl Into<String>) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            search: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `search`.
     pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
+        self.request.search = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListGroupRepositoriesResponse,
+        crate::Error<ListGroupRepositoriesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListGroupRepositoriesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListGroupRepositoriesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_group_repositories`](crate::Client::list_group_repositories).
@@ -122,7 +151,7 @@ impl crate::Operation for ListGroupRepositoriesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -135,10 +164,10 @@ impl crate::Operation for ListGroupRepositoriesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/projects");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("search", self.search.as_ref());
@@ -152,6 +181,8 @@ impl crate::Client {
     ///
     /// `GET /repository/groups/{groupId}/projects` (action `ListGroupRepositories`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListGroupRepositoriesCall::send) it, or [`stream`](ListGroupRepositoriesCall::stream) every page. Required: [`group_id`](ListGroupRepositoriesCall::group_id), [`organization_id`](ListGroupRepositoriesCall::organization_id). Optional: [`access_token`](ListGroupRepositoriesCall::access_token), [`page`](ListGroupRepositoriesCall::page), [`page_size`](ListGroupRepositoriesCall::page_size), [`search`](ListGroupRepositoriesCall::search).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListGroupRepositoriesErrorCode`], which names the documented codes.
@@ -162,19 +193,26 @@ impl crate::Client {
     /// - result\[\].namespaceId is typed long, overriding the SDKs' boolean: their example is 100003, and namespaceId is a long in the other Codeup responses, so the service sends a number, which a boolean field would fail to parse.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
     /// - result\[\] items are the shared Repository shape. Its starCount is a long (TransferRepository's type, and its SDK's) where this page documents an integer; the example's number decodes the same either way.
-    pub async fn list_group_repositories(
-        &self,
-        request: ListGroupRepositoriesRequest,
-    ) -> Result<
-        ListGroupRepositoriesResponse,
-        crate::Error<ListGroupRepositoriesErrorCode>,
-    > {
-        self.send(request).await
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    /// - result\[\] items are the shared Repository, whose createdAt, lastActivityAt and updatedAt carry format date-time (the majority of the repository pages); this page's example answers 2022-03-18 14:24:54 forms and is kept as documented (DateTime::parse fails on them).
+    pub fn list_group_repositories(&self) -> ListGroupRepositoriesCall<'_> {
+        ListGroupRepositoriesCall {
+            client: self,
+            request: ListGroupRepositoriesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListGroupRepositoriesRequest {
     type Item = Repository;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -188,31 +226,28 @@ impl crate::Paginate for ListGroupRepositoriesRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_group_repositories`](crate::Client::list_group_repositories) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_group_repositories_stream(
-        &self,
-        request: ListGroupRepositoriesRequest,
-    ) -> crate::Paginator<'_, ListGroupRepositoriesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListGroupRepositoriesRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60ee8a814690c27532d412f8".to_string(),
+            organization_id: Some("60ee8a814690c27532d412f8".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
             search: Some("Demo".to_string()),

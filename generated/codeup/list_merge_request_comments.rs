@@ -2,94 +2,115 @@
 // Source: spec/codeup/list_merge_request_comments.yaml
 
 /// Parameters of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments): 查询合并请求评论列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListMergeRequestCommentsCall`], which `Client::list_merge_request_comments` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestCommentsRequest {
+    /// `accessToken` (query parameter); set with [`ListMergeRequestCommentsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `localId` (query parameter, required); set with [`ListMergeRequestCommentsCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`ListMergeRequestCommentsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListMergeRequestCommentsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `commentType` (body parameter); set with [`ListMergeRequestCommentsCall::comment_type`].
+    pub comment_type: Option<MergeRequestCommentType>,
+    /// `filePath` (body parameter); set with [`ListMergeRequestCommentsCall::file_path`].
+    pub file_path: Option<String>,
+    /// `patchSetBizIds` (body parameter); set with [`ListMergeRequestCommentsCall::patch_set_biz_ids`].
+    pub patch_set_biz_ids: Option<Vec<String>>,
+    /// `resolved` (body parameter); set with [`ListMergeRequestCommentsCall::resolved`].
+    pub resolved: Option<bool>,
+    /// `state` (body parameter); set with [`ListMergeRequestCommentsCall::state`].
+    pub state: Option<String>,
+}
+/// A call of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListMergeRequestCommentsCall<'a> {
+    client: &'a crate::Client,
+    request: ListMergeRequestCommentsRequest,
+}
+impl<'a> ListMergeRequestCommentsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `10`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `10`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `commentType`.
     ///
     /// Sent as body parameter `commentType`. Example: `GLOBAL_COMMENT`
-    pub comment_type: Option<String>,
+    pub fn comment_type(mut self, value: MergeRequestCommentType) -> Self {
+        self.request.comment_type = Some(value);
+        self
+    }
     /// `filePath`.
     ///
     /// Sent as body parameter `filePath`. Example: `/src/main/test.java`
-    pub file_path: Option<String>,
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// `patchSetBizIds`.
     ///
     /// Sent as body parameter `patchSetBizIds`.
-    pub patch_set_biz_ids: Option<Vec<String>>,
+    pub fn patch_set_biz_ids(mut self, value: Vec<String>) -> Self {
+        self.request.patch_set_biz_ids = Some(value);
+        self
+    }
     /// `resolved`.
     ///
     /// Sent as body parameter `resolved`. Example: `false`
-    pub resolved: Option<bool>,
+    pub fn resolved(mut self, value: bool) -> Self {
+        self.request.resolved = Some(value);
+        self
+    }
     /// `state`.
     ///
     /// Sent as body parameter `state`. Example: `OPENED`
-    pub state: Option<String>,
-}
-impl ListMergeRequestCommentsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            comment_type: None,
-            file_path: None,
-            patch_set_biz_ids: None,
-            resolved: None,
-            state: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `commentType`.
-    pub fn comment_type(mut self, value: impl Into<String>) -> Self {
-        self.comment_type = Some(value.into());
-        self
-    }
-    /// Sets `filePath`.
-    pub fn file_path(mut self, value: impl Into<String>) -> Self {
-        self.file_path = Some(value.into());
-        self
-    }
-    /// Sets `patchSetBizIds`.
-    pub fn patch_set_biz_ids(mut self, value: Vec<String>) -> Self {
-        self.patch_set_biz_ids = Some(value);
-        self
-    }
-    /// Sets `resolved`.
-    pub fn resolved(mut self, value: bool) -> Self {
-        self.resolved = Some(value);
-        self
-    }
-    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
+        self.request.state = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListMergeRequestCommentsResponse,
+        crate::Error<ListMergeRequestCommentsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListMergeRequestCommentsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_merge_request_comments`](crate::Client::list_merge_request_comments).
@@ -137,12 +158,12 @@ pub struct ListMergeRequestCommentsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
+    pub comment_time: Option<crate::LocalDateTime>,
     /// `commentType`.
     ///
     /// Example: `GLOBAL_COMMENT`
     #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -160,12 +181,12 @@ pub struct ListMergeRequestCommentsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
+    pub last_edit_time: Option<crate::LocalDateTime>,
     /// `lineNumber`.
     ///
     /// Example: `3`
     #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
+    pub line_number: Option<i32>,
     /// `parentCommentBizId`.
     ///
     /// Example: `4c5dcec6a8dc41e69c369737dadc1841`
@@ -218,12 +239,12 @@ pub struct ListMergeRequestCommentsChildComments {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
+    pub comment_time: Option<crate::LocalDateTime>,
     /// `commentType`.
     ///
     /// Example: `GLOBAL_COMMENT`
     #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -248,12 +269,12 @@ pub struct ListMergeRequestCommentsChildComments {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
+    pub last_edit_time: Option<crate::LocalDateTime>,
     /// `lineNumber`.
     ///
     /// Example: `3`
     #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
+    pub line_number: Option<i32>,
     /// `parentCommentBizId`.
     ///
     /// Example: `5c399e3685e542a28db16d93e9f82abb`
@@ -336,9 +357,9 @@ impl crate::Operation for ListMergeRequestCommentsRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/comments/list_comments");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.body_field("commentType", self.comment_type.as_ref())?;
         req.body_field("filePath", self.file_path.as_ref())?;
         req.body_field("patchSetBizIds", self.patch_set_biz_ids.as_ref())?;
@@ -354,6 +375,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/merge_requests/comments/list_comments` (action `ListMergeRequestComments`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListMergeRequestCommentsCall::send) it. Required: [`local_id`](ListMergeRequestCommentsCall::local_id), [`organization_id`](ListMergeRequestCommentsCall::organization_id), [`repository_identity`](ListMergeRequestCommentsCall::repository_identity). Optional: [`access_token`](ListMergeRequestCommentsCall::access_token), [`comment_type`](ListMergeRequestCommentsCall::comment_type), [`file_path`](ListMergeRequestCommentsCall::file_path), [`patch_set_biz_ids`](ListMergeRequestCommentsCall::patch_set_biz_ids), [`resolved`](ListMergeRequestCommentsCall::resolved), [`state`](ListMergeRequestCommentsCall::state).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestCommentsErrorCode`], which names the documented codes.
@@ -363,14 +386,15 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only lists comments (查询); a retry after the server got it is safe.
-    pub async fn list_merge_request_comments(
-        &self,
-        request: ListMergeRequestCommentsRequest,
-    ) -> Result<
-        ListMergeRequestCommentsResponse,
-        crate::Error<ListMergeRequestCommentsErrorCode>,
-    > {
-        self.send(request).await
+    /// - commentType is the MergeRequestCommentType enum (GLOBAL_COMMENT 全局评论 / INLINE_COMMENT 行内评论, the values the newer API's merge request comment page documents).
+    /// - lineNumber was documented as a string (example "3"); it is an integer like CreateComment's lineNumber parameter, the same line number.
+    /// - example_response's lineNumber "3" and patchSetNo "1" are written as numbers to match the unified types (lineNumber integer, patchSetNo long).
+    /// - Times: commentTime, lastEditTime carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_merge_request_comments(&self) -> ListMergeRequestCommentsCall<'_> {
+        ListMergeRequestCommentsCall {
+            client: self,
+            request: ListMergeRequestCommentsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -380,10 +404,10 @@ impl crate::mock::Example for ListMergeRequestCommentsRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            local_id: 10i64,
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            repository_identity: "example".to_string(),
-            comment_type: Some("GLOBAL_COMMENT".to_string()),
+            local_id: Some(10i64),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            repository_identity: Some("example".to_string()),
+            comment_type: Some(MergeRequestCommentType::GlobalComment),
             file_path: Some("/src/main/test.java".to_string()),
             patch_set_biz_ids: Some(vec!["example".to_string()]),
             resolved: Some(false),

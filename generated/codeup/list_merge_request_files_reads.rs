@@ -2,56 +2,88 @@
 // Source: spec/codeup/list_merge_request_files_reads.yaml
 
 /// Parameters of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads): 查询合并请求文件已读列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListMergeRequestFilesReadsCall`], which `Client::list_merge_request_files_reads` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestFilesReadsRequest {
+    /// `accessToken` (query parameter); set with [`ListMergeRequestFilesReadsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `fromPatchSetBizId` (query parameter, required); set with [`ListMergeRequestFilesReadsCall::from_patch_set_biz_id`].
+    pub from_patch_set_biz_id: Option<String>,
+    /// `localId` (query parameter, required); set with [`ListMergeRequestFilesReadsCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`ListMergeRequestFilesReadsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListMergeRequestFilesReadsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `toPatchSetBizId` (query parameter, required); set with [`ListMergeRequestFilesReadsCall::to_patch_set_biz_id`].
+    pub to_patch_set_biz_id: Option<String>,
+}
+/// A call of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListMergeRequestFilesReadsCall<'a> {
+    client: &'a crate::Client,
+    request: ListMergeRequestFilesReadsRequest,
+}
+impl<'a> ListMergeRequestFilesReadsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `fromPatchSetBizId`.
     ///
-    /// Sent as query parameter `fromPatchSetBizId`. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
-    pub from_patch_set_biz_id: String,
+    /// Sent as query parameter `fromPatchSetBizId`, required. Example: `5e733626d53f4b04a6aa0e23d4ff72b8`
+    pub fn from_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.from_patch_set_biz_id = Some(value.into());
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `5`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `5`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `toPatchSetBizId`.
     ///
-    /// Sent as query parameter `toPatchSetBizId`. Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
-    pub to_patch_set_biz_id: String,
-}
-impl ListMergeRequestFilesReadsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        from_patch_set_biz_id: impl Into<String>,
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-        to_patch_set_biz_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            from_patch_set_biz_id: from_patch_set_biz_id.into(),
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            to_patch_set_biz_id: to_patch_set_biz_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `toPatchSetBizId`, required. Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
+    pub fn to_patch_set_biz_id(mut self, value: impl Into<String>) -> Self {
+        self.request.to_patch_set_biz_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListMergeRequestFilesReadsResponse,
+        crate::Error<ListMergeRequestFilesReadsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListMergeRequestFilesReadsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_merge_request_files_reads`](crate::Client::list_merge_request_files_reads).
@@ -88,7 +120,7 @@ pub struct ListMergeRequestFilesReadsResult {
     ///
     /// Example: `false`
     #[serde(rename = "deletedFile", default, skip_serializing_if = "Option::is_none")]
-    pub deleted_file: Option<String>,
+    pub deleted_file: Option<bool>,
     /// `newFile`.
     ///
     /// Example: `true`
@@ -111,7 +143,7 @@ pub struct ListMergeRequestFilesReadsResult {
     ///
     /// Example: `false`
     #[serde(rename = "renamedFile", default, skip_serializing_if = "Option::is_none")]
-    pub renamed_file: Option<String>,
+    pub renamed_file: Option<bool>,
 }
 impl crate::Envelope for ListMergeRequestFilesReadsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -158,11 +190,11 @@ impl crate::Operation for ListMergeRequestFilesReadsRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/diffs/files_read_infos");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("fromPatchSetBizId", Some(&self.from_patch_set_biz_id));
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
-        req.query("toPatchSetBizId", Some(&self.to_patch_set_biz_id));
+        req.query("fromPatchSetBizId", self.from_patch_set_biz_id.as_ref());
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.query("toPatchSetBizId", self.to_patch_set_biz_id.as_ref());
         req.finish()
     }
 }
@@ -173,6 +205,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/merge_requests/diffs/files_read_infos` (action `ListMergeRequestFilesReads`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListMergeRequestFilesReadsCall::send) it. Required: [`from_patch_set_biz_id`](ListMergeRequestFilesReadsCall::from_patch_set_biz_id), [`local_id`](ListMergeRequestFilesReadsCall::local_id), [`organization_id`](ListMergeRequestFilesReadsCall::organization_id), [`repository_identity`](ListMergeRequestFilesReadsCall::repository_identity), [`to_patch_set_biz_id`](ListMergeRequestFilesReadsCall::to_patch_set_biz_id). Optional: [`access_token`](ListMergeRequestFilesReadsCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestFilesReadsErrorCode`], which names the documented codes.
@@ -181,14 +215,12 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_merge_request_files_reads(
-        &self,
-        request: ListMergeRequestFilesReadsRequest,
-    ) -> Result<
-        ListMergeRequestFilesReadsResponse,
-        crate::Error<ListMergeRequestFilesReadsErrorCode>,
-    > {
-        self.send(request).await
+    /// - deletedFile and renamedFile were documented as strings ("false"); they hold true/false and are booleans, as FileDiff and GetMergeRequestChangeTree document them. example_response's values are written as booleans to match.
+    pub fn list_merge_request_files_reads(&self) -> ListMergeRequestFilesReadsCall<'_> {
+        ListMergeRequestFilesReadsCall {
+            client: self,
+            request: ListMergeRequestFilesReadsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -198,11 +230,11 @@ impl crate::mock::Example for ListMergeRequestFilesReadsRequest {
             access_token: Some(
                 crate::Secret::new("agp_4d57a6796b3626f52064ab1fba5384a5".to_string()),
             ),
-            from_patch_set_biz_id: "5e733626d53f4b04a6aa0e23d4ff72b8".to_string(),
-            local_id: 5i64,
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            repository_identity: "example".to_string(),
-            to_patch_set_biz_id: "513fcfd81a9142d2bb0db4f72c0aa15b".to_string(),
+            from_patch_set_biz_id: Some("5e733626d53f4b04a6aa0e23d4ff72b8".to_string()),
+            local_id: Some(5i64),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            repository_identity: Some("example".to_string()),
+            to_patch_set_biz_id: Some("513fcfd81a9142d2bb0db4f72c0aa15b".to_string()),
         }
     }
 }

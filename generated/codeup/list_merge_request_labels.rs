@@ -2,44 +2,70 @@
 // Source: spec/codeup/list_merge_request_labels.yaml
 
 /// Parameters of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels): 查询合并请求Label列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListMergeRequestLabelsCall`], which `Client::list_merge_request_labels` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestLabelsRequest {
+    /// `accessToken` (query parameter); set with [`ListMergeRequestLabelsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `localId` (query parameter, required); set with [`ListMergeRequestLabelsCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`ListMergeRequestLabelsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListMergeRequestLabelsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+}
+/// A call of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListMergeRequestLabelsCall<'a> {
+    client: &'a crate::Client,
+    request: ListMergeRequestLabelsRequest,
+}
+impl<'a> ListMergeRequestLabelsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `1`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `1`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
-}
-impl ListMergeRequestLabelsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListMergeRequestLabelsResponse,
+        crate::Error<ListMergeRequestLabelsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListMergeRequestLabelsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_merge_request_labels`](crate::Client::list_merge_request_labels).
@@ -109,9 +135,9 @@ impl crate::Operation for ListMergeRequestLabelsRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/labels");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.finish()
     }
 }
@@ -122,6 +148,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/merge_requests/labels` (action `ListMergeRequestLabels`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListMergeRequestLabelsCall::send) it. Required: [`local_id`](ListMergeRequestLabelsCall::local_id), [`organization_id`](ListMergeRequestLabelsCall::organization_id), [`repository_identity`](ListMergeRequestLabelsCall::repository_identity). Optional: [`access_token`](ListMergeRequestLabelsCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestLabelsErrorCode`], which names the documented codes.
@@ -130,14 +158,11 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_merge_request_labels(
-        &self,
-        request: ListMergeRequestLabelsRequest,
-    ) -> Result<
-        ListMergeRequestLabelsResponse,
-        crate::Error<ListMergeRequestLabelsErrorCode>,
-    > {
-        self.send(request).await
+    pub fn list_merge_request_labels(&self) -> ListMergeRequestLabelsCall<'_> {
+        ListMergeRequestLabelsCall {
+            client: self,
+            request: ListMergeRequestLabelsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -147,9 +172,9 @@ impl crate::mock::Example for ListMergeRequestLabelsRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            local_id: 1i64,
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            repository_identity: "example".to_string(),
+            local_id: Some(1i64),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            repository_identity: Some("example".to_string()),
         }
     }
 }

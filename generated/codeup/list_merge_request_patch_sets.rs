@@ -2,44 +2,70 @@
 // Source: spec/codeup/list_merge_request_patch_sets.yaml
 
 /// Parameters of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets): 查询合并请求的版本列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListMergeRequestPatchSetsCall`], which `Client::list_merge_request_patch_sets` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestPatchSetsRequest {
+    /// `accessToken` (query parameter); set with [`ListMergeRequestPatchSetsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `localId` (query parameter, required); set with [`ListMergeRequestPatchSetsCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`ListMergeRequestPatchSetsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListMergeRequestPatchSetsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+}
+/// A call of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListMergeRequestPatchSetsCall<'a> {
+    client: &'a crate::Client,
+    request: ListMergeRequestPatchSetsRequest,
+}
+impl<'a> ListMergeRequestPatchSetsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as query parameter `localId`. Example: `4`
-    pub local_id: i64,
+    /// Sent as query parameter `localId`, required. Example: `4`
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
-}
-impl ListMergeRequestPatchSetsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        local_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            local_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListMergeRequestPatchSetsResponse,
+        crate::Error<ListMergeRequestPatchSetsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListMergeRequestPatchSetsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_merge_request_patch_sets`](crate::Client::list_merge_request_patch_sets).
@@ -81,7 +107,7 @@ pub struct ListMergeRequestPatchSetsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `patchSetBizId`.
     ///
     /// Example: `513fcfd81a9142d2bb0db4f72c0aa15b`
@@ -151,9 +177,9 @@ impl crate::Operation for ListMergeRequestPatchSetsRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/merge_requests/diffs/list_patchsets");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("localId", Some(&self.local_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("localId", self.local_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.finish()
     }
 }
@@ -164,6 +190,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/merge_requests/diffs/list_patchsets` (action `ListMergeRequestPatchSets`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListMergeRequestPatchSetsCall::send) it. Required: [`local_id`](ListMergeRequestPatchSetsCall::local_id), [`organization_id`](ListMergeRequestPatchSetsCall::organization_id), [`repository_identity`](ListMergeRequestPatchSetsCall::repository_identity). Optional: [`access_token`](ListMergeRequestPatchSetsCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListMergeRequestPatchSetsErrorCode`], which names the documented codes.
@@ -172,15 +200,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    /// - result\[\] items stay inline, not the shared MergeRequestPatchSet shape (a comment's relatedPatchSet): this page documents patchSetNo as a long (example 1) where the comment pages document a string ("1"), and has shortCommitId instead of shortId.
-    pub async fn list_merge_request_patch_sets(
-        &self,
-        request: ListMergeRequestPatchSetsRequest,
-    ) -> Result<
-        ListMergeRequestPatchSetsResponse,
-        crate::Error<ListMergeRequestPatchSetsErrorCode>,
-    > {
-        self.send(request).await
+    /// - result\[\] items stay inline, not the shared MergeRequestPatchSet shape (a comment's relatedPatchSet): this page has shortCommitId instead of shortId. patchSetNo is a long here and, since this audit, in the shape too (the comment pages documented a string "1").
+    /// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_merge_request_patch_sets(&self) -> ListMergeRequestPatchSetsCall<'_> {
+        ListMergeRequestPatchSetsCall {
+            client: self,
+            request: ListMergeRequestPatchSetsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -190,9 +216,9 @@ impl crate::mock::Example for ListMergeRequestPatchSetsRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            local_id: 4i64,
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_identity: "example".to_string(),
+            local_id: Some(4i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_identity: Some("example".to_string()),
         }
     }
 }

@@ -2,170 +2,181 @@
 // Source: spec/codeup/list_merge_requests.yaml
 
 /// Parameters of [`Client::list_merge_requests`](crate::Client::list_merge_requests): 查询代码评审列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListMergeRequestsCall`], which `Client::list_merge_requests` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListMergeRequestsRequest {
+    /// `accessToken` (query parameter); set with [`ListMergeRequestsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `authorIds` (query parameter); set with [`ListMergeRequestsCall::author_ids`].
+    pub author_ids: Option<String>,
+    /// `createdAfter` (query parameter); set with [`ListMergeRequestsCall::created_after`].
+    pub created_after: Option<String>,
+    /// `createdBefore` (query parameter); set with [`ListMergeRequestsCall::created_before`].
+    pub created_before: Option<String>,
+    /// `filter` (query parameter); set with [`ListMergeRequestsCall::filter`].
+    pub filter: Option<String>,
+    /// `groupIds` (query parameter); set with [`ListMergeRequestsCall::group_ids`].
+    pub group_ids: Option<String>,
+    /// `labelIds` (query parameter); set with [`ListMergeRequestsCall::label_ids`].
+    pub label_ids: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListMergeRequestsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListMergeRequestsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListMergeRequestsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListMergeRequestsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `projectIds` (query parameter); set with [`ListMergeRequestsCall::project_ids`].
+    pub project_ids: Option<String>,
+    /// `reviewerIds` (query parameter); set with [`ListMergeRequestsCall::reviewer_ids`].
+    pub reviewer_ids: Option<String>,
+    /// `search` (query parameter); set with [`ListMergeRequestsCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListMergeRequestsCall::sort`].
+    pub sort: Option<CodeupSortOrder>,
+    /// `state` (query parameter); set with [`ListMergeRequestsCall::state`].
+    pub state: Option<CodeupMergeRequestState>,
+}
+/// A call of [`Client::list_merge_requests`](crate::Client::list_merge_requests): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListMergeRequestsCall<'a> {
+    client: &'a crate::Client,
+    request: ListMergeRequestsRequest,
+}
+impl<'a> ListMergeRequestsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `authorIds`.
     ///
     /// Sent as query parameter `authorIds`. Example: `1234567890`
-    pub author_ids: Option<String>,
+    pub fn author_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.author_ids = Some(value.into());
+        self
+    }
     /// `createdAfter`.
     ///
     /// Sent as query parameter `createdAfter`.
-    pub created_after: Option<String>,
+    pub fn created_after(mut self, value: impl Into<String>) -> Self {
+        self.request.created_after = Some(value.into());
+        self
+    }
     /// `createdBefore`.
     ///
     /// Sent as query parameter `createdBefore`.
-    pub created_before: Option<String>,
+    pub fn created_before(mut self, value: impl Into<String>) -> Self {
+        self.request.created_before = Some(value.into());
+        self
+    }
     /// `filter`.
     ///
     /// Sent as query parameter `filter`. Example: `new`
-    pub filter: Option<String>,
+    pub fn filter(mut self, value: impl Into<String>) -> Self {
+        self.request.filter = Some(value.into());
+        self
+    }
     /// `groupIds`.
     ///
     /// Sent as query parameter `groupIds`. Example: `889910, 889911`
-    pub group_ids: Option<String>,
+    pub fn group_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.group_ids = Some(value.into());
+        self
+    }
     /// `labelIds`.
     ///
     /// Sent as query parameter `labelIds`.
-    pub label_ids: Option<String>,
+    pub fn label_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.label_ids = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `updated_at`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `projectIds`.
     ///
     /// Sent as query parameter `projectIds`. Example: `2308912, 2308913`
-    pub project_ids: Option<String>,
+    pub fn project_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.project_ids = Some(value.into());
+        self
+    }
     /// `reviewerIds`.
     ///
     /// Sent as query parameter `reviewerIds`. Example: `1234567890123`
-    pub reviewer_ids: Option<String>,
+    pub fn reviewer_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.reviewer_ids = Some(value.into());
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `test-search`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
+        self
+    }
     /// `state`.
     ///
     /// Sent as query parameter `state`. Example: `opened`
-    pub state: Option<String>,
-}
-impl ListMergeRequestsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            author_ids: None,
-            created_after: None,
-            created_before: None,
-            filter: None,
-            group_ids: None,
-            label_ids: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            project_ids: None,
-            reviewer_ids: None,
-            search: None,
-            sort: None,
-            state: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn state(mut self, value: CodeupMergeRequestState) -> Self {
+        self.request.state = Some(value);
         self
     }
-    /// Sets `authorIds`.
-    pub fn author_ids(mut self, value: impl Into<String>) -> Self {
-        self.author_ids = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListMergeRequestsResponse, crate::Error<ListMergeRequestsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `createdAfter`.
-    pub fn created_after(mut self, value: impl Into<String>) -> Self {
-        self.created_after = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListMergeRequestsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `createdBefore`.
-    pub fn created_before(mut self, value: impl Into<String>) -> Self {
-        self.created_before = Some(value.into());
-        self
-    }
-    /// Sets `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// Sets `groupIds`.
-    pub fn group_ids(mut self, value: impl Into<String>) -> Self {
-        self.group_ids = Some(value.into());
-        self
-    }
-    /// Sets `labelIds`.
-    pub fn label_ids(mut self, value: impl Into<String>) -> Self {
-        self.label_ids = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `projectIds`.
-    pub fn project_ids(mut self, value: impl Into<String>) -> Self {
-        self.project_ids = Some(value.into());
-        self
-    }
-    /// Sets `reviewerIds`.
-    pub fn reviewer_ids(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_ids = Some(value.into());
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListMergeRequestsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_merge_requests`](crate::Client::list_merge_requests).
@@ -180,7 +191,7 @@ pub struct ListMergeRequestsResponse {
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Id of the request
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -210,7 +221,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `creationMethod`.
     ///
     /// Example: `WEB`
@@ -311,7 +322,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `opened`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CodeupMergeRequestState>,
     /// `subscribers`.
     #[serde(rename = "subscribers", default, skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<Vec<CodeupUser>>,
@@ -350,7 +361,7 @@ pub struct ListMergeRequestsResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
     /// `webUrl`.
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
@@ -419,7 +430,7 @@ impl crate::Operation for ListMergeRequestsRequest {
         req.query("groupIds", self.group_ids.as_ref());
         req.query("labelIds", self.label_ids.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("projectIds", self.project_ids.as_ref());
@@ -436,6 +447,8 @@ impl crate::Client {
     /// Search the merge requests of an organization, across repositories and groups.
     ///
     /// `GET /api/v4/projects/merge_requests/advanced_search` (action `ListMergeRequests`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListMergeRequestsCall::send) it, or [`stream`](ListMergeRequestsCall::stream) every page. Required: [`organization_id`](ListMergeRequestsCall::organization_id). Optional: [`access_token`](ListMergeRequestsCall::access_token), [`author_ids`](ListMergeRequestsCall::author_ids), [`created_after`](ListMergeRequestsCall::created_after), [`created_before`](ListMergeRequestsCall::created_before), [`filter`](ListMergeRequestsCall::filter), [`group_ids`](ListMergeRequestsCall::group_ids), [`label_ids`](ListMergeRequestsCall::label_ids), [`order_by`](ListMergeRequestsCall::order_by), [`page`](ListMergeRequestsCall::page), [`page_size`](ListMergeRequestsCall::page_size), [`project_ids`](ListMergeRequestsCall::project_ids), [`reviewer_ids`](ListMergeRequestsCall::reviewer_ids), [`search`](ListMergeRequestsCall::search), [`sort`](ListMergeRequestsCall::sort), [`state`](ListMergeRequestsCall::state).
     ///
     /// # Errors
     ///
@@ -456,16 +469,29 @@ impl crate::Client {
     /// - result\[\].detailUrl's example xxx is a stand-in rather than an 'empty' placeholder and is kept as written.
     /// - The response's errorCode example (Openapi.RequestError) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
-    pub async fn list_merge_requests(
-        &self,
-        request: ListMergeRequestsRequest,
-    ) -> Result<ListMergeRequestsResponse, crate::Error<ListMergeRequestsErrorCode>> {
-        self.send(request).await
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - The state parameter and result\[\].state are the CodeupMergeRequestState enum (opened, merged, closed: the filter values the newer API's merge request list documents; the examples are opened).
+    /// - orderBy stays a string: the older merge request list page documents id / updated_at and the newer one created_at / updated_at, so the value set of this operation is not known. createdAfter and createdBefore get no time format: one sibling page documents ISO 8601 (2024-04-05T15:30:45Z), the other yyyy-MM-dd with the example 2022-03-18 14:24:54, and this operation documents neither.
+    /// - requestId was described only as 'Id of the request'; it takes the envelope's description (BasicResponse).
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_merge_requests(&self) -> ListMergeRequestsCall<'_> {
+        ListMergeRequestsCall {
+            client: self,
+            request: ListMergeRequestsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListMergeRequestsRequest {
     type Item = ListMergeRequestsResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -479,20 +505,17 @@ impl crate::Paginate for ListMergeRequestsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_merge_requests`](crate::Client::list_merge_requests) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_merge_requests_stream(
-        &self,
-        request: ListMergeRequestsRequest,
-    ) -> crate::Paginator<'_, ListMergeRequestsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -509,14 +532,14 @@ impl crate::mock::Example for ListMergeRequestsRequest {
             group_ids: Some("889910, 889911".to_string()),
             label_ids: Some("example".to_string()),
             order_by: Some("updated_at".to_string()),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
             project_ids: Some("2308912, 2308913".to_string()),
             reviewer_ids: Some("1234567890123".to_string()),
             search: Some("test-search".to_string()),
-            sort: Some("desc".to_string()),
-            state: Some("opened".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
+            state: Some(CodeupMergeRequestState::Opened),
         }
     }
 }

@@ -2,98 +2,118 @@
 // Source: spec/codeup/list_project_labels.yaml
 
 /// Parameters of [`Client::list_project_labels`](crate::Client::list_project_labels): 查询代码库Label列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectLabelsCall`], which `Client::list_project_labels` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectLabelsRequest {
+    /// `accessToken` (query parameter); set with [`ListProjectLabelsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `orderBy` (query parameter); set with [`ListProjectLabelsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListProjectLabelsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListProjectLabelsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListProjectLabelsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `repositoryIdentity` (query parameter, required); set with [`ListProjectLabelsCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `search` (query parameter); set with [`ListProjectLabelsCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListProjectLabelsCall::sort`].
+    pub sort: Option<CodeupSortOrder>,
+    /// `withCounts` (query parameter); set with [`ListProjectLabelsCall::with_counts`].
+    pub with_counts: Option<bool>,
+}
+/// A call of [`Client::list_project_labels`](crate::Client::list_project_labels): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectLabelsCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectLabelsRequest,
+}
+impl<'a> ListProjectLabelsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `label_name`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `20`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `TEST`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
+        self
+    }
     /// `withCounts`.
     ///
     /// Sent as query parameter `withCounts`. Example: `false`
-    pub with_counts: Option<bool>,
-}
-impl ListProjectLabelsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            repository_identity: repository_identity.into(),
-            search: None,
-            sort: None,
-            with_counts: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `withCounts`.
     pub fn with_counts(mut self, value: bool) -> Self {
-        self.with_counts = Some(value);
+        self.request.with_counts = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListProjectLabelsResponse, crate::Error<ListProjectLabelsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListProjectLabelsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectLabelsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_labels`](crate::Client::list_project_labels).
@@ -159,7 +179,7 @@ impl crate::Operation for ListProjectLabelsRequest {
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
-            crate::ParamMeta::query("page", crate::TypeWord::Integer),
+            crate::ParamMeta::query("page", crate::TypeWord::Long),
             crate::ParamMeta::query("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::query("repositoryIdentity", crate::TypeWord::String)
                 .required(),
@@ -174,10 +194,10 @@ impl crate::Operation for ListProjectLabelsRequest {
         req.path_literal("/api/v4/projects/labels");
         req.query("accessToken", self.access_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
         req.query("search", self.search.as_ref());
         req.query("sort", self.sort.as_ref());
         req.query("withCounts", self.with_counts.as_ref());
@@ -191,6 +211,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/labels` (action `ListProjectLabels`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectLabelsCall::send) it, or [`stream`](ListProjectLabelsCall::stream) every page. Required: [`organization_id`](ListProjectLabelsCall::organization_id), [`repository_identity`](ListProjectLabelsCall::repository_identity). Optional: [`access_token`](ListProjectLabelsCall::access_token), [`order_by`](ListProjectLabelsCall::order_by), [`page`](ListProjectLabelsCall::page), [`page_size`](ListProjectLabelsCall::page_size), [`search`](ListProjectLabelsCall::search), [`sort`](ListProjectLabelsCall::sort), [`with_counts`](ListProjectLabelsCall::with_counts).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectLabelsErrorCode`], which names the documented codes.
@@ -200,16 +222,26 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: in Codeup's /api/v4 paths a 'project' is a repository.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_project_labels(
-        &self,
-        request: ListProjectLabelsRequest,
-    ) -> Result<ListProjectLabelsResponse, crate::Error<ListProjectLabelsErrorCode>> {
-        self.send(request).await
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    pub fn list_project_labels(&self) -> ListProjectLabelsCall<'_> {
+        ListProjectLabelsCall {
+            client: self,
+            request: ListProjectLabelsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListProjectLabelsRequest {
     type Item = CodeupLabel;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -223,20 +255,17 @@ impl crate::Paginate for ListProjectLabelsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_project_labels`](crate::Client::list_project_labels) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_project_labels_stream(
-        &self,
-        request: ListProjectLabelsRequest,
-    ) -> crate::Paginator<'_, ListProjectLabelsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -247,12 +276,12 @@ impl crate::mock::Example for ListProjectLabelsRequest {
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             order_by: Some("label_name".to_string()),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            page: Some(1i32),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            page: Some(1i64),
             page_size: Some(20i64),
-            repository_identity: "example".to_string(),
+            repository_identity: Some("example".to_string()),
             search: Some("TEST".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
             with_counts: Some(false),
         }
     }

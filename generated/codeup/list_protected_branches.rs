@@ -2,38 +2,61 @@
 // Source: spec/codeup/list_protected_branches.yaml
 
 /// Parameters of [`Client::list_protected_branches`](crate::Client::list_protected_branches): 查询保护分支列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProtectedBranchesCall`], which `Client::list_protected_branches` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProtectedBranchesRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListProtectedBranchesCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListProtectedBranchesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListProtectedBranchesCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_protected_branches`](crate::Client::list_protected_branches): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProtectedBranchesCall<'a> {
+    client: &'a crate::Client,
+    request: ListProtectedBranchesRequest,
+}
+impl<'a> ListProtectedBranchesCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl ListProtectedBranchesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListProtectedBranchesResponse,
+        crate::Error<ListProtectedBranchesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProtectedBranchesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
@@ -109,7 +132,7 @@ pub struct ListProtectedBranchesResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `id`.
     ///
     /// Example: `19285`
@@ -132,7 +155,7 @@ pub struct ListProtectedBranchesResult {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
 }
 /// Part of the response of [`Client::list_protected_branches`](crate::Client::list_protected_branches).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -232,7 +255,7 @@ impl crate::Operation for ListProtectedBranchesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -241,10 +264,10 @@ impl crate::Operation for ListProtectedBranchesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/protect_branches");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -255,6 +278,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/protect_branches` (action `ListProtectedBranches`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProtectedBranchesCall::send) it. Required: [`repository_id`](ListProtectedBranchesCall::repository_id), [`organization_id`](ListProtectedBranchesCall::organization_id). Optional: [`access_token`](ListProtectedBranchesCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProtectedBranchesErrorCode`], which names the documented codes.
@@ -264,25 +289,24 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - result\[\] items and their mergeRequestSetting stay inline, not the shared ProtectedBranch and ProtectedBranchMergeRequestSetting shapes: here mergeRequestSetting.defaultAssignees are user objects (CodeupUser) where CreateProtectdBranch and UpdateProtectedBranches document strings. Their testSettingDTO is the shared ProtectedBranchTestSetting.
-    pub async fn list_protected_branches(
-        &self,
-        request: ListProtectedBranchesRequest,
-    ) -> Result<
-        ListProtectedBranchesResponse,
-        crate::Error<ListProtectedBranchesErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: createdAt, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_protected_branches(&self) -> ListProtectedBranchesCall<'_> {
+        ListProtectedBranchesCall {
+            client: self,
+            request: ListProtectedBranchesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProtectedBranchesRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,38 +2,58 @@
 // Source: spec/codeup/list_push_rules.yaml
 
 /// Parameters of [`Client::list_push_rules`](crate::Client::list_push_rules): 查询推送规则列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPushRulesCall`], which `Client::list_push_rules` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPushRulesRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListPushRulesCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListPushRulesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListPushRulesCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_push_rules`](crate::Client::list_push_rules): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPushRulesCall<'a> {
+    client: &'a crate::Client,
+    request: ListPushRulesRequest,
+}
+impl<'a> ListPushRulesCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60d54f3daccf2bbd6659f3ad`
-    pub organization_id: String,
-}
-impl ListPushRulesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60d54f3daccf2bbd6659f3ad`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPushRulesResponse, crate::Error<ListPushRulesErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPushRulesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_push_rules`](crate::Client::list_push_rules).
@@ -95,7 +115,7 @@ impl crate::Operation for ListPushRulesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -104,10 +124,10 @@ impl crate::Operation for ListPushRulesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/push_rule/push_rules/list");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -118,6 +138,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/projects/{repositoryId}/push_rule/push_rules/list` (action `ListPushRules`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPushRulesCall::send) it. Required: [`repository_id`](ListPushRulesCall::repository_id), [`organization_id`](ListPushRulesCall::organization_id). Optional: [`access_token`](ListPushRulesCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPushRulesErrorCode`], which names the documented codes.
@@ -126,22 +148,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].ruleInfos\[\].extraMessage); example_response uses an empty string for "".
-    pub async fn list_push_rules(
-        &self,
-        request: ListPushRulesRequest,
-    ) -> Result<ListPushRulesResponse, crate::Error<ListPushRulesErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn list_push_rules(&self) -> ListPushRulesCall<'_> {
+        ListPushRulesCall {
+            client: self,
+            request: ListPushRulesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPushRulesRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),
+            organization_id: Some("60d54f3daccf2bbd6659f3ad".to_string()),
         }
     }
 }

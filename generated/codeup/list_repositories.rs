@@ -2,100 +2,180 @@
 // Source: spec/codeup/list_repositories.yaml
 
 /// Parameters of [`Client::list_repositories`](crate::Client::list_repositories): 查询代码库列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoriesCall`], which `Client::list_repositories` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoriesRequest {
+    /// `accessToken` (query parameter); set with [`ListRepositoriesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `archived` (query parameter); set with [`ListRepositoriesCall::archived`].
+    pub archived: Option<bool>,
+    /// `minAccessLevel` (query parameter); set with [`ListRepositoriesCall::min_access_level`].
+    pub min_access_level: Option<CodeupAccessLevel>,
+    /// `orderBy` (query parameter); set with [`ListRepositoriesCall::order_by`].
+    pub order_by: Option<ListRepositoriesOrderBy>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoriesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoriesCall::page`].
+    pub page: Option<i64>,
+    /// `perPage` (query parameter); set with [`ListRepositoriesCall::per_page`].
+    pub per_page: Option<i64>,
+    /// `search` (query parameter); set with [`ListRepositoriesCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListRepositoriesCall::sort`].
+    pub sort: Option<CodeupSortOrder>,
+}
+/// A call of [`Client::list_repositories`](crate::Client::list_repositories): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoriesCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoriesRequest,
+}
+impl<'a> ListRepositoriesCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `archived`.
     ///
     /// Sent as query parameter `archived`. Example: `false`
-    pub archived: Option<bool>,
+    pub fn archived(mut self, value: bool) -> Self {
+        self.request.archived = Some(value);
+        self
+    }
     /// `minAccessLevel`.
     ///
     /// Sent as query parameter `minAccessLevel`.
-    pub min_access_level: Option<i32>,
+    pub fn min_access_level(mut self, value: CodeupAccessLevel) -> Self {
+        self.request.min_access_level = Some(value);
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `created_at`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: ListRepositoriesOrderBy) -> Self {
+        self.request.order_by = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `2`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `perPage`.
     ///
     /// Sent as query parameter `perPage`. Example: `20`
-    pub per_page: Option<i64>,
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.per_page = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListRepositoriesResponse, crate::Error<ListRepositoriesErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoriesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoriesRequest {
+        self.request
+    }
 }
-impl ListRepositoriesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            archived: None,
-            min_access_level: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            per_page: None,
-            search: None,
-            sort: None,
+/// Part of the request of [`Client::list_repositories`](crate::Client::list_repositories).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListRepositoriesOrderBy {
+    /// `created_at`.
+    CreatedAt,
+    /// `id`.
+    Id,
+    /// `name`.
+    Name,
+    /// `path`.
+    Path,
+    /// `updated_at`.
+    UpdatedAt,
+    /// `last_activity_at`.
+    LastActivityAt,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListRepositoriesOrderBy {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Path => "path",
+            Self::UpdatedAt => "updated_at",
+            Self::LastActivityAt => "last_activity_at",
+            Self::Unknown(other) => other,
         }
     }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
+}
+impl From<String> for ListRepositoriesOrderBy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "created_at" => Self::CreatedAt,
+            "id" => Self::Id,
+            "name" => Self::Name,
+            "path" => Self::Path,
+            "updated_at" => Self::UpdatedAt,
+            "last_activity_at" => Self::LastActivityAt,
+            _ => Self::Unknown(value),
+        }
     }
-    /// Sets `archived`.
-    pub fn archived(mut self, value: bool) -> Self {
-        self.archived = Some(value);
-        self
+}
+impl From<ListRepositoriesOrderBy> for String {
+    fn from(value: ListRepositoriesOrderBy) -> Self {
+        value.as_str().to_string()
     }
-    /// Sets `minAccessLevel`.
-    pub fn min_access_level(mut self, value: i32) -> Self {
-        self.min_access_level = Some(value);
-        self
+}
+impl std::fmt::Display for ListRepositoriesOrderBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `perPage`.
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+}
+impl crate::wire::QueryValue for ListRepositoriesOrderBy {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::list_repositories`](crate::Client::list_repositories).
@@ -104,7 +184,7 @@ impl ListRepositoriesRequest {
 pub struct ListRepositoriesResponse {
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<i32>,
+    pub error_code: Option<String>,
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
@@ -140,7 +220,7 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `archive`.
     ///
     /// Example: `false`
@@ -153,18 +233,18 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// `importStatus`.
     #[serde(rename = "importStatus", default, skip_serializing_if = "Option::is_none")]
-    pub import_status: Option<String>,
+    pub import_status: Option<ListRepositoriesImportStatus>,
     /// `lastActivityAt`.
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
+    pub last_activity_at: Option<crate::DateTime>,
     /// `name`.
     ///
     /// Example: `codeupTest`
@@ -210,7 +290,7 @@ pub struct ListRepositoriesResult {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -219,10 +299,64 @@ pub struct ListRepositoriesResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `webUrl`.
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
+}
+/// Part of the response of [`Client::list_repositories`](crate::Client::list_repositories).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListRepositoriesImportStatus {
+    /// `none`: 无
+    None,
+    /// `started`: 开始导入
+    Started,
+    /// `failed`: 导入失败
+    Failed,
+    /// `finished`: 导入结束
+    Finished,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListRepositoriesImportStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Started => "started",
+            Self::Failed => "failed",
+            Self::Finished => "finished",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListRepositoriesImportStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "none" => Self::None,
+            "started" => Self::Started,
+            "failed" => Self::Failed,
+            "finished" => Self::Finished,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListRepositoriesImportStatus> for String {
+    fn from(value: ListRepositoriesImportStatus) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListRepositoriesImportStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListRepositoriesImportStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 impl crate::Envelope for ListRepositoriesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -230,6 +364,9 @@ impl crate::Envelope for ListRepositoriesResponse {
     }
     fn success(&self) -> Option<bool> {
         self.success
+    }
+    fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
         self.error_message.as_deref()
@@ -269,7 +406,7 @@ impl crate::Operation for ListRepositoriesRequest {
         req.query("archived", self.archived.as_ref());
         req.query("minAccessLevel", self.min_access_level.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("perPage", self.per_page.as_ref());
         req.query("search", self.search.as_ref());
@@ -284,6 +421,8 @@ impl crate::Client {
     ///
     /// `GET /repository/list` (action `ListRepositories`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoriesCall::send) it, or [`stream`](ListRepositoriesCall::stream) every page. Required: [`organization_id`](ListRepositoriesCall::organization_id). Optional: [`access_token`](ListRepositoriesCall::access_token), [`archived`](ListRepositoriesCall::archived), [`min_access_level`](ListRepositoriesCall::min_access_level), [`order_by`](ListRepositoriesCall::order_by), [`page`](ListRepositoriesCall::page), [`per_page`](ListRepositoriesCall::per_page), [`search`](ListRepositoriesCall::search), [`sort`](ListRepositoriesCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoriesErrorCode`], which names the documented codes.
@@ -292,17 +431,33 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "".
-    /// - result\[\] items stay inline, not the shared Repository shape: this page documents visibilityLevel as a string, and its example answers "0", where the other repository pages document an integer.
-    pub async fn list_repositories(
-        &self,
-        request: ListRepositoriesRequest,
-    ) -> Result<ListRepositoriesResponse, crate::Error<ListRepositoriesErrorCode>> {
-        self.send(request).await
+    /// - result\[\] items stay inline, not the shared Repository shape: besides visibilityLevel (documented as a string, now the shared CodeupVisibility), its items have Id, star and importStatus, which no other repository page has.
+    /// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number). example_response's visibilityLevel "0" is written as the number 0 to match the unified type.
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - minAccessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - orderBy is an enum of the values this operation's page lists ('排序字段 可选值:created_at,id,name,path,updated_at,last_activity_at'), which describes none of them.
+    /// - result\[\].importStatus is an enum: this operation's page lists started / finished ('代码库导入状态 可选值:started / finished'), and the ListGroupRepositories help page documents the same field with none (无), started (开始导入), failed (导入失败) and finished (导入结束); all four are kept.
+    /// - errorCode was documented as an integer (its page's example is SYSTEM_UNKNOWN_ERROR, a string); it is a string like every other errorCode of the area. example_response has no errorCode, so nothing is rewritten.
+    /// - Times: createdAt, lastActivityAt, updatedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
+    pub fn list_repositories(&self) -> ListRepositoriesCall<'_> {
+        ListRepositoriesCall {
+            client: self,
+            request: ListRepositoriesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoriesRequest {
     type Item = ListRepositoriesResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("perPage"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -316,20 +471,17 @@ impl crate::Paginate for ListRepositoriesRequest {
     fn page_size(&self) -> Option<i64> {
         self.per_page
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.per_page = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repositories`](crate::Client::list_repositories) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repositories_stream(
-        &self,
-        request: ListRepositoriesRequest,
-    ) -> crate::Paginator<'_, ListRepositoriesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -338,13 +490,13 @@ impl crate::mock::Example for ListRepositoriesRequest {
         Self {
             access_token: Some(crate::Secret::new("example".to_string())),
             archived: Some(false),
-            min_access_level: Some(1i32),
-            order_by: Some("created_at".to_string()),
-            organization_id: "example".to_string(),
+            min_access_level: Some(CodeupAccessLevel::Viewer),
+            order_by: Some(ListRepositoriesOrderBy::CreatedAt),
+            organization_id: Some("example".to_string()),
             page: Some(2i64),
             per_page: Some(20i64),
             search: Some("Demo".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

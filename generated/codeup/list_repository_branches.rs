@@ -2,78 +2,103 @@
 // Source: spec/codeup/list_repository_branches.yaml
 
 /// Parameters of [`Client::list_repository_branches`](crate::Client::list_repository_branches): 查询分支列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryBranchesCall`], which `Client::list_repository_branches` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryBranchesRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryBranchesCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryBranchesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryBranchesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoryBranchesCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListRepositoryBranchesCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `search` (query parameter); set with [`ListRepositoryBranchesCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListRepositoryBranchesCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_repository_branches`](crate::Client::list_repository_branches): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryBranchesCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryBranchesRequest,
+}
+impl<'a> ListRepositoryBranchesCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `20`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListRepositoryBranchesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            search: None,
-            sort: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryBranchesResponse,
+        crate::Error<ListRepositoryBranchesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoryBranchesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryBranchesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_branches`](crate::Client::list_repository_branches).
@@ -135,7 +160,7 @@ impl crate::Operation for ListRepositoryBranchesRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -149,10 +174,10 @@ impl crate::Operation for ListRepositoryBranchesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/branches");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("search", self.search.as_ref());
@@ -167,6 +192,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/branches` (action `ListRepositoryBranches`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryBranchesCall::send) it, or [`stream`](ListRepositoryBranchesCall::stream) every page. Required: [`repository_id`](ListRepositoryBranchesCall::repository_id), [`organization_id`](ListRepositoryBranchesCall::organization_id). Optional: [`access_token`](ListRepositoryBranchesCall::access_token), [`page`](ListRepositoryBranchesCall::page), [`page_size`](ListRepositoryBranchesCall::page_size), [`search`](ListRepositoryBranchesCall::search), [`sort`](ListRepositoryBranchesCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryBranchesErrorCode`], which names the documented codes.
@@ -175,19 +202,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_repository_branches(
-        &self,
-        request: ListRepositoryBranchesRequest,
-    ) -> Result<
-        ListRepositoryBranchesResponse,
-        crate::Error<ListRepositoryBranchesErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - protected (in the Branch shape) is a boolean now; example_response's "false" is written as false to match.
+    pub fn list_repository_branches(&self) -> ListRepositoryBranchesCall<'_> {
+        ListRepositoryBranchesCall {
+            client: self,
+            request: ListRepositoryBranchesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoryBranchesRequest {
     type Item = Branch;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -201,31 +235,28 @@ impl crate::Paginate for ListRepositoryBranchesRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repository_branches`](crate::Client::list_repository_branches) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repository_branches_stream(
-        &self,
-        request: ListRepositoryBranchesRequest,
-    ) -> crate::Paginator<'_, ListRepositoryBranchesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryBranchesRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             page: Some(1i64),
             page_size: Some(20i64),
             search: Some("Demo".to_string()),

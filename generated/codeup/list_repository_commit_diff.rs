@@ -2,54 +2,79 @@
 // Source: spec/codeup/list_repository_commit_diff.yaml
 
 /// Parameters of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff): 查询代码库单个提交（Commit）的提交内容
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryCommitDiffCall`], which `Client::list_repository_commit_diff` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryCommitDiffRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryCommitDiffCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `sha` (path parameter, required); set with [`ListRepositoryCommitDiffCall::sha`].
+    pub sha: Option<String>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryCommitDiffCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `contextLine` (query parameter); set with [`ListRepositoryCommitDiffCall::context_line`].
+    pub context_line: Option<i32>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryCommitDiffCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryCommitDiffCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryCommitDiffRequest,
+}
+impl<'a> ListRepositoryCommitDiffCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `sha`.
     ///
-    /// Sent as path parameter `sha`.
-    pub sha: String,
-    /// accessToken
+    /// Sent as path parameter `sha`, required.
+    pub fn sha(mut self, value: impl Into<String>) -> Self {
+        self.request.sha = Some(value.into());
+        self
+    }
+    /// 个人访问令牌。 使用阿里云 AK+SK 或使用 STS 临时授权方式不需要传该字段
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `contextLine`.
     ///
     /// Sent as query parameter `contextLine`. Example: `3`
-    pub context_line: Option<i32>,
+    pub fn context_line(mut self, value: i32) -> Self {
+        self.request.context_line = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-}
-impl ListRepositoryCommitDiffRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        sha: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            sha: sha.into(),
-            access_token: None,
-            context_line: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
     }
-    /// Sets `contextLine`.
-    pub fn context_line(mut self, value: i32) -> Self {
-        self.context_line = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryCommitDiffResponse,
+        crate::Error<ListRepositoryCommitDiffErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryCommitDiffRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_commit_diff`](crate::Client::list_repository_commit_diff).
@@ -64,7 +89,7 @@ pub struct ListRepositoryCommitDiffResponse {
     /// `errorMessage`.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Id of the request
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `0EE38A4E-8991-532A-8E8B-5C22B5D2E058`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +131,7 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("sha", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("contextLine", crate::TypeWord::Integer),
@@ -117,13 +142,13 @@ impl crate::Operation for ListRepositoryCommitDiffRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/commits/");
-        req.path_param("sha", &self.sha)?;
+        req.path_param("sha", self.sha.as_ref())?;
         req.path_literal("/diff");
         req.query("accessToken", self.access_token.as_ref());
         req.query("contextLine", self.context_line.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -134,6 +159,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/commits/{sha}/diff` (action `ListRepositoryCommitDiff`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryCommitDiffCall::send) it. Required: [`repository_id`](ListRepositoryCommitDiffCall::repository_id), [`sha`](ListRepositoryCommitDiffCall::sha), [`organization_id`](ListRepositoryCommitDiffCall::organization_id). Optional: [`access_token`](ListRepositoryCommitDiffCall::access_token), [`context_line`](ListRepositoryCommitDiffCall::context_line).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryCommitDiffErrorCode`], which names the documented codes.
@@ -142,27 +169,27 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_repository_commit_diff(
-        &self,
-        request: ListRepositoryCommitDiffRequest,
-    ) -> Result<
-        ListRepositoryCommitDiffResponse,
-        crate::Error<ListRepositoryCommitDiffErrorCode>,
-    > {
-        self.send(request).await
+    /// - requestId was described only as 'Id of the request'; it takes the envelope's description (BasicResponse).
+    /// - accessToken was described only as 'accessToken'; it takes UpdateGroup's description of the same parameter.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn list_repository_commit_diff(&self) -> ListRepositoryCommitDiffCall<'_> {
+        ListRepositoryCommitDiffCall {
+            client: self,
+            request: ListRepositoryCommitDiffRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryCommitDiffRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            sha: "example".to_string(),
+            repository_id: Some(1i64),
+            sha: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             context_line: Some(3i32),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
         }
     }
 }

@@ -2,124 +2,148 @@
 // Source: spec/codeup/list_repository_commits.yaml
 
 /// Parameters of [`Client::list_repository_commits`](crate::Client::list_repository_commits): 查询代码库提交历史
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryCommitsCall`], which `Client::list_repository_commits` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryCommitsRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryCommitsCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryCommitsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `end` (query parameter); set with [`ListRepositoryCommitsCall::end`].
+    pub end: Option<crate::LocalDateTime>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryCommitsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoryCommitsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListRepositoryCommitsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `path` (query parameter); set with [`ListRepositoryCommitsCall::path`].
+    pub path: Option<String>,
+    /// `refName` (query parameter, required); set with [`ListRepositoryCommitsCall::ref_name`].
+    pub ref_name: Option<String>,
+    /// `search` (query parameter); set with [`ListRepositoryCommitsCall::search`].
+    pub search: Option<String>,
+    /// `showCommentsCount` (query parameter); set with [`ListRepositoryCommitsCall::show_comments_count`].
+    pub show_comments_count: Option<bool>,
+    /// `showSignature` (query parameter); set with [`ListRepositoryCommitsCall::show_signature`].
+    pub show_signature: Option<bool>,
+    /// `start` (query parameter); set with [`ListRepositoryCommitsCall::start`].
+    pub start: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::list_repository_commits`](crate::Client::list_repository_commits): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryCommitsCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryCommitsRequest,
+}
+impl<'a> ListRepositoryCommitsCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `end`.
     ///
     /// Sent as query parameter `end`. Example: `2022-08-18 08:00:00`
-    pub end: Option<String>,
+    pub fn end(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `20`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `path`.
     ///
     /// Sent as query parameter `path`. Example: `src/cpp/main.cpp`
-    pub path: Option<String>,
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.path = Some(value.into());
+        self
+    }
     /// `refName`.
     ///
-    /// Sent as query parameter `refName`.
-    pub ref_name: String,
+    /// Sent as query parameter `refName`, required.
+    pub fn ref_name(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_name = Some(value.into());
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `search`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `showCommentsCount`.
     ///
     /// Sent as query parameter `showCommentsCount`. Example: `false`
-    pub show_comments_count: Option<bool>,
+    pub fn show_comments_count(mut self, value: bool) -> Self {
+        self.request.show_comments_count = Some(value);
+        self
+    }
     /// `showSignature`.
     ///
     /// Sent as query parameter `showSignature`. Example: `false`
-    pub show_signature: Option<bool>,
+    pub fn show_signature(mut self, value: bool) -> Self {
+        self.request.show_signature = Some(value);
+        self
+    }
     /// `start`.
     ///
     /// Sent as query parameter `start`. Example: `2022-03-18 08:00:00`
-    pub start: Option<String>,
-}
-impl ListRepositoryCommitsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        ref_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            end: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            path: None,
-            ref_name: ref_name.into(),
-            search: None,
-            show_comments_count: None,
-            show_signature: None,
-            start: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn start(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start = Some(value.into());
         self
     }
-    /// Sets `end`.
-    pub fn end(mut self, value: impl Into<String>) -> Self {
-        self.end = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryCommitsResponse,
+        crate::Error<ListRepositoryCommitsErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoryCommitsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `showCommentsCount`.
-    pub fn show_comments_count(mut self, value: bool) -> Self {
-        self.show_comments_count = Some(value);
-        self
-    }
-    /// Sets `showSignature`.
-    pub fn show_signature(mut self, value: bool) -> Self {
-        self.show_signature = Some(value);
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, value: impl Into<String>) -> Self {
-        self.start = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryCommitsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_commits`](crate::Client::list_repository_commits).
@@ -181,7 +205,7 @@ impl crate::Operation for ListRepositoryCommitsRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("end", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -200,15 +224,15 @@ impl crate::Operation for ListRepositoryCommitsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/commits");
         req.query("accessToken", self.access_token.as_ref());
         req.query("end", self.end.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("path", self.path.as_ref());
-        req.query("refName", Some(&self.ref_name));
+        req.query("refName", self.ref_name.as_ref());
         req.query("search", self.search.as_ref());
         req.query("showCommentsCount", self.show_comments_count.as_ref());
         req.query("showSignature", self.show_signature.as_ref());
@@ -222,6 +246,8 @@ impl crate::Client {
     /// List the commits of a repository reachable from a branch, tag or commit.
     ///
     /// `GET /repository/{repositoryId}/commits` (action `ListRepositoryCommits`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryCommitsCall::send) it, or [`stream`](ListRepositoryCommitsCall::stream) every page. Required: [`repository_id`](ListRepositoryCommitsCall::repository_id), [`organization_id`](ListRepositoryCommitsCall::organization_id), [`ref_name`](ListRepositoryCommitsCall::ref_name). Optional: [`access_token`](ListRepositoryCommitsCall::access_token), [`end`](ListRepositoryCommitsCall::end), [`page`](ListRepositoryCommitsCall::page), [`page_size`](ListRepositoryCommitsCall::page_size), [`path`](ListRepositoryCommitsCall::path), [`search`](ListRepositoryCommitsCall::search), [`show_comments_count`](ListRepositoryCommitsCall::show_comments_count), [`show_signature`](ListRepositoryCommitsCall::show_signature), [`start`](ListRepositoryCommitsCall::start).
     ///
     /// # Errors
     ///
@@ -240,19 +266,26 @@ impl crate::Client {
     /// - result\[\].message, result\[\].title and result\[\].author's name and avatarUrl have no examples in the reference and are left out of example_response.
     /// - The response's errorCode example (OpenApi.error) sits oddly in a successful response but is kept as documented, as in the sibling Codeup specs.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage, result\[\].author.websiteUrl, result\[\].committer.websiteUrl and result\[\].signature.gpgKeyId); example_response uses an empty string for "" and ”“.
-    pub async fn list_repository_commits(
-        &self,
-        request: ListRepositoryCommitsRequest,
-    ) -> Result<
-        ListRepositoryCommitsResponse,
-        crate::Error<ListRepositoryCommitsErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: end, start carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_repository_commits(&self) -> ListRepositoryCommitsCall<'_> {
+        ListRepositoryCommitsCall {
+            client: self,
+            request: ListRepositoryCommitsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoryCommitsRequest {
     type Item = Commit;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -266,40 +299,37 @@ impl crate::Paginate for ListRepositoryCommitsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repository_commits`](crate::Client::list_repository_commits) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repository_commits_stream(
-        &self,
-        request: ListRepositoryCommitsRequest,
-    ) -> crate::Paginator<'_, ListRepositoryCommitsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryCommitsRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            end: Some("2022-08-18 08:00:00".to_string()),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            end: Some(crate::LocalDateTime::from("2022-08-18 08:00:00")),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             page: Some(1i64),
             page_size: Some(20i64),
             path: Some("src/cpp/main.cpp".to_string()),
-            ref_name: "example".to_string(),
+            ref_name: Some("example".to_string()),
             search: Some("search".to_string()),
             show_comments_count: Some(false),
             show_signature: Some(false),
-            start: Some("2022-03-18 08:00:00".to_string()),
+            start: Some(crate::LocalDateTime::from("2022-03-18 08:00:00")),
         }
     }
 }

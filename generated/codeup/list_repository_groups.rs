@@ -2,95 +2,121 @@
 // Source: spec/codeup/list_repository_groups.yaml
 
 /// Parameters of [`Client::list_repository_groups`](crate::Client::list_repository_groups): 查询代码组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryGroupsCall`], which `Client::list_repository_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryGroupsRequest {
+    /// `accessToken` (query parameter); set with [`ListRepositoryGroupsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `includePersonal` (query parameter); set with [`ListRepositoryGroupsCall::include_personal`].
+    pub include_personal: Option<bool>,
+    /// `orderBy` (query parameter); set with [`ListRepositoryGroupsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoryGroupsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListRepositoryGroupsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `parentId` (query parameter, required); set with [`ListRepositoryGroupsCall::parent_id`].
+    pub parent_id: Option<i64>,
+    /// `search` (query parameter); set with [`ListRepositoryGroupsCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListRepositoryGroupsCall::sort`].
+    pub sort: Option<CodeupSortOrder>,
+}
+/// A call of [`Client::list_repository_groups`](crate::Client::list_repository_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryGroupsRequest,
+}
+impl<'a> ListRepositoryGroupsCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `includePersonal`.
     ///
     /// Sent as query parameter `includePersonal`. Example: `false`
-    pub include_personal: Option<bool>,
+    pub fn include_personal(mut self, value: bool) -> Self {
+        self.request.include_personal = Some(value);
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `updated_at`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `parentId`.
     ///
-    /// Sent as query parameter `parentId`. Example: `26842`
-    pub parent_id: i64,
+    /// Sent as query parameter `parentId`, required. Example: `26842`
+    pub fn parent_id(mut self, value: i64) -> Self {
+        self.request.parent_id = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListRepositoryGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, parent_id: i64) -> Self {
-        Self {
-            access_token: None,
-            include_personal: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            parent_id,
-            search: None,
-            sort: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
-    /// Sets `includePersonal`.
-    pub fn include_personal(mut self, value: bool) -> Self {
-        self.include_personal = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryGroupsResponse,
+        crate::Error<ListRepositoryGroupsErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoryGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_groups`](crate::Client::list_repository_groups).
@@ -171,10 +197,10 @@ impl crate::Operation for ListRepositoryGroupsRequest {
         req.query("accessToken", self.access_token.as_ref());
         req.query("includePersonal", self.include_personal.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
-        req.query("parentId", Some(&self.parent_id));
+        req.query("parentId", self.parent_id.as_ref());
         req.query("search", self.search.as_ref());
         req.query("sort", self.sort.as_ref());
         req.finish()
@@ -187,6 +213,8 @@ impl crate::Client {
     ///
     /// `GET /repository/groups/get/all` (action `ListRepositoryGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryGroupsCall::send) it, or [`stream`](ListRepositoryGroupsCall::stream) every page. Required: [`organization_id`](ListRepositoryGroupsCall::organization_id), [`parent_id`](ListRepositoryGroupsCall::parent_id). Optional: [`access_token`](ListRepositoryGroupsCall::access_token), [`include_personal`](ListRepositoryGroupsCall::include_personal), [`order_by`](ListRepositoryGroupsCall::order_by), [`page`](ListRepositoryGroupsCall::page), [`page_size`](ListRepositoryGroupsCall::page_size), [`search`](ListRepositoryGroupsCall::search), [`sort`](ListRepositoryGroupsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryGroupsErrorCode`], which names the documented codes.
@@ -195,19 +223,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result\[\].webUrl); example_response uses an empty string for "" and ”“.
-    pub async fn list_repository_groups(
-        &self,
-        request: ListRepositoryGroupsRequest,
-    ) -> Result<
-        ListRepositoryGroupsResponse,
-        crate::Error<ListRepositoryGroupsErrorCode>,
-    > {
-        self.send(request).await
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    /// - result\[\] items are the shared CodeupGroup, whose createdAt and updatedAt carry format date-time (see CodeupGroup); this page's example answers 2022-03-18 14:24:54 and is kept as documented (DateTime::parse fails on it).
+    pub fn list_repository_groups(&self) -> ListRepositoryGroupsCall<'_> {
+        ListRepositoryGroupsCall {
+            client: self,
+            request: ListRepositoryGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoryGroupsRequest {
     type Item = CodeupGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -221,20 +256,17 @@ impl crate::Paginate for ListRepositoryGroupsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repository_groups`](crate::Client::list_repository_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repository_groups_stream(
-        &self,
-        request: ListRepositoryGroupsRequest,
-    ) -> crate::Paginator<'_, ListRepositoryGroupsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -246,12 +278,12 @@ impl crate::mock::Example for ListRepositoryGroupsRequest {
             ),
             include_personal: Some(false),
             order_by: Some("updated_at".to_string()),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
-            parent_id: 26842i64,
+            parent_id: Some(26842i64),
             search: Some("Demo".to_string()),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

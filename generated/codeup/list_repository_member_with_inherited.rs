@@ -2,38 +2,61 @@
 // Source: spec/codeup/list_repository_member_with_inherited.yaml
 
 /// Parameters of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited): 查询代码库成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryMemberWithInheritedCall`], which `Client::list_repository_member_with_inherited` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryMemberWithInheritedRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryMemberWithInheritedCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryMemberWithInheritedCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryMemberWithInheritedCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryMemberWithInheritedCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryMemberWithInheritedRequest,
+}
+impl<'a> ListRepositoryMemberWithInheritedCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`.
-    pub organization_id: String,
-}
-impl ListRepositoryMemberWithInheritedRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryMemberWithInheritedResponse,
+        crate::Error<ListRepositoryMemberWithInheritedErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryMemberWithInheritedRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_member_with_inherited`](crate::Client::list_repository_member_with_inherited).
@@ -84,7 +107,7 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String).required(),
         ],
@@ -93,10 +116,10 @@ impl crate::Operation for ListRepositoryMemberWithInheritedRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/members/list");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.finish()
     }
 }
@@ -107,6 +130,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/members/list` (action `ListRepositoryMemberWithInherited`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryMemberWithInheritedCall::send) it. Required: [`repository_id`](ListRepositoryMemberWithInheritedCall::repository_id), [`organization_id`](ListRepositoryMemberWithInheritedCall::organization_id). Optional: [`access_token`](ListRepositoryMemberWithInheritedCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryMemberWithInheritedErrorCode`], which names the documented codes.
@@ -115,25 +140,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - example_response sets success to true; the SDKs give no example for it.
-    pub async fn list_repository_member_with_inherited(
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - example_response's inherited.visibilityLevel "0" is written as the number 0: the field is the shared CodeupVisibility number enum (the page documents a string; the wire digits are the same).
+    pub fn list_repository_member_with_inherited(
         &self,
-        request: ListRepositoryMemberWithInheritedRequest,
-    ) -> Result<
-        ListRepositoryMemberWithInheritedResponse,
-        crate::Error<ListRepositoryMemberWithInheritedErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ListRepositoryMemberWithInheritedCall<'_> {
+        ListRepositoryMemberWithInheritedCall {
+            client: self,
+            request: ListRepositoryMemberWithInheritedRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryMemberWithInheritedRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

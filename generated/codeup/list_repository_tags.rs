@@ -2,78 +2,100 @@
 // Source: spec/codeup/list_repository_tags.yaml
 
 /// Parameters of [`Client::list_repository_tags`](crate::Client::list_repository_tags): 查询标签列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryTagsCall`], which `Client::list_repository_tags` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryTagsRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryTagsCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryTagsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryTagsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoryTagsCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListRepositoryTagsCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `search` (query parameter); set with [`ListRepositoryTagsCall::search`].
+    pub search: Option<String>,
+    /// `sort` (query parameter); set with [`ListRepositoryTagsCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_repository_tags`](crate::Client::list_repository_tags): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryTagsCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryTagsRequest,
+}
+impl<'a> ListRepositoryTagsCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `611b75680fc7bf0dbe1dce55`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `611b75680fc7bf0dbe1dce55`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `2`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `search`.
     ///
     /// Sent as query parameter `search`. Example: `Demo`
-    pub search: Option<String>,
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.search = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `updated_desc`
-    pub sort: Option<String>,
-}
-impl ListRepositoryTagsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            search: None,
-            sort: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `search`.
-    pub fn search(mut self, value: impl Into<String>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListRepositoryTagsResponse, crate::Error<ListRepositoryTagsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoryTagsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryTagsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_tags`](crate::Client::list_repository_tags).
@@ -135,7 +157,7 @@ impl crate::Operation for ListRepositoryTagsRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -149,10 +171,10 @@ impl crate::Operation for ListRepositoryTagsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/tag/list");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("search", self.search.as_ref());
@@ -167,6 +189,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/tag/list` (action `ListRepositoryTags`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryTagsCall::send) it, or [`stream`](ListRepositoryTagsCall::stream) every page. Required: [`repository_id`](ListRepositoryTagsCall::repository_id), [`organization_id`](ListRepositoryTagsCall::organization_id). Optional: [`access_token`](ListRepositoryTagsCall::access_token), [`page`](ListRepositoryTagsCall::page), [`page_size`](ListRepositoryTagsCall::page_size), [`search`](ListRepositoryTagsCall::search), [`sort`](ListRepositoryTagsCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryTagsErrorCode`], which names the documented codes.
@@ -175,16 +199,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result\[\].commit.signature.gpgKeyId); example_response uses an empty string for "" and ”“.
-    pub async fn list_repository_tags(
-        &self,
-        request: ListRepositoryTagsRequest,
-    ) -> Result<ListRepositoryTagsResponse, crate::Error<ListRepositoryTagsErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn list_repository_tags(&self) -> ListRepositoryTagsCall<'_> {
+        ListRepositoryTagsCall {
+            client: self,
+            request: ListRepositoryTagsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoryTagsRequest {
     type Item = CodeupTag;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -198,31 +231,28 @@ impl crate::Paginate for ListRepositoryTagsRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repository_tags`](crate::Client::list_repository_tags) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repository_tags_stream(
-        &self,
-        request: ListRepositoryTagsRequest,
-    ) -> crate::Paginator<'_, ListRepositoryTagsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTagsRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "611b75680fc7bf0dbe1dce55".to_string(),
+            organization_id: Some("611b75680fc7bf0dbe1dce55".to_string()),
             page: Some(2i64),
             page_size: Some(10i64),
             search: Some("Demo".to_string()),

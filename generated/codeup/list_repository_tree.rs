@@ -2,68 +2,85 @@
 // Source: spec/codeup/list_repository_tree.yaml
 
 /// Parameters of [`Client::list_repository_tree`](crate::Client::list_repository_tree): 查询代码库文件树
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryTreeCall`], which `Client::list_repository_tree` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryTreeRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryTreeCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryTreeCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryTreeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `path` (query parameter); set with [`ListRepositoryTreeCall::path`].
+    pub path: Option<String>,
+    /// `refName` (query parameter); set with [`ListRepositoryTreeCall::ref_name`].
+    pub ref_name: Option<String>,
+    /// `type` (query parameter); set with [`ListRepositoryTreeCall::type_`].
+    pub type_: Option<String>,
+}
+/// A call of [`Client::list_repository_tree`](crate::Client::list_repository_tree): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryTreeCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryTreeRequest,
+}
+impl<'a> ListRepositoryTreeCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `624666bd54d036291ae13a36`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `624666bd54d036291ae13a36`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `path`.
     ///
     /// Sent as query parameter `path`. Example: `module`
-    pub path: Option<String>,
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.path = Some(value.into());
+        self
+    }
     /// `refName`.
     ///
     /// Sent as query parameter `refName`. Example: `master / tag1.0 / sjjfssa`
-    pub ref_name: Option<String>,
+    pub fn ref_name(mut self, value: impl Into<String>) -> Self {
+        self.request.ref_name = Some(value.into());
+        self
+    }
     /// `type`.
     ///
     /// Sent as query parameter `type`. Example: `RECURSIVE`
-    pub type_: Option<String>,
-}
-impl ListRepositoryTreeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            path: None,
-            ref_name: None,
-            type_: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `path`.
-    pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `refName`.
-    pub fn ref_name(mut self, value: impl Into<String>) -> Self {
-        self.ref_name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
+        self.request.type_ = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListRepositoryTreeResponse, crate::Error<ListRepositoryTreeErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryTreeRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_tree`](crate::Client::list_repository_tree).
@@ -155,7 +172,7 @@ impl crate::Operation for ListRepositoryTreeRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -168,10 +185,10 @@ impl crate::Operation for ListRepositoryTreeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files/tree");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("path", self.path.as_ref());
         req.query("refName", self.ref_name.as_ref());
         req.query("type", self.type_.as_ref());
@@ -185,6 +202,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/files/tree` (action `ListRepositoryTree`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryTreeCall::send) it. Required: [`repository_id`](ListRepositoryTreeCall::repository_id), [`organization_id`](ListRepositoryTreeCall::organization_id). Optional: [`access_token`](ListRepositoryTreeCall::access_token), [`path`](ListRepositoryTreeCall::path), [`ref_name`](ListRepositoryTreeCall::ref_name), [`type_`](ListRepositoryTreeCall::type_).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryTreeErrorCode`], which names the documented codes.
@@ -193,22 +212,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_repository_tree(
-        &self,
-        request: ListRepositoryTreeRequest,
-    ) -> Result<ListRepositoryTreeResponse, crate::Error<ListRepositoryTreeErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn list_repository_tree(&self) -> ListRepositoryTreeCall<'_> {
+        ListRepositoryTreeCall {
+            client: self,
+            request: ListRepositoryTreeRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryTreeRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "624666bd54d036291ae13a36".to_string(),
+            organization_id: Some("624666bd54d036291ae13a36".to_string()),
             path: Some("module".to_string()),
             ref_name: Some("master / tag1.0 / sjjfssa".to_string()),
             type_: Some("RECURSIVE".to_string()),

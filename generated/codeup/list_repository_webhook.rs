@@ -2,58 +2,85 @@
 // Source: spec/codeup/list_repository_webhook.yaml
 
 /// Parameters of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook): 查询代码库Webhook列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListRepositoryWebhookCall`], which `Client::list_repository_webhook` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListRepositoryWebhookRequest {
+    /// `repositoryId` (path parameter, required); set with [`ListRepositoryWebhookCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ListRepositoryWebhookCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListRepositoryWebhookCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListRepositoryWebhookCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListRepositoryWebhookCall::page_size`].
+    pub page_size: Option<i64>,
+}
+/// A call of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListRepositoryWebhookCall<'a> {
+    client: &'a crate::Client,
+    request: ListRepositoryWebhookRequest,
+}
+impl<'a> ListRepositoryWebhookCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
-}
-impl ListRepositoryWebhookRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
     pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
+        self.request.page_size = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListRepositoryWebhookResponse,
+        crate::Error<ListRepositoryWebhookErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListRepositoryWebhookRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListRepositoryWebhookRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook).
@@ -113,7 +140,7 @@ impl crate::Operation for ListRepositoryWebhookRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -125,10 +152,10 @@ impl crate::Operation for ListRepositoryWebhookRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/webhooks/list");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.finish()
@@ -141,6 +168,8 @@ impl crate::Client {
     ///
     /// `GET /repository/{repositoryId}/webhooks/list` (action `ListRepositoryWebhook`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListRepositoryWebhookCall::send) it, or [`stream`](ListRepositoryWebhookCall::stream) every page. Required: [`repository_id`](ListRepositoryWebhookCall::repository_id), [`organization_id`](ListRepositoryWebhookCall::organization_id). Optional: [`access_token`](ListRepositoryWebhookCall::access_token), [`page`](ListRepositoryWebhookCall::page), [`page_size`](ListRepositoryWebhookCall::page_size).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListRepositoryWebhookErrorCode`], which names the documented codes.
@@ -148,19 +177,25 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_repository_webhook(
-        &self,
-        request: ListRepositoryWebhookRequest,
-    ) -> Result<
-        ListRepositoryWebhookResponse,
-        crate::Error<ListRepositoryWebhookErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn list_repository_webhook(&self) -> ListRepositoryWebhookCall<'_> {
+        ListRepositoryWebhookCall {
+            client: self,
+            request: ListRepositoryWebhookRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListRepositoryWebhookRequest {
     type Item = RepositoryWebhook;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -174,29 +209,26 @@ impl crate::Paginate for ListRepositoryWebhookRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_repository_webhook`](crate::Client::list_repository_webhook) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_repository_webhook_stream(
-        &self,
-        request: ListRepositoryWebhookRequest,
-    ) -> crate::Paginator<'_, ListRepositoryWebhookRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListRepositoryWebhookRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(crate::Secret::new("example".to_string())),
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
         }

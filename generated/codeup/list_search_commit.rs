@@ -2,85 +2,109 @@
 // Source: spec/codeup/list_search_commit.yaml
 
 /// Parameters of [`Client::list_search_commit`](crate::Client::list_search_commit): 搜索代码提交数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListSearchCommitCall`], which `Client::list_search_commit` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListSearchCommitRequest {
+    /// `organizationId` (query parameter, required); set with [`ListSearchCommitCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `keyword` (body parameter, required); set with [`ListSearchCommitCall::keyword`].
+    pub keyword: Option<String>,
+    /// `order` (body parameter); set with [`ListSearchCommitCall::order`].
+    pub order: Option<String>,
+    /// `page` (body parameter); set with [`ListSearchCommitCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (body parameter); set with [`ListSearchCommitCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `repoPath` (body parameter); set with [`ListSearchCommitCall::repo_path`].
+    pub repo_path: Option<CodeupSearchPathFilter>,
+    /// `scope` (body parameter); set with [`ListSearchCommitCall::scope`].
+    pub scope: Option<String>,
+    /// `sort` (body parameter); set with [`ListSearchCommitCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_search_commit`](crate::Client::list_search_commit): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListSearchCommitCall<'a> {
+    client: &'a crate::Client,
+    request: ListSearchCommitRequest,
+}
+impl<'a> ListSearchCommitCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60d54f3daccf2bbd6659f3ad`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60d54f3daccf2bbd6659f3ad`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `keyword`.
     ///
-    /// Sent as body parameter `keyword`. Example: `test`
-    pub keyword: String,
+    /// Sent as body parameter `keyword`, required. Example: `test`
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.keyword = Some(value.into());
+        self
+    }
     /// `order`.
     ///
     /// Sent as body parameter `order`. Example: `default`
-    pub order: Option<String>,
+    pub fn order(mut self, value: impl Into<String>) -> Self {
+        self.request.order = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `10`
-    pub page_size: Option<i32>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `repoPath`.
     ///
     /// Sent as body parameter `repoPath`.
-    pub repo_path: Option<CodeupSearchPathFilter>,
+    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
+        self.request.repo_path = Some(value);
+        self
+    }
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `all`
-    pub scope: Option<String>,
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.request.scope = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as body parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListSearchCommitRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, keyword: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            keyword: keyword.into(),
-            order: None,
-            page: None,
-            page_size: None,
-            repo_path: None,
-            scope: None,
-            sort: None,
-        }
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<String>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
-        self.repo_path = Some(value);
-        self
-    }
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListSearchCommitResponse, crate::Error<ListSearchCommitErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListSearchCommitRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListSearchCommitRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_search_commit`](crate::Client::list_search_commit).
@@ -166,7 +190,7 @@ pub struct ListSearchCommitSource {
     ///
     /// Example: `2022-11-11 11:11:11`
     #[serde(rename = "authorTime", default, skip_serializing_if = "Option::is_none")]
-    pub author_time: Option<String>,
+    pub author_time: Option<crate::LocalDateTime>,
     /// `commitId`.
     ///
     /// Example: `a748f5ecb17a93900d4808944bfcc96dc158ee2d`
@@ -234,8 +258,8 @@ impl crate::Operation for ListSearchCommitRequest {
                 .required(),
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -245,8 +269,8 @@ impl crate::Operation for ListSearchCommitRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/search/commit");
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("keyword", Some(&self.keyword))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("keyword", self.keyword.as_ref())?;
         req.body_field("order", self.order.as_ref())?;
         req.body_field("page", self.page.as_ref())?;
         req.body_field("pageSize", self.page_size.as_ref())?;
@@ -263,6 +287,8 @@ impl crate::Client {
     ///
     /// `POST /search/commit` (action `ListSearchCommit`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListSearchCommitCall::send) it, or [`stream`](ListSearchCommitCall::stream) every page. Required: [`organization_id`](ListSearchCommitCall::organization_id), [`keyword`](ListSearchCommitCall::keyword). Optional: [`order`](ListSearchCommitCall::order), [`page`](ListSearchCommitCall::page), [`page_size`](ListSearchCommitCall::page_size), [`repo_path`](ListSearchCommitCall::repo_path), [`scope`](ListSearchCommitCall::scope), [`sort`](ListSearchCommitCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchCommitErrorCode`], which names the documented codes.
@@ -273,16 +299,27 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches commits; a retry after the server got it is safe.
-    pub async fn list_search_commit(
-        &self,
-        request: ListSearchCommitRequest,
-    ) -> Result<ListSearchCommitResponse, crate::Error<ListSearchCommitErrorCode>> {
-        self.send(request).await
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - Times: authorTime carries format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_search_commit(&self) -> ListSearchCommitCall<'_> {
+        ListSearchCommitCall {
+            client: self,
+            request: ListSearchCommitRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListSearchCommitRequest {
     type Item = ListSearchCommitResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -294,33 +331,30 @@ impl crate::Paginate for ListSearchCommitRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_search_commit`](crate::Client::list_search_commit) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_search_commit_stream(
-        &self,
-        request: ListSearchCommitRequest,
-    ) -> crate::Paginator<'_, ListSearchCommitRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchCommitRequest {
     fn example() -> Self {
         Self {
-            organization_id: "60d54f3daccf2bbd6659f3ad".to_string(),
-            keyword: "test".to_string(),
+            organization_id: Some("60d54f3daccf2bbd6659f3ad".to_string()),
+            keyword: Some("test".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(10i32),
+            page: Some(1i64),
+            page_size: Some(10i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),

@@ -2,105 +2,130 @@
 // Source: spec/codeup/list_search_repository.yaml
 
 /// Parameters of [`Client::list_search_repository`](crate::Client::list_search_repository): 搜索代码仓库数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListSearchRepositoryCall`], which `Client::list_search_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListSearchRepositoryRequest {
+    /// `organizationId` (query parameter, required); set with [`ListSearchRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `aliyunPk` (body parameter); set with [`ListSearchRepositoryCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `keyword` (body parameter, required); set with [`ListSearchRepositoryCall::keyword`].
+    pub keyword: Option<String>,
+    /// `order` (body parameter); set with [`ListSearchRepositoryCall::order`].
+    pub order: Option<String>,
+    /// `page` (body parameter); set with [`ListSearchRepositoryCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (body parameter); set with [`ListSearchRepositoryCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `repoPath` (body parameter); set with [`ListSearchRepositoryCall::repo_path`].
+    pub repo_path: Option<CodeupSearchPathFilter>,
+    /// `scope` (body parameter); set with [`ListSearchRepositoryCall::scope`].
+    pub scope: Option<String>,
+    /// `sort` (body parameter); set with [`ListSearchRepositoryCall::sort`].
+    pub sort: Option<String>,
+    /// `visibilityLevel` (body parameter); set with [`ListSearchRepositoryCall::visibility_level`].
+    pub visibility_level: Option<CodeupVisibility>,
+}
+/// A call of [`Client::list_search_repository`](crate::Client::list_search_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListSearchRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: ListSearchRepositoryRequest,
+}
+impl<'a> ListSearchRepositoryCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `61e54b0e0bb300d827e1ae27`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `61e54b0e0bb300d827e1ae27`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `aliyunPk`.
     ///
     /// Sent as body parameter `aliyunPk`. Example: `1840004904455497`
-    pub aliyun_pk: Option<String>,
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `keyword`.
     ///
-    /// Sent as body parameter `keyword`. Example: `test`
-    pub keyword: String,
+    /// Sent as body parameter `keyword`, required. Example: `test`
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.keyword = Some(value.into());
+        self
+    }
     /// `order`.
     ///
     /// Sent as body parameter `order`. Example: `default`
-    pub order: Option<String>,
+    pub fn order(mut self, value: impl Into<String>) -> Self {
+        self.request.order = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `10`
-    pub page_size: Option<i32>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `repoPath`.
     ///
     /// Sent as body parameter `repoPath`.
-    pub repo_path: Option<CodeupSearchPathFilter>,
+    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
+        self.request.repo_path = Some(value);
+        self
+    }
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `all`
-    pub scope: Option<String>,
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.request.scope = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as body parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.request.sort = Some(value.into());
+        self
+    }
     /// `visibilityLevel`.
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub visibility_level: Option<i32>,
-}
-impl ListSearchRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, keyword: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            aliyun_pk: None,
-            keyword: keyword.into(),
-            order: None,
-            page: None,
-            page_size: None,
-            repo_path: None,
-            scope: None,
-            sort: None,
-            visibility_level: None,
-        }
-    }
-    /// Sets `aliyunPk`.
-    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
+        self.request.visibility_level = Some(value);
         self
     }
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<String>) -> Self {
-        self.order = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListSearchRepositoryResponse,
+        crate::Error<ListSearchRepositoryErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListSearchRepositoryRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
-        self.repo_path = Some(value);
-        self
-    }
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListSearchRepositoryRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_search_repository`](crate::Client::list_search_repository).
@@ -199,7 +224,7 @@ pub struct ListSearchRepositorySource {
     ///
     /// Example: `2022-10-10 10:10:10`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::LocalDateTime>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -211,7 +236,7 @@ pub struct ListSearchRepositorySource {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_activity_time: Option<String>,
+    pub last_activity_time: Option<crate::LocalDateTime>,
     /// `organizationId`.
     ///
     /// Example: `62a94a8611fc0f0c9e2a7bc1`
@@ -240,7 +265,7 @@ pub struct ListSearchRepositorySource {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }
 impl crate::Envelope for ListSearchRepositoryResponse {
     fn request_id(&self) -> Option<&str> {
@@ -275,8 +300,8 @@ impl crate::Operation for ListSearchRepositoryRequest {
             crate::ParamMeta::body("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -287,9 +312,9 @@ impl crate::Operation for ListSearchRepositoryRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/search/repo");
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("aliyunPk", self.aliyun_pk.as_ref())?;
-        req.body_field("keyword", Some(&self.keyword))?;
+        req.body_field("keyword", self.keyword.as_ref())?;
         req.body_field("order", self.order.as_ref())?;
         req.body_field("page", self.page.as_ref())?;
         req.body_field("pageSize", self.page_size.as_ref())?;
@@ -307,6 +332,8 @@ impl crate::Client {
     ///
     /// `POST /search/repo` (action `ListSearchRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListSearchRepositoryCall::send) it, or [`stream`](ListSearchRepositoryCall::stream) every page. Required: [`organization_id`](ListSearchRepositoryCall::organization_id), [`keyword`](ListSearchRepositoryCall::keyword). Optional: [`aliyun_pk`](ListSearchRepositoryCall::aliyun_pk), [`order`](ListSearchRepositoryCall::order), [`page`](ListSearchRepositoryCall::page), [`page_size`](ListSearchRepositoryCall::page_size), [`repo_path`](ListSearchRepositoryCall::repo_path), [`scope`](ListSearchRepositoryCall::scope), [`sort`](ListSearchRepositoryCall::sort), [`visibility_level`](ListSearchRepositoryCall::visibility_level).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchRepositoryErrorCode`], which names the documented codes.
@@ -317,19 +344,28 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches repositories; a retry after the server got it is safe.
-    pub async fn list_search_repository(
-        &self,
-        request: ListSearchRepositoryRequest,
-    ) -> Result<
-        ListSearchRepositoryResponse,
-        crate::Error<ListSearchRepositoryErrorCode>,
-    > {
-        self.send(request).await
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - Times: createTime, lastActivityTime carry format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn list_search_repository(&self) -> ListSearchRepositoryCall<'_> {
+        ListSearchRepositoryCall {
+            client: self,
+            request: ListSearchRepositoryRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListSearchRepositoryRequest {
     type Item = ListSearchRepositoryResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -341,34 +377,31 @@ impl crate::Paginate for ListSearchRepositoryRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_search_repository`](crate::Client::list_search_repository) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_search_repository_stream(
-        &self,
-        request: ListSearchRepositoryRequest,
-    ) -> crate::Paginator<'_, ListSearchRepositoryRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchRepositoryRequest {
     fn example() -> Self {
         Self {
-            organization_id: "61e54b0e0bb300d827e1ae27".to_string(),
+            organization_id: Some("61e54b0e0bb300d827e1ae27".to_string()),
             aliyun_pk: Some("1840004904455497".to_string()),
-            keyword: "test".to_string(),
+            keyword: Some("test".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(10i32),
+            page: Some(1i64),
+            page_size: Some(10i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
@@ -376,7 +409,7 @@ impl crate::mock::Example for ListSearchRepositoryRequest {
             }),
             scope: Some("all".to_string()),
             sort: Some("desc".to_string()),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
         }
     }
 }

@@ -2,115 +2,139 @@
 // Source: spec/codeup/list_search_source_code.yaml
 
 /// Parameters of [`Client::list_search_source_code`](crate::Client::list_search_source_code): 搜索代码片段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListSearchSourceCodeCall`], which `Client::list_search_source_code` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListSearchSourceCodeRequest {
+    /// `organizationId` (query parameter, required); set with [`ListSearchSourceCodeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `filePath` (body parameter); set with [`ListSearchSourceCodeCall::file_path`].
+    pub file_path: Option<CodeupSearchPathFilter>,
+    /// `isCodeBlock` (body parameter); set with [`ListSearchSourceCodeCall::is_code_block`].
+    pub is_code_block: Option<bool>,
+    /// `keyword` (body parameter, required); set with [`ListSearchSourceCodeCall::keyword`].
+    pub keyword: Option<String>,
+    /// `language` (body parameter); set with [`ListSearchSourceCodeCall::language`].
+    pub language: Option<String>,
+    /// `order` (body parameter); set with [`ListSearchSourceCodeCall::order`].
+    pub order: Option<String>,
+    /// `page` (body parameter); set with [`ListSearchSourceCodeCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (body parameter); set with [`ListSearchSourceCodeCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `repoPath` (body parameter); set with [`ListSearchSourceCodeCall::repo_path`].
+    pub repo_path: Option<CodeupSearchPathFilter>,
+    /// `scope` (body parameter); set with [`ListSearchSourceCodeCall::scope`].
+    pub scope: Option<String>,
+    /// `sort` (body parameter); set with [`ListSearchSourceCodeCall::sort`].
+    pub sort: Option<String>,
+}
+/// A call of [`Client::list_search_source_code`](crate::Client::list_search_source_code): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListSearchSourceCodeCall<'a> {
+    client: &'a crate::Client,
+    request: ListSearchSourceCodeRequest,
+}
+impl<'a> ListSearchSourceCodeCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `66c0c9fffeb86b450c199fcd`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `66c0c9fffeb86b450c199fcd`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `filePath`.
     ///
     /// Sent as body parameter `filePath`.
-    pub file_path: Option<CodeupSearchPathFilter>,
+    pub fn file_path(mut self, value: CodeupSearchPathFilter) -> Self {
+        self.request.file_path = Some(value);
+        self
+    }
     /// `isCodeBlock`.
     ///
     /// Sent as body parameter `isCodeBlock`. Example: `false`
-    pub is_code_block: Option<bool>,
+    pub fn is_code_block(mut self, value: bool) -> Self {
+        self.request.is_code_block = Some(value);
+        self
+    }
     /// `keyword`.
     ///
-    /// Sent as body parameter `keyword`. Example: `test`
-    pub keyword: String,
+    /// Sent as body parameter `keyword`, required. Example: `test`
+    pub fn keyword(mut self, value: impl Into<String>) -> Self {
+        self.request.keyword = Some(value.into());
+        self
+    }
     /// `language`.
     ///
     /// Sent as body parameter `language`. Example: `Java`
-    pub language: Option<String>,
+    pub fn language(mut self, value: impl Into<String>) -> Self {
+        self.request.language = Some(value.into());
+        self
+    }
     /// `order`.
     ///
     /// Sent as body parameter `order`. Example: `default`
-    pub order: Option<String>,
+    pub fn order(mut self, value: impl Into<String>) -> Self {
+        self.request.order = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as body parameter `page`. Example: `1`
-    pub page: Option<i32>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as body parameter `pageSize`. Example: `20`
-    pub page_size: Option<i32>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `repoPath`.
     ///
     /// Sent as body parameter `repoPath`.
-    pub repo_path: Option<CodeupSearchPathFilter>,
+    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
+        self.request.repo_path = Some(value);
+        self
+    }
     /// `scope`.
     ///
     /// Sent as body parameter `scope`. Example: `all`
-    pub scope: Option<String>,
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.request.scope = Some(value.into());
+        self
+    }
     /// `sort`.
     ///
     /// Sent as body parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListSearchSourceCodeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, keyword: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            file_path: None,
-            is_code_block: None,
-            keyword: keyword.into(),
-            language: None,
-            order: None,
-            page: None,
-            page_size: None,
-            repo_path: None,
-            scope: None,
-            sort: None,
-        }
-    }
-    /// Sets `filePath`.
-    pub fn file_path(mut self, value: CodeupSearchPathFilter) -> Self {
-        self.file_path = Some(value);
-        self
-    }
-    /// Sets `isCodeBlock`.
-    pub fn is_code_block(mut self, value: bool) -> Self {
-        self.is_code_block = Some(value);
-        self
-    }
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-    /// Sets `order`.
-    pub fn order(mut self, value: impl Into<String>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i32) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `repoPath`.
-    pub fn repo_path(mut self, value: CodeupSearchPathFilter) -> Self {
-        self.repo_path = Some(value);
-        self
-    }
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
+        self.request.sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListSearchSourceCodeResponse,
+        crate::Error<ListSearchSourceCodeErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListSearchSourceCodeRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListSearchSourceCodeRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_search_source_code`](crate::Client::list_search_source_code).
@@ -179,8 +203,8 @@ impl crate::Operation for ListSearchSourceCodeRequest {
             crate::ParamMeta::body("keyword", crate::TypeWord::String).required(),
             crate::ParamMeta::body("language", crate::TypeWord::String),
             crate::ParamMeta::body("order", crate::TypeWord::String),
-            crate::ParamMeta::body("page", crate::TypeWord::Integer),
-            crate::ParamMeta::body("pageSize", crate::TypeWord::Integer),
+            crate::ParamMeta::body("page", crate::TypeWord::Long),
+            crate::ParamMeta::body("pageSize", crate::TypeWord::Long),
             crate::ParamMeta::body("repoPath", crate::TypeWord::Object),
             crate::ParamMeta::body("scope", crate::TypeWord::String),
             crate::ParamMeta::body("sort", crate::TypeWord::String),
@@ -190,10 +214,10 @@ impl crate::Operation for ListSearchSourceCodeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/search/code");
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("filePath", self.file_path.as_ref())?;
         req.body_field("isCodeBlock", self.is_code_block.as_ref())?;
-        req.body_field("keyword", Some(&self.keyword))?;
+        req.body_field("keyword", self.keyword.as_ref())?;
         req.body_field("language", self.language.as_ref())?;
         req.body_field("order", self.order.as_ref())?;
         req.body_field("page", self.page.as_ref())?;
@@ -211,6 +235,8 @@ impl crate::Client {
     ///
     /// `POST /search/code` (action `ListSearchSourceCode`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListSearchSourceCodeCall::send) it, or [`stream`](ListSearchSourceCodeCall::stream) every page. Required: [`organization_id`](ListSearchSourceCodeCall::organization_id), [`keyword`](ListSearchSourceCodeCall::keyword). Optional: [`file_path`](ListSearchSourceCodeCall::file_path), [`is_code_block`](ListSearchSourceCodeCall::is_code_block), [`language`](ListSearchSourceCodeCall::language), [`order`](ListSearchSourceCodeCall::order), [`page`](ListSearchSourceCodeCall::page), [`page_size`](ListSearchSourceCodeCall::page_size), [`repo_path`](ListSearchSourceCodeCall::repo_path), [`scope`](ListSearchSourceCodeCall::scope), [`sort`](ListSearchSourceCodeCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSearchSourceCodeErrorCode`], which names the documented codes.
@@ -221,19 +247,26 @@ impl crate::Client {
     /// - The paging parameters page and pageSize are sent in the JSON body, not the query; the paginator sets the page number (page) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only searches source code; a retry after the server got it is safe.
-    pub async fn list_search_source_code(
-        &self,
-        request: ListSearchSourceCodeRequest,
-    ) -> Result<
-        ListSearchSourceCodeResponse,
-        crate::Error<ListSearchSourceCodeErrorCode>,
-    > {
-        self.send(request).await
+    /// - page was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    /// - pageSize was documented as an integer; it is a long like the page and page size of every other Codeup list operation (the same number on the wire).
+    pub fn list_search_source_code(&self) -> ListSearchSourceCodeCall<'_> {
+        ListSearchSourceCodeCall {
+            client: self,
+            request: ListSearchSourceCodeRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListSearchSourceCodeRequest {
     type Item = CodeSearchResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -245,40 +278,37 @@ impl crate::Paginate for ListSearchSourceCodeRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.map(i64::from)
+        self.page_size
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
     }
     fn page_number(&self) -> Option<i64> {
-        self.page.map(i64::from)
+        self.page
     }
     fn set_page_number(&mut self, page: i64) {
-        self.page = Some(i32::try_from(page).unwrap_or(i32::MAX));
+        self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_search_source_code`](crate::Client::list_search_source_code) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_search_source_code_stream(
-        &self,
-        request: ListSearchSourceCodeRequest,
-    ) -> crate::Paginator<'_, ListSearchSourceCodeRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSearchSourceCodeRequest {
     fn example() -> Self {
         Self {
-            organization_id: "66c0c9fffeb86b450c199fcd".to_string(),
+            organization_id: Some("66c0c9fffeb86b450c199fcd".to_string()),
             file_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),
                 value: Some("orgId/test-group/spring-boot-demo".to_string()),
             }),
             is_code_block: Some(false),
-            keyword: "test".to_string(),
+            keyword: Some("test".to_string()),
             language: Some("Java".to_string()),
             order: Some("default".to_string()),
-            page: Some(1i32),
-            page_size: Some(20i32),
+            page: Some(1i64),
+            page_size: Some(20i64),
             repo_path: Some(CodeupSearchPathFilter {
                 match_type: Some("term".to_string()),
                 operator_type: Some("equal".to_string()),

@@ -2,70 +2,91 @@
 // Source: spec/codeup/list_user_keys.yaml
 
 /// Parameters of [`Client::list_user_keys`](crate::Client::list_user_keys): 查询当前用户的SSH Key列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListUserKeysCall`], which `Client::list_user_keys` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserKeysRequest {
+    /// `accessToken` (query parameter); set with [`ListUserKeysCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `orderBy` (query parameter); set with [`ListUserKeysCall::order_by`].
+    pub order_by: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`ListUserKeysCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListUserKeysCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListUserKeysCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `sort` (query parameter); set with [`ListUserKeysCall::sort`].
+    pub sort: Option<CodeupSortOrder>,
+}
+/// A call of [`Client::list_user_keys`](crate::Client::list_user_keys): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListUserKeysCall<'a> {
+    client: &'a crate::Client,
+    request: ListUserKeysRequest,
+}
+impl<'a> ListUserKeysCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `created_at`
-    pub order_by: Option<String>,
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `sort`.
     ///
     /// Sent as query parameter `sort`. Example: `desc`
-    pub sort: Option<String>,
-}
-impl ListUserKeysRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            order_by: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            sort: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn sort(mut self, value: CodeupSortOrder) -> Self {
+        self.request.sort = Some(value);
         self
     }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListUserKeysResponse, crate::Error<ListUserKeysErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListUserKeysRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `sort`.
-    pub fn sort(mut self, value: impl Into<String>) -> Self {
-        self.sort = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListUserKeysRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_user_keys`](crate::Client::list_user_keys).
@@ -139,7 +160,7 @@ impl crate::Operation for ListUserKeysRequest {
         req.path_literal("/api/v3/user/keys");
         req.query("accessToken", self.access_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("sort", self.sort.as_ref());
@@ -153,6 +174,8 @@ impl crate::Client {
     ///
     /// `GET /api/v3/user/keys` (action `ListUserKeys`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListUserKeysCall::send) it, or [`stream`](ListUserKeysCall::stream) every page. Required: [`organization_id`](ListUserKeysCall::organization_id). Optional: [`access_token`](ListUserKeysCall::access_token), [`order_by`](ListUserKeysCall::order_by), [`page`](ListUserKeysCall::page), [`page_size`](ListUserKeysCall::page_size), [`sort`](ListUserKeysCall::sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserKeysErrorCode`], which names the documented codes.
@@ -160,16 +183,25 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_user_keys(
-        &self,
-        request: ListUserKeysRequest,
-    ) -> Result<ListUserKeysResponse, crate::Error<ListUserKeysErrorCode>> {
-        self.send(request).await
+    /// - sort is the shared CodeupSortOrder enum (asc 升序 / desc 降序, the values ListRepositories' page documents).
+    pub fn list_user_keys(&self) -> ListUserKeysCall<'_> {
+        ListUserKeysCall {
+            client: self,
+            request: ListUserKeysRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListUserKeysRequest {
     type Item = CodeupUserKey;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: None,
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -183,20 +215,17 @@ impl crate::Paginate for ListUserKeysRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_user_keys`](crate::Client::list_user_keys) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_user_keys_stream(
-        &self,
-        request: ListUserKeysRequest,
-    ) -> crate::Paginator<'_, ListUserKeysRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -207,10 +236,10 @@ impl crate::mock::Example for ListUserKeysRequest {
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             order_by: Some("created_at".to_string()),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
-            sort: Some("desc".to_string()),
+            sort: Some(CodeupSortOrder::Desc),
         }
     }
 }

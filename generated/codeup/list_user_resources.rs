@@ -2,60 +2,82 @@
 // Source: spec/codeup/list_user_resources.yaml
 
 /// Parameters of [`Client::list_user_resources`](crate::Client::list_user_resources): 查询用户有权限的资源（代码库、组）
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListUserResourcesCall`], which `Client::list_user_resources` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserResourcesRequest {
+    /// `accessToken` (query parameter); set with [`ListUserResourcesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ListUserResourcesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `page` (query parameter); set with [`ListUserResourcesCall::page`].
+    pub page: Option<i64>,
+    /// `pageSize` (query parameter); set with [`ListUserResourcesCall::page_size`].
+    pub page_size: Option<i64>,
+    /// `userIds` (query parameter); set with [`ListUserResourcesCall::user_ids`].
+    pub user_ids: Option<String>,
+}
+/// A call of [`Client::list_user_resources`](crate::Client::list_user_resources): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListUserResourcesCall<'a> {
+    client: &'a crate::Client,
+    request: ListUserResourcesRequest,
+}
+impl<'a> ListUserResourcesCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `page`.
     ///
     /// Sent as query parameter `page`. Example: `1`
-    pub page: Option<i64>,
+    pub fn page(mut self, value: i64) -> Self {
+        self.request.page = Some(value);
+        self
+    }
     /// `pageSize`.
     ///
     /// Sent as query parameter `pageSize`. Example: `10`
-    pub page_size: Option<i64>,
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.request.page_size = Some(value);
+        self
+    }
     /// `userIds`.
     ///
     /// Sent as query parameter `userIds`. Example: `1,2,3`
-    pub user_ids: Option<String>,
-}
-impl ListUserResourcesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            access_token: None,
-            organization_id: organization_id.into(),
-            page: None,
-            page_size: None,
-            user_ids: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets `pageSize`.
-    pub fn page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets `userIds`.
     pub fn user_ids(mut self, value: impl Into<String>) -> Self {
-        self.user_ids = Some(value.into());
+        self.request.user_ids = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListUserResourcesResponse, crate::Error<ListUserResourcesErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListUserResourcesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListUserResourcesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_user_resources`](crate::Client::list_user_resources).
@@ -126,7 +148,7 @@ pub struct ListUserResourcesGroupRole {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `cnRoleName`.
     #[serde(rename = "cnRoleName", default, skip_serializing_if = "Option::is_none")]
     pub cn_role_name: Option<String>,
@@ -165,7 +187,7 @@ pub struct ListUserResourcesRepositoryRole {
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `cnRoleName`.
     #[serde(rename = "cnRoleName", default, skip_serializing_if = "Option::is_none")]
     pub cn_role_name: Option<String>,
@@ -226,7 +248,7 @@ impl crate::Operation for ListUserResourcesRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/user/vision/user_resources");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("page", self.page.as_ref());
         req.query("pageSize", self.page_size.as_ref());
         req.query("userIds", self.user_ids.as_ref());
@@ -240,6 +262,8 @@ impl crate::Client {
     ///
     /// `GET /api/v4/user/vision/user_resources` (action `ListUserResources`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListUserResourcesCall::send) it, or [`stream`](ListUserResourcesCall::stream) every page. Required: [`organization_id`](ListUserResourcesCall::organization_id). Optional: [`access_token`](ListUserResourcesCall::access_token), [`page`](ListUserResourcesCall::page), [`page_size`](ListUserResourcesCall::page_size), [`user_ids`](ListUserResourcesCall::user_ids).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserResourcesErrorCode`], which names the documented codes.
@@ -249,16 +273,25 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in codeup: /api/v4/user/vision/user_resources lists a user's Codeup resources (repositories, groups).
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorMessage); example_response uses an empty string for ”“.
-    pub async fn list_user_resources(
-        &self,
-        request: ListUserResourcesRequest,
-    ) -> Result<ListUserResourcesResponse, crate::Error<ListUserResourcesErrorCode>> {
-        self.send(request).await
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    pub fn list_user_resources(&self) -> ListUserResourcesCall<'_> {
+        ListUserResourcesCall {
+            client: self,
+            request: ListUserResourcesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListUserResourcesRequest {
     type Item = ListUserResourcesResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Page;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: None,
+        page_param: Some("page"),
+        size_param: Some("pageSize"),
+        items: &["result"],
+        cursor: None,
+        total: Some(&["total"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = None;
@@ -272,20 +305,17 @@ impl crate::Paginate for ListUserResourcesRequest {
     fn page_size(&self) -> Option<i64> {
         self.page_size
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
     fn page_number(&self) -> Option<i64> {
         self.page
     }
     fn set_page_number(&mut self, page: i64) {
         self.page = Some(page);
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_user_resources`](crate::Client::list_user_resources) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_user_resources_stream(
-        &self,
-        request: ListUserResourcesRequest,
-    ) -> crate::Paginator<'_, ListUserResourcesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.page = None;
     }
 }
 #[cfg(feature = "mock")]
@@ -295,7 +325,7 @@ impl crate::mock::Example for ListUserResourcesRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             page: Some(1i64),
             page_size: Some(10i64),
             user_ids: Some("1,2,3".to_string()),

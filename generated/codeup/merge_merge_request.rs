@@ -2,70 +2,148 @@
 // Source: spec/codeup/merge_merge_request.yaml
 
 /// Parameters of [`Client::merge_merge_request`](crate::Client::merge_merge_request): 合并代码评审
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`MergeMergeRequestCall`], which `Client::merge_merge_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MergeMergeRequestRequest {
+    /// `repositoryId` (path parameter, required); set with [`MergeMergeRequestCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `localId` (path parameter, required); set with [`MergeMergeRequestCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`MergeMergeRequestCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`MergeMergeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `mergeMessage` (body parameter); set with [`MergeMergeRequestCall::merge_message`].
+    pub merge_message: Option<String>,
+    /// `mergeType` (body parameter, required); set with [`MergeMergeRequestCall::merge_type`].
+    pub merge_type: Option<MergeMergeRequestMergeType>,
+    /// `removeSourceBranch` (body parameter); set with [`MergeMergeRequestCall::remove_source_branch`].
+    pub remove_source_branch: Option<bool>,
+}
+/// A call of [`Client::merge_merge_request`](crate::Client::merge_merge_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct MergeMergeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: MergeMergeRequestRequest,
+}
+impl<'a> MergeMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as path parameter `localId`.
-    pub local_id: String,
+    /// Sent as path parameter `localId`, required.
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `mergeMessage`.
     ///
     /// Sent as body parameter `mergeMessage`.
-    pub merge_message: Option<String>,
+    pub fn merge_message(mut self, value: impl Into<String>) -> Self {
+        self.request.merge_message = Some(value.into());
+        self
+    }
     /// `mergeType`.
     ///
-    /// Sent as body parameter `mergeType`. Example: `no-fast-forward`
-    pub merge_type: String,
+    /// Sent as body parameter `mergeType`, required. Example: `no-fast-forward`
+    pub fn merge_type(mut self, value: MergeMergeRequestMergeType) -> Self {
+        self.request.merge_type = Some(value);
+        self
+    }
     /// `removeSourceBranch`.
     ///
     /// Sent as body parameter `removeSourceBranch`. Example: `true`
-    pub remove_source_branch: Option<bool>,
+    pub fn remove_source_branch(mut self, value: bool) -> Self {
+        self.request.remove_source_branch = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<MergeMergeRequestResponse, crate::Error<MergeMergeRequestErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> MergeMergeRequestRequest {
+        self.request
+    }
 }
-impl MergeMergeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        local_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        merge_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            local_id: local_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            merge_message: None,
-            merge_type: merge_type.into(),
-            remove_source_branch: None,
+/// Part of the request of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum MergeMergeRequestMergeType {
+    /// `ff-only`: fast-forward-only 合并方式
+    FfOnly,
+    /// `no-fast-forward`: 普通合并方式
+    NoFastForward,
+    /// `squash`: 压缩合并方式
+    Squash,
+    /// `rebase`: rebase 合并方式
+    Rebase,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl MergeMergeRequestMergeType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FfOnly => "ff-only",
+            Self::NoFastForward => "no-fast-forward",
+            Self::Squash => "squash",
+            Self::Rebase => "rebase",
+            Self::Unknown(other) => other,
         }
     }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
+}
+impl From<String> for MergeMergeRequestMergeType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ff-only" => Self::FfOnly,
+            "no-fast-forward" => Self::NoFastForward,
+            "squash" => Self::Squash,
+            "rebase" => Self::Rebase,
+            _ => Self::Unknown(value),
+        }
     }
-    /// Sets `mergeMessage`.
-    pub fn merge_message(mut self, value: impl Into<String>) -> Self {
-        self.merge_message = Some(value.into());
-        self
+}
+impl From<MergeMergeRequestMergeType> for String {
+    fn from(value: MergeMergeRequestMergeType) -> Self {
+        value.as_str().to_string()
     }
-    /// Sets `removeSourceBranch`.
-    pub fn remove_source_branch(mut self, value: bool) -> Self {
-        self.remove_source_branch = Some(value);
-        self
+}
+impl std::fmt::Display for MergeMergeRequestMergeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for MergeMergeRequestMergeType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::merge_merge_request`](crate::Client::merge_merge_request).
@@ -144,8 +222,8 @@ impl crate::Operation for MergeMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -158,14 +236,14 @@ impl crate::Operation for MergeMergeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
+        req.path_param("localId", self.local_id.as_ref())?;
         req.path_literal("/merge");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("mergeMessage", self.merge_message.as_ref())?;
-        req.body_field("mergeType", Some(&self.merge_type))?;
+        req.body_field("mergeType", self.merge_type.as_ref())?;
         req.body_field("removeSourceBranch", self.remove_source_branch.as_ref())?;
         req.finish()
     }
@@ -177,6 +255,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/merge_requests/{localId}/merge` (action `MergeMergeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](MergeMergeRequestCall::send) it. Required: [`repository_id`](MergeMergeRequestCall::repository_id), [`local_id`](MergeMergeRequestCall::local_id), [`organization_id`](MergeMergeRequestCall::organization_id), [`merge_type`](MergeMergeRequestCall::merge_type). Optional: [`access_token`](MergeMergeRequestCall::access_token), [`merge_message`](MergeMergeRequestCall::merge_message), [`remove_source_branch`](MergeMergeRequestCall::remove_source_branch).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`MergeMergeRequestErrorCode`], which names the documented codes.
@@ -185,25 +265,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and mergeMessage); example_response uses an empty string for "".
-    pub async fn merge_merge_request(
-        &self,
-        request: MergeMergeRequestRequest,
-    ) -> Result<MergeMergeRequestResponse, crate::Error<MergeMergeRequestErrorCode>> {
-        self.send(request).await
+    /// - mergeType is an enum of the merge types the newer API's merge page documents for the same merge (ff-only - fast-forward-only 合并方式; no-fast-forward - 普通合并方式; squash - 压缩合并方式; rebase - rebase 合并方式); the example no-fast-forward is one of them.
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
+    pub fn merge_merge_request(&self) -> MergeMergeRequestCall<'_> {
+        MergeMergeRequestCall {
+            client: self,
+            request: MergeMergeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for MergeMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            local_id: "example".to_string(),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             merge_message: Some("example".to_string()),
-            merge_type: "no-fast-forward".to_string(),
+            merge_type: Some(MergeMergeRequestMergeType::NoFastForward),
             remove_source_branch: Some(true),
         }
     }

@@ -2,70 +2,94 @@
 // Source: spec/codeup/review_merge_request.yaml
 
 /// Parameters of [`Client::review_merge_request`](crate::Client::review_merge_request): 提交变更请求的评审意见
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ReviewMergeRequestCall`], which `Client::review_merge_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReviewMergeRequestRequest {
+    /// `repositoryId` (path parameter, required); set with [`ReviewMergeRequestCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `localId` (path parameter, required); set with [`ReviewMergeRequestCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`ReviewMergeRequestCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`ReviewMergeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `draftCommentIds` (body parameter); set with [`ReviewMergeRequestCall::draft_comment_ids`].
+    pub draft_comment_ids: Option<Vec<String>>,
+    /// `reviewComment` (body parameter); set with [`ReviewMergeRequestCall::review_comment`].
+    pub review_comment: Option<String>,
+    /// `reviewOpinion` (body parameter, required); set with [`ReviewMergeRequestCall::review_opinion`].
+    pub review_opinion: Option<String>,
+}
+/// A call of [`Client::review_merge_request`](crate::Client::review_merge_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ReviewMergeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: ReviewMergeRequestRequest,
+}
+impl<'a> ReviewMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as path parameter `localId`.
-    pub local_id: String,
+    /// Sent as path parameter `localId`, required.
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `draftCommentIds`.
     ///
     /// Sent as body parameter `draftCommentIds`.
-    pub draft_comment_ids: Option<Vec<String>>,
+    pub fn draft_comment_ids(mut self, value: Vec<String>) -> Self {
+        self.request.draft_comment_ids = Some(value);
+        self
+    }
     /// `reviewComment`.
     ///
     /// Sent as body parameter `reviewComment`.
-    pub review_comment: Option<String>,
+    pub fn review_comment(mut self, value: impl Into<String>) -> Self {
+        self.request.review_comment = Some(value.into());
+        self
+    }
     /// `reviewOpinion`.
     ///
-    /// Sent as body parameter `reviewOpinion`. Example: `PASS`
-    pub review_opinion: String,
-}
-impl ReviewMergeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        local_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        review_opinion: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            local_id: local_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            draft_comment_ids: None,
-            review_comment: None,
-            review_opinion: review_opinion.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `reviewOpinion`, required. Example: `PASS`
+    pub fn review_opinion(mut self, value: impl Into<String>) -> Self {
+        self.request.review_opinion = Some(value.into());
         self
     }
-    /// Sets `draftCommentIds`.
-    pub fn draft_comment_ids(mut self, value: Vec<String>) -> Self {
-        self.draft_comment_ids = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ReviewMergeRequestResponse, crate::Error<ReviewMergeRequestErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `reviewComment`.
-    pub fn review_comment(mut self, value: impl Into<String>) -> Self {
-        self.review_comment = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ReviewMergeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::review_merge_request`](crate::Client::review_merge_request).
@@ -122,8 +146,8 @@ impl crate::Operation for ReviewMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -136,15 +160,15 @@ impl crate::Operation for ReviewMergeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
+        req.path_param("localId", self.local_id.as_ref())?;
         req.path_literal("/submit_review_opinion");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("draftCommentIds", self.draft_comment_ids.as_ref())?;
         req.body_field("reviewComment", self.review_comment.as_ref())?;
-        req.body_field("reviewOpinion", Some(&self.review_opinion))?;
+        req.body_field("reviewOpinion", self.review_opinion.as_ref())?;
         req.finish()
     }
 }
@@ -155,6 +179,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/merge_requests/{localId}/submit_review_opinion` (action `ReviewMergeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ReviewMergeRequestCall::send) it. Required: [`repository_id`](ReviewMergeRequestCall::repository_id), [`local_id`](ReviewMergeRequestCall::local_id), [`organization_id`](ReviewMergeRequestCall::organization_id), [`review_opinion`](ReviewMergeRequestCall::review_opinion). Optional: [`access_token`](ReviewMergeRequestCall::access_token), [`draft_comment_ids`](ReviewMergeRequestCall::draft_comment_ids), [`review_comment`](ReviewMergeRequestCall::review_comment).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ReviewMergeRequestErrorCode`], which names the documented codes.
@@ -163,26 +189,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn review_merge_request(
-        &self,
-        request: ReviewMergeRequestRequest,
-    ) -> Result<ReviewMergeRequestResponse, crate::Error<ReviewMergeRequestErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
+    pub fn review_merge_request(&self) -> ReviewMergeRequestCall<'_> {
+        ReviewMergeRequestCall {
+            client: self,
+            request: ReviewMergeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ReviewMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            local_id: "example".to_string(),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             draft_comment_ids: Some(vec!["example".to_string()]),
             review_comment: Some("example".to_string()),
-            review_opinion: "PASS".to_string(),
+            review_opinion: Some("PASS".to_string()),
         }
     }
 }

@@ -2,44 +2,67 @@
 // Source: spec/codeup/transfer_repository.yaml
 
 /// Parameters of [`Client::transfer_repository`](crate::Client::transfer_repository): 转移代码库
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`TransferRepositoryCall`], which `Client::transfer_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TransferRepositoryRequest {
+    /// `accessToken` (query parameter); set with [`TransferRepositoryCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `groupId` (query parameter, required); set with [`TransferRepositoryCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`TransferRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryId` (query parameter, required); set with [`TransferRepositoryCall::repository_id`].
+    pub repository_id: Option<i64>,
+}
+/// A call of [`Client::transfer_repository`](crate::Client::transfer_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct TransferRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: TransferRepositoryRequest,
+}
+impl<'a> TransferRepositoryCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as query parameter `groupId`.
-    pub group_id: String,
+    /// Sent as query parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryId`.
     ///
-    /// Sent as query parameter `repositoryId`.
-    pub repository_id: String,
-}
-impl TransferRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        group_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        repository_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            group_id: group_id.into(),
-            organization_id: organization_id.into(),
-            repository_id: repository_id.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as query parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<TransferRepositoryResponse, crate::Error<TransferRepositoryErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> TransferRepositoryRequest {
+        self.request
     }
 }
 /// Response of [`Client::transfer_repository`](crate::Client::transfer_repository).
@@ -97,10 +120,10 @@ impl crate::Operation for TransferRepositoryRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
-            crate::ParamMeta::query("groupId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("groupId", crate::TypeWord::Long).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
-            crate::ParamMeta::query("repositoryId", crate::TypeWord::String).required(),
+            crate::ParamMeta::query("repositoryId", crate::TypeWord::Long).required(),
         ],
         errors: &[],
     };
@@ -108,9 +131,9 @@ impl crate::Operation for TransferRepositoryRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/repository/transfer");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("groupId", Some(&self.group_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryId", Some(&self.repository_id));
+        req.query("groupId", self.group_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryId", self.repository_id.as_ref());
         req.finish()
     }
 }
@@ -121,6 +144,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/repository/transfer` (action `TransferRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](TransferRepositoryCall::send) it. Required: [`group_id`](TransferRepositoryCall::group_id), [`organization_id`](TransferRepositoryCall::organization_id), [`repository_id`](TransferRepositoryCall::repository_id). Optional: [`access_token`](TransferRepositoryCall::access_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`TransferRepositoryErrorCode`], which names the documented codes.
@@ -129,11 +154,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "" and ”“.
-    pub async fn transfer_repository(
-        &self,
-        request: TransferRepositoryRequest,
-    ) -> Result<TransferRepositoryResponse, crate::Error<TransferRepositoryErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (query) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - groupId (query) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn transfer_repository(&self) -> TransferRepositoryCall<'_> {
+        TransferRepositoryCall {
+            client: self,
+            request: TransferRepositoryRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -143,9 +170,9 @@ impl crate::mock::Example for TransferRepositoryRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            group_id: "example".to_string(),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            repository_id: "example".to_string(),
+            group_id: Some(1i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            repository_id: Some(1i64),
         }
     }
 }

@@ -2,58 +2,79 @@
 // Source: spec/codeup/trigger_repository_mirror_sync.yaml
 
 /// Parameters of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync): 触发仓库同步
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`TriggerRepositoryMirrorSyncCall`], which `Client::trigger_repository_mirror_sync` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TriggerRepositoryMirrorSyncRequest {
+    /// `repositoryId` (path parameter, required); set with [`TriggerRepositoryMirrorSyncCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`TriggerRepositoryMirrorSyncCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `account` (query parameter); set with [`TriggerRepositoryMirrorSyncCall::account`].
+    pub account: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`TriggerRepositoryMirrorSyncCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `token` (query parameter); set with [`TriggerRepositoryMirrorSyncCall::token`].
+    pub token: Option<crate::Secret<String>>,
+}
+/// A call of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct TriggerRepositoryMirrorSyncCall<'a> {
+    client: &'a crate::Client,
+    request: TriggerRepositoryMirrorSyncRequest,
+}
+impl<'a> TriggerRepositoryMirrorSyncCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `account`.
     ///
     /// Sent as query parameter `account`. Example: `test-account`
-    pub account: Option<String>,
+    pub fn account(mut self, value: impl Into<String>) -> Self {
+        self.request.account = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `token`.
     ///
     /// Sent as query parameter `token`.
-    pub token: Option<crate::Secret<String>>,
-}
-impl TriggerRepositoryMirrorSyncRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            account: None,
-            organization_id: organization_id.into(),
-            token: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `account`.
-    pub fn account(mut self, value: impl Into<String>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-    /// Sets `token`.
     pub fn token(mut self, value: impl Into<String>) -> Self {
-        self.token = Some(crate::Secret::new(value.into()));
+        self.request.token = Some(crate::Secret::new(value.into()));
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        TriggerRepositoryMirrorSyncResponse,
+        crate::Error<TriggerRepositoryMirrorSyncErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> TriggerRepositoryMirrorSyncRequest {
+        self.request
     }
 }
 /// Response of [`Client::trigger_repository_mirror_sync`](crate::Client::trigger_repository_mirror_sync).
@@ -112,7 +133,7 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("account", crate::TypeWord::String),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -124,11 +145,11 @@ impl crate::Operation for TriggerRepositoryMirrorSyncRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/mirror");
         req.query("accessToken", self.access_token.as_ref());
         req.query("account", self.account.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("token", self.token.as_ref());
         req.finish()
     }
@@ -140,6 +161,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/mirror` (action `TriggerRepositoryMirrorSync`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](TriggerRepositoryMirrorSyncCall::send) it. Required: [`repository_id`](TriggerRepositoryMirrorSyncCall::repository_id), [`organization_id`](TriggerRepositoryMirrorSyncCall::organization_id). Optional: [`access_token`](TriggerRepositoryMirrorSyncCall::access_token), [`account`](TriggerRepositoryMirrorSyncCall::account), [`token`](TriggerRepositoryMirrorSyncCall::token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`TriggerRepositoryMirrorSyncErrorCode`], which names the documented codes.
@@ -148,26 +171,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - token is marked secret: token is the mirror source's access token.
-    pub async fn trigger_repository_mirror_sync(
-        &self,
-        request: TriggerRepositoryMirrorSyncRequest,
-    ) -> Result<
-        TriggerRepositoryMirrorSyncResponse,
-        crate::Error<TriggerRepositoryMirrorSyncErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn trigger_repository_mirror_sync(&self) -> TriggerRepositoryMirrorSyncCall<'_> {
+        TriggerRepositoryMirrorSyncCall {
+            client: self,
+            request: TriggerRepositoryMirrorSyncRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for TriggerRepositoryMirrorSyncRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
             account: Some("test-account".to_string()),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             token: Some(
                 crate::Secret::new("asd12e44827fe2444f952e931e51xxxx".to_string()),
             ),

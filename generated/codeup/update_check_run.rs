@@ -2,134 +2,148 @@
 // Source: spec/codeup/update_check_run.yaml
 
 /// Parameters of [`Client::update_check_run`](crate::Client::update_check_run): 更新检查运行记录
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateCheckRunCall`], which `Client::update_check_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateCheckRunRequest {
+    /// `accessToken` (query parameter); set with [`UpdateCheckRunCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `checkRunId` (query parameter, required); set with [`UpdateCheckRunCall::check_run_id`].
+    pub check_run_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`UpdateCheckRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `repositoryIdentity` (query parameter, required); set with [`UpdateCheckRunCall::repository_identity`].
+    pub repository_identity: Option<String>,
+    /// `annotations` (body parameter); set with [`UpdateCheckRunCall::annotations`].
+    pub annotations: Option<Vec<CheckRunAnnotationInput>>,
+    /// `completedAt` (body parameter); set with [`UpdateCheckRunCall::completed_at`].
+    pub completed_at: Option<crate::DateTime>,
+    /// `conclusion` (body parameter); set with [`UpdateCheckRunCall::conclusion`].
+    pub conclusion: Option<CheckRunConclusion>,
+    /// `detailsUrl` (body parameter); set with [`UpdateCheckRunCall::details_url`].
+    pub details_url: Option<String>,
+    /// `externalId` (body parameter); set with [`UpdateCheckRunCall::external_id`].
+    pub external_id: Option<String>,
+    /// `name` (body parameter); set with [`UpdateCheckRunCall::name`].
+    pub name: Option<String>,
+    /// `output` (body parameter); set with [`UpdateCheckRunCall::output`].
+    pub output: Option<CheckRunOutput>,
+    /// `startedAt` (body parameter); set with [`UpdateCheckRunCall::started_at`].
+    pub started_at: Option<crate::DateTime>,
+    /// `status` (body parameter); set with [`UpdateCheckRunCall::status`].
+    pub status: Option<CheckRunStatus>,
+}
+/// A call of [`Client::update_check_run`](crate::Client::update_check_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateCheckRunCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateCheckRunRequest,
+}
+impl<'a> UpdateCheckRunCall<'a> {
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `checkRunId`.
     ///
-    /// Sent as query parameter `checkRunId`. Example: `2`
-    pub check_run_id: i64,
+    /// Sent as query parameter `checkRunId`, required. Example: `2`
+    pub fn check_run_id(mut self, value: i64) -> Self {
+        self.request.check_run_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `repositoryIdentity`.
     ///
-    /// Sent as query parameter `repositoryIdentity`.
-    pub repository_identity: String,
+    /// Sent as query parameter `repositoryIdentity`, required.
+    pub fn repository_identity(mut self, value: impl Into<String>) -> Self {
+        self.request.repository_identity = Some(value.into());
+        self
+    }
     /// `annotations`.
     ///
     /// Sent as body parameter `annotations`.
-    pub annotations: Option<Vec<CheckRunAnnotationInput>>,
+    pub fn annotations(mut self, value: Vec<CheckRunAnnotationInput>) -> Self {
+        self.request.annotations = Some(value);
+        self
+    }
     /// `completedAt`.
     ///
     /// Sent as body parameter `completedAt`. Example: `2023-03-15T08:00:00Z`
-    pub completed_at: Option<String>,
+    pub fn completed_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.request.completed_at = Some(value.into());
+        self
+    }
     /// `conclusion`.
     ///
     /// Sent as body parameter `conclusion`. Example: `success`
-    pub conclusion: Option<String>,
+    pub fn conclusion(mut self, value: CheckRunConclusion) -> Self {
+        self.request.conclusion = Some(value);
+        self
+    }
     /// `detailsUrl`.
     ///
     /// Sent as body parameter `detailsUrl`. Example: `xx`
-    pub details_url: Option<String>,
+    pub fn details_url(mut self, value: impl Into<String>) -> Self {
+        self.request.details_url = Some(value.into());
+        self
+    }
     /// `externalId`.
     ///
     /// Sent as body parameter `externalId`. Example: `42`
-    pub external_id: Option<String>,
+    pub fn external_id(mut self, value: impl Into<String>) -> Self {
+        self.request.external_id = Some(value.into());
+        self
+    }
     /// `name`.
     ///
     /// Sent as body parameter `name`. Example: `my-check-ci`
-    pub name: Option<String>,
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `output`.
     ///
     /// Sent as body parameter `output`.
-    pub output: Option<CheckRunOutput>,
+    pub fn output(mut self, value: CheckRunOutput) -> Self {
+        self.request.output = Some(value);
+        self
+    }
     /// `startedAt`.
     ///
     /// Sent as body parameter `startedAt`. Example: `2023-03-15T08:00:00Z`
-    pub started_at: Option<String>,
+    pub fn started_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.request.started_at = Some(value.into());
+        self
+    }
     /// `status`.
     ///
     /// Sent as body parameter `status`. Example: `completed`
-    pub status: Option<String>,
-}
-impl UpdateCheckRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        check_run_id: i64,
-        organization_id: impl Into<String>,
-        repository_identity: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_token: None,
-            check_run_id,
-            organization_id: organization_id.into(),
-            repository_identity: repository_identity.into(),
-            annotations: None,
-            completed_at: None,
-            conclusion: None,
-            details_url: None,
-            external_id: None,
-            name: None,
-            output: None,
-            started_at: None,
-            status: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    pub fn status(mut self, value: CheckRunStatus) -> Self {
+        self.request.status = Some(value);
         self
     }
-    /// Sets `annotations`.
-    pub fn annotations(mut self, value: Vec<CheckRunAnnotationInput>) -> Self {
-        self.annotations = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateCheckRunResponse, crate::Error<UpdateCheckRunErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `completedAt`.
-    pub fn completed_at(mut self, value: impl Into<String>) -> Self {
-        self.completed_at = Some(value.into());
-        self
-    }
-    /// Sets `conclusion`.
-    pub fn conclusion(mut self, value: impl Into<String>) -> Self {
-        self.conclusion = Some(value.into());
-        self
-    }
-    /// Sets `detailsUrl`.
-    pub fn details_url(mut self, value: impl Into<String>) -> Self {
-        self.details_url = Some(value.into());
-        self
-    }
-    /// Sets `externalId`.
-    pub fn external_id(mut self, value: impl Into<String>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `output`.
-    pub fn output(mut self, value: CheckRunOutput) -> Self {
-        self.output = Some(value);
-        self
-    }
-    /// Sets `startedAt`.
-    pub fn started_at(mut self, value: impl Into<String>) -> Self {
-        self.started_at = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateCheckRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_check_run`](crate::Client::update_check_run).
@@ -208,9 +222,10 @@ impl crate::Operation for UpdateCheckRunRequest {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/check_runs/update_check_run");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("checkRunId", Some(&self.check_run_id));
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("repositoryIdentity", Some(&self.repository_identity));
+        req.query("checkRunId", self.check_run_id.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("repositoryIdentity", self.repository_identity.as_ref());
+        req.require("annotations", self.annotations.as_ref())?;
         req.body_field("annotations", self.annotations.as_ref())?;
         req.body_field("completedAt", self.completed_at.as_ref())?;
         req.body_field("conclusion", self.conclusion.as_ref())?;
@@ -230,6 +245,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/check_runs/update_check_run` (action `UpdateCheckRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateCheckRunCall::send) it. Required: [`check_run_id`](UpdateCheckRunCall::check_run_id), [`organization_id`](UpdateCheckRunCall::organization_id), [`repository_identity`](UpdateCheckRunCall::repository_identity). Optional: [`access_token`](UpdateCheckRunCall::access_token), [`annotations`](UpdateCheckRunCall::annotations), [`completed_at`](UpdateCheckRunCall::completed_at), [`conclusion`](UpdateCheckRunCall::conclusion), [`details_url`](UpdateCheckRunCall::details_url), [`external_id`](UpdateCheckRunCall::external_id), [`name`](UpdateCheckRunCall::name), [`output`](UpdateCheckRunCall::output), [`started_at`](UpdateCheckRunCall::started_at), [`status`](UpdateCheckRunCall::status).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateCheckRunErrorCode`], which names the documented codes.
@@ -238,11 +255,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_check_run(
-        &self,
-        request: UpdateCheckRunRequest,
-    ) -> Result<UpdateCheckRunResponse, crate::Error<UpdateCheckRunErrorCode>> {
-        self.send(request).await
+    /// - status and conclusion are the CheckRunStatus and CheckRunConclusion enums, the value sets CreateCheckRun's page lists (状态 queued/in_progress/completed; 结论 cancelled/failure/neutral/success/skipped/timed_out).
+    /// - Times: completedAt, startedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
+    pub fn update_check_run(&self) -> UpdateCheckRunCall<'_> {
+        UpdateCheckRunCall {
+            client: self,
+            request: UpdateCheckRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
@@ -252,20 +271,21 @@ impl crate::mock::Example for UpdateCheckRunRequest {
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            check_run_id: 2i64,
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            repository_identity: "example".to_string(),
+            check_run_id: Some(2i64),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            repository_identity: Some("example".to_string()),
             annotations: Some(
                 vec![
-                    CheckRunAnnotationInput { path : "demo/test.txt".to_string(),
-                    start_line : 1i64, end_line : 2i64, start_column : Some(3i64),
-                    end_column : Some(5i64), annotation_level : "notice".to_string(),
-                    title : Some("example".to_string()), message : "example".to_string(),
-                    raw_details : Some("example".to_string()), }
+                    CheckRunAnnotationInput { path : Some("demo/test.txt".to_string()),
+                    start_line : Some(1i64), end_line : Some(2i64), start_column :
+                    Some(3i64), end_column : Some(5i64), annotation_level :
+                    Some(CheckRunAnnotationLevel::Notice), title : Some("example"
+                    .to_string()), message : Some("example".to_string()), raw_details :
+                    Some("example".to_string()), }
                 ],
             ),
-            completed_at: Some("2023-03-15T08:00:00Z".to_string()),
-            conclusion: Some("success".to_string()),
+            completed_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            conclusion: Some(CheckRunConclusion::Success),
             details_url: Some("xx".to_string()),
             external_id: Some("42".to_string()),
             name: Some("my-check-ci".to_string()),
@@ -281,8 +301,8 @@ impl crate::mock::Example for UpdateCheckRunRequest {
                     ],
                 ),
             }),
-            started_at: Some("2023-03-15T08:00:00Z".to_string()),
-            status: Some("completed".to_string()),
+            started_at: Some(crate::DateTime::from("2023-03-15T08:00:00Z")),
+            status: Some(CheckRunStatus::Completed),
         }
     }
 }

@@ -2,78 +2,112 @@
 // Source: spec/codeup/update_file.yaml
 
 /// Parameters of [`Client::update_file`](crate::Client::update_file): 更新代码库文件
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateFileCall`], which `Client::update_file` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdateFileCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdateFileCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`UpdateFileCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `branchName` (body parameter, required); set with [`UpdateFileCall::branch_name`].
+    pub branch_name: Option<String>,
+    /// `commitMessage` (body parameter, required); set with [`UpdateFileCall::commit_message`].
+    pub commit_message: Option<String>,
+    /// `content` (body parameter, required); set with [`UpdateFileCall::content`].
+    pub content: Option<String>,
+    /// `encoding` (body parameter); set with [`UpdateFileCall::encoding`].
+    pub encoding: Option<String>,
+    /// `newPath` (body parameter, required); set with [`UpdateFileCall::new_path`].
+    pub new_path: Option<String>,
+    /// `oldPath` (body parameter, required); set with [`UpdateFileCall::old_path`].
+    pub old_path: Option<String>,
+}
+/// A call of [`Client::update_file`](crate::Client::update_file): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateFileCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateFileRequest,
+}
+impl<'a> UpdateFileCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `branchName`.
     ///
-    /// Sent as body parameter `branchName`. Example: `master`
-    pub branch_name: String,
+    /// Sent as body parameter `branchName`, required. Example: `master`
+    pub fn branch_name(mut self, value: impl Into<String>) -> Self {
+        self.request.branch_name = Some(value.into());
+        self
+    }
     /// `commitMessage`.
     ///
-    /// Sent as body parameter `commitMessage`.
-    pub commit_message: String,
+    /// Sent as body parameter `commitMessage`, required.
+    pub fn commit_message(mut self, value: impl Into<String>) -> Self {
+        self.request.commit_message = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `encoding`.
     ///
     /// Sent as body parameter `encoding`. Example: `text`
-    pub encoding: Option<String>,
+    pub fn encoding(mut self, value: impl Into<String>) -> Self {
+        self.request.encoding = Some(value.into());
+        self
+    }
     /// `newPath`.
     ///
-    /// Sent as body parameter `newPath`. Example: `src/main/update.txt`
-    pub new_path: String,
+    /// Sent as body parameter `newPath`, required. Example: `src/main/update.txt`
+    pub fn new_path(mut self, value: impl Into<String>) -> Self {
+        self.request.new_path = Some(value.into());
+        self
+    }
     /// `oldPath`.
     ///
-    /// Sent as body parameter `oldPath`. Example: `src/main/update.txt`
-    pub old_path: String,
-}
-impl UpdateFileRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        branch_name: impl Into<String>,
-        commit_message: impl Into<String>,
-        content: impl Into<String>,
-        new_path: impl Into<String>,
-        old_path: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            branch_name: branch_name.into(),
-            commit_message: commit_message.into(),
-            content: content.into(),
-            encoding: None,
-            new_path: new_path.into(),
-            old_path: old_path.into(),
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+    /// Sent as body parameter `oldPath`, required. Example: `src/main/update.txt`
+    pub fn old_path(mut self, value: impl Into<String>) -> Self {
+        self.request.old_path = Some(value.into());
         self
     }
-    /// Sets `encoding`.
-    pub fn encoding(mut self, value: impl Into<String>) -> Self {
-        self.encoding = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateFileResponse, crate::Error<UpdateFileErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateFileRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_file`](crate::Client::update_file).
@@ -130,7 +164,7 @@ impl crate::Operation for UpdateFileRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -146,16 +180,16 @@ impl crate::Operation for UpdateFileRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/files/update");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("branchName", Some(&self.branch_name))?;
-        req.body_field("commitMessage", Some(&self.commit_message))?;
-        req.body_field("content", Some(&self.content))?;
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("branchName", self.branch_name.as_ref())?;
+        req.body_field("commitMessage", self.commit_message.as_ref())?;
+        req.body_field("content", self.content.as_ref())?;
         req.body_field("encoding", self.encoding.as_ref())?;
-        req.body_field("newPath", Some(&self.new_path))?;
-        req.body_field("oldPath", Some(&self.old_path))?;
+        req.body_field("newPath", self.new_path.as_ref())?;
+        req.body_field("oldPath", self.old_path.as_ref())?;
         req.finish()
     }
 }
@@ -166,6 +200,8 @@ impl crate::Client {
     ///
     /// `PUT /repository/{repositoryId}/files/update` (action `UpdateFile`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateFileCall::send) it. Required: [`repository_id`](UpdateFileCall::repository_id), [`organization_id`](UpdateFileCall::organization_id), [`branch_name`](UpdateFileCall::branch_name), [`commit_message`](UpdateFileCall::commit_message), [`content`](UpdateFileCall::content), [`new_path`](UpdateFileCall::new_path), [`old_path`](UpdateFileCall::old_path). Optional: [`access_token`](UpdateFileCall::access_token), [`encoding`](UpdateFileCall::encoding).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateFileErrorCode`], which names the documented codes.
@@ -174,28 +210,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_file(
-        &self,
-        request: UpdateFileRequest,
-    ) -> Result<UpdateFileResponse, crate::Error<UpdateFileErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn update_file(&self) -> UpdateFileCall<'_> {
+        UpdateFileCall {
+            client: self,
+            request: UpdateFileRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFileRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("0cf2c8458ac44d9481aab2dd6ec10596v3".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            branch_name: "master".to_string(),
-            commit_message: "example".to_string(),
-            content: "example".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            branch_name: Some("master".to_string()),
+            commit_message: Some("example".to_string()),
+            content: Some("example".to_string()),
             encoding: Some("text".to_string()),
-            new_path: "src/main/update.txt".to_string(),
-            old_path: "src/main/update.txt".to_string(),
+            new_path: Some("src/main/update.txt".to_string()),
+            old_path: Some("src/main/update.txt".to_string()),
         }
     }
 }

@@ -2,80 +2,103 @@
 // Source: spec/codeup/update_group.yaml
 
 /// Parameters of [`Client::update_group`](crate::Client::update_group): 更新代码组信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateGroupCall`], which `Client::update_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupRequest {
+    /// `organizationId` (query parameter, required); set with [`UpdateGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accessToken` (query parameter); set with [`UpdateGroupCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `pathWithNamespace` (body parameter, required); set with [`UpdateGroupCall::path_with_namespace`].
+    pub path_with_namespace: Option<String>,
+    /// `name` (body parameter, required); set with [`UpdateGroupCall::name`].
+    pub name: Option<String>,
+    /// `path` (body parameter, required); set with [`UpdateGroupCall::path`].
+    pub path: Option<String>,
+    /// `visibilityLevel` (body parameter); set with [`UpdateGroupCall::visibility_level`].
+    pub visibility_level: Option<CodeupVisibility>,
+    /// `description` (body parameter); set with [`UpdateGroupCall::description`].
+    pub description: Option<String>,
+    /// `avatarUrl` (body parameter); set with [`UpdateGroupCall::avatar_url`].
+    pub avatar_url: Option<String>,
+}
+/// A call of [`Client::update_group`](crate::Client::update_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateGroupCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateGroupRequest,
+}
+impl<'a> UpdateGroupCall<'a> {
     /// 企业标识,也称企业 ID,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as query parameter `organizationId`. Example: `1e9903d8b3f1xxxxxf9286ef5`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `1e9903d8b3f1xxxxxf9286ef5`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 个人访问令牌。 使用阿里云 AK+SK 或使用 STS 临时授权方式不需要传该字段
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// 代码组完整路径(含父路径)
     ///
-    /// Sent as body parameter `pathWithNamespace`. Example: `org/group/subgroup/here`
-    pub path_with_namespace: String,
+    /// Sent as body parameter `pathWithNamespace`, required. Example: `org/group/subgroup/here`
+    pub fn path_with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.request.path_with_namespace = Some(value.into());
+        self
+    }
     /// 代码组名称
     ///
-    /// Sent as body parameter `name`. Example: `codeup_group`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `codeup_group`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// 代码组路径
     ///
-    /// Sent as body parameter `path`. Example: `codeup_group`
-    pub path: String,
+    /// Sent as body parameter `path`, required. Example: `codeup_group`
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.path = Some(value.into());
+        self
+    }
     /// 代码组的可见性 (0:私有; 10:企业可见)
     ///
     /// Sent as body parameter `visibilityLevel`. Example: `10`
-    pub visibility_level: Option<i32>,
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
+        self.request.visibility_level = Some(value);
+        self
+    }
     /// 代码组描述
     ///
     /// Sent as body parameter `description`. Example: `描述信息的具体内容`
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// 代码组的头像地址
     ///
     /// Sent as body parameter `avatarUrl`. Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
-    pub avatar_url: Option<String>,
-}
-impl UpdateGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        path_with_namespace: impl Into<String>,
-        name: impl Into<String>,
-        path: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            access_token: None,
-            path_with_namespace: path_with_namespace.into(),
-            name: name.into(),
-            path: path.into(),
-            visibility_level: None,
-            description: None,
-            avatar_url: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `visibilityLevel`.
-    pub fn visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `avatarUrl`.
     pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.avatar_url = Some(value.into());
+        self.request.avatar_url = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateGroupResponse, crate::Error<UpdateGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_group`](crate::Client::update_group).
@@ -180,11 +203,11 @@ impl crate::Operation for UpdateGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/groups/modify");
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.query("accessToken", self.access_token.as_ref());
-        req.body_field("pathWithNamespace", Some(&self.path_with_namespace))?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("path", Some(&self.path))?;
+        req.body_field("pathWithNamespace", self.path_with_namespace.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("path", self.path.as_ref())?;
         req.body_field("visibilityLevel", self.visibility_level.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
         req.body_field("avatarUrl", self.avatar_url.as_ref())?;
@@ -200,6 +223,8 @@ impl crate::Client {
     ///
     /// `PUT /groups/modify` (action `UpdateGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateGroupCall::send) it. Required: [`organization_id`](UpdateGroupCall::organization_id), [`path_with_namespace`](UpdateGroupCall::path_with_namespace), [`name`](UpdateGroupCall::name), [`path`](UpdateGroupCall::path). Optional: [`access_token`](UpdateGroupCall::access_token), [`visibility_level`](UpdateGroupCall::visibility_level), [`description`](UpdateGroupCall::description), [`avatar_url`](UpdateGroupCall::avatar_url).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateGroupErrorCode`], which names the documented codes.
@@ -209,32 +234,32 @@ impl crate::Client {
     /// - The page's tables are run together and repeat their header rows, and the required column is lost. Required flags come from the official SDK and match its captures. organizationId, pathWithNamespace, name and path are required. accessToken, visibilityLevel, description and avatarUrl are optional.
     /// - organizationId and accessToken are query parameters. accessToken is optional and marked secret.
     /// - The documented "body object (请求 Body)" wrapper is not a wire field. Its members (pathWithNamespace, name, path, visibilityLevel, description, avatarUrl) are each an in-body parameter of the JSON body, as in the captures.
-    /// - visibilityLevel is an integer whose documented values are 0 (私有) and 10 (企业可见). The values are kept in the description because enum is only for strings.
+    /// - visibilityLevel is an integer whose documented values are 0 (私有) and 10 (企业可见); it is the shared CodeupVisibility number enum, and the description keeps the page's text.
     /// - The response table's root row says only "Schema of Response", so the root has no description.
     /// - The webUrl example "" means 'empty' and is left out of the field example. example_response keeps "\"\"" exactly as documented.
     /// - The nameWithNamespace example carries a documentation remark, (斜杠两侧有空格) ("spaces on both sides of the slash"). It is kept as written. The real value would be codeup-test-org / codeup.
     /// - The response example's errorCode "success" and errorMessage "InvalidParam.NoPermission" look swapped or odd. They are kept as documented.
     /// - The official SDK's summary (更新单个代码组信息) is the page's description, not its title. The page title is used.
     /// - The description parameter's example (描述信息的具体内容) is taken from the page. The official SDK has none.
-    pub async fn update_group(
-        &self,
-        request: UpdateGroupRequest,
-    ) -> Result<UpdateGroupResponse, crate::Error<UpdateGroupErrorCode>> {
-        self.send(request).await
+    pub fn update_group(&self) -> UpdateGroupCall<'_> {
+        UpdateGroupCall {
+            client: self,
+            request: UpdateGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "1e9903d8b3f1xxxxxf9286ef5".to_string(),
+            organization_id: Some("1e9903d8b3f1xxxxxf9286ef5".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61dxxxxxxx975a93f9129d2513".to_string()),
             ),
-            path_with_namespace: "org/group/subgroup/here".to_string(),
-            name: "codeup_group".to_string(),
-            path: "codeup_group".to_string(),
-            visibility_level: Some(10i32),
+            path_with_namespace: Some("org/group/subgroup/here".to_string()),
+            name: Some("codeup_group".to_string()),
+            path: Some("codeup_group".to_string()),
+            visibility_level: Some(CodeupVisibility::Internal),
             description: Some("描述信息的具体内容".to_string()),
             avatar_url: Some(
                 "https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100"

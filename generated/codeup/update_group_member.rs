@@ -2,60 +2,85 @@
 // Source: spec/codeup/update_group_member.yaml
 
 /// Parameters of [`Client::update_group_member`](crate::Client::update_group_member): 修改组成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateGroupMemberCall`], which `Client::update_group_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGroupMemberRequest {
+    /// `groupId` (path parameter, required); set with [`UpdateGroupMemberCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdateGroupMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `aliyunPk` (query parameter, required); set with [`UpdateGroupMemberCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `organizationId` (query parameter, required); set with [`UpdateGroupMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accessLevel` (body parameter, required); set with [`UpdateGroupMemberCall::access_level`].
+    pub access_level: Option<CodeupAccessLevel>,
+    /// `memberType` (body parameter); set with [`UpdateGroupMemberCall::member_type`].
+    pub member_type: Option<String>,
+}
+/// A call of [`Client::update_group_member`](crate::Client::update_group_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateGroupMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateGroupMemberRequest,
+}
+impl<'a> UpdateGroupMemberCall<'a> {
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `aliyunPk`.
     ///
-    /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
-    pub aliyun_pk: String,
+    /// Sent as query parameter `aliyunPk`, required. Example: `1789095186553536`
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `632bbfdf419338aaa2b1360a`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `632bbfdf419338aaa2b1360a`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `accessLevel`.
     ///
-    /// Sent as body parameter `accessLevel`. Example: `30`
-    pub access_level: i32,
+    /// Sent as body parameter `accessLevel`, required. Example: `30`
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
+        self.request.access_level = Some(value);
+        self
+    }
     /// `memberType`.
     ///
     /// Sent as body parameter `memberType`. Example: `USERS`
-    pub member_type: Option<String>,
-}
-impl UpdateGroupMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        group_id: impl Into<String>,
-        aliyun_pk: impl Into<String>,
-        organization_id: impl Into<String>,
-        access_level: i32,
-    ) -> Self {
-        Self {
-            group_id: group_id.into(),
-            access_token: None,
-            aliyun_pk: aliyun_pk.into(),
-            organization_id: organization_id.into(),
-            access_level,
-            member_type: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `memberType`.
     pub fn member_type(mut self, value: impl Into<String>) -> Self {
-        self.member_type = Some(value.into());
+        self.request.member_type = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateGroupMemberResponse, crate::Error<UpdateGroupMemberErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateGroupMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_group_member`](crate::Client::update_group_member).
@@ -112,7 +137,7 @@ impl crate::Operation for UpdateGroupMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("aliyunPk", crate::TypeWord::String).required(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -125,12 +150,12 @@ impl crate::Operation for UpdateGroupMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/groups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/members/update/aliyun_pk");
         req.query("accessToken", self.access_token.as_ref());
-        req.query("aliyunPk", Some(&self.aliyun_pk));
-        req.query("organizationId", Some(&self.organization_id));
-        req.body_field("accessLevel", Some(&self.access_level))?;
+        req.query("aliyunPk", self.aliyun_pk.as_ref());
+        req.query("organizationId", self.organization_id.as_ref());
+        req.body_field("accessLevel", self.access_level.as_ref())?;
         req.body_field("memberType", self.member_type.as_ref())?;
         req.finish()
     }
@@ -142,6 +167,8 @@ impl crate::Client {
     ///
     /// `PUT /repository/groups/{groupId}/members/update/aliyun_pk` (action `UpdateGroupMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateGroupMemberCall::send) it. Required: [`group_id`](UpdateGroupMemberCall::group_id), [`aliyun_pk`](UpdateGroupMemberCall::aliyun_pk), [`organization_id`](UpdateGroupMemberCall::organization_id), [`access_level`](UpdateGroupMemberCall::access_level). Optional: [`access_token`](UpdateGroupMemberCall::access_token), [`member_type`](UpdateGroupMemberCall::member_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateGroupMemberErrorCode`], which names the documented codes.
@@ -150,24 +177,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_group_member(
-        &self,
-        request: UpdateGroupMemberRequest,
-    ) -> Result<UpdateGroupMemberResponse, crate::Error<UpdateGroupMemberErrorCode>> {
-        self.send(request).await
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - groupId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码组 ID (CodeupGroup.id and GetGroupDetail's groupId are long). The wire is the same decimal digits.
+    pub fn update_group_member(&self) -> UpdateGroupMemberCall<'_> {
+        UpdateGroupMemberCall {
+            client: self,
+            request: UpdateGroupMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateGroupMemberRequest {
     fn example() -> Self {
         Self {
-            group_id: "example".to_string(),
+            group_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            aliyun_pk: "1789095186553536".to_string(),
-            organization_id: "632bbfdf419338aaa2b1360a".to_string(),
-            access_level: 30i32,
+            aliyun_pk: Some("1789095186553536".to_string()),
+            organization_id: Some("632bbfdf419338aaa2b1360a".to_string()),
+            access_level: Some(CodeupAccessLevel::Developer),
             member_type: Some("USERS".to_string()),
         }
     }

@@ -2,64 +2,85 @@
 // Source: spec/codeup/update_merge_request.yaml
 
 /// Parameters of [`Client::update_merge_request`](crate::Client::update_merge_request): 更新代码评审的标题和描述
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateMergeRequestCall`], which `Client::update_merge_request` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMergeRequestRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdateMergeRequestCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `localId` (path parameter, required); set with [`UpdateMergeRequestCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdateMergeRequestCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`UpdateMergeRequestCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `description` (body parameter); set with [`UpdateMergeRequestCall::description`].
+    pub description: Option<String>,
+    /// `title` (body parameter); set with [`UpdateMergeRequestCall::title`].
+    pub title: Option<String>,
+}
+/// A call of [`Client::update_merge_request`](crate::Client::update_merge_request): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateMergeRequestCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateMergeRequestRequest,
+}
+impl<'a> UpdateMergeRequestCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as path parameter `localId`.
-    pub local_id: String,
+    /// Sent as path parameter `localId`, required.
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `title`.
     ///
     /// Sent as body parameter `title`.
-    pub title: Option<String>,
-}
-impl UpdateMergeRequestRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        local_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            local_id: local_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            description: None,
-            title: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
+        self.request.title = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateMergeRequestResponse, crate::Error<UpdateMergeRequestErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateMergeRequestRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_merge_request`](crate::Client::update_merge_request).
@@ -116,8 +137,8 @@ impl crate::Operation for UpdateMergeRequestRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -129,11 +150,11 @@ impl crate::Operation for UpdateMergeRequestRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
+        req.path_param("localId", self.local_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("description", self.description.as_ref())?;
         req.body_field("title", self.title.as_ref())?;
         req.finish()
@@ -146,6 +167,8 @@ impl crate::Client {
     ///
     /// `PUT /api/v4/projects/{repositoryId}/merge_requests/{localId}` (action `UpdateMergeRequest`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateMergeRequestCall::send) it. Required: [`repository_id`](UpdateMergeRequestCall::repository_id), [`local_id`](UpdateMergeRequestCall::local_id), [`organization_id`](UpdateMergeRequestCall::organization_id). Optional: [`access_token`](UpdateMergeRequestCall::access_token), [`description`](UpdateMergeRequestCall::description), [`title`](UpdateMergeRequestCall::title).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateMergeRequestErrorCode`], which names the documented codes.
@@ -154,23 +177,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_merge_request(
-        &self,
-        request: UpdateMergeRequestRequest,
-    ) -> Result<UpdateMergeRequestResponse, crate::Error<UpdateMergeRequestErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
+    pub fn update_merge_request(&self) -> UpdateMergeRequestCall<'_> {
+        UpdateMergeRequestCall {
+            client: self,
+            request: UpdateMergeRequestRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            local_id: "example".to_string(),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             description: Some("example".to_string()),
             title: Some("example".to_string()),
         }

@@ -2,60 +2,88 @@
 // Source: spec/codeup/update_merge_request_personnel.yaml
 
 /// Parameters of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel): 更新代码评审的干系人
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateMergeRequestPersonnelCall`], which `Client::update_merge_request_personnel` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateMergeRequestPersonnelRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `localId` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::local_id`].
+    pub local_id: Option<i64>,
+    /// `personType` (path parameter, required); set with [`UpdateMergeRequestPersonnelCall::person_type`].
+    pub person_type: Option<String>,
+    /// `accessToken` (query parameter); set with [`UpdateMergeRequestPersonnelCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`UpdateMergeRequestPersonnelCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `newUserIdList` (body parameter); set with [`UpdateMergeRequestPersonnelCall::new_user_id_list`].
+    pub new_user_id_list: Option<Vec<String>>,
+}
+/// A call of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateMergeRequestPersonnelCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateMergeRequestPersonnelRequest,
+}
+impl<'a> UpdateMergeRequestPersonnelCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `localId`.
     ///
-    /// Sent as path parameter `localId`.
-    pub local_id: String,
+    /// Sent as path parameter `localId`, required.
+    pub fn local_id(mut self, value: i64) -> Self {
+        self.request.local_id = Some(value);
+        self
+    }
     /// `personType`.
     ///
-    /// Sent as path parameter `personType`.
-    pub person_type: String,
+    /// Sent as path parameter `personType`, required.
+    pub fn person_type(mut self, value: impl Into<String>) -> Self {
+        self.request.person_type = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `newUserIdList`.
     ///
     /// Sent as body parameter `newUserIdList`.
-    pub new_user_id_list: Option<Vec<String>>,
-}
-impl UpdateMergeRequestPersonnelRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        local_id: impl Into<String>,
-        person_type: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            local_id: local_id.into(),
-            person_type: person_type.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            new_user_id_list: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `newUserIdList`.
     pub fn new_user_id_list(mut self, value: Vec<String>) -> Self {
-        self.new_user_id_list = Some(value);
+        self.request.new_user_id_list = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateMergeRequestPersonnelResponse,
+        crate::Error<UpdateMergeRequestPersonnelErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateMergeRequestPersonnelRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_merge_request_personnel`](crate::Client::update_merge_request_personnel).
@@ -112,8 +140,8 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("localId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("localId", crate::TypeWord::Long),
             crate::ParamMeta::path("personType", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -125,13 +153,13 @@ impl crate::Operation for UpdateMergeRequestPersonnelRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/merge_requests/");
-        req.path_param("localId", &self.local_id)?;
+        req.path_param("localId", self.local_id.as_ref())?;
         req.path_literal("/person/");
-        req.path_param("personType", &self.person_type)?;
+        req.path_param("personType", self.person_type.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("newUserIdList", self.new_user_id_list.as_ref())?;
         req.finish()
     }
@@ -143,6 +171,8 @@ impl crate::Client {
     ///
     /// `POST /api/v4/projects/{repositoryId}/merge_requests/{localId}/person/{personType}` (action `UpdateMergeRequestPersonnel`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateMergeRequestPersonnelCall::send) it. Required: [`repository_id`](UpdateMergeRequestPersonnelCall::repository_id), [`local_id`](UpdateMergeRequestPersonnelCall::local_id), [`person_type`](UpdateMergeRequestPersonnelCall::person_type), [`organization_id`](UpdateMergeRequestPersonnelCall::organization_id). Optional: [`access_token`](UpdateMergeRequestPersonnelCall::access_token), [`new_user_id_list`](UpdateMergeRequestPersonnelCall::new_user_id_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateMergeRequestPersonnelErrorCode`], which names the documented codes.
@@ -151,27 +181,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_merge_request_personnel(
-        &self,
-        request: UpdateMergeRequestPersonnelRequest,
-    ) -> Result<
-        UpdateMergeRequestPersonnelResponse,
-        crate::Error<UpdateMergeRequestPersonnelErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - localId (path) was a string, as the official SDK types every path parameter; it is a long like the 合并请求的局部 ID (MergeRequest.localId and the localId query parameters are long). The wire is the same decimal digits.
+    pub fn update_merge_request_personnel(&self) -> UpdateMergeRequestPersonnelCall<'_> {
+        UpdateMergeRequestPersonnelCall {
+            client: self,
+            request: UpdateMergeRequestPersonnelRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateMergeRequestPersonnelRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            local_id: "example".to_string(),
-            person_type: "example".to_string(),
+            repository_id: Some(1i64),
+            local_id: Some(1i64),
+            person_type: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             new_user_id_list: Some(vec!["example".to_string()]),
         }
     }

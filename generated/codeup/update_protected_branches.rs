@@ -2,128 +2,145 @@
 // Source: spec/codeup/update_protected_branches.yaml
 
 /// Parameters of [`Client::update_protected_branches`](crate::Client::update_protected_branches): 更改保护分支设置
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateProtectedBranchesCall`], which `Client::update_protected_branches` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProtectedBranchesRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdateProtectedBranchesCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `id` (path parameter, required); set with [`UpdateProtectedBranchesCall::id`].
+    pub id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdateProtectedBranchesCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter); set with [`UpdateProtectedBranchesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `allowMergeRoles` (body parameter); set with [`UpdateProtectedBranchesCall::allow_merge_roles`].
+    pub allow_merge_roles: Option<Vec<i32>>,
+    /// `allowMergeUserIds` (body parameter); set with [`UpdateProtectedBranchesCall::allow_merge_user_ids`].
+    pub allow_merge_user_ids: Option<Vec<String>>,
+    /// `allowPushRoles` (body parameter); set with [`UpdateProtectedBranchesCall::allow_push_roles`].
+    pub allow_push_roles: Option<Vec<i32>>,
+    /// `allowPushUserIds` (body parameter); set with [`UpdateProtectedBranchesCall::allow_push_user_ids`].
+    pub allow_push_user_ids: Option<Vec<String>>,
+    /// `branch` (body parameter); set with [`UpdateProtectedBranchesCall::branch`].
+    pub branch: Option<String>,
+    /// `id` (body parameter); set with [`UpdateProtectedBranchesCall::body_id`].
+    pub body_id: Option<i64>,
+    /// `mergeRequestSetting` (body parameter); set with [`UpdateProtectedBranchesCall::merge_request_setting`].
+    pub merge_request_setting: Option<ProtectedBranchMergeRequestSetting>,
+    /// `testSettingDTO` (body parameter); set with [`UpdateProtectedBranchesCall::test_setting_dto`].
+    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
+}
+/// A call of [`Client::update_protected_branches`](crate::Client::update_protected_branches): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateProtectedBranchesCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateProtectedBranchesRequest,
+}
+impl<'a> UpdateProtectedBranchesCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
     /// Sent as query parameter `organizationId`. Example: `f0b1e61db5961df5975a93f9129d2513`
-    pub organization_id: Option<String>,
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `allowMergeRoles`.
     ///
     /// Sent as body parameter `allowMergeRoles`.
-    pub allow_merge_roles: Option<Vec<i32>>,
+    pub fn allow_merge_roles(mut self, value: Vec<i32>) -> Self {
+        self.request.allow_merge_roles = Some(value);
+        self
+    }
     /// `allowMergeUserIds`.
     ///
     /// Sent as body parameter `allowMergeUserIds`.
-    pub allow_merge_user_ids: Option<Vec<String>>,
+    pub fn allow_merge_user_ids(mut self, value: Vec<String>) -> Self {
+        self.request.allow_merge_user_ids = Some(value);
+        self
+    }
     /// `allowPushRoles`.
     ///
     /// Sent as body parameter `allowPushRoles`.
-    pub allow_push_roles: Option<Vec<i32>>,
+    pub fn allow_push_roles(mut self, value: Vec<i32>) -> Self {
+        self.request.allow_push_roles = Some(value);
+        self
+    }
     /// `allowPushUserIds`.
     ///
     /// Sent as body parameter `allowPushUserIds`.
-    pub allow_push_user_ids: Option<Vec<String>>,
+    pub fn allow_push_user_ids(mut self, value: Vec<String>) -> Self {
+        self.request.allow_push_user_ids = Some(value);
+        self
+    }
     /// `branch`.
     ///
     /// Sent as body parameter `branch`. Example: `master`
-    pub branch: Option<String>,
+    pub fn branch(mut self, value: impl Into<String>) -> Self {
+        self.request.branch = Some(value.into());
+        self
+    }
     /// `id`.
     ///
     /// Sent as body parameter `id`. Example: `19224`
-    pub body_id: Option<i64>,
+    pub fn body_id(mut self, value: i64) -> Self {
+        self.request.body_id = Some(value);
+        self
+    }
     /// `mergeRequestSetting`.
     ///
     /// Sent as body parameter `mergeRequestSetting`.
-    pub merge_request_setting: Option<ProtectedBranchMergeRequestSetting>,
-    /// `testSettingDTO`.
-    ///
-    /// Sent as body parameter `testSettingDTO`.
-    pub test_setting_dto: Option<ProtectedBranchTestSetting>,
-}
-impl UpdateProtectedBranchesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(repository_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            id: id.into(),
-            access_token: None,
-            organization_id: None,
-            allow_merge_roles: None,
-            allow_merge_user_ids: None,
-            allow_push_roles: None,
-            allow_push_user_ids: None,
-            branch: None,
-            body_id: None,
-            merge_request_setting: None,
-            test_setting_dto: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `organizationId`.
-    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
-        self
-    }
-    /// Sets `allowMergeRoles`.
-    pub fn allow_merge_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_merge_roles = Some(value);
-        self
-    }
-    /// Sets `allowMergeUserIds`.
-    pub fn allow_merge_user_ids(mut self, value: Vec<String>) -> Self {
-        self.allow_merge_user_ids = Some(value);
-        self
-    }
-    /// Sets `allowPushRoles`.
-    pub fn allow_push_roles(mut self, value: Vec<i32>) -> Self {
-        self.allow_push_roles = Some(value);
-        self
-    }
-    /// Sets `allowPushUserIds`.
-    pub fn allow_push_user_ids(mut self, value: Vec<String>) -> Self {
-        self.allow_push_user_ids = Some(value);
-        self
-    }
-    /// Sets `branch`.
-    pub fn branch(mut self, value: impl Into<String>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn body_id(mut self, value: i64) -> Self {
-        self.body_id = Some(value);
-        self
-    }
-    /// Sets `mergeRequestSetting`.
     pub fn merge_request_setting(
         mut self,
         value: ProtectedBranchMergeRequestSetting,
     ) -> Self {
-        self.merge_request_setting = Some(value);
+        self.request.merge_request_setting = Some(value);
         self
     }
-    /// Sets `testSettingDTO`.
+    /// `testSettingDTO`.
+    ///
+    /// Sent as body parameter `testSettingDTO`.
     pub fn test_setting_dto(mut self, value: ProtectedBranchTestSetting) -> Self {
-        self.test_setting_dto = Some(value);
+        self.request.test_setting_dto = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateProtectedBranchesResponse,
+        crate::Error<UpdateProtectedBranchesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateProtectedBranchesRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_protected_branches`](crate::Client::update_protected_branches).
@@ -180,8 +197,8 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String),
             crate::ParamMeta::body("allowMergeRoles", crate::TypeWord::Array),
@@ -198,9 +215,9 @@ impl crate::Operation for UpdateProtectedBranchesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/protect_branches/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
         req.query("organizationId", self.organization_id.as_ref());
         req.body_field("allowMergeRoles", self.allow_merge_roles.as_ref())?;
@@ -221,6 +238,8 @@ impl crate::Client {
     ///
     /// `PUT /{repositoryId}/protect_branches/{id}` (action `UpdateProtectedBranches`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateProtectedBranchesCall::send) it. Required: [`repository_id`](UpdateProtectedBranchesCall::repository_id), [`id`](UpdateProtectedBranchesCall::id). Optional: [`access_token`](UpdateProtectedBranchesCall::access_token), [`organization_id`](UpdateProtectedBranchesCall::organization_id), [`allow_merge_roles`](UpdateProtectedBranchesCall::allow_merge_roles), [`allow_merge_user_ids`](UpdateProtectedBranchesCall::allow_merge_user_ids), [`allow_push_roles`](UpdateProtectedBranchesCall::allow_push_roles), [`allow_push_user_ids`](UpdateProtectedBranchesCall::allow_push_user_ids), [`branch`](UpdateProtectedBranchesCall::branch), [`body_id`](UpdateProtectedBranchesCall::body_id), [`merge_request_setting`](UpdateProtectedBranchesCall::merge_request_setting), [`test_setting_dto`](UpdateProtectedBranchesCall::test_setting_dto).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProtectedBranchesErrorCode`], which names the documented codes.
@@ -231,22 +250,21 @@ impl crate::Client {
     /// - path is verbatim from the SDKs (/{repositoryId}/protect_branches/{id}). The other protected-branch operations live under /repository/{repositoryId}/protect_branches, so this may be an SDK error; not changed.
     /// - `id` is sent both in the path and in the body; the body field is named body_id in Rust (rust_name) so the two do not collide.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_protected_branches(
-        &self,
-        request: UpdateProtectedBranchesRequest,
-    ) -> Result<
-        UpdateProtectedBranchesResponse,
-        crate::Error<UpdateProtectedBranchesErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - The path parameter id (the protected branch's id) was a string, as the official SDK types every path parameter; it is a long like ProtectedBranch.id. The wire is the same decimal digits.
+    pub fn update_protected_branches(&self) -> UpdateProtectedBranchesCall<'_> {
+        UpdateProtectedBranchesCall {
+            client: self,
+            request: UpdateProtectedBranchesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProtectedBranchesRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            id: "example".to_string(),
+            repository_id: Some(1i64),
+            id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),

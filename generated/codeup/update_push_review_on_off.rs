@@ -2,34 +2,61 @@
 // Source: spec/codeup/update_push_review_on_off.yaml
 
 /// Parameters of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off): 推送评审模式开关
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdatePushReviewOnOffCall`], which `Client::update_push_review_on_off` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePushReviewOnOffRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdatePushReviewOnOffCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `organizationId` (query parameter, required); set with [`UpdatePushReviewOnOffCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `trunkMode` (query parameter, required); set with [`UpdatePushReviewOnOffCall::trunk_mode`].
+    pub trunk_mode: Option<bool>,
+}
+/// A call of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdatePushReviewOnOffCall<'a> {
+    client: &'a crate::Client,
+    request: UpdatePushReviewOnOffRequest,
+}
+impl<'a> UpdatePushReviewOnOffCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `trunkMode`.
     ///
-    /// Sent as query parameter `trunkMode`. Example: `true`
-    pub trunk_mode: bool,
-}
-impl UpdatePushReviewOnOffRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-        trunk_mode: bool,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            organization_id: organization_id.into(),
-            trunk_mode,
-        }
+    /// Sent as query parameter `trunkMode`, required. Example: `true`
+    pub fn trunk_mode(mut self, value: bool) -> Self {
+        self.request.trunk_mode = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdatePushReviewOnOffResponse,
+        crate::Error<UpdatePushReviewOnOffErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdatePushReviewOnOffRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_push_review_on_off`](crate::Client::update_push_review_on_off).
@@ -86,7 +113,7 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
         body: crate::BodyEncoding::None,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
             crate::ParamMeta::query("trunkMode", crate::TypeWord::Boolean).required(),
@@ -96,10 +123,10 @@ impl crate::Operation for UpdatePushReviewOnOffRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/settings/trunk_mode");
-        req.query("organizationId", Some(&self.organization_id));
-        req.query("trunkMode", Some(&self.trunk_mode));
+        req.query("organizationId", self.organization_id.as_ref());
+        req.query("trunkMode", self.trunk_mode.as_ref());
         req.finish()
     }
 }
@@ -110,6 +137,8 @@ impl crate::Client {
     ///
     /// `POST /repository/{repositoryId}/settings/trunk_mode` (action `UpdatePushReviewOnOff`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdatePushReviewOnOffCall::send) it. Required: [`repository_id`](UpdatePushReviewOnOffCall::repository_id), [`organization_id`](UpdatePushReviewOnOffCall::organization_id), [`trunk_mode`](UpdatePushReviewOnOffCall::trunk_mode).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePushReviewOnOffErrorCode`], which names the documented codes.
@@ -118,23 +147,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_push_review_on_off(
-        &self,
-        request: UpdatePushReviewOnOffRequest,
-    ) -> Result<
-        UpdatePushReviewOnOffResponse,
-        crate::Error<UpdatePushReviewOnOffErrorCode>,
-    > {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    pub fn update_push_review_on_off(&self) -> UpdatePushReviewOnOffCall<'_> {
+        UpdatePushReviewOnOffCall {
+            client: self,
+            request: UpdatePushReviewOnOffRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePushReviewOnOffRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            trunk_mode: true,
+            repository_id: Some(1i64),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            trunk_mode: Some(true),
         }
     }
 }

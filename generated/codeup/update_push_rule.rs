@@ -2,54 +2,76 @@
 // Source: spec/codeup/update_push_rule.yaml
 
 /// Parameters of [`Client::update_push_rule`](crate::Client::update_push_rule): 更新推送规则
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdatePushRuleCall`], which `Client::update_push_rule` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePushRuleRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdatePushRuleCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `pushRuleId` (path parameter, required); set with [`UpdatePushRuleCall::push_rule_id`].
+    pub push_rule_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdatePushRuleCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`UpdatePushRuleCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `ruleInfos` (body parameter); set with [`UpdatePushRuleCall::rule_infos`].
+    pub rule_infos: Option<Vec<PushRuleInfo>>,
+}
+/// A call of [`Client::update_push_rule`](crate::Client::update_push_rule): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdatePushRuleCall<'a> {
+    client: &'a crate::Client,
+    request: UpdatePushRuleRequest,
+}
+impl<'a> UpdatePushRuleCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `pushRuleId`.
     ///
-    /// Sent as path parameter `pushRuleId`.
-    pub push_rule_id: String,
+    /// Sent as path parameter `pushRuleId`, required.
+    pub fn push_rule_id(mut self, value: i64) -> Self {
+        self.request.push_rule_id = Some(value);
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `ruleInfos`.
     ///
     /// Sent as body parameter `ruleInfos`.
-    pub rule_infos: Option<Vec<PushRuleInfo>>,
-}
-impl UpdatePushRuleRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        push_rule_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            push_rule_id: push_rule_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            rule_infos: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `ruleInfos`.
     pub fn rule_infos(mut self, value: Vec<PushRuleInfo>) -> Self {
-        self.rule_infos = Some(value);
+        self.request.rule_infos = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdatePushRuleResponse, crate::Error<UpdatePushRuleErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdatePushRuleRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_push_rule`](crate::Client::update_push_rule).
@@ -106,8 +128,8 @@ impl crate::Operation for UpdatePushRuleRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
-            crate::ParamMeta::path("pushRuleId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pushRuleId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -118,11 +140,11 @@ impl crate::Operation for UpdatePushRuleRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/api/v4/projects/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/push_rule/");
-        req.path_param("pushRuleId", &self.push_rule_id)?;
+        req.path_param("pushRuleId", self.push_rule_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("ruleInfos", self.rule_infos.as_ref())?;
         req.finish()
     }
@@ -134,6 +156,8 @@ impl crate::Client {
     ///
     /// `PUT /api/v4/projects/{repositoryId}/push_rule/{pushRuleId}` (action `UpdatePushRule`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdatePushRuleCall::send) it. Required: [`repository_id`](UpdatePushRuleCall::repository_id), [`push_rule_id`](UpdatePushRuleCall::push_rule_id), [`organization_id`](UpdatePushRuleCall::organization_id). Optional: [`access_token`](UpdatePushRuleCall::access_token), [`rule_infos`](UpdatePushRuleCall::rule_infos).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePushRuleErrorCode`], which names the documented codes.
@@ -142,23 +166,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn update_push_rule(
-        &self,
-        request: UpdatePushRuleRequest,
-    ) -> Result<UpdatePushRuleResponse, crate::Error<UpdatePushRuleErrorCode>> {
-        self.send(request).await
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - pushRuleId (path) was a string, as the official SDK types every path parameter; it is a long like the push rule ID (PushRule.id is long). The wire is the same decimal digits.
+    pub fn update_push_rule(&self) -> UpdatePushRuleCall<'_> {
+        UpdatePushRuleCall {
+            client: self,
+            request: UpdatePushRuleRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePushRuleRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            push_rule_id: "example".to_string(),
+            repository_id: Some(1i64),
+            push_rule_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
             rule_infos: Some(
                 vec![
                     PushRuleInfo { checker_name : Some("CommitMessageChecker"

@@ -2,218 +2,221 @@
 // Source: spec/codeup/update_repository.yaml
 
 /// Parameters of [`Client::update_repository`](crate::Client::update_repository): 更新代码库名称、路径、描述、默认分支等设置
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateRepositoryCall`], which `Client::update_repository` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepositoryRequest {
-    /// `repositoryId`.
-    ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
-    /// `accessToken`.
-    ///
-    /// Sent as query parameter `accessToken`.
+    /// `repositoryId` (path parameter, required); set with [`UpdateRepositoryCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `accessToken` (query parameter); set with [`UpdateRepositoryCall::access_token`].
     pub access_token: Option<crate::Secret<String>>,
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
-    /// `adminSettingLanguage`.
-    ///
-    /// Sent as body parameter `adminSettingLanguage`. Example: `Java`
+    /// `organizationId` (query parameter, required); set with [`UpdateRepositoryCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `adminSettingLanguage` (body parameter); set with [`UpdateRepositoryCall::admin_setting_language`].
     pub admin_setting_language: Option<String>,
-    /// `avatar`.
-    ///
-    /// Sent as body parameter `avatar`. Example: `https://xxxx`
+    /// `avatar` (body parameter); set with [`UpdateRepositoryCall::avatar`].
     pub avatar: Option<String>,
-    /// `buildsEnabled`.
-    ///
-    /// Sent as body parameter `buildsEnabled`. Example: `true`
+    /// `buildsEnabled` (body parameter); set with [`UpdateRepositoryCall::builds_enabled`].
     pub builds_enabled: Option<bool>,
-    /// `checkEmail`.
-    ///
-    /// Sent as body parameter `checkEmail`. Example: `true`
+    /// `checkEmail` (body parameter); set with [`UpdateRepositoryCall::check_email`].
     pub check_email: Option<bool>,
-    /// `defaultBranch`.
-    ///
-    /// Sent as body parameter `defaultBranch`. Example: `master`
+    /// `defaultBranch` (body parameter); set with [`UpdateRepositoryCall::default_branch`].
     pub default_branch: Option<String>,
-    /// `description`.
-    ///
-    /// Sent as body parameter `description`.
+    /// `description` (body parameter); set with [`UpdateRepositoryCall::description`].
     pub description: Option<String>,
-    /// `id`.
-    ///
-    /// Sent as body parameter `id`. Example: `2080398`
+    /// `id` (body parameter); set with [`UpdateRepositoryCall::id`].
     pub id: Option<i64>,
-    /// `issuesEnabled`.
-    ///
-    /// Sent as body parameter `issuesEnabled`. Example: `true`
+    /// `issuesEnabled` (body parameter); set with [`UpdateRepositoryCall::issues_enabled`].
     pub issues_enabled: Option<bool>,
-    /// `mergeRequestsEnabled`.
-    ///
-    /// Sent as body parameter `mergeRequestsEnabled`. Example: `true`
+    /// `mergeRequestsEnabled` (body parameter); set with [`UpdateRepositoryCall::merge_requests_enabled`].
     pub merge_requests_enabled: Option<bool>,
-    /// `name`.
-    ///
-    /// Sent as body parameter `name`. Example: `codeup`
+    /// `name` (body parameter); set with [`UpdateRepositoryCall::name`].
     pub name: Option<String>,
-    /// `openCloneDownloadControl`.
-    ///
-    /// Sent as body parameter `openCloneDownloadControl`. Example: `false`
+    /// `openCloneDownloadControl` (body parameter); set with [`UpdateRepositoryCall::open_clone_download_control`].
     pub open_clone_download_control: Option<bool>,
-    /// `path`.
-    ///
-    /// Sent as body parameter `path`.
+    /// `path` (body parameter); set with [`UpdateRepositoryCall::path`].
     pub path: Option<String>,
-    /// `projectCloneDownloadMethodList`.
-    ///
-    /// Sent as body parameter `projectCloneDownloadMethodList`.
+    /// `projectCloneDownloadMethodList` (body parameter); set with [`UpdateRepositoryCall::project_clone_download_method_list`].
     pub project_clone_download_method_list: Option<
         Vec<UpdateRepositoryProjectCloneDownloadMethodList>,
     >,
-    /// `projectCloneDownloadRoleList`.
-    ///
-    /// Sent as body parameter `projectCloneDownloadRoleList`.
+    /// `projectCloneDownloadRoleList` (body parameter); set with [`UpdateRepositoryCall::project_clone_download_role_list`].
     pub project_clone_download_role_list: Option<
         Vec<UpdateRepositoryProjectCloneDownloadRoleList>,
     >,
-    /// `snippetsEnabled`.
-    ///
-    /// Sent as body parameter `snippetsEnabled`. Example: `false`
+    /// `snippetsEnabled` (body parameter); set with [`UpdateRepositoryCall::snippets_enabled`].
     pub snippets_enabled: Option<bool>,
-    /// `visibilityLevel`.
-    ///
-    /// Sent as body parameter `visibilityLevel`. Example: `0`
-    pub visibility_level: Option<i32>,
-    /// `wikiEnabled`.
-    ///
-    /// Sent as body parameter `wikiEnabled`. Example: `true`
+    /// `visibilityLevel` (body parameter); set with [`UpdateRepositoryCall::visibility_level`].
+    pub visibility_level: Option<CodeupVisibility>,
+    /// `wikiEnabled` (body parameter); set with [`UpdateRepositoryCall::wiki_enabled`].
     pub wiki_enabled: Option<bool>,
 }
-impl UpdateRepositoryRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            admin_setting_language: None,
-            avatar: None,
-            builds_enabled: None,
-            check_email: None,
-            default_branch: None,
-            description: None,
-            id: None,
-            issues_enabled: None,
-            merge_requests_enabled: None,
-            name: None,
-            open_clone_download_control: None,
-            path: None,
-            project_clone_download_method_list: None,
-            project_clone_download_role_list: None,
-            snippets_enabled: None,
-            visibility_level: None,
-            wiki_enabled: None,
-        }
+/// A call of [`Client::update_repository`](crate::Client::update_repository): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateRepositoryCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateRepositoryRequest,
+}
+impl<'a> UpdateRepositoryCall<'a> {
+    /// `repositoryId`.
+    ///
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
     }
-    /// Sets `accessToken`.
+    /// `accessToken`.
+    ///
+    /// Sent as query parameter `accessToken`.
     pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
+        self.request.access_token = Some(crate::Secret::new(value.into()));
         self
     }
-    /// Sets `adminSettingLanguage`.
+    /// `organizationId`.
+    ///
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// `adminSettingLanguage`.
+    ///
+    /// Sent as body parameter `adminSettingLanguage`. Example: `Java`
     pub fn admin_setting_language(mut self, value: impl Into<String>) -> Self {
-        self.admin_setting_language = Some(value.into());
+        self.request.admin_setting_language = Some(value.into());
         self
     }
-    /// Sets `avatar`.
+    /// `avatar`.
+    ///
+    /// Sent as body parameter `avatar`. Example: `https://xxxx`
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
-        self.avatar = Some(value.into());
+        self.request.avatar = Some(value.into());
         self
     }
-    /// Sets `buildsEnabled`.
+    /// `buildsEnabled`.
+    ///
+    /// Sent as body parameter `buildsEnabled`. Example: `true`
     pub fn builds_enabled(mut self, value: bool) -> Self {
-        self.builds_enabled = Some(value);
+        self.request.builds_enabled = Some(value);
         self
     }
-    /// Sets `checkEmail`.
+    /// `checkEmail`.
+    ///
+    /// Sent as body parameter `checkEmail`. Example: `true`
     pub fn check_email(mut self, value: bool) -> Self {
-        self.check_email = Some(value);
+        self.request.check_email = Some(value);
         self
     }
-    /// Sets `defaultBranch`.
+    /// `defaultBranch`.
+    ///
+    /// Sent as body parameter `defaultBranch`. Example: `master`
     pub fn default_branch(mut self, value: impl Into<String>) -> Self {
-        self.default_branch = Some(value.into());
+        self.request.default_branch = Some(value.into());
         self
     }
-    /// Sets `description`.
+    /// `description`.
+    ///
+    /// Sent as body parameter `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
-    /// Sets `id`.
+    /// `id`.
+    ///
+    /// Sent as body parameter `id`. Example: `2080398`
     pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
+        self.request.id = Some(value);
         self
     }
-    /// Sets `issuesEnabled`.
+    /// `issuesEnabled`.
+    ///
+    /// Sent as body parameter `issuesEnabled`. Example: `true`
     pub fn issues_enabled(mut self, value: bool) -> Self {
-        self.issues_enabled = Some(value);
+        self.request.issues_enabled = Some(value);
         self
     }
-    /// Sets `mergeRequestsEnabled`.
+    /// `mergeRequestsEnabled`.
+    ///
+    /// Sent as body parameter `mergeRequestsEnabled`. Example: `true`
     pub fn merge_requests_enabled(mut self, value: bool) -> Self {
-        self.merge_requests_enabled = Some(value);
+        self.request.merge_requests_enabled = Some(value);
         self
     }
-    /// Sets `name`.
+    /// `name`.
+    ///
+    /// Sent as body parameter `name`. Example: `codeup`
     pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
-    /// Sets `openCloneDownloadControl`.
+    /// `openCloneDownloadControl`.
+    ///
+    /// Sent as body parameter `openCloneDownloadControl`. Example: `false`
     pub fn open_clone_download_control(mut self, value: bool) -> Self {
-        self.open_clone_download_control = Some(value);
+        self.request.open_clone_download_control = Some(value);
         self
     }
-    /// Sets `path`.
+    /// `path`.
+    ///
+    /// Sent as body parameter `path`.
     pub fn path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
+        self.request.path = Some(value.into());
         self
     }
-    /// Sets `projectCloneDownloadMethodList`.
+    /// `projectCloneDownloadMethodList`.
+    ///
+    /// Sent as body parameter `projectCloneDownloadMethodList`.
     pub fn project_clone_download_method_list(
         mut self,
         value: Vec<UpdateRepositoryProjectCloneDownloadMethodList>,
     ) -> Self {
-        self.project_clone_download_method_list = Some(value);
+        self.request.project_clone_download_method_list = Some(value);
         self
     }
-    /// Sets `projectCloneDownloadRoleList`.
+    /// `projectCloneDownloadRoleList`.
+    ///
+    /// Sent as body parameter `projectCloneDownloadRoleList`.
     pub fn project_clone_download_role_list(
         mut self,
         value: Vec<UpdateRepositoryProjectCloneDownloadRoleList>,
     ) -> Self {
-        self.project_clone_download_role_list = Some(value);
+        self.request.project_clone_download_role_list = Some(value);
         self
     }
-    /// Sets `snippetsEnabled`.
+    /// `snippetsEnabled`.
+    ///
+    /// Sent as body parameter `snippetsEnabled`. Example: `false`
     pub fn snippets_enabled(mut self, value: bool) -> Self {
-        self.snippets_enabled = Some(value);
+        self.request.snippets_enabled = Some(value);
         self
     }
-    /// Sets `visibilityLevel`.
-    pub fn visibility_level(mut self, value: i32) -> Self {
-        self.visibility_level = Some(value);
+    /// `visibilityLevel`.
+    ///
+    /// Sent as body parameter `visibilityLevel`. Example: `0`
+    pub fn visibility_level(mut self, value: CodeupVisibility) -> Self {
+        self.request.visibility_level = Some(value);
         self
     }
-    /// Sets `wikiEnabled`.
+    /// `wikiEnabled`.
+    ///
+    /// Sent as body parameter `wikiEnabled`. Example: `true`
     pub fn wiki_enabled(mut self, value: bool) -> Self {
-        self.wiki_enabled = Some(value);
+        self.request.wiki_enabled = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateRepositoryResponse, crate::Error<UpdateRepositoryErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateRepositoryRequest {
+        self.request
     }
 }
 /// Part of the request of [`Client::update_repository`](crate::Client::update_repository).
@@ -232,13 +235,6 @@ pub struct UpdateRepositoryProjectCloneDownloadMethodList {
     pub permission_code: Option<String>,
 }
 impl UpdateRepositoryProjectCloneDownloadMethodList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            allowed: None,
-            permission_code: None,
-        }
-    }
     /// Sets `allowed`.
     pub fn allowed(mut self, value: bool) -> Self {
         self.allowed = Some(value);
@@ -248,6 +244,11 @@ impl UpdateRepositoryProjectCloneDownloadMethodList {
     pub fn permission_code(mut self, value: impl Into<String>) -> Self {
         self.permission_code = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for UpdateRepositoryProjectCloneDownloadMethodList {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }
 /// Part of the request of [`Client::update_repository`](crate::Client::update_repository).
@@ -266,13 +267,6 @@ pub struct UpdateRepositoryProjectCloneDownloadRoleList {
     pub role_code: Option<i32>,
 }
 impl UpdateRepositoryProjectCloneDownloadRoleList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            allowed: None,
-            role_code: None,
-        }
-    }
     /// Sets `allowed`.
     pub fn allowed(mut self, value: bool) -> Self {
         self.allowed = Some(value);
@@ -282,6 +276,11 @@ impl UpdateRepositoryProjectCloneDownloadRoleList {
     pub fn role_code(mut self, value: i32) -> Self {
         self.role_code = Some(value);
         self
+    }
+}
+impl crate::wire::Required for UpdateRepositoryProjectCloneDownloadRoleList {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }
 /// Response of [`Client::update_repository`](crate::Client::update_repository).
@@ -338,7 +337,7 @@ impl crate::Operation for UpdateRepositoryRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
                 .required(),
@@ -371,9 +370,9 @@ impl crate::Operation for UpdateRepositoryRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("adminSettingLanguage", self.admin_setting_language.as_ref())?;
         req.body_field("avatar", self.avatar.as_ref())?;
         req.body_field("buildsEnabled", self.builds_enabled.as_ref())?;
@@ -410,6 +409,8 @@ impl crate::Client {
     ///
     /// `PUT /repository/{repositoryId}` (action `UpdateRepository`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateRepositoryCall::send) it. Required: [`repository_id`](UpdateRepositoryCall::repository_id), [`organization_id`](UpdateRepositoryCall::organization_id). Optional: [`access_token`](UpdateRepositoryCall::access_token), [`admin_setting_language`](UpdateRepositoryCall::admin_setting_language), [`avatar`](UpdateRepositoryCall::avatar), [`builds_enabled`](UpdateRepositoryCall::builds_enabled), [`check_email`](UpdateRepositoryCall::check_email), [`default_branch`](UpdateRepositoryCall::default_branch), [`description`](UpdateRepositoryCall::description), [`id`](UpdateRepositoryCall::id), [`issues_enabled`](UpdateRepositoryCall::issues_enabled), [`merge_requests_enabled`](UpdateRepositoryCall::merge_requests_enabled), [`name`](UpdateRepositoryCall::name), [`open_clone_download_control`](UpdateRepositoryCall::open_clone_download_control), [`path`](UpdateRepositoryCall::path), [`project_clone_download_method_list`](UpdateRepositoryCall::project_clone_download_method_list), [`project_clone_download_role_list`](UpdateRepositoryCall::project_clone_download_role_list), [`snippets_enabled`](UpdateRepositoryCall::snippets_enabled), [`visibility_level`](UpdateRepositoryCall::visibility_level), [`wiki_enabled`](UpdateRepositoryCall::wiki_enabled).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateRepositoryErrorCode`], which names the documented codes.
@@ -418,22 +419,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (“”) are left out of the field examples (errorMessage); example_response uses an empty string for “”.
-    pub async fn update_repository(
-        &self,
-        request: UpdateRepositoryRequest,
-    ) -> Result<UpdateRepositoryResponse, crate::Error<UpdateRepositoryErrorCode>> {
-        self.send(request).await
+    /// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - result is the shared Repository, whose times carry format date-time (the majority of the repository pages); this page's example answers 2022-03-18 14:24:54 forms and is kept as documented (DateTime::parse fails on them).
+    pub fn update_repository(&self) -> UpdateRepositoryCall<'_> {
+        UpdateRepositoryCall {
+            client: self,
+            request: UpdateRepositoryRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
+            repository_id: Some(1i64),
             access_token: Some(
                 crate::Secret::new("c3c09f1230187a879678da43c973d069".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
             admin_setting_language: Some("Java".to_string()),
             avatar: Some("https://xxxx".to_string()),
             builds_enabled: Some(true),
@@ -459,7 +463,7 @@ impl crate::mock::Example for UpdateRepositoryRequest {
                 ],
             ),
             snippets_enabled: Some(false),
-            visibility_level: Some(0i32),
+            visibility_level: Some(CodeupVisibility::Private),
             wiki_enabled: Some(true),
         }
     }

@@ -2,97 +2,118 @@
 // Source: spec/codeup/update_repository_member.yaml
 
 /// Parameters of [`Client::update_repository_member`](crate::Client::update_repository_member): 修改代码库成员的权限（角色）
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateRepositoryMemberCall`], which `Client::update_repository_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepositoryMemberRequest {
+    /// `repositoryId` (path parameter, required); set with [`UpdateRepositoryMemberCall::repository_id`].
+    pub repository_id: Option<i64>,
+    /// `aliyunPk` (path parameter, required); set with [`UpdateRepositoryMemberCall::aliyun_pk`].
+    pub aliyun_pk: Option<String>,
+    /// `accessToken` (query parameter); set with [`UpdateRepositoryMemberCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `organizationId` (query parameter, required); set with [`UpdateRepositoryMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accessLevel` (body parameter); set with [`UpdateRepositoryMemberCall::access_level`].
+    pub access_level: Option<CodeupAccessLevel>,
+    /// `expireAt` (body parameter); set with [`UpdateRepositoryMemberCall::expire_at`].
+    pub expire_at: Option<crate::LocalDateTime>,
+    /// `memberType` (body parameter); set with [`UpdateRepositoryMemberCall::member_type`].
+    pub member_type: Option<String>,
+    /// `relatedId` (body parameter); set with [`UpdateRepositoryMemberCall::related_id`].
+    pub related_id: Option<String>,
+    /// `relatedInfos` (body parameter); set with [`UpdateRepositoryMemberCall::related_infos`].
+    pub related_infos: Option<Vec<UpdateRepositoryMemberRelatedInfos>>,
+}
+/// A call of [`Client::update_repository_member`](crate::Client::update_repository_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateRepositoryMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateRepositoryMemberRequest,
+}
+impl<'a> UpdateRepositoryMemberCall<'a> {
     /// `repositoryId`.
     ///
-    /// Sent as path parameter `repositoryId`.
-    pub repository_id: String,
+    /// Sent as path parameter `repositoryId`, required.
+    pub fn repository_id(mut self, value: i64) -> Self {
+        self.request.repository_id = Some(value);
+        self
+    }
     /// `aliyunPk`.
     ///
-    /// Sent as path parameter `aliyunPk`.
-    pub aliyun_pk: String,
+    /// Sent as path parameter `aliyunPk`, required.
+    pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_pk = Some(value.into());
+        self
+    }
     /// `accessToken`.
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
     /// `organizationId`.
     ///
-    /// Sent as query parameter `organizationId`. Example: `60de7a6852743a5162b5f957`
-    pub organization_id: String,
+    /// Sent as query parameter `organizationId`, required. Example: `60de7a6852743a5162b5f957`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `accessLevel`.
     ///
     /// Sent as body parameter `accessLevel`. Example: `30`
-    pub access_level: Option<i32>,
+    pub fn access_level(mut self, value: CodeupAccessLevel) -> Self {
+        self.request.access_level = Some(value);
+        self
+    }
     /// `expireAt`.
     ///
     /// Sent as body parameter `expireAt`. Example: `2020-08-08 08:08:08`
-    pub expire_at: Option<String>,
+    pub fn expire_at(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.expire_at = Some(value.into());
+        self
+    }
     /// `memberType`.
     ///
     /// Sent as body parameter `memberType`. Example: `USERS`
-    pub member_type: Option<String>,
+    pub fn member_type(mut self, value: impl Into<String>) -> Self {
+        self.request.member_type = Some(value.into());
+        self
+    }
     /// `relatedId`.
     ///
     /// Sent as body parameter `relatedId`. Example: `10010`
-    pub related_id: Option<String>,
+    pub fn related_id(mut self, value: impl Into<String>) -> Self {
+        self.request.related_id = Some(value.into());
+        self
+    }
     /// `relatedInfos`.
     ///
     /// Sent as body parameter `relatedInfos`.
-    pub related_infos: Option<Vec<UpdateRepositoryMemberRelatedInfos>>,
-}
-impl UpdateRepositoryMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        repository_id: impl Into<String>,
-        aliyun_pk: impl Into<String>,
-        organization_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            repository_id: repository_id.into(),
-            aliyun_pk: aliyun_pk.into(),
-            access_token: None,
-            organization_id: organization_id.into(),
-            access_level: None,
-            expire_at: None,
-            member_type: None,
-            related_id: None,
-            related_infos: None,
-        }
-    }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
-    }
-    /// Sets `accessLevel`.
-    pub fn access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
-        self
-    }
-    /// Sets `expireAt`.
-    pub fn expire_at(mut self, value: impl Into<String>) -> Self {
-        self.expire_at = Some(value.into());
-        self
-    }
-    /// Sets `memberType`.
-    pub fn member_type(mut self, value: impl Into<String>) -> Self {
-        self.member_type = Some(value.into());
-        self
-    }
-    /// Sets `relatedId`.
-    pub fn related_id(mut self, value: impl Into<String>) -> Self {
-        self.related_id = Some(value.into());
-        self
-    }
-    /// Sets `relatedInfos`.
     pub fn related_infos(
         mut self,
         value: Vec<UpdateRepositoryMemberRelatedInfos>,
     ) -> Self {
-        self.related_infos = Some(value);
+        self.request.related_infos = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateRepositoryMemberResponse,
+        crate::Error<UpdateRepositoryMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateRepositoryMemberRequest {
+        self.request
     }
 }
 /// Part of the request of [`Client::update_repository_member`](crate::Client::update_repository_member).
@@ -116,14 +137,6 @@ pub struct UpdateRepositoryMemberRelatedInfos {
     pub source_type: Option<String>,
 }
 impl UpdateRepositoryMemberRelatedInfos {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            related_id: None,
-            source_id: None,
-            source_type: None,
-        }
-    }
     /// Sets `relatedId`.
     pub fn related_id(mut self, value: impl Into<String>) -> Self {
         self.related_id = Some(value.into());
@@ -138,6 +151,11 @@ impl UpdateRepositoryMemberRelatedInfos {
     pub fn source_type(mut self, value: impl Into<String>) -> Self {
         self.source_type = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for UpdateRepositoryMemberRelatedInfos {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }
 /// Response of [`Client::update_repository_member`](crate::Client::update_repository_member).
@@ -194,7 +212,7 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
         body: crate::BodyEncoding::Json,
         response_is_text: false,
         params: &[
-            crate::ParamMeta::path("repositoryId", crate::TypeWord::String),
+            crate::ParamMeta::path("repositoryId", crate::TypeWord::Long),
             crate::ParamMeta::path("aliyunPk", crate::TypeWord::String),
             crate::ParamMeta::query("accessToken", crate::TypeWord::String).secret(),
             crate::ParamMeta::query("organizationId", crate::TypeWord::String)
@@ -210,11 +228,11 @@ impl crate::Operation for UpdateRepositoryMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/repository/");
-        req.path_param("repositoryId", &self.repository_id)?;
+        req.path_param("repositoryId", self.repository_id.as_ref())?;
         req.path_literal("/members/");
-        req.path_param("aliyunPk", &self.aliyun_pk)?;
+        req.path_param("aliyunPk", self.aliyun_pk.as_ref())?;
         req.query("accessToken", self.access_token.as_ref());
-        req.query("organizationId", Some(&self.organization_id));
+        req.query("organizationId", self.organization_id.as_ref());
         req.body_field("accessLevel", self.access_level.as_ref())?;
         req.body_field("expireAt", self.expire_at.as_ref())?;
         req.body_field("memberType", self.member_type.as_ref())?;
@@ -230,6 +248,8 @@ impl crate::Client {
     ///
     /// `PUT /repository/{repositoryId}/members/{aliyunPk}` (action `UpdateRepositoryMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateRepositoryMemberCall::send) it. Required: [`repository_id`](UpdateRepositoryMemberCall::repository_id), [`aliyun_pk`](UpdateRepositoryMemberCall::aliyun_pk), [`organization_id`](UpdateRepositoryMemberCall::organization_id). Optional: [`access_token`](UpdateRepositoryMemberCall::access_token), [`access_level`](UpdateRepositoryMemberCall::access_level), [`expire_at`](UpdateRepositoryMemberCall::expire_at), [`member_type`](UpdateRepositoryMemberCall::member_type), [`related_id`](UpdateRepositoryMemberCall::related_id), [`related_infos`](UpdateRepositoryMemberCall::related_infos).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateRepositoryMemberErrorCode`], which names the documented codes.
@@ -238,28 +258,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage and result.webUrl); example_response uses an empty string for "".
-    pub async fn update_repository_member(
-        &self,
-        request: UpdateRepositoryMemberRequest,
-    ) -> Result<
-        UpdateRepositoryMemberResponse,
-        crate::Error<UpdateRepositoryMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+    /// - repositoryId (path) was a string, as the official SDK types every path parameter; it is a long like the 代码库 ID (Repository.id, a long on every page that documents it). The wire is the same decimal digits.
+    /// - Times: expireAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
+    pub fn update_repository_member(&self) -> UpdateRepositoryMemberCall<'_> {
+        UpdateRepositoryMemberCall {
+            client: self,
+            request: UpdateRepositoryMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateRepositoryMemberRequest {
     fn example() -> Self {
         Self {
-            repository_id: "example".to_string(),
-            aliyun_pk: "example".to_string(),
+            repository_id: Some(1i64),
+            aliyun_pk: Some("example".to_string()),
             access_token: Some(
                 crate::Secret::new("f0b1e61db5961df5975a93f9129d2513".to_string()),
             ),
-            organization_id: "60de7a6852743a5162b5f957".to_string(),
-            access_level: Some(30i32),
-            expire_at: Some("2020-08-08 08:08:08".to_string()),
+            organization_id: Some("60de7a6852743a5162b5f957".to_string()),
+            access_level: Some(CodeupAccessLevel::Developer),
+            expire_at: Some(crate::LocalDateTime::from("2020-08-08 08:08:08")),
             member_type: Some("USERS".to_string()),
             related_id: Some("10010".to_string()),
             related_infos: Some(

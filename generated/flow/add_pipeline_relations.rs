@@ -2,40 +2,70 @@
 // Source: spec/flow/add_pipeline_relations.yaml
 
 /// Parameters of [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations): 添加流水线关联
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`AddPipelineRelationsCall`], which `Client::add_pipeline_relations` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AddPipelineRelationsRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `relObjectIds`.
-    ///
-    /// Sent as query parameter `relObjectIds`. Example: `11,22`
-    pub rel_object_ids: String,
-    /// `relObjectType`.
-    ///
-    /// Sent as query parameter `relObjectType`. Example: `VARIABLE_GROUP`
-    pub rel_object_type: String,
+    /// `organizationId` (path parameter, required); set with [`AddPipelineRelationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`AddPipelineRelationsCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `relObjectIds` (query parameter, required); set with [`AddPipelineRelationsCall::rel_object_ids`].
+    pub rel_object_ids: Option<String>,
+    /// `relObjectType` (query parameter, required); set with [`AddPipelineRelationsCall::rel_object_type`].
+    pub rel_object_type: Option<PipelineRelObjectType>,
 }
-impl AddPipelineRelationsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        rel_object_ids: impl Into<String>,
-        rel_object_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            rel_object_ids: rel_object_ids.into(),
-            rel_object_type: rel_object_type.into(),
-        }
+/// A call of [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct AddPipelineRelationsCall<'a> {
+    client: &'a crate::Client,
+    request: AddPipelineRelationsRequest,
+}
+impl<'a> AddPipelineRelationsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 关联的资源 id,暂只支持变量组 id,多个逗号分割
+    ///
+    /// Sent as query parameter `relObjectIds`, required. Example: `11,22`
+    pub fn rel_object_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.rel_object_ids = Some(value.into());
+        self
+    }
+    /// 关联的资源类型,暂只支持 VARIABLE_GROUP
+    ///
+    /// Sent as query parameter `relObjectType`, required. Example: `VARIABLE_GROUP`
+    pub fn rel_object_type(mut self, value: PipelineRelObjectType) -> Self {
+        self.request.rel_object_type = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        AddPipelineRelationsResponse,
+        crate::Error<AddPipelineRelationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> AddPipelineRelationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations).
@@ -55,7 +85,7 @@ impl crate::Operation for AddPipelineRelationsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("relObjectIds", crate::TypeWord::String).required(),
             crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
@@ -64,12 +94,12 @@ impl crate::Operation for AddPipelineRelationsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRelations");
-        req.query("relObjectIds", Some(&self.rel_object_ids));
-        req.query("relObjectType", Some(&self.rel_object_type));
+        req.query("relObjectIds", self.rel_object_ids.as_ref());
+        req.query("relObjectType", self.rel_object_type.as_ref());
         req.finish()
     }
 }
@@ -80,6 +110,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/{pipelineId}/pipelineRelations` (action `AddPipelineRelations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](AddPipelineRelationsCall::send) it. Required: [`organization_id`](AddPipelineRelationsCall::organization_id), [`pipeline_id`](AddPipelineRelationsCall::pipeline_id), [`rel_object_ids`](AddPipelineRelationsCall::rel_object_ids), [`rel_object_type`](AddPipelineRelationsCall::rel_object_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`AddPipelineRelationsErrorCode`], which names the documented codes.
@@ -88,24 +120,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn add_pipeline_relations(
-        &self,
-        request: AddPipelineRelationsRequest,
-    ) -> Result<
-        AddPipelineRelationsResponse,
-        crate::Error<AddPipelineRelationsErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - relObjectType is the enum shape PipelineRelObjectType (one value, VARIABLE_GROUP); its description is AddPipelineRelations' page text 关联的资源类型,暂只支持 VARIABLE_GROUP.
+    /// - relObjectIds stays a string: it is a comma-separated list of variable group ids (example 11,22), as the page describes it (关联的资源 id,暂只支持变量组 id,多个逗号分割).
+    pub fn add_pipeline_relations(&self) -> AddPipelineRelationsCall<'_> {
+        AddPipelineRelationsCall {
+            client: self,
+            request: AddPipelineRelationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for AddPipelineRelationsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            rel_object_ids: "11,22".to_string(),
-            rel_object_type: "VARIABLE_GROUP".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            rel_object_ids: Some("11,22".to_string()),
+            rel_object_type: Some(PipelineRelObjectType::VariableGroup),
         }
     }
 }

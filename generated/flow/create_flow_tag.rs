@@ -2,40 +2,67 @@
 // Source: spec/flow/create_flow_tag.yaml
 
 /// Parameters of [`Client::create_flow_tag`](crate::Client::create_flow_tag): 创建标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateFlowTagCall`], which `Client::create_flow_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowTagRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreateFlowTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `color` (query parameter, required); set with [`CreateFlowTagCall::color`].
+    pub color: Option<String>,
+    /// `flowTagGroupId` (query parameter, required); set with [`CreateFlowTagCall::flow_tag_group_id`].
+    pub flow_tag_group_id: Option<i64>,
+    /// `name` (query parameter, required); set with [`CreateFlowTagCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::create_flow_tag`](crate::Client::create_flow_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateFlowTagCall<'a> {
+    client: &'a crate::Client,
+    request: CreateFlowTagRequest,
+}
+impl<'a> CreateFlowTagCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `color`.
     ///
-    /// Sent as query parameter `color`. Example: `#1F9AEF`
-    pub color: String,
+    /// Sent as query parameter `color`, required. Example: `#1F9AEF`
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.request.color = Some(value.into());
+        self
+    }
     /// `flowTagGroupId`.
     ///
-    /// Sent as query parameter `flowTagGroupId`. Example: `111`
-    pub flow_tag_group_id: i64,
+    /// Sent as query parameter `flowTagGroupId`, required. Example: `111`
+    pub fn flow_tag_group_id(mut self, value: i64) -> Self {
+        self.request.flow_tag_group_id = Some(value);
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl CreateFlowTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        color: impl Into<String>,
-        flow_tag_group_id: i64,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            color: color.into(),
-            flow_tag_group_id,
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateFlowTagResponse, crate::Error<CreateFlowTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateFlowTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_flow_tag`](crate::Client::create_flow_tag).
@@ -64,11 +91,11 @@ impl crate::Operation for CreateFlowTagRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tags");
-        req.query("color", Some(&self.color));
-        req.query("flowTagGroupId", Some(&self.flow_tag_group_id));
-        req.query("name", Some(&self.name));
+        req.query("color", self.color.as_ref());
+        req.query("flowTagGroupId", self.flow_tag_group_id.as_ref());
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -79,6 +106,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/flow/tags` (action `CreateFlowTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateFlowTagCall::send) it. Required: [`organization_id`](CreateFlowTagCall::organization_id), [`color`](CreateFlowTagCall::color), [`flow_tag_group_id`](CreateFlowTagCall::flow_tag_group_id), [`name`](CreateFlowTagCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateFlowTagErrorCode`], which names the documented codes.
@@ -88,21 +117,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn create_flow_tag(
-        &self,
-        request: CreateFlowTagRequest,
-    ) -> Result<CreateFlowTagResponse, crate::Error<CreateFlowTagErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn create_flow_tag(&self) -> CreateFlowTagCall<'_> {
+        CreateFlowTagCall {
+            client: self,
+            request: CreateFlowTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFlowTagRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            color: "#1F9AEF".to_string(),
-            flow_tag_group_id: 111i64,
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            color: Some("#1F9AEF".to_string()),
+            flow_tag_group_id: Some(111i64),
+            name: Some("example".to_string()),
         }
     }
 }

@@ -2,25 +2,49 @@
 // Source: spec/flow/create_flow_tag_group.yaml
 
 /// Parameters of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group): 创建标签分类
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateFlowTagGroupCall`], which `Client::create_flow_tag_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFlowTagGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreateFlowTagGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `name` (query parameter, required); set with [`CreateFlowTagGroupCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateFlowTagGroupCall<'a> {
+    client: &'a crate::Client,
+    request: CreateFlowTagGroupRequest,
+}
+impl<'a> CreateFlowTagGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl CreateFlowTagGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateFlowTagGroupResponse, crate::Error<CreateFlowTagGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateFlowTagGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_flow_tag_group`](crate::Client::create_flow_tag_group).
@@ -47,9 +71,9 @@ impl crate::Operation for CreateFlowTagGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tagGroups");
-        req.query("name", Some(&self.name));
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -60,6 +84,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/flow/tagGroups` (action `CreateFlowTagGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateFlowTagGroupCall::send) it. Required: [`organization_id`](CreateFlowTagGroupCall::organization_id), [`name`](CreateFlowTagGroupCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateFlowTagGroupErrorCode`], which names the documented codes.
@@ -69,19 +95,20 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn create_flow_tag_group(
-        &self,
-        request: CreateFlowTagGroupRequest,
-    ) -> Result<CreateFlowTagGroupResponse, crate::Error<CreateFlowTagGroupErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn create_flow_tag_group(&self) -> CreateFlowTagGroupCall<'_> {
+        CreateFlowTagGroupCall {
+            client: self,
+            request: CreateFlowTagGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateFlowTagGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            name: Some("example".to_string()),
         }
     }
 }

@@ -2,55 +2,79 @@
 // Source: spec/flow/create_pipeline.yaml
 
 /// Parameters of [`Client::create_pipeline`](crate::Client::create_pipeline): 创建流水线。
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreatePipelineCall`], which `Client::create_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePipelineRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreatePipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `content` (body parameter, required); set with [`CreatePipelineCall::content`].
+    pub content: Option<String>,
+    /// `name` (body parameter, required); set with [`CreatePipelineCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::create_pipeline`](crate::Client::create_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreatePipelineCall<'a> {
+    client: &'a crate::Client,
+    request: CreatePipelineRequest,
+}
+impl<'a> CreatePipelineCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`.
-    pub name: String,
-}
-impl CreatePipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        content: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            content: content.into(),
-            name: name.into(),
-        }
+    /// Sent as body parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreatePipelineResponse, crate::Error<CreatePipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreatePipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_pipeline`](crate::Client::create_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePipelineResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelinId`.
     #[serde(rename = "pipelinId", default, skip_serializing_if = "Option::is_none")]
     pub pipelin_id: Option<i64>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -93,10 +117,10 @@ impl crate::Operation for CreatePipelineRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines");
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("name", Some(&self.name))?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
         req.finish()
     }
 }
@@ -107,6 +131,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/pipelines` (action `CreatePipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreatePipelineCall::send) it. Required: [`organization_id`](CreatePipelineCall::organization_id), [`content`](CreatePipelineCall::content), [`name`](CreatePipelineCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreatePipelineErrorCode`], which names the documented codes.
@@ -116,20 +142,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - The SDK example of pipelinId ('11XXX') is not a long value; it is left out of the field example and of example_response.
-    pub async fn create_pipeline(
-        &self,
-        request: CreatePipelineRequest,
-    ) -> Result<CreatePipelineResponse, crate::Error<CreatePipelineErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn create_pipeline(&self) -> CreatePipelineCall<'_> {
+        CreatePipelineCall {
+            client: self,
+            request: CreatePipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            content: "example".to_string(),
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            content: Some("example".to_string()),
+            name: Some("example".to_string()),
         }
     }
 }

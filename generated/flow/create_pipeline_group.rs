@@ -2,46 +2,73 @@
 // Source: spec/flow/create_pipeline_group.yaml
 
 /// Parameters of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group): 创建流水线分组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreatePipelineGroupCall`], which `Client::create_pipeline_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreatePipelineGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreatePipelineGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `name` (query parameter, required); set with [`CreatePipelineGroupCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreatePipelineGroupCall<'a> {
+    client: &'a crate::Client,
+    request: CreatePipelineGroupRequest,
+}
+impl<'a> CreatePipelineGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl CreatePipelineGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreatePipelineGroupResponse,
+        crate::Error<CreatePipelineGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreatePipelineGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_pipeline_group`](crate::Client::create_pipeline_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreatePipelineGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineGroup`.
     #[serde(rename = "pipelineGroup", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_group: Option<PipelineGroup>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -83,9 +110,9 @@ impl crate::Operation for CreatePipelineGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups");
-        req.query("name", Some(&self.name));
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -96,6 +123,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/pipelineGroups` (action `CreatePipelineGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreatePipelineGroupCall::send) it. Required: [`organization_id`](CreatePipelineGroupCall::organization_id), [`name`](CreatePipelineGroupCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreatePipelineGroupErrorCode`], which names the documented codes.
@@ -104,22 +133,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_pipeline_group(
-        &self,
-        request: CreatePipelineGroupRequest,
-    ) -> Result<
-        CreatePipelineGroupResponse,
-        crate::Error<CreatePipelineGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn create_pipeline_group(&self) -> CreatePipelineGroupCall<'_> {
+        CreatePipelineGroupCall {
+            client: self,
+            request: CreatePipelineGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreatePipelineGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            name: Some("example".to_string()),
         }
     }
 }

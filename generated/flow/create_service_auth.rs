@@ -2,70 +2,53 @@
 // Source: spec/flow/create_service_auth.yaml
 
 /// Parameters of [`Client::create_service_auth`](crate::Client::create_service_auth): 创建服务授权
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateServiceAuthCall`], which `Client::create_service_auth` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceAuthRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreateServiceAuthCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `serviceAuthType` (query parameter, required); set with [`CreateServiceAuthCall::service_auth_type`].
+    pub service_auth_type: Option<String>,
+}
+/// A call of [`Client::create_service_auth`](crate::Client::create_service_auth): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateServiceAuthCall<'a> {
+    client: &'a crate::Client,
+    request: CreateServiceAuthRequest,
+}
+impl<'a> CreateServiceAuthCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `serviceAuthType`.
     ///
-    /// Sent as query parameter `serviceAuthType`. Example: `RAM`
-    pub service_auth_type: String,
-}
-impl CreateServiceAuthRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        service_auth_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            service_auth_type: service_auth_type.into(),
-        }
+    /// Sent as query parameter `serviceAuthType`, required. Example: `RAM`
+    pub fn service_auth_type(mut self, value: impl Into<String>) -> Self {
+        self.request.service_auth_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateServiceAuthResponse, crate::Error<CreateServiceAuthErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateServiceAuthRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_service_auth`](crate::Client::create_service_auth).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CreateServiceAuthResponse {
-    /// `errorCode`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    /// `errorMessage`.
-    #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `1223`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Id of the request
-    ///
-    /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// `success`.
-    ///
-    /// Example: `true`
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
-}
-impl crate::Envelope for CreateServiceAuthResponse {
-    fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-    fn success(&self) -> Option<bool> {
-        self.success
-    }
-    fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
-    }
-    fn error_message(&self) -> Option<&str> {
-        self.error_message.as_deref()
-    }
-}
+pub type CreateServiceAuthResponse = FlowIdResponse;
 /// Error codes of [`Client::create_service_auth`](crate::Client::create_service_auth): it documents none, so every code reads as `Unknown(code)`.
 pub type CreateServiceAuthErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceAuthRequest {
@@ -89,9 +72,9 @@ impl crate::Operation for CreateServiceAuthRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/serviceAuths");
-        req.query("serviceAuthType", Some(&self.service_auth_type));
+        req.query("serviceAuthType", self.service_auth_type.as_ref());
         req.finish()
     }
 }
@@ -102,6 +85,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/serviceAuths` (action `CreateServiceAuth`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateServiceAuthCall::send) it. Required: [`organization_id`](CreateServiceAuthCall::organization_id), [`service_auth_type`](CreateServiceAuthCall::service_auth_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceAuthErrorCode`], which names the documented codes.
@@ -110,19 +95,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
-    pub async fn create_service_auth(
-        &self,
-        request: CreateServiceAuthRequest,
-    ) -> Result<CreateServiceAuthResponse, crate::Error<CreateServiceAuthErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - The response is the shape FlowIdResponse. The SDKs type its id string (example "1223"), but a service authorization's id is long everywhere else (ServiceAuth.id in ListServiceAuths, CreateServiceConnection's serviceAuthId), as are the ids the other Create operations of flow return; id is long here, and example_response's id, the string "1223" in the reference, is written as the number 1223 to match the unified type.
+    /// - serviceAuthType stays a string: the page gives one example, RAM (阿里云RAM类型), not a set of values.
+    pub fn create_service_auth(&self) -> CreateServiceAuthCall<'_> {
+        CreateServiceAuthCall {
+            client: self,
+            request: CreateServiceAuthRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceAuthRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            service_auth_type: "RAM".to_string(),
+            organization_id: Some("example".to_string()),
+            service_auth_type: Some("RAM".to_string()),
         }
     }
 }

@@ -2,56 +2,138 @@
 // Source: spec/flow/create_service_connection.yaml
 
 /// Parameters of [`Client::create_service_connection`](crate::Client::create_service_connection): 创建服务连接
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateServiceConnectionCall`], which `Client::create_service_connection` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceConnectionRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `authType`.
-    ///
-    /// Sent as body parameter `authType`. Example: `CREDENTIAL`
-    pub auth_type: String,
-    /// `connectionName`.
-    ///
-    /// Sent as body parameter `connectionName`.
-    pub connection_name: String,
-    /// `connectionType`.
-    ///
-    /// Sent as body parameter `connectionType`. Example: `ecs`
-    pub connection_type: String,
-    /// `scope`.
-    ///
-    /// Sent as body parameter `scope`. Example: `PERSON`
-    pub scope: String,
-    /// `serviceAuthId`.
-    ///
-    /// Sent as body parameter `serviceAuthId`. Example: `111`
-    pub service_auth_id: i64,
+    /// `organizationId` (path parameter, required); set with [`CreateServiceConnectionCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `authType` (body parameter, required); set with [`CreateServiceConnectionCall::auth_type`].
+    pub auth_type: Option<CreateServiceConnectionAuthType>,
+    /// `connectionName` (body parameter, required); set with [`CreateServiceConnectionCall::connection_name`].
+    pub connection_name: Option<String>,
+    /// `connectionType` (body parameter, required); set with [`CreateServiceConnectionCall::connection_type`].
+    pub connection_type: Option<ServiceConnectionType>,
+    /// `scope` (body parameter, required); set with [`CreateServiceConnectionCall::scope`].
+    pub scope: Option<FlowVisibilityScope>,
+    /// `serviceAuthId` (body parameter, required); set with [`CreateServiceConnectionCall::service_auth_id`].
+    pub service_auth_id: Option<i64>,
 }
-impl CreateServiceConnectionRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        auth_type: impl Into<String>,
-        connection_name: impl Into<String>,
-        connection_type: impl Into<String>,
-        scope: impl Into<String>,
-        service_auth_id: i64,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            auth_type: auth_type.into(),
-            connection_name: connection_name.into(),
-            connection_type: connection_type.into(),
-            scope: scope.into(),
-            service_auth_id,
-        }
+/// A call of [`Client::create_service_connection`](crate::Client::create_service_connection): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateServiceConnectionCall<'a> {
+    client: &'a crate::Client,
+    request: CreateServiceConnectionRequest,
+}
+impl<'a> CreateServiceConnectionCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 服务授权类型
+    ///
+    /// Sent as body parameter `authType`, required. Example: `CREDENTIAL`
+    pub fn auth_type(mut self, value: CreateServiceConnectionAuthType) -> Self {
+        self.request.auth_type = Some(value);
+        self
+    }
+    /// 服务连接名称
+    ///
+    /// Sent as body parameter `connectionName`, required.
+    pub fn connection_name(mut self, value: impl Into<String>) -> Self {
+        self.request.connection_name = Some(value.into());
+        self
+    }
+    /// 服务连接类型
+    ///
+    /// Sent as body parameter `connectionType`, required. Example: `ecs`
+    pub fn connection_type(mut self, value: ServiceConnectionType) -> Self {
+        self.request.connection_type = Some(value);
+        self
+    }
+    /// 可见范围:如 PERSON,GLOBAL,CUSTOM
+    ///
+    /// Sent as body parameter `scope`, required. Example: `PERSON`
+    pub fn scope(mut self, value: FlowVisibilityScope) -> Self {
+        self.request.scope = Some(value);
+        self
+    }
+    /// 服务授权 id
+    ///
+    /// Sent as body parameter `serviceAuthId`, required. Example: `111`
+    pub fn service_auth_id(mut self, value: i64) -> Self {
+        self.request.service_auth_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateServiceConnectionResponse,
+        crate::Error<CreateServiceConnectionErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateServiceConnectionRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_service_connection`](crate::Client::create_service_connection).
 pub type CreateServiceConnectionResponse = FlowIdResponse;
+/// 服务授权类型
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum CreateServiceConnectionAuthType {
+    /// `CREDENTIAL`: 服务证书
+    Credential,
+    /// `AUTHENTICATION`: 服务授权
+    Authentication,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl CreateServiceConnectionAuthType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Credential => "CREDENTIAL",
+            Self::Authentication => "AUTHENTICATION",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for CreateServiceConnectionAuthType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CREDENTIAL" => Self::Credential,
+            "AUTHENTICATION" => Self::Authentication,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<CreateServiceConnectionAuthType> for String {
+    fn from(value: CreateServiceConnectionAuthType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for CreateServiceConnectionAuthType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for CreateServiceConnectionAuthType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
+}
 /// Error codes of [`Client::create_service_connection`](crate::Client::create_service_connection): it documents none, so every code reads as `Unknown(code)`.
 pub type CreateServiceConnectionErrorCode = crate::UndocumentedCode;
 impl crate::Operation for CreateServiceConnectionRequest {
@@ -78,13 +160,13 @@ impl crate::Operation for CreateServiceConnectionRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/createServiceConnection");
-        req.body_field("authType", Some(&self.auth_type))?;
-        req.body_field("connectionName", Some(&self.connection_name))?;
-        req.body_field("connectionType", Some(&self.connection_type))?;
-        req.body_field("scope", Some(&self.scope))?;
-        req.body_field("serviceAuthId", Some(&self.service_auth_id))?;
+        req.body_field("authType", self.auth_type.as_ref())?;
+        req.body_field("connectionName", self.connection_name.as_ref())?;
+        req.body_field("connectionType", self.connection_type.as_ref())?;
+        req.body_field("scope", self.scope.as_ref())?;
+        req.body_field("serviceAuthId", self.service_auth_id.as_ref())?;
         req.finish()
     }
 }
@@ -95,6 +177,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/createServiceConnection` (action `CreateServiceConnection`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateServiceConnectionCall::send) it. Required: [`organization_id`](CreateServiceConnectionCall::organization_id), [`auth_type`](CreateServiceConnectionCall::auth_type), [`connection_name`](CreateServiceConnectionCall::connection_name), [`connection_type`](CreateServiceConnectionCall::connection_type), [`scope`](CreateServiceConnectionCall::scope), [`service_auth_id`](CreateServiceConnectionCall::service_auth_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceConnectionErrorCode`], which names the documented codes.
@@ -104,26 +188,25 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in flow with the other service connections.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_service_connection(
-        &self,
-        request: CreateServiceConnectionRequest,
-    ) -> Result<
-        CreateServiceConnectionResponse,
-        crate::Error<CreateServiceConnectionErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The page lists the values in its example column: connectionType (服务连接类型) is the enum shape ServiceConnectionType (14 values, see its notes), scope (可见范围:如 PERSON,GLOBAL,CUSTOM) the enum shape FlowVisibilityScope (PERSON 私有, GLOBAL 公开, CUSTOM 自定义), and authType (服务授权类型) an enum of its own (CREDENTIAL 服务证书, AUTHENTICATION 服务授权). The descriptions are the page's.
+    pub fn create_service_connection(&self) -> CreateServiceConnectionCall<'_> {
+        CreateServiceConnectionCall {
+            client: self,
+            request: CreateServiceConnectionRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceConnectionRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            auth_type: "CREDENTIAL".to_string(),
-            connection_name: "example".to_string(),
-            connection_type: "ecs".to_string(),
-            scope: "PERSON".to_string(),
-            service_auth_id: 111i64,
+            organization_id: Some("example".to_string()),
+            auth_type: Some(CreateServiceConnectionAuthType::Credential),
+            connection_name: Some("example".to_string()),
+            connection_type: Some(ServiceConnectionType::Ecs),
+            scope: Some(FlowVisibilityScope::Person),
+            service_auth_id: Some(111i64),
         }
     }
 }

@@ -2,56 +2,88 @@
 // Source: spec/flow/create_service_credential.yaml
 
 /// Parameters of [`Client::create_service_credential`](crate::Client::create_service_credential): 创建用户名密码类型的证书
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateServiceCredentialCall`], which `Client::create_service_credential` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateServiceCredentialRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreateServiceCredentialCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateServiceCredentialCall::name`].
+    pub name: Option<String>,
+    /// `password` (body parameter, required); set with [`CreateServiceCredentialCall::password`].
+    pub password: Option<crate::Secret<String>>,
+    /// `scope` (body parameter); set with [`CreateServiceCredentialCall::scope`].
+    pub scope: Option<FlowVisibilityScope>,
+    /// `type` (body parameter, required); set with [`CreateServiceCredentialCall::type_`].
+    pub type_: Option<String>,
+    /// `username` (body parameter, required); set with [`CreateServiceCredentialCall::username`].
+    pub username: Option<String>,
+}
+/// A call of [`Client::create_service_credential`](crate::Client::create_service_credential): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateServiceCredentialCall<'a> {
+    client: &'a crate::Client,
+    request: CreateServiceCredentialRequest,
+}
+impl<'a> CreateServiceCredentialCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `张三的Git证书`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `张三的Git证书`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `password`.
     ///
-    /// Sent as body parameter `password`.
-    pub password: crate::Secret<String>,
-    /// `scope`.
+    /// Sent as body parameter `password`, required.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.request.password = Some(crate::Secret::new(value.into()));
+        self
+    }
+    /// 可见范围:如 PERSON
     ///
     /// Sent as body parameter `scope`. Example: `PERSON`
-    pub scope: Option<String>,
-    /// `type`.
+    pub fn scope(mut self, value: FlowVisibilityScope) -> Self {
+        self.request.scope = Some(value);
+        self
+    }
+    /// 服务证书类型,默认 USERNAME_PASSWORD
     ///
-    /// Sent as body parameter `type`. Example: `USERNAME_PASSWORD`
-    pub type_: String,
+    /// Sent as body parameter `type`, required. Example: `USERNAME_PASSWORD`
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.request.type_ = Some(value.into());
+        self
+    }
     /// `username`.
     ///
-    /// Sent as body parameter `username`. Example: `zhangsan`
-    pub username: String,
-}
-impl CreateServiceCredentialRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        name: impl Into<String>,
-        password: impl Into<String>,
-        type_: impl Into<String>,
-        username: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            name: name.into(),
-            password: crate::Secret::new(password.into()),
-            scope: None,
-            type_: type_.into(),
-            username: username.into(),
-        }
-    }
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
+    /// Sent as body parameter `username`, required. Example: `zhangsan`
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.request.username = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateServiceCredentialResponse,
+        crate::Error<CreateServiceCredentialErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateServiceCredentialRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_service_credential`](crate::Client::create_service_credential).
@@ -84,13 +116,13 @@ impl crate::Operation for CreateServiceCredentialRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/serviceCredentials");
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("password", Some(&self.password))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("password", self.password.as_ref())?;
         req.body_field("scope", self.scope.as_ref())?;
-        req.body_field("type", Some(&self.type_))?;
-        req.body_field("username", Some(&self.username))?;
+        req.body_field("type", self.type_.as_ref())?;
+        req.body_field("username", self.username.as_ref())?;
         req.finish()
     }
 }
@@ -101,6 +133,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/serviceCredentials` (action `CreateServiceCredential`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateServiceCredentialCall::send) it. Required: [`organization_id`](CreateServiceCredentialCall::organization_id), [`name`](CreateServiceCredentialCall::name), [`password`](CreateServiceCredentialCall::password), [`type_`](CreateServiceCredentialCall::type_), [`username`](CreateServiceCredentialCall::username). Optional: [`scope`](CreateServiceCredentialCall::scope).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateServiceCredentialErrorCode`], which names the documented codes.
@@ -110,26 +144,25 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - password is marked secret: password is the credential's password.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn create_service_credential(
-        &self,
-        request: CreateServiceCredentialRequest,
-    ) -> Result<
-        CreateServiceCredentialResponse,
-        crate::Error<CreateServiceCredentialErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - scope is the enum shape FlowVisibilityScope: the page documents it as 可见范围:如 PERSON (example PERSON (私有)), the visibility CreateServiceConnection documents with its three values PERSON, GLOBAL and CUSTOM. type stays a string: the page gives one value as the default (服务证书类型,默认 USERNAME_PASSWORD), not the set, and ListServiceCredentials' serviceCredentialType spells the same kind username_password.
+    pub fn create_service_credential(&self) -> CreateServiceCredentialCall<'_> {
+        CreateServiceCredentialCall {
+            client: self,
+            request: CreateServiceCredentialRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateServiceCredentialRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            name: "张三的Git证书".to_string(),
-            password: crate::Secret::new("zhangsan".to_string()),
-            scope: Some("PERSON".to_string()),
-            type_: "USERNAME_PASSWORD".to_string(),
-            username: "zhangsan".to_string(),
+            organization_id: Some("example".to_string()),
+            name: Some("张三的Git证书".to_string()),
+            password: Some(crate::Secret::new("zhangsan".to_string())),
+            scope: Some(FlowVisibilityScope::Person),
+            type_: Some("USERNAME_PASSWORD".to_string()),
+            username: Some("zhangsan".to_string()),
         }
     }
 }

@@ -2,62 +2,88 @@
 // Source: spec/flow/create_variable_group.yaml
 
 /// Parameters of [`Client::create_variable_group`](crate::Client::create_variable_group): 创建变量组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateVariableGroupCall`], which `Client::create_variable_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVariableGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`CreateVariableGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `description` (body parameter); set with [`CreateVariableGroupCall::description`].
+    pub description: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateVariableGroupCall::name`].
+    pub name: Option<String>,
+    /// `variables` (body parameter, required); set with [`CreateVariableGroupCall::variables`].
+    pub variables: Option<String>,
+}
+/// A call of [`Client::create_variable_group`](crate::Client::create_variable_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateVariableGroupCall<'a> {
+    client: &'a crate::Client,
+    request: CreateVariableGroupRequest,
+}
+impl<'a> CreateVariableGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`. Example: `变量组`
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `变量组`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `变量组`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `variables`.
     ///
-    /// Sent as body parameter `variables`. Example: `[{"isEncrypted":true,"name":"name1","value":"vaue1"}]`
-    pub variables: String,
-}
-impl CreateVariableGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        name: impl Into<String>,
-        variables: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            description: None,
-            name: name.into(),
-            variables: variables.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `variables`, required. Example: `[{"isEncrypted":true,"name":"name1","value":"vaue1"}]`
+    pub fn variables(mut self, value: impl Into<String>) -> Self {
+        self.request.variables = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateVariableGroupResponse,
+        crate::Error<CreateVariableGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateVariableGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_variable_group`](crate::Client::create_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateVariableGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -110,11 +136,11 @@ impl crate::Operation for CreateVariableGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups");
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("variables", Some(&self.variables))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("variables", self.variables.as_ref())?;
         req.finish()
     }
 }
@@ -125,6 +151,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/variableGroups` (action `CreateVariableGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateVariableGroupCall::send) it. Required: [`organization_id`](CreateVariableGroupCall::organization_id), [`name`](CreateVariableGroupCall::name), [`variables`](CreateVariableGroupCall::variables). Optional: [`description`](CreateVariableGroupCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateVariableGroupErrorCode`], which names the documented codes.
@@ -133,25 +161,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
-    pub async fn create_variable_group(
-        &self,
-        request: CreateVariableGroupRequest,
-    ) -> Result<
-        CreateVariableGroupResponse,
-        crate::Error<CreateVariableGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn create_variable_group(&self) -> CreateVariableGroupCall<'_> {
+        CreateVariableGroupCall {
+            client: self,
+            request: CreateVariableGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateVariableGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             description: Some("变量组".to_string()),
-            name: "变量组".to_string(),
-            variables: "[{\"isEncrypted\":true,\"name\":\"name1\",\"value\":\"vaue1\"}]"
-                .to_string(),
+            name: Some("变量组".to_string()),
+            variables: Some(
+                "[{\"isEncrypted\":true,\"name\":\"name1\",\"value\":\"vaue1\"}]"
+                    .to_string(),
+            ),
         }
     }
 }

@@ -2,25 +2,49 @@
 // Source: spec/flow/delete_flow_tag.yaml
 
 /// Parameters of [`Client::delete_flow_tag`](crate::Client::delete_flow_tag): 删除标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteFlowTagCall`], which `Client::delete_flow_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFlowTagRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`DeleteFlowTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`DeleteFlowTagCall::id`].
+    pub id: Option<i64>,
+}
+/// A call of [`Client::delete_flow_tag`](crate::Client::delete_flow_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteFlowTagCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteFlowTagRequest,
+}
+impl<'a> DeleteFlowTagCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl DeleteFlowTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteFlowTagResponse, crate::Error<DeleteFlowTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteFlowTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_flow_tag`](crate::Client::delete_flow_tag).
@@ -40,16 +64,16 @@ impl crate::Operation for DeleteFlowTagRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tags/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -60,6 +84,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/flow/tags/{id}` (action `DeleteFlowTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteFlowTagCall::send) it. Required: [`organization_id`](DeleteFlowTagCall::organization_id), [`id`](DeleteFlowTagCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteFlowTagErrorCode`], which names the documented codes.
@@ -69,19 +95,21 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn delete_flow_tag(
-        &self,
-        request: DeleteFlowTagRequest,
-    ) -> Result<DeleteFlowTagResponse, crate::Error<DeleteFlowTagErrorCode>> {
-        self.send(request).await
+    /// - The tag id in the path is typed long (the SDKs type it string): a tag's id is long everywhere else in flow (FlowTag.id, CreateFlowTag's id), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn delete_flow_tag(&self) -> DeleteFlowTagCall<'_> {
+        DeleteFlowTagCall {
+            client: self,
+            request: DeleteFlowTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteFlowTagRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

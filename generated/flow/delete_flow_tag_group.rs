@@ -2,25 +2,49 @@
 // Source: spec/flow/delete_flow_tag_group.yaml
 
 /// Parameters of [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group): 删除标签分类
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteFlowTagGroupCall`], which `Client::delete_flow_tag_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFlowTagGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`DeleteFlowTagGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`DeleteFlowTagGroupCall::id`].
+    pub id: Option<i64>,
+}
+/// A call of [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteFlowTagGroupCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteFlowTagGroupRequest,
+}
+impl<'a> DeleteFlowTagGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl DeleteFlowTagGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteFlowTagGroupResponse, crate::Error<DeleteFlowTagGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteFlowTagGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group).
@@ -40,16 +64,16 @@ impl crate::Operation for DeleteFlowTagGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tagGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -60,6 +84,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/flow/tagGroups/{id}` (action `DeleteFlowTagGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteFlowTagGroupCall::send) it. Required: [`organization_id`](DeleteFlowTagGroupCall::organization_id), [`id`](DeleteFlowTagGroupCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteFlowTagGroupErrorCode`], which names the documented codes.
@@ -69,19 +95,21 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn delete_flow_tag_group(
-        &self,
-        request: DeleteFlowTagGroupRequest,
-    ) -> Result<DeleteFlowTagGroupResponse, crate::Error<DeleteFlowTagGroupErrorCode>> {
-        self.send(request).await
+    /// - The tag group id in the path is typed long (the SDKs type it string): a tag group's id is long everywhere else in flow (FlowTagGroup.id, the flowTagGroupId of CreateFlowTag and UpdateFlowTag, CreateFlowTagGroup's id), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn delete_flow_tag_group(&self) -> DeleteFlowTagGroupCall<'_> {
+        DeleteFlowTagGroupCall {
+            client: self,
+            request: DeleteFlowTagGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteFlowTagGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/flow/delete_pipeline.yaml
 
 /// Parameters of [`Client::delete_pipeline`](crate::Client::delete_pipeline): 删除流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeletePipelineCall`], which `Client::delete_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePipelineRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// `organizationId` (path parameter, required); set with [`DeletePipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`DeletePipelineCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
 }
-impl DeletePipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-        }
+/// A call of [`Client::delete_pipeline`](crate::Client::delete_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeletePipelineCall<'a> {
+    client: &'a crate::Client,
+    request: DeletePipelineRequest,
+}
+impl<'a> DeletePipelineCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeletePipelineResponse, crate::Error<DeletePipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeletePipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_pipeline`](crate::Client::delete_pipeline).
@@ -43,16 +64,16 @@ impl crate::Operation for DeletePipelineRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.finish()
     }
 }
@@ -63,6 +84,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/pipelines/{pipelineId}` (action `DeletePipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeletePipelineCall::send) it. Required: [`organization_id`](DeletePipelineCall::organization_id), [`pipeline_id`](DeletePipelineCall::pipeline_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineErrorCode`], which names the documented codes.
@@ -71,19 +94,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn delete_pipeline(
-        &self,
-        request: DeletePipelineRequest,
-    ) -> Result<DeletePipelineResponse, crate::Error<DeletePipelineErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    pub fn delete_pipeline(&self) -> DeletePipelineCall<'_> {
+        DeletePipelineCall {
+            client: self,
+            request: DeletePipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
         }
     }
 }

@@ -2,25 +2,52 @@
 // Source: spec/flow/delete_pipeline_group.yaml
 
 /// Parameters of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group): 删除流水线分组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeletePipelineGroupCall`], which `Client::delete_pipeline_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePipelineGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`DeletePipelineGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `groupId` (path parameter, required); set with [`DeletePipelineGroupCall::group_id`].
+    pub group_id: Option<i64>,
+}
+/// A call of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeletePipelineGroupCall<'a> {
+    client: &'a crate::Client,
+    request: DeletePipelineGroupRequest,
+}
+impl<'a> DeletePipelineGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
-}
-impl DeletePipelineGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, group_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            group_id: group_id.into(),
-        }
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeletePipelineGroupResponse,
+        crate::Error<DeletePipelineGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeletePipelineGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group).
@@ -40,16 +67,16 @@ impl crate::Operation for DeletePipelineGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.finish()
     }
 }
@@ -60,6 +87,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/pipelineGroups/{groupId}` (action `DeletePipelineGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeletePipelineGroupCall::send) it. Required: [`organization_id`](DeletePipelineGroupCall::organization_id), [`group_id`](DeletePipelineGroupCall::group_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeletePipelineGroupErrorCode`], which names the documented codes.
@@ -68,22 +97,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn delete_pipeline_group(
-        &self,
-        request: DeletePipelineGroupRequest,
-    ) -> Result<
-        DeletePipelineGroupResponse,
-        crate::Error<DeletePipelineGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn delete_pipeline_group(&self) -> DeletePipelineGroupCall<'_> {
+        DeletePipelineGroupCall {
+            client: self,
+            request: DeletePipelineGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeletePipelineGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            group_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            group_id: Some(1i64),
         }
     }
 }

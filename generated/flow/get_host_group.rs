@@ -2,46 +2,70 @@
 // Source: spec/flow/get_host_group.yaml
 
 /// Parameters of [`Client::get_host_group`](crate::Client::get_host_group): 获取主机组信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetHostGroupCall`], which `Client::get_host_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetHostGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`GetHostGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`GetHostGroupCall::id`].
+    pub id: Option<i64>,
+}
+/// A call of [`Client::get_host_group`](crate::Client::get_host_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetHostGroupCall<'a> {
+    client: &'a crate::Client,
+    request: GetHostGroupRequest,
+}
+impl<'a> GetHostGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl GetHostGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetHostGroupResponse, crate::Error<GetHostGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetHostGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_host_group`](crate::Client::get_host_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetHostGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `hostGroup`.
     #[serde(rename = "hostGroup", default, skip_serializing_if = "Option::is_none")]
     pub host_group: Option<HostGroup>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -76,16 +100,16 @@ impl crate::Operation for GetHostGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/hostGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -96,6 +120,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/hostGroups/{id}` (action `GetHostGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetHostGroupCall::send) it. Required: [`organization_id`](GetHostGroupCall::organization_id), [`id`](GetHostGroupCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetHostGroupErrorCode`], which names the documented codes.
@@ -104,19 +130,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_host_group(
-        &self,
-        request: GetHostGroupRequest,
-    ) -> Result<GetHostGroupResponse, crate::Error<GetHostGroupErrorCode>> {
-        self.send(request).await
+    /// - The host group id in the path is typed long (the SDKs type it string): a host group's id is long everywhere else in flow (HostGroup.id, CreateHostGroup's hostGroupId, GetVMDeployOrder's deployMachineInfo.hostGroupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn get_host_group(&self) -> GetHostGroupCall<'_> {
+        GetHostGroupCall {
+            client: self,
+            request: GetHostGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetHostGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

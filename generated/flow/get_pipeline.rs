@@ -2,49 +2,70 @@
 // Source: spec/flow/get_pipeline.yaml
 
 /// Parameters of [`Client::get_pipeline`](crate::Client::get_pipeline): 获取流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineCall`], which `Client::get_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// `organizationId` (path parameter, required); set with [`GetPipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
 }
-impl GetPipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-        }
+/// A call of [`Client::get_pipeline`](crate::Client::get_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineRequest,
+}
+impl<'a> GetPipelineCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetPipelineResponse, crate::Error<GetPipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipeline`.
     #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<GetPipelinePipeline>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +79,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `112222122`
@@ -72,7 +93,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `0`
     #[serde(rename = "envId", default, skip_serializing_if = "Option::is_none")]
-    pub env_id: Option<i32>,
+    pub env_id: Option<i64>,
     /// `envName`.
     ///
     /// Example: `日常环境`
@@ -107,7 +128,7 @@ pub struct GetPipelinePipeline {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of the response of [`Client::get_pipeline`](crate::Client::get_pipeline).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -265,16 +286,16 @@ impl crate::Operation for GetPipelineRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.finish()
     }
 }
@@ -285,6 +306,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}` (action `GetPipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineCall::send) it. Required: [`organization_id`](GetPipelineCall::organization_id), [`pipeline_id`](GetPipelineCall::pipeline_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineErrorCode`], which names the documented codes.
@@ -293,19 +316,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_pipeline(
-        &self,
-        request: GetPipelineRequest,
-    ) -> Result<GetPipelineResponse, crate::Error<GetPipelineErrorCode>> {
-        self.send(request).await
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pipeline.envId is typed long although the SDKs type it integer here: UpdatePipelineBaseInfo takes the environment id as a long, and a JSON number reads the same either way (CreateHostGroup and UpdateHostGroup take it as a long too).
+    /// - pipeline.createTime and pipeline.updateTime are epoch milliseconds (format: epoch-millis; example 1586863220000).
+    pub fn get_pipeline(&self) -> GetPipelineCall<'_> {
+        GetPipelineCall {
+            client: self,
+            request: GetPipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
         }
     }
 }

@@ -2,34 +2,61 @@
 // Source: spec/flow/get_pipeline_artifact_url.yaml
 
 /// Parameters of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url): 获取流水线构建产物下载地址
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineArtifactUrlCall`], which `Client::get_pipeline_artifact_url` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineArtifactUrlRequest {
+    /// `organizationId` (path parameter, required); set with [`GetPipelineArtifactUrlCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `filePath` (query parameter, required); set with [`GetPipelineArtifactUrlCall::file_path`].
+    pub file_path: Option<String>,
+    /// `fileName` (query parameter, required); set with [`GetPipelineArtifactUrlCall::file_name`].
+    pub file_name: Option<String>,
+}
+/// A call of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineArtifactUrlCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineArtifactUrlRequest,
+}
+impl<'a> GetPipelineArtifactUrlCall<'a> {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 文件路径,可通过 API <https://help.aliyun.com/document_detail/460565.html>
     ///
-    /// Sent as query parameter `filePath`. Example: `/test/test/test.tgz`
-    pub file_path: String,
+    /// Sent as query parameter `filePath`, required. Example: `/test/test/test.tgz`
+    pub fn file_path(mut self, value: impl Into<String>) -> Self {
+        self.request.file_path = Some(value.into());
+        self
+    }
     /// 文件名称,可通过 API <https://help.aliyun.com/document_detail/460565.html> 获取
     ///
-    /// Sent as query parameter `fileName`. Example: `test.tgz`
-    pub file_name: String,
-}
-impl GetPipelineArtifactUrlRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        file_path: impl Into<String>,
-        file_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            file_path: file_path.into(),
-            file_name: file_name.into(),
-        }
+    /// Sent as query parameter `fileName`, required. Example: `test.tgz`
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.request.file_name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetPipelineArtifactUrlResponse,
+        crate::Error<GetPipelineArtifactUrlErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineArtifactUrlRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_artifact_url`](crate::Client::get_pipeline_artifact_url).
@@ -307,10 +334,10 @@ impl crate::Operation for GetPipelineArtifactUrlRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/getArtifactDownloadUrl");
-        req.query("filePath", Some(&self.file_path));
-        req.query("fileName", Some(&self.file_name));
+        req.query("filePath", self.file_path.as_ref());
+        req.query("fileName", self.file_name.as_ref());
         req.finish()
     }
 }
@@ -322,6 +349,8 @@ impl crate::Client {
     /// 获取流水线构建产物下载地址。
     ///
     /// `POST /organization/{organizationId}/pipeline/getArtifactDownloadUrl` (action `GetPipelineArtifactUrl`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineArtifactUrlCall::send) it. Required: [`organization_id`](GetPipelineArtifactUrlCall::organization_id), [`file_path`](GetPipelineArtifactUrlCall::file_path), [`file_name`](GetPipelineArtifactUrlCall::file_name).
     ///
     /// # Errors
     ///
@@ -338,23 +367,20 @@ impl crate::Client {
     /// - InvalidUser.UserNotInCurrentOrganization is listed twice (400 and 404). Only the 400 entry is kept, and its description mentions the 404 row, because codes must be unique.
     /// - The workspace and cluster errors look copied from another product's template. They are kept because they are documented.
     /// - Marked idempotent although a POST, because it only returns a download URL for an existing artifact; a retry after the server got it is safe.
-    pub async fn get_pipeline_artifact_url(
-        &self,
-        request: GetPipelineArtifactUrlRequest,
-    ) -> Result<
-        GetPipelineArtifactUrlResponse,
-        crate::Error<GetPipelineArtifactUrlErrorCode>,
-    > {
-        self.send(request).await
+    pub fn get_pipeline_artifact_url(&self) -> GetPipelineArtifactUrlCall<'_> {
+        GetPipelineArtifactUrlCall {
+            client: self,
+            request: GetPipelineArtifactUrlRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineArtifactUrlRequest {
     fn example() -> Self {
         Self {
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            file_path: "/test/test/test.tgz".to_string(),
-            file_name: "test.tgz".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            file_path: Some("/test/test/test.tgz".to_string()),
+            file_name: Some("test.tgz".to_string()),
         }
     }
 }

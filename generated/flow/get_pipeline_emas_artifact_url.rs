@@ -2,52 +2,88 @@
 // Source: spec/flow/get_pipeline_emas_artifact_url.yaml
 
 /// Parameters of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): 获取emase构建物下载链接
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineEmasArtifactUrlCall`], which `Client::get_pipeline_emas_artifact_url` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineEmasArtifactUrlRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `emasJobInstanceId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::emas_job_instance_id`].
+    pub emas_job_instance_id: Option<String>,
+    /// `md5` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::md5`].
+    pub md5: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `pipelineRunId` (path parameter, required); set with [`GetPipelineEmasArtifactUrlCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<i64>,
+    /// `serviceConnectionId` (query parameter, required); set with [`GetPipelineEmasArtifactUrlCall::service_connection_id`].
+    pub service_connection_id: Option<i64>,
+}
+/// A call of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineEmasArtifactUrlCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineEmasArtifactUrlRequest,
+}
+impl<'a> GetPipelineEmasArtifactUrlCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `emasJobInstanceId`.
     ///
-    /// Sent as path parameter `emasJobInstanceId`.
-    pub emas_job_instance_id: String,
+    /// Sent as path parameter `emasJobInstanceId`, required.
+    pub fn emas_job_instance_id(mut self, value: impl Into<String>) -> Self {
+        self.request.emas_job_instance_id = Some(value.into());
+        self
+    }
     /// `md5`.
     ///
-    /// Sent as path parameter `md5`.
-    pub md5: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `md5`, required.
+    pub fn md5(mut self, value: impl Into<String>) -> Self {
+        self.request.md5 = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `pipelineRunId`.
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 流水线运行实例 id
     ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
+        self
+    }
     /// `serviceConnectionId`.
     ///
-    /// Sent as query parameter `serviceConnectionId`. Example: `122`
-    pub service_connection_id: i64,
-}
-impl GetPipelineEmasArtifactUrlRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        emas_job_instance_id: impl Into<String>,
-        md5: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-        service_connection_id: i64,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            emas_job_instance_id: emas_job_instance_id.into(),
-            md5: md5.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-            service_connection_id,
-        }
+    /// Sent as query parameter `serviceConnectionId`, required. Example: `122`
+    pub fn service_connection_id(mut self, value: i64) -> Self {
+        self.request.service_connection_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetPipelineEmasArtifactUrlResponse,
+        crate::Error<GetPipelineEmasArtifactUrlErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineEmasArtifactUrlRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_emas_artifact_url`](crate::Client::get_pipeline_emas_artifact_url).
@@ -69,8 +105,8 @@ impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("emasJobInstanceId", crate::TypeWord::String),
             crate::ParamMeta::path("md5", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
             crate::ParamMeta::query("serviceConnectionId", crate::TypeWord::Long)
                 .required(),
         ],
@@ -79,16 +115,16 @@ impl crate::Operation for GetPipelineEmasArtifactUrlRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRun/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/emas/artifact/");
-        req.path_param("emasJobInstanceId", &self.emas_job_instance_id)?;
+        req.path_param("emasJobInstanceId", self.emas_job_instance_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("md5", &self.md5)?;
-        req.query("serviceConnectionId", Some(&self.service_connection_id));
+        req.path_param("md5", self.md5.as_ref())?;
+        req.query("serviceConnectionId", self.service_connection_id.as_ref());
         req.finish()
     }
 }
@@ -98,6 +134,8 @@ impl crate::Client {
     /// Get pipeline emas artifact url.
     ///
     /// `POST /organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/emas/artifact/{emasJobInstanceId}/{md5}` (action `GetPipelineEmasArtifactUrl`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineEmasArtifactUrlCall::send) it. Required: [`organization_id`](GetPipelineEmasArtifactUrlCall::organization_id), [`emas_job_instance_id`](GetPipelineEmasArtifactUrlCall::emas_job_instance_id), [`md5`](GetPipelineEmasArtifactUrlCall::md5), [`pipeline_id`](GetPipelineEmasArtifactUrlCall::pipeline_id), [`pipeline_run_id`](GetPipelineEmasArtifactUrlCall::pipeline_run_id), [`service_connection_id`](GetPipelineEmasArtifactUrlCall::service_connection_id).
     ///
     /// # Errors
     ///
@@ -109,26 +147,25 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only returns a download URL for an existing artifact; a retry after the server got it is safe.
-    pub async fn get_pipeline_emas_artifact_url(
-        &self,
-        request: GetPipelineEmasArtifactUrlRequest,
-    ) -> Result<
-        GetPipelineEmasArtifactUrlResponse,
-        crate::Error<GetPipelineEmasArtifactUrlErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    pub fn get_pipeline_emas_artifact_url(&self) -> GetPipelineEmasArtifactUrlCall<'_> {
+        GetPipelineEmasArtifactUrlCall {
+            client: self,
+            request: GetPipelineEmasArtifactUrlRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineEmasArtifactUrlRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            emas_job_instance_id: "example".to_string(),
-            md5: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
-            service_connection_id: 122i64,
+            organization_id: Some("example".to_string()),
+            emas_job_instance_id: Some("example".to_string()),
+            md5: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
+            service_connection_id: Some(122i64),
         }
     }
 }

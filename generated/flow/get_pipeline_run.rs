@@ -2,55 +2,79 @@
 // Source: spec/flow/get_pipeline_run.yaml
 
 /// Parameters of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): 获取流水线运行信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineRunCall`], which `Client::get_pipeline_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineRunRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `pipelineRunId`.
-    ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
+    /// `organizationId` (path parameter, required); set with [`GetPipelineRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `pipelineRunId` (path parameter, required); set with [`GetPipelineRunCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<i64>,
 }
-impl GetPipelineRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-        }
+/// A call of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineRunCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineRunRequest,
+}
+impl<'a> GetPipelineRunCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 流水线运行实例 id
+    ///
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetPipelineRunResponse, crate::Error<GetPipelineRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineRunResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineRun`.
     #[serde(rename = "pipelineRun", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run: Option<PipelineRun>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -85,19 +109,19 @@ impl crate::Operation for GetPipelineRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.finish()
     }
 }
@@ -108,6 +132,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}` (action `GetPipelineRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineRunCall::send) it. Required: [`organization_id`](GetPipelineRunCall::organization_id), [`pipeline_id`](GetPipelineRunCall::pipeline_id), [`pipeline_run_id`](GetPipelineRunCall::pipeline_run_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetPipelineRunErrorCode`], which names the documented codes.
@@ -116,31 +142,112 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (the importer would write it differently; its --check names the map below). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
-    /// - organizationId, pipelineId and pipelineRunId are path parameters typed string, as in both SDKs (the documentation page types pipelineId and pipelineRunId long; the wire carries the same decimal digits). pipelineRunId is the one StartPipelineRun returns, or a pipelineRuns\[\].pipelineRunId of ListPipelineRuns.
+    /// - The reference documents no descriptions for this operation; those given are copied from the pages named below.
+    /// - organizationId, pipelineId and pipelineRunId are path parameters; both SDKs type all three string, the documentation page types pipelineId and pipelineRunId long (the wire carries the same decimal digits). pipelineRunId is the one StartPipelineRun returns, or a pipelineRuns\[\].pipelineRunId of ListPipelineRuns.
     /// - pipelineRun.stages\[\].stageInfo.jobs\[\].actions\[\].params is a map with no value type in the reference. The SDKs type it map&lt;string, any&gt; (TypeScript valueType any, Java Map&lt;String, ?&gt;), so its values are any. Its example {} is an empty object and is used in example_response only. tools/import_reference.py --check reports this node (values present only in the spec) and cannot write it (spec/schema.json requires values).
     /// - jobs\[\].params, by contrast, is typed string and its example {} is a JSON document sent as a string. Both are kept as the SDKs type them.
     /// - sources\[\].data.commint is spelled as the SDKs spell it (most likely a misspelt commit; GetReleaseStagePipelineRun spells the same field commit). The wire name is kept; its example {} is a JSON document in a string.
-    /// - pipelineRun.status, stageInfo.status and jobs\[\].status are plain strings. The reference gives only the examples SUCCESS (run) and RUNNING (stage, job); the sibling ListPipelineRuns documents the run states in its status example (FAIL 运行失败, SUCCESS 运行成功, RUNNING 运行中). No enum is declared, as in the sibling.
-    /// - triggerMode is typed integer here and long in ListPipelineRuns, each as its SDK types it.
+    /// - pipelineRun.status is the enum shape FlowRunStatus, the run states the sibling ListPipelineRuns documents (FAIL 运行失败, SUCCESS 运行成功, RUNNING 运行中). stageInfo.status and jobs\[\].status stay plain strings: the reference gives only their example RUNNING and no page lists their values.
+    /// - triggerMode is typed integer here and long in ListPipelineRuns by the SDKs; both are the integer enum shape FlowTriggerMode (see PipelineRun's notes).
     /// - stageGroup (an array of arrays of stage names) has no example in the reference; example_response fills it with the example's one stage, Java构建.
     /// - example_response shows a finished run. The stage and job states are SUCCESS there, so that a SUCCESS run does not show a RUNNING stage; the field examples keep the reference's RUNNING.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - pipelineRun is the shared shape PipelineRun, which ListPipelineRuns' items use too; its triggerMode is integer, as typed here, for both operations (ListPipelineRuns' long is read as integer, see PipelineRun's notes).
-    pub async fn get_pipeline_run(
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn get_pipeline_run(&self) -> GetPipelineRunCall<'_> {
+        GetPipelineRunCall {
+            client: self,
+            request: GetPipelineRunRequest::default(),
+        }
+    }
+}
+/// The values at `pipelineRun.status` in a response, for the waiters' acceptors.
+fn get_pipeline_run_values_0(
+    response: &GetPipelineRunResponse,
+) -> Vec<std::borrow::Cow<'_, str>> {
+    std::iter::once(response)
+        .flat_map(|v| v.pipeline_run.as_ref())
+        .flat_map(|v| v.status.as_ref())
+        .map(|v| std::borrow::Cow::Borrowed(v.as_str()))
+        .collect()
+}
+/// The `PipelineRunFinished` waiter of [`Client::get_pipeline_run`](crate::Client::get_pipeline_run), as data: what [`GetPipelineRunCall::wait_until_pipeline_run_finished`](GetPipelineRunCall::wait_until_pipeline_run_finished) runs. Pass it to [`Waiter::new`](crate::Waiter::new) to run it with a request of your own making.
+pub static PIPELINE_RUN_FINISHED: crate::waiter::WaiterSpec<GetPipelineRunRequest> = crate::waiter::WaiterSpec::new(
+    "PipelineRunFinished",
+    std::time::Duration::from_secs(5),
+    std::time::Duration::from_secs(60),
+    std::time::Duration::from_secs(1800),
+    &[
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Success,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["SUCCESS"],
+            get_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Failure,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["FAIL"],
+            get_pipeline_run_values_0,
+        ),
+        crate::waiter::Acceptor::output(
+            crate::waiter::AcceptorState::Retry,
+            "pipelineRun.status",
+            crate::waiter::Comparator::Equals,
+            &["RUNNING"],
+            get_pipeline_run_values_0,
+        ),
+    ],
+);
+impl<'a> GetPipelineRunCall<'a> {
+    /// Waits until the pipeline run has finished (流水线运行结束), successfully or not.
+    ///
+    /// Polls [`Client::get_pipeline_run`](crate::Client::get_pipeline_run) with this call's parameters: at once, then after 5 s, the delays doubling up to 1 min (with jitter), for at most 30 min unless [`Waiter::max_wait`](crate::Waiter::max_wait) says otherwise. `.await` the [`Waiter`](crate::Waiter) it returns.
+    ///
+    /// Each answer is checked against these acceptors, in order; the first that matches decides:
+    ///
+    /// 0. **success** when `pipelineRun.status` is `SUCCESS`: the wait returns the response. 运行成功 (the run succeeded).
+    /// 1. **failure** when `pipelineRun.status` is `FAIL`: the wait ends with [`WaiterError::FailureState`](crate::WaiterError::FailureState). 运行失败 (the run failed).
+    /// 2. **retry** when `pipelineRun.status` is `RUNNING`: poll again. 运行中 (still running).
+    ///
+    /// An answer no acceptor matches means poll again (so an undocumented value never counts as success).
+    ///
+    /// # Errors
+    ///
+    /// [`WaiterError`](crate::WaiterError): `FailureState` (a failure acceptor matched; it keeps that answer), `TimedOut` (`max_wait` passed; it keeps the last answer), or `Operation` (a poll failed with an error no acceptor matches, after the client's own retries; [`Error::code`](crate::Error::code) gives a [`GetPipelineRunErrorCode`]).
+    ///
+    /// # Notes from the spec
+    ///
+    /// - The states are the ones documented for a run's status: 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中, the description of pipelineRun.status on the GetPipelineRun 2021-06-25 page, and the example text of pipelineRuns\[\].status in ListPipelineRuns (reference/devops-2021-06-25.json; the reference's example for this field is SUCCESS). The newer /oapi/v1 ListPipelineRuns page documents the same three values for its status filter.
+    /// - No value is documented for a run that was stopped or cancelled, or that waits at a manual gate (PassPipelineValidate, RefusePipelineValidate). Such a value matches no acceptor, so the waiter polls on (smithy's rule, no match means retry) rather than guess whether it is final. An undocumented status never counts as success; at worst the wait ends with TimedOut, which keeps the last response and its status. A run held at a manual gate is waited for until someone passes or refuses it, or until max_wait.
+    /// - RUNNING has its own retry acceptor although an unmatched answer means retry anyway; it documents the value.
+    /// - Pacing: 5 s to 60 s between polls, since a run takes minutes (smithy's default 2 s would poll needlessly often), and 30 min in all by default, since builds with deployments routinely take longer than 10 minutes. Callers change both per wait.
+    pub fn wait_until_pipeline_run_finished(
+        self,
+    ) -> crate::Waiter<'a, GetPipelineRunRequest> {
+        crate::Waiter::new(self.client, self.request, &PIPELINE_RUN_FINISHED)
+    }
+}
+impl crate::Client {
+    /// Runs the `PipelineRunFinished` waiter with a request you already hold; with parameters set by name, [`GetPipelineRunCall::wait_until_pipeline_run_finished`](GetPipelineRunCall::wait_until_pipeline_run_finished) is the same wait.
+    pub fn wait_until_pipeline_run_finished(
         &self,
         request: GetPipelineRunRequest,
-    ) -> Result<GetPipelineRunResponse, crate::Error<GetPipelineRunErrorCode>> {
-        self.send(request).await
+    ) -> crate::Waiter<'_, GetPipelineRunRequest> {
+        crate::Waiter::new(self, request, &PIPELINE_RUN_FINISHED)
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            pipeline_run_id: Some(1i64),
         }
     }
 }

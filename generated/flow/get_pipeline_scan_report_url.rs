@@ -2,38 +2,62 @@
 // Source: spec/flow/get_pipeline_scan_report_url.yaml
 
 /// Parameters of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url): 获取扫描报告下载链接
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetPipelineScanReportUrlCall`], which `Client::get_pipeline_scan_report_url` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPipelineScanReportUrlRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`GetPipelineScanReportUrlCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `reportPath` (body parameter, required); set with [`GetPipelineScanReportUrlCall::report_path`].
+    pub report_path: Option<String>,
+}
+/// A call of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetPipelineScanReportUrlCall<'a> {
+    client: &'a crate::Client,
+    request: GetPipelineScanReportUrlRequest,
+}
+impl<'a> GetPipelineScanReportUrlCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `reportPath`.
     ///
-    /// Sent as body parameter `reportPath`. Example: `/test/test/test.html`
-    pub report_path: String,
-}
-impl GetPipelineScanReportUrlRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        report_path: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            report_path: report_path.into(),
-        }
+    /// Sent as body parameter `reportPath`, required. Example: `/test/test/test.html`
+    pub fn report_path(mut self, value: impl Into<String>) -> Self {
+        self.request.report_path = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetPipelineScanReportUrlResponse,
+        crate::Error<GetPipelineScanReportUrlErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetPipelineScanReportUrlRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_pipeline_scan_report_url`](crate::Client::get_pipeline_scan_report_url).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetPipelineScanReportUrlResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `reportUrl`.
@@ -41,7 +65,7 @@ pub struct GetPipelineScanReportUrlResponse {
     /// Example: `http://aliyun.com`
     #[serde(rename = "reportUrl", default, skip_serializing_if = "Option::is_none")]
     pub report_url: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -86,9 +110,9 @@ impl crate::Operation for GetPipelineScanReportUrlRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/getPipelineScanReportUrl");
-        req.body_field("reportPath", Some(&self.report_path))?;
+        req.body_field("reportPath", self.report_path.as_ref())?;
         req.finish()
     }
 }
@@ -98,6 +122,8 @@ impl crate::Client {
     /// Get pipeline scan report url.
     ///
     /// `POST /organization/{organizationId}/pipeline/getPipelineScanReportUrl` (action `GetPipelineScanReportUrl`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetPipelineScanReportUrlCall::send) it. Required: [`organization_id`](GetPipelineScanReportUrlCall::organization_id), [`report_path`](GetPipelineScanReportUrlCall::report_path).
     ///
     /// # Errors
     ///
@@ -109,22 +135,21 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only returns a download URL for an existing scan report; a retry after the server got it is safe.
-    pub async fn get_pipeline_scan_report_url(
-        &self,
-        request: GetPipelineScanReportUrlRequest,
-    ) -> Result<
-        GetPipelineScanReportUrlResponse,
-        crate::Error<GetPipelineScanReportUrlErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn get_pipeline_scan_report_url(&self) -> GetPipelineScanReportUrlCall<'_> {
+        GetPipelineScanReportUrlCall {
+            client: self,
+            request: GetPipelineScanReportUrlRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetPipelineScanReportUrlRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            report_path: "/test/test/test.html".to_string(),
+            organization_id: Some("example".to_string()),
+            report_path: Some("/test/test/test.html".to_string()),
         }
     }
 }

@@ -2,43 +2,67 @@
 // Source: spec/flow/get_variable_group.yaml
 
 /// Parameters of [`Client::get_variable_group`](crate::Client::get_variable_group): 获取变量组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetVariableGroupCall`], which `Client::get_variable_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetVariableGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`GetVariableGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`GetVariableGroupCall::id`].
+    pub id: Option<i64>,
+}
+/// A call of [`Client::get_variable_group`](crate::Client::get_variable_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetVariableGroupCall<'a> {
+    client: &'a crate::Client,
+    request: GetVariableGroupRequest,
+}
+impl<'a> GetVariableGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
-}
-impl GetVariableGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-        }
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetVariableGroupResponse, crate::Error<GetVariableGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetVariableGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_variable_group`](crate::Client::get_variable_group).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetVariableGroupResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -76,16 +100,16 @@ impl crate::Operation for GetVariableGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.finish()
     }
 }
@@ -96,6 +120,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/variableGroups/{id}` (action `GetVariableGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetVariableGroupCall::send) it. Required: [`organization_id`](GetVariableGroupCall::organization_id), [`id`](GetVariableGroupCall::id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVariableGroupErrorCode`], which names the documented codes.
@@ -104,19 +130,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn get_variable_group(
-        &self,
-        request: GetVariableGroupRequest,
-    ) -> Result<GetVariableGroupResponse, crate::Error<GetVariableGroupErrorCode>> {
-        self.send(request).await
+    /// - The variable group id in the path is typed long (the SDKs type it string): a variable group's id is long everywhere else in flow (VariableGroup.id, CreateVariableGroup's variableGroupId, ListPipelineRelations' refObjectId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn get_variable_group(&self) -> GetVariableGroupCall<'_> {
+        GetVariableGroupCall {
+            client: self,
+            request: GetVariableGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVariableGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
         }
     }
 }

@@ -2,34 +2,58 @@
 // Source: spec/flow/get_vm_deploy_order.yaml
 
 /// Parameters of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): 获取部署单信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetVmDeployOrderCall`], which `Client::get_vm_deploy_order` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetVmDeployOrderRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`GetVmDeployOrderCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`GetVmDeployOrderCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `deployOrderId` (path parameter, required); set with [`GetVmDeployOrderCall::deploy_order_id`].
+    pub deploy_order_id: Option<String>,
+}
+/// A call of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetVmDeployOrderCall<'a> {
+    client: &'a crate::Client,
+    request: GetVmDeployOrderRequest,
+}
+impl<'a> GetVmDeployOrderCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `deployOrderId`.
     ///
-    /// Sent as path parameter `deployOrderId`.
-    pub deploy_order_id: String,
-}
-impl GetVmDeployOrderRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        deploy_order_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            deploy_order_id: deploy_order_id.into(),
-        }
+    /// Sent as path parameter `deployOrderId`, required.
+    pub fn deploy_order_id(mut self, value: impl Into<String>) -> Self {
+        self.request.deploy_order_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetVmDeployOrderResponse, crate::Error<GetVmDeployOrderErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetVmDeployOrderRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
@@ -39,13 +63,13 @@ pub struct GetVmDeployOrderResponse {
     /// `deployOrder`.
     #[serde(rename = "deployOrder", default, skip_serializing_if = "Option::is_none")]
     pub deploy_order: Option<GetVmDeployOrderDeployOrder>,
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +89,7 @@ pub struct GetVmDeployOrderDeployOrder {
     ///
     /// Example: `111111111111`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creator`.
     ///
     /// Example: `ssaassa`
@@ -105,7 +129,7 @@ pub struct GetVmDeployOrderDeployOrder {
     ///
     /// Example: `11111111111`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of the response of [`Client::get_vm_deploy_order`](crate::Client::get_vm_deploy_order).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -137,16 +161,16 @@ pub struct GetVmDeployOrderDeployMachines {
     /// Example: `22`
     #[serde(rename = "batchNum", default, skip_serializing_if = "Option::is_none")]
     pub batch_num: Option<i32>,
-    /// `clientStatus`.
+    /// 机器状态 ok(正常) error(连接失败)
     ///
     /// Example: `ok`
     #[serde(rename = "clientStatus", default, skip_serializing_if = "Option::is_none")]
-    pub client_status: Option<String>,
+    pub client_status: Option<GetVmDeployOrderClientStatus>,
     /// `createTime`.
     ///
     /// Example: `1111111111`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `ip`.
     ///
     /// Example: `127.0.0.1`
@@ -166,7 +190,53 @@ pub struct GetVmDeployOrderDeployMachines {
     ///
     /// Example: `11111111`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
+}
+/// 机器状态 ok(正常) error(连接失败)
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum GetVmDeployOrderClientStatus {
+    /// `ok`: 正常
+    Ok,
+    /// `error`: 连接失败
+    Error,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl GetVmDeployOrderClientStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for GetVmDeployOrderClientStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ok" => Self::Ok,
+            "error" => Self::Error,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<GetVmDeployOrderClientStatus> for String {
+    fn from(value: GetVmDeployOrderClientStatus) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for GetVmDeployOrderClientStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for GetVmDeployOrderClientStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 impl crate::Envelope for GetVmDeployOrderResponse {
     fn request_id(&self) -> Option<&str> {
@@ -197,7 +267,7 @@ impl crate::Operation for GetVmDeployOrderRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -205,11 +275,11 @@ impl crate::Operation for GetVmDeployOrderRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/deploy/");
-        req.path_param("deployOrderId", &self.deploy_order_id)?;
+        req.path_param("deployOrderId", self.deploy_order_id.as_ref())?;
         req.finish()
     }
 }
@@ -220,6 +290,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}` (action `GetVMDeployOrder`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetVmDeployOrderCall::send) it. Required: [`organization_id`](GetVmDeployOrderCall::organization_id), [`pipeline_id`](GetVmDeployOrderCall::pipeline_id), [`deploy_order_id`](GetVmDeployOrderCall::deploy_order_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetVmDeployOrderErrorCode`], which names the documented codes.
@@ -229,20 +301,26 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn get_vm_deploy_order(
-        &self,
-        request: GetVmDeployOrderRequest,
-    ) -> Result<GetVmDeployOrderResponse, crate::Error<GetVmDeployOrderErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - deployMachines\[\].clientStatus is an enum (ok 正常, error 连接失败): the newer GetVMDeployOrder page (/oapi/v1/flow/.../deploy/{deployOrderId}) documents the same field as 机器状态 ok(正常) error(连接失败). deployOrder.status and deployMachines\[\].status stay strings (example Success): no page lists their values.
+    /// - createTime and updateTime (of the order and of its machines) are epoch milliseconds (format: epoch-millis). The reference's examples (111111111111, 1111111111, 11111111...) are placeholders; the newer GetVMDeployOrder page's createTime example 1729178040000 is a time in milliseconds.
+    /// - deployOrderId is a string everywhere (the path parameter of the six VM deploy operations and deployOrder.deployOrderId here, example "11111"), as the SDKs type it; nothing to unify.
+    pub fn get_vm_deploy_order(&self) -> GetVmDeployOrderCall<'_> {
+        GetVmDeployOrderCall {
+            client: self,
+            request: GetVmDeployOrderRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetVmDeployOrderRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            deploy_order_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            deploy_order_id: Some("example".to_string()),
         }
     }
 }

@@ -2,34 +2,58 @@
 // Source: spec/flow/join_pipeline_group.yaml
 
 /// Parameters of [`Client::join_pipeline_group`](crate::Client::join_pipeline_group): 加入流水线分组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`JoinPipelineGroupCall`], which `Client::join_pipeline_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct JoinPipelineGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`JoinPipelineGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `groupId` (query parameter, required); set with [`JoinPipelineGroupCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `pipelineIds` (query parameter, required); set with [`JoinPipelineGroupCall::pipeline_ids`].
+    pub pipeline_ids: Option<String>,
+}
+/// A call of [`Client::join_pipeline_group`](crate::Client::join_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct JoinPipelineGroupCall<'a> {
+    client: &'a crate::Client,
+    request: JoinPipelineGroupRequest,
+}
+impl<'a> JoinPipelineGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as query parameter `groupId`. Example: `11`
-    pub group_id: i64,
+    /// Sent as query parameter `groupId`, required. Example: `11`
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `pipelineIds`.
     ///
-    /// Sent as query parameter `pipelineIds`. Example: `122,122`
-    pub pipeline_ids: String,
-}
-impl JoinPipelineGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        group_id: i64,
-        pipeline_ids: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            group_id,
-            pipeline_ids: pipeline_ids.into(),
-        }
+    /// Sent as query parameter `pipelineIds`, required. Example: `122,122`
+    pub fn pipeline_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_ids = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<JoinPipelineGroupResponse, crate::Error<JoinPipelineGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> JoinPipelineGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::join_pipeline_group`](crate::Client::join_pipeline_group).
@@ -57,10 +81,10 @@ impl crate::Operation for JoinPipelineGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups/join");
-        req.query("groupId", Some(&self.group_id));
-        req.query("pipelineIds", Some(&self.pipeline_ids));
+        req.query("groupId", self.group_id.as_ref());
+        req.query("pipelineIds", self.pipeline_ids.as_ref());
         req.finish()
     }
 }
@@ -71,6 +95,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/pipelineGroups/join` (action `JoinPipelineGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](JoinPipelineGroupCall::send) it. Required: [`organization_id`](JoinPipelineGroupCall::organization_id), [`group_id`](JoinPipelineGroupCall::group_id), [`pipeline_ids`](JoinPipelineGroupCall::pipeline_ids).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`JoinPipelineGroupErrorCode`], which names the documented codes.
@@ -79,20 +105,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn join_pipeline_group(
-        &self,
-        request: JoinPipelineGroupRequest,
-    ) -> Result<JoinPipelineGroupResponse, crate::Error<JoinPipelineGroupErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - pipelineIds stays a string: it is a comma-separated list of pipeline ids (example 122,122), as the SDKs type it, not one id.
+    pub fn join_pipeline_group(&self) -> JoinPipelineGroupCall<'_> {
+        JoinPipelineGroupCall {
+            client: self,
+            request: JoinPipelineGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for JoinPipelineGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            group_id: 11i64,
-            pipeline_ids: "122,122".to_string(),
+            organization_id: Some("example".to_string()),
+            group_id: Some(11i64),
+            pipeline_ids: Some("122,122".to_string()),
         }
     }
 }

@@ -2,36 +2,56 @@
 // Source: spec/flow/list_flow_tag_groups.yaml
 
 /// Parameters of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups): 获取标签分类列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListFlowTagGroupsCall`], which `Client::list_flow_tag_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListFlowTagGroupsRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// `organizationId` (path parameter, required); set with [`ListFlowTagGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
 }
-impl ListFlowTagGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-        }
+/// A call of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListFlowTagGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListFlowTagGroupsRequest,
+}
+impl<'a> ListFlowTagGroupsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListFlowTagGroupsResponse, crate::Error<ListFlowTagGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListFlowTagGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_flow_tag_groups`](crate::Client::list_flow_tag_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListFlowTagGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `flowTagGroups`.
     #[serde(rename = "flowTagGroups", default, skip_serializing_if = "Option::is_none")]
     pub flow_tag_groups: Option<Vec<FlowTagGroup>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -73,7 +93,7 @@ impl crate::Operation for ListFlowTagGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tagGroups");
         req.finish()
     }
@@ -85,6 +105,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/flow/tagGroups` (action `ListFlowTagGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListFlowTagGroupsCall::send) it. Required: [`organization_id`](ListFlowTagGroupsCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListFlowTagGroupsErrorCode`], which names the documented codes.
@@ -94,18 +116,20 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn list_flow_tag_groups(
-        &self,
-        request: ListFlowTagGroupsRequest,
-    ) -> Result<ListFlowTagGroupsResponse, crate::Error<ListFlowTagGroupsErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn list_flow_tag_groups(&self) -> ListFlowTagGroupsCall<'_> {
+        ListFlowTagGroupsCall {
+            client: self,
+            request: ListFlowTagGroupsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListFlowTagGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

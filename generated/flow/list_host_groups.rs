@@ -2,120 +2,137 @@
 // Source: spec/flow/list_host_groups.yaml
 
 /// Parameters of [`Client::list_host_groups`](crate::Client::list_host_groups): 获取主机组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListHostGroupsCall`], which `Client::list_host_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListHostGroupsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListHostGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `createEndTime` (query parameter); set with [`ListHostGroupsCall::create_end_time`].
+    pub create_end_time: Option<crate::EpochMillis>,
+    /// `createStartTime` (query parameter); set with [`ListHostGroupsCall::create_start_time`].
+    pub create_start_time: Option<crate::EpochMillis>,
+    /// `creatorAccountIds` (query parameter); set with [`ListHostGroupsCall::creator_account_ids`].
+    pub creator_account_ids: Option<String>,
+    /// `ids` (query parameter); set with [`ListHostGroupsCall::ids`].
+    pub ids: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListHostGroupsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `name` (query parameter); set with [`ListHostGroupsCall::name`].
+    pub name: Option<String>,
+    /// `nextToken` (query parameter); set with [`ListHostGroupsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `pageOrder` (query parameter); set with [`ListHostGroupsCall::page_order`].
+    pub page_order: Option<FlowPageOrder>,
+    /// `pageSort` (query parameter); set with [`ListHostGroupsCall::page_sort`].
+    pub page_sort: Option<String>,
+}
+/// A call of [`Client::list_host_groups`](crate::Client::list_host_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListHostGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListHostGroupsRequest,
+}
+impl<'a> ListHostGroupsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub create_end_time: Option<i64>,
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
+        self
+    }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub create_start_time: Option<i64>,
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
+        self
+    }
     /// `creatorAccountIds`.
     ///
     /// Sent as query parameter `creatorAccountIds`. Example: `1112122121,3223332`
-    pub creator_account_ids: Option<String>,
+    pub fn creator_account_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.creator_account_ids = Some(value.into());
+        self
+    }
     /// `ids`.
     ///
     /// Sent as query parameter `ids`. Example: `121,1212121232`
-    pub ids: Option<String>,
+    pub fn ids(mut self, value: impl Into<String>) -> Self {
+        self.request.ids = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `30`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `name`.
     ///
     /// Sent as query parameter `name`. Example: `主机组`
-    pub name: Option<String>,
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `221212221`
-    pub next_token: Option<String>,
-    /// `pageOrder`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 排序顺序 DESC 降序 ASC 升序
     ///
     /// Sent as query parameter `pageOrder`. Example: `DESC`
-    pub page_order: Option<String>,
+    pub fn page_order(mut self, value: FlowPageOrder) -> Self {
+        self.request.page_order = Some(value);
+        self
+    }
     /// `pageSort`.
     ///
     /// Sent as query parameter `pageSort`. Example: `ID`
-    pub page_sort: Option<String>,
-}
-impl ListHostGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            create_end_time: None,
-            create_start_time: None,
-            creator_account_ids: None,
-            ids: None,
-            max_results: None,
-            name: None,
-            next_token: None,
-            page_order: None,
-            page_sort: None,
-        }
-    }
-    /// Sets `createEndTime`.
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.create_end_time = Some(value);
-        self
-    }
-    /// Sets `createStartTime`.
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.create_start_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountIds`.
-    pub fn creator_account_ids(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_ids = Some(value.into());
-        self
-    }
-    /// Sets `ids`.
-    pub fn ids(mut self, value: impl Into<String>) -> Self {
-        self.ids = Some(value.into());
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pageOrder`.
-    pub fn page_order(mut self, value: impl Into<String>) -> Self {
-        self.page_order = Some(value.into());
-        self
-    }
-    /// Sets `pageSort`.
     pub fn page_sort(mut self, value: impl Into<String>) -> Self {
-        self.page_sort = Some(value.into());
+        self.request.page_sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListHostGroupsResponse, crate::Error<ListHostGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListHostGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListHostGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_host_groups`](crate::Client::list_host_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListHostGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `hostGroups`.
@@ -126,12 +143,12 @@ pub struct ListHostGroupsResponse {
     /// Example: `asassasassa`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -186,7 +203,7 @@ impl crate::Operation for ListHostGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/hostGroups");
         req.query("createEndTime", self.create_end_time.as_ref());
         req.query("createStartTime", self.create_start_time.as_ref());
@@ -207,6 +224,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/hostGroups` (action `ListHostGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListHostGroupsCall::send) it, or [`stream`](ListHostGroupsCall::stream) every page. Required: [`organization_id`](ListHostGroupsCall::organization_id). Optional: [`create_end_time`](ListHostGroupsCall::create_end_time), [`create_start_time`](ListHostGroupsCall::create_start_time), [`creator_account_ids`](ListHostGroupsCall::creator_account_ids), [`ids`](ListHostGroupsCall::ids), [`max_results`](ListHostGroupsCall::max_results), [`name`](ListHostGroupsCall::name), [`next_token`](ListHostGroupsCall::next_token), [`page_order`](ListHostGroupsCall::page_order), [`page_sort`](ListHostGroupsCall::page_sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListHostGroupsErrorCode`], which names the documented codes.
@@ -216,16 +235,28 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - The SDKs swap the comment and the example of hostGroups\[\].id ('323232' / '部署组Id'); description is '部署组Id' and the example is 323232.
-    pub async fn list_host_groups(
-        &self,
-        request: ListHostGroupsRequest,
-    ) -> Result<ListHostGroupsResponse, crate::Error<ListHostGroupsErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pageOrder is the enum shape FlowPageOrder; its description is the page's text 排序顺序 DESC 降序 ASC 升序, which lists the values. pageSort (example ID) stays a string: the page names one sort key (排序条件 ID) without saying it is the only one.
+    /// - createStartTime and createEndTime are epoch milliseconds (format: epoch-millis; example 1586863220000, the host groups' own createTime).
+    pub fn list_host_groups(&self) -> ListHostGroupsCall<'_> {
+        ListHostGroupsCall {
+            client: self,
+            request: ListHostGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListHostGroupsRequest {
     type Item = HostGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["hostGroups"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -239,35 +270,32 @@ impl crate::Paginate for ListHostGroupsRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_host_groups`](crate::Client::list_host_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_host_groups_stream(
-        &self,
-        request: ListHostGroupsRequest,
-    ) -> crate::Paginator<'_, ListHostGroupsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListHostGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
+            organization_id: Some("example".to_string()),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             creator_account_ids: Some("1112122121,3223332".to_string()),
             ids: Some("121,1212121232".to_string()),
             max_results: Some(30i64),
             name: Some("主机组".to_string()),
             next_token: Some("221212221".to_string()),
-            page_order: Some("DESC".to_string()),
+            page_order: Some(FlowPageOrder::Desc),
             page_sort: Some("ID".to_string()),
         }
     }

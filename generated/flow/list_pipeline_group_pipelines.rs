@@ -2,115 +2,140 @@
 // Source: spec/flow/list_pipeline_group_pipelines.yaml
 
 /// Parameters of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines): 获取流水线分组下流水线列表列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineGroupPipelinesCall`], which `Client::list_pipeline_group_pipelines` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineGroupPipelinesRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListPipelineGroupPipelinesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `groupId` (path parameter, required); set with [`ListPipelineGroupPipelinesCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `createEndTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::create_end_time`].
+    pub create_end_time: Option<crate::EpochMillis>,
+    /// `createStartTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::create_start_time`].
+    pub create_start_time: Option<crate::EpochMillis>,
+    /// `executeEndTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::execute_end_time`].
+    pub execute_end_time: Option<crate::EpochMillis>,
+    /// `executeStartTime` (query parameter); set with [`ListPipelineGroupPipelinesCall::execute_start_time`].
+    pub execute_start_time: Option<crate::EpochMillis>,
+    /// `maxResults` (query parameter); set with [`ListPipelineGroupPipelinesCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineGroupPipelinesCall::next_token`].
+    pub next_token: Option<String>,
+    /// `pipelineName` (query parameter); set with [`ListPipelineGroupPipelinesCall::pipeline_name`].
+    pub pipeline_name: Option<String>,
+    /// `resultStatusList` (query parameter); set with [`ListPipelineGroupPipelinesCall::result_status_list`].
+    pub result_status_list: Option<String>,
+}
+/// A call of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineGroupPipelinesCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineGroupPipelinesRequest,
+}
+impl<'a> ListPipelineGroupPipelinesCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub create_end_time: Option<i64>,
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
+        self
+    }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub create_start_time: Option<i64>,
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
+        self
+    }
     /// `executeEndTime`.
     ///
     /// Sent as query parameter `executeEndTime`. Example: `1586863220000`
-    pub execute_end_time: Option<i64>,
+    pub fn execute_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_end_time = Some(value.into());
+        self
+    }
     /// `executeStartTime`.
     ///
     /// Sent as query parameter `executeStartTime`. Example: `1586863220000`
-    pub execute_start_time: Option<i64>,
+    pub fn execute_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_start_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `pipelineName`.
     ///
     /// Sent as query parameter `pipelineName`.
-    pub pipeline_name: Option<String>,
+    pub fn pipeline_name(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_name = Some(value.into());
+        self
+    }
     /// `resultStatusList`.
     ///
     /// Sent as query parameter `resultStatusList`. Example: `RUNNING,SUCCESS`
-    pub result_status_list: Option<String>,
-}
-impl ListPipelineGroupPipelinesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, group_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            group_id: group_id.into(),
-            create_end_time: None,
-            create_start_time: None,
-            execute_end_time: None,
-            execute_start_time: None,
-            max_results: None,
-            next_token: None,
-            pipeline_name: None,
-            result_status_list: None,
-        }
-    }
-    /// Sets `createEndTime`.
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.create_end_time = Some(value);
-        self
-    }
-    /// Sets `createStartTime`.
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.create_start_time = Some(value);
-        self
-    }
-    /// Sets `executeEndTime`.
-    pub fn execute_end_time(mut self, value: i64) -> Self {
-        self.execute_end_time = Some(value);
-        self
-    }
-    /// Sets `executeStartTime`.
-    pub fn execute_start_time(mut self, value: i64) -> Self {
-        self.execute_start_time = Some(value);
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pipelineName`.
-    pub fn pipeline_name(mut self, value: impl Into<String>) -> Self {
-        self.pipeline_name = Some(value.into());
-        self
-    }
-    /// Sets `resultStatusList`.
     pub fn result_status_list(mut self, value: impl Into<String>) -> Self {
-        self.result_status_list = Some(value.into());
+        self.request.result_status_list = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListPipelineGroupPipelinesResponse,
+        crate::Error<ListPipelineGroupPipelinesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineGroupPipelinesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineGroupPipelinesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineGroupPipelinesResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -121,12 +146,12 @@ pub struct ListPipelineGroupPipelinesResponse {
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<PipelineSummary>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +160,7 @@ pub struct ListPipelineGroupPipelinesResponse {
     ///
     /// Example: `20`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
 }
 impl crate::Envelope for ListPipelineGroupPipelinesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -166,7 +191,7 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("createEndTime", crate::TypeWord::Long),
             crate::ParamMeta::query("createStartTime", crate::TypeWord::Long),
             crate::ParamMeta::query("executeEndTime", crate::TypeWord::Long),
@@ -181,9 +206,9 @@ impl crate::Operation for ListPipelineGroupPipelinesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups/");
-        req.path_param("groupId", &self.group_id)?;
+        req.path_param("groupId", self.group_id.as_ref())?;
         req.path_literal("/pipelines");
         req.query("createEndTime", self.create_end_time.as_ref());
         req.query("createStartTime", self.create_start_time.as_ref());
@@ -203,6 +228,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelineGroups/{groupId}/pipelines` (action `ListPipelineGroupPipelines`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineGroupPipelinesCall::send) it, or [`stream`](ListPipelineGroupPipelinesCall::stream) every page. Required: [`organization_id`](ListPipelineGroupPipelinesCall::organization_id), [`group_id`](ListPipelineGroupPipelinesCall::group_id). Optional: [`create_end_time`](ListPipelineGroupPipelinesCall::create_end_time), [`create_start_time`](ListPipelineGroupPipelinesCall::create_start_time), [`execute_end_time`](ListPipelineGroupPipelinesCall::execute_end_time), [`execute_start_time`](ListPipelineGroupPipelinesCall::execute_start_time), [`max_results`](ListPipelineGroupPipelinesCall::max_results), [`next_token`](ListPipelineGroupPipelinesCall::next_token), [`pipeline_name`](ListPipelineGroupPipelinesCall::pipeline_name), [`result_status_list`](ListPipelineGroupPipelinesCall::result_status_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineGroupPipelinesErrorCode`], which names the documented codes.
@@ -211,23 +238,33 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_pipeline_group_pipelines(
-        &self,
-        request: ListPipelineGroupPipelinesRequest,
-    ) -> Result<
-        ListPipelineGroupPipelinesResponse,
-        crate::Error<ListPipelineGroupPipelinesErrorCode>,
-    > {
-        self.send(request).await
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - totalCount is typed long although the SDKs type it integer here: the area's other list operations (ListHostGroups, ListPipelineRuns, ListPipelines, ListVariableGroups) type their totalCount long, and a JSON number reads the same either way.
+    /// - createStartTime, createEndTime, executeStartTime and executeEndTime are epoch milliseconds (format: epoch-millis; example 1586863220000), as in the sibling ListPipelines.
+    pub fn list_pipeline_group_pipelines(&self) -> ListPipelineGroupPipelinesCall<'_> {
+        ListPipelineGroupPipelinesCall {
+            client: self,
+            request: ListPipelineGroupPipelinesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineGroupPipelinesRequest {
     type Item = PipelineSummary;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["pipelines"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied().map(i64::from);
+        let total = response.total_count.as_ref().copied();
         crate::PageParts {
             items: response.pipelines.unwrap_or_default(),
             cursor,
@@ -237,32 +274,29 @@ impl crate::Paginate for ListPipelineGroupPipelinesRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_group_pipelines`](crate::Client::list_pipeline_group_pipelines) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_group_pipelines_stream(
-        &self,
-        request: ListPipelineGroupPipelinesRequest,
-    ) -> crate::Paginator<'_, ListPipelineGroupPipelinesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupPipelinesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            group_id: "example".to_string(),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
-            execute_end_time: Some(1586863220000i64),
-            execute_start_time: Some(1586863220000i64),
+            organization_id: Some("example".to_string()),
+            group_id: Some(1i64),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(10i64),
             next_token: Some("aaaa".to_string()),
             pipeline_name: Some("example".to_string()),

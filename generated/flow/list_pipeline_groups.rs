@@ -2,50 +2,74 @@
 // Source: spec/flow/list_pipeline_groups.yaml
 
 /// Parameters of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): 获取流水线分组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineGroupsCall`], which `Client::list_pipeline_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineGroupsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListPipelineGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListPipelineGroupsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineGroupsCall::next_token`].
+    pub next_token: Option<String>,
+}
+/// A call of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineGroupsRequest,
+}
+impl<'a> ListPipelineGroupsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaaaaaa`
-    pub next_token: Option<String>,
-}
-impl ListPipelineGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            max_results: None,
-            next_token: None,
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineGroupsResponse, crate::Error<ListPipelineGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -56,12 +80,12 @@ pub struct ListPipelineGroupsResponse {
     /// `pipelineGroups`.
     #[serde(rename = "pipelineGroups", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_groups: Option<Vec<PipelineGroup>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -70,7 +94,7 @@ pub struct ListPipelineGroupsResponse {
     ///
     /// Example: `50`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
 }
 impl crate::Envelope for ListPipelineGroupsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -109,7 +133,7 @@ impl crate::Operation for ListPipelineGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups");
         req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
@@ -123,6 +147,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelineGroups` (action `ListPipelineGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineGroupsCall::send) it, or [`stream`](ListPipelineGroupsCall::stream) every page. Required: [`organization_id`](ListPipelineGroupsCall::organization_id). Optional: [`max_results`](ListPipelineGroupsCall::max_results), [`next_token`](ListPipelineGroupsCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineGroupsErrorCode`], which names the documented codes.
@@ -131,20 +157,31 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_pipeline_groups(
-        &self,
-        request: ListPipelineGroupsRequest,
-    ) -> Result<ListPipelineGroupsResponse, crate::Error<ListPipelineGroupsErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - totalCount is typed long although the SDKs type it integer here: the area's other list operations (ListHostGroups, ListPipelineRuns, ListPipelines, ListVariableGroups) type their totalCount long, and a JSON number reads the same either way.
+    pub fn list_pipeline_groups(&self) -> ListPipelineGroupsCall<'_> {
+        ListPipelineGroupsCall {
+            client: self,
+            request: ListPipelineGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineGroupsRequest {
     type Item = PipelineGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["pipelineGroups"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied().map(i64::from);
+        let total = response.total_count.as_ref().copied();
         crate::PageParts {
             items: response.pipeline_groups.unwrap_or_default(),
             cursor,
@@ -154,27 +191,24 @@ impl crate::Paginate for ListPipelineGroupsRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_groups`](crate::Client::list_pipeline_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_groups_stream(
-        &self,
-        request: ListPipelineGroupsRequest,
-    ) -> crate::Paginator<'_, ListPipelineGroupsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             max_results: Some(20i64),
             next_token: Some("aaaaaaaaaa".to_string()),
         }

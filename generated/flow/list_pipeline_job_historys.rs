@@ -2,66 +2,104 @@
 // Source: spec/flow/list_pipeline_job_historys.yaml
 
 /// Parameters of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys): 获取流水线运行过的任务历史
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineJobHistorysCall`], which `Client::list_pipeline_job_historys` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineJobHistorysRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListPipelineJobHistorysCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineJobHistorysCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `category` (query parameter, required); set with [`ListPipelineJobHistorysCall::category`].
+    pub category: Option<PipelineJobCategory>,
+    /// `identifier` (query parameter, required); set with [`ListPipelineJobHistorysCall::identifier`].
+    pub identifier: Option<String>,
+    /// `maxResults` (query parameter, required); set with [`ListPipelineJobHistorysCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineJobHistorysCall::next_token`].
+    pub next_token: Option<String>,
+}
+/// A call of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineJobHistorysCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineJobHistorysRequest,
+}
+impl<'a> ListPipelineJobHistorysCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `category`.
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 任务分类,暂时只支持 DEPLOY
     ///
-    /// Sent as query parameter `category`. Example: `DEPLOY`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `DEPLOY`
+    pub fn category(mut self, value: PipelineJobCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as query parameter `identifier`. Example: `10_ssasasa`
-    pub identifier: String,
+    /// Sent as query parameter `identifier`, required. Example: `10_ssasasa`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
-    /// Sent as query parameter `maxResults`. Example: `10`
-    pub max_results: i64,
+    /// Sent as query parameter `maxResults`, required. Example: `10`
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `xsaxsa`
-    pub next_token: Option<String>,
-}
-impl ListPipelineJobHistorysRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        category: impl Into<String>,
-        identifier: impl Into<String>,
-        max_results: i64,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            category: category.into(),
-            identifier: identifier.into(),
-            max_results,
-            next_token: None,
-        }
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListPipelineJobHistorysResponse,
+        crate::Error<ListPipelineJobHistorysErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineJobHistorysRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineJobHistorysRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineJobHistorysResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `jobs`.
@@ -72,7 +110,7 @@ pub struct ListPipelineJobHistorysResponse {
     /// Example: `xsxxs`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +122,7 @@ pub struct ListPipelineJobHistorysResponse {
     ///
     /// Example: `20`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+    pub total_count: Option<i64>,
 }
 /// Part of the response of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -167,7 +205,7 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("category", crate::TypeWord::String).required(),
             crate::ParamMeta::query("identifier", crate::TypeWord::String).required(),
             crate::ParamMeta::query("maxResults", crate::TypeWord::Long).required(),
@@ -178,13 +216,13 @@ impl crate::Operation for ListPipelineJobHistorysRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/job/historys");
-        req.query("category", Some(&self.category));
-        req.query("identifier", Some(&self.identifier));
-        req.query("maxResults", Some(&self.max_results));
+        req.query("category", self.category.as_ref());
+        req.query("identifier", self.identifier.as_ref());
+        req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
         req.finish()
     }
@@ -196,6 +234,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/pipeline/{pipelineId}/job/historys` (action `ListPipelineJobHistorys`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineJobHistorysCall::send) it, or [`stream`](ListPipelineJobHistorysCall::stream) every page. Required: [`organization_id`](ListPipelineJobHistorysCall::organization_id), [`pipeline_id`](ListPipelineJobHistorysCall::pipeline_id), [`category`](ListPipelineJobHistorysCall::category), [`identifier`](ListPipelineJobHistorysCall::identifier), [`max_results`](ListPipelineJobHistorysCall::max_results). Optional: [`next_token`](ListPipelineJobHistorysCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineJobHistorysErrorCode`], which names the documented codes.
@@ -206,23 +246,33 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only lists job history; a retry after the server got it is safe.
-    pub async fn list_pipeline_job_historys(
-        &self,
-        request: ListPipelineJobHistorysRequest,
-    ) -> Result<
-        ListPipelineJobHistorysResponse,
-        crate::Error<ListPipelineJobHistorysErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - category is the enum shape PipelineJobCategory (one value, DEPLOY); its description is the page's text 任务分类,暂时只支持 DEPLOY.
+    /// - totalCount is typed long although the SDKs type it integer here: the area's other list operations (ListHostGroups, ListPipelineRuns, ListPipelines, ListVariableGroups) type their totalCount long, and a JSON number reads the same either way.
+    pub fn list_pipeline_job_historys(&self) -> ListPipelineJobHistorysCall<'_> {
+        ListPipelineJobHistorysCall {
+            client: self,
+            request: ListPipelineJobHistorysRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineJobHistorysRequest {
     type Item = ListPipelineJobHistorysJobs;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["jobs"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
-        let total = response.total_count.as_ref().copied().map(i64::from);
+        let total = response.total_count.as_ref().copied();
         crate::PageParts {
             items: response.jobs.unwrap_or_default(),
             cursor,
@@ -230,7 +280,10 @@ impl crate::Paginate for ListPipelineJobHistorysRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        Some(self.max_results)
+        self.max_results
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -238,25 +291,19 @@ impl crate::Paginate for ListPipelineJobHistorysRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_job_historys`](crate::Client::list_pipeline_job_historys) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_job_historys_stream(
-        &self,
-        request: ListPipelineJobHistorysRequest,
-    ) -> crate::Paginator<'_, ListPipelineJobHistorysRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobHistorysRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            category: "DEPLOY".to_string(),
-            identifier: "10_ssasasa".to_string(),
-            max_results: 10i64,
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            category: Some(PipelineJobCategory::Deploy),
+            identifier: Some("10_ssasasa".to_string()),
+            max_results: Some(10i64),
             next_token: Some("xsaxsa".to_string()),
         }
     }

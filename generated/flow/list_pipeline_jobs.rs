@@ -2,50 +2,74 @@
 // Source: spec/flow/list_pipeline_jobs.yaml
 
 /// Parameters of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): 获取流水线运行过的任务
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineJobsCall`], which `Client::list_pipeline_jobs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineJobsRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `category`.
-    ///
-    /// Sent as query parameter `category`. Example: `DEPLOY`
-    pub category: String,
+    /// `organizationId` (path parameter, required); set with [`ListPipelineJobsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineJobsCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `category` (query parameter, required); set with [`ListPipelineJobsCall::category`].
+    pub category: Option<PipelineJobCategory>,
 }
-impl ListPipelineJobsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        category: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            category: category.into(),
-        }
+/// A call of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineJobsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineJobsRequest,
+}
+impl<'a> ListPipelineJobsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 任务分类,暂只支持 DEPLOY
+    ///
+    /// Sent as query parameter `category`, required. Example: `DEPLOY`
+    pub fn category(mut self, value: PipelineJobCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineJobsResponse, crate::Error<ListPipelineJobsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineJobsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_jobs`](crate::Client::list_pipeline_jobs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineJobsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `jobs`.
     #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<ListPipelineJobsJobs>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +130,7 @@ impl crate::Operation for ListPipelineJobsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("category", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -114,11 +138,11 @@ impl crate::Operation for ListPipelineJobsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/jobs");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.finish()
     }
 }
@@ -128,6 +152,8 @@ impl crate::Client {
     /// List pipeline jobs.
     ///
     /// `POST /organization/{organizationId}/pipeline/{pipelineId}/jobs` (action `ListPipelineJobs`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineJobsCall::send) it. Required: [`organization_id`](ListPipelineJobsCall::organization_id), [`pipeline_id`](ListPipelineJobsCall::pipeline_id), [`category`](ListPipelineJobsCall::category).
     ///
     /// # Errors
     ///
@@ -139,20 +165,24 @@ impl crate::Client {
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - Marked idempotent although a POST, because it only lists jobs of a run; a retry after the server got it is safe.
-    pub async fn list_pipeline_jobs(
-        &self,
-        request: ListPipelineJobsRequest,
-    ) -> Result<ListPipelineJobsResponse, crate::Error<ListPipelineJobsErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - category is the enum shape PipelineJobCategory (one value, DEPLOY); its description is the page's text 任务分类,暂只支持 DEPLOY.
+    pub fn list_pipeline_jobs(&self) -> ListPipelineJobsCall<'_> {
+        ListPipelineJobsCall {
+            client: self,
+            request: ListPipelineJobsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineJobsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            category: "DEPLOY".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            category: Some(PipelineJobCategory::Deploy),
         }
     }
 }

@@ -2,44 +2,71 @@
 // Source: spec/flow/list_pipeline_relations.yaml
 
 /// Parameters of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations): 获取流水线关联列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineRelationsCall`], which `Client::list_pipeline_relations` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineRelationsRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `relObjectType`.
-    ///
-    /// Sent as query parameter `relObjectType`. Example: `VARIABLE_GROUP`
-    pub rel_object_type: String,
+    /// `organizationId` (path parameter, required); set with [`ListPipelineRelationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineRelationsCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `relObjectType` (query parameter, required); set with [`ListPipelineRelationsCall::rel_object_type`].
+    pub rel_object_type: Option<PipelineRelObjectType>,
 }
-impl ListPipelineRelationsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        rel_object_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            rel_object_type: rel_object_type.into(),
-        }
+/// A call of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineRelationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineRelationsRequest,
+}
+impl<'a> ListPipelineRelationsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 关联的资源类型,暂只支持 VARIABLE_GROUP
+    ///
+    /// Sent as query parameter `relObjectType`, required. Example: `VARIABLE_GROUP`
+    pub fn rel_object_type(mut self, value: PipelineRelObjectType) -> Self {
+        self.request.rel_object_type = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListPipelineRelationsResponse,
+        crate::Error<ListPipelineRelationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineRelationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_relations`](crate::Client::list_pipeline_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineRelationsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineRelations`.
@@ -49,12 +76,12 @@ pub struct ListPipelineRelationsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_relations: Option<Vec<ListPipelineRelationsPipelineRelations>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +126,7 @@ impl crate::Operation for ListPipelineRelationsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("relObjectType", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -107,11 +134,11 @@ impl crate::Operation for ListPipelineRelationsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRelations");
-        req.query("relObjectType", Some(&self.rel_object_type));
+        req.query("relObjectType", self.rel_object_type.as_ref());
         req.finish()
     }
 }
@@ -122,6 +149,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/{pipelineId}/pipelineRelations` (action `ListPipelineRelations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineRelationsCall::send) it. Required: [`organization_id`](ListPipelineRelationsCall::organization_id), [`pipeline_id`](ListPipelineRelationsCall::pipeline_id), [`rel_object_type`](ListPipelineRelationsCall::rel_object_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineRelationsErrorCode`], which names the documented codes.
@@ -130,23 +159,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_pipeline_relations(
-        &self,
-        request: ListPipelineRelationsRequest,
-    ) -> Result<
-        ListPipelineRelationsResponse,
-        crate::Error<ListPipelineRelationsErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - relObjectType is the enum shape PipelineRelObjectType (one value, VARIABLE_GROUP); its description is AddPipelineRelations' page text 关联的资源类型,暂只支持 VARIABLE_GROUP.
+    pub fn list_pipeline_relations(&self) -> ListPipelineRelationsCall<'_> {
+        ListPipelineRelationsCall {
+            client: self,
+            request: ListPipelineRelationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRelationsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            rel_object_type: "VARIABLE_GROUP".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            rel_object_type: Some(PipelineRelObjectType::VariableGroup),
         }
     }
 }

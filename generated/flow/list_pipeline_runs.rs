@@ -2,98 +2,119 @@
 // Source: spec/flow/list_pipeline_runs.yaml
 
 /// Parameters of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): 获取流水线运行历史
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelineRunsCall`], which `Client::list_pipeline_runs` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelineRunsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListPipelineRunsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ListPipelineRunsCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `endTime` (query parameter); set with [`ListPipelineRunsCall::end_time`].
+    pub end_time: Option<crate::EpochMillis>,
+    /// `maxResults` (query parameter); set with [`ListPipelineRunsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelineRunsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (query parameter); set with [`ListPipelineRunsCall::start_time`].
+    pub start_time: Option<crate::EpochMillis>,
+    /// `status` (query parameter); set with [`ListPipelineRunsCall::status`].
+    pub status: Option<FlowRunStatus>,
+    /// `triggerMode` (query parameter); set with [`ListPipelineRunsCall::trigger_mode`].
+    pub trigger_mode: Option<FlowTriggerMode>,
+}
+/// A call of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelineRunsCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelineRunsRequest,
+}
+impl<'a> ListPipelineRunsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `endTime`.
     ///
     /// Sent as query parameter `endTime`. Example: `1586863220000`
-    pub end_time: Option<i64>,
+    pub fn end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `startTime`.
     ///
     /// Sent as query parameter `startTime`. Example: `1586863220000`
-    pub start_time: Option<i64>,
-    /// `status`.
+    pub fn start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Sent as query parameter `status`. Example: `RUNNING`
-    pub status: Option<String>,
+    pub fn status(mut self, value: FlowRunStatus) -> Self {
+        self.request.status = Some(value);
+        self
+    }
     /// `triggerMode`.
     ///
     /// Sent as query parameter `triggerMode`. Example: `1`
-    pub trigger_mode: Option<i32>,
-}
-impl ListPipelineRunsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            end_time: None,
-            max_results: None,
-            next_token: None,
-            start_time: None,
-            status: None,
-            trigger_mode: None,
-        }
-    }
-    /// Sets `endTime`.
-    pub fn end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
+    pub fn trigger_mode(mut self, value: FlowTriggerMode) -> Self {
+        self.request.trigger_mode = Some(value);
         self
     }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelineRunsResponse, crate::Error<ListPipelineRunsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelineRunsRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `startTime`.
-    pub fn start_time(mut self, value: i64) -> Self {
-        self.start_time = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-    /// Sets `triggerMode`.
-    pub fn trigger_mode(mut self, value: i32) -> Self {
-        self.trigger_mode = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelineRunsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelineRunsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -104,12 +125,12 @@ pub struct ListPipelineRunsResponse {
     /// `pipelineRuns`.
     #[serde(rename = "pipelineRuns", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_runs: Option<Vec<PipelineRun>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -149,7 +170,7 @@ impl crate::Operation for ListPipelineRunsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("endTime", crate::TypeWord::Long),
             crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
@@ -162,9 +183,9 @@ impl crate::Operation for ListPipelineRunsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns");
         req.query("endTime", self.end_time.as_ref());
         req.query("maxResults", self.max_results.as_ref());
@@ -182,6 +203,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns` (action `ListPipelineRuns`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelineRunsCall::send) it, or [`stream`](ListPipelineRunsCall::stream) every page. Required: [`organization_id`](ListPipelineRunsCall::organization_id), [`pipeline_id`](ListPipelineRunsCall::pipeline_id). Optional: [`end_time`](ListPipelineRunsCall::end_time), [`max_results`](ListPipelineRunsCall::max_results), [`next_token`](ListPipelineRunsCall::next_token), [`start_time`](ListPipelineRunsCall::start_time), [`status`](ListPipelineRunsCall::status), [`trigger_mode`](ListPipelineRunsCall::trigger_mode).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelineRunsErrorCode`], which names the documented codes.
@@ -191,16 +214,30 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - pipelineRuns\[\] is the shared shape PipelineRun. The SDKs type this operation's triggerMode field long, but PipelineRun types it integer (i32): GetPipelineRun, this operation's own triggerMode query parameter and AppStack's GetReleaseStagePipelineRun type it integer, and it holds small trigger-mode codes (example 1). See PipelineRun's notes.
-    pub async fn list_pipeline_runs(
-        &self,
-        request: ListPipelineRunsRequest,
-    ) -> Result<ListPipelineRunsResponse, crate::Error<ListPipelineRunsErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - status (query) is the enum shape FlowRunStatus; its description is the page's (状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中), which lists the values. triggerMode (query) is the integer enum shape FlowTriggerMode, whose values come from the newer ListPipelineRuns page (see the shape's notes); this page leaves its description empty.
+    /// - example_response's pipelineRuns\[\].status was the sentence 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中 on the page (the documentation of the values, not a value); written as SUCCESS, one of those values, to match the enum FlowRunStatus.
+    /// - startTime and endTime (query) are epoch milliseconds (format: epoch-millis; example 1586863220000), like the runs' own startTime and endTime.
+    pub fn list_pipeline_runs(&self) -> ListPipelineRunsCall<'_> {
+        ListPipelineRunsCall {
+            client: self,
+            request: ListPipelineRunsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelineRunsRequest {
     type Item = PipelineRun;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["pipelineRuns"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -214,34 +251,31 @@ impl crate::Paginate for ListPipelineRunsRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipeline_runs`](crate::Client::list_pipeline_runs) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipeline_runs_stream(
-        &self,
-        request: ListPipelineRunsRequest,
-    ) -> crate::Paginator<'_, ListPipelineRunsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelineRunsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            end_time: Some(1586863220000i64),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            end_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(20i64),
             next_token: Some("aaaaaa".to_string()),
-            start_time: Some(1586863220000i64),
-            status: Some("RUNNING".to_string()),
-            trigger_mode: Some(1i32),
+            start_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            status: Some(FlowRunStatus::Running),
+            trigger_mode: Some(FlowTriggerMode::Manual),
         }
     }
 }

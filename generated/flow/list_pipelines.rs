@@ -2,130 +2,146 @@
 // Source: spec/flow/list_pipelines.yaml
 
 /// Parameters of [`Client::list_pipelines`](crate::Client::list_pipelines): 获取流水线列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListPipelinesCall`], which `Client::list_pipelines` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListPipelinesRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListPipelinesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `createEndTime` (query parameter); set with [`ListPipelinesCall::create_end_time`].
+    pub create_end_time: Option<crate::EpochMillis>,
+    /// `createStartTime` (query parameter); set with [`ListPipelinesCall::create_start_time`].
+    pub create_start_time: Option<crate::EpochMillis>,
+    /// `creatorAccountIds` (query parameter); set with [`ListPipelinesCall::creator_account_ids`].
+    pub creator_account_ids: Option<String>,
+    /// `executeAccountIds` (query parameter); set with [`ListPipelinesCall::execute_account_ids`].
+    pub execute_account_ids: Option<String>,
+    /// `executeEndTime` (query parameter); set with [`ListPipelinesCall::execute_end_time`].
+    pub execute_end_time: Option<crate::EpochMillis>,
+    /// `executeStartTime` (query parameter); set with [`ListPipelinesCall::execute_start_time`].
+    pub execute_start_time: Option<crate::EpochMillis>,
+    /// `maxResults` (query parameter); set with [`ListPipelinesCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListPipelinesCall::next_token`].
+    pub next_token: Option<String>,
+    /// `pipelineName` (query parameter); set with [`ListPipelinesCall::pipeline_name`].
+    pub pipeline_name: Option<String>,
+    /// `statusList` (query parameter); set with [`ListPipelinesCall::status_list`].
+    pub status_list: Option<String>,
+}
+/// A call of [`Client::list_pipelines`](crate::Client::list_pipelines): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListPipelinesCall<'a> {
+    client: &'a crate::Client,
+    request: ListPipelinesRequest,
+}
+impl<'a> ListPipelinesCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `createEndTime`.
     ///
     /// Sent as query parameter `createEndTime`. Example: `1586863220000`
-    pub create_end_time: Option<i64>,
+    pub fn create_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_end_time = Some(value.into());
+        self
+    }
     /// `createStartTime`.
     ///
     /// Sent as query parameter `createStartTime`. Example: `1586863220000`
-    pub create_start_time: Option<i64>,
+    pub fn create_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.create_start_time = Some(value.into());
+        self
+    }
     /// `creatorAccountIds`.
     ///
     /// Sent as query parameter `creatorAccountIds`. Example: `112122121`
-    pub creator_account_ids: Option<String>,
+    pub fn creator_account_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.creator_account_ids = Some(value.into());
+        self
+    }
     /// `executeAccountIds`.
     ///
     /// Sent as query parameter `executeAccountIds`. Example: `1111111`
-    pub execute_account_ids: Option<String>,
+    pub fn execute_account_ids(mut self, value: impl Into<String>) -> Self {
+        self.request.execute_account_ids = Some(value.into());
+        self
+    }
     /// `executeEndTime`.
     ///
     /// Sent as query parameter `executeEndTime`. Example: `1586863220000`
-    pub execute_end_time: Option<i64>,
+    pub fn execute_end_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_end_time = Some(value.into());
+        self
+    }
     /// `executeStartTime`.
     ///
     /// Sent as query parameter `executeStartTime`. Example: `1586863220000`
-    pub execute_start_time: Option<i64>,
+    pub fn execute_start_time(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.execute_start_time = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaaaaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `pipelineName`.
     ///
     /// Sent as query parameter `pipelineName`. Example: `流水线`
-    pub pipeline_name: Option<String>,
+    pub fn pipeline_name(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_name = Some(value.into());
+        self
+    }
     /// `statusList`.
     ///
     /// Sent as query parameter `statusList`. Example: `RUNNING,SUCCESS`
-    pub status_list: Option<String>,
-}
-impl ListPipelinesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            create_end_time: None,
-            create_start_time: None,
-            creator_account_ids: None,
-            execute_account_ids: None,
-            execute_end_time: None,
-            execute_start_time: None,
-            max_results: None,
-            next_token: None,
-            pipeline_name: None,
-            status_list: None,
-        }
-    }
-    /// Sets `createEndTime`.
-    pub fn create_end_time(mut self, value: i64) -> Self {
-        self.create_end_time = Some(value);
-        self
-    }
-    /// Sets `createStartTime`.
-    pub fn create_start_time(mut self, value: i64) -> Self {
-        self.create_start_time = Some(value);
-        self
-    }
-    /// Sets `creatorAccountIds`.
-    pub fn creator_account_ids(mut self, value: impl Into<String>) -> Self {
-        self.creator_account_ids = Some(value.into());
-        self
-    }
-    /// Sets `executeAccountIds`.
-    pub fn execute_account_ids(mut self, value: impl Into<String>) -> Self {
-        self.execute_account_ids = Some(value.into());
-        self
-    }
-    /// Sets `executeEndTime`.
-    pub fn execute_end_time(mut self, value: i64) -> Self {
-        self.execute_end_time = Some(value);
-        self
-    }
-    /// Sets `executeStartTime`.
-    pub fn execute_start_time(mut self, value: i64) -> Self {
-        self.execute_start_time = Some(value);
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pipelineName`.
-    pub fn pipeline_name(mut self, value: impl Into<String>) -> Self {
-        self.pipeline_name = Some(value.into());
-        self
-    }
-    /// Sets `statusList`.
     pub fn status_list(mut self, value: impl Into<String>) -> Self {
-        self.status_list = Some(value.into());
+        self.request.status_list = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListPipelinesResponse, crate::Error<ListPipelinesErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListPipelinesRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListPipelinesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_pipelines`](crate::Client::list_pipelines).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -136,12 +152,12 @@ pub struct ListPipelinesResponse {
     /// `pipelines`.
     #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<PipelineSummary>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -197,7 +213,7 @@ impl crate::Operation for ListPipelinesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines");
         req.query("createEndTime", self.create_end_time.as_ref());
         req.query("createStartTime", self.create_start_time.as_ref());
@@ -219,6 +235,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines` (action `ListPipelines`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListPipelinesCall::send) it, or [`stream`](ListPipelinesCall::stream) every page. Required: [`organization_id`](ListPipelinesCall::organization_id). Optional: [`create_end_time`](ListPipelinesCall::create_end_time), [`create_start_time`](ListPipelinesCall::create_start_time), [`creator_account_ids`](ListPipelinesCall::creator_account_ids), [`execute_account_ids`](ListPipelinesCall::execute_account_ids), [`execute_end_time`](ListPipelinesCall::execute_end_time), [`execute_start_time`](ListPipelinesCall::execute_start_time), [`max_results`](ListPipelinesCall::max_results), [`next_token`](ListPipelinesCall::next_token), [`pipeline_name`](ListPipelinesCall::pipeline_name), [`status_list`](ListPipelinesCall::status_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListPipelinesErrorCode`], which names the documented codes.
@@ -227,23 +245,34 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
+    /// - The reference documents no descriptions for this operation; those given are copied from the pages named below.
     /// - Paging: cursor style in the query, as the sibling ListPipelineRuns: nextToken in, nextToken out, maxResults the page size, pipelines the items, totalCount the total.
     /// - creatorAccountIds and executeAccountIds are typed string and their examples are single Alibaba Cloud account ids; by their plural names they take several ids, comma-separated like statusList (example RUNNING,SUCCESS, run states as in ListPipelineRuns). All three stay plain strings as the SDKs type them, not JSON arrays.
     /// - createStartTime, createEndTime, executeStartTime and executeEndTime are long epoch milliseconds (example 1586863220000).
     /// - example_response is a complete, last page. totalCount is 1, the number of items shown, and nextToken is absent, so a stream ends there (it stops on an absent or empty cursor). The reference's examples ssaassasass (nextToken) and 50 (totalCount) stay the field examples.
     /// - pipelines\[\].groupId has no example in the reference and is left out of example_response.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_pipelines(
-        &self,
-        request: ListPipelinesRequest,
-    ) -> Result<ListPipelinesResponse, crate::Error<ListPipelinesErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - createStartTime, createEndTime, executeStartTime and executeEndTime carry format: epoch-millis.
+    pub fn list_pipelines(&self) -> ListPipelinesCall<'_> {
+        ListPipelinesCall {
+            client: self,
+            request: ListPipelinesRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListPipelinesRequest {
     type Item = PipelineSummary;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["pipelines"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -257,33 +286,30 @@ impl crate::Paginate for ListPipelinesRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_pipelines`](crate::Client::list_pipelines) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_pipelines_stream(
-        &self,
-        request: ListPipelinesRequest,
-    ) -> crate::Paginator<'_, ListPipelinesRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListPipelinesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            create_end_time: Some(1586863220000i64),
-            create_start_time: Some(1586863220000i64),
+            organization_id: Some("example".to_string()),
+            create_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            create_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             creator_account_ids: Some("112122121".to_string()),
             execute_account_ids: Some("1111111".to_string()),
-            execute_end_time: Some(1586863220000i64),
-            execute_start_time: Some(1586863220000i64),
+            execute_end_time: Some(crate::EpochMillis::from(1586863220000i64)),
+            execute_start_time: Some(crate::EpochMillis::from(1586863220000i64)),
             max_results: Some(20i64),
             next_token: Some("aaaaaaaaaa".to_string()),
             pipeline_name: Some("流水线".to_string()),

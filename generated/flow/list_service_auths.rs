@@ -2,41 +2,62 @@
 // Source: spec/flow/list_service_auths.yaml
 
 /// Parameters of [`Client::list_service_auths`](crate::Client::list_service_auths): 获取服务授权列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListServiceAuthsCall`], which `Client::list_service_auths` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListServiceAuthsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListServiceAuthsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `serviceAuthType` (query parameter, required); set with [`ListServiceAuthsCall::service_auth_type`].
+    pub service_auth_type: Option<String>,
+}
+/// A call of [`Client::list_service_auths`](crate::Client::list_service_auths): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListServiceAuthsCall<'a> {
+    client: &'a crate::Client,
+    request: ListServiceAuthsRequest,
+}
+impl<'a> ListServiceAuthsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `serviceAuthType`.
     ///
-    /// Sent as query parameter `serviceAuthType`. Example: `RAM`
-    pub service_auth_type: String,
-}
-impl ListServiceAuthsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        service_auth_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            service_auth_type: service_auth_type.into(),
-        }
+    /// Sent as query parameter `serviceAuthType`, required. Example: `RAM`
+    pub fn service_auth_type(mut self, value: impl Into<String>) -> Self {
+        self.request.service_auth_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListServiceAuthsResponse, crate::Error<ListServiceAuthsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListServiceAuthsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_service_auths`](crate::Client::list_service_auths).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceAuthsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +65,7 @@ pub struct ListServiceAuthsResponse {
     /// `serviceAuths`.
     #[serde(rename = "serviceAuths", default, skip_serializing_if = "Option::is_none")]
     pub service_auths: Option<Vec<ServiceAuth>>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -87,9 +108,9 @@ impl crate::Operation for ListServiceAuthsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/serviceAuths");
-        req.query("serviceAuthType", Some(&self.service_auth_type));
+        req.query("serviceAuthType", self.service_auth_type.as_ref());
         req.finish()
     }
 }
@@ -100,6 +121,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/serviceAuths` (action `ListServiceAuths`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListServiceAuthsCall::send) it. Required: [`organization_id`](ListServiceAuthsCall::organization_id), [`service_auth_type`](ListServiceAuthsCall::service_auth_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceAuthsErrorCode`], which names the documented codes.
@@ -108,19 +131,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_service_auths(
-        &self,
-        request: ListServiceAuthsRequest,
-    ) -> Result<ListServiceAuthsResponse, crate::Error<ListServiceAuthsErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn list_service_auths(&self) -> ListServiceAuthsCall<'_> {
+        ListServiceAuthsCall {
+            client: self,
+            request: ListServiceAuthsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceAuthsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            service_auth_type: "RAM".to_string(),
+            organization_id: Some("example".to_string()),
+            service_auth_type: Some("RAM".to_string()),
         }
     }
 }

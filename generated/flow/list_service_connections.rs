@@ -2,41 +2,65 @@
 // Source: spec/flow/list_service_connections.yaml
 
 /// Parameters of [`Client::list_service_connections`](crate::Client::list_service_connections): 获取服务连接列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListServiceConnectionsCall`], which `Client::list_service_connections` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListServiceConnectionsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListServiceConnectionsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `sericeConnectionType` (query parameter, required); set with [`ListServiceConnectionsCall::serice_connection_type`].
+    pub serice_connection_type: Option<String>,
+}
+/// A call of [`Client::list_service_connections`](crate::Client::list_service_connections): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListServiceConnectionsCall<'a> {
+    client: &'a crate::Client,
+    request: ListServiceConnectionsRequest,
+}
+impl<'a> ListServiceConnectionsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `sericeConnectionType`.
     ///
-    /// Sent as query parameter `sericeConnectionType`. Example: `codeup`
-    pub serice_connection_type: String,
-}
-impl ListServiceConnectionsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        serice_connection_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            serice_connection_type: serice_connection_type.into(),
-        }
+    /// Sent as query parameter `sericeConnectionType`, required. Example: `codeup`
+    pub fn serice_connection_type(mut self, value: impl Into<String>) -> Self {
+        self.request.serice_connection_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListServiceConnectionsResponse,
+        crate::Error<ListServiceConnectionsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListServiceConnectionsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_service_connections`](crate::Client::list_service_connections).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceConnectionsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +72,7 @@ pub struct ListServiceConnectionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_connections: Option<Vec<ListServiceConnectionsServiceConnections>>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +86,7 @@ pub struct ListServiceConnectionsServiceConnections {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `id`.
     ///
     /// Example: `123`
@@ -73,16 +97,16 @@ pub struct ListServiceConnectionsServiceConnections {
     /// Example: `张三的oss服务连接`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ownerAccountId`.
+    /// 拥有者阿里云账号id
     ///
     /// Example: `1212123212121212`
     #[serde(rename = "ownerAccountId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_account_id: Option<i64>,
-    /// `type`.
+    pub owner_account_id: Option<String>,
+    /// 服务连接类型
     ///
     /// Example: `oss`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ServiceConnectionType>,
     /// `uuid`.
     #[serde(rename = "uuid", default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
@@ -124,9 +148,9 @@ impl crate::Operation for ListServiceConnectionsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/serviceConnections");
-        req.query("sericeConnectionType", Some(&self.serice_connection_type));
+        req.query("sericeConnectionType", self.serice_connection_type.as_ref());
         req.finish()
     }
 }
@@ -137,6 +161,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/serviceConnections` (action `ListServiceConnections`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListServiceConnectionsCall::send) it. Required: [`organization_id`](ListServiceConnectionsCall::organization_id), [`serice_connection_type`](ListServiceConnectionsCall::serice_connection_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceConnectionsErrorCode`], which names the documented codes.
@@ -145,22 +171,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_service_connections(
-        &self,
-        request: ListServiceConnectionsRequest,
-    ) -> Result<
-        ListServiceConnectionsResponse,
-        crate::Error<ListServiceConnectionsErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - serviceConnections\[\].type is the enum shape ServiceConnectionType, the connection types CreateServiceConnection lists for connectionType (example oss is one of them). Its description and ownerAccountId's are the older SDK's comments (服务连接类型, 拥有者阿里云账号id).
+    /// - ownerAccountId is typed string although the SDKs type it long: an Alibaba Cloud account id is a string in every other flow field (creatorAccountId, modifierAccountId, ownerStaffId...). example_response's ownerAccountId was the number 1212123212121212; written as the string "1212123212121212" to match the unified type (a number on the wire still reads, by tolerant decoding).
+    /// - sericeConnectionType (query) stays a string: its example codeup is not among the connection types CreateServiceConnection lists, and an older SDK comment lists a different set for it (see the shape ServiceConnectionType's notes).
+    /// - createTime is epoch milliseconds (format: epoch-millis; example 1586863220000).
+    pub fn list_service_connections(&self) -> ListServiceConnectionsCall<'_> {
+        ListServiceConnectionsCall {
+            client: self,
+            request: ListServiceConnectionsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceConnectionsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            serice_connection_type: "codeup".to_string(),
+            organization_id: Some("example".to_string()),
+            serice_connection_type: Some("codeup".to_string()),
         }
     }
 }

@@ -2,41 +2,65 @@
 // Source: spec/flow/list_service_credentials.yaml
 
 /// Parameters of [`Client::list_service_credentials`](crate::Client::list_service_credentials): 获取服务证书列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListServiceCredentialsCall`], which `Client::list_service_credentials` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListServiceCredentialsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListServiceCredentialsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `serviceCredentialType` (query parameter, required); set with [`ListServiceCredentialsCall::service_credential_type`].
+    pub service_credential_type: Option<String>,
+}
+/// A call of [`Client::list_service_credentials`](crate::Client::list_service_credentials): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListServiceCredentialsCall<'a> {
+    client: &'a crate::Client,
+    request: ListServiceCredentialsRequest,
+}
+impl<'a> ListServiceCredentialsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `serviceCredentialType`.
     ///
-    /// Sent as query parameter `serviceCredentialType`. Example: `username_password`
-    pub service_credential_type: String,
-}
-impl ListServiceCredentialsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        service_credential_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            service_credential_type: service_credential_type.into(),
-        }
+    /// Sent as query parameter `serviceCredentialType`, required. Example: `username_password`
+    pub fn service_credential_type(mut self, value: impl Into<String>) -> Self {
+        self.request.service_credential_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListServiceCredentialsResponse,
+        crate::Error<ListServiceCredentialsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListServiceCredentialsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_service_credentials`](crate::Client::list_service_credentials).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceCredentialsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +72,7 @@ pub struct ListServiceCredentialsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_credentials: Option<Vec<ServiceAuth>>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -91,9 +115,9 @@ impl crate::Operation for ListServiceCredentialsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/serviceCredentials");
-        req.query("serviceCredentialType", Some(&self.service_credential_type));
+        req.query("serviceCredentialType", self.service_credential_type.as_ref());
         req.finish()
     }
 }
@@ -104,6 +128,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/serviceCredentials` (action `ListServiceCredentials`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListServiceCredentialsCall::send) it. Required: [`organization_id`](ListServiceCredentialsCall::organization_id), [`service_credential_type`](ListServiceCredentialsCall::service_credential_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListServiceCredentialsErrorCode`], which names the documented codes.
@@ -112,22 +138,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_service_credentials(
-        &self,
-        request: ListServiceCredentialsRequest,
-    ) -> Result<
-        ListServiceCredentialsResponse,
-        crate::Error<ListServiceCredentialsErrorCode>,
-    > {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn list_service_credentials(&self) -> ListServiceCredentialsCall<'_> {
+        ListServiceCredentialsCall {
+            client: self,
+            request: ListServiceCredentialsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListServiceCredentialsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            service_credential_type: "username_password".to_string(),
+            organization_id: Some("example".to_string()),
+            service_credential_type: Some("username_password".to_string()),
         }
     }
 }

@@ -2,70 +2,92 @@
 // Source: spec/flow/list_variable_groups.yaml
 
 /// Parameters of [`Client::list_variable_groups`](crate::Client::list_variable_groups): 获取变量组列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListVariableGroupsCall`], which `Client::list_variable_groups` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListVariableGroupsRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListVariableGroupsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListVariableGroupsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListVariableGroupsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `pageOrder` (query parameter); set with [`ListVariableGroupsCall::page_order`].
+    pub page_order: Option<FlowPageOrder>,
+    /// `pageSort` (query parameter); set with [`ListVariableGroupsCall::page_sort`].
+    pub page_sort: Option<String>,
+}
+/// A call of [`Client::list_variable_groups`](crate::Client::list_variable_groups): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListVariableGroupsCall<'a> {
+    client: &'a crate::Client,
+    request: ListVariableGroupsRequest,
+}
+impl<'a> ListVariableGroupsCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i32>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`. Example: `aaaaaa`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `pageOrder`.
     ///
     /// Sent as query parameter `pageOrder`. Example: `DESC`
-    pub page_order: Option<String>,
+    pub fn page_order(mut self, value: FlowPageOrder) -> Self {
+        self.request.page_order = Some(value);
+        self
+    }
     /// `pageSort`.
     ///
     /// Sent as query parameter `pageSort`. Example: `ID`
-    pub page_sort: Option<String>,
-}
-impl ListVariableGroupsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            max_results: None,
-            next_token: None,
-            page_order: None,
-            page_sort: None,
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i32) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `pageOrder`.
-    pub fn page_order(mut self, value: impl Into<String>) -> Self {
-        self.page_order = Some(value.into());
-        self
-    }
-    /// Sets `pageSort`.
     pub fn page_sort(mut self, value: impl Into<String>) -> Self {
-        self.page_sort = Some(value.into());
+        self.request.page_sort = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListVariableGroupsResponse, crate::Error<ListVariableGroupsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListVariableGroupsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListVariableGroupsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_variable_groups`](crate::Client::list_variable_groups).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListVariableGroupsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `nextToken`.
@@ -73,12 +95,12 @@ pub struct ListVariableGroupsResponse {
     /// Example: `assassa`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +143,7 @@ impl crate::Operation for ListVariableGroupsRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::query("maxResults", crate::TypeWord::Integer),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("pageOrder", crate::TypeWord::String),
             crate::ParamMeta::query("pageSort", crate::TypeWord::String),
@@ -131,7 +153,7 @@ impl crate::Operation for ListVariableGroupsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups");
         req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
@@ -147,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/variableGroups` (action `ListVariableGroups`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListVariableGroupsCall::send) it, or [`stream`](ListVariableGroupsCall::stream) every page. Required: [`organization_id`](ListVariableGroupsCall::organization_id). Optional: [`max_results`](ListVariableGroupsCall::max_results), [`next_token`](ListVariableGroupsCall::next_token), [`page_order`](ListVariableGroupsCall::page_order), [`page_sort`](ListVariableGroupsCall::page_sort).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListVariableGroupsErrorCode`], which names the documented codes.
@@ -155,16 +179,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_variable_groups(
-        &self,
-        request: ListVariableGroupsRequest,
-    ) -> Result<ListVariableGroupsResponse, crate::Error<ListVariableGroupsErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - pageOrder is the enum shape FlowPageOrder: ListHostGroups documents the same parameter as 排序顺序 DESC 降序 ASC 升序 (and the newer ListVariableGroups page gives this operation's pageOrder the same text). pageSort (example ID) stays a string.
+    /// - maxResults is typed long although the SDKs type it integer here: every other flow list operation types its page size long, and the query carries the same digits.
+    pub fn list_variable_groups(&self) -> ListVariableGroupsCall<'_> {
+        ListVariableGroupsCall {
+            client: self,
+            request: ListVariableGroupsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListVariableGroupsRequest {
     type Item = VariableGroup;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["variableGroups"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -176,7 +212,10 @@ impl crate::Paginate for ListVariableGroupsRequest {
         }
     }
     fn page_size(&self) -> Option<i64> {
-        self.max_results.map(i64::from)
+        self.max_results
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
     }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
@@ -184,24 +223,18 @@ impl crate::Paginate for ListVariableGroupsRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_variable_groups`](crate::Client::list_variable_groups) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_variable_groups_stream(
-        &self,
-        request: ListVariableGroupsRequest,
-    ) -> crate::Paginator<'_, ListVariableGroupsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListVariableGroupsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            max_results: Some(20i32),
+            organization_id: Some("example".to_string()),
+            max_results: Some(20i64),
             next_token: Some("aaaaaa".to_string()),
-            page_order: Some("DESC".to_string()),
+            page_order: Some(FlowPageOrder::Desc),
             page_sort: Some("ID".to_string()),
         }
     }

@@ -2,61 +2,88 @@
 // Source: spec/flow/log_pipeline_job_run.yaml
 
 /// Parameters of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run): 获取流水线运行任务日志
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`LogPipelineJobRunCall`], which `Client::log_pipeline_job_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogPipelineJobRunRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
-    ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
-    /// `jobId`.
-    ///
-    /// Sent as path parameter `jobId`.
-    pub job_id: String,
-    /// `pipelineRunId`.
-    ///
-    /// Sent as path parameter `pipelineRunId`.
-    pub pipeline_run_id: String,
+    /// `organizationId` (path parameter, required); set with [`LogPipelineJobRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`LogPipelineJobRunCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `jobId` (path parameter, required); set with [`LogPipelineJobRunCall::job_id`].
+    pub job_id: Option<String>,
+    /// `pipelineRunId` (path parameter, required); set with [`LogPipelineJobRunCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<i64>,
 }
-impl LogPipelineJobRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        job_id: impl Into<String>,
-        pipeline_run_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            job_id: job_id.into(),
-            pipeline_run_id: pipeline_run_id.into(),
-        }
+/// A call of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct LogPipelineJobRunCall<'a> {
+    client: &'a crate::Client,
+    request: LogPipelineJobRunRequest,
+}
+impl<'a> LogPipelineJobRunCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
+    ///
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// 任务 Id,可通过 API <https://help.aliyun.com/document_detail/460565.html> 获取任务 Id
+    ///
+    /// Sent as path parameter `jobId`, required.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.request.job_id = Some(value.into());
+        self
+    }
+    /// 流水线运行实例 id
+    ///
+    /// Sent as path parameter `pipelineRunId`, required.
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<LogPipelineJobRunResponse, crate::Error<LogPipelineJobRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> LogPipelineJobRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::log_pipeline_job_run`](crate::Client::log_pipeline_job_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LogPipelineJobRunResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `log`.
     #[serde(rename = "log", default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogPipelineJobRunLog>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -106,22 +133,22 @@ impl crate::Operation for LogPipelineJobRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::path("jobId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineRunId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipeline/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRun/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/job/");
-        req.path_param("jobId", &self.job_id)?;
+        req.path_param("jobId", self.job_id.as_ref())?;
         req.path_literal("/logs");
         req.finish()
     }
@@ -133,6 +160,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}/job/{jobId}/logs` (action `LogPipelineJobRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](LogPipelineJobRunCall::send) it. Required: [`organization_id`](LogPipelineJobRunCall::organization_id), [`pipeline_id`](LogPipelineJobRunCall::pipeline_id), [`job_id`](LogPipelineJobRunCall::job_id), [`pipeline_run_id`](LogPipelineJobRunCall::pipeline_run_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LogPipelineJobRunErrorCode`], which names the documented codes.
@@ -141,21 +170,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn log_pipeline_job_run(
-        &self,
-        request: LogPipelineJobRunRequest,
-    ) -> Result<LogPipelineJobRunResponse, crate::Error<LogPipelineJobRunErrorCode>> {
-        self.send(request).await
+    /// - pipelineId and pipelineRunId are typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId, pipelineRunId, jobId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - jobId stays a string in the path although job ids are longs in the responses (PipelineRun's jobs\[\].id, ListPipelineJobHistorys' jobId, ListPipelineJobs' lastJobId): the pages that document it (PassPipelineValidate, RefusePipelineValidate) type it string (example "111"), as both SDKs do for every operation that takes it, and the path carries the same digits either way.
+    pub fn log_pipeline_job_run(&self) -> LogPipelineJobRunCall<'_> {
+        LogPipelineJobRunCall {
+            client: self,
+            request: LogPipelineJobRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LogPipelineJobRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            job_id: "example".to_string(),
-            pipeline_run_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            job_id: Some("example".to_string()),
+            pipeline_run_id: Some(1i64),
         }
     }
 }

@@ -2,40 +2,67 @@
 // Source: spec/flow/log_vm_deploy_machine.yaml
 
 /// Parameters of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine): 获取机器部署日志
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`LogVmDeployMachineCall`], which `Client::log_vm_deploy_machine` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct LogVmDeployMachineRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`LogVmDeployMachineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`LogVmDeployMachineCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `deployOrderId` (path parameter, required); set with [`LogVmDeployMachineCall::deploy_order_id`].
+    pub deploy_order_id: Option<String>,
+    /// `machineSn` (path parameter, required); set with [`LogVmDeployMachineCall::machine_sn`].
+    pub machine_sn: Option<String>,
+}
+/// A call of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct LogVmDeployMachineCall<'a> {
+    client: &'a crate::Client,
+    request: LogVmDeployMachineRequest,
+}
+impl<'a> LogVmDeployMachineCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `deployOrderId`.
     ///
-    /// Sent as path parameter `deployOrderId`.
-    pub deploy_order_id: String,
+    /// Sent as path parameter `deployOrderId`, required.
+    pub fn deploy_order_id(mut self, value: impl Into<String>) -> Self {
+        self.request.deploy_order_id = Some(value.into());
+        self
+    }
     /// `machineSn`.
     ///
-    /// Sent as path parameter `machineSn`.
-    pub machine_sn: String,
-}
-impl LogVmDeployMachineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        deploy_order_id: impl Into<String>,
-        machine_sn: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            deploy_order_id: deploy_order_id.into(),
-            machine_sn: machine_sn.into(),
-        }
+    /// Sent as path parameter `machineSn`, required.
+    pub fn machine_sn(mut self, value: impl Into<String>) -> Self {
+        self.request.machine_sn = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<LogVmDeployMachineResponse, crate::Error<LogVmDeployMachineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> LogVmDeployMachineRequest {
+        self.request
     }
 }
 /// Response of [`Client::log_vm_deploy_machine`](crate::Client::log_vm_deploy_machine).
@@ -49,13 +76,13 @@ pub struct LogVmDeployMachineResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub deploy_machine_log: Option<LogVmDeployMachineDeployMachineLog>,
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -81,12 +108,12 @@ pub struct LogVmDeployMachineDeployMachineLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub deploy_begin_time: Option<i64>,
+    pub deploy_begin_time: Option<crate::EpochMillis>,
     /// `deployEndTime`.
     ///
     /// Example: `12222222`
     #[serde(rename = "deployEndTime", default, skip_serializing_if = "Option::is_none")]
-    pub deploy_end_time: Option<i64>,
+    pub deploy_end_time: Option<crate::EpochMillis>,
     /// `deployLog`.
     ///
     /// Example: `success`
@@ -127,7 +154,7 @@ impl crate::Operation for LogVmDeployMachineRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
             crate::ParamMeta::path("machineSn", crate::TypeWord::String),
         ],
@@ -136,13 +163,13 @@ impl crate::Operation for LogVmDeployMachineRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/deploy/");
-        req.path_param("deployOrderId", &self.deploy_order_id)?;
+        req.path_param("deployOrderId", self.deploy_order_id.as_ref())?;
         req.path_literal("/machine/");
-        req.path_param("machineSn", &self.machine_sn)?;
+        req.path_param("machineSn", self.machine_sn.as_ref())?;
         req.path_literal("/log");
         req.finish()
     }
@@ -154,6 +181,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/machine/{machineSn}/log` (action `LogVMDeployMachine`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](LogVmDeployMachineCall::send) it. Required: [`organization_id`](LogVmDeployMachineCall::organization_id), [`pipeline_id`](LogVmDeployMachineCall::pipeline_id), [`deploy_order_id`](LogVmDeployMachineCall::deploy_order_id), [`machine_sn`](LogVmDeployMachineCall::machine_sn).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`LogVmDeployMachineErrorCode`], which names the documented codes.
@@ -163,21 +192,25 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn log_vm_deploy_machine(
-        &self,
-        request: LogVmDeployMachineRequest,
-    ) -> Result<LogVmDeployMachineResponse, crate::Error<LogVmDeployMachineErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    /// - deployBeginTime and deployEndTime are epoch milliseconds (format: epoch-millis), like the createTime and updateTime of the same machines in GetVMDeployOrder. The reference's examples (11111111111, 12222222) are placeholders.
+    pub fn log_vm_deploy_machine(&self) -> LogVmDeployMachineCall<'_> {
+        LogVmDeployMachineCall {
+            client: self,
+            request: LogVmDeployMachineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for LogVmDeployMachineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            deploy_order_id: "example".to_string(),
-            machine_sn: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            deploy_order_id: Some("example".to_string()),
+            machine_sn: Some("example".to_string()),
         }
     }
 }

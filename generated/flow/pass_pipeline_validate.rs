@@ -2,40 +2,70 @@
 // Source: spec/flow/pass_pipeline_validate.yaml
 
 /// Parameters of [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate): 通过人工卡点
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`PassPipelineValidateCall`], which `Client::pass_pipeline_validate` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PassPipelineValidateRequest {
+    /// `organizationId` (path parameter, required); set with [`PassPipelineValidateCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`PassPipelineValidateCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `pipelineRunId` (path parameter, required); set with [`PassPipelineValidateCall::pipeline_run_id`].
+    pub pipeline_run_id: Option<i64>,
+    /// `jobId` (path parameter, required); set with [`PassPipelineValidateCall::job_id`].
+    pub job_id: Option<String>,
+}
+/// A call of [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct PassPipelineValidateCall<'a> {
+    client: &'a crate::Client,
+    request: PassPipelineValidateRequest,
+}
+impl<'a> PassPipelineValidateCall<'a> {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`. Example: `11222`
-    pub pipeline_id: i64,
+    /// Sent as path parameter `pipelineId`, required. Example: `11222`
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// 流水线运行实例 id
     ///
-    /// Sent as path parameter `pipelineRunId`. Example: `1111`
-    pub pipeline_run_id: i64,
+    /// Sent as path parameter `pipelineRunId`, required. Example: `1111`
+    pub fn pipeline_run_id(mut self, value: i64) -> Self {
+        self.request.pipeline_run_id = Some(value);
+        self
+    }
     /// 任务 Id,可通过 API <https://help.aliyun.com/document_detail/460565.html> 获取任务 Id
     ///
-    /// Sent as path parameter `jobId`. Example: `111`
-    pub job_id: String,
-}
-impl PassPipelineValidateRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: i64,
-        pipeline_run_id: i64,
-        job_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id,
-            pipeline_run_id,
-            job_id: job_id.into(),
-        }
+    /// Sent as path parameter `jobId`, required. Example: `111`
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.request.job_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        PassPipelineValidateResponse,
+        crate::Error<PassPipelineValidateErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> PassPipelineValidateRequest {
+        self.request
     }
 }
 /// Response of [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate).
@@ -314,13 +344,13 @@ impl crate::Operation for PassPipelineValidateRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/pipelineRuns/");
-        req.path_param("pipelineRunId", &self.pipeline_run_id)?;
+        req.path_param("pipelineRunId", self.pipeline_run_id.as_ref())?;
         req.path_literal("/jobs/");
-        req.path_param("jobId", &self.job_id)?;
+        req.path_param("jobId", self.job_id.as_ref())?;
         req.path_literal("/pass");
         req.finish()
     }
@@ -331,6 +361,8 @@ impl crate::Client {
     /// Approve (pass) a manual validation gate in a pipeline run.
     ///
     /// `POST /organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}/jobs/{jobId}/pass` (action `PassPipelineValidate`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](PassPipelineValidateCall::send) it. Required: [`organization_id`](PassPipelineValidateCall::organization_id), [`pipeline_id`](PassPipelineValidateCall::pipeline_id), [`pipeline_run_id`](PassPipelineValidateCall::pipeline_run_id), [`job_id`](PassPipelineValidateCall::job_id).
     ///
     /// # Errors
     ///
@@ -345,24 +377,22 @@ impl crate::Client {
     /// - The "\"\"" examples of errorMessage and errorCode mean 'empty' and are left out of the field examples. example_response keeps them as documented.
     /// - This page lists only the misspelt InvalidResourceRole.NotFoun, not InvalidResourceRole.NotFound. It is kept as written.
     /// - InvalidUser.UserNotInCurrentOrganization is listed twice (400 and 404). Only the 400 entry is kept, and its description mentions the 404 row, because codes must be unique.
-    pub async fn pass_pipeline_validate(
-        &self,
-        request: PassPipelineValidateRequest,
-    ) -> Result<
-        PassPipelineValidateResponse,
-        crate::Error<PassPipelineValidateErrorCode>,
-    > {
-        self.send(request).await
+    /// - jobId stays a string in the path although job ids are longs in the responses (PipelineRun's jobs\[\].id, ListPipelineJobHistorys' jobId, ListPipelineJobs' lastJobId): the pages that document it (PassPipelineValidate, RefusePipelineValidate) type it string (example "111"), as both SDKs do for every operation that takes it, and the path carries the same digits either way.
+    pub fn pass_pipeline_validate(&self) -> PassPipelineValidateCall<'_> {
+        PassPipelineValidateCall {
+            client: self,
+            request: PassPipelineValidateRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for PassPipelineValidateRequest {
     fn example() -> Self {
         Self {
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            pipeline_id: 11222i64,
-            pipeline_run_id: 1111i64,
-            job_id: "111".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            pipeline_id: Some(11222i64),
+            pipeline_run_id: Some(1111i64),
+            job_id: Some("111".to_string()),
         }
     }
 }

@@ -2,34 +2,61 @@
 // Source: spec/flow/resume_vm_deploy_order.yaml
 
 /// Parameters of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order): 继续部署
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ResumeVmDeployOrderCall`], which `Client::resume_vm_deploy_order` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResumeVmDeployOrderRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ResumeVmDeployOrderCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`ResumeVmDeployOrderCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `deployOrderId` (path parameter, required); set with [`ResumeVmDeployOrderCall::deploy_order_id`].
+    pub deploy_order_id: Option<String>,
+}
+/// A call of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ResumeVmDeployOrderCall<'a> {
+    client: &'a crate::Client,
+    request: ResumeVmDeployOrderRequest,
+}
+impl<'a> ResumeVmDeployOrderCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `deployOrderId`.
     ///
-    /// Sent as path parameter `deployOrderId`.
-    pub deploy_order_id: String,
-}
-impl ResumeVmDeployOrderRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        deploy_order_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            deploy_order_id: deploy_order_id.into(),
-        }
+    /// Sent as path parameter `deployOrderId`, required.
+    pub fn deploy_order_id(mut self, value: impl Into<String>) -> Self {
+        self.request.deploy_order_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResumeVmDeployOrderResponse,
+        crate::Error<ResumeVmDeployOrderErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ResumeVmDeployOrderRequest {
+        self.request
     }
 }
 /// Response of [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order).
@@ -49,7 +76,7 @@ impl crate::Operation for ResumeVmDeployOrderRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::path("deployOrderId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -57,11 +84,11 @@ impl crate::Operation for ResumeVmDeployOrderRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/deploy/");
-        req.path_param("deployOrderId", &self.deploy_order_id)?;
+        req.path_param("deployOrderId", self.deploy_order_id.as_ref())?;
         req.path_literal("/resume");
         req.finish()
     }
@@ -73,6 +100,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/pipelines/{pipelineId}/deploy/{deployOrderId}/resume` (action `ResumeVMDeployOrder`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ResumeVmDeployOrderCall::send) it. Required: [`organization_id`](ResumeVmDeployOrderCall::organization_id), [`pipeline_id`](ResumeVmDeployOrderCall::pipeline_id), [`deploy_order_id`](ResumeVmDeployOrderCall::deploy_order_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ResumeVmDeployOrderErrorCode`], which names the documented codes.
@@ -82,23 +111,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn resume_vm_deploy_order(
-        &self,
-        request: ResumeVmDeployOrderRequest,
-    ) -> Result<
-        ResumeVmDeployOrderResponse,
-        crate::Error<ResumeVmDeployOrderErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    pub fn resume_vm_deploy_order(&self) -> ResumeVmDeployOrderCall<'_> {
+        ResumeVmDeployOrderCall {
+            client: self,
+            request: ResumeVmDeployOrderRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ResumeVmDeployOrderRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
-            deploy_order_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
+            deploy_order_id: Some("example".to_string()),
         }
     }
 }

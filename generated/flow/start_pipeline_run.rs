@@ -2,48 +2,68 @@
 // Source: spec/flow/start_pipeline_run.yaml
 
 /// Parameters of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run): 运行流水线
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`StartPipelineRunCall`], which `Client::start_pipeline_run` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StartPipelineRunRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`StartPipelineRunCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`StartPipelineRunCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `params` (body parameter); set with [`StartPipelineRunCall::params`].
+    pub params: Option<String>,
+}
+/// A call of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct StartPipelineRunCall<'a> {
+    client: &'a crate::Client,
+    request: StartPipelineRunRequest,
+}
+impl<'a> StartPipelineRunCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `params`.
     ///
     /// Sent as body parameter `params`. Example: `{     "branchModeBranchs":[         "branch1",         "branch2"     ],     "envs":{         "k1":"v1",         "k2":"v2",         "k3":"v3"     },     "runningBranchs":{         "https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/Codeup-Demo.git":"master1"     },     "runningTags":{         "https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/Codeup-Demo.git":"1.0"     } }`
-    pub params: Option<String>,
-}
-impl StartPipelineRunRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            params: None,
-        }
-    }
-    /// Sets `params`.
     pub fn params(mut self, value: impl Into<String>) -> Self {
-        self.params = Some(value.into());
+        self.request.params = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<StartPipelineRunResponse, crate::Error<StartPipelineRunErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> StartPipelineRunRequest {
+        self.request
     }
 }
 /// Response of [`Client::start_pipeline_run`](crate::Client::start_pipeline_run).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartPipelineRunResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// `pipelineRunId`.
@@ -51,12 +71,12 @@ pub struct StartPipelineRunResponse {
     /// Example: `1`
     #[serde(rename = "pipelineRunId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_run_id: Option<i64>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +111,7 @@ impl crate::Operation for StartPipelineRunRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::body("params", crate::TypeWord::String),
         ],
         errors: &[],
@@ -99,9 +119,9 @@ impl crate::Operation for StartPipelineRunRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organizations/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/run");
         req.body_field("params", self.params.as_ref())?;
         req.finish()
@@ -114,6 +134,8 @@ impl crate::Client {
     ///
     /// `POST /organizations/{organizationId}/pipelines/{pipelineId}/run` (action `StartPipelineRun`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](StartPipelineRunCall::send) it. Required: [`organization_id`](StartPipelineRunCall::organization_id), [`pipeline_id`](StartPipelineRunCall::pipeline_id). Optional: [`params`](StartPipelineRunCall::params).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`StartPipelineRunErrorCode`], which names the documented codes.
@@ -122,19 +144,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn start_pipeline_run(
-        &self,
-        request: StartPipelineRunRequest,
-    ) -> Result<StartPipelineRunResponse, crate::Error<StartPipelineRunErrorCode>> {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - The descriptions of the envelope fields (requestId, errorCode, errorMessage, success) are those of the shape BasicResponse, where this page's reference entry gives none.
+    pub fn start_pipeline_run(&self) -> StartPipelineRunCall<'_> {
+        StartPipelineRunCall {
+            client: self,
+            request: StartPipelineRunRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for StartPipelineRunRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
             params: Some(
                 "{     \"branchModeBranchs\":[         \"branch1\",         \"branch2\"     ],     \"envs\":{         \"k1\":\"v1\",         \"k2\":\"v2\",         \"k3\":\"v3\"     },     \"runningBranchs\":{         \"https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/Codeup-Demo.git\":\"master1\"     },     \"runningTags\":{         \"https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/Codeup-Demo.git\":\"1.0\"     } }"
                     .to_string(),

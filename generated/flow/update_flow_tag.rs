@@ -2,46 +2,76 @@
 // Source: spec/flow/update_flow_tag.yaml
 
 /// Parameters of [`Client::update_flow_tag`](crate::Client::update_flow_tag): 更新标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateFlowTagCall`], which `Client::update_flow_tag` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFlowTagRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdateFlowTagCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`UpdateFlowTagCall::id`].
+    pub id: Option<i64>,
+    /// `color` (query parameter, required); set with [`UpdateFlowTagCall::color`].
+    pub color: Option<String>,
+    /// `flowTagGroupId` (query parameter, required); set with [`UpdateFlowTagCall::flow_tag_group_id`].
+    pub flow_tag_group_id: Option<i64>,
+    /// `name` (query parameter, required); set with [`UpdateFlowTagCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::update_flow_tag`](crate::Client::update_flow_tag): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateFlowTagCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateFlowTagRequest,
+}
+impl<'a> UpdateFlowTagCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `color`.
     ///
-    /// Sent as query parameter `color`. Example: `#1F9AEF`
-    pub color: String,
+    /// Sent as query parameter `color`, required. Example: `#1F9AEF`
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.request.color = Some(value.into());
+        self
+    }
     /// `flowTagGroupId`.
     ///
-    /// Sent as query parameter `flowTagGroupId`. Example: `11`
-    pub flow_tag_group_id: i64,
+    /// Sent as query parameter `flowTagGroupId`, required. Example: `11`
+    pub fn flow_tag_group_id(mut self, value: i64) -> Self {
+        self.request.flow_tag_group_id = Some(value);
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl UpdateFlowTagRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        id: impl Into<String>,
-        color: impl Into<String>,
-        flow_tag_group_id: i64,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-            color: color.into(),
-            flow_tag_group_id,
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateFlowTagResponse, crate::Error<UpdateFlowTagErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateFlowTagRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_flow_tag`](crate::Client::update_flow_tag).
@@ -61,7 +91,7 @@ impl crate::Operation for UpdateFlowTagRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::query("color", crate::TypeWord::String).required(),
             crate::ParamMeta::query("flowTagGroupId", crate::TypeWord::Long).required(),
             crate::ParamMeta::query("name", crate::TypeWord::String).required(),
@@ -71,12 +101,12 @@ impl crate::Operation for UpdateFlowTagRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tags/");
-        req.path_param("id", &self.id)?;
-        req.query("color", Some(&self.color));
-        req.query("flowTagGroupId", Some(&self.flow_tag_group_id));
-        req.query("name", Some(&self.name));
+        req.path_param("id", self.id.as_ref())?;
+        req.query("color", self.color.as_ref());
+        req.query("flowTagGroupId", self.flow_tag_group_id.as_ref());
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -87,6 +117,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/flow/tags/{id}` (action `UpdateFlowTag`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateFlowTagCall::send) it. Required: [`organization_id`](UpdateFlowTagCall::organization_id), [`id`](UpdateFlowTagCall::id), [`color`](UpdateFlowTagCall::color), [`flow_tag_group_id`](UpdateFlowTagCall::flow_tag_group_id), [`name`](UpdateFlowTagCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateFlowTagErrorCode`], which names the documented codes.
@@ -96,22 +128,24 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn update_flow_tag(
-        &self,
-        request: UpdateFlowTagRequest,
-    ) -> Result<UpdateFlowTagResponse, crate::Error<UpdateFlowTagErrorCode>> {
-        self.send(request).await
+    /// - The tag id in the path is typed long (the SDKs type it string): a tag's id is long everywhere else in flow (FlowTag.id, CreateFlowTag's id), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn update_flow_tag(&self) -> UpdateFlowTagCall<'_> {
+        UpdateFlowTagCall {
+            client: self,
+            request: UpdateFlowTagRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFlowTagRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
-            color: "#1F9AEF".to_string(),
-            flow_tag_group_id: 11i64,
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
+            color: Some("#1F9AEF".to_string()),
+            flow_tag_group_id: Some(11i64),
+            name: Some("example".to_string()),
         }
     }
 }

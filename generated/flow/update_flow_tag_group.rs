@@ -2,34 +2,58 @@
 // Source: spec/flow/update_flow_tag_group.yaml
 
 /// Parameters of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group): 标签分类
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateFlowTagGroupCall`], which `Client::update_flow_tag_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFlowTagGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdateFlowTagGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`UpdateFlowTagGroupCall::id`].
+    pub id: Option<i64>,
+    /// `name` (query parameter, required); set with [`UpdateFlowTagGroupCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateFlowTagGroupCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateFlowTagGroupRequest,
+}
+impl<'a> UpdateFlowTagGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl UpdateFlowTagGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateFlowTagGroupResponse, crate::Error<UpdateFlowTagGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateFlowTagGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group).
@@ -49,7 +73,7 @@ impl crate::Operation for UpdateFlowTagGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -57,10 +81,10 @@ impl crate::Operation for UpdateFlowTagGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/flow/tagGroups/");
-        req.path_param("id", &self.id)?;
-        req.query("name", Some(&self.name));
+        req.path_param("id", self.id.as_ref())?;
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -71,6 +95,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/flow/tagGroups/{id}` (action `UpdateFlowTagGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateFlowTagGroupCall::send) it. Required: [`organization_id`](UpdateFlowTagGroupCall::organization_id), [`id`](UpdateFlowTagGroupCall::id), [`name`](UpdateFlowTagGroupCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateFlowTagGroupErrorCode`], which names the documented codes.
@@ -80,20 +106,22 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn update_flow_tag_group(
-        &self,
-        request: UpdateFlowTagGroupRequest,
-    ) -> Result<UpdateFlowTagGroupResponse, crate::Error<UpdateFlowTagGroupErrorCode>> {
-        self.send(request).await
+    /// - The tag group id in the path is typed long (the SDKs type it string): a tag group's id is long everywhere else in flow (FlowTagGroup.id, the flowTagGroupId of CreateFlowTag and UpdateFlowTag, CreateFlowTagGroup's id), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn update_flow_tag_group(&self) -> UpdateFlowTagGroupCall<'_> {
+        UpdateFlowTagGroupCall {
+            client: self,
+            request: UpdateFlowTagGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateFlowTagGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
+            name: Some("example".to_string()),
         }
     }
 }

@@ -2,116 +2,139 @@
 // Source: spec/flow/update_host_group.yaml
 
 /// Parameters of [`Client::update_host_group`](crate::Client::update_host_group): 更新主机组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateHostGroupCall`], which `Client::update_host_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateHostGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdateHostGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`UpdateHostGroupCall::id`].
+    pub id: Option<i64>,
+    /// `aliyunRegion` (body parameter); set with [`UpdateHostGroupCall::aliyun_region`].
+    pub aliyun_region: Option<String>,
+    /// `ecsLabelKey` (body parameter); set with [`UpdateHostGroupCall::ecs_label_key`].
+    pub ecs_label_key: Option<String>,
+    /// `ecsLabelValue` (body parameter); set with [`UpdateHostGroupCall::ecs_label_value`].
+    pub ecs_label_value: Option<String>,
+    /// `ecsType` (body parameter); set with [`UpdateHostGroupCall::ecs_type`].
+    pub ecs_type: Option<HostGroupEcsType>,
+    /// `envId` (body parameter); set with [`UpdateHostGroupCall::env_id`].
+    pub env_id: Option<i64>,
+    /// `machineInfos` (body parameter); set with [`UpdateHostGroupCall::machine_infos`].
+    pub machine_infos: Option<String>,
+    /// `name` (body parameter, required); set with [`UpdateHostGroupCall::name`].
+    pub name: Option<String>,
+    /// `serviceConnectionId` (body parameter, required); set with [`UpdateHostGroupCall::service_connection_id`].
+    pub service_connection_id: Option<i64>,
+    /// `tagIds` (body parameter); set with [`UpdateHostGroupCall::tag_ids`].
+    pub tag_ids: Option<String>,
+    /// `type` (body parameter, required); set with [`UpdateHostGroupCall::type_`].
+    pub type_: Option<HostGroupType>,
+}
+/// A call of [`Client::update_host_group`](crate::Client::update_host_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateHostGroupCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateHostGroupRequest,
+}
+impl<'a> UpdateHostGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `aliyunRegion`.
     ///
     /// Sent as body parameter `aliyunRegion`. Example: `cn-hangzhou`
-    pub aliyun_region: Option<String>,
+    pub fn aliyun_region(mut self, value: impl Into<String>) -> Self {
+        self.request.aliyun_region = Some(value.into());
+        self
+    }
     /// `ecsLabelKey`.
     ///
     /// Sent as body parameter `ecsLabelKey`. Example: `ecs`
-    pub ecs_label_key: Option<String>,
+    pub fn ecs_label_key(mut self, value: impl Into<String>) -> Self {
+        self.request.ecs_label_key = Some(value.into());
+        self
+    }
     /// `ecsLabelValue`.
     ///
     /// Sent as body parameter `ecsLabelValue`. Example: `ecs`
-    pub ecs_label_value: Option<String>,
-    /// `ecsType`.
+    pub fn ecs_label_value(mut self, value: impl Into<String>) -> Self {
+        self.request.ecs_label_value = Some(value.into());
+        self
+    }
+    /// ECS 类型,暂支持 ECS_ALIYUN
     ///
     /// Sent as body parameter `ecsType`. Example: `ECS_ALIYUN`
-    pub ecs_type: Option<String>,
+    pub fn ecs_type(mut self, value: HostGroupEcsType) -> Self {
+        self.request.ecs_type = Some(value);
+        self
+    }
     /// `envId`.
     ///
     /// Sent as body parameter `envId`. Example: `0`
-    pub env_id: Option<String>,
+    pub fn env_id(mut self, value: i64) -> Self {
+        self.request.env_id = Some(value);
+        self
+    }
     /// `machineInfos`.
     ///
     /// Sent as body parameter `machineInfos`. Example: `[{"aliyunRegionId":"cn-beijing","machineSn":"i-sssssss","instanceName":"ceshi","ip":"120.0.0.0"}]`
-    pub machine_infos: Option<String>,
+    pub fn machine_infos(mut self, value: impl Into<String>) -> Self {
+        self.request.machine_infos = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`.
-    pub name: String,
+    /// Sent as body parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `serviceConnectionId`.
     ///
-    /// Sent as body parameter `serviceConnectionId`. Example: `123`
-    pub service_connection_id: i64,
+    /// Sent as body parameter `serviceConnectionId`, required. Example: `123`
+    pub fn service_connection_id(mut self, value: i64) -> Self {
+        self.request.service_connection_id = Some(value);
+        self
+    }
     /// `tagIds`.
     ///
     /// Sent as body parameter `tagIds`. Example: `12,23`
-    pub tag_ids: Option<String>,
-    /// `type`.
-    ///
-    /// Sent as body parameter `type`. Example: `ECS`
-    pub type_: String,
-}
-impl UpdateHostGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        service_connection_id: i64,
-        type_: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-            aliyun_region: None,
-            ecs_label_key: None,
-            ecs_label_value: None,
-            ecs_type: None,
-            env_id: None,
-            machine_infos: None,
-            name: name.into(),
-            service_connection_id,
-            tag_ids: None,
-            type_: type_.into(),
-        }
-    }
-    /// Sets `aliyunRegion`.
-    pub fn aliyun_region(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_region = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelKey`.
-    pub fn ecs_label_key(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_key = Some(value.into());
-        self
-    }
-    /// Sets `ecsLabelValue`.
-    pub fn ecs_label_value(mut self, value: impl Into<String>) -> Self {
-        self.ecs_label_value = Some(value.into());
-        self
-    }
-    /// Sets `ecsType`.
-    pub fn ecs_type(mut self, value: impl Into<String>) -> Self {
-        self.ecs_type = Some(value.into());
-        self
-    }
-    /// Sets `envId`.
-    pub fn env_id(mut self, value: impl Into<String>) -> Self {
-        self.env_id = Some(value.into());
-        self
-    }
-    /// Sets `machineInfos`.
-    pub fn machine_infos(mut self, value: impl Into<String>) -> Self {
-        self.machine_infos = Some(value.into());
-        self
-    }
-    /// Sets `tagIds`.
     pub fn tag_ids(mut self, value: impl Into<String>) -> Self {
-        self.tag_ids = Some(value.into());
+        self.request.tag_ids = Some(value.into());
         self
+    }
+    /// 主机组类型,暂只支持 ECS
+    ///
+    /// Sent as body parameter `type`, required. Example: `ECS`
+    pub fn type_(mut self, value: HostGroupType) -> Self {
+        self.request.type_ = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateHostGroupResponse, crate::Error<UpdateHostGroupErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateHostGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_host_group`](crate::Client::update_host_group).
@@ -131,12 +154,12 @@ impl crate::Operation for UpdateHostGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::body("aliyunRegion", crate::TypeWord::String),
             crate::ParamMeta::body("ecsLabelKey", crate::TypeWord::String),
             crate::ParamMeta::body("ecsLabelValue", crate::TypeWord::String),
             crate::ParamMeta::body("ecsType", crate::TypeWord::String),
-            crate::ParamMeta::body("envId", crate::TypeWord::String),
+            crate::ParamMeta::body("envId", crate::TypeWord::Long),
             crate::ParamMeta::body("machineInfos", crate::TypeWord::String),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
             crate::ParamMeta::body("serviceConnectionId", crate::TypeWord::Long)
@@ -149,19 +172,19 @@ impl crate::Operation for UpdateHostGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/hostGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.body_field("aliyunRegion", self.aliyun_region.as_ref())?;
         req.body_field("ecsLabelKey", self.ecs_label_key.as_ref())?;
         req.body_field("ecsLabelValue", self.ecs_label_value.as_ref())?;
         req.body_field("ecsType", self.ecs_type.as_ref())?;
         req.body_field("envId", self.env_id.as_ref())?;
         req.body_field("machineInfos", self.machine_infos.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("serviceConnectionId", Some(&self.service_connection_id))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("serviceConnectionId", self.service_connection_id.as_ref())?;
         req.body_field("tagIds", self.tag_ids.as_ref())?;
-        req.body_field("type", Some(&self.type_))?;
+        req.body_field("type", self.type_.as_ref())?;
         req.finish()
     }
 }
@@ -172,6 +195,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/hostGroups/{id}` (action `UpdateHostGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateHostGroupCall::send) it. Required: [`organization_id`](UpdateHostGroupCall::organization_id), [`id`](UpdateHostGroupCall::id), [`name`](UpdateHostGroupCall::name), [`service_connection_id`](UpdateHostGroupCall::service_connection_id), [`type_`](UpdateHostGroupCall::type_). Optional: [`aliyun_region`](UpdateHostGroupCall::aliyun_region), [`ecs_label_key`](UpdateHostGroupCall::ecs_label_key), [`ecs_label_value`](UpdateHostGroupCall::ecs_label_value), [`ecs_type`](UpdateHostGroupCall::ecs_type), [`env_id`](UpdateHostGroupCall::env_id), [`machine_infos`](UpdateHostGroupCall::machine_infos), [`tag_ids`](UpdateHostGroupCall::tag_ids).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateHostGroupErrorCode`], which names the documented codes.
@@ -180,32 +205,36 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
-    pub async fn update_host_group(
-        &self,
-        request: UpdateHostGroupRequest,
-    ) -> Result<UpdateHostGroupResponse, crate::Error<UpdateHostGroupErrorCode>> {
-        self.send(request).await
+    /// - The host group id in the path is typed long (the SDKs type it string): a host group's id is long everywhere else in flow (HostGroup.id, CreateHostGroup's hostGroupId, GetVMDeployOrder's deployMachineInfo.hostGroupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - type is the enum shape HostGroupType (one value, ECS) and ecsType the enum shape HostGroupEcsType (one value, ECS_ALIYUN); their descriptions are CreateHostGroup's page text (主机组类型,暂只支持 ECS; ECS 类型,暂支持 ECS_ALIYUN).
+    /// - envId is typed long (the SDKs type it string here, example "0"): the environment id is long in UpdatePipelineBaseInfo and a number in GetPipeline's pipeline.envId, and the form body carries the same digits. The example is written 0.
+    pub fn update_host_group(&self) -> UpdateHostGroupCall<'_> {
+        UpdateHostGroupCall {
+            client: self,
+            request: UpdateHostGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateHostGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
             aliyun_region: Some("cn-hangzhou".to_string()),
             ecs_label_key: Some("ecs".to_string()),
             ecs_label_value: Some("ecs".to_string()),
-            ecs_type: Some("ECS_ALIYUN".to_string()),
-            env_id: Some("0".to_string()),
+            ecs_type: Some(HostGroupEcsType::EcsAliyun),
+            env_id: Some(0i64),
             machine_infos: Some(
                 "[{\"aliyunRegionId\":\"cn-beijing\",\"machineSn\":\"i-sssssss\",\"instanceName\":\"ceshi\",\"ip\":\"120.0.0.0\"}]"
                     .to_string(),
             ),
-            name: "example".to_string(),
-            service_connection_id: 123i64,
+            name: Some("example".to_string()),
+            service_connection_id: Some(123i64),
             tag_ids: Some("12,23".to_string()),
-            type_: "ECS".to_string(),
+            type_: Some(HostGroupType::Ecs),
         }
     }
 }

@@ -2,40 +2,67 @@
 // Source: spec/flow/update_pipeline.yaml
 
 /// Parameters of [`Client::update_pipeline`](crate::Client::update_pipeline): 更新流水线。
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdatePipelineCall`], which `Client::update_pipeline` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePipelineRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdatePipelineCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `content` (body parameter, required); set with [`UpdatePipelineCall::content`].
+    pub content: Option<String>,
+    /// `name` (body parameter, required); set with [`UpdatePipelineCall::name`].
+    pub name: Option<String>,
+    /// `pipelineId` (body parameter, required); set with [`UpdatePipelineCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+}
+/// A call of [`Client::update_pipeline`](crate::Client::update_pipeline): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdatePipelineCall<'a> {
+    client: &'a crate::Client,
+    request: UpdatePipelineRequest,
+}
+impl<'a> UpdatePipelineCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`.
-    pub name: String,
-    /// `pipelineId`.
+    /// Sent as body parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as body parameter `pipelineId`. Example: `111xxx`
-    pub pipeline_id: String,
-}
-impl UpdatePipelineRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        content: impl Into<String>,
-        name: impl Into<String>,
-        pipeline_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            content: content.into(),
-            name: name.into(),
-            pipeline_id: pipeline_id.into(),
-        }
+    /// Sent as body parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdatePipelineResponse, crate::Error<UpdatePipelineErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdatePipelineRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_pipeline`](crate::Client::update_pipeline).
@@ -57,18 +84,18 @@ impl crate::Operation for UpdatePipelineRequest {
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::body("content", crate::TypeWord::String).required(),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
-            crate::ParamMeta::body("pipelineId", crate::TypeWord::String).required(),
+            crate::ParamMeta::body("pipelineId", crate::TypeWord::Long).required(),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/update");
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("pipelineId", Some(&self.pipeline_id))?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("pipelineId", self.pipeline_id.as_ref())?;
         req.finish()
     }
 }
@@ -79,6 +106,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/pipelines/update` (action `UpdatePipeline`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdatePipelineCall::send) it. Required: [`organization_id`](UpdatePipelineCall::organization_id), [`content`](UpdatePipelineCall::content), [`name`](UpdatePipelineCall::name), [`pipeline_id`](UpdatePipelineCall::pipeline_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineErrorCode`], which names the documented codes.
@@ -86,21 +115,24 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_pipeline(
-        &self,
-        request: UpdatePipelineRequest,
-    ) -> Result<UpdatePipelineResponse, crate::Error<UpdatePipelineErrorCode>> {
-        self.send(request).await
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    /// - pipelineId is typed long (the SDKs type it string): a pipeline id is long in every other flow operation and the form body carries the same digits. Its SDK example 111xxx is a masked value, not a number, so no example is given.
+    /// - The description of pipelineId is copied from PassPipelineValidate, which documents the same id.
+    pub fn update_pipeline(&self) -> UpdatePipelineCall<'_> {
+        UpdatePipelineCall {
+            client: self,
+            request: UpdatePipelineRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            content: "example".to_string(),
-            name: "example".to_string(),
-            pipeline_id: "111xxx".to_string(),
+            organization_id: Some("example".to_string()),
+            content: Some("example".to_string()),
+            name: Some("example".to_string()),
+            pipeline_id: Some(1i64),
         }
     }
 }

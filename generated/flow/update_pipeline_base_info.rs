@@ -2,54 +2,79 @@
 // Source: spec/flow/update_pipeline_base_info.yaml
 
 /// Parameters of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info): 删除标签
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdatePipelineBaseInfoCall`], which `Client::update_pipeline_base_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePipelineBaseInfoRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdatePipelineBaseInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `pipelineId` (path parameter, required); set with [`UpdatePipelineBaseInfoCall::pipeline_id`].
+    pub pipeline_id: Option<i64>,
+    /// `envId` (query parameter); set with [`UpdatePipelineBaseInfoCall::env_id`].
+    pub env_id: Option<i64>,
+    /// `pipelineName` (query parameter, required); set with [`UpdatePipelineBaseInfoCall::pipeline_name`].
+    pub pipeline_name: Option<String>,
+    /// `tagList` (query parameter); set with [`UpdatePipelineBaseInfoCall::tag_list`].
+    pub tag_list: Option<String>,
+}
+/// A call of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdatePipelineBaseInfoCall<'a> {
+    client: &'a crate::Client,
+    request: UpdatePipelineBaseInfoRequest,
+}
+impl<'a> UpdatePipelineBaseInfoCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `pipelineId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 流水线 ID,可在流水线链接中获取,如 <https://flow.aliyun.com/pipelines/>【PipelineId】/current
     ///
-    /// Sent as path parameter `pipelineId`.
-    pub pipeline_id: String,
+    /// Sent as path parameter `pipelineId`, required.
+    pub fn pipeline_id(mut self, value: i64) -> Self {
+        self.request.pipeline_id = Some(value);
+        self
+    }
     /// `envId`.
     ///
     /// Sent as query parameter `envId`. Example: `0`
-    pub env_id: Option<i64>,
+    pub fn env_id(mut self, value: i64) -> Self {
+        self.request.env_id = Some(value);
+        self
+    }
     /// `pipelineName`.
     ///
-    /// Sent as query parameter `pipelineName`.
-    pub pipeline_name: String,
+    /// Sent as query parameter `pipelineName`, required.
+    pub fn pipeline_name(mut self, value: impl Into<String>) -> Self {
+        self.request.pipeline_name = Some(value.into());
+        self
+    }
     /// `tagList`.
     ///
     /// Sent as query parameter `tagList`. Example: `"11,222,33"`
-    pub tag_list: Option<String>,
-}
-impl UpdatePipelineBaseInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        pipeline_id: impl Into<String>,
-        pipeline_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            pipeline_id: pipeline_id.into(),
-            env_id: None,
-            pipeline_name: pipeline_name.into(),
-            tag_list: None,
-        }
-    }
-    /// Sets `envId`.
-    pub fn env_id(mut self, value: i64) -> Self {
-        self.env_id = Some(value);
-        self
-    }
-    /// Sets `tagList`.
     pub fn tag_list(mut self, value: impl Into<String>) -> Self {
-        self.tag_list = Some(value.into());
+        self.request.tag_list = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdatePipelineBaseInfoResponse,
+        crate::Error<UpdatePipelineBaseInfoErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdatePipelineBaseInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info).
@@ -69,7 +94,7 @@ impl crate::Operation for UpdatePipelineBaseInfoRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("pipelineId", crate::TypeWord::String),
+            crate::ParamMeta::path("pipelineId", crate::TypeWord::Long),
             crate::ParamMeta::query("envId", crate::TypeWord::Long),
             crate::ParamMeta::query("pipelineName", crate::TypeWord::String).required(),
             crate::ParamMeta::query("tagList", crate::TypeWord::String),
@@ -79,12 +104,12 @@ impl crate::Operation for UpdatePipelineBaseInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelines/");
-        req.path_param("pipelineId", &self.pipeline_id)?;
+        req.path_param("pipelineId", self.pipeline_id.as_ref())?;
         req.path_literal("/baseInfo");
         req.query("envId", self.env_id.as_ref());
-        req.query("pipelineName", Some(&self.pipeline_name));
+        req.query("pipelineName", self.pipeline_name.as_ref());
         req.query("tagList", self.tag_list.as_ref());
         req.finish()
     }
@@ -96,6 +121,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/pipelines/{pipelineId}/baseInfo` (action `UpdatePipelineBaseInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdatePipelineBaseInfoCall::send) it. Required: [`organization_id`](UpdatePipelineBaseInfoCall::organization_id), [`pipeline_id`](UpdatePipelineBaseInfoCall::pipeline_id), [`pipeline_name`](UpdatePipelineBaseInfoCall::pipeline_name). Optional: [`env_id`](UpdatePipelineBaseInfoCall::env_id), [`tag_list`](UpdatePipelineBaseInfoCall::tag_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineBaseInfoErrorCode`], which names the documented codes.
@@ -105,24 +132,24 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
     /// - The SDK example of success ('true 接口调用成功，false 接口调用失败') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn update_pipeline_base_info(
-        &self,
-        request: UpdatePipelineBaseInfoRequest,
-    ) -> Result<
-        UpdatePipelineBaseInfoResponse,
-        crate::Error<UpdatePipelineBaseInfoErrorCode>,
-    > {
-        self.send(request).await
+    /// - pipelineId is typed long in the path (the SDKs type path parameters string): pipeline ids and run ids are long in every flow response (PipelineRun, PipelineSummary, ListPipelineJobHistorys' jobs, StartPipelineRun's pipelineRunId) and on the documented pages of PassPipelineValidate, RefusePipelineValidate and ListPipelineRuns; the path carries the same decimal digits.
+    /// - The descriptions of organizationId, pipelineId are copied from PassPipelineValidate, which documents the same path parameters; the reference gives none.
+    /// - tagList stays a string: it is a comma-separated list of tag ids (example "11,222,33"), as the SDKs type it. envId was already long.
+    pub fn update_pipeline_base_info(&self) -> UpdatePipelineBaseInfoCall<'_> {
+        UpdatePipelineBaseInfoCall {
+            client: self,
+            request: UpdatePipelineBaseInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineBaseInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            pipeline_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            pipeline_id: Some(1i64),
             env_id: Some(0i64),
-            pipeline_name: "example".to_string(),
+            pipeline_name: Some("example".to_string()),
             tag_list: Some("\"11,222,33\"".to_string()),
         }
     }

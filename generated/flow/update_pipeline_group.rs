@@ -2,34 +2,61 @@
 // Source: spec/flow/update_pipeline_group.yaml
 
 /// Parameters of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group): 更新流水线分组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdatePipelineGroupCall`], which `Client::update_pipeline_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePipelineGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdatePipelineGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `groupId` (path parameter, required); set with [`UpdatePipelineGroupCall::group_id`].
+    pub group_id: Option<i64>,
+    /// `name` (query parameter, required); set with [`UpdatePipelineGroupCall::name`].
+    pub name: Option<String>,
+}
+/// A call of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdatePipelineGroupCall<'a> {
+    client: &'a crate::Client,
+    request: UpdatePipelineGroupRequest,
+}
+impl<'a> UpdatePipelineGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `groupId`.
     ///
-    /// Sent as path parameter `groupId`.
-    pub group_id: String,
+    /// Sent as path parameter `groupId`, required.
+    pub fn group_id(mut self, value: i64) -> Self {
+        self.request.group_id = Some(value);
+        self
+    }
     /// `name`.
     ///
-    /// Sent as query parameter `name`.
-    pub name: String,
-}
-impl UpdatePipelineGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        group_id: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            group_id: group_id.into(),
-            name: name.into(),
-        }
+    /// Sent as query parameter `name`, required.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdatePipelineGroupResponse,
+        crate::Error<UpdatePipelineGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdatePipelineGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_pipeline_group`](crate::Client::update_pipeline_group).
@@ -49,7 +76,7 @@ impl crate::Operation for UpdatePipelineGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("groupId", crate::TypeWord::String),
+            crate::ParamMeta::path("groupId", crate::TypeWord::Long),
             crate::ParamMeta::query("name", crate::TypeWord::String).required(),
         ],
         errors: &[],
@@ -57,10 +84,10 @@ impl crate::Operation for UpdatePipelineGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/pipelineGroups/");
-        req.path_param("groupId", &self.group_id)?;
-        req.query("name", Some(&self.name));
+        req.path_param("groupId", self.group_id.as_ref())?;
+        req.query("name", self.name.as_ref());
         req.finish()
     }
 }
@@ -71,6 +98,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/pipelineGroups/{groupId}` (action `UpdatePipelineGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdatePipelineGroupCall::send) it. Required: [`organization_id`](UpdatePipelineGroupCall::organization_id), [`group_id`](UpdatePipelineGroupCall::group_id), [`name`](UpdatePipelineGroupCall::name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdatePipelineGroupErrorCode`], which names the documented codes.
@@ -79,23 +108,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn update_pipeline_group(
-        &self,
-        request: UpdatePipelineGroupRequest,
-    ) -> Result<
-        UpdatePipelineGroupResponse,
-        crate::Error<UpdatePipelineGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - groupId (the pipeline group's id) is typed long in the path (the SDKs type it string): a pipeline group's id is long everywhere else in flow (PipelineGroup.id, JoinPipelineGroup's groupId, PipelineSummary.groupId, GetPipeline's pipeline.groupId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn update_pipeline_group(&self) -> UpdatePipelineGroupCall<'_> {
+        UpdatePipelineGroupCall {
+            client: self,
+            request: UpdatePipelineGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdatePipelineGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            group_id: "example".to_string(),
-            name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            group_id: Some(1i64),
+            name: Some("example".to_string()),
         }
     }
 }

@@ -2,50 +2,79 @@
 // Source: spec/flow/update_variable_group.yaml
 
 /// Parameters of [`Client::update_variable_group`](crate::Client::update_variable_group): 更新变量组
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateVariableGroupCall`], which `Client::update_variable_group` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateVariableGroupRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`UpdateVariableGroupCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `id` (path parameter, required); set with [`UpdateVariableGroupCall::id`].
+    pub id: Option<i64>,
+    /// `description` (body parameter); set with [`UpdateVariableGroupCall::description`].
+    pub description: Option<String>,
+    /// `name` (body parameter, required); set with [`UpdateVariableGroupCall::name`].
+    pub name: Option<String>,
+    /// `variables` (body parameter, required); set with [`UpdateVariableGroupCall::variables`].
+    pub variables: Option<String>,
+}
+/// A call of [`Client::update_variable_group`](crate::Client::update_variable_group): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateVariableGroupCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateVariableGroupRequest,
+}
+impl<'a> UpdateVariableGroupCall<'a> {
+    /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `id`.
     ///
-    /// Sent as path parameter `id`.
-    pub id: String,
+    /// Sent as path parameter `id`, required.
+    pub fn id(mut self, value: i64) -> Self {
+        self.request.id = Some(value);
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`. Example: `变量组`
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `变量组`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `变量组`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `variables`.
     ///
-    /// Sent as body parameter `variables`. Example: `[{"isEncrypted":true,"name":"name1","value":"vaue1"}]`
-    pub variables: String,
-}
-impl UpdateVariableGroupRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        variables: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            id: id.into(),
-            description: None,
-            name: name.into(),
-            variables: variables.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `variables`, required. Example: `[{"isEncrypted":true,"name":"name1","value":"vaue1"}]`
+    pub fn variables(mut self, value: impl Into<String>) -> Self {
+        self.request.variables = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateVariableGroupResponse,
+        crate::Error<UpdateVariableGroupErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateVariableGroupRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_variable_group`](crate::Client::update_variable_group).
@@ -65,7 +94,7 @@ impl crate::Operation for UpdateVariableGroupRequest {
         response_is_text: false,
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
-            crate::ParamMeta::path("id", crate::TypeWord::String),
+            crate::ParamMeta::path("id", crate::TypeWord::Long),
             crate::ParamMeta::body("description", crate::TypeWord::String),
             crate::ParamMeta::body("name", crate::TypeWord::String).required(),
             crate::ParamMeta::body("variables", crate::TypeWord::String).required(),
@@ -75,12 +104,12 @@ impl crate::Operation for UpdateVariableGroupRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/variableGroups/");
-        req.path_param("id", &self.id)?;
+        req.path_param("id", self.id.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("variables", Some(&self.variables))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("variables", self.variables.as_ref())?;
         req.finish()
     }
 }
@@ -91,6 +120,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/variableGroups/{id}` (action `UpdateVariableGroup`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateVariableGroupCall::send) it. Required: [`organization_id`](UpdateVariableGroupCall::organization_id), [`id`](UpdateVariableGroupCall::id), [`name`](UpdateVariableGroupCall::name), [`variables`](UpdateVariableGroupCall::variables). Optional: [`description`](UpdateVariableGroupCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateVariableGroupErrorCode`], which names the documented codes.
@@ -99,26 +130,27 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for ”“.
-    pub async fn update_variable_group(
-        &self,
-        request: UpdateVariableGroupRequest,
-    ) -> Result<
-        UpdateVariableGroupResponse,
-        crate::Error<UpdateVariableGroupErrorCode>,
-    > {
-        self.send(request).await
+    /// - The variable group id in the path is typed long (the SDKs type it string): a variable group's id is long everywhere else in flow (VariableGroup.id, CreateVariableGroup's variableGroupId, ListPipelineRelations' refObjectId), and the path carries the same decimal digits.
+    /// - The description of organizationId is copied from PassPipelineValidate, which documents the same path parameter; the reference gives none.
+    pub fn update_variable_group(&self) -> UpdateVariableGroupCall<'_> {
+        UpdateVariableGroupCall {
+            client: self,
+            request: UpdateVariableGroupRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateVariableGroupRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            id: Some(1i64),
             description: Some("变量组".to_string()),
-            name: "变量组".to_string(),
-            variables: "[{\"isEncrypted\":true,\"name\":\"name1\",\"value\":\"vaue1\"}]"
-                .to_string(),
+            name: Some("变量组".to_string()),
+            variables: Some(
+                "[{\"isEncrypted\":true,\"name\":\"name1\",\"value\":\"vaue1\"}]"
+                    .to_string(),
+            ),
         }
     }
 }

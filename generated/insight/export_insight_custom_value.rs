@@ -2,74 +2,105 @@
 // Source: spec/insight/export_insight_custom_value.yaml
 
 /// Parameters of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value): 导出Insight custom_value表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightCustomValueCall`], which `Client::export_insight_custom_value` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightCustomValueRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightCustomValueCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightCustomValueCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightCustomValueCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightCustomValueCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightCustomValueCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightCustomValueCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightCustomValueRequest,
+}
+impl<'a> ExportInsightCustomValueCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数，最大值10000
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightCustomValueRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightCustomValueResponse,
+        crate::Error<ExportInsightCustomValueErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightCustomValueRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightCustomValueRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightCustomValueResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightCustomValueResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,67 +110,67 @@ pub struct ExportInsightCustomValueResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightCustomValueResult {
-    /// `doubleValue`.
+    /// double值
     ///
     /// Example: `66.6`
     #[serde(rename = "doubleValue", default, skip_serializing_if = "Option::is_none")]
     pub double_value: Option<f64>,
-    /// `fieldId`.
+    /// 字段id，如自定义字段Id及标签id
     ///
     /// Example: `34dde3dfa5e3750151a7c4xxxx`
     #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1704950971000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1714669494000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `320737507`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 自定义字段表关联值的唯一标识
     ///
     /// Example: `442d4a6a9980e841dc192a411080xxxx`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `longValue`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// long值
     ///
     /// Example: `66`
     #[serde(rename = "longValue", default, skip_serializing_if = "Option::is_none")]
     pub long_value: Option<i64>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `targetId`.
+    /// 关联对象的资源id
     ///
     /// Example: `1ee00fcb1a18c2dc83dafdxxxx`
     #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
-    /// `targetType`.
+    /// 关联对象的资源类型，如workitem space code
     ///
     /// Example: `Workitem`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
-    /// `type`.
+    /// 自定义字段值类型
     ///
     /// Example: `string`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `value`.
+    /// 值
     ///
     /// Example: `66`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
@@ -171,12 +202,12 @@ impl crate::Operation for ExportInsightCustomValueRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/customValues");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -187,6 +218,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/customValues` (action `ExportInsightCustomValue`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightCustomValueCall::send) it, or [`stream`](ExportInsightCustomValueCall::stream) every page. Required: [`organization_id`](ExportInsightCustomValueCall::organization_id), [`end_time`](ExportInsightCustomValueCall::end_time), [`start_time`](ExportInsightCustomValueCall::start_time). Optional: [`max_results`](ExportInsightCustomValueCall::max_results), [`next_token`](ExportInsightCustomValueCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightCustomValueErrorCode`], which names the documented codes.
@@ -196,19 +229,28 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_custom_value(
-        &self,
-        request: ExportInsightCustomValueRequest,
-    ) -> Result<
-        ExportInsightCustomValueResponse,
-        crate::Error<ExportInsightCustomValueErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - targetType (关联对象的资源类型，如workitem space code; example Workitem) gives examples in another casing than the wire's, not a value set; it stays a string.
+    pub fn export_insight_custom_value(&self) -> ExportInsightCustomValueCall<'_> {
+        ExportInsightCustomValueCall {
+            client: self,
+            request: ExportInsightCustomValueRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightCustomValueRequest {
     type Item = ExportInsightCustomValueResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -222,31 +264,28 @@ impl crate::Paginate for ExportInsightCustomValueRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_custom_value`](crate::Client::export_insight_custom_value) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_custom_value_stream(
-        &self,
-        request: ExportInsightCustomValueRequest,
-    ) -> crate::Paginator<'_, ExportInsightCustomValueRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightCustomValueRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

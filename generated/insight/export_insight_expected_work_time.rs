@@ -2,74 +2,105 @@
 // Source: spec/insight/export_insight_expected_work_time.yaml
 
 /// Parameters of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): 导出Insight expected_work_time表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightExpectedWorkTimeCall`], which `Client::export_insight_expected_work_time` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightExpectedWorkTimeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightExpectedWorkTimeCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightExpectedWorkTimeCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightExpectedWorkTimeCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightExpectedWorkTimeCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightExpectedWorkTimeCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightExpectedWorkTimeRequest,
+}
+impl<'a> ExportInsightExpectedWorkTimeCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数，最大值10000
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightExpectedWorkTimeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightExpectedWorkTimeResponse,
+        crate::Error<ExportInsightExpectedWorkTimeErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightExpectedWorkTimeRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightExpectedWorkTimeRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightExpectedWorkTimeResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,60 +110,60 @@ pub struct ExportInsightExpectedWorkTimeResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightExpectedWorkTimeResult {
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1714976497000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1714976520000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `26281535`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 预计工时标识
     ///
     /// Example: `bd4ddc7b0ea0ef2ab52699xxxx`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `organizationId`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 租户隔离ID
     ///
     /// Example: `61db9af2148974246be6xxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `projectId`.
+    /// 项目id
     ///
     /// Example: `6c4687b0179e1d458fedf1xxxx`
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `recorderId`.
+    /// 预计工时填报人
     ///
     /// Example: `63466a385dc8531eebd7xxxx`
     #[serde(rename = "recorderId", default, skip_serializing_if = "Option::is_none")]
     pub recorder_id: Option<String>,
-    /// `source`.
+    /// 工时来源
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `type`.
+    pub source: Option<InsightSource>,
+    /// 工时类别
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `value`.
+    /// 预计工时时长
     ///
     /// Example: `180`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// `workitemId`.
+    /// 工作项ID
     ///
     /// Example: `de7c6fd3bd4b53f4d9e279xxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
@@ -164,12 +195,12 @@ impl crate::Operation for ExportInsightExpectedWorkTimeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/expectedWorkTimes");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -180,6 +211,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/expectedWorkTimes` (action `ExportInsightExpectedWorkTime`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightExpectedWorkTimeCall::send) it, or [`stream`](ExportInsightExpectedWorkTimeCall::stream) every page. Required: [`organization_id`](ExportInsightExpectedWorkTimeCall::organization_id), [`end_time`](ExportInsightExpectedWorkTimeCall::end_time), [`start_time`](ExportInsightExpectedWorkTimeCall::start_time). Optional: [`max_results`](ExportInsightExpectedWorkTimeCall::max_results), [`next_token`](ExportInsightExpectedWorkTimeCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightExpectedWorkTimeErrorCode`], which names the documented codes.
@@ -189,19 +222,29 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_expected_work_time(
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    pub fn export_insight_expected_work_time(
         &self,
-        request: ExportInsightExpectedWorkTimeRequest,
-    ) -> Result<
-        ExportInsightExpectedWorkTimeResponse,
-        crate::Error<ExportInsightExpectedWorkTimeErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExportInsightExpectedWorkTimeCall<'_> {
+        ExportInsightExpectedWorkTimeCall {
+            client: self,
+            request: ExportInsightExpectedWorkTimeRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightExpectedWorkTimeRequest {
     type Item = ExportInsightExpectedWorkTimeResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -215,31 +258,28 @@ impl crate::Paginate for ExportInsightExpectedWorkTimeRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_expected_work_time`](crate::Client::export_insight_expected_work_time) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_expected_work_time_stream(
-        &self,
-        request: ExportInsightExpectedWorkTimeRequest,
-    ) -> crate::Paginator<'_, ExportInsightExpectedWorkTimeRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightExpectedWorkTimeRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

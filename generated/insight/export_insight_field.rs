@@ -2,74 +2,102 @@
 // Source: spec/insight/export_insight_field.yaml
 
 /// Parameters of [`Client::export_insight_field`](crate::Client::export_insight_field): 导出Insight field表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightFieldCall`], which `Client::export_insight_field` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightFieldRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightFieldCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightFieldCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightFieldCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightFieldCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightFieldCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_field`](crate::Client::export_insight_field): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightFieldCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightFieldRequest,
+}
+impl<'a> ExportInsightFieldCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightFieldRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ExportInsightFieldResponse, crate::Error<ExportInsightFieldErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightFieldRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightFieldRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_field`](crate::Client::export_insight_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightFieldResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightFieldResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,82 +107,132 @@ pub struct ExportInsightFieldResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightFieldResult {
-    /// `fieldId`.
+    /// 字段id，如自定义字段Id及标签id
     ///
     /// Example: `9798551`
     #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `fieldName`.
+    /// 字段名称
     #[serde(rename = "fieldName", default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1713752162000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1714977502000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `666666`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 废弃
     ///
     /// Example: `field-444153`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `isSystem`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 是否系统字段(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isSystem", default, skip_serializing_if = "Option::is_none")]
-    pub is_system: Option<String>,
-    /// `optionValue`.
+    pub is_system: Option<InsightYesNo>,
+    /// 字段可选值列表，如枚举有可选值
     #[serde(rename = "optionValue", default, skip_serializing_if = "Option::is_none")]
     pub option_value: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `position`.
+    /// 字段顺序
     ///
     /// Example: `150`
     #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,
-    /// `scope`.
+    /// 字段范围，space/global/system -&gt; 项目内/全局/系统
     ///
     /// Example: `global`
     #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `source`.
+    pub scope: Option<ExportInsightFieldScope>,
+    /// 字段来源系统，如projex/teambition
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `targetId`.
+    pub source: Option<InsightSource>,
+    /// 字段适用对象id, 如项目id, 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
-    /// `targetType`.
+    /// 字段适用对象范围，如项目,企业等
     ///
     /// Example: `organization`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
-    /// `type`.
+    /// 字段类型，如标签、枚举、文本、数值
     ///
     /// Example: `string`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+/// 字段范围，space/global/system -&gt; 项目内/全局/系统
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ExportInsightFieldScope {
+    /// `space`: 项目内
+    Space,
+    /// `global`: 全局
+    Global,
+    /// `system`: 系统
+    System,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ExportInsightFieldScope {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Space => "space",
+            Self::Global => "global",
+            Self::System => "system",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ExportInsightFieldScope {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "space" => Self::Space,
+            "global" => Self::Global,
+            "system" => Self::System,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ExportInsightFieldScope> for String {
+    fn from(value: ExportInsightFieldScope) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ExportInsightFieldScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ExportInsightFieldScope {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 impl crate::Envelope for ExportInsightFieldResponse {}
 /// Error codes of [`Client::export_insight_field`](crate::Client::export_insight_field): it documents none, so every code reads as `Unknown(code)`.
@@ -182,12 +260,12 @@ impl crate::Operation for ExportInsightFieldRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/fields");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -198,6 +276,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/fields` (action `ExportInsightField`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightFieldCall::send) it, or [`stream`](ExportInsightFieldCall::stream) every page. Required: [`organization_id`](ExportInsightFieldCall::organization_id), [`end_time`](ExportInsightFieldCall::end_time), [`start_time`](ExportInsightFieldCall::start_time). Optional: [`max_results`](ExportInsightFieldCall::max_results), [`next_token`](ExportInsightFieldCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightFieldErrorCode`], which names the documented codes.
@@ -207,16 +287,30 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_field(
-        &self,
-        request: ExportInsightFieldRequest,
-    ) -> Result<ExportInsightFieldResponse, crate::Error<ExportInsightFieldErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - isSystem (是否系统字段(Y|N)) is InsightYesNo too.
+    /// - scope is a string enum with the values its description lists (字段范围，space/global/system -&gt; 项目内/全局/系统).
+    /// - type (字段类型，如标签、枚举、文本、数值) and targetType (字段适用对象范围，如项目,企业等) name examples in Chinese, not wire values, and stay strings.
+    pub fn export_insight_field(&self) -> ExportInsightFieldCall<'_> {
+        ExportInsightFieldCall {
+            client: self,
+            request: ExportInsightFieldRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightFieldRequest {
     type Item = ExportInsightFieldResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -230,31 +324,28 @@ impl crate::Paginate for ExportInsightFieldRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_field`](crate::Client::export_insight_field) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_field_stream(
-        &self,
-        request: ExportInsightFieldRequest,
-    ) -> crate::Paginator<'_, ExportInsightFieldRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightFieldRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

@@ -2,74 +2,102 @@
 // Source: spec/insight/export_insight_space.yaml
 
 /// Parameters of [`Client::export_insight_space`](crate::Client::export_insight_space): 导出Insight space表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightSpaceCall`], which `Client::export_insight_space` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightSpaceCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightSpaceCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightSpaceCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightSpaceCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightSpaceCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_space`](crate::Client::export_insight_space): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightSpaceCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightSpaceRequest,
+}
+impl<'a> ExportInsightSpaceCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightSpaceRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ExportInsightSpaceResponse, crate::Error<ExportInsightSpaceErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightSpaceRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightSpaceRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_space`](crate::Client::export_insight_space).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightSpaceResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,7 +107,7 @@ pub struct ExportInsightSpaceResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightSpaceResult {
-    /// `category`.
+    /// 空间模板类型：敏捷研发，经典项目等
     ///
     /// Example: `Project`
     #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
@@ -87,56 +115,56 @@ pub struct ExportInsightSpaceResult {
     /// `customCode`.
     #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
     pub custom_code: Option<String>,
-    /// `description`.
+    /// 空间描述
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1706510424000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1706511201000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `11034222`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `83a2861bbb43b270a04b42xxxx`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `name`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 空间名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246be6xxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `source`.
+    /// 空间来源
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `stage`.
+    pub source: Option<InsightSource>,
+    /// 项目状态阶段
     ///
     /// Example: `10`
     #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    /// `status`.
+    /// 项目状态
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`.
+    /// 空间类型，企业/项目/产品
     ///
     /// Example: `Project`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -168,12 +196,12 @@ impl crate::Operation for ExportInsightSpaceRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/spaces");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -184,6 +212,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/spaces` (action `ExportInsightSpace`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightSpaceCall::send) it, or [`stream`](ExportInsightSpaceCall::stream) every page. Required: [`organization_id`](ExportInsightSpaceCall::organization_id), [`end_time`](ExportInsightSpaceCall::end_time), [`start_time`](ExportInsightSpaceCall::start_time). Optional: [`max_results`](ExportInsightSpaceCall::max_results), [`next_token`](ExportInsightSpaceCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightSpaceErrorCode`], which names the documented codes.
@@ -192,24 +222,35 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Finished by hand after tools/import_reference.py wrote it (only summary_en, example_response and these notes differ from what it writes). The facts (parameters, types, required flags, field examples) are the reference's.
-    /// - The reference documents no descriptions for this operation, so none are added.
     /// - Placed in insight with the other Export* operations under /organization/{organizationId}/data/.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Paging: cursor style in the JSON body, as the sibling ExportInsight* operations: nextToken in and out, maxResults the page size, result the items, totalCount the total. The cursor examples (1 in, 2 out) look like page numbers in a string; callers should treat them as opaque.
     /// - startTime and endTime are required date-time strings (examples 2024-05-01 00:00:00 and 2024-06-01 00:00:00) bounding the export; which timestamp they filter on is not documented.
-    /// - In result\[\]: gmtCreate and gmtModified are long epoch milliseconds, isDeleted is a flag in a string (example N), stage is a number in a string (example 10); all as the SDKs type them.
+    /// - In result\[\]: gmtCreate and gmtModified are long epoch milliseconds, isDeleted is a Y/N flag (example N), stage is a number in a string (example 10); the SDKs type them long, string and string.
     /// - example_response is a complete, last page. totalCount is 1, the number of rows shown, and nextToken is absent, so a stream ends there. The reference's examples (nextToken 2, totalCount 100) stay the field examples.
     /// - result\[\].name, customCode, description and status have no examples in the reference and are left out of example_response.
-    pub async fn export_insight_space(
-        &self,
-        request: ExportInsightSpaceRequest,
-    ) -> Result<ExportInsightSpaceResponse, crate::Error<ExportInsightSpaceErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - stage (项目状态阶段, example "10") stays a string as the SDKs type it: it is the space's stage, not the workitem_status table's integer stage column. type, category and status name examples, not wire values, and stay strings.
+    pub fn export_insight_space(&self) -> ExportInsightSpaceCall<'_> {
+        ExportInsightSpaceCall {
+            client: self,
+            request: ExportInsightSpaceRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightSpaceRequest {
     type Item = ExportInsightSpaceResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -223,31 +264,28 @@ impl crate::Paginate for ExportInsightSpaceRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_space`](crate::Client::export_insight_space) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_space_stream(
-        &self,
-        request: ExportInsightSpaceRequest,
-    ) -> crate::Paginator<'_, ExportInsightSpaceRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightSpaceRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

@@ -2,74 +2,105 @@
 // Source: spec/insight/export_insight_tag_ref.yaml
 
 /// Parameters of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref): 导出Insight tag_ref表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightTagRefCall`], which `Client::export_insight_tag_ref` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightTagRefRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightTagRefCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightTagRefCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightTagRefCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightTagRefCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightTagRefCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightTagRefCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightTagRefRequest,
+}
+impl<'a> ExportInsightTagRefCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数，最大值10000
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightTagRefRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightTagRefResponse,
+        crate::Error<ExportInsightTagRefErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightTagRefRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightTagRefRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightTagRefResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightTagRefResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,52 +110,52 @@ pub struct ExportInsightTagRefResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightTagRefResult {
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1696660187000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1696660187000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `41317426`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `8545272`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `name`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 标签名字
     ///
     /// Example: `1`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `tagId`.
+    /// 标签本身唯一标识
     ///
     /// Example: `19e0bc5348ccbe6c0d00fbxxxx`
     #[serde(rename = "tagId", default, skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
-    /// `targetId`.
+    /// 打标对象的资源id
     ///
     /// Example: `bde89961b5a4acc8cf54eaxxxx`
     #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
-    /// `targetType`.
+    /// 打标对象的资源类型，如workitem space code
     ///
     /// Example: `Workitem`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
@@ -156,12 +187,12 @@ impl crate::Operation for ExportInsightTagRefRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/tagRefs");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -172,6 +203,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/tagRefs` (action `ExportInsightTagRef`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightTagRefCall::send) it, or [`stream`](ExportInsightTagRefCall::stream) every page. Required: [`organization_id`](ExportInsightTagRefCall::organization_id), [`end_time`](ExportInsightTagRefCall::end_time), [`start_time`](ExportInsightTagRefCall::start_time). Optional: [`max_results`](ExportInsightTagRefCall::max_results), [`next_token`](ExportInsightTagRefCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightTagRefErrorCode`], which names the documented codes.
@@ -181,19 +214,28 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_tag_ref(
-        &self,
-        request: ExportInsightTagRefRequest,
-    ) -> Result<
-        ExportInsightTagRefResponse,
-        crate::Error<ExportInsightTagRefErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - targetType (打标对象的资源类型，如workitem space code; example Workitem) gives examples in another casing than the wire's, not a value set; it stays a string.
+    pub fn export_insight_tag_ref(&self) -> ExportInsightTagRefCall<'_> {
+        ExportInsightTagRefCall {
+            client: self,
+            request: ExportInsightTagRefRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightTagRefRequest {
     type Item = ExportInsightTagRefResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -207,31 +249,28 @@ impl crate::Paginate for ExportInsightTagRefRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_tag_ref`](crate::Client::export_insight_tag_ref) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_tag_ref_stream(
-        &self,
-        request: ExportInsightTagRefRequest,
-    ) -> crate::Paginator<'_, ExportInsightTagRefRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightTagRefRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

@@ -2,74 +2,105 @@
 // Source: spec/insight/export_insight_work_time.yaml
 
 /// Parameters of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time): 导出Insight work_time表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightWorkTimeCall`], which `Client::export_insight_work_time` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightWorkTimeRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightWorkTimeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightWorkTimeCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightWorkTimeCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightWorkTimeCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightWorkTimeCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightWorkTimeCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightWorkTimeRequest,
+}
+impl<'a> ExportInsightWorkTimeCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightWorkTimeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightWorkTimeResponse,
+        crate::Error<ExportInsightWorkTimeErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightWorkTimeRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightWorkTimeRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkTimeResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightWorkTimeResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,83 +110,83 @@ pub struct ExportInsightWorkTimeResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkTimeResult {
-    /// `actualValue`.
+    /// 工时拆分后的值
     ///
     /// Example: `120`
     #[serde(rename = "actualValue", default, skip_serializing_if = "Option::is_none")]
     pub actual_value: Option<f64>,
-    /// `description`.
+    /// 工时描述
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1714978610000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtEnd`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 实际工时-结束时间
     ///
     /// Example: `1715011199999`
     #[serde(rename = "gmtEnd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_end: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_end: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1714978610000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `gmtStart`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 实际工时-开始时间
     ///
     /// Example: `1714924800000`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
-    /// `id`.
+    pub gmt_start: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `49506082`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `da70ce5824231ca3c04ef808e0`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `organizationId`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `projectId`.
+    /// 项目id
     ///
     /// Example: `09670872890eb1a0bb998exxxx`
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `recorderId`.
+    /// 工时填报人
     ///
     /// Example: `65659358c319d2a0f912xxxx`
     #[serde(rename = "recorderId", default, skip_serializing_if = "Option::is_none")]
     pub recorder_id: Option<String>,
-    /// `source`.
+    /// 来源: Projex or Teambition
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `type`.
+    pub source: Option<InsightSource>,
+    /// 实际工时类别
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `uuid`.
+    /// 工时拆分后的唯一标识
     ///
     /// Example: `000000000cd82d3df50d5e5a5c094094fd7b4461`
     #[serde(rename = "uuid", default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// `value`.
+    /// 填报时长
     ///
     /// Example: `120`
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
-    /// `workitemId`.
+    /// 需求ID（工作项ID）
     ///
     /// Example: `17bc1cf9a037a15fc9ce76xxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]
@@ -187,12 +218,12 @@ impl crate::Operation for ExportInsightWorkTimeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/workTimes");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -203,6 +234,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/workTimes` (action `ExportInsightWorkTime`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightWorkTimeCall::send) it, or [`stream`](ExportInsightWorkTimeCall::stream) every page. Required: [`organization_id`](ExportInsightWorkTimeCall::organization_id), [`end_time`](ExportInsightWorkTimeCall::end_time), [`start_time`](ExportInsightWorkTimeCall::start_time). Optional: [`max_results`](ExportInsightWorkTimeCall::max_results), [`next_token`](ExportInsightWorkTimeCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkTimeErrorCode`], which names the documented codes.
@@ -212,19 +245,28 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_work_time(
-        &self,
-        request: ExportInsightWorkTimeRequest,
-    ) -> Result<
-        ExportInsightWorkTimeResponse,
-        crate::Error<ExportInsightWorkTimeErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - value (填报时长) is long and actualValue (工时拆分后的值) double, as the SDKs type them; they are different columns and keep their types.
+    pub fn export_insight_work_time(&self) -> ExportInsightWorkTimeCall<'_> {
+        ExportInsightWorkTimeCall {
+            client: self,
+            request: ExportInsightWorkTimeRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightWorkTimeRequest {
     type Item = ExportInsightWorkTimeResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -238,31 +280,28 @@ impl crate::Paginate for ExportInsightWorkTimeRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_work_time`](crate::Client::export_insight_work_time) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_work_time_stream(
-        &self,
-        request: ExportInsightWorkTimeRequest,
-    ) -> crate::Paginator<'_, ExportInsightWorkTimeRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkTimeRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

@@ -2,74 +2,112 @@
 // Source: spec/insight/export_insight_workitem_status_join_workitem_defect_extra.yaml
 
 /// Parameters of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra): 导出Insight workitem_stauts表 join workitem_defect_extra表表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall`], which `Client::export_insight_workitem_status_join_workitem_defect_extra` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
+}
+impl<'a> ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse,
+        crate::Error<ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(
+        self,
+    ) -> crate::Paginator<
+        'a,
+        ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
+    > {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(
+        self,
+    ) -> ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<InsightWorkitemStatus>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -101,12 +139,12 @@ impl crate::Operation for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequ
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/workitemStatusJoinWorkitemDefectExtras");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -116,6 +154,8 @@ impl crate::Client {
     /// Export insight workitem status join workitem defect extra.
     ///
     /// `POST /organization/{organizationId}/data/workitemStatusJoinWorkitemDefectExtras` (action `ExportInsightWorkitemStatusJoinWorkitemDefectExtra`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::send) it, or [`stream`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::stream) every page. Required: [`organization_id`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::organization_id), [`end_time`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::end_time), [`start_time`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::start_time). Optional: [`max_results`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::max_results), [`next_token`](ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall::next_token).
     ///
     /// # Errors
     ///
@@ -127,19 +167,29 @@ impl crate::Client {
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - result\[\] is the shared shape InsightWorkitemStatus (ExportInsightWorkitemStatus' rows, plus the defect columns only this export documents). Where this page's field examples differ from that page's, example_response keeps this page's; the shape's notes list them.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_workitem_status_join_workitem_defect_extra(
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - result\[\] is the shape InsightWorkitemStatus, whose notes give its enums and times.
+    pub fn export_insight_workitem_status_join_workitem_defect_extra(
         &self,
-        request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
-    ) -> Result<
-        ExportInsightWorkitemStatusJoinWorkitemDefectExtraResponse,
-        crate::Error<ExportInsightWorkitemStatusJoinWorkitemDefectExtraErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall<'_> {
+        ExportInsightWorkitemStatusJoinWorkitemDefectExtraCall {
+            client: self,
+            request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
     type Item = InsightWorkitemStatus;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -153,34 +203,28 @@ impl crate::Paginate for ExportInsightWorkitemStatusJoinWorkitemDefectExtraReque
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_workitem_status_join_workitem_defect_extra`](crate::Client::export_insight_workitem_status_join_workitem_defect_extra) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_workitem_status_join_workitem_defect_extra_stream(
-        &self,
-        request: ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
-    ) -> crate::Paginator<
-        '_,
-        ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest,
-    > {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemStatusJoinWorkitemDefectExtraRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

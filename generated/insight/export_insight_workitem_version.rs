@@ -2,74 +2,105 @@
 // Source: spec/insight/export_insight_workitem_version.yaml
 
 /// Parameters of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): 导出Insight workitem_version表数据
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ExportInsightWorkitemVersionCall`], which `Client::export_insight_workitem_version` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemVersionRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ExportInsightWorkitemVersionCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endTime` (body parameter, required); set with [`ExportInsightWorkitemVersionCall::end_time`].
+    pub end_time: Option<crate::LocalDateTime>,
+    /// `maxResults` (body parameter); set with [`ExportInsightWorkitemVersionCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (body parameter); set with [`ExportInsightWorkitemVersionCall::next_token`].
+    pub next_token: Option<String>,
+    /// `startTime` (body parameter, required); set with [`ExportInsightWorkitemVersionCall::start_time`].
+    pub start_time: Option<crate::LocalDateTime>,
+}
+/// A call of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExportInsightWorkitemVersionCall<'a> {
+    client: &'a crate::Client,
+    request: ExportInsightWorkitemVersionRequest,
+}
+impl<'a> ExportInsightWorkitemVersionCall<'a> {
+    /// 企业标识，也称企业 id，字符串形式，可在云效访问链接中获取，如 <https://devops.aliyun.com/organization/#{organizationId}>
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `endTime`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 结束时间。和开始时间间隔不超过1年。
     ///
-    /// Sent as body parameter `endTime`. Example: `2024-06-01 00:00:00`
-    pub end_time: String,
-    /// `maxResults`.
+    /// Sent as body parameter `endTime`, required. Example: `2024-06-01 00:00:00`
+    pub fn end_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.end_time = Some(value.into());
+        self
+    }
+    /// 最大结果条数
     ///
     /// Sent as body parameter `maxResults`. Example: `10`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 下一页token
     ///
     /// Sent as body parameter `nextToken`. Example: `1`
-    pub next_token: Option<String>,
-    /// `startTime`.
-    ///
-    /// Sent as body parameter `startTime`. Example: `2024-05-01 00:00:00`
-    pub start_time: String,
-}
-impl ExportInsightWorkitemVersionRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        end_time: impl Into<String>,
-        start_time: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_time: end_time.into(),
-            max_results: None,
-            next_token: None,
-            start_time: start_time.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
     pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
+    }
+    /// 开始时间。和结束时间间隔不超过1年。
+    ///
+    /// Sent as body parameter `startTime`, required. Example: `2024-05-01 00:00:00`
+    pub fn start_time(mut self, value: impl Into<crate::LocalDateTime>) -> Self {
+        self.request.start_time = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ExportInsightWorkitemVersionResponse,
+        crate::Error<ExportInsightWorkitemVersionErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ExportInsightWorkitemVersionRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ExportInsightWorkitemVersionRequest {
+        self.request
     }
 }
 /// Response of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemVersionResponse {
-    /// `maxResults`.
+    /// 返回条数
     ///
     /// Example: `10`
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// `nextToken`.
+    /// 下一页token，为null表示没有下一页
     ///
     /// Example: `2`
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ExportInsightWorkitemVersionResult>>,
-    /// `totalCount`.
+    /// 总条数
     ///
     /// Example: `100`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -79,74 +110,124 @@ pub struct ExportInsightWorkitemVersionResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportInsightWorkitemVersionResult {
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1704251228000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 更新时间
     ///
     /// Example: `1704251228000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `gmtPublish`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 版本发布时间
     ///
     /// Example: `1704902400000`
     #[serde(rename = "gmtPublish", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_publish: Option<i64>,
-    /// `gmtStart`.
+    pub gmt_publish: Option<crate::EpochMillis>,
+    /// 版本开始时间
     ///
     /// Example: `1704297600000`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
-    /// `id`.
+    pub gmt_start: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `648131`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `identifier`.
+    /// 唯一标识
     ///
     /// Example: `7ba6e8261b973c976df76b7de1`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isDeleted`.
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `lockStatus`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 版本是否锁定
     ///
     /// Example: `0`
     #[serde(rename = "lockStatus", default, skip_serializing_if = "Option::is_none")]
     pub lock_status: Option<i32>,
-    /// `name`.
+    /// 版本名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organizationId`.
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `source`.
+    /// 来源（projex/teambition）
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `status`.
+    pub source: Option<InsightSource>,
+    /// 版本状态，10/50/100 -&gt; TODO/DOING/ARCHIVED
     ///
     /// Example: `100`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<i32>,
-    /// `targetId`.
+    pub status: Option<ExportInsightWorkitemVersionStatus>,
+    /// 所属空间类型id
     ///
     /// Example: `7eee44ec7f699d4e6980faxxxx`
     #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
-    /// `targetType`.
+    /// 所属空间类型
     ///
     /// Example: `Project`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
+}
+/// 版本状态，10/50/100 -&gt; TODO/DOING/ARCHIVED
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "i32", into = "i32")]
+#[non_exhaustive]
+pub enum ExportInsightWorkitemVersionStatus {
+    /// `10`: TODO
+    Todo,
+    /// `50`: DOING
+    Doing,
+    /// `100`: ARCHIVED
+    Archived,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(i32),
+}
+impl ExportInsightWorkitemVersionStatus {
+    /// The wire value.
+    pub fn value(self) -> i32 {
+        match self {
+            Self::Todo => 10,
+            Self::Doing => 50,
+            Self::Archived => 100,
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<i32> for ExportInsightWorkitemVersionStatus {
+    fn from(value: i32) -> Self {
+        match value {
+            10 => Self::Todo,
+            50 => Self::Doing,
+            100 => Self::Archived,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl From<ExportInsightWorkitemVersionStatus> for i32 {
+    fn from(value: ExportInsightWorkitemVersionStatus) -> Self {
+        value.value()
+    }
+}
+impl std::fmt::Display for ExportInsightWorkitemVersionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl crate::wire::QueryValue for ExportInsightWorkitemVersionStatus {
+    fn to_query_value(&self) -> String {
+        self.value().to_string()
+    }
 }
 impl crate::Envelope for ExportInsightWorkitemVersionResponse {}
 /// Error codes of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version): it documents none, so every code reads as `Unknown(code)`.
@@ -174,12 +255,12 @@ impl crate::Operation for ExportInsightWorkitemVersionRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/data/workitemVersions");
-        req.body_field("endTime", Some(&self.end_time))?;
+        req.body_field("endTime", self.end_time.as_ref())?;
         req.body_field("maxResults", self.max_results.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("startTime", Some(&self.start_time))?;
+        req.body_field("startTime", self.start_time.as_ref())?;
         req.finish()
     }
 }
@@ -190,6 +271,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/data/workitemVersions` (action `ExportInsightWorkitemVersion`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ExportInsightWorkitemVersionCall::send) it, or [`stream`](ExportInsightWorkitemVersionCall::stream) every page. Required: [`organization_id`](ExportInsightWorkitemVersionCall::organization_id), [`end_time`](ExportInsightWorkitemVersionCall::end_time), [`start_time`](ExportInsightWorkitemVersionCall::start_time). Optional: [`max_results`](ExportInsightWorkitemVersionCall::max_results), [`next_token`](ExportInsightWorkitemVersionCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ExportInsightWorkitemVersionErrorCode`], which names the documented codes.
@@ -199,19 +282,31 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The paging parameters nextToken and maxResults are sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Marked idempotent although a POST, because it only reads one page of table data (export means read out, nothing is created); a retry after the server got it is safe.
-    pub async fn export_insight_workitem_version(
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - startTime and endTime are local date-times (example 2024-05-01 00:00:00): format local-date-time. The gmt* and actual* columns are epoch milliseconds (long): format epoch-millis.
+    /// - isDeleted is the enum shape InsightYesNo (是否删除(Y|N)), source the enum shape InsightSource.
+    /// - status is an integer enum with the values its description lists (版本状态，10/50/100 -&gt; TODO/DOING/ARCHIVED).
+    /// - lockStatus (版本是否锁定, example 0) is a flag written as a number; it stays an integer (the wire is not true/false).
+    pub fn export_insight_workitem_version(
         &self,
-        request: ExportInsightWorkitemVersionRequest,
-    ) -> Result<
-        ExportInsightWorkitemVersionResponse,
-        crate::Error<ExportInsightWorkitemVersionErrorCode>,
-    > {
-        self.send(request).await
+    ) -> ExportInsightWorkitemVersionCall<'_> {
+        ExportInsightWorkitemVersionCall {
+            client: self,
+            request: ExportInsightWorkitemVersionRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ExportInsightWorkitemVersionRequest {
     type Item = ExportInsightWorkitemVersionResult;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["result"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -225,31 +320,28 @@ impl crate::Paginate for ExportInsightWorkitemVersionRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::export_insight_workitem_version`](crate::Client::export_insight_workitem_version) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn export_insight_workitem_version_stream(
-        &self,
-        request: ExportInsightWorkitemVersionRequest,
-    ) -> crate::Paginator<'_, ExportInsightWorkitemVersionRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ExportInsightWorkitemVersionRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            end_time: "2024-06-01 00:00:00".to_string(),
+            organization_id: Some("example".to_string()),
+            end_time: Some(crate::LocalDateTime::from("2024-06-01 00:00:00")),
             max_results: Some(10i64),
             next_token: Some("1".to_string()),
-            start_time: "2024-05-01 00:00:00".to_string(),
+            start_time: Some(crate::LocalDateTime::from("2024-05-01 00:00:00")),
         }
     }
 }

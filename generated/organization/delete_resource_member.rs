@@ -2,40 +2,70 @@
 // Source: spec/organization/delete_resource_member.yaml
 
 /// Parameters of [`Client::delete_resource_member`](crate::Client::delete_resource_member): 删除资源成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteResourceMemberCall`], which `Client::delete_resource_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResourceMemberRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `resourceType`.
-    ///
-    /// Sent as path parameter `resourceType`.
-    pub resource_type: String,
-    /// `resourceId`.
-    ///
-    /// Sent as path parameter `resourceId`.
-    pub resource_id: String,
-    /// `accountId`.
-    ///
-    /// Sent as path parameter `accountId`.
-    pub account_id: String,
+    /// `organizationId` (path parameter, required); set with [`DeleteResourceMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `resourceType` (path parameter, required); set with [`DeleteResourceMemberCall::resource_type`].
+    pub resource_type: Option<OrganizationResourceType>,
+    /// `resourceId` (path parameter, required); set with [`DeleteResourceMemberCall::resource_id`].
+    pub resource_id: Option<i64>,
+    /// `accountId` (path parameter, required); set with [`DeleteResourceMemberCall::account_id`].
+    pub account_id: Option<String>,
 }
-impl DeleteResourceMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        resource_type: impl Into<String>,
-        resource_id: impl Into<String>,
-        account_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            resource_type: resource_type.into(),
-            resource_id: resource_id.into(),
-            account_id: account_id.into(),
-        }
+/// A call of [`Client::delete_resource_member`](crate::Client::delete_resource_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteResourceMemberCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteResourceMemberRequest,
+}
+impl<'a> DeleteResourceMemberCall<'a> {
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// - 资源类型 pipeline 流水线 hostGroup 部署组
+    ///
+    /// Sent as path parameter `resourceType`, required.
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
+        self
+    }
+    /// 资源Id
+    ///
+    /// Sent as path parameter `resourceId`, required.
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
+        self
+    }
+    /// 阿里云账号id
+    ///
+    /// Sent as path parameter `accountId`, required.
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.account_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteResourceMemberResponse,
+        crate::Error<DeleteResourceMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteResourceMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_resource_member`](crate::Client::delete_resource_member).
@@ -56,7 +86,7 @@ impl crate::Operation for DeleteResourceMemberRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
             crate::ParamMeta::path("accountId", crate::TypeWord::String),
         ],
         errors: &[],
@@ -64,13 +94,13 @@ impl crate::Operation for DeleteResourceMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceType", &self.resource_type)?;
+        req.path_param("resourceType", self.resource_type.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceId", &self.resource_id)?;
+        req.path_param("resourceId", self.resource_id.as_ref())?;
         req.path_literal("/members/");
-        req.path_param("accountId", &self.account_id)?;
+        req.path_param("accountId", self.account_id.as_ref())?;
         req.finish()
     }
 }
@@ -81,6 +111,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}` (action `DeleteResourceMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteResourceMemberCall::send) it. Required: [`organization_id`](DeleteResourceMemberCall::organization_id), [`resource_type`](DeleteResourceMemberCall::resource_type), [`resource_id`](DeleteResourceMemberCall::resource_id), [`account_id`](DeleteResourceMemberCall::account_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteResourceMemberErrorCode`], which names the documented codes.
@@ -89,24 +121,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn delete_resource_member(
-        &self,
-        request: DeleteResourceMemberRequest,
-    ) -> Result<
-        DeleteResourceMemberResponse,
-        crate::Error<DeleteResourceMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
+    pub fn delete_resource_member(&self) -> DeleteResourceMemberCall<'_> {
+        DeleteResourceMemberCall {
+            client: self,
+            request: DeleteResourceMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteResourceMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            resource_type: "example".to_string(),
-            resource_id: "example".to_string(),
-            account_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
+            account_id: Some("example".to_string()),
         }
     }
 }

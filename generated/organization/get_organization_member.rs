@@ -2,51 +2,75 @@
 // Source: spec/organization/get_organization_member.yaml
 
 /// Parameters of [`Client::get_organization_member`](crate::Client::get_organization_member): 获取企业成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetOrganizationMemberCall`], which `Client::get_organization_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetOrganizationMemberRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `accountId`.
-    ///
-    /// Sent as path parameter `accountId`.
-    pub account_id: String,
+    /// `organizationId` (path parameter, required); set with [`GetOrganizationMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accountId` (path parameter, required); set with [`GetOrganizationMemberCall::account_id`].
+    pub account_id: Option<String>,
 }
-impl GetOrganizationMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        account_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            account_id: account_id.into(),
-        }
+/// A call of [`Client::get_organization_member`](crate::Client::get_organization_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetOrganizationMemberCall<'a> {
+    client: &'a crate::Client,
+    request: GetOrganizationMemberRequest,
+}
+impl<'a> GetOrganizationMemberCall<'a> {
+    /// 企业标识，也称企业id
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 阿里云用户UID
+    ///
+    /// Sent as path parameter `accountId`, required.
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.account_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetOrganizationMemberResponse,
+        crate::Error<GetOrganizationMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetOrganizationMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_organization_member`](crate::Client::get_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetOrganizationMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error info`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `member`.
+    /// 成员
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<OrganizationMember>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -88,9 +112,9 @@ impl crate::Operation for GetOrganizationMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/members/");
-        req.path_param("accountId", &self.account_id)?;
+        req.path_param("accountId", self.account_id.as_ref())?;
         req.finish()
     }
 }
@@ -101,6 +125,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/members/{accountId}` (action `GetOrganizationMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetOrganizationMemberCall::send) it. Required: [`organization_id`](GetOrganizationMemberCall::organization_id), [`account_id`](GetOrganizationMemberCall::account_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetOrganizationMemberErrorCode`], which names the documented codes.
@@ -109,22 +135,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (errorCode); leaves the null ones out.
-    pub async fn get_organization_member(
-        &self,
-        request: GetOrganizationMemberRequest,
-    ) -> Result<
-        GetOrganizationMemberResponse,
-        crate::Error<GetOrganizationMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    pub fn get_organization_member(&self) -> GetOrganizationMemberCall<'_> {
+        GetOrganizationMemberCall {
+            client: self,
+            request: GetOrganizationMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetOrganizationMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            account_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            account_id: Some("example".to_string()),
         }
     }
 }

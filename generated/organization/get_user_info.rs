@@ -2,74 +2,91 @@
 // Source: spec/organization/get_user_info.yaml
 
 /// Parameters of [`Client::get_user_info`](crate::Client::get_user_info): 查询当前用户信息
+///
+/// Set them by name on [`GetUserInfoCall`], which `Client::get_user_info` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetUserInfoRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as query parameter `organizationId`. Example: `61e54b0e0bb300d827e1ae27`
+    /// `organizationId` (query parameter); set with [`GetUserInfoCall::organization_id`].
     pub organization_id: Option<String>,
 }
-impl GetUserInfoRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { organization_id: None }
-    }
-    /// Sets `organizationId`.
+/// A call of [`Client::get_user_info`](crate::Client::get_user_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetUserInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetUserInfoRequest,
+}
+impl<'a> GetUserInfoCall<'a> {
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】 &gt;&lt;notice&gt; 与其他接口不同在于，此处的企业ID不是必传的 - 不传企业ID，返回的name为个人设置中姓名 - 传企业ID，返回的name为用户企业姓名&gt;&lt;/notice&gt;
+    ///
+    /// Sent as query parameter `organizationId`. Example: `61e54b0e0bb300d827e1ae27`
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_id = Some(value.into());
+        self.request.organization_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetUserInfoResponse, crate::Error<GetUserInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetUserInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_user_info`](crate::Client::get_user_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `result`.
+    /// 返回结果
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<GetUserInfoResult>,
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of the response of [`Client::get_user_info`](crate::Client::get_user_info).
+/// 返回结果
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetUserInfoResult {
-    /// `avatarUrl`.
+    /// 头像地址
     ///
     /// Example: `https://tcs-devops.aliyuncs.com/thumbnail/112afcb7a6a35c3f67f1bea827c4/w/100/h/100`
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// `email`.
+    /// 用户邮箱
     ///
     /// Example: `username@example.com`
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `id`.
+    /// Codeup用户ID
     ///
     /// Example: `4205`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `name`.
+    /// 用户姓名或用户在企业中设置的姓名
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`.
+    /// 用户登录名
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -117,6 +134,8 @@ impl crate::Client {
     ///
     /// `GET /users/current` (action `GetUserInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetUserInfoCall::send) it. Optional: [`organization_id`](GetUserInfoCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetUserInfoErrorCode`], which names the documented codes.
@@ -125,11 +144,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn get_user_info(
-        &self,
-        request: GetUserInfoRequest,
-    ) -> Result<GetUserInfoResponse, crate::Error<GetUserInfoErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - result.id is the Codeup user id (Codeup用户ID, long), not an account id; it keeps the SDKs' type.
+    pub fn get_user_info(&self) -> GetUserInfoCall<'_> {
+        GetUserInfoCall {
+            client: self,
+            request: GetUserInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

@@ -2,34 +2,54 @@
 // Source: spec/organization/list_joined_organizations.yaml
 
 /// Parameters of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): 当前用户加入的企业列表
+///
+/// Set them by name on [`ListJoinedOrganizationsCall`], which `Client::list_joined_organizations` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsRequest {}
-impl ListJoinedOrganizationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {}
+/// A call of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListJoinedOrganizationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListJoinedOrganizationsRequest,
+}
+impl<'a> ListJoinedOrganizationsCall<'a> {
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListJoinedOrganizationsResponse,
+        crate::Error<ListJoinedOrganizationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListJoinedOrganizationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_joined_organizations`](crate::Client::list_joined_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `organizations`.
+    /// 加入的企业列表
     #[serde(rename = "organizations", default, skip_serializing_if = "Option::is_none")]
     pub organizations: Option<Vec<ListJoinedOrganizationsOrganizations>>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `11D0EE6E-5803-5D4C-A652-E672BE1F3D8E`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -39,15 +59,15 @@ pub struct ListJoinedOrganizationsResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListJoinedOrganizationsOrganizations {
-    /// `id`.
+    /// 企业ID
     ///
     /// Example: `65f25d0fa54c216dcf6b1dbd`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `isOrgAdmin`.
+    /// 是否企业管理员
     #[serde(rename = "isOrgAdmin", default, skip_serializing_if = "Option::is_none")]
     pub is_org_admin: Option<bool>,
-    /// `name`.
+    /// 企业名称
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -94,6 +114,8 @@ impl crate::Client {
     ///
     /// `GET /users/joinedOrgs` (action `ListJoinedOrganizations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListJoinedOrganizationsCall::send) it.
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListJoinedOrganizationsErrorCode`], which names the documented codes.
@@ -102,14 +124,13 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and ”“) are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "" and ”“.
-    pub async fn list_joined_organizations(
-        &self,
-        request: ListJoinedOrganizationsRequest,
-    ) -> Result<
-        ListJoinedOrganizationsResponse,
-        crate::Error<ListJoinedOrganizationsErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - organizations\[\].id is the organization id (企业ID), a string like organizationId everywhere; isOrgAdmin is a boolean.
+    pub fn list_joined_organizations(&self) -> ListJoinedOrganizationsCall<'_> {
+        ListJoinedOrganizationsCall {
+            client: self,
+            request: ListJoinedOrganizationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

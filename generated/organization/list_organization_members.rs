@@ -2,141 +2,161 @@
 // Source: spec/organization/list_organization_members.yaml
 
 /// Parameters of [`Client::list_organization_members`](crate::Client::list_organization_members): 获取企业成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListOrganizationMembersCall`], which `Client::list_organization_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationMembersRequest {
-    /// `organizationId`.
+    /// `organizationId` (path parameter, required); set with [`ListOrganizationMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `containsExternInfo` (query parameter); set with [`ListOrganizationMembersCall::contains_extern_info`].
+    pub contains_extern_info: Option<bool>,
+    /// `externUid` (query parameter); set with [`ListOrganizationMembersCall::extern_uid`].
+    pub extern_uid: Option<String>,
+    /// `joinTimeFrom` (query parameter); set with [`ListOrganizationMembersCall::join_time_from`].
+    pub join_time_from: Option<crate::EpochMillis>,
+    /// `joinTimeTo` (query parameter); set with [`ListOrganizationMembersCall::join_time_to`].
+    pub join_time_to: Option<crate::EpochMillis>,
+    /// `maxResults` (query parameter); set with [`ListOrganizationMembersCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListOrganizationMembersCall::next_token`].
+    pub next_token: Option<String>,
+    /// `organizationMemberName` (query parameter); set with [`ListOrganizationMembersCall::organization_member_name`].
+    pub organization_member_name: Option<String>,
+    /// `provider` (query parameter); set with [`ListOrganizationMembersCall::provider`].
+    pub provider: Option<String>,
+    /// `state` (query parameter); set with [`ListOrganizationMembersCall::state`].
+    pub state: Option<OrganizationMemberState>,
+}
+/// A call of [`Client::list_organization_members`](crate::Client::list_organization_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListOrganizationMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListOrganizationMembersRequest,
+}
+impl<'a> ListOrganizationMembersCall<'a> {
+    /// 企业标识，也称企业id
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 返回信息中是否包含第三方信息，默认不包含。
     ///
     /// Sent as query parameter `containsExternInfo`.
-    pub contains_extern_info: Option<bool>,
-    /// `externUid`.
+    pub fn contains_extern_info(mut self, value: bool) -> Self {
+        self.request.contains_extern_info = Some(value);
+        self
+    }
+    /// 第三方系统的用户 id：若是钉钉同步，则是钉钉的员工 User ID；与provider参数成对使用，只传其中一个，不生效。
     ///
     /// Sent as query parameter `externUid`. Example: `1236666`
-    pub extern_uid: Option<String>,
-    /// `joinTimeFrom`.
+    pub fn extern_uid(mut self, value: impl Into<String>) -> Self {
+        self.request.extern_uid = Some(value.into());
+        self
+    }
+    /// 加入云效企业时间，单位为毫秒时间戳
     ///
     /// Sent as query parameter `joinTimeFrom`. Example: `1631845101798`
-    pub join_time_from: Option<i64>,
-    /// `joinTimeTo`.
+    pub fn join_time_from(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.join_time_from = Some(value.into());
+        self
+    }
+    /// 加入云效企业时间，单位为毫秒时间戳
     ///
     /// Sent as query parameter `joinTimeTo`. Example: `1631845101798`
-    pub join_time_to: Option<i64>,
-    /// `maxResults`.
+    pub fn join_time_to(mut self, value: impl Into<crate::EpochMillis>) -> Self {
+        self.request.join_time_to = Some(value.into());
+        self
+    }
+    /// 最大返回数量，0-50，默认值20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
-    /// `nextToken`.
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
+    /// 分页中的起始序列，值为上一页请求返回的nextToken值。
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
-    /// `organizationMemberName`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 企业成员名
     ///
     /// Sent as query parameter `organizationMemberName`.
-    pub organization_member_name: Option<String>,
-    /// `provider`.
+    pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_member_name = Some(value.into());
+        self
+    }
+    /// 第三方系统（若是钉钉同步，则是 Dingtalk）， 与externUid参数成对使用，只传其中一个，不生效。
     ///
     /// Sent as query parameter `provider`. Example: `Dingtalk`
-    pub provider: Option<String>,
-    /// `state`.
+    pub fn provider(mut self, value: impl Into<String>) -> Self {
+        self.request.provider = Some(value.into());
+        self
+    }
+    /// 选项：正常（normal），已停用（blocked），已删除（deleted），只能指定一种；若不指定，默认返回正常（normal）状态的成员。
     ///
     /// Sent as query parameter `state`. Example: `normal`
-    pub state: Option<String>,
-}
-impl ListOrganizationMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            contains_extern_info: None,
-            extern_uid: None,
-            join_time_from: None,
-            join_time_to: None,
-            max_results: None,
-            next_token: None,
-            organization_member_name: None,
-            provider: None,
-            state: None,
-        }
-    }
-    /// Sets `containsExternInfo`.
-    pub fn contains_extern_info(mut self, value: bool) -> Self {
-        self.contains_extern_info = Some(value);
+    pub fn state(mut self, value: OrganizationMemberState) -> Self {
+        self.request.state = Some(value);
         self
     }
-    /// Sets `externUid`.
-    pub fn extern_uid(mut self, value: impl Into<String>) -> Self {
-        self.extern_uid = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListOrganizationMembersResponse,
+        crate::Error<ListOrganizationMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
     }
-    /// Sets `joinTimeFrom`.
-    pub fn join_time_from(mut self, value: i64) -> Self {
-        self.join_time_from = Some(value);
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListOrganizationMembersRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `joinTimeTo`.
-    pub fn join_time_to(mut self, value: i64) -> Self {
-        self.join_time_to = Some(value);
-        self
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `organizationMemberName`.
-    pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_member_name = Some(value.into());
-        self
-    }
-    /// Sets `provider`.
-    pub fn provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListOrganizationMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_organization_members`](crate::Client::list_organization_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrganizationMembersResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error info`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `members`.
+    /// 成员列表
     #[serde(rename = "members", default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<OrganizationMember>>,
-    /// `nextToken`.
+    /// 分页Token
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `totalCount`.
+    /// 总数
     ///
     /// Example: `15`
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -186,7 +206,7 @@ impl crate::Operation for ListOrganizationMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/members");
         req.query("containsExternInfo", self.contains_extern_info.as_ref());
         req.query("externUid", self.extern_uid.as_ref());
@@ -207,6 +227,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/members` (action `ListOrganizationMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListOrganizationMembersCall::send) it, or [`stream`](ListOrganizationMembersCall::stream) every page. Required: [`organization_id`](ListOrganizationMembersCall::organization_id). Optional: [`contains_extern_info`](ListOrganizationMembersCall::contains_extern_info), [`extern_uid`](ListOrganizationMembersCall::extern_uid), [`join_time_from`](ListOrganizationMembersCall::join_time_from), [`join_time_to`](ListOrganizationMembersCall::join_time_to), [`max_results`](ListOrganizationMembersCall::max_results), [`next_token`](ListOrganizationMembersCall::next_token), [`organization_member_name`](ListOrganizationMembersCall::organization_member_name), [`provider`](ListOrganizationMembersCall::provider), [`state`](ListOrganizationMembersCall::state).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationMembersErrorCode`], which names the documented codes.
@@ -215,19 +237,28 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (errorCode and nextToken); example_response uses an empty string for "" and leaves the null ones out.
-    pub async fn list_organization_members(
-        &self,
-        request: ListOrganizationMembersRequest,
-    ) -> Result<
-        ListOrganizationMembersResponse,
-        crate::Error<ListOrganizationMembersErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - state is the enum shape OrganizationMemberState (选项：正常（normal），已停用（blocked），已删除（deleted）), the type of members\[\].state too.
+    /// - joinTimeFrom and joinTimeTo are epoch milliseconds (加入云效企业时间，单位为毫秒时间戳): format epoch-millis.
+    /// - provider (第三方系统, the example Dingtalk is the only value the page names) has no documented value set and stays a string.
+    pub fn list_organization_members(&self) -> ListOrganizationMembersCall<'_> {
+        ListOrganizationMembersCall {
+            client: self,
+            request: ListOrganizationMembersRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListOrganizationMembersRequest {
     type Item = OrganizationMember;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["members"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -241,36 +272,33 @@ impl crate::Paginate for ListOrganizationMembersRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_organization_members`](crate::Client::list_organization_members) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_organization_members_stream(
-        &self,
-        request: ListOrganizationMembersRequest,
-    ) -> crate::Paginator<'_, ListOrganizationMembersRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationMembersRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             contains_extern_info: Some(true),
             extern_uid: Some("1236666".to_string()),
-            join_time_from: Some(1631845101798i64),
-            join_time_to: Some(1631845101798i64),
+            join_time_from: Some(crate::EpochMillis::from(1631845101798i64)),
+            join_time_to: Some(crate::EpochMillis::from(1631845101798i64)),
             max_results: Some(20i64),
             next_token: Some("example".to_string()),
             organization_member_name: Some("example".to_string()),
             provider: Some("Dingtalk".to_string()),
-            state: Some("normal".to_string()),
+            state: Some(OrganizationMemberState::Normal),
         }
     }
 }

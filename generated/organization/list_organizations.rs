@@ -2,73 +2,86 @@
 // Source: spec/organization/list_organizations.yaml
 
 /// Parameters of [`Client::list_organizations`](crate::Client::list_organizations): 查询用户企业列表
+///
+/// Set them by name on [`ListOrganizationsCall`], which `Client::list_organizations` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListOrganizationsRequest {
-    /// `accessLevel`.
+    /// `accessLevel` (query parameter); set with [`ListOrganizationsCall::access_level`].
+    pub access_level: Option<OrganizationAccessLevel>,
+    /// `accessToken` (query parameter); set with [`ListOrganizationsCall::access_token`].
+    pub access_token: Option<crate::Secret<String>>,
+    /// `minAccessLevel` (query parameter); set with [`ListOrganizationsCall::min_access_level`].
+    pub min_access_level: Option<OrganizationAccessLevel>,
+}
+/// A call of [`Client::list_organizations`](crate::Client::list_organizations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListOrganizationsCall<'a> {
+    client: &'a crate::Client,
+    request: ListOrganizationsRequest,
+}
+impl<'a> ListOrganizationsCall<'a> {
+    /// 用户权限，用于查询指定权限的企业列表 - 5：企业外部成员 - 15：企业成员 - 60：企业管理员 - 70：企业拥有者
     ///
     /// Sent as query parameter `accessLevel`. Example: `5`
-    pub access_level: Option<i32>,
-    /// `accessToken`.
+    pub fn access_level(mut self, value: OrganizationAccessLevel) -> Self {
+        self.request.access_level = Some(value);
+        self
+    }
+    /// 个人访问令牌。 使用阿里云AK+SK或使用STS临时授权方式不需要传该字段
     ///
     /// Sent as query parameter `accessToken`.
-    pub access_token: Option<crate::Secret<String>>,
-    /// `minAccessLevel`.
+    pub fn access_token(mut self, value: impl Into<String>) -> Self {
+        self.request.access_token = Some(crate::Secret::new(value.into()));
+        self
+    }
+    /// 最小用户权限，用于查询用户权限大于等于该字段设置的企业列表 - 5：企业外部成员 - 15：企业成员 - 60：企业管理员 - 70：企业拥有者 &gt; `minAccessLevel优先生效，不传minAccessLevel时accessLevel参数生效`
     ///
     /// Sent as query parameter `minAccessLevel`. Example: `60`
-    pub min_access_level: Option<i32>,
-}
-impl ListOrganizationsRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            access_level: None,
-            access_token: None,
-            min_access_level: None,
-        }
-    }
-    /// Sets `accessLevel`.
-    pub fn access_level(mut self, value: i32) -> Self {
-        self.access_level = Some(value);
+    pub fn min_access_level(mut self, value: OrganizationAccessLevel) -> Self {
+        self.request.min_access_level = Some(value);
         self
     }
-    /// Sets `accessToken`.
-    pub fn access_token(mut self, value: impl Into<String>) -> Self {
-        self.access_token = Some(crate::Secret::new(value.into()));
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListOrganizationsResponse, crate::Error<ListOrganizationsErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `minAccessLevel`.
-    pub fn min_access_level(mut self, value: i32) -> Self {
-        self.min_access_level = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListOrganizationsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_organizations`](crate::Client::list_organizations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrganizationsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `95FE5953-FF5B-5F80-94AD-FFF97D990FE0`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `result`.
+    /// 返回的企业列表
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<ListOrganizationsResult>>,
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `total`.
+    /// 总记录数
     ///
     /// Example: `2`
     #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
@@ -78,39 +91,39 @@ pub struct ListOrganizationsResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrganizationsResult {
-    /// `accessLevel`.
+    /// 用户在企业中的权限 - 5：企业外部成员 - 15：企业成员 - 60：企业管理员 - 70：企业拥有者
     ///
     /// Example: `60`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
-    /// `id`.
+    pub access_level: Option<OrganizationAccessLevel>,
+    /// 企业主键ID &gt; 无业务实际意义，且在企业未开通Codeup时，该值为空
     ///
     /// Example: `5240`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `namespaceId`.
+    /// 企业空间ID
     #[serde(rename = "namespaceId", default, skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
-    /// `organizationAlias`.
+    /// 企业别名 &gt; 若企业开通了Codeup，那么企业别名一般有值；若没有开通，则为空
     #[serde(
         rename = "organizationAlias",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_alias: Option<String>,
-    /// `organizationId`.
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
     ///
     /// Example: `60de7a6852743a5162b5f957`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `organizationName`.
+    /// 企业名称
     #[serde(
         rename = "organizationName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_name: Option<String>,
-    /// `organizationRole`.
+    /// 用户在企业中的角色 - ORG_EXTERNAL_MEMBER：企业外部成员 - ORG_MEMBER：企业成员 - ORG_ADMIN：企业管理员 - ORG_OWNER：企业拥有者
     ///
     /// Example: `ORG_ADMIN`
     #[serde(
@@ -118,7 +131,61 @@ pub struct ListOrganizationsResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub organization_role: Option<String>,
+    pub organization_role: Option<ListOrganizationsOrganizationRole>,
+}
+/// 用户在企业中的角色 - ORG_EXTERNAL_MEMBER：企业外部成员 - ORG_MEMBER：企业成员 - ORG_ADMIN：企业管理员 - ORG_OWNER：企业拥有者
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListOrganizationsOrganizationRole {
+    /// `ORG_EXTERNAL_MEMBER`: 企业外部成员
+    OrgExternalMember,
+    /// `ORG_MEMBER`: 企业成员
+    OrgMember,
+    /// `ORG_ADMIN`: 企业管理员
+    OrgAdmin,
+    /// `ORG_OWNER`: 企业拥有者
+    OrgOwner,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListOrganizationsOrganizationRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OrgExternalMember => "ORG_EXTERNAL_MEMBER",
+            Self::OrgMember => "ORG_MEMBER",
+            Self::OrgAdmin => "ORG_ADMIN",
+            Self::OrgOwner => "ORG_OWNER",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ListOrganizationsOrganizationRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ORG_EXTERNAL_MEMBER" => Self::OrgExternalMember,
+            "ORG_MEMBER" => Self::OrgMember,
+            "ORG_ADMIN" => Self::OrgAdmin,
+            "ORG_OWNER" => Self::OrgOwner,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ListOrganizationsOrganizationRole> for String {
+    fn from(value: ListOrganizationsOrganizationRole) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ListOrganizationsOrganizationRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ListOrganizationsOrganizationRole {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }
 impl crate::Envelope for ListOrganizationsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -170,6 +237,8 @@ impl crate::Client {
     ///
     /// `GET /organizations/list` (action `ListOrganizations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListOrganizationsCall::send) it. Optional: [`access_level`](ListOrganizationsCall::access_level), [`access_token`](ListOrganizationsCall::access_token), [`min_access_level`](ListOrganizationsCall::min_access_level).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListOrganizationsErrorCode`], which names the documented codes.
@@ -178,20 +247,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorMessage); example_response uses an empty string for "".
-    pub async fn list_organizations(
-        &self,
-        request: ListOrganizationsRequest,
-    ) -> Result<ListOrganizationsResponse, crate::Error<ListOrganizationsErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - accessLevel, minAccessLevel and result\[\].accessLevel are the integer enum shape OrganizationAccessLevel (5 企业外部成员, 15 企业成员, 60 企业管理员, 70 企业拥有者).
+    /// - result\[\].organizationRole is a string enum with the values its description lists (ORG_EXTERNAL_MEMBER, ORG_MEMBER, ORG_ADMIN, ORG_OWNER).
+    /// - result\[\].id is the organization's primary key (企业主键ID, long, without business meaning); the organization id is result\[\].organizationId, a string as everywhere.
+    pub fn list_organizations(&self) -> ListOrganizationsCall<'_> {
+        ListOrganizationsCall {
+            client: self,
+            request: ListOrganizationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListOrganizationsRequest {
     fn example() -> Self {
         Self {
-            access_level: Some(5i32),
+            access_level: Some(OrganizationAccessLevel::ExternalMember),
             access_token: Some(crate::Secret::new("example".to_string())),
-            min_access_level: Some(60i32),
+            min_access_level: Some(OrganizationAccessLevel::Admin),
         }
     }
 }

@@ -2,59 +2,86 @@
 // Source: spec/organization/list_resource_members.yaml
 
 /// Parameters of [`Client::list_resource_members`](crate::Client::list_resource_members): 获取资源成员列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListResourceMembersCall`], which `Client::list_resource_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListResourceMembersRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `resourceType`.
-    ///
-    /// Sent as path parameter `resourceType`.
-    pub resource_type: String,
-    /// `resourceId`.
-    ///
-    /// Sent as path parameter `resourceId`.
-    pub resource_id: String,
+    /// `organizationId` (path parameter, required); set with [`ListResourceMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `resourceType` (path parameter, required); set with [`ListResourceMembersCall::resource_type`].
+    pub resource_type: Option<OrganizationResourceType>,
+    /// `resourceId` (path parameter, required); set with [`ListResourceMembersCall::resource_id`].
+    pub resource_id: Option<i64>,
 }
-impl ListResourceMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        resource_type: impl Into<String>,
-        resource_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            resource_type: resource_type.into(),
-            resource_id: resource_id.into(),
-        }
+/// A call of [`Client::list_resource_members`](crate::Client::list_resource_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListResourceMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListResourceMembersRequest,
+}
+impl<'a> ListResourceMembersCall<'a> {
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 资源类型pipeline流水线 hostGroup主机组
+    ///
+    /// Sent as path parameter `resourceType`, required.
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
+        self
+    }
+    /// 资源id
+    ///
+    /// Sent as path parameter `resourceId`, required.
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListResourceMembersResponse,
+        crate::Error<ListResourceMembersErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListResourceMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_resource_members`](crate::Client::list_resource_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResourceMembersResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `resourceMembers`.
+    /// 成员
     #[serde(
         rename = "resourceMembers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_members: Option<Vec<ListResourceMembersResourceMembers>>,
-    /// `success`.
+    /// true 成功 false 失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -64,17 +91,17 @@ pub struct ListResourceMembersResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResourceMembersResourceMembers {
-    /// `accountId`.
+    /// 账号id
     ///
     /// Example: `22212212`
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// `roleName`.
+    /// 角色部署组 hostGroup - user 成员，使用权限 - admin 管理员，使用编辑权限 - owner 拥有者，所有权限 流水线 pipeline - owner 拥有者，所有权限 - admin 查看、运行、编辑权限 - member 运行权限 - viewer 查看权限
     ///
     /// Example: `admin`
     #[serde(rename = "roleName", default, skip_serializing_if = "Option::is_none")]
-    pub role_name: Option<String>,
-    /// `username`.
+    pub role_name: Option<OrganizationResourceRole>,
+    /// 用户名称
     ///
     /// Example: `张三`
     #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
@@ -110,18 +137,18 @@ impl crate::Operation for ListResourceMembersRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
         ],
         errors: &[],
     };
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceType", &self.resource_type)?;
+        req.path_param("resourceType", self.resource_type.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceId", &self.resource_id)?;
+        req.path_param("resourceId", self.resource_id.as_ref())?;
         req.path_literal("/members");
         req.finish()
     }
@@ -133,6 +160,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/{resourceType}/{resourceId}/members` (action `ListResourceMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListResourceMembersCall::send) it. Required: [`organization_id`](ListResourceMembersCall::organization_id), [`resource_type`](ListResourceMembersCall::resource_type), [`resource_id`](ListResourceMembersCall::resource_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListResourceMembersErrorCode`], which names the documented codes.
@@ -141,23 +170,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn list_resource_members(
-        &self,
-        request: ListResourceMembersRequest,
-    ) -> Result<
-        ListResourceMembersResponse,
-        crate::Error<ListResourceMembersErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
+    /// - resourceMembers\[\].roleName is the enum shape OrganizationResourceRole.
+    pub fn list_resource_members(&self) -> ListResourceMembersCall<'_> {
+        ListResourceMembersCall {
+            client: self,
+            request: ListResourceMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListResourceMembersRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            resource_type: "example".to_string(),
-            resource_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
         }
     }
 }

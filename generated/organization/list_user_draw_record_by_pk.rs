@@ -2,70 +2,86 @@
 // Source: spec/organization/list_user_draw_record_by_pk.yaml
 
 /// Parameters of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): 测试DrawService
+///
+/// Set them by name on [`ListUserDrawRecordByPkCall`], which `Client::list_user_draw_record_by_pk` returns.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkRequest {
-    /// `aliyunPk`.
-    ///
-    /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
+    /// `aliyunPk` (query parameter); set with [`ListUserDrawRecordByPkCall::aliyun_pk`].
     pub aliyun_pk: Option<String>,
-    /// `drawGroup`.
-    ///
-    /// Sent as query parameter `drawGroup`. Example: `task_group_0000`
+    /// `drawGroup` (query parameter); set with [`ListUserDrawRecordByPkCall::draw_group`].
     pub draw_group: Option<String>,
-    /// `drawPoolName`.
-    ///
-    /// Sent as query parameter `drawPoolName`. Example: `developer-award-draw-pool_123`
+    /// `drawPoolName` (query parameter); set with [`ListUserDrawRecordByPkCall::draw_pool_name`].
     pub draw_pool_name: Option<String>,
 }
-impl ListUserDrawRecordByPkRequest {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            aliyun_pk: None,
-            draw_group: None,
-            draw_pool_name: None,
-        }
-    }
-    /// Sets `aliyunPk`.
+/// A call of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListUserDrawRecordByPkCall<'a> {
+    client: &'a crate::Client,
+    request: ListUserDrawRecordByPkRequest,
+}
+impl<'a> ListUserDrawRecordByPkCall<'a> {
+    /// 阿里云账号ID
+    ///
+    /// Sent as query parameter `aliyunPk`. Example: `1789095186553536`
     pub fn aliyun_pk(mut self, value: impl Into<String>) -> Self {
-        self.aliyun_pk = Some(value.into());
+        self.request.aliyun_pk = Some(value.into());
         self
     }
-    /// Sets `drawGroup`.
+    /// draw任务组
+    ///
+    /// Sent as query parameter `drawGroup`. Example: `task_group_0000`
     pub fn draw_group(mut self, value: impl Into<String>) -> Self {
-        self.draw_group = Some(value.into());
+        self.request.draw_group = Some(value.into());
         self
     }
-    /// Sets `drawPoolName`.
+    /// draw奖池
+    ///
+    /// Sent as query parameter `drawPoolName`. Example: `developer-award-draw-pool_123`
     pub fn draw_pool_name(mut self, value: impl Into<String>) -> Self {
-        self.draw_pool_name = Some(value.into());
+        self.request.draw_pool_name = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListUserDrawRecordByPkResponse,
+        crate::Error<ListUserDrawRecordByPkErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListUserDrawRecordByPkRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_user_draw_record_by_pk`](crate::Client::list_user_draw_record_by_pk).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkResponse {
-    /// `code`.
+    /// 错误码
     ///
     /// Example: `200`
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// `data`.
+    pub error_code: Option<String>,
+    /// 返回结果
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ListUserDrawRecordByPkData>>,
-    /// `message`.
+    /// 描述信息
     ///
     /// Example: `None`
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求ID
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -75,35 +91,35 @@ pub struct ListUserDrawRecordByPkResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserDrawRecordByPkData {
-    /// `aliyunPk`.
+    /// 阿里云账号ID
     ///
     /// Example: `1401072305438324`
     #[serde(rename = "aliyunPk", default, skip_serializing_if = "Option::is_none")]
     pub aliyun_pk: Option<String>,
-    /// `drawGroup`.
+    /// 任务组
     ///
     /// Example: `dsadsadsadas`
     #[serde(rename = "drawGroup", default, skip_serializing_if = "Option::is_none")]
     pub draw_group: Option<String>,
-    /// `drawPoolName`.
+    /// 奖池信息
     ///
     /// Example: `dasdsadasdas`
     #[serde(rename = "drawPoolName", default, skip_serializing_if = "Option::is_none")]
     pub draw_pool_name: Option<String>,
-    /// `drawResult`.
+    /// （抽）奖品结果
     ///
     /// Example: `2`
     #[serde(rename = "drawResult", default, skip_serializing_if = "Option::is_none")]
     pub draw_result: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1545726028000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `taskGroupId`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 任务组ID
     #[serde(rename = "taskGroupId", default, skip_serializing_if = "Option::is_none")]
     pub task_group_id: Option<String>,
-    /// `uccId`.
+    /// uccId信息
     ///
     /// Example: `dsadsadasd`
     #[serde(rename = "uccId", default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /listUserDrawRecords` (action `ListUserDrawRecordByPk`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListUserDrawRecordByPkCall::send) it. Optional: [`aliyun_pk`](ListUserDrawRecordByPkCall::aliyun_pk), [`draw_group`](ListUserDrawRecordByPkCall::draw_group), [`draw_pool_name`](ListUserDrawRecordByPkCall::draw_pool_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListUserDrawRecordByPkErrorCode`], which names the documented codes.
@@ -161,14 +179,15 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (data\[\].taskGroupId); leaves the null ones out.
-    pub async fn list_user_draw_record_by_pk(
-        &self,
-        request: ListUserDrawRecordByPkRequest,
-    ) -> Result<
-        ListUserDrawRecordByPkResponse,
-        crate::Error<ListUserDrawRecordByPkErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - data\[\].gmtCreate held epoch milliseconds in a string ("1545726028000") in the SDKs' example; it is long with format epoch-millis like the other gmtCreate fields, and example_response's gmtCreate was the string "1545726028000": written as the number to match the unified type. A string from the service still reads (tolerant decoding).
+    /// - code (错误码, example "200") and message (描述信息) are this service's error code and message: Rust names error_code and error_message, as the envelope fields of the other operations.
+    /// - data\[\].drawResult (（抽）奖品结果, example "2") has no documented value set and stays a string, as the SDKs type it.
+    pub fn list_user_draw_record_by_pk(&self) -> ListUserDrawRecordByPkCall<'_> {
+        ListUserDrawRecordByPkCall {
+            client: self,
+            request: ListUserDrawRecordByPkRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]

@@ -2,41 +2,61 @@
 // Source: spec/organization/reset_ssh_key.yaml
 
 /// Parameters of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key): 重置企业公钥
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ResetSshKeyCall`], which `Client::reset_ssh_key` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ResetSshKeyRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// `organizationId` (path parameter, required); set with [`ResetSshKeyCall::organization_id`].
+    pub organization_id: Option<String>,
 }
-impl ResetSshKeyRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-        }
+/// A call of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ResetSshKeyCall<'a> {
+    client: &'a crate::Client,
+    request: ResetSshKeyRequest,
+}
+impl<'a> ResetSshKeyCall<'a> {
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ResetSshKeyResponse, crate::Error<ResetSshKeyErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ResetSshKeyRequest {
+        self.request
     }
 }
 /// Response of [`Client::reset_ssh_key`](crate::Client::reset_ssh_key).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetSshKeyResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `sshKey`.
+    /// 企业公钥
     #[serde(rename = "sshKey", default, skip_serializing_if = "Option::is_none")]
     pub ssh_key: Option<OrganizationSshKey>,
-    /// `success`.
+    /// true 接口调用成功，false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +95,7 @@ impl crate::Operation for ResetSshKeyRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sshKey");
         req.finish()
     }
@@ -87,6 +107,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/sshKey` (action `ResetSshKey`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ResetSshKeyCall::send) it. Required: [`organization_id`](ResetSshKeyCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ResetSshKeyErrorCode`], which names the documented codes.
@@ -96,18 +118,19 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - sshKey is the shared shape OrganizationSshKey (as CreateSshKey's). This page's own field examples, id 1212 and publicKey saaaaaaaaaaaaaaaa, are the ones in example_response; the shape keeps CreateSshKey's.
-    pub async fn reset_ssh_key(
-        &self,
-        request: ResetSshKeyRequest,
-    ) -> Result<ResetSshKeyResponse, crate::Error<ResetSshKeyErrorCode>> {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    pub fn reset_ssh_key(&self) -> ResetSshKeyCall<'_> {
+        ResetSshKeyCall {
+            client: self,
+            request: ResetSshKeyRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ResetSshKeyRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

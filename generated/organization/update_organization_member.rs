@@ -2,55 +2,82 @@
 // Source: spec/organization/update_organization_member.yaml
 
 /// Parameters of [`Client::update_organization_member`](crate::Client::update_organization_member): 当前用户加入的企业列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateOrganizationMemberCall`], which `Client::update_organization_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateOrganizationMemberRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `accountId`.
-    ///
-    /// Sent as path parameter `accountId`.
-    pub account_id: String,
-    /// `organizationMemberName`.
-    ///
-    /// Sent as query parameter `organizationMemberName`.
-    pub organization_member_name: String,
+    /// `organizationId` (path parameter, required); set with [`UpdateOrganizationMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `accountId` (path parameter, required); set with [`UpdateOrganizationMemberCall::account_id`].
+    pub account_id: Option<String>,
+    /// `organizationMemberName` (query parameter, required); set with [`UpdateOrganizationMemberCall::organization_member_name`].
+    pub organization_member_name: Option<String>,
 }
-impl UpdateOrganizationMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        account_id: impl Into<String>,
-        organization_member_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            account_id: account_id.into(),
-            organization_member_name: organization_member_name.into(),
-        }
+/// A call of [`Client::update_organization_member`](crate::Client::update_organization_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateOrganizationMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateOrganizationMemberRequest,
+}
+impl<'a> UpdateOrganizationMemberCall<'a> {
+    /// 云效企业ID
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 云账号ID
+    ///
+    /// Sent as path parameter `accountId`, required.
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.account_id = Some(value.into());
+        self
+    }
+    /// 企业成员名
+    ///
+    /// Sent as query parameter `organizationMemberName`, required.
+    pub fn organization_member_name(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_member_name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateOrganizationMemberResponse,
+        crate::Error<UpdateOrganizationMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateOrganizationMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_organization_member`](crate::Client::update_organization_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateOrganizationMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `member`.
+    /// 成员信息
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<OrganizationMember>,
-    /// `requestId`.
+    /// 请求ID
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// 请求是否成功。 - true：成功 - false：失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -94,10 +121,10 @@ impl crate::Operation for UpdateOrganizationMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/members/");
-        req.path_param("accountId", &self.account_id)?;
-        req.query("organizationMemberName", Some(&self.organization_member_name));
+        req.path_param("accountId", self.account_id.as_ref())?;
+        req.query("organizationMemberName", self.organization_member_name.as_ref());
         req.finish()
     }
 }
@@ -108,6 +135,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/members/{accountId}` (action `UpdateOrganizationMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateOrganizationMemberCall::send) it. Required: [`organization_id`](UpdateOrganizationMemberCall::organization_id), [`account_id`](UpdateOrganizationMemberCall::account_id), [`organization_member_name`](UpdateOrganizationMemberCall::organization_member_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateOrganizationMemberErrorCode`], which names the documented codes.
@@ -117,23 +146,21 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
     /// - member is the shared shape OrganizationMember (as GetOrganizationMember's and ListOrganizationMembers'), of which this page documents only accountId and organizationMemberName. Its accountId example, 292035769476261xxx, is the one in example_response; the shape keeps the other pages' 123456677888.
-    pub async fn update_organization_member(
-        &self,
-        request: UpdateOrganizationMemberRequest,
-    ) -> Result<
-        UpdateOrganizationMemberResponse,
-        crate::Error<UpdateOrganizationMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    pub fn update_organization_member(&self) -> UpdateOrganizationMemberCall<'_> {
+        UpdateOrganizationMemberCall {
+            client: self,
+            request: UpdateOrganizationMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateOrganizationMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            account_id: "example".to_string(),
-            organization_member_name: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            account_id: Some("example".to_string()),
+            organization_member_name: Some("example".to_string()),
         }
     }
 }

@@ -2,46 +2,79 @@
 // Source: spec/organization/update_resource_member.yaml
 
 /// Parameters of [`Client::update_resource_member`](crate::Client::update_resource_member): 更新资源成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateResourceMemberCall`], which `Client::update_resource_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResourceMemberRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `resourceType`.
-    ///
-    /// Sent as path parameter `resourceType`.
-    pub resource_type: String,
-    /// `resourceId`.
-    ///
-    /// Sent as path parameter `resourceId`.
-    pub resource_id: String,
-    /// `accountId`.
-    ///
-    /// Sent as path parameter `accountId`.
-    pub account_id: String,
-    /// `roleName`.
-    ///
-    /// Sent as body parameter `roleName`. Example: `admin`
-    pub role_name: String,
+    /// `organizationId` (path parameter, required); set with [`UpdateResourceMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `resourceType` (path parameter, required); set with [`UpdateResourceMemberCall::resource_type`].
+    pub resource_type: Option<OrganizationResourceType>,
+    /// `resourceId` (path parameter, required); set with [`UpdateResourceMemberCall::resource_id`].
+    pub resource_id: Option<i64>,
+    /// `accountId` (path parameter, required); set with [`UpdateResourceMemberCall::account_id`].
+    pub account_id: Option<String>,
+    /// `roleName` (body parameter, required); set with [`UpdateResourceMemberCall::role_name`].
+    pub role_name: Option<OrganizationResourceRole>,
 }
-impl UpdateResourceMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        resource_type: impl Into<String>,
-        resource_id: impl Into<String>,
-        account_id: impl Into<String>,
-        role_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            resource_type: resource_type.into(),
-            resource_id: resource_id.into(),
-            account_id: account_id.into(),
-            role_name: role_name.into(),
-        }
+/// A call of [`Client::update_resource_member`](crate::Client::update_resource_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateResourceMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateResourceMemberRequest,
+}
+impl<'a> UpdateResourceMemberCall<'a> {
+    /// 企业标识，也称企业id，字符串形式，可在云效访问链接中获取，如<https://devops.aliyun.com/organization/>【OrganizationId】
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 资源类型 pipeline 流水线 hostGroup 主机组
+    ///
+    /// Sent as path parameter `resourceType`, required.
+    pub fn resource_type(mut self, value: OrganizationResourceType) -> Self {
+        self.request.resource_type = Some(value);
+        self
+    }
+    /// 资源id
+    ///
+    /// Sent as path parameter `resourceId`, required.
+    pub fn resource_id(mut self, value: i64) -> Self {
+        self.request.resource_id = Some(value);
+        self
+    }
+    /// 阿里云账号id
+    ///
+    /// Sent as path parameter `accountId`, required.
+    pub fn account_id(mut self, value: impl Into<String>) -> Self {
+        self.request.account_id = Some(value.into());
+        self
+    }
+    /// 角色部署组 hostGroup - user 成员，使用权限 - admin 管理员，使用编辑权限 - owner 拥有者，所有权限 流水线 pipeline - owner 拥有者，所有权限 - admin 查看、运行、编辑权限 - member 运行权限 - viewer 查看权限
+    ///
+    /// Sent as body parameter `roleName`, required. Example: `admin`
+    pub fn role_name(mut self, value: OrganizationResourceRole) -> Self {
+        self.request.role_name = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateResourceMemberResponse,
+        crate::Error<UpdateResourceMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateResourceMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_resource_member`](crate::Client::update_resource_member).
@@ -62,7 +95,7 @@ impl crate::Operation for UpdateResourceMemberRequest {
         params: &[
             crate::ParamMeta::path("organizationId", crate::TypeWord::String),
             crate::ParamMeta::path("resourceType", crate::TypeWord::String),
-            crate::ParamMeta::path("resourceId", crate::TypeWord::String),
+            crate::ParamMeta::path("resourceId", crate::TypeWord::Long),
             crate::ParamMeta::path("accountId", crate::TypeWord::String),
             crate::ParamMeta::body("roleName", crate::TypeWord::String).required(),
         ],
@@ -71,14 +104,14 @@ impl crate::Operation for UpdateResourceMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceType", &self.resource_type)?;
+        req.path_param("resourceType", self.resource_type.as_ref())?;
         req.path_literal("/");
-        req.path_param("resourceId", &self.resource_id)?;
+        req.path_param("resourceId", self.resource_id.as_ref())?;
         req.path_literal("/members/");
-        req.path_param("accountId", &self.account_id)?;
-        req.body_field("roleName", Some(&self.role_name))?;
+        req.path_param("accountId", self.account_id.as_ref())?;
+        req.body_field("roleName", self.role_name.as_ref())?;
         req.finish()
     }
 }
@@ -89,6 +122,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/{resourceType}/{resourceId}/members/{accountId}` (action `UpdateResourceMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateResourceMemberCall::send) it. Required: [`organization_id`](UpdateResourceMemberCall::organization_id), [`resource_type`](UpdateResourceMemberCall::resource_type), [`resource_id`](UpdateResourceMemberCall::resource_id), [`account_id`](UpdateResourceMemberCall::account_id), [`role_name`](UpdateResourceMemberCall::role_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateResourceMemberErrorCode`], which names the documented codes.
@@ -97,25 +132,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode and errorMessage); example_response uses an empty string for "".
-    pub async fn update_resource_member(
-        &self,
-        request: UpdateResourceMemberRequest,
-    ) -> Result<
-        UpdateResourceMemberResponse,
-        crate::Error<UpdateResourceMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - Descriptions are the documentation page's (help.aliyun.com API reference, version 2021-06-25), copied as written; the reference (the SDKs' metadata) carries none.
+    /// - resourceType is the enum shape OrganizationResourceType (资源类型 pipeline 流水线 hostGroup 主机组).
+    /// - resourceId is long: the pages document it as the resource's id (资源id, examples 123, 111111), UpdateResourceMember's page types it long, and the resources (pipelines, host groups) have long ids in Flow; the SDKs' string path parameter is the same decimal digits on the wire.
+    /// - roleName is the enum shape OrganizationResourceRole (owner, admin, member, viewer for pipelines; owner, admin, user for host groups, as the page lists them).
+    pub fn update_resource_member(&self) -> UpdateResourceMemberCall<'_> {
+        UpdateResourceMemberCall {
+            client: self,
+            request: UpdateResourceMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateResourceMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            resource_type: "example".to_string(),
-            resource_id: "example".to_string(),
-            account_id: "example".to_string(),
-            role_name: "admin".to_string(),
+            organization_id: Some("example".to_string()),
+            resource_type: Some(OrganizationResourceType::Pipeline),
+            resource_id: Some(1i64),
+            account_id: Some("example".to_string()),
+            role_name: Some(OrganizationResourceRole::Admin),
         }
     }
 }

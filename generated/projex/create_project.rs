@@ -2,71 +2,101 @@
 // Source: spec/projex/create_project.yaml
 
 /// Parameters of [`Client::create_project`](crate::Client::create_project): 创建项目
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateProjectCall`], which `Client::create_project` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateProjectRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateProjectCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `customCode` (body parameter, required); set with [`CreateProjectCall::custom_code`].
+    pub custom_code: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateProjectCall::name`].
+    pub name: Option<String>,
+    /// `scope` (body parameter, required); set with [`CreateProjectCall::scope`].
+    pub scope: Option<ProjexProjectScope>,
+    /// `templateIdentifier` (body parameter, required); set with [`CreateProjectCall::template_identifier`].
+    pub template_identifier: Option<String>,
+}
+/// A call of [`Client::create_project`](crate::Client::create_project): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateProjectCall<'a> {
+    client: &'a crate::Client,
+    request: CreateProjectRequest,
+}
+impl<'a> CreateProjectCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `customCode`.
     ///
-    /// Sent as body parameter `customCode`. Example: `ABCD`
-    pub custom_code: String,
+    /// Sent as body parameter `customCode`, required. Example: `ABCD`
+    pub fn custom_code(mut self, value: impl Into<String>) -> Self {
+        self.request.custom_code = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `name`
-    pub name: String,
-    /// `scope`.
+    /// Sent as body parameter `name`, required. Example: `name`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
+    /// 公开:public 私有:private
     ///
-    /// Sent as body parameter `scope`. Example: `public`
-    pub scope: String,
+    /// Sent as body parameter `scope`, required. Example: `public`
+    pub fn scope(mut self, value: ProjexProjectScope) -> Self {
+        self.request.scope = Some(value);
+        self
+    }
     /// `templateIdentifier`.
     ///
-    /// Sent as body parameter `templateIdentifier`. Example: `704eaxxxx5efede61xxx5`
-    pub template_identifier: String,
-}
-impl CreateProjectRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        custom_code: impl Into<String>,
-        name: impl Into<String>,
-        scope: impl Into<String>,
-        template_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            custom_code: custom_code.into(),
-            name: name.into(),
-            scope: scope.into(),
-            template_identifier: template_identifier.into(),
-        }
+    /// Sent as body parameter `templateIdentifier`, required. Example: `704eaxxxx5efede61xxx5`
+    pub fn template_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.template_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateProjectResponse, crate::Error<CreateProjectErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateProjectRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_project`](crate::Client::create_project).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateProjectResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -83,7 +113,7 @@ impl crate::Envelope for CreateProjectResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_project`](crate::Client::create_project): it documents none, so every code reads as `Unknown(code)`.
@@ -112,12 +142,12 @@ impl crate::Operation for CreateProjectRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/createProject");
-        req.body_field("customCode", Some(&self.custom_code))?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("scope", Some(&self.scope))?;
-        req.body_field("templateIdentifier", Some(&self.template_identifier))?;
+        req.body_field("customCode", self.custom_code.as_ref())?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("scope", self.scope.as_ref())?;
+        req.body_field("templateIdentifier", self.template_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -128,6 +158,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/projects/createProject` (action `CreateProject`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateProjectCall::send) it. Required: [`organization_id`](CreateProjectCall::organization_id), [`custom_code`](CreateProjectCall::custom_code), [`name`](CreateProjectCall::name), [`scope`](CreateProjectCall::scope), [`template_identifier`](CreateProjectCall::template_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateProjectErrorCode`], which names the documented codes.
@@ -135,22 +167,25 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_project(
-        &self,
-        request: CreateProjectRequest,
-    ) -> Result<CreateProjectResponse, crate::Error<CreateProjectErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - scope is the ProjexProjectScope enum; its values come from this page (公开:public 私有:private). project.scope (the Project shape) uses the same enum.
+    pub fn create_project(&self) -> CreateProjectCall<'_> {
+        CreateProjectCall {
+            client: self,
+            request: CreateProjectRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateProjectRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            custom_code: "ABCD".to_string(),
-            name: "name".to_string(),
-            scope: "public".to_string(),
-            template_identifier: "704eaxxxx5efede61xxx5".to_string(),
+            organization_id: Some("example".to_string()),
+            custom_code: Some("ABCD".to_string()),
+            name: Some("name".to_string()),
+            scope: Some(ProjexProjectScope::Public),
+            template_identifier: Some("704eaxxxx5efede61xxx5".to_string()),
         }
     }
 }

@@ -2,77 +2,102 @@
 // Source: spec/projex/create_sprint.yaml
 
 /// Parameters of [`Client::create_sprint`](crate::Client::create_sprint): 创建迭代
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateSprintCall`], which `Client::create_sprint` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSprintRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateSprintCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `endDate` (body parameter); set with [`CreateSprintCall::end_date`].
+    pub end_date: Option<String>,
+    /// `name` (body parameter, required); set with [`CreateSprintCall::name`].
+    pub name: Option<String>,
+    /// `spaceIdentifier` (body parameter, required); set with [`CreateSprintCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `staffIds` (body parameter, required); set with [`CreateSprintCall::staff_ids`].
+    pub staff_ids: Option<Vec<String>>,
+    /// `startDate` (body parameter); set with [`CreateSprintCall::start_date`].
+    pub start_date: Option<String>,
+}
+/// A call of [`Client::create_sprint`](crate::Client::create_sprint): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateSprintCall<'a> {
+    client: &'a crate::Client,
+    request: CreateSprintRequest,
+}
+impl<'a> CreateSprintCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `endDate`.
     ///
     /// Sent as body parameter `endDate`. Example: `2021-12-02`
-    pub end_date: Option<String>,
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.request.end_date = Some(value.into());
+        self
+    }
     /// `name`.
     ///
-    /// Sent as body parameter `name`. Example: `xxx`
-    pub name: String,
+    /// Sent as body parameter `name`, required. Example: `xxx`
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.name = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as body parameter `spaceIdentifier`. Example: `asd345xxxxx9q9845xxxxx34`
-    pub space_identifier: String,
+    /// Sent as body parameter `spaceIdentifier`, required. Example: `asd345xxxxx9q9845xxxxx34`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `staffIds`.
     ///
-    /// Sent as body parameter `staffIds`.
-    pub staff_ids: Vec<String>,
+    /// Sent as body parameter `staffIds`, required.
+    pub fn staff_ids(mut self, value: Vec<String>) -> Self {
+        self.request.staff_ids = Some(value);
+        self
+    }
     /// `startDate`.
     ///
     /// Sent as body parameter `startDate`. Example: `2021-12-01`
-    pub start_date: Option<String>,
-}
-impl CreateSprintRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        name: impl Into<String>,
-        space_identifier: impl Into<String>,
-        staff_ids: Vec<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            end_date: None,
-            name: name.into(),
-            space_identifier: space_identifier.into(),
-            staff_ids,
-            start_date: None,
-        }
-    }
-    /// Sets `endDate`.
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
-        self.start_date = Some(value.into());
+        self.request.start_date = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateSprintResponse, crate::Error<CreateSprintErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateSprintRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_sprint`](crate::Client::create_sprint).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSprintResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -80,7 +105,7 @@ pub struct CreateSprintResponse {
     /// `sprint`.
     #[serde(rename = "sprint", default, skip_serializing_if = "Option::is_none")]
     pub sprint: Option<Sprint>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -97,7 +122,7 @@ impl crate::Envelope for CreateSprintResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_sprint`](crate::Client::create_sprint): it documents none, so every code reads as `Unknown(code)`.
@@ -127,12 +152,12 @@ impl crate::Operation for CreateSprintRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sprints/create");
         req.body_field("endDate", self.end_date.as_ref())?;
-        req.body_field("name", Some(&self.name))?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
-        req.body_field("staffIds", Some(&self.staff_ids))?;
+        req.body_field("name", self.name.as_ref())?;
+        req.body_field("spaceIdentifier", self.space_identifier.as_ref())?;
+        req.body_field("staffIds", self.staff_ids.as_ref())?;
         req.body_field("startDate", self.start_date.as_ref())?;
         req.finish()
     }
@@ -144,6 +169,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/sprints/create` (action `CreateSprint`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateSprintCall::send) it. Required: [`organization_id`](CreateSprintCall::organization_id), [`name`](CreateSprintCall::name), [`space_identifier`](CreateSprintCall::space_identifier), [`staff_ids`](CreateSprintCall::staff_ids). Optional: [`end_date`](CreateSprintCall::end_date), [`start_date`](CreateSprintCall::start_date).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateSprintErrorCode`], which names the documented codes.
@@ -151,22 +178,25 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_sprint(
-        &self,
-        request: CreateSprintRequest,
-    ) -> Result<CreateSprintResponse, crate::Error<CreateSprintErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - startDate and endDate are dates without a time (examples 2021-12-01 and 2021-12-02); the spec format has no date-only time, so they stay plain strings. The sprint they create reports them as epoch milliseconds (Sprint.startDate, Sprint.endDate).
+    pub fn create_sprint(&self) -> CreateSprintCall<'_> {
+        CreateSprintCall {
+            client: self,
+            request: CreateSprintRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateSprintRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             end_date: Some("2021-12-02".to_string()),
-            name: "xxx".to_string(),
-            space_identifier: "asd345xxxxx9q9845xxxxx34".to_string(),
-            staff_ids: vec!["example".to_string()],
+            name: Some("xxx".to_string()),
+            space_identifier: Some("asd345xxxxx9q9845xxxxx34".to_string()),
+            staff_ids: Some(vec!["example".to_string()]),
             start_date: Some("2021-12-01".to_string()),
         }
     }

@@ -2,167 +2,197 @@
 // Source: spec/projex/create_workitem.yaml
 
 /// Parameters of [`Client::create_workitem`](crate::Client::create_workitem): 新建工作项
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemCall`], which `Client::create_workitem` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `assignedTo` (body parameter, required); set with [`CreateWorkitemCall::assigned_to`].
+    pub assigned_to: Option<String>,
+    /// `category` (body parameter, required); set with [`CreateWorkitemCall::category`].
+    pub category: Option<ProjexWorkItemCategory>,
+    /// `description` (body parameter); set with [`CreateWorkitemCall::description`].
+    pub description: Option<String>,
+    /// `descriptionFormat` (body parameter); set with [`CreateWorkitemCall::description_format`].
+    pub description_format: Option<ProjexContentFormat>,
+    /// `fieldValueList` (body parameter); set with [`CreateWorkitemCall::field_value_list`].
+    pub field_value_list: Option<Vec<ProjexFieldValue>>,
+    /// `parent` (body parameter); set with [`CreateWorkitemCall::parent`].
+    pub parent: Option<String>,
+    /// `participant` (body parameter); set with [`CreateWorkitemCall::participant`].
+    pub participant: Option<Vec<String>>,
+    /// `space` (body parameter, required); set with [`CreateWorkitemCall::space`].
+    pub space: Option<String>,
+    /// `spaceIdentifier` (body parameter, required); set with [`CreateWorkitemCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (body parameter, required); set with [`CreateWorkitemCall::space_type`].
+    pub space_type: Option<String>,
+    /// `sprint` (body parameter); set with [`CreateWorkitemCall::sprint`].
+    pub sprint: Option<Vec<String>>,
+    /// `subject` (body parameter, required); set with [`CreateWorkitemCall::subject`].
+    pub subject: Option<String>,
+    /// `tracker` (body parameter); set with [`CreateWorkitemCall::tracker`].
+    pub tracker: Option<Vec<String>>,
+    /// `verifier` (body parameter); set with [`CreateWorkitemCall::verifier`].
+    pub verifier: Option<Vec<String>>,
+    /// `workitemType` (body parameter, required); set with [`CreateWorkitemCall::workitem_type`].
+    pub workitem_type: Option<String>,
+}
+/// A call of [`Client::create_workitem`](crate::Client::create_workitem): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemCall<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemRequest,
+}
+impl<'a> CreateWorkitemCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `assignedTo`.
     ///
-    /// Sent as body parameter `assignedTo`. Example: `19xxxx31947xxxx`
-    pub assigned_to: String,
-    /// `category`.
+    /// Sent as body parameter `assignedTo`, required. Example: `19xxxx31947xxxx`
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.request.assigned_to = Some(value.into());
+        self
+    }
+    /// 工作项的类型id,比如:Bug、Task对应id
     ///
-    /// Sent as body parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as body parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`. Example: `测试内容`
-    pub description: Option<String>,
-    /// `descriptionFormat`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
+    /// 内容格式,目前只支持RICHTEXT格式
     ///
     /// Sent as body parameter `descriptionFormat`. Example: `RICHTEXT`
-    pub description_format: Option<String>,
+    pub fn description_format(mut self, value: ProjexContentFormat) -> Self {
+        self.request.description_format = Some(value);
+        self
+    }
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<ProjexFieldValue>>,
+    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
+        self.request.field_value_list = Some(value);
+        self
+    }
     /// `parent`.
     ///
     /// Sent as body parameter `parent`. Example: `3a0c9cdd24ae1e1995b8...`
-    pub parent: Option<String>,
+    pub fn parent(mut self, value: impl Into<String>) -> Self {
+        self.request.parent = Some(value.into());
+        self
+    }
     /// `participant`.
     ///
     /// Sent as body parameter `participant`.
-    pub participant: Option<Vec<String>>,
+    pub fn participant(mut self, value: Vec<String>) -> Self {
+        self.request.participant = Some(value);
+        self
+    }
     /// `space`.
     ///
-    /// Sent as body parameter `space`. Example: `asd345xxxxx9q9845xxxxx34`
-    pub space: String,
+    /// Sent as body parameter `space`, required. Example: `asd345xxxxx9q9845xxxxx34`
+    pub fn space(mut self, value: impl Into<String>) -> Self {
+        self.request.space = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as body parameter `spaceIdentifier`. Example: `asd345xxxxx9q9845xxxxx34`
-    pub space_identifier: String,
+    /// Sent as body parameter `spaceIdentifier`, required. Example: `asd345xxxxx9q9845xxxxx34`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as body parameter `spaceType`. Example: `Project`
-    pub space_type: String,
+    /// Sent as body parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
     /// `sprint`.
     ///
     /// Sent as body parameter `sprint`.
-    pub sprint: Option<Vec<String>>,
+    pub fn sprint(mut self, value: Vec<String>) -> Self {
+        self.request.sprint = Some(value);
+        self
+    }
     /// `subject`.
     ///
-    /// Sent as body parameter `subject`. Example: `测试工作项`
-    pub subject: String,
+    /// Sent as body parameter `subject`, required. Example: `测试工作项`
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.request.subject = Some(value.into());
+        self
+    }
     /// `tracker`.
     ///
     /// Sent as body parameter `tracker`.
-    pub tracker: Option<Vec<String>>,
+    pub fn tracker(mut self, value: Vec<String>) -> Self {
+        self.request.tracker = Some(value);
+        self
+    }
     /// `verifier`.
     ///
     /// Sent as body parameter `verifier`.
-    pub verifier: Option<Vec<String>>,
+    pub fn verifier(mut self, value: Vec<String>) -> Self {
+        self.request.verifier = Some(value);
+        self
+    }
     /// `workitemType`.
     ///
-    /// Sent as body parameter `workitemType`. Example: `9uyxxxxxre573f561dxxn40`
-    pub workitem_type: String,
-}
-impl CreateWorkitemRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        organization_id: impl Into<String>,
-        assigned_to: impl Into<String>,
-        category: impl Into<String>,
-        space: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-        subject: impl Into<String>,
-        workitem_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            assigned_to: assigned_to.into(),
-            category: category.into(),
-            description: None,
-            description_format: None,
-            field_value_list: None,
-            parent: None,
-            participant: None,
-            space: space.into(),
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-            sprint: None,
-            subject: subject.into(),
-            tracker: None,
-            verifier: None,
-            workitem_type: workitem_type.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `workitemType`, required. Example: `9uyxxxxxre573f561dxxn40`
+    pub fn workitem_type(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_type = Some(value.into());
         self
     }
-    /// Sets `descriptionFormat`.
-    pub fn description_format(mut self, value: impl Into<String>) -> Self {
-        self.description_format = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateWorkitemResponse, crate::Error<CreateWorkitemErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `fieldValueList`.
-    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
-        self.field_value_list = Some(value);
-        self
-    }
-    /// Sets `parent`.
-    pub fn parent(mut self, value: impl Into<String>) -> Self {
-        self.parent = Some(value.into());
-        self
-    }
-    /// Sets `participant`.
-    pub fn participant(mut self, value: Vec<String>) -> Self {
-        self.participant = Some(value);
-        self
-    }
-    /// Sets `sprint`.
-    pub fn sprint(mut self, value: Vec<String>) -> Self {
-        self.sprint = Some(value);
-        self
-    }
-    /// Sets `tracker`.
-    pub fn tracker(mut self, value: Vec<String>) -> Self {
-        self.tracker = Some(value);
-        self
-    }
-    /// Sets `verifier`.
-    pub fn verifier(mut self, value: Vec<String>) -> Self {
-        self.verifier = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem`](crate::Client::create_workitem).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWorkitemResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +212,7 @@ impl crate::Envelope for CreateWorkitemResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem`](crate::Client::create_workitem): it documents none, so every code reads as `Unknown(code)`.
@@ -222,23 +252,23 @@ impl crate::Operation for CreateWorkitemRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/create");
-        req.body_field("assignedTo", Some(&self.assigned_to))?;
-        req.body_field("category", Some(&self.category))?;
+        req.body_field("assignedTo", self.assigned_to.as_ref())?;
+        req.body_field("category", self.category.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
         req.body_field("descriptionFormat", self.description_format.as_ref())?;
         req.body_field("fieldValueList", self.field_value_list.as_ref())?;
         req.body_field("parent", self.parent.as_ref())?;
         req.body_field("participant", self.participant.as_ref())?;
-        req.body_field("space", Some(&self.space))?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
-        req.body_field("spaceType", Some(&self.space_type))?;
+        req.body_field("space", self.space.as_ref())?;
+        req.body_field("spaceIdentifier", self.space_identifier.as_ref())?;
+        req.body_field("spaceType", self.space_type.as_ref())?;
         req.body_field("sprint", self.sprint.as_ref())?;
-        req.body_field("subject", Some(&self.subject))?;
+        req.body_field("subject", self.subject.as_ref())?;
         req.body_field("tracker", self.tracker.as_ref())?;
         req.body_field("verifier", self.verifier.as_ref())?;
-        req.body_field("workitemType", Some(&self.workitem_type))?;
+        req.body_field("workitemType", self.workitem_type.as_ref())?;
         req.finish()
     }
 }
@@ -249,6 +279,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/create` (action `CreateWorkitem`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemCall::send) it. Required: [`organization_id`](CreateWorkitemCall::organization_id), [`assigned_to`](CreateWorkitemCall::assigned_to), [`category`](CreateWorkitemCall::category), [`space`](CreateWorkitemCall::space), [`space_identifier`](CreateWorkitemCall::space_identifier), [`space_type`](CreateWorkitemCall::space_type), [`subject`](CreateWorkitemCall::subject), [`workitem_type`](CreateWorkitemCall::workitem_type). Optional: [`description`](CreateWorkitemCall::description), [`description_format`](CreateWorkitemCall::description_format), [`field_value_list`](CreateWorkitemCall::field_value_list), [`parent`](CreateWorkitemCall::parent), [`participant`](CreateWorkitemCall::participant), [`sprint`](CreateWorkitemCall::sprint), [`tracker`](CreateWorkitemCall::tracker), [`verifier`](CreateWorkitemCall::verifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemErrorCode`], which names the documented codes.
@@ -257,22 +289,27 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (fieldValueList\[\].workitemIdentifier); leaves the null ones out.
-    pub async fn create_workitem(
-        &self,
-        request: CreateWorkitemRequest,
-    ) -> Result<CreateWorkitemResponse, crate::Error<CreateWorkitemErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - category is the ProjexWorkItemCategory enum: this page names Bug and Task as examples (工作项的类型id,比如:Bug、Task对应id); the full set is ListWorkitems' (Req, Bug, Task, Risk, Request, Topic).
+    /// - descriptionFormat is the ProjexContentFormat enum (RICHTEXT, MARKDOWN). This page says only RICHTEXT is supported for now (内容格式,目前只支持RICHTEXT格式); MARKDOWN is the other value of the same set on the comment pages.
+    /// - spaceType (资源类型, example Project) stays a string: the pages document the one value Project, not a set.
+    pub fn create_workitem(&self) -> CreateWorkitemCall<'_> {
+        CreateWorkitemCall {
+            client: self,
+            request: CreateWorkitemRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            assigned_to: "19xxxx31947xxxx".to_string(),
-            category: "Req".to_string(),
+            organization_id: Some("example".to_string()),
+            assigned_to: Some("19xxxx31947xxxx".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             description: Some("测试内容".to_string()),
-            description_format: Some("RICHTEXT".to_string()),
+            description_format: Some(ProjexContentFormat::RichText),
             field_value_list: Some(
                 vec![
                     ProjexFieldValue { field_identifier :
@@ -283,14 +320,14 @@ impl crate::mock::Example for CreateWorkitemRequest {
             ),
             parent: Some("3a0c9cdd24ae1e1995b8...".to_string()),
             participant: Some(vec!["example".to_string()]),
-            space: "asd345xxxxx9q9845xxxxx34".to_string(),
-            space_identifier: "asd345xxxxx9q9845xxxxx34".to_string(),
-            space_type: "Project".to_string(),
+            space: Some("asd345xxxxx9q9845xxxxx34".to_string()),
+            space_identifier: Some("asd345xxxxx9q9845xxxxx34".to_string()),
+            space_type: Some("Project".to_string()),
             sprint: Some(vec!["example".to_string()]),
-            subject: "测试工作项".to_string(),
+            subject: Some("测试工作项".to_string()),
             tracker: Some(vec!["example".to_string()]),
             verifier: Some(vec!["example".to_string()]),
-            workitem_type: "9uyxxxxxre573f561dxxn40".to_string(),
+            workitem_type: Some("9uyxxxxxre573f561dxxn40".to_string()),
         }
     }
 }

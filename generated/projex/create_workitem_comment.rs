@@ -2,50 +2,79 @@
 // Source: spec/projex/create_workitem_comment.yaml
 
 /// Parameters of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): 创建一个评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemCommentCall`], which `Client::create_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `content` (body parameter, required); set with [`CreateWorkitemCommentCall::content`].
+    pub content: Option<String>,
+    /// `formatType` (body parameter, required); set with [`CreateWorkitemCommentCall::format_type`].
+    pub format_type: Option<ProjexContentFormat>,
+    /// `parentId` (body parameter); set with [`CreateWorkitemCommentCall::parent_id`].
+    pub parent_id: Option<String>,
+    /// `workitemIdentifier` (body parameter, required); set with [`CreateWorkitemCommentCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemCommentRequest,
+}
+impl<'a> CreateWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
-    /// `formatType`.
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
+    /// RICHTEXT/MARKDOWN
     ///
-    /// Sent as body parameter `formatType`. Example: `RICHTEXT/MARKDOWN`
-    pub format_type: String,
+    /// Sent as body parameter `formatType`, required. Example: `RICHTEXT`
+    pub fn format_type(mut self, value: ProjexContentFormat) -> Self {
+        self.request.format_type = Some(value);
+        self
+    }
     /// `parentId`.
     ///
     /// Sent as body parameter `parentId`. Example: `26842`
-    pub parent_id: Option<String>,
+    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
+        self.request.parent_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `1e9903d8b3f12xxxxxf9286ef5`
-    pub workitem_identifier: String,
-}
-impl CreateWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        content: impl Into<String>,
-        format_type: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            content: content.into(),
-            format_type: format_type.into(),
-            parent_id: None,
-            workitem_identifier: workitem_identifier.into(),
-        }
-    }
-    /// Sets `parentId`.
-    pub fn parent_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_id = Some(value.into());
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `1e9903d8b3f12xxxxxf9286ef5`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateWorkitemCommentResponse,
+        crate::Error<CreateWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
@@ -55,24 +84,24 @@ pub struct CreateWorkitemCommentResponse {
     /// `Comment`.
     #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<CreateWorkitemCommentComment>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 /// Part of the response of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -90,12 +119,12 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1667202662000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `formatType`.
     ///
-    /// Example: `RICHTEXT/MARKDOWN`
+    /// Example: `RICHTEXT`
     #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
-    pub format_type: Option<String>,
+    pub format_type: Option<ProjexContentFormat>,
     /// true/false
     #[serde(rename = "isTop", default, skip_serializing_if = "Option::is_none")]
     pub is_top: Option<bool>,
@@ -103,7 +132,7 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1637995553000`
     #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<i64>,
+    pub modified_time: Option<crate::EpochMillis>,
     /// `parentId`.
     ///
     /// Example: `26842`
@@ -127,7 +156,7 @@ pub struct CreateWorkitemCommentComment {
     ///
     /// Example: `1667202662000`
     #[serde(rename = "topTime", default, skip_serializing_if = "Option::is_none")]
-    pub top_time: Option<i64>,
+    pub top_time: Option<crate::EpochMillis>,
     /// `user`.
     #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<WorkItemCommentUser>,
@@ -137,13 +166,13 @@ impl crate::Envelope for CreateWorkitemCommentResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_comment`](crate::Client::create_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
@@ -172,12 +201,12 @@ impl crate::Operation for CreateWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/comment");
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("formatType", Some(&self.format_type))?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("formatType", self.format_type.as_ref())?;
         req.body_field("parentId", self.parent_id.as_ref())?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -188,6 +217,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/comment` (action `CreateWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemCommentCall::send) it. Required: [`organization_id`](CreateWorkitemCommentCall::organization_id), [`content`](CreateWorkitemCommentCall::content), [`format_type`](CreateWorkitemCommentCall::format_type), [`workitem_identifier`](CreateWorkitemCommentCall::workitem_identifier). Optional: [`parent_id`](CreateWorkitemCommentCall::parent_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemCommentErrorCode`], which names the documented codes.
@@ -197,25 +228,28 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of Comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - Comment.user is the shared WorkItemCommentUser shape. Comment itself stays inline: its id field is named Id here, while GetWorkitemCommentList has id (long) and UpdateWorkitemComment id (string), so the three comment objects cannot be one type.
-    pub async fn create_workitem_comment(
-        &self,
-        request: CreateWorkitemCommentRequest,
-    ) -> Result<
-        CreateWorkitemCommentResponse,
-        crate::Error<CreateWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata; it is the boolean every other operation has; the example gives no value.
+    /// - formatType (parameter and Comment.formatType) is the ProjexContentFormat enum. The SDK example RICHTEXT/MARKDOWN lists the two values rather than giving one; it is kept as the parameter's description, and the examples (field and example_response) use RICHTEXT.
+    /// - Times: Comment.createTime, modifiedTime and topTime are epoch milliseconds (long, examples such as 1667202662000), format: epoch-millis.
+    /// - The parentId parameter stays a string (example "26842") although comment ids are long elsewhere (Comment.Id, Comment.parentId, the commentId parameters): it travels in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that.
+    pub fn create_workitem_comment(&self) -> CreateWorkitemCommentCall<'_> {
+        CreateWorkitemCommentCall {
+            client: self,
+            request: CreateWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            content: "example".to_string(),
-            format_type: "RICHTEXT/MARKDOWN".to_string(),
+            organization_id: Some("example".to_string()),
+            content: Some("example".to_string()),
+            format_type: Some(ProjexContentFormat::RichText),
             parent_id: Some("26842".to_string()),
-            workitem_identifier: "1e9903d8b3f12xxxxxf9286ef5".to_string(),
+            workitem_identifier: Some("1e9903d8b3f12xxxxxf9286ef5".to_string()),
         }
     }
 }

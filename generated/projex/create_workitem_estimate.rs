@@ -2,56 +2,88 @@
 // Source: spec/projex/create_workitem_estimate.yaml
 
 /// Parameters of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): 登记预计工时
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemEstimateCall`], which `Client::create_workitem_estimate` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemEstimateRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemEstimateCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `description` (body parameter); set with [`CreateWorkitemEstimateCall::description`].
+    pub description: Option<String>,
+    /// `recordUserIdentifier` (body parameter, required); set with [`CreateWorkitemEstimateCall::record_user_identifier`].
+    pub record_user_identifier: Option<String>,
+    /// `spentTime` (body parameter, required); set with [`CreateWorkitemEstimateCall::spent_time`].
+    pub spent_time: Option<String>,
+    /// `type` (body parameter, required); set with [`CreateWorkitemEstimateCall::type_`].
+    pub type_: Option<String>,
+    /// `workitemIdentifier` (body parameter, required); set with [`CreateWorkitemEstimateCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemEstimateCall<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemEstimateRequest,
+}
+impl<'a> CreateWorkitemEstimateCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `recordUserIdentifier`.
     ///
-    /// Sent as body parameter `recordUserIdentifier`. Example: `1316458xxxxx41068`
-    pub record_user_identifier: String,
+    /// Sent as body parameter `recordUserIdentifier`, required. Example: `1316458xxxxx41068`
+    pub fn record_user_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.record_user_identifier = Some(value.into());
+        self
+    }
     /// `spentTime`.
     ///
-    /// Sent as body parameter `spentTime`. Example: `21`
-    pub spent_time: String,
+    /// Sent as body parameter `spentTime`, required. Example: `21`
+    pub fn spent_time(mut self, value: impl Into<String>) -> Self {
+        self.request.spent_time = Some(value.into());
+        self
+    }
     /// `type`.
     ///
-    /// Sent as body parameter `type`. Example: `9144ef6b72d8exxxxx9e61a4d0`
-    pub type_: String,
+    /// Sent as body parameter `type`, required. Example: `9144ef6b72d8exxxxx9e61a4d0`
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.request.type_ = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `1e9903d8b3f1xxxxxf9286ef5`
-    pub workitem_identifier: String,
-}
-impl CreateWorkitemEstimateRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        record_user_identifier: impl Into<String>,
-        spent_time: impl Into<String>,
-        type_: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            description: None,
-            record_user_identifier: record_user_identifier.into(),
-            spent_time: spent_time.into(),
-            type_: type_.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `1e9903d8b3f1xxxxxf9286ef5`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateWorkitemEstimateResponse,
+        crate::Error<CreateWorkitemEstimateErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemEstimateRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate).
@@ -65,22 +97,22 @@ pub struct CreateWorkitemEstimateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub workitem_time_estimate: Option<CreateWorkitemEstimateWorkitemTimeEstimate>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
@@ -103,7 +135,7 @@ pub struct CreateWorkitemEstimateWorkitemTimeEstimate {
     ///
     /// Example: `11`
     #[serde(rename = "spentTime", default, skip_serializing_if = "Option::is_none")]
-    pub spent_time: Option<i64>,
+    pub spent_time: Option<f32>,
     /// `type`.
     ///
     /// Example: `9144ef6b72d8exxxxx9e61a4d0`
@@ -130,7 +162,7 @@ impl crate::Envelope for CreateWorkitemEstimateResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_estimate`](crate::Client::create_workitem_estimate): it documents none, so every code reads as `Unknown(code)`.
@@ -161,13 +193,13 @@ impl crate::Operation for CreateWorkitemEstimateRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/estimate");
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("recordUserIdentifier", Some(&self.record_user_identifier))?;
-        req.body_field("spentTime", Some(&self.spent_time))?;
-        req.body_field("type", Some(&self.type_))?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("recordUserIdentifier", self.record_user_identifier.as_ref())?;
+        req.body_field("spentTime", self.spent_time.as_ref())?;
+        req.body_field("type", self.type_.as_ref())?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -178,6 +210,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/estimate` (action `CreateWorkitemEstimate`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemEstimateCall::send) it. Required: [`organization_id`](CreateWorkitemEstimateCall::organization_id), [`record_user_identifier`](CreateWorkitemEstimateCall::record_user_identifier), [`spent_time`](CreateWorkitemEstimateCall::spent_time), [`type_`](CreateWorkitemEstimateCall::type_), [`workitem_identifier`](CreateWorkitemEstimateCall::workitem_identifier). Optional: [`description`](CreateWorkitemEstimateCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemEstimateErrorCode`], which names the documented codes.
@@ -187,26 +221,27 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - example_response sets success to true; the SDKs give no example for it.
     /// - The SDK example of WorkitemTimeEstimate.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn create_workitem_estimate(
-        &self,
-        request: CreateWorkitemEstimateRequest,
-    ) -> Result<
-        CreateWorkitemEstimateResponse,
-        crate::Error<CreateWorkitemEstimateErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - WorkitemTimeEstimate.spentTime was long; it is float, the type ListWorkitemEstimate gives the same estimated hours (workitemTimeEstimate\[\].spentTime), so one concept has one type (hours may be fractional). example_response writes its 11 as 11.0, the float form, so the typed answer re-serializes to the same text.
+    /// - The spentTime parameter stays a string (example "21"): it travels in the JSON body, where a number would be sent instead of the string the SDK sends.
+    pub fn create_workitem_estimate(&self) -> CreateWorkitemEstimateCall<'_> {
+        CreateWorkitemEstimateCall {
+            client: self,
+            request: CreateWorkitemEstimateRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemEstimateRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             description: Some("example".to_string()),
-            record_user_identifier: "1316458xxxxx41068".to_string(),
-            spent_time: "21".to_string(),
-            type_: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
-            workitem_identifier: "1e9903d8b3f1xxxxxf9286ef5".to_string(),
+            record_user_identifier: Some("1316458xxxxx41068".to_string()),
+            spent_time: Some("21".to_string()),
+            type_: Some("9144ef6b72d8exxxxx9e61a4d0".to_string()),
+            workitem_identifier: Some("1e9903d8b3f1xxxxxf9286ef5".to_string()),
         }
     }
 }

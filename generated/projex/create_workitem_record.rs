@@ -2,68 +2,106 @@
 // Source: spec/projex/create_workitem_record.yaml
 
 /// Parameters of [`Client::create_workitem_record`](crate::Client::create_workitem_record): 登记实际工时
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemRecordCall`], which `Client::create_workitem_record` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemRecordRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemRecordCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `actualTime` (body parameter, required); set with [`CreateWorkitemRecordCall::actual_time`].
+    pub actual_time: Option<String>,
+    /// `description` (body parameter); set with [`CreateWorkitemRecordCall::description`].
+    pub description: Option<String>,
+    /// `gmtEnd` (body parameter, required); set with [`CreateWorkitemRecordCall::gmt_end`].
+    pub gmt_end: Option<String>,
+    /// `gmtStart` (body parameter, required); set with [`CreateWorkitemRecordCall::gmt_start`].
+    pub gmt_start: Option<String>,
+    /// `recordUserIdentifier` (body parameter, required); set with [`CreateWorkitemRecordCall::record_user_identifier`].
+    pub record_user_identifier: Option<String>,
+    /// `type` (body parameter, required); set with [`CreateWorkitemRecordCall::type_`].
+    pub type_: Option<String>,
+    /// `workitemIdentifier` (body parameter, required); set with [`CreateWorkitemRecordCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::create_workitem_record`](crate::Client::create_workitem_record): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemRecordCall<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemRecordRequest,
+}
+impl<'a> CreateWorkitemRecordCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `actualTime`.
     ///
-    /// Sent as body parameter `actualTime`. Example: `12`
-    pub actual_time: String,
+    /// Sent as body parameter `actualTime`, required. Example: `12`
+    pub fn actual_time(mut self, value: impl Into<String>) -> Self {
+        self.request.actual_time = Some(value.into());
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `gmtEnd`.
     ///
-    /// Sent as body parameter `gmtEnd`. Example: `1646323200000`
-    pub gmt_end: String,
+    /// Sent as body parameter `gmtEnd`, required. Example: `1646323200000`
+    pub fn gmt_end(mut self, value: impl Into<String>) -> Self {
+        self.request.gmt_end = Some(value.into());
+        self
+    }
     /// `gmtStart`.
     ///
-    /// Sent as body parameter `gmtStart`. Example: `1667205617061`
-    pub gmt_start: String,
+    /// Sent as body parameter `gmtStart`, required. Example: `1667205617061`
+    pub fn gmt_start(mut self, value: impl Into<String>) -> Self {
+        self.request.gmt_start = Some(value.into());
+        self
+    }
     /// `recordUserIdentifier`.
     ///
-    /// Sent as body parameter `recordUserIdentifier`. Example: `1316458xxxxx41068`
-    pub record_user_identifier: String,
+    /// Sent as body parameter `recordUserIdentifier`, required. Example: `1316458xxxxx41068`
+    pub fn record_user_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.record_user_identifier = Some(value.into());
+        self
+    }
     /// `type`.
     ///
-    /// Sent as body parameter `type`. Example: `deafe5f33xxxxx6a259d8dafd`
-    pub type_: String,
+    /// Sent as body parameter `type`, required. Example: `deafe5f33xxxxx6a259d8dafd`
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.request.type_ = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `9144ef6b72d8exxxxx9e61a4d0`
-    pub workitem_identifier: String,
-}
-impl CreateWorkitemRecordRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        actual_time: impl Into<String>,
-        gmt_end: impl Into<String>,
-        gmt_start: impl Into<String>,
-        record_user_identifier: impl Into<String>,
-        type_: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            actual_time: actual_time.into(),
-            description: None,
-            gmt_end: gmt_end.into(),
-            gmt_start: gmt_start.into(),
-            record_user_identifier: record_user_identifier.into(),
-            type_: type_.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `9144ef6b72d8exxxxx9e61a4d0`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        CreateWorkitemRecordResponse,
+        crate::Error<CreateWorkitemRecordErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemRecordRequest {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem_record`](crate::Client::create_workitem_record).
@@ -73,22 +111,22 @@ pub struct CreateWorkitemRecordResponse {
     /// `WorkitemTime`.
     #[serde(rename = "WorkitemTime", default, skip_serializing_if = "Option::is_none")]
     pub workitem_time: Option<CreateWorkitemRecordWorkitemTime>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -102,7 +140,7 @@ pub struct CreateWorkitemRecordWorkitemTime {
     ///
     /// Example: `12`
     #[serde(rename = "actualTime", default, skip_serializing_if = "Option::is_none")]
-    pub actual_time: Option<i64>,
+    pub actual_time: Option<f32>,
     /// `description`.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -110,12 +148,12 @@ pub struct CreateWorkitemRecordWorkitemTime {
     ///
     /// Example: `1667205617089`
     #[serde(rename = "gmtEnd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_end: Option<i64>,
+    pub gmt_end: Option<crate::EpochMillis>,
     /// `gmtStart`.
     ///
     /// Example: `1667205617061`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
+    pub gmt_start: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `deafe5f33xxxxx6a259d8dafd`
@@ -150,7 +188,7 @@ impl crate::Envelope for CreateWorkitemRecordResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_workitem_record`](crate::Client::create_workitem_record): it documents none, so every code reads as `Unknown(code)`.
@@ -183,15 +221,15 @@ impl crate::Operation for CreateWorkitemRecordRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/record");
-        req.body_field("actualTime", Some(&self.actual_time))?;
+        req.body_field("actualTime", self.actual_time.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
-        req.body_field("gmtEnd", Some(&self.gmt_end))?;
-        req.body_field("gmtStart", Some(&self.gmt_start))?;
-        req.body_field("recordUserIdentifier", Some(&self.record_user_identifier))?;
-        req.body_field("type", Some(&self.type_))?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("gmtEnd", self.gmt_end.as_ref())?;
+        req.body_field("gmtStart", self.gmt_start.as_ref())?;
+        req.body_field("recordUserIdentifier", self.record_user_identifier.as_ref())?;
+        req.body_field("type", self.type_.as_ref())?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -202,6 +240,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/record` (action `CreateWorkitemRecord`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemRecordCall::send) it. Required: [`organization_id`](CreateWorkitemRecordCall::organization_id), [`actual_time`](CreateWorkitemRecordCall::actual_time), [`gmt_end`](CreateWorkitemRecordCall::gmt_end), [`gmt_start`](CreateWorkitemRecordCall::gmt_start), [`record_user_identifier`](CreateWorkitemRecordCall::record_user_identifier), [`type_`](CreateWorkitemRecordCall::type_), [`workitem_identifier`](CreateWorkitemRecordCall::workitem_identifier). Optional: [`description`](CreateWorkitemRecordCall::description).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemRecordErrorCode`], which names the documented codes.
@@ -210,28 +250,30 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of WorkitemTime.recordUser.isDisabled ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn create_workitem_record(
-        &self,
-        request: CreateWorkitemRecordRequest,
-    ) -> Result<
-        CreateWorkitemRecordResponse,
-        crate::Error<CreateWorkitemRecordErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - WorkitemTime.actualTime was long; it is float, the type ListWorkitemTime gives the same recorded hours (workitemTime\[\].actualTime), so one concept has one type. example_response writes its 12 as 12.0, the float form, so the typed answer re-serializes to the same text.
+    /// - Times: WorkitemTime.gmtStart and gmtEnd are epoch milliseconds (long, examples 1667205617061 and 1667205617089), format: epoch-millis.
+    /// - The gmtStart and gmtEnd parameters hold epoch milliseconds as strings (examples "1667205617061", "1646323200000") and actualTime hours as a string ("12"). They stay strings: they travel in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that.
+    pub fn create_workitem_record(&self) -> CreateWorkitemRecordCall<'_> {
+        CreateWorkitemRecordCall {
+            client: self,
+            request: CreateWorkitemRecordRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemRecordRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            actual_time: "12".to_string(),
+            organization_id: Some("example".to_string()),
+            actual_time: Some("12".to_string()),
             description: Some("example".to_string()),
-            gmt_end: "1646323200000".to_string(),
-            gmt_start: "1667205617061".to_string(),
-            record_user_identifier: "1316458xxxxx41068".to_string(),
-            type_: "deafe5f33xxxxx6a259d8dafd".to_string(),
-            workitem_identifier: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
+            gmt_end: Some("1646323200000".to_string()),
+            gmt_start: Some("1667205617061".to_string()),
+            record_user_identifier: Some("1316458xxxxx41068".to_string()),
+            type_: Some("deafe5f33xxxxx6a259d8dafd".to_string()),
+            workitem_identifier: Some("9144ef6b72d8exxxxx9e61a4d0".to_string()),
         }
     }
 }

@@ -2,168 +2,192 @@
 // Source: spec/projex/create_workitem_v2.yaml
 
 /// Parameters of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2): 创建工作项
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateWorkitemV2Call`], which `Client::create_workitem_v2` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateWorkitemV2Request {
+    /// `organizationId` (path parameter, required); set with [`CreateWorkitemV2Call::organization_id`].
+    pub organization_id: Option<String>,
+    /// `assignedTo` (body parameter, required); set with [`CreateWorkitemV2Call::assigned_to`].
+    pub assigned_to: Option<String>,
+    /// `category` (body parameter, required); set with [`CreateWorkitemV2Call::category`].
+    pub category: Option<ProjexWorkItemCategory>,
+    /// `description` (body parameter); set with [`CreateWorkitemV2Call::description`].
+    pub description: Option<String>,
+    /// `fieldValueList` (body parameter); set with [`CreateWorkitemV2Call::field_value_list`].
+    pub field_value_list: Option<Vec<ProjexFieldValue>>,
+    /// `parentIdentifier` (body parameter); set with [`CreateWorkitemV2Call::parent_identifier`].
+    pub parent_identifier: Option<String>,
+    /// `participants` (body parameter); set with [`CreateWorkitemV2Call::participants`].
+    pub participants: Option<Vec<String>>,
+    /// `spaceIdentifier` (body parameter, required); set with [`CreateWorkitemV2Call::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `sprintIdentifier` (body parameter); set with [`CreateWorkitemV2Call::sprint_identifier`].
+    pub sprint_identifier: Option<String>,
+    /// `subject` (body parameter, required); set with [`CreateWorkitemV2Call::subject`].
+    pub subject: Option<String>,
+    /// `tags` (body parameter); set with [`CreateWorkitemV2Call::tags`].
+    pub tags: Option<Vec<String>>,
+    /// `trackers` (body parameter); set with [`CreateWorkitemV2Call::trackers`].
+    pub trackers: Option<Vec<String>>,
+    /// `verifier` (body parameter); set with [`CreateWorkitemV2Call::verifier`].
+    pub verifier: Option<String>,
+    /// `versions` (body parameter); set with [`CreateWorkitemV2Call::versions`].
+    pub versions: Option<Vec<String>>,
+    /// `workitemTypeIdentifier` (body parameter, required); set with [`CreateWorkitemV2Call::workitem_type_identifier`].
+    pub workitem_type_identifier: Option<String>,
+}
+/// A call of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateWorkitemV2Call<'a> {
+    client: &'a crate::Client,
+    request: CreateWorkitemV2Request,
+}
+impl<'a> CreateWorkitemV2Call<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `assignedTo`.
     ///
-    /// Sent as body parameter `assignedTo`. Example: `19xxxx31947xxxx`
-    pub assigned_to: String,
+    /// Sent as body parameter `assignedTo`, required. Example: `19xxxx31947xxxx`
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.request.assigned_to = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as body parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as body parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
     /// `description`.
     ///
     /// Sent as body parameter `description`.
-    pub description: Option<String>,
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.request.description = Some(value.into());
+        self
+    }
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<ProjexFieldValue>>,
+    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
+        self.request.field_value_list = Some(value);
+        self
+    }
     /// `parentIdentifier`.
     ///
     /// Sent as body parameter `parentIdentifier`. Example: `11223331122`
-    pub parent_identifier: Option<String>,
+    pub fn parent_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.parent_identifier = Some(value.into());
+        self
+    }
     /// `participants`.
     ///
     /// Sent as body parameter `participants`.
-    pub participants: Option<Vec<String>>,
+    pub fn participants(mut self, value: Vec<String>) -> Self {
+        self.request.participants = Some(value);
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as body parameter `spaceIdentifier`. Example: `asd345xxxxx9q9845xxxxx34`
-    pub space_identifier: String,
+    /// Sent as body parameter `spaceIdentifier`, required. Example: `asd345xxxxx9q9845xxxxx34`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `sprintIdentifier`.
     ///
     /// Sent as body parameter `sprintIdentifier`. Example: `455532323455`
-    pub sprint_identifier: Option<String>,
+    pub fn sprint_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.sprint_identifier = Some(value.into());
+        self
+    }
     /// `subject`.
     ///
-    /// Sent as body parameter `subject`.
-    pub subject: String,
+    /// Sent as body parameter `subject`, required.
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.request.subject = Some(value.into());
+        self
+    }
     /// `tags`.
     ///
     /// Sent as body parameter `tags`.
-    pub tags: Option<Vec<String>>,
+    pub fn tags(mut self, value: Vec<String>) -> Self {
+        self.request.tags = Some(value);
+        self
+    }
     /// `trackers`.
     ///
     /// Sent as body parameter `trackers`.
-    pub trackers: Option<Vec<String>>,
+    pub fn trackers(mut self, value: Vec<String>) -> Self {
+        self.request.trackers = Some(value);
+        self
+    }
     /// `verifier`.
     ///
     /// Sent as body parameter `verifier`. Example: `1561159309......`
-    pub verifier: Option<String>,
+    pub fn verifier(mut self, value: impl Into<String>) -> Self {
+        self.request.verifier = Some(value.into());
+        self
+    }
     /// `versions`.
     ///
     /// Sent as body parameter `versions`.
-    pub versions: Option<Vec<String>>,
+    pub fn versions(mut self, value: Vec<String>) -> Self {
+        self.request.versions = Some(value);
+        self
+    }
     /// `workitemTypeIdentifier`.
     ///
-    /// Sent as body parameter `workitemTypeIdentifier`. Example: `9uy29901re573f561d69jn40`
-    pub workitem_type_identifier: String,
-}
-impl CreateWorkitemV2Request {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        assigned_to: impl Into<String>,
-        category: impl Into<String>,
-        space_identifier: impl Into<String>,
-        subject: impl Into<String>,
-        workitem_type_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            assigned_to: assigned_to.into(),
-            category: category.into(),
-            description: None,
-            field_value_list: None,
-            parent_identifier: None,
-            participants: None,
-            space_identifier: space_identifier.into(),
-            sprint_identifier: None,
-            subject: subject.into(),
-            tags: None,
-            trackers: None,
-            verifier: None,
-            versions: None,
-            workitem_type_identifier: workitem_type_identifier.into(),
-        }
-    }
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
+    /// Sent as body parameter `workitemTypeIdentifier`, required. Example: `9uy29901re573f561d69jn40`
+    pub fn workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_type_identifier = Some(value.into());
         self
     }
-    /// Sets `fieldValueList`.
-    pub fn field_value_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
-        self.field_value_list = Some(value);
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateWorkitemV2Response, crate::Error<CreateWorkitemV2ErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `parentIdentifier`.
-    pub fn parent_identifier(mut self, value: impl Into<String>) -> Self {
-        self.parent_identifier = Some(value.into());
-        self
-    }
-    /// Sets `participants`.
-    pub fn participants(mut self, value: Vec<String>) -> Self {
-        self.participants = Some(value);
-        self
-    }
-    /// Sets `sprintIdentifier`.
-    pub fn sprint_identifier(mut self, value: impl Into<String>) -> Self {
-        self.sprint_identifier = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn tags(mut self, value: Vec<String>) -> Self {
-        self.tags = Some(value);
-        self
-    }
-    /// Sets `trackers`.
-    pub fn trackers(mut self, value: Vec<String>) -> Self {
-        self.trackers = Some(value);
-        self
-    }
-    /// Sets `verifier`.
-    pub fn verifier(mut self, value: impl Into<String>) -> Self {
-        self.verifier = Some(value.into());
-        self
-    }
-    /// Sets `versions`.
-    pub fn versions(mut self, value: Vec<String>) -> Self {
-        self.versions = Some(value);
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateWorkitemV2Request {
+        self.request
     }
 }
 /// Response of [`Client::create_workitem_v2`](crate::Client::create_workitem_v2).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWorkitemV2Response {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `InvalidTagGroup.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `EAE03103-5497-58D1-9169-E524DDE8604C`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `workitemIdentifier`.
     ///
     /// Example: `11234455454355`
@@ -179,7 +203,7 @@ impl crate::Envelope for CreateWorkitemV2Response {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -225,22 +249,25 @@ impl crate::Operation for CreateWorkitemV2Request {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem");
-        req.body_field("assignedTo", Some(&self.assigned_to))?;
-        req.body_field("category", Some(&self.category))?;
+        req.body_field("assignedTo", self.assigned_to.as_ref())?;
+        req.body_field("category", self.category.as_ref())?;
         req.body_field("description", self.description.as_ref())?;
         req.body_field("fieldValueList", self.field_value_list.as_ref())?;
         req.body_field("parentIdentifier", self.parent_identifier.as_ref())?;
         req.body_field("participants", self.participants.as_ref())?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
+        req.body_field("spaceIdentifier", self.space_identifier.as_ref())?;
         req.body_field("sprintIdentifier", self.sprint_identifier.as_ref())?;
-        req.body_field("subject", Some(&self.subject))?;
+        req.body_field("subject", self.subject.as_ref())?;
         req.body_field("tags", self.tags.as_ref())?;
         req.body_field("trackers", self.trackers.as_ref())?;
         req.body_field("verifier", self.verifier.as_ref())?;
         req.body_field("versions", self.versions.as_ref())?;
-        req.body_field("workitemTypeIdentifier", Some(&self.workitem_type_identifier))?;
+        req.body_field(
+            "workitemTypeIdentifier",
+            self.workitem_type_identifier.as_ref(),
+        )?;
         req.finish()
     }
 }
@@ -251,6 +278,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitem` (action `CreateWorkitemV2`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateWorkitemV2Call::send) it. Required: [`organization_id`](CreateWorkitemV2Call::organization_id), [`assigned_to`](CreateWorkitemV2Call::assigned_to), [`category`](CreateWorkitemV2Call::category), [`space_identifier`](CreateWorkitemV2Call::space_identifier), [`subject`](CreateWorkitemV2Call::subject), [`workitem_type_identifier`](CreateWorkitemV2Call::workitem_type_identifier). Optional: [`description`](CreateWorkitemV2Call::description), [`field_value_list`](CreateWorkitemV2Call::field_value_list), [`parent_identifier`](CreateWorkitemV2Call::parent_identifier), [`participants`](CreateWorkitemV2Call::participants), [`sprint_identifier`](CreateWorkitemV2Call::sprint_identifier), [`tags`](CreateWorkitemV2Call::tags), [`trackers`](CreateWorkitemV2Call::trackers), [`verifier`](CreateWorkitemV2Call::verifier), [`versions`](CreateWorkitemV2Call::versions).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateWorkitemV2ErrorCode`], which names the documented codes.
@@ -258,20 +287,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn create_workitem_v2(
-        &self,
-        request: CreateWorkitemV2Request,
-    ) -> Result<CreateWorkitemV2Response, crate::Error<CreateWorkitemV2ErrorCode>> {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    /// - category is the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
+    pub fn create_workitem_v2(&self) -> CreateWorkitemV2Call<'_> {
+        CreateWorkitemV2Call {
+            client: self,
+            request: CreateWorkitemV2Request::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateWorkitemV2Request {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            assigned_to: "19xxxx31947xxxx".to_string(),
-            category: "Req".to_string(),
+            organization_id: Some("example".to_string()),
+            assigned_to: Some("19xxxx31947xxxx".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             description: Some("example".to_string()),
             field_value_list: Some(
                 vec![
@@ -283,14 +315,14 @@ impl crate::mock::Example for CreateWorkitemV2Request {
             ),
             parent_identifier: Some("11223331122".to_string()),
             participants: Some(vec!["example".to_string()]),
-            space_identifier: "asd345xxxxx9q9845xxxxx34".to_string(),
+            space_identifier: Some("asd345xxxxx9q9845xxxxx34".to_string()),
             sprint_identifier: Some("455532323455".to_string()),
-            subject: "example".to_string(),
+            subject: Some("example".to_string()),
             tags: Some(vec!["example".to_string()]),
             trackers: Some(vec!["example".to_string()]),
             verifier: Some("1561159309......".to_string()),
             versions: Some(vec!["example".to_string()]),
-            workitem_type_identifier: "9uy29901re573f561d69jn40".to_string(),
+            workitem_type_identifier: Some("9uy29901re573f561d69jn40".to_string()),
         }
     }
 }

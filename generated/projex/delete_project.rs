@@ -2,45 +2,66 @@
 // Source: spec/projex/delete_project.yaml
 
 /// Parameters of [`Client::delete_project`](crate::Client::delete_project): 删除项目
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteProjectCall`], which `Client::delete_project` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProjectRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteProjectCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `identifier` (query parameter, required); set with [`DeleteProjectCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_project`](crate::Client::delete_project): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteProjectCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteProjectRequest,
+}
+impl<'a> DeleteProjectCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as query parameter `identifier`. Example: `7fb72727f32143574f7a...`
-    pub identifier: String,
-}
-impl DeleteProjectRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            identifier: identifier.into(),
-        }
+    /// Sent as query parameter `identifier`, required. Example: `7fb72727f32143574f7a...`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteProjectResponse, crate::Error<DeleteProjectErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteProjectRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_project`](crate::Client::delete_project).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteProjectResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +71,7 @@ pub struct DeleteProjectResponse {
     /// Example: `true`
     #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<bool>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +88,7 @@ impl crate::Envelope for DeleteProjectResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::delete_project`](crate::Client::delete_project): it documents none, so every code reads as `Unknown(code)`.
@@ -92,9 +113,9 @@ impl crate::Operation for DeleteProjectRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/delete");
-        req.query("identifier", Some(&self.identifier));
+        req.query("identifier", self.identifier.as_ref());
         req.finish()
     }
 }
@@ -105,6 +126,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/projects/delete` (action `DeleteProject`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteProjectCall::send) it. Required: [`organization_id`](DeleteProjectCall::organization_id), [`identifier`](DeleteProjectCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteProjectErrorCode`], which names the documented codes.
@@ -112,19 +135,21 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn delete_project(
-        &self,
-        request: DeleteProjectRequest,
-    ) -> Result<DeleteProjectResponse, crate::Error<DeleteProjectErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn delete_project(&self) -> DeleteProjectCall<'_> {
+        DeleteProjectCall {
+            client: self,
+            request: DeleteProjectRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteProjectRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            identifier: "7fb72727f32143574f7a...".to_string(),
+            organization_id: Some("example".to_string()),
+            identifier: Some("7fb72727f32143574f7a...".to_string()),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/projex/delete_workitem.yaml
 
 /// Parameters of [`Client::delete_workitem`](crate::Client::delete_workitem): 删除工作项
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteWorkitemCall`], which `Client::delete_workitem` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWorkitemRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteWorkitemCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `identifier` (query parameter, required); set with [`DeleteWorkitemCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_workitem`](crate::Client::delete_workitem): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteWorkitemCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteWorkitemRequest,
+}
+impl<'a> DeleteWorkitemCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as query parameter `identifier`. Example: `3ef2ef6018d254d660e65f87a6`
-    pub identifier: String,
-}
-impl DeleteWorkitemRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            identifier: identifier.into(),
-        }
+    /// Sent as query parameter `identifier`, required. Example: `3ef2ef6018d254d660e65f87a6`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<DeleteWorkitemResponse, crate::Error<DeleteWorkitemErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteWorkitemRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_workitem`](crate::Client::delete_workitem).
@@ -33,16 +54,16 @@ pub struct DeleteWorkitemResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
     pub delete_flag: Option<bool>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `InvalidTagGroup.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
@@ -65,7 +86,7 @@ impl crate::Envelope for DeleteWorkitemResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::delete_workitem`](crate::Client::delete_workitem): it documents none, so every code reads as `Unknown(code)`.
@@ -90,9 +111,9 @@ impl crate::Operation for DeleteWorkitemRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/delete");
-        req.query("identifier", Some(&self.identifier));
+        req.query("identifier", self.identifier.as_ref());
         req.finish()
     }
 }
@@ -103,6 +124,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/workitem/delete` (action `DeleteWorkitem`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteWorkitemCall::send) it. Required: [`organization_id`](DeleteWorkitemCall::organization_id), [`identifier`](DeleteWorkitemCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemErrorCode`], which names the documented codes.
@@ -111,19 +134,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of deleteFlag ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn delete_workitem(
-        &self,
-        request: DeleteWorkitemRequest,
-    ) -> Result<DeleteWorkitemResponse, crate::Error<DeleteWorkitemErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn delete_workitem(&self) -> DeleteWorkitemCall<'_> {
+        DeleteWorkitemCall {
+            client: self,
+            request: DeleteWorkitemRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            identifier: "3ef2ef6018d254d660e65f87a6".to_string(),
+            organization_id: Some("example".to_string()),
+            identifier: Some("3ef2ef6018d254d660e65f87a6".to_string()),
         }
     }
 }

@@ -2,28 +2,52 @@
 // Source: spec/projex/delete_workitem_all_comment.yaml
 
 /// Parameters of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): 删除所有评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteWorkitemAllCommentCall`], which `Client::delete_workitem_all_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWorkitemAllCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteWorkitemAllCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `identifier` (query parameter, required); set with [`DeleteWorkitemAllCommentCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteWorkitemAllCommentCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteWorkitemAllCommentRequest,
+}
+impl<'a> DeleteWorkitemAllCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as query parameter `identifier`. Example: `deafe5f33xxxxx6a259d8dafd`
-    pub identifier: String,
-}
-impl DeleteWorkitemAllCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            identifier: identifier.into(),
-        }
+    /// Sent as query parameter `identifier`, required. Example: `deafe5f33xxxxx6a259d8dafd`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteWorkitemAllCommentResponse,
+        crate::Error<DeleteWorkitemAllCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteWorkitemAllCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment).
@@ -33,39 +57,39 @@ pub struct DeleteWorkitemAllCommentResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
     pub delete_flag: Option<bool>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `A7586FEB-E48D-5579-983F-74981FBFF627`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for DeleteWorkitemAllCommentResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::delete_workitem_all_comment`](crate::Client::delete_workitem_all_comment): it documents none, so every code reads as `Unknown(code)`.
@@ -90,9 +114,9 @@ impl crate::Operation for DeleteWorkitemAllCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/deleteAllComment");
-        req.query("identifier", Some(&self.identifier));
+        req.query("identifier", self.identifier.as_ref());
         req.finish()
     }
 }
@@ -103,6 +127,8 @@ impl crate::Client {
     ///
     /// `DELETE /organization/{organizationId}/workitems/deleteAllComment` (action `DeleteWorkitemAllComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteWorkitemAllCommentCall::send) it. Required: [`organization_id`](DeleteWorkitemAllCommentCall::organization_id), [`identifier`](DeleteWorkitemAllCommentCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemAllCommentErrorCode`], which names the documented codes.
@@ -111,22 +137,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of deleteFlag ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn delete_workitem_all_comment(
-        &self,
-        request: DeleteWorkitemAllCommentRequest,
-    ) -> Result<
-        DeleteWorkitemAllCommentResponse,
-        crate::Error<DeleteWorkitemAllCommentErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    pub fn delete_workitem_all_comment(&self) -> DeleteWorkitemAllCommentCall<'_> {
+        DeleteWorkitemAllCommentCall {
+            client: self,
+            request: DeleteWorkitemAllCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemAllCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            identifier: "deafe5f33xxxxx6a259d8dafd".to_string(),
+            organization_id: Some("example".to_string()),
+            identifier: Some("deafe5f33xxxxx6a259d8dafd".to_string()),
         }
     }
 }

@@ -2,34 +2,61 @@
 // Source: spec/projex/delete_workitem_comment.yaml
 
 /// Parameters of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): 删除单条评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`DeleteWorkitemCommentCall`], which `Client::delete_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`DeleteWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `commentId` (body parameter, required); set with [`DeleteWorkitemCommentCall::comment_id`].
+    pub comment_id: Option<i64>,
+    /// `identifier` (body parameter, required); set with [`DeleteWorkitemCommentCall::identifier`].
+    pub identifier: Option<String>,
+}
+/// A call of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: DeleteWorkitemCommentRequest,
+}
+impl<'a> DeleteWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `commentId`.
     ///
-    /// Sent as body parameter `commentId`.
-    pub comment_id: i64,
+    /// Sent as body parameter `commentId`, required.
+    pub fn comment_id(mut self, value: i64) -> Self {
+        self.request.comment_id = Some(value);
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as body parameter `identifier`. Example: `e8b2xxxxxx2abdxxxxxxxx23`
-    pub identifier: String,
-}
-impl DeleteWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        comment_id: i64,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            comment_id,
-            identifier: identifier.into(),
-        }
+    /// Sent as body parameter `identifier`, required. Example: `e8b2xxxxxx2abdxxxxxxxx23`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        DeleteWorkitemCommentResponse,
+        crate::Error<DeleteWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> DeleteWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment).
@@ -39,39 +66,39 @@ pub struct DeleteWorkitemCommentResponse {
     /// true/false
     #[serde(rename = "deleteFlag", default, skip_serializing_if = "Option::is_none")]
     pub delete_flag: Option<bool>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for DeleteWorkitemCommentResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::delete_workitem_comment`](crate::Client::delete_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
@@ -97,10 +124,10 @@ impl crate::Operation for DeleteWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/deleteComent");
-        req.body_field("commentId", Some(&self.comment_id))?;
-        req.body_field("identifier", Some(&self.identifier))?;
+        req.body_field("commentId", self.comment_id.as_ref())?;
+        req.body_field("identifier", self.identifier.as_ref())?;
         req.finish()
     }
 }
@@ -111,6 +138,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/deleteComent` (action `DeleteWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](DeleteWorkitemCommentCall::send) it. Required: [`organization_id`](DeleteWorkitemCommentCall::organization_id), [`comment_id`](DeleteWorkitemCommentCall::comment_id), [`identifier`](DeleteWorkitemCommentCall::identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`DeleteWorkitemCommentErrorCode`], which names the documented codes.
@@ -120,23 +149,23 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of deleteFlag ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - The SDK example of commentId ('12xx34') is not a long value; it is left out of the field example and of example_response.
-    pub async fn delete_workitem_comment(
-        &self,
-        request: DeleteWorkitemCommentRequest,
-    ) -> Result<
-        DeleteWorkitemCommentResponse,
-        crate::Error<DeleteWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    pub fn delete_workitem_comment(&self) -> DeleteWorkitemCommentCall<'_> {
+        DeleteWorkitemCommentCall {
+            client: self,
+            request: DeleteWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for DeleteWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            comment_id: 1i64,
-            identifier: "e8b2xxxxxx2abdxxxxxxxx23".to_string(),
+            organization_id: Some("example".to_string()),
+            comment_id: Some(1i64),
+            identifier: Some("e8b2xxxxxx2abdxxxxxxxx23".to_string()),
         }
     }
 }

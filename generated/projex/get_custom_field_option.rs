@@ -2,71 +2,104 @@
 // Source: spec/projex/get_custom_field_option.yaml
 
 /// Parameters of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option): 获取自定义字段的选项值
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetCustomFieldOptionCall`], which `Client::get_custom_field_option` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCustomFieldOptionRequest {
+    /// `organizationId` (path parameter, required); set with [`GetCustomFieldOptionCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `fieldId` (path parameter, required); set with [`GetCustomFieldOptionCall::field_id`].
+    pub field_id: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`GetCustomFieldOptionCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`GetCustomFieldOptionCall::space_type`].
+    pub space_type: Option<String>,
+    /// `workitemTypeIdentifier` (query parameter, required); set with [`GetCustomFieldOptionCall::workitem_type_identifier`].
+    pub workitem_type_identifier: Option<String>,
+}
+/// A call of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetCustomFieldOptionCall<'a> {
+    client: &'a crate::Client,
+    request: GetCustomFieldOptionRequest,
+}
+impl<'a> GetCustomFieldOptionCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `fieldId`.
     ///
-    /// Sent as path parameter `fieldId`.
-    pub field_id: String,
+    /// Sent as path parameter `fieldId`, required.
+    pub fn field_id(mut self, value: impl Into<String>) -> Self {
+        self.request.field_id = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `e8bxxxxxxxxxxxxxxxx23`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `e8bxxxxxxxxxxxxxxxx23`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
     /// `workitemTypeIdentifier`.
     ///
-    /// Sent as query parameter `workitemTypeIdentifier`. Example: `9uyxxxx1re573f561dxxxxx`
-    pub workitem_type_identifier: String,
-}
-impl GetCustomFieldOptionRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        field_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-        workitem_type_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            field_id: field_id.into(),
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-            workitem_type_identifier: workitem_type_identifier.into(),
-        }
+    /// Sent as query parameter `workitemTypeIdentifier`, required. Example: `9uyxxxx1re573f561dxxxxx`
+    pub fn workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_type_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetCustomFieldOptionResponse,
+        crate::Error<GetCustomFieldOptionErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetCustomFieldOptionRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCustomFieldOptionResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `fileds`.
     #[serde(rename = "fileds", default, skip_serializing_if = "Option::is_none")]
     pub fileds: Option<Vec<ProjexFieldOption>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -83,7 +116,7 @@ impl crate::Envelope for GetCustomFieldOptionResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_custom_field_option`](crate::Client::get_custom_field_option): it documents none, so every code reads as `Unknown(code)`.
@@ -113,13 +146,13 @@ impl crate::Operation for GetCustomFieldOptionRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/fields/");
-        req.path_param("fieldId", &self.field_id)?;
+        req.path_param("fieldId", self.field_id.as_ref())?;
         req.path_literal("/getCustomOption");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
-        req.query("workitemTypeIdentifier", Some(&self.workitem_type_identifier));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
+        req.query("workitemTypeIdentifier", self.workitem_type_identifier.as_ref());
         req.finish()
     }
 }
@@ -130,6 +163,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/fields/{fieldId}/getCustomOption` (action `GetCustomFieldOption`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetCustomFieldOptionCall::send) it. Required: [`organization_id`](GetCustomFieldOptionCall::organization_id), [`field_id`](GetCustomFieldOptionCall::field_id), [`space_identifier`](GetCustomFieldOptionCall::space_identifier), [`space_type`](GetCustomFieldOptionCall::space_type), [`workitem_type_identifier`](GetCustomFieldOptionCall::workitem_type_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetCustomFieldOptionErrorCode`], which names the documented codes.
@@ -138,25 +173,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Placed in projex: custom field options of Projex work items.
-    pub async fn get_custom_field_option(
-        &self,
-        request: GetCustomFieldOptionRequest,
-    ) -> Result<
-        GetCustomFieldOptionResponse,
-        crate::Error<GetCustomFieldOptionErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn get_custom_field_option(&self) -> GetCustomFieldOptionCall<'_> {
+        GetCustomFieldOptionCall {
+            client: self,
+            request: GetCustomFieldOptionRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetCustomFieldOptionRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            field_id: "example".to_string(),
-            space_identifier: "e8bxxxxxxxxxxxxxxxx23".to_string(),
-            space_type: "Project".to_string(),
-            workitem_type_identifier: "9uyxxxx1re573f561dxxxxx".to_string(),
+            organization_id: Some("example".to_string()),
+            field_id: Some("example".to_string()),
+            space_identifier: Some("e8bxxxxxxxxxxxxxxxx23".to_string()),
+            space_type: Some("Project".to_string()),
+            workitem_type_identifier: Some("9uyxxxx1re573f561dxxxxx".to_string()),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/projex/get_project_info.yaml
 
 /// Parameters of [`Client::get_project_info`](crate::Client::get_project_info): 获取项目详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetProjectInfoCall`], which `Client::get_project_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetProjectInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetProjectInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`GetProjectInfoCall::project_id`].
+    pub project_id: Option<String>,
+}
+/// A call of [`Client::get_project_info`](crate::Client::get_project_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetProjectInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetProjectInfoRequest,
+}
+impl<'a> GetProjectInfoCall<'a> {
     /// 企业标识,也称企业 id,字符串形式,可在云效访问链接中获取,如 <https://devops.aliyun.com/organization/>【OrganizationId】
     ///
-    /// Sent as path parameter `organizationId`. Example: `5ebbc0228123212b59xxxxx`
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required. Example: `5ebbc0228123212b59xxxxx`
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// 项目 id,同 spaceIdentifier
     ///
-    /// Sent as path parameter `projectId`. Example: `e8b2xxxxxxx09b07d23`
-    pub project_id: String,
-}
-impl GetProjectInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-        }
+    /// Sent as path parameter `projectId`, required. Example: `e8b2xxxxxxx09b07d23`
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetProjectInfoResponse, crate::Error<GetProjectInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetProjectInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_project_info`](crate::Client::get_project_info).
@@ -91,12 +112,12 @@ pub struct GetProjectInfoProject {
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// 图标组,json 格式字符串
     ///
     /// Example: `{"small":"https://xxxxxx.png","big":"https://img.yyyyyy.png"}`
@@ -165,7 +186,7 @@ pub struct GetProjectInfoProject {
     ///
     /// Example: `public`
     #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<ProjexProjectScope>,
     /// 状态 id
     ///
     /// Example: `8a40xxxxxxxxxxxxx64`
@@ -259,9 +280,9 @@ impl crate::Operation for GetProjectInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/project/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.finish()
     }
 }
@@ -274,6 +295,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/project/{projectId}` (action `GetProjectInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetProjectInfoCall::send) it. Required: [`organization_id`](GetProjectInfoCall::organization_id), [`project_id`](GetProjectInfoCall::project_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetProjectInfoErrorCode`], which names the documented codes.
@@ -285,21 +308,23 @@ impl crate::Client {
     /// - The "null" examples (a string) of category, id, parentIdentifier and subType mean 'empty' and are left out of the field examples. example_response keeps them exactly as documented.
     /// - statusStageIdentifier's example 8a4058a71159b68254...... is truncated on the page. It is kept as written because it is not an 'empty' placeholder.
     /// - iconGroup is a JSON document sent as a string. It stays type string and is not parsed.
-    /// - gmtCreate and gmtModified are long (epoch milliseconds), as documented.
+    /// - gmtCreate and gmtModified are long epoch milliseconds, as documented (创建时间的时间戳,单位毫秒), and carry format epoch-millis.
     /// - The official SDK's summary (根据id获取项目详情-Projex) differs from the page title. The page's title is used.
-    pub async fn get_project_info(
-        &self,
-        request: GetProjectInfoRequest,
-    ) -> Result<GetProjectInfoResponse, crate::Error<GetProjectInfoErrorCode>> {
-        self.send(request).await
+    /// - project.scope is the ProjexProjectScope enum (public/private, the values CreateProject's page lists for the same project scope); this page describes it as 可见范围 with the example public.
+    /// - project.categoryIdentifier (空间大类 id,项目的值都是 Project) and logicalStatus (项目状态, example NORMAL) stay strings: one documented value, or none, is not a value set.
+    pub fn get_project_info(&self) -> GetProjectInfoCall<'_> {
+        GetProjectInfoCall {
+            client: self,
+            request: GetProjectInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetProjectInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "5ebbc0228123212b59xxxxx".to_string(),
-            project_id: "e8b2xxxxxxx09b07d23".to_string(),
+            organization_id: Some("5ebbc0228123212b59xxxxx".to_string()),
+            project_id: Some("e8b2xxxxxxx09b07d23".to_string()),
         }
     }
 }

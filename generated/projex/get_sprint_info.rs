@@ -2,45 +2,66 @@
 // Source: spec/projex/get_sprint_info.yaml
 
 /// Parameters of [`Client::get_sprint_info`](crate::Client::get_sprint_info): 获取迭代详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetSprintInfoCall`], which `Client::get_sprint_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetSprintInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetSprintInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `sprintId` (path parameter, required); set with [`GetSprintInfoCall::sprint_id`].
+    pub sprint_id: Option<String>,
+}
+/// A call of [`Client::get_sprint_info`](crate::Client::get_sprint_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetSprintInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetSprintInfoRequest,
+}
+impl<'a> GetSprintInfoCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `sprintId`.
     ///
-    /// Sent as path parameter `sprintId`.
-    pub sprint_id: String,
-}
-impl GetSprintInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        sprint_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            sprint_id: sprint_id.into(),
-        }
+    /// Sent as path parameter `sprintId`, required.
+    pub fn sprint_id(mut self, value: impl Into<String>) -> Self {
+        self.request.sprint_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetSprintInfoResponse, crate::Error<GetSprintInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetSprintInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_sprint_info`](crate::Client::get_sprint_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSprintInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +69,7 @@ pub struct GetSprintInfoResponse {
     /// `sprint`.
     #[serde(rename = "sprint", default, skip_serializing_if = "Option::is_none")]
     pub sprint: Option<Sprint>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -90,9 +111,9 @@ impl crate::Operation for GetSprintInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sprints/");
-        req.path_param("sprintId", &self.sprint_id)?;
+        req.path_param("sprintId", self.sprint_id.as_ref())?;
         req.path_literal("/getSprintinfo");
         req.finish()
     }
@@ -104,6 +125,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/sprints/{sprintId}/getSprintinfo` (action `GetSprintInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetSprintInfoCall::send) it. Required: [`organization_id`](GetSprintInfoCall::organization_id), [`sprint_id`](GetSprintInfoCall::sprint_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetSprintInfoErrorCode`], which names the documented codes.
@@ -111,19 +134,21 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_sprint_info(
-        &self,
-        request: GetSprintInfoRequest,
-    ) -> Result<GetSprintInfoResponse, crate::Error<GetSprintInfoErrorCode>> {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - example_response's sprint.status was Todo (the SDK example); it is written TODO, the value CreateSprint's and ListSprints' examples give and the one the sprint status enum (Sprint.status: TODO, DOING, ARCHIVED) documents. Todo would decode as Unknown("Todo").
+    pub fn get_sprint_info(&self) -> GetSprintInfoCall<'_> {
+        GetSprintInfoCall {
+            client: self,
+            request: GetSprintInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetSprintInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            sprint_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            sprint_id: Some("example".to_string()),
         }
     }
 }

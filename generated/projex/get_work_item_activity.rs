@@ -2,28 +2,52 @@
 // Source: spec/projex/get_work_item_activity.yaml
 
 /// Parameters of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): 获取工作项动态
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkItemActivityCall`], which `Client::get_work_item_activity` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkItemActivityRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkItemActivityCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkItemActivityCall::workitem_id`].
+    pub workitem_id: Option<String>,
+}
+/// A call of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkItemActivityCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkItemActivityRequest,
+}
+impl<'a> GetWorkItemActivityCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-}
-impl GetWorkItemActivityRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-        }
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkItemActivityResponse,
+        crate::Error<GetWorkItemActivityErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkItemActivityRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity).
@@ -33,22 +57,22 @@ pub struct GetWorkItemActivityResponse {
     /// `activities`.
     #[serde(rename = "activities", default, skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<GetWorkItemActivityActivities>>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -72,7 +96,7 @@ pub struct GetWorkItemActivityActivities {
     ///
     /// Example: `1640867079624`
     #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
-    pub event_time: Option<i64>,
+    pub event_time: Option<crate::EpochMillis>,
     /// `eventType`.
     ///
     /// Example: `workitem.updated`
@@ -185,7 +209,7 @@ impl crate::Envelope for GetWorkItemActivityResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_work_item_activity`](crate::Client::get_work_item_activity): it documents none, so every code reads as `Unknown(code)`.
@@ -210,9 +234,9 @@ impl crate::Operation for GetWorkItemActivityRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/getActivity");
         req.finish()
     }
@@ -224,6 +248,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/getActivity` (action `GetWorkItemActivity`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkItemActivityCall::send) it. Required: [`organization_id`](GetWorkItemActivityCall::organization_id), [`workitem_id`](GetWorkItemActivityCall::workitem_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkItemActivityErrorCode`], which names the documented codes.
@@ -233,22 +259,23 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (activities\[\].property.propertyType); leaves the null ones out.
     /// - The SDK example of activities\[\].property ('public') is not an object value; it is left out of the field example and of example_response.
-    pub async fn get_work_item_activity(
-        &self,
-        request: GetWorkItemActivityRequest,
-    ) -> Result<
-        GetWorkItemActivityResponse,
-        crate::Error<GetWorkItemActivityErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Times: activities\[\].eventTime is epoch milliseconds (long, example 1640867079624), format: epoch-millis.
+    /// - actionType (example update), eventType (workitem.updated) and the resourceType of the values (Sprint) stay strings: no page lists their values.
+    pub fn get_work_item_activity(&self) -> GetWorkItemActivityCall<'_> {
+        GetWorkItemActivityCall {
+            client: self,
+            request: GetWorkItemActivityRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkItemActivityRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
         }
     }
 }

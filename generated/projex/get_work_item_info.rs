@@ -2,50 +2,71 @@
 // Source: spec/projex/get_work_item_info.yaml
 
 /// Parameters of [`Client::get_work_item_info`](crate::Client::get_work_item_info): 根据id获取工作项详情
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkItemInfoCall`], which `Client::get_work_item_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkItemInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkItemInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkItemInfoCall::workitem_id`].
+    pub workitem_id: Option<String>,
+}
+/// A call of [`Client::get_work_item_info`](crate::Client::get_work_item_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkItemInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkItemInfoRequest,
+}
+impl<'a> GetWorkItemInfoCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-}
-impl GetWorkItemInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-        }
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetWorkItemInfoResponse, crate::Error<GetWorkItemInfoErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkItemInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_work_item_info`](crate::Client::get_work_item_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkItemInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -90,9 +111,9 @@ impl crate::Operation for GetWorkItemInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.finish()
     }
 }
@@ -103,6 +124,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}` (action `GetWorkItemInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkItemInfoCall::send) it. Required: [`organization_id`](GetWorkItemInfoCall::organization_id), [`workitem_id`](GetWorkItemInfoCall::workitem_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkItemInfoErrorCode`], which names the documented codes.
@@ -111,19 +134,20 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (workitem.customFields\[\].objectValue and workitem.customFields\[\].valueList\[\].valueEn); leaves the null ones out.
-    pub async fn get_work_item_info(
-        &self,
-        request: GetWorkItemInfoRequest,
-    ) -> Result<GetWorkItemInfoResponse, crate::Error<GetWorkItemInfoErrorCode>> {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn get_work_item_info(&self) -> GetWorkItemInfoCall<'_> {
+        GetWorkItemInfoCall {
+            client: self,
+            request: GetWorkItemInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkItemInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
         }
     }
 }

@@ -2,60 +2,83 @@
 // Source: spec/projex/get_work_item_work_flow_info.yaml
 
 /// Parameters of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info): 获取工作项工作流信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkItemWorkFlowInfoCall`], which `Client::get_work_item_work_flow_info` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkItemWorkFlowInfoCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkItemWorkFlowInfoCall::workitem_id`].
+    pub workitem_id: Option<String>,
+    /// `configurationId` (query parameter); set with [`GetWorkItemWorkFlowInfoCall::configuration_id`].
+    pub configuration_id: Option<String>,
+}
+/// A call of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkItemWorkFlowInfoCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkItemWorkFlowInfoRequest,
+}
+impl<'a> GetWorkItemWorkFlowInfoCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
     /// `configurationId`.
     ///
     /// Sent as query parameter `configurationId`. Example: `711d33c738b9171c45fa......`
-    pub configuration_id: Option<String>,
-}
-impl GetWorkItemWorkFlowInfoRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-            configuration_id: None,
-        }
-    }
-    /// Sets `configurationId`.
     pub fn configuration_id(mut self, value: impl Into<String>) -> Self {
-        self.configuration_id = Some(value.into());
+        self.request.configuration_id = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkItemWorkFlowInfoResponse,
+        crate::Error<GetWorkItemWorkFlowInfoErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkItemWorkFlowInfoRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_work_item_work_flow_info`](crate::Client::get_work_item_work_flow_info).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkItemWorkFlowInfoResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -91,12 +114,12 @@ pub struct GetWorkItemWorkFlowInfoWorkflow {
     ///
     /// Example: `1640850318000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `gmtModified`.
     ///
     /// Example: `1640850318000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
@@ -227,9 +250,9 @@ impl crate::Operation for GetWorkItemWorkFlowInfoRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/getWorkflowInfo");
         req.query("configurationId", self.configuration_id.as_ref());
         req.finish()
@@ -242,6 +265,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/getWorkflowInfo` (action `GetWorkItemWorkFlowInfo`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkItemWorkFlowInfoCall::send) it. Required: [`organization_id`](GetWorkItemWorkFlowInfoCall::organization_id), [`workitem_id`](GetWorkItemWorkFlowInfoCall::workitem_id). Optional: [`configuration_id`](GetWorkItemWorkFlowInfoCall::configuration_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkItemWorkFlowInfoErrorCode`], which names the documented codes.
@@ -250,22 +275,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (workflow.ownerSpaceType and workflow.statusOrder); leaves the null ones out.
-    pub async fn get_work_item_work_flow_info(
-        &self,
-        request: GetWorkItemWorkFlowInfoRequest,
-    ) -> Result<
-        GetWorkItemWorkFlowInfoResponse,
-        crate::Error<GetWorkItemWorkFlowInfoErrorCode>,
-    > {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Times: workflow.gmtCreate and gmtModified are epoch milliseconds (long, example 1640850318000), format: epoch-millis.
+    pub fn get_work_item_work_flow_info(&self) -> GetWorkItemWorkFlowInfoCall<'_> {
+        GetWorkItemWorkFlowInfoCall {
+            client: self,
+            request: GetWorkItemWorkFlowInfoRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkItemWorkFlowInfoRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
             configuration_id: Some("711d33c738b9171c45fa......".to_string()),
         }
     }

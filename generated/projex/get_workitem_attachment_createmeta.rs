@@ -2,60 +2,87 @@
 // Source: spec/projex/get_workitem_attachment_createmeta.yaml
 
 /// Parameters of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): 获取附件上传的元信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemAttachmentCreatemetaCall`], which `Client::get_workitem_attachment_createmeta` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+    /// `fileName` (query parameter, required); set with [`GetWorkitemAttachmentCreatemetaCall::file_name`].
+    pub file_name: Option<String>,
+}
+/// A call of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemAttachmentCreatemetaCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemAttachmentCreatemetaRequest,
+}
+impl<'a> GetWorkitemAttachmentCreatemetaCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
     /// `fileName`.
     ///
-    /// Sent as query parameter `fileName`. Example: `application.jar`
-    pub file_name: String,
-}
-impl GetWorkitemAttachmentCreatemetaRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-        file_name: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-            file_name: file_name.into(),
-        }
+    /// Sent as query parameter `fileName`, required. Example: `application.jar`
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.request.file_name = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemAttachmentCreatemetaResponse,
+        crate::Error<GetWorkitemAttachmentCreatemetaErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemAttachmentCreatemetaRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_attachment_createmeta`](crate::Client::get_workitem_attachment_createmeta).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemAttachmentCreatemetaResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Invalid.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `Forbidden.UserNotInCurrentOrganization`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `uploadInfo`.
     #[serde(rename = "uploadInfo", default, skip_serializing_if = "Option::is_none")]
     pub upload_info: Option<GetWorkitemAttachmentCreatemetaUploadInfo>,
@@ -95,7 +122,7 @@ impl crate::Envelope for GetWorkitemAttachmentCreatemetaResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -127,11 +154,11 @@ impl crate::Operation for GetWorkitemAttachmentCreatemetaRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/attachment/createmeta");
-        req.query("fileName", Some(&self.file_name));
+        req.query("fileName", self.file_name.as_ref());
         req.finish()
     }
 }
@@ -142,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitem/{workitemIdentifier}/attachment/createmeta` (action `GetWorkitemAttachmentCreatemeta`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemAttachmentCreatemetaCall::send) it. Required: [`organization_id`](GetWorkitemAttachmentCreatemetaCall::organization_id), [`workitem_identifier`](GetWorkitemAttachmentCreatemetaCall::workitem_identifier), [`file_name`](GetWorkitemAttachmentCreatemetaCall::file_name).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemAttachmentCreatemetaErrorCode`], which names the documented codes.
@@ -149,23 +178,24 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_workitem_attachment_createmeta(
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    pub fn get_workitem_attachment_createmeta(
         &self,
-        request: GetWorkitemAttachmentCreatemetaRequest,
-    ) -> Result<
-        GetWorkitemAttachmentCreatemetaResponse,
-        crate::Error<GetWorkitemAttachmentCreatemetaErrorCode>,
-    > {
-        self.send(request).await
+    ) -> GetWorkitemAttachmentCreatemetaCall<'_> {
+        GetWorkitemAttachmentCreatemetaCall {
+            client: self,
+            request: GetWorkitemAttachmentCreatemetaRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemAttachmentCreatemetaRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
-            file_name: "application.jar".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
+            file_name: Some("application.jar".to_string()),
         }
     }
 }

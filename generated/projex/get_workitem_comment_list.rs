@@ -2,28 +2,52 @@
 // Source: spec/projex/get_workitem_comment_list.yaml
 
 /// Parameters of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): 获得所有评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemCommentListCall`], which `Client::get_workitem_comment_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemCommentListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemCommentListCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkitemCommentListCall::workitem_id`].
+    pub workitem_id: Option<String>,
+}
+/// A call of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemCommentListCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemCommentListRequest,
+}
+impl<'a> GetWorkitemCommentListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-}
-impl GetWorkitemCommentListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-        }
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemCommentListResponse,
+        crate::Error<GetWorkitemCommentListErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemCommentListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
@@ -32,98 +56,38 @@ impl GetWorkitemCommentListRequest {
 pub struct GetWorkitemCommentListResponse {
     /// `commentList`.
     #[serde(rename = "commentList", default, skip_serializing_if = "Option::is_none")]
-    pub comment_list: Option<Vec<GetWorkitemCommentListCommentList>>,
-    /// `errorCode`.
+    pub comment_list: Option<Vec<WorkItemComment>>,
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
-}
-/// Part of the response of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkitemCommentListCommentList {
-    /// `content`.
-    ///
-    /// Example: `066961`
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1667205617061`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `formatType`.
-    ///
-    /// Example: `RICHTEXT/MARKDOWN`
-    #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
-    pub format_type: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `6573`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// true/false
-    #[serde(rename = "isTop", default, skip_serializing_if = "Option::is_none")]
-    pub is_top: Option<bool>,
-    /// `modifiedTime`.
-    ///
-    /// Example: `1646323200000`
-    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<i64>,
-    /// `parentId`.
-    ///
-    /// Example: `1013131897677566`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `targetIdentifier`.
-    ///
-    /// Example: `9144ef6b72d8exxxxx9e61a4d0`
-    #[serde(
-        rename = "targetIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_identifier: Option<String>,
-    /// `targetType`.
-    ///
-    /// Example: `workitem`
-    #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<String>,
-    /// `topTime`.
-    ///
-    /// Example: `1667205617089`
-    #[serde(rename = "topTime", default, skip_serializing_if = "Option::is_none")]
-    pub top_time: Option<i64>,
-    /// `user`.
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<WorkItemCommentUser>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for GetWorkitemCommentListResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list): it documents none, so every code reads as `Unknown(code)`.
@@ -148,9 +112,9 @@ impl crate::Operation for GetWorkitemCommentListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/commentList");
         req.finish()
     }
@@ -162,6 +126,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/commentList` (action `GetWorkitemCommentList`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemCommentListCall::send) it. Required: [`organization_id`](GetWorkitemCommentListCall::organization_id), [`workitem_id`](GetWorkitemCommentListCall::workitem_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemCommentListErrorCode`], which names the documented codes.
@@ -170,23 +136,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of commentList\[\].isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    /// - commentList\[\].user is the shared WorkItemCommentUser shape. The comment stays inline: its id is long here, but string in UpdateWorkitemComment and named Id in CreateWorkitemComment, and each example must decode.
-    pub async fn get_workitem_comment_list(
-        &self,
-        request: GetWorkitemCommentListRequest,
-    ) -> Result<
-        GetWorkitemCommentListResponse,
-        crate::Error<GetWorkitemCommentListErrorCode>,
-    > {
-        self.send(request).await
+    /// - commentList\[\] is the shared WorkItemComment shape (with UpdateWorkitemComment's comment, whose id is now the long it is here); its user is WorkItemCommentUser. CreateWorkitemComment names the id Id and keeps its own object.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata; it is the boolean every other operation has; the example gives no value.
+    /// - commentList\[\].formatType is the ProjexContentFormat enum. The SDK example RICHTEXT/MARKDOWN lists the two values rather than giving one; example_response uses RICHTEXT.
+    /// - Times: commentList\[\].createTime, modifiedTime and topTime are epoch milliseconds (format: epoch-millis, in WorkItemComment).
+    pub fn get_workitem_comment_list(&self) -> GetWorkitemCommentListCall<'_> {
+        GetWorkitemCommentListCall {
+            client: self,
+            request: GetWorkitemCommentListRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemCommentListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
         }
     }
 }

@@ -2,60 +2,84 @@
 // Source: spec/projex/get_workitem_file.yaml
 
 /// Parameters of [`Client::get_workitem_file`](crate::Client::get_workitem_file): 获取工作项文件信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemFileCall`], which `Client::get_workitem_file` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemFileRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemFileCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`GetWorkitemFileCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+    /// `fileIdentifier` (path parameter, required); set with [`GetWorkitemFileCall::file_identifier`].
+    pub file_identifier: Option<String>,
+}
+/// A call of [`Client::get_workitem_file`](crate::Client::get_workitem_file): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemFileCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemFileRequest,
+}
+impl<'a> GetWorkitemFileCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
     /// `fileIdentifier`.
     ///
-    /// Sent as path parameter `fileIdentifier`.
-    pub file_identifier: String,
-}
-impl GetWorkitemFileRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-        file_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-            file_identifier: file_identifier.into(),
-        }
+    /// Sent as path parameter `fileIdentifier`, required.
+    pub fn file_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.file_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetWorkitemFileResponse, crate::Error<GetWorkitemFileErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemFileRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_file`](crate::Client::get_workitem_file).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemFileResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `success`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `workitemFile`.
     #[serde(rename = "workitemFile", default, skip_serializing_if = "Option::is_none")]
     pub workitem_file: Option<GetWorkitemFileWorkitemFile>,
@@ -78,7 +102,7 @@ pub struct GetWorkitemFileWorkitemFile {
     ///
     /// Example: `10001`
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
+    pub size: Option<i64>,
     /// `suffix`.
     ///
     /// Example: `pdf`
@@ -95,13 +119,13 @@ impl crate::Envelope for GetWorkitemFileResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_file`](crate::Client::get_workitem_file): it documents none, so every code reads as `Unknown(code)`.
@@ -127,11 +151,11 @@ impl crate::Operation for GetWorkitemFileRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/files/");
-        req.path_param("fileIdentifier", &self.file_identifier)?;
+        req.path_param("fileIdentifier", self.file_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -142,6 +166,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitem/{workitemIdentifier}/files/{fileIdentifier}` (action `GetWorkitemFile`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemFileCall::send) it. Required: [`organization_id`](GetWorkitemFileCall::organization_id), [`workitem_identifier`](GetWorkitemFileCall::workitem_identifier), [`file_identifier`](GetWorkitemFileCall::file_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemFileErrorCode`], which names the documented codes.
@@ -149,20 +175,24 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_workitem_file(
-        &self,
-        request: GetWorkitemFileRequest,
-    ) -> Result<GetWorkitemFileResponse, crate::Error<GetWorkitemFileErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    /// - workitemFile.size was integer (32-bit); it is long, the type ListWorkitemAttachments' attachments\[\].size now has, so a file size has one type (and sizes past 2 GiB fit). The wire is the same number.
+    pub fn get_workitem_file(&self) -> GetWorkitemFileCall<'_> {
+        GetWorkitemFileCall {
+            client: self,
+            request: GetWorkitemFileRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemFileRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
-            file_identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
+            file_identifier: Some("example".to_string()),
         }
     }
 }

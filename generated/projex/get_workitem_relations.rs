@@ -2,118 +2,152 @@
 // Source: spec/projex/get_workitem_relations.yaml
 
 /// Parameters of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): 获得一个工作项的指定关联项
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemRelationsCall`], which `Client::get_workitem_relations` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemRelationsRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemRelationsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`GetWorkitemRelationsCall::workitem_id`].
+    pub workitem_id: Option<String>,
+    /// `relationType` (query parameter, required); set with [`GetWorkitemRelationsCall::relation_type`].
+    pub relation_type: Option<GetWorkitemRelationsRelationType>,
+}
+/// A call of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemRelationsCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemRelationsRequest,
+}
+impl<'a> GetWorkitemRelationsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-    /// `relationType`.
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// 一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值,只会获得工作项类型的关系项
     ///
-    /// Sent as query parameter `relationType`.
-    pub relation_type: String,
+    /// Sent as query parameter `relationType`, required.
+    pub fn relation_type(mut self, value: GetWorkitemRelationsRelationType) -> Self {
+        self.request.relation_type = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemRelationsResponse,
+        crate::Error<GetWorkitemRelationsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemRelationsRequest {
+        self.request
+    }
 }
-impl GetWorkitemRelationsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-        relation_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-            relation_type: relation_type.into(),
+/// 一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值,只会获得工作项类型的关系项
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum GetWorkitemRelationsRelationType {
+    /// `BLOCKING`.
+    Blocking,
+    /// `BLOCKED`.
+    Blocked,
+    /// `ASSOCIATED`.
+    Associated,
+    /// `DUPLICATED`.
+    Duplicated,
+    /// `SUB`.
+    Sub,
+    /// `PARENT`.
+    Parent,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl GetWorkitemRelationsRelationType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Blocking => "BLOCKING",
+            Self::Blocked => "BLOCKED",
+            Self::Associated => "ASSOCIATED",
+            Self::Duplicated => "DUPLICATED",
+            Self::Sub => "SUB",
+            Self::Parent => "PARENT",
+            Self::Unknown(other) => other,
         }
+    }
+}
+impl From<String> for GetWorkitemRelationsRelationType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BLOCKING" => Self::Blocking,
+            "BLOCKED" => Self::Blocked,
+            "ASSOCIATED" => Self::Associated,
+            "DUPLICATED" => Self::Duplicated,
+            "SUB" => Self::Sub,
+            "PARENT" => Self::Parent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<GetWorkitemRelationsRelationType> for String {
+    fn from(value: GetWorkitemRelationsRelationType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for GetWorkitemRelationsRelationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for GetWorkitemRelationsRelationType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemRelationsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `InvalidGroup.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `relationList`.
+    pub error_message: Option<String>,
+    /// 置顶关联项信息
     #[serde(rename = "relationList", default, skip_serializing_if = "Option::is_none")]
-    pub relation_list: Option<Vec<GetWorkitemRelationsRelationList>>,
+    pub relation_list: Option<Vec<WorkItem>>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-}
-/// Part of the response of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetWorkitemRelationsRelationList {
-    /// `assignedTo`.
-    ///
-    /// Example: `aliyun_1384605`
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// `categoryIdentifier`.
-    ///
-    /// Example: `Req`
-    #[serde(
-        rename = "categoryIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub category_identifier: Option<String>,
-    /// `gmtCreate`.
-    ///
-    /// Example: `1667205617061`
-    #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `gmtModified`.
-    ///
-    /// Example: `1667205617089`
-    #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// `identifier`.
-    ///
-    /// Example: `deafe5f33xxxxx6a259d8dafd`
-    #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Example: `2b856dxxxxxxb61d93676255ba`
-    #[serde(
-        rename = "spaceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub space_identifier: Option<String>,
-    /// `subject`.
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// `workitemTypeIdentifier`.
-    ///
-    /// Example: `9uy29901re573f561d69jn40`
-    #[serde(
-        rename = "workitemTypeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workitem_type_identifier: Option<String>,
 }
 impl crate::Envelope for GetWorkitemRelationsResponse {
     fn request_id(&self) -> Option<&str> {
@@ -126,7 +160,7 @@ impl crate::Envelope for GetWorkitemRelationsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_relations`](crate::Client::get_workitem_relations): it documents none, so every code reads as `Unknown(code)`.
@@ -152,11 +186,11 @@ impl crate::Operation for GetWorkitemRelationsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/getRelations");
-        req.query("relationType", Some(&self.relation_type));
+        req.query("relationType", self.relation_type.as_ref());
         req.finish()
     }
 }
@@ -167,6 +201,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/getRelations` (action `GetWorkitemRelations`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemRelationsCall::send) it. Required: [`organization_id`](GetWorkitemRelationsCall::organization_id), [`workitem_id`](GetWorkitemRelationsCall::workitem_id), [`relation_type`](GetWorkitemRelationsCall::relation_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemRelationsErrorCode`], which names the documented codes.
@@ -174,24 +210,24 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - relationList\[\] is a work item, but it is not the shared WorkItem shape: gmtCreate and gmtModified are strings here (example "1667205617061") where the other work item pages have long, and the example must decode.
-    pub async fn get_workitem_relations(
-        &self,
-        request: GetWorkitemRelationsRequest,
-    ) -> Result<
-        GetWorkitemRelationsResponse,
-        crate::Error<GetWorkitemRelationsErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - relationType is an enum of the six values this page lists (一共有 BLOCKING,BLOCKED,ASSOCIATED, DUPLICATED,SUB, PARENT,一共 6 个待选值); the page's example column repeats the description, so there is no example. The page describes none of the values; the Rust variants are named after them.
+    /// - relationList\[\] is the shared WorkItem shape (the page describes each element as 工作项信息; its seven fields are WorkItem fields, and the page also shows subject). The page types gmtCreate and gmtModified as strings holding epoch milliseconds ("1667205617061"); they are the long epoch milliseconds (format: epoch-millis) of every other work item page. example_response's gmtCreate and gmtModified were the strings "1667205617061" and "1667205617089"; they are written as the numbers, to match the unified type. A string answer still decodes (tolerant decoding).
+    pub fn get_workitem_relations(&self) -> GetWorkitemRelationsCall<'_> {
+        GetWorkitemRelationsCall {
+            client: self,
+            request: GetWorkitemRelationsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemRelationsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
-            relation_type: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
+            relation_type: Some(GetWorkitemRelationsRelationType::Blocking),
         }
     }
 }

@@ -2,46 +2,69 @@
 // Source: spec/projex/get_workitem_time_type_list.yaml
 
 /// Parameters of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): 获得一个企业下所有工时类型
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetWorkitemTimeTypeListCall`], which `Client::get_workitem_time_type_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWorkitemTimeTypeListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetWorkitemTimeTypeListCall::organization_id`].
+    pub organization_id: Option<String>,
+}
+/// A call of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetWorkitemTimeTypeListCall<'a> {
+    client: &'a crate::Client,
+    request: GetWorkitemTimeTypeListRequest,
+}
+impl<'a> GetWorkitemTimeTypeListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-}
-impl GetWorkitemTimeTypeListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-        }
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        GetWorkitemTimeTypeListResponse,
+        crate::Error<GetWorkitemTimeTypeListErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetWorkitemTimeTypeListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetWorkitemTimeTypeListResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Invalid.IdNotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `HC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
     /// `timeType`.
     #[serde(rename = "timeType", default, skip_serializing_if = "Option::is_none")]
     pub time_type: Option<Vec<GetWorkitemTimeTypeListTimeType>>,
@@ -77,13 +100,13 @@ impl crate::Envelope for GetWorkitemTimeTypeListResponse {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_workitem_time_type_list`](crate::Client::get_workitem_time_type_list): it documents none, so every code reads as `Unknown(code)`.
@@ -105,7 +128,7 @@ impl crate::Operation for GetWorkitemTimeTypeListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/type/list");
         req.finish()
     }
@@ -117,6 +140,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/type/list` (action `GetWorkitemTimeTypeList`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetWorkitemTimeTypeListCall::send) it. Required: [`organization_id`](GetWorkitemTimeTypeListCall::organization_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetWorkitemTimeTypeListErrorCode`], which names the documented codes.
@@ -124,21 +149,21 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn get_workitem_time_type_list(
-        &self,
-        request: GetWorkitemTimeTypeListRequest,
-    ) -> Result<
-        GetWorkitemTimeTypeListResponse,
-        crate::Error<GetWorkitemTimeTypeListErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    pub fn get_workitem_time_type_list(&self) -> GetWorkitemTimeTypeListCall<'_> {
+        GetWorkitemTimeTypeListCall {
+            client: self,
+            request: GetWorkitemTimeTypeListRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetWorkitemTimeTypeListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
         }
     }
 }

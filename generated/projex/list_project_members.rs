@@ -2,59 +2,83 @@
 // Source: spec/projex/list_project_members.yaml
 
 /// Parameters of [`Client::list_project_members`](crate::Client::list_project_members): 根据项目id获取项目所以成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectMembersCall`], which `Client::list_project_members` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectMembersRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectMembersCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`ListProjectMembersCall::project_id`].
+    pub project_id: Option<String>,
+    /// `targetType` (query parameter, required); set with [`ListProjectMembersCall::target_type`].
+    pub target_type: Option<String>,
+}
+/// A call of [`Client::list_project_members`](crate::Client::list_project_members): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectMembersCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectMembersRequest,
+}
+impl<'a> ListProjectMembersCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `projectId`.
     ///
-    /// Sent as path parameter `projectId`.
-    pub project_id: String,
+    /// Sent as path parameter `projectId`, required.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
     /// `targetType`.
     ///
-    /// Sent as query parameter `targetType`. Example: `Space`
-    pub target_type: String,
-}
-impl ListProjectMembersRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-        target_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-            target_type: target_type.into(),
-        }
+    /// Sent as query parameter `targetType`, required. Example: `Space`
+    pub fn target_type(mut self, value: impl Into<String>) -> Self {
+        self.request.target_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListProjectMembersResponse, crate::Error<ListProjectMembersErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectMembersRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_members`](crate::Client::list_project_members).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectMembersResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `members`.
     #[serde(rename = "members", default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<ProjexMember>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +95,7 @@ impl crate::Envelope for ListProjectMembersResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_project_members`](crate::Client::list_project_members): it documents none, so every code reads as `Unknown(code)`.
@@ -97,11 +121,11 @@ impl crate::Operation for ListProjectMembersRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.path_literal("/listMembers");
-        req.query("targetType", Some(&self.target_type));
+        req.query("targetType", self.target_type.as_ref());
         req.finish()
     }
 }
@@ -112,6 +136,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/projects/{projectId}/listMembers` (action `ListProjectMembers`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectMembersCall::send) it. Required: [`organization_id`](ListProjectMembersCall::organization_id), [`project_id`](ListProjectMembersCall::project_id), [`target_type`](ListProjectMembersCall::target_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectMembersErrorCode`], which names the documented codes.
@@ -120,20 +146,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (members\[\].account, members\[\].dingTalkId, members\[\].gender and members\[\].tbRoleId); leaves the null ones out.
-    pub async fn list_project_members(
-        &self,
-        request: ListProjectMembersRequest,
-    ) -> Result<ListProjectMembersResponse, crate::Error<ListProjectMembersErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - targetType stays a string (example Space): UpdateProjectMember's page documents the one value Space (资源类型,这里为 Space), not a set.
+    pub fn list_project_members(&self) -> ListProjectMembersCall<'_> {
+        ListProjectMembersCall {
+            client: self,
+            request: ListProjectMembersRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectMembersRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            project_id: "example".to_string(),
-            target_type: "Space".to_string(),
+            organization_id: Some("example".to_string()),
+            project_id: Some("example".to_string()),
+            target_type: Some("Space".to_string()),
         }
     }
 }

@@ -2,47 +2,74 @@
 // Source: spec/projex/list_project_templates.yaml
 
 /// Parameters of [`Client::list_project_templates`](crate::Client::list_project_templates): 获取项目模板列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectTemplatesCall`], which `Client::list_project_templates` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectTemplatesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectTemplatesCall::category`].
+    pub category: Option<String>,
+}
+/// A call of [`Client::list_project_templates`](crate::Client::list_project_templates): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectTemplatesCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectTemplatesRequest,
+}
+impl<'a> ListProjectTemplatesCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `category`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 模板类型,这里的场景只用填 Project
     ///
-    /// Sent as query parameter `category`. Example: `Project`
-    pub category: String,
-}
-impl ListProjectTemplatesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, category: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-        }
+    /// Sent as query parameter `category`, required. Example: `Project`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListProjectTemplatesResponse,
+        crate::Error<ListProjectTemplatesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectTemplatesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_templates`](crate::Client::list_project_templates).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -55,55 +82,55 @@ pub struct ListProjectTemplatesResponse {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectTemplatesTemplates {
-    /// `copyFrom`.
+    /// 废弃字段
     #[serde(rename = "copyFrom", default, skip_serializing_if = "Option::is_none")]
     pub copy_from: Option<String>,
-    /// `creator`.
+    /// 创建人的阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
-    /// `description`.
+    /// 描述信息
     ///
     /// Example: `迭代的具体信息`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `icon`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 模板封面
     ///
     /// Example: `https://img.xxxx.png`
     #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `identifier`.
+    /// 模板唯一标识符
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `modifier`.
+    /// 修改人的阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// `name`.
+    /// 模板名称
     ///
     /// Example: `专用模板`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `nameEn`.
+    /// 模板英文名称
     ///
     /// Example: `Test Template`
     #[serde(rename = "nameEn", default, skip_serializing_if = "Option::is_none")]
     pub name_en: Option<String>,
-    /// `resourceCategory`.
+    /// 所属资源类型
     ///
     /// Example: `Project`
     #[serde(
@@ -112,24 +139,74 @@ pub struct ListProjectTemplatesTemplates {
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_category: Option<String>,
-    /// `resourceType`.
+    /// 废弃字段
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
-    /// `spaceIdentifier`.
+    /// 废弃字段
     #[serde(
         rename = "spaceIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub space_identifier: Option<String>,
-    /// `spaceType`.
+    /// 废弃字段
     #[serde(rename = "spaceType", default, skip_serializing_if = "Option::is_none")]
     pub space_type: Option<String>,
-    /// `type`.
+    /// 模板类型 0-system 4-custom 16-instance
     ///
     /// Example: `4`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<i64>,
+    pub type_: Option<ListProjectTemplatesType>,
+}
+/// 模板类型 0-system 4-custom 16-instance
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "i64", into = "i64")]
+#[non_exhaustive]
+pub enum ListProjectTemplatesType {
+    /// `0`: system
+    System,
+    /// `4`: custom
+    Custom,
+    /// `16`: instance
+    Instance,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(i64),
+}
+impl ListProjectTemplatesType {
+    /// The wire value.
+    pub fn value(self) -> i64 {
+        match self {
+            Self::System => 0,
+            Self::Custom => 4,
+            Self::Instance => 16,
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<i64> for ListProjectTemplatesType {
+    fn from(value: i64) -> Self {
+        match value {
+            0 => Self::System,
+            4 => Self::Custom,
+            16 => Self::Instance,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl From<ListProjectTemplatesType> for i64 {
+    fn from(value: ListProjectTemplatesType) -> Self {
+        value.value()
+    }
+}
+impl std::fmt::Display for ListProjectTemplatesType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl crate::wire::QueryValue for ListProjectTemplatesType {
+    fn to_query_value(&self) -> String {
+        self.value().to_string()
+    }
 }
 impl crate::Envelope for ListProjectTemplatesResponse {
     fn request_id(&self) -> Option<&str> {
@@ -142,7 +219,7 @@ impl crate::Envelope for ListProjectTemplatesResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_project_templates`](crate::Client::list_project_templates): it documents none, so every code reads as `Unknown(code)`.
@@ -167,9 +244,9 @@ impl crate::Operation for ListProjectTemplatesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/listTemplates");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.finish()
     }
 }
@@ -180,6 +257,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/projects/listTemplates` (action `ListProjectTemplates`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectTemplatesCall::send) it. Required: [`organization_id`](ListProjectTemplatesCall::organization_id), [`category`](ListProjectTemplatesCall::category).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectTemplatesErrorCode`], which names the documented codes.
@@ -188,22 +267,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (templates\[\].copyFrom, templates\[\].resourceType, templates\[\].spaceIdentifier and templates\[\].spaceType); leaves the null ones out.
-    pub async fn list_project_templates(
-        &self,
-        request: ListProjectTemplatesRequest,
-    ) -> Result<
-        ListProjectTemplatesResponse,
-        crate::Error<ListProjectTemplatesErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - templates\[\].type is a number enum (long) of the values this page lists: 模板类型 0-system 4-custom 16-instance.
+    /// - Field descriptions are this page's, word for word. Times: templates\[\].gmtCreate and gmtModified are epoch milliseconds (创建时间的时间戳,单位毫秒), format: epoch-millis.
+    /// - category stays a string: the page documents the one value Project (这里的场景只用填 Project), not a set; resourceCategory (所属资源类型, example Project) likewise.
+    pub fn list_project_templates(&self) -> ListProjectTemplatesCall<'_> {
+        ListProjectTemplatesCall {
+            client: self,
+            request: ListProjectTemplatesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectTemplatesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some("Project".to_string()),
         }
     }
 }

@@ -2,57 +2,87 @@
 // Source: spec/projex/list_project_workitem_types.yaml
 
 /// Parameters of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): 获取项目下开启的工作项类型
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectWorkitemTypesCall`], which `Client::list_project_workitem_types` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectWorkitemTypesRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectWorkitemTypesCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`ListProjectWorkitemTypesCall::project_id`].
+    pub project_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectWorkitemTypesCall::category`].
+    pub category: Option<ProjexWorkItemCategory>,
+    /// `spaceType` (query parameter, required); set with [`ListProjectWorkitemTypesCall::space_type`].
+    pub space_type: Option<String>,
+}
+/// A call of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectWorkitemTypesCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectWorkitemTypesRequest,
+}
+impl<'a> ListProjectWorkitemTypesCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `projectId`.
     ///
-    /// Sent as path parameter `projectId`.
-    pub project_id: String,
+    /// Sent as path parameter `projectId`, required.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
     /// `category`.
     ///
-    /// Sent as query parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
-}
-impl ListProjectWorkitemTypesRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-        category: impl Into<String>,
-        space_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-            category: category.into(),
-            space_type: space_type.into(),
-        }
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListProjectWorkitemTypesResponse,
+        crate::Error<ListProjectWorkitemTypesErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectWorkitemTypesRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectWorkitemTypesResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `例：Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -81,7 +111,7 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<ProjexWorkItemCategory>,
     /// `creator`.
     ///
     /// Example: `用户阿里云pk，例如19xxxx31947xxxx`
@@ -102,12 +132,12 @@ pub struct ListProjectWorkitemTypesWorkitemTypes {
     ///
     /// Example: `1641870287000`
     #[serde(rename = "gmtAdd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_add: Option<i64>,
+    pub gmt_add: Option<crate::EpochMillis>,
     /// `gmtCreate`.
     ///
     /// Example: `1620455467000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `dfexxxxxf4fee18xxxxx36`
@@ -167,12 +197,12 @@ impl crate::Operation for ListProjectWorkitemTypesRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.path_literal("/getWorkitemType");
-        req.query("category", Some(&self.category));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("category", self.category.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.finish()
     }
 }
@@ -182,6 +212,8 @@ impl crate::Client {
     /// List project workitem types.
     ///
     /// `GET /organization/{organizationId}/projects/{projectId}/getWorkitemType` (action `ListProjectWorkitemTypes`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectWorkitemTypesCall::send) it. Required: [`organization_id`](ListProjectWorkitemTypesCall::organization_id), [`project_id`](ListProjectWorkitemTypesCall::project_id), [`category`](ListProjectWorkitemTypesCall::category), [`space_type`](ListProjectWorkitemTypesCall::space_type).
     ///
     /// # Errors
     ///
@@ -193,24 +225,25 @@ impl crate::Client {
     /// - The SDK example of success ('true或者false') explains the values rather than giving one; it is kept as the description and example_response uses true.
     /// - The SDK example of workitemTypes\[\].defaultType ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
     /// - The SDK example of workitemTypes\[\].enable ('true或者false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    pub async fn list_project_workitem_types(
-        &self,
-        request: ListProjectWorkitemTypesRequest,
-    ) -> Result<
-        ListProjectWorkitemTypesResponse,
-        crate::Error<ListProjectWorkitemTypesErrorCode>,
-    > {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - The category parameter and workitemTypes\[\].categoryIdentifier are the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
+    /// - Times: workitemTypes\[\].gmtAdd and gmtCreate are epoch milliseconds (long, examples 1641870287000 and 1620455467000), format: epoch-millis.
+    /// - spaceType (example Project) stays a string: one documented value, not a set.
+    pub fn list_project_workitem_types(&self) -> ListProjectWorkitemTypesCall<'_> {
+        ListProjectWorkitemTypesCall {
+            client: self,
+            request: ListProjectWorkitemTypesRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectWorkitemTypesRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            project_id: "example".to_string(),
-            category: "Req".to_string(),
-            space_type: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            project_id: Some("example".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
+            space_type: Some("Project".to_string()),
         }
     }
 }

@@ -2,91 +2,162 @@
 // Source: spec/projex/list_projects.yaml
 
 /// Parameters of [`Client::list_projects`](crate::Client::list_projects): 获取项目列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListProjectsCall`], which `Client::list_projects` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListProjectsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListProjectsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListProjectsCall::category`].
+    pub category: Option<String>,
+    /// `conditions` (query parameter); set with [`ListProjectsCall::conditions`].
+    pub conditions: Option<String>,
+    /// `extraConditions` (query parameter); set with [`ListProjectsCall::extra_conditions`].
+    pub extra_conditions: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListProjectsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListProjectsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `scope` (query parameter); set with [`ListProjectsCall::scope`].
+    pub scope: Option<ListProjectsScope>,
+}
+/// A call of [`Client::list_projects`](crate::Client::list_projects): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListProjectsCall<'a> {
+    client: &'a crate::Client,
+    request: ListProjectsRequest,
+}
+impl<'a> ListProjectsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `category`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 项目类型,这里填 Project 即可
     ///
-    /// Sent as query parameter `category`. Example: `Project`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Project`
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.request.category = Some(value.into());
+        self
+    }
     /// {"conditionGroups":\[\[\]\]}
     ///
     /// Sent as query parameter `conditions`.
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `extraConditions`.
     ///
     /// Sent as query parameter `extraConditions`.
-    pub extra_conditions: Option<String>,
-    /// `maxResults`.
+    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.extra_conditions = Some(value.into());
+        self
+    }
+    /// 每页最大返回数量,0-200,默认值 20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
-    /// `scope`.
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
+    /// 公开类型,all/collect,分别代表所有的项目或者我收藏的
     ///
-    /// Sent as query parameter `scope`. Example: `public`
-    pub scope: Option<String>,
+    /// Sent as query parameter `scope`. Example: `all`
+    pub fn scope(mut self, value: ListProjectsScope) -> Self {
+        self.request.scope = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListProjectsResponse, crate::Error<ListProjectsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListProjectsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListProjectsRequest {
+        self.request
+    }
 }
-impl ListProjectsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(organization_id: impl Into<String>, category: impl Into<String>) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-            conditions: None,
-            extra_conditions: None,
-            max_results: None,
-            next_token: None,
-            scope: None,
+/// 公开类型,all/collect,分别代表所有的项目或者我收藏的
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListProjectsScope {
+    /// `all`: 所有的项目
+    All,
+    /// `collect`: 我收藏的
+    Collect,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListProjectsScope {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "all",
+            Self::Collect => "collect",
+            Self::Unknown(other) => other,
         }
     }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
-        self
+}
+impl From<String> for ListProjectsScope {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "all" => Self::All,
+            "collect" => Self::Collect,
+            _ => Self::Unknown(value),
+        }
     }
-    /// Sets `extraConditions`.
-    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
-        self.extra_conditions = Some(value.into());
-        self
+}
+impl From<ListProjectsScope> for String {
+    fn from(value: ListProjectsScope) -> Self {
+        value.as_str().to_string()
     }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
-        self
+}
+impl std::fmt::Display for ListProjectsScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `scope`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
-        self.scope = Some(value.into());
-        self
+}
+impl crate::wire::QueryValue for ListProjectsScope {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::list_projects`](crate::Client::list_projects).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProjectsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -98,12 +169,12 @@ pub struct ListProjectsResponse {
     /// `projects`.
     #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<Project>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -125,7 +196,7 @@ impl crate::Envelope for ListProjectsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_projects`](crate::Client::list_projects): it documents none, so every code reads as `Unknown(code)`.
@@ -155,9 +226,9 @@ impl crate::Operation for ListProjectsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/listProjects");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.query("conditions", self.conditions.as_ref());
         req.query("extraConditions", self.extra_conditions.as_ref());
         req.query("maxResults", self.max_results.as_ref());
@@ -173,6 +244,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/listProjects` (action `ListProjects`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListProjectsCall::send) it, or [`stream`](ListProjectsCall::stream) every page. Required: [`organization_id`](ListProjectsCall::organization_id), [`category`](ListProjectsCall::category). Optional: [`conditions`](ListProjectsCall::conditions), [`extra_conditions`](ListProjectsCall::extra_conditions), [`max_results`](ListProjectsCall::max_results), [`next_token`](ListProjectsCall::next_token), [`scope`](ListProjectsCall::scope).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListProjectsErrorCode`], which names the documented codes.
@@ -181,16 +254,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("" and null) are left out of the field examples (nextToken, projects\[\].deleteTime, projects\[\].logicalStatus, projects\[\].statusStageIdentifier and projects\[\].typeIdentifier); example_response uses an empty string for "" and leaves the null ones out.
-    pub async fn list_projects(
-        &self,
-        request: ListProjectsRequest,
-    ) -> Result<ListProjectsResponse, crate::Error<ListProjectsErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - scope is an enum of the values this page lists (公开类型,all/collect,分别代表所有的项目或者我收藏的). The SDK example public belongs to a project's own scope (ProjexProjectScope), not to this filter; the parameter example is the page's all.
+    /// - category stays a string: the page documents the one value Project (项目类型,这里填 Project 即可), not a set.
+    /// - Paging: maxResults long, nextToken string, in the request and the response, as in ListSprints and ListWorkitems.
+    pub fn list_projects(&self) -> ListProjectsCall<'_> {
+        ListProjectsCall {
+            client: self,
+            request: ListProjectsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListProjectsRequest {
     type Item = Project;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["projects"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -204,33 +290,30 @@ impl crate::Paginate for ListProjectsRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_projects`](crate::Client::list_projects) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_projects_stream(
-        &self,
-        request: ListProjectsRequest,
-    ) -> crate::Paginator<'_, ListProjectsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListProjectsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Project".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some("Project".to_string()),
             conditions: Some("example".to_string()),
             extra_conditions: Some("example".to_string()),
             max_results: Some(20i64),
             next_token: Some("example".to_string()),
-            scope: Some("public".to_string()),
+            scope: Some(ListProjectsScope::All),
         }
     }
 }

@@ -2,70 +2,98 @@
 // Source: spec/projex/list_sprints.yaml
 
 /// Parameters of [`Client::list_sprints`](crate::Client::list_sprints): 获取迭代列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListSprintsCall`], which `Client::list_sprints` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListSprintsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListSprintsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListSprintsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListSprintsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListSprintsCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListSprintsCall::space_type`].
+    pub space_type: Option<String>,
+}
+/// A call of [`Client::list_sprints`](crate::Client::list_sprints): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListSprintsCall<'a> {
+    client: &'a crate::Client,
+    request: ListSprintsRequest,
+}
+impl<'a> ListSprintsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `maxResults`.
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<i64>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `e8bxxxxxxxxxxxxxxxx23`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `e8bxxxxxxxxxxxxxxxx23`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
-}
-impl ListSprintsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            max_results: None,
-            next_token: None,
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-        }
-    }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: i64) -> Self {
-        self.max_results = Some(value);
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
         self
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListSprintsResponse, crate::Error<ListSprintsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListSprintsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListSprintsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_sprints`](crate::Client::list_sprints).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSprintsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -74,7 +102,7 @@ pub struct ListSprintsResponse {
     /// `nextToken`.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -82,7 +110,7 @@ pub struct ListSprintsResponse {
     /// `sprints`.
     #[serde(rename = "sprints", default, skip_serializing_if = "Option::is_none")]
     pub sprints: Option<Vec<Sprint>>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -104,7 +132,7 @@ impl crate::Envelope for ListSprintsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_sprints`](crate::Client::list_sprints): it documents none, so every code reads as `Unknown(code)`.
@@ -133,12 +161,12 @@ impl crate::Operation for ListSprintsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/sprints/list");
         req.query("maxResults", self.max_results.as_ref());
         req.query("nextToken", self.next_token.as_ref());
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.finish()
     }
 }
@@ -149,6 +177,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/sprints/list` (action `ListSprints`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListSprintsCall::send) it, or [`stream`](ListSprintsCall::stream) every page. Required: [`organization_id`](ListSprintsCall::organization_id), [`space_identifier`](ListSprintsCall::space_identifier), [`space_type`](ListSprintsCall::space_type). Optional: [`max_results`](ListSprintsCall::max_results), [`next_token`](ListSprintsCall::next_token).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListSprintsErrorCode`], which names the documented codes.
@@ -157,16 +187,26 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn list_sprints(
-        &self,
-        request: ListSprintsRequest,
-    ) -> Result<ListSprintsResponse, crate::Error<ListSprintsErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn list_sprints(&self) -> ListSprintsCall<'_> {
+        ListSprintsCall {
+            client: self,
+            request: ListSprintsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListSprintsRequest {
     type Item = Sprint;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["sprints"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -180,31 +220,28 @@ impl crate::Paginate for ListSprintsRequest {
     fn page_size(&self) -> Option<i64> {
         self.max_results
     }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_sprints`](crate::Client::list_sprints) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_sprints_stream(
-        &self,
-        request: ListSprintsRequest,
-    ) -> crate::Paginator<'_, ListSprintsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListSprintsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             max_results: Some(20i64),
             next_token: Some("example".to_string()),
-            space_identifier: "e8bxxxxxxxxxxxxxxxx23".to_string(),
-            space_type: "Project".to_string(),
+            space_identifier: Some("e8bxxxxxxxxxxxxxxxx23".to_string()),
+            space_type: Some("Project".to_string()),
         }
     }
 }

@@ -2,65 +2,95 @@
 // Source: spec/projex/list_work_item_all_fields.yaml
 
 /// Parameters of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields): 获取项目下工作项的所有字段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkItemAllFieldsCall`], which `Client::list_work_item_all_fields` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkItemAllFieldsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkItemAllFieldsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListWorkItemAllFieldsCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListWorkItemAllFieldsCall::space_type`].
+    pub space_type: Option<String>,
+    /// `workitemTypeIdentifier` (query parameter, required); set with [`ListWorkItemAllFieldsCall::workitem_type_identifier`].
+    pub workitem_type_identifier: Option<String>,
+}
+/// A call of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkItemAllFieldsCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkItemAllFieldsRequest,
+}
+impl<'a> ListWorkItemAllFieldsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `e8bxxxxxxxxxxxxxxxx23`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `e8bxxxxxxxxxxxxxxxx23`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
     /// `workitemTypeIdentifier`.
     ///
-    /// Sent as query parameter `workitemTypeIdentifier`. Example: `dfexxxxxf4fee18xxxxx36`
-    pub workitem_type_identifier: String,
-}
-impl ListWorkItemAllFieldsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-        workitem_type_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-            workitem_type_identifier: workitem_type_identifier.into(),
-        }
+    /// Sent as query parameter `workitemTypeIdentifier`, required. Example: `dfexxxxxf4fee18xxxxx36`
+    pub fn workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_type_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListWorkItemAllFieldsResponse,
+        crate::Error<ListWorkItemAllFieldsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkItemAllFieldsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkItemAllFieldsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `fields`.
     #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<ProjexField>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -77,7 +107,7 @@ impl crate::Envelope for ListWorkItemAllFieldsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields): it documents none, so every code reads as `Unknown(code)`.
@@ -106,11 +136,11 @@ impl crate::Operation for ListWorkItemAllFieldsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/fields/listAll");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
-        req.query("workitemTypeIdentifier", Some(&self.workitem_type_identifier));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
+        req.query("workitemTypeIdentifier", self.workitem_type_identifier.as_ref());
         req.finish()
     }
 }
@@ -121,6 +151,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/fields/listAll` (action `ListWorkItemAllFields`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkItemAllFieldsCall::send) it. Required: [`organization_id`](ListWorkItemAllFieldsCall::organization_id), [`space_identifier`](ListWorkItemAllFieldsCall::space_identifier), [`space_type`](ListWorkItemAllFieldsCall::space_type), [`workitem_type_identifier`](ListWorkItemAllFieldsCall::workitem_type_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkItemAllFieldsErrorCode`], which names the documented codes.
@@ -129,24 +161,23 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService and fields\[\].options\[\].valueEn); leaves the null ones out.
-    pub async fn list_work_item_all_fields(
-        &self,
-        request: ListWorkItemAllFieldsRequest,
-    ) -> Result<
-        ListWorkItemAllFieldsResponse,
-        crate::Error<ListWorkItemAllFieldsErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn list_work_item_all_fields(&self) -> ListWorkItemAllFieldsCall<'_> {
+        ListWorkItemAllFieldsCall {
+            client: self,
+            request: ListWorkItemAllFieldsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkItemAllFieldsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            space_identifier: "e8bxxxxxxxxxxxxxxxx23".to_string(),
-            space_type: "Project".to_string(),
-            workitem_type_identifier: "dfexxxxxf4fee18xxxxx36".to_string(),
+            organization_id: Some("example".to_string()),
+            space_identifier: Some("e8bxxxxxxxxxxxxxxxx23".to_string()),
+            space_type: Some("Project".to_string()),
+            workitem_type_identifier: Some("dfexxxxxf4fee18xxxxx36".to_string()),
         }
     }
 }

@@ -2,67 +2,99 @@
 // Source: spec/projex/list_work_item_work_flow_status.yaml
 
 /// Parameters of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status): 查询工作项工作流的所有状态
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkItemWorkFlowStatusCall`], which `Client::list_work_item_work_flow_status` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkItemWorkFlowStatusCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListWorkItemWorkFlowStatusCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListWorkItemWorkFlowStatusCall::space_type`].
+    pub space_type: Option<String>,
+    /// `workitemCategoryIdentifier` (query parameter, required); set with [`ListWorkItemWorkFlowStatusCall::workitem_category_identifier`].
+    pub workitem_category_identifier: Option<ProjexWorkItemCategory>,
+    /// `workitemTypeIdentifier` (query parameter); set with [`ListWorkItemWorkFlowStatusCall::workitem_type_identifier`].
+    pub workitem_type_identifier: Option<String>,
+}
+/// A call of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkItemWorkFlowStatusCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkItemWorkFlowStatusRequest,
+}
+impl<'a> ListWorkItemWorkFlowStatusCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `例：5e70xxxxxxcd000xxxxe96`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `例：5e70xxxxxxcd000xxxxe96`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
     /// `workitemCategoryIdentifier`.
     ///
-    /// Sent as query parameter `workitemCategoryIdentifier`. Example: `Req`
-    pub workitem_category_identifier: String,
+    /// Sent as query parameter `workitemCategoryIdentifier`, required. Example: `Req`
+    pub fn workitem_category_identifier(
+        mut self,
+        value: ProjexWorkItemCategory,
+    ) -> Self {
+        self.request.workitem_category_identifier = Some(value);
+        self
+    }
     /// `workitemTypeIdentifier`.
     ///
     /// Sent as query parameter `workitemTypeIdentifier`. Example: `例：5e7xxxxb3cd3711dd6xxx2c`
-    pub workitem_type_identifier: Option<String>,
-}
-impl ListWorkItemWorkFlowStatusRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-        workitem_category_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
-            workitem_category_identifier: workitem_category_identifier.into(),
-            workitem_type_identifier: None,
-        }
-    }
-    /// Sets `workitemTypeIdentifier`.
     pub fn workitem_type_identifier(mut self, value: impl Into<String>) -> Self {
-        self.workitem_type_identifier = Some(value.into());
+        self.request.workitem_type_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListWorkItemWorkFlowStatusResponse,
+        crate::Error<ListWorkItemWorkFlowStatusErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkItemWorkFlowStatusRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkItemWorkFlowStatusResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `例：Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -118,13 +150,13 @@ impl crate::Operation for ListWorkItemWorkFlowStatusRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/workflow/listWorkflowStatus");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.query(
             "workitemCategoryIdentifier",
-            Some(&self.workitem_category_identifier),
+            self.workitem_category_identifier.as_ref(),
         );
         req.query("workitemTypeIdentifier", self.workitem_type_identifier.as_ref());
         req.finish()
@@ -137,6 +169,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/workflow/listWorkflowStatus` (action `ListWorkItemWorkFlowStatus`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkItemWorkFlowStatusCall::send) it. Required: [`organization_id`](ListWorkItemWorkFlowStatusCall::organization_id), [`space_identifier`](ListWorkItemWorkFlowStatusCall::space_identifier), [`space_type`](ListWorkItemWorkFlowStatusCall::space_type), [`workitem_category_identifier`](ListWorkItemWorkFlowStatusCall::workitem_category_identifier). Optional: [`workitem_type_identifier`](ListWorkItemWorkFlowStatusCall::workitem_type_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkItemWorkFlowStatusErrorCode`], which names the documented codes.
@@ -145,24 +179,24 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of success ('true或者false') explains the values rather than giving one; it is kept as the description and example_response uses true.
-    pub async fn list_work_item_work_flow_status(
-        &self,
-        request: ListWorkItemWorkFlowStatusRequest,
-    ) -> Result<
-        ListWorkItemWorkFlowStatusResponse,
-        crate::Error<ListWorkItemWorkFlowStatusErrorCode>,
-    > {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - workitemCategoryIdentifier is the ProjexWorkItemCategory enum (the set ListWorkitems documents: Req, Bug, Task, Risk, Request, Topic).
+    /// - Times: statuses\[\].gmtCreate and gmtModified are epoch milliseconds (format: epoch-millis, in ProjexStatus).
+    pub fn list_work_item_work_flow_status(&self) -> ListWorkItemWorkFlowStatusCall<'_> {
+        ListWorkItemWorkFlowStatusCall {
+            client: self,
+            request: ListWorkItemWorkFlowStatusRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkItemWorkFlowStatusRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            space_identifier: "例：5e70xxxxxxcd000xxxxe96".to_string(),
-            space_type: "Project".to_string(),
-            workitem_category_identifier: "Req".to_string(),
+            organization_id: Some("example".to_string()),
+            space_identifier: Some("例：5e70xxxxxxcd000xxxxe96".to_string()),
+            space_type: Some("Project".to_string()),
+            workitem_category_identifier: Some(ProjexWorkItemCategory::Req),
             workitem_type_identifier: Some("例：5e7xxxxb3cd3711dd6xxx2c".to_string()),
         }
     }

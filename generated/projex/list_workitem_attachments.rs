@@ -2,28 +2,52 @@
 // Source: spec/projex/list_workitem_attachments.yaml
 
 /// Parameters of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): 获取工作项的附件列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkitemAttachmentsCall`], which `Client::list_workitem_attachments` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkitemAttachmentsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkitemAttachmentsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`ListWorkitemAttachmentsCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkitemAttachmentsCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkitemAttachmentsRequest,
+}
+impl<'a> ListWorkitemAttachmentsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
-}
-impl ListWorkitemAttachmentsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        ListWorkitemAttachmentsResponse,
+        crate::Error<ListWorkitemAttachmentsErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkitemAttachmentsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments).
@@ -33,22 +57,22 @@ pub struct ListWorkitemAttachmentsResponse {
     /// `attachments`.
     #[serde(rename = "attachments", default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<ListWorkitemAttachmentsAttachments>>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -82,12 +106,12 @@ pub struct ListWorkitemAttachmentsAttachments {
     ///
     /// Example: `1545726028000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `size`.
     ///
     /// Example: `50`
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
+    pub size: Option<i64>,
     /// `url`.
     ///
     /// Example: `http://grace-share.oss-cn-hangzhou.aliyuncs.com/qf%2Fheap.bin?Expires=1675750082&OSSAccessKeyId=LTAI5t8irN2Wu3BGrBpffZue&Signature=RqRUEuHiwW8wuahYz6CenHaWWs4%3D`
@@ -105,7 +129,7 @@ impl crate::Envelope for ListWorkitemAttachmentsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitem_attachments`](crate::Client::list_workitem_attachments): it documents none, so every code reads as `Unknown(code)`.
@@ -130,9 +154,9 @@ impl crate::Operation for ListWorkitemAttachmentsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/attachments");
         req.finish()
     }
@@ -144,6 +168,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitem/{workitemIdentifier}/attachments` (action `ListWorkitemAttachments`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkitemAttachmentsCall::send) it. Required: [`organization_id`](ListWorkitemAttachmentsCall::organization_id), [`workitem_identifier`](ListWorkitemAttachmentsCall::workitem_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemAttachmentsErrorCode`], which names the documented codes.
@@ -151,22 +177,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn list_workitem_attachments(
-        &self,
-        request: ListWorkitemAttachmentsRequest,
-    ) -> Result<
-        ListWorkitemAttachmentsResponse,
-        crate::Error<ListWorkitemAttachmentsErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - attachments\[\].size was a string (example "50"); it is long, the number GetWorkitemFile's workitemFile.size is, so a file size has one type. example_response's size was the string "50" on the page; it is written as the number 50 to match the unified type. A string answer still decodes (tolerant decoding).
+    /// - Times: attachments\[\].gmtCreate is epoch milliseconds (long, example 1545726028000), format: epoch-millis.
+    pub fn list_workitem_attachments(&self) -> ListWorkitemAttachmentsCall<'_> {
+        ListWorkitemAttachmentsCall {
+            client: self,
+            request: ListWorkitemAttachmentsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemAttachmentsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
         }
     }
 }

@@ -2,28 +2,49 @@
 // Source: spec/projex/list_workitem_time.yaml
 
 /// Parameters of [`Client::list_workitem_time`](crate::Client::list_workitem_time): 获取工作项工时明细列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkitemTimeCall`], which `Client::list_workitem_time` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkitemTimeRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkitemTimeCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemId` (path parameter, required); set with [`ListWorkitemTimeCall::workitem_id`].
+    pub workitem_id: Option<String>,
+}
+/// A call of [`Client::list_workitem_time`](crate::Client::list_workitem_time): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkitemTimeCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkitemTimeRequest,
+}
+impl<'a> ListWorkitemTimeCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemId`.
     ///
-    /// Sent as path parameter `workitemId`.
-    pub workitem_id: String,
-}
-impl ListWorkitemTimeRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_id: workitem_id.into(),
-        }
+    /// Sent as path parameter `workitemId`, required.
+    pub fn workitem_id(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_id = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListWorkitemTimeResponse, crate::Error<ListWorkitemTimeErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkitemTimeRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_workitem_time`](crate::Client::list_workitem_time).
@@ -35,22 +56,22 @@ pub struct ListWorkitemTimeResponse {
     /// Example: `200`
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -77,22 +98,22 @@ pub struct ListWorkitemTimeWorkitemTime {
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `gmtEnd`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtEnd", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_end: Option<i64>,
+    pub gmt_end: Option<crate::EpochMillis>,
     /// `gmtModified`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// `gmtStart`.
     ///
     /// Example: `1653235200000`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
+    pub gmt_start: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `a4ac3a81e90217db32b7......`
@@ -129,7 +150,7 @@ impl crate::Envelope for ListWorkitemTimeResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitem_time`](crate::Client::list_workitem_time): it documents none, so every code reads as `Unknown(code)`.
@@ -154,9 +175,9 @@ impl crate::Operation for ListWorkitemTimeRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/");
-        req.path_param("workitemId", &self.workitem_id)?;
+        req.path_param("workitemId", self.workitem_id.as_ref())?;
         req.path_literal("/time/list");
         req.finish()
     }
@@ -168,6 +189,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/workitems/{workitemId}/time/list` (action `ListWorkitemTime`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkitemTimeCall::send) it. Required: [`organization_id`](ListWorkitemTimeCall::organization_id), [`workitem_id`](ListWorkitemTimeCall::workitem_id).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemTimeErrorCode`], which names the documented codes.
@@ -176,19 +199,22 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - workitemTime\[\] is not shared with CreateWorkitemRecord's WorkitemTime: actualTime is float here and long there, and recordUser is a string (a user id) here and a ProjexMember object there.
-    pub async fn list_workitem_time(
-        &self,
-        request: ListWorkitemTimeRequest,
-    ) -> Result<ListWorkitemTimeResponse, crate::Error<ListWorkitemTimeErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Times: gmtCreate, gmtModified, gmtStart and gmtEnd of each record are epoch milliseconds (long, example 1653235200000), format: epoch-millis.
+    pub fn list_workitem_time(&self) -> ListWorkitemTimeCall<'_> {
+        ListWorkitemTimeCall {
+            client: self,
+            request: ListWorkitemTimeRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemTimeRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_id: Some("example".to_string()),
         }
     }
 }

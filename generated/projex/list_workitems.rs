@@ -2,126 +2,198 @@
 // Source: spec/projex/list_workitems.yaml
 
 /// Parameters of [`Client::list_workitems`](crate::Client::list_workitems): 获取工作项列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListWorkitemsCall`], which `Client::list_workitems` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListWorkitemsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListWorkitemsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `category` (query parameter, required); set with [`ListWorkitemsCall::category`].
+    pub category: Option<ProjexWorkItemCategory>,
+    /// `conditions` (query parameter); set with [`ListWorkitemsCall::conditions`].
+    pub conditions: Option<String>,
+    /// `extraConditions` (query parameter); set with [`ListWorkitemsCall::extra_conditions`].
+    pub extra_conditions: Option<String>,
+    /// `groupCondition` (query parameter); set with [`ListWorkitemsCall::group_condition`].
+    pub group_condition: Option<String>,
+    /// `maxResults` (query parameter); set with [`ListWorkitemsCall::max_results`].
+    pub max_results: Option<i64>,
+    /// `nextToken` (query parameter); set with [`ListWorkitemsCall::next_token`].
+    pub next_token: Option<String>,
+    /// `orderBy` (query parameter); set with [`ListWorkitemsCall::order_by`].
+    pub order_by: Option<String>,
+    /// `searchType` (query parameter); set with [`ListWorkitemsCall::search_type`].
+    pub search_type: Option<ListWorkitemsSearchType>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListWorkitemsCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `spaceType` (query parameter, required); set with [`ListWorkitemsCall::space_type`].
+    pub space_type: Option<String>,
+}
+/// A call of [`Client::list_workitems`](crate::Client::list_workitems): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListWorkitemsCall<'a> {
+    client: &'a crate::Client,
+    request: ListWorkitemsRequest,
+}
+impl<'a> ListWorkitemsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `category`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 工作项大类型,需求为 Req,缺陷为 Bug,任务为 Task,风险为 Risk,原始诉求为 Request,主题为 Topic
     ///
-    /// Sent as query parameter `category`. Example: `Req`
-    pub category: String,
+    /// Sent as query parameter `category`, required. Example: `Req`
+    pub fn category(mut self, value: ProjexWorkItemCategory) -> Self {
+        self.request.category = Some(value);
+        self
+    }
     /// `conditions`.
     ///
     /// Sent as query parameter `conditions`. Example: `{"conditionGroups":[]}`
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `extraConditions`.
     ///
     /// Sent as query parameter `extraConditions`. Example: `{"conditionGroups":[]}`
-    pub extra_conditions: Option<String>,
+    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.extra_conditions = Some(value.into());
+        self
+    }
     /// `groupCondition`.
     ///
     /// Sent as query parameter `groupCondition`. Example: `{"fieldIdentifier":"tag","className":"tag","format":"multiList","value":["c76e0e4bf64801cfad73......"],"operator":"EQUALS"}`
-    pub group_condition: Option<String>,
-    /// `maxResults`.
+    pub fn group_condition(mut self, value: impl Into<String>) -> Self {
+        self.request.group_condition = Some(value.into());
+        self
+    }
+    /// 每页最大返回数量,0-200,默认值 20
     ///
     /// Sent as query parameter `maxResults`. Example: `20`
-    pub max_results: Option<String>,
+    pub fn max_results(mut self, value: i64) -> Self {
+        self.request.max_results = Some(value);
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as query parameter `nextToken`.
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `orderBy`.
     ///
     /// Sent as query parameter `orderBy`. Example: `{"fieldIdentifier":"status","format":"list","order":"desc","className":"status"}`
-    pub order_by: Option<String>,
-    /// `searchType`.
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.request.order_by = Some(value.into());
+        self
+    }
+    /// 搜索类型,默认是 LIST,还可支持树形 TREE 等类型,具体更多参见页面请求的参数。
     ///
     /// Sent as query parameter `searchType`. Example: `LIST`
-    pub search_type: Option<String>,
+    pub fn search_type(mut self, value: ListWorkitemsSearchType) -> Self {
+        self.request.search_type = Some(value);
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `8fb83debd69a6c7c6626......`
-    pub space_identifier: String,
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `8fb83debd69a6c7c6626......`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
     /// `spaceType`.
     ///
-    /// Sent as query parameter `spaceType`. Example: `Project`
-    pub space_type: String,
+    /// Sent as query parameter `spaceType`, required. Example: `Project`
+    pub fn space_type(mut self, value: impl Into<String>) -> Self {
+        self.request.space_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListWorkitemsResponse, crate::Error<ListWorkitemsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, ListWorkitemsRequest> {
+        crate::Paginator::new(self.client, self.request)
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListWorkitemsRequest {
+        self.request
+    }
 }
-impl ListWorkitemsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        category: impl Into<String>,
-        space_identifier: impl Into<String>,
-        space_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            category: category.into(),
-            conditions: None,
-            extra_conditions: None,
-            group_condition: None,
-            max_results: None,
-            next_token: None,
-            order_by: None,
-            search_type: None,
-            space_identifier: space_identifier.into(),
-            space_type: space_type.into(),
+/// 搜索类型,默认是 LIST,还可支持树形 TREE 等类型,具体更多参见页面请求的参数。
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ListWorkitemsSearchType {
+    /// `LIST`: 默认
+    List,
+    /// `TREE`: 树形
+    Tree,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ListWorkitemsSearchType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "LIST",
+            Self::Tree => "TREE",
+            Self::Unknown(other) => other,
         }
     }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
-        self
+}
+impl From<String> for ListWorkitemsSearchType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LIST" => Self::List,
+            "TREE" => Self::Tree,
+            _ => Self::Unknown(value),
+        }
     }
-    /// Sets `extraConditions`.
-    pub fn extra_conditions(mut self, value: impl Into<String>) -> Self {
-        self.extra_conditions = Some(value.into());
-        self
+}
+impl From<ListWorkitemsSearchType> for String {
+    fn from(value: ListWorkitemsSearchType) -> Self {
+        value.as_str().to_string()
     }
-    /// Sets `groupCondition`.
-    pub fn group_condition(mut self, value: impl Into<String>) -> Self {
-        self.group_condition = Some(value.into());
-        self
+}
+impl std::fmt::Display for ListWorkitemsSearchType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
-    /// Sets `maxResults`.
-    pub fn max_results(mut self, value: impl Into<String>) -> Self {
-        self.max_results = Some(value.into());
-        self
-    }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn order_by(mut self, value: impl Into<String>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
-    /// Sets `searchType`.
-    pub fn search_type(mut self, value: impl Into<String>) -> Self {
-        self.search_type = Some(value.into());
-        self
+}
+impl crate::wire::QueryValue for ListWorkitemsSearchType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
     }
 }
 /// Response of [`Client::list_workitems`](crate::Client::list_workitems).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkitemsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -130,12 +202,12 @@ pub struct ListWorkitemsResponse {
     /// `nextToken`.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -160,7 +232,7 @@ impl crate::Envelope for ListWorkitemsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_workitems`](crate::Client::list_workitems): it documents none, so every code reads as `Unknown(code)`.
@@ -182,7 +254,7 @@ impl crate::Operation for ListWorkitemsRequest {
             crate::ParamMeta::query("conditions", crate::TypeWord::String),
             crate::ParamMeta::query("extraConditions", crate::TypeWord::String),
             crate::ParamMeta::query("groupCondition", crate::TypeWord::String),
-            crate::ParamMeta::query("maxResults", crate::TypeWord::String),
+            crate::ParamMeta::query("maxResults", crate::TypeWord::Long),
             crate::ParamMeta::query("nextToken", crate::TypeWord::String),
             crate::ParamMeta::query("orderBy", crate::TypeWord::String),
             crate::ParamMeta::query("searchType", crate::TypeWord::String),
@@ -195,9 +267,9 @@ impl crate::Operation for ListWorkitemsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/listWorkitems");
-        req.query("category", Some(&self.category));
+        req.query("category", self.category.as_ref());
         req.query("conditions", self.conditions.as_ref());
         req.query("extraConditions", self.extra_conditions.as_ref());
         req.query("groupCondition", self.group_condition.as_ref());
@@ -205,8 +277,8 @@ impl crate::Operation for ListWorkitemsRequest {
         req.query("nextToken", self.next_token.as_ref());
         req.query("orderBy", self.order_by.as_ref());
         req.query("searchType", self.search_type.as_ref());
-        req.query("spaceIdentifier", Some(&self.space_identifier));
-        req.query("spaceType", Some(&self.space_type));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
+        req.query("spaceType", self.space_type.as_ref());
         req.finish()
     }
 }
@@ -217,6 +289,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/listWorkitems` (action `ListWorkitems`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListWorkitemsCall::send) it, or [`stream`](ListWorkitemsCall::stream) every page. Required: [`organization_id`](ListWorkitemsCall::organization_id), [`category`](ListWorkitemsCall::category), [`space_identifier`](ListWorkitemsCall::space_identifier), [`space_type`](ListWorkitemsCall::space_type). Optional: [`conditions`](ListWorkitemsCall::conditions), [`extra_conditions`](ListWorkitemsCall::extra_conditions), [`group_condition`](ListWorkitemsCall::group_condition), [`max_results`](ListWorkitemsCall::max_results), [`next_token`](ListWorkitemsCall::next_token), [`order_by`](ListWorkitemsCall::order_by), [`search_type`](ListWorkitemsCall::search_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListWorkitemsErrorCode`], which names the documented codes.
@@ -224,18 +298,31 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    /// - Pagination has no size_param: the page-size parameter maxResults is typed string in the SDKs, not a number, so it is left for the caller to set.
+    /// - Pagination sets the page size: maxResults was typed string by the SDKs (example "20"); it is long, as in ListProjects and ListSprints and in this operation's own response. It is a query parameter, so the wire is the same decimal digits.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
-    pub async fn list_workitems(
-        &self,
-        request: ListWorkitemsRequest,
-    ) -> Result<ListWorkitemsResponse, crate::Error<ListWorkitemsErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - category is the ProjexWorkItemCategory enum; its values are this page's (工作项大类型,需求为 Req,缺陷为 Bug,任务为 Task,风险为 Risk,原始诉求为 Request,主题为 Topic).
+    /// - searchType is an enum of the two values this page names (搜索类型,默认是 LIST,还可支持树形 TREE 等类型); the page says there are more (等), which decode and can be sent as Unknown.
+    /// - spaceType (资源类型, example Project) stays a string: one documented value, not a set.
+    pub fn list_workitems(&self) -> ListWorkitemsCall<'_> {
+        ListWorkitemsCall {
+            client: self,
+            request: ListWorkitemsRequest::default(),
+        }
     }
 }
 impl crate::Paginate for ListWorkitemsRequest {
     type Item = WorkItem;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: Some("maxResults"),
+        items: &["workitems"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -246,43 +333,43 @@ impl crate::Paginate for ListWorkitemsRequest {
             total,
         }
     }
+    fn page_size(&self) -> Option<i64> {
+        self.max_results
+    }
+    fn set_page_size(&mut self, size: i64) {
+        self.max_results = Some(size);
+    }
     fn set_cursor(&mut self, cursor: String) {
         self.next_token = Some(cursor);
     }
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::list_workitems`](crate::Client::list_workitems) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn list_workitems_stream(
-        &self,
-        request: ListWorkitemsRequest,
-    ) -> crate::Paginator<'_, ListWorkitemsRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListWorkitemsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            category: "Req".to_string(),
+            organization_id: Some("example".to_string()),
+            category: Some(ProjexWorkItemCategory::Req),
             conditions: Some("{\"conditionGroups\":[]}".to_string()),
             extra_conditions: Some("{\"conditionGroups\":[]}".to_string()),
             group_condition: Some(
                 "{\"fieldIdentifier\":\"tag\",\"className\":\"tag\",\"format\":\"multiList\",\"value\":[\"c76e0e4bf64801cfad73......\"],\"operator\":\"EQUALS\"}"
                     .to_string(),
             ),
-            max_results: Some("20".to_string()),
+            max_results: Some(20i64),
             next_token: Some("example".to_string()),
             order_by: Some(
                 "{\"fieldIdentifier\":\"status\",\"format\":\"list\",\"order\":\"desc\",\"className\":\"status\"}"
                     .to_string(),
             ),
-            search_type: Some("LIST".to_string()),
-            space_identifier: "8fb83debd69a6c7c6626......".to_string(),
-            space_type: "Project".to_string(),
+            search_type: Some(ListWorkitemsSearchType::List),
+            space_identifier: Some("8fb83debd69a6c7c6626......".to_string()),
+            space_type: Some("Project".to_string()),
         }
     }
 }

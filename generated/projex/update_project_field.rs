@@ -2,63 +2,81 @@
 // Source: spec/projex/update_project_field.yaml
 
 /// Parameters of [`Client::update_project_field`](crate::Client::update_project_field): 更新项目属性与字段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateProjectFieldCall`], which `Client::update_project_field` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProjectFieldRequest {
-    /// `organizationId`.
-    ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `identifier`.
-    ///
-    /// Sent as path parameter `identifier`.
-    pub identifier: String,
-    /// `statusIdentifier`.
-    ///
-    /// Sent as body parameter `statusIdentifier`. Example: `fdsaadsfasxxxxdddd`
+    /// `organizationId` (path parameter, required); set with [`UpdateProjectFieldCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `identifier` (path parameter, required); set with [`UpdateProjectFieldCall::identifier`].
+    pub identifier: Option<String>,
+    /// `statusIdentifier` (body parameter); set with [`UpdateProjectFieldCall::status_identifier`].
     pub status_identifier: Option<String>,
-    /// `updateBasicFieldRequestList`.
-    ///
-    /// Sent as body parameter `updateBasicFieldRequestList`.
+    /// `updateBasicFieldRequestList` (body parameter); set with [`UpdateProjectFieldCall::update_basic_field_request_list`].
     pub update_basic_field_request_list: Option<
         Vec<UpdateProjectFieldUpdateBasicFieldRequestList>,
     >,
-    /// `updateForOpenApiList`.
-    ///
-    /// Sent as body parameter `updateForOpenApiList`.
+    /// `updateForOpenApiList` (body parameter); set with [`UpdateProjectFieldCall::update_for_open_api_list`].
     pub update_for_open_api_list: Option<Vec<ProjexFieldValue>>,
 }
-impl UpdateProjectFieldRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            identifier: identifier.into(),
-            status_identifier: None,
-            update_basic_field_request_list: None,
-            update_for_open_api_list: None,
-        }
-    }
-    /// Sets `statusIdentifier`.
-    pub fn status_identifier(mut self, value: impl Into<String>) -> Self {
-        self.status_identifier = Some(value.into());
+/// A call of [`Client::update_project_field`](crate::Client::update_project_field): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateProjectFieldCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateProjectFieldRequest,
+}
+impl<'a> UpdateProjectFieldCall<'a> {
+    /// `organizationId`.
+    ///
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
         self
     }
-    /// Sets `updateBasicFieldRequestList`.
+    /// `identifier`.
+    ///
+    /// Sent as path parameter `identifier`, required.
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
+    /// `statusIdentifier`.
+    ///
+    /// Sent as body parameter `statusIdentifier`. Example: `fdsaadsfasxxxxdddd`
+    pub fn status_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.status_identifier = Some(value.into());
+        self
+    }
+    /// `updateBasicFieldRequestList`.
+    ///
+    /// Sent as body parameter `updateBasicFieldRequestList`.
     pub fn update_basic_field_request_list(
         mut self,
         value: Vec<UpdateProjectFieldUpdateBasicFieldRequestList>,
     ) -> Self {
-        self.update_basic_field_request_list = Some(value);
+        self.request.update_basic_field_request_list = Some(value);
         self
     }
-    /// Sets `updateForOpenApiList`.
+    /// `updateForOpenApiList`.
+    ///
+    /// Sent as body parameter `updateForOpenApiList`.
     pub fn update_for_open_api_list(mut self, value: Vec<ProjexFieldValue>) -> Self {
-        self.update_for_open_api_list = Some(value);
+        self.request.update_for_open_api_list = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateProjectFieldResponse, crate::Error<UpdateProjectFieldErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateProjectFieldRequest {
+        self.request
     }
 }
 /// Part of the request of [`Client::update_project_field`](crate::Client::update_project_field).
@@ -75,13 +93,6 @@ pub struct UpdateProjectFieldUpdateBasicFieldRequestList {
     pub property_value: Option<String>,
 }
 impl UpdateProjectFieldUpdateBasicFieldRequestList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            property_key: None,
-            property_value: None,
-        }
-    }
     /// Sets `propertyKey`.
     pub fn property_key(mut self, value: impl Into<String>) -> Self {
         self.property_key = Some(value.into());
@@ -93,16 +104,21 @@ impl UpdateProjectFieldUpdateBasicFieldRequestList {
         self
     }
 }
+impl crate::wire::Required for UpdateProjectFieldUpdateBasicFieldRequestList {
+    fn missing(&self) -> Option<String> {
+        None
+    }
+}
 /// Response of [`Client::update_project_field`](crate::Client::update_project_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectFieldResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `errormessage`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
@@ -110,7 +126,7 @@ pub struct UpdateProjectFieldResponse {
     /// `project`.
     #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
@@ -163,9 +179,9 @@ impl crate::Operation for UpdateProjectFieldRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/project/");
-        req.path_param("identifier", &self.identifier)?;
+        req.path_param("identifier", self.identifier.as_ref())?;
         req.body_field("statusIdentifier", self.status_identifier.as_ref())?;
         req.body_field(
             "updateBasicFieldRequestList",
@@ -182,6 +198,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/project/{identifier}` (action `UpdateProjectField`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateProjectFieldCall::send) it. Required: [`organization_id`](UpdateProjectFieldCall::organization_id), [`identifier`](UpdateProjectFieldCall::identifier). Optional: [`status_identifier`](UpdateProjectFieldCall::status_identifier), [`update_basic_field_request_list`](UpdateProjectFieldCall::update_basic_field_request_list), [`update_for_open_api_list`](UpdateProjectFieldCall::update_for_open_api_list).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectFieldErrorCode`], which names the documented codes.
@@ -191,19 +209,20 @@ impl crate::Client {
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (project.parentIdentifier and project.subType); leaves the null ones out.
     /// - The SDK example of success is 'True'; it is read as the boolean true.
-    pub async fn update_project_field(
-        &self,
-        request: UpdateProjectFieldRequest,
-    ) -> Result<UpdateProjectFieldResponse, crate::Error<UpdateProjectFieldErrorCode>> {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn update_project_field(&self) -> UpdateProjectFieldCall<'_> {
+        UpdateProjectFieldCall {
+            client: self,
+            request: UpdateProjectFieldRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectFieldRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            identifier: Some("example".to_string()),
             status_identifier: Some("fdsaadsfasxxxxdddd".to_string()),
             update_basic_field_request_list: Some(
                 vec![

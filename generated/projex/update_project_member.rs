@@ -2,113 +2,152 @@
 // Source: spec/projex/update_project_member.yaml
 
 /// Parameters of [`Client::update_project_member`](crate::Client::update_project_member): 添加项目成员
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateProjectMemberCall`], which `Client::update_project_member` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateProjectMemberCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `projectId` (path parameter, required); set with [`UpdateProjectMemberCall::project_id`].
+    pub project_id: Option<String>,
+    /// `roleIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::role_identifier`].
+    pub role_identifier: Option<String>,
+    /// `targetIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::target_identifier`].
+    pub target_identifier: Option<String>,
+    /// `targetType` (body parameter, required); set with [`UpdateProjectMemberCall::target_type`].
+    pub target_type: Option<String>,
+    /// `userIdentifier` (body parameter, required); set with [`UpdateProjectMemberCall::user_identifier`].
+    pub user_identifier: Option<String>,
+    /// `userType` (body parameter, required); set with [`UpdateProjectMemberCall::user_type`].
+    pub user_type: Option<String>,
+}
+/// A call of [`Client::update_project_member`](crate::Client::update_project_member): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateProjectMemberCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateProjectMemberRequest,
+}
+impl<'a> UpdateProjectMemberCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
-    /// `projectId`.
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
+    /// 项目 id,同 spaceIdentifier
     ///
-    /// Sent as path parameter `projectId`.
-    pub project_id: String,
-    /// `roleIdentifier`.
+    /// Sent as path parameter `projectId`, required.
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.request.project_id = Some(value.into());
+        self
+    }
+    /// 角色 id,例如管理员:project.admin,参与人:project.participant,或者其他自定义角色,id 可以从 <https://> devops.aliyun.com/projex/api/workspace/role/list?targetType=Space&targetIdentifier=【spaceIdentifier】接口中获取到,其中 spaceIdentifier 为需要查询的项目 id
     ///
-    /// Sent as body parameter `roleIdentifier`. Example: `project.admin`
-    pub role_identifier: String,
-    /// `targetIdentifier`.
+    /// Sent as body parameter `roleIdentifier`, required. Example: `project.admin`
+    pub fn role_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.role_identifier = Some(value.into());
+        self
+    }
+    /// 资源 id,也就是项目 id
     ///
-    /// Sent as body parameter `targetIdentifier`. Example: `5e70xxxxxxcd000xxxxe96`
-    pub target_identifier: String,
-    /// `targetType`.
+    /// Sent as body parameter `targetIdentifier`, required. Example: `5e70xxxxxxcd000xxxxe96`
+    pub fn target_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.target_identifier = Some(value.into());
+        self
+    }
+    /// 资源类型,这里为 Space
     ///
-    /// Sent as body parameter `targetType`. Example: `Space`
-    pub target_type: String,
-    /// `userIdentifier`.
+    /// Sent as body parameter `targetType`, required. Example: `Space`
+    pub fn target_type(mut self, value: impl Into<String>) -> Self {
+        self.request.target_type = Some(value.into());
+        self
+    }
+    /// 用户 aliyunPk,也就是阿里云账号 Id
     ///
-    /// Sent as body parameter `userIdentifier`. Example: `19xx7043xxxxxxx914`
-    pub user_identifier: String,
-    /// `userType`.
+    /// Sent as body parameter `userIdentifier`, required. Example: `19xx7043xxxxxxx914`
+    pub fn user_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.user_identifier = Some(value.into());
+        self
+    }
+    /// 用户类型,这里为单用户 user
     ///
-    /// Sent as body parameter `userType`. Example: `user`
-    pub user_type: String,
-}
-impl UpdateProjectMemberRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        project_id: impl Into<String>,
-        role_identifier: impl Into<String>,
-        target_identifier: impl Into<String>,
-        target_type: impl Into<String>,
-        user_identifier: impl Into<String>,
-        user_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            project_id: project_id.into(),
-            role_identifier: role_identifier.into(),
-            target_identifier: target_identifier.into(),
-            target_type: target_type.into(),
-            user_identifier: user_identifier.into(),
-            user_type: user_type.into(),
-        }
+    /// Sent as body parameter `userType`, required. Example: `user`
+    pub fn user_type(mut self, value: impl Into<String>) -> Self {
+        self.request.user_type = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateProjectMemberResponse,
+        crate::Error<UpdateProjectMemberErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateProjectMemberRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_project_member`](crate::Client::update_project_member).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `member`.
+    pub error_message: Option<String>,
+    /// 成员信息
     #[serde(rename = "member", default, skip_serializing_if = "Option::is_none")]
     pub member: Option<UpdateProjectMemberMember>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
-/// Part of the response of [`Client::update_project_member`](crate::Client::update_project_member).
+/// 成员信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProjectMemberMember {
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `id`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// id,暂时无用
     ///
     /// Example: `1124382`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `roleIdentifier`.
+    /// 角色 id
     ///
     /// Example: `project.admin`
     #[serde(rename = "roleIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub role_identifier: Option<String>,
-    /// `targetIdentifier`.
+    /// 资源 id,也就是项目 id
     ///
     /// Example: `5e70xxxxxxcd000xxxxe96`
     #[serde(
@@ -117,17 +156,17 @@ pub struct UpdateProjectMemberMember {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_identifier: Option<String>,
-    /// `targetType`.
+    /// 资源类型
     ///
     /// Example: `Space`
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
     pub target_type: Option<String>,
-    /// `userIdentifier`.
+    /// 用户 id,阿里云账号 id,即 aliyunPk
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "userIdentifier", default, skip_serializing_if = "Option::is_none")]
     pub user_identifier: Option<String>,
-    /// `userType`.
+    /// 用户类型
     ///
     /// Example: `user`
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
@@ -144,7 +183,7 @@ impl crate::Envelope for UpdateProjectMemberResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_project_member`](crate::Client::update_project_member): it documents none, so every code reads as `Unknown(code)`.
@@ -175,15 +214,15 @@ impl crate::Operation for UpdateProjectMemberRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/projects/");
-        req.path_param("projectId", &self.project_id)?;
+        req.path_param("projectId", self.project_id.as_ref())?;
         req.path_literal("/updateMember");
-        req.body_field("roleIdentifier", Some(&self.role_identifier))?;
-        req.body_field("targetIdentifier", Some(&self.target_identifier))?;
-        req.body_field("targetType", Some(&self.target_type))?;
-        req.body_field("userIdentifier", Some(&self.user_identifier))?;
-        req.body_field("userType", Some(&self.user_type))?;
+        req.body_field("roleIdentifier", self.role_identifier.as_ref())?;
+        req.body_field("targetIdentifier", self.target_identifier.as_ref())?;
+        req.body_field("targetType", self.target_type.as_ref())?;
+        req.body_field("userIdentifier", self.user_identifier.as_ref())?;
+        req.body_field("userType", self.user_type.as_ref())?;
         req.finish()
     }
 }
@@ -194,6 +233,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/projects/{projectId}/updateMember` (action `UpdateProjectMember`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateProjectMemberCall::send) it. Required: [`organization_id`](UpdateProjectMemberCall::organization_id), [`project_id`](UpdateProjectMemberCall::project_id), [`role_identifier`](UpdateProjectMemberCall::role_identifier), [`target_identifier`](UpdateProjectMemberCall::target_identifier), [`target_type`](UpdateProjectMemberCall::target_type), [`user_identifier`](UpdateProjectMemberCall::user_identifier), [`user_type`](UpdateProjectMemberCall::user_type).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateProjectMemberErrorCode`], which names the documented codes.
@@ -201,27 +242,28 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_project_member(
-        &self,
-        request: UpdateProjectMemberRequest,
-    ) -> Result<
-        UpdateProjectMemberResponse,
-        crate::Error<UpdateProjectMemberErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - Descriptions are this page's, word for word. Times: member.gmtCreate and gmtModified are epoch milliseconds (long, example 1623916393000), format: epoch-millis.
+    /// - roleIdentifier, targetType and userType stay strings. targetType and userType are documented with one value each (这里为 Space, 这里为单用户 user), not a set. roleIdentifier is a role id: project.admin and project.participant are examples of an open set that includes the organization's custom roles (或者其他自定义角色).
+    pub fn update_project_member(&self) -> UpdateProjectMemberCall<'_> {
+        UpdateProjectMemberCall {
+            client: self,
+            request: UpdateProjectMemberRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateProjectMemberRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            project_id: "example".to_string(),
-            role_identifier: "project.admin".to_string(),
-            target_identifier: "5e70xxxxxxcd000xxxxe96".to_string(),
-            target_type: "Space".to_string(),
-            user_identifier: "19xx7043xxxxxxx914".to_string(),
-            user_type: "user".to_string(),
+            organization_id: Some("example".to_string()),
+            project_id: Some("example".to_string()),
+            role_identifier: Some("project.admin".to_string()),
+            target_identifier: Some("5e70xxxxxxcd000xxxxe96".to_string()),
+            target_type: Some("Space".to_string()),
+            user_identifier: Some("19xx7043xxxxxxx914".to_string()),
+            user_type: Some("user".to_string()),
         }
     }
 }

@@ -2,68 +2,98 @@
 // Source: spec/projex/update_work_item.yaml
 
 /// Parameters of [`Client::update_work_item`](crate::Client::update_work_item): 更新工作项信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateWorkItemCall`], which `Client::update_work_item` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateWorkItemRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateWorkItemCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `fieldType` (body parameter, required); set with [`UpdateWorkItemCall::field_type`].
+    pub field_type: Option<String>,
+    /// `identifier` (body parameter, required); set with [`UpdateWorkItemCall::identifier`].
+    pub identifier: Option<String>,
+    /// `propertyKey` (body parameter, required); set with [`UpdateWorkItemCall::property_key`].
+    pub property_key: Option<String>,
+    /// `propertyValue` (body parameter, required); set with [`UpdateWorkItemCall::property_value`].
+    pub property_value: Option<String>,
+}
+/// A call of [`Client::update_work_item`](crate::Client::update_work_item): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateWorkItemCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateWorkItemRequest,
+}
+impl<'a> UpdateWorkItemCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `fieldType`.
     ///
-    /// Sent as body parameter `fieldType`. Example: `subject`
-    pub field_type: String,
+    /// Sent as body parameter `fieldType`, required. Example: `subject`
+    pub fn field_type(mut self, value: impl Into<String>) -> Self {
+        self.request.field_type = Some(value.into());
+        self
+    }
     /// `identifier`.
     ///
-    /// Sent as body parameter `identifier`. Example: `e8b2xxxxxx2abdxxxxxxxx23`
-    pub identifier: String,
+    /// Sent as body parameter `identifier`, required. Example: `e8b2xxxxxx2abdxxxxxxxx23`
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.identifier = Some(value.into());
+        self
+    }
     /// `propertyKey`.
     ///
-    /// Sent as body parameter `propertyKey`. Example: `subject`
-    pub property_key: String,
+    /// Sent as body parameter `propertyKey`, required. Example: `subject`
+    pub fn property_key(mut self, value: impl Into<String>) -> Self {
+        self.request.property_key = Some(value.into());
+        self
+    }
     /// `propertyValue`.
     ///
-    /// Sent as body parameter `propertyValue`. Example: `newValue`
-    pub property_value: String,
-}
-impl UpdateWorkItemRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        field_type: impl Into<String>,
-        identifier: impl Into<String>,
-        property_key: impl Into<String>,
-        property_value: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            field_type: field_type.into(),
-            identifier: identifier.into(),
-            property_key: property_key.into(),
-            property_value: property_value.into(),
-        }
+    /// Sent as body parameter `propertyValue`, required. Example: `newValue`
+    pub fn property_value(mut self, value: impl Into<String>) -> Self {
+        self.request.property_value = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateWorkItemResponse, crate::Error<UpdateWorkItemErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateWorkItemRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_work_item`](crate::Client::update_work_item).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateWorkItemResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -111,12 +141,12 @@ impl crate::Operation for UpdateWorkItemRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/update");
-        req.body_field("fieldType", Some(&self.field_type))?;
-        req.body_field("identifier", Some(&self.identifier))?;
-        req.body_field("propertyKey", Some(&self.property_key))?;
-        req.body_field("propertyValue", Some(&self.property_value))?;
+        req.body_field("fieldType", self.field_type.as_ref())?;
+        req.body_field("identifier", self.identifier.as_ref())?;
+        req.body_field("propertyKey", self.property_key.as_ref())?;
+        req.body_field("propertyValue", self.property_value.as_ref())?;
         req.finish()
     }
 }
@@ -127,6 +157,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/update` (action `UpdateWorkItem`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateWorkItemCall::send) it. Required: [`organization_id`](UpdateWorkItemCall::organization_id), [`field_type`](UpdateWorkItemCall::field_type), [`identifier`](UpdateWorkItemCall::identifier), [`property_key`](UpdateWorkItemCall::property_key), [`property_value`](UpdateWorkItemCall::property_value).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkItemErrorCode`], which names the documented codes.
@@ -134,22 +166,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_work_item(
-        &self,
-        request: UpdateWorkItemRequest,
-    ) -> Result<UpdateWorkItemResponse, crate::Error<UpdateWorkItemErrorCode>> {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn update_work_item(&self) -> UpdateWorkItemCall<'_> {
+        UpdateWorkItemCall {
+            client: self,
+            request: UpdateWorkItemRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkItemRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            field_type: "subject".to_string(),
-            identifier: "e8b2xxxxxx2abdxxxxxxxx23".to_string(),
-            property_key: "subject".to_string(),
-            property_value: "newValue".to_string(),
+            organization_id: Some("example".to_string()),
+            field_type: Some("subject".to_string()),
+            identifier: Some("e8b2xxxxxx2abdxxxxxxxx23".to_string()),
+            property_key: Some("subject".to_string()),
+            property_value: Some("newValue".to_string()),
         }
     }
 }

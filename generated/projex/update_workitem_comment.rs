@@ -2,46 +2,79 @@
 // Source: spec/projex/update_workitem_comment.yaml
 
 /// Parameters of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): 更新工作项评论
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateWorkitemCommentCall`], which `Client::update_workitem_comment` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateWorkitemCommentRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateWorkitemCommentCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `commentId` (body parameter, required); set with [`UpdateWorkitemCommentCall::comment_id`].
+    pub comment_id: Option<i64>,
+    /// `content` (body parameter, required); set with [`UpdateWorkitemCommentCall::content`].
+    pub content: Option<String>,
+    /// `formatType` (body parameter, required); set with [`UpdateWorkitemCommentCall::format_type`].
+    pub format_type: Option<ProjexContentFormat>,
+    /// `workitemIdentifier` (body parameter, required); set with [`UpdateWorkitemCommentCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateWorkitemCommentCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateWorkitemCommentRequest,
+}
+impl<'a> UpdateWorkitemCommentCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `commentId`.
     ///
-    /// Sent as body parameter `commentId`. Example: `1964584`
-    pub comment_id: i64,
+    /// Sent as body parameter `commentId`, required. Example: `1964584`
+    pub fn comment_id(mut self, value: i64) -> Self {
+        self.request.comment_id = Some(value);
+        self
+    }
     /// `content`.
     ///
-    /// Sent as body parameter `content`.
-    pub content: String,
-    /// `formatType`.
+    /// Sent as body parameter `content`, required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.request.content = Some(value.into());
+        self
+    }
+    /// MARKDOWN/RICHTEXT
     ///
-    /// Sent as body parameter `formatType`. Example: `MARKDOWN/RICHTEXT`
-    pub format_type: String,
+    /// Sent as body parameter `formatType`, required. Example: `MARKDOWN`
+    pub fn format_type(mut self, value: ProjexContentFormat) -> Self {
+        self.request.format_type = Some(value);
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `9144ef6b72d8exxxxx9e61a4d0`
-    pub workitem_identifier: String,
-}
-impl UpdateWorkitemCommentRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        comment_id: i64,
-        content: impl Into<String>,
-        format_type: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            comment_id,
-            content: content.into(),
-            format_type: format_type.into(),
-            workitem_identifier: workitem_identifier.into(),
-        }
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `9144ef6b72d8exxxxx9e61a4d0`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateWorkitemCommentResponse,
+        crate::Error<UpdateWorkitemCommentErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateWorkitemCommentRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
@@ -50,98 +83,40 @@ impl UpdateWorkitemCommentRequest {
 pub struct UpdateWorkitemCommentResponse {
     /// `comment`.
     #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<UpdateWorkitemCommentComment>,
-    /// `errorCode`.
+    pub comment: Option<WorkItemComment>,
+    /// 错误码
     ///
     /// Example: `InvalidParam.NotFound`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `F7B85D1B-D1C2-140F-A039-341859F130B9`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
-}
-/// Part of the response of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct UpdateWorkitemCommentComment {
-    /// `content`.
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// `createTime`.
-    ///
-    /// Example: `1667205617061`
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// `formatType`.
-    ///
-    /// Example: `MARKDOWN/RICHTEXT`
-    #[serde(rename = "formatType", default, skip_serializing_if = "Option::is_none")]
-    pub format_type: Option<String>,
-    /// `id`.
-    ///
-    /// Example: `1964584`
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// true/false
-    #[serde(rename = "isTop", default, skip_serializing_if = "Option::is_none")]
-    pub is_top: Option<bool>,
-    /// `modifiedTime`.
-    ///
-    /// Example: `1646323200000`
-    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<i64>,
-    /// `parentId`.
-    ///
-    /// Example: `2684432`
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<i64>,
-    /// `targetIdentifier`.
-    ///
-    /// Example: `deafe5f33xxxxx6a259d8dafd`
-    #[serde(
-        rename = "targetIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_identifier: Option<String>,
-    /// `targetType`.
-    ///
-    /// Example: `workitem`
-    #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<String>,
-    /// `topTime`.
-    ///
-    /// Example: `1667205617089`
-    #[serde(rename = "topTime", default, skip_serializing_if = "Option::is_none")]
-    pub top_time: Option<i64>,
-    /// `user`.
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<WorkItemCommentUser>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for UpdateWorkitemCommentResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_workitem_comment`](crate::Client::update_workitem_comment): it documents none, so every code reads as `Unknown(code)`.
@@ -170,12 +145,12 @@ impl crate::Operation for UpdateWorkitemCommentRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/commentUpdate");
-        req.body_field("commentId", Some(&self.comment_id))?;
-        req.body_field("content", Some(&self.content))?;
-        req.body_field("formatType", Some(&self.format_type))?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("commentId", self.comment_id.as_ref())?;
+        req.body_field("content", self.content.as_ref())?;
+        req.body_field("formatType", self.format_type.as_ref())?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -186,6 +161,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/commentUpdate` (action `UpdateWorkitemComment`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateWorkitemCommentCall::send) it. Required: [`organization_id`](UpdateWorkitemCommentCall::organization_id), [`comment_id`](UpdateWorkitemCommentCall::comment_id), [`content`](UpdateWorkitemCommentCall::content), [`format_type`](UpdateWorkitemCommentCall::format_type), [`workitem_identifier`](UpdateWorkitemCommentCall::workitem_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkitemCommentErrorCode`], which names the documented codes.
@@ -194,26 +171,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - The SDK example of comment.isTop ('true/false') explains the values rather than giving one; it is kept as the description and it is left out of example_response.
-    /// - comment.user is the shared WorkItemCommentUser shape. The comment stays inline: its id is a string here (example "1964584"), but long in GetWorkitemCommentList and named Id in CreateWorkitemComment.
-    pub async fn update_workitem_comment(
-        &self,
-        request: UpdateWorkitemCommentRequest,
-    ) -> Result<
-        UpdateWorkitemCommentResponse,
-        crate::Error<UpdateWorkitemCommentErrorCode>,
-    > {
-        self.send(request).await
+    /// - comment is the shared WorkItemComment shape (with GetWorkitemCommentList's commentList\[\]); its user is WorkItemCommentUser. CreateWorkitemComment names the id Id and keeps its own object.
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    /// - comment.id was typed string (example "1964584"); a comment id is long everywhere else (this operation's own commentId parameter, DeleteWorkitemComment's commentId, GetWorkitemCommentList's id, CreateWorkitemComment's Id), so it is long. example_response's comment.id was the string "1964584"; it is written as the number 1964584 to match the unified type. A string answer still decodes (tolerant decoding).
+    /// - formatType (parameter and comment.formatType) is the ProjexContentFormat enum. The SDK example MARKDOWN/RICHTEXT lists the two values rather than giving one; it is kept as the parameter's description, and the examples use MARKDOWN.
+    /// - Times: comment.createTime, modifiedTime and topTime are epoch milliseconds (format: epoch-millis, in WorkItemComment).
+    pub fn update_workitem_comment(&self) -> UpdateWorkitemCommentCall<'_> {
+        UpdateWorkitemCommentCall {
+            client: self,
+            request: UpdateWorkitemCommentRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemCommentRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            comment_id: 1964584i64,
-            content: "example".to_string(),
-            format_type: "MARKDOWN/RICHTEXT".to_string(),
-            workitem_identifier: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
+            organization_id: Some("example".to_string()),
+            comment_id: Some(1964584i64),
+            content: Some("example".to_string()),
+            format_type: Some(ProjexContentFormat::Markdown),
+            workitem_identifier: Some("9144ef6b72d8exxxxx9e61a4d0".to_string()),
         }
     }
 }

@@ -2,56 +2,86 @@
 // Source: spec/projex/update_workitem_field.yaml
 
 /// Parameters of [`Client::update_workitem_field`](crate::Client::update_workitem_field): 批量更新工作项字段信息
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateWorkitemFieldCall`], which `Client::update_workitem_field` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateWorkitemFieldRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateWorkitemFieldCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `updateWorkitemPropertyRequest` (body parameter, required); set with [`UpdateWorkitemFieldCall::update_workitem_property_request`].
+    pub update_workitem_property_request: Option<Vec<WorkItemPropertyUpdate>>,
+    /// `workitemIdentifier` (body parameter, required); set with [`UpdateWorkitemFieldCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+}
+/// A call of [`Client::update_workitem_field`](crate::Client::update_workitem_field): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateWorkitemFieldCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateWorkitemFieldRequest,
+}
+impl<'a> UpdateWorkitemFieldCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `updateWorkitemPropertyRequest`.
     ///
-    /// Sent as body parameter `updateWorkitemPropertyRequest`.
-    pub update_workitem_property_request: Vec<WorkItemPropertyUpdate>,
+    /// Sent as body parameter `updateWorkitemPropertyRequest`, required.
+    pub fn update_workitem_property_request(
+        mut self,
+        value: Vec<WorkItemPropertyUpdate>,
+    ) -> Self {
+        self.request.update_workitem_property_request = Some(value);
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as body parameter `workitemIdentifier`. Example: `9144ef6b72d8exxxxx9e61a4d0`
-    pub workitem_identifier: String,
-}
-impl UpdateWorkitemFieldRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        update_workitem_property_request: Vec<WorkItemPropertyUpdate>,
-        workitem_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            update_workitem_property_request,
-            workitem_identifier: workitem_identifier.into(),
-        }
+    /// Sent as body parameter `workitemIdentifier`, required. Example: `9144ef6b72d8exxxxx9e61a4d0`
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        UpdateWorkitemFieldResponse,
+        crate::Error<UpdateWorkitemFieldErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateWorkitemFieldRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_workitem_field`](crate::Client::update_workitem_field).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateWorkitemFieldResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +101,7 @@ impl crate::Envelope for UpdateWorkitemFieldResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_workitem_field`](crate::Client::update_workitem_field): it documents none, so every code reads as `Unknown(code)`.
@@ -102,13 +132,17 @@ impl crate::Operation for UpdateWorkitemFieldRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitems/updateWorkitemField");
+        req.require(
+            "updateWorkitemPropertyRequest",
+            self.update_workitem_property_request.as_ref(),
+        )?;
         req.body_field(
             "updateWorkitemPropertyRequest",
-            Some(&self.update_workitem_property_request),
+            self.update_workitem_property_request.as_ref(),
         )?;
-        req.body_field("workitemIdentifier", Some(&self.workitem_identifier))?;
+        req.body_field("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -119,6 +153,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitems/updateWorkitemField` (action `UpdateWorkitemField`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateWorkitemFieldCall::send) it. Required: [`organization_id`](UpdateWorkitemFieldCall::organization_id), [`update_workitem_property_request`](UpdateWorkitemFieldCall::update_workitem_property_request), [`workitem_identifier`](UpdateWorkitemFieldCall::workitem_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateWorkitemFieldErrorCode`], which names the documented codes.
@@ -126,26 +162,27 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_workitem_field(
-        &self,
-        request: UpdateWorkitemFieldRequest,
-    ) -> Result<
-        UpdateWorkitemFieldResponse,
-        crate::Error<UpdateWorkitemFieldErrorCode>,
-    > {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn update_workitem_field(&self) -> UpdateWorkitemFieldCall<'_> {
+        UpdateWorkitemFieldCall {
+            client: self,
+            request: UpdateWorkitemFieldRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateWorkitemFieldRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            update_workitem_property_request: vec![
-                WorkItemPropertyUpdate { field_identifier : "tag".to_string(),
-                field_value : "0a032xx28107xxxx53e87a9".to_string(), }
-            ],
-            workitem_identifier: "9144ef6b72d8exxxxx9e61a4d0".to_string(),
+            organization_id: Some("example".to_string()),
+            update_workitem_property_request: Some(
+                vec![
+                    WorkItemPropertyUpdate { field_identifier : Some("tag".to_string()),
+                    field_value : Some("0a032xx28107xxxx53e87a9".to_string()), }
+                ],
+            ),
+            workitem_identifier: Some("9144ef6b72d8exxxxx9e61a4d0".to_string()),
         }
     }
 }

@@ -2,73 +2,103 @@
 // Source: spec/projex/workitem_attachment_create.yaml
 
 /// Parameters of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create): 工作项附件创建
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`WorkitemAttachmentCreateCall`], which `Client::workitem_attachment_create` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct WorkitemAttachmentCreateRequest {
+    /// `organizationId` (path parameter, required); set with [`WorkitemAttachmentCreateCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `workitemIdentifier` (path parameter, required); set with [`WorkitemAttachmentCreateCall::workitem_identifier`].
+    pub workitem_identifier: Option<String>,
+    /// `fileKey` (body parameter, required); set with [`WorkitemAttachmentCreateCall::file_key`].
+    pub file_key: Option<String>,
+    /// `originalFilename` (body parameter, required); set with [`WorkitemAttachmentCreateCall::original_filename`].
+    pub original_filename: Option<String>,
+}
+/// A call of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct WorkitemAttachmentCreateCall<'a> {
+    client: &'a crate::Client,
+    request: WorkitemAttachmentCreateRequest,
+}
+impl<'a> WorkitemAttachmentCreateCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `workitemIdentifier`.
     ///
-    /// Sent as path parameter `workitemIdentifier`.
-    pub workitem_identifier: String,
+    /// Sent as path parameter `workitemIdentifier`, required.
+    pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.workitem_identifier = Some(value.into());
+        self
+    }
     /// `fileKey`.
     ///
-    /// Sent as body parameter `fileKey`. Example: `1106473328927498/1106473328927498/5ec071g0e5ij85fche8cddchje.xlsx`
-    pub file_key: String,
+    /// Sent as body parameter `fileKey`, required. Example: `1106473328927498/1106473328927498/5ec071g0e5ij85fche8cddchje.xlsx`
+    pub fn file_key(mut self, value: impl Into<String>) -> Self {
+        self.request.file_key = Some(value.into());
+        self
+    }
     /// `originalFilename`.
     ///
-    /// Sent as body parameter `originalFilename`. Example: `xxx.tgz`
-    pub original_filename: String,
-}
-impl WorkitemAttachmentCreateRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        workitem_identifier: impl Into<String>,
-        file_key: impl Into<String>,
-        original_filename: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            workitem_identifier: workitem_identifier.into(),
-            file_key: file_key.into(),
-            original_filename: original_filename.into(),
-        }
+    /// Sent as body parameter `originalFilename`, required. Example: `xxx.tgz`
+    pub fn original_filename(mut self, value: impl Into<String>) -> Self {
+        self.request.original_filename = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<
+        WorkitemAttachmentCreateResponse,
+        crate::Error<WorkitemAttachmentCreateErrorCode>,
+    > {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> WorkitemAttachmentCreateRequest {
+        self.request
     }
 }
 /// Response of [`Client::workitem_attachment_create`](crate::Client::workitem_attachment_create).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkitemAttachmentCreateResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `SYSTEM_UNKNOWN_ERROR`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMessage`.
+    /// 错误信息
     ///
     /// Example: `InvalidTagGroup.IdNotFoundntraceId: 2137844496.4337.16624448853053831`
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `F590C9D8-E908-5B6C-95AC-56B7E8011FFA`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<String>,
+    pub success: Option<bool>,
 }
 impl crate::Envelope for WorkitemAttachmentCreateResponse {
     fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     fn success(&self) -> Option<bool> {
-        self.success.as_deref().and_then(|s| s.parse().ok())
+        self.success
     }
     fn error_code(&self) -> Option<&str> {
         self.error_code.as_deref()
@@ -102,12 +132,12 @@ impl crate::Operation for WorkitemAttachmentCreateRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/workitem/");
-        req.path_param("workitemIdentifier", &self.workitem_identifier)?;
+        req.path_param("workitemIdentifier", self.workitem_identifier.as_ref())?;
         req.path_literal("/attachment");
-        req.body_field("fileKey", Some(&self.file_key))?;
-        req.body_field("originalFilename", Some(&self.original_filename))?;
+        req.body_field("fileKey", self.file_key.as_ref())?;
+        req.body_field("originalFilename", self.original_filename.as_ref())?;
         req.finish()
     }
 }
@@ -118,6 +148,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/workitem/{workitemIdentifier}/attachment` (action `WorkitemAttachmentCreate`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](WorkitemAttachmentCreateCall::send) it. Required: [`organization_id`](WorkitemAttachmentCreateCall::organization_id), [`workitem_identifier`](WorkitemAttachmentCreateCall::workitem_identifier), [`file_key`](WorkitemAttachmentCreateCall::file_key), [`original_filename`](WorkitemAttachmentCreateCall::original_filename).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`WorkitemAttachmentCreateErrorCode`], which names the documented codes.
@@ -125,25 +157,26 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn workitem_attachment_create(
-        &self,
-        request: WorkitemAttachmentCreateRequest,
-    ) -> Result<
-        WorkitemAttachmentCreateResponse,
-        crate::Error<WorkitemAttachmentCreateErrorCode>,
-    > {
-        self.send(request).await
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - success was typed string by the SDK metadata (example "true"); it is the boolean every other operation has, and example_response writes it as the boolean true.
+    pub fn workitem_attachment_create(&self) -> WorkitemAttachmentCreateCall<'_> {
+        WorkitemAttachmentCreateCall {
+            client: self,
+            request: WorkitemAttachmentCreateRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for WorkitemAttachmentCreateRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            workitem_identifier: "example".to_string(),
-            file_key: "1106473328927498/1106473328927498/5ec071g0e5ij85fche8cddchje.xlsx"
-                .to_string(),
-            original_filename: "xxx.tgz".to_string(),
+            organization_id: Some("example".to_string()),
+            workitem_identifier: Some("example".to_string()),
+            file_key: Some(
+                "1106473328927498/1106473328927498/5ec071g0e5ij85fche8cddchje.xlsx"
+                    .to_string(),
+            ),
+            original_filename: Some("xxx.tgz".to_string()),
         }
     }
 }

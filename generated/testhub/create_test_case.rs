@@ -2,96 +2,122 @@
 // Source: spec/testhub/create_test_case.yaml
 
 /// Parameters of [`Client::create_test_case`](crate::Client::create_test_case): 创建测试用例
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`CreateTestCaseCall`], which `Client::create_test_case` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateTestCaseRequest {
+    /// `organizationId` (path parameter, required); set with [`CreateTestCaseCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `assignedTo` (body parameter, required); set with [`CreateTestCaseCall::assigned_to`].
+    pub assigned_to: Option<String>,
+    /// `directoryIdentifier` (body parameter, required); set with [`CreateTestCaseCall::directory_identifier`].
+    pub directory_identifier: Option<String>,
+    /// `fieldValueList` (body parameter); set with [`CreateTestCaseCall::field_value_list`].
+    pub field_value_list: Option<Vec<crate::projex::ProjexFieldValue>>,
+    /// `priority` (body parameter); set with [`CreateTestCaseCall::priority`].
+    pub priority: Option<String>,
+    /// `spaceIdentifier` (body parameter, required); set with [`CreateTestCaseCall::space_identifier`].
+    pub space_identifier: Option<String>,
+    /// `subject` (body parameter, required); set with [`CreateTestCaseCall::subject`].
+    pub subject: Option<String>,
+    /// `tags` (body parameter); set with [`CreateTestCaseCall::tags`].
+    pub tags: Option<Vec<String>>,
+    /// `testcaseStepContentInfo` (body parameter); set with [`CreateTestCaseCall::testcase_step_content_info`].
+    pub testcase_step_content_info: Option<CreateTestCaseTestcaseStepContentInfo>,
+}
+/// A call of [`Client::create_test_case`](crate::Client::create_test_case): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateTestCaseCall<'a> {
+    client: &'a crate::Client,
+    request: CreateTestCaseRequest,
+}
+impl<'a> CreateTestCaseCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `assignedTo`.
     ///
-    /// Sent as body parameter `assignedTo`. Example: `19xxxx31947xxxx`
-    pub assigned_to: String,
+    /// Sent as body parameter `assignedTo`, required. Example: `19xxxx31947xxxx`
+    pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
+        self.request.assigned_to = Some(value.into());
+        self
+    }
     /// `directoryIdentifier`.
     ///
-    /// Sent as body parameter `directoryIdentifier`. Example: `fdd395xxxxx9q9845xxxxx23`
-    pub directory_identifier: String,
+    /// Sent as body parameter `directoryIdentifier`, required. Example: `fdd395xxxxx9q9845xxxxx23`
+    pub fn directory_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.directory_identifier = Some(value.into());
+        self
+    }
     /// `fieldValueList`.
     ///
     /// Sent as body parameter `fieldValueList`.
-    pub field_value_list: Option<Vec<crate::projex::ProjexFieldValue>>,
-    /// `priority`.
-    ///
-    /// Sent as body parameter `priority`. Example: `ik3dexxxxxfdfds1xxxxx23`
-    pub priority: Option<String>,
-    /// `spaceIdentifier`.
-    ///
-    /// Sent as body parameter `spaceIdentifier`. Example: `asd345xxxxx9q9845xxxxx34`
-    pub space_identifier: String,
-    /// `subject`.
-    ///
-    /// Sent as body parameter `subject`.
-    pub subject: String,
-    /// `tags`.
-    ///
-    /// Sent as body parameter `tags`.
-    pub tags: Option<Vec<String>>,
-    /// `testcaseStepContentInfo`.
-    ///
-    /// Sent as body parameter `testcaseStepContentInfo`.
-    pub testcase_step_content_info: Option<CreateTestCaseTestcaseStepContentInfo>,
-}
-impl CreateTestCaseRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        assigned_to: impl Into<String>,
-        directory_identifier: impl Into<String>,
-        space_identifier: impl Into<String>,
-        subject: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            assigned_to: assigned_to.into(),
-            directory_identifier: directory_identifier.into(),
-            field_value_list: None,
-            priority: None,
-            space_identifier: space_identifier.into(),
-            subject: subject.into(),
-            tags: None,
-            testcase_step_content_info: None,
-        }
-    }
-    /// Sets `fieldValueList`.
     pub fn field_value_list(
         mut self,
         value: Vec<crate::projex::ProjexFieldValue>,
     ) -> Self {
-        self.field_value_list = Some(value);
+        self.request.field_value_list = Some(value);
         self
     }
-    /// Sets `priority`.
+    /// `priority`.
+    ///
+    /// Sent as body parameter `priority`. Example: `ik3dexxxxxfdfds1xxxxx23`
     pub fn priority(mut self, value: impl Into<String>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
-    /// Sets `tags`.
+    /// `spaceIdentifier`.
+    ///
+    /// Sent as body parameter `spaceIdentifier`, required. Example: `asd345xxxxx9q9845xxxxx34`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
+    /// `subject`.
+    ///
+    /// Sent as body parameter `subject`, required.
+    pub fn subject(mut self, value: impl Into<String>) -> Self {
+        self.request.subject = Some(value.into());
+        self
+    }
+    /// `tags`.
+    ///
+    /// Sent as body parameter `tags`.
     pub fn tags(mut self, value: Vec<String>) -> Self {
-        self.tags = Some(value);
+        self.request.tags = Some(value);
         self
     }
-    /// Sets `testcaseStepContentInfo`.
+    /// `testcaseStepContentInfo`.
+    ///
+    /// Sent as body parameter `testcaseStepContentInfo`.
     pub fn testcase_step_content_info(
         mut self,
         value: CreateTestCaseTestcaseStepContentInfo,
     ) -> Self {
-        self.testcase_step_content_info = Some(value);
+        self.request.testcase_step_content_info = Some(value);
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<CreateTestCaseResponse, crate::Error<CreateTestCaseErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> CreateTestCaseRequest {
+        self.request
     }
 }
 /// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTestCaseTestcaseStepContentInfo {
     /// `precondition`.
@@ -100,21 +126,13 @@ pub struct CreateTestCaseTestcaseStepContentInfo {
     /// `stepResultList`.
     #[serde(rename = "stepResultList", default, skip_serializing_if = "Option::is_none")]
     pub step_result_list: Option<Vec<CreateTestCaseStepResultList>>,
-    /// `stepType`.
+    /// 测试步骤格式,只有表格和文本两种形式
     ///
     /// Example: `TEXT`
-    #[serde(rename = "stepType")]
-    pub step_type: String,
+    #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
+    pub step_type: Option<TesthubStepType>,
 }
 impl CreateTestCaseTestcaseStepContentInfo {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(step_type: impl Into<String>) -> Self {
-        Self {
-            precondition: None,
-            step_result_list: None,
-            step_type: step_type.into(),
-        }
-    }
     /// Sets `precondition`.
     pub fn precondition(mut self, value: impl Into<String>) -> Self {
         self.precondition = Some(value.into());
@@ -124,6 +142,19 @@ impl CreateTestCaseTestcaseStepContentInfo {
     pub fn step_result_list(mut self, value: Vec<CreateTestCaseStepResultList>) -> Self {
         self.step_result_list = Some(value);
         self
+    }
+    /// Sets `stepType` (required).
+    pub fn step_type(mut self, value: TesthubStepType) -> Self {
+        self.step_type = Some(value);
+        self
+    }
+}
+impl crate::wire::Required for CreateTestCaseTestcaseStepContentInfo {
+    fn missing(&self) -> Option<String> {
+        if self.step_type.is_none() {
+            return Some("stepType".to_string());
+        }
+        None
     }
 }
 /// Part of the request of [`Client::create_test_case`](crate::Client::create_test_case).
@@ -138,10 +169,6 @@ pub struct CreateTestCaseStepResultList {
     pub step: Option<String>,
 }
 impl CreateTestCaseStepResultList {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { expected: None, step: None }
-    }
     /// Sets `expected`.
     pub fn expected(mut self, value: impl Into<String>) -> Self {
         self.expected = Some(value.into());
@@ -153,24 +180,29 @@ impl CreateTestCaseStepResultList {
         self
     }
 }
+impl crate::wire::Required for CreateTestCaseStepResultList {
+    fn missing(&self) -> Option<String> {
+        None
+    }
+}
 /// Response of [`Client::create_test_case`](crate::Client::create_test_case).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateTestCaseResponse {
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `18E50717-93A4-53BC-A30D-963F742A1CE6`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -190,7 +222,7 @@ impl crate::Envelope for CreateTestCaseResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::create_test_case`](crate::Client::create_test_case): it documents none, so every code reads as `Unknown(code)`.
@@ -224,15 +256,19 @@ impl crate::Operation for CreateTestCaseRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testcase");
-        req.body_field("assignedTo", Some(&self.assigned_to))?;
-        req.body_field("directoryIdentifier", Some(&self.directory_identifier))?;
+        req.body_field("assignedTo", self.assigned_to.as_ref())?;
+        req.body_field("directoryIdentifier", self.directory_identifier.as_ref())?;
         req.body_field("fieldValueList", self.field_value_list.as_ref())?;
         req.body_field("priority", self.priority.as_ref())?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
-        req.body_field("subject", Some(&self.subject))?;
+        req.body_field("spaceIdentifier", self.space_identifier.as_ref())?;
+        req.body_field("subject", self.subject.as_ref())?;
         req.body_field("tags", self.tags.as_ref())?;
+        req.require(
+            "testcaseStepContentInfo",
+            self.testcase_step_content_info.as_ref(),
+        )?;
         req.body_field(
             "testcaseStepContentInfo",
             self.testcase_step_content_info.as_ref(),
@@ -247,6 +283,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/testhub/testcase` (action `CreateTestCase`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](CreateTestCaseCall::send) it. Required: [`organization_id`](CreateTestCaseCall::organization_id), [`assigned_to`](CreateTestCaseCall::assigned_to), [`directory_identifier`](CreateTestCaseCall::directory_identifier), [`space_identifier`](CreateTestCaseCall::space_identifier), [`subject`](CreateTestCaseCall::subject). Optional: [`field_value_list`](CreateTestCaseCall::field_value_list), [`priority`](CreateTestCaseCall::priority), [`tags`](CreateTestCaseCall::tags), [`testcase_step_content_info`](CreateTestCaseCall::testcase_step_content_info).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`CreateTestCaseErrorCode`], which names the documented codes.
@@ -255,20 +293,25 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
-    pub async fn create_test_case(
-        &self,
-        request: CreateTestCaseRequest,
-    ) -> Result<CreateTestCaseResponse, crate::Error<CreateTestCaseErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testcaseStepContentInfo.stepType is the TesthubStepType enum; its values are this page's (测试步骤格式,只有表格和文本两种形式, 枚举值 TABLE, TEXT).
+    /// - example_response's testcase.detailInfo.stepType was TEXT/TABLE (the SDK example lists the two values rather than giving one); it is written TEXT, one value of the TesthubStepType enum the field now has.
+    /// - The TestCase shape types categoryIdentifier as ProjexWorkItemCategory and the content types (expectContentType, preContentType, stepContentType) as ProjexContentFormat.
+    pub fn create_test_case(&self) -> CreateTestCaseCall<'_> {
+        CreateTestCaseCall {
+            client: self,
+            request: CreateTestCaseRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for CreateTestCaseRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            assigned_to: "19xxxx31947xxxx".to_string(),
-            directory_identifier: "fdd395xxxxx9q9845xxxxx23".to_string(),
+            organization_id: Some("example".to_string()),
+            assigned_to: Some("19xxxx31947xxxx".to_string()),
+            directory_identifier: Some("fdd395xxxxx9q9845xxxxx23".to_string()),
             field_value_list: Some(
                 vec![
                     crate ::projex::ProjexFieldValue { field_identifier :
@@ -278,8 +321,8 @@ impl crate::mock::Example for CreateTestCaseRequest {
                 ],
             ),
             priority: Some("ik3dexxxxxfdfds1xxxxx23".to_string()),
-            space_identifier: "asd345xxxxx9q9845xxxxx34".to_string(),
-            subject: "example".to_string(),
+            space_identifier: Some("asd345xxxxx9q9845xxxxx34".to_string()),
+            subject: Some("example".to_string()),
             tags: Some(vec!["example".to_string()]),
             testcase_step_content_info: Some(CreateTestCaseTestcaseStepContentInfo {
                 precondition: Some("example".to_string()),
@@ -289,7 +332,7 @@ impl crate::mock::Example for CreateTestCaseRequest {
                         .to_string()), step : Some("example".to_string()), }
                     ],
                 ),
-                step_type: "TEXT".to_string(),
+                step_type: Some(TesthubStepType::Text),
             }),
         }
     }

@@ -2,66 +2,89 @@
 // Source: spec/testhub/get_test_result_list.yaml
 
 /// Parameters of [`Client::get_test_result_list`](crate::Client::get_test_result_list): 获取测试计划中的测试用例列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetTestResultListCall`], which `Client::get_test_result_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTestResultListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetTestResultListCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `testPlanIdentifier` (path parameter, required); set with [`GetTestResultListCall::test_plan_identifier`].
+    pub test_plan_identifier: Option<String>,
+    /// `conditions` (body parameter); set with [`GetTestResultListCall::conditions`].
+    pub conditions: Option<String>,
+    /// `directoryIdentifier` (body parameter, required); set with [`GetTestResultListCall::directory_identifier`].
+    pub directory_identifier: Option<String>,
+}
+/// A call of [`Client::get_test_result_list`](crate::Client::get_test_result_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetTestResultListCall<'a> {
+    client: &'a crate::Client,
+    request: GetTestResultListRequest,
+}
+impl<'a> GetTestResultListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `testPlanIdentifier`.
     ///
-    /// Sent as path parameter `testPlanIdentifier`.
-    pub test_plan_identifier: String,
+    /// Sent as path parameter `testPlanIdentifier`, required.
+    pub fn test_plan_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.test_plan_identifier = Some(value.into());
+        self
+    }
     /// `conditions`.
     ///
     /// Sent as body parameter `conditions`. Example: `{\\"conditionGroups\\": [[{\\"fieldIdentifier\\": \\"gmtModified\\", \\"operator\\": \\"MORE_THAN_AND_EQUAL\\", \\"value\\": [\\"2023-04-20 18:03:12.442140\\"], \\"className\\": \\"dateTime\\", \\"format\\": \\"input\\"}]]}`
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `directoryIdentifier`.
     ///
-    /// Sent as body parameter `directoryIdentifier`. Example: `e27b8eace6501ce51cf5d56784`
-    pub directory_identifier: String,
-}
-impl GetTestResultListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        test_plan_identifier: impl Into<String>,
-        directory_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            test_plan_identifier: test_plan_identifier.into(),
-            conditions: None,
-            directory_identifier: directory_identifier.into(),
-        }
-    }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
+    /// Sent as body parameter `directoryIdentifier`, required. Example: `e27b8eace6501ce51cf5d56784`
+    pub fn directory_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.directory_identifier = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetTestResultListResponse, crate::Error<GetTestResultListErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetTestResultListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_test_result_list`](crate::Client::get_test_result_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTestResultListResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -90,13 +113,13 @@ pub struct GetTestResultListTestResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<crate::projex::ProjexWorkItemCategory>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<TesthubCustomField>>,
     /// `gmtCreate`.
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `spaceIdentifier`.
     #[serde(
         rename = "spaceIdentifier",
@@ -122,7 +145,7 @@ pub struct GetTestResultListTestResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub test_result_gmt_create: Option<i64>,
+    pub test_result_gmt_create: Option<crate::EpochMillis>,
     /// `testResultIdentifier`.
     ///
     /// Example: `a8bxxxxxxxxxxxxxxxx54`
@@ -175,7 +198,7 @@ impl crate::Envelope for GetTestResultListResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_test_result_list`](crate::Client::get_test_result_list): it documents none, so every code reads as `Unknown(code)`.
@@ -203,12 +226,12 @@ impl crate::Operation for GetTestResultListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testplan/");
-        req.path_param("testPlanIdentifier", &self.test_plan_identifier)?;
+        req.path_param("testPlanIdentifier", self.test_plan_identifier.as_ref())?;
         req.path_literal("/testresults");
         req.body_field("conditions", self.conditions.as_ref())?;
-        req.body_field("directoryIdentifier", Some(&self.directory_identifier))?;
+        req.body_field("directoryIdentifier", self.directory_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -219,6 +242,8 @@ impl crate::Client {
     ///
     /// `POST /organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresults` (action `GetTestResultList`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](GetTestResultListCall::send) it. Required: [`organization_id`](GetTestResultListCall::organization_id), [`test_plan_identifier`](GetTestResultListCall::test_plan_identifier), [`directory_identifier`](GetTestResultListCall::directory_identifier). Optional: [`conditions`](GetTestResultListCall::conditions).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`GetTestResultListErrorCode`], which names the documented codes.
@@ -227,24 +252,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Marked idempotent although a POST, because it only lists test results; a retry after the server got it is safe.
-    pub async fn get_test_result_list(
-        &self,
-        request: GetTestResultListRequest,
-    ) -> Result<GetTestResultListResponse, crate::Error<GetTestResultListErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testResult\[\].categoryIdentifier is the ProjexWorkItemCategory enum (the example Req is the SDK's; test cases are TestCase).
+    /// - Times: testResult\[\].gmtCreate and testResultGmtCreate are epoch milliseconds, judged by their type (long) and names like every gmtCreate of the area; the SDK gives no example. format: epoch-millis.
+    /// - testResult\[\].testResultStatus (example TO DO) stays a string: this page lists no values. The Yunxiao OpenAPI's newer test result page lists TODO, PASS, FAILURE, POSTPONE, but that set does not contain this API's documented TO DO, so it is not taken over.
+    pub fn get_test_result_list(&self) -> GetTestResultListCall<'_> {
+        GetTestResultListCall {
+            client: self,
+            request: GetTestResultListRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetTestResultListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            test_plan_identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            test_plan_identifier: Some("example".to_string()),
             conditions: Some(
                 "{\\\\\"conditionGroups\\\\\": [[{\\\\\"fieldIdentifier\\\\\": \\\\\"gmtModified\\\\\", \\\\\"operator\\\\\": \\\\\"MORE_THAN_AND_EQUAL\\\\\", \\\\\"value\\\\\": [\\\\\"2023-04-20 18:03:12.442140\\\\\"], \\\\\"className\\\\\": \\\\\"dateTime\\\\\", \\\\\"format\\\\\": \\\\\"input\\\\\"}]]}"
                     .to_string(),
             ),
-            directory_identifier: "e27b8eace6501ce51cf5d56784".to_string(),
+            directory_identifier: Some("e27b8eace6501ce51cf5d56784".to_string()),
         }
     }
 }

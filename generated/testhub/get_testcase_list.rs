@@ -2,84 +2,107 @@
 // Source: spec/testhub/get_testcase_list.yaml
 
 /// Parameters of [`Client::get_testcase_list`](crate::Client::get_testcase_list): 获取测试用例列表
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`GetTestcaseListCall`], which `Client::get_testcase_list` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetTestcaseListRequest {
+    /// `organizationId` (path parameter, required); set with [`GetTestcaseListCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `conditions` (body parameter); set with [`GetTestcaseListCall::conditions`].
+    pub conditions: Option<String>,
+    /// `directoryIdentifier` (body parameter); set with [`GetTestcaseListCall::directory_identifier`].
+    pub directory_identifier: Option<String>,
+    /// `maxResult` (body parameter); set with [`GetTestcaseListCall::max_result`].
+    pub max_result: Option<String>,
+    /// `nextToken` (body parameter); set with [`GetTestcaseListCall::next_token`].
+    pub next_token: Option<String>,
+    /// `spaceIdentifier` (body parameter, required); set with [`GetTestcaseListCall::space_identifier`].
+    pub space_identifier: Option<String>,
+}
+/// A call of [`Client::get_testcase_list`](crate::Client::get_testcase_list): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetTestcaseListCall<'a> {
+    client: &'a crate::Client,
+    request: GetTestcaseListRequest,
+}
+impl<'a> GetTestcaseListCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `conditions`.
     ///
     /// Sent as body parameter `conditions`. Example: `{\\"conditionGroups\\":[[{\\"fieldIdentifier\\":\\"status\\",\\"operator\\":\\"CONTAINS\\",\\"value\\":[\\"cc961a18adf770c6e423ccc5\\"],\\"toValue\\":null,,\\"className\\":\\"status\\",\\"format\\":\\"list\\"}]]}`
-    pub conditions: Option<String>,
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.request.conditions = Some(value.into());
+        self
+    }
     /// `directoryIdentifier`.
     ///
     /// Sent as body parameter `directoryIdentifier`. Example: `e27b8eace6501ce51cf5d56784`
-    pub directory_identifier: Option<String>,
+    pub fn directory_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.directory_identifier = Some(value.into());
+        self
+    }
     /// `maxResult`.
     ///
     /// Sent as body parameter `maxResult`. Example: `20`
-    pub max_result: Option<String>,
+    pub fn max_result(mut self, value: impl Into<String>) -> Self {
+        self.request.max_result = Some(value.into());
+        self
+    }
     /// `nextToken`.
     ///
     /// Sent as body parameter `nextToken`. Example: `2591861102250c4522380b33a6`
-    pub next_token: Option<String>,
+    pub fn next_token(mut self, value: impl Into<String>) -> Self {
+        self.request.next_token = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as body parameter `spaceIdentifier`. Example: `6d5984c7d92b23fa53d4743c37`
-    pub space_identifier: String,
-}
-impl GetTestcaseListRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            conditions: None,
-            directory_identifier: None,
-            max_result: None,
-            next_token: None,
-            space_identifier: space_identifier.into(),
-        }
-    }
-    /// Sets `conditions`.
-    pub fn conditions(mut self, value: impl Into<String>) -> Self {
-        self.conditions = Some(value.into());
+    /// Sent as body parameter `spaceIdentifier`, required. Example: `6d5984c7d92b23fa53d4743c37`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
         self
     }
-    /// Sets `directoryIdentifier`.
-    pub fn directory_identifier(mut self, value: impl Into<String>) -> Self {
-        self.directory_identifier = Some(value.into());
-        self
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<GetTestcaseListResponse, crate::Error<GetTestcaseListErrorCode>> {
+        self.client.send(self.request).await
     }
-    /// Sets `maxResult`.
-    pub fn max_result(mut self, value: impl Into<String>) -> Self {
-        self.max_result = Some(value.into());
-        self
+    /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+    /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+    /// parameter, if set, sets the page size.
+    pub fn stream(self) -> crate::Paginator<'a, GetTestcaseListRequest> {
+        crate::Paginator::new(self.client, self.request)
     }
-    /// Sets `nextToken`.
-    pub fn next_token(mut self, value: impl Into<String>) -> Self {
-        self.next_token = Some(value.into());
-        self
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> GetTestcaseListRequest {
+        self.request
     }
 }
 /// Response of [`Client::get_testcase_list`](crate::Client::get_testcase_list).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTestcaseListResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `maxResults`.
     ///
     /// Example: `20`
@@ -88,12 +111,12 @@ pub struct GetTestcaseListResponse {
     /// `nextToken`.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -122,7 +145,7 @@ pub struct GetTestcaseListTestcase {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<crate::projex::ProjexWorkItemCategory>,
     /// `customFields`.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<TesthubCustomField>>,
@@ -130,7 +153,7 @@ pub struct GetTestcaseListTestcase {
     ///
     /// Example: `1621578648000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
@@ -191,7 +214,7 @@ impl crate::Envelope for GetTestcaseListResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::get_testcase_list`](crate::Client::get_testcase_list): it documents none, so every code reads as `Unknown(code)`.
@@ -220,13 +243,13 @@ impl crate::Operation for GetTestcaseListRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testcases");
         req.body_field("conditions", self.conditions.as_ref())?;
         req.body_field("directoryIdentifier", self.directory_identifier.as_ref())?;
         req.body_field("maxResult", self.max_result.as_ref())?;
         req.body_field("nextToken", self.next_token.as_ref())?;
-        req.body_field("spaceIdentifier", Some(&self.space_identifier))?;
+        req.body_field("spaceIdentifier", self.space_identifier.as_ref())?;
         req.finish()
     }
 }
@@ -236,6 +259,8 @@ impl crate::Client {
     /// Get testcase list.
     ///
     /// `POST /organization/{organizationId}/testhub/testcases` (action `GetTestcaseList`).
+    ///
+    /// Set the parameters on the returned call by name, then [`send`](GetTestcaseListCall::send) it, or [`stream`](GetTestcaseListCall::stream) every page. Required: [`organization_id`](GetTestcaseListCall::organization_id), [`space_identifier`](GetTestcaseListCall::space_identifier). Optional: [`conditions`](GetTestcaseListCall::conditions), [`directory_identifier`](GetTestcaseListCall::directory_identifier), [`max_result`](GetTestcaseListCall::max_result), [`next_token`](GetTestcaseListCall::next_token).
     ///
     /// # Errors
     ///
@@ -248,16 +273,29 @@ impl crate::Client {
     /// - The paging parameter nextToken is sent in the JSON body, not the query; the paginator sets the cursor (nextToken) in the body.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (nextToken); example_response uses an empty string for "".
     /// - Marked idempotent although a POST, because it only lists test cases; a retry after the server got it is safe.
-    pub async fn get_testcase_list(
-        &self,
-        request: GetTestcaseListRequest,
-    ) -> Result<GetTestcaseListResponse, crate::Error<GetTestcaseListErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - testcase\[\].categoryIdentifier is the ProjexWorkItemCategory enum (the example Req is the SDK's; test cases are TestCase).
+    /// - Times: testcase\[\].gmtCreate is epoch milliseconds (long, example 1621578648000), format: epoch-millis.
+    /// - The page-size parameter maxResult stays a string (example "20"), unlike the long maxResults of the Projex lists and of this response: it travels in the JSON body, where a long would be sent as a number instead of the string the SDK sends, and the pages do not say the service accepts that. The paginator therefore does not set it (no size_param).
+    pub fn get_testcase_list(&self) -> GetTestcaseListCall<'_> {
+        GetTestcaseListCall {
+            client: self,
+            request: GetTestcaseListRequest::default(),
+        }
     }
 }
 impl crate::Paginate for GetTestcaseListRequest {
     type Item = GetTestcaseListTestcase;
     const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    const WIRE: crate::PageWire = crate::PageWire {
+        cursor_param: Some("nextToken"),
+        page_param: None,
+        size_param: None,
+        items: &["testcase"],
+        cursor: Some(&["nextToken"]),
+        total: Some(&["totalCount"]),
+    };
     fn prepare(&mut self) {}
     fn split_page(response: Self::Response) -> crate::PageParts<Self::Item> {
         let cursor = response.next_token.as_ref().cloned();
@@ -274,21 +312,15 @@ impl crate::Paginate for GetTestcaseListRequest {
     fn cursor(&self) -> Option<String> {
         self.next_token.clone()
     }
-}
-impl crate::Client {
-    /// Streams every item of [`Client::get_testcase_list`](crate::Client::get_testcase_list) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page.
-    pub fn get_testcase_list_stream(
-        &self,
-        request: GetTestcaseListRequest,
-    ) -> crate::Paginator<'_, GetTestcaseListRequest> {
-        crate::Paginator::new(self, request)
+    fn reset_position(&mut self) {
+        self.next_token = None;
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for GetTestcaseListRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
+            organization_id: Some("example".to_string()),
             conditions: Some(
                 "{\\\\\"conditionGroups\\\\\":[[{\\\\\"fieldIdentifier\\\\\":\\\\\"status\\\\\",\\\\\"operator\\\\\":\\\\\"CONTAINS\\\\\",\\\\\"value\\\\\":[\\\\\"cc961a18adf770c6e423ccc5\\\\\"],\\\\\"toValue\\\\\":null,,\\\\\"className\\\\\":\\\\\"status\\\\\",\\\\\"format\\\\\":\\\\\"list\\\\\"}]]}"
                     .to_string(),
@@ -296,7 +328,7 @@ impl crate::mock::Example for GetTestcaseListRequest {
             directory_identifier: Some("e27b8eace6501ce51cf5d56784".to_string()),
             max_result: Some("20".to_string()),
             next_token: Some("2591861102250c4522380b33a6".to_string()),
-            space_identifier: "6d5984c7d92b23fa53d4743c37".to_string(),
+            space_identifier: Some("6d5984c7d92b23fa53d4743c37".to_string()),
         }
     }
 }

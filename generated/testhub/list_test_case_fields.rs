@@ -2,53 +2,74 @@
 // Source: spec/testhub/list_test_case_fields.yaml
 
 /// Parameters of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields): 获取测试用例全部字段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`ListTestCaseFieldsCall`], which `Client::list_test_case_fields` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListTestCaseFieldsRequest {
+    /// `organizationId` (path parameter, required); set with [`ListTestCaseFieldsCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `spaceIdentifier` (query parameter, required); set with [`ListTestCaseFieldsCall::space_identifier`].
+    pub space_identifier: Option<String>,
+}
+/// A call of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ListTestCaseFieldsCall<'a> {
+    client: &'a crate::Client,
+    request: ListTestCaseFieldsRequest,
+}
+impl<'a> ListTestCaseFieldsCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `spaceIdentifier`.
     ///
-    /// Sent as query parameter `spaceIdentifier`. Example: `e8bxxxxxxxxxxxxxxxx23`
-    pub space_identifier: String,
-}
-impl ListTestCaseFieldsRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        space_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            space_identifier: space_identifier.into(),
-        }
+    /// Sent as query parameter `spaceIdentifier`, required. Example: `e8bxxxxxxxxxxxxxxxx23`
+    pub fn space_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.space_identifier = Some(value.into());
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<ListTestCaseFieldsResponse, crate::Error<ListTestCaseFieldsErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> ListTestCaseFieldsRequest {
+        self.request
     }
 }
 /// Response of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListTestCaseFieldsResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// `fields`.
     #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<crate::projex::ProjexField>>,
-    /// `requestId`.
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +86,7 @@ impl crate::Envelope for ListTestCaseFieldsResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::list_test_case_fields`](crate::Client::list_test_case_fields): it documents none, so every code reads as `Unknown(code)`.
@@ -91,9 +112,9 @@ impl crate::Operation for ListTestCaseFieldsRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testcase/fields");
-        req.query("spaceIdentifier", Some(&self.space_identifier));
+        req.query("spaceIdentifier", self.space_identifier.as_ref());
         req.finish()
     }
 }
@@ -104,6 +125,8 @@ impl crate::Client {
     ///
     /// `GET /organization/{organizationId}/testhub/testcase/fields` (action `ListTestCaseFields`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](ListTestCaseFieldsCall::send) it. Required: [`organization_id`](ListTestCaseFieldsCall::organization_id), [`space_identifier`](ListTestCaseFieldsCall::space_identifier).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`ListTestCaseFieldsErrorCode`], which names the documented codes.
@@ -112,19 +135,21 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' (null) are left out of the field examples (fields\[\].linkWithService, fields\[\].options\[\].position and fields\[\].options\[\].valueEn); leaves the null ones out.
-    pub async fn list_test_case_fields(
-        &self,
-        request: ListTestCaseFieldsRequest,
-    ) -> Result<ListTestCaseFieldsResponse, crate::Error<ListTestCaseFieldsErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    pub fn list_test_case_fields(&self) -> ListTestCaseFieldsCall<'_> {
+        ListTestCaseFieldsCall {
+            client: self,
+            request: ListTestCaseFieldsRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for ListTestCaseFieldsRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            space_identifier: "e8bxxxxxxxxxxxxxxxx23".to_string(),
+            organization_id: Some("example".to_string()),
+            space_identifier: Some("e8bxxxxxxxxxxxxxxxx23".to_string()),
         }
     }
 }

@@ -2,34 +2,63 @@
 // Source: spec/testhub/update_test_case.yaml
 
 /// Parameters of [`Client::update_test_case`](crate::Client::update_test_case): 更新测试用例字段
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateTestCaseCall`], which `Client::update_test_case` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTestCaseRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateTestCaseCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `testcaseIdentifier` (path parameter, required); set with [`UpdateTestCaseCall::testcase_identifier`].
+    pub testcase_identifier: Option<String>,
+    /// `updateWorkitemPropertyRequest` (body parameter, required); set with [`UpdateTestCaseCall::update_workitem_property_request`].
+    pub update_workitem_property_request: Option<
+        Vec<crate::projex::WorkItemPropertyUpdate>,
+    >,
+}
+/// A call of [`Client::update_test_case`](crate::Client::update_test_case): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateTestCaseCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateTestCaseRequest,
+}
+impl<'a> UpdateTestCaseCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `testcaseIdentifier`.
     ///
-    /// Sent as path parameter `testcaseIdentifier`.
-    pub testcase_identifier: String,
+    /// Sent as path parameter `testcaseIdentifier`, required.
+    pub fn testcase_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.testcase_identifier = Some(value.into());
+        self
+    }
     /// `updateWorkitemPropertyRequest`.
     ///
-    /// Sent as body parameter `updateWorkitemPropertyRequest`.
-    pub update_workitem_property_request: Vec<crate::projex::WorkItemPropertyUpdate>,
-}
-impl UpdateTestCaseRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        testcase_identifier: impl Into<String>,
-        update_workitem_property_request: Vec<crate::projex::WorkItemPropertyUpdate>,
+    /// Sent as body parameter `updateWorkitemPropertyRequest`, required.
+    pub fn update_workitem_property_request(
+        mut self,
+        value: Vec<crate::projex::WorkItemPropertyUpdate>,
     ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            testcase_identifier: testcase_identifier.into(),
-            update_workitem_property_request,
-        }
+        self.request.update_workitem_property_request = Some(value);
+        self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateTestCaseResponse, crate::Error<UpdateTestCaseErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateTestCaseRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_test_case`](crate::Client::update_test_case).
@@ -39,20 +68,20 @@ pub struct UpdateTestCaseResponse {
     /// `Testcase`.
     #[serde(rename = "Testcase", default, skip_serializing_if = "Option::is_none")]
     pub testcase: Option<TestCase>,
-    /// `errorCode`.
+    /// 错误码
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
+    pub error_message: Option<String>,
     /// Id of the request
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +98,7 @@ impl crate::Envelope for UpdateTestCaseResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_test_case`](crate::Client::update_test_case): it documents none, so every code reads as `Unknown(code)`.
@@ -99,12 +128,16 @@ impl crate::Operation for UpdateTestCaseRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testcase/");
-        req.path_param("testcaseIdentifier", &self.testcase_identifier)?;
+        req.path_param("testcaseIdentifier", self.testcase_identifier.as_ref())?;
+        req.require(
+            "updateWorkitemPropertyRequest",
+            self.update_workitem_property_request.as_ref(),
+        )?;
         req.body_field(
             "updateWorkitemPropertyRequest",
-            Some(&self.update_workitem_property_request),
+            self.update_workitem_property_request.as_ref(),
         )?;
         req.finish()
     }
@@ -116,6 +149,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/testhub/testcase/{testcaseIdentifier}` (action `UpdateTestCase`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateTestCaseCall::send) it. Required: [`organization_id`](UpdateTestCaseCall::organization_id), [`testcase_identifier`](UpdateTestCaseCall::testcase_identifier), [`update_workitem_property_request`](UpdateTestCaseCall::update_workitem_property_request).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateTestCaseErrorCode`], which names the documented codes.
@@ -124,23 +159,29 @@ impl crate::Client {
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
     /// - Examples that only mean 'empty' ("") are left out of the field examples (errorCode); example_response uses an empty string for "".
-    pub async fn update_test_case(
-        &self,
-        request: UpdateTestCaseRequest,
-    ) -> Result<UpdateTestCaseResponse, crate::Error<UpdateTestCaseErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - example_response's Testcase.detailInfo.stepType was TEXT/TABLE (the SDK example lists the two values rather than giving one); it is written TEXT, one value of the TesthubStepType enum the field now has.
+    pub fn update_test_case(&self) -> UpdateTestCaseCall<'_> {
+        UpdateTestCaseCall {
+            client: self,
+            request: UpdateTestCaseRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateTestCaseRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            testcase_identifier: "example".to_string(),
-            update_workitem_property_request: vec![
-                crate ::projex::WorkItemPropertyUpdate { field_identifier : "tag"
-                .to_string(), field_value : "0a032xx28107xxxx53e87a9".to_string(), }
-            ],
+            organization_id: Some("example".to_string()),
+            testcase_identifier: Some("example".to_string()),
+            update_workitem_property_request: Some(
+                vec![
+                    crate ::projex::WorkItemPropertyUpdate { field_identifier :
+                    Some("tag".to_string()), field_value : Some("0a032xx28107xxxx53e87a9"
+                    .to_string()), }
+                ],
+            ),
         }
     }
 }

@@ -2,76 +2,98 @@
 // Source: spec/testhub/update_test_result.yaml
 
 /// Parameters of [`Client::update_test_result`](crate::Client::update_test_result): 更新了测试计划中测试用例的执行人与状态
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Set them by name on [`UpdateTestResultCall`], which `Client::update_test_result` returns.
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTestResultRequest {
+    /// `organizationId` (path parameter, required); set with [`UpdateTestResultCall::organization_id`].
+    pub organization_id: Option<String>,
+    /// `testPlanIdentifier` (path parameter, required); set with [`UpdateTestResultCall::test_plan_identifier`].
+    pub test_plan_identifier: Option<String>,
+    /// `testcaseIdentifier` (path parameter, required); set with [`UpdateTestResultCall::testcase_identifier`].
+    pub testcase_identifier: Option<String>,
+    /// `executor` (body parameter); set with [`UpdateTestResultCall::executor`].
+    pub executor: Option<String>,
+    /// `status` (body parameter); set with [`UpdateTestResultCall::status`].
+    pub status: Option<String>,
+}
+/// A call of [`Client::update_test_result`](crate::Client::update_test_result): set its parameters by name, then [`send`](Self::send) it.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateTestResultCall<'a> {
+    client: &'a crate::Client,
+    request: UpdateTestResultRequest,
+}
+impl<'a> UpdateTestResultCall<'a> {
     /// `organizationId`.
     ///
-    /// Sent as path parameter `organizationId`.
-    pub organization_id: String,
+    /// Sent as path parameter `organizationId`, required.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.request.organization_id = Some(value.into());
+        self
+    }
     /// `testPlanIdentifier`.
     ///
-    /// Sent as path parameter `testPlanIdentifier`.
-    pub test_plan_identifier: String,
+    /// Sent as path parameter `testPlanIdentifier`, required.
+    pub fn test_plan_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.test_plan_identifier = Some(value.into());
+        self
+    }
     /// `testcaseIdentifier`.
     ///
-    /// Sent as path parameter `testcaseIdentifier`.
-    pub testcase_identifier: String,
+    /// Sent as path parameter `testcaseIdentifier`, required.
+    pub fn testcase_identifier(mut self, value: impl Into<String>) -> Self {
+        self.request.testcase_identifier = Some(value.into());
+        self
+    }
     /// `executor`.
     ///
     /// Sent as body parameter `executor`. Example: `131xxx38624xxxx68`
-    pub executor: Option<String>,
-    /// `status`.
+    pub fn executor(mut self, value: impl Into<String>) -> Self {
+        self.request.executor = Some(value.into());
+        self
+    }
+    /// 测试计划中测试用例更新需要的状态字段
     ///
     /// Sent as body parameter `status`. Example: `TO DO`
-    pub status: Option<String>,
-}
-impl UpdateTestResultRequest {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        organization_id: impl Into<String>,
-        test_plan_identifier: impl Into<String>,
-        testcase_identifier: impl Into<String>,
-    ) -> Self {
-        Self {
-            organization_id: organization_id.into(),
-            test_plan_identifier: test_plan_identifier.into(),
-            testcase_identifier: testcase_identifier.into(),
-            executor: None,
-            status: None,
-        }
-    }
-    /// Sets `executor`.
-    pub fn executor(mut self, value: impl Into<String>) -> Self {
-        self.executor = Some(value.into());
-        self
-    }
-    /// Sets `status`.
     pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
+    }
+    /// Sends the call. A required parameter that is not set is an
+    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+    /// nothing is sent.
+    pub async fn send(
+        self,
+    ) -> Result<UpdateTestResultResponse, crate::Error<UpdateTestResultErrorCode>> {
+        self.client.send(self.request).await
+    }
+    /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+    pub fn into_request(self) -> UpdateTestResultRequest {
+        self.request
     }
 }
 /// Response of [`Client::update_test_result`](crate::Client::update_test_result).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateTestResultResponse {
-    /// `errorCode`.
+    /// 错误码
     ///
     /// Example: `Openapi.RequestError`
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// `errorMsg`.
+    /// 错误信息
     ///
     /// Example: `error`
     #[serde(rename = "errorMsg", default, skip_serializing_if = "Option::is_none")]
-    pub error_msg: Option<String>,
-    /// `requestId`.
+    pub error_message: Option<String>,
+    /// 请求 id,每次请求都是唯一值,便于后续排查问题
     ///
     /// Example: `ASSDS-ASSASX-XSAXSA-XSAXSAXS`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// `success`.
+    /// true 接口调用成功,false 接口调用失败
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
@@ -88,7 +110,7 @@ impl crate::Envelope for UpdateTestResultResponse {
         self.error_code.as_deref()
     }
     fn error_message(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.error_message.as_deref()
     }
 }
 /// Error codes of [`Client::update_test_result`](crate::Client::update_test_result): it documents none, so every code reads as `Unknown(code)`.
@@ -116,11 +138,11 @@ impl crate::Operation for UpdateTestResultRequest {
     fn to_http_request(&self) -> Result<crate::HttpRequest, crate::Error> {
         let mut req = crate::wire::RequestBuilder::new(Self::META);
         req.path_literal("/organization/");
-        req.path_param("organizationId", &self.organization_id)?;
+        req.path_param("organizationId", self.organization_id.as_ref())?;
         req.path_literal("/testhub/testplan/");
-        req.path_param("testPlanIdentifier", &self.test_plan_identifier)?;
+        req.path_param("testPlanIdentifier", self.test_plan_identifier.as_ref())?;
         req.path_literal("/testresult/");
-        req.path_param("testcaseIdentifier", &self.testcase_identifier)?;
+        req.path_param("testcaseIdentifier", self.testcase_identifier.as_ref())?;
         req.body_field("executor", self.executor.as_ref())?;
         req.body_field("status", self.status.as_ref())?;
         req.finish()
@@ -133,6 +155,8 @@ impl crate::Client {
     ///
     /// `PUT /organization/{organizationId}/testhub/testplan/{testPlanIdentifier}/testresult/{testcaseIdentifier}` (action `UpdateTestResult`).
     ///
+    /// Set the parameters on the returned call by name, then [`send`](UpdateTestResultCall::send) it. Required: [`organization_id`](UpdateTestResultCall::organization_id), [`test_plan_identifier`](UpdateTestResultCall::test_plan_identifier), [`testcase_identifier`](UpdateTestResultCall::testcase_identifier). Optional: [`executor`](UpdateTestResultCall::executor), [`status`](UpdateTestResultCall::status).
+    ///
     /// # Errors
     ///
     /// Any [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`UpdateTestResultErrorCode`], which names the documented codes.
@@ -140,20 +164,23 @@ impl crate::Client {
     /// # Notes from the spec
     ///
     /// - Imported from the official SDKs' metadata (reference/devops-2021-06-25.json); example_response synthesized from field examples.
-    pub async fn update_test_result(
-        &self,
-        request: UpdateTestResultRequest,
-    ) -> Result<UpdateTestResultResponse, crate::Error<UpdateTestResultErrorCode>> {
-        self.send(request).await
+    /// - errorMsg is this operation's wire name for the error message; rust_name error_message gives it the Rust name the other operations' errorMessage has.
+    /// - The envelope fields without a description (requestId, errorCode, errorMsg/errorMessage, success) take the descriptions of the common envelope (BasicResponse, GetProjectInfo), as the sibling pages word them.
+    /// - status stays a string: this page documents it as 测试计划中测试用例更新需要的状态字段 with the example TO DO and lists no values. The newer Yunxiao OpenAPI UpdateTestResult page lists TODO, PASS, FAILURE, POSTPONE, which does not contain this page's TO DO, so that set is not taken over.
+    pub fn update_test_result(&self) -> UpdateTestResultCall<'_> {
+        UpdateTestResultCall {
+            client: self,
+            request: UpdateTestResultRequest::default(),
+        }
     }
 }
 #[cfg(feature = "mock")]
 impl crate::mock::Example for UpdateTestResultRequest {
     fn example() -> Self {
         Self {
-            organization_id: "example".to_string(),
-            test_plan_identifier: "example".to_string(),
-            testcase_identifier: "example".to_string(),
+            organization_id: Some("example".to_string()),
+            test_plan_identifier: Some("example".to_string()),
+            testcase_identifier: Some("example".to_string()),
             executor: Some("131xxx38624xxxx68".to_string()),
             status: Some("TO DO".to_string()),
         }

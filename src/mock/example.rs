@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
-use crate::{Client, Error, Operation, OperationMeta};
+use crate::{Client, Error, Operation, OperationMeta, PageWire, Paginate};
 
 /// An operation's example request (generated for every operation).
 pub trait Example: Operation + Sized {
@@ -22,7 +22,21 @@ pub struct MockOperation {
     pub call_example: ExampleCall,
     /// Checks a body against its response type (the mock checks its own answers).
     pub check_answer: super::CheckAnswer,
+    /// For a list operation: where it pages (the mock pages its example like the service).
+    pub paging: Option<PageWire>,
+    /// For a list operation: streams its example request with a given page size and
+    /// returns every item as JSON.
+    pub stream_example: Option<StreamExample>,
 }
+
+/// A boxed run of one list operation's example request through its paginator: the page
+/// size to ask for, and every item it streams, as JSON.
+pub type StreamExample = for<'a> fn(
+    &'a Client,
+    i64,
+) -> Pin<
+    Box<dyn Future<Output = Result<Vec<serde_json::Value>, Error>> + Send + 'a>,
+>;
 
 impl MockOperation {
     /// The entry for operation `O`.
@@ -35,8 +49,51 @@ impl MockOperation {
             meta: O::META,
             call_example: call_example::<O>,
             check_answer: super::check_answer::<O>,
+            paging: None,
+            stream_example: None,
         }
     }
+
+    /// The entry for list operation `O`.
+    pub const fn paged<O>() -> Self
+    where
+        O: Example + Paginate,
+        O::Response: Serialize,
+        O::Item: Serialize,
+    {
+        let mut entry = Self::of::<O>();
+        entry.paging = Some(O::WIRE);
+        entry.stream_example = Some(stream_example::<O>);
+        entry
+    }
+}
+
+/// Streams `O::example()` with page size `size` and returns every item as JSON.
+pub fn stream_example<O>(
+    client: &Client,
+    size: i64,
+) -> Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, Error>> + Send + '_>>
+where
+    O: Example + Paginate,
+    O::Item: Serialize,
+{
+    Box::pin(async move {
+        let mut request = O::example();
+        // Start at the beginning: the example's own cursor or page number is an example.
+        request.reset_position();
+        request.set_page_size(size);
+        let mut items = crate::Paginator::new(client, request)
+            .max_pages(10_000)
+            .items();
+        let mut out = Vec::new();
+        while let Some(item) = items.try_next().await.map_err(Error::untyped)? {
+            out.push(
+                serde_json::to_value(&item)
+                    .map_err(|e| Error::config(format!("cannot re-serialize an item: {e}")))?,
+            );
+        }
+        Ok(out)
+    })
 }
 
 /// A boxed call of one operation's example request.

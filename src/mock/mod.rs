@@ -32,6 +32,7 @@
 
 mod check;
 mod example;
+mod paging;
 mod reply;
 mod routes;
 mod server;
@@ -39,8 +40,8 @@ mod validate;
 
 pub use check::{answer_check, check_answer, AnswerCheck, CheckAnswer};
 pub use example::{
-    call_example, example_call, example_response, example_responses, Example, ExampleCall,
-    MockOperation,
+    call_example, example_call, example_response, example_responses, stream_example, Example,
+    ExampleCall, MockOperation, StreamExample,
 };
 pub use reply::{MockError, MockReply};
 pub use server::{

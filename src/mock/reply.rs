@@ -1,5 +1,6 @@
 //! What the mock answers: the documented example, or an override.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -196,7 +197,7 @@ pub(crate) const JSON: &str = "application/json;charset=utf-8";
 #[derive(Debug, Clone)]
 pub(crate) enum Example {
     /// A JSON document (an object gets a fresh request id).
-    Json(&'static Value),
+    Json(Cow<'static, Value>),
     /// Text sent as written (a plain-text response).
     Text(&'static str),
     /// No documented example: `{}`.
@@ -208,7 +209,7 @@ impl Example {
         match super::example::example_response(meta.action) {
             None => Example::Empty,
             Some(Value::String(text)) if meta.response_is_text => Example::Text(text),
-            Some(value) => Example::Json(value),
+            Some(value) => Example::Json(Cow::Borrowed(value)),
         }
     }
 }
@@ -267,7 +268,7 @@ impl MockReply {
         let mut out = match &self.kind {
             ReplyKind::Example => match example {
                 Example::Json(v) => {
-                    let mut v = (*v).clone();
+                    let mut v = v.clone().into_owned();
                     fresh_request_id(&mut v, request_id);
                     json(200, to_bytes(&v))
                 }
@@ -295,7 +296,10 @@ impl MockReply {
             } => json(*status, error_body(request_id, code, message, false)),
             ReplyKind::Unsuccessful { code, message } => {
                 let mut map = match example {
-                    Example::Json(Value::Object(map)) => map.clone(),
+                    Example::Json(v) => match v.as_ref() {
+                        Value::Object(map) => map.clone(),
+                        _ => Map::new(),
+                    },
                     _ => Map::new(),
                 };
                 map.insert("requestId".into(), request_id.into());

@@ -1,5 +1,6 @@
 //! The HTTP server: accept loop, request handling and the test-facing handle.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::fmt;
@@ -20,13 +21,16 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::check::{AnswerCheck, CheckAnswer};
+use super::paging;
 use super::reply::{
     error_body, gateway_error_body, Example, MockError, MockReply, ReplyKind, JSON,
 };
 use super::routes::Router;
 use super::validate::{self, RequestParts};
 use crate::signing::{self, VerifyError};
-use crate::{Client, ClientBuilder, Credentials, OperationMeta, RetryConfig, API_VERSION};
+use crate::{
+    Client, ClientBuilder, Credentials, OperationMeta, PageWire, RetryConfig, API_VERSION,
+};
 
 /// Access key id the mock accepts by default (and its [`MockServer::client`] uses).
 pub const MOCK_ACCESS_KEY_ID: &str = "mock-access-key-id";
@@ -68,6 +72,8 @@ pub struct ReceivedRequest {
     pub body: Vec<u8>,
     /// The HTTP status the mock answered.
     pub status: u16,
+    /// The body the mock answered (empty when it alone exceeds the recording's byte cap).
+    pub answer: Vec<u8>,
 }
 
 impl ReceivedRequest {
@@ -81,6 +87,7 @@ impl ReceivedRequest {
             + pairs(&self.query)
             + pairs(&self.headers)
             + self.body.len()
+            + self.answer.len()
     }
 
     /// The first value of header `name` (any case).
@@ -166,6 +173,8 @@ impl Nonces {
 struct State {
     router: Router,
     examples: HashMap<&'static str, Example>,
+    /// Where each list operation pages, to page its example like the service.
+    paging: HashMap<&'static str, PageWire>,
     /// Examples that fail the answer check, with why.
     bad_examples: HashMap<&'static str, String>,
     checks: HashMap<&'static str, CheckAnswer>,
@@ -334,9 +343,14 @@ impl MockServerBuilder {
                     .map(|problem| (meta.action, problem))
             })
             .collect();
+        let paging = crate::MOCK_OPERATIONS
+            .iter()
+            .filter_map(|op| Some((op.meta.action, op.paging?)))
+            .collect();
         let state = Arc::new(State {
             router: Router::new(operations),
             examples,
+            paging,
             bad_examples,
             checks,
             credentials,
@@ -372,13 +386,13 @@ impl MockServerBuilder {
 /// let server = MockServer::start().await;
 /// let client = server.client();
 /// let info = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await?;
 /// assert_eq!(info.project.and_then(|p| p.custom_code).as_deref(), Some("OJAY"));
 ///
 /// server.respond("GetProjectInfo", MockReply::error("Operate.NoPermission"))?;
 /// let err = client
-///     .get_project_info(GetProjectInfoRequest::new("org", "project"))
+///     .get_project_info().organization_id("org").project_id("project").send()
 ///     .await
 ///     .unwrap_err();
 /// assert_eq!(err.code(), Some(GetProjectInfoErrorCode::OperateNoPermission));
@@ -680,6 +694,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
             headers,
             body,
             status: answer.status,
+            answer: answer.body.clone(),
         },
     );
 
@@ -716,6 +731,7 @@ fn record(state: &State, mut request: ReceivedRequest) {
     }
     if request.weight() > limits.record_bytes {
         request.body = Vec::new();
+        request.answer = Vec::new();
     }
     let weight = request.weight();
     let mut recording = lock(&state.recording);
@@ -1015,8 +1031,14 @@ fn decide(state: &State, req: &Head<'_>, body: &[u8]) -> Answer {
         .next(meta.action)
         .unwrap_or_else(MockReply::example);
     let fallback = Example::Empty;
-    let example = state.examples.get(meta.action).unwrap_or(&fallback);
-    let rendered = reply.render(meta, example, request_id);
+    let mut example = state.examples.get(meta.action).unwrap_or(&fallback).clone();
+    // The documented example is paged like the service pages: page size, cursor, total.
+    if let (ReplyKind::Example, Some(wire), Example::Json(items)) =
+        (&reply.kind, state.paging.get(meta.action), &example)
+    {
+        example = Example::Json(Cow::Owned(paging::page(items, wire, req.query, body)));
+    }
+    let rendered = reply.render(meta, &example, request_id);
     let problem = match &reply.kind {
         ReplyKind::Raw { .. } => None,
         ReplyKind::Example => state.bad_examples.get(meta.action).cloned(),

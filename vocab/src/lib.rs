@@ -1,7 +1,8 @@
 //! The words of the yunxiao spec format, written once.
 //!
 //! Every closed set of words a spec file uses (`type: long`, `in: query`, `method: POST`,
-//! `body: json`, `style: json`, `pagination.style: cursor`) is an enum here. The generator
+//! `body: json`, `style: json`, `pagination.style: cursor`, a waiter acceptor's
+//! `state: success` and `comparator: equals`) is an enum here. The generator
 //! reads them from YAML (feature `serde`) and describes them in `spec/schema.json` (feature
 //! `schemars`); the runtime carries the same values in its operation metadata, so the mock
 //! server matches on an enum, not a string. Adding a word is adding a variant: the compiler
@@ -263,6 +264,19 @@ words! {
 }
 
 words! {
+    /// A node's `format`: what a scalar means beyond its type (times, today). The wire
+    /// value stays as the type says; the Rust type gives a typed view of it.
+    TimeFormat, what = "format" {
+        /// On a `long`: milliseconds since the Unix epoch (`1623916393000`).
+        EpochMillis = "epoch-millis",
+        /// On a `string`: an RFC 3339 date and time with an offset (`2022-01-14T21:08:26+08:00`).
+        DateTime = "date-time",
+        /// On a `string`: a date and time without an offset (`2022-03-18 14:24:54`).
+        LocalDateTime = "local-date-time",
+    }
+}
+
+words! {
     /// `pagination.style`: how a list operation pages.
     PageStyle, what = "pagination style" {
         /// An opaque cursor (`nextToken`) from each response.
@@ -272,9 +286,77 @@ words! {
     }
 }
 
+words! {
+    /// A waiter acceptor's `state`: what it means when the acceptor matches.
+    AcceptorState, what = "acceptor state" {
+        /// The wait is over and succeeded: the waiter returns the response.
+        Success = "success",
+        /// The wait is over and failed: the waiter returns `WaiterError::FailureState`, naming the acceptor.
+        Failure = "failure",
+        /// Not done yet: poll again after the next delay.
+        Retry = "retry",
+    }
+}
+
+words! {
+    /// A waiter acceptor's `comparator`: how the values at its `path` are compared with its `expected` values.
+    Comparator, what = "comparator" {
+        /// The path (without `[]`) holds a value equal to one of `expected`.
+        Equals = "equals",
+        /// The path (without `[]`) holds a value equal to none of `expected` (an absent value matches nothing).
+        NotEquals = "not_equals",
+        /// The path projects over array items (`[]`); at least one of them equals one of `expected`.
+        AnyEquals = "any_equals",
+        /// The path projects over array items (`[]`); there is at least one, and every one equals one of `expected`.
+        AllEquals = "all_equals",
+    }
+}
+
+impl Comparator {
+    /// Whether the comparator reads several values (a path with `[]`) rather than one.
+    pub const fn is_projection(self) -> bool {
+        match self {
+            Self::AnyEquals | Self::AllEquals => true,
+            Self::Equals | Self::NotEquals => false,
+        }
+    }
+
+    /// Whether `values` (what the path holds) match `expected` under this comparator.
+    /// Values are compared as text: a string or enum value as sent, a number in decimal, a
+    /// boolean as `true` or `false`.
+    pub fn matches<S: AsRef<str>>(self, values: &[S], expected: &[&str]) -> bool {
+        let known = |v: &S| expected.contains(&v.as_ref());
+        match self {
+            Self::Equals => matches!(values, [one] if known(one)),
+            Self::NotEquals => matches!(values, [one] if !known(one)),
+            Self::AnyEquals => values.iter().any(known),
+            Self::AllEquals => !values.is_empty() && values.iter().all(known),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comparators() {
+        let exp = ["SUCCESS", "SKIPPED"];
+        let none: [&str; 0] = [];
+        assert!(Comparator::Equals.matches(&["SUCCESS"], &exp));
+        assert!(!Comparator::Equals.matches(&["RUNNING"], &exp));
+        assert!(!Comparator::Equals.matches(&none, &exp));
+        assert!(Comparator::NotEquals.matches(&["RUNNING"], &exp));
+        assert!(!Comparator::NotEquals.matches(&["SKIPPED"], &exp));
+        assert!(!Comparator::NotEquals.matches(&none, &exp));
+        assert!(Comparator::AnyEquals.matches(&["RUNNING", "SUCCESS"], &exp));
+        assert!(!Comparator::AnyEquals.matches(&none, &exp));
+        assert!(Comparator::AllEquals.matches(&["SKIPPED", "SUCCESS"], &exp));
+        assert!(!Comparator::AllEquals.matches(&["RUNNING", "SUCCESS"], &exp));
+        assert!(!Comparator::AllEquals.matches(&none, &exp));
+        assert_eq!("any_equals".parse(), Ok(Comparator::AnyEquals));
+        assert_eq!("retry".parse(), Ok(AcceptorState::Retry));
+    }
 
     #[test]
     fn words_round_trip() {

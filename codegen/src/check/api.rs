@@ -36,31 +36,6 @@ pub(super) fn across_files(input: &Input, shapes: &Shapes<'_>) -> Vec<Diagnostic
             }
         }
     }
-    // A list operation also gets `<method>_stream`, which must not be another's method.
-    let methods: HashMap<String, &str> = input
-        .operations
-        .iter()
-        .map(|o| (names::field_name(o.spec.action.trim()), o.file.as_str()))
-        .collect();
-    for op in input
-        .operations
-        .iter()
-        .filter(|o| o.spec.pagination.is_some())
-    {
-        let stream = format!("{}_stream", names::field_name(op.spec.action.trim()));
-        if let Some(other) = methods.get(&stream) {
-            diags.push(whole(
-                other,
-                "action",
-                format!(
-                    "method '{stream}' is also the stream method of list operation '{}' in {}; rename one action",
-                    op.spec.action.trim(),
-                    op.file
-                ),
-            ));
-        }
-    }
-
     // Shape names are global.
     let mut names_seen: HashMap<&str, &str> = HashMap::new();
     for s in &input.shapes {

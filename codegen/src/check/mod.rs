@@ -5,6 +5,7 @@
 mod api;
 mod node;
 mod operation;
+mod waiter;
 
 use crate::error::Diagnostic;
 use crate::load::Input;
@@ -23,9 +24,11 @@ pub fn api(input: &Input) -> Vec<Diagnostic> {
     for op in &input.operations {
         let mut cx = Cx::new(&op.file, &op.text, &shapes, input);
         operation::operation(&mut cx, op);
+        waiter::waiters(&mut cx, &op.spec);
         diags.append(&mut cx.diags);
     }
     diags.extend(api::across_files(input, &shapes));
+    diags.extend(waiter::across_files(input));
     diags
 }
 

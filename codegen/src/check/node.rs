@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::Cx;
 use crate::load::Loaded;
 use crate::names;
-use crate::spec::{EnumValueSpec, Node, NodeSpec, ShapeFile, TypeWord};
+use crate::spec::{EnumValue, EnumValueSpec, Node, NodeSpec, ShapeFile, TimeFormat, TypeWord};
 
 /// What a node is, for the keys it may have.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -83,10 +83,10 @@ pub(super) fn node(cx: &mut Cx<'_>, at: &str, node: Node<'_>, role: Role) {
         TypeWord::Object => matches!(key, "fields" | "type_name"),
         TypeWord::Array => key == "items",
         TypeWord::Map => key == "values",
-        TypeWord::String => key == "enum" || (key == "type_name" && node.enum_values.is_some()),
-        TypeWord::Integer
-        | TypeWord::Long
-        | TypeWord::Float
+        TypeWord::String | TypeWord::Integer | TypeWord::Long => {
+            key == "enum" || (key == "type_name" && node.enum_values.is_some())
+        }
+        TypeWord::Float
         | TypeWord::Double
         | TypeWord::Number
         | TypeWord::Boolean
@@ -119,7 +119,28 @@ pub(super) fn node(cx: &mut Cx<'_>, at: &str, node: Node<'_>, role: Role) {
         object_fields(cx, at, fields);
     }
     if let Some(values) = node.enum_values.filter(|_| takes("enum")) {
-        enum_values(cx, &join(at, "enum"), values);
+        enum_values(cx, &join(at, "enum"), values, ty == TypeWord::String);
+    }
+    if let Some(format) = node.format {
+        format_on(cx, at, format, ty, node.enum_values.is_some());
+    }
+}
+
+/// Which type each `format` goes with.
+fn format_on(cx: &mut Cx<'_>, at: &str, format: TimeFormat, ty: TypeWord, is_enum: bool) {
+    let fits = match format {
+        TimeFormat::EpochMillis => ty == TypeWord::Long,
+        TimeFormat::DateTime | TimeFormat::LocalDateTime => ty == TypeWord::String,
+    };
+    let wants = match format {
+        TimeFormat::EpochMillis => "long",
+        TimeFormat::DateTime | TimeFormat::LocalDateTime => "string",
+    };
+    if !fits || is_enum {
+        cx.err(
+            &join(at, "format"),
+            format!("'format: {format}' is for {wants} nodes without enum, not {ty}"),
+        );
     }
 }
 
@@ -210,11 +231,51 @@ pub(super) fn rust_name(
     Some(rust)
 }
 
-/// The values of a string enum: distinct variant names, none of them `Unknown`.
-fn enum_values(cx: &mut Cx<'_>, at: &str, values: &[EnumValueSpec]) {
+/// The values of an enum: strings for a `string` enum, numbers with names for `integer` and
+/// `long`; distinct values and variant names, none of them `Unknown`.
+fn enum_values(cx: &mut Cx<'_>, at: &str, values: &[EnumValueSpec], strings: bool) {
     let mut seen = HashSet::new();
+    let mut wire = HashSet::new();
     for v in values {
-        let ident = names::type_name(&v.value);
+        match (&v.value, strings) {
+            (EnumValue::Number(n), true) => {
+                cx.err(
+                    at,
+                    format!("value {n} of a string enum must be a string ('{n}')"),
+                );
+                continue;
+            }
+            (EnumValue::Text(t), false) => {
+                cx.err(
+                    at,
+                    format!("value '{t}' of an integer enum must be a number"),
+                );
+                continue;
+            }
+            (EnumValue::Number(n), false) if v.name.is_none() => {
+                cx.err(
+                    at,
+                    format!("value {n} needs a name: the Rust variant for it"),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        if !wire.insert(v.value.to_string()) {
+            cx.err(at, format!("value '{}' is listed twice", v.value));
+            continue;
+        }
+        if let Some(name) = v.name.as_deref().filter(|n| !names::is_valid_type_name(n)) {
+            cx.err(
+                at,
+                format!(
+                    "name '{name}' of value '{}' is not a PascalCase identifier",
+                    v.value
+                ),
+            );
+            continue;
+        }
+        let ident = names::enum_variant(v);
         if ident == "Unknown" || !seen.insert(ident.clone()) {
             cx.err(
                 at,
@@ -250,13 +311,13 @@ pub(super) fn shape_file(cx: &mut Cx<'_>, shape: &Loaded<ShapeFile>) {
     let spec = &shape.spec;
     let usable = match spec.ty {
         TypeWord::Object => spec.fields.as_ref().is_some_and(|f| !f.is_empty()),
-        TypeWord::String => spec.enum_values.is_some(),
+        TypeWord::String | TypeWord::Integer | TypeWord::Long => spec.enum_values.is_some(),
         _ => false,
     };
     if !usable {
         cx.err(
             "type",
-            "a shape is an object with fields or a string with enum values",
+            "a shape is an object with fields, or an enum (string, integer or long with enum values)",
         );
     }
     node(cx, "", spec.node(), Role::Shape);

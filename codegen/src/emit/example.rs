@@ -17,11 +17,7 @@ pub fn example_impl(op: &Operation, api: &Api) -> TokenStream {
         if p.secret {
             value = quote!(crate::Secret::new(#value));
         }
-        if p.required {
-            quote!(#f: #value)
-        } else {
-            quote!(#f: Some(#value))
-        }
+        quote!(#f: Some(#value))
     });
     quote! {
         #[cfg(feature = "mock")]
@@ -70,6 +66,19 @@ fn value(ty: &TypeRef, example: Option<&str>, api: &Api, area: &str, depth: usiz
             let v = example.and_then(|e| e.parse::<bool>().ok()).unwrap_or(true);
             quote!(#v)
         }
+        TypeRef::Time(format) => {
+            let ty = super::vocab::time_type(*format);
+            match format {
+                TimeFormat::EpochMillis => {
+                    let v = example.and_then(|e| e.parse::<i64>().ok()).unwrap_or(1);
+                    quote!(#ty::from(#v))
+                }
+                TimeFormat::DateTime | TimeFormat::LocalDateTime => {
+                    let text = example.unwrap_or("example");
+                    quote!(#ty::from(#text))
+                }
+            }
+        }
         TypeRef::Any => match example {
             Some(e) => quote!(serde_json::Value::String(#e.to_string())),
             None => quote!(serde_json::Value::Null),
@@ -79,11 +88,13 @@ fn value(ty: &TypeRef, example: Option<&str>, api: &Api, area: &str, depth: usiz
             quote!(vec![#item])
         }
         TypeRef::Map(_) => quote!(std::collections::BTreeMap::new()),
-        TypeRef::Named(key) => named(key, api, area, depth),
+        TypeRef::Named(key) => named(key, example, api, area, depth),
     }
 }
 
-fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
+/// A named type's example: a struct from its fields' examples; an enum's variant whose wire
+/// value is the example (else its first).
+fn named(key: &TypeKey, example: Option<&str>, api: &Api, area: &str, depth: usize) -> TokenStream {
     let Some(def) = api.type_def(key).filter(|_| depth < 32) else {
         return quote!(Default::default());
     };
@@ -93,21 +104,23 @@ fn named(key: &TypeKey, api: &Api, area: &str, depth: usize) -> TokenStream {
             let fields = fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);
                 let v = value(&f.ty, f.docs.example.as_deref(), api, area, depth + 1);
-                if f.required && !def.all_optional() {
-                    quote!(#fname: #v)
-                } else {
-                    quote!(#fname: Some(#v))
-                }
+                quote!(#fname: Some(#v))
             });
             quote!(#path { #(#fields,)* })
         }
-        TypeKind::Enum(variants) => match variants.first() {
-            Some(v) => {
-                let variant = ident(&v.ident);
-                quote!(#path::#variant)
+        TypeKind::Enum { variants, .. } => {
+            let chosen = variants
+                .iter()
+                .find(|v| Some(v.value.as_str()) == example)
+                .or(variants.first());
+            match chosen {
+                Some(v) => {
+                    let variant = ident(&v.ident);
+                    quote!(#path::#variant)
+                }
+                None => quote!(Default::default()),
             }
-            None => quote!(#path::Unknown(String::new())),
-        },
+        }
     }
 }
 

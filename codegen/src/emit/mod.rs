@@ -7,6 +7,7 @@ mod example;
 mod operation;
 mod types;
 mod vocab;
+mod waiter;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -183,21 +184,29 @@ fn root(api: &Api) -> TokenStream {
     });
     let examples = format!("/{EXAMPLES_FILE}");
     // Each entry compiles with its operation's area.
-    let requests: Vec<(TokenStream, TokenStream)> = api
+    let requests: Vec<(TokenStream, TokenStream, bool)> = api
         .operations
         .iter()
         .map(|o| {
             let area = types::ident(&o.area);
             let req = types::ident(&o.request_type());
-            (cfg_any(&[o.area.as_str()]), quote!(#area::#req))
+            (
+                cfg_any(&[o.area.as_str()]),
+                quote!(#area::#req),
+                o.pagination.is_some(),
+            )
         })
         .collect();
     let metas = requests
         .iter()
-        .map(|(cfg, req)| quote!(#cfg <#req as crate::Operation>::META));
-    let mocks = requests
-        .iter()
-        .map(|(cfg, req)| quote!(#cfg crate::mock::MockOperation::of::<#req>()));
+        .map(|(cfg, req, _)| quote!(#cfg <#req as crate::Operation>::META));
+    let mocks = requests.iter().map(|(cfg, req, paged)| {
+        if *paged {
+            quote!(#cfg crate::mock::MockOperation::paged::<#req>())
+        } else {
+            quote!(#cfg crate::mock::MockOperation::of::<#req>())
+        }
+    });
     quote! {
         #(#areas)*
         /// Metadata of every operation compiled (those of the enabled area features), sorted

@@ -4,12 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{ident, rust_type, struct_item, type_def, FieldItem, StructItem};
+use super::types::{
+    has_required_parts, ident, rust_type, setter, struct_item, takes_into, type_def, FieldItem,
+    StructItem, StructKind,
+};
 use super::{docs, vocab};
 use crate::model::*;
 
 pub fn operation(op: &Operation, api: &Api) -> TokenStream {
     let request = request(op, api);
+    let call = call(op, api);
     let response = response_alias(op, api);
     let types = op.types.iter().filter_map(|key| {
         let def = api.type_def(key)?;
@@ -18,7 +22,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
     });
     let envelope = envelope_impl(op, api);
     let error_enum = error_enum(op);
-    let meta_impl = operation_impl(op);
+    let meta_impl = operation_impl(op, api);
     let method = client_method(op);
     let pagination = op
         .pagination
@@ -26,8 +30,10 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         .map(|p| pagination(op, p, api))
         .unwrap_or_default();
     let example = super::example::example_impl(op, api);
+    let waiters = super::waiter::waiters(op, api);
     quote! {
         #request
+        #call
         #response
         #(#types)*
         #envelope
@@ -35,6 +41,7 @@ pub fn operation(op: &Operation, api: &Api) -> TokenStream {
         #meta_impl
         #method
         #pagination
+        #waiters
         #example
     }
 }
@@ -57,48 +64,109 @@ fn type_doc(op: &Operation, def: &TypeDef, is_root: bool) -> TokenStream {
     docs::raw(&text)
 }
 
-fn request(op: &Operation, api: &Api) -> TokenStream {
-    let doc = docs::raw(&format!(
-        "Parameters of [`Client::{}`](crate::Client::{}): {}",
-        op.fn_name,
-        op.fn_name,
-        docs::escape(&op.docs.summary)
-    ));
-    let fields = op
-        .params
+/// The parameters as fields: `full` docs for the call's setters, a short line for the request
+/// struct (the call is where parameters are set).
+fn param_items(op: &Operation, api: &Api, full: bool) -> Vec<FieldItem> {
+    let call = op.call_type();
+    op.params
         .iter()
         .map(|p| {
-            let mut text = match &p.docs.description {
-                Some(d) => docs::escape(d),
-                None => format!("`{}`.", p.wire_name),
-            };
-            text.push_str(&format!(
-                "\n\nSent as {} parameter `{}`.",
-                p.location, p.wire_name
-            ));
-            if let Some(example) = &p.docs.example {
-                if !p.secret {
+            let required = if p.required { ", required" } else { "" };
+            let text = if full {
+                let mut text = match &p.docs.description {
+                    Some(d) => docs::escape(d),
+                    None => format!("`{}`.", p.wire_name),
+                };
+                text.push_str(&format!(
+                    "\n\nSent as {} parameter `{}`{required}.",
+                    p.location, p.wire_name
+                ));
+                if let Some(example) = p.docs.example.as_ref().filter(|_| !p.secret) {
                     text.push_str(&format!(" {}", docs::example_line(example)));
                 }
-            }
+                text
+            } else {
+                let setter = super::types::setter_name(&p.rust_name);
+                format!(
+                    "`{}` ({} parameter{required}); set with [`{call}::{setter}`].",
+                    p.wire_name, p.location
+                )
+            };
             FieldItem {
                 rust: p.rust_name.clone(),
                 wire: p.wire_name.clone(),
                 ty: rust_type(&p.ty, api, &op.area),
-                is_string: p.ty == TypeRef::String,
+                into: takes_into(&p.ty),
                 required: p.required,
+                nested_required: has_required_parts(&p.ty, api),
                 doc: docs::raw(&text),
                 secret: p.secret,
             }
         })
-        .collect();
+        .collect()
+}
+
+fn request(op: &Operation, api: &Api) -> TokenStream {
+    let doc = docs::raw(&format!(
+        "Parameters of [`Client::{f}`](crate::Client::{f}): {}\n\nSet them by name on [`{}`], which `Client::{f}` returns.",
+        docs::escape(&op.docs.summary),
+        op.call_type(),
+        f = op.fn_name,
+    ));
     struct_item(&StructItem {
         name: op.request_type(),
         doc,
-        fields,
+        fields: param_items(op, api, false),
         serde: false,
-        constructor: true,
+        kind: StructKind::Request,
     })
+}
+
+/// `{Prefix}Call`: what `Client::{fn}` returns; parameters are set by name, then it is sent
+/// (or streamed, for list operations).
+fn call(op: &Operation, api: &Api) -> TokenStream {
+    let (name, req) = (ident(&op.call_type()), ident(&op.request_type()));
+    let (resp, code) = (ident(&op.response_type()), ident(&op.error_type()));
+    let f = &op.fn_name;
+    let doc = format!(
+        " A call of [`Client::{f}`](crate::Client::{f}): set its parameters by name, then [`send`](Self::send) it."
+    );
+    let setters = param_items(op, api, true)
+        .into_iter()
+        .map(|item| setter(&item, &quote!(self.request), true));
+    let stream = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Pages through every result: [`Paginator::items`](crate::Paginator::items) streams
+            /// the items, [`pages`](crate::Paginator::pages) the pages. The page-size
+            /// parameter, if set, sets the page size.
+            pub fn stream(self) -> crate::Paginator<'a, #req> {
+                crate::Paginator::new(self.client, self.request)
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a call does nothing until it is sent"]
+        pub struct #name<'a> {
+            client: &'a crate::Client,
+            request: #req,
+        }
+        impl<'a> #name<'a> {
+            #(#setters)*
+            /// Sends the call. A required parameter that is not set is an
+            /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming it, and
+            /// nothing is sent.
+            pub async fn send(self) -> Result<#resp, crate::Error<#code>> {
+                self.client.send(self.request).await
+            }
+            #stream
+            /// The parameters set so far (for [`Client::send`](crate::Client::send)).
+            pub fn into_request(self) -> #req {
+                self.request
+            }
+        }
+    }
 }
 
 /// Every operation has a `{Prefix}Response`: the inline root struct, or an alias.
@@ -190,7 +258,7 @@ fn error_enum(op: &Operation) -> TokenStream {
     }
 }
 
-fn operation_impl(op: &Operation) -> TokenStream {
+fn operation_impl(op: &Operation, api: &Api) -> TokenStream {
     let name = ident(&op.request_type());
     let response = ident(&op.response_type());
     let error = ident(&op.error_type());
@@ -229,7 +297,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             PathPart::Param(i) => {
                 let p = &op.params[*i];
                 let (n, f) = (&p.wire_name, ident(&p.rust_name));
-                quote!(req.path_param(#n, &self.#f)?;)
+                quote!(req.path_param(#n, self.#f.as_ref())?;)
             }
         });
     }
@@ -246,11 +314,10 @@ fn operation_impl(op: &Operation) -> TokenStream {
         let fallible =
             p.json_style || matches!(p.location, ParamLocation::Body | ParamLocation::Header);
         let q = if fallible { quote!(?) } else { quote!() };
-        build.extend(if p.required {
-            quote!(req.#call(#n, Some(&self.#f))#q;)
-        } else {
-            quote!(req.#call(#n, self.#f.as_ref())#q;)
-        });
+        if has_required_parts(&p.ty, api) {
+            build.extend(quote!(req.require(#n, self.#f.as_ref())?;));
+        }
+        build.extend(quote!(req.#call(#n, self.#f.as_ref())#q;));
     }
     quote! {
         impl crate::Operation for #name {
@@ -278,9 +345,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
 
 fn client_method(op: &Operation) -> TokenStream {
     let f = ident(&op.fn_name);
-    let req = ident(&op.request_type());
-    let resp = ident(&op.response_type());
-    let code = ident(&op.error_type());
+    let (req, call) = (ident(&op.request_type()), ident(&op.call_type()));
     let mut text = docs::escape(&op.docs.summary);
     if let Some(en) = &op.docs.summary_en {
         text.push_str(&format!("\n\n{}", docs::escape(en)));
@@ -294,6 +359,35 @@ fn client_method(op: &Operation) -> TokenStream {
         "\n\n`{} {}` (action `{}`).",
         op.method, op.path_template, op.action
     ));
+    let names = |required: bool| -> Vec<String> {
+        op.params
+            .iter()
+            .filter(|p| p.required == required)
+            .map(|p| {
+                let setter = super::types::setter_name(&p.rust_name);
+                format!("[`{setter}`]({}::{setter})", op.call_type())
+            })
+            .collect()
+    };
+    let (required, optional) = (names(true), names(false));
+    let finish = if op.pagination.is_some() {
+        "then [`send`](".to_string()
+            + &op.call_type()
+            + "::send) it, or [`stream`]("
+            + &op.call_type()
+            + "::stream) every page"
+    } else {
+        format!("then [`send`]({}::send) it", op.call_type())
+    };
+    text.push_str(&format!(
+        "\n\nSet the parameters on the returned call by name, {finish}."
+    ));
+    if !required.is_empty() {
+        text.push_str(&format!(" Required: {}.", required.join(", ")));
+    }
+    if !optional.is_empty() {
+        text.push_str(&format!(" Optional: {}.", optional.join(", ")));
+    }
     text.push_str(&format!(
         "\n\n# Errors\n\nAny [`Error`](crate::Error); for API errors, [`Error::code`](crate::Error::code) gives a [`{}`], which names the documented codes.",
         op.error_type()
@@ -308,8 +402,8 @@ fn client_method(op: &Operation) -> TokenStream {
     quote! {
         impl crate::Client {
             #doc
-            pub async fn #f(&self, request: #req) -> Result<#resp, crate::Error<#code>> {
-                self.send(request).await
+            pub fn #f(&self) -> #call<'_> {
+                #call { client: self, request: #req::default() }
             }
         }
     }
@@ -318,8 +412,6 @@ fn client_method(op: &Operation) -> TokenStream {
 fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
     let req = ident(&op.request_type());
     let item = rust_type(&p.item_type, api, &op.area);
-    let stream_fn = ident(&format!("{}_stream", op.fn_name));
-    let f = &op.fn_name;
     let chain = |path: &[String]| -> TokenStream {
         // response.a.b.c, each level optional: response.a.as_ref().and_then(|v| v.b.as_ref())...
         let mut it = path.iter();
@@ -356,27 +448,18 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
         PaginationStyle::Cursor { param, field_path } => {
             let c = chain(field_path);
             let field = ident(&op.params[*param].rust_name);
-            let value = wrap(op.params[*param].required, quote!(cursor));
             (
                 quote!(crate::PageStyle::Cursor),
                 quote!(#c.cloned()),
-                if op.params[*param].required {
-                    quote! {
-                        fn set_cursor(&mut self, cursor: String) {
-                            self.#field = #value;
-                        }
-                        fn cursor(&self) -> Option<String> {
-                            Some(self.#field.clone())
-                        }
+                quote! {
+                    fn set_cursor(&mut self, cursor: String) {
+                        self.#field = Some(cursor);
                     }
-                } else {
-                    quote! {
-                        fn set_cursor(&mut self, cursor: String) {
-                            self.#field = #value;
-                        }
-                        fn cursor(&self) -> Option<String> {
-                            self.#field.clone()
-                        }
+                    fn cursor(&self) -> Option<String> {
+                        self.#field.clone()
+                    }
+                    fn reset_position(&mut self) {
+                        self.#field = None;
                     }
                 },
             )
@@ -385,7 +468,7 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
             let p = &op.params[*param];
             let read = read_int(p);
             let field = ident(&p.rust_name);
-            let value = wrap(p.required, int_conv(&p.ty));
+            let value = int_conv(&p.ty, quote!(page));
             (
                 quote!(crate::PageStyle::Page),
                 quote!(None),
@@ -394,7 +477,10 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
                         #read
                     }
                     fn set_page_number(&mut self, page: i64) {
-                        self.#field = #value;
+                        self.#field = Some(#value);
+                    }
+                    fn reset_position(&mut self) {
+                        self.#field = None;
                     }
                 },
             )
@@ -403,13 +489,51 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
     let size_impl = match p.size_param {
         Some(i) => {
             let read = read_int(&op.params[i]);
+            let field = ident(&op.params[i].rust_name);
+            let value = int_conv(&op.params[i].ty, quote!(size));
             quote! {
                 fn page_size(&self) -> Option<i64> {
                     #read
                 }
+                fn set_page_size(&mut self, size: i64) {
+                    self.#field = Some(#value);
+                }
             }
         }
         None => quote!(),
+    };
+    let wire = {
+        let names = |path: &[String]| quote!(&[#(#path),*]);
+        let opt = |path: &Option<Vec<String>>| match path {
+            Some(p) => {
+                let p = names(p);
+                quote!(Some(#p))
+            }
+            None => quote!(None),
+        };
+        let param = |i: Option<usize>| match i {
+            Some(i) => {
+                let n = &op.params[i].wire_name;
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        let (cursor_param, page_param) = match &p.style {
+            PaginationStyle::Cursor { param: i, .. } => (param(Some(*i)), quote!(None)),
+            PaginationStyle::Page { param: i } => (quote!(None), param(Some(*i))),
+        };
+        let (size, items) = (param(p.size_param), names(&p.wire.items));
+        let (cursor, total) = (opt(&p.wire.cursor), opt(&p.wire.total));
+        quote! {
+            const WIRE: crate::PageWire = crate::PageWire {
+                cursor_param: #cursor_param,
+                page_param: #page_param,
+                size_param: #size,
+                items: #items,
+                cursor: #cursor,
+                total: #total,
+            };
+        }
     };
     let fixed = p.fixed.iter().map(|(i, value)| {
         let field = ident(&op.params[*i].rust_name);
@@ -418,13 +542,11 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
             self.#field = Some(#value.to_string());
         }
     });
-    let doc = format!(
-        " Streams every item of [`Client::{f}`](crate::Client::{f}) across pages. The request's own page-size parameter sets the page size; the stream stops after the last page."
-    );
     quote! {
         impl crate::Paginate for #req {
             type Item = #item;
             const STYLE: crate::PageStyle = #style;
+            #wire
             fn prepare(&mut self) {
                 #(#fixed)*
             }
@@ -436,21 +558,6 @@ fn pagination(op: &Operation, p: &Pagination, api: &Api) -> TokenStream {
             #size_impl
             #set_impl
         }
-        impl crate::Client {
-            #[doc = #doc]
-            pub fn #stream_fn(&self, request: #req) -> crate::Paginator<'_, #req> {
-                crate::Paginator::new(self, request)
-            }
-        }
-    }
-}
-
-/// `Some(value)` for an optional field, `value` for a required one.
-fn wrap(required: bool, value: TokenStream) -> TokenStream {
-    if required {
-        value
-    } else {
-        quote!(Some(#value))
     }
 }
 
@@ -458,22 +565,16 @@ fn wrap(required: bool, value: TokenStream) -> TokenStream {
 fn read_int(p: &Param) -> TokenStream {
     let field = ident(&p.rust_name);
     if p.ty == TypeRef::I64 {
-        if p.required {
-            quote!(Some(self.#field))
-        } else {
-            quote!(self.#field)
-        }
-    } else if p.required {
-        quote!(Some(i64::from(self.#field)))
+        quote!(self.#field)
     } else {
         quote!(self.#field.map(i64::from))
     }
 }
 
-/// Converts an `i64` page number to the parameter's type.
-fn int_conv(ty: &TypeRef) -> TokenStream {
+/// Converts an `i64` (a page number or size) to the parameter's type.
+fn int_conv(ty: &TypeRef, value: TokenStream) -> TokenStream {
     match ty {
-        TypeRef::I32 => quote!(i32::try_from(page).unwrap_or(i32::MAX)),
-        _ => quote!(page),
+        TypeRef::I32 => quote!(i32::try_from(#value).unwrap_or(i32::MAX)),
+        _ => value,
     }
 }

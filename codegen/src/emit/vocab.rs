@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{BodyEncoding, HttpMethod, TypeWord};
+use crate::model::{AcceptorState, BodyEncoding, Comparator, HttpMethod, TimeFormat, TypeWord};
 
 pub fn method(m: HttpMethod) -> TokenStream {
     match m {
@@ -37,5 +37,31 @@ pub fn type_word(t: TypeWord) -> TokenStream {
         TypeWord::Array => quote!(crate::TypeWord::Array),
         TypeWord::Map => quote!(crate::TypeWord::Map),
         TypeWord::Any => quote!(crate::TypeWord::Any),
+    }
+}
+
+/// The runtime type that gives a time its typed view.
+pub fn time_type(f: TimeFormat) -> TokenStream {
+    match f {
+        TimeFormat::EpochMillis => quote!(crate::EpochMillis),
+        TimeFormat::DateTime => quote!(crate::DateTime),
+        TimeFormat::LocalDateTime => quote!(crate::LocalDateTime),
+    }
+}
+
+pub fn acceptor_state(s: AcceptorState) -> TokenStream {
+    match s {
+        AcceptorState::Success => quote!(crate::waiter::AcceptorState::Success),
+        AcceptorState::Failure => quote!(crate::waiter::AcceptorState::Failure),
+        AcceptorState::Retry => quote!(crate::waiter::AcceptorState::Retry),
+    }
+}
+
+pub fn comparator(c: Comparator) -> TokenStream {
+    match c {
+        Comparator::Equals => quote!(crate::waiter::Comparator::Equals),
+        Comparator::NotEquals => quote!(crate::waiter::Comparator::NotEquals),
+        Comparator::AnyEquals => quote!(crate::waiter::Comparator::AnyEquals),
+        Comparator::AllEquals => quote!(crate::waiter::Comparator::AllEquals),
     }
 }

@@ -9,34 +9,36 @@
 ///
 /// - Stands for CreateAppMembers' body parameter playerList\[\] and UpdateAppMember's body parameter player, which are identical (id and type, both optional strings, same examples). Used only in requests.
 /// - DeleteAppMember names the same pair subjectId and subjectType as two query parameters, so it does not use this shape.
-/// - The reference documents no field descriptions, so none are added.
+/// - The descriptions are the documentation pages' (CreateAppMembers and UpdateAppMember word them the same).
+/// - type is the enum shape AppStackMemberType, as DeleteAppMember's subjectType and ListApplicationMembers' records\[\].type (its notes give the source of the values).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppStackPlayer {
-    /// `id`.
+    /// 成员id，类型为User时为成员的阿里云UID
     ///
     /// Example: `1332695887xxxxxx`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type`.
+    /// 成员类型，目前只支持User
     ///
     /// Example: `User`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<AppStackMemberType>,
 }
 impl AppStackPlayer {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self { id: None, type_: None }
-    }
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// Sets `type`.
-    pub fn type_(mut self, value: impl Into<String>) -> Self {
-        self.type_ = Some(value.into());
+    pub fn type_(mut self, value: AppStackMemberType) -> Self {
+        self.type_ = Some(value);
         self
+    }
+}
+impl crate::wire::Required for AppStackPlayer {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }

@@ -8,11 +8,11 @@
 /// # Notes from the spec
 ///
 /// - The whole response of CancelExecutionReleaseStage, PassReleaseStagePipelineValidate and RefuseReleaseStagePipelineValidate, which document exactly this one field (success, boolean, example true). It is not BasicResponse, which has the four envelope fields.
-/// - The reference documents no field description, so none is added.
+/// - success's description (调用是否成功) is the one RefuseReleaseStagePipelineValidate's 2021-06-25 page gives; the shape stands for the same field of the other two operations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppStackSuccessResponse {
-    /// `success`.
+    /// 调用是否成功
     ///
     /// Example: `true`
     #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]

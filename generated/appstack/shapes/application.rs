@@ -10,11 +10,12 @@
 /// - Stands for three subtrees: the whole response of GetApplication, the whole response of UpdateApplication and ListApplications' data\[\]. Every field they share has the same type and example (creatorAccountId, description, gmtCreate, name).
 /// - appTemplateDisplayName and appTemplateName are documented only by GetApplication.
 /// - requestId is documented only where the application is the whole response (GetApplication, UpdateApplication): the envelope's request id sits next to the application's fields there. It is absent from ListApplications' data\[\] (the list's own requestId is a field of ListApplicationsResponse).
-/// - The reference documents no field descriptions for these operations, so none are added.
+/// - Descriptions are GetApplication's documentation page's (ListApplications and UpdateApplication word the fields they share the same), copied as written.
+/// - gmtCreate is an RFC 3339 time with milliseconds and an offset (example 2024-01-01T00:00:00.000+00:00): format date-time.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Application {
-    /// `appTemplateDisplayName`.
+    /// 应用模版展示名称
     ///
     /// Example: `应用模版展示名称A`
     #[serde(
@@ -23,7 +24,7 @@ pub struct Application {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_template_display_name: Option<String>,
-    /// `appTemplateName`.
+    /// 应用模版名称
     ///
     /// Example: `应用模版名称A`
     #[serde(
@@ -32,7 +33,7 @@ pub struct Application {
         skip_serializing_if = "Option::is_none"
     )]
     pub app_template_name: Option<String>,
-    /// `creatorAccountId`.
+    /// 创建者阿里云UID
     ///
     /// Example: `1332695887xxxxxx`
     #[serde(
@@ -41,22 +42,22 @@ pub struct Application {
         skip_serializing_if = "Option::is_none"
     )]
     pub creator_account_id: Option<String>,
-    /// `description`.
+    /// 应用描述
     ///
     /// Example: `应用描述`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间
     ///
     /// Example: `2024-01-01T00:00:00.000+00:00`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// `name`.
+    pub gmt_create: Option<crate::DateTime>,
+    /// 应用名
     ///
     /// Example: `testApp`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `requestId`.
+    /// 请求id，每次请求都是唯一值，便于后续排查问题
     ///
     /// Example: `FC93CE1A-8D7A-13A9-8306-7465DE2E5C0F`
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]

@@ -3,12 +3,13 @@
 
 /// A branch of a Codeup repository and the commit it points at.
 ///
-/// Used by [`Client::get_branch_info`](crate::Client::get_branch_info), [`Client::list_repository_branches`](crate::Client::list_repository_branches).
+/// Used by [`Client::create_branch`](crate::Client::create_branch), [`Client::get_branch_info`](crate::Client::get_branch_info), [`Client::list_repository_branches`](crate::Client::list_repository_branches).
 ///
 /// # Notes from the spec
 ///
 /// - Stands for the result of GetBranchInfo and the result\[\] items of ListRepositoryBranches, which are identical up to the commit fields (GetBranchInfo's commit also documents author, committer, commentsCount and signature; see Commit).
-/// - CreateBranch's result is the same object but documents protected as a boolean (and its example answers false), while these two pages document it as a string and their examples answer "false"; the official SDK has the same split. A field cannot be both, and each operation's example must decode, so CreateBranch keeps its result inline (its commit is a Commit).
+/// - CreateBranch's result is the same object. It documents protected as a boolean (example false) where these two pages document a string ("false"); the official SDK has the same split. protected is a boolean here (below), so CreateBranch's result is this shape too (4 subtrees in all).
+/// - protected was documented as a string (example "false") by GetBranchInfo and ListRepositoryBranches; it holds true/false and is a boolean, as CreateBranch documents it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Branch {
@@ -21,7 +22,7 @@ pub struct Branch {
     ///
     /// Example: `false`
     #[serde(rename = "protected", default, skip_serializing_if = "Option::is_none")]
-    pub protected: Option<String>,
+    pub protected: Option<bool>,
     /// `commit`.
     #[serde(rename = "commit", default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Commit>,

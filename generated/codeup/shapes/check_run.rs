@@ -8,6 +8,8 @@
 /// # Notes from the spec
 ///
 /// - Stands for the result of CreateCheckRun, GetCheckRun and UpdateCheckRun and the result\[\] items of ListCheckRuns (4 subtrees), which are identical, nested objects included. The pages describe no field; examples are CreateCheckRun's.
+/// - status and conclusion are the CheckRunStatus and CheckRunConclusion enums (values from CreateCheckRun's page).
+/// - Times: completedAt, createdAt, startedAt, updatedAt carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckRun {
@@ -40,32 +42,32 @@ pub struct CheckRun {
     ///
     /// Example: `completed`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<CheckRunStatus>,
     /// `conclusion`.
     ///
     /// Example: `success`
     #[serde(rename = "conclusion", default, skip_serializing_if = "Option::is_none")]
-    pub conclusion: Option<String>,
+    pub conclusion: Option<CheckRunConclusion>,
     /// `startedAt`.
     ///
     /// Example: `2023-03-15T08:00:00Z`
     #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<String>,
+    pub started_at: Option<crate::DateTime>,
     /// `completedAt`.
     ///
     /// Example: `2023-03-15T08:00:00Z`
     #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<String>,
+    pub completed_at: Option<crate::DateTime>,
     /// `createdAt`.
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `updatedAt`.
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `output`.
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
     pub output: Option<CheckRunOutput>,

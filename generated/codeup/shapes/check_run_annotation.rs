@@ -9,6 +9,7 @@
 ///
 /// - The annotations\[\] items of the CheckRun results (CreateCheckRun, GetCheckRun, ListCheckRuns, UpdateCheckRun; 4 subtrees, identical).
 /// - The annotations request parameter of CreateCheckRun and UpdateCheckRun has the same fields without id and with required flags, so it is the request-only shape CheckRunAnnotationInput, whose required fields stay required.
+/// - annotationLevel is the CheckRunAnnotationLevel enum (notice/warning/failure, the set the newer API's check run pages document for the same annotations).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckRunAnnotation {
@@ -50,7 +51,7 @@ pub struct CheckRunAnnotation {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub annotation_level: Option<String>,
+    pub annotation_level: Option<CheckRunAnnotationLevel>,
     /// `title`.
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

@@ -8,24 +8,25 @@
 /// # Notes from the spec
 ///
 /// - A request-only shape: the annotations\[\] items of the CreateCheckRun and UpdateCheckRun request parameters (2 subtrees, identical with their required flags). The response annotations (CheckRunAnnotation) add id.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// - annotationLevel is the CheckRunAnnotationLevel enum (notice/warning/failure, the set the newer API's check run pages document for the same annotations).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckRunAnnotationInput {
     /// `path`.
     ///
     /// Example: `demo/test.txt`
-    #[serde(rename = "path")]
-    pub path: String,
+    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// `startLine`.
     ///
     /// Example: `1`
-    #[serde(rename = "startLine")]
-    pub start_line: i64,
+    #[serde(rename = "startLine", default, skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<i64>,
     /// `endLine`.
     ///
     /// Example: `2`
-    #[serde(rename = "endLine")]
-    pub end_line: i64,
+    #[serde(rename = "endLine", default, skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<i64>,
     /// `startColumn`.
     ///
     /// Example: `3`
@@ -39,38 +40,37 @@ pub struct CheckRunAnnotationInput {
     /// `annotationLevel`.
     ///
     /// Example: `notice`
-    #[serde(rename = "annotationLevel")]
-    pub annotation_level: String,
+    #[serde(
+        rename = "annotationLevel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annotation_level: Option<CheckRunAnnotationLevel>,
     /// `title`.
     #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// `message`.
-    #[serde(rename = "message")]
-    pub message: String,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// `rawDetails`.
     #[serde(rename = "rawDetails", default, skip_serializing_if = "Option::is_none")]
     pub raw_details: Option<String>,
 }
 impl CheckRunAnnotationInput {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        path: impl Into<String>,
-        start_line: i64,
-        end_line: i64,
-        annotation_level: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            path: path.into(),
-            start_line,
-            end_line,
-            start_column: None,
-            end_column: None,
-            annotation_level: annotation_level.into(),
-            title: None,
-            message: message.into(),
-            raw_details: None,
-        }
+    /// Sets `path` (required).
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `startLine` (required).
+    pub fn start_line(mut self, value: i64) -> Self {
+        self.start_line = Some(value);
+        self
+    }
+    /// Sets `endLine` (required).
+    pub fn end_line(mut self, value: i64) -> Self {
+        self.end_line = Some(value);
+        self
     }
     /// Sets `startColumn`.
     pub fn start_column(mut self, value: i64) -> Self {
@@ -82,14 +82,44 @@ impl CheckRunAnnotationInput {
         self.end_column = Some(value);
         self
     }
+    /// Sets `annotationLevel` (required).
+    pub fn annotation_level(mut self, value: CheckRunAnnotationLevel) -> Self {
+        self.annotation_level = Some(value);
+        self
+    }
     /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
+        self
+    }
+    /// Sets `message` (required).
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
         self
     }
     /// Sets `rawDetails`.
     pub fn raw_details(mut self, value: impl Into<String>) -> Self {
         self.raw_details = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for CheckRunAnnotationInput {
+    fn missing(&self) -> Option<String> {
+        if self.path.is_none() {
+            return Some("path".to_string());
+        }
+        if self.start_line.is_none() {
+            return Some("startLine".to_string());
+        }
+        if self.end_line.is_none() {
+            return Some("endLine".to_string());
+        }
+        if self.annotation_level.is_none() {
+            return Some("annotationLevel".to_string());
+        }
+        if self.message.is_none() {
+            return Some("message".to_string());
+        }
+        None
     }
 }

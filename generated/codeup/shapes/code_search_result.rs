@@ -9,6 +9,7 @@
 ///
 /// - Stands for the result of GetSearchCodePreview and the result\[\] items of ListSearchSourceCode (2 subtrees). Same fields and types, except highlightTextMap.language, which only ListSearchSourceCode documents. Examples are ListSearchSourceCode's.
 /// - ListSearchCommit and ListSearchRepository return the same envelope (docId, highlightTextMap, source) around different objects (a commit, a repository), so they keep their items inline.
+/// - Times: checkinDate carries format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeSearchResult {
@@ -66,7 +67,7 @@ pub struct CodeSearchResultSource {
     ///
     /// Example: `2022-10-10 10:00:00`
     #[serde(rename = "checkinDate", default, skip_serializing_if = "Option::is_none")]
-    pub checkin_date: Option<String>,
+    pub checkin_date: Option<crate::LocalDateTime>,
     /// `fileName`.
     ///
     /// Example: `test_utils.js`

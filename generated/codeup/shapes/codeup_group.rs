@@ -9,7 +9,10 @@
 ///
 /// - Stands for the result of UpdateGroup, CreateRepositoryGroup and GetGroupDetail (identical), the result\[\] items of ListRepositoryGroups and the groupInfos\[\].groupInfo of ListUserResources (5 subtrees). Descriptions and examples are UpdateGroup's, the only page that describes the fields.
 /// - Fields only some pages document: avatarUrl, webUrl and type (all but ListUserResources); createdAt and updatedAt (ListRepositoryGroups, ListUserResources); accessLevel, groupCount and projectCount (ListRepositoryGroups).
-/// - GetGroupByPath's result is the same object but documents ownerId and parentId as strings, and its example answers "19230" and "26842" (the official SDK agrees with it); they cannot be these long fields, so it keeps its result inline. The inherited group of ListRepositoryMemberWithInherited documents visibilityLevel as a string ("0") and stays in CodeupMember as documented.
+/// - GetGroupByPath's result is the same object; its page documented ownerId and parentId as strings ("19230", "26842"), now unified to long there, and it keeps its result inline. The inherited group of ListRepositoryMemberWithInherited (documented with a string visibilityLevel, now CodeupVisibility too) stays in CodeupMember.
+/// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+/// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+/// - Times: createdAt and updatedAt carry format date-time. Only two pages document them and their examples disagree (ListUserResources 2022-01-14T21:08:26+08:00, ListRepositoryGroups 2022-03-18 14:24:54); RFC 3339 is kept, as for the repositories the same service returns (see Repository), and the examples are now ListUserResources'. The wire text is kept as sent either way.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeupGroup {
@@ -82,22 +85,22 @@ pub struct CodeupGroup {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `accessLevel`.
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `createdAt`.
     ///
-    /// Example: `2022-03-18 14:24:54`
+    /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `updatedAt`.
     ///
-    /// Example: `2022-03-18 14:24:54`
+    /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `groupCount`.
     ///
     /// Example: `10`

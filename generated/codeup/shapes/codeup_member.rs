@@ -8,8 +8,15 @@
 /// # Notes from the spec
 ///
 /// - Stands for the member objects of AddGroupMember, AddRepositoryMember, DeleteGroupMember, GetProjectMember, ListGroupMember, ListRepositoryMemberWithInherited, UpdateGroupMember and UpdateRepositoryMember (8 subtrees); all document id (long) and accessLevel (integer), and the fields they share have the same types.
-/// - Fields only some pages document: name (all but AddRepositoryMember); username (all but AddRepositoryMember and GetProjectMember); state (all but GetProjectMember); email (all but DeleteGroupMember); sourceId (AddGroupMember, DeleteGroupMember, ListGroupMember, UpdateGroupMember, UpdateRepositoryMember); memberType (DeleteGroupMember, ListGroupMember, UpdateGroupMember, UpdateRepositoryMember); sourceType, memberName, expireAt and webUrl (UpdateRepositoryMember only); inherited, the group a membership is inherited from (ListRepositoryMemberWithInherited only, kept as that page documents it, its visibilityLevel a string).
+/// - Fields only some pages document: name (all but AddRepositoryMember); username (all but AddRepositoryMember and GetProjectMember); state (all but GetProjectMember); email (all but DeleteGroupMember); sourceId (AddGroupMember, DeleteGroupMember, ListGroupMember, UpdateGroupMember, UpdateRepositoryMember); memberType (DeleteGroupMember, ListGroupMember, UpdateGroupMember, UpdateRepositoryMember); sourceType, memberName, expireAt and webUrl (UpdateRepositoryMember only); inherited, the group a membership is inherited from (ListRepositoryMemberWithInherited only, kept as that page documents it; its visibilityLevel, documented as a string, is the shared CodeupVisibility).
 /// - DeleteRepositoryMember's result is not this shape: it is the membership record (its own id, userId, createAt, updateAt) rather than the member user, so it stays inline.
+/// - visibilityLevel was documented as a string here; it is the shared CodeupVisibility number enum like every other visibilityLevel of the area (the wire digits are the same, and tolerant decoding reads a quoted number).
+/// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+/// - state is the shared CodeupUserState enum (active / blocked, from ListRepositoryMemberWithInherited's page).
+/// - inherited.type is an enum of Group and OrgNamespace, the values ListRepositoryMemberWithInherited's page lists ('类型 可选值:Group / OrgNamespace'), which describes neither value.
+/// - inherited.id documented only 'id'; the inherited object is the group the membership comes from (所属代码组信息), so it takes CodeupGroup.id's description (代码组主键 ID, UpdateGroup's page).
+/// - webUrl documented only 'web url'; it takes CodeupGroup.webUrl's description (页面访问时的 URL, UpdateGroup's page).
+/// - Times: expireAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeupMember {
@@ -42,12 +49,12 @@ pub struct CodeupMember {
     ///
     /// Example: `normal`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CodeupUserState>,
     /// `accessLevel`.
     ///
     /// Example: `40`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `sourceId`.
     ///
     /// Example: `223241`
@@ -72,8 +79,8 @@ pub struct CodeupMember {
     ///
     /// Example: `2020-08-08 08:08:08`
     #[serde(rename = "expireAt", default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<String>,
-    /// web url
+    pub expire_at: Option<crate::LocalDateTime>,
+    /// 页面访问时的 URL
     #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
     pub web_url: Option<String>,
     /// `inherited`.
@@ -84,7 +91,7 @@ pub struct CodeupMember {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeupMemberInherited {
-    /// id
+    /// 代码组主键 ID
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// `name`.
@@ -113,7 +120,7 @@ pub struct CodeupMemberInherited {
     pub path_with_namespace: Option<String>,
     /// `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<CodeupMemberInheritedType>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -122,5 +129,51 @@ pub struct CodeupMemberInherited {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<String>,
+    pub visibility_level: Option<CodeupVisibility>,
+}
+/// Part of [`CodeupMember`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum CodeupMemberInheritedType {
+    /// `Group`: 代码组
+    Group,
+    /// `OrgNamespace`: 企业
+    OrgNamespace,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl CodeupMemberInheritedType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Group => "Group",
+            Self::OrgNamespace => "OrgNamespace",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for CodeupMemberInheritedType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Group" => Self::Group,
+            "OrgNamespace" => Self::OrgNamespace,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<CodeupMemberInheritedType> for String {
+    fn from(value: CodeupMemberInheritedType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for CodeupMemberInheritedType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for CodeupMemberInheritedType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }

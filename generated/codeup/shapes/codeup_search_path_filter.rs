@@ -28,14 +28,6 @@ pub struct CodeupSearchPathFilter {
     pub value: Option<String>,
 }
 impl CodeupSearchPathFilter {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            match_type: None,
-            operator_type: None,
-            value: None,
-        }
-    }
     /// Sets `matchType`.
     pub fn match_type(mut self, value: impl Into<String>) -> Self {
         self.match_type = Some(value.into());
@@ -50,5 +42,10 @@ impl CodeupSearchPathFilter {
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for CodeupSearchPathFilter {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }

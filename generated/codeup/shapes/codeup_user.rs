@@ -10,6 +10,7 @@
 /// - Stands for the user objects of 25 subtrees in 13 operations: commit author/committer in GetRepositoryCommit, ListRepositoryCommits, GetBranchInfo, GetCompareDetail and CreateCommitWithMultipleFiles; comment author in CreateComment and ListMergeRequestComments (all three levels); author and subscribers in CreateMergeRequest, GetMergeRequest and ListMergeRequests; readUsers in ListMergeRequestFilesReads; userInfo in ListUserResources; allowMergeUsers, allowPushUsers and mergeRequestSetting.defaultAssignees in ListProtectedBranches.
 /// - All document id (long), name, username and email with the same types, except: ListMergeRequestFilesReads' readUsers have no id; the three ListProtectedBranches user lists have avatar instead of avatarUrl and no state. websiteUrl is documented only by the commit authors/committers of GetRepositoryCommit, ListRepositoryCommits and CreateCommitWithMultipleFiles; aliyunPk (a string) only by CreateComment, ListMergeRequestComments, CreateCommitWithMultipleFiles and ListMergeRequestFilesReads.
 /// - No page describes these fields; none is invented.
+/// - state is the shared CodeupUserState enum (active / blocked, from ListRepositoryMemberWithInherited's page).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeupUser {
@@ -47,7 +48,7 @@ pub struct CodeupUser {
     ///
     /// Example: `active`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CodeupUserState>,
     /// `websiteUrl`.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,

@@ -9,6 +9,7 @@
 ///
 /// - Stands for the result of CreateUserKey and DeleteUserKey and the result\[\] items of ListUserKeys (3 subtrees), which document the same 8 fields with the same types; context, shaContext and updatedAt are documented by DeleteUserKey only.
 /// - CreateDeployKey's result is a different object (a deploy key with key and fingerprint) and stays inline.
+/// - Times: createdAt, expireTime, lastUsedTime, updatedAt carry format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeupUserKey {
@@ -41,22 +42,22 @@ pub struct CodeupUserKey {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "expireTime", default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<String>,
+    pub expire_time: Option<crate::LocalDateTime>,
     /// `lastUsedTime`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastUsedTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_used_time: Option<String>,
+    pub last_used_time: Option<crate::LocalDateTime>,
     /// `createdAt`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
     /// `updatedAt`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::LocalDateTime>,
     /// `context`.
     ///
     /// Example: `xxx`

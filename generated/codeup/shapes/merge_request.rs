@@ -9,6 +9,8 @@
 ///
 /// - Stands for the result of CreateMergeRequest and GetMergeRequest (2 subtrees), which document the same 23 fields with the same types. Only GetMergeRequest documents mergedRevision, targetProjectNameWithNamespace, targetProjectPathWithNamespace and todoList (and the reviewers' hasCommented and reviewTime; see MergeRequestReviewer).
 /// - ListMergeRequests' result\[\] items are the merge requests of an older listing: they share 17 fields with these but document 18 others (id, iid, state, createdAt/updatedAt instead of createTime/updateTime, creationMethod, supportMergeFFOnly, newVersionState, sourceType, targetType, sshUrl, labels, workInProgress...), and miss ahead, behind, status, mrType and others. Not near-identical, so they stay inline; their author, reviewers, subscribers and labels use the shared shapes.
+/// - createFrom is the MergeRequestCreateFrom enum (WEB / COMMAND_LINE), the value set of CreateMergeRequest's createFrom parameter.
+/// - Times: createTime, updateTime carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MergeRequest {
@@ -42,7 +44,7 @@ pub struct MergeRequest {
     ///
     /// Example: `WEB`
     #[serde(rename = "createFrom", default, skip_serializing_if = "Option::is_none")]
-    pub create_from: Option<String>,
+    pub create_from: Option<MergeRequestCreateFrom>,
     /// `projectId`.
     ///
     /// Example: `2369234`
@@ -127,12 +129,12 @@ pub struct MergeRequest {
     ///
     /// Example: `2023-06-02T03:41:22Z`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::DateTime>,
     /// `updateTime`.
     ///
     /// Example: `2023-06-02T03:41:22Z`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::DateTime>,
     /// `detailUrl`.
     ///
     /// Example: `xxx`

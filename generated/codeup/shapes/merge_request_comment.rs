@@ -9,6 +9,9 @@
 ///
 /// - Stands for the result of CreateComment and the innermost replies (result\[\].childComments\[\].finalChildComments\[\]) of ListMergeRequestComments (2 subtrees, identical).
 /// - ListMergeRequestComments' result\[\] items and their childComments\[\] items carry the same 14 fields plus the next level of replies (childComments, finalChildComments). A shape cannot contain itself, and those two levels are used by that one operation only, so they stay inline there (their author and relatedPatchSet use the shared shapes).
+/// - commentType is the MergeRequestCommentType enum (GLOBAL_COMMENT 全局评论 / INLINE_COMMENT 行内评论, the values the newer API's merge request comment page documents).
+/// - lineNumber was documented as a string (example "3"); it is an integer like CreateComment's lineNumber parameter, the same line number.
+/// - Times: commentTime, lastEditTime carry format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MergeRequestComment {
@@ -21,7 +24,7 @@ pub struct MergeRequestComment {
     ///
     /// Example: `GLOBAL_COMMENT`
     #[serde(rename = "commentType", default, skip_serializing_if = "Option::is_none")]
-    pub comment_type: Option<String>,
+    pub comment_type: Option<MergeRequestCommentType>,
     /// `content`.
     ///
     /// Example: `xxxx`
@@ -51,17 +54,17 @@ pub struct MergeRequestComment {
     ///
     /// Example: `3`
     #[serde(rename = "lineNumber", default, skip_serializing_if = "Option::is_none")]
-    pub line_number: Option<String>,
+    pub line_number: Option<i32>,
     /// `commentTime`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "commentTime", default, skip_serializing_if = "Option::is_none")]
-    pub comment_time: Option<String>,
+    pub comment_time: Option<crate::LocalDateTime>,
     /// `lastEditTime`.
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "lastEditTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_edit_time: Option<String>,
+    pub last_edit_time: Option<crate::LocalDateTime>,
     /// `parentCommentBizId`.
     ///
     /// Example: `4c5dcec6a8dc41e69c369737dadc1841`

@@ -8,7 +8,9 @@
 /// # Notes from the spec
 ///
 /// - Stands for the relatedPatchSet of CreateComment's result and of the three comment levels of ListMergeRequestComments (4 subtrees, identical).
-/// - ListMergeRequestPatchSets' result\[\] items are patch sets too, but document patchSetNo as a long (its example answers 1, the official SDK agrees) where these answer "1", and shortCommitId instead of shortId; they cannot share this shape, so that operation keeps them inline.
+/// - ListMergeRequestPatchSets' result\[\] items are patch sets too, and document patchSetNo as a long (its example answers 1, the official SDK agrees), the type this shape now has; but they have shortCommitId instead of shortId, so that operation keeps them inline.
+/// - patchSetNo was documented as a string ("1") by these pages; it is a long like ListMergeRequestPatchSets' patchSetNo (whose SDK agrees), the same version number.
+/// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MergeRequestPatchSet {
@@ -24,7 +26,7 @@ pub struct MergeRequestPatchSet {
     ///
     /// Example: `1`
     #[serde(rename = "patchSetNo", default, skip_serializing_if = "Option::is_none")]
-    pub patch_set_no: Option<String>,
+    pub patch_set_no: Option<i64>,
     /// `commitId`.
     ///
     /// Example: `1a072f5367c21f9de3464b8c0ee8546e47764d2d`
@@ -48,5 +50,5 @@ pub struct MergeRequestPatchSet {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
 }

@@ -9,6 +9,8 @@
 ///
 /// - Stands for the reviewers\[\] items of CreateMergeRequest, GetMergeRequest and ListMergeRequests, which document the same user fields plus the review state.
 /// - hasCommented and reviewTime are documented only by GetMergeRequest and ListMergeRequests; status only by ListMergeRequests.
+/// - state is the shared CodeupUserState enum (active / blocked, from ListRepositoryMemberWithInherited's page).
+/// - reviewTime has no time format: no page gives an example or says its form.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MergeRequestReviewer {
@@ -41,7 +43,7 @@ pub struct MergeRequestReviewer {
     ///
     /// Example: `active`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<CodeupUserState>,
     /// `hasReviewed`.
     ///
     /// Example: `false`

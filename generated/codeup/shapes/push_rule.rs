@@ -8,6 +8,7 @@
 /// # Notes from the spec
 ///
 /// - Stands for the result of CreatePushRule and UpdatePushRule and the result\[\] items of ListPushRules (3 subtrees, identical).
+/// - Times: gmtCreate, gmtModified carry format date-time (documented examples are RFC 3339, like 2022-01-14T21:08:26+08:00).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushRule {
@@ -23,10 +24,10 @@ pub struct PushRule {
     ///
     /// Example: `2023-09-03T18:20:06+08:00`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
+    pub gmt_create: Option<crate::DateTime>,
     /// `gmtModified`.
     ///
     /// Example: `2023-09-03T18:20:06+08:00`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
+    pub gmt_modified: Option<crate::DateTime>,
 }

@@ -10,7 +10,11 @@
 /// - Stands for 5 subtrees: the repository of GetRepository, the result of UpdateRepository and TransferRepository, the result\[\] items of ListGroupRepositories and the repositoryInfos\[\].repositoryInfo of ListUserResources. All document id and creatorId (long), name, path, nameWithNamespace, pathWithNamespace, description, createdAt, lastActivityAt (strings) and visibilityLevel (integer) with the same types; the rest differs by page.
 /// - Fields only some pages document: archived (all but GetRepository, which has archive instead; both kept); webUrl (all but ListUserResources); avatarUrl, defaultBranch and namespace (GetRepository, UpdateRepository, whose namespaces are identical); httpUrlToRepo, sshUrlToRepo and buildsEnabled (UpdateRepository); httpUrlToRepository, sshUrlToRepository and demoProjectStatus (GetRepository); issuesEnabled, mergeRequestsEnabled, snippetsEnabled and wikiEnabled (UpdateRepository, ListGroupRepositories); accessLevel and encrypted (TransferRepository, ListUserResources); namespaceId and updatedAt (TransferRepository, ListGroupRepositories, ListUserResources); starCount (TransferRepository, ListGroupRepositories); demoProject and starred (TransferRepository); commitCount, httpUrl, importUrl, isStared, privateFlag and sshUrl (ListGroupRepositories).
 /// - starCount: TransferRepository (and its SDK) documents long, ListGroupRepositories integer; long is kept (a count fits both, and the wire is the same number).
-/// - CreateRepository and ListRepositories return the same kind of object but document visibilityLevel as a string, and their examples answer "0" (as does CreateRepository's namespace); it cannot be this integer field, so they keep their results inline.
+/// - CreateRepository and ListRepositories return the same kind of object. They documented visibilityLevel as a string (examples "0"), now the shared CodeupVisibility like this shape's; they keep their results inline (their other fields differ: Id, avatar_url, Import_from_svn, star...).
+/// - visibilityLevel is the shared CodeupVisibility enum (0 私有, 10 企业可见, from UpdateGroup's page).
+/// - accessLevel is the shared CodeupAccessLevel enum (20 浏览者, 30 开发者, 40 管理员, from ListRepositoryMemberWithInherited's page).
+/// - namespace.id documented only 'id'; it is the namespaceId of the repository and takes the description ListRepositories' page gives namespaceId (上级路径的id).
+/// - Times: createdAt, lastActivityAt, updatedAt and namespace.createdAt/updatedAt carry format date-time. The pages' examples disagree: GetRepository (2020-06-19T04:02:00.744Z), TransferRepository and ListUserResources (2022-01-14T21:08:26+08:00) answer RFC 3339, as do CreateRepository and ListRepositories for the same fields, while UpdateRepository and ListGroupRepositories answer 2022-03-18 14:24:54; the majority form is kept, and the shape's examples are now GetRepository's and TransferRepository's. The wire text is kept as sent either way (DateTime::parse fails on the other form).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Repository {
@@ -31,9 +35,9 @@ pub struct Repository {
     pub builds_enabled: Option<bool>,
     /// `createdAt`.
     ///
-    /// Example: `2022-03-18 14:24:54`
+    /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `creatorId`.
     ///
     /// Example: `19238`
@@ -66,9 +70,9 @@ pub struct Repository {
     pub issues_enabled: Option<bool>,
     /// `lastActivityAt`.
     ///
-    /// Example: `2022-03-20 14:24:54`
+    /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "lastActivityAt", default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<String>,
+    pub last_activity_at: Option<crate::DateTime>,
     /// `mergeRequestsEnabled`.
     ///
     /// Example: `true`
@@ -131,7 +135,7 @@ pub struct Repository {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
     /// `webUrl`.
     ///
     /// Example: `https://codeup.aliyun.com/xxx/test/test`
@@ -178,7 +182,7 @@ pub struct Repository {
     ///
     /// Example: `30`
     #[serde(rename = "accessLevel", default, skip_serializing_if = "Option::is_none")]
-    pub access_level: Option<i32>,
+    pub access_level: Option<CodeupAccessLevel>,
     /// `demoProject`.
     ///
     /// Example: `false`
@@ -208,7 +212,7 @@ pub struct Repository {
     ///
     /// Example: `2022-01-14T21:08:26+08:00`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `commitCount`.
     ///
     /// Example: `10`
@@ -251,15 +255,15 @@ pub struct RepositoryNamespace {
     pub avatar: Option<String>,
     /// `createdAt`.
     ///
-    /// Example: `2022-02-18 14:24:54`
+    /// Example: `2020-06-19T04:02:00.744Z`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::DateTime>,
     /// `description`.
     ///
     /// Example: `repo desc`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// id
+    /// 上级路径的id
     ///
     /// Example: `29322`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -281,9 +285,9 @@ pub struct RepositoryNamespace {
     pub path: Option<String>,
     /// `updatedAt`.
     ///
-    /// Example: `2022-03-18 14:24:54`
+    /// Example: `2020-06-19T04:02:00.744Z`
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::DateTime>,
     /// `visibilityLevel`.
     ///
     /// Example: `0`
@@ -292,5 +296,5 @@ pub struct RepositoryNamespace {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub visibility_level: Option<i32>,
+    pub visibility_level: Option<CodeupVisibility>,
 }

@@ -9,6 +9,7 @@
 ///
 /// - Stands for the result of AddWebhook and DeleteRepositoryWebhook and the result\[\] items of ListRepositoryWebhook (3 subtrees), which document the same 11 fields with the same types.
 /// - Fields only some pages document: projectId (DeleteRepositoryWebhook, ListRepositoryWebhook); buildEvents, issuesEvents and type (DeleteRepositoryWebhook); repositoryId (AddWebhook).
+/// - Times: createdAt carries format local-date-time (documented examples like 2022-03-18 14:24:54).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RepositoryWebhook {
@@ -97,5 +98,5 @@ pub struct RepositoryWebhook {
     ///
     /// Example: `2022-03-18 14:24:54`
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::LocalDateTime>,
 }

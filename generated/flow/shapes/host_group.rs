@@ -11,6 +11,8 @@
 /// - hostInfos (the group's machines) is documented by GetHostGroup only.
 /// - The update time is spelled upateTIme by GetHostGroup and updateTime by ListHostGroups. The wire names differ, so both fields are kept, each with the operation's own spelling; expect the one the operation documents.
 /// - Descriptions and examples are ListHostGroups' (it documents description, name and the id's description 部署组Id, and spells the region cn-beijing where GetHostGroup has cn-bejing), hostInfos and upateTIme are GetHostGroup's.
+/// - type is the enum shape HostGroupType and ecsType the enum shape HostGroupEcsType: CreateHostGroup and UpdateHostGroup document the same fields with their values (主机组类型,暂只支持 ECS; ECS 类型,暂支持 ECS_ALIYUN). Their descriptions here (类型, 主机类型) are ListHostGroups' page text.
+/// - createTime, updateTime, upateTIme and hostInfos' createTime and updateTime are epoch milliseconds (format: epoch-millis; example 1586863220000).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HostGroup {
@@ -23,7 +25,7 @@ pub struct HostGroup {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `2222222222222`
@@ -48,11 +50,11 @@ pub struct HostGroup {
     /// Example: `value`
     #[serde(rename = "ecsLabelValue", default, skip_serializing_if = "Option::is_none")]
     pub ecs_label_value: Option<String>,
-    /// `ecsType`.
+    /// 主机类型
     ///
     /// Example: `ECS_ALIYUN`
     #[serde(rename = "ecsType", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_type: Option<String>,
+    pub ecs_type: Option<HostGroupEcsType>,
     /// `hostInfos`.
     #[serde(rename = "hostInfos", default, skip_serializing_if = "Option::is_none")]
     pub host_infos: Option<Vec<HostGroupHostInfos>>,
@@ -89,21 +91,21 @@ pub struct HostGroup {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_connection_id: Option<i64>,
-    /// `type`.
+    /// 类型
     ///
     /// Example: `ECS`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<HostGroupType>,
     /// `upateTIme`.
     ///
     /// Example: `1586863220000`
     #[serde(rename = "upateTIme", default, skip_serializing_if = "Option::is_none")]
-    pub upate_t_ime: Option<i64>,
+    pub upate_t_ime: Option<crate::EpochMillis>,
     /// `updateTime`.
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of [`HostGroup`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -118,7 +120,7 @@ pub struct HostGroupHostInfos {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `11111`
@@ -161,5 +163,5 @@ pub struct HostGroupHostInfos {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }

@@ -9,6 +9,7 @@
 ///
 /// - Stands for GetPipelineGroup's pipelineGroup, the items of ListPipelineGroups (pipelineGroups\[\]) and CreatePipelineGroup's pipelineGroup. The three are the same object with the same types; CreatePipelineGroup documents only id and name (no createTime).
 /// - None of the pages documents descriptions or an example of name.
+/// - createTime is epoch milliseconds (format: epoch-millis; example 1586863220000).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PipelineGroup {
@@ -16,7 +17,7 @@ pub struct PipelineGroup {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `id`.
     ///
     /// Example: `111`

@@ -9,10 +9,12 @@
 ///
 /// - Stands for GetPipelineRun's pipelineRun and the items of ListPipelineRuns (pipelineRuns\[\]), the same run as seen by its detail page and by the run history. creatorAccountId, pipelineId, pipelineRunId and status are documented by both with the same types.
 /// - createTime, modifierAccountId, sources, stageGroup, stages and updateTime are documented by GetPipelineRun only; startTime and endTime by ListPipelineRuns only.
-/// - Type conflict: triggerMode is integer in GetPipelineRun and long in ListPipelineRuns (the SDKs type each so). It is integer here: GetPipelineRun, the triggerMode query parameter of ListPipelineRuns and AppStack's GetReleaseStagePipelineRun all type it integer, and its values are small trigger-mode codes (example 1). ListPipelineRuns' example decodes as integer.
+/// - Type conflict: triggerMode is integer in GetPipelineRun and long in ListPipelineRuns (the SDKs type each so). It is integer here (now the integer enum shape FlowTriggerMode): GetPipelineRun, the triggerMode query parameter of ListPipelineRuns and AppStack's GetReleaseStagePipelineRun all type it integer, and its values are small trigger-mode codes (example 1). ListPipelineRuns' example decodes as integer.
 /// - The status description is the text ListPipelineRuns gives as the example of status (the run states FAIL, SUCCESS, RUNNING); the example is GetPipelineRun's SUCCESS. The other examples are GetPipelineRun's (ListPipelineRuns gives creatorAccountId 1222222222 and pipelineRunId 11).
 /// - stages, their jobs and the jobs' actions appear in GetPipelineRun only and stay inline here. The job actions' params is a map of any values, as the SDKs type it; the actions of VM deploy orders (shape VmDeployAction) type params any, so the two are not merged.
 /// - sources\[\] stays inline too. GetPipeline's pipelineConfig.sources\[\] has the same outer form (data, sign, type) but its data documents the source's configuration (16 fields) where a run's documents branch, commint and repo, so they are not merged.
+/// - status is the enum shape FlowRunStatus (FAIL, SUCCESS, RUNNING, as ListPipelineRuns documents them) and triggerMode the integer enum shape FlowTriggerMode (1 人工触发, 2 定时触发, 3 代码提交触发, 5 流水线触发, 6 WEBHOOK 触发, from the newer ListPipelineRuns page, whose response describes the field as 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6 WEBHOOK 触发; that text is the field's description). The stage and job states (stageInfo.status, jobs\[\].status) stay strings: no page lists their values.
+/// - createTime, updateTime, startTime and endTime (of the run, its stages and its jobs) are epoch milliseconds (format: epoch-millis; example 1586863220000).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PipelineRun {
@@ -20,7 +22,7 @@ pub struct PipelineRun {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `1111111111`
@@ -34,7 +36,7 @@ pub struct PipelineRun {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<crate::EpochMillis>,
     /// `modifierAccountId`.
     ///
     /// Example: `11111111111`
@@ -67,22 +69,22 @@ pub struct PipelineRun {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<crate::EpochMillis>,
     /// 状态 FAIL 运行失败 SUCCESS 运行成功 RUNNING 运行中
     ///
     /// Example: `SUCCESS`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// `triggerMode`.
+    pub status: Option<FlowRunStatus>,
+    /// 触发模式 1人工触发 2定时触发 3代码提交触发 5流水线触发 6 WEBHOOK 触发
     ///
     /// Example: `1`
     #[serde(rename = "triggerMode", default, skip_serializing_if = "Option::is_none")]
-    pub trigger_mode: Option<i32>,
+    pub trigger_mode: Option<FlowTriggerMode>,
     /// `updateTime`.
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
 }
 /// Part of [`PipelineRun`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -143,7 +145,7 @@ pub struct PipelineRunStageInfo {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<crate::EpochMillis>,
     /// `jobs`.
     #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<PipelineRunJobs>>,
@@ -156,7 +158,7 @@ pub struct PipelineRunStageInfo {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<crate::EpochMillis>,
     /// `status`.
     ///
     /// Example: `RUNNING`
@@ -174,7 +176,7 @@ pub struct PipelineRunJobs {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
+    pub end_time: Option<crate::EpochMillis>,
     /// `id`.
     ///
     /// Example: `21212`
@@ -194,7 +196,7 @@ pub struct PipelineRunJobs {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
+    pub start_time: Option<crate::EpochMillis>,
     /// `status`.
     ///
     /// Example: `RUNNING`

@@ -10,6 +10,7 @@
 /// - Stands for the items of ListPipelines (pipelines\[\]) and ListPipelineGroupPipelines (pipelines\[\]). Every field has the same type in both; creatorAccountId and groupId are documented by ListPipelines only.
 /// - Neither page documents descriptions; the examples are ListPipelines' (ListPipelineGroupPipelines gives pipelineId 1111 and no pipelineName example).
 /// - GetPipeline's pipeline is not this shape. It names the pipeline `name` rather than pipelineName, has no pipelineId and carries the whole configuration (pipelineConfig, envId, tagList...), so it stays inline in GetPipeline.
+/// - createTime is epoch milliseconds (format: epoch-millis; example 1586863220000).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PipelineSummary {
@@ -17,7 +18,7 @@ pub struct PipelineSummary {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `22121222`

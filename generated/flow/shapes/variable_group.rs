@@ -10,6 +10,7 @@
 /// - Stands for GetVariableGroup's variableGroup and the items of ListVariableGroups (variableGroups\[\]). Both pages document the same fields with the same types and examples, except the creator.
 /// - The creator is spelled ccreatorAccountId by GetVariableGroup and creatorAccountId by ListVariableGroups. The wire names differ, so both fields are kept, each with the operation's own spelling; expect the one the operation documents.
 /// - relatedPipelines\[\] ({id, name}) has the same fields and types as GetPipeline's tagList\[\], but they are different things (pipelines using the group, tags on a pipeline), so it stays inline here.
+/// - createTime and updateTime are epoch milliseconds (format: epoch-millis; example 1586863220000).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VariableGroup {
@@ -26,7 +27,7 @@ pub struct VariableGroup {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
+    pub create_time: Option<crate::EpochMillis>,
     /// `creatorAccountId`.
     ///
     /// Example: `13232343434343`
@@ -71,7 +72,7 @@ pub struct VariableGroup {
     ///
     /// Example: `1586863220000`
     #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::EpochMillis>,
     /// `variables`.
     #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<VariableGroupVariables>>,

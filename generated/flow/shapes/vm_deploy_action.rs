@@ -9,6 +9,7 @@
 ///
 /// - Stands for GetVMDeployOrder's deployOrder.actions\[\] and deployOrder.deployMachineInfo.deployMachines\[\].actions\[\], which are identical (same fields and types; the type examples are StopVMDeployOrder and RetryVMDeployMachine).
 /// - GetPipelineRun's job actions (stages\[\].stageInfo.jobs\[\].actions\[\]) have the same field names but type params as a map of any values, not any; neither page is clearly wrong, so they stay inline in PipelineRun.
+/// - type is an enum (VmDeployActionType) of the actions the newer GetVMDeployOrder page lists: for the order 类型 StopVMDeployOrder 取消部署单 ResumeVMDeployOrder 继续部署单运行, for a machine 类型 RetryVMDeployMachine 重试机器部署 SkipVMDeployMachine 跳过机器部署 LogVMDeployMachine 查看机器部署日志. One shape stands for both lists, so the enum has the five values; each names the flow operation that performs the action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VmDeployAction {
@@ -22,9 +23,67 @@ pub struct VmDeployAction {
     /// Example: `{}`
     #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
-    /// `type`.
+    /// 类型
     ///
     /// Example: `StopVMDeployOrder`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<VmDeployActionType>,
+}
+/// 类型
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum VmDeployActionType {
+    /// `StopVMDeployOrder`: 取消部署单
+    StopVmDeployOrder,
+    /// `ResumeVMDeployOrder`: 继续部署单运行
+    ResumeVmDeployOrder,
+    /// `RetryVMDeployMachine`: 重试机器部署
+    RetryVmDeployMachine,
+    /// `SkipVMDeployMachine`: 跳过机器部署
+    SkipVmDeployMachine,
+    /// `LogVMDeployMachine`: 查看机器部署日志
+    LogVmDeployMachine,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl VmDeployActionType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StopVmDeployOrder => "StopVMDeployOrder",
+            Self::ResumeVmDeployOrder => "ResumeVMDeployOrder",
+            Self::RetryVmDeployMachine => "RetryVMDeployMachine",
+            Self::SkipVmDeployMachine => "SkipVMDeployMachine",
+            Self::LogVmDeployMachine => "LogVMDeployMachine",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for VmDeployActionType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "StopVMDeployOrder" => Self::StopVmDeployOrder,
+            "ResumeVMDeployOrder" => Self::ResumeVmDeployOrder,
+            "RetryVMDeployMachine" => Self::RetryVmDeployMachine,
+            "SkipVMDeployMachine" => Self::SkipVmDeployMachine,
+            "LogVMDeployMachine" => Self::LogVmDeployMachine,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<VmDeployActionType> for String {
+    fn from(value: VmDeployActionType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for VmDeployActionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for VmDeployActionType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }

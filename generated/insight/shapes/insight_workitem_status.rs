@@ -10,21 +10,25 @@
 /// - Stands for ExportInsightWorkitemStatus' result\[\] and ExportInsightWorkitemStatusJoinWorkitemDefectExtra's result\[\]. The second export is the first table joined with workitem_defect_extra: it documents all 34 fields of the first, each with the same type.
 /// - Only ExportInsightWorkitemStatusJoinWorkitemDefectExtra documents the defect columns extraId, extraIsDeleted, foundPhase, gmtFixed, isStupid, reopenNum, seriousLevel, solution and verifierId; ExportInsightWorkitemStatus never returns them.
 /// - Examples are ExportInsightWorkitemStatus' where the pages differ (gmtModified, parentId, participantIds, priority, projectId, sprintId, versions); the join's are 1714755985000, a80a203a9078a7a1b1f2c6xxxx, 6135b21fb383ef39551cf02e,63466a385dc8531eebd764e9, 2, 6732a29d846bf998dc09e7xxxx, 731c83a40bbf3c2f080e07xxxx and {6a8cdda167415bea1506c7262c}.
-/// - The reference documents no field descriptions for these operations, so none are added.
+/// - Descriptions are ExportInsightWorkitemStatusJoinWorkitemDefectExtra's documentation page's (it documents every column; ExportInsightWorkitemStatus words the shared ones the same), copied as written.
+/// - gmtClosed, gmtCreate, gmtDue, gmtModified, gmtStart and gmtTodo are epoch milliseconds (long): format epoch-millis. Their example 33166339200000 (the year 3021) is the table's placeholder for an unset time.
+/// - gmtFixed (实际修复时间（秒）) is a string counting seconds per its description, with no example; it is not an epoch-millis time and keeps the SDKs' string type.
+/// - isDeleted, isArchived, isDone, isStupid and extraIsDeleted are the enum shape InsightYesNo; source is the enum shape InsightSource.
+/// - phase and foundPhase (10-100), stage (10-100), priority and seriousLevel (0-9) are documented as ranges, and type (工作项大类型：需求，任务缺陷, example 1) names kinds without their numbers; none lists its values, so they stay integers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InsightWorkitemStatus {
-    /// `assignedToId`.
+    /// 指派人ID
     ///
     /// Example: `65e836b981d758be7a25xxxx`
     #[serde(rename = "assignedToId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to_id: Option<String>,
-    /// `creatorId`.
+    /// 创建人ID
     ///
     /// Example: `65e836b981d758be7a25xxxx`
     #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
-    /// `expectedWorkTime`.
+    /// 预计使用工时（分钟）
     ///
     /// Example: `10`
     #[serde(
@@ -33,182 +37,182 @@ pub struct InsightWorkitemStatus {
         skip_serializing_if = "Option::is_none"
     )]
     pub expected_work_time: Option<i64>,
-    /// `extraId`.
+    /// extra表自增id
     ///
     /// Example: `123`
     #[serde(rename = "extraId", default, skip_serializing_if = "Option::is_none")]
     pub extra_id: Option<i64>,
-    /// `extraIsDeleted`.
+    /// extra是否删除(归档)字段, Y(删除或归档) / N(正常)
     ///
     /// Example: `N`
     #[serde(rename = "extraIsDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub extra_is_deleted: Option<String>,
-    /// `foundPhase`.
+    pub extra_is_deleted: Option<InsightYesNo>,
+    /// 发现阶段（10-100）
     ///
     /// Example: `10`
     #[serde(rename = "foundPhase", default, skip_serializing_if = "Option::is_none")]
     pub found_phase: Option<i32>,
-    /// `gmtClosed`.
+    /// 实际关闭时间
     ///
     /// Example: `33166339200000`
     #[serde(rename = "gmtClosed", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_closed: Option<i64>,
-    /// `gmtCreate`.
+    pub gmt_closed: Option<crate::EpochMillis>,
+    /// 创建时间
     ///
     /// Example: `1713430241000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtDue`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 预计完成时间
     ///
     /// Example: `33166339200000`
     #[serde(rename = "gmtDue", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_due: Option<i64>,
-    /// `gmtFixed`.
+    pub gmt_due: Option<crate::EpochMillis>,
+    /// 实际修复时间（秒）
     #[serde(rename = "gmtFixed", default, skip_serializing_if = "Option::is_none")]
     pub gmt_fixed: Option<String>,
-    /// `gmtModified`.
+    /// 更新时间
     ///
     /// Example: `1713430241000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `gmtStart`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 实际开始时间（需求排期或确认）
     ///
     /// Example: `33166339200000`
     #[serde(rename = "gmtStart", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_start: Option<i64>,
-    /// `gmtTodo`.
+    pub gmt_start: Option<crate::EpochMillis>,
+    /// 预计开始时间
     ///
     /// Example: `33166339200000`
     #[serde(rename = "gmtTodo", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_todo: Option<i64>,
-    /// `id`.
+    pub gmt_todo: Option<crate::EpochMillis>,
+    /// 记录自增Id
     ///
     /// Example: `701615370`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `isArchived`.
+    /// 是否归档(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isArchived", default, skip_serializing_if = "Option::is_none")]
-    pub is_archived: Option<String>,
-    /// `isDeleted`.
+    pub is_archived: Option<InsightYesNo>,
+    /// 是否删除(Y|N)
     ///
     /// Example: `N`
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<String>,
-    /// `isDone`.
+    pub is_deleted: Option<InsightYesNo>,
+    /// 是否已完成（Y|N）
     ///
     /// Example: `Y`
     #[serde(rename = "isDone", default, skip_serializing_if = "Option::is_none")]
-    pub is_done: Option<String>,
-    /// `isStupid`.
+    pub is_done: Option<InsightYesNo>,
+    /// 是否低级错误（Y|N）
     #[serde(rename = "isStupid", default, skip_serializing_if = "Option::is_none")]
-    pub is_stupid: Option<String>,
-    /// `organizationId`.
+    pub is_stupid: Option<InsightYesNo>,
+    /// 企业id
     ///
     /// Example: `61db9af2148974246bexxxx`
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// `parentId`.
+    /// 父工作项ID
     ///
     /// Example: `c3640ab6233fcc10a7e3aaxxxx`
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// `participantIds`.
+    /// 参与人ID列表（逗号分隔）
     ///
     /// Example: `6135b21fb383ef39551cxxxx,63466a385dc8531eebd7xxxx`
     #[serde(rename = "participantIds", default, skip_serializing_if = "Option::is_none")]
     pub participant_ids: Option<String>,
-    /// `phase`.
+    /// 大阶段（10-100）,对应todo、doing、done
     ///
     /// Example: `10`
     #[serde(rename = "phase", default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<i32>,
-    /// `priority`.
+    /// 优先级（0-9）
     ///
     /// Example: `0`
     #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
-    /// `productId`.
+    /// 产品ID
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `projectId`.
+    /// 项目ID
     ///
     /// Example: `505ac6433dfbda8df0b08bxxxx`
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// `reopenNum`.
+    /// 重复开启次数
     #[serde(rename = "reopenNum", default, skip_serializing_if = "Option::is_none")]
     pub reopen_num: Option<i32>,
     /// `serialNumber`.
     #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
     pub serial_number: Option<i32>,
-    /// `seriousLevel`.
+    /// 严重程度（0-9）
     #[serde(rename = "seriousLevel", default, skip_serializing_if = "Option::is_none")]
     pub serious_level: Option<i32>,
-    /// `solution`.
+    /// 解决方法类型
     #[serde(rename = "solution", default, skip_serializing_if = "Option::is_none")]
     pub solution: Option<String>,
-    /// `source`.
+    /// 来源 teambition/projex
     ///
     /// Example: `projex`
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// `sprintId`.
+    pub source: Option<InsightSource>,
+    /// 迭代ID
     ///
     /// Example: `505ac6433dfbda8df0b08bxxxx`
     #[serde(rename = "sprintId", default, skip_serializing_if = "Option::is_none")]
     pub sprint_id: Option<String>,
-    /// `stage`.
+    /// 小阶段（10-100）,对应projex的确认阶段、分析阶段、处理阶段、设计阶段、开发阶段等
     ///
     /// Example: `10`
     #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<i32>,
-    /// `status`.
+    /// 状态名称
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `statusId`.
+    /// 状态id
     ///
     /// Example: `100005`
     #[serde(rename = "statusId", default, skip_serializing_if = "Option::is_none")]
     pub status_id: Option<String>,
-    /// `storyPoint`.
+    /// 故事点数
     ///
     /// Example: `10.0`
     #[serde(rename = "storyPoint", default, skip_serializing_if = "Option::is_none")]
     pub story_point: Option<f32>,
-    /// `subType`.
+    /// 工作项子类型：技术类需求，产品类需求等
     ///
     /// Example: `9uy29901re573f561d69xxxx`
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
-    /// `subject`.
+    /// 标题
     #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `type`.
+    /// 工作项大类型：需求，任务缺陷
     ///
     /// Example: `1`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i32>,
-    /// `verifierId`.
+    /// 验证者id
     ///
     /// Example: `65e836b981d758be7a25xxxx`
     #[serde(rename = "verifierId", default, skip_serializing_if = "Option::is_none")]
     pub verifier_id: Option<String>,
-    /// `versionId`.
+    /// 版本ID
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `versions`.
+    /// 版本
     ///
     /// Example: `[6a8cdda167415bea1506c7262c]`
     #[serde(rename = "versions", default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<String>,
-    /// `workTime`.
+    /// 实际使用工时（分钟）
     ///
     /// Example: `10`
     #[serde(rename = "workTime", default, skip_serializing_if = "Option::is_none")]
     pub work_time: Option<i64>,
-    /// `workitemId`.
+    /// 需求ID（工作项ID）
     ///
     /// Example: `636f661a612a945bbcdb4cxxxx`
     #[serde(rename = "workitemId", default, skip_serializing_if = "Option::is_none")]

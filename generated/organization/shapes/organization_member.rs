@@ -9,64 +9,66 @@
 ///
 /// - Stands for three subtrees: GetOrganizationMember's member, ListOrganizationMembers' members\[\] and UpdateOrganizationMember's member. The first two are identical (same fields, types and examples).
 /// - UpdateOrganizationMember documents only accountId and organizationMemberName of the member (both strings, as here); its accountId example (292035769476261xxx) differs from the others' (123456677888), which is kept.
-/// - The reference documents no field descriptions for these operations, so none are added.
+/// - Descriptions are GetOrganizationMember's documentation page's (ListOrganizationMembers words the same fields alike), copied as written.
+/// - birthday, hiredDate, joinTime and lastVisitTime are epoch milliseconds (long, example 1631845101798): format epoch-millis.
+/// - state is the enum shape OrganizationMemberState.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationMember {
-    /// `accountId`.
+    /// 阿里云用户UID
     ///
     /// Example: `123456677888`
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// `birthday`.
+    /// 生日
     ///
     /// Example: `1631845101798`
     #[serde(rename = "birthday", default, skip_serializing_if = "Option::is_none")]
-    pub birthday: Option<i64>,
-    /// `deptLists`.
+    pub birthday: Option<crate::EpochMillis>,
+    /// 部门名称列表
     #[serde(rename = "deptLists", default, skip_serializing_if = "Option::is_none")]
     pub dept_lists: Option<Vec<String>>,
-    /// `email`.
+    /// 邮箱
     ///
     /// Example: `(敏感字段，暂不返回)`
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `hiredDate`.
+    /// 入职时间
     ///
     /// Example: `1631845101798`
     #[serde(rename = "hiredDate", default, skip_serializing_if = "Option::is_none")]
-    pub hired_date: Option<i64>,
-    /// `identities`.
+    pub hired_date: Option<crate::EpochMillis>,
+    /// 第三方信息
     #[serde(rename = "identities", default, skip_serializing_if = "Option::is_none")]
     pub identities: Option<OrganizationMemberIdentities>,
-    /// `jobNumber`.
+    /// 工号
     ///
     /// Example: `373***`
     #[serde(rename = "jobNumber", default, skip_serializing_if = "Option::is_none")]
     pub job_number: Option<String>,
-    /// `joinTime`.
+    /// 加入云效企业时间
     ///
     /// Example: `1631845101798`
     #[serde(rename = "joinTime", default, skip_serializing_if = "Option::is_none")]
-    pub join_time: Option<i64>,
-    /// `lastVisitTime`.
+    pub join_time: Option<crate::EpochMillis>,
+    /// 最近一次访问时间
     ///
     /// Example: `1631845101798`
     #[serde(rename = "lastVisitTime", default, skip_serializing_if = "Option::is_none")]
-    pub last_visit_time: Option<i64>,
-    /// `mobile`.
+    pub last_visit_time: Option<crate::EpochMillis>,
+    /// 手机号
     ///
     /// Example: `(敏感字段，暂不返回)`
     #[serde(rename = "mobile", default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
-    /// `organizationMemberName`.
+    /// 企业成员名
     #[serde(
         rename = "organizationMemberName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_member_name: Option<String>,
-    /// `organizationRoleId`.
+    /// 企业角色Id
     ///
     /// Example: `8fc0c9ff039711dd64acd000`
     #[serde(
@@ -75,29 +77,29 @@ pub struct OrganizationMember {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_role_id: Option<String>,
-    /// `organizationRoleName`.
+    /// 企业角色名字
     #[serde(
         rename = "organizationRoleName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_role_name: Option<String>,
-    /// `state`.
+    /// 用户状态（正常（normal），已停用（blocked），已删除（deleted））
     ///
     /// Example: `normal`
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<OrganizationMemberState>,
 }
-/// Part of [`OrganizationMember`].
+/// 第三方信息
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationMemberIdentities {
-    /// `externUid`.
+    /// 第三方系统的用户 id
     ///
     /// Example: `1236666`
     #[serde(rename = "externUid", default, skip_serializing_if = "Option::is_none")]
     pub extern_uid: Option<String>,
-    /// `provider`.
+    /// 第三方系统
     ///
     /// Example: `Dingtalk`
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]

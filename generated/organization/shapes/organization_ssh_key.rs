@@ -8,16 +8,16 @@
 /// # Notes from the spec
 ///
 /// - Stands for CreateSshKey's sshKey and ResetSshKey's sshKey, which are identical (id long, publicKey string). Only the examples differ (ResetSshKey: 1212 and saaaaaaaaaaaaaaaa); CreateSshKey's are kept.
-/// - The reference documents no field descriptions, so none are added.
+/// - Descriptions are CreateSshKey's documentation page's (ResetSshKey's are the same), copied as written.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationSshKey {
-    /// `id`.
+    /// 企业公钥id
     ///
     /// Example: `123`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `publicKey`.
+    /// 企业公钥
     ///
     /// Example: `assssssssssss`
     #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]

@@ -9,18 +9,20 @@
 ///
 /// - Stands for ListProjects projects\[\], CreateProject project and UpdateProjectField project (3 subtrees). The fields the pages share have the same types everywhere (strings, and long epoch milliseconds for gmtCreate and gmtModified).
 /// - The union of the three pages. ListProjects documents 13 fields and is the only one with deleteTime; CreateProject documents 16; UpdateProjectField documents all but deleteTime and is the only one with category, fieldList, iconBig, iconGroup, iconSmall, id, identifierPath, parentIdentifier, statusName and subType.
-/// - The pages give no field descriptions. GetProjectInfo's project (the seed, which keeps its own GetProjectInfoProject type) describes the same object and could lend its descriptions; they are not borrowed here, because the shape only takes documentation from the subtrees it stands for.
+/// - The pages give no field descriptions. The descriptions are borrowed from GetProjectInfo's project (the seed, which keeps its own GetProjectInfoProject type and describes the same object), word for word; deleteTime, fieldList and statusName, which it does not document, have none.
+/// - Times: gmtCreate, gmtModified and deleteTime are epoch milliseconds (format: epoch-millis); GetProjectInfo describes gmtCreate and gmtModified as 时间戳,单位毫秒, and the ListProjects page's example deleteTime is 0.
+/// - scope is the ProjexProjectScope enum (public/private, from CreateProject's page). categoryIdentifier stays a string: the pages document the one value Project (空间大类 id,项目的值都是 Project), not a set. logicalStatus (项目状态, example NORMAL) stays a string: no page lists its values.
 /// - Examples: where the pages differ the majority is taken (identifier e8bxxxxxxxxxxxxxxxx23, gmtModified 1623916393000, name demo示例项目); statusStageIdentifier takes UpdateProjectField's 8a4058a71159b68254...... (an id, as the GetProjectInfo page describes it) over CreateProject's "1".
 /// - fieldList (the project's custom field values) is documented by UpdateProjectField only and stays an inline object of this shape.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Project {
-    /// `category`.
+    /// 空间大类
     ///
     /// Example: `Project`
     #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// `categoryIdentifier`.
+    /// 空间大类 id,项目的值都是 Project
     ///
     /// Example: `Project`
     #[serde(
@@ -29,20 +31,20 @@ pub struct Project {
         skip_serializing_if = "Option::is_none"
     )]
     pub category_identifier: Option<String>,
-    /// `creator`.
+    /// 创建人阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
-    /// `customCode`.
+    /// 自定义编号,企业下唯一
     ///
     /// Example: `OJAY`
     #[serde(rename = "customCode", default, skip_serializing_if = "Option::is_none")]
     pub custom_code: Option<String>,
     /// `deleteTime`.
     #[serde(rename = "deleteTime", default, skip_serializing_if = "Option::is_none")]
-    pub delete_time: Option<i64>,
-    /// `description`.
+    pub delete_time: Option<crate::EpochMillis>,
+    /// 描述信息
     ///
     /// Example: `xxx`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
@@ -50,67 +52,67 @@ pub struct Project {
     /// `fieldList`.
     #[serde(rename = "fieldList", default, skip_serializing_if = "Option::is_none")]
     pub field_list: Option<Vec<ProjectFieldList>>,
-    /// `gmtCreate`.
+    /// 创建时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `icon`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 图标
     ///
     /// Example: `https://xxxxxx.png`
     #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `iconBig`.
+    /// 大图标
     ///
     /// Example: `https://xxxxxx.png`
     #[serde(rename = "iconBig", default, skip_serializing_if = "Option::is_none")]
     pub icon_big: Option<String>,
-    /// `iconGroup`.
+    /// 图标组,json 格式字符串
     ///
     /// Example: `{"small":"https://xxxxxx.png","big":"https://img.yyyyyy.png"}`
     #[serde(rename = "iconGroup", default, skip_serializing_if = "Option::is_none")]
     pub icon_group: Option<String>,
-    /// `iconSmall`.
+    /// 小图标
     ///
     /// Example: `https://img.yyyyyy.png`
     #[serde(rename = "iconSmall", default, skip_serializing_if = "Option::is_none")]
     pub icon_small: Option<String>,
-    /// `id`.
+    /// 项目 id
     ///
     /// Example: `66893`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `identifier`.
+    /// 项目唯一标识符
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `identifierPath`.
+    /// 空间路径
     ///
     /// Example: `e8b2xxxxxx2abdxxxxxxxx23`
     #[serde(rename = "identifierPath", default, skip_serializing_if = "Option::is_none")]
     pub identifier_path: Option<String>,
-    /// `logicalStatus`.
+    /// 项目状态
     ///
     /// Example: `NORMAL`
     #[serde(rename = "logicalStatus", default, skip_serializing_if = "Option::is_none")]
     pub logical_status: Option<String>,
-    /// `modifier`.
+    /// 修改人阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// `name`.
+    /// 项目名称
     ///
     /// Example: `demo示例项目`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `organizationIdentifier`.
+    /// 企业 id
     ///
     /// Example: `5e70xxxxxxcd000xxxxe96`
     #[serde(
@@ -119,19 +121,19 @@ pub struct Project {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_identifier: Option<String>,
-    /// `parentIdentifier`.
+    /// 父项目 id
     #[serde(
         rename = "parentIdentifier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub parent_identifier: Option<String>,
-    /// `scope`.
+    /// 可见范围
     ///
     /// Example: `public`
     #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// `statusIdentifier`.
+    pub scope: Option<ProjexProjectScope>,
+    /// 状态 id
     ///
     /// Example: `8a40xxxxxxxxxxxxx64`
     #[serde(
@@ -143,7 +145,7 @@ pub struct Project {
     /// `statusName`.
     #[serde(rename = "statusName", default, skip_serializing_if = "Option::is_none")]
     pub status_name: Option<String>,
-    /// `statusStageIdentifier`.
+    /// 状态阶段 id,项目状态默认有未开始、进行中、已完成,该字段为状态具体的 id。
     ///
     /// Example: `8a4058a71159b68254......`
     #[serde(
@@ -152,10 +154,10 @@ pub struct Project {
         skip_serializing_if = "Option::is_none"
     )]
     pub status_stage_identifier: Option<String>,
-    /// `subType`.
+    /// 空间小类
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
-    /// `typeIdentifier`.
+    /// 空间小类 id,该字段已废弃
     ///
     /// Example: `CustomProject`
     #[serde(rename = "typeIdentifier", default, skip_serializing_if = "Option::is_none")]

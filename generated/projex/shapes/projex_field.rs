@@ -16,50 +16,54 @@
 /// # Notes from the spec
 ///
 /// - Stands for ListWorkItemAllFields fields\[\] (projex) and ListTestCaseFields fields\[\] (testhub) (2 subtrees), which are identical (same 17 fields, same types, same examples). Test cases are work items of category TestCase, so one Projex shape serves both areas.
+/// - Descriptions are the ListWorkItemAllFields page's, word for word (its excerpt ends before isShowWhenCreate and options, which have none).
+/// - type is an enum of the two values the page names: 区分不同的类型,如系统字段:NativeField,用户自定义字段:CustomField.
+/// - format (字段格式, example list) and className (字段类型, example 例：date) stay strings: this page lists no values. The Yunxiao OpenAPI's newer field pages list formats (list, multiList, date, dateTime, int, float, string, text, user, ...), but the examples of these pages and of work item conditions also use input, which that list lacks, so the set is not taken over.
+/// - Times: gmtCreate and gmtModified are epoch milliseconds (创建时间的时间戳,单位毫秒), format: epoch-millis.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProjexField {
-    /// `className`.
+    /// 字段类型
     ///
     /// Example: `例：date`
     #[serde(rename = "className", default, skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
-    /// `creator`.
+    /// 创建人阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
-    /// `defaultValue`.
+    /// 默认值
     ///
     /// Example: `123`
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// 描述信息
     ///
     /// Example: `字段的具体信息`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `format`.
+    /// 字段格式
     ///
     /// Example: `list`
     #[serde(rename = "format", default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// `gmtCreate`.
+    /// 创建时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间的时间戳,单位毫秒
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 字段唯一标识符
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `isRequired`.
+    /// 是否必填
     ///
     /// Example: `false`
     #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
@@ -73,7 +77,7 @@ pub struct ProjexField {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_show_when_create: Option<bool>,
-    /// `isSystemRequired`.
+    /// 是否是系统必须字段,比如:负责人、状态等。
     ///
     /// Example: `false`
     #[serde(
@@ -82,19 +86,19 @@ pub struct ProjexField {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_system_required: Option<bool>,
-    /// `linkWithService`.
+    /// 联动的服务,比如迭代,迭代服务开启/关闭,这个字段加进/剔除出对应的模板; 字段模板里,这类字段不能手动添加或删除
     #[serde(
         rename = "linkWithService",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub link_with_service: Option<String>,
-    /// `modifier`.
+    /// 修改人阿里云 accountId
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// `name`.
+    /// 字段名称
     ///
     /// Example: `负责人`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -102,14 +106,60 @@ pub struct ProjexField {
     /// `options`.
     #[serde(rename = "options", default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProjexFieldOption>>,
-    /// `resourceType`.
+    /// 区分不同的适用对象
     ///
     /// Example: `例：Workitem`
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
-    /// `type`.
+    /// 区分不同的类型,如系统字段:NativeField,用户自定义字段:CustomField
     ///
     /// Example: `NativeField`
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ProjexFieldType>,
+}
+/// 区分不同的类型,如系统字段:NativeField,用户自定义字段:CustomField
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum ProjexFieldType {
+    /// `NativeField`: 系统字段
+    NativeField,
+    /// `CustomField`: 用户自定义字段
+    CustomField,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl ProjexFieldType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NativeField => "NativeField",
+            Self::CustomField => "CustomField",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for ProjexFieldType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "NativeField" => Self::NativeField,
+            "CustomField" => Self::CustomField,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<ProjexFieldType> for String {
+    fn from(value: ProjexFieldType) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for ProjexFieldType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for ProjexFieldType {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }

@@ -52,14 +52,6 @@ pub struct ProjexFieldValue {
     pub workitem_identifier: Option<String>,
 }
 impl ProjexFieldValue {
-    /// Creates a value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            field_identifier: None,
-            value: None,
-            workitem_identifier: None,
-        }
-    }
     /// Sets `fieldIdentifier`.
     pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
         self.field_identifier = Some(value.into());
@@ -74,5 +66,10 @@ impl ProjexFieldValue {
     pub fn workitem_identifier(mut self, value: impl Into<String>) -> Self {
         self.workitem_identifier = Some(value.into());
         self
+    }
+}
+impl crate::wire::Required for ProjexFieldValue {
+    fn missing(&self) -> Option<String> {
+        None
     }
 }

@@ -9,6 +9,8 @@
 ///
 /// - Stands for GetWorkItemWorkFlowInfo workflow.statuses\[\] and ListWorkItemWorkFlowStatus statuses\[\] (2 subtrees), which are identical (same 11 fields, same types).
 /// - Examples are GetWorkItemWorkFlowInfo's (ListWorkItemWorkFlowStatus prefixes its examples with 例：), except description, where ListWorkItemWorkFlowStatus's 该状态的具体信息 says more than xxx.
+/// - Times: gmtCreate and gmtModified are epoch milliseconds (long, example 1613805843000), format: epoch-millis.
+/// - resourceType (Workitem), source (system) and workflowStageIdentifier stay strings; no page lists their values.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProjexStatus {
@@ -26,12 +28,12 @@ pub struct ProjexStatus {
     ///
     /// Example: `1613805843000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `gmtModified`.
     ///
     /// Example: `1613805843000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `156603`

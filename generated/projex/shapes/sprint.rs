@@ -8,46 +8,49 @@
 /// # Notes from the spec
 ///
 /// - Stands for CreateSprint sprint, GetSprintInfo sprint and ListSprints sprints\[\] (3 subtrees). The three pages document the same fields with the same types; only GetSprintInfo has owners.
-/// - The status example is TODO in CreateSprint and ListSprints and Todo in GetSprintInfo; the majority's TODO is kept.
+/// - The status example is TODO in CreateSprint and ListSprints and Todo in GetSprintInfo; the majority's TODO is kept, and GetSprintInfo's example_response now shows TODO too.
+/// - status is an enum. The 2021-06-25 pages give only the example TODO; the value set is the one the Yunxiao OpenAPI's sprint pages (GetSprint, ListSprints of /oapi/v1/projex) document for the same sprint status: 状态, TODO,DOING,ARCHIVED,分别对应未开始,进行中,已完成. A value outside it decodes as Unknown.
+/// - Times: gmtCreate, gmtModified, startDate and endDate are epoch milliseconds (format: epoch-millis): GetSprintInfo types them Long (创建时间, 修改时间, 开始时间, 结束时间) with millisecond examples such as 1638403200000.
+/// - Descriptions are GetSprintInfo's, word for word (creator 创建人id, identifier 迭代唯一标识符, ...). scope stays a string: no page lists the values of a sprint's scope (the example is public); ProjexProjectScope is documented for projects only.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Sprint {
-    /// `creator`.
+    /// 创建人id
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<String>,
-    /// `description`.
+    /// 描述信息
     ///
     /// Example: `xxx`
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `endDate`.
+    /// 结束时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<i64>,
-    /// `gmtCreate`.
+    pub end_date: Option<crate::EpochMillis>,
+    /// 创建时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
-    /// `gmtModified`.
+    pub gmt_create: Option<crate::EpochMillis>,
+    /// 修改时间
     ///
     /// Example: `1623916393000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
-    /// `identifier`.
+    pub gmt_modified: Option<crate::EpochMillis>,
+    /// 迭代唯一标识符
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
     #[serde(rename = "identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `modifier`.
+    /// 修改人
     ///
     /// Example: `19xx7043xxxxxxx914`
     #[serde(rename = "modifier", default, skip_serializing_if = "Option::is_none")]
     pub modifier: Option<String>,
-    /// `name`.
+    /// 迭代名称
     ///
     /// Example: `demo示例项目`
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -69,14 +72,64 @@ pub struct Sprint {
         skip_serializing_if = "Option::is_none"
     )]
     pub space_identifier: Option<String>,
-    /// `startDate`.
+    /// 开始时间
     ///
     /// Example: `1638403200000`
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<i64>,
-    /// `status`.
+    pub start_date: Option<crate::EpochMillis>,
+    /// 状态
     ///
     /// Example: `TODO`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<SprintStatus>,
+}
+/// 状态
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+#[non_exhaustive]
+pub enum SprintStatus {
+    /// `TODO`: 未开始
+    Todo,
+    /// `DOING`: 进行中
+    Doing,
+    /// `ARCHIVED`: 已完成
+    Archived,
+    /// A value the documentation does not list, kept as sent.
+    Unknown(String),
+}
+impl SprintStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Todo => "TODO",
+            Self::Doing => "DOING",
+            Self::Archived => "ARCHIVED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<String> for SprintStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TODO" => Self::Todo,
+            "DOING" => Self::Doing,
+            "ARCHIVED" => Self::Archived,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl From<SprintStatus> for String {
+    fn from(value: SprintStatus) -> Self {
+        value.as_str().to_string()
+    }
+}
+impl std::fmt::Display for SprintStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::wire::QueryValue for SprintStatus {
+    fn to_query_value(&self) -> String {
+        self.as_str().to_string()
+    }
 }

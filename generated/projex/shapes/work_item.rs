@@ -3,15 +3,18 @@
 
 /// 工作项 (a Projex work item).
 ///
-/// Used by [`Client::create_workitem`](crate::Client::create_workitem), [`Client::get_work_item_info`](crate::Client::get_work_item_info), [`Client::list_workitems`](crate::Client::list_workitems), [`Client::update_work_item`](crate::Client::update_work_item), [`Client::update_workitem_field`](crate::Client::update_workitem_field).
+/// Used by [`Client::create_workitem`](crate::Client::create_workitem), [`Client::get_work_item_info`](crate::Client::get_work_item_info), [`Client::get_workitem_relations`](crate::Client::get_workitem_relations), [`Client::list_workitems`](crate::Client::list_workitems), [`Client::update_work_item`](crate::Client::update_work_item), [`Client::update_workitem_field`](crate::Client::update_workitem_field).
 ///
 /// # Notes from the spec
 ///
-/// - Stands for GetWorkItemInfo workitem, ListWorkitems workitems\[\], CreateWorkitem workitem, UpdateWorkItem workitem and UpdateWorkitemField workitem (5 subtrees). The 20 fields all five pages document (assignedTo, categoryIdentifier, creator, document, gmtCreate, gmtModified, identifier, logicalStatus, modifier, parentIdentifier, serialNumber, spaceIdentifier, spaceName, spaceType, status, statusIdentifier, statusStageIdentifier, subject, updateStatusAt, workitemTypeIdentifier) have the same types everywhere.
+/// - Stands for GetWorkItemInfo workitem, ListWorkitems workitems\[\], CreateWorkitem workitem, UpdateWorkItem workitem, UpdateWorkitemField workitem and GetWorkitemRelations relationList\[\] (6 subtrees). The 20 fields all five pages document (assignedTo, categoryIdentifier, creator, document, gmtCreate, gmtModified, identifier, logicalStatus, modifier, parentIdentifier, serialNumber, spaceIdentifier, spaceName, spaceType, status, statusIdentifier, statusStageIdentifier, subject, updateStatusAt, workitemTypeIdentifier) have the same types everywhere.
 /// - Fields only some pages document: customFields, participant, sprint (an array of sprint ids), tag, tagDetails, tracker, verifier and versions only GetWorkItemInfo; sprintIdentifier (a single sprint id) all but GetWorkItemInfo; documentFormat GetWorkItemInfo, CreateWorkitem and UpdateWorkItem; finishTime GetWorkItemInfo and ListWorkitems.
 /// - Examples differ only in values: statusIdentifier is 100005 in ListWorkitems (例：100005 in GetWorkItemInfo, 28 or 111000 elsewhere), statusStageIdentifier 1 in four pages (100005 in CreateWorkitem), serialNumber ABCD-1 in three pages (ACFS-1 in UpdateWorkItem, 1 in UpdateWorkitemField); the majority's values are kept.
 /// - customFields (with valueList) is documented by GetWorkItemInfo only and stays an inline object of this shape. Its elements resemble TesthubCustomField (which has only fieldClassName, fieldFormat, fieldIdentifier and value) but carry five more fields, so they are not merged.
-/// - GetWorkitemRelations relationList\[\] is a work item too, but its gmtCreate and gmtModified are strings (example "1667205617061") where these pages have long; it stays inline in that operation.
+/// - GetWorkitemRelations relationList\[\] (工作项信息) documents seven of these fields (assignedTo, categoryIdentifier, gmtCreate, gmtModified, identifier, spaceIdentifier, workitemTypeIdentifier; its page also shows subject). Its page types gmtCreate and gmtModified as strings holding epoch milliseconds ("1667205617061"); they are read as the long epoch milliseconds of the other pages (the tolerant decoder accepts the string form), so it uses this shape.
+/// - Times: gmtCreate, gmtModified, updateStatusAt and finishTime are epoch milliseconds (format: epoch-millis): long values with millisecond examples (1640850318000); finishTime has no example and is judged by its type and name, like the others.
+/// - categoryIdentifier is the ProjexWorkItemCategory enum (Req, Bug, Task, ...); documentFormat is the ProjexContentFormat enum (GetWorkItemInfo's page shows RICHTEXT). logicalStatus (example NORMAL), spaceType (example Project) and status (a status name such as 待处理) stay strings: no page lists their values.
+/// - customFields\[\].value and valueList\[\] hold a field's value in the field's own format (the examples are a date field's 2022-01-06 00:00:00); they stay plain strings, not local-date-time, because most fields are not times.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkItem {
@@ -28,7 +31,7 @@ pub struct WorkItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<ProjexWorkItemCategory>,
     /// `creator`.
     ///
     /// Example: `19xx7043xxxxxxx914`
@@ -44,20 +47,20 @@ pub struct WorkItem {
     pub document: Option<String>,
     /// `documentFormat`.
     #[serde(rename = "documentFormat", default, skip_serializing_if = "Option::is_none")]
-    pub document_format: Option<String>,
+    pub document_format: Option<ProjexContentFormat>,
     /// `finishTime`.
     #[serde(rename = "finishTime", default, skip_serializing_if = "Option::is_none")]
-    pub finish_time: Option<i64>,
+    pub finish_time: Option<crate::EpochMillis>,
     /// `gmtCreate`.
     ///
     /// Example: `1640850318000`
     #[serde(rename = "gmtCreate", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<i64>,
+    pub gmt_create: Option<crate::EpochMillis>,
     /// `gmtModified`.
     ///
     /// Example: `1640850318000`
     #[serde(rename = "gmtModified", default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<i64>,
+    pub gmt_modified: Option<crate::EpochMillis>,
     /// `identifier`.
     ///
     /// Example: `e8bxxxxxxxxxxxxxxxx23`
@@ -162,7 +165,7 @@ pub struct WorkItem {
     ///
     /// Example: `1640850328000`
     #[serde(rename = "updateStatusAt", default, skip_serializing_if = "Option::is_none")]
-    pub update_status_at: Option<i64>,
+    pub update_status_at: Option<crate::EpochMillis>,
     /// `verifier`.
     #[serde(rename = "verifier", default, skip_serializing_if = "Option::is_none")]
     pub verifier: Option<Vec<String>>,

@@ -10,7 +10,7 @@
 /// - Stands for the user of CreateWorkitemComment Comment.user, GetWorkitemCommentList commentList\[\].user and UpdateWorkitemComment comment.user (3 subtrees). All fields are strings in every page.
 /// - Fields only some pages document: displayName CreateWorkitemComment and UpdateWorkitemComment; targetType only CreateWorkitemComment (its example, workitem, repeats the comment's own targetType).
 /// - Examples: account and avatar from UpdateWorkitemComment (CreateWorkitemComment's avatar is truncated to <https://xxxxx/>...), identifier from CreateWorkitemComment.
-/// - The comments themselves are not shared: CreateWorkitemComment names the id field Id, GetWorkitemCommentList has id as long (example 6573) and UpdateWorkitemComment as string (example "1964584"), and each operation's example must decode, so each keeps its own comment object.
+/// - The comments of GetWorkitemCommentList and UpdateWorkitemComment are the WorkItemComment shape (once UpdateWorkitemComment's comment id was read as the long the other pages use); CreateWorkitemComment names the id field Id and keeps its own comment object.
 /// - A comment author documents 6 of ProjexMember's 21 fields plus targetType; it is kept apart from ProjexMember.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

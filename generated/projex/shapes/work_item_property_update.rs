@@ -17,29 +17,44 @@
 ///
 /// - Request only. Stands for the elements of UpdateWorkitemField updateWorkitemPropertyRequest and UpdateTestCase updateWorkitemPropertyRequest (testhub) (2 subtrees), which are identical (two required strings).
 /// - Examples: fieldIdentifier tag from UpdateWorkitemField (UpdateTestCase: tc.type); fieldValue from UpdateTestCase (UpdateWorkitemField gives none).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkItemPropertyUpdate {
     /// `fieldIdentifier`.
     ///
     /// Example: `tag`
-    #[serde(rename = "fieldIdentifier")]
-    pub field_identifier: String,
+    #[serde(
+        rename = "fieldIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub field_identifier: Option<String>,
     /// `fieldValue`.
     ///
     /// Example: `0a032xx28107xxxx53e87a9`
-    #[serde(rename = "fieldValue")]
-    pub field_value: String,
+    #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
+    pub field_value: Option<String>,
 }
 impl WorkItemPropertyUpdate {
-    /// Creates a value from its required fields; optional ones start unset.
-    pub fn new(
-        field_identifier: impl Into<String>,
-        field_value: impl Into<String>,
-    ) -> Self {
-        Self {
-            field_identifier: field_identifier.into(),
-            field_value: field_value.into(),
+    /// Sets `fieldIdentifier` (required).
+    pub fn field_identifier(mut self, value: impl Into<String>) -> Self {
+        self.field_identifier = Some(value.into());
+        self
+    }
+    /// Sets `fieldValue` (required).
+    pub fn field_value(mut self, value: impl Into<String>) -> Self {
+        self.field_value = Some(value.into());
+        self
+    }
+}
+impl crate::wire::Required for WorkItemPropertyUpdate {
+    fn missing(&self) -> Option<String> {
+        if self.field_identifier.is_none() {
+            return Some("fieldIdentifier".to_string());
         }
+        if self.field_value.is_none() {
+            return Some("fieldValue".to_string());
+        }
+        None
     }
 }

@@ -10,6 +10,7 @@
 /// - Stands for CreateTestCase testcase and UpdateTestCase Testcase (2 subtrees), which are identical at every depth (same fields, same types).
 /// - Examples are CreateTestCase's, except creator.name and modifier.name, which only UpdateTestCase gives.
 /// - GetTestcaseList testcase\[\] is a test case too but documents a different object (assignedTo with assignedToIdenttifier, customFields, gmtCreate, space, tags; no creator, detailInfo, directory or modifier); it stays inline in that operation.
+/// - Enums: categoryIdentifier is ProjexWorkItemCategory (test cases are TestCase); expectContentType, preContentType and stepContentType are ProjexContentFormat (examples RICHTEXT and MARKDOWN); detailInfo.stepType is TesthubStepType, whose values TEXT and TABLE the example TEXT/TABLE lists (the field example is now TEXT, and the operations' example_response show TEXT).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TestCase {
@@ -24,7 +25,7 @@ pub struct TestCase {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub category_identifier: Option<String>,
+    pub category_identifier: Option<crate::projex::ProjexWorkItemCategory>,
     /// `creator`.
     #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<TestCaseCreator>,
@@ -116,9 +117,9 @@ pub struct TestCaseDetailInfo {
     pub step_content: Option<TestCaseStepContent>,
     /// `stepType`.
     ///
-    /// Example: `TEXT/TABLE`
+    /// Example: `TEXT`
     #[serde(rename = "stepType", default, skip_serializing_if = "Option::is_none")]
-    pub step_type: Option<String>,
+    pub step_type: Option<TesthubStepType>,
 }
 /// Part of [`TestCase`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -135,7 +136,7 @@ pub struct TestCaseExpectedResult {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expect_content_type: Option<String>,
+    pub expect_content_type: Option<crate::projex::ProjexContentFormat>,
     /// `expectIdentifier`.
     ///
     /// Example: `59253164xxxxxxf2e98dbc7e27`
@@ -157,7 +158,7 @@ pub struct TestCasePrecondition {
     ///
     /// Example: `RICHTEXT`
     #[serde(rename = "preContentType", default, skip_serializing_if = "Option::is_none")]
-    pub pre_content_type: Option<String>,
+    pub pre_content_type: Option<crate::projex::ProjexContentFormat>,
     /// `preIdentifier`.
     ///
     /// Example: `59253164xxxxxxf2e98dbc7e27`
@@ -179,7 +180,7 @@ pub struct TestCaseStepContent {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub step_content_type: Option<String>,
+    pub step_content_type: Option<crate::projex::ProjexContentFormat>,
     /// `stepIdentifier`.
     ///
     /// Example: `59253164xxxxxxf2e98dbc7e27`

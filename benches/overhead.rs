@@ -154,11 +154,7 @@ fn main() {
     for (v, per_c) in variants.iter().zip(&results).skip(1) {
         let mut line = format!("{:<17}", format!("{} / floor", v.short()));
         for (values, floor) in per_c.iter().zip(&results[0]) {
-            let ratios: Vec<f64> = values
-                .iter()
-                .zip(floor)
-                .map(|(a, b)| a / b)
-                .collect();
+            let ratios: Vec<f64> = values.iter().zip(floor).map(|(a, b)| a / b).collect();
             let s = Stats::of(&ratios);
             line.push_str(&format!(
                 " per round {:>5.2} / {:>5.2} / {:>5.2}x      ",

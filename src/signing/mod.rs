@@ -89,7 +89,7 @@ pub struct RequestContext<'a> {
 /// A fresh signature nonce: 32 lowercase hex chars from a random UUID v4, as the SDK sends.
 ///
 /// The random bytes come from the operating system, read 512 bytes at a time per thread
-/// (one system call per 32 nonces instead of one per nonce); see [`random`].
+/// (one system call per 32 nonces instead of one per nonce).
 pub fn new_nonce() -> String {
     let mut bytes = random::bytes16();
     // Version 4, variant RFC 4122, as `uuid::Uuid::new_v4` sets them.

@@ -16,7 +16,7 @@
 //! - `raw+sign+decode`: raw `reqwest` plus what the client must do on top: V3 signing per
 //!   call (fresh nonce and date), a 30 s per-request timeout, headers added one by one,
 //!   and the body decoded into a `serde_json::Value`.
-//! - `yunxiao`: `client.get_project_info(..)` with the defaults (retries, deadline,
+//! - `yunxiao`: `client.get_project_info()...send()` with the defaults (retries, deadline,
 //!   body cap, envelope check, typed decoding).
 //!
 //! The server runs in a child process (this binary with `--serve`; a fixed answer per

@@ -6,7 +6,16 @@ use std::path::{Path, PathBuf};
 fn main() {
     let spec = Path::new("spec");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let output = match yunxiao_codegen::generate_dir(spec) {
+    // Each area is a feature of the same name: files of areas this build leaves out are
+    // not generated (mod.rs includes them only with their features).
+    let enabled = |area: &str| {
+        let var = format!(
+            "CARGO_FEATURE_{}",
+            area.to_ascii_uppercase().replace('-', "_")
+        );
+        std::env::var_os(var).is_some()
+    };
+    let output = match yunxiao_codegen::generate_dir_for(spec, enabled) {
         Ok(output) => output,
         Err(errors) => {
             eprintln!("error: invalid endpoint spec\n{errors}");

@@ -4,16 +4,20 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::de::DeserializeOwned;
+use bytes::Bytes;
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE,
+    HOST, USER_AGENT,
+};
 use tracing::Instrument;
 
 use crate::credentials::{Credentials, DefaultChain, ProvideCredentials};
-use crate::decode::{self, DecodeMode};
+use crate::decode::{self, DecodeMode, ResponseSlot};
 use crate::error::{snippet, ApiError, DecodeError};
 use crate::operation::{HttpRequest, Operation, OperationMeta};
 use crate::retry::{ClassifyRetry, DefaultRetryClassifier, RetryBudget, RetryConfig, RetryPolicy};
 use crate::signed::SignedRequest;
-use crate::signing::{self, encode, RequestContext, SignatureVersion};
+use crate::signing::{self, encode, HeaderKey, HeaderText, RequestContext, SignatureVersion};
 use crate::wire::MAX_VALUE_BYTES;
 use crate::Error;
 
@@ -111,6 +115,14 @@ struct Inner {
     max_response_size: usize,
     decode_mode: DecodeMode,
     user_agent: String,
+    /// `{endpoint}/`, parsed once; each request sets its path and query on a copy. An
+    /// endpoint that does not form a URL fails each call, as parsing it per call would.
+    base_url: Result<reqwest::Url, String>,
+    /// The `host` and `user-agent` header values, made once and shared by every request.
+    host_header: HeaderValue,
+    user_agent_header: HeaderValue,
+    /// The HTTP client is ours, built not to follow redirects.
+    own_http: bool,
 }
 
 impl fmt::Debug for Client {
@@ -325,6 +337,7 @@ impl ClientBuilder {
                 "retry.max_attempts must be at least 1".into(),
             ));
         }
+        let own_http = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
             // The API never redirects a signed call; following one would leak the
@@ -349,6 +362,11 @@ impl ClientBuilder {
         if let Some(problem) = header_value_problem(&user_agent) {
             return Err(Error::Config(format!("the user agent {problem}")));
         }
+        let user_agent_header = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::config("the user agent cannot be sent as a header"))?;
+        let host_header = HeaderValue::from_str(endpoint.host())
+            .map_err(|_| Error::config("the endpoint's host cannot be sent as a header"))?;
+        let base_url = reqwest::Url::parse(&format!("{endpoint}/")).map_err(|e| e.to_string());
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -372,6 +390,10 @@ impl ClientBuilder {
                     DecodeMode::Tolerant
                 },
                 user_agent,
+                base_url,
+                host_header,
+                user_agent_header,
+                own_http,
             }),
         })
     }
@@ -397,14 +419,31 @@ impl Client {
         &self,
         request: &O,
     ) -> Result<O::Response, Error<O::ErrorCode>> {
-        self.send_untyped(request).await.map_err(Error::typed)
+        // The only generic part: the request's fields in, the response type out. The
+        // loop in between is the same code for every operation.
+        let http = request.to_http_request().map_err(Error::typed)?;
+        let mut response: Option<O::Response> = None;
+        self.execute(O::META, http, &mut response)
+            .await
+            .map_err(Error::typed)?;
+        response.ok_or_else(|| {
+            Error::typed(Error::config(format!(
+                "{}: the answer was accepted but not kept (a bug; please report it)",
+                O::META.action
+            )))
+        })
     }
 
-    async fn send_untyped<O: Operation>(&self, request: &O) -> Result<O::Response, Error> {
-        let meta = O::META;
-        let http = request.to_http_request()?;
+    /// Sends `http` with retries, leaving the decoded answer in `response`.
+    async fn execute(
+        &self,
+        meta: &'static OperationMeta,
+        http: HttpRequest,
+        response: &mut dyn ResponseSlot,
+    ) -> Result<(), Error> {
         let inner = &self.inner;
         let started = Instant::now();
+        let request = Prepared::new(http);
         let mut attempt = 1;
         // Tokens the retry in flight took from the budget; a success gives them back.
         let mut retry_cost = None;
@@ -418,13 +457,13 @@ impl Client {
             );
             let remaining = inner.deadline.saturating_sub(started.elapsed());
             let result = self
-                .attempt::<O>(meta, &http, attempt, remaining)
+                .attempt(meta, &request, attempt, remaining, &mut *response)
                 .instrument(span.clone())
                 .await;
             let err = match result {
-                Ok(response) => {
+                Ok(()) => {
                     inner.retry.budget.on_success(retry_cost);
-                    return Ok(response);
+                    return Ok(());
                 }
                 Err(err @ Error::DeadlineExceeded { .. }) => return Err(err),
                 Err(err) => err,
@@ -441,13 +480,14 @@ impl Client {
     }
 
     /// One signed attempt, given `remaining` of the operation deadline.
-    async fn attempt<O: Operation>(
+    async fn attempt(
         &self,
         meta: &'static OperationMeta,
-        req: &HttpRequest,
+        req: &Prepared,
         attempt: u32,
         remaining: Duration,
-    ) -> Result<O::Response, Error> {
+        response: &mut dyn ResponseSlot,
+    ) -> Result<(), Error> {
         let inner = &self.inner;
         // The attempt ends at its own timeout or at the deadline, whichever comes first.
         let cut_by_deadline = remaining < inner.timeout;
@@ -472,17 +512,26 @@ impl Client {
                 attempts: attempt - 1,
             });
         }
+        // One timer per attempt: this one covers sending and reading the whole body
+        // (the request itself carries none).
         let limit = remaining.min(inner.timeout);
-        match tokio::time::timeout(limit, self.exchange::<O>(meta, req, limit, &timed_out)).await {
-            Ok(result) => result,
-            Err(_) => Err(timed_out()),
-        }
+        let answer = match tokio::time::timeout(limit, self.exchange(meta, req, &timed_out)).await {
+            Ok(answer) => answer?,
+            Err(_) => return Err(timed_out()),
+        };
+        read_answer(
+            meta,
+            answer,
+            &tracing::Span::current(),
+            inner.decode_mode,
+            response,
+        )
     }
 
     /// Signs a request without sending it: the method, URL, headers and body the client
     /// would send for `request` now, with fresh credentials from the provider, a fresh
-    /// nonce and the current time. Sending signs with this same code, so what `sign`
-    /// returns is what a call would have sent (apart from the transport headers, see
+    /// nonce and the current time. Sending builds its request with this same code, so what
+    /// `sign` returns is what a call would have sent (apart from the transport headers, see
     /// [`SignedRequest`]).
     ///
     /// Its `Display` is an HTTP/1.1-style dump with every secret redacted, for a
@@ -504,97 +553,104 @@ impl Client {
     /// not set, ...), [`Error::Credentials`] when no credentials can be had, and
     /// [`Error::Config`] for credentials that cannot be sent.
     pub async fn sign<O: Operation>(&self, request: &O) -> Result<SignedRequest, Error> {
-        let http = request.to_http_request()?;
-        self.sign_http(O::META, &http).await
-    }
-
-    /// Signs one attempt of `req`: what [`Client::sign`] returns and what
-    /// [`Client::exchange`] sends.
-    async fn sign_http(
-        &self,
-        meta: &'static OperationMeta,
-        req: &HttpRequest,
-    ) -> Result<SignedRequest, Error> {
-        let inner = &self.inner;
-        let credentials = inner.credentials.provide_credentials().await?;
-        check_credentials(&credentials)?;
-        let nonce = signing::new_nonce();
-        let body: &[u8] = req
-            .body
-            .as_ref()
-            .map(|b| b.bytes.as_slice())
-            .unwrap_or_default();
-        let headers = signing::sign_request(&RequestContext {
-            version: inner.signature_version,
-            method: req.method,
-            host: inner.endpoint.host(),
-            path: &req.path,
-            query: &req.query,
-            action: meta.action,
-            api_version: API_VERSION,
-            user_agent: &inner.user_agent,
-            content_type: req.body.as_ref().map(|b| b.content_type),
-            body,
-            timestamp: SystemTime::now(),
-            nonce: &nonce,
-            credentials: &credentials,
-            extra_headers: &req.headers,
-        });
-        let base = inner.endpoint.to_string();
-        let mut url = format!("{base}{}", req.path);
-        if !req.query.is_empty() {
-            url.push('?');
-            url.push_str(&encode::wire_query(&req.query));
-        }
-        let url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::config(format!("cannot form a URL for {}: {e}", meta.action)))?;
+        let prepared = Prepared::new(request.to_http_request()?);
+        let built = self.build_request(O::META, &prepared).await?;
+        let http = prepared.http;
         Ok(SignedRequest {
-            method: req.method,
-            url,
-            base,
-            path: req.path.clone(),
-            query: req.query.clone(),
-            headers,
-            body: req.body.as_ref().map(|b| b.bytes.clone()),
-            secret_names: req.secret_names.clone(),
+            method: http.method,
+            url: built.url().clone(),
+            base: self.inner.endpoint.to_string(),
+            path: http.path,
+            query: http.query,
+            headers: built
+                .headers()
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_string(), value)
+                })
+                .collect(),
+            body: http.body.is_some().then(|| prepared.body.to_vec()),
+            secret_names: http.secret_names,
         })
     }
 
-    /// Signs, sends and reads one attempt.
-    async fn exchange<O: Operation>(
+    /// Signs one attempt of `req` and builds the HTTP request: what [`Client::sign`]
+    /// shows and what [`Client::exchange`] sends.
+    async fn build_request(
         &self,
         meta: &'static OperationMeta,
-        req: &HttpRequest,
-        limit: Duration,
-        timed_out: &(dyn Fn() -> Error + Sync),
-    ) -> Result<O::Response, Error> {
+        req: &Prepared,
+    ) -> Result<reqwest::Request, Error> {
         let inner = &self.inner;
-        let SignedRequest {
-            method,
-            url,
-            headers,
-            body,
-            ..
-        } = self.sign_http(meta, req).await?;
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| Error::config(format!("bad HTTP method {method}")))?;
-        let mut builder = inner.http.request(method, url.clone()).timeout(limit);
-        for (name, value) in &headers {
-            // Every value was checked before; this only guards against a header that
-            // still cannot be sent. The value is not shown: it may be a secret.
-            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-                Error::config(format!("header `{name}` has a value that cannot be sent"))
-            })?;
-            // `host` is sent explicitly: the URL drops a default port (`:443`, `:80`) that
-            // the endpoint names and the signature covers.
-            builder = builder.header(name.as_str(), value);
+        let http = &req.http;
+        let credentials = inner.credentials.provide_credentials().await?;
+        check_credentials(&credentials)?;
+        let nonce = signing::new_nonce();
+        let content_type = http.body.as_ref().map(|b| b.content_type);
+        let signed = signing::sign_headers(&RequestContext {
+            version: inner.signature_version,
+            method: http.method,
+            host: inner.endpoint.host(),
+            path: &http.path,
+            query: &http.query,
+            action: meta.action,
+            api_version: API_VERSION,
+            user_agent: &inner.user_agent,
+            content_type,
+            body: &req.body,
+            timestamp: SystemTime::now(),
+            nonce: &nonce,
+            credentials: &credentials,
+            extra_headers: &http.headers,
+        });
+        let mut headers = HeaderMap::with_capacity(signed.len() + 1);
+        for (key, text) in signed {
+            let (name, value) = inner.header(meta, key, text, content_type)?;
+            headers.append(name, value);
         }
-        if let Some(body) = body {
-            builder = builder.body(body);
-        } else if matches!(req.method, "POST" | "PUT" | "PATCH" | "DELETE") {
+        if http.body.is_none() && matches!(http.method, "POST" | "PUT" | "PATCH" | "DELETE") {
             // As the official SDK sends; some gateways answer 411 without it.
-            builder = builder.header(reqwest::header::CONTENT_LENGTH, "0");
+            headers.append(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
+
+        let mut url = match &inner.base_url {
+            Ok(base) => base.clone(),
+            Err(e) => {
+                return Err(Error::config(format!(
+                    "cannot form a URL for {}: {e}",
+                    meta.action
+                )))
+            }
+        };
+        // The same URL as parsing `{endpoint}{path}?{query}`: the path template starts
+        // with `/` and holds no `?`, `#` or spaces (the generator checks), and values
+        // are percent-encoded.
+        url.set_path(&http.path);
+        if !http.query.is_empty() {
+            url.set_query(Some(&encode::wire_query(&http.query)));
+        }
+        let method = reqwest::Method::from_bytes(http.method.as_bytes())
+            .map_err(|_| Error::config(format!("bad HTTP method {}", http.method)))?;
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        if http.body.is_some() {
+            *request.body_mut() = Some(reqwest::Body::from(req.body.clone()));
+        }
+        Ok(request)
+    }
+
+    /// Signs, sends and reads one attempt.
+    async fn exchange(
+        &self,
+        meta: &'static OperationMeta,
+        req: &Prepared,
+        timed_out: &(dyn Fn() -> Error + Sync),
+    ) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        let request = self.build_request(meta, req).await?;
+        // Only a caller's own HTTP client can follow a redirect (ours never does).
+        let sent_to = (!inner.own_http).then(|| request.url().clone());
 
         let started = Instant::now();
         let transport = |e: reqwest::Error| -> Error {
@@ -608,50 +664,155 @@ impl Client {
                 }
             }
         };
-        let response = builder.send().await.map_err(transport)?;
+        let mut response = inner.http.execute(request).await.map_err(transport)?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        if response.url() != &url {
-            // A caller's own HTTP client followed a redirect.
-            return Err(Error::Redirect {
-                operation: meta.action,
-                status,
-                location: Some(without_query(response.url().as_str())),
-            });
+        if let Some(sent_to) = sent_to {
+            if response.url() != &sent_to {
+                // A caller's own HTTP client followed a redirect.
+                return Err(Error::Redirect {
+                    operation: meta.action,
+                    status,
+                    location: Some(without_query(response.url().as_str())),
+                });
+            }
         }
+        let headers = std::mem::take(response.headers_mut());
         if (300..400).contains(&status) {
             return Err(Error::Redirect {
                 operation: meta.action,
                 status,
-                location: header("location").map(|l| without_query(&l)),
+                location: header_text(&headers, "location").map(|l| without_query(&l)),
             });
         }
-        let header_request_id = header("x-acs-request-id");
-        let retry_after = header("x-acs-retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|ms| *ms > 0)
-            .map(Duration::from_millis);
-        let bytes =
-            read_capped(response, inner.max_response_size, meta, status, &transport).await?;
-        let span = tracing::Span::current();
-        span.record("status", status);
-        tracing::debug!(elapsed = ?started.elapsed(), bytes = bytes.len(), "response");
-        decode_response::<O::Response>(
-            meta,
+        let body = read_capped(response, inner.max_response_size, meta, status, &transport).await?;
+        tracing::Span::current().record("status", status);
+        tracing::debug!(elapsed = ?started.elapsed(), bytes = body.len(), "response");
+        Ok(Answer {
             status,
-            &bytes,
-            header_request_id,
-            retry_after,
-            &span,
-            inner.decode_mode,
-        )
+            headers,
+            body,
+        })
     }
+}
+
+/// A request ready to send, as many times as the retries need.
+struct Prepared {
+    http: HttpRequest,
+    /// The body (empty without one), shared by the attempts without copying.
+    body: Bytes,
+}
+
+impl Prepared {
+    fn new(mut http: HttpRequest) -> Self {
+        let body = http
+            .body
+            .as_mut()
+            .map(|b| Bytes::from(std::mem::take(&mut b.bytes)))
+            .unwrap_or_default();
+        Self { http, body }
+    }
+}
+
+/// A response, read.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// The text of header `name`, if it is there and readable.
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The request's header names, known in advance (`from_static`: no parsing per call).
+mod names {
+    use reqwest::header::HeaderName;
+    pub(super) const X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
+    pub(super) const X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
+    pub(super) const X_ACS_DATE: HeaderName = HeaderName::from_static("x-acs-date");
+    pub(super) const X_ACS_SIGNATURE_NONCE: HeaderName =
+        HeaderName::from_static("x-acs-signature-nonce");
+    pub(super) const X_ACS_CONTENT_SHA256: HeaderName =
+        HeaderName::from_static("x-acs-content-sha256");
+    pub(super) const X_ACS_CREDENTIALS_PROVIDER: HeaderName =
+        HeaderName::from_static("x-acs-credentials-provider");
+    pub(super) const X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey-id");
+    pub(super) const X_ACS_SECURITY_TOKEN: HeaderName =
+        HeaderName::from_static("x-acs-security-token");
+    pub(super) const X_ACS_SIGNATURE_METHOD: HeaderName =
+        HeaderName::from_static("x-acs-signature-method");
+    pub(super) const X_ACS_SIGNATURE_VERSION: HeaderName =
+        HeaderName::from_static("x-acs-signature-version");
+}
+
+impl Inner {
+    /// One signed header as sent: the same bytes [`signing::sign_request`] gives, with
+    /// known names taken ready-made and constant or per-client values shared rather than
+    /// copied.
+    fn header(
+        &self,
+        meta: &'static OperationMeta,
+        key: HeaderKey<'_>,
+        text: HeaderText<'_>,
+        content_type: Option<&'static str>,
+    ) -> Result<(HeaderName, HeaderValue), Error> {
+        let name = match key {
+            HeaderKey::Host => HOST,
+            HeaderKey::ApiVersion => names::X_ACS_VERSION,
+            HeaderKey::Action => names::X_ACS_ACTION,
+            HeaderKey::UserAgent => USER_AGENT,
+            HeaderKey::AcsDate => names::X_ACS_DATE,
+            HeaderKey::Nonce => names::X_ACS_SIGNATURE_NONCE,
+            HeaderKey::Accept => ACCEPT,
+            HeaderKey::ContentType => CONTENT_TYPE,
+            HeaderKey::ContentSha256 => names::X_ACS_CONTENT_SHA256,
+            HeaderKey::CredentialsProvider => names::X_ACS_CREDENTIALS_PROVIDER,
+            HeaderKey::AccessKeyId => names::X_ACS_ACCESSKEY_ID,
+            HeaderKey::SecurityToken => names::X_ACS_SECURITY_TOKEN,
+            HeaderKey::Date => DATE,
+            HeaderKey::SignatureMethod => names::X_ACS_SIGNATURE_METHOD,
+            HeaderKey::SignatureVersion => names::X_ACS_SIGNATURE_VERSION,
+            HeaderKey::Authorization => AUTHORIZATION,
+            HeaderKey::Extra(name) => HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::config(format!("header name `{name}` cannot be sent")))?,
+        };
+        let value = match (key, text) {
+            (HeaderKey::Host, _) => self.host_header.clone(),
+            (HeaderKey::UserAgent, _) => self.user_agent_header.clone(),
+            (HeaderKey::ApiVersion, _) => HeaderValue::from_static(API_VERSION),
+            (HeaderKey::Action, _) if is_visible_ascii(meta.action) => {
+                HeaderValue::from_static(meta.action)
+            }
+            (HeaderKey::ContentType, _) if content_type.is_some_and(is_visible_ascii) => {
+                HeaderValue::from_static(content_type.unwrap_or_default())
+            }
+            (_, HeaderText::Static(s)) if is_visible_ascii(s) => HeaderValue::from_static(s),
+            (_, HeaderText::Owned(s)) => HeaderValue::try_from(s).map_err(|_| {
+                // Every value was checked before; this only guards against a header that
+                // still cannot be sent. The value is not shown: it may be a secret.
+                header_error(key, self.signature_version)
+            })?,
+            (_, text) => HeaderValue::from_str(text.as_str())
+                .map_err(|_| header_error(key, self.signature_version))?,
+        };
+        Ok((name, value))
+    }
+}
+
+fn header_error(key: HeaderKey<'_>, version: SignatureVersion) -> Error {
+    Error::config(format!(
+        "header `{}` has a value that cannot be sent",
+        key.name(version)
+    ))
+}
+
+/// Whether `HeaderValue::from_static` takes `s` (it panics on anything else).
+fn is_visible_ascii(s: &str) -> bool {
+    s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
 /// Why a header value cannot be sent, if it cannot: a control character (a line break
@@ -689,14 +850,15 @@ fn without_query(url: &str) -> String {
 }
 
 /// Reads a body of at most `cap` bytes into one buffer: memory follows the bytes kept,
-/// not how many pieces a server cut them into, and stops growing at the cap.
+/// not how many pieces a server cut them into, and stops growing at the cap. A body that
+/// arrives whole in its first piece is kept as it came, without a copy.
 async fn read_capped(
     mut response: reqwest::Response,
     cap: usize,
     meta: &'static OperationMeta,
     status: u16,
     transport: &(dyn Fn(reqwest::Error) -> Error + Sync),
-) -> Result<Vec<u8>, Error> {
+) -> Result<Bytes, Error> {
     let too_large = || Error::ResponseTooLarge {
         operation: meta.action,
         status,
@@ -706,10 +868,17 @@ async fn read_capped(
     if declared.is_some_and(|n| n > cap as u64) {
         return Err(too_large());
     }
-    let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    let mut body = Vec::new();
+    let mut first = true;
     while let Some(chunk) = response.chunk().await.map_err(transport)? {
         if chunk.len() > cap - body.len() {
             return Err(too_large());
+        }
+        if std::mem::take(&mut first) {
+            if declared == Some(chunk.len() as u64) {
+                return Ok(chunk);
+            }
+            body.reserve_exact(declared.map_or(0, |n| n as usize));
         }
         if body.capacity() - body.len() < chunk.len() {
             // Doubling, but never past the cap.
@@ -718,32 +887,56 @@ async fn read_capped(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(Bytes::from(body))
 }
 
-/// Turns a response into the typed value or an [`Error`].
-fn decode_response<T: DeserializeOwned>(
+/// Turns a response into the typed value (left in `response`) or an [`Error`].
+fn read_answer(
     meta: &'static OperationMeta,
-    status: u16,
-    body: &[u8],
-    header_request_id: Option<String>,
-    retry_after: Option<Duration>,
+    answer: Answer,
     span: &tracing::Span,
     mode: DecodeMode,
-) -> Result<T, Error> {
+    response: &mut dyn ResponseSlot,
+) -> Result<(), Error> {
+    let Answer {
+        status,
+        headers,
+        body,
+    } = answer;
+    let body = &body[..];
     let success_status = (200..300).contains(&status);
+    // The happy path parses the body once: plain serde reads the typed value and the
+    // envelope's `success` together. Everything else reads the envelope on its own.
+    if success_status && !meta.response_is_text && response.plain(body) == Some(false) {
+        if !span.is_disabled() {
+            let request_id = decode::Envelope::parse(body)
+                .request_id
+                .or_else(|| header_text(&headers, "x-acs-request-id"));
+            if let Some(id) = &request_id {
+                span.record("request_id", id.as_str());
+            }
+        }
+        return Ok(());
+    }
     let envelope = if meta.response_is_text && success_status {
         decode::Envelope::default()
     } else {
         decode::Envelope::parse(body)
     };
-    let request_id = envelope.request_id.clone().or(header_request_id);
+    let request_id = envelope
+        .request_id
+        .clone()
+        .or_else(|| header_text(&headers, "x-acs-request-id"));
     if let Some(id) = &request_id {
         span.record("request_id", id.as_str());
     }
     // `x-acs-retry-after` marks an error answer as throttling; it does not turn a
     // successful answer into an error (that would retry a call that already took effect).
     if !success_status || envelope.says_failure() {
+        let retry_after = header_text(&headers, "x-acs-retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis);
         let code = envelope
             .code
             .into_iter()
@@ -780,12 +973,15 @@ fn decode_response<T: DeserializeOwned>(
             std::str::from_utf8(body).map_err(|e| decode_error(".".into(), e.to_string()))?;
         // A JSON string body is unwrapped; anything else is taken as the text itself.
         let text = serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_string());
-        return T::deserialize(serde::de::value::StringDeserializer::<
-            serde::de::value::Error,
-        >::new(text))
-        .map_err(|e| decode_error(".".into(), e.to_string()));
+        return response
+            .text(text)
+            .map_err(|message| decode_error(".".into(), message));
     }
-    decode::typed(body, mode).map_err(|f| decode_error(f.field, f.message))
+    // Plain serde refused the body: the tolerant decoder converts what converts without
+    // loss and names the field of any other mismatch.
+    response
+        .tolerant(body, mode)
+        .map_err(|f| decode_error(f.field, f.message))
 }
 
 #[cfg(test)]
@@ -801,5 +997,49 @@ mod tests {
         assert!(Endpoint::parse("ftp://x").is_err());
         assert!(Endpoint::parse("https://host/path").is_err());
         assert!(Endpoint::parse("").is_err());
+    }
+
+    /// The URL a request goes to is the one parsing `{endpoint}{path}?{query}` gives.
+    #[test]
+    fn urls_match_parsing_the_whole_text() {
+        let query = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let paths = [
+            "/",
+            "/organization/5ebb/project/e8b2",
+            "/appstack/apps%3Asearch",
+            "/a/%2E%2E/b%2Fc/%25/~x",
+            "/api/v4/projects/1/repository/files/a%20b%3Fc%23d",
+            "/x/%E6%8F%8F",
+        ];
+        let queries = [
+            query(&[]),
+            query(&[("b", "x y"), ("a", "")]),
+            query(&[("filePath", "/a b?c#d&e=f"), ("k", "描"), ("k", "1")]),
+        ];
+        for endpoint in [
+            "https://devops.aliyuncs.com",
+            "http://127.0.0.1:8080",
+            "http://[::1]:1",
+        ] {
+            let base = reqwest::Url::parse(&format!("{endpoint}/")).unwrap();
+            for path in paths {
+                for q in &queries {
+                    let mut text = format!("{endpoint}{path}");
+                    let mut url = base.clone();
+                    url.set_path(path);
+                    if !q.is_empty() {
+                        text.push('?');
+                        text.push_str(&encode::wire_query(q));
+                        url.set_query(Some(&encode::wire_query(q)));
+                    }
+                    assert_eq!(url, reqwest::Url::parse(&text).unwrap(), "{text}");
+                }
+            }
+        }
     }
 }

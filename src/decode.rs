@@ -15,8 +15,8 @@ use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
-    Visitor,
+    self, Deserialize, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess,
+    SeqAccess, Visitor,
 };
 
 /// How strictly a response must match its documented types.
@@ -54,10 +54,34 @@ impl fmt::Display for Coercion {
 }
 
 /// Decodes `body` as `T`: plain `serde_json` first, the coercing decoder if that fails.
+#[cfg(any(test, feature = "mock"))]
 pub(crate) fn typed<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
+    tolerant(body, mode)
+}
+
+/// Decodes `body` as `T` with plain `serde_json`, the fast path, and reads on the way
+/// whether the body's top-level `success` says the call failed (as
+/// [`Envelope::says_failure`] would), so that a successful answer is parsed once. `None`
+/// when plain decoding fails: the caller then reads the envelope and decodes with
+/// [`tolerant`].
+pub(crate) fn plain<T: DeserializeOwned>(body: &[u8]) -> Option<(T, bool)> {
+    let mut says_failure = false;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(Tap {
+        de: &mut de,
+        says_failure: &mut says_failure,
+    })
+    .ok()?;
+    de.end().ok()?;
+    Some((value, says_failure))
+}
+
+/// The coercing decoder alone (what [`typed`] falls back to): lossless conversions made
+/// and logged, or refused in strict mode; a mismatch names its field.
+pub(crate) fn tolerant<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
     let (value, coercions) = coerce::<T>(body);
     let value = value?;
     if coercions.is_empty() {
@@ -70,6 +94,38 @@ pub(crate) fn typed<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Resul
         tracing::debug!(coercion = %c, "response field converted");
     }
     Ok(value)
+}
+
+/// Where the send loop leaves a decoded response: the operation's response type behind
+/// one vtable, so that the loop (signing, sending, reading, the envelope, retries) is
+/// compiled once for the crate rather than once per operation a program calls.
+pub(crate) trait ResponseSlot: Send {
+    /// [`plain`]: `Some(says_failure)` when the body decoded (the value is kept).
+    fn plain(&mut self, body: &[u8]) -> Option<bool>;
+    /// [`tolerant`], keeping the value.
+    fn tolerant(&mut self, body: &[u8], mode: DecodeMode) -> Result<(), Failure>;
+    /// A plain-text response's text as the value.
+    fn text(&mut self, text: String) -> Result<(), String>;
+}
+
+impl<T: DeserializeOwned + Send> ResponseSlot for Option<T> {
+    fn plain(&mut self, body: &[u8]) -> Option<bool> {
+        let (value, says_failure) = plain::<T>(body)?;
+        *self = Some(value);
+        Some(says_failure)
+    }
+
+    fn tolerant(&mut self, body: &[u8], mode: DecodeMode) -> Result<(), Failure> {
+        *self = Some(tolerant::<T>(body, mode)?);
+        Ok(())
+    }
+
+    fn text(&mut self, text: String) -> Result<(), String> {
+        let value = T::deserialize(de::value::StringDeserializer::<de::value::Error>::new(text))
+            .map_err(|e| e.to_string())?;
+        *self = Some(value);
+        Ok(())
+    }
 }
 
 /// The error strict mode gives for `coercions` (not empty).
@@ -274,6 +330,379 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
 }
 
 // ---------------------------------------------------------------------------------------
+// The envelope's `success`, read during the plain decoding
+// ---------------------------------------------------------------------------------------
+
+macro_rules! forward {
+    ($($method:ident($ty:ty),)*) => {$(
+        fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+            self.visitor.$method(v)
+        }
+    )*};
+}
+
+/// Hands the top-level object to `T` through [`TapMap`]; everything else passes unchanged.
+struct Tap<'s, D> {
+    de: D,
+    says_failure: &'s mut bool,
+}
+
+macro_rules! pass {
+    ($($method:ident($($arg:ident: $ty:ty),*),)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.de.$method($($arg,)* visitor)
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tap<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_any(TapVisitor {
+            visitor,
+            says_failure: self.says_failure,
+        })
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_map(TapVisitor {
+            visitor,
+            says_failure: self.says_failure,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.de.deserialize_struct(
+            name,
+            fields,
+            TapVisitor {
+                visitor,
+                says_failure: self.says_failure,
+            },
+        )
+    }
+
+    pass! {
+        deserialize_bool(),
+        deserialize_i8(),
+        deserialize_i16(),
+        deserialize_i32(),
+        deserialize_i64(),
+        deserialize_i128(),
+        deserialize_u8(),
+        deserialize_u16(),
+        deserialize_u32(),
+        deserialize_u64(),
+        deserialize_u128(),
+        deserialize_f32(),
+        deserialize_f64(),
+        deserialize_char(),
+        deserialize_str(),
+        deserialize_string(),
+        deserialize_bytes(),
+        deserialize_byte_buf(),
+        deserialize_option(),
+        deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_identifier(),
+        deserialize_ignored_any(),
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+/// The visitor of the top-level value: an object is read through [`TapMap`].
+struct TapVisitor<'s, V> {
+    visitor: V,
+    says_failure: &'s mut bool,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TapVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    forward! {
+        visit_bool(bool),
+        visit_i8(i8),
+        visit_i16(i16),
+        visit_i32(i32),
+        visit_i64(i64),
+        visit_i128(i128),
+        visit_u8(u8),
+        visit_u16(u16),
+        visit_u32(u32),
+        visit_u64(u64),
+        visit_u128(u128),
+        visit_f32(f32),
+        visit_f64(f64),
+        visit_char(char),
+        visit_str(&str),
+        visit_borrowed_str(&'de str),
+        visit_string(String),
+        visit_bytes(&[u8]),
+        visit_borrowed_bytes(&'de [u8]),
+        visit_byte_buf(Vec<u8>),
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visitor.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visitor.visit_unit()
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        self.visitor.visit_some(d)
+    }
+
+    fn visit_newtype_struct<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        self.visitor.visit_newtype_struct(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_map(TapMap {
+            map,
+            says_failure: self.says_failure,
+            at_success: false,
+        })
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_enum(data)
+    }
+}
+
+/// The top-level object: each key is looked at on its way to `T`, and the value of
+/// `success` is read on its way too. Nested values pass straight through.
+struct TapMap<'s, A> {
+    map: A,
+    says_failure: &'s mut bool,
+    /// The key just read is `success`.
+    at_success: bool,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TapMap<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.at_success = false;
+        self.map.next_key_seed(KeySeed {
+            seed,
+            at_success: &mut self.at_success,
+        })
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        if std::mem::take(&mut self.at_success) {
+            self.map.next_value_seed(SuccessSeed {
+                seed,
+                says_failure: self.says_failure,
+            })
+        } else {
+            self.map.next_value_seed(seed)
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+/// A key, noted when it is `success`.
+struct KeySeed<'h, K> {
+    seed: K,
+    at_success: &'h mut bool,
+}
+
+impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
+    type Value = K::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
+        self.seed.deserialize(KeyDe {
+            de: d,
+            at_success: self.at_success,
+        })
+    }
+}
+
+struct KeyDe<'h, D> {
+    de: D,
+    at_success: &'h mut bool,
+}
+
+macro_rules! key_methods {
+    ($($method:ident($($arg:ident: $ty:ty),*),)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.de.$method($($arg,)* KeyVisitor { visitor, at_success: self.at_success })
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
+    type Error = D::Error;
+
+    key_methods! {
+        deserialize_any(),
+        deserialize_bool(),
+        deserialize_i8(),
+        deserialize_i16(),
+        deserialize_i32(),
+        deserialize_i64(),
+        deserialize_i128(),
+        deserialize_u8(),
+        deserialize_u16(),
+        deserialize_u32(),
+        deserialize_u64(),
+        deserialize_u128(),
+        deserialize_f32(),
+        deserialize_f64(),
+        deserialize_char(),
+        deserialize_str(),
+        deserialize_string(),
+        deserialize_bytes(),
+        deserialize_byte_buf(),
+        deserialize_option(),
+        deserialize_unit(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_seq(),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_map(),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        deserialize_identifier(),
+        deserialize_ignored_any(),
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+/// Passes a key on to `T`'s visitor, noting whether it is `success`.
+struct KeyVisitor<'h, V> {
+    visitor: V,
+    at_success: &'h mut bool,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    forward! {
+        visit_bool(bool),
+        visit_i8(i8),
+        visit_i16(i16),
+        visit_i32(i32),
+        visit_i64(i64),
+        visit_i128(i128),
+        visit_u8(u8),
+        visit_u16(u16),
+        visit_u32(u32),
+        visit_u64(u64),
+        visit_u128(u128),
+        visit_f32(f32),
+        visit_f64(f64),
+        visit_char(char),
+        visit_bytes(&[u8]),
+        visit_borrowed_bytes(&'de [u8]),
+        visit_byte_buf(Vec<u8>),
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        *self.at_success = v == "success";
+        self.visitor.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        *self.at_success = v == "success";
+        self.visitor.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        *self.at_success = v == "success";
+        self.visitor.visit_string(v)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visitor.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visitor.visit_unit()
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        self.visitor.visit_some(d)
+    }
+
+    fn visit_newtype_struct<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        self.visitor.visit_newtype_struct(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_map(map)
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        self.visitor.visit_enum(data)
+    }
+}
+
+/// The value of `success`: read once as JSON, judged as [`Envelope::says_failure`]
+/// judges it (a later duplicate wins there too), then handed to `T`.
+struct SuccessSeed<'s, S> {
+    seed: S,
+    says_failure: &'s mut bool,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for SuccessSeed<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        *self.says_failure = match &value {
+            serde_json::Value::Bool(b) => !b,
+            serde_json::Value::String(t) => t.trim().eq_ignore_ascii_case("false"),
+            _ => false,
+        };
+        self.seed.deserialize(value).map_err(de::Error::custom)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // The coercing decoder
 // ---------------------------------------------------------------------------------------
 
@@ -450,14 +879,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Coerce<'_, D> {
 struct Wrap<'t, V> {
     visitor: V,
     track: &'t Track,
-}
-
-macro_rules! forward {
-    ($($method:ident($ty:ty),)*) => {$(
-        fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
-            self.visitor.$method(v)
-        }
-    )*};
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {

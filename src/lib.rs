@@ -4,10 +4,28 @@
 //! Every operation is generated from a YAML spec in `spec/`: a method on [`Client`] that
 //! returns a call whose parameters are set by name (required ones are checked before
 //! anything is sent), a request type, a response type, and an enum of its documented
-//! error codes. Operations are grouped
-//! by area: [`flow`], [`codeup`], [`projex`], [`testhub`], [`appstack`],
-//! [`organization`], [`insight`]. Operations that report on a long job also have waiters,
+//! error codes. Operations that report on a long job also have waiters,
 //! `client.<operation>()...wait_until_<name>()`, which poll until the job ends ([`waiter`]).
+//!
+//! # Areas and features
+//!
+//! Operations are grouped by area, one module and one cargo feature each. All are on by
+//! default; a program that calls only some areas can compile only those
+//! (`yunxiao = { version = "0.1", default-features = false, features = ["flow"] }`), and
+//! the mock then serves only them. A type that several areas share compiles with any of
+//! them (`common::BasicResponse` with `flow` or `organization`, `projex::ProjexField`
+//! with `projex` or `testhub`).
+//!
+//! | feature | module | operations |
+//! |---|---|---|
+//! | `flow` | `flow` | pipelines, runs, jobs, manual gates, artifacts, host and variable groups, service connections |
+//! | `codeup` | `codeup` | repositories, branches, tags, files, commits, merge requests, groups, members, webhooks |
+//! | `projex` | `projex` | projects, work items, sprints and custom fields |
+//! | `testhub` | `testhub` | test cases and test results |
+//! | `appstack` | `appstack` | applications, release workflows and change requests |
+//! | `organization` | `organization` | members, roles, organizations, users and SSH keys |
+//! | `insight` | `insight` | data exports |
+//! | `mock` | `mock` | a local, spec-driven mock of the enabled areas (off by default) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), yunxiao::Error> {
@@ -27,6 +45,8 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+// docs.rs (nightly) marks each item with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 pub mod credentials;
@@ -67,7 +87,7 @@ pub use waiter::{Waiter, WaiterError};
 /// The words of the spec format, as the operation metadata carries them.
 pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
 
-// The generated API: one module per area, plus `OPERATIONS`.
+// The generated API: one module per area (each behind its feature), plus `OPERATIONS`.
 #[allow(missing_docs)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/mod.rs"));

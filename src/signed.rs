@@ -10,13 +10,13 @@ use crate::wire::FORM_CONTENT_TYPE;
 pub const REDACTED: &str = "<redacted>";
 
 /// One attempt of a call, signed: exactly what the client sends (method, URL, headers in
-/// wire order, body), apart from the transport headers the HTTP stack adds
-/// (`content-length`, and `content-length: 0` for a POST, PUT, PATCH or DELETE without a
-/// body).
+/// wire order, body, and `content-length: 0` for a POST, PUT, PATCH or DELETE without a
+/// body), apart from the transport headers the HTTP stack adds (a body's
+/// `content-length`, `accept-encoding`).
 ///
-/// Made by [`Client::sign`](crate::Client::sign), which signs with the same code, the same
-/// credentials and the same clock as sending does: a request only signed is the request
-/// that would have been sent, with its own nonce and time.
+/// Made by [`Client::sign`](crate::Client::sign), which builds the request with the same
+/// code, the same credentials and the same clock as sending does: a request only signed is
+/// the request that would have been sent, with its own nonce and time.
 ///
 /// `Display` prints it as an HTTP/1.1 request (request line with the absolute URL, one
 /// header per line, a blank line, the body) with every secret replaced by `<redacted>`:

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::operation::{BodyEncoding, HttpRequest, OperationMeta, ParamLocation, RequestBody};
-use crate::signing::encode::percent_encode;
+use crate::signing::encode::{percent_encode, percent_encode_into};
 use crate::Error;
 
 /// The longest path, query or header parameter value sent, in bytes. Servers refuse
@@ -82,7 +82,9 @@ impl RequestBuilder {
     pub fn new(meta: &'static OperationMeta) -> Self {
         Self {
             meta,
-            path: String::new(),
+            // Room for the template with its parameters filled in, so that the path is
+            // allocated once.
+            path: String::with_capacity(meta.path.len() * 2),
             query: Vec::new(),
             headers: Vec::new(),
             body: BTreeMap::new(),
@@ -131,7 +133,7 @@ impl RequestBuilder {
         if value.len() > MAX_VALUE_BYTES {
             return Err(self.invalid(name, "longer than 64 KiB"));
         }
-        self.path.push_str(&percent_encode(&value));
+        percent_encode_into(&mut self.path, &value);
         Ok(())
     }
 

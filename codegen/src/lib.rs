@@ -63,6 +63,16 @@ pub fn generate_dir(dir: &Path) -> Result<Output, Errors> {
     Ok(Output { files, inputs })
 }
 
+/// [`generate_dir`] for a build with only some areas: `enabled(area)` says whether the
+/// area's cargo feature is on. Every spec is read and checked; files that build would not
+/// compile are not written (see [`emit::files_for`]).
+pub fn generate_dir_for(dir: &Path, enabled: impl Fn(&str) -> bool) -> Result<Output, Errors> {
+    let (sources, inputs) = load::read_dir(dir)?;
+    let api = api(&sources)?;
+    let files = emit::files_for(&api, enabled).map_err(|d| Errors(vec![d]))?;
+    Ok(Output { files, inputs })
+}
+
 /// Generates the client from in-memory sources (used by tests and fixtures).
 pub fn generate(sources: &[Source]) -> Result<Vec<(String, String)>, Errors> {
     let api = api(sources)?;

@@ -513,10 +513,8 @@ fn shape_files() {
     has(build, "pub trigger: Option<BuildTrigger>,");
     has(build, "pub struct BuildTrigger {");
     lacks(build, "pub fn with_");
-    has(
-        build,
-        "/// Used by [`Client::rerun_build`](crate::Client::rerun_build), [`Client::get_build`](crate::Client::get_build), [`Client::list_builds`](crate::Client::list_builds).",
-    );
+    // Used by operations of two areas: one line each, under its area's feature.
+    has(build, "/// Used by:\n#[cfg_attr(\n    feature = \"codeup\",\n    doc = \" - [`Client::rerun_build`](crate::Client::rerun_build)\"\n)]\n#[cfg_attr(feature = \"flow\", doc = \" - [`Client::get_build`](crate::Client::get_build)\")]");
     // `required: true` in a shape that responses use documents the request side only.
     has(
         &files["flow/shapes/build_step.rs"],
@@ -594,7 +592,9 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
     );
     insta::assert_snapshot!("sixth__flow__list_flow_widgets", new_file);
 
-    // mod.rs only gains lines: the include!, the OPERATIONS entry and the MOCK_OPERATIONS entry.
+    // mod.rs only gains lines: the include!, the OPERATIONS entry and the MOCK_OPERATIONS
+    // entry, each entry with its area's `#[cfg(feature = "flow")]` (the identical cfg lines
+    // match the subsequence in the order shown).
     let old: Vec<&str> = before["mod.rs"].lines().collect();
     let new: Vec<&str> = after["mod.rs"].lines().collect();
     let gained = added_lines(&old, &new);
@@ -603,7 +603,9 @@ fn a_sixth_endpoint_adds_one_file_and_one_registry_entry() {
         [
             "    include!(concat!(env!(\"OUT_DIR\"), \"/flow/list_flow_widgets.rs\"));",
             "    <flow::ListFlowWidgetsRequest as crate::Operation>::META,",
+            "    #[cfg(feature = \"flow\")]",
             "    crate::mock::MockOperation::paged::<flow::ListFlowWidgetsRequest>(),",
+            "    #[cfg(feature = \"flow\")]",
         ],
         "mod.rs diff:\n{}",
         gained.join("\n")

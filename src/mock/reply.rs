@@ -316,7 +316,7 @@ impl MockReply {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "projex"))]
 mod tests {
     use super::*;
 

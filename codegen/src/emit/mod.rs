@@ -28,8 +28,18 @@ const EXAMPLES_FILE: &str = "examples.json";
 /// (`<area>/shapes/<shape>.rs`), `mod.rs`, which declares the area modules and the operation
 /// registry, and `examples.json`, the example responses the mock serves.
 pub fn files(api: &Api) -> Result<Vec<(String, String)>, Diagnostic> {
+    files_for(api, |_| true)
+}
+
+/// [`files`] for a build with only some areas (`enabled(area)`: the area's feature is
+/// on): the files of the other areas, which that build never includes, are left out.
+/// `mod.rs` and `examples.json` are always whole.
+pub fn files_for(
+    api: &Api,
+    enabled: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, String)>, Diagnostic> {
     let mut files = Vec::new();
-    for op in &api.operations {
+    for op in api.operations.iter().filter(|o| enabled(&o.area)) {
         let source = format_tokens(operation::operation(op, api), &op.source)?;
         files.push((
             op_file(&op.area, &op.fn_name),
@@ -37,6 +47,9 @@ pub fn files(api: &Api) -> Result<Vec<(String, String)>, Diagnostic> {
         ));
     }
     for def in api.shapes() {
+        if !shape_areas(def, api).into_iter().any(&enabled) {
+            continue;
+        }
         let source = format_tokens(shape(def, api), &def.source)?;
         files.push((
             shape_file(def),
@@ -81,6 +94,10 @@ fn shape_file(def: &TypeDef) -> String {
 fn shape(def: &TypeDef, api: &Api) -> TokenStream {
     let users = api.users(&def.key);
     let mut text = def.docs.as_deref().map(docs::escape).unwrap_or_default();
+    // A shape that compiles with several areas links to each operation only in builds
+    // with that operation's area (see `root`): one line each.
+    let per_area = shape_areas(def, api).len() > 1;
+    let mut used_by = TokenStream::new();
     if !users.is_empty() {
         let links: Vec<String> = users
             .iter()
@@ -89,15 +106,39 @@ fn shape(def: &TypeDef, api: &Api) -> TokenStream {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        text.push_str(&format!("Used by {}.", links.join(", ")));
-    }
-    if !def.notes.is_empty() {
-        text.push_str("\n\n# Notes from the spec\n");
-        for n in &def.notes {
-            text.push_str(&format!("\n- {}", docs::escape(&n.replace('\n', " "))));
+        if per_area {
+            text.push_str("Used by:");
+            for (o, link) in users.iter().zip(&links) {
+                let (area, line) = (o.area.as_str(), format!(" - {link}"));
+                used_by.extend(quote!(#[cfg_attr(feature = #area, doc = #line)]));
+            }
+        } else {
+            text.push_str(&format!("Used by {}.", links.join(", ")));
         }
     }
-    let main = types::type_def(def, api, docs::raw(&text));
+    let mut notes = String::new();
+    if !def.notes.is_empty() {
+        notes.push_str("# Notes from the spec\n");
+        for n in &def.notes {
+            notes.push_str(&format!("\n- {}", docs::escape(&n.replace('\n', " "))));
+        }
+    }
+    let doc = if used_by.is_empty() {
+        if !notes.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&notes);
+        }
+        docs::raw(&text)
+    } else {
+        let mut doc = docs::raw(&text);
+        doc.extend(used_by);
+        if !notes.is_empty() {
+            doc.extend(quote!(#[doc = ""]));
+            doc.extend(docs::raw(&notes));
+        }
+        doc
+    };
+    let main = types::type_def(def, api, doc);
     let parts = def.parts.iter().filter_map(|key| {
         let part = api.type_def(key)?;
         let doc = match &part.docs {
@@ -118,61 +159,103 @@ fn shape(def: &TypeDef, api: &Api) -> TokenStream {
     }
 }
 
+/// The area modules and the operation registries. Each area is a cargo feature of the
+/// same name: an operation compiles with its area's feature, a shape with the feature of
+/// any area whose operations use it (a shape no operation uses, with its own area's), and
+/// a module when anything in it does. The registries list the operations compiled.
 fn root(api: &Api) -> TokenStream {
     let areas = api.areas().into_iter().map(|area| {
         let module = types::ident(area);
         let doc = area_doc(area);
-        let shapes = api.shapes().filter(|d| d.area == area).map(shape_file);
+        let shapes = api
+            .shapes()
+            .filter(|d| d.area == area)
+            .map(|d| (shape_file(d), shape_areas(d, api)));
         let ops = api
             .operations
             .iter()
             .filter(|o| o.area == area)
-            .map(|o| op_file(&o.area, &o.fn_name));
-        let includes = shapes.chain(ops).map(|file| {
+            .map(|o| (op_file(&o.area, &o.fn_name), vec![o.area.as_str()]));
+        let items: Vec<(String, Vec<&str>)> = shapes.chain(ops).collect();
+        let mut module_areas: Vec<&str> = items.iter().flat_map(|(_, a)| a.clone()).collect();
+        module_areas.sort_unstable();
+        module_areas.dedup();
+        let module_cfg = cfg_any(&module_areas);
+        let includes = items.iter().map(|(file, areas)| {
             let file = format!("/{file}");
-            quote!(include!(concat!(env!("OUT_DIR"), #file));)
+            // Within the module, only what its own condition does not already imply.
+            let cfg = (areas != &module_areas).then(|| cfg_any(areas));
+            quote!(#cfg include!(concat!(env!("OUT_DIR"), #file));)
         });
         quote! {
             #[doc = #doc]
+            #module_cfg
             pub mod #module {
                 #(#includes)*
             }
         }
     });
     let examples = format!("/{EXAMPLES_FILE}");
-    let mock_entries: Vec<TokenStream> = api
+    // Each entry compiles with its operation's area.
+    let requests: Vec<(TokenStream, TokenStream, bool)> = api
         .operations
         .iter()
         .map(|o| {
             let area = types::ident(&o.area);
             let req = types::ident(&o.request_type());
-            if o.pagination.is_some() {
-                quote!(crate::mock::MockOperation::paged::<#area::#req>())
-            } else {
-                quote!(crate::mock::MockOperation::of::<#area::#req>())
-            }
+            (
+                cfg_any(&[o.area.as_str()]),
+                quote!(#area::#req),
+                o.pagination.is_some(),
+            )
         })
         .collect();
-    let requests: Vec<TokenStream> = api
-        .operations
+    let metas = requests
         .iter()
-        .map(|o| {
-            let area = types::ident(&o.area);
-            let req = types::ident(&o.request_type());
-            quote!(#area::#req)
-        })
-        .collect();
+        .map(|(cfg, req, _)| quote!(#cfg <#req as crate::Operation>::META));
+    let mocks = requests.iter().map(|(cfg, req, paged)| {
+        if *paged {
+            quote!(#cfg crate::mock::MockOperation::paged::<#req>())
+        } else {
+            quote!(#cfg crate::mock::MockOperation::of::<#req>())
+        }
+    });
     quote! {
         #(#areas)*
-        /// Metadata of every operation, sorted by area and action (used by the mock server).
-        pub static OPERATIONS: &[&crate::OperationMeta] = &[#(<#requests as crate::Operation>::META),*];
-        /// Every operation as the mock server serves it: its metadata and example call, sorted
-        /// by area and action.
+        /// Metadata of every operation compiled (those of the enabled area features), sorted
+        /// by area and action (used by the mock server).
+        pub static OPERATIONS: &[&crate::OperationMeta] = &[#(#metas),*];
+        /// Every operation compiled as the mock server serves it: its metadata and example
+        /// call, sorted by area and action.
         #[cfg(feature = "mock")]
-        pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[#(#mock_entries),*];
+        pub static MOCK_OPERATIONS: &[crate::mock::MockOperation] = &[#(#mocks),*];
         /// The documented example responses by action (`examples.json`).
         #[cfg(feature = "mock")]
         pub(crate) static EXAMPLE_RESPONSES: &str = include_str!(concat!(env!("OUT_DIR"), #examples));
+    }
+}
+
+/// The areas whose features compile shape `def`: those of the operations that use it, or
+/// its own when none does.
+fn shape_areas<'a>(def: &'a TypeDef, api: &'a Api) -> Vec<&'a str> {
+    let mut areas: Vec<&str> = api
+        .users(&def.key)
+        .iter()
+        .map(|o| o.area.as_str())
+        .collect();
+    if areas.is_empty() {
+        areas.push(def.area.as_str());
+    }
+    areas.sort_unstable();
+    areas.dedup();
+    areas
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ...))]` for several areas.
+fn cfg_any(areas: &[&str]) -> TokenStream {
+    match areas {
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any(#(feature = #many),*))]),
     }
 }
 

@@ -3,7 +3,123 @@
 
 /// A response that carries only the envelope every Yunxiao answer has.
 ///
-/// Used by [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations), [`Client::delete_flow_tag`](crate::Client::delete_flow_tag), [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group), [`Client::delete_host_group`](crate::Client::delete_host_group), [`Client::delete_pipeline`](crate::Client::delete_pipeline), [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group), [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations), [`Client::delete_variable_group`](crate::Client::delete_variable_group), [`Client::join_pipeline_group`](crate::Client::join_pipeline_group), [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate), [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate), [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order), [`Client::retry_pipeline_job_run`](crate::Client::retry_pipeline_job_run), [`Client::retry_vm_deploy_machine`](crate::Client::retry_vm_deploy_machine), [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run), [`Client::skip_vm_deploy_machine`](crate::Client::skip_vm_deploy_machine), [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run), [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run), [`Client::stop_vm_deploy_order`](crate::Client::stop_vm_deploy_order), [`Client::update_flow_tag`](crate::Client::update_flow_tag), [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group), [`Client::update_host_group`](crate::Client::update_host_group), [`Client::update_pipeline`](crate::Client::update_pipeline), [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info), [`Client::update_pipeline_group`](crate::Client::update_pipeline_group), [`Client::update_variable_group`](crate::Client::update_variable_group), [`Client::create_resource_member`](crate::Client::create_resource_member), [`Client::delete_resource_member`](crate::Client::delete_resource_member), [`Client::update_resource_member`](crate::Client::update_resource_member).
+/// Used by:
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::add_pipeline_relations`](crate::Client::add_pipeline_relations)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_flow_tag`](crate::Client::delete_flow_tag)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_flow_tag_group`](crate::Client::delete_flow_tag_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_host_group`](crate::Client::delete_host_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_pipeline`](crate::Client::delete_pipeline)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_pipeline_group`](crate::Client::delete_pipeline_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_pipeline_relations`](crate::Client::delete_pipeline_relations)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::delete_variable_group`](crate::Client::delete_variable_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::join_pipeline_group`](crate::Client::join_pipeline_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::pass_pipeline_validate`](crate::Client::pass_pipeline_validate)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::refuse_pipeline_validate`](crate::Client::refuse_pipeline_validate)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::resume_vm_deploy_order`](crate::Client::resume_vm_deploy_order)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::retry_pipeline_job_run`](crate::Client::retry_pipeline_job_run)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::retry_vm_deploy_machine`](crate::Client::retry_vm_deploy_machine)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::skip_pipeline_job_run`](crate::Client::skip_pipeline_job_run)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::skip_vm_deploy_machine`](crate::Client::skip_vm_deploy_machine)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::stop_pipeline_job_run`](crate::Client::stop_pipeline_job_run)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::stop_pipeline_run`](crate::Client::stop_pipeline_run)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::stop_vm_deploy_order`](crate::Client::stop_vm_deploy_order)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_flow_tag`](crate::Client::update_flow_tag)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_flow_tag_group`](crate::Client::update_flow_tag_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_host_group`](crate::Client::update_host_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_pipeline`](crate::Client::update_pipeline)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_pipeline_base_info`](crate::Client::update_pipeline_base_info)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_pipeline_group`](crate::Client::update_pipeline_group)"
+)]
+#[cfg_attr(
+    feature = "flow",
+    doc = " - [`Client::update_variable_group`](crate::Client::update_variable_group)"
+)]
+#[cfg_attr(
+    feature = "organization",
+    doc = " - [`Client::create_resource_member`](crate::Client::create_resource_member)"
+)]
+#[cfg_attr(
+    feature = "organization",
+    doc = " - [`Client::delete_resource_member`](crate::Client::delete_resource_member)"
+)]
+#[cfg_attr(
+    feature = "organization",
+    doc = " - [`Client::update_resource_member`](crate::Client::update_resource_member)"
+)]
 ///
 /// # Notes from the spec
 ///

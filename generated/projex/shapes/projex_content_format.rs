@@ -3,7 +3,51 @@
 
 /// 内容格式 (the format of a rich text body in Projex and Testhub).
 ///
-/// Used by [`Client::create_workitem`](crate::Client::create_workitem), [`Client::create_workitem_comment`](crate::Client::create_workitem_comment), [`Client::get_work_item_info`](crate::Client::get_work_item_info), [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list), [`Client::get_workitem_relations`](crate::Client::get_workitem_relations), [`Client::list_workitems`](crate::Client::list_workitems), [`Client::update_work_item`](crate::Client::update_work_item), [`Client::update_workitem_comment`](crate::Client::update_workitem_comment), [`Client::update_workitem_field`](crate::Client::update_workitem_field), [`Client::create_test_case`](crate::Client::create_test_case), [`Client::update_test_case`](crate::Client::update_test_case).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem`](crate::Client::create_workitem)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem_comment`](crate::Client::create_workitem_comment)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_work_item_info`](crate::Client::get_work_item_info)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_workitem_comment_list`](crate::Client::get_workitem_comment_list)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_workitem_relations`](crate::Client::get_workitem_relations)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_workitems`](crate::Client::list_workitems)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_work_item`](crate::Client::update_work_item)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_workitem_comment`](crate::Client::update_workitem_comment)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_workitem_field`](crate::Client::update_workitem_field)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::create_test_case`](crate::Client::create_test_case)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::update_test_case`](crate::Client::update_test_case)"
+)]
 ///
 /// # Notes from the spec
 ///

@@ -3,7 +3,15 @@
 
 /// 字段 (a field of a work item type or of test cases, with its options).
 ///
-/// Used by [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields), [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::list_test_case_fields`](crate::Client::list_test_case_fields)"
+)]
 ///
 /// # Notes from the spec
 ///

@@ -3,7 +3,19 @@
 
 /// 字段的选项值 (an option of a list-type field).
 ///
-/// Used by [`Client::get_custom_field_option`](crate::Client::get_custom_field_option), [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields), [`Client::list_test_case_fields`](crate::Client::list_test_case_fields).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_custom_field_option`](crate::Client::get_custom_field_option)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_work_item_all_fields`](crate::Client::list_work_item_all_fields)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::list_test_case_fields`](crate::Client::list_test_case_fields)"
+)]
 ///
 /// # Notes from the spec
 ///

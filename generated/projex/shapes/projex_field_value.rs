@@ -3,7 +3,23 @@
 
 /// A value to set for a field (request only).
 ///
-/// Used by [`Client::create_workitem`](crate::Client::create_workitem), [`Client::create_workitem_v2`](crate::Client::create_workitem_v2), [`Client::update_project_field`](crate::Client::update_project_field), [`Client::create_test_case`](crate::Client::create_test_case).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem`](crate::Client::create_workitem)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem_v2`](crate::Client::create_workitem_v2)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_project_field`](crate::Client::update_project_field)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::create_test_case`](crate::Client::create_test_case)"
+)]
 ///
 /// # Notes from the spec
 ///

@@ -3,7 +3,59 @@
 
 /// 工作项大类型 (the category of a work item; a work item type belongs to one).
 ///
-/// Used by [`Client::create_workitem`](crate::Client::create_workitem), [`Client::create_workitem_v2`](crate::Client::create_workitem_v2), [`Client::get_work_item_info`](crate::Client::get_work_item_info), [`Client::get_workitem_relations`](crate::Client::get_workitem_relations), [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types), [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status), [`Client::list_workitems`](crate::Client::list_workitems), [`Client::update_work_item`](crate::Client::update_work_item), [`Client::update_workitem_field`](crate::Client::update_workitem_field), [`Client::create_test_case`](crate::Client::create_test_case), [`Client::get_test_result_list`](crate::Client::get_test_result_list), [`Client::get_testcase_list`](crate::Client::get_testcase_list), [`Client::update_test_case`](crate::Client::update_test_case).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem`](crate::Client::create_workitem)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::create_workitem_v2`](crate::Client::create_workitem_v2)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_work_item_info`](crate::Client::get_work_item_info)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::get_workitem_relations`](crate::Client::get_workitem_relations)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_project_workitem_types`](crate::Client::list_project_workitem_types)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_work_item_work_flow_status`](crate::Client::list_work_item_work_flow_status)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::list_workitems`](crate::Client::list_workitems)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_work_item`](crate::Client::update_work_item)"
+)]
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_workitem_field`](crate::Client::update_workitem_field)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::create_test_case`](crate::Client::create_test_case)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::get_test_result_list`](crate::Client::get_test_result_list)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::get_testcase_list`](crate::Client::get_testcase_list)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::update_test_case`](crate::Client::update_test_case)"
+)]
 ///
 /// # Notes from the spec
 ///

@@ -3,7 +3,15 @@
 
 /// A field of a work item or test case and its new value (request only).
 ///
-/// Used by [`Client::update_workitem_field`](crate::Client::update_workitem_field), [`Client::update_test_case`](crate::Client::update_test_case).
+/// Used by:
+#[cfg_attr(
+    feature = "projex",
+    doc = " - [`Client::update_workitem_field`](crate::Client::update_workitem_field)"
+)]
+#[cfg_attr(
+    feature = "testhub",
+    doc = " - [`Client::update_test_case`](crate::Client::update_test_case)"
+)]
 ///
 /// # Notes from the spec
 ///

@@ -5,6 +5,7 @@
 //! cargo bench --bench overhead                       # the table: 7 interleaved rounds
 //! cargo bench --bench overhead -- --rounds 9 --calls 8000
 //! cargo bench --bench overhead -- --only yunxiao --concurrency 16 --seconds 20   # to profile
+//! cargo bench --bench overhead -- --pieces    # decode, signing and a timer, each alone
 //! ```
 //!
 //! Three clients call the same server, one after the other within each round (the order

@@ -5,9 +5,9 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::error::{Parse, ParseFromDescription};
 use time::format_description::well_known::Rfc3339;
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::wire::QueryValue;
 
@@ -142,7 +142,10 @@ impl LocalDateTime {
 
     /// The date and time it names (`YYYY-MM-DD hh:mm:ss`), without an offset.
     pub fn parse(&self) -> Result<PrimitiveDateTime, time::error::Parse> {
-        parse_fixed(&self.0, b' ', "")
+        PrimitiveDateTime::parse(
+            &self.0,
+            format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        )
     }
 }
 
@@ -160,7 +163,12 @@ impl From<&str> for LocalDateTime {
 
 impl From<PrimitiveDateTime> for LocalDateTime {
     fn from(t: PrimitiveDateTime) -> Self {
-        Self(format_fixed(t, ' ', ""))
+        let text = t
+            .format(format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second]"
+            ))
+            .unwrap_or_default();
+        Self(text)
     }
 }
 
@@ -176,147 +184,9 @@ impl QueryValue for LocalDateTime {
     }
 }
 
-// The fixed `YYYY-MM-DD?hh:mm:ss` forms, read and written by hand: the `time` crate's
-// format-description parser and formatter are generic and inlined, and instantiating
-// them cost about a fifth of this crate's code before any area is compiled. These give
-// what `[year]-[month]-[day]?[hour]:[minute]:[second]` gives (the tests compare).
-
-/// `t` as `YYYY-MM-DD{sep}hh:mm:ss{tail}`; a year before 1 is written `-YYYY`.
-pub(crate) fn format_fixed(t: PrimitiveDateTime, sep: char, tail: &str) -> String {
-    let mut out = String::with_capacity(20 + tail.len());
-    push_year(&mut out, t.year());
-    for (c, n) in [
-        ('-', u8::from(t.month())),
-        ('-', t.day()),
-        (sep, t.hour()),
-        (':', t.minute()),
-        (':', t.second()),
-    ] {
-        out.push(c);
-        push2(&mut out, n);
-    }
-    out.push_str(tail);
-    out
-}
-
-/// `[year]`: at least four digits, zero-padded, `-` before negative years.
-pub(crate) fn push_year(out: &mut String, year: i32) {
-    if year < 0 {
-        out.push('-');
-    }
-    let y = year.unsigned_abs();
-    for d in [1000, 100, 10] {
-        if y < d {
-            out.push('0');
-        }
-    }
-    out.push_str(&y.to_string());
-}
-
-/// Two digits, zero-padded.
-pub(crate) fn push2(out: &mut String, n: u8) {
-    out.push(char::from(b'0' + n / 10 % 10));
-    out.push(char::from(b'0' + n % 10));
-}
-
-/// Reads `[+-]YYYY-MM-DD{sep}hh:mm:ss{tail}` exactly, as `time`'s parser reads
-/// `[year]-[month]-[day]{sep}[hour]:[minute]:[second]{tail}`.
-pub(crate) fn parse_fixed(text: &str, sep: u8, tail: &str) -> Result<PrimitiveDateTime, Parse> {
-    fn invalid(name: &'static str) -> Parse {
-        Parse::ParseFromDescription(ParseFromDescription::InvalidComponent(name))
-    }
-    fn number(rest: &mut &[u8], width: usize, name: &'static str) -> Result<u8, Parse> {
-        let digits = rest.get(..width).ok_or_else(|| invalid(name))?;
-        if !digits.iter().all(u8::is_ascii_digit) {
-            return Err(invalid(name));
-        }
-        *rest = &rest[width..];
-        Ok(digits.iter().fold(0, |n, d| n * 10 + (d - b'0')))
-    }
-    let mut rest = text.as_bytes();
-    let negative = rest.first() == Some(&b'-');
-    if matches!(rest.first(), Some(b'-' | b'+')) {
-        rest = &rest[1..];
-    }
-    let century = number(&mut rest, 2, "year")?;
-    let year = i32::from(century) * 100 + i32::from(number(&mut rest, 2, "year")?);
-    let year = if negative { -year } else { year };
-    let mut values = [0u8; 5];
-    for (value, (before, name)) in values.iter_mut().zip([
-        (b'-', "month"),
-        (b'-', "day"),
-        (sep, "hour"),
-        (b':', "minute"),
-        (b':', "second"),
-    ]) {
-        // A missing separator: the component after it cannot be read (`time` names the
-        // literal instead; both are parse errors).
-        rest = rest.strip_prefix(&[before]).ok_or_else(|| invalid(name))?;
-        *value = number(&mut rest, 2, name)?;
-    }
-    if rest != tail.as_bytes() {
-        return Err(invalid("second"));
-    }
-    let [month, day, hour, minute, second] = values;
-    let range = |e| Parse::TryFromParsed(time::error::TryFromParsed::ComponentRange(e));
-    let month = Month::try_from(month).map_err(range)?;
-    let date = Date::from_calendar_date(year, month, day).map_err(range)?;
-    let time = Time::from_hms(hour, minute, second).map_err(range)?;
-    Ok(PrimitiveDateTime::new(date, time))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The hand-written forms agree with `time`'s format descriptions.
-    #[test]
-    fn fixed_forms_match_the_time_crate() {
-        use time::macros::format_description;
-        let local = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        let utc = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-        let mut secs: i64 = -377_705_116_800; // -9999-01-01
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        while secs < 253_402_300_800 {
-            let t = OffsetDateTime::from_unix_timestamp(secs).unwrap();
-            let p = PrimitiveDateTime::new(t.date(), t.time());
-            let text = format_fixed(p, ' ', "");
-            assert_eq!(text, p.format(local).unwrap());
-            assert_eq!(parse_fixed(&text, b' ', "").unwrap(), p);
-            let text = format_fixed(p, 'T', "Z");
-            assert_eq!(text, p.format(utc).unwrap());
-            assert_eq!(parse_fixed(&text, b'T', "Z").unwrap(), p);
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            secs += (state % 20_000_000_000) as i64;
-        }
-        for bad in [
-            "2022/03/18 14:24:54",
-            "2022-03-18 14:24:54 ",
-            "2022-03-18 14:24",
-            "2022-13-18 14:24:54",
-            "2022-02-30 14:24:54",
-            "2022-03-18 24:24:54",
-            "22-03-18 14:24:54",
-            "2022-3-18 14:24:54",
-            "",
-        ] {
-            assert!(parse_fixed(bad, b' ', "").is_err(), "{bad}");
-            assert!(PrimitiveDateTime::parse(bad, local).is_err(), "{bad}");
-        }
-        for good in [
-            "+2022-03-18 14:24:54",
-            "-0001-03-18 14:24:54",
-            "0000-01-01 00:00:00",
-        ] {
-            assert_eq!(
-                parse_fixed(good, b' ', "").unwrap(),
-                PrimitiveDateTime::parse(good, local).unwrap(),
-                "{good}"
-            );
-        }
-    }
 
     #[test]
     fn wire_values_round_trip() {

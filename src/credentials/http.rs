@@ -228,10 +228,9 @@ pub(crate) fn expiration_field(
 }
 
 pub(crate) fn parse_expiration(text: &str) -> Option<SystemTime> {
-    // `[year]-[month]-[day]T[hour]:[minute]:[second]Z`, read without `time`'s parser.
-    let t = crate::times::parse_fixed(text, b'T', "Z")
-        .ok()?
-        .assume_utc();
+    const FMT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let t = time::PrimitiveDateTime::parse(text, FMT).ok()?.assume_utc();
     let secs = u64::try_from(t.unix_timestamp()).ok()?;
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
 }

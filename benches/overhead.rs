@@ -5,6 +5,7 @@
 //! cargo bench --bench overhead                       # the table: 7 interleaved rounds
 //! cargo bench --bench overhead -- --rounds 9 --calls 8000
 //! cargo bench --bench overhead -- --only yunxiao --concurrency 16 --seconds 20   # to profile
+//! cargo bench --bench overhead -- --pieces    # decode, signing and a timer, each alone
 //! ```
 //!
 //! Three clients call the same server, one after the other within each round (the order
@@ -104,6 +105,11 @@ fn main() {
         return;
     }
 
+    if args.iter().any(|a| a == "--pieces") {
+        pieces(&bench, &runtime, calls * 50);
+        return;
+    }
+
     let concurrencies = [1usize, 16];
     // Warm-up: connections, pools, caches, the allocator.
     for v in variants {
@@ -163,6 +169,75 @@ fn main() {
         }
         println!("{line}");
     }
+}
+
+/// The pieces of a call that the floor does not do and any client must, each timed alone
+/// on one thread (CPU µs per call; the best of 5 runs of `n`).
+fn pieces(bench: &Bench, runtime: &tokio::runtime::Runtime, n: usize) {
+    fn best(n: usize, mut f: impl FnMut()) -> f64 {
+        (0..5)
+            .map(|_| {
+                let t0 = cpu_time();
+                for _ in 0..n {
+                    f();
+                }
+                (cpu_time() - t0).as_secs_f64() * 1e6 / n as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+    let body = answer_body();
+    let decode = best(n, || {
+        let r: yunxiao::projex::GetProjectInfoResponse =
+            serde_json::from_slice(std::hint::black_box(&body)).expect("JSON");
+        std::hint::black_box(r);
+    });
+    let sign = best(n, || {
+        let nonce = signing::new_nonce();
+        std::hint::black_box(signing::sign_for_bench(&RequestContext {
+            version: SignatureVersion::V3,
+            method: "GET",
+            host: &bench.host,
+            path: &bench.path,
+            query: &[],
+            action: "GetProjectInfo",
+            api_version: API_VERSION,
+            user_agent: &bench.user_agent,
+            content_type: None,
+            body: &[],
+            timestamp: SystemTime::now(),
+            nonce: &nonce,
+            credentials: &bench.credentials,
+            extra_headers: &[],
+        }));
+    });
+    // A timer armed and cancelled around a future that is pending once, less the same
+    // future without the timer.
+    let pending_once = || {
+        let mut polled = false;
+        std::future::poll_fn(move |cx| {
+            if std::mem::replace(&mut polled, true) {
+                std::task::Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+    };
+    let timed = best(n / 10, || {
+        runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(30), pending_once()).await })
+            .expect("no timeout");
+    });
+    let untimed = best(n / 10, || runtime.block_on(pending_once()));
+    let timer = timed - untimed;
+    println!("pieces, one thread, CPU µs per call (best of 5 runs of {n}):");
+    println!("  decode the answer into GetProjectInfoResponse  {decode:6.2}");
+    println!("  sign (nonce, date, V3 headers, HMAC)           {sign:6.2}");
+    println!("  one timer armed and cancelled                  {timer:6.2}");
+    println!(
+        "  sum                                            {:6.2}",
+        decode + sign + timer
+    );
 }
 
 struct Stats {

@@ -586,7 +586,9 @@ impl Client {
         let http = &req.http;
         let credentials = inner.credentials.provide_credentials().await?;
         check_credentials(&credentials)?;
-        let nonce = signing::new_nonce();
+        let nonce = signing::nonce_bytes();
+        // Hex digits: always UTF-8.
+        let nonce = std::str::from_utf8(&nonce).unwrap_or_default();
         let content_type = http.body.as_ref().map(|b| b.content_type);
         let signed = signing::sign_headers(&RequestContext {
             version: inner.signature_version,
@@ -600,7 +602,7 @@ impl Client {
             content_type,
             body: &req.body,
             timestamp: SystemTime::now(),
-            nonce: &nonce,
+            nonce,
             credentials: &credentials,
             extra_headers: &http.headers,
         });

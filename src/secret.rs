@@ -51,6 +51,9 @@ impl<T: QueryValue> QueryValue for Secret<T> {
     fn to_query_value(&self) -> String {
         self.0.to_query_value()
     }
+    fn query_text(&self) -> std::borrow::Cow<'_, str> {
+        self.0.query_text()
+    }
 }
 
 impl<T: Serialize> Serialize for Secret<T> {

@@ -1,5 +1,6 @@
 //! Helpers the generated code uses to build requests. Not a stable API.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -21,6 +22,11 @@ pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 pub trait QueryValue {
     /// The value's text on the wire, before percent-encoding.
     fn to_query_value(&self) -> String;
+
+    /// The same text, borrowed when the value already is text (no copy per call).
+    fn query_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_query_value())
+    }
 }
 
 macro_rules! display_query_value {
@@ -32,11 +38,32 @@ macro_rules! display_query_value {
         }
     )*};
 }
-display_query_value!(String, str, i32, i64, f32, f64, bool);
+display_query_value!(i32, i64, f32, f64, bool);
+
+impl QueryValue for String {
+    fn to_query_value(&self) -> String {
+        self.clone()
+    }
+    fn query_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl QueryValue for str {
+    fn to_query_value(&self) -> String {
+        self.to_owned()
+    }
+    fn query_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
 
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn to_query_value(&self) -> String {
         (**self).to_query_value()
+    }
+    fn query_text(&self) -> Cow<'_, str> {
+        (**self).query_text()
     }
 }
 
@@ -120,8 +147,8 @@ impl RequestBuilder {
         let Some(value) = value else {
             return Err(self.missing(name));
         };
-        let value = value.to_query_value();
-        match value.as_str() {
+        let value = value.query_text();
+        match &*value {
             "" => return Err(self.invalid(name, "a path parameter must not be empty")),
             "." | ".." => {
                 return Err(

@@ -107,7 +107,23 @@ struct CredentialsInner {
     security_token: Option<String>,
     expiry: Option<SystemTime>,
     provider_name: Cow<'static, str>,
+    /// The V3 HMAC keyed with the secret, made on first use: each signature clones it
+    /// instead of hashing the key again (two SHA-256 blocks per call).
+    v3_mac: KeyedMac,
 }
+
+/// A lazily keyed HMAC-SHA256; derived entirely from the secret, so it takes no part in
+/// comparisons.
+#[derive(Clone, Default)]
+struct KeyedMac(std::sync::OnceLock<crate::signing::v3::HmacSha256>);
+
+impl PartialEq for KeyedMac {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeyedMac {}
 
 impl Credentials {
     /// A plain AccessKey pair (provider name `static_ak`).
@@ -118,6 +134,7 @@ impl Credentials {
             security_token: None,
             expiry: None,
             provider_name: Cow::Borrowed("static_ak"),
+            v3_mac: KeyedMac::default(),
         }))
     }
 
@@ -133,6 +150,7 @@ impl Credentials {
             security_token: Some(security_token.into()),
             expiry: None,
             provider_name: Cow::Borrowed("static_sts"),
+            v3_mac: KeyedMac::default(),
         }))
     }
 
@@ -164,6 +182,14 @@ impl Credentials {
     /// The AccessKey secret.
     pub fn access_key_secret(&self) -> &str {
         &self.0.access_key_secret
+    }
+
+    /// The V3 signing HMAC, keyed with the secret (once per credentials value).
+    pub(crate) fn v3_mac(&self) -> &crate::signing::v3::HmacSha256 {
+        self.0
+            .v3_mac
+            .0
+            .get_or_init(|| crate::signing::v3::keyed(&self.0.access_key_secret))
     }
 
     /// The STS security token, if any.

@@ -15,7 +15,14 @@ pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const EMPTY_PAYLOAD_HASH: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA256 keyed with `secret`, ready to take data.
+pub(crate) fn keyed(secret: &str) -> HmacSha256 {
+    // HMAC accepts keys of any length, so this never fails; the fallback is unreachable.
+    HmacSha256::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| HmacSha256::new(&Default::default()))
+}
 
 /// Every intermediate and final value of a V3 signature, for debugging and tests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +66,7 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+pub(crate) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Canonical headers and signed header list.
 ///
@@ -148,7 +155,7 @@ pub(crate) fn authorization<'h>(
     req: &Canonical<'_>,
     headers: impl Iterator<Item = (&'h str, &'h str)>,
     access_key_id: &str,
-    access_key_secret: &str,
+    mut mac: HmacSha256,
 ) -> String {
     let mut lowered: Vec<(Cow<'h, str>, &'h str)> = headers
         .map(|(n, v)| {
@@ -163,7 +170,22 @@ pub(crate) fn authorization<'h>(
     // As in `canonicalize_headers`: by name, then value.
     lowered.sort_unstable();
 
-    let mut out = String::with_capacity(160 + access_key_id.len() + lowered.len() * 24);
+    // The exact length, so that the header value takes the buffer without another
+    // allocation.
+    let signed_len = lowered
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| group[0].0.len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let mut out = String::with_capacity(
+        ALGORITHM.len()
+            + " Credential=".len()
+            + access_key_id.len()
+            + ",SignedHeaders=".len()
+            + signed_len
+            + ",Signature=".len()
+            + 64,
+    );
     out.push_str(ALGORITHM);
     out.push_str(" Credential=");
     out.push_str(access_key_id);
@@ -211,8 +233,6 @@ pub(crate) fn authorization<'h>(
         string_to_sign[at] = HEX_DIGITS[usize::from(b >> 4)];
         string_to_sign[at + 1] = HEX_DIGITS[usize::from(b & 0x0f)];
     }
-    let mut mac = HmacSha256::new_from_slice(access_key_secret.as_bytes())
-        .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
     mac.update(&string_to_sign);
     out.push_str(",Signature=");
     push_hex(&mut out, &mac.finalize().into_bytes());
@@ -221,9 +241,7 @@ pub(crate) fn authorization<'h>(
 
 /// A keyed HMAC-SHA256 over `data`.
 pub(crate) fn mac(secret: &str, data: &str) -> HmacSha256 {
-    // HMAC accepts keys of any length, so this never fails; the fallback is unreachable.
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
+    let mut mac = keyed(secret);
     mac.update(data.as_bytes());
     mac
 }

@@ -43,7 +43,7 @@ impl Endpoint {
     /// Parses `host`, `host:port`, `https://host[:port]` or `http://host[:port]`. A bare
     /// host means HTTPS.
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let text = text.trim().trim_end_matches('/');
+        let text = text.trim();
         let (scheme, host) = match text.split_once("://") {
             Some((s, h)) => (s.to_ascii_lowercase(), h),
             None => ("https".to_string(), text),
@@ -53,11 +53,10 @@ impl Endpoint {
                 "endpoint scheme must be http or https, not '{scheme}'"
             )));
         }
-        let valid = !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
-        if !valid {
+        // One trailing slash is allowed (`https://host/`); the scheme's own slashes are not
+        // part of the host, so `http://` is an empty host, not a host named `http:`.
+        let host = host.strip_suffix('/').unwrap_or(host);
+        if !is_authority(host) {
             return Err(Error::Config(format!(
                 "'{text}' is not a valid endpoint (expected host[:port], without a path)"
             )));
@@ -77,6 +76,42 @@ impl Endpoint {
     pub fn scheme(&self) -> &str {
         &self.scheme
     }
+}
+
+/// `name[:port]` or `[ipv6][:port]`: a non-empty host name of letters, digits, `-` and
+/// `.`, and a port from 1 to 65535.
+fn is_authority(text: &str) -> bool {
+    let (host_ok, port) = if let Some(rest) = text.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            _ => match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None => return false,
+            },
+        };
+        let ipv6 = !inside.is_empty()
+            && inside
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        (ipv6, port)
+    } else {
+        let (name, port) = match text.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (text, None),
+        };
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        (name_ok, port)
+    };
+    let port_ok = port.is_none_or(|p| {
+        p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|p| p != 0)
+    });
+    host_ok && port_ok
 }
 
 impl fmt::Display for Endpoint {
@@ -996,9 +1031,35 @@ mod tests {
         assert_eq!(e.to_string(), "https://devops.aliyuncs.com");
         let e = Endpoint::parse("http://127.0.0.1:8080/").unwrap();
         assert_eq!((e.scheme(), e.host()), ("http", "127.0.0.1:8080"));
-        assert!(Endpoint::parse("ftp://x").is_err());
-        assert!(Endpoint::parse("https://host/path").is_err());
-        assert!(Endpoint::parse("").is_err());
+        let e = Endpoint::parse("HTTP://[::1]:8080").unwrap();
+        assert_eq!((e.scheme(), e.host()), ("http", "[::1]:8080"));
+        assert_eq!(Endpoint::parse("[::1]").unwrap().host(), "[::1]");
+        assert_eq!(
+            Endpoint::parse("Host-1.Example:443").unwrap().host(),
+            "host-1.example:443"
+        );
+        for bad in [
+            "",
+            "ftp://x",
+            "https://host/path",
+            "http://",
+            "https:///",
+            "http://:8080",
+            "host:",
+            "host:http",
+            "host:0",
+            "host:65536",
+            "host:80:80",
+            "[::1",
+            "[]:80",
+            "[::1]80",
+            "user@host",
+            "a b",
+            "host//",
+        ] {
+            let err = Endpoint::parse(bad).expect_err(bad);
+            assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
+        }
     }
 
     /// The URL a request goes to is the one parsing `{endpoint}{path}?{query}` gives.

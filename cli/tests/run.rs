@@ -515,6 +515,22 @@ async fn bad_values_are_usage_errors() {
         "error: endpoint scheme must be http or https",
     )
     .await;
+    // An endpoint without a host.
+    usage_error(
+        &server,
+        &[
+            "--endpoint",
+            "http://",
+            "projex",
+            "get-project-info",
+            "--organization-id",
+            ORG,
+            "--project-id",
+            "p",
+        ],
+        "is not a valid endpoint",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

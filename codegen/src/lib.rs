@@ -10,13 +10,14 @@
 //! 4. [`registry`]: one registry gives every type its Rust name, by one rule;
 //! 5. [`emit`]: model to tokens (quote), formatted by prettyplease.
 //!
-//! `build.rs` of the `yunxiao` crate calls [`generate_dir`] and writes [`Output::files`]
-//! into `OUT_DIR`, and `cli/build.rs` does the same with [`generate_cli_dir`] for the
-//! `yunxiao` command line; `cargo run -p yunxiao-codegen -- spec generated` writes the
-//! committed copy of both.
+//! `build.rs` of the `yunxiao` crate calls [`generate_dir_for`], `cli/build.rs` calls
+//! [`generate_cli_dir`] for the `yunxiao` command line, and both hand the result to
+//! [`build_script::write_to_out_dir`]; `cargo run -p yunxiao-codegen -- spec generated`
+//! writes the committed copy of both.
 
 #![warn(missing_docs)]
 
+pub mod build_script;
 pub mod check;
 pub mod emit;
 pub mod error;

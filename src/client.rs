@@ -18,7 +18,7 @@ use crate::operation::{HttpRequest, Operation, OperationMeta};
 use crate::retry::{ClassifyRetry, DefaultRetryClassifier, RetryBudget, RetryConfig, RetryPolicy};
 use crate::signed::SignedRequest;
 use crate::signing::{self, encode, HeaderKey, HeaderText, RequestContext, SignatureVersion};
-use crate::wire::MAX_VALUE_BYTES;
+use crate::wire::header_value_problem;
 use crate::Error;
 
 /// The API version every request names.
@@ -850,18 +850,6 @@ fn header_error(key: HeaderKey<'_>, version: SignatureVersion) -> Error {
 /// Whether `HeaderValue::from_static` takes `s` (it panics on anything else).
 fn is_visible_ascii(s: &str) -> bool {
     s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-}
-
-/// Why a header value cannot be sent, if it cannot: a control character (a line break
-/// would end the header) or more than [`MAX_VALUE_BYTES`].
-pub(crate) fn header_value_problem(value: &str) -> Option<&'static str> {
-    if value.len() > MAX_VALUE_BYTES {
-        Some("is longer than 64 KiB")
-    } else if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        Some("contains a line break or another control character")
-    } else {
-        None
-    }
 }
 
 /// Credentials that cannot be sent are a configuration error, found before sending.

@@ -49,43 +49,33 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
-pub mod credentials;
-mod decode;
-mod envelope;
-mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
-mod operation;
 mod paginate;
-pub mod retry;
-mod secret;
 mod signed;
-pub mod signing;
-mod times;
 pub mod waiter;
+
+// The parts that do not depend on the operations live in `yunxiao-core`, compiled once;
+// they are re-exported at the same paths.
 #[doc(hidden)]
-pub mod wire;
+pub use yunxiao_core::wire;
+#[doc(inline)]
+pub use yunxiao_core::{credentials, retry, signing};
+use yunxiao_core::{decode, error, operation};
 
 pub use client::{
     Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_DEADLINE, DEFAULT_ENDPOINT,
     DEFAULT_MAX_RESPONSE_SIZE, VPC_ENDPOINT,
 };
-pub use credentials::{Credentials, ProvideCredentials, ProvideCredentialsFuture};
-pub use envelope::Envelope;
-pub use error::{AnyCode, ApiError, DecodeError, Error};
-pub use operation::{
-    ApiErrorCode, ErrorDoc, HttpRequest, Operation, OperationMeta, ParamMeta, RequestBody,
-    UndocumentedCode,
-};
 pub use paginate::{PageParts, PageStyle, PageWire, Pages, Paginate, Paginator};
-pub use retry::{RetryBudget, RetryConfig};
-pub use secret::Secret;
 pub use signed::SignedRequest;
-pub use signing::SignatureVersion;
-pub use times::{DateTime, EpochMillis, LocalDateTime};
 pub use waiter::{Waiter, WaiterError};
-/// The words of the spec format, as the operation metadata carries them.
-pub use yunxiao_vocab::{BodyEncoding, HttpMethod, ParamLocation, TypeWord};
+pub use yunxiao_core::{
+    AnyCode, ApiError, ApiErrorCode, BodyEncoding, Credentials, DateTime, DecodeError, Envelope,
+    EpochMillis, Error, ErrorDoc, HttpMethod, HttpRequest, LocalDateTime, Operation, OperationMeta,
+    ParamLocation, ParamMeta, ProvideCredentials, ProvideCredentialsFuture, RequestBody,
+    RetryBudget, RetryConfig, Secret, SignatureVersion, TypeWord, UndocumentedCode,
+};
 
 // The generated API: one module per area (each behind its feature), plus `OPERATIONS`.
 #[allow(missing_docs)]

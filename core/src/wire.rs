@@ -212,7 +212,7 @@ impl RequestBuilder {
             if text.contains(['\r', '\n']) {
                 return Err(self.invalid(name, "a header value must not contain line breaks"));
             }
-            if let Some(problem) = crate::client::header_value_problem(&text) {
+            if let Some(problem) = header_value_problem(&text) {
                 return Err(self.invalid(name, format!("a header value that {problem}")));
             }
             self.headers.push((name.to_ascii_lowercase(), text));
@@ -343,4 +343,16 @@ pub fn form_encode(pairs: &[(String, String)]) -> String {
 
 fn form_component(s: &str) -> String {
     percent_encode(s).replace("%20", "+")
+}
+
+/// Why a header value cannot be sent, if it cannot: a control character (a line break
+/// would end the header) or more than [`MAX_VALUE_BYTES`].
+pub fn header_value_problem(value: &str) -> Option<&'static str> {
+    if value.len() > MAX_VALUE_BYTES {
+        Some("is longer than 64 KiB")
+    } else if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        Some("contains a line break or another control character")
+    } else {
+        None
+    }
 }

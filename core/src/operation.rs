@@ -142,7 +142,7 @@ impl ApiErrorCode for UndocumentedCode {
 }
 
 /// A request value of one operation. Generated for every spec; use it through the
-/// `Client` methods or [`Client::send`](crate::Client::send).
+/// `Client` methods or `Client::send`.
 pub trait Operation: Send + Sync {
     /// The decoded response.
     type Response: DeserializeOwned + Envelope + Send;

@@ -95,7 +95,7 @@ pub struct FailedAttempt<'a> {
 }
 
 /// Decides which failures are retried. Replace the default with
-/// [`ClientBuilder::retry_classifier`](crate::ClientBuilder::retry_classifier).
+/// `ClientBuilder::retry_classifier`.
 ///
 /// ```
 /// use yunxiao::retry::{ClassifyRetry, DefaultRetryClassifier, FailedAttempt, RetryDecision};
@@ -235,7 +235,8 @@ impl RetryBudget {
 
     /// Takes the tokens for a retry of `kind`: `Some(cost)`, or `None` when too few are
     /// left.
-    pub(crate) fn try_acquire(&self, kind: RetryKind) -> Option<u32> {
+    #[doc(hidden)]
+    pub fn try_acquire(&self, kind: RetryKind) -> Option<u32> {
         let Some(b) = &self.inner else {
             return Some(0);
         };
@@ -251,7 +252,8 @@ impl RetryBudget {
 
     /// A call succeeded: gives back what its last retry took (`retry_cost`), or one
     /// token after a first-attempt success.
-    pub(crate) fn on_success(&self, retry_cost: Option<u32>) {
+    #[doc(hidden)]
+    pub fn on_success(&self, retry_cost: Option<u32>) {
         let Some(b) = &self.inner else {
             return;
         };
@@ -266,17 +268,19 @@ impl RetryBudget {
 
 /// The whole policy as a client holds it.
 #[derive(Clone, Debug)]
-pub(crate) struct RetryPolicy {
-    pub(crate) config: RetryConfig,
-    pub(crate) classifier: Arc<dyn ClassifyRetry>,
-    pub(crate) budget: RetryBudget,
+#[doc(hidden)]
+pub struct RetryPolicy {
+    pub config: RetryConfig,
+    pub classifier: Arc<dyn ClassifyRetry>,
+    pub budget: RetryBudget,
 }
 
 impl RetryPolicy {
     /// The wait before the next attempt and the tokens it took, or `None` to return the
     /// error now. `remaining` is what is left of the operation deadline: a retry that
     /// could not start before it is not made.
-    pub(crate) fn next_retry(
+    #[doc(hidden)]
+    pub fn next_retry(
         &self,
         operation: &'static OperationMeta,
         error: &Error,

@@ -15,10 +15,12 @@ pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const EMPTY_PAYLOAD_HASH: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-pub(crate) type HmacSha256 = Hmac<Sha256>;
+#[doc(hidden)]
+pub type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA256 keyed with `secret`, ready to take data.
-pub(crate) fn keyed(secret: &str) -> HmacSha256 {
+#[doc(hidden)]
+pub fn keyed(secret: &str) -> HmacSha256 {
     // HMAC accepts keys of any length, so this never fails; the fallback is unreachable.
     HmacSha256::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| HmacSha256::new(&Default::default()))
@@ -58,7 +60,8 @@ pub fn hashed_payload(body: &[u8]) -> String {
 }
 
 /// Appends `bytes` as lowercase hex.
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+#[doc(hidden)]
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
     out.reserve(bytes.len() * 2);
     for &b in bytes {
         out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
@@ -66,7 +69,8 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
-pub(crate) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+#[doc(hidden)]
+pub const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Canonical headers and signed header list.
 ///
@@ -104,7 +108,8 @@ fn canonicalize_headers(headers: &[(String, String)]) -> (String, String) {
 }
 
 /// Everything up to the string to sign; shared by [`sign`] and the verifier.
-pub(crate) fn string_to_sign(req: &SignableRequest<'_>) -> V3Signature {
+#[doc(hidden)]
+pub fn string_to_sign(req: &SignableRequest<'_>) -> V3Signature {
     let hashed_payload = hashed_payload(req.body);
     let canonical_uri = if req.path.is_empty() {
         "/".to_owned()
@@ -140,18 +145,20 @@ pub(crate) fn string_to_sign(req: &SignableRequest<'_>) -> V3Signature {
 }
 
 /// The parts of the canonical request besides the headers.
-pub(crate) struct Canonical<'a> {
-    pub(crate) method: &'a str,
-    pub(crate) path: &'a str,
-    pub(crate) query: &'a [(String, String)],
+#[doc(hidden)]
+pub struct Canonical<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a [(String, String)],
     /// Lowercase hex SHA-256 of the body.
-    pub(crate) hashed_payload: &'a str,
+    pub hashed_payload: &'a str,
 }
 
 /// The `Authorization` value [`sign`] computes for these headers (names in any case),
 /// without building its intermediate strings: the canonical request goes straight into
 /// the hash. The signature tests check that both agree.
-pub(crate) fn authorization<'h>(
+#[doc(hidden)]
+pub fn authorization<'h>(
     req: &Canonical<'_>,
     headers: impl Iterator<Item = (&'h str, &'h str)>,
     access_key_id: &str,
@@ -240,7 +247,8 @@ pub(crate) fn authorization<'h>(
 }
 
 /// A keyed HMAC-SHA256 over `data`.
-pub(crate) fn mac(secret: &str, data: &str) -> HmacSha256 {
+#[doc(hidden)]
+pub fn mac(secret: &str, data: &str) -> HmacSha256 {
     let mut mac = keyed(secret);
     mac.update(data.as_bytes());
     mac

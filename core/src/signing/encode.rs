@@ -16,7 +16,8 @@ fn hex_digit(n: u8) -> char {
 }
 
 /// Appends ENC(`s`) to `out`.
-pub(crate) fn percent_encode_into(out: &mut String, s: &str) {
+#[doc(hidden)]
+pub fn percent_encode_into(out: &mut String, s: &str) {
     for &b in s.as_bytes() {
         if is_unreserved(b) {
             out.push(char::from(b));
@@ -45,7 +46,8 @@ pub fn percent_encode(s: &str) -> String {
 }
 
 /// The pairs sorted by key bytes, then value bytes, so repeated keys are deterministic.
-pub(crate) fn sorted_pairs(query: &[(String, String)]) -> Vec<&(String, String)> {
+#[doc(hidden)]
+pub fn sorted_pairs(query: &[(String, String)]) -> Vec<&(String, String)> {
     let mut pairs: Vec<&(String, String)> = query.iter().collect();
     // Byte order on UTF-8 equals code point order, which is what the SDK sorts by.
     pairs.sort_unstable_by(|a, b| {

@@ -69,7 +69,7 @@ pub enum Error<C = AnyCode> {
         source: reqwest::Error,
     },
     /// One attempt got no complete response within the per-attempt timeout
-    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+    /// (`ClientBuilder::timeout`).
     #[error("{operation}: timed out after {timeout:?} (the per-attempt timeout)")]
     Timeout {
         /// The operation.
@@ -77,7 +77,7 @@ pub enum Error<C = AnyCode> {
         /// The timeout that expired.
         timeout: Duration,
     },
-    /// The operation deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline))
+    /// The operation deadline (`ClientBuilder::deadline`)
     /// expired: attempts and the waits between them took longer than it allows.
     #[error("{operation}: gave up after {deadline:?} (the operation deadline) and {attempts} attempt(s)")]
     DeadlineExceeded {
@@ -103,7 +103,7 @@ pub enum Error<C = AnyCode> {
         location: Option<String>,
     },
     /// The response body exceeds the size cap
-    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it
+    /// (`ClientBuilder::max_response_size`); it
     /// was not read further.
     #[error("{operation}: the HTTP {status} response body exceeds the {limit}-byte cap")]
     ResponseTooLarge {
@@ -282,12 +282,12 @@ impl<C> Error<C> {
 
 impl Error {
     /// A configuration error (an untyped `Error`, so `?` needs no annotation).
-    pub(crate) fn config(message: impl Into<String>) -> Self {
+    pub fn config(message: impl Into<String>) -> Self {
         Error::Config(message.into())
     }
 
     /// The same error, for the operation whose codes are `C`.
-    pub(crate) fn typed<C: ApiErrorCode>(self) -> Error<C> {
+    pub fn typed<C: ApiErrorCode>(self) -> Error<C> {
         self.recode()
     }
 
@@ -401,7 +401,7 @@ const SNIPPET_BYTES: usize = 200;
 
 /// At most 200 bytes of a body, cut at a character boundary. Only that prefix is looked
 /// at: converting a whole hostile body would cost memory in proportion to its size.
-pub(crate) fn snippet(body: &[u8]) -> String {
+pub fn snippet(body: &[u8]) -> String {
     let mut head = &body[..body.len().min(SNIPPET_BYTES)];
     if head.len() < body.len() {
         // Drop a character cut in half at the end; invalid bytes elsewhere are replaced.

@@ -75,7 +75,8 @@ fn canonicalized_resource(path: &str, query: &[(String, String)]) -> String {
 }
 
 /// Everything up to the string to sign; shared by [`sign`] and the verifier.
-pub(crate) fn string_to_sign(req: &SignableRequest<'_>) -> LegacySignature {
+#[doc(hidden)]
+pub fn string_to_sign(req: &SignableRequest<'_>) -> LegacySignature {
     let canonicalized_headers = canonicalized_headers(req.headers);
     let canonicalized_resource = canonicalized_resource(req.path, req.query);
     let string_to_sign = format!(
@@ -98,7 +99,8 @@ pub(crate) fn string_to_sign(req: &SignableRequest<'_>) -> LegacySignature {
 }
 
 /// HMAC-SHA1 over `data`, raw bytes.
-pub(crate) fn mac(secret: &str, data: &str) -> HmacSha1 {
+#[doc(hidden)]
+pub fn mac(secret: &str, data: &str) -> HmacSha1 {
     // HMAC accepts keys of any length, so this never fails; the fallback is unreachable.
     let mut mac = HmacSha1::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| HmacSha1::new(&Default::default()));

@@ -95,7 +95,8 @@ pub fn new_nonce() -> String {
 }
 
 /// [`new_nonce`] on the stack: 32 lowercase hex digits (ASCII).
-pub(crate) fn nonce_bytes() -> [u8; 32] {
+#[doc(hidden)]
+pub fn nonce_bytes() -> [u8; 32] {
     let mut bytes = random::bytes16();
     // Version 4, variant RFC 4122, as `uuid::Uuid::new_v4` sets them.
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
@@ -210,7 +211,8 @@ pub fn format_http_date(t: SystemTime) -> String {
 
 /// A header [`sign_request`] sets, by its role; `Extra` is one of the operation's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum HeaderKey<'a> {
+#[doc(hidden)]
+pub enum HeaderKey<'a> {
     Host,
     ApiVersion,
     Action,
@@ -233,7 +235,8 @@ pub(crate) enum HeaderKey<'a> {
 impl<'a> HeaderKey<'a> {
     /// The name as [`sign_request`] returns it: lower case, except V3's `Authorization`
     /// (the captures show it so); an operation's own header as given.
-    pub(crate) fn name(self, version: SignatureVersion) -> &'a str {
+    #[doc(hidden)]
+    pub fn name(self, version: SignatureVersion) -> &'a str {
         match self {
             HeaderKey::Host => "host",
             HeaderKey::ApiVersion => "x-acs-version",
@@ -261,14 +264,16 @@ impl<'a> HeaderKey<'a> {
 
 /// A header value: a constant, borrowed from the request, or computed for it.
 #[derive(Debug)]
-pub(crate) enum HeaderText<'a> {
+#[doc(hidden)]
+pub enum HeaderText<'a> {
     Static(&'static str),
     Borrowed(&'a str),
     Owned(String),
 }
 
 impl HeaderText<'_> {
-    pub(crate) fn as_str(&self) -> &str {
+    #[doc(hidden)]
+    pub fn as_str(&self) -> &str {
         match self {
             HeaderText::Static(s) => s,
             HeaderText::Borrowed(s) => s,
@@ -315,7 +320,8 @@ pub fn sign_for_bench(ctx: &RequestContext<'_>) -> usize {
 
 /// [`sign_request`] without copying what it does not compute: each header by role, in
 /// wire order. The client turns these into its header map directly.
-pub(crate) fn sign_headers<'a>(ctx: &RequestContext<'a>) -> Vec<(HeaderKey<'a>, HeaderText<'a>)> {
+#[doc(hidden)]
+pub fn sign_headers<'a>(ctx: &RequestContext<'a>) -> Vec<(HeaderKey<'a>, HeaderText<'a>)> {
     use HeaderText::{Borrowed, Owned, Static};
     let creds = ctx.credentials;
     let mut h = Vec::with_capacity(13 + ctx.extra_headers.len());
@@ -409,7 +415,8 @@ pub(crate) fn sign_headers<'a>(ctx: &RequestContext<'a>) -> Vec<(HeaderKey<'a>, 
 }
 
 /// Random bytes for nonces: the operating system's, read ahead per thread.
-pub(crate) mod random {
+#[doc(hidden)]
+pub mod random {
     use std::cell::RefCell;
     use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -450,7 +457,8 @@ pub(crate) mod random {
     fn watch_forks() {}
 
     /// 16 random bytes.
-    pub(crate) fn bytes16() -> [u8; 16] {
+    #[doc(hidden)]
+    pub fn bytes16() -> [u8; 16] {
         let mut out = [0u8; 16];
         BYTES.with(|pool| {
             let mut pool = pool.borrow_mut();
@@ -476,7 +484,8 @@ pub(crate) mod random {
     }
 
     #[cfg(test)]
-    pub(crate) fn simulate_fork() {
+    #[doc(hidden)]
+    pub fn simulate_fork() {
         GENERATION.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -3,7 +3,7 @@
 //! The documentation and the service disagree on some scalar types (thirteen operations
 //! document `success` as a string; the service sends a boolean). A body is first decoded
 //! with plain `serde_json`, which costs nothing extra when it matches. Only when that
-//! fails is it decoded again through [`Coerce`], which converts scalars that convert
+//! fails is it decoded again through `Coerce`, which converts scalars that convert
 //! without loss (`"true"` and `true`, `"12"` and `12`, numbers and booleans to strings),
 //! records each conversion with its field path, and names the field of any mismatch that
 //! remains (an object where an array belongs, a string that is no number, ...).
@@ -21,7 +21,7 @@ use serde::de::{
 
 /// How strictly a response must match its documented types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DecodeMode {
+pub enum DecodeMode {
     /// Lossless scalar conversions are made (and logged at debug level).
     Tolerant,
     /// Any conversion is an error naming every converted field.
@@ -30,20 +30,20 @@ pub(crate) enum DecodeMode {
 
 /// Why a body does not decode: the field path (`.` for the whole body) and what is wrong.
 #[derive(Debug)]
-pub(crate) struct Failure {
-    pub(crate) field: String,
-    pub(crate) message: String,
+pub struct Failure {
+    pub field: String,
+    pub message: String,
 }
 
 /// One scalar conversion made while decoding.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Coercion {
+pub struct Coercion {
     /// Path of the field (`project.success`, `items[2].id`).
-    pub(crate) field: String,
+    pub field: String,
     /// What was sent: `string`, `boolean` or `number`.
-    pub(crate) from: &'static str,
+    pub from: &'static str,
     /// What the type asked for.
-    pub(crate) to: &'static str,
+    pub to: &'static str,
 }
 
 impl fmt::Display for Coercion {
@@ -54,8 +54,7 @@ impl fmt::Display for Coercion {
 }
 
 /// Decodes `body` as `T`: plain `serde_json` first, the coercing decoder if that fails.
-#[cfg(any(test, feature = "mock"))]
-pub(crate) fn typed<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
+pub fn typed<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
@@ -67,7 +66,7 @@ pub(crate) fn typed<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Resul
 /// [`Envelope::says_failure`] would), so that a successful answer is parsed once. `None`
 /// when plain decoding fails: the caller then reads the envelope and decodes with
 /// [`tolerant`].
-pub(crate) fn plain<T: DeserializeOwned>(body: &[u8]) -> Option<(T, bool)> {
+pub fn plain<T: DeserializeOwned>(body: &[u8]) -> Option<(T, bool)> {
     let mut says_failure = false;
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = T::deserialize(Tap {
@@ -81,7 +80,7 @@ pub(crate) fn plain<T: DeserializeOwned>(body: &[u8]) -> Option<(T, bool)> {
 
 /// The coercing decoder alone (what [`typed`] falls back to): lossless conversions made
 /// and logged, or refused in strict mode; a mismatch names its field.
-pub(crate) fn tolerant<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
+pub fn tolerant<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Result<T, Failure> {
     let (value, coercions) = coerce::<T>(body);
     let value = value?;
     if coercions.is_empty() {
@@ -99,7 +98,7 @@ pub(crate) fn tolerant<T: DeserializeOwned>(body: &[u8], mode: DecodeMode) -> Re
 /// Where the send loop leaves a decoded response: the operation's response type behind
 /// one vtable, so that the loop (signing, sending, reading, the envelope, retries) is
 /// compiled once for the crate rather than once per operation a program calls.
-pub(crate) trait ResponseSlot: Send {
+pub trait ResponseSlot: Send {
     /// [`plain`]: `Some(says_failure)` when the body decoded (the value is kept).
     fn plain(&mut self, body: &[u8]) -> Option<bool>;
     /// [`tolerant`], keeping the value.
@@ -129,7 +128,7 @@ impl<T: DeserializeOwned + Send> ResponseSlot for Option<T> {
 }
 
 /// The error strict mode gives for `coercions` (not empty).
-pub(crate) fn strict_failure(coercions: &[Coercion]) -> Failure {
+pub fn strict_failure(coercions: &[Coercion]) -> Failure {
     let list: Vec<String> = coercions.iter().map(Coercion::to_string).collect();
     Failure {
         field: coercions
@@ -145,7 +144,7 @@ pub(crate) fn strict_failure(coercions: &[Coercion]) -> Failure {
 
 /// Decodes `body` through the coercing decoder: the value or the failure, and every
 /// conversion made.
-pub(crate) fn coerce<T: DeserializeOwned>(body: &[u8]) -> (Result<T, Failure>, Vec<Coercion>) {
+pub fn coerce<T: DeserializeOwned>(body: &[u8]) -> (Result<T, Failure>, Vec<Coercion>) {
     let track = Track::default();
     let mut de = serde_json::Deserializer::from_slice(body);
     let result = T::deserialize(Coerce {
@@ -170,12 +169,12 @@ pub(crate) fn coerce<T: DeserializeOwned>(body: &[u8]) -> (Result<T, Failure>, V
 
 /// The fields every Yunxiao response may carry, in any Alibaba form.
 #[derive(Debug, Default)]
-pub(crate) struct Envelope {
-    pub(crate) request_id: Option<String>,
-    pub(crate) code: Option<String>,
-    pub(crate) error_code: Option<String>,
-    pub(crate) message: Option<String>,
-    pub(crate) error_message: Option<String>,
+pub struct Envelope {
+    pub request_id: Option<String>,
+    pub code: Option<String>,
+    pub error_code: Option<String>,
+    pub message: Option<String>,
+    pub error_message: Option<String>,
     success: Option<Loose>,
 }
 
@@ -183,7 +182,7 @@ impl Envelope {
     /// Reads the envelope fields of a JSON object, each on its own: a field of an odd type
     /// is read as text or skipped, and what was read before a syntax error is kept. Not an
     /// object: all empty.
-    pub(crate) fn parse(body: &[u8]) -> Self {
+    pub fn parse(body: &[u8]) -> Self {
         let mut envelope = Envelope::default();
         let mut de = serde_json::Deserializer::from_slice(body);
         let _ = de.deserialize_map(EnvelopeVisitor(&mut envelope));
@@ -191,7 +190,7 @@ impl Envelope {
     }
 
     /// `success` is `false` (a boolean, or the text `false` in any case).
-    pub(crate) fn says_failure(&self) -> bool {
+    pub fn says_failure(&self) -> bool {
         match &self.success {
             Some(Loose::Bool(b)) => !b,
             Some(Loose::Text(t)) => t.trim().eq_ignore_ascii_case("false"),

@@ -377,10 +377,13 @@ impl ClientBuilder {
             Some(http) => http,
             // The API never redirects a signed call; following one would leak the
             // request to another host. No Referer: the URL may carry an access token.
+            // Retries are this client's own (`retry.rs`); reqwest's retry layer, even
+            // when it never retries, copies every request (headers, URI) in case it does.
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .referer(false)
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .build()
                 .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
         };

@@ -109,19 +109,6 @@ pub async fn run_pipeline(
 
 const ORG: &str = "5ebbc0228123212b59xxxxx";
 
-/// Form bodies (StartPipelineRun's) as sent: `name=value&...`, `+` for a space.
-fn form_value(body: &[u8], name: &str) -> Option<String> {
-    String::from_utf8_lossy(body).split('&').find_map(|pair| {
-        let (_, value) = pair.split_once('=').filter(|(key, _)| *key == name)?;
-        let value = value.replace('+', " ");
-        Some(
-            percent_encoding::percent_decode_str(&value)
-                .decode_utf8_lossy()
-                .into_owned(),
-        )
-    })
-}
-
 /// The job against the mock: two pages of pipelines, then three runs (a success after two
 /// RUNNING polls, a failure, and one that outlasts the wait).
 pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn Error>> {
@@ -198,7 +185,11 @@ pub async fn run(out: &mut impl Write) -> Result<(), Box<dyn Error>> {
     for start in &starts {
         assert!(start.path.ends_with("/pipelines/103/run"), "{}", start.path);
         assert_eq!(
-            form_value(&start.body, "params").as_deref(),
+            start
+                .body_form()
+                .iter()
+                .find(|(name, _)| name == "params")
+                .map(|(_, value)| value.as_str()),
             Some(params.as_str())
         );
     }

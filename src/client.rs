@@ -5,10 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, DATE,
-    HOST, USER_AGENT,
-};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH};
 use tracing::Instrument;
 
 use crate::credentials::{Credentials, DefaultChain, ProvideCredentials};
@@ -768,27 +765,6 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The request's header names, known in advance (`from_static`: no parsing per call).
-mod names {
-    use reqwest::header::HeaderName;
-    pub(super) const X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
-    pub(super) const X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
-    pub(super) const X_ACS_DATE: HeaderName = HeaderName::from_static("x-acs-date");
-    pub(super) const X_ACS_SIGNATURE_NONCE: HeaderName =
-        HeaderName::from_static("x-acs-signature-nonce");
-    pub(super) const X_ACS_CONTENT_SHA256: HeaderName =
-        HeaderName::from_static("x-acs-content-sha256");
-    pub(super) const X_ACS_CREDENTIALS_PROVIDER: HeaderName =
-        HeaderName::from_static("x-acs-credentials-provider");
-    pub(super) const X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey-id");
-    pub(super) const X_ACS_SECURITY_TOKEN: HeaderName =
-        HeaderName::from_static("x-acs-security-token");
-    pub(super) const X_ACS_SIGNATURE_METHOD: HeaderName =
-        HeaderName::from_static("x-acs-signature-method");
-    pub(super) const X_ACS_SIGNATURE_VERSION: HeaderName =
-        HeaderName::from_static("x-acs-signature-version");
-}
-
 impl Inner {
     /// One signed header as sent: the same bytes [`signing::sign_request`] gives, with
     /// known names taken ready-made and constant or per-client values shared rather than
@@ -800,24 +776,9 @@ impl Inner {
         text: HeaderText<'_>,
         content_type: Option<&'static str>,
     ) -> Result<(HeaderName, HeaderValue), Error> {
-        let name = match key {
-            HeaderKey::Host => HOST,
-            HeaderKey::ApiVersion => names::X_ACS_VERSION,
-            HeaderKey::Action => names::X_ACS_ACTION,
-            HeaderKey::UserAgent => USER_AGENT,
-            HeaderKey::AcsDate => names::X_ACS_DATE,
-            HeaderKey::Nonce => names::X_ACS_SIGNATURE_NONCE,
-            HeaderKey::Accept => ACCEPT,
-            HeaderKey::ContentType => CONTENT_TYPE,
-            HeaderKey::ContentSha256 => names::X_ACS_CONTENT_SHA256,
-            HeaderKey::CredentialsProvider => names::X_ACS_CREDENTIALS_PROVIDER,
-            HeaderKey::AccessKeyId => names::X_ACS_ACCESSKEY_ID,
-            HeaderKey::SecurityToken => names::X_ACS_SECURITY_TOKEN,
-            HeaderKey::Date => DATE,
-            HeaderKey::SignatureMethod => names::X_ACS_SIGNATURE_METHOD,
-            HeaderKey::SignatureVersion => names::X_ACS_SIGNATURE_VERSION,
-            HeaderKey::Authorization => AUTHORIZATION,
-            HeaderKey::Extra(name) => HeaderName::from_bytes(name.as_bytes())
+        let name = match key.header_name() {
+            Ok(name) => name.clone(),
+            Err(name) => HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::config(format!("header name `{name}` cannot be sent")))?,
         };
         let value = match (key, text) {

@@ -61,7 +61,7 @@ pub mod waiter;
 pub use yunxiao_core::wire;
 #[doc(inline)]
 pub use yunxiao_core::{credentials, retry, signing};
-use yunxiao_core::{decode, error, operation};
+use yunxiao_core::{decode, error, operation, secret};
 
 pub use client::{
     Client, ClientBuilder, Endpoint, API_VERSION, DEFAULT_DEADLINE, DEFAULT_ENDPOINT,

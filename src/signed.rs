@@ -3,11 +3,9 @@
 
 use std::fmt;
 
+use crate::secret::REDACTED;
 use crate::signing::encode::{percent_encode, sorted_pairs};
 use crate::wire::FORM_CONTENT_TYPE;
-
-/// What replaces a secret in [`SignedRequest`]'s `Display`.
-pub const REDACTED: &str = "<redacted>";
 
 /// One attempt of a call, signed: exactly what the client sends (method, URL, headers in
 /// wire order, body, and `content-length: 0` for a POST, PUT, PATCH or DELETE without a

@@ -52,7 +52,7 @@ fn of_received(r: &ReceivedRequest) -> Parts {
 }
 
 /// Signs `request`, checks that nothing was sent, sends it, and compares.
-async fn sign_then_send<O: Operation + Clone>(server: &MockServer, request: O) -> SignedRequest {
+async fn sign_then_send<O: Operation>(server: &MockServer, request: O) -> SignedRequest {
     let client = server.client();
     let signed = client.sign(&request).await.expect("signs");
     assert!(server.requests().is_empty(), "signing sent something");

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use yunxiao::appstack::GetReleaseStagePipelineRunCall;
+use yunxiao::appstack::{GetReleaseStagePipelineRunCall, GetReleaseStagePipelineRunResponse};
 use yunxiao::flow::{
     GetPipelineRunCall, GetPipelineRunErrorCode, GetPipelineRunRequest, GetPipelineRunResponse,
     PIPELINE_RUN_FINISHED,
@@ -65,6 +65,15 @@ fn polls(server: &MockServer, action: &str) -> usize {
 }
 
 fn status(response: &GetPipelineRunResponse) -> Option<&str> {
+    response
+        .pipeline_run
+        .as_ref()?
+        .status
+        .as_ref()
+        .map(|s| s.as_str())
+}
+
+fn stage_status(response: &GetReleaseStagePipelineRunResponse) -> Option<&str> {
     response
         .pipeline_run
         .as_ref()?
@@ -498,14 +507,7 @@ async fn a_release_stage_execution_is_waited_for_until_it_finishes() {
         .max_delay(MAX)
         .await
         .unwrap();
-    assert_eq!(
-        done.pipeline_run
-            .unwrap()
-            .status
-            .as_ref()
-            .map(|s| s.as_str()),
-        Some("SUCCESS")
-    );
+    assert_eq!(stage_status(&done), Some("SUCCESS"));
     assert_eq!(polls(&server, action), 3);
     let path = &server.requests()[0].path;
     assert!(path.ends_with("/executions/1%3AgetPipelineRun"), "{path}");
@@ -552,15 +554,7 @@ async fn the_documented_examples_end_the_waits_at_the_first_poll() {
         .wait_until_release_stage_execution_finished()
         .await
         .unwrap();
-    assert_eq!(
-        stage
-            .pipeline_run
-            .unwrap()
-            .status
-            .as_ref()
-            .map(|s| s.as_str()),
-        Some("SUCCESS")
-    );
+    assert_eq!(stage_status(&stage), Some("SUCCESS"));
     assert_eq!(server.requests().len(), 2);
 }
 

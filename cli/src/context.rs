@@ -1,8 +1,8 @@
 //! The global flags (given before or after the operation) and the `Client` they configure.
 //!
-//! To add a global flag: an `Arg` in [`global_args`] (`.global(true)`; its long name in
-//! [`GLOBAL_VALUE_FLAGS`] if it takes a value, and in the generator's `RESERVED_FLAGS` so no
-//! parameter's flag takes the name), then read it in [`Context::from_matches`].
+//! To add a global flag: an `Arg` in [`global_args`] (`.global(true)`; its long name in the
+//! generator's `RESERVED_FLAGS` so no parameter's flag takes the name), then read it in
+//! [`Context::from_matches`].
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -14,10 +14,14 @@ use yunxiao::{Client, RetryConfig};
 use crate::args;
 use crate::error::CliError;
 
-/// The global flags that take a value (to find the area before parsing).
-pub const GLOBAL_VALUE_FLAGS: &[&str] = &[
-    "output", "profile", "endpoint", "region", "timeout", "retries",
-];
+/// The long names of the global flags that take a value (to find the area before parsing).
+pub fn global_value_flags() -> Vec<String> {
+    global_args()
+        .iter()
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect()
+}
 
 /// The endpoint's environment variable.
 pub const ENV_ENDPOINT: &str = "YUNXIAO_ENDPOINT";

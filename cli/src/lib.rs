@@ -87,7 +87,7 @@ pub fn command_tree() -> Command {
 /// The area the arguments name, read before parsing so that only its commands are built:
 /// the first word that is not a flag or the value of a global flag (`help <area>` too).
 fn peek_area(argv: &[OsString]) -> Option<String> {
-    let takes_value = context::GLOBAL_VALUE_FLAGS;
+    let takes_value = context::global_value_flags();
     let mut words = Vec::new();
     let mut it = argv.iter().skip(1);
     while let Some(word) = it.next() {
@@ -96,7 +96,7 @@ fn peek_area(argv: &[OsString]) -> Option<String> {
             break;
         }
         if let Some(flag) = word.strip_prefix("--") {
-            if !flag.contains('=') && takes_value.contains(&flag) {
+            if !flag.contains('=') && takes_value.iter().any(|f| f == flag) {
                 it.next();
             }
             continue;

@@ -23,37 +23,6 @@ fn only(server: &MockServer) -> ReceivedRequest {
     requests.remove(0)
 }
 
-/// Decoded `name=value` pairs of a form body.
-fn form(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| percent_decode(&s.replace('+', " "));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 3 <= bytes.len() {
-            if let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `got` is the documented example response of `action`, but for the request id, which
 /// the mock makes fresh for every answer.
 fn assert_example(action: &str, got: &Value) {
@@ -715,7 +684,7 @@ async fn start_pipeline_run_wait_starts_then_follows_the_run() {
         format!("/organizations/{ORG}/pipelines/1/run")
     );
     assert_eq!(
-        form(&requests[0].body),
+        requests[0].body_form(),
         [("params".to_string(), r#"{"envs":{"K":"v"}}"#.to_string())]
     );
     // The poll's path: this call's organization and pipeline, the run id it answered.

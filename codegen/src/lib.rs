@@ -59,8 +59,16 @@ pub struct Output {
 
 /// Reads every `*.yaml` file below `dir` and generates the client.
 pub fn generate_dir(dir: &Path) -> Result<Output, Errors> {
+    generate_dir_for(dir, |_| true)
+}
+
+/// Everything `generated/` holds: the client ([`generate_dir`]) and the command line
+/// ([`generate_cli_dir`]), from one reading and checking of the specs.
+pub fn generate_all_dir(dir: &Path) -> Result<Output, Errors> {
     let (sources, inputs) = load::read_dir(dir)?;
-    let files = generate(&sources)?;
+    let api = api(&sources)?;
+    let mut files = emit::files(&api).map_err(|d| Errors(vec![d]))?;
+    files.extend(emit::cli_files(&api).map_err(|d| Errors(vec![d]))?);
     Ok(Output { files, inputs })
 }
 

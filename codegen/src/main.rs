@@ -26,10 +26,7 @@ fn main() -> ExitCode {
 }
 
 fn run(spec: &Path, out: &Path) -> Result<usize, Box<dyn std::error::Error>> {
-    let mut output = yunxiao_codegen::generate_dir(spec)?;
-    output
-        .files
-        .extend(yunxiao_codegen::generate_cli_dir(spec)?.files);
+    let output = yunxiao_codegen::generate_all_dir(spec)?;
     let wanted: Vec<PathBuf> = output
         .files
         .iter()

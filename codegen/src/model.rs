@@ -34,6 +34,14 @@ impl Api {
         areas
     }
 
+    /// The polling operation and waiter a `then_wait` names (the checks make sure both
+    /// exist).
+    pub fn then_wait_target(&self, t: &ThenWait) -> Option<(&Operation, &Waiter)> {
+        let target = self.operations.iter().find(|o| o.action == t.operation)?;
+        let waiter = target.waiters.iter().find(|w| w.name == t.waiter)?;
+        Some((target, waiter))
+    }
+
     /// The shared shapes, sorted by name.
     pub fn shapes(&self) -> impl Iterator<Item = &TypeDef> {
         self.types

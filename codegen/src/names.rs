@@ -50,6 +50,23 @@ pub fn rust_field_name(wire: &str, explicit: Option<&str>) -> String {
     }
 }
 
+/// What every waiter method's name starts with (setters that would clash are renamed).
+pub const WAITER_METHOD_PREFIX: &str = "wait_until_";
+
+/// The method a waiter becomes on its operation's call and on `Client`:
+/// `wait_until_<name in snake_case>`.
+pub fn waiter_method(waiter: &str) -> String {
+    format!(
+        "{WAITER_METHOD_PREFIX}{}",
+        heck::ToSnakeCase::to_snake_case(waiter.trim())
+    )
+}
+
+/// The `static` holding a waiter's definition in its area's module: `PIPELINE_RUN_FINISHED`.
+pub fn waiter_static(waiter: &str) -> String {
+    heck::ToShoutySnakeCase::to_shouty_snake_case(waiter.trim())
+}
+
 /// Whether `s` can be emitted as an identifier (`proc_macro2::Ident::new` panics otherwise):
 /// heck keeps any alphanumeric character, and some (`²`, `½`) are not identifier characters.
 pub fn is_rust_ident(s: &str) -> bool {

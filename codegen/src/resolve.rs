@@ -36,6 +36,30 @@ impl<'a> Shapes<'a> {
             None => Some(node),
         }
     }
+
+    /// One step of a path: the field `name` (a wire name) of `node`, through its shape.
+    pub fn field(&self, node: Node<'a>, name: &str) -> Result<&'a NodeSpec, FieldError> {
+        let node = self.deref(node).ok_or(FieldError::UnknownShape)?;
+        let fields = node
+            .fields
+            .filter(|_| node.ty == Some(TypeWord::Object))
+            .ok_or(FieldError::NotObject)?;
+        fields
+            .iter()
+            .find(|f| f.name.as_deref().map(str::trim) == Some(name))
+            .ok_or(FieldError::NoField)
+    }
+}
+
+/// Why [`Shapes::field`] found no field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldError {
+    /// The node names a shape that does not exist.
+    UnknownShape,
+    /// The node (its shape's keys, if it names one) is not an object with fields.
+    NotObject,
+    /// The object has no field of that name.
+    NoField,
 }
 
 /// Why a dotted field path does not resolve.
@@ -66,15 +90,12 @@ pub fn field_path<'a>(
     let mut current = root;
     let mut out = Vec::new();
     for seg in dotted.split('.') {
-        let fields = shapes
-            .deref(current)
-            .filter(|n| n.ty == Some(TypeWord::Object))
-            .and_then(|n| n.fields)
-            .ok_or_else(|| PathError::NotInObject(seg.to_string()))?;
-        let field = fields
-            .iter()
-            .find(|f| f.name.as_deref().map(str::trim) == Some(seg))
-            .ok_or_else(|| PathError::NoField(seg.to_string()))?;
+        let field = shapes.field(current, seg).map_err(|e| match e {
+            FieldError::NoField => PathError::NoField(seg.to_string()),
+            FieldError::UnknownShape | FieldError::NotObject => {
+                PathError::NotInObject(seg.to_string())
+            }
+        })?;
         out.push(field);
         current = field.node();
     }

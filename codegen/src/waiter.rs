@@ -8,7 +8,7 @@
 
 use crate::model::{Acceptor, AcceptorMatch, LeafKind, PathStep, Waiter};
 use crate::names;
-use crate::resolve::Shapes;
+use crate::resolve::{FieldError, Shapes};
 use crate::spec::{AcceptorSpec, Node, NodeSpec, SpecFile, TypeWord, WaiterSpec};
 
 /// Seconds before the second poll when the spec gives no `min_delay` (smithy's default).
@@ -17,20 +17,6 @@ pub const DEFAULT_MIN_DELAY: u64 = 2;
 pub const DEFAULT_MAX_DELAY: u64 = 120;
 /// Seconds a waiter waits in all when the spec gives no `max_wait`.
 pub const DEFAULT_MAX_WAIT: u64 = 600;
-
-/// The `static` holding a waiter's definition in its area's module: `PIPELINE_RUN_FINISHED`.
-pub fn static_name(waiter: &str) -> String {
-    heck::ToShoutySnakeCase::to_shouty_snake_case(waiter.trim())
-}
-
-/// The method a waiter becomes on its operation's call and on `Client`:
-/// `wait_until_<name in snake_case>`.
-pub fn method_name(waiter: &str) -> String {
-    format!(
-        "wait_until_{}",
-        heck::ToSnakeCase::to_snake_case(waiter.trim())
-    )
-}
 
 /// One segment of a path: a field's wire name and how many `[]` follow it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,27 +96,26 @@ pub fn resolve<'a>(
     let mut fields = Vec::new();
     let mut before = String::from("the response");
     for seg in &segments {
-        let node = shapes
-            .deref(current)
-            .ok_or_else(|| format!("{before} is an unknown shape"))?;
-        let Some(children) = node.fields.filter(|_| node.ty == Some(TypeWord::Object)) else {
-            if node.ty == Some(TypeWord::Array) {
-                let array = before.trim_matches('\'');
-                return Err(format!(
-                    "{before} is an array; write {array}[].{} to look at the field of each item",
+        let field = shapes.field(current, seg.name).map_err(|e| {
+            // Only on failure: what the parent is, for the message.
+            let node = shapes.deref(current).unwrap_or(current);
+            match e {
+                FieldError::UnknownShape => format!("{before} is an unknown shape"),
+                FieldError::NotObject if node.ty == Some(TypeWord::Array) => {
+                    let array = before.trim_matches('\'');
+                    format!(
+                        "{before} is an array; write {array}[].{} to look at the field of each item",
+                        seg.name
+                    )
+                }
+                FieldError::NotObject => format!(
+                    "{before} is {}, not an object with fields, so it has no field '{}'",
+                    noun(node),
                     seg.name
-                ));
+                ),
+                FieldError::NoField => format!("{before} has no field '{}'", seg.name),
             }
-            return Err(format!(
-                "{before} is {}, not an object with fields, so it has no field '{}'",
-                noun(node),
-                seg.name
-            ));
-        };
-        let field = children
-            .iter()
-            .find(|f| f.wire_name() == seg.name)
-            .ok_or_else(|| format!("{before} has no field '{}'", seg.name))?;
+        })?;
         let mut here = field.node();
         for level in 0..seg.each {
             let node = shapes.deref(here).unwrap_or(here);
@@ -212,8 +197,8 @@ pub fn lower(shapes: &Shapes<'_>, spec: &SpecFile) -> Vec<Waiter> {
 fn lower_waiter(shapes: &Shapes<'_>, spec: &SpecFile, w: &WaiterSpec) -> Waiter {
     let name = w.name.trim().to_string();
     Waiter {
-        method: method_name(&name),
-        static_name: static_name(&name),
+        method: names::waiter_method(&name),
+        static_name: names::waiter_static(&name),
         description: clean(w.description.as_deref()),
         notes: w
             .notes
@@ -296,7 +281,7 @@ mod tests {
         assert!(parse("a[0].b").is_err());
         assert!(parse("a[]b").is_err());
         assert_eq!(
-            method_name("PipelineRunFinished"),
+            names::waiter_method("PipelineRunFinished"),
             "wait_until_pipeline_run_finished"
         );
     }

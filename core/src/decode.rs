@@ -193,10 +193,15 @@ impl Envelope {
     pub fn says_failure(&self) -> bool {
         match &self.success {
             Some(Loose::Bool(b)) => !b,
-            Some(Loose::Text(t)) => t.trim().eq_ignore_ascii_case("false"),
+            Some(Loose::Text(t)) => text_says_false(t),
             _ => false,
         }
     }
+}
+
+/// `success` given as text says failure: `false` in any case, spaces around allowed.
+fn text_says_false(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("false")
 }
 
 /// A scalar of any kind; objects, arrays and null read as `Skipped`.
@@ -340,6 +345,34 @@ macro_rules! forward {
     )*};
 }
 
+/// Every `visit_*` of a scalar, passed on to `self.visitor` unchanged.
+macro_rules! forward_scalars {
+    () => {
+        forward! {
+            visit_bool(bool),
+            visit_i8(i8),
+            visit_i16(i16),
+            visit_i32(i32),
+            visit_i64(i64),
+            visit_i128(i128),
+            visit_u8(u8),
+            visit_u16(u16),
+            visit_u32(u32),
+            visit_u64(u64),
+            visit_u128(u128),
+            visit_f32(f32),
+            visit_f64(f64),
+            visit_char(char),
+            visit_str(&str),
+            visit_borrowed_str(&'de str),
+            visit_string(String),
+            visit_bytes(&[u8]),
+            visit_borrowed_bytes(&'de [u8]),
+            visit_byte_buf(Vec<u8>),
+        }
+    };
+}
+
 /// Hands the top-level object to `T` through [`TapMap`]; everything else passes unchanged.
 struct Tap<'s, D> {
     de: D,
@@ -436,28 +469,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for TapVisitor<'_, V> {
         self.visitor.expecting(f)
     }
 
-    forward! {
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
-        visit_str(&str),
-        visit_borrowed_str(&'de str),
-        visit_string(String),
-        visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]),
-        visit_byte_buf(Vec<u8>),
-    }
+    forward_scalars!();
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         self.visitor.visit_none()
@@ -508,11 +520,17 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TapMap<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.at_success = false;
-        self.map.next_key_seed(KeySeed {
-            seed,
-            at_success: &mut self.at_success,
-        })
+        let Some(key) = self.map.next_key::<KeyText<'de>>()? else {
+            self.at_success = false;
+            return Ok(None);
+        };
+        let key = match &key {
+            KeyText::Borrowed(k) => k,
+            KeyText::Owned(k) => k.as_str(),
+        };
+        self.at_success = key == "success";
+        seed.deserialize(de::value::StrDeserializer::<A::Error>::new(key))
+            .map(Some)
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
@@ -531,152 +549,32 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TapMap<'_, A> {
     }
 }
 
-/// A key, noted when it is `success`.
-struct KeySeed<'h, K> {
-    seed: K,
-    at_success: &'h mut bool,
+/// A top-level key, read once (borrowed from the body unless it has escapes) so that
+/// `success` can be noted, then handed on as text.
+enum KeyText<'de> {
+    Borrowed(&'de str),
+    Owned(String),
 }
 
-impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, K> {
-    type Value = K::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<K::Value, D::Error> {
-        self.seed.deserialize(KeyDe {
-            de: d,
-            at_success: self.at_success,
-        })
-    }
-}
-
-struct KeyDe<'h, D> {
-    de: D,
-    at_success: &'h mut bool,
-}
-
-macro_rules! key_methods {
-    ($($method:ident($($arg:ident: $ty:ty),*),)*) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            self.de.$method($($arg,)* KeyVisitor { visitor, at_success: self.at_success })
+impl<'de> de::Deserialize<'de> for KeyText<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyTextVisitor;
+        impl<'de> Visitor<'de> for KeyTextVisitor {
+            type Value = KeyText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyText<'de>, E> {
+                Ok(KeyText::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyText<'de>, E> {
+                Ok(KeyText::Owned(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyText<'de>, E> {
+                Ok(KeyText::Owned(v))
+            }
         }
-    )*};
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDe<'_, D> {
-    type Error = D::Error;
-
-    key_methods! {
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(),
-        deserialize_i16(),
-        deserialize_i32(),
-        deserialize_i64(),
-        deserialize_i128(),
-        deserialize_u8(),
-        deserialize_u16(),
-        deserialize_u32(),
-        deserialize_u64(),
-        deserialize_u128(),
-        deserialize_f32(),
-        deserialize_f64(),
-        deserialize_char(),
-        deserialize_str(),
-        deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
-        deserialize_option(),
-        deserialize_unit(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_seq(),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_map(),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(),
-        deserialize_ignored_any(),
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
-    }
-}
-
-/// Passes a key on to `T`'s visitor, noting whether it is `success`.
-struct KeyVisitor<'h, V> {
-    visitor: V,
-    at_success: &'h mut bool,
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.visitor.expecting(f)
-    }
-
-    forward! {
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
-        visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]),
-        visit_byte_buf(Vec<u8>),
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        *self.at_success = v == "success";
-        self.visitor.visit_str(v)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        *self.at_success = v == "success";
-        self.visitor.visit_borrowed_str(v)
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        *self.at_success = v == "success";
-        self.visitor.visit_string(v)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visitor.visit_none()
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.visitor.visit_unit()
-    }
-
-    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-        self.visitor.visit_some(d)
-    }
-
-    fn visit_newtype_struct<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-        self.visitor.visit_newtype_struct(d)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.visitor.visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.visitor.visit_map(map)
-    }
-
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        self.visitor.visit_enum(data)
+        d.deserialize_str(KeyTextVisitor)
     }
 }
 
@@ -694,7 +592,7 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for SuccessSeed<'_, S> {
         let value = serde_json::Value::deserialize(d)?;
         *self.says_failure = match &value {
             serde_json::Value::Bool(b) => !b,
-            serde_json::Value::String(t) => t.trim().eq_ignore_ascii_case("false"),
+            serde_json::Value::String(t) => text_says_false(t),
             _ => false,
         };
         self.seed.deserialize(value).map_err(de::Error::custom)
@@ -887,28 +785,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         self.visitor.expecting(f)
     }
 
-    forward! {
-        visit_bool(bool),
-        visit_i8(i8),
-        visit_i16(i16),
-        visit_i32(i32),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u8(u8),
-        visit_u16(u16),
-        visit_u32(u32),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
-        visit_char(char),
-        visit_str(&str),
-        visit_borrowed_str(&'de str),
-        visit_string(String),
-        visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]),
-        visit_byte_buf(Vec<u8>),
-    }
+    forward_scalars!();
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         self.visitor.visit_none()

@@ -182,7 +182,7 @@ impl std::fmt::Debug for HttpRequest {
                     (
                         k.clone(),
                         if hidden {
-                            "<redacted>".to_string()
+                            crate::secret::REDACTED.to_string()
                         } else {
                             v.clone()
                         },

@@ -6,6 +6,10 @@ use serde::{Serialize, Serializer};
 
 use crate::wire::QueryValue;
 
+/// What stands in for a secret wherever one would be shown: `Debug` output, a signed
+/// request's dump.
+pub const REDACTED: &str = "<redacted>";
+
 /// A value (an access token, an import token, ...) that `Debug` never shows. Request fields
 /// the spec marks `secret` hold one, so no request's `Debug` output can print them; the
 /// value goes on the wire unchanged.
@@ -37,7 +41,7 @@ impl<T> Secret<T> {
 
 impl<T> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
+        fmt::Debug::fmt(REDACTED, f)
     }
 }
 

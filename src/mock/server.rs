@@ -110,6 +110,12 @@ impl ReceivedRequest {
     pub fn body_json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// The body read as a form (`name=value&...`, percent-encoded, `+` for a space), as
+    /// the mock reads form parameters.
+    pub fn body_form(&self) -> Vec<(String, String)> {
+        validate::parse_urlencoded(&self.body)
+    }
 }
 
 /// Overrides of one server.

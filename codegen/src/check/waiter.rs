@@ -233,7 +233,7 @@ pub(super) fn across_files(input: &Input) -> Vec<Diagnostic> {
                 // Reported with the file's own checks.
                 continue;
             }
-            let method = waiter::method_name(name);
+            let method = names::waiter_method(name);
             let here = format!("the method of waiter '{name}' in {}", op.file);
             if let Some(other) = methods.get(&method) {
                 diags.push(Diagnostic {

@@ -79,7 +79,7 @@ pub fn commands(api: &Api) -> Result<TokenStream, Diagnostic> {
         }
         let flags = flags(op, api)?;
         items.push(command_fn(op, api, &flags));
-        items.push(request_fn(op, api, &flags));
+        items.push(request_fn(op, &flags));
         if let Some(t) = &op.then_wait {
             items.push(then_wait_fn(op, t, api)?);
         }
@@ -274,7 +274,6 @@ fn flags(op: &Operation, api: &Api) -> Result<Vec<Flag>, Diagnostic> {
 }
 
 fn command_fn(op: &Operation, api: &Api, flags: &[Flag]) -> TokenStream {
-    let _ = api;
     let f = ident(&format!("{}_command", op.fn_name));
     let name = command_name(&op.action);
     let about = one_line(&op.docs.summary);
@@ -317,12 +316,7 @@ fn command_fn(op: &Operation, api: &Api, flags: &[Flag]) -> TokenStream {
 fn runtime_args(op: &Operation, api: &Api) -> TokenStream {
     if let Some(t) = &op.then_wait {
         let (operation, waiter) = (&t.operation, &t.waiter);
-        let max_wait = api
-            .operations
-            .iter()
-            .find(|o| &o.action == operation)
-            .and_then(|o| o.waiters.iter().find(|w| &w.name == waiter))
-            .map_or(0, |w| w.max_wait);
+        let max_wait = api.then_wait_target(t).map_or(0, |(_, w)| w.max_wait);
         let max_wait = proc_macro2::Literal::u64_unsuffixed(max_wait);
         return quote!(.args(crate::run::then_wait_args(#operation, #waiter, #max_wait)));
     }
@@ -461,7 +455,7 @@ fn request_path(op: &Operation) -> TokenStream {
     quote!(yunxiao::#area::#req)
 }
 
-fn request_fn(op: &Operation, _api: &Api, flags: &[Flag]) -> TokenStream {
+fn request_fn(op: &Operation, flags: &[Flag]) -> TokenStream {
     let f = ident(&format!("{}_request", op.fn_name));
     let req = request_path(op);
     let sets = op.params.iter().zip(flags).map(|(p, flag)| {
@@ -504,13 +498,25 @@ fn is_copy(ty: &TypeRef) -> bool {
     )
 }
 
-fn then_wait_fn(op: &Operation, t: &ThenWait, api: &Api) -> Result<TokenStream, Diagnostic> {
-    let Some(target) = api.operations.iter().find(|o| o.action == t.operation) else {
-        return Err(problem(
+/// [`Api::then_wait_target`], or a located error should the checks ever let one through.
+fn then_wait_target<'a>(
+    op: &Operation,
+    t: &ThenWait,
+    api: &'a Api,
+) -> Result<(&'a Operation, &'a Waiter), Diagnostic> {
+    api.then_wait_target(t).ok_or_else(|| {
+        problem(
             &op.source,
-            format!("then_wait: no operation {}", t.operation),
-        ));
-    };
+            format!(
+                "then_wait: no waiter {} on operation {}",
+                t.waiter, t.operation
+            ),
+        )
+    })
+}
+
+fn then_wait_fn(op: &Operation, t: &ThenWait, api: &Api) -> Result<TokenStream, Diagnostic> {
+    let (target, _) = then_wait_target(op, t, api)?;
     let f = ident(&format!("{}_then_wait", op.fn_name));
     let (req, target_req) = (request_path(op), request_path(target));
     let area = ident(&op.area);
@@ -578,18 +584,7 @@ fn dispatch_fn(api: &Api) -> Result<TokenStream, Diagnostic> {
         let (area, name) = (&op.area, command_name(&op.action));
         let request = ident(&format!("{}_request", op.fn_name));
         let run = if let Some(t) = &op.then_wait {
-            let Some(target) = api.operations.iter().find(|o| o.action == t.operation) else {
-                return Err(problem(
-                    &op.source,
-                    format!("then_wait: no operation {}", t.operation),
-                ));
-            };
-            let Some(w) = target.waiters.iter().find(|w| w.name == t.waiter) else {
-                return Err(problem(
-                    &op.source,
-                    format!("then_wait: {} has no waiter {}", t.operation, t.waiter),
-                ));
-            };
+            let (target, w) = then_wait_target(op, t, api)?;
             let waiter = waiter_path(target, w);
             let follow = ident(&format!("{}_then_wait", op.fn_name));
             quote!(crate::run::starter(cx, m, #request(m)?, #follow, &#waiter).await)

@@ -284,7 +284,7 @@ pub fn setter_name(field: &str) -> String {
         "stream",
         "into_request",
     ];
-    if TAKEN.contains(&field) || field.starts_with("wait_until_") {
+    if TAKEN.contains(&field) || field.starts_with(crate::names::WAITER_METHOD_PREFIX) {
         format!("with_{field}")
     } else {
         field.to_string()

@@ -93,7 +93,7 @@ pub const ENV_STS_REGION: &str = "ALIBABA_CLOUD_STS_REGION";
 /// Environment variable: `true` (with a region) selects `sts-vpc.<region>.aliyuncs.com`.
 pub const ENV_VPC_ENDPOINT_ENABLED: &str = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED";
 
-const REDACTED: &str = "<redacted>";
+use crate::secret::REDACTED;
 
 /// An AccessKey pair, an optional STS token and expiry, and the name of the provider that
 /// found them. Cheap to clone (one reference count).

@@ -102,10 +102,7 @@ pub fn nonce_bytes() -> [u8; 32] {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let mut out = [0u8; 32];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = v3::HEX_DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = v3::HEX_DIGITS[usize::from(b & 0x0f)];
-    }
+    v3::hex_into(&mut out, &bytes);
     out
 }
 
@@ -232,32 +229,68 @@ pub enum HeaderKey<'a> {
     Extra(&'a str),
 }
 
+/// The names of the headers signing sets, each parsed once (`from_static` checks its
+/// text where it is evaluated, so these are statics, not per-call values).
+mod header_names {
+    use reqwest::header::{self, HeaderName};
+
+    pub static HOST: HeaderName = header::HOST;
+    pub static X_ACS_VERSION: HeaderName = HeaderName::from_static("x-acs-version");
+    pub static X_ACS_ACTION: HeaderName = HeaderName::from_static("x-acs-action");
+    pub static USER_AGENT: HeaderName = header::USER_AGENT;
+    pub static X_ACS_DATE: HeaderName = HeaderName::from_static("x-acs-date");
+    pub static X_ACS_SIGNATURE_NONCE: HeaderName = HeaderName::from_static("x-acs-signature-nonce");
+    pub static ACCEPT: HeaderName = header::ACCEPT;
+    pub static CONTENT_TYPE: HeaderName = header::CONTENT_TYPE;
+    pub static X_ACS_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-acs-content-sha256");
+    pub static X_ACS_CREDENTIALS_PROVIDER: HeaderName =
+        HeaderName::from_static("x-acs-credentials-provider");
+    pub static X_ACS_ACCESSKEY_ID: HeaderName = HeaderName::from_static("x-acs-accesskey-id");
+    pub static X_ACS_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-acs-security-token");
+    pub static DATE: HeaderName = header::DATE;
+    pub static X_ACS_SIGNATURE_METHOD: HeaderName =
+        HeaderName::from_static("x-acs-signature-method");
+    pub static X_ACS_SIGNATURE_VERSION: HeaderName =
+        HeaderName::from_static("x-acs-signature-version");
+    pub static AUTHORIZATION: HeaderName = header::AUTHORIZATION;
+}
+
 impl<'a> HeaderKey<'a> {
+    /// The header's name, ready to send; an operation's own header as its raw text.
+    #[doc(hidden)]
+    pub fn header_name(self) -> Result<&'static reqwest::header::HeaderName, &'a str> {
+        use header_names as n;
+        Ok(match self {
+            HeaderKey::Host => &n::HOST,
+            HeaderKey::ApiVersion => &n::X_ACS_VERSION,
+            HeaderKey::Action => &n::X_ACS_ACTION,
+            HeaderKey::UserAgent => &n::USER_AGENT,
+            HeaderKey::AcsDate => &n::X_ACS_DATE,
+            HeaderKey::Nonce => &n::X_ACS_SIGNATURE_NONCE,
+            HeaderKey::Accept => &n::ACCEPT,
+            HeaderKey::ContentType => &n::CONTENT_TYPE,
+            HeaderKey::ContentSha256 => &n::X_ACS_CONTENT_SHA256,
+            HeaderKey::CredentialsProvider => &n::X_ACS_CREDENTIALS_PROVIDER,
+            HeaderKey::AccessKeyId => &n::X_ACS_ACCESSKEY_ID,
+            HeaderKey::SecurityToken => &n::X_ACS_SECURITY_TOKEN,
+            HeaderKey::Date => &n::DATE,
+            HeaderKey::SignatureMethod => &n::X_ACS_SIGNATURE_METHOD,
+            HeaderKey::SignatureVersion => &n::X_ACS_SIGNATURE_VERSION,
+            HeaderKey::Authorization => &n::AUTHORIZATION,
+            HeaderKey::Extra(name) => return Err(name),
+        })
+    }
+
     /// The name as [`sign_request`] returns it: lower case, except V3's `Authorization`
     /// (the captures show it so); an operation's own header as given.
     #[doc(hidden)]
     pub fn name(self, version: SignatureVersion) -> &'a str {
-        match self {
-            HeaderKey::Host => "host",
-            HeaderKey::ApiVersion => "x-acs-version",
-            HeaderKey::Action => "x-acs-action",
-            HeaderKey::UserAgent => "user-agent",
-            HeaderKey::AcsDate => "x-acs-date",
-            HeaderKey::Nonce => "x-acs-signature-nonce",
-            HeaderKey::Accept => "accept",
-            HeaderKey::ContentType => "content-type",
-            HeaderKey::ContentSha256 => "x-acs-content-sha256",
-            HeaderKey::CredentialsProvider => "x-acs-credentials-provider",
-            HeaderKey::AccessKeyId => "x-acs-accesskey-id",
-            HeaderKey::SecurityToken => "x-acs-security-token",
-            HeaderKey::Date => "date",
-            HeaderKey::SignatureMethod => "x-acs-signature-method",
-            HeaderKey::SignatureVersion => "x-acs-signature-version",
-            HeaderKey::Authorization => match version {
-                SignatureVersion::V3 => "Authorization",
-                SignatureVersion::Legacy => "authorization",
+        match (self, version) {
+            (HeaderKey::Authorization, SignatureVersion::V3) => "Authorization",
+            _ => match self.header_name() {
+                Ok(name) => name.as_str(),
+                Err(extra) => extra,
             },
-            HeaderKey::Extra(name) => name,
         }
     }
 }
@@ -309,13 +342,6 @@ pub fn sign_request(ctx: &RequestContext<'_>) -> Vec<(String, String)> {
         .into_iter()
         .map(|(key, value)| (key.name(ctx.version).to_owned(), value.into_string()))
         .collect()
-}
-
-/// Benchmarks only: what the client's own signing costs ([`sign_request`] without the
-/// copies into `String` pairs); the number of headers.
-#[doc(hidden)]
-pub fn sign_for_bench(ctx: &RequestContext<'_>) -> usize {
-    sign_headers(ctx).len()
 }
 
 /// [`sign_request`] without copying what it does not compute: each header by role, in

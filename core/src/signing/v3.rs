@@ -59,6 +59,15 @@ pub fn hashed_payload(body: &[u8]) -> String {
     out
 }
 
+/// Writes `bytes` as lowercase hex into `out`, two digits per byte (on the stack, no
+/// allocation); `out` holds at least twice as many bytes.
+pub(crate) fn hex_into(out: &mut [u8], bytes: &[u8]) {
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX_DIGITS[usize::from(b >> 4)];
+        pair[1] = HEX_DIGITS[usize::from(b & 0x0f)];
+    }
+}
+
 /// Appends `bytes` as lowercase hex.
 #[doc(hidden)]
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
@@ -235,11 +244,7 @@ pub fn authorization<'h>(
     let mut string_to_sign = [0u8; ALGORITHM.len() + 1 + 64];
     string_to_sign[..ALGORITHM.len()].copy_from_slice(ALGORITHM.as_bytes());
     string_to_sign[ALGORITHM.len()] = b'\n';
-    for (i, b) in hash.finalize().iter().enumerate() {
-        let at = ALGORITHM.len() + 1 + 2 * i;
-        string_to_sign[at] = HEX_DIGITS[usize::from(b >> 4)];
-        string_to_sign[at + 1] = HEX_DIGITS[usize::from(b & 0x0f)];
-    }
+    hex_into(&mut string_to_sign[ALGORITHM.len() + 1..], &hash.finalize());
     mac.update(&string_to_sign);
     out.push_str(",Signature=");
     push_hex(&mut out, &mac.finalize().into_bytes());
